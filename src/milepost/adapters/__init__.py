@@ -1,0 +1,1 @@
+"""Adapters at the edge: storage and (later) delivery channels."""

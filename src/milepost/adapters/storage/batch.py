@@ -1,0 +1,272 @@
+"""The ingest hot path: a few set-based reads and one set-based write per batch."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from hashlib import blake2b
+
+from milepost.adapters.storage.base import TxBase
+from milepost.domain.aggregates import Aggregates
+from milepost.domain.engine import OrderSlot
+from milepost.domain.orders import OrderState
+from milepost.domain.records import CustomerState, Store
+from milepost.service.ports import BatchWrite
+
+_CUSTOMER_COLUMNS = (
+    "id, external_id, email, name, email_consent, sms_consent, attributes, "
+    "order_count, amount_spent, first_order_at, last_order_at, profile_at"
+)
+_ORDER_COLUMNS = (
+    "id, customer_id, external_id, total, currency, refunded, full_refund, cancelled, "
+    "status_rank, counted_at"
+)
+
+
+def lock_key(store_id: int, external_id: str) -> int:
+    """A stable signed 64-bit key for a customer's advisory lock."""
+    digest = blake2b(f"{store_id}:{external_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+class BatchQueries(TxBase):
+    def lock_store(self, store_id: int, exclusive: bool = False) -> Store:
+        """Ingest holds the store shared; rule changes hold it exclusive, so a rule
+        is armed against a stable picture of the customers."""
+        lock = (" FOR UPDATE" if exclusive else " FOR SHARE") if self.pg else ""
+        rows = self._rows(
+            "SELECT id, key, name, currency, timezone, counting_status, allow_negative_credit "
+            f"FROM stores WHERE id = {self.ph}{lock}",
+            (store_id,),
+        )
+        if not rows:
+            from milepost.errors import NotFound
+
+            raise NotFound(f"no store with id {store_id}")
+        r = rows[0]
+        return Store(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]))
+
+    def lock_customers(self, store_id: int, external_ids: Iterable[str]) -> None:
+        """Serialize work on the same customers across processes (PostgreSQL).
+        Keys are taken in sorted order, so two batches never deadlock on them.
+        SQLite needs nothing: its write transaction already excludes others."""
+        if not self.pg:
+            return
+        keys = sorted({lock_key(store_id, e) for e in external_ids})
+        if keys:
+            self._rows("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k", (keys,))
+
+    def existing_event_keys(self, store_id: int, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+        wanted = set(keys)
+        if not wanted:
+            return set()
+        where, params = self._in("external_id", sorted({k for _, k in wanted}))
+        rows = self._rows(
+            f"SELECT source, external_id FROM events WHERE store_id = {self.ph} AND {where}",
+            [store_id, *params],
+        )
+        return {(s, k) for s, k in rows} & wanted
+
+    def load_customers(self, store_id: int, external_ids: Iterable[str]) -> dict[str, CustomerState]:
+        ids = sorted(set(external_ids))
+        if not ids:
+            return {}
+        where, params = self._in("external_id", ids)
+        rows = self._rows(
+            f"SELECT {_CUSTOMER_COLUMNS} FROM customers WHERE store_id = {self.ph} AND {where}",
+            [store_id, *params],
+        )
+        ts = self.from_ts
+        return {
+            r[1]: CustomerState(
+                id=r[0],
+                external_id=r[1],
+                email=r[2],
+                name=r[3],
+                email_consent=bool(r[4]),
+                sms_consent=bool(r[5]),
+                attributes=json.loads(r[6]) if r[6] != "{}" else {},
+                aggregates=Aggregates(r[7], r[8], ts(r[9]), ts(r[10])),
+                profile_at=ts(r[11]),
+            )
+            for r in rows
+        }
+
+    def load_orders(self, store_id: int, external_ids: Iterable[str]) -> dict[str, OrderSlot]:
+        ids = sorted(set(external_ids))
+        if not ids:
+            return {}
+        where, params = self._in("external_id", ids)
+        rows = self._rows(
+            f"SELECT {_ORDER_COLUMNS} FROM orders WHERE store_id = {self.ph} AND {where}",
+            [store_id, *params],
+        )
+        ts = self.from_ts
+        return {
+            r[2]: OrderSlot(
+                customer_id=r[1],
+                state=OrderState(r[3], r[4], r[5], bool(r[6]), bool(r[7]), r[8], ts(r[9])),
+                id=r[0],
+            )
+            for r in rows
+        }
+
+    def blocked_pairs(self, candidates: Iterable[tuple[int, int, int]]) -> set[tuple[int, int]]:
+        """(rule, customer) pairs among the candidates (rule, arm_seq, customer) that
+        already fired, or were excluded when the rule was last armed."""
+        wanted = {(rule, arm, customer) for rule, arm, customer in candidates}
+        if not wanted:
+            return set()
+        pairs = {(r, c) for r, _, c in wanted}
+        where, params = self._in("customer_id", sorted({c for _, c in pairs}))
+        fired = self._rows(f"SELECT rule_id, customer_id FROM firings WHERE {where}", params)
+        blocked = {(r, c) for r, c in fired} & pairs
+        excluded = self._rows(f"SELECT rule_id, arm_seq, customer_id FROM rule_exclusions WHERE {where}", params)
+        blocked |= {(r, c) for r, a, c in excluded if (r, a, c) in wanted}
+        return blocked
+
+    def load_tags(self, customer_ids: Iterable[int]) -> dict[int, frozenset[str]]:
+        ids = sorted(set(customer_ids))
+        if not ids:
+            return {}
+        where, params = self._in("customer_id", ids)
+        found: dict[int, set[str]] = {}
+        for cid, tag in self._rows(f"SELECT customer_id, tag FROM customer_tags WHERE {where}", params):
+            found.setdefault(cid, set()).add(tag)
+        return {cid: frozenset(tags) for cid, tags in found.items()}
+
+    def next_ids(self, table: str, n: int) -> list[int]:
+        """`n` fresh ids for `table`, so rows can reference each other before they are written."""
+        if n <= 0:
+            return []
+        if self.pg:
+            rows = self._rows(f"SELECT nextval('{table}_id_seq') FROM generate_series(1, %s)", (n,))
+            return [r[0] for r in rows]
+        start = self._rows(f"SELECT coalesce(max(id), 0) FROM {table}")[0][0] + 1
+        return list(range(start, start + n))
+
+    # -- the write ---------------------------------------------------------------
+
+    def write_batch(self, b: BatchWrite) -> None:
+        now, ts, sid = b.now, self.ts, b.store_id
+        received = ts(now)
+        self._write_customers(b)
+        self._many(
+            self._insert_sql(
+                "events",
+                ("store_id", "source", "external_id", "type", "customer_id", "order_id", "occurred_at", "received_at", "payload"),
+            ),
+            [
+                (sid, source, e.key, e.type, cid, getattr(e, "order_id", None), ts(e.occurred_at), received, payload)
+                for e, source, cid, payload in b.events
+            ],
+        )
+        self._write_orders(b)
+        self._write_effects(b)
+
+    def _write_customers(self, b: BatchWrite) -> None:
+        ts, now = self.ts, self.ts(b.now)
+        values = [
+            (
+                c.email, c.name, c.email_consent, c.sms_consent, self.dumps(c.attributes) if c.attributes else "{}",
+                c.aggregates.order_count, c.aggregates.amount_spent, ts(c.aggregates.first_order_at),
+                ts(c.aggregates.last_order_at), ts(c.profile_at), now, c.id,
+            )
+            for c in b.customers
+        ]
+        new = [(b.store_id, c.external_id, now, *v) for c, v in zip(b.customers, values, strict=True) if c.is_new]
+        self._many(
+            self._insert_sql(
+                "customers",
+                ("store_id", "external_id", "created_at", "email", "name", "email_consent", "sms_consent",
+                 "attributes", "order_count", "amount_spent", "first_order_at", "last_order_at", "profile_at",
+                 "updated_at", "id"),
+            ),
+            new,
+        )
+        p = self.ph
+        self._many(
+            f"UPDATE customers SET email={p}, name={p}, email_consent={p}, sms_consent={p}, attributes={p}, "
+            f"order_count={p}, amount_spent={p}, first_order_at={p}, last_order_at={p}, profile_at={p}, "
+            f"updated_at={p} WHERE id={p}",
+            [v for c, v in zip(b.customers, values, strict=True) if not c.is_new],
+        )
+
+    def _write_orders(self, b: BatchWrite) -> None:
+        ts, now = self.ts, self.ts(b.now)
+        inserts, updates = [], []
+        for external_id, slot in b.orders:
+            s = slot.state
+            values = (s.total, s.currency, s.refunded, s.full_refund, s.cancelled, s.rank, ts(s.counted_at))
+            counts = s.counts(b.counting_rank)
+            if slot.id is None:
+                inserts.append((b.store_id, slot.customer_id, external_id, *values, counts, now, now))
+            else:
+                updates.append((*values, counts, now, slot.id))
+        self._many(
+            self._insert_sql(
+                "orders",
+                ("store_id", "customer_id", "external_id", "total", "currency", "refunded", "full_refund",
+                 "cancelled", "status_rank", "counted_at", "counts", "created_at", "updated_at"),
+            ),
+            inserts,
+        )
+        p = self.ph
+        self._many(
+            f"UPDATE orders SET total={p}, currency={p}, refunded={p}, full_refund={p}, cancelled={p}, "
+            f"status_rank={p}, counted_at={p}, counts={p}, updated_at={p} WHERE id={p}",
+            updates,
+        )
+
+    def _write_effects(self, b: BatchWrite) -> None:
+        sid, now = b.store_id, self.ts(b.now)
+        self._many(
+            self._insert_sql(
+                "firings",
+                ("id", "store_id", "rule_id", "rule_version", "customer_id", "occurrence", "value", "order_id",
+                 "event_key", "fired_at", "actions"),
+            ),
+            [
+                (f.id, sid, f.rule_id, f.rule_version, f.customer_id, f.occurrence, f.value, f.order_id, f.event_key, now, f.actions)
+                for f in b.firings
+            ],
+        )
+        self.insert_ledger(sid, b.ledger, b.now)
+        self._many(
+            self._insert_sql("customer_tags", ("customer_id", "tag", "added_at"), " ON CONFLICT DO NOTHING"),
+            [(cid, tag, now) for cid, tag in b.tags_added],
+        )
+        self._many(
+            f"DELETE FROM customer_tags WHERE customer_id = {self.ph} AND tag = {self.ph}", b.tags_removed
+        )
+        self._many(
+            self._insert_sql("alerts", ("store_id", "customer_id", "firing_id", "message", "status", "created_at")),
+            [(sid, cid, fid, message, "open", now) for cid, fid, message in b.alerts],
+        )
+        self._many(
+            self._insert_sql(
+                "outbox",
+                ("store_id", "key", "channel", "customer_id", "firing_id", "payload", "status", "attempts",
+                 "available_at", "created_at"),
+            ),
+            [(sid, o.key, o.channel, o.customer_id, o.firing_id, o.payload, "pending", 0, now, now) for o in b.outbox],
+        )
+        self._many(
+            self._insert_sql("workflow_runs", ("store_id", "workflow", "customer_id", "firing_id", "status", "created_at")),
+            [(sid, wf, cid, fid, "recorded", now) for wf, cid, fid in b.workflow_runs],
+        )
+
+    def insert_ledger(self, store_id: int, rows: list, now) -> None:  # type: ignore[no-untyped-def]
+        self._many(
+            self._insert_sql(
+                "credit_ledger",
+                ("store_id", "customer_id", "amount", "currency", "reason", "firing_id", "order_id", "note",
+                 "idempotency_key", "actor", "created_at"),
+            ),
+            [
+                (store_id, r.customer_id, r.amount, r.currency, r.reason, r.firing_id, r.order_id, r.note,
+                 r.idempotency_key, r.actor, self.ts(now))
+                for r in rows
+            ],
+        )
+

@@ -1,0 +1,90 @@
+"""Transactions, and the one place where driver errors become Milepost errors."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TypeVar
+
+from sqlalchemy import Engine
+from sqlalchemy import exc as sa_exc
+
+from milepost.adapters.storage.engine import make_engine, migrate
+from milepost.adapters.storage.tx import Tx
+from milepost.errors import Conflict, RetryableStorageError, StorageError
+
+T = TypeVar("T")
+
+# SQLSTATEs worth another try: serialization failure, deadlock, lock not available.
+_RETRYABLE_PG = {"40001", "40P01", "55P03"}
+
+
+class Database:
+    """The storage adapter: opens transactions and hands out `Tx` objects."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+
+    @classmethod
+    def from_url(cls, url: str, busy_timeout_ms: int = 30_000, migrate_schema: bool = True) -> Database:
+        engine = make_engine(url, busy_timeout_ms)
+        if migrate_schema:
+            migrate(engine)
+        return cls(engine)
+
+    @contextmanager
+    def write(self) -> Iterator[Tx]:
+        """A read-write transaction; commits when the block ends without error."""
+        with translate_errors(), self.engine.connect() as conn, conn.begin():
+            yield Tx(conn, self.dialect)
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        with translate_errors(), self.engine.connect() as conn:
+            conn = conn.execution_options(milepost_mode="read")
+            with conn.begin():
+                yield Tx(conn, self.dialect)
+
+    def retrying(self, work: Callable[[], T], attempts: int = 5) -> T:
+        """Run `work` again after a deadlock or lost race, with a short backoff."""
+        for attempt in range(attempts):
+            try:
+                return work()
+            except RetryableStorageError:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.01 * 2**attempt)
+        raise AssertionError("unreachable")
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+@contextmanager
+def translate_errors() -> Iterator[None]:
+    try:
+        yield
+    except sa_exc.IntegrityError as exc:
+        raise Conflict(_message(exc)) from exc
+    except sa_exc.OperationalError as exc:
+        if _retryable(exc):
+            raise RetryableStorageError(_message(exc)) from exc
+        raise StorageError(_message(exc)) from exc
+    except sa_exc.DBAPIError as exc:
+        if _retryable(exc):
+            raise RetryableStorageError(_message(exc)) from exc
+        raise StorageError(_message(exc)) from exc
+
+
+def _retryable(exc: sa_exc.DBAPIError) -> bool:
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate in _RETRYABLE_PG:
+        return True
+    text = str(exc.orig).lower()
+    return "database is locked" in text or "database is busy" in text
+
+
+def _message(exc: sa_exc.DBAPIError) -> str:
+    return str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)

@@ -1,0 +1,256 @@
+"""Reads and writes off the hot path: stores, rules, templates, customers, logs."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, insert, select, update
+
+from milepost.adapters.storage import tables as t
+from milepost.adapters.storage.base import TxBase
+from milepost.domain.actions import Action
+from milepost.domain.aggregates import METRICS, Aggregates
+from milepost.domain.records import Alert, CustomerState, LedgerEntry, MilestoneReached, Store
+from milepost.domain.rules import Rule, TagCondition
+
+
+def rule_from_row(r: Any) -> Rule:
+    actions = tuple(
+        Action(a["type"], tuple((k, v) for k, v in a.items() if k != "type")) for a in json.loads(r.actions)
+    )
+    conditions = tuple(TagCondition(c["tag"], c["has"]) for c in json.loads(r.conditions))
+    return Rule(
+        id=r.id, name=r.name, threshold=r.threshold, actions=actions, conditions=conditions,
+        active=bool(r.active), version=r.version, arm_seq=r.arm_seq, kind=r.kind, metric=r.metric,
+        starts_at=r.starts_at, ends_at=r.ends_at,
+    )
+
+
+def _store(r: Any) -> Store:
+    return Store(r.id, r.key, r.name, r.currency, r.timezone, r.counting_status, bool(r.allow_negative_credit))
+
+
+class RecordQueries(TxBase):
+    # -- stores ------------------------------------------------------------------
+
+    def insert_store(self, values: dict[str, Any]) -> Store:
+        new_id = self.conn.execute(insert(t.stores).values(**values).returning(t.stores.c.id)).scalar_one()
+        return self.store(new_id)  # type: ignore[return-value]
+
+    def store(self, store_id: int) -> Store | None:
+        row = self.conn.execute(select(t.stores).where(t.stores.c.id == store_id)).first()
+        return _store(row) if row else None
+
+    def store_by_key(self, key: str) -> Store | None:
+        row = self.conn.execute(select(t.stores).where(t.stores.c.key == key)).first()
+        return _store(row) if row else None
+
+    def list_stores(self) -> list[Store]:
+        return [_store(r) for r in self.conn.execute(select(t.stores).order_by(t.stores.c.id))]
+
+    def update_store(self, store_id: int, values: dict[str, Any]) -> None:
+        self.conn.execute(update(t.stores).where(t.stores.c.id == store_id).values(**values))
+
+    def store_has_orders(self, store_id: int) -> bool:
+        return self.conn.execute(select(t.orders.c.id).where(t.orders.c.store_id == store_id).limit(1)).first() is not None
+
+    # -- templates ---------------------------------------------------------------
+
+    def template_keys(self, store_id: int) -> set[str]:
+        rows = self.conn.execute(select(t.email_templates.c.key).where(t.email_templates.c.store_id == store_id))
+        return {r.key for r in rows}
+
+    def upsert_template(self, store_id: int, values: dict[str, Any], now: datetime) -> None:
+        tbl = t.email_templates
+        found = self.conn.execute(
+            select(tbl.c.id).where(tbl.c.store_id == store_id, tbl.c.key == values["key"])
+        ).first()
+        if found:
+            self.conn.execute(update(tbl).where(tbl.c.id == found.id).values(**values, updated_at=now))
+        else:
+            self.conn.execute(insert(tbl).values(store_id=store_id, created_at=now, updated_at=now, **values))
+
+    def list_templates(self, store_id: int) -> list[dict[str, Any]]:
+        tbl = t.email_templates
+        rows = self.conn.execute(select(tbl).where(tbl.c.store_id == store_id).order_by(tbl.c.key))
+        return [dict(r._mapping) for r in rows]
+
+    # -- rules ---------------------------------------------------------------------
+
+    def load_rules(self, store_id: int, active_only: bool = True) -> list[Rule]:
+        q = select(t.rules).where(t.rules.c.store_id == store_id, t.rules.c.deleted_at.is_(None))
+        if active_only:
+            q = q.where(t.rules.c.active.is_(True))
+        return [rule_from_row(r) for r in self.conn.execute(q.order_by(t.rules.c.id))]
+
+    def rule_row(self, store_id: int, rule_id: int) -> Any:
+        return self.conn.execute(
+            select(t.rules).where(t.rules.c.store_id == store_id, t.rules.c.id == rule_id)
+        ).first()
+
+    def rule_rows(self, store_id: int, include_deleted: bool = False) -> list[Any]:
+        q = select(t.rules).where(t.rules.c.store_id == store_id)
+        if not include_deleted:
+            q = q.where(t.rules.c.deleted_at.is_(None))
+        return list(self.conn.execute(q.order_by(t.rules.c.id)))
+
+    @staticmethod
+    def rule_of(row: Any) -> Rule:
+        return rule_from_row(row)
+
+    def insert_rule(self, values: dict[str, Any]) -> int:
+        return self.conn.execute(insert(t.rules).values(**values).returning(t.rules.c.id)).scalar_one()
+
+    def update_rule(self, rule_id: int, values: dict[str, Any]) -> None:
+        self.conn.execute(update(t.rules).where(t.rules.c.id == rule_id).values(**values))
+
+    def insert_rule_version(self, rule_id: int, version: int, definition: dict[str, Any], now: datetime) -> None:
+        self.conn.execute(
+            insert(t.rule_versions).values(
+                rule_id=rule_id, version=version, definition=self.dumps(definition), created_at=now
+            )
+        )
+
+    def exclude_customers_at_or_past(self, store_id: int, rule_id: int, arm_seq: int, metric: str, threshold: int) -> int:
+        """Arm a rule: every customer already at or past its threshold is excluded, in one statement."""
+        if metric not in METRICS:
+            raise ValueError(metric)
+        column = t.customers.c[metric]
+        source = select(
+            func.cast(rule_id, t.Id), func.cast(arm_seq, t.Integer), t.customers.c.id
+        ).where(t.customers.c.store_id == store_id, column >= threshold)
+        result = self.conn.execute(
+            insert(t.rule_exclusions).from_select(["rule_id", "arm_seq", "customer_id"], source)
+        )
+        return result.rowcount or 0
+
+    # -- customers -------------------------------------------------------------------
+
+    def customer(self, store_id: int, external_id: str) -> tuple[CustomerState, datetime] | None:
+        c = t.customers.c
+        r = self.conn.execute(select(t.customers).where(c.store_id == store_id, c.external_id == external_id)).first()
+        if r is None:
+            return None
+        state = CustomerState(
+            id=r.id, external_id=r.external_id, email=r.email, name=r.name,
+            email_consent=bool(r.email_consent), sms_consent=bool(r.sms_consent),
+            attributes=json.loads(r.attributes),
+            aggregates=Aggregates(r.order_count, r.amount_spent, r.first_order_at, r.last_order_at),
+            profile_at=r.profile_at,
+        )
+        return state, r.created_at
+
+    def customer_tags(self, customer_id: int) -> list[str]:
+        rows = self.conn.execute(
+            select(t.customer_tags.c.tag).where(t.customer_tags.c.customer_id == customer_id).order_by(t.customer_tags.c.tag)
+        )
+        return [r.tag for r in rows]
+
+    def balances(self, customer_id: int) -> dict[str, int]:
+        led = t.credit_ledger.c
+        rows = self.conn.execute(
+            select(led.currency, func.sum(led.amount)).where(led.customer_id == customer_id).group_by(led.currency)
+        )
+        return {cur: int(total) for cur, total in rows}
+
+    def ledger_entries(self, customer_id: int | None = None, store_id: int | None = None, key: str | None = None) -> list[LedgerEntry]:
+        led, cus, fir, rul = t.credit_ledger, t.customers, t.firings, t.rules
+        q = (
+            select(led, cus.c.external_id.label("customer_ext"), rul.c.name.label("milestone"))
+            .join(cus, cus.c.id == led.c.customer_id)
+            .outerjoin(fir, fir.c.id == led.c.firing_id)
+            .outerjoin(rul, rul.c.id == fir.c.rule_id)
+        )
+        if customer_id is not None:
+            q = q.where(led.c.customer_id == customer_id)
+        if store_id is not None:
+            q = q.where(led.c.store_id == store_id)
+        if key is not None:
+            q = q.where(led.c.idempotency_key == key)
+        return [
+            LedgerEntry(
+                id=r.id, customer_id=r.customer_ext, amount=r.amount, currency=r.currency, reason=r.reason,
+                created_at=r.created_at, idempotency_key=r.idempotency_key, firing_id=r.firing_id,
+                milestone=r.milestone, order_id=r.order_id, note=r.note, actor=r.actor,
+            )
+            for r in self.conn.execute(q.order_by(led.c.id))
+        ]
+
+    def milestone_log(
+        self,
+        store_id: int,
+        *,
+        customer_id: int | None = None,
+        rule_id: int | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        before_id: int | None = None,
+        limit: int = 100,
+    ) -> list[MilestoneReached]:
+        fir, cus, rul = t.firings, t.customers, t.rules
+        conds = [fir.c.store_id == store_id]
+        if customer_id is not None:
+            conds.append(fir.c.customer_id == customer_id)
+        if rule_id is not None:
+            conds.append(fir.c.rule_id == rule_id)
+        if since is not None:
+            conds.append(fir.c.fired_at >= since)
+        if until is not None:
+            conds.append(fir.c.fired_at < until)
+        if before_id is not None:
+            conds.append(fir.c.id < before_id)
+        q = (
+            select(fir, cus.c.external_id.label("customer_ext"), rul.c.name.label("rule_name"))
+            .join(cus, cus.c.id == fir.c.customer_id)
+            .join(rul, rul.c.id == fir.c.rule_id)
+            .where(and_(*conds))
+            .order_by(fir.c.id.desc())
+            .limit(limit)
+        )
+        return [
+            MilestoneReached(
+                id=r.id, rule_id=r.rule_id, rule_name=r.rule_name, rule_version=r.rule_version,
+                customer_id=r.customer_ext, value=r.value, order_id=r.order_id, event_key=r.event_key,
+                fired_at=r.fired_at, actions=tuple(json.loads(r.actions)),
+            )
+            for r in self.conn.execute(q)
+        ]
+
+    # -- alerts ------------------------------------------------------------------------
+
+    def alerts(self, store_id: int, status: str | None = "open", limit: int = 100) -> list[Alert]:
+        al, cus = t.alerts, t.customers
+        q = select(al, cus.c.external_id.label("customer_ext")).outerjoin(cus, cus.c.id == al.c.customer_id)
+        q = q.where(al.c.store_id == store_id)
+        if status is not None:
+            q = q.where(al.c.status == status)
+        return [
+            Alert(
+                id=r.id, customer_id=r.customer_ext, message=r.message, status=r.status, created_at=r.created_at,
+                firing_id=r.firing_id, acknowledged_at=r.acknowledged_at, acknowledged_by=r.acknowledged_by,
+            )
+            for r in self.conn.execute(q.order_by(al.c.id.desc()).limit(limit))
+        ]
+
+    def acknowledge_alert(self, store_id: int, alert_id: int, by: str, now: datetime) -> bool:
+        al = t.alerts
+        result = self.conn.execute(
+            update(al)
+            .where(al.c.store_id == store_id, al.c.id == alert_id, al.c.status == "open")
+            .values(status="acknowledged", acknowledged_at=now, acknowledged_by=by)
+        )
+        return bool(result.rowcount)
+
+    def alert_exists(self, store_id: int, alert_id: int) -> bool:
+        al = t.alerts
+        return self.conn.execute(select(al.c.id).where(al.c.store_id == store_id, al.c.id == alert_id)).first() is not None
+
+    def outbox_rows(self, store_id: int) -> list[dict[str, Any]]:
+        ob = t.outbox
+        return [dict(r._mapping) for r in self.conn.execute(select(ob).where(ob.c.store_id == store_id).order_by(ob.c.id))]
+
+    def workflow_runs(self, store_id: int) -> list[dict[str, Any]]:
+        wr = t.workflow_runs
+        return [dict(r._mapping) for r in self.conn.execute(select(wr).where(wr.c.store_id == store_id).order_by(wr.c.id))]

@@ -1,0 +1,293 @@
+"""The schema, as SQLAlchemy Core tables. Migrations create it; code reads it.
+
+Every exactly-once guarantee is a unique key here: the event (store, source,
+id), the order (store, id), the firing (rule, customer, occurrence), the
+ledger entry (store, idempotency key) and the outbox message (key).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+#: A 64-bit key that is SQLite's rowid on SQLite.
+Id = BigInteger().with_variant(Integer, "sqlite")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on every backend."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):  # type: ignore[no-untyped-def]
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):  # type: ignore[no-untyped-def]
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _id() -> Column:
+    return Column("id", Id, primary_key=True, autoincrement=True)
+
+
+def _store() -> Column:
+    return Column("store_id", Integer, ForeignKey("stores.id"), nullable=False)
+
+
+def _created() -> Column:
+    return Column("created_at", UTCDateTime, nullable=False)
+
+
+stores = Table(
+    "stores",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(64), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("counting_status", String(16), nullable=False),
+    Column("allow_negative_credit", Boolean, nullable=False),
+    _created(),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    _id(),
+    _store(),
+    Column("external_id", String(200), nullable=False),
+    Column("email", String(320)),
+    Column("name", String(200)),
+    Column("email_consent", Boolean, nullable=False),
+    Column("sms_consent", Boolean, nullable=False),
+    Column("attributes", Text, nullable=False),  # JSON object
+    Column("order_count", Integer, nullable=False),
+    Column("amount_spent", BigInteger, nullable=False),
+    Column("first_order_at", UTCDateTime),
+    Column("last_order_at", UTCDateTime),
+    Column("profile_at", UTCDateTime),  # occurred_at of the profile event last applied
+    _created(),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("store_id", "external_id"),
+    Index(None, "store_id", "order_count"),
+)
+
+orders = Table(
+    "orders",
+    metadata,
+    _id(),
+    _store(),
+    Column("customer_id", Id, ForeignKey("customers.id"), nullable=False),
+    Column("external_id", String(200), nullable=False),
+    Column("total", BigInteger),
+    Column("currency", String(3)),
+    Column("refunded", BigInteger, nullable=False),
+    Column("full_refund", Boolean, nullable=False),
+    Column("cancelled", Boolean, nullable=False),
+    Column("status_rank", SmallInteger, nullable=False),
+    Column("counted_at", UTCDateTime),
+    Column("counts", Boolean, nullable=False),
+    _created(),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("store_id", "external_id"),
+    Index(None, "customer_id"),
+)
+
+events = Table(
+    "events",
+    metadata,
+    _id(),
+    _store(),
+    Column("source", String(32), nullable=False),
+    Column("external_id", String(200), nullable=False),
+    Column("type", String(64), nullable=False),
+    Column("customer_id", Id),
+    Column("order_id", String(200)),
+    Column("occurred_at", UTCDateTime, nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("payload", Text, nullable=False),  # the event as received, JSON
+    UniqueConstraint("store_id", "source", "external_id"),
+)
+
+rules = Table(
+    "rules",
+    metadata,
+    _id(),
+    _store(),
+    Column("kind", String(32), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("metric", String(32), nullable=False),
+    Column("threshold", BigInteger, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("conditions", Text, nullable=False),  # JSON list
+    Column("actions", Text, nullable=False),  # JSON list
+    Column("version", Integer, nullable=False),
+    Column("arm_seq", Integer, nullable=False),
+    Column("starts_at", UTCDateTime),
+    Column("ends_at", UTCDateTime),
+    _created(),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("deleted_at", UTCDateTime),
+    Index(None, "store_id", "metric"),
+)
+
+rule_versions = Table(
+    "rule_versions",
+    metadata,
+    Column("rule_id", Id, ForeignKey("rules.id"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("definition", Text, nullable=False),  # JSON of the rule as saved
+    _created(),
+    PrimaryKeyConstraint("rule_id", "version"),
+)
+
+rule_exclusions = Table(
+    "rule_exclusions",
+    metadata,
+    Column("rule_id", Id, ForeignKey("rules.id"), nullable=False),
+    Column("arm_seq", Integer, nullable=False),
+    Column("customer_id", Id, ForeignKey("customers.id"), nullable=False),
+    PrimaryKeyConstraint("rule_id", "arm_seq", "customer_id"),
+)
+
+firings = Table(
+    "firings",
+    metadata,
+    _id(),
+    _store(),
+    Column("rule_id", Id, ForeignKey("rules.id"), nullable=False),
+    Column("rule_version", Integer, nullable=False),
+    Column("customer_id", Id, ForeignKey("customers.id"), nullable=False),
+    Column("occurrence", Integer, nullable=False),
+    Column("value", BigInteger, nullable=False),
+    Column("order_id", String(200)),
+    Column("event_key", String(200), nullable=False),
+    Column("fired_at", UTCDateTime, nullable=False),
+    Column("actions", Text, nullable=False),  # JSON list of each action's outcome
+    UniqueConstraint("rule_id", "customer_id", "occurrence"),
+    Index(None, "store_id", "fired_at"),
+    Index(None, "customer_id"),
+)
+
+credit_ledger = Table(
+    "credit_ledger",
+    metadata,
+    _id(),
+    _store(),
+    Column("customer_id", Id, ForeignKey("customers.id"), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("reason", String(32), nullable=False),  # milestone | spend | adjustment
+    Column("firing_id", Id, ForeignKey("firings.id")),
+    Column("order_id", String(200)),
+    Column("note", Text),
+    Column("idempotency_key", String(200), nullable=False),
+    Column("actor", String(200)),
+    _created(),
+    UniqueConstraint("store_id", "idempotency_key"),
+    Index(None, "customer_id"),
+)
+
+customer_tags = Table(
+    "customer_tags",
+    metadata,
+    Column("customer_id", Id, ForeignKey("customers.id"), nullable=False),
+    Column("tag", String(100), nullable=False),
+    Column("added_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("customer_id", "tag"),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    _id(),
+    _store(),
+    Column("customer_id", Id, ForeignKey("customers.id")),
+    Column("firing_id", Id, ForeignKey("firings.id")),
+    Column("message", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # open | acknowledged
+    _created(),
+    Column("acknowledged_at", UTCDateTime),
+    Column("acknowledged_by", String(200)),
+    Index(None, "store_id", "status"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    _id(),
+    _store(),
+    Column("key", String(200), nullable=False, unique=True),  # stable id receivers dedupe on
+    Column("channel", String(16), nullable=False),  # email | webhook
+    Column("customer_id", Id, ForeignKey("customers.id")),
+    Column("firing_id", Id, ForeignKey("firings.id")),
+    Column("payload", Text, nullable=False),
+    Column("status", String(16), nullable=False),  # pending | sent | dead
+    Column("attempts", Integer, nullable=False),
+    Column("available_at", UTCDateTime, nullable=False),
+    _created(),
+    Index(None, "status", "available_at"),
+)
+
+workflow_runs = Table(
+    "workflow_runs",
+    metadata,
+    _id(),
+    _store(),
+    Column("workflow", String(100), nullable=False),
+    Column("customer_id", Id, ForeignKey("customers.id"), nullable=False),
+    Column("firing_id", Id, ForeignKey("firings.id")),
+    Column("status", String(16), nullable=False),  # recorded
+    _created(),
+)
+
+email_templates = Table(
+    "email_templates",
+    metadata,
+    _id(),
+    _store(),
+    Column("key", String(100), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("subject", String(500), nullable=False),
+    Column("body_text", Text, nullable=False),
+    Column("body_html", Text),
+    _created(),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("store_id", "key"),
+)

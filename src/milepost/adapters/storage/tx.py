@@ -1,0 +1,10 @@
+"""One transaction's view of the database: the hot-path queries and the rest."""
+
+from __future__ import annotations
+
+from milepost.adapters.storage.batch import BatchQueries
+from milepost.adapters.storage.records import RecordQueries
+
+
+class Tx(BatchQueries, RecordQueries):
+    """Everything the services may ask of storage inside one transaction."""

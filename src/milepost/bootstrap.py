@@ -1,0 +1,148 @@
+"""The one place that builds Settings -> storage -> services, and the Python API on top.
+
+    from milepost import connect
+    mp = connect()                      # the embedded SQLite default, migrated
+    mp.create_store("shop", "My Shop", currency="USD")
+    mp.create_order_count_event("shop", count=5, name="VIP", actions=[{"type": "add_tag", "tag": "VIP"}])
+    mp.ingest("shop", [{"id": "e1", "type": "order.paid", "customer_id": "c1", "order_id": "o1", "total": 2500}])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from milepost.adapters.storage.database import Database
+from milepost.config import Settings
+from milepost.domain.records import Alert, CustomerReport, LedgerEntry, MilestoneReached, Store
+from milepost.service import credit, reports, rules, stores, templates
+from milepost.service.ingest import BatchResult, ingest, ingest_batch
+from milepost.service.rules import RuleDetails
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Milepost:
+    """Milepost's Python API. Stores are named by their key everywhere."""
+
+    def __init__(self, db: Database, clock: Clock = utc_now) -> None:
+        self.db = db
+        self.clock = clock
+        self._stores: dict[str, int] = {}
+
+    # -- stores ------------------------------------------------------------------------
+
+    def create_store(self, key: str, name: str, *, currency: str = "USD", timezone: str = "UTC",
+                     counting_status: str = "paid", allow_negative_credit: bool = False) -> Store:
+        return stores.create_store(self.db, self.clock(), key=key, name=name, currency=currency, timezone=timezone,
+                                   counting_status=counting_status, allow_negative_credit=allow_negative_credit)
+
+    def store(self, key: str) -> Store:
+        return stores.store_by_key(self.db, key)
+
+    def stores(self) -> list[Store]:
+        with self.db.read() as tx:
+            return tx.list_stores()
+
+    def update_store(self, key: str, **changes: Any) -> Store:
+        return stores.update_store(self.db, self.clock(), self._id(key), **changes)
+
+    def _id(self, key: str) -> int:
+        if key not in self._stores:
+            self._stores[key] = stores.store_by_key(self.db, key).id
+        return self._stores[key]
+
+    # -- templates -----------------------------------------------------------------------
+
+    def save_template(self, store: str, key: str, *, subject: str, body_text: str, name: str | None = None,
+                      body_html: str | None = None) -> None:
+        templates.save_template(self.db, self.clock(), self._id(store), key=key, subject=subject, body_text=body_text,
+                                name=name, body_html=body_html)
+
+    def templates(self, store: str) -> list[dict[str, Any]]:
+        return templates.list_templates(self.db, self._id(store))
+
+    # -- order count events ----------------------------------------------------------------
+
+    def create_order_count_event(self, store: str, *, count: int, name: str, actions: list[dict[str, Any]],
+                                 conditions: list[dict[str, Any]] | None = None, active: bool = True) -> RuleDetails:
+        return rules.create_rule(self.db, self.clock(), self._id(store), name=name, threshold=count, actions=actions,
+                                 conditions=conditions, active=active)
+
+    def update_order_count_event(self, store: str, event_id: int, *, count: int | None = None, name: str | None = None,
+                                 actions: list[dict[str, Any]] | None = None,
+                                 conditions: list[dict[str, Any]] | None = None, active: bool | None = None) -> RuleDetails:
+        return rules.update_rule(self.db, self.clock(), self._id(store), event_id, threshold=count, name=name,
+                                 actions=actions, conditions=conditions, active=active)
+
+    def set_order_count_event_active(self, store: str, event_id: int, active: bool) -> RuleDetails:
+        return self.update_order_count_event(store, event_id, active=active)
+
+    def delete_order_count_event(self, store: str, event_id: int) -> None:
+        rules.delete_rule(self.db, self.clock(), self._id(store), event_id)
+
+    def order_count_events(self, store: str, include_deleted: bool = False) -> list[RuleDetails]:
+        return rules.list_rules(self.db, self._id(store), include_deleted)
+
+    def order_count_event(self, store: str, event_id: int) -> RuleDetails:
+        return rules.get_rule(self.db, self._id(store), event_id)
+
+    # -- events in ----------------------------------------------------------------------------
+
+    def ingest(self, store: str, events: list[dict[str, Any]], source: str = "api") -> BatchResult:
+        """Ingest one batch in one transaction."""
+        return ingest_batch(self.db, self._id(store), events, self.clock(), source)
+
+    def ingest_stream(self, store: str, events: Iterable[dict[str, Any]], source: str = "api",
+                      batch_size: int = 1000) -> Iterator[BatchResult]:
+        return ingest(self.db, self._id(store), events, self.clock, source, batch_size)
+
+    # -- what operators read ----------------------------------------------------------------------
+
+    def customer(self, store: str, customer_id: str) -> CustomerReport:
+        return reports.customer_report(self.db, self._id(store), customer_id)
+
+    def milestone_log(self, store: str, **filters: Any) -> list[MilestoneReached]:
+        return reports.milestone_log(self.db, self._id(store), **filters)
+
+    def alerts(self, store: str, status: str | None = "open", limit: int = 100) -> list[Alert]:
+        return reports.alerts(self.db, self._id(store), status, limit)
+
+    def acknowledge_alert(self, store: str, alert_id: int, by: str) -> None:
+        reports.acknowledge_alert(self.db, self.clock(), self._id(store), alert_id, by)
+
+    def outbox(self, store: str) -> list[dict[str, Any]]:
+        with self.db.read() as tx:
+            return tx.outbox_rows(self._id(store))
+
+    def workflow_runs(self, store: str) -> list[dict[str, Any]]:
+        with self.db.read() as tx:
+            return tx.workflow_runs(self._id(store))
+
+    # -- credit ------------------------------------------------------------------------------------
+
+    def spend_credit(self, store: str, customer_id: str, amount: int, *, key: str, order_id: str | None = None,
+                     note: str | None = None) -> LedgerEntry:
+        return credit.spend_credit(self.db, self.clock(), self._id(store), customer_id, amount, key=key,
+                                   order_id=order_id, note=note)
+
+    def adjust_credit(self, store: str, customer_id: str, amount: int, *, key: str, reason: str,
+                      actor: str | None = None) -> LedgerEntry:
+        return credit.adjust_credit(self.db, self.clock(), self._id(store), customer_id, amount, key=key,
+                                    reason=reason, actor=actor)
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def connect(database_url: str | None = None, *, settings: Settings | None = None, clock: Clock = utc_now,
+            migrate: bool = True) -> Milepost:
+    """Open Milepost on `database_url` (default: settings, then the embedded SQLite file)."""
+    settings = settings or Settings()
+    url = database_url or settings.resolved_database_url()
+    return Milepost(Database.from_url(url, settings.sqlite_busy_timeout_ms, migrate_schema=migrate), clock)

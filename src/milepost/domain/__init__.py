@@ -1,0 +1,1 @@
+"""The pure core: no database, HTTP, clock or settings imports."""

@@ -1,0 +1,170 @@
+"""What a milestone can do, described as data so forms and validation share it.
+
+Each action type names its parameters; `validate_actions` checks a rule's
+actions when it is saved, and `intents_for` turns them into intents when it
+fires. Nothing here performs an effect.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from milepost.errors import ValidationError
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    name: str
+    kind: str  # text | minor_units | currency | template | url | message
+    required: bool = True
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ActionType:
+    name: str
+    label: str
+    params: tuple[Param, ...]
+    external: bool = False  # True: delivered through the outbox
+
+
+ACTION_TYPES: dict[str, ActionType] = {
+    a.name: a
+    for a in (
+        ActionType("add_tag", "Add tag", (Param("tag", "text", description="Tag to add"),)),
+        ActionType("remove_tag", "Remove tag", (Param("tag", "text", description="Tag to remove"),)),
+        ActionType(
+            "credit",
+            "Credit the account",
+            (
+                Param("amount", "minor_units", description="Store credit in minor units (cents)"),
+                Param("currency", "currency", required=False, description="Defaults to the store's"),
+            ),
+        ),
+        ActionType(
+            "alert",
+            "Admin alert",
+            (
+                Param(
+                    "message",
+                    "message",
+                    required=False,
+                    description="Text for the agent; may use {customer}, {count}, {milestone}",
+                ),
+            ),
+        ),
+        ActionType(
+            "send_email",
+            "Send email",
+            (Param("template", "template", description="Email template key"),),
+            external=True,
+        ),
+        ActionType(
+            "trigger_workflow",
+            "Trigger workflow",
+            (Param("workflow", "text", description="Name of the automation to start"),),
+        ),
+        ActionType(
+            "webhook",
+            "Webhook",
+            (Param("url", "url", description="HTTPS endpoint that receives the milestone"),),
+            external=True,
+        ),
+    )
+}
+
+MESSAGE_FIELDS = frozenset({"customer", "count", "milestone", "customer_id", "order_id"})
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    type: str
+    params: tuple[tuple[str, Any], ...]
+
+    def param(self, name: str, default: Any = None) -> Any:
+        return dict(self.params).get(name, default)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"type": self.type, **dict(self.params)}
+
+
+def validate_actions(raw: Any, store_currency: str, templates: set[str] | None = None) -> tuple[Action, ...]:
+    """Check a list of action mappings and return them as `Action`s, or raise with every problem."""
+    if not isinstance(raw, list | tuple) or not raw:
+        raise ValidationError("a milestone needs at least one action", {"actions": "at least one action"})
+    problems: dict[str, str] = {}
+    actions = []
+    for i, item in enumerate(raw):
+        action = _validate_one(item, f"actions[{i}]", store_currency, templates, problems)
+        if action is not None:
+            actions.append(action)
+    if problems:
+        raise ValidationError("; ".join(f"{k}: {v}" for k, v in problems.items()), problems)
+    return tuple(actions)
+
+
+def _validate_one(item: Any, where: str, currency: str, templates: set[str] | None, problems: dict[str, str]) -> Action | None:
+    if not isinstance(item, dict):
+        problems[where] = "must be an object with a 'type'"
+        return None
+    spec = ACTION_TYPES.get(item.get("type", ""))
+    if spec is None:
+        problems[f"{where}.type"] = f"must be one of {', '.join(ACTION_TYPES)}"
+        return None
+    known = {p.name for p in spec.params}
+    for extra in sorted(set(item) - known - {"type"}):
+        problems[f"{where}.{extra}"] = f"is not a parameter of {spec.name}"
+    params = []
+    for p in spec.params:
+        value = item.get(p.name)
+        if value is None:
+            if p.required:
+                problems[f"{where}.{p.name}"] = "is required"
+            elif p.kind == "currency":
+                params.append((p.name, currency))
+            continue
+        reason = _check(p.kind, value, templates)
+        if reason:
+            problems[f"{where}.{p.name}"] = reason
+        else:
+            params.append((p.name, value.strip() if isinstance(value, str) else value))
+    if spec.name == "credit" and item.get("currency") not in (None, currency):
+        problems[f"{where}.currency"] = f"must be the store's currency, {currency}"
+    return Action(spec.name, tuple(params))
+
+
+def _check(kind: str, value: Any, templates: set[str] | None) -> str | None:
+    if kind == "minor_units":
+        ok = isinstance(value, int) and not isinstance(value, bool) and 0 < value <= 10**12
+        return None if ok else "must be a positive integer of minor units (cents)"
+    if not isinstance(value, str) or not value.strip():
+        return "must be a non-empty string"
+    if kind == "currency" and not _CURRENCY.match(value):
+        return "must be an ISO 4217 code in capitals, like 'USD'"
+    if kind == "template" and templates is not None and value not in templates:
+        return f"no email template with the key {value!r}"
+    if kind == "url":
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            return "must be an http(s) URL"
+    if kind == "message":
+        return _check_message(value)
+    if kind == "text" and len(value) > 100:
+        return "must be at most 100 characters"
+    return None
+
+
+def _check_message(value: str) -> str | None:
+    try:
+        names = {f for _, f, _, _ in string.Formatter().parse(value) if f is not None}
+    except ValueError as exc:
+        return f"is not a valid message template: {exc}"
+    unknown = names - MESSAGE_FIELDS
+    if unknown:
+        return f"unknown placeholder {{{sorted(unknown)[0]}}}; use {', '.join('{'+f+'}' for f in sorted(MESSAGE_FIELDS))}"
+    return None

@@ -1,0 +1,50 @@
+"""A customer's running totals: the metrics that milestones are defined on.
+
+A metric is a named integer on `Aggregates`; later metrics (points earned,
+reviews, referrals, billing cycles) are new fields here and new folds, and
+the rule engine needs no change to use them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from milepost.domain.orders import OrderState
+
+#: Metric name -> what the store operator calls it.
+METRICS = {"order_count": "number of orders", "amount_spent": "amount spent"}
+
+
+@dataclass(frozen=True, slots=True)
+class Aggregates:
+    order_count: int = 0
+    amount_spent: int = 0
+    first_order_at: datetime | None = None
+    last_order_at: datetime | None = None
+
+    def metric(self, name: str) -> int:
+        return getattr(self, name)
+
+
+def fold_order(
+    agg: Aggregates, before: OrderState | None, after: OrderState, counting_rank: int
+) -> Aggregates:
+    """The customer's totals after one of their orders changed from `before` to `after`."""
+    was = before is not None and before.counts(counting_rank)
+    now = after.counts(counting_rank)
+    spent_before = before.spent(counting_rank) if before is not None else 0
+    spent_after = after.spent(counting_rank)
+    if was == now and spent_before == spent_after and not now:
+        return agg
+    first, last = agg.first_order_at, agg.last_order_at
+    when = after.counted_at
+    if now and when is not None:
+        first = when if first is None or when < first else first
+        last = when if last is None or when > last else last
+    return Aggregates(
+        order_count=agg.order_count + now - was,
+        amount_spent=agg.amount_spent + spent_after - spent_before,
+        first_order_at=first,
+        last_order_at=last,
+    )

@@ -1,0 +1,134 @@
+"""A batch of events, folded in memory: the pure heart of ingest.
+
+`fold_batch` applies each event in turn to the customers and orders it
+touches and collects the rule crossings each change causes; `decide_firings`
+turns crossings into firings given what storage says already fired. The
+service loads state before and writes the result after; nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from milepost.domain.aggregates import fold_order
+from milepost.domain.events import CustomerEvent, Event, OrderEvent, Rejection
+from milepost.domain.orders import OrderState, apply
+from milepost.domain.records import CustomerState, Store
+from milepost.domain.rules import Crossing, CustomerView, Firing, RuleIndex, evaluate, fire
+
+
+@dataclass(slots=True)
+class OrderSlot:
+    """An order as a batch works on it; `id` is None until it is first stored."""
+
+    customer_id: int
+    state: OrderState
+    id: int | None = None
+    changed: bool = False
+
+
+@dataclass(slots=True)
+class Applied:
+    """An accepted event, and the rule crossings it caused."""
+
+    index: int
+    event: Event
+    customer: CustomerState
+    crossings: list[Crossing] = field(default_factory=list)
+
+
+def fold_batch(
+    events: list[tuple[int, Event]],
+    store: Store,
+    customers: dict[str, CustomerState],
+    orders: dict[str, OrderSlot],
+    rules: RuleIndex,
+    now: datetime,
+) -> tuple[list[Applied], list[Rejection]]:
+    """Apply `events` in order; `customers` and `orders` are updated in place."""
+    applied: list[Applied] = []
+    rejected: list[Rejection] = []
+    rank = store.counting_rank
+    for index, event in events:
+        customer = customers[event.customer_id]
+        if isinstance(event, CustomerEvent):
+            _apply_profile(customer, event)
+            applied.append(Applied(index, event, customer))
+            continue
+        slot = orders.get(event.order_id)
+        if slot is not None and slot.customer_id != customer.id:
+            rejected.append(Rejection(index, event.key, "order_id", f"order {event.order_id!r} belongs to another customer"))
+            continue
+        if event.currency is not None and event.currency != store.currency:
+            rejected.append(Rejection(index, event.key, "currency", f"must be the store's currency, {store.currency}"))
+            continue
+        applied.append(_apply_order(index, event, customer, slot, orders, rank, rules, now))
+    return applied, rejected
+
+
+def _apply_order(index, event: OrderEvent, customer, slot, orders, rank, rules, now) -> Applied:  # noqa: PLR0913
+    before = slot.state if slot is not None else None
+    after = apply(before, event, rank)
+    if slot is None:
+        slot = orders[event.order_id] = OrderSlot(customer.id, after, changed=True)
+    else:
+        slot.state, slot.changed = after, True
+    old = customer.aggregates
+    new = fold_order(old, before, after, rank)
+    crossings: list[Crossing] = []
+    if new is not old:
+        customer.aggregates, customer.changed = new, True
+        crossings = evaluate(old, new, rules, now)
+    return Applied(index, event, customer, crossings)
+
+
+def _apply_profile(customer: CustomerState, event: CustomerEvent) -> None:
+    """Profile fields from the newest event win; an older event arriving late changes nothing."""
+    if customer.profile_at is not None and event.occurred_at < customer.profile_at:
+        return
+    customer.profile_at, customer.changed = event.occurred_at, True
+    for name, value in event.profile:
+        if name == "attributes":
+            customer.attributes = _merge(customer.attributes, value)
+        else:
+            setattr(customer, name, value)
+
+
+def _merge(current: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    """Attributes merge key by key; a null value removes the key."""
+    merged = {**current, **update}
+    return {k: v for k, v in merged.items() if v is not None}
+
+
+@dataclass(frozen=True, slots=True)
+class Decided:
+    applied: Applied
+    firing: Firing
+
+
+def decide_firings(
+    applied: list[Applied],
+    tags: dict[int, frozenset[str]],
+    blocked: set[tuple[int, int]],
+) -> list[Decided]:
+    """Firings, in event order. `blocked` holds (rule id, customer id) pairs that
+    must not fire (fired before, or excluded when the rule was armed); `tags`
+    holds each customer's tags, updated as earlier firings add or remove them."""
+    decided: list[Decided] = []
+    for item in applied:
+        for crossing in item.crossings:
+            customer = item.customer
+            pair = (crossing.rule.id, customer.id)
+            if pair in blocked:
+                continue
+            view = CustomerView(customer.external_id, customer.name, customer.email, tags.get(customer.id, frozenset()))
+            order_id = item.event.order_id if isinstance(item.event, OrderEvent) else None
+            firing = fire(crossing, view, order_id)
+            if firing is None:
+                continue
+            blocked.add(pair)
+            tags[customer.id] = firing.tags_after
+            decided.append(Decided(item, firing))
+    return decided

@@ -1,0 +1,164 @@
+"""Events that come in, as the engine sees them, and their validation.
+
+`parse_event` turns one raw mapping (from JSON lines, the API, a webhook
+mapper) into a frozen event or a `Rejection` naming the field and the reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+ORDER_TYPES = (
+    "order.placed",
+    "order.paid",
+    "order.completed",
+    "order.delivered",
+    "order.refunded",
+    "order.cancelled",
+)
+CUSTOMER_TYPES = ("customer.created", "customer.updated")
+EVENT_TYPES = ORDER_TYPES + CUSTOMER_TYPES
+
+#: How far an order has gone; a later status implies the earlier ones.
+STATUS_RANK = {"placed": 0, "paid": 1, "completed": 2, "delivered": 3}
+COUNTING_STATUSES = ("paid", "completed", "delivered")
+
+MAX_KEY_LENGTH = 200
+MAX_MINOR_UNITS = 10**15
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_PROFILE_FIELDS = ("email", "name", "email_consent", "sms_consent", "attributes")
+
+
+@dataclass(frozen=True, slots=True)
+class OrderEvent:
+    key: str
+    type: str
+    customer_id: str
+    order_id: str
+    occurred_at: datetime
+    total: int | None = None
+    currency: str | None = None
+    refund_amount: int | None = None  # None on a refund means the whole order
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerEvent:
+    key: str
+    type: str
+    customer_id: str
+    occurred_at: datetime
+    profile: tuple[tuple[str, Any], ...] = ()  # only the fields the event gave
+
+
+Event = OrderEvent | CustomerEvent
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    index: int
+    key: str | None
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.reason}"
+
+
+class _Invalid(Exception):
+    def __init__(self, field: str, reason: str) -> None:
+        self.field, self.reason = field, reason
+
+
+def parse_event(raw: Any, index: int = 0, now: datetime | None = None) -> Event | Rejection:
+    """Validate one raw event; never raises for bad input."""
+    key = raw.get("id") if isinstance(raw, dict) else None
+    try:
+        if not isinstance(raw, dict):
+            raise _Invalid("event", "must be a JSON object")
+        return _parse(raw, now)
+    except _Invalid as problem:
+        return Rejection(index, key if isinstance(key, str) else None, problem.field, problem.reason)
+
+
+def _parse(raw: dict[str, Any], now: datetime | None) -> Event:
+    key = _text(raw, "id", required=True)
+    kind = raw.get("type")
+    if kind not in EVENT_TYPES:
+        raise _Invalid("type", f"must be one of {', '.join(EVENT_TYPES)}; got {kind!r}")
+    customer_id = _text(raw, "customer_id", required=True)
+    occurred_at = _time(raw.get("occurred_at"), now)
+    if kind in CUSTOMER_TYPES:
+        return CustomerEvent(key, kind, customer_id, occurred_at, _profile(raw))
+    order_id = _text(raw, "order_id", required=True)
+    total = _minor_units(raw, "total")
+    currency = raw.get("currency")
+    if currency is not None and (not isinstance(currency, str) or not _CURRENCY.match(currency)):
+        raise _Invalid("currency", "must be an ISO 4217 code in capitals, like 'USD'")
+    refund = _minor_units(raw, "refund_amount") if kind == "order.refunded" else None
+    if refund == 0:
+        raise _Invalid("refund_amount", "must be positive; leave it out for a full refund")
+    return OrderEvent(key, kind, customer_id, order_id, occurred_at, total, currency, refund)
+
+
+def _text(raw: dict[str, Any], field: str, required: bool = False) -> str:
+    value = raw.get(field)
+    if value is None and not required:
+        return ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip():
+        raise _Invalid(field, "is required and must be a non-empty string")
+    if len(value) > MAX_KEY_LENGTH:
+        raise _Invalid(field, f"must be at most {MAX_KEY_LENGTH} characters")
+    return value
+
+
+def _minor_units(raw: dict[str, Any], field: str) -> int | None:
+    value = raw.get(field)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _Invalid(field, "must be an integer number of minor units (cents), like 1999")
+    if not 0 <= value <= MAX_MINOR_UNITS:
+        raise _Invalid(field, f"must be between 0 and {MAX_MINOR_UNITS}")
+    return value
+
+
+def _time(value: Any, now: datetime | None) -> datetime:
+    if value is None:
+        if now is None:
+            raise _Invalid("occurred_at", "is required")
+        return now
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise _Invalid("occurred_at", "must be an ISO 8601 time, like 2026-05-01T12:00:00Z") from None
+    else:
+        raise _Invalid("occurred_at", "must be an ISO 8601 time string")
+    if parsed.tzinfo is None:
+        raise _Invalid("occurred_at", "must include a time zone offset (Z for UTC)")
+    return parsed.astimezone(UTC)
+
+
+def _profile(raw: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    given = []
+    for field in _PROFILE_FIELDS:
+        if field not in raw:
+            continue
+        value = raw[field]
+        if field in ("email", "name") and value is not None and not isinstance(value, str):
+            raise _Invalid(field, "must be a string or null")
+        if field == "email" and value and "@" not in value:
+            raise _Invalid(field, "must be an email address")
+        if field.endswith("_consent") and not isinstance(value, bool):
+            raise _Invalid(field, "must be true or false")
+        if field == "attributes" and not isinstance(value, dict):
+            raise _Invalid(field, "must be a JSON object")
+        given.append((field, value))
+    return tuple(given)

@@ -1,0 +1,67 @@
+"""An order's state, folded from its events in any order, and what it counts for.
+
+Statuses only move forward (a later status implies the earlier ones), refunds
+add up, cancellation is final. Folding is order-independent for everything
+but the total, which the latest event that states one sets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from milepost.domain.events import STATUS_RANK, OrderEvent
+
+NOT_SEEN = -1
+
+
+@dataclass(frozen=True, slots=True)
+class OrderState:
+    total: int | None = None
+    currency: str | None = None
+    refunded: int = 0
+    full_refund: bool = False
+    cancelled: bool = False
+    rank: int = NOT_SEEN
+    counted_at: datetime | None = None  # when it first reached the store's counting status
+
+    @property
+    def fully_refunded(self) -> bool:
+        if self.full_refund:
+            return True
+        return self.total is not None and self.total > 0 and self.refunded >= self.total
+
+    def counts(self, counting_rank: int) -> bool:
+        """True while the order counts towards the customer's order count."""
+        return self.rank >= counting_rank and not self.cancelled and not self.fully_refunded
+
+    def spent(self, counting_rank: int) -> int:
+        """What the order adds to the amount spent (minor units)."""
+        if not self.counts(counting_rank):
+            return 0
+        return max((self.total or 0) - self.refunded, 0)
+
+
+def apply(order: OrderState | None, event: OrderEvent, counting_rank: int) -> OrderState:
+    """The order's state after one more event."""
+    state = order or OrderState()
+    kind = event.type
+    if kind == "order.refunded":
+        if event.refund_amount is None:
+            return replace(state, full_refund=True)
+        return replace(state, refunded=state.refunded + event.refund_amount)
+    if kind == "order.cancelled":
+        return replace(state, cancelled=True)
+    rank = STATUS_RANK[kind.removeprefix("order.")]
+    counted_at = state.counted_at
+    if rank >= counting_rank and (counted_at is None or event.occurred_at < counted_at):
+        counted_at = event.occurred_at
+    return OrderState(
+        total=state.total if event.total is None else event.total,
+        currency=event.currency or state.currency,
+        refunded=state.refunded,
+        full_refund=state.full_refund,
+        cancelled=state.cancelled,
+        rank=max(state.rank, rank),
+        counted_at=counted_at,
+    )

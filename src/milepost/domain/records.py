@@ -1,0 +1,112 @@
+"""Records that cross the service boundary: what storage loads and what callers read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from milepost.domain.aggregates import Aggregates
+from milepost.domain.events import STATUS_RANK
+
+
+@dataclass(frozen=True, slots=True)
+class Store:
+    id: int
+    key: str
+    name: str
+    currency: str
+    timezone: str
+    counting_status: str = "paid"
+    allow_negative_credit: bool = False
+
+    @property
+    def counting_rank(self) -> int:
+        return STATUS_RANK[self.counting_status]
+
+
+@dataclass(slots=True)
+class CustomerState:
+    """A customer as a batch works on it: loaded once, changed in memory, written once."""
+
+    id: int
+    external_id: str
+    aggregates: Aggregates = field(default_factory=Aggregates)
+    email: str | None = None
+    name: str | None = None
+    email_consent: bool = False
+    sms_consent: bool = False
+    attributes: dict[str, Any] = field(default_factory=dict)
+    profile_at: datetime | None = None
+    is_new: bool = False
+    changed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    id: int
+    customer_id: str
+    amount: int
+    currency: str
+    reason: str
+    created_at: datetime
+    idempotency_key: str
+    firing_id: int | None = None
+    milestone: str | None = None
+    order_id: str | None = None
+    note: str | None = None
+    actor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneReached:
+    """One line of the milestone log: who reached what, when, on which order."""
+
+    id: int
+    rule_id: int
+    rule_name: str
+    rule_version: int
+    customer_id: str
+    value: int
+    order_id: str | None
+    event_key: str
+    fired_at: datetime
+    actions: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    id: int
+    customer_id: str | None
+    message: str
+    status: str
+    created_at: datetime
+    firing_id: int | None = None
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerReport:
+    """Everything the store operator sees of one customer."""
+
+    external_id: str
+    email: str | None
+    name: str | None
+    email_consent: bool
+    sms_consent: bool
+    attributes: dict[str, Any]
+    aggregates: Aggregates
+    tags: tuple[str, ...]
+    balances: dict[str, int]
+    ledger: tuple[LedgerEntry, ...]
+    milestones: tuple[MilestoneReached, ...]
+    created_at: datetime
+
+    @property
+    def order_count(self) -> int:
+        return self.aggregates.order_count
+
+    @property
+    def amount_spent(self) -> int:
+        return self.aggregates.amount_spent

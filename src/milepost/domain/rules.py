@@ -1,0 +1,232 @@
+"""Milestone rules as data, and their pure evaluation.
+
+`evaluate(old, new, rules, now)` finds the rules whose threshold a change of
+a customer's aggregates crossed upwards; `fire` decides, for one customer and
+one crossing, whether the rule's conditions hold and what its actions mean.
+Neither does I/O: live ingest, the scheduler, simulation and backfill all
+call the same functions. "Already fired" and "excluded at arming" are facts
+the caller looks up in storage and passes in.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from milepost.domain.actions import Action
+from milepost.domain.aggregates import METRICS, Aggregates
+from milepost.errors import ValidationError
+
+RULE_KINDS = {"order_count": "order_count"}  # kind -> the metric it watches
+
+
+@dataclass(frozen=True, slots=True)
+class TagCondition:
+    tag: str
+    present: bool = True  # True: the customer has the tag; False: lacks it
+
+    def holds(self, tags: frozenset[str]) -> bool:
+        return (self.tag in tags) is self.present
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"tag": self.tag, "has": self.present}
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: int
+    name: str
+    threshold: int
+    actions: tuple[Action, ...]
+    conditions: tuple[TagCondition, ...] = ()
+    active: bool = True
+    version: int = 1
+    arm_seq: int = 1  # bumped whenever the rule is armed anew (created, switched on, N changed)
+    kind: str = "order_count"
+    metric: str = "order_count"
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+
+    def live_at(self, now: datetime) -> bool:
+        if not self.active:
+            return False
+        if self.starts_at is not None and now < self.starts_at:
+            return False
+        return self.ends_at is None or now < self.ends_at
+
+
+@dataclass(frozen=True, slots=True)
+class Crossing:
+    rule: Rule
+    value: int  # the metric's value after the change
+    occurrence: int = 1  # one-time rules have one occurrence
+
+
+class RuleIndex:
+    """Active rules grouped by metric and sorted by threshold, so finding the
+    crossed ones costs a binary search, not a scan of every rule."""
+
+    def __init__(self, rules: Iterable[Rule]) -> None:
+        by_metric: dict[str, list[Rule]] = {}
+        for rule in rules:
+            if rule.active:
+                by_metric.setdefault(rule.metric, []).append(rule)
+        self._index = {
+            metric: ([r.threshold for r in sorted_rules], sorted_rules)
+            for metric, sorted_rules in (
+                (m, sorted(rs, key=lambda r: (r.threshold, r.id))) for m, rs in by_metric.items()
+            )
+        }
+        self.metrics = tuple(self._index)
+
+    def __len__(self) -> int:
+        return sum(len(rules) for _, rules in self._index.values())
+
+    def crossed(self, metric: str, old: int, new: int) -> list[Rule]:
+        """Rules on `metric` with old < threshold <= new."""
+        entry = self._index.get(metric)
+        if entry is None or new <= old:
+            return []
+        thresholds, rules = entry
+        return rules[bisect_right(thresholds, old) : bisect_right(thresholds, new)]
+
+    def at_or_below(self, metric: str, value: int) -> list[Rule]:
+        entry = self._index.get(metric)
+        if entry is None:
+            return []
+        thresholds, rules = entry
+        return rules[: bisect_left(thresholds, value + 1)]
+
+
+def evaluate(old: Aggregates, new: Aggregates, rules: RuleIndex, now: datetime) -> list[Crossing]:
+    """Every (rule, occurrence) whose threshold the change old -> new crossed upwards."""
+    found: list[Crossing] = []
+    for metric in rules.metrics:
+        before, after = old.metric(metric), new.metric(metric)
+        if after > before:
+            found.extend(Crossing(r, after) for r in rules.crossed(metric, before, after) if r.live_at(now))
+    return found
+
+
+# -- firing -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerView:
+    """What a firing may read of a customer."""
+
+    customer_id: str
+    name: str | None = None
+    email: str | None = None
+    tags: frozenset[str] = frozenset()
+
+    @property
+    def display(self) -> str:
+        return self.name or self.email or self.customer_id
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    """One action to apply: `type` is the action type, `data` what it needs."""
+
+    position: int
+    type: str
+    data: tuple[tuple[str, Any], ...]
+
+    def get(self, name: str) -> Any:
+        return dict(self.data)[name]
+
+
+@dataclass(frozen=True, slots=True)
+class Firing:
+    rule: Rule
+    value: int
+    occurrence: int
+    intents: tuple[Intent, ...]
+    outcomes: tuple[dict[str, Any], ...]
+    tags_after: frozenset[str] = field(default=frozenset())
+
+
+def fire(crossing: Crossing, customer: CustomerView, order_id: str | None) -> Firing | None:
+    """The firing of a crossed rule for this customer, or None if its conditions fail."""
+    rule = crossing.rule
+    if not all(c.holds(customer.tags) for c in rule.conditions):
+        return None
+    tags = set(customer.tags)
+    intents, outcomes = [], []
+    for position, action in enumerate(rule.actions):
+        intent, outcome = _plan(position, action, rule, crossing.value, customer, order_id, tags)
+        if intent is not None:
+            intents.append(intent)
+        outcomes.append({"position": position, "type": action.type, **outcome})
+    return Firing(rule, crossing.value, crossing.occurrence, tuple(intents), tuple(outcomes), frozenset(tags))
+
+
+def _plan(position, action, rule, value, customer, order_id, tags):  # noqa: PLR0913 - one place per action type
+    kind, p = action.type, dict(action.params)
+    if kind == "add_tag":
+        if p["tag"] in tags:
+            return None, {"status": "skipped", "detail": f"already tagged {p['tag']!r}"}
+        tags.add(p["tag"])
+        return Intent(position, kind, (("tag", p["tag"]),)), {"status": "done", "detail": f"tagged {p['tag']!r}"}
+    if kind == "remove_tag":
+        if p["tag"] not in tags:
+            return None, {"status": "skipped", "detail": f"had no tag {p['tag']!r}"}
+        tags.discard(p["tag"])
+        return Intent(position, kind, (("tag", p["tag"]),)), {"status": "done", "detail": f"removed tag {p['tag']!r}"}
+    if kind == "credit":
+        data = (("amount", p["amount"]), ("currency", p["currency"]))
+        return Intent(position, kind, data), {"status": "done", "detail": f"credited {p['amount']} {p['currency']}"}
+    if kind == "alert":
+        text = alert_text(p.get("message"), customer, value, rule.name, order_id)
+        return Intent(position, kind, (("message", text),)), {"status": "done", "detail": "alert created"}
+    if kind == "send_email":
+        return Intent(position, kind, (("template", p["template"]),)), {"status": "queued", "detail": f"email {p['template']!r} queued"}
+    if kind == "trigger_workflow":
+        return Intent(position, kind, (("workflow", p["workflow"]),)), {"status": "done", "detail": f"workflow {p['workflow']!r} recorded"}
+    if kind == "webhook":
+        return Intent(position, kind, (("url", p["url"]),)), {"status": "queued", "detail": "webhook queued"}
+    raise ValidationError(f"unknown action type {kind!r}")
+
+
+def alert_text(template: str | None, customer: CustomerView, value: int, milestone: str, order_id: str | None) -> str:
+    fields = {
+        "customer": customer.display,
+        "customer_id": customer.customer_id,
+        "count": value,
+        "milestone": milestone,
+        "order_id": order_id or "",
+    }
+    if template:
+        return template.format_map(fields)
+    return f"{customer.display} ({customer.customer_id}) reached {value} orders: {milestone}"
+
+
+def validate_conditions(raw: Any) -> tuple[TagCondition, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list | tuple):
+        raise ValidationError("conditions must be a list", {"conditions": "must be a list"})
+    out = []
+    for i, item in enumerate(raw):
+        if isinstance(item, TagCondition):
+            out.append(item)
+            continue
+        if not isinstance(item, dict) or not isinstance(item.get("tag"), str) or not item["tag"].strip():
+            raise ValidationError(f"conditions[{i}] needs a 'tag'", {f"conditions[{i}].tag": "is required"})
+        has = item.get("has", True)
+        if not isinstance(has, bool):
+            raise ValidationError(f"conditions[{i}].has must be true or false", {f"conditions[{i}].has": "must be true or false"})
+        out.append(TagCondition(item["tag"].strip(), has))
+    return tuple(out)
+
+
+def validate_threshold(value: Any, metric: str) -> int:
+    if metric not in METRICS:
+        raise ValidationError(f"unknown metric {metric!r}", {"metric": f"must be one of {', '.join(METRICS)}"})
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationError("the count must be a whole number of at least 1", {"threshold": "must be an integer >= 1"})
+    return value

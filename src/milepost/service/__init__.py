@@ -1,0 +1,1 @@
+"""Use cases: short handlers over the domain and the storage port."""

@@ -1,0 +1,177 @@
+"""Ingest a batch: validate, fold in memory, write everything in one transaction."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from milepost.domain.engine import Applied, Decided, decide_firings, fold_batch
+from milepost.domain.events import Event, OrderEvent, Rejection, parse_event
+from milepost.domain.records import CustomerState, Store
+from milepost.domain.rules import RuleIndex
+from milepost.errors import Conflict, RetryableStorageError
+from milepost.service.effects import effects_of
+from milepost.service.ports import BatchTx, BatchWrite, Storage
+
+DUPLICATE, ACCEPTED, REJECTED = "duplicate", "accepted", "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class EventResult:
+    index: int
+    key: str | None
+    status: str  # accepted | duplicate | rejected
+    field: str | None = None
+    reason: str | None = None
+    milestones: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    results: tuple[EventResult, ...]
+    firings: tuple[dict[str, Any], ...] = field(default=())
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def accepted(self) -> int:
+        return self.count(ACCEPTED)
+
+    @property
+    def duplicates(self) -> int:
+        return self.count(DUPLICATE)
+
+    @property
+    def rejected(self) -> tuple[EventResult, ...]:
+        return tuple(r for r in self.results if r.status == REJECTED)
+
+
+def ingest_batch(
+    db: Storage, store_id: int, raw_events: Sequence[Any], now: datetime, source: str = "api", attempts: int = 5
+) -> BatchResult:
+    """Store a batch of events for one store and react to them, exactly once.
+
+    Invalid events are rejected one by one; the valid ones are kept. Events
+    already stored (same source and id) are reported as duplicates and change
+    nothing. A deadlock or lost race retries the whole batch.
+    """
+    parsed, results = _validate(raw_events, now)
+    work = lambda: _ingest_valid(db, store_id, parsed, raw_events, source, now)  # noqa: E731
+    for attempt in range(attempts):
+        try:
+            outcome, firings = work()
+            break
+        except (RetryableStorageError, Conflict):
+            if attempt == attempts - 1:
+                raise
+    results.update(outcome)
+    return BatchResult(tuple(results[i] for i in sorted(results)), tuple(firings))
+
+
+def _validate(raw_events: Sequence[Any], now: datetime) -> tuple[list[tuple[int, Event]], dict[int, EventResult]]:
+    results: dict[int, EventResult] = {}
+    parsed: list[tuple[int, Event]] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(raw_events):
+        event = parse_event(raw, index, now)
+        if isinstance(event, Rejection):
+            results[index] = EventResult(index, event.key, REJECTED, event.field, event.reason)
+        elif event.key in seen:
+            results[index] = EventResult(index, event.key, DUPLICATE)
+        else:
+            seen.add(event.key)
+            parsed.append((index, event))
+    return parsed, results
+
+
+def _ingest_valid(db, store_id, parsed, raw_events, source, now):  # noqa: PLR0913
+    with db.write() as tx:
+        store = tx.lock_store(store_id)
+        known = tx.existing_event_keys(store_id, [(source, e.key) for _, e in parsed])
+        results = {i: EventResult(i, e.key, DUPLICATE) for i, e in parsed if (source, e.key) in known}
+        fresh = [(i, e) for i, e in parsed if (source, e.key) not in known]
+        if not fresh:
+            return results, []
+        customers = _customers(tx, store_id, fresh)
+        orders = tx.load_orders(store_id, [e.order_id for _, e in fresh if isinstance(e, OrderEvent)])
+        rules = RuleIndex(tx.load_rules(store_id))
+        applied, rejected = fold_batch(fresh, store, customers, orders, rules, now)
+        decided = _decide(tx, applied)
+        batch = _batch_write(tx, store, now, source, raw_events, applied, customers, orders, decided)
+        tx.write_batch(batch)
+    milestones: dict[int, list[dict[str, Any]]] = {}
+    fired = []
+    for d, row in zip(decided.firings, batch.firings, strict=True):
+        info = {"firing_id": row.id, "rule_id": d.firing.rule.id, "name": d.firing.rule.name,
+                "value": d.firing.value, "customer_id": d.applied.customer.external_id,
+                "order_id": row.order_id}
+        milestones.setdefault(d.applied.index, []).append(info)
+        fired.append(info)
+    for r in rejected:
+        results[r.index] = EventResult(r.index, r.key, REJECTED, r.field, r.reason)
+    for a in applied:
+        results[a.index] = EventResult(a.index, a.event.key, ACCEPTED, milestones=tuple(milestones.get(a.index, ())))
+    return results, fired
+
+
+def _customers(tx: BatchTx, store_id: int, fresh: list[tuple[int, Event]]) -> dict[str, CustomerState]:
+    wanted = {e.customer_id for _, e in fresh}
+    tx.lock_customers(store_id, wanted)
+    found = tx.load_customers(store_id, wanted)
+    missing = sorted(wanted - found.keys())
+    for new_id, external_id in zip(tx.next_ids("customers", len(missing)), missing, strict=True):
+        found[external_id] = CustomerState(id=new_id, external_id=external_id, is_new=True)
+    return found
+
+
+@dataclass(slots=True)
+class _Decisions:
+    firings: list[Decided]
+    tags_before: dict[int, frozenset[str]]
+    tags_after: dict[int, frozenset[str]]
+
+
+def _decide(tx: BatchTx, applied: list[Applied]) -> _Decisions:
+    candidates = {(c.rule.id, c.rule.arm_seq, a.customer.id) for a in applied for c in a.crossings}
+    if not candidates:
+        return _Decisions([], {}, {})
+    blocked = tx.blocked_pairs(candidates)
+    before = tx.load_tags({customer for _, _, customer in candidates})
+    after = dict(before)
+    return _Decisions(decide_firings(applied, after, blocked), before, after)
+
+
+def _batch_write(tx, store: Store, now, source, raw_events, applied, customers, orders, decided) -> BatchWrite:  # noqa: PLR0913
+    batch = BatchWrite(store.id, now, store.counting_rank)
+    used: set[int] = set()
+    for a in applied:
+        used.add(a.customer.id)
+        batch.events.append((a.event, source, a.customer.id, _payload(raw_events[a.index])))
+    batch.customers = [c for c in customers.values() if c.changed or (c.is_new and c.id in used)]
+    batch.orders = [(oid, slot) for oid, slot in orders.items() if slot.changed]
+    effects_of(batch, decided.firings, tx.next_ids("firings", len(decided.firings)), store)
+    for customer_id, tags in decided.tags_after.items():
+        before = decided.tags_before.get(customer_id, frozenset())
+        batch.tags_added.extend((customer_id, tag) for tag in sorted(tags - before))
+        batch.tags_removed.extend((customer_id, tag) for tag in sorted(before - tags))
+    return batch
+
+
+def _payload(raw: Any) -> str:
+    return json.dumps(raw, separators=(",", ":"), default=str)
+
+
+def ingest(db: Storage, store_id: int, raw_events: Iterable[Any], clock: Callable[[], datetime], source: str = "api", batch_size: int = 1000) -> Iterable[BatchResult]:
+    """Ingest any number of events in batches; yields one result per batch."""
+    chunk: list[Any] = []
+    for raw in raw_events:
+        chunk.append(raw)
+        if len(chunk) >= batch_size:
+            yield ingest_batch(db, store_id, chunk, clock(), source)
+            chunk = []
+    if chunk:
+        yield ingest_batch(db, store_id, chunk, clock(), source)

@@ -1,0 +1,94 @@
+"""What the service needs from storage, and the rows it hands over.
+
+The SQL adapter (`milepost.adapters.storage`) implements these for SQLite
+and PostgreSQL; the service never imports a driver.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from milepost.domain.engine import OrderSlot
+from milepost.domain.events import Event
+from milepost.domain.records import CustomerState, Store
+from milepost.domain.rules import Rule
+
+
+@dataclass(frozen=True, slots=True)
+class FiringRow:
+    id: int
+    rule_id: int
+    rule_version: int
+    customer_id: int
+    occurrence: int
+    value: int
+    order_id: str | None
+    event_key: str
+    actions: str  # JSON list of outcomes
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerRow:
+    customer_id: int
+    amount: int
+    currency: str
+    reason: str
+    idempotency_key: str
+    firing_id: int | None = None
+    order_id: str | None = None
+    note: str | None = None
+    actor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    key: str
+    channel: str
+    customer_id: int
+    firing_id: int | None
+    payload: str  # JSON
+
+
+@dataclass(slots=True)
+class BatchWrite:
+    """Everything one batch writes, in one transaction."""
+
+    store_id: int
+    now: datetime
+    counting_rank: int
+    events: list[tuple[Event, str, int, str]] = field(default_factory=list)  # event, source, customer id, payload
+    customers: list[CustomerState] = field(default_factory=list)
+    orders: list[tuple[str, OrderSlot]] = field(default_factory=list)
+    firings: list[FiringRow] = field(default_factory=list)
+    ledger: list[LedgerRow] = field(default_factory=list)
+    tags_added: list[tuple[int, str]] = field(default_factory=list)
+    tags_removed: list[tuple[int, str]] = field(default_factory=list)
+    alerts: list[tuple[int, int | None, str]] = field(default_factory=list)  # customer, firing, message
+    outbox: list[OutboxRow] = field(default_factory=list)
+    workflow_runs: list[tuple[str, int, int]] = field(default_factory=list)  # workflow, customer, firing
+
+
+class BatchTx(Protocol):
+    """The reads and the one write of an ingest batch, inside one transaction."""
+
+    def lock_store(self, store_id: int, exclusive: bool = False) -> Store: ...
+    def lock_customers(self, store_id: int, external_ids: Iterable[str]) -> None: ...
+    def existing_event_keys(self, store_id: int, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]: ...
+    def load_customers(self, store_id: int, external_ids: Iterable[str]) -> dict[str, CustomerState]: ...
+    def load_orders(self, store_id: int, external_ids: Iterable[str]) -> dict[str, OrderSlot]: ...
+    def load_rules(self, store_id: int, active_only: bool = True) -> list[Rule]: ...
+    def blocked_pairs(self, candidates: Iterable[tuple[int, int, int]]) -> set[tuple[int, int]]: ...
+    def load_tags(self, customer_ids: Iterable[int]) -> dict[int, frozenset[str]]: ...
+    def next_ids(self, table: str, n: int) -> list[int]: ...
+    def write_batch(self, batch: BatchWrite) -> None: ...
+
+
+class Storage(Protocol):
+    dialect: str
+
+    def write(self) -> AbstractContextManager[Any]: ...
+    def read(self) -> AbstractContextManager[Any]: ...

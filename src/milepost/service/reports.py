@@ -1,0 +1,52 @@
+"""What operators read: a customer's report, the milestone log, alerts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from milepost.domain.records import Alert, CustomerReport, MilestoneReached
+from milepost.errors import NotFound
+from milepost.service.ports import Storage
+
+
+def customer_report(db: Storage, store_id: int, customer_id: str) -> CustomerReport:
+    with db.read() as tx:
+        found = tx.customer(store_id, customer_id)
+        if found is None:
+            raise NotFound(f"no customer {customer_id!r} in this store")
+        c, created_at = found
+        return CustomerReport(
+            external_id=c.external_id, email=c.email, name=c.name, email_consent=c.email_consent,
+            sms_consent=c.sms_consent, attributes=c.attributes, aggregates=c.aggregates,
+            tags=tuple(tx.customer_tags(c.id)), balances=tx.balances(c.id),
+            ledger=tuple(tx.ledger_entries(customer_id=c.id)),
+            milestones=tuple(reversed(tx.milestone_log(store_id, customer_id=c.id, limit=10_000))),
+            created_at=created_at,
+        )
+
+
+def milestone_log(db: Storage, store_id: int, *, customer_id: str | None = None, rule_id: int | None = None,
+                  since: datetime | None = None, until: datetime | None = None, before_id: int | None = None,
+                  limit: int = 100) -> list[MilestoneReached]:
+    """Newest first; pass the last id seen as `before_id` for the next page."""
+    with db.read() as tx:
+        internal = None
+        if customer_id is not None:
+            found = tx.customer(store_id, customer_id)
+            if found is None:
+                return []
+            internal = found[0].id
+        return tx.milestone_log(store_id, customer_id=internal, rule_id=rule_id, since=since, until=until,
+                                before_id=before_id, limit=limit)
+
+
+def alerts(db: Storage, store_id: int, status: str | None = "open", limit: int = 100) -> list[Alert]:
+    with db.read() as tx:
+        return tx.alerts(store_id, status, limit)
+
+
+def acknowledge_alert(db: Storage, now: datetime, store_id: int, alert_id: int, by: str) -> None:
+    with db.write() as tx:
+        if not tx.alert_exists(store_id, alert_id):
+            raise NotFound(f"no alert {alert_id} in this store")
+        tx.acknowledge_alert(store_id, alert_id, by, now)

@@ -1,0 +1,115 @@
+"""Order count events (milestone rules): create, edit, switch on and off, delete.
+
+Arming a rule (creating it active, switching it on, changing its count)
+excludes every customer already at or past the count, in the same
+transaction, under the store's exclusive lock: rules are never retroactive.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from milepost.domain.actions import validate_actions
+from milepost.domain.rules import RULE_KINDS, Rule, validate_conditions, validate_threshold
+from milepost.errors import NotFound, ValidationError
+from milepost.service.ports import Storage
+
+
+@dataclass(frozen=True, slots=True)
+class RuleDetails:
+    rule: Rule
+    created_at: datetime
+    updated_at: datetime
+    deleted_at: datetime | None
+    excluded: int = 0  # customers excluded when the rule was last armed by this call
+
+
+def _definition(rule_values: dict[str, Any]) -> dict[str, Any]:
+    keys = ("kind", "name", "metric", "threshold", "active", "conditions", "actions")
+    return {k: rule_values[k] for k in keys}
+
+
+def _validated(tx, store_id: int, name: Any, threshold: Any, actions: Any, conditions: Any, kind: str) -> dict[str, Any]:
+    if kind not in RULE_KINDS:
+        raise ValidationError(f"unknown kind {kind!r}", {"kind": f"must be one of {', '.join(RULE_KINDS)}"})
+    if not isinstance(name, str) or not name.strip() or len(name) > 200:
+        raise ValidationError("the event needs a name of 1 to 200 characters", {"name": "is required"})
+    metric = RULE_KINDS[kind]
+    store = tx.lock_store(store_id, exclusive=True)
+    parsed = validate_actions(actions, store.currency, tx.template_keys(store_id))
+    return {
+        "kind": kind, "name": name.strip(), "metric": metric, "threshold": validate_threshold(threshold, metric),
+        "conditions": tx.dumps([c.as_dict() for c in validate_conditions(conditions)]),
+        "actions": tx.dumps([a.as_dict() for a in parsed]),
+    }
+
+
+def create_rule(db: Storage, now: datetime, store_id: int, *, name: str, threshold: int, actions: list[dict[str, Any]],
+                conditions: list[dict[str, Any]] | None = None, active: bool = True, kind: str = "order_count") -> RuleDetails:
+    with db.write() as tx:
+        values = _validated(tx, store_id, name, threshold, actions, conditions, kind)
+        values.update(store_id=store_id, active=active, version=1, arm_seq=1, created_at=now, updated_at=now)
+        rule_id = tx.insert_rule(values)
+        tx.insert_rule_version(rule_id, 1, _definition(values), now)
+        excluded = tx.exclude_customers_at_or_past(store_id, rule_id, 1, values["metric"], values["threshold"]) if active else 0
+        return _details(tx, tx.rule_row(store_id, rule_id), excluded)
+
+
+def update_rule(db: Storage, now: datetime, store_id: int, rule_id: int, **changes: Any) -> RuleDetails:
+    """Edit a rule. Only future crossings see the edit; a changed count or a
+    switch back on re-arms the rule against the customers of today."""
+    with db.write() as tx:
+        row = _live_row(tx, store_id, rule_id)
+        current = {"name": row.name, "threshold": row.threshold, "actions": json.loads(row.actions),
+                   "conditions": json.loads(row.conditions)}
+        merged = {**current, **{k: v for k, v in changes.items() if k in current and v is not None}}
+        values = _validated(tx, store_id, merged["name"], merged["threshold"], merged["actions"], merged["conditions"], row.kind)
+        active = row.active if changes.get("active") is None else bool(changes["active"])
+        values["active"] = active
+        if all(values[k] == getattr(row, k) for k in ("name", "threshold", "conditions", "actions", "active")):
+            return _details(tx, row)
+        rearm = active and (not row.active or values["threshold"] != row.threshold)
+        version = row.version + 1
+        arm_seq = row.arm_seq + 1 if rearm else row.arm_seq
+        tx.update_rule(rule_id, {**values, "version": version, "arm_seq": arm_seq, "updated_at": now})
+        tx.insert_rule_version(rule_id, version, _definition({**values, "kind": row.kind}), now)
+        excluded = tx.exclude_customers_at_or_past(store_id, rule_id, arm_seq, row.metric, values["threshold"]) if rearm else 0
+        return _details(tx, tx.rule_row(store_id, rule_id), excluded)
+
+
+def delete_rule(db: Storage, now: datetime, store_id: int, rule_id: int) -> None:
+    """Switch the rule off for good and hide it; its past firings stay in the log."""
+    with db.write() as tx:
+        _live_row(tx, store_id, rule_id)
+        tx.lock_store(store_id, exclusive=True)
+        tx.update_rule(rule_id, {"active": False, "deleted_at": now, "updated_at": now})
+
+
+def get_rule(db: Storage, store_id: int, rule_id: int) -> RuleDetails:
+    with db.read() as tx:
+        row = tx.rule_row(store_id, rule_id)
+        if row is None:
+            raise NotFound(f"no order count event {rule_id} in this store")
+        return _details(tx, row)
+
+
+def list_rules(db: Storage, store_id: int, include_deleted: bool = False) -> list[RuleDetails]:
+    with db.read() as tx:
+        details = [_details(tx, row) for row in tx.rule_rows(store_id, include_deleted)]
+    return sorted(details, key=lambda d: (d.rule.threshold, d.rule.id))
+
+
+def _live_row(tx, store_id: int, rule_id: int):  # type: ignore[no-untyped-def]
+    row = tx.rule_row(store_id, rule_id)
+    if row is None or row.deleted_at is not None:
+        raise NotFound(f"no order count event {rule_id} in this store")
+    return row
+
+
+def _details(tx, row: Any, excluded: int = 0) -> RuleDetails:  # type: ignore[no-untyped-def]
+    return RuleDetails(tx.rule_of(row), row.created_at, row.updated_at, row.deleted_at, excluded)
+
+

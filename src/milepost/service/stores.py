@@ -1,0 +1,68 @@
+"""Create and change stores."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from milepost.domain.events import COUNTING_STATUSES
+from milepost.domain.records import Store
+from milepost.errors import Conflict, NotFound, ValidationError
+from milepost.service.ports import Storage
+
+_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+def validate_store(values: dict[str, Any]) -> dict[str, Any]:
+    problems = {}
+    if "key" in values and not _KEY.match(values["key"] or ""):
+        problems["key"] = "lowercase letters, digits, '-' or '_', at most 64"
+    if "name" in values and not (isinstance(values["name"], str) and values["name"].strip()):
+        problems["name"] = "is required"
+    if "currency" in values and not _CURRENCY.match(values["currency"] or ""):
+        problems["currency"] = "must be an ISO 4217 code in capitals, like 'USD'"
+    if "timezone" in values:
+        try:
+            ZoneInfo(values["timezone"])
+        except (ZoneInfoNotFoundError, ValueError, TypeError):
+            problems["timezone"] = "must be an IANA time zone, like 'Europe/Paris'"
+    if "counting_status" in values and values["counting_status"] not in COUNTING_STATUSES:
+        problems["counting_status"] = f"must be one of {', '.join(COUNTING_STATUSES)}"
+    if problems:
+        raise ValidationError("; ".join(f"{k}: {v}" for k, v in problems.items()), problems)
+    return values
+
+
+def create_store(db: Storage, now: datetime, *, key: str, name: str, currency: str = "USD", timezone: str = "UTC",
+                 counting_status: str = "paid", allow_negative_credit: bool = False) -> Store:
+    values = validate_store(dict(key=key, name=name, currency=currency, timezone=timezone,
+                                 counting_status=counting_status, allow_negative_credit=allow_negative_credit))
+    with db.write() as tx:
+        if tx.store_by_key(key) is not None:
+            raise Conflict(f"a store with the key {key!r} exists already")
+        return tx.insert_store({**values, "created_at": now, "updated_at": now})
+
+
+def update_store(db: Storage, now: datetime, store_id: int, **changes: Any) -> Store:
+    values = validate_store({k: v for k, v in changes.items() if v is not None})
+    if "key" in values:
+        raise ValidationError("a store's key cannot change", {"key": "cannot change"})
+    with db.write() as tx:
+        store = tx.lock_store(store_id, exclusive=True)
+        if values.get("counting_status", store.counting_status) != store.counting_status and tx.store_has_orders(store_id):
+            raise Conflict("the counting status cannot change once orders are stored: every order count would change")
+        if values.get("currency", store.currency) != store.currency and tx.store_has_orders(store_id):
+            raise Conflict("the currency cannot change once orders are stored")
+        tx.update_store(store_id, {**values, "updated_at": now})
+        return tx.store(store_id)
+
+
+def store_by_key(db: Storage, key: str) -> Store:
+    with db.read() as tx:
+        store = tx.store_by_key(key)
+    if store is None:
+        raise NotFound(f"no store with the key {key!r}")
+    return store
