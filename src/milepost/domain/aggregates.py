@@ -7,8 +7,8 @@ the rule engine needs no change to use them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from milepost.domain.orders import OrderState
 
@@ -16,8 +16,9 @@ from milepost.domain.orders import OrderState
 METRICS = {"order_count": "number of orders", "amount_spent": "amount spent"}
 
 
-@dataclass(frozen=True, slots=True)
-class Aggregates:
+class Aggregates(NamedTuple):
+    """Immutable; a tuple because ingest builds one per changed customer per event."""
+
     order_count: int = 0
     amount_spent: int = 0
     first_order_at: datetime | None = None
@@ -42,9 +43,4 @@ def fold_order(
     if now and when is not None:
         first = when if first is None or when < first else first
         last = when if last is None or when > last else last
-    return Aggregates(
-        order_count=agg.order_count + now - was,
-        amount_spent=agg.amount_spent + spent_after - spent_before,
-        first_order_at=first,
-        last_order_at=last,
-    )
+    return Aggregates(agg.order_count + now - was, agg.amount_spent + spent_after - spent_before, first, last)

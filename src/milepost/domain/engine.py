@@ -21,11 +21,11 @@ from milepost.domain.rules import Crossing, CustomerView, Firing, RuleIndex, eva
 
 @dataclass(slots=True)
 class OrderSlot:
-    """An order as a batch works on it; `id` is None until it is first stored."""
+    """An order as a batch works on it; `stored` is False until it is first written."""
 
     customer_id: int
     state: OrderState
-    id: int | None = None
+    stored: bool = False
     changed: bool = False
 
 

@@ -7,16 +7,17 @@ but the total, which the latest event that states one sets.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import NamedTuple
 
 from milepost.domain.events import STATUS_RANK, OrderEvent
 
 NOT_SEEN = -1
 
 
-@dataclass(frozen=True, slots=True)
-class OrderState:
+class OrderState(NamedTuple):
+    """Immutable; a tuple because ingest builds one per event."""
+
     total: int | None = None
     currency: str | None = None
     refunded: int = 0
@@ -44,24 +45,27 @@ class OrderState:
 
 def apply(order: OrderState | None, event: OrderEvent, counting_rank: int) -> OrderState:
     """The order's state after one more event."""
-    state = order or OrderState()
+    state = order or _NEW
     kind = event.type
     if kind == "order.refunded":
         if event.refund_amount is None:
-            return replace(state, full_refund=True)
-        return replace(state, refunded=state.refunded + event.refund_amount)
+            return state._replace(full_refund=True)
+        return state._replace(refunded=state.refunded + event.refund_amount)
     if kind == "order.cancelled":
-        return replace(state, cancelled=True)
+        return state._replace(cancelled=True)
     rank = STATUS_RANK[kind.removeprefix("order.")]
     counted_at = state.counted_at
     if rank >= counting_rank and (counted_at is None or event.occurred_at < counted_at):
         counted_at = event.occurred_at
     return OrderState(
-        total=state.total if event.total is None else event.total,
-        currency=event.currency or state.currency,
-        refunded=state.refunded,
-        full_refund=state.full_refund,
-        cancelled=state.cancelled,
-        rank=max(state.rank, rank),
-        counted_at=counted_at,
+        state.total if event.total is None else event.total,
+        event.currency or state.currency,
+        state.refunded,
+        state.full_refund,
+        state.cancelled,
+        rank if rank > state.rank else state.rank,
+        counted_at,
     )
+
+
+_NEW = OrderState()

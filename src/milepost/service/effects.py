@@ -6,7 +6,7 @@ so a ledger entry or a message can never be written twice for one firing.
 
 from __future__ import annotations
 
-import json
+import orjson
 
 from milepost.domain.engine import Decided
 from milepost.domain.events import OrderEvent
@@ -23,7 +23,7 @@ def effects_of(batch: BatchWrite, decided: list[Decided], firing_ids: list[int],
         order_id = a.event.order_id if isinstance(a.event, OrderEvent) else None
         batch.firings.append(
             FiringRow(firing_id, f.rule.id, f.rule.version, customer.id, f.occurrence, f.value, order_id, a.event.key,
-                      json.dumps(f.outcomes, separators=(",", ":")))
+                      orjson.dumps(f.outcomes).decode())
         )
         base_key = f"milestone:{f.rule.id}:{customer.id}:{f.occurrence}"
         context = {
@@ -44,7 +44,7 @@ def effects_of(batch: BatchWrite, decided: list[Decided], firing_ids: list[int],
                 batch.workflow_runs.append((intent.get("workflow"), customer.id, firing_id))
             elif kind == "send_email":
                 payload = {**context, "template": intent.get("template")}
-                batch.outbox.append(OutboxRow(key, "email", customer.id, firing_id, json.dumps(payload)))
+                batch.outbox.append(OutboxRow(key, "email", customer.id, firing_id, orjson.dumps(payload).decode()))
             elif kind == "webhook":
                 payload = {"url": intent.get("url"), "type": "milestone.reached", "data": context}
-                batch.outbox.append(OutboxRow(key, "webhook", customer.id, firing_id, json.dumps(payload)))
+                batch.outbox.append(OutboxRow(key, "webhook", customer.id, firing_id, orjson.dumps(payload).decode()))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import orjson
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -162,7 +162,7 @@ def _batch_write(tx, store: Store, now, source, raw_events, applied, customers, 
 
 
 def _payload(raw: Any) -> str:
-    return json.dumps(raw, separators=(",", ":"), default=str)
+    return orjson.dumps(raw, default=str).decode()
 
 
 def ingest(db: Storage, store_id: int, raw_events: Iterable[Any], clock: Callable[[], datetime], source: str = "api", batch_size: int = 1000) -> Iterable[BatchResult]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import json
+import orjson
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
+
+from milepost.adapters.storage.tables import sqlite_time
 
 
 class TxBase:
@@ -16,6 +18,15 @@ class TxBase:
         self.dialect = dialect
         self.pg = dialect == "postgresql"
         self.ph = "%s" if self.pg else "?"
+        self._cursor: Any = None
+
+    @property
+    def cursor(self) -> Any:
+        """The driver's own cursor, inside the same transaction: the hot path skips
+        SQLAlchemy's per-row work. Driver errors are translated by `Database`."""
+        if self._cursor is None:
+            self._cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        return self._cursor
 
     # -- SQL text helpers --------------------------------------------------
 
@@ -26,11 +37,13 @@ class TxBase:
         return f"{column} IN ({','.join('?' * len(values))})", list(values)
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        return self.conn.exec_driver_sql(sql, tuple(params)).fetchall()
+        cursor = self.cursor
+        cursor.execute(sql, tuple(params))
+        return cursor.fetchall()
 
     def _many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         if rows:
-            self.conn.exec_driver_sql(sql, rows)
+            self.cursor.executemany(sql, rows)
 
     def _insert_sql(self, table: str, columns: Sequence[str], conflict: str = "") -> str:
         marks = ",".join([self.ph] * len(columns))
@@ -42,15 +55,13 @@ class TxBase:
         """A timestamp as the driver wants it (aware on PostgreSQL, text on SQLite)."""
         if value is None or self.pg:
             return value
-        return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+        return sqlite_time(value)
 
     def from_ts(self, value: Any) -> datetime | None:
-        if value is None:
-            return None
-        if isinstance(value, datetime):
-            return value if value.tzinfo else value.replace(tzinfo=UTC)
-        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+        if value is None or isinstance(value, datetime):
+            return value
+        return datetime.fromisoformat(value)
 
     @staticmethod
     def dumps(value: Any) -> str:
-        return json.dumps(value, separators=(",", ":"), sort_keys=True, default=str)
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import orjson
 from collections.abc import Iterable
 from hashlib import blake2b
 
@@ -18,8 +18,7 @@ _CUSTOMER_COLUMNS = (
     "order_count, amount_spent, first_order_at, last_order_at, profile_at"
 )
 _ORDER_COLUMNS = (
-    "id, customer_id, external_id, total, currency, refunded, full_refund, cancelled, "
-    "status_rank, counted_at"
+    "customer_id, external_id, total, currency, refunded, full_refund, cancelled, status_rank, counted_at"
 )
 
 
@@ -60,12 +59,15 @@ class BatchQueries(TxBase):
         wanted = set(keys)
         if not wanted:
             return set()
-        where, params = self._in("external_id", sorted({k for _, k in wanted}))
-        rows = self._rows(
-            f"SELECT source, external_id FROM events WHERE store_id = {self.ph} AND {where}",
-            [store_id, *params],
-        )
-        return {(s, k) for s, k in rows} & wanted
+        found: set[tuple[str, str]] = set()
+        for source in {s for s, _ in wanted}:
+            where, params = self._in("external_id", sorted({k for s, k in wanted if s == source}))
+            rows = self._rows(
+                f"SELECT external_id FROM events WHERE store_id = {self.ph} AND source = {self.ph} AND {where}",
+                [store_id, source, *params],
+            )
+            found.update((source, k) for (k,) in rows)
+        return found
 
     def load_customers(self, store_id: int, external_ids: Iterable[str]) -> dict[str, CustomerState]:
         ids = sorted(set(external_ids))
@@ -85,7 +87,7 @@ class BatchQueries(TxBase):
                 name=r[3],
                 email_consent=bool(r[4]),
                 sms_consent=bool(r[5]),
-                attributes=json.loads(r[6]) if r[6] != "{}" else {},
+                attributes=orjson.loads(r[6]) if r[6] != "{}" else {},
                 aggregates=Aggregates(r[7], r[8], ts(r[9]), ts(r[10])),
                 profile_at=ts(r[11]),
             )
@@ -103,11 +105,7 @@ class BatchQueries(TxBase):
         )
         ts = self.from_ts
         return {
-            r[2]: OrderSlot(
-                customer_id=r[1],
-                state=OrderState(r[3], r[4], r[5], bool(r[6]), bool(r[7]), r[8], ts(r[9])),
-                id=r[0],
-            )
+            r[1]: OrderSlot(r[0], OrderState(r[2], r[3], r[4], bool(r[5]), bool(r[6]), r[7], ts(r[8])), stored=True)
             for r in rows
         }
 
@@ -199,10 +197,10 @@ class BatchQueries(TxBase):
             s = slot.state
             values = (s.total, s.currency, s.refunded, s.full_refund, s.cancelled, s.rank, ts(s.counted_at))
             counts = s.counts(b.counting_rank)
-            if slot.id is None:
-                inserts.append((b.store_id, slot.customer_id, external_id, *values, counts, now, now))
+            if slot.stored:
+                updates.append((*values, counts, now, b.store_id, external_id))
             else:
-                updates.append((*values, counts, now, slot.id))
+                inserts.append((b.store_id, slot.customer_id, external_id, *values, counts, now, now))
         self._many(
             self._insert_sql(
                 "orders",
@@ -214,7 +212,7 @@ class BatchQueries(TxBase):
         p = self.ph
         self._many(
             f"UPDATE orders SET total={p}, currency={p}, refunded={p}, full_refund={p}, cancelled={p}, "
-            f"status_rank={p}, counted_at={p}, counts={p}, updated_at={p} WHERE id={p}",
+            f"status_rank={p}, counted_at={p}, counts={p}, updated_at={p} WHERE store_id={p} AND external_id={p}",
             updates,
         )
 

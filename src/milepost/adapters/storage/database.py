@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
+import psycopg
 from sqlalchemy import Engine
 from sqlalchemy import exc as sa_exc
 
@@ -66,6 +68,8 @@ class Database:
 def translate_errors() -> Iterator[None]:
     try:
         yield
+    except _DRIVER_ERRORS as exc:  # raised through the raw cursor of the hot path
+        raise _from_driver(exc) from exc
     except sa_exc.IntegrityError as exc:
         raise Conflict(_message(exc)) from exc
     except sa_exc.OperationalError as exc:
@@ -78,12 +82,27 @@ def translate_errors() -> Iterator[None]:
         raise StorageError(_message(exc)) from exc
 
 
-def _retryable(exc: sa_exc.DBAPIError) -> bool:
-    sqlstate = getattr(exc.orig, "sqlstate", None)
-    if sqlstate in _RETRYABLE_PG:
+_DRIVER_ERRORS = (sqlite3.Error, psycopg.Error)
+
+
+def _from_driver(exc: Exception) -> Exception:
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if isinstance(exc, sqlite3.IntegrityError | psycopg.IntegrityError):
+        return Conflict(message)
+    if _driver_retryable(exc):
+        return RetryableStorageError(message)
+    return StorageError(message)
+
+
+def _driver_retryable(exc: BaseException) -> bool:
+    if getattr(exc, "sqlstate", None) in _RETRYABLE_PG:
         return True
-    text = str(exc.orig).lower()
+    text = str(exc).lower()
     return "database is locked" in text or "database is busy" in text
+
+
+def _retryable(exc: sa_exc.DBAPIError) -> bool:
+    return _driver_retryable(exc.orig) if exc.orig is not None else False
 
 
 def _message(exc: sa_exc.DBAPIError) -> str:

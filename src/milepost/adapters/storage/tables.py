@@ -1,8 +1,11 @@
 """The schema, as SQLAlchemy Core tables. Migrations create it; code reads it.
 
 Every exactly-once guarantee is a unique key here: the event (store, source,
-id), the order (store, id), the firing (rule, customer, occurrence), the
+id), the order (store, id), the firing (customer, rule, occurrence), the
 ledger entry (store, idempotency key) and the outbox message (key).
+
+Tables keyed by a natural key (events, orders, tags, exclusions) have it as
+their primary key and, on SQLite, no rowid: one B-tree per row instead of two.
 """
 
 from __future__ import annotations
@@ -40,24 +43,37 @@ metadata = MetaData(
 Id = BigInteger().with_variant(Integer, "sqlite")
 
 
+def sqlite_time(value: datetime) -> str:
+    """How SQLite stores a time: ISO 8601 in UTC with microseconds and offset,
+    '2026-05-01 12:00:00.000000+00:00', so text order is time order."""
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat(" ", "microseconds")
+
+
 class UTCDateTime(TypeDecorator[datetime]):
-    """Aware UTC datetimes in, aware UTC datetimes out, on every backend."""
+    """Aware UTC datetimes in, aware UTC datetimes out, on every backend
+    (timestamptz on PostgreSQL, `sqlite_time` text on SQLite)."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
+
+    def load_dialect_impl(self, dialect):  # type: ignore[no-untyped-def]
+        return dialect.type_descriptor(String(40) if dialect.name == "sqlite" else DateTime(timezone=True))
 
     def process_bind_param(self, value, dialect):  # type: ignore[no-untyped-def]
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the database")
-        value = value.astimezone(UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+        return sqlite_time(value) if dialect.name == "sqlite" else value.astimezone(UTC)
 
     def process_result_value(self, value, dialect):  # type: ignore[no-untyped-def]
         if value is None:
             return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        if isinstance(value, str):
+            return datetime.fromisoformat(value)
+        return value.astimezone(UTC)
 
 
 def _id() -> Column:
@@ -105,16 +121,14 @@ customers = Table(
     _created(),
     Column("updated_at", UTCDateTime, nullable=False),
     UniqueConstraint("store_id", "external_id"),
-    Index(None, "store_id", "order_count"),
 )
 
 orders = Table(
     "orders",
     metadata,
-    _id(),
     _store(),
-    Column("customer_id", Id, ForeignKey("customers.id"), nullable=False),
     Column("external_id", String(200), nullable=False),
+    Column("customer_id", Id, ForeignKey("customers.id"), nullable=False),
     Column("total", BigInteger),
     Column("currency", String(3)),
     Column("refunded", BigInteger, nullable=False),
@@ -125,14 +139,14 @@ orders = Table(
     Column("counts", Boolean, nullable=False),
     _created(),
     Column("updated_at", UTCDateTime, nullable=False),
-    UniqueConstraint("store_id", "external_id"),
+    PrimaryKeyConstraint("store_id", "external_id"),
     Index(None, "customer_id"),
+    sqlite_with_rowid=False,
 )
 
 events = Table(
     "events",
     metadata,
-    _id(),
     _store(),
     Column("source", String(32), nullable=False),
     Column("external_id", String(200), nullable=False),
@@ -142,7 +156,8 @@ events = Table(
     Column("occurred_at", UTCDateTime, nullable=False),
     Column("received_at", UTCDateTime, nullable=False),
     Column("payload", Text, nullable=False),  # the event as received, JSON
-    UniqueConstraint("store_id", "source", "external_id"),
+    PrimaryKeyConstraint("store_id", "source", "external_id"),  # exactly once per event
+    sqlite_with_rowid=False,
 )
 
 rules = Table(
@@ -175,6 +190,7 @@ rule_versions = Table(
     Column("definition", Text, nullable=False),  # JSON of the rule as saved
     _created(),
     PrimaryKeyConstraint("rule_id", "version"),
+    sqlite_with_rowid=False,
 )
 
 rule_exclusions = Table(
@@ -183,7 +199,8 @@ rule_exclusions = Table(
     Column("rule_id", Id, ForeignKey("rules.id"), nullable=False),
     Column("arm_seq", Integer, nullable=False),
     Column("customer_id", Id, ForeignKey("customers.id"), nullable=False),
-    PrimaryKeyConstraint("rule_id", "arm_seq", "customer_id"),
+    PrimaryKeyConstraint("customer_id", "rule_id", "arm_seq"),
+    sqlite_with_rowid=False,
 )
 
 firings = Table(
@@ -200,9 +217,9 @@ firings = Table(
     Column("event_key", String(200), nullable=False),
     Column("fired_at", UTCDateTime, nullable=False),
     Column("actions", Text, nullable=False),  # JSON list of each action's outcome
-    UniqueConstraint("rule_id", "customer_id", "occurrence"),
-    Index(None, "store_id", "fired_at"),
-    Index(None, "customer_id"),
+    UniqueConstraint("customer_id", "rule_id", "occurrence"),  # exactly once, and the per-customer lookup
+    Index(None, "store_id", "id"),
+    Index(None, "rule_id"),
 )
 
 credit_ledger = Table(
@@ -231,6 +248,7 @@ customer_tags = Table(
     Column("tag", String(100), nullable=False),
     Column("added_at", UTCDateTime, nullable=False),
     PrimaryKeyConstraint("customer_id", "tag"),
+    sqlite_with_rowid=False,
 )
 
 alerts = Table(

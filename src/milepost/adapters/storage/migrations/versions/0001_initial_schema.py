@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-23 16:31:54.733457
+Create Date: 2026-11-23
 """
 
 from alembic import op
@@ -49,9 +49,6 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_customers')),
     sa.UniqueConstraint('store_id', 'external_id', name=op.f('uq_customers_store_id_external_id'))
     )
-    with op.batch_alter_table('customers', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_customers_store_id_order_count'), ['store_id', 'order_count'], unique=False)
-
     op.create_table('email_templates',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('store_id', sa.Integer(), nullable=False),
@@ -67,7 +64,6 @@ def upgrade() -> None:
     sa.UniqueConstraint('store_id', 'key', name=op.f('uq_email_templates_store_id_key'))
     )
     op.create_table('events',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('store_id', sa.Integer(), nullable=False),
     sa.Column('source', sa.String(length=32), nullable=False),
     sa.Column('external_id', sa.String(length=200), nullable=False),
@@ -78,8 +74,8 @@ def upgrade() -> None:
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('payload', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['store_id'], ['stores.id'], name=op.f('fk_events_store_id_stores')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_events')),
-    sa.UniqueConstraint('store_id', 'source', 'external_id', name=op.f('uq_events_store_id_source_external_id'))
+    sa.PrimaryKeyConstraint('store_id', 'source', 'external_id', name=op.f('pk_events')),
+    sqlite_with_rowid=False
     )
     op.create_table('rules',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -109,7 +105,8 @@ def upgrade() -> None:
     sa.Column('tag', sa.String(length=100), nullable=False),
     sa.Column('added_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_customer_tags_customer_id_customers')),
-    sa.PrimaryKeyConstraint('customer_id', 'tag', name=op.f('pk_customer_tags'))
+    sa.PrimaryKeyConstraint('customer_id', 'tag', name=op.f('pk_customer_tags')),
+    sqlite_with_rowid=False
     )
     op.create_table('firings',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -127,17 +124,16 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['rule_id'], ['rules.id'], name=op.f('fk_firings_rule_id_rules')),
     sa.ForeignKeyConstraint(['store_id'], ['stores.id'], name=op.f('fk_firings_store_id_stores')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_firings')),
-    sa.UniqueConstraint('rule_id', 'customer_id', 'occurrence', name=op.f('uq_firings_rule_id_customer_id_occurrence'))
+    sa.UniqueConstraint('customer_id', 'rule_id', 'occurrence', name=op.f('uq_firings_customer_id_rule_id_occurrence'))
     )
     with op.batch_alter_table('firings', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_firings_customer_id'), ['customer_id'], unique=False)
-        batch_op.create_index(batch_op.f('ix_firings_store_id_fired_at'), ['store_id', 'fired_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_firings_rule_id'), ['rule_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_firings_store_id_id'), ['store_id', 'id'], unique=False)
 
     op.create_table('orders',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('store_id', sa.Integer(), nullable=False),
-    sa.Column('customer_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('external_id', sa.String(length=200), nullable=False),
+    sa.Column('customer_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('total', sa.BigInteger(), nullable=True),
     sa.Column('currency', sa.String(length=3), nullable=True),
     sa.Column('refunded', sa.BigInteger(), nullable=False),
@@ -150,8 +146,8 @@ def upgrade() -> None:
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_orders_customer_id_customers')),
     sa.ForeignKeyConstraint(['store_id'], ['stores.id'], name=op.f('fk_orders_store_id_stores')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_orders')),
-    sa.UniqueConstraint('store_id', 'external_id', name=op.f('uq_orders_store_id_external_id'))
+    sa.PrimaryKeyConstraint('store_id', 'external_id', name=op.f('pk_orders')),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('orders', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_orders_customer_id'), ['customer_id'], unique=False)
@@ -162,7 +158,8 @@ def upgrade() -> None:
     sa.Column('customer_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], name=op.f('fk_rule_exclusions_customer_id_customers')),
     sa.ForeignKeyConstraint(['rule_id'], ['rules.id'], name=op.f('fk_rule_exclusions_rule_id_rules')),
-    sa.PrimaryKeyConstraint('rule_id', 'arm_seq', 'customer_id', name=op.f('pk_rule_exclusions'))
+    sa.PrimaryKeyConstraint('customer_id', 'rule_id', 'arm_seq', name=op.f('pk_rule_exclusions')),
+    sqlite_with_rowid=False
     )
     op.create_table('rule_versions',
     sa.Column('rule_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -170,7 +167,8 @@ def upgrade() -> None:
     sa.Column('definition', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['rule_id'], ['rules.id'], name=op.f('fk_rule_versions_rule_id_rules')),
-    sa.PrimaryKeyConstraint('rule_id', 'version', name=op.f('pk_rule_versions'))
+    sa.PrimaryKeyConstraint('rule_id', 'version', name=op.f('pk_rule_versions')),
+    sqlite_with_rowid=False
     )
     op.create_table('alerts',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
@@ -269,8 +267,8 @@ def downgrade() -> None:
 
     op.drop_table('orders')
     with op.batch_alter_table('firings', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_firings_store_id_fired_at'))
-        batch_op.drop_index(batch_op.f('ix_firings_customer_id'))
+        batch_op.drop_index(batch_op.f('ix_firings_store_id_id'))
+        batch_op.drop_index(batch_op.f('ix_firings_rule_id'))
 
     op.drop_table('firings')
     op.drop_table('customer_tags')
@@ -280,8 +278,5 @@ def downgrade() -> None:
     op.drop_table('rules')
     op.drop_table('events')
     op.drop_table('email_templates')
-    with op.batch_alter_table('customers', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_customers_store_id_order_count'))
-
     op.drop_table('customers')
     op.drop_table('stores')
