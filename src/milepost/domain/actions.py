@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -85,9 +85,13 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 class Action:
     type: str
     params: tuple[tuple[str, Any], ...]
+    kw: dict[str, Any] = field(init=False, compare=False, hash=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kw", dict(self.params))
 
     def param(self, name: str, default: Any = None) -> Any:
-        return dict(self.params).get(name, default)
+        return self.kw.get(name, default)
 
     def as_dict(self) -> dict[str, Any]:
         return {"type": self.type, **dict(self.params)}

@@ -105,6 +105,8 @@ def _parse(raw: dict[str, Any], now: datetime | None) -> Event:
 
 def _text(raw: dict[str, Any], field: str, required: bool = False) -> str:
     value = raw.get(field)
+    if type(value) is str and 0 < len(value) <= MAX_KEY_LENGTH and not value[0].isspace() and not value[-1].isspace():
+        return value  # the common case, checked cheaply
     if value is None and not required:
         return ""
     if isinstance(value, int) and not isinstance(value, bool):

@@ -137,7 +137,10 @@ class Intent:
     data: tuple[tuple[str, Any], ...]
 
     def get(self, name: str) -> Any:
-        return dict(self.data)[name]
+        for key, value in self.data:
+            if key == name:
+                return value
+        raise KeyError(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,42 +156,49 @@ class Firing:
 def fire(crossing: Crossing, customer: CustomerView, order_id: str | None) -> Firing | None:
     """The firing of a crossed rule for this customer, or None if its conditions fail."""
     rule = crossing.rule
-    if not all(c.holds(customer.tags) for c in rule.conditions):
+    tags = customer.tags
+    if rule.conditions and not all(c.holds(tags) for c in rule.conditions):
         return None
-    tags = set(customer.tags)
     intents, outcomes = [], []
     for position, action in enumerate(rule.actions):
-        intent, outcome = _plan(position, action, rule, crossing.value, customer, order_id, tags)
+        kind, p = action.type, action.kw
+        if kind == "add_tag" or kind == "remove_tag":
+            intent, outcome, tags = _tag(position, kind, p["tag"], tags)
+        else:
+            intent, outcome = _plan(position, kind, p, rule, crossing.value, customer, order_id)
         if intent is not None:
             intents.append(intent)
-        outcomes.append({"position": position, "type": action.type, **outcome})
-    return Firing(rule, crossing.value, crossing.occurrence, tuple(intents), tuple(outcomes), frozenset(tags))
+        outcomes.append(outcome)
+    return Firing(rule, crossing.value, crossing.occurrence, tuple(intents), tuple(outcomes), tags)
 
 
-def _plan(position, action, rule, value, customer, order_id, tags):  # noqa: PLR0913 - one place per action type
-    kind, p = action.type, dict(action.params)
+def _tag(position: int, kind: str, tag: str, tags: frozenset[str]) -> tuple[Intent | None, dict[str, Any], frozenset[str]]:
     if kind == "add_tag":
-        if p["tag"] in tags:
-            return None, {"status": "skipped", "detail": f"already tagged {p['tag']!r}"}
-        tags.add(p["tag"])
-        return Intent(position, kind, (("tag", p["tag"]),)), {"status": "done", "detail": f"tagged {p['tag']!r}"}
-    if kind == "remove_tag":
-        if p["tag"] not in tags:
-            return None, {"status": "skipped", "detail": f"had no tag {p['tag']!r}"}
-        tags.discard(p["tag"])
-        return Intent(position, kind, (("tag", p["tag"]),)), {"status": "done", "detail": f"removed tag {p['tag']!r}"}
+        if tag in tags:
+            return None, _outcome(position, kind, "skipped", f"already tagged {tag!r}"), tags
+        return Intent(position, kind, (("tag", tag),)), _outcome(position, kind, "done", f"tagged {tag!r}"), tags | {tag}
+    if tag not in tags:
+        return None, _outcome(position, kind, "skipped", f"had no tag {tag!r}"), tags
+    return Intent(position, kind, (("tag", tag),)), _outcome(position, kind, "done", f"removed tag {tag!r}"), tags - {tag}
+
+
+def _outcome(position: int, kind: str, status: str, detail: str) -> dict[str, Any]:
+    return {"position": position, "type": kind, "status": status, "detail": detail}
+
+
+def _plan(position, kind, p, rule, value, customer, order_id):  # type: ignore[no-untyped-def]  # noqa: PLR0913
     if kind == "credit":
         data = (("amount", p["amount"]), ("currency", p["currency"]))
-        return Intent(position, kind, data), {"status": "done", "detail": f"credited {p['amount']} {p['currency']}"}
+        return Intent(position, kind, data), _outcome(position, kind, "done", f"credited {p['amount']} {p['currency']}")
     if kind == "alert":
         text = alert_text(p.get("message"), customer, value, rule.name, order_id)
-        return Intent(position, kind, (("message", text),)), {"status": "done", "detail": "alert created"}
+        return Intent(position, kind, (("message", text),)), _outcome(position, kind, "done", "alert created")
     if kind == "send_email":
-        return Intent(position, kind, (("template", p["template"]),)), {"status": "queued", "detail": f"email {p['template']!r} queued"}
+        return Intent(position, kind, (("template", p["template"]),)), _outcome(position, kind, "queued", f"email {p['template']!r} queued")
     if kind == "trigger_workflow":
-        return Intent(position, kind, (("workflow", p["workflow"]),)), {"status": "done", "detail": f"workflow {p['workflow']!r} recorded"}
+        return Intent(position, kind, (("workflow", p["workflow"]),)), _outcome(position, kind, "done", f"workflow {p['workflow']!r} recorded")
     if kind == "webhook":
-        return Intent(position, kind, (("url", p["url"]),)), {"status": "queued", "detail": "webhook queued"}
+        return Intent(position, kind, (("url", p["url"]),)), _outcome(position, kind, "queued", "webhook queued")
     raise ValidationError(f"unknown action type {kind!r}")
 
 
@@ -202,7 +212,8 @@ def alert_text(template: str | None, customer: CustomerView, value: int, milesto
     }
     if template:
         return template.format_map(fields)
-    return f"{customer.display} ({customer.customer_id}) reached {value} orders: {milestone}"
+    who = customer.display if customer.display == customer.customer_id else f"{customer.display} ({customer.customer_id})"
+    return f"{who} reached {value} orders: {milestone}"
 
 
 def validate_conditions(raw: Any) -> tuple[TagCondition, ...]:

@@ -91,6 +91,9 @@ def _validate(raw_events: Sequence[Any], now: datetime) -> tuple[list[tuple[int,
 def _ingest_valid(db, store_id, parsed, raw_events, source, now):  # noqa: PLR0913
     with db.write() as tx:
         store = tx.lock_store(store_id)
+        # Locks first, then the duplicate check: a concurrent batch carrying the
+        # same event has committed by the time we look.
+        tx.lock_customers(store_id, {e.customer_id for _, e in parsed})
         known = tx.existing_event_keys(store_id, [(source, e.key) for _, e in parsed])
         results = {i: EventResult(i, e.key, DUPLICATE) for i, e in parsed if (source, e.key) in known}
         fresh = [(i, e) for i, e in parsed if (source, e.key) not in known]
@@ -120,7 +123,6 @@ def _ingest_valid(db, store_id, parsed, raw_events, source, now):  # noqa: PLR09
 
 def _customers(tx: BatchTx, store_id: int, fresh: list[tuple[int, Event]]) -> dict[str, CustomerState]:
     wanted = {e.customer_id for _, e in fresh}
-    tx.lock_customers(store_id, wanted)
     found = tx.load_customers(store_id, wanted)
     missing = sorted(wanted - found.keys())
     for new_id, external_id in zip(tx.next_ids("customers", len(missing)), missing, strict=True):

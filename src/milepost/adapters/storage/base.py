@@ -19,6 +19,7 @@ class TxBase:
         self.pg = dialect == "postgresql"
         self.ph = "%s" if self.pg else "?"
         self._cursor: Any = None
+        self._times: dict[datetime, str] = {}  # one time is often written several times in a batch
 
     @property
     def cursor(self) -> Any:
@@ -38,7 +39,12 @@ class TxBase:
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         cursor = self.cursor
-        cursor.execute(sql, tuple(params))
+        if self.pg:
+            # Plan each lookup for its own arrays: a generic plan cached while the
+            # tables were small would keep scanning them whole as they grow.
+            cursor.execute(sql, tuple(params), prepare=False)
+        else:
+            cursor.execute(sql, tuple(params))
         return cursor.fetchall()
 
     def _many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
@@ -49,13 +55,48 @@ class TxBase:
         marks = ",".join([self.ph] * len(columns))
         return f"INSERT INTO {table} ({','.join(columns)}) VALUES ({marks}){conflict}"
 
+    def _insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+        """Insert many rows: COPY on PostgreSQL, executemany on SQLite.
+        Unique keys still hold: a duplicate fails the whole batch, which is retried."""
+        if not rows:
+            return
+        if not self.pg:
+            self.cursor.executemany(self._insert_sql(table, columns), rows)
+            return
+        with self.cursor.copy(f"COPY {table} ({','.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def _update(self, table: str, columns: Sequence[tuple[str, str]], keys: Sequence[tuple[str, str]],
+                rows: list[tuple[Any, ...]]) -> None:
+        """Update many rows by key. Each row holds the `columns` values then the `keys`
+        values; the (name, PostgreSQL type) pairs let PostgreSQL take them as arrays
+        in one statement."""
+        if not rows:
+            return
+        if not self.pg:
+            sets = ", ".join(f"{name} = ?" for name, _ in columns)
+            where = " AND ".join(f"{name} = ?" for name, _ in keys)
+            self.cursor.executemany(f"UPDATE {table} SET {sets} WHERE {where}", rows)
+            return
+        every = [*columns, *keys]
+        arrays = ", ".join(f"%s::{kind}[]" for _, kind in every)
+        names = ", ".join(name for name, _ in every)
+        sets = ", ".join(f"{name} = v.{name}" for name, _ in columns)
+        where = " AND ".join(f"t.{name} = v.{name}" for name, _ in keys)
+        sql = f"UPDATE {table} AS t SET {sets} FROM unnest({arrays}) AS v({names}) WHERE {where}"
+        self.cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
+
     # -- values --------------------------------------------------------------
 
     def ts(self, value: datetime | None) -> Any:
         """A timestamp as the driver wants it (aware on PostgreSQL, text on SQLite)."""
         if value is None or self.pg:
             return value
-        return sqlite_time(value)
+        text = self._times.get(value)
+        if text is None:
+            text = self._times[value] = sqlite_time(value)
+        return text
 
     def from_ts(self, value: Any) -> datetime | None:
         if value is None or isinstance(value, datetime):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import orjson
 from collections.abc import Iterable
+from datetime import datetime
 from hashlib import blake2b
 
 from milepost.adapters.storage.base import TxBase
@@ -11,7 +12,7 @@ from milepost.domain.aggregates import Aggregates
 from milepost.domain.engine import OrderSlot
 from milepost.domain.orders import OrderState
 from milepost.domain.records import CustomerState, Store
-from milepost.service.ports import BatchWrite
+from milepost.service.ports import BatchWrite, LedgerRow
 
 _CUSTOMER_COLUMNS = (
     "id, external_id, email, name, email_consent, sms_consent, attributes, "
@@ -146,14 +147,13 @@ class BatchQueries(TxBase):
     # -- the write ---------------------------------------------------------------
 
     def write_batch(self, b: BatchWrite) -> None:
-        now, ts, sid = b.now, self.ts, b.store_id
-        received = ts(now)
+        """Every row of the batch, table by table, parents first."""
+        ts, sid = self.ts, b.store_id
+        received = ts(b.now)
         self._write_customers(b)
-        self._many(
-            self._insert_sql(
-                "events",
-                ("store_id", "source", "external_id", "type", "customer_id", "order_id", "occurred_at", "received_at", "payload"),
-            ),
+        self._insert(
+            "events",
+            ("store_id", "source", "external_id", "type", "customer_id", "order_id", "occurred_at", "received_at", "payload"),
             [
                 (sid, source, e.key, e.type, cid, getattr(e, "order_id", None), ts(e.occurred_at), received, payload)
                 for e, source, cid, payload in b.events
@@ -164,103 +164,70 @@ class BatchQueries(TxBase):
 
     def _write_customers(self, b: BatchWrite) -> None:
         ts, now = self.ts, self.ts(b.now)
-        values = [
-            (
+        new, changed = [], []
+        for c in b.customers:
+            agg = c.aggregates
+            values = (
                 c.email, c.name, c.email_consent, c.sms_consent, self.dumps(c.attributes) if c.attributes else "{}",
-                c.aggregates.order_count, c.aggregates.amount_spent, ts(c.aggregates.first_order_at),
-                ts(c.aggregates.last_order_at), ts(c.profile_at), now, c.id,
+                agg.order_count, agg.amount_spent, ts(agg.first_order_at), ts(agg.last_order_at), ts(c.profile_at), now,
             )
-            for c in b.customers
-        ]
-        new = [(b.store_id, c.external_id, now, *v) for c, v in zip(b.customers, values, strict=True) if c.is_new]
-        self._many(
-            self._insert_sql(
-                "customers",
-                ("store_id", "external_id", "created_at", "email", "name", "email_consent", "sms_consent",
-                 "attributes", "order_count", "amount_spent", "first_order_at", "last_order_at", "profile_at",
-                 "updated_at", "id"),
-            ),
-            new,
-        )
-        p = self.ph
-        self._many(
-            f"UPDATE customers SET email={p}, name={p}, email_consent={p}, sms_consent={p}, attributes={p}, "
-            f"order_count={p}, amount_spent={p}, first_order_at={p}, last_order_at={p}, profile_at={p}, "
-            f"updated_at={p} WHERE id={p}",
-            [v for c, v in zip(b.customers, values, strict=True) if not c.is_new],
-        )
+            if c.is_new:
+                new.append((c.id, b.store_id, c.external_id, now, *values))
+            else:
+                changed.append((*values, c.id))
+        self._insert("customers", ("id", "store_id", "external_id", "created_at", *_CUSTOMER_VALUES), new)
+        self._update("customers", _CUSTOMER_TYPES, (("id", "bigint"),), changed)
 
     def _write_orders(self, b: BatchWrite) -> None:
         ts, now = self.ts, self.ts(b.now)
         inserts, updates = [], []
         for external_id, slot in b.orders:
             s = slot.state
-            values = (s.total, s.currency, s.refunded, s.full_refund, s.cancelled, s.rank, ts(s.counted_at))
-            counts = s.counts(b.counting_rank)
+            values = (s.total, s.currency, s.refunded, s.full_refund, s.cancelled, s.rank, ts(s.counted_at),
+                      s.counts(b.counting_rank), now)
             if slot.stored:
-                updates.append((*values, counts, now, b.store_id, external_id))
+                updates.append((*values, b.store_id, external_id))
             else:
-                inserts.append((b.store_id, slot.customer_id, external_id, *values, counts, now, now))
-        self._many(
-            self._insert_sql(
-                "orders",
-                ("store_id", "customer_id", "external_id", "total", "currency", "refunded", "full_refund",
-                 "cancelled", "status_rank", "counted_at", "counts", "created_at", "updated_at"),
-            ),
-            inserts,
-        )
-        p = self.ph
-        self._many(
-            f"UPDATE orders SET total={p}, currency={p}, refunded={p}, full_refund={p}, cancelled={p}, "
-            f"status_rank={p}, counted_at={p}, counts={p}, updated_at={p} WHERE store_id={p} AND external_id={p}",
-            updates,
-        )
+                inserts.append((b.store_id, external_id, slot.customer_id, now, *values))
+        self._insert("orders", ("store_id", "external_id", "customer_id", "created_at", *_ORDER_VALUES), inserts)
+        self._update("orders", _ORDER_TYPES, (("store_id", "int"), ("external_id", "text")), updates)
 
     def _write_effects(self, b: BatchWrite) -> None:
         sid, now = b.store_id, self.ts(b.now)
-        self._many(
-            self._insert_sql(
-                "firings",
-                ("id", "store_id", "rule_id", "rule_version", "customer_id", "occurrence", "value", "order_id",
-                 "event_key", "fired_at", "actions"),
-            ),
+        self._insert(
+            "firings",
+            ("id", "store_id", "rule_id", "rule_version", "customer_id", "occurrence", "value", "order_id",
+             "event_key", "fired_at", "actions"),
             [
-                (f.id, sid, f.rule_id, f.rule_version, f.customer_id, f.occurrence, f.value, f.order_id, f.event_key, now, f.actions)
+                (f.id, sid, f.rule_id, f.rule_version, f.customer_id, f.occurrence, f.value, f.order_id, f.event_key,
+                 now, f.actions)
                 for f in b.firings
             ],
         )
         self.insert_ledger(sid, b.ledger, b.now)
-        self._many(
-            self._insert_sql("customer_tags", ("customer_id", "tag", "added_at"), " ON CONFLICT DO NOTHING"),
-            [(cid, tag, now) for cid, tag in b.tags_added],
-        )
-        self._many(
-            f"DELETE FROM customer_tags WHERE customer_id = {self.ph} AND tag = {self.ph}", b.tags_removed
-        )
-        self._many(
-            self._insert_sql("alerts", ("store_id", "customer_id", "firing_id", "message", "status", "created_at")),
+        # Tags were loaded under the customers' locks: the ones added are not there yet.
+        self._insert("customer_tags", ("customer_id", "tag", "added_at"), [(c, tag, now) for c, tag in b.tags_added])
+        self._many(f"DELETE FROM customer_tags WHERE customer_id = {self.ph} AND tag = {self.ph}", b.tags_removed)
+        self._insert(
+            "alerts", ("store_id", "customer_id", "firing_id", "message", "status", "created_at"),
             [(sid, cid, fid, message, "open", now) for cid, fid, message in b.alerts],
         )
-        self._many(
-            self._insert_sql(
-                "outbox",
-                ("store_id", "key", "channel", "customer_id", "firing_id", "payload", "status", "attempts",
-                 "available_at", "created_at"),
-            ),
+        self._insert(
+            "outbox",
+            ("store_id", "key", "channel", "customer_id", "firing_id", "payload", "status", "attempts",
+             "available_at", "created_at"),
             [(sid, o.key, o.channel, o.customer_id, o.firing_id, o.payload, "pending", 0, now, now) for o in b.outbox],
         )
-        self._many(
-            self._insert_sql("workflow_runs", ("store_id", "workflow", "customer_id", "firing_id", "status", "created_at")),
+        self._insert(
+            "workflow_runs", ("store_id", "workflow", "customer_id", "firing_id", "status", "created_at"),
             [(sid, wf, cid, fid, "recorded", now) for wf, cid, fid in b.workflow_runs],
         )
 
-    def insert_ledger(self, store_id: int, rows: list, now) -> None:  # type: ignore[no-untyped-def]
-        self._many(
-            self._insert_sql(
-                "credit_ledger",
-                ("store_id", "customer_id", "amount", "currency", "reason", "firing_id", "order_id", "note",
-                 "idempotency_key", "actor", "created_at"),
-            ),
+    def insert_ledger(self, store_id: int, rows: list[LedgerRow], now: datetime) -> None:
+        self._insert(
+            "credit_ledger",
+            ("store_id", "customer_id", "amount", "currency", "reason", "firing_id", "order_id", "note",
+             "idempotency_key", "actor", "created_at"),
             [
                 (store_id, r.customer_id, r.amount, r.currency, r.reason, r.firing_id, r.order_id, r.note,
                  r.idempotency_key, r.actor, self.ts(now))
@@ -268,3 +235,16 @@ class BatchQueries(TxBase):
             ],
         )
 
+
+_CUSTOMER_TYPES = (
+    ("email", "text"), ("name", "text"), ("email_consent", "boolean"), ("sms_consent", "boolean"),
+    ("attributes", "text"), ("order_count", "int"), ("amount_spent", "bigint"), ("first_order_at", "timestamptz"),
+    ("last_order_at", "timestamptz"), ("profile_at", "timestamptz"), ("updated_at", "timestamptz"),
+)
+_CUSTOMER_VALUES = tuple(name for name, _ in _CUSTOMER_TYPES)
+_ORDER_TYPES = (
+    ("total", "bigint"), ("currency", "text"), ("refunded", "bigint"), ("full_refund", "boolean"),
+    ("cancelled", "boolean"), ("status_rank", "smallint"), ("counted_at", "timestamptz"), ("counts", "boolean"),
+    ("updated_at", "timestamptz"),
+)
+_ORDER_VALUES = tuple(name for name, _ in _ORDER_TYPES)
