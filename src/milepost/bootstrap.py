@@ -139,6 +139,12 @@ class Milepost:
     def close(self) -> None:
         self.db.dispose()
 
+    def __enter__(self) -> Milepost:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
 
 def connect(database_url: str | None = None, *, settings: Settings | None = None, clock: Clock = utc_now,
             migrate: bool = True) -> Milepost:
