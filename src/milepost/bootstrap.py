@@ -30,9 +30,10 @@ def utc_now() -> datetime:
 class Milepost:
     """Milepost's Python API. Stores are named by their key everywhere."""
 
-    def __init__(self, db: Database, clock: Clock = utc_now) -> None:
+    def __init__(self, db: Database, clock: Clock = utc_now, batch_attempts: int = 5) -> None:
         self.db = db
         self.clock = clock
+        self.batch_attempts = batch_attempts
         self._stores: dict[str, int] = {}
 
     # -- stores ------------------------------------------------------------------------
@@ -96,11 +97,11 @@ class Milepost:
 
     def ingest(self, store: str, events: list[dict[str, Any]], source: str = "api") -> BatchResult:
         """Ingest one batch in one transaction."""
-        return ingest_batch(self.db, self._id(store), events, self.clock(), source)
+        return ingest_batch(self.db, self._id(store), events, self.clock(), source, self.batch_attempts)
 
     def ingest_stream(self, store: str, events: Iterable[dict[str, Any]], source: str = "api",
                       batch_size: int = 1000) -> Iterator[BatchResult]:
-        return ingest(self.db, self._id(store), events, self.clock, source, batch_size)
+        return ingest(self.db, self._id(store), events, self.clock, source, batch_size, self.batch_attempts)
 
     # -- what operators read ----------------------------------------------------------------------
 
@@ -151,4 +152,5 @@ def connect(database_url: str | None = None, *, settings: Settings | None = None
     """Open Milepost on `database_url` (default: settings, then the embedded SQLite file)."""
     settings = settings or Settings()
     url = database_url or settings.resolved_database_url()
-    return Milepost(Database.from_url(url, settings.sqlite_busy_timeout_ms, migrate_schema=migrate), clock)
+    db = Database.from_url(url, settings.sqlite_busy_timeout_ms, migrate_schema=migrate)
+    return Milepost(db, clock, batch_attempts=settings.batch_retries + 1)

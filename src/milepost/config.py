@@ -25,7 +25,7 @@ class Settings(BaseSettings):
     environment: str = Field(default="development", description="'development' or 'production'.")
     host: str = "127.0.0.1"
     port: int = 8000
-    batch_retries: int = Field(default=5, description="Retries of a batch after a deadlock.")
+    batch_retries: int = Field(default=4, ge=0, description="Retries of a batch after a deadlock or lost race.")
     sqlite_busy_timeout_ms: int = 30_000
 
     def resolved_database_url(self) -> str:

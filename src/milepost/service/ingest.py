@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import orjson
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -167,13 +167,14 @@ def _payload(raw: Any) -> str:
     return orjson.dumps(raw, default=str).decode()
 
 
-def ingest(db: Storage, store_id: int, raw_events: Iterable[Any], clock: Callable[[], datetime], source: str = "api", batch_size: int = 1000) -> Iterable[BatchResult]:
+def ingest(db: Storage, store_id: int, raw_events: Iterable[Any], clock: Callable[[], datetime],  # noqa: PLR0913
+           source: str = "api", batch_size: int = 1000, attempts: int = 5) -> Iterator[BatchResult]:
     """Ingest any number of events in batches; yields one result per batch."""
     chunk: list[Any] = []
     for raw in raw_events:
         chunk.append(raw)
         if len(chunk) >= batch_size:
-            yield ingest_batch(db, store_id, chunk, clock(), source)
+            yield ingest_batch(db, store_id, chunk, clock(), source, attempts)
             chunk = []
     if chunk:
-        yield ingest_batch(db, store_id, chunk, clock(), source)
+        yield ingest_batch(db, store_id, chunk, clock(), source, attempts)

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 import psycopg
+from alembic import util as alembic_util
 from sqlalchemy import Engine
 from sqlalchemy import exc as sa_exc
 
@@ -31,9 +32,15 @@ class Database:
 
     @classmethod
     def from_url(cls, url: str, busy_timeout_ms: int = 30_000, migrate_schema: bool = True) -> Database:
-        engine = make_engine(url, busy_timeout_ms)
-        if migrate_schema:
-            migrate(engine)
+        """Open (and by default migrate) the database at `url`; a server that does not
+        answer or a schema that cannot be migrated is a `StorageError`."""
+        with translate_errors():
+            try:
+                engine = make_engine(url, busy_timeout_ms)
+                if migrate_schema:
+                    migrate(engine)
+            except (sa_exc.ArgumentError, alembic_util.CommandError, ModuleNotFoundError) as exc:
+                raise StorageError(f"cannot open the database: {exc}") from exc
         return cls(engine)
 
     @contextmanager

@@ -54,7 +54,7 @@ class RecordQueries(TxBase):
         self.conn.execute(update(t.stores).where(t.stores.c.id == store_id).values(**values))
 
     def store_has_orders(self, store_id: int) -> bool:
-        return self.conn.execute(select(t.orders.c.id).where(t.orders.c.store_id == store_id).limit(1)).first() is not None
+        return self.conn.execute(select(t.orders.c.external_id).where(t.orders.c.store_id == store_id).limit(1)).first() is not None
 
     # -- templates ---------------------------------------------------------------
 
@@ -122,7 +122,8 @@ class RecordQueries(TxBase):
             func.cast(rule_id, t.Id), func.cast(arm_seq, t.Integer), t.customers.c.id
         ).where(t.customers.c.store_id == store_id, column >= threshold)
         result = self.conn.execute(
-            insert(t.rule_exclusions).from_select(["rule_id", "arm_seq", "customer_id"], source)
+            insert(t.rule_exclusions).from_select(["rule_id", "arm_seq", "customer_id"], source),
+            execution_options={"preserve_rowcount": True},
         )
         return result.rowcount or 0
 

@@ -1,0 +1,190 @@
+"""`milepost stores ...` and `milepost templates ...`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from milepost.domain.events import COUNTING_STATUSES
+from milepost.domain.records import Store
+from milepost.entrypoints.context import App, Failure, json_option, pass_app, store_option
+from milepost.entrypoints.output import console, print_json, table, when
+
+_STORE_COLUMNS = ("key", "name", "currency", "time zone", "counting status", "negative credit")
+
+
+def _row(s: Store) -> tuple[str, ...]:
+    return (
+        s.key,
+        s.name,
+        s.currency,
+        s.timezone,
+        s.counting_status,
+        "allowed" if s.allow_negative_credit else "no",
+    )
+
+
+def _show(store: Store, as_json: bool) -> None:
+    if as_json:
+        print_json(store)
+    else:
+        console().print(table(None, _STORE_COLUMNS, [_row(store)]))
+
+
+@click.group()
+def stores() -> None:
+    """Create, list, show and change stores."""
+
+
+@stores.command("create")
+@click.argument("key")
+@click.option("--name", required=True, help="The store's display name.")
+@click.option(
+    "--currency", default="USD", show_default=True, help="ISO 4217 code of the store's money."
+)
+@click.option(
+    "--timezone", default="UTC", show_default=True, help="IANA time zone, like Europe/Paris."
+)
+@click.option(
+    "--counting-status",
+    type=click.Choice(COUNTING_STATUSES),
+    default="paid",
+    show_default=True,
+    help="The order status from which an order counts.",
+)
+@click.option("--allow-negative-credit", is_flag=True, help="Let credit spending go below zero.")
+@json_option
+@pass_app
+def create_store(
+    app: App,
+    key: str,
+    name: str,
+    currency: str,
+    timezone: str,
+    counting_status: str,
+    allow_negative_credit: bool,
+    as_json: bool,
+) -> None:
+    """Create the store KEY."""
+    store = app.mp.create_store(
+        key,
+        name,
+        currency=currency,
+        timezone=timezone,
+        counting_status=counting_status,
+        allow_negative_credit=allow_negative_credit,
+    )
+    if not as_json:
+        click.echo(f"created store {store.key!r}")
+    _show(store, as_json)
+
+
+@stores.command("list")
+@json_option
+@pass_app
+def list_stores(app: App, as_json: bool) -> None:
+    """List every store."""
+    found = app.mp.stores()
+    if as_json:
+        print_json(found)
+    else:
+        console().print(table(None, _STORE_COLUMNS, map(_row, found)))
+
+
+@stores.command("show")
+@click.argument("key")
+@json_option
+@pass_app
+def show_store(app: App, key: str, as_json: bool) -> None:
+    """Show the store KEY."""
+    _show(app.mp.store(key), as_json)
+
+
+@stores.command("update")
+@click.argument("key")
+@click.option("--name")
+@click.option("--currency", help="Only before the store has orders.")
+@click.option("--timezone")
+@click.option(
+    "--counting-status",
+    type=click.Choice(COUNTING_STATUSES),
+    help="Only before the store has orders.",
+)
+@click.option("--allow-negative-credit/--no-allow-negative-credit", default=None)
+@json_option
+@pass_app
+def update_store(app: App, key: str, as_json: bool, **changes: object) -> None:
+    """Change the store KEY; options left out stay as they are."""
+    given = {k: v for k, v in changes.items() if v is not None}
+    if not given:
+        raise Failure("nothing to change: give at least one option (see --help)")
+    store = app.mp.update_store(key, **given)
+    if not as_json:
+        click.echo(f"updated store {store.key!r}")
+    _show(store, as_json)
+
+
+@click.group()
+def templates() -> None:
+    """Email templates the send_email action uses."""
+
+
+@templates.command("save")
+@store_option
+@click.argument("key")
+@click.option("--subject", required=True)
+@click.option("--text", "body_text", help="The plain-text body.")
+@click.option(
+    "--text-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read the plain-text body from a file.",
+)
+@click.option(
+    "--html-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Read an HTML body from a file.",
+)
+@click.option("--name", help="A display name (default: the key).")
+@pass_app
+def save_template(
+    app: App,
+    store: str,
+    key: str,
+    subject: str,
+    body_text: str | None,
+    text_file: Path | None,
+    html_file: Path | None,
+    name: str | None,
+) -> None:
+    """Create or replace the template KEY."""
+    if (body_text is None) == (text_file is None):
+        raise click.UsageError("give the body with exactly one of --text or --text-file")
+    text = body_text if body_text is not None else text_file.read_text(encoding="utf-8")  # type: ignore[union-attr]
+    html = html_file.read_text(encoding="utf-8") if html_file else None
+    app.mp.save_template(store, key, subject=subject, body_text=text, name=name, body_html=html)
+    click.echo(f"saved template {key!r} in store {store!r}")
+
+
+@templates.command("list")
+@store_option
+@json_option
+@pass_app
+def list_templates(app: App, store: str, as_json: bool) -> None:
+    """List the store's templates."""
+    found = app.mp.templates(store)
+    if as_json:
+        print_json(found)
+        return
+    tz = app.mp.store(store).timezone
+    rows = (
+        (
+            t["key"],
+            t["name"],
+            t["subject"],
+            "yes" if t.get("body_html") else "no",
+            when(t["updated_at"], tz),
+        )
+        for t in found
+    )
+    console().print(table(None, ("key", "name", "subject", "html", "updated"), rows))

@@ -1,0 +1,109 @@
+"""What every CLI command shares: settings, a lazily opened Milepost, and the
+translation of Milepost's errors into one line on stderr and exit code 2."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import update_wrapper
+from typing import Any, TypeVar
+
+import click
+import pydantic
+from alembic.util import exc as alembic_exc
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import make_url
+
+from milepost.bootstrap import Milepost, connect
+from milepost.config import Settings
+from milepost.errors import MilepostError, ValidationError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Failure(click.ClickException):
+    """A user-facing failure: `error: ...` on stderr, exit code 2, no traceback."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"error: {self.message}", err=True)
+
+
+def describe(error: MilepostError) -> str:
+    """One line: the message, and the field problems it does not already name."""
+    message = " ".join(str(error).split()) or error.title
+    if isinstance(error, ValidationError):
+        extra = [
+            f"{field}: {reason}" for field, reason in error.problems.items() if field not in message
+        ]
+        if extra:
+            message = f"{message} ({'; '.join(extra)})"
+    return message
+
+
+class App:
+    """Settings from the environment (and --database-url); the Python API, opened on first use."""
+
+    def __init__(self, database_url: str | None) -> None:
+        try:
+            settings = Settings()
+        except pydantic.ValidationError as exc:
+            first = exc.errors()[0]
+            name = "MILEPOST_" + "_".join(str(part) for part in first["loc"]).upper()
+            raise Failure(f"invalid setting {name}: {first['msg']}") from None
+        if database_url:
+            settings = settings.model_copy(update={"database_url": database_url})
+        self.settings = settings
+        self._mp: Milepost | None = None
+
+    @property
+    def url(self) -> str:
+        return self.settings.resolved_database_url()
+
+    @property
+    def safe_url(self) -> str:
+        try:
+            return make_url(self.url).render_as_string(hide_password=True)
+        except sa_exc.ArgumentError:
+            return self.url
+
+    @property
+    def mp(self) -> Milepost:
+        if self._mp is None:
+            try:
+                self._mp = connect(settings=self.settings)
+            except (sa_exc.SQLAlchemyError, alembic_exc.CommandError, OSError) as exc:
+                first = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+                raise Failure(f"cannot open the database {self.safe_url}: {first}") from None
+        return self._mp
+
+    def close(self) -> None:
+        if self._mp is not None:
+            self._mp.close()
+            self._mp = None
+
+
+class MilepostGroup(click.Group):
+    """The root group: Milepost's errors become `Failure`s, whatever command raised them."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MilepostError as exc:
+            raise Failure(describe(exc)) from None
+
+
+def pass_app(f: F) -> F:
+    """Give the command the `App` as its first argument."""
+
+    @click.pass_context
+    def new_func(ctx: click.Context, *args: Any, **kwargs: Any) -> Any:
+        return ctx.invoke(f, ctx.find_object(App), *args, **kwargs)
+
+    return update_wrapper(new_func, f)  # type: ignore[return-value]
+
+
+store_option = click.option(
+    "--store", "store", required=True, metavar="KEY", help="The store's key."
+)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")

@@ -1,0 +1,119 @@
+"""How the CLI shows things: money, times, rich tables, JSON for scripts."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, is_dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+from rich.table import Table
+
+_ZERO_DECIMALS = {
+    "BIF",
+    "CLP",
+    "DJF",
+    "GNF",
+    "ISK",
+    "JPY",
+    "KMF",
+    "KRW",
+    "PYG",
+    "RWF",
+    "UGX",
+    "VND",
+    "VUV",
+    "XAF",
+    "XOF",
+    "XPF",
+}
+_THREE_DECIMALS = {"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"}
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$", "INR": "₹"}
+
+
+def _console(stderr: bool = False) -> Console:
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() or os.environ.get("COLUMNS") else 200
+    return Console(file=stream, width=width, highlight=False)
+
+
+def console() -> Console:
+    return _console()
+
+
+def err_console() -> Console:
+    return _console(stderr=True)
+
+
+def money(amount: int, currency: str) -> str:
+    """Minor units as people read them: 2500 USD -> $25.00, -500 EUR -> -€5.00."""
+    digits = 0 if currency in _ZERO_DECIMALS else 3 if currency in _THREE_DECIMALS else 2
+    whole, part = divmod(abs(amount), 10**digits)
+    text = f"{whole:,}" + (f".{part:0{digits}d}" if digits else "")
+    sign = "-" if amount < 0 else ""
+    symbol = _SYMBOLS.get(currency)
+    return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency}"
+
+
+def when(value: datetime | None, timezone: str = "UTC") -> str:
+    """A time in the store's time zone, to the minute."""
+    if value is None:
+        return "-"
+    return value.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Table:
+    out = Table(title=title, title_justify="left", show_header=any(columns))
+    for column in columns:
+        out.add_column(column, overflow="fold")
+    for row in rows:
+        out.add_row(*("-" if cell is None else str(cell) for cell in row))
+    return out
+
+
+def plain(value: Any) -> Any:
+    """Dataclasses, datetimes and tuples as JSON-ready values."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return plain(asdict(value))
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [plain(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(plain(value), indent=2, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def action_text(action: Any, currency: str) -> str:
+    """One action in the operator's words: `email 'vip'`, `credit $10.00`, `+tag 'VIP'`."""
+    a = action.as_dict() if hasattr(action, "as_dict") else dict(action)
+    kind = a.get("type")
+    if kind == "add_tag":
+        return f"+tag {a['tag']!r}"
+    if kind == "remove_tag":
+        return f"-tag {a['tag']!r}"
+    if kind == "credit":
+        return f"credit {money(a['amount'], a.get('currency') or currency)}"
+    if kind == "alert":
+        return f"alert {a['message']!r}" if a.get("message") else "alert"
+    if kind == "send_email":
+        return f"email {a['template']!r}"
+    if kind == "trigger_workflow":
+        return f"workflow {a['workflow']!r}"
+    if kind == "webhook":
+        return f"webhook {a['url']}"
+    return str(kind)
+
+
+def actions_text(actions: Iterable[Any], currency: str) -> str:
+    return "; ".join(action_text(a, currency) for a in actions)
