@@ -1,10 +1,10 @@
 """The one place that builds Settings -> storage -> services, and the Python API on top.
 
-    from milepost import connect
-    mp = connect()                      # the embedded SQLite default, migrated
-    mp.create_store("shop", "My Shop", currency="USD")
-    mp.create_order_count_event("shop", count=5, name="VIP", actions=[{"type": "add_tag", "tag": "VIP"}])
-    mp.ingest("shop", [{"id": "e1", "type": "order.paid", "customer_id": "c1", "order_id": "o1", "total": 2500}])
+from milepost import connect
+mp = connect()                      # the embedded SQLite default, migrated
+mp.create_store("shop", "My Shop", currency="USD")
+mp.create_order_count_event("shop", count=5, name="VIP", actions=[{"type": "add_tag", "tag": "VIP"}])
+mp.ingest("shop", [{"id": "e1", "type": "order.paid", "customer_id": "c1", "order_id": "o1", "total": 2500}])
 """
 
 from __future__ import annotations
@@ -38,10 +38,26 @@ class Milepost:
 
     # -- stores ------------------------------------------------------------------------
 
-    def create_store(self, key: str, name: str, *, currency: str = "USD", timezone: str = "UTC",
-                     counting_status: str = "paid", allow_negative_credit: bool = False) -> Store:
-        return stores.create_store(self.db, self.clock(), key=key, name=name, currency=currency, timezone=timezone,
-                                   counting_status=counting_status, allow_negative_credit=allow_negative_credit)
+    def create_store(
+        self,
+        key: str,
+        name: str,
+        *,
+        currency: str = "USD",
+        timezone: str = "UTC",
+        counting_status: str = "paid",
+        allow_negative_credit: bool = False,
+    ) -> Store:
+        return stores.create_store(
+            self.db,
+            self.clock(),
+            key=key,
+            name=name,
+            currency=currency,
+            timezone=timezone,
+            counting_status=counting_status,
+            allow_negative_credit=allow_negative_credit,
+        )
 
     def store(self, key: str) -> Store:
         return stores.store_by_key(self.db, key)
@@ -60,26 +76,75 @@ class Milepost:
 
     # -- templates -----------------------------------------------------------------------
 
-    def save_template(self, store: str, key: str, *, subject: str, body_text: str, name: str | None = None,
-                      body_html: str | None = None) -> None:
-        templates.save_template(self.db, self.clock(), self._id(store), key=key, subject=subject, body_text=body_text,
-                                name=name, body_html=body_html)
+    def save_template(
+        self,
+        store: str,
+        key: str,
+        *,
+        subject: str,
+        body_text: str,
+        name: str | None = None,
+        body_html: str | None = None,
+    ) -> None:
+        templates.save_template(
+            self.db,
+            self.clock(),
+            self._id(store),
+            key=key,
+            subject=subject,
+            body_text=body_text,
+            name=name,
+            body_html=body_html,
+        )
 
     def templates(self, store: str) -> list[dict[str, Any]]:
         return templates.list_templates(self.db, self._id(store))
 
     # -- order count events ----------------------------------------------------------------
 
-    def create_order_count_event(self, store: str, *, count: int, name: str, actions: list[dict[str, Any]],
-                                 conditions: list[dict[str, Any]] | None = None, active: bool = True) -> RuleDetails:
-        return rules.create_rule(self.db, self.clock(), self._id(store), name=name, threshold=count, actions=actions,
-                                 conditions=conditions, active=active)
+    def create_order_count_event(
+        self,
+        store: str,
+        *,
+        count: int,
+        name: str,
+        actions: list[dict[str, Any]],
+        conditions: list[dict[str, Any]] | None = None,
+        active: bool = True,
+    ) -> RuleDetails:
+        return rules.create_rule(
+            self.db,
+            self.clock(),
+            self._id(store),
+            name=name,
+            threshold=count,
+            actions=actions,
+            conditions=conditions,
+            active=active,
+        )
 
-    def update_order_count_event(self, store: str, event_id: int, *, count: int | None = None, name: str | None = None,
-                                 actions: list[dict[str, Any]] | None = None,
-                                 conditions: list[dict[str, Any]] | None = None, active: bool | None = None) -> RuleDetails:
-        return rules.update_rule(self.db, self.clock(), self._id(store), event_id, threshold=count, name=name,
-                                 actions=actions, conditions=conditions, active=active)
+    def update_order_count_event(
+        self,
+        store: str,
+        event_id: int,
+        *,
+        count: int | None = None,
+        name: str | None = None,
+        actions: list[dict[str, Any]] | None = None,
+        conditions: list[dict[str, Any]] | None = None,
+        active: bool | None = None,
+    ) -> RuleDetails:
+        return rules.update_rule(
+            self.db,
+            self.clock(),
+            self._id(store),
+            event_id,
+            threshold=count,
+            name=name,
+            actions=actions,
+            conditions=conditions,
+            active=active,
+        )
 
     def set_order_count_event_active(self, store: str, event_id: int, active: bool) -> RuleDetails:
         return self.update_order_count_event(store, event_id, active=active)
@@ -99,8 +164,9 @@ class Milepost:
         """Ingest one batch in one transaction."""
         return ingest_batch(self.db, self._id(store), events, self.clock(), source, self.batch_attempts)
 
-    def ingest_stream(self, store: str, events: Iterable[dict[str, Any]], source: str = "api",
-                      batch_size: int = 1000) -> Iterator[BatchResult]:
+    def ingest_stream(
+        self, store: str, events: Iterable[dict[str, Any]], source: str = "api", batch_size: int = 1000
+    ) -> Iterator[BatchResult]:
         return ingest(self.db, self._id(store), events, self.clock, source, batch_size, self.batch_attempts)
 
     # -- what operators read ----------------------------------------------------------------------
@@ -127,15 +193,26 @@ class Milepost:
 
     # -- credit ------------------------------------------------------------------------------------
 
-    def spend_credit(self, store: str, customer_id: str, amount: int, *, key: str, order_id: str | None = None,
-                     note: str | None = None) -> LedgerEntry:
-        return credit.spend_credit(self.db, self.clock(), self._id(store), customer_id, amount, key=key,
-                                   order_id=order_id, note=note)
+    def spend_credit(
+        self,
+        store: str,
+        customer_id: str,
+        amount: int,
+        *,
+        key: str,
+        order_id: str | None = None,
+        note: str | None = None,
+    ) -> LedgerEntry:
+        return credit.spend_credit(
+            self.db, self.clock(), self._id(store), customer_id, amount, key=key, order_id=order_id, note=note
+        )
 
-    def adjust_credit(self, store: str, customer_id: str, amount: int, *, key: str, reason: str,
-                      actor: str | None = None) -> LedgerEntry:
-        return credit.adjust_credit(self.db, self.clock(), self._id(store), customer_id, amount, key=key,
-                                    reason=reason, actor=actor)
+    def adjust_credit(
+        self, store: str, customer_id: str, amount: int, *, key: str, reason: str, actor: str | None = None
+    ) -> LedgerEntry:
+        return credit.adjust_credit(
+            self.db, self.clock(), self._id(store), customer_id, amount, key=key, reason=reason, actor=actor
+        )
 
     def close(self) -> None:
         self.db.dispose()
@@ -147,8 +224,9 @@ class Milepost:
         self.close()
 
 
-def connect(database_url: str | None = None, *, settings: Settings | None = None, clock: Clock = utc_now,
-            migrate: bool = True) -> Milepost:
+def connect(
+    database_url: str | None = None, *, settings: Settings | None = None, clock: Clock = utc_now, migrate: bool = True
+) -> Milepost:
     """Open Milepost on `database_url` (default: settings, then the embedded SQLite file)."""
     settings = settings or Settings()
     url = database_url or settings.resolved_database_url()

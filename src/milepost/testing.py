@@ -1,8 +1,8 @@
 """Public helpers for testing code that uses Milepost: a clock you control.
 
-    clock = FrozenClock(datetime(2026, 1, 1, tzinfo=UTC))
-    mp = connect("sqlite:///:memory:", clock=clock)   # or a file, or PostgreSQL
-    clock.advance(days=365)
+clock = FrozenClock(datetime(2026, 1, 1, tzinfo=UTC))
+mp = connect("sqlite:///:memory:", clock=clock)   # or a file, or PostgreSQL
+clock.advance(days=365)
 """
 
 from __future__ import annotations

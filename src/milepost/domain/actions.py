@@ -112,7 +112,9 @@ def validate_actions(raw: Any, store_currency: str, templates: set[str] | None =
     return tuple(actions)
 
 
-def _validate_one(item: Any, where: str, currency: str, templates: set[str] | None, problems: dict[str, str]) -> Action | None:
+def _validate_one(
+    item: Any, where: str, currency: str, templates: set[str] | None, problems: dict[str, str]
+) -> Action | None:
     if not isinstance(item, dict):
         problems[where] = "must be an object with a 'type'"
         return None
@@ -170,5 +172,6 @@ def _check_message(value: str) -> str | None:
         return f"is not a valid message template: {exc}"
     unknown = names - MESSAGE_FIELDS
     if unknown:
-        return f"unknown placeholder {{{sorted(unknown)[0]}}}; use {', '.join('{'+f+'}' for f in sorted(MESSAGE_FIELDS))}"
+        known = ", ".join("{" + f + "}" for f in sorted(MESSAGE_FIELDS))
+        return f"unknown placeholder {{{sorted(unknown)[0]}}}; use {known}"
     return None

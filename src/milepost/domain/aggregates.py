@@ -28,9 +28,7 @@ class Aggregates(NamedTuple):
         return getattr(self, name)
 
 
-def fold_order(
-    agg: Aggregates, before: OrderState | None, after: OrderState, counting_rank: int
-) -> Aggregates:
+def fold_order(agg: Aggregates, before: OrderState | None, after: OrderState, counting_rank: int) -> Aggregates:
     """The customer's totals after one of their orders changed from `before` to `after`."""
     was = before is not None and before.counts(counting_rank)
     now = after.counts(counting_rank)

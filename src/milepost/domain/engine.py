@@ -59,7 +59,9 @@ def fold_batch(
             continue
         slot = orders.get(event.order_id)
         if slot is not None and slot.customer_id != customer.id:
-            rejected.append(Rejection(index, event.key, "order_id", f"order {event.order_id!r} belongs to another customer"))
+            rejected.append(
+                Rejection(index, event.key, "order_id", f"order {event.order_id!r} belongs to another customer")
+            )
             continue
         if event.currency is not None and event.currency != store.currency:
             rejected.append(Rejection(index, event.key, "currency", f"must be the store's currency, {store.currency}"))
@@ -68,7 +70,7 @@ def fold_batch(
     return applied, rejected
 
 
-def _apply_order(index, event: OrderEvent, customer, slot, orders, rank, rules, now) -> Applied:  # noqa: PLR0913
+def _apply_order(index, event: OrderEvent, customer, slot, orders, rank, rules, now) -> Applied:
     before = slot.state if slot is not None else None
     after = apply(before, event, rank)
     if slot is None:

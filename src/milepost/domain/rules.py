@@ -172,21 +172,31 @@ def fire(crossing: Crossing, customer: CustomerView, order_id: str | None) -> Fi
     return Firing(rule, crossing.value, crossing.occurrence, tuple(intents), tuple(outcomes), tags)
 
 
-def _tag(position: int, kind: str, tag: str, tags: frozenset[str]) -> tuple[Intent | None, dict[str, Any], frozenset[str]]:
+def _tag(
+    position: int, kind: str, tag: str, tags: frozenset[str]
+) -> tuple[Intent | None, dict[str, Any], frozenset[str]]:
     if kind == "add_tag":
         if tag in tags:
             return None, _outcome(position, kind, "skipped", f"already tagged {tag!r}"), tags
-        return Intent(position, kind, (("tag", tag),)), _outcome(position, kind, "done", f"tagged {tag!r}"), tags | {tag}
+        return (
+            Intent(position, kind, (("tag", tag),)),
+            _outcome(position, kind, "done", f"tagged {tag!r}"),
+            tags | {tag},
+        )
     if tag not in tags:
         return None, _outcome(position, kind, "skipped", f"had no tag {tag!r}"), tags
-    return Intent(position, kind, (("tag", tag),)), _outcome(position, kind, "done", f"removed tag {tag!r}"), tags - {tag}
+    return (
+        Intent(position, kind, (("tag", tag),)),
+        _outcome(position, kind, "done", f"removed tag {tag!r}"),
+        tags - {tag},
+    )
 
 
 def _outcome(position: int, kind: str, status: str, detail: str) -> dict[str, Any]:
     return {"position": position, "type": kind, "status": status, "detail": detail}
 
 
-def _plan(position, kind, p, rule, value, customer, order_id):  # type: ignore[no-untyped-def]  # noqa: PLR0913
+def _plan(position, kind, p, rule, value, customer, order_id):  # type: ignore[no-untyped-def]
     if kind == "credit":
         data = (("amount", p["amount"]), ("currency", p["currency"]))
         return Intent(position, kind, data), _outcome(position, kind, "done", f"credited {p['amount']} {p['currency']}")
@@ -194,9 +204,13 @@ def _plan(position, kind, p, rule, value, customer, order_id):  # type: ignore[n
         text = alert_text(p.get("message"), customer, value, rule.name, order_id)
         return Intent(position, kind, (("message", text),)), _outcome(position, kind, "done", "alert created")
     if kind == "send_email":
-        return Intent(position, kind, (("template", p["template"]),)), _outcome(position, kind, "queued", f"email {p['template']!r} queued")
+        return Intent(position, kind, (("template", p["template"]),)), _outcome(
+            position, kind, "queued", f"email {p['template']!r} queued"
+        )
     if kind == "trigger_workflow":
-        return Intent(position, kind, (("workflow", p["workflow"]),)), _outcome(position, kind, "done", f"workflow {p['workflow']!r} recorded")
+        return Intent(position, kind, (("workflow", p["workflow"]),)), _outcome(
+            position, kind, "done", f"workflow {p['workflow']!r} recorded"
+        )
     if kind == "webhook":
         return Intent(position, kind, (("url", p["url"]),)), _outcome(position, kind, "queued", "webhook queued")
     raise ValidationError(f"unknown action type {kind!r}")
@@ -212,7 +226,9 @@ def alert_text(template: str | None, customer: CustomerView, value: int, milesto
     }
     if template:
         return template.format_map(fields)
-    who = customer.display if customer.display == customer.customer_id else f"{customer.display} ({customer.customer_id})"
+    who = (
+        customer.display if customer.display == customer.customer_id else f"{customer.display} ({customer.customer_id})"
+    )
     return f"{who} reached {value} orders: {milestone}"
 
 
@@ -230,7 +246,9 @@ def validate_conditions(raw: Any) -> tuple[TagCondition, ...]:
             raise ValidationError(f"conditions[{i}] needs a 'tag'", {f"conditions[{i}].tag": "is required"})
         has = item.get("has", True)
         if not isinstance(has, bool):
-            raise ValidationError(f"conditions[{i}].has must be true or false", {f"conditions[{i}].has": "must be true or false"})
+            raise ValidationError(
+                f"conditions[{i}].has must be true or false", {f"conditions[{i}].has": "must be true or false"}
+            )
         out.append(TagCondition(item["tag"].strip(), has))
     return tuple(out)
 
@@ -239,5 +257,7 @@ def validate_threshold(value: Any, metric: str) -> int:
     if metric not in METRICS:
         raise ValidationError(f"unknown metric {metric!r}", {"metric": f"must be one of {', '.join(METRICS)}"})
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValidationError("the count must be a whole number of at least 1", {"threshold": "must be an integer >= 1"})
+        raise ValidationError(
+            "the count must be a whole number of at least 1", {"threshold": "must be an integer >= 1"}
+        )
     return value

@@ -86,9 +86,7 @@ def action_options(f: Callable[..., Any]) -> Callable[..., Any]:
             help='Any action as JSON, e.g. \'{"type": "credit", "amount": 500}\'.',
         ),
         click.option("--add-tag", multiple=True, metavar="TAG", help="Add a tag to the customer."),
-        click.option(
-            "--remove-tag", multiple=True, metavar="TAG", help="Remove a tag from the customer."
-        ),
+        click.option("--remove-tag", multiple=True, metavar="TAG", help="Remove a tag from the customer."),
         click.option(
             "--credit",
             multiple=True,
@@ -102,19 +100,12 @@ def action_options(f: Callable[..., Any]) -> Callable[..., Any]:
             is_flag=False,
             flag_value="",
             metavar="[MESSAGE]",
-            help="Create an admin alert. MESSAGE may use {customer} {count} {milestone} "
-            "{customer_id} {order_id}.",
+            help="Create an admin alert. MESSAGE may use {customer} {count} {milestone} {customer_id} {order_id}.",
         ),
-        click.option(
-            "--email", multiple=True, metavar="TEMPLATE", help="Send the email template TEMPLATE."
-        ),
-        click.option(
-            "--workflow", multiple=True, metavar="NAME", help="Trigger the workflow NAME."
-        ),
+        click.option("--email", multiple=True, metavar="TEMPLATE", help="Send the email template TEMPLATE."),
+        click.option("--workflow", multiple=True, metavar="NAME", help="Trigger the workflow NAME."),
         click.option("--webhook", multiple=True, metavar="URL", help="Call the webhook URL."),
-        click.option(
-            "--if-tag", multiple=True, metavar="TAG", help="Only for customers with this tag."
-        ),
+        click.option("--if-tag", multiple=True, metavar="TAG", help="Only for customers with this tag."),
         click.option(
             "--unless-tag",
             multiple=True,

@@ -23,8 +23,7 @@ from milepost.entrypoints.output import actions_text, console, table
     "--database-url",
     envvar=None,
     metavar="URL",
-    help="SQLAlchemy URL of the database. Default: MILEPOST_DATABASE_URL, "
-    "else the SQLite file in MILEPOST_DATA_DIR.",
+    help="SQLAlchemy URL of the database. Default: MILEPOST_DATABASE_URL, else the SQLite file in MILEPOST_DATA_DIR.",
 )
 @click.version_option(package_name="milepost")
 @click.pass_context
@@ -84,9 +83,7 @@ def show_demo(app: App) -> None:
 
 
 @cli.command()
-@click.option(
-    "--demo", "with_demo", is_flag=True, help="Seed the demo store first if it is missing."
-)
+@click.option("--demo", "with_demo", is_flag=True, help="Seed the demo store first if it is missing.")
 @pass_app
 def serve(app: App, with_demo: bool) -> None:
     """Run Milepost until Ctrl-C or SIGTERM (the HTTP API comes in the next release)."""
@@ -103,9 +100,7 @@ def serve(app: App, with_demo: bool) -> None:
     stores_found = mp.stores()
     for store in stores_found:
         count = len(mp.order_count_events(store.key))
-        click.echo(
-            f"  store {store.key!r} ({store.name}, {store.currency}): {count} order count events"
-        )
+        click.echo(f"  store {store.key!r} ({store.name}, {store.currency}): {count} order count events")
     if not stores_found:
         click.echo("  no stores yet: try `milepost serve --demo` or `milepost stores create`")
     if with_demo or demo_data.STORE in {s.key for s in stores_found}:

@@ -34,10 +34,7 @@ def as_dict(d: RuleDetails) -> dict[str, Any]:
 
 
 def _conditions_text(d: RuleDetails) -> str:
-    return (
-        ", ".join(f"{'has' if c.present else 'lacks'} {c.tag!r}" for c in d.rule.conditions)
-        or "everyone"
-    )
+    return ", ".join(f"{'has' if c.present else 'lacks'} {c.tag!r}" for c in d.rule.conditions) or "everyone"
 
 
 def _report(d: RuleDetails, verb: str, as_json: bool) -> None:
@@ -95,9 +92,7 @@ def create_event(
 @events.command("update", cls=ActionCommand)
 @store_option
 @click.argument("event_id", metavar="ID", type=int)
-@click.option(
-    "--count", type=int, help="A new N: only customers who cross it from now on get the event."
-)
+@click.option("--count", type=int, help="A new N: only customers who cross it from now on get the event.")
 @click.option("--name")
 @action_options
 @click.option("--clear-conditions", is_flag=True, help="Remove every tag condition.")

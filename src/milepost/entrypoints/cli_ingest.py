@@ -73,17 +73,13 @@ def ingest_lines(
         _send(mp, store, batch, source, tally)
 
 
-def _send(
-    mp: Milepost, store: str, batch: list[tuple[int, Any]], source: str, tally: Tally
-) -> None:
+def _send(mp: Milepost, store: str, batch: list[tuple[int, Any]], source: str, tally: Tally) -> None:
     result = mp.ingest(store, [event for _, event in batch], source=source)
     tally.accepted += result.accepted
     tally.duplicates += result.duplicates
     tally.milestones += len(result.firings)
     for r in result.rejected:
-        tally.rejected.append(
-            {"line": batch[r.index][0], "id": r.key, "field": r.field, "reason": r.reason}
-        )
+        tally.rejected.append({"line": batch[r.index][0], "id": r.key, "field": r.field, "reason": r.reason})
 
 
 def _progress(stream: IO[bytes]) -> Progress | None:
@@ -124,9 +120,7 @@ def _size(stream: IO[bytes]) -> int | None:
 )
 @json_option
 @pass_app
-def ingest(
-    app: App, file: IO[bytes], store: str, source: str, batch_size: int, as_json: bool
-) -> None:
+def ingest(app: App, file: IO[bytes], store: str, source: str, batch_size: int, as_json: bool) -> None:
     """Ingest events from FILE, one JSON object per line ('-' reads stdin).
 
     Exit code 0 when every event was accepted or a duplicate, 1 when some were rejected.
@@ -161,6 +155,4 @@ def _print(tally: Tally, as_json: bool) -> None:
     rows = ((r["line"], r["id"], r["field"], r["reason"]) for r in shown)
     console().print(table("Rejected", ("line", "id", "field", "reason"), rows))
     if len(tally.rejected) > SHOWN_REJECTIONS:
-        click.echo(
-            f"... and {len(tally.rejected) - SHOWN_REJECTIONS} more (use --json to see them all)"
-        )
+        click.echo(f"... and {len(tally.rejected) - SHOWN_REJECTIONS} more (use --json to see them all)")

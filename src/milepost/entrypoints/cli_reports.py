@@ -38,10 +38,7 @@ def customer_dict(c: CustomerReport, currency: str) -> dict[str, Any]:
 
 
 def outcomes_text(m: MilestoneReached) -> str:
-    return "\n".join(
-        f"{a['position'] + 1}. {a['type']}: {a['status']} ({a.get('detail', '')})"
-        for a in m.actions
-    )
+    return "\n".join(f"{a['position'] + 1}. {a['type']}: {a['status']} ({a.get('detail', '')})" for a in m.actions)
 
 
 @click.group()
@@ -89,11 +86,7 @@ def show_customer(app: App, customer_id: str, store: str, as_json: bool) -> None
         )
         for e in c.ledger
     )
-    out.print(
-        table(
-            "Credit ledger", ("when", "amount", "reason", "milestone / note", "order", "by"), ledger
-        )
-    )
+    out.print(table("Credit ledger", ("when", "amount", "reason", "milestone / note", "order", "by"), ledger))
     reached = (
         (
             when(m.fired_at, tz),
@@ -176,9 +169,7 @@ def milestone_log(
         )
         for m in found
     )
-    console().print(
-        table(None, ("log id", "when", "customer", "event", "count", "order", "actions"), rows)
-    )
+    console().print(table(None, ("log id", "when", "customer", "event", "count", "order", "actions"), rows))
     if len(found) == limit:
         click.echo(f"more may exist: add --before {found[-1].id}")
 

@@ -40,12 +40,8 @@ def stores() -> None:
 @stores.command("create")
 @click.argument("key")
 @click.option("--name", required=True, help="The store's display name.")
-@click.option(
-    "--currency", default="USD", show_default=True, help="ISO 4217 code of the store's money."
-)
-@click.option(
-    "--timezone", default="UTC", show_default=True, help="IANA time zone, like Europe/Paris."
-)
+@click.option("--currency", default="USD", show_default=True, help="ISO 4217 code of the store's money.")
+@click.option("--timezone", default="UTC", show_default=True, help="IANA time zone, like Europe/Paris.")
 @click.option(
     "--counting-status",
     type=click.Choice(COUNTING_STATUSES),

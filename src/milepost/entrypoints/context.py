@@ -33,9 +33,7 @@ def describe(error: MilepostError) -> str:
     """One line: the message, and the field problems it does not already name."""
     message = " ".join(str(error).split()) or error.title
     if isinstance(error, ValidationError):
-        extra = [
-            f"{field}: {reason}" for field, reason in error.problems.items() if field not in message
-        ]
+        extra = [f"{field}: {reason}" for field, reason in error.problems.items() if field not in message]
         if extra:
             message = f"{message} ({'; '.join(extra)})"
     return message
@@ -103,7 +101,5 @@ def pass_app(f: F) -> F:
     return update_wrapper(new_func, f)  # type: ignore[return-value]
 
 
-store_option = click.option(
-    "--store", "store", required=True, metavar="KEY", help="The store's key."
-)
+store_option = click.option("--store", "store", required=True, metavar="KEY", help="The store's key.")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")

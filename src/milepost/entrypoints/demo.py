@@ -82,9 +82,7 @@ class Seeded:
 
     @property
     def changed(self) -> bool:
-        return bool(
-            self.store_created or self.templates_saved or self.events_created or self.accepted
-        )
+        return bool(self.store_created or self.templates_saved or self.events_created or self.accepted)
 
 
 def seed(mp: Milepost) -> Seeded:

@@ -22,13 +22,28 @@ def effects_of(batch: BatchWrite, decided: list[Decided], firing_ids: list[int],
         customer = a.customer
         order_id = a.event.order_id if isinstance(a.event, OrderEvent) else None
         batch.firings.append(
-            FiringRow(firing_id, f.rule.id, f.rule.version, customer.id, f.occurrence, f.value, order_id, a.event.key,
-                      orjson.dumps(f.outcomes).decode())
+            FiringRow(
+                firing_id,
+                f.rule.id,
+                f.rule.version,
+                customer.id,
+                f.occurrence,
+                f.value,
+                order_id,
+                a.event.key,
+                orjson.dumps(f.outcomes).decode(),
+            )
         )
         base_key = f"milestone:{f.rule.id}:{customer.id}:{f.occurrence}"
         context = {
-            "store": store.key, "milestone": {"id": f.rule.id, "name": f.rule.name, "version": f.rule.version,
-                                              "value": f.value, "firing_id": firing_id},
+            "store": store.key,
+            "milestone": {
+                "id": f.rule.id,
+                "name": f.rule.name,
+                "version": f.rule.version,
+                "value": f.value,
+                "firing_id": firing_id,
+            },
             "customer": {"id": customer.external_id, "email": customer.email, "name": customer.name},
             "order_id": order_id,
         }
@@ -36,8 +51,18 @@ def effects_of(batch: BatchWrite, decided: list[Decided], firing_ids: list[int],
             key = f"{base_key}:{intent.position}"
             kind = intent.type
             if kind == "credit":
-                batch.ledger.append(LedgerRow(customer.id, intent.get("amount"), intent.get("currency"), "milestone",
-                                              key, firing_id, order_id, f.rule.name))
+                batch.ledger.append(
+                    LedgerRow(
+                        customer.id,
+                        intent.get("amount"),
+                        intent.get("currency"),
+                        "milestone",
+                        key,
+                        firing_id,
+                        order_id,
+                        f.rule.name,
+                    )
+                )
             elif kind == "alert":
                 batch.alerts.append((customer.id, firing_id, intent.get("message")))
             elif kind == "trigger_workflow":

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import orjson
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+
+import orjson
 
 from milepost.domain.engine import Applied, Decided, decide_firings, fold_batch
 from milepost.domain.events import Event, OrderEvent, Rejection, parse_event
@@ -88,7 +89,7 @@ def _validate(raw_events: Sequence[Any], now: datetime) -> tuple[list[tuple[int,
     return parsed, results
 
 
-def _ingest_valid(db, store_id, parsed, raw_events, source, now):  # noqa: PLR0913
+def _ingest_valid(db, store_id, parsed, raw_events, source, now):
     with db.write() as tx:
         store = tx.lock_store(store_id)
         # Locks first, then the duplicate check: a concurrent batch carrying the
@@ -109,9 +110,14 @@ def _ingest_valid(db, store_id, parsed, raw_events, source, now):  # noqa: PLR09
     milestones: dict[int, list[dict[str, Any]]] = {}
     fired = []
     for d, row in zip(decided.firings, batch.firings, strict=True):
-        info = {"firing_id": row.id, "rule_id": d.firing.rule.id, "name": d.firing.rule.name,
-                "value": d.firing.value, "customer_id": d.applied.customer.external_id,
-                "order_id": row.order_id}
+        info = {
+            "firing_id": row.id,
+            "rule_id": d.firing.rule.id,
+            "name": d.firing.rule.name,
+            "value": d.firing.value,
+            "customer_id": d.applied.customer.external_id,
+            "order_id": row.order_id,
+        }
         milestones.setdefault(d.applied.index, []).append(info)
         fired.append(info)
     for r in rejected:
@@ -147,7 +153,7 @@ def _decide(tx: BatchTx, applied: list[Applied]) -> _Decisions:
     return _Decisions(decide_firings(applied, after, blocked), before, after)
 
 
-def _batch_write(tx, store: Store, now, source, raw_events, applied, customers, orders, decided) -> BatchWrite:  # noqa: PLR0913
+def _batch_write(tx, store: Store, now, source, raw_events, applied, customers, orders, decided) -> BatchWrite:
     batch = BatchWrite(store.id, now, store.counting_rank)
     used: set[int] = set()
     for a in applied:
@@ -167,8 +173,15 @@ def _payload(raw: Any) -> str:
     return orjson.dumps(raw, default=str).decode()
 
 
-def ingest(db: Storage, store_id: int, raw_events: Iterable[Any], clock: Callable[[], datetime],  # noqa: PLR0913
-           source: str = "api", batch_size: int = 1000, attempts: int = 5) -> Iterator[BatchResult]:
+def ingest(
+    db: Storage,
+    store_id: int,
+    raw_events: Iterable[Any],
+    clock: Callable[[], datetime],
+    source: str = "api",
+    batch_size: int = 1000,
+    attempts: int = 5,
+) -> Iterator[BatchResult]:
     """Ingest any number of events in batches; yields one result per batch."""
     chunk: list[Any] = []
     for raw in raw_events:

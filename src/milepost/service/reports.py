@@ -16,18 +16,32 @@ def customer_report(db: Storage, store_id: int, customer_id: str) -> CustomerRep
             raise NotFound(f"no customer {customer_id!r} in this store")
         c, created_at = found
         return CustomerReport(
-            external_id=c.external_id, email=c.email, name=c.name, email_consent=c.email_consent,
-            sms_consent=c.sms_consent, attributes=c.attributes, aggregates=c.aggregates,
-            tags=tuple(tx.customer_tags(c.id)), balances=tx.balances(c.id),
+            external_id=c.external_id,
+            email=c.email,
+            name=c.name,
+            email_consent=c.email_consent,
+            sms_consent=c.sms_consent,
+            attributes=c.attributes,
+            aggregates=c.aggregates,
+            tags=tuple(tx.customer_tags(c.id)),
+            balances=tx.balances(c.id),
             ledger=tuple(tx.ledger_entries(customer_id=c.id)),
             milestones=tuple(reversed(tx.milestone_log(store_id, customer_id=c.id, limit=10_000))),
             created_at=created_at,
         )
 
 
-def milestone_log(db: Storage, store_id: int, *, customer_id: str | None = None, rule_id: int | None = None,
-                  since: datetime | None = None, until: datetime | None = None, before_id: int | None = None,
-                  limit: int = 100) -> list[MilestoneReached]:
+def milestone_log(
+    db: Storage,
+    store_id: int,
+    *,
+    customer_id: str | None = None,
+    rule_id: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    before_id: int | None = None,
+    limit: int = 100,
+) -> list[MilestoneReached]:
     """Newest first; pass the last id seen as `before_id` for the next page."""
     with db.read() as tx:
         internal = None
@@ -36,8 +50,9 @@ def milestone_log(db: Storage, store_id: int, *, customer_id: str | None = None,
             if found is None:
                 return []
             internal = found[0].id
-        return tx.milestone_log(store_id, customer_id=internal, rule_id=rule_id, since=since, until=until,
-                                before_id=before_id, limit=limit)
+        return tx.milestone_log(
+            store_id, customer_id=internal, rule_id=rule_id, since=since, until=until, before_id=before_id, limit=limit
+        )
 
 
 def alerts(db: Storage, store_id: int, status: str | None = "open", limit: int = 100) -> list[Alert]:

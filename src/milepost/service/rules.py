@@ -32,7 +32,9 @@ def _definition(rule_values: dict[str, Any]) -> dict[str, Any]:
     return {k: rule_values[k] for k in keys}
 
 
-def _validated(tx, store_id: int, name: Any, threshold: Any, actions: Any, conditions: Any, kind: str) -> dict[str, Any]:
+def _validated(
+    tx, store_id: int, name: Any, threshold: Any, actions: Any, conditions: Any, kind: str
+) -> dict[str, Any]:
     if kind not in RULE_KINDS:
         raise ValidationError(f"unknown kind {kind!r}", {"kind": f"must be one of {', '.join(RULE_KINDS)}"})
     if not isinstance(name, str) or not name.strip() or len(name) > 200:
@@ -41,20 +43,37 @@ def _validated(tx, store_id: int, name: Any, threshold: Any, actions: Any, condi
     store = tx.lock_store(store_id, exclusive=True)
     parsed = validate_actions(actions, store.currency, tx.template_keys(store_id))
     return {
-        "kind": kind, "name": name.strip(), "metric": metric, "threshold": validate_threshold(threshold, metric),
+        "kind": kind,
+        "name": name.strip(),
+        "metric": metric,
+        "threshold": validate_threshold(threshold, metric),
         "conditions": tx.dumps([c.as_dict() for c in validate_conditions(conditions)]),
         "actions": tx.dumps([a.as_dict() for a in parsed]),
     }
 
 
-def create_rule(db: Storage, now: datetime, store_id: int, *, name: str, threshold: int, actions: list[dict[str, Any]],
-                conditions: list[dict[str, Any]] | None = None, active: bool = True, kind: str = "order_count") -> RuleDetails:
+def create_rule(
+    db: Storage,
+    now: datetime,
+    store_id: int,
+    *,
+    name: str,
+    threshold: int,
+    actions: list[dict[str, Any]],
+    conditions: list[dict[str, Any]] | None = None,
+    active: bool = True,
+    kind: str = "order_count",
+) -> RuleDetails:
     with db.write() as tx:
         values = _validated(tx, store_id, name, threshold, actions, conditions, kind)
         values.update(store_id=store_id, active=active, version=1, arm_seq=1, created_at=now, updated_at=now)
         rule_id = tx.insert_rule(values)
         tx.insert_rule_version(rule_id, 1, _definition(values), now)
-        excluded = tx.exclude_customers_at_or_past(store_id, rule_id, 1, values["metric"], values["threshold"]) if active else 0
+        excluded = (
+            tx.exclude_customers_at_or_past(store_id, rule_id, 1, values["metric"], values["threshold"])
+            if active
+            else 0
+        )
         return _details(tx, tx.rule_row(store_id, rule_id), excluded)
 
 
@@ -63,10 +82,16 @@ def update_rule(db: Storage, now: datetime, store_id: int, rule_id: int, **chang
     switch back on re-arms the rule against the customers of today."""
     with db.write() as tx:
         row = _live_row(tx, store_id, rule_id)
-        current = {"name": row.name, "threshold": row.threshold, "actions": json.loads(row.actions),
-                   "conditions": json.loads(row.conditions)}
+        current = {
+            "name": row.name,
+            "threshold": row.threshold,
+            "actions": json.loads(row.actions),
+            "conditions": json.loads(row.conditions),
+        }
         merged = {**current, **{k: v for k, v in changes.items() if k in current and v is not None}}
-        values = _validated(tx, store_id, merged["name"], merged["threshold"], merged["actions"], merged["conditions"], row.kind)
+        values = _validated(
+            tx, store_id, merged["name"], merged["threshold"], merged["actions"], merged["conditions"], row.kind
+        )
         active = row.active if changes.get("active") is None else bool(changes["active"])
         values["active"] = active
         if all(values[k] == getattr(row, k) for k in ("name", "threshold", "conditions", "actions", "active")):
@@ -76,7 +101,9 @@ def update_rule(db: Storage, now: datetime, store_id: int, rule_id: int, **chang
         arm_seq = row.arm_seq + 1 if rearm else row.arm_seq
         tx.update_rule(rule_id, {**values, "version": version, "arm_seq": arm_seq, "updated_at": now})
         tx.insert_rule_version(rule_id, version, _definition({**values, "kind": row.kind}), now)
-        excluded = tx.exclude_customers_at_or_past(store_id, rule_id, arm_seq, row.metric, values["threshold"]) if rearm else 0
+        excluded = (
+            tx.exclude_customers_at_or_past(store_id, rule_id, arm_seq, row.metric, values["threshold"]) if rearm else 0
+        )
         return _details(tx, tx.rule_row(store_id, rule_id), excluded)
 
 
@@ -111,5 +138,3 @@ def _live_row(tx, store_id: int, rule_id: int):  # type: ignore[no-untyped-def]
 
 def _details(tx, row: Any, excluded: int = 0) -> RuleDetails:  # type: ignore[no-untyped-def]
     return RuleDetails(tx.rule_of(row), row.created_at, row.updated_at, row.deleted_at, excluded)
-
-

@@ -36,10 +36,27 @@ def validate_store(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def create_store(db: Storage, now: datetime, *, key: str, name: str, currency: str = "USD", timezone: str = "UTC",
-                 counting_status: str = "paid", allow_negative_credit: bool = False) -> Store:
-    values = validate_store(dict(key=key, name=name, currency=currency, timezone=timezone,
-                                 counting_status=counting_status, allow_negative_credit=allow_negative_credit))
+def create_store(
+    db: Storage,
+    now: datetime,
+    *,
+    key: str,
+    name: str,
+    currency: str = "USD",
+    timezone: str = "UTC",
+    counting_status: str = "paid",
+    allow_negative_credit: bool = False,
+) -> Store:
+    values = validate_store(
+        dict(
+            key=key,
+            name=name,
+            currency=currency,
+            timezone=timezone,
+            counting_status=counting_status,
+            allow_negative_credit=allow_negative_credit,
+        )
+    )
     with db.write() as tx:
         if tx.store_by_key(key) is not None:
             raise Conflict(f"a store with the key {key!r} exists already")
@@ -52,7 +69,9 @@ def update_store(db: Storage, now: datetime, store_id: int, **changes: Any) -> S
         raise ValidationError("a store's key cannot change", {"key": "cannot change"})
     with db.write() as tx:
         store = tx.lock_store(store_id, exclusive=True)
-        if values.get("counting_status", store.counting_status) != store.counting_status and tx.store_has_orders(store_id):
+        if values.get("counting_status", store.counting_status) != store.counting_status and tx.store_has_orders(
+            store_id
+        ):
             raise Conflict("the counting status cannot change once orders are stored: every order count would change")
         if values.get("currency", store.currency) != store.currency and tx.store_has_orders(store_id):
             raise Conflict("the currency cannot change once orders are stored")

@@ -12,8 +12,17 @@ from milepost.service.ports import Storage
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,99}$")
 
 
-def save_template(db: Storage, now: datetime, store_id: int, *, key: str, subject: str, body_text: str,
-                  name: str | None = None, body_html: str | None = None) -> None:
+def save_template(
+    db: Storage,
+    now: datetime,
+    store_id: int,
+    *,
+    key: str,
+    subject: str,
+    body_text: str,
+    name: str | None = None,
+    body_html: str | None = None,
+) -> None:
     problems = {}
     if not _KEY.match(key or ""):
         problems["key"] = "lowercase letters, digits, '.', '-' or '_', at most 100"
@@ -25,8 +34,11 @@ def save_template(db: Storage, now: datetime, store_id: int, *, key: str, subjec
         raise ValidationError("; ".join(f"{k}: {v}" for k, v in problems.items()), problems)
     with db.write() as tx:
         tx.lock_store(store_id)
-        tx.upsert_template(store_id, {"key": key, "name": name or key, "subject": subject, "body_text": body_text,
-                                      "body_html": body_html}, now)
+        tx.upsert_template(
+            store_id,
+            {"key": key, "name": name or key, "subject": subject, "body_text": body_text, "body_html": body_html},
+            now,
+        )
 
 
 def list_templates(db: Storage, store_id: int) -> list[dict[str, Any]]:

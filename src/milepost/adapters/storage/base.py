@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import orjson
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection
 
 from milepost.adapters.storage.tables import sqlite_time
@@ -67,8 +67,13 @@ class TxBase:
             for row in rows:
                 copy.write_row(row)
 
-    def _update(self, table: str, columns: Sequence[tuple[str, str]], keys: Sequence[tuple[str, str]],
-                rows: list[tuple[Any, ...]]) -> None:
+    def _update(
+        self,
+        table: str,
+        columns: Sequence[tuple[str, str]],
+        keys: Sequence[tuple[str, str]],
+        rows: list[tuple[Any, ...]],
+    ) -> None:
         """Update many rows by key. Each row holds the `columns` values then the `keys`
         values; the (name, PostgreSQL type) pairs let PostgreSQL take them as arrays
         in one statement."""

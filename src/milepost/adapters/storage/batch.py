@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import orjson
 from collections.abc import Iterable
 from datetime import datetime
 from hashlib import blake2b
+
+import orjson
 
 from milepost.adapters.storage.base import TxBase
 from milepost.domain.aggregates import Aggregates
@@ -18,9 +19,7 @@ _CUSTOMER_COLUMNS = (
     "id, external_id, email, name, email_consent, sms_consent, attributes, "
     "order_count, amount_spent, first_order_at, last_order_at, profile_at"
 )
-_ORDER_COLUMNS = (
-    "customer_id, external_id, total, currency, refunded, full_refund, cancelled, status_rank, counted_at"
-)
+_ORDER_COLUMNS = "customer_id, external_id, total, currency, refunded, full_refund, cancelled, status_rank, counted_at"
 
 
 def lock_key(store_id: int, external_id: str) -> int:
@@ -153,7 +152,17 @@ class BatchQueries(TxBase):
         self._write_customers(b)
         self._insert(
             "events",
-            ("store_id", "source", "external_id", "type", "customer_id", "order_id", "occurred_at", "received_at", "payload"),
+            (
+                "store_id",
+                "source",
+                "external_id",
+                "type",
+                "customer_id",
+                "order_id",
+                "occurred_at",
+                "received_at",
+                "payload",
+            ),
             [
                 (sid, source, e.key, e.type, cid, getattr(e, "order_id", None), ts(e.occurred_at), received, payload)
                 for e, source, cid, payload in b.events
@@ -168,8 +177,17 @@ class BatchQueries(TxBase):
         for c in b.customers:
             agg = c.aggregates
             values = (
-                c.email, c.name, c.email_consent, c.sms_consent, self.dumps(c.attributes) if c.attributes else "{}",
-                agg.order_count, agg.amount_spent, ts(agg.first_order_at), ts(agg.last_order_at), ts(c.profile_at), now,
+                c.email,
+                c.name,
+                c.email_consent,
+                c.sms_consent,
+                self.dumps(c.attributes) if c.attributes else "{}",
+                agg.order_count,
+                agg.amount_spent,
+                ts(agg.first_order_at),
+                ts(agg.last_order_at),
+                ts(c.profile_at),
+                now,
             )
             if c.is_new:
                 new.append((c.id, b.store_id, c.external_id, now, *values))
@@ -183,8 +201,17 @@ class BatchQueries(TxBase):
         inserts, updates = [], []
         for external_id, slot in b.orders:
             s = slot.state
-            values = (s.total, s.currency, s.refunded, s.full_refund, s.cancelled, s.rank, ts(s.counted_at),
-                      s.counts(b.counting_rank), now)
+            values = (
+                s.total,
+                s.currency,
+                s.refunded,
+                s.full_refund,
+                s.cancelled,
+                s.rank,
+                ts(s.counted_at),
+                s.counts(b.counting_rank),
+                now,
+            )
             if slot.stored:
                 updates.append((*values, b.store_id, external_id))
             else:
@@ -196,11 +223,33 @@ class BatchQueries(TxBase):
         sid, now = b.store_id, self.ts(b.now)
         self._insert(
             "firings",
-            ("id", "store_id", "rule_id", "rule_version", "customer_id", "occurrence", "value", "order_id",
-             "event_key", "fired_at", "actions"),
+            (
+                "id",
+                "store_id",
+                "rule_id",
+                "rule_version",
+                "customer_id",
+                "occurrence",
+                "value",
+                "order_id",
+                "event_key",
+                "fired_at",
+                "actions",
+            ),
             [
-                (f.id, sid, f.rule_id, f.rule_version, f.customer_id, f.occurrence, f.value, f.order_id, f.event_key,
-                 now, f.actions)
+                (
+                    f.id,
+                    sid,
+                    f.rule_id,
+                    f.rule_version,
+                    f.customer_id,
+                    f.occurrence,
+                    f.value,
+                    f.order_id,
+                    f.event_key,
+                    now,
+                    f.actions,
+                )
                 for f in b.firings
             ],
         )
@@ -209,42 +258,90 @@ class BatchQueries(TxBase):
         self._insert("customer_tags", ("customer_id", "tag", "added_at"), [(c, tag, now) for c, tag in b.tags_added])
         self._many(f"DELETE FROM customer_tags WHERE customer_id = {self.ph} AND tag = {self.ph}", b.tags_removed)
         self._insert(
-            "alerts", ("store_id", "customer_id", "firing_id", "message", "status", "created_at"),
+            "alerts",
+            ("store_id", "customer_id", "firing_id", "message", "status", "created_at"),
             [(sid, cid, fid, message, "open", now) for cid, fid, message in b.alerts],
         )
         self._insert(
             "outbox",
-            ("store_id", "key", "channel", "customer_id", "firing_id", "payload", "status", "attempts",
-             "available_at", "created_at"),
+            (
+                "store_id",
+                "key",
+                "channel",
+                "customer_id",
+                "firing_id",
+                "payload",
+                "status",
+                "attempts",
+                "available_at",
+                "created_at",
+            ),
             [(sid, o.key, o.channel, o.customer_id, o.firing_id, o.payload, "pending", 0, now, now) for o in b.outbox],
         )
         self._insert(
-            "workflow_runs", ("store_id", "workflow", "customer_id", "firing_id", "status", "created_at"),
+            "workflow_runs",
+            ("store_id", "workflow", "customer_id", "firing_id", "status", "created_at"),
             [(sid, wf, cid, fid, "recorded", now) for wf, cid, fid in b.workflow_runs],
         )
 
     def insert_ledger(self, store_id: int, rows: list[LedgerRow], now: datetime) -> None:
         self._insert(
             "credit_ledger",
-            ("store_id", "customer_id", "amount", "currency", "reason", "firing_id", "order_id", "note",
-             "idempotency_key", "actor", "created_at"),
+            (
+                "store_id",
+                "customer_id",
+                "amount",
+                "currency",
+                "reason",
+                "firing_id",
+                "order_id",
+                "note",
+                "idempotency_key",
+                "actor",
+                "created_at",
+            ),
             [
-                (store_id, r.customer_id, r.amount, r.currency, r.reason, r.firing_id, r.order_id, r.note,
-                 r.idempotency_key, r.actor, self.ts(now))
+                (
+                    store_id,
+                    r.customer_id,
+                    r.amount,
+                    r.currency,
+                    r.reason,
+                    r.firing_id,
+                    r.order_id,
+                    r.note,
+                    r.idempotency_key,
+                    r.actor,
+                    self.ts(now),
+                )
                 for r in rows
             ],
         )
 
 
 _CUSTOMER_TYPES = (
-    ("email", "text"), ("name", "text"), ("email_consent", "boolean"), ("sms_consent", "boolean"),
-    ("attributes", "text"), ("order_count", "int"), ("amount_spent", "bigint"), ("first_order_at", "timestamptz"),
-    ("last_order_at", "timestamptz"), ("profile_at", "timestamptz"), ("updated_at", "timestamptz"),
+    ("email", "text"),
+    ("name", "text"),
+    ("email_consent", "boolean"),
+    ("sms_consent", "boolean"),
+    ("attributes", "text"),
+    ("order_count", "int"),
+    ("amount_spent", "bigint"),
+    ("first_order_at", "timestamptz"),
+    ("last_order_at", "timestamptz"),
+    ("profile_at", "timestamptz"),
+    ("updated_at", "timestamptz"),
 )
 _CUSTOMER_VALUES = tuple(name for name, _ in _CUSTOMER_TYPES)
 _ORDER_TYPES = (
-    ("total", "bigint"), ("currency", "text"), ("refunded", "bigint"), ("full_refund", "boolean"),
-    ("cancelled", "boolean"), ("status_rank", "smallint"), ("counted_at", "timestamptz"), ("counts", "boolean"),
+    ("total", "bigint"),
+    ("currency", "text"),
+    ("refunded", "bigint"),
+    ("full_refund", "boolean"),
+    ("cancelled", "boolean"),
+    ("status_rank", "smallint"),
+    ("counted_at", "timestamptz"),
+    ("counts", "boolean"),
     ("updated_at", "timestamptz"),
 )
 _ORDER_VALUES = tuple(name for name, _ in _ORDER_TYPES)

@@ -22,9 +22,18 @@ def rule_from_row(r: Any) -> Rule:
     )
     conditions = tuple(TagCondition(c["tag"], c["has"]) for c in json.loads(r.conditions))
     return Rule(
-        id=r.id, name=r.name, threshold=r.threshold, actions=actions, conditions=conditions,
-        active=bool(r.active), version=r.version, arm_seq=r.arm_seq, kind=r.kind, metric=r.metric,
-        starts_at=r.starts_at, ends_at=r.ends_at,
+        id=r.id,
+        name=r.name,
+        threshold=r.threshold,
+        actions=actions,
+        conditions=conditions,
+        active=bool(r.active),
+        version=r.version,
+        arm_seq=r.arm_seq,
+        kind=r.kind,
+        metric=r.metric,
+        starts_at=r.starts_at,
+        ends_at=r.ends_at,
     )
 
 
@@ -54,7 +63,10 @@ class RecordQueries(TxBase):
         self.conn.execute(update(t.stores).where(t.stores.c.id == store_id).values(**values))
 
     def store_has_orders(self, store_id: int) -> bool:
-        return self.conn.execute(select(t.orders.c.external_id).where(t.orders.c.store_id == store_id).limit(1)).first() is not None
+        return (
+            self.conn.execute(select(t.orders.c.external_id).where(t.orders.c.store_id == store_id).limit(1)).first()
+            is not None
+        )
 
     # -- templates ---------------------------------------------------------------
 
@@ -86,9 +98,7 @@ class RecordQueries(TxBase):
         return [rule_from_row(r) for r in self.conn.execute(q.order_by(t.rules.c.id))]
 
     def rule_row(self, store_id: int, rule_id: int) -> Any:
-        return self.conn.execute(
-            select(t.rules).where(t.rules.c.store_id == store_id, t.rules.c.id == rule_id)
-        ).first()
+        return self.conn.execute(select(t.rules).where(t.rules.c.store_id == store_id, t.rules.c.id == rule_id)).first()
 
     def rule_rows(self, store_id: int, include_deleted: bool = False) -> list[Any]:
         q = select(t.rules).where(t.rules.c.store_id == store_id)
@@ -113,14 +123,16 @@ class RecordQueries(TxBase):
             )
         )
 
-    def exclude_customers_at_or_past(self, store_id: int, rule_id: int, arm_seq: int, metric: str, threshold: int) -> int:
+    def exclude_customers_at_or_past(
+        self, store_id: int, rule_id: int, arm_seq: int, metric: str, threshold: int
+    ) -> int:
         """Arm a rule: every customer already at or past its threshold is excluded, in one statement."""
         if metric not in METRICS:
             raise ValueError(metric)
         column = t.customers.c[metric]
-        source = select(
-            func.cast(rule_id, t.Id), func.cast(arm_seq, t.Integer), t.customers.c.id
-        ).where(t.customers.c.store_id == store_id, column >= threshold)
+        source = select(func.cast(rule_id, t.Id), func.cast(arm_seq, t.Integer), t.customers.c.id).where(
+            t.customers.c.store_id == store_id, column >= threshold
+        )
         result = self.conn.execute(
             insert(t.rule_exclusions).from_select(["rule_id", "arm_seq", "customer_id"], source),
             execution_options={"preserve_rowcount": True},
@@ -135,8 +147,12 @@ class RecordQueries(TxBase):
         if r is None:
             return None
         state = CustomerState(
-            id=r.id, external_id=r.external_id, email=r.email, name=r.name,
-            email_consent=bool(r.email_consent), sms_consent=bool(r.sms_consent),
+            id=r.id,
+            external_id=r.external_id,
+            email=r.email,
+            name=r.name,
+            email_consent=bool(r.email_consent),
+            sms_consent=bool(r.sms_consent),
             attributes=json.loads(r.attributes),
             aggregates=Aggregates(r.order_count, r.amount_spent, r.first_order_at, r.last_order_at),
             profile_at=r.profile_at,
@@ -145,7 +161,9 @@ class RecordQueries(TxBase):
 
     def customer_tags(self, customer_id: int) -> list[str]:
         rows = self.conn.execute(
-            select(t.customer_tags.c.tag).where(t.customer_tags.c.customer_id == customer_id).order_by(t.customer_tags.c.tag)
+            select(t.customer_tags.c.tag)
+            .where(t.customer_tags.c.customer_id == customer_id)
+            .order_by(t.customer_tags.c.tag)
         )
         return [r.tag for r in rows]
 
@@ -156,7 +174,9 @@ class RecordQueries(TxBase):
         )
         return {cur: int(total) for cur, total in rows}
 
-    def ledger_entries(self, customer_id: int | None = None, store_id: int | None = None, key: str | None = None) -> list[LedgerEntry]:
+    def ledger_entries(
+        self, customer_id: int | None = None, store_id: int | None = None, key: str | None = None
+    ) -> list[LedgerEntry]:
         led, cus, fir, rul = t.credit_ledger, t.customers, t.firings, t.rules
         q = (
             select(led, cus.c.external_id.label("customer_ext"), rul.c.name.label("milestone"))
@@ -172,9 +192,18 @@ class RecordQueries(TxBase):
             q = q.where(led.c.idempotency_key == key)
         return [
             LedgerEntry(
-                id=r.id, customer_id=r.customer_ext, amount=r.amount, currency=r.currency, reason=r.reason,
-                created_at=r.created_at, idempotency_key=r.idempotency_key, firing_id=r.firing_id,
-                milestone=r.milestone, order_id=r.order_id, note=r.note, actor=r.actor,
+                id=r.id,
+                customer_id=r.customer_ext,
+                amount=r.amount,
+                currency=r.currency,
+                reason=r.reason,
+                created_at=r.created_at,
+                idempotency_key=r.idempotency_key,
+                firing_id=r.firing_id,
+                milestone=r.milestone,
+                order_id=r.order_id,
+                note=r.note,
+                actor=r.actor,
             )
             for r in self.conn.execute(q.order_by(led.c.id))
         ]
@@ -212,9 +241,16 @@ class RecordQueries(TxBase):
         )
         return [
             MilestoneReached(
-                id=r.id, rule_id=r.rule_id, rule_name=r.rule_name, rule_version=r.rule_version,
-                customer_id=r.customer_ext, value=r.value, order_id=r.order_id, event_key=r.event_key,
-                fired_at=r.fired_at, actions=tuple(json.loads(r.actions)),
+                id=r.id,
+                rule_id=r.rule_id,
+                rule_name=r.rule_name,
+                rule_version=r.rule_version,
+                customer_id=r.customer_ext,
+                value=r.value,
+                order_id=r.order_id,
+                event_key=r.event_key,
+                fired_at=r.fired_at,
+                actions=tuple(json.loads(r.actions)),
             )
             for r in self.conn.execute(q)
         ]
@@ -229,8 +265,14 @@ class RecordQueries(TxBase):
             q = q.where(al.c.status == status)
         return [
             Alert(
-                id=r.id, customer_id=r.customer_ext, message=r.message, status=r.status, created_at=r.created_at,
-                firing_id=r.firing_id, acknowledged_at=r.acknowledged_at, acknowledged_by=r.acknowledged_by,
+                id=r.id,
+                customer_id=r.customer_ext,
+                message=r.message,
+                status=r.status,
+                created_at=r.created_at,
+                firing_id=r.firing_id,
+                acknowledged_at=r.acknowledged_at,
+                acknowledged_by=r.acknowledged_by,
             )
             for r in self.conn.execute(q.order_by(al.c.id.desc()).limit(limit))
         ]
@@ -246,12 +288,18 @@ class RecordQueries(TxBase):
 
     def alert_exists(self, store_id: int, alert_id: int) -> bool:
         al = t.alerts
-        return self.conn.execute(select(al.c.id).where(al.c.store_id == store_id, al.c.id == alert_id)).first() is not None
+        return (
+            self.conn.execute(select(al.c.id).where(al.c.store_id == store_id, al.c.id == alert_id)).first() is not None
+        )
 
     def outbox_rows(self, store_id: int) -> list[dict[str, Any]]:
         ob = t.outbox
-        return [dict(r._mapping) for r in self.conn.execute(select(ob).where(ob.c.store_id == store_id).order_by(ob.c.id))]
+        return [
+            dict(r._mapping) for r in self.conn.execute(select(ob).where(ob.c.store_id == store_id).order_by(ob.c.id))
+        ]
 
     def workflow_runs(self, store_id: int) -> list[dict[str, Any]]:
         wr = t.workflow_runs
-        return [dict(r._mapping) for r in self.conn.execute(select(wr).where(wr.c.store_id == store_id).order_by(wr.c.id))]
+        return [
+            dict(r._mapping) for r in self.conn.execute(select(wr).where(wr.c.store_id == store_id).order_by(wr.c.id))
+        ]
