@@ -229,7 +229,7 @@ def alert_text(template: str | None, customer: CustomerView, value: int, milesto
     who = (
         customer.display if customer.display == customer.customer_id else f"{customer.display} ({customer.customer_id})"
     )
-    return f"{who} reached {value} orders: {milestone}"
+    return f"{who} reached {value} {'order' if value == 1 else 'orders'}: {milestone}"
 
 
 def validate_conditions(raw: Any) -> tuple[TagCondition, ...]:

@@ -3,6 +3,10 @@
 Arming a rule (creating it active, switching it on, changing its count)
 excludes every customer already at or past the count, in the same
 transaction, under the store's exclusive lock: rules are never retroactive.
+Exclusions last as long as the count does: a customer excluded once never
+gets the event, even after a refund takes them below the count and the
+event is switched off and on. A new count starts afresh (`arm_seq`), so
+customers who cross the new count after the edit get it.
 """
 
 from __future__ import annotations
@@ -96,14 +100,16 @@ def update_rule(db: Storage, now: datetime, store_id: int, rule_id: int, **chang
         values["active"] = active
         if all(values[k] == getattr(row, k) for k in ("name", "threshold", "conditions", "actions", "active")):
             return _details(tx, row)
-        rearm = active and (not row.active or values["threshold"] != row.threshold)
+        # A new count starts a new set of exclusions; switching back on adds the
+        # customers at or past the count now to the current set (they never get it).
+        new_count = values["threshold"] != row.threshold
+        arm_seq = row.arm_seq + 1 if new_count else row.arm_seq
         version = row.version + 1
-        arm_seq = row.arm_seq + 1 if rearm else row.arm_seq
         tx.update_rule(rule_id, {**values, "version": version, "arm_seq": arm_seq, "updated_at": now})
         tx.insert_rule_version(rule_id, version, _definition({**values, "kind": row.kind}), now)
-        excluded = (
-            tx.exclude_customers_at_or_past(store_id, rule_id, arm_seq, row.metric, values["threshold"]) if rearm else 0
-        )
+        excluded = 0
+        if active and (new_count or not row.active):
+            excluded = tx.exclude_customers_at_or_past(store_id, rule_id, arm_seq, row.metric, values["threshold"])
         return _details(tx, tx.rule_row(store_id, rule_id), excluded)
 
 

@@ -126,12 +126,18 @@ class RecordQueries(TxBase):
     def exclude_customers_at_or_past(
         self, store_id: int, rule_id: int, arm_seq: int, metric: str, threshold: int
     ) -> int:
-        """Arm a rule: every customer already at or past its threshold is excluded, in one statement."""
+        """Arm a rule: every customer already at or past its threshold, and not yet
+        excluded, is excluded, in one statement. Returns how many were added."""
         if metric not in METRICS:
             raise ValueError(metric)
-        column = t.customers.c[metric]
-        source = select(func.cast(rule_id, t.Id), func.cast(arm_seq, t.Integer), t.customers.c.id).where(
-            t.customers.c.store_id == store_id, column >= threshold
+        cus, exc = t.customers.c, t.rule_exclusions.c
+        already = (
+            select(exc.customer_id)
+            .where(exc.customer_id == cus.id, exc.rule_id == rule_id, exc.arm_seq == arm_seq)
+            .exists()
+        )
+        source = select(func.cast(rule_id, t.Id), func.cast(arm_seq, t.Integer), cus.id).where(
+            cus.store_id == store_id, cus[metric] >= threshold, ~already
         )
         result = self.conn.execute(
             insert(t.rule_exclusions).from_select(["rule_id", "arm_seq", "customer_id"], source),
