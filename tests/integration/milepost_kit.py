@@ -95,7 +95,7 @@ def store_counts(mp: Milepost, store: str) -> dict[str, int]:
     with mp.db.engine.connect() as conn:
         counts["customer_tags"] = conn.execute(
             sa.select(sa.func.count())
-            .select_from(t.customer_tags.join(t.customers))
+            .select_from(t.customer_tags.join(t.customers, t.customers.c.id == t.customer_tags.c.customer_id))
             .where(t.customers.c.store_id == store_id)
         ).scalar_one()
     return counts

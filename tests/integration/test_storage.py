@@ -42,3 +42,19 @@ def test_driver_errors_are_translated_in_one_place(database: Database):
             "allow_negative_credit, created_at, updated_at) SELECT id, key, name, currency, timezone, "
             "counting_status, allow_negative_credit, created_at, updated_at FROM stores LIMIT 1"
         )
+
+
+def test_a_rule_created_by_another_process_is_seen_by_the_next_batch(mp, store):
+    # Given a second Milepost (another process) on the same database, and a batch
+    # already ingested here, so this process holds the store's rules in its cache
+    other = connect(mp.db.engine.url.render_as_string(hide_password=False), migrate=False)
+    try:
+        mp.ingest(store, [{"id": "warm", "type": "order.paid", "customer_id": "c1", "order_id": "o1"}])
+        # When the other one creates an order count event
+        other.create_order_count_event(store, count=2, name="Second", actions=[{"type": "add_tag", "tag": "Two"}])
+        # Then the next batch here fires it
+        result = mp.ingest(store, [{"id": "next", "type": "order.paid", "customer_id": "c1", "order_id": "o2"}])
+        assert [m["name"] for m in result.results[0].milestones] == ["Second"]
+        assert mp.customer(store, "c1").tags == ("Two",)
+    finally:
+        other.close()

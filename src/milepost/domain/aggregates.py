@@ -32,9 +32,11 @@ def fold_order(agg: Aggregates, before: OrderState | None, after: OrderState, co
     """The customer's totals after one of their orders changed from `before` to `after`."""
     was = before is not None and before.counts(counting_rank)
     now = after.counts(counting_rank)
-    spent_before = before.spent(counting_rank) if before is not None else 0
-    spent_after = after.spent(counting_rank)
-    if was == now and spent_before == spent_after and not now:
+    if not was and not now:
+        return agg
+    spent_before = before.net if was else 0  # type: ignore[union-attr]
+    spent_after = after.net if now else 0
+    if was and now and spent_before == spent_after and after.counted_at == before.counted_at:  # type: ignore[union-attr]
         return agg
     first, last = agg.first_order_at, agg.last_order_at
     when = after.counted_at

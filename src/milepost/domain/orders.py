@@ -38,8 +38,11 @@ class OrderState(NamedTuple):
 
     def spent(self, counting_rank: int) -> int:
         """What the order adds to the amount spent (minor units)."""
-        if not self.counts(counting_rank):
-            return 0
+        return self.net if self.counts(counting_rank) else 0
+
+    @property
+    def net(self) -> int:
+        """The total less refunds, never below zero."""
         return max((self.total or 0) - self.refunded, 0)
 
 

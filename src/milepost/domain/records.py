@@ -19,6 +19,7 @@ class Store:
     timezone: str
     counting_status: str = "paid"
     allow_negative_credit: bool = False
+    rules_version: int = 0  # bumped by every change to the store's rules
 
     @property
     def counting_rank(self) -> int:

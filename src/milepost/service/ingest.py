@@ -102,7 +102,7 @@ def _ingest_valid(db, store_id, parsed, raw_events, source, now):
             return results, []
         customers = _customers(tx, store_id, fresh)
         orders = tx.load_orders(store_id, [e.order_id for _, e in fresh if isinstance(e, OrderEvent)])
-        rules = RuleIndex(tx.load_rules(store_id))
+        rules = _rule_index(db, tx, store)
         applied, rejected = fold_batch(fresh, store, customers, orders, rules, now)
         decided = _decide(tx, applied)
         batch = _batch_write(tx, store, now, source, raw_events, applied, customers, orders, decided)
@@ -125,6 +125,17 @@ def _ingest_valid(db, store_id, parsed, raw_events, source, now):
     for a in applied:
         results[a.index] = EventResult(a.index, a.event.key, ACCEPTED, milestones=tuple(milestones.get(a.index, ())))
     return results, fired
+
+
+def _rule_index(db: Storage, tx: BatchTx, store: Store) -> RuleIndex:
+    """The store's active rules, indexed once per change to them (any process's change
+    bumps the version this transaction read with the store's lock)."""
+    cached = db.rule_indexes.get(store.id)
+    if cached is not None and cached[0] == store.rules_version:
+        return cached[1]
+    index = RuleIndex(tx.load_rules(store.id))
+    db.rule_indexes[store.id] = (store.rules_version, index)
+    return index
 
 
 def _customers(tx: BatchTx, store_id: int, fresh: list[tuple[int, Event]]) -> dict[str, CustomerState]:

@@ -89,6 +89,7 @@ class BatchTx(Protocol):
 
 class Storage(Protocol):
     dialect: str
+    rule_indexes: dict[int, tuple[int, Any]]  # a cache the service keeps per store, by rules version
 
     def write(self) -> AbstractContextManager[Any]: ...
     def read(self) -> AbstractContextManager[Any]: ...

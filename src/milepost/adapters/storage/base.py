@@ -37,6 +37,32 @@ class TxBase:
             return f"{column} = ANY(%s)", [list(values)]
         return f"{column} IN ({','.join('?' * len(values))})", list(values)
 
+    def _by_keys(  # noqa: PLR0913
+        self,
+        columns: str,
+        table: str,
+        key: tuple[str, str],
+        values: Sequence[Any],
+        where: str = "",
+        params: Sequence[Any] = (),
+        unique: bool = True,
+    ) -> list[tuple[Any, ...]]:
+        """Rows of `table` whose `key` (column, PostgreSQL type) is one of `values`, with
+        an optional fixed `where` (placeholders, `params`). On PostgreSQL each value is
+        probed through the index (a lateral join), whatever the table's statistics say:
+        after a bulk load from empty they say "tiny" and would pick a scan."""
+        column, kind = key
+        fixed = f"{where} AND " if where else ""
+        if not self.pg:
+            marks = ",".join("?" * len(values))
+            return self._rows(f"SELECT {columns} FROM {table} WHERE {fixed}{column} IN ({marks})", [*params, *values])
+        limit = " LIMIT 1" if unique else ""
+        sql = (
+            f"SELECT x.* FROM unnest(%s::{kind}[]) AS k(v) CROSS JOIN LATERAL "
+            f"(SELECT {columns} FROM {table} WHERE {fixed}{column} = k.v{limit}) AS x"
+        )
+        return self._rows(sql, [list(values), *params])
+
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         cursor = self.cursor
         if self.pg:

@@ -34,7 +34,7 @@ class BatchQueries(TxBase):
         is armed against a stable picture of the customers."""
         lock = (" FOR UPDATE" if exclusive else " FOR SHARE") if self.pg else ""
         rows = self._rows(
-            "SELECT id, key, name, currency, timezone, counting_status, allow_negative_credit "
+            "SELECT id, key, name, currency, timezone, counting_status, allow_negative_credit, rules_version "
             f"FROM stores WHERE id = {self.ph}{lock}",
             (store_id,),
         )
@@ -43,7 +43,7 @@ class BatchQueries(TxBase):
 
             raise NotFound(f"no store with id {store_id}")
         r = rows[0]
-        return Store(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]))
+        return Store(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7])
 
     def lock_customers(self, store_id: int, external_ids: Iterable[str]) -> None:
         """Serialize work on the same customers across processes (PostgreSQL).
@@ -61,11 +61,9 @@ class BatchQueries(TxBase):
             return set()
         found: set[tuple[str, str]] = set()
         for source in {s for s, _ in wanted}:
-            where, params = self._in("external_id", sorted({k for s, k in wanted if s == source}))
-            rows = self._rows(
-                f"SELECT external_id FROM events WHERE store_id = {self.ph} AND source = {self.ph} AND {where}",
-                [store_id, source, *params],
-            )
+            keys = sorted({k for s, k in wanted if s == source})
+            where = f"store_id = {self.ph} AND source = {self.ph}"
+            rows = self._by_keys("external_id", "events", ("external_id", "text"), keys, where, (store_id, source))
             found.update((source, k) for (k,) in rows)
         return found
 
@@ -73,10 +71,8 @@ class BatchQueries(TxBase):
         ids = sorted(set(external_ids))
         if not ids:
             return {}
-        where, params = self._in("external_id", ids)
-        rows = self._rows(
-            f"SELECT {_CUSTOMER_COLUMNS} FROM customers WHERE store_id = {self.ph} AND {where}",
-            [store_id, *params],
+        rows = self._by_keys(
+            _CUSTOMER_COLUMNS, "customers", ("external_id", "text"), ids, f"store_id = {self.ph}", (store_id,)
         )
         ts = self.from_ts
         return {
@@ -98,11 +94,7 @@ class BatchQueries(TxBase):
         ids = sorted(set(external_ids))
         if not ids:
             return {}
-        where, params = self._in("external_id", ids)
-        rows = self._rows(
-            f"SELECT {_ORDER_COLUMNS} FROM orders WHERE store_id = {self.ph} AND {where}",
-            [store_id, *params],
-        )
+        rows = self._by_keys(_ORDER_COLUMNS, "orders", ("external_id", "text"), ids, f"store_id = {self.ph}", (store_id,))
         ts = self.from_ts
         return {
             r[1]: OrderSlot(r[0], OrderState(r[2], r[3], r[4], bool(r[5]), bool(r[6]), r[7], ts(r[8])), stored=True)
@@ -116,10 +108,11 @@ class BatchQueries(TxBase):
         if not wanted:
             return set()
         pairs = {(r, c) for r, _, c in wanted}
-        where, params = self._in("customer_id", sorted({c for _, c in pairs}))
-        fired = self._rows(f"SELECT rule_id, customer_id FROM firings WHERE {where}", params)
+        customers = sorted({c for _, c in pairs})
+        key = ("customer_id", "bigint")
+        fired = self._by_keys("rule_id, customer_id", "firings", key, customers, unique=False)
         blocked = {(r, c) for r, c in fired} & pairs
-        excluded = self._rows(f"SELECT rule_id, arm_seq, customer_id FROM rule_exclusions WHERE {where}", params)
+        excluded = self._by_keys("rule_id, arm_seq, customer_id", "rule_exclusions", key, customers, unique=False)
         blocked |= {(r, c) for r, a, c in excluded if (r, a, c) in wanted}
         return blocked
 
@@ -127,9 +120,8 @@ class BatchQueries(TxBase):
         ids = sorted(set(customer_ids))
         if not ids:
             return {}
-        where, params = self._in("customer_id", ids)
         found: dict[int, set[str]] = {}
-        for cid, tag in self._rows(f"SELECT customer_id, tag FROM customer_tags WHERE {where}", params):
+        for cid, tag in self._by_keys("customer_id, tag", "customer_tags", ("customer_id", "bigint"), ids, unique=False):
             found.setdefault(cid, set()).add(tag)
         return {cid: frozenset(tags) for cid, tags in found.items()}
 

@@ -6,7 +6,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import psycopg
 from alembic import util as alembic_util
@@ -29,6 +29,8 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
+        # store id -> (rules version, the service's index of its active rules)
+        self.rule_indexes: dict[int, tuple[int, Any]] = {}
 
     @classmethod
     def from_url(cls, url: str, busy_timeout_ms: int = 30_000, migrate_schema: bool = True) -> Database:
