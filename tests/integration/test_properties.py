@@ -69,7 +69,7 @@ class Model:
     orders: dict[str, ModelOrder] = field(default_factory=dict)
     rules: list[ModelRule] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
-    fired: dict[tuple[int, str], tuple[int, int]] = field(default_factory=dict)  # (rule, customer) -> (value, arm)
+    fired: dict[tuple[int, str], tuple[int, frozenset[str]]] = field(default_factory=dict)  # -> (value, excluded then)
     customers: set[str] = field(default_factory=set)
 
     def count(self, customer: str) -> int:
@@ -110,7 +110,9 @@ class Model:
                 and (index, customer) not in self.fired
                 and customer not in rule.excluded.get(rule.arm, set())
             ):
-                self.fired[(index, customer)] = (after, rule.arm)
+                # remember the exclusions as they stood: switching on later adds the
+                # customers at or past N then, including the ones who already got it
+                self.fired[(index, customer)] = (after, frozenset(rule.excluded.get(rule.arm, set())))
         return "accepted"
 
 
@@ -240,8 +242,8 @@ class Run:
         assert {p: v for p, (_, _, v, _) in zip(pairs, rows, strict=True)} == {
             p: v for p, (v, _) in model.fired.items()
         }
-        for (rule_index, customer), (_, arm) in model.fired.items():
-            assert customer not in model.rules[rule_index].excluded.get(arm, set())
+        for (_, customer), (_, excluded_then) in model.fired.items():
+            assert customer not in excluded_then
         for customer in sorted(model.customers):
             report = mp.customer(store, customer)
             assert report.order_count == model.count(customer)

@@ -31,13 +31,7 @@ class TxBase:
 
     # -- SQL text helpers --------------------------------------------------
 
-    def _in(self, column: str, values: Sequence[Any]) -> tuple[str, list[Any]]:
-        """`column IN (...)` as one array parameter on PostgreSQL, a list of ? on SQLite."""
-        if self.pg:
-            return f"{column} = ANY(%s)", [list(values)]
-        return f"{column} IN ({','.join('?' * len(values))})", list(values)
-
-    def _by_keys(  # noqa: PLR0913
+    def _by_keys(
         self,
         columns: str,
         table: str,

@@ -94,7 +94,9 @@ class BatchQueries(TxBase):
         ids = sorted(set(external_ids))
         if not ids:
             return {}
-        rows = self._by_keys(_ORDER_COLUMNS, "orders", ("external_id", "text"), ids, f"store_id = {self.ph}", (store_id,))
+        rows = self._by_keys(
+            _ORDER_COLUMNS, "orders", ("external_id", "text"), ids, f"store_id = {self.ph}", (store_id,)
+        )
         ts = self.from_ts
         return {
             r[1]: OrderSlot(r[0], OrderState(r[2], r[3], r[4], bool(r[5]), bool(r[6]), r[7], ts(r[8])), stored=True)
@@ -121,7 +123,9 @@ class BatchQueries(TxBase):
         if not ids:
             return {}
         found: dict[int, set[str]] = {}
-        for cid, tag in self._by_keys("customer_id, tag", "customer_tags", ("customer_id", "bigint"), ids, unique=False):
+        for cid, tag in self._by_keys(
+            "customer_id, tag", "customer_tags", ("customer_id", "bigint"), ids, unique=False
+        ):
             found.setdefault(cid, set()).add(tag)
         return {cid: frozenset(tags) for cid, tags in found.items()}
 
