@@ -61,9 +61,9 @@ class BatchQueries(TxBase):
             return set()
         found: set[tuple[str, str]] = set()
         for source in {s for s, _ in wanted}:
-            keys = sorted({k for s, k in wanted if s == source})
+            ids = sorted({k for s, k in wanted if s == source})
             where = f"store_id = {self.ph} AND source = {self.ph}"
-            rows = self._by_keys("external_id", "events", ("external_id", "text"), keys, where, (store_id, source))
+            rows = self._by_keys("external_id", "events", ("external_id", "text"), ids, where, (store_id, source))
             found.update((source, k) for (k,) in rows)
         return found
 
