@@ -9,13 +9,13 @@ from typing import Any
 
 import orjson
 
-from milepost.domain.engine import Applied, Decided, decide_firings, fold_batch
+from milepost.domain.engine import Applied, Decided, OrderSlot, decide_firings, fold_batch
 from milepost.domain.events import Event, OrderEvent, Rejection, parse_event
 from milepost.domain.records import CustomerState, Store
 from milepost.domain.rules import RuleIndex
 from milepost.errors import Conflict, RetryableStorageError
 from milepost.service.effects import effects_of
-from milepost.service.ports import BatchTx, BatchWrite, Storage
+from milepost.service.ports import BatchTx, BatchWrite, FiringRow, Storage
 
 DUPLICATE, ACCEPTED, REJECTED = "duplicate", "accepted", "rejected"
 
@@ -61,13 +61,13 @@ def ingest_batch(
     nothing. A deadlock or lost race retries the whole batch.
     """
     parsed, results = _validate(raw_events, now)
-    work = lambda: _ingest_valid(db, store_id, parsed, raw_events, source, now)  # noqa: E731
-    for attempt in range(attempts):
+    for attempt in range(1, attempts + 1):
         try:
-            outcome, firings = work()
+            outcome, firings = _ingest_valid(db, store_id, parsed, raw_events, source, now)
             break
         except (RetryableStorageError, Conflict):
-            if attempt == attempts - 1:
+            # nothing of the attempt was committed: the whole batch can run again
+            if attempt == attempts:
                 raise
     results.update(outcome)
     return BatchResult(tuple(results[i] for i in sorted(results)), tuple(firings))
@@ -89,7 +89,15 @@ def _validate(raw_events: Sequence[Any], now: datetime) -> tuple[list[tuple[int,
     return parsed, results
 
 
-def _ingest_valid(db, store_id, parsed, raw_events, source, now):
+def _ingest_valid(
+    db: Storage,
+    store_id: int,
+    parsed: list[tuple[int, Event]],
+    raw_events: Sequence[Any],
+    source: str,
+    now: datetime,
+) -> tuple[dict[int, EventResult], list[dict[str, Any]]]:
+    """One attempt: everything the valid events cause, in one transaction."""
     with db.write() as tx:
         store = tx.lock_store(store_id)
         # Locks first, then the duplicate check: a concurrent batch carrying the
@@ -107,9 +115,20 @@ def _ingest_valid(db, store_id, parsed, raw_events, source, now):
         decided = _decide(tx, applied)
         batch = _batch_write(tx, store, now, source, raw_events, applied, customers, orders, decided)
         tx.write_batch(batch)
+    return _report(results, applied, rejected, decided.firings, batch.firings)
+
+
+def _report(
+    results: dict[int, EventResult],
+    applied: list[Applied],
+    rejected: list[Rejection],
+    decided: list[Decided],
+    rows: list[FiringRow],
+) -> tuple[dict[int, EventResult], list[dict[str, Any]]]:
+    """Each event's outcome, with the milestones it caused."""
     milestones: dict[int, list[dict[str, Any]]] = {}
     fired = []
-    for d, row in zip(decided.firings, batch.firings, strict=True):
+    for d, row in zip(decided, rows, strict=True):
         info = {
             "firing_id": row.id,
             "rule_id": d.firing.rule.id,
@@ -164,7 +183,17 @@ def _decide(tx: BatchTx, applied: list[Applied]) -> _Decisions:
     return _Decisions(decide_firings(applied, after, blocked), before, after)
 
 
-def _batch_write(tx, store: Store, now, source, raw_events, applied, customers, orders, decided) -> BatchWrite:
+def _batch_write(
+    tx: BatchTx,
+    store: Store,
+    now: datetime,
+    source: str,
+    raw_events: Sequence[Any],
+    applied: list[Applied],
+    customers: dict[str, CustomerState],
+    orders: dict[str, OrderSlot],
+    decided: _Decisions,
+) -> BatchWrite:
     batch = BatchWrite(store.id, now, store.counting_rank)
     used: set[int] = set()
     for a in applied:

@@ -13,6 +13,7 @@ from milepost.domain.aggregates import Aggregates
 from milepost.domain.engine import OrderSlot
 from milepost.domain.orders import OrderState
 from milepost.domain.records import CustomerState, Store
+from milepost.errors import NotFound
 from milepost.service.ports import BatchWrite, LedgerRow
 
 _CUSTOMER_COLUMNS = (
@@ -39,8 +40,6 @@ class BatchQueries(TxBase):
             (store_id,),
         )
         if not rows:
-            from milepost.errors import NotFound
-
             raise NotFound(f"no store with id {store_id}")
         r = rows[0]
         return Store(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7])
