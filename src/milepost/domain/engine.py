@@ -8,9 +8,9 @@ service loads state before and writes the result after; nothing here does I/O.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from milepost.domain.aggregates import fold_order
 from milepost.domain.events import CustomerEvent, Event, OrderEvent, Rejection
@@ -29,14 +29,13 @@ class OrderSlot:
     changed: bool = False
 
 
-@dataclass(slots=True)
-class Applied:
+class Applied(NamedTuple):
     """An accepted event, and the rule crossings it caused."""
 
     index: int
     event: Event
     customer: CustomerState
-    crossings: list[Crossing] = field(default_factory=list)
+    crossings: list[Crossing]
 
 
 def fold_batch(
@@ -55,7 +54,7 @@ def fold_batch(
         customer = customers[event.customer_id]
         if isinstance(event, CustomerEvent):
             _apply_profile(customer, event)
-            applied.append(Applied(index, event, customer))
+            applied.append(Applied(index, event, customer, []))
             continue
         slot = orders.get(event.order_id)
         if slot is not None and slot.customer_id != customer.id:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 ORDER_TYPES = (
     "order.placed",
@@ -30,10 +30,14 @@ MAX_KEY_LENGTH = 200
 MAX_MINOR_UNITS = 10**15
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _PROFILE_FIELDS = ("email", "name", "email_consent", "sms_consent", "attributes")
+_EVENT_TYPES = frozenset(EVENT_TYPES)
+_CUSTOMER_TYPES = frozenset(CUSTOMER_TYPES)
+_SEEN_CURRENCIES: set[str] = set()  # well-formed codes met so far: the check is a set lookup after the first
 
 
-@dataclass(frozen=True, slots=True)
-class OrderEvent:
+class OrderEvent(NamedTuple):
+    """Immutable; a tuple because ingest builds one per event."""
+
     key: str
     type: str
     customer_id: str
@@ -44,8 +48,7 @@ class OrderEvent:
     refund_amount: int | None = None  # None on a refund means the whole order
 
 
-@dataclass(frozen=True, slots=True)
-class CustomerEvent:
+class CustomerEvent(NamedTuple):
     key: str
     type: str
     customer_id: str
@@ -86,17 +89,19 @@ def parse_event(raw: Any, index: int = 0, now: datetime | None = None) -> Event 
 def _parse(raw: dict[str, Any], now: datetime | None) -> Event:
     key = _text(raw, "id", required=True)
     kind = raw.get("type")
-    if kind not in EVENT_TYPES:
+    if kind not in _EVENT_TYPES:
         raise _Invalid("type", f"must be one of {', '.join(EVENT_TYPES)}; got {kind!r}")
     customer_id = _text(raw, "customer_id", required=True)
     occurred_at = _time(raw.get("occurred_at"), now)
-    if kind in CUSTOMER_TYPES:
+    if kind in _CUSTOMER_TYPES:
         return CustomerEvent(key, kind, customer_id, occurred_at, _profile(raw))
     order_id = _text(raw, "order_id", required=True)
     total = _minor_units(raw, "total")
     currency = raw.get("currency")
-    if currency is not None and (not isinstance(currency, str) or not _CURRENCY.match(currency)):
-        raise _Invalid("currency", "must be an ISO 4217 code in capitals, like 'USD'")
+    if currency is not None and currency not in _SEEN_CURRENCIES:
+        if not isinstance(currency, str) or not _CURRENCY.match(currency):
+            raise _Invalid("currency", "must be an ISO 4217 code in capitals, like 'USD'")
+        _SEEN_CURRENCIES.add(currency)
     refund = _minor_units(raw, "refund_amount") if kind == "order.refunded" else None
     if refund == 0:
         raise _Invalid("refund_amount", "must be positive; leave it out for a full refund")
@@ -122,6 +127,8 @@ def _minor_units(raw: dict[str, Any], field: str) -> int | None:
     value = raw.get(field)
     if value is None:
         return None
+    if value.__class__ is int and 0 <= value <= MAX_MINOR_UNITS:
+        return value
     if isinstance(value, bool) or not isinstance(value, int):
         raise _Invalid(field, "must be an integer number of minor units (cents), like 1999")
     if not 0 <= value <= MAX_MINOR_UNITS:

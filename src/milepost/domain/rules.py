@@ -14,7 +14,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from milepost.domain.actions import Action
 from milepost.domain.aggregates import METRICS, Aggregates
@@ -58,8 +58,7 @@ class Rule:
         return self.ends_at is None or now < self.ends_at
 
 
-@dataclass(frozen=True, slots=True)
-class Crossing:
+class Crossing(NamedTuple):
     rule: Rule
     value: int  # the metric's value after the change
     occurrence: int = 1  # one-time rules have one occurrence
@@ -105,9 +104,11 @@ def evaluate(old: Aggregates, new: Aggregates, rules: RuleIndex, now: datetime) 
     """Every (rule, occurrence) whose threshold the change old -> new crossed upwards."""
     found: list[Crossing] = []
     for metric in rules.metrics:
-        before, after = old.metric(metric), new.metric(metric)
+        before, after = getattr(old, metric), getattr(new, metric)
         if after > before:
-            found.extend(Crossing(r, after) for r in rules.crossed(metric, before, after) if r.live_at(now))
+            for rule in rules.crossed(metric, before, after):
+                if rule.live_at(now):
+                    found.append(Crossing(rule, after))
     return found
 
 

@@ -75,16 +75,17 @@ class BatchQueries(TxBase):
         )
         ts = self.from_ts
         return {
+            # positional: id, external_id, aggregates, email, name, consents, attributes, profile_at
             r[1]: CustomerState(
-                id=r[0],
-                external_id=r[1],
-                email=r[2],
-                name=r[3],
-                email_consent=bool(r[4]),
-                sms_consent=bool(r[5]),
-                attributes=orjson.loads(r[6]) if r[6] != "{}" else {},
-                aggregates=Aggregates(r[7], r[8], ts(r[9]), ts(r[10])),
-                profile_at=ts(r[11]),
+                r[0],
+                r[1],
+                Aggregates(r[7], r[8], ts(r[9]), ts(r[10])),
+                r[2],
+                r[3],
+                bool(r[4]),
+                bool(r[5]),
+                orjson.loads(r[6]) if r[6] != "{}" else {},
+                ts(r[11]),
             )
             for r in rows
         }
