@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -20,8 +20,9 @@ from milepost.service.ports import BatchTx, BatchWrite, FiringRow, Storage
 DUPLICATE, ACCEPTED, REJECTED = "duplicate", "accepted", "rejected"
 
 
-@dataclass(frozen=True, slots=True)
-class EventResult:
+class EventResult(NamedTuple):
+    """What became of one event of a batch."""
+
     index: int
     key: str | None
     status: str  # accepted | duplicate | rejected
