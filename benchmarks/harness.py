@@ -26,15 +26,17 @@ from milepost import Milepost, connect
 @dataclass(frozen=True)
 class Backend:
     name: str  # sqlite | postgresql
-    open: Callable[
-        [str], AbstractContextManager[Milepost]
-    ]  # database name -> Milepost on it, migrated
+    locate: Callable[[str], tuple[str, str | None]]  # database name -> (URL, PostgreSQL schema)
+
+    def open(self, name: str) -> AbstractContextManager[Milepost]:
+        """Milepost on the database `name`, migrated, closed at the end."""
+        return opened(*self.locate(name))
 
 
 @contextmanager
 def sqlite_backend() -> Iterator[Backend]:
     with tempfile.TemporaryDirectory(prefix="milepost-bench-") as tmp:
-        yield Backend("sqlite", lambda name: _opened(f"sqlite:///{tmp}/{name}.db"))
+        yield Backend("sqlite", lambda name: (f"sqlite:///{tmp}/{name}.db", None))
 
 
 @contextmanager
@@ -51,14 +53,14 @@ def postgres_backend(base_url: str) -> Iterator[Backend]:
         for name in ("engine", "baseline"):
             admin.execute(f"CREATE SCHEMA {prefix}_{name}")
         try:
-            yield Backend("postgresql", lambda name: _opened(base_url, f"{prefix}_{name}"))
+            yield Backend("postgresql", lambda name: (base_url, f"{prefix}_{name}"))
         finally:
             for name in ("engine", "baseline"):
                 admin.execute(f"DROP SCHEMA IF EXISTS {prefix}_{name} CASCADE")
 
 
 @contextmanager
-def _opened(url: str, schema: str | None = None) -> Iterator[Milepost]:
+def opened(url: str, schema: str | None = None) -> Iterator[Milepost]:
     """Milepost on `url` (PostgreSQL: in `schema`), closed at the end."""
     saved = os.environ.get("PGOPTIONS")
     if schema:
@@ -119,9 +121,7 @@ class Timing:
         )
 
 
-def timed_batches(
-    events: list[dict[str, Any]], size: int, step: Callable[[list], Any], label: str
-) -> Timing:
+def timed_batches(events: list[dict[str, Any]], size: int, step: Callable[[list], Any], label: str) -> Timing:
     latencies = []
     with progress(label, len(events)) as advance:
         start = time.perf_counter()

@@ -54,6 +54,7 @@ except ImportError:  # running from a checkout without `pip install -e .`
 
 from bare_loop import BareLoop
 from harness import Backend, Timing, postgres_backend, raw_connection, sqlite_backend, timed_batches
+from parallel import run_parallel
 from workload import TEMPLATE, Expected, Rung, Workload, expected, generate, ladder
 
 from milepost import Milepost
@@ -66,19 +67,20 @@ DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument(
-        "--events", type=int, default=1_000_000, help="events in all, duplicates included"
-    )
+    p.add_argument("--events", type=int, default=1_000_000, help="events in all, duplicates included")
     p.add_argument("--customers", type=int, default=100_000)
     p.add_argument("--rules", type=int, default=20, help="order count events on the ladder")
     p.add_argument("--batch-size", type=int, default=1_000)
+    p.add_argument(
+        "--workers", type=int, default=1, help="engine ingest processes, each owning a share of the customers"
+    )
     p.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="sqlite")
     p.add_argument("--postgres-url", default=DEFAULT_PG)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--json", type=Path, help="also write the figures to this file")
     args = p.parse_args(argv)
-    if min(args.events, args.customers, args.rules, args.batch_size) < 1:
-        p.error("--events, --customers, --rules and --batch-size must be at least 1")
+    if min(args.events, args.customers, args.rules, args.batch_size, args.workers) < 1:
+        p.error("--events, --customers, --rules, --batch-size and --workers must be at least 1")
     return args
 
 
@@ -86,8 +88,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def run_engine(
-    backend: Backend, workload: Workload, rungs: list[Rung], batch_size: int
+    backend: Backend, workload: Workload, rungs: list[Rung], batch_size: int, workers: int = 1
 ) -> tuple[Timing, Counter, dict]:
+    if workers > 1:
+        with backend.open("engine") as mp:
+            setup_store(mp, rungs)
+        timing, tally = run_parallel(backend, workload.events, batch_size, workers)
+        with backend.open("engine") as mp, raw_connection(mp) as conn:
+            return timing, tally, read_back(conn)
     tally: Counter[str] = Counter()
     with backend.open("engine") as mp:
 
@@ -107,13 +115,9 @@ def run_engine(
 
 def setup_store(mp: Milepost, rungs: list[Rung]) -> None:
     mp.create_store(STORE, "Benchmark store", currency="USD")
-    mp.save_template(
-        STORE, TEMPLATE, subject="You reached a milestone", body_text="Thank you for your orders!"
-    )
+    mp.save_template(STORE, TEMPLATE, subject="You reached a milestone", body_text="Thank you for your orders!")
     for rung in rungs:
-        mp.create_order_count_event(
-            STORE, count=rung.count, name=rung.name, actions=[dict(a) for a in rung.actions]
-        )
+        mp.create_order_count_event(STORE, count=rung.count, name=rung.name, actions=[dict(a) for a in rung.actions])
 
 
 def run_baseline(backend: Backend, workload: Workload, batch_size: int) -> tuple[Timing, dict]:
@@ -165,10 +169,10 @@ def problems(label: str, found: dict[str, int], want: dict[str, int]) -> list[st
 
 
 def bench_backend(
-    backend: Backend, workload: Workload, rungs: list[Rung], want: Expected, batch_size: int
+    backend: Backend, workload: Workload, rungs: list[Rung], want: Expected, batch_size: int, workers: int = 1
 ) -> dict:
     baseline, base_written = run_baseline(backend, workload, batch_size)
-    engine, tally, written = run_engine(backend, workload, rungs, batch_size)
+    engine, tally, written = run_engine(backend, workload, rungs, batch_size, workers)
     wanted = {**asdict(want), "repeat_firings": 0}
     found = [
         *problems(
@@ -179,7 +183,7 @@ def bench_backend(
         *problems("engine database", written, wanted),
         *problems("baseline database", base_written, {k: wanted[k] for k in BASELINE_CHECKS}),
     ]
-    return {"engine": engine, "baseline": baseline, "written": written, "problems": found}
+    return {"engine": engine, "baseline": baseline, "written": written, "problems": found, "workers": workers}
 
 
 # -- report ---------------------------------------------------------------------------------------
@@ -193,9 +197,7 @@ def describe(args: argparse.Namespace, workload: Workload, seconds: float) -> No
         f"{args.rules} order count events, "
         f"batches of {args.batch_size:,}, seed {args.seed}"
     )
-    kinds = ", ".join(
-        f"{k.removeprefix('order.')} {n:,}" for k, n in sorted(workload.types.items())
-    )
+    kinds = ", ".join(f"{k.removeprefix('order.')} {n:,}" for k, n in sorted(workload.types.items()))
     print(f"workload: {kinds}; generated in {seconds:.1f} s (not timed)", flush=True)
 
 
@@ -205,7 +207,8 @@ def report(name: str, r: dict) -> dict[str, Any]:
     target = TARGETS[name]
     verdict = "PASS" if engine.rate >= target else "BELOW"
     print(f"\n[{LABELS[name]}]")
-    print(f"  engine:   {engine.line()}")
+    processes = f"   ({r['workers']} processes)" if r.get("workers", 1) > 1 else ""
+    print(f"  engine:   {engine.line()}{processes}")
     print(f"  baseline: {baseline.line()}   (bare loop of the same inserts, no engine)")
     print(f"  ratio engine/baseline: {ratio:.2f}")
     print(
@@ -252,9 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in backends(args):
         place = sqlite_backend() if name == "sqlite" else postgres_backend(args.postgres_url)
         with place as backend:
-            figures[name] = report(
-                name, bench_backend(backend, workload, rungs, want, args.batch_size)
-            )
+            figures[name] = report(name, bench_backend(backend, workload, rungs, want, args.batch_size, args.workers))
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
     failed = [p for name in backends(args) for p in figures[name]["problems"]]

@@ -164,9 +164,7 @@ def _order(rng: random.Random, customer: str, order: str):  # type: ignore[no-un
         )
 
 
-def _event(
-    customer: str, order: str, kind: str, at: float, total: int, extra: dict[str, Any]
-) -> Event:
+def _event(customer: str, order: str, kind: str, at: float, total: int, extra: dict[str, Any]) -> Event:
     event: Event = {
         "id": f"{order}-{kind}",
         "type": f"order.{kind}",
@@ -232,9 +230,7 @@ def _fold(events: list[Event]) -> tuple[dict[str, dict[str, Any]], dict[str, int
         if e["id"] in seen:
             continue
         seen.add(e["id"])
-        o = orders.setdefault(
-            e["order_id"], {"paid": False, "void": False, "total": 0, "refunded": 0}
-        )
+        o = orders.setdefault(e["order_id"], {"paid": False, "void": False, "total": 0, "refunded": 0})
         before = _counts(o)
         _apply(o, e)
         c = e["customer_id"]

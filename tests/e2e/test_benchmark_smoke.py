@@ -13,8 +13,9 @@ SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "ingest.py"
 
 
 @pytest.mark.slow
-def test_ingest_benchmark_runs_and_checks_its_invariants(tmp_path: Path) -> None:
-    # Given a tiny workload on SQLite
+@pytest.mark.parametrize("workers", [1, 2])
+def test_ingest_benchmark_runs_and_checks_its_invariants(tmp_path: Path, workers: int) -> None:
+    # Given a tiny workload on SQLite, ingested by one process or by two sharing the customers
     figures = tmp_path / "figures.json"
     command = [
         sys.executable,
@@ -25,6 +26,8 @@ def test_ingest_benchmark_runs_and_checks_its_invariants(tmp_path: Path) -> None
         "500",
         "--backend",
         "sqlite",
+        "--workers",
+        str(workers),
         "--json",
         str(figures),
     ]
