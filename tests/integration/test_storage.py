@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from milepost import connect
+from milepost.adapters.storage.checkpoint import Checkpointer
 from milepost.adapters.storage.database import Database, translate_errors
 from milepost.errors import Conflict
 
@@ -58,3 +61,28 @@ def test_a_rule_created_by_another_process_is_seen_by_the_next_batch(mp, store):
         assert mp.customer(store, "c1").tags == ("Two",)
     finally:
         other.close()
+
+
+def test_sqlite_wal_is_checkpointed_in_the_background(tmp_path):
+    # Given an embedded database whose checkpoints run in the background
+    path = tmp_path / "wal.db"
+    mp = connect(f"sqlite:///{path}")
+    mp.db._checkpointer.stop()  # restart it with a short interval for the test
+    mp.db._checkpointer = Checkpointer(str(path), interval=0.05).start()
+    try:
+        mp.create_store("s", "S")
+        size_before = path.stat().st_size
+        # When a batch is committed (its pages go to the write-ahead log, far below
+        # the auto-checkpoint backstop)
+        events = [
+            {"id": f"e{i}", "type": "order.paid", "customer_id": f"c{i}", "order_id": f"o{i}", "total": 100}
+            for i in range(2000)
+        ]
+        assert mp.ingest("s", events).accepted == 2000
+        # Then the background thread copies them into the database file
+        deadline = time.monotonic() + 10
+        while path.stat().st_size <= size_before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert path.stat().st_size > size_before
+    finally:
+        mp.close()

@@ -13,6 +13,7 @@ from alembic import util as alembic_util
 from sqlalchemy import Engine
 from sqlalchemy import exc as sa_exc
 
+from milepost.adapters.storage.checkpoint import Checkpointer
 from milepost.adapters.storage.engine import make_engine, migrate
 from milepost.adapters.storage.tx import Tx
 from milepost.errors import Conflict, RetryableStorageError, StorageError
@@ -29,6 +30,8 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
+        path = engine.url.database if self.dialect == "sqlite" else None
+        self._checkpointer = Checkpointer(path).start() if path and path != ":memory:" else None
         # store id -> (rules version, the service's index of its active rules)
         self.rule_indexes: dict[int, tuple[int, Any]] = {}
 
@@ -70,6 +73,8 @@ class Database:
         raise AssertionError("unreachable")
 
     def dispose(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
         self.engine.dispose()
 
 

@@ -40,7 +40,8 @@ def _sqlite_engine(url: str, busy_timeout_ms: int) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB
-        cursor.execute("PRAGMA wal_autocheckpoint=4000")  # fewer, larger checkpoints under batch ingest
+        # Checkpoints run in a background thread (checkpoint.py); this is the backstop.
+        cursor.execute("PRAGMA wal_autocheckpoint=20000")
         cursor.close()
 
     @event.listens_for(engine, "begin")
