@@ -86,3 +86,18 @@ def test_sqlite_wal_is_checkpointed_in_the_background(tmp_path):
         assert path.stat().st_size > size_before
     finally:
         mp.close()
+
+
+def test_the_pinned_head_revision_is_the_newest_migration(tmp_path):
+    from alembic.script import ScriptDirectory
+
+    from milepost.adapters.storage.engine import HEAD, alembic_config, current_revision, make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'h.db'}")
+    try:
+        assert ScriptDirectory.from_config(alembic_config(engine)).get_current_head() == HEAD
+        assert current_revision(engine) is None  # not migrated yet
+        connect(f"sqlite:///{tmp_path / 'h.db'}").close()
+        assert current_revision(engine) == HEAD
+    finally:
+        engine.dispose()

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-import psycopg
-from alembic import util as alembic_util
 from sqlalchemy import Engine
 from sqlalchemy import exc as sa_exc
 
@@ -44,8 +43,12 @@ class Database:
                 engine = make_engine(url, busy_timeout_ms)
                 if migrate_schema:
                     migrate(engine)
-            except (sa_exc.ArgumentError, alembic_util.CommandError, ModuleNotFoundError) as exc:
+            except (sa_exc.ArgumentError, ModuleNotFoundError) as exc:
                 raise StorageError(f"cannot open the database: {exc}") from exc
+            except Exception as exc:
+                if type(exc).__module__.startswith("alembic"):  # a migration that cannot run
+                    raise StorageError(f"cannot migrate the database: {exc}") from exc
+                raise
         return cls(engine)
 
     @contextmanager
@@ -82,7 +85,7 @@ class Database:
 def translate_errors() -> Iterator[None]:
     try:
         yield
-    except _DRIVER_ERRORS as exc:  # raised through the raw cursor of the hot path
+    except _driver_errors() as exc:  # raised through the raw cursor of the hot path
         raise _from_driver(exc) from exc
     except sa_exc.IntegrityError as exc:
         raise Conflict(_message(exc)) from exc
@@ -96,12 +99,17 @@ def translate_errors() -> Iterator[None]:
         raise StorageError(_message(exc)) from exc
 
 
-_DRIVER_ERRORS = (sqlite3.Error, psycopg.Error)
+def _driver_errors(name: str = "Error") -> tuple[type[Exception], ...]:
+    """The drivers' exception classes called `name`. psycopg counts only once it is
+    loaded (by the PostgreSQL dialect), so SQLite users never pay for importing it."""
+    psycopg = sys.modules.get("psycopg")
+    found: tuple[type[Exception], ...] = (getattr(sqlite3, name),)
+    return (*found, getattr(psycopg, name)) if psycopg is not None else found
 
 
 def _from_driver(exc: Exception) -> Exception:
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    if isinstance(exc, sqlite3.IntegrityError | psycopg.IntegrityError):
+    if isinstance(exc, _driver_errors("IntegrityError")):
         return Conflict(message)
     if _driver_retryable(exc):
         return RetryableStorageError(message)
