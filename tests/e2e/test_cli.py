@@ -28,12 +28,8 @@ class Milepost:
         self.data_dir = data_dir
         self.env = cli_env(data_dir)
 
-    def __call__(
-        self, *args: str, stdin: str | None = None, expect: int = 0
-    ) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run(
-            [*CLI, *args], input=stdin, capture_output=True, text=True, env=self.env, timeout=60
-        )
+    def __call__(self, *args: str, stdin: str | None = None, expect: int = 0) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run([*CLI, *args], input=stdin, capture_output=True, text=True, env=self.env, timeout=60)
         assert done.returncode == expect, f"exit {done.returncode}\n{done.stdout}\n{done.stderr}"
         assert "Traceback" not in done.stderr, done.stderr
         return done
@@ -107,9 +103,7 @@ def test_milestone_log_filters_by_customer(milepost: Milepost) -> None:
 # -- ingest ------------------------------------------------------------------------------------
 
 
-def test_ingest_keeps_valid_events_reports_bad_lines_and_dedupes_a_resend(
-    milepost: Milepost, tmp_path: Path
-) -> None:
+def test_ingest_keeps_valid_events_reports_bad_lines_and_dedupes_a_resend(milepost: Milepost, tmp_path: Path) -> None:
     customer = f"c-{uuid.uuid4().hex[:8]}"
     lines = [
         json.dumps(
@@ -152,11 +146,7 @@ def test_ingest_keeps_valid_events_reports_bad_lines_and_dedupes_a_resend(
     assert "not valid JSON" in first.stdout
     assert f"{customer}-2" in first.stdout and "total" in first.stdout
     # When the same lines are sent again through stdin: all valid ones are duplicates
-    again = json.loads(
-        milepost(
-            "ingest", "-", "--store", "demo", "--json", stdin=events.read_text(), expect=1
-        ).stdout
-    )
+    again = json.loads(milepost("ingest", "-", "--store", "demo", "--json", stdin=events.read_text(), expect=1).stdout)
     assert (again["accepted"], again["duplicates"], again["rejected"]) == (0, 2, 2)
     assert [(r["line"], r["field"]) for r in again["rejections"]] == [(2, "line"), (4, "total")]
     report = milepost.json("customers", "show", customer, "--store", "demo")
@@ -212,9 +202,7 @@ def test_credit_spend_is_idempotent_by_key_and_adjust_takes_negative_amounts(
 ) -> None:
     key = uuid.uuid4().hex
     # alan got $10.00 on his 5th order
-    spent = json.loads(
-        milepost("credit", "spend", "--store", "demo", "alan", "300", "--key", key, "--json").stdout
-    )
+    spent = json.loads(milepost("credit", "spend", "--store", "demo", "alan", "300", "--key", key, "--json").stdout)
     assert (spent["entry"]["amount"], spent["balance"]) == (-300, 700)
     again = milepost("credit", "spend", "--store", "demo", "alan", "300", "--key", key)
     assert "balance $7.00" in again.stdout  # the same key spends once
@@ -233,9 +221,7 @@ def test_credit_spend_is_idempotent_by_key_and_adjust_takes_negative_amounts(
         "sam",
     )
     assert "balance $5.00" in adjusted.stdout
-    too_much = milepost(
-        "credit", "spend", "--store", "demo", "alan", "9999", "--key", f"{key}-2", expect=2
-    )
+    too_much = milepost("credit", "spend", "--store", "demo", "alan", "9999", "--key", f"{key}-2", expect=2)
     assert too_much.stderr.startswith("error: ") and "500" in too_much.stderr
 
 

@@ -67,12 +67,6 @@ def test_index_leaves_inactive_rules_out():
     assert [r.id for r in index.crossed("order_count", 0, 1)] == [1]
 
 
-def test_at_or_below():
-    index = RuleIndex([rule(1, 1), rule(2, 5), rule(3, 10)])
-    assert [r.id for r in index.at_or_below("order_count", 5)] == [1, 2]
-    assert index.at_or_below("order_count", 0) == []
-
-
 def test_evaluate_finds_upward_crossings_only():
     index = RuleIndex([rule(1, 3), rule(2, 4)])
     crossings = evaluate(agg(2), agg(3), index, NOW)

@@ -10,7 +10,7 @@ the caller looks up in storage and passes in.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -91,13 +91,6 @@ class RuleIndex:
             return []
         thresholds, rules = entry
         return rules[bisect_right(thresholds, old) : bisect_right(thresholds, new)]
-
-    def at_or_below(self, metric: str, value: int) -> list[Rule]:
-        entry = self._index.get(metric)
-        if entry is None:
-            return []
-        thresholds, rules = entry
-        return rules[: bisect_left(thresholds, value + 1)]
 
 
 def evaluate(old: Aggregates, new: Aggregates, rules: RuleIndex, now: datetime) -> list[Crossing]:
