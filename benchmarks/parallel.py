@@ -16,6 +16,8 @@ from typing import Any
 
 from harness import Backend, Timing, opened
 
+from milepost.runtime import tune_gc
+
 STORE = "bench"
 
 
@@ -57,6 +59,7 @@ def _work(
     with opened(url, schema) as mp:
         tally: Counter[str] = Counter()
         latencies = []
+        tune_gc()
         barrier.wait()
         start = time.time()
         for i in range(0, len(events), batch_size):

@@ -16,6 +16,7 @@ from milepost.entrypoints.cli_reports import alerts, credit, customers, mileston
 from milepost.entrypoints.cli_stores import stores, templates
 from milepost.entrypoints.context import App, MilepostGroup, pass_app
 from milepost.entrypoints.output import actions_text, console, table
+from milepost.runtime import tune_gc
 
 
 @click.group(cls=MilepostGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -112,6 +113,7 @@ def serve(app: App, with_demo: bool) -> None:
     )
     click.echo("Press Ctrl-C to stop.")
     app.close()
+    tune_gc()
     while not stop.wait(3600):
         pass
     click.echo("stopped")

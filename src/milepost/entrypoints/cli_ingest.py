@@ -15,6 +15,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from milepost.bootstrap import Milepost
 from milepost.entrypoints.context import App, json_option, pass_app, store_option
 from milepost.entrypoints.output import console, err_console, print_json, table
+from milepost.runtime import tune_gc
 
 SHOWN_REJECTIONS = 100
 
@@ -127,6 +128,7 @@ def ingest(app: App, file: IO[bytes], store: str, source: str, batch_size: int, 
     """
     mp, tally = app.mp, Tally()
     mp.store(store)  # fail fast on an unknown store
+    tune_gc()
     progress = _progress(file)
     if progress is None:
         ingest_lines(mp, store, read_lines(file, tally, lambda n: None), source, batch_size, tally)

@@ -40,7 +40,7 @@ def _sqlite_engine(url: str, busy_timeout_ms: int) -> Engine:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA page_size=8192")  # takes effect on a new database only
+        cursor.execute("PRAGMA page_size=4096")  # takes effect on a new database only
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")  # durable at checkpoints; safe against corruption
         cursor.execute("PRAGMA foreign_keys=ON")
