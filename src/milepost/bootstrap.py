@@ -15,8 +15,8 @@ from typing import Any
 
 from milepost.adapters.storage.database import Database
 from milepost.config import Settings
-from milepost.domain.records import Alert, CustomerReport, LedgerEntry, MilestoneReached, Store
-from milepost.service import credit, reports, rules, stores, templates
+from milepost.domain.records import Alert, ApiKey, CustomerReport, LedgerEntry, MilestoneReached, Store
+from milepost.service import credit, keys, reports, rules, stores, templates
 from milepost.service.ingest import BatchResult, ingest, ingest_batch
 from milepost.service.rules import RuleDetails
 
@@ -213,6 +213,26 @@ class Milepost:
         return credit.adjust_credit(
             self.db, self.clock(), self._id(store), customer_id, amount, key=key, reason=reason, actor=actor
         )
+
+    # -- API keys --------------------------------------------------------------------------------
+
+    def create_api_key(self, store: str, scope: str, name: str = "") -> tuple[ApiKey, str]:
+        """A new key and its secret, which is shown this once and stored only as a hash."""
+        return keys.create_key(self.db, self.clock(), self._id(store), scope, name)
+
+    def api_keys(self, store: str) -> list[ApiKey]:
+        return keys.list_keys(self.db, self._id(store))
+
+    def revoke_api_key(self, store: str, key_id: int) -> None:
+        keys.revoke_key(self.db, self.clock(), self._id(store), key_id)
+
+    def authenticate(self, secret: str) -> tuple[ApiKey, Store] | None:
+        return keys.authenticate(self.db, secret)
+
+    def ping(self) -> None:
+        """Raise unless the database answers a query."""
+        with self.db.read() as tx:
+            tx.ping()
 
     def close(self) -> None:
         self.db.dispose()

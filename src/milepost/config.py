@@ -27,6 +27,11 @@ class Settings(BaseSettings):
     port: int = 8000
     batch_retries: int = Field(default=4, ge=0, description="Retries of a batch after a deadlock or lost race.")
     sqlite_busy_timeout_ms: int = 30_000
+    max_request_bytes: int = Field(default=4 * 1024 * 1024, ge=1024, description="Largest request body on the wire.")
+    max_inflated_bytes: int = Field(
+        default=16 * 1024 * 1024, ge=1024, description="Largest gzip request body once decompressed."
+    )
+    log_level: str = Field(default="info", description="debug, info, warning or error.")
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -111,3 +111,20 @@ class CustomerReport:
     @property
     def amount_spent(self) -> int:
         return self.aggregates.amount_spent
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """A store's API key as listed: never the secret, which is shown once at creation."""
+
+    id: int
+    store_id: int
+    name: str
+    scope: str  # ingest | admin
+    prefix: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

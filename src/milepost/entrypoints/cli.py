@@ -3,20 +3,19 @@ arguments into calls of the Python API and its answers into text or JSON."""
 
 from __future__ import annotations
 
-import signal
-import threading
-from typing import Any
+import os
 
 import click
 
+from milepost.bootstrap import Milepost
 from milepost.entrypoints import demo as demo_data
 from milepost.entrypoints.cli_events import events
 from milepost.entrypoints.cli_ingest import ingest
+from milepost.entrypoints.cli_keys import keys
 from milepost.entrypoints.cli_reports import alerts, credit, customers, milestones
 from milepost.entrypoints.cli_stores import stores, templates
 from milepost.entrypoints.context import App, MilepostGroup, pass_app
 from milepost.entrypoints.output import actions_text, console, table
-from milepost.runtime import tune_gc
 
 
 @click.group(cls=MilepostGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -85,53 +84,66 @@ def show_demo(app: App) -> None:
 
 @cli.command()
 @click.option("--demo", "with_demo", is_flag=True, help="Seed the demo store first if it is missing.")
+@click.option("--host", default=None, help="Address to listen on (default: MILEPOST_HOST, 127.0.0.1).")
+@click.option("--port", type=click.IntRange(0, 65535), default=None, help="Port (default: MILEPOST_PORT, 8000).")
+@click.option(
+    "--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Server processes (PostgreSQL)."
+)
 @pass_app
-def serve(app: App, with_demo: bool) -> None:
-    """Run Milepost until Ctrl-C or SIGTERM (the HTTP API comes in the next release)."""
-    stop = _stop_on_signals()
-    mp = app.mp
+def serve(app: App, with_demo: bool, host: str | None, port: int | None, workers: int) -> None:
+    """Run the HTTP API (OpenAPI docs at /docs) until Ctrl-C or SIGTERM."""
+    import uvicorn
+
+    from milepost.entrypoints.http import access_log
+
+    mp, s = app.mp, app.settings
+    host, port = host or s.host, s.port if port is None else port
     if with_demo:
-        names = {s.key for s in mp.stores()}
-        if demo_data.STORE in names:
-            click.echo("demo store found: left as it is")
-        else:
-            demo_data.seed(mp)
-            click.echo("demo store seeded")
-    click.echo(f"Milepost is running on {app.safe_url}")
+        _seed_demo(mp)
+    _describe(app)
+    click.echo(f"HTTP API on http://{host}:{port}/api/v1 (docs: http://{host}:{port}/docs); Ctrl-C stops it.")
+    if workers > 1 and mp.db.dialect == "sqlite":
+        click.echo("note: SQLite has one writer at a time; extra workers mostly help reads", err=True)
+    app.close()
+    access_log.configure(s.log_level)
+    environment = {"MILEPOST_DATABASE_URL": app.url}
+    os.environ.update(environment)  # the server processes read their settings from it
+    uvicorn.run(
+        "milepost.entrypoints.http:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=False,
+        log_level=s.log_level,
+        proxy_headers=False,
+    )
+    click.echo("stopped")
+
+
+def _seed_demo(mp: Milepost) -> None:
+    if demo_data.STORE in {s.key for s in mp.stores()}:
+        click.echo("demo store found: left as it is")
+        return
+    demo_data.seed(mp)
+    _key, secret = mp.create_api_key(demo_data.STORE, "admin", "demo key")
+    click.echo("demo store seeded; its admin API key (shown once):")
+    click.echo(f"    {secret}")
+    click.echo(f"    try: curl -H 'Authorization: Bearer {secret}' http://127.0.0.1:8000/api/v1/customers/ada")
+
+
+def _describe(app: App) -> None:
+    mp = app.mp
+    click.echo(f"Milepost on {app.safe_url}")
     stores_found = mp.stores()
     for store in stores_found:
         count = len(mp.order_count_events(store.key))
         click.echo(f"  store {store.key!r} ({store.name}, {store.currency}): {count} order count events")
     if not stores_found:
         click.echo("  no stores yet: try `milepost serve --demo` or `milepost stores create`")
-    if with_demo or demo_data.STORE in {s.key for s in stores_found}:
-        click.echo("  see the demo customer: milepost customers show ada --store demo")
-    s = app.settings
-    click.echo(
-        f"The HTTP API (http://{s.host}:{s.port}/api/v1) comes in the next release; "
-        "until then use the CLI and the Python API."
-    )
-    click.echo("Press Ctrl-C to stop.")
-    app.close()
-    tune_gc()
-    while not stop.wait(3600):
-        pass
-    click.echo("stopped")
 
 
-def _stop_on_signals() -> threading.Event:
-    """An event set by Ctrl-C (SIGINT) or SIGTERM, so `serve` ends cleanly with exit code 0."""
-    stop = threading.Event()
-
-    def _handler(signum: int, _frame: Any) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, _handler)
-    signal.signal(signal.SIGINT, _handler)
-    return stop
-
-
-for group in (stores, templates, events, customers, milestones, alerts, credit):
+for group in (stores, templates, events, customers, milestones, alerts, credit, keys):
     cli.add_command(group)
 cli.add_command(ingest)
 

@@ -321,3 +321,16 @@ email_templates = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     UniqueConstraint("store_id", "key"),
 )
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    _store(),
+    Column("name", String(200), nullable=False),
+    Column("scope", String(16), nullable=False),  # ingest | admin
+    Column("prefix", String(32), nullable=False),  # the first characters, shown to tell keys apart
+    Column("secret_hash", String(64), nullable=False, unique=True),  # SHA-256 of the whole key, hex
+    _created(),
+    Column("revoked_at", UTCDateTime),
+)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from milepost.adapters.storage.batch import BatchQueries
+from milepost.adapters.storage.keys import KeyQueries
 from milepost.adapters.storage.records import RecordQueries
 
 
-class Tx(BatchQueries, RecordQueries):
+class Tx(BatchQueries, RecordQueries, KeyQueries):
     """Everything the services may ask of storage inside one transaction."""

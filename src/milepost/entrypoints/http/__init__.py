@@ -1,0 +1,78 @@
+"""The HTTP API: FastAPI routers that translate requests to the Python API and back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+
+from milepost.bootstrap import Milepost, connect
+from milepost.config import Settings
+from milepost.entrypoints.http import (
+    access_log,
+    customers_api,
+    events,
+    health,
+    logs_api,
+    problems,
+    rules_api,
+    segment,
+    store_api,
+    templates_api,
+)
+from milepost.runtime import tune_gc
+
+DESCRIPTION = """Events in (natively or in Segment's format), order count events,
+templates, customers, credit, the milestone log and alerts of one store: the store
+of the API key. Errors are RFC 9457 problem details."""
+
+
+def create_app(mp: Milepost, settings: Settings | None = None) -> FastAPI:
+    """The ASGI application around an open `Milepost` (which the caller closes)."""
+    settings = settings or Settings()
+    app = FastAPI(title="Milepost", version=_version(), description=DESCRIPTION, docs_url="/docs", redoc_url=None)
+    app.state.mp, app.state.settings = mp, settings
+    problems.install(app)
+    routers = (health, events, segment, store_api, rules_api, templates_api, customers_api, logs_api)
+    for module in routers:
+        app.include_router(module.router)
+    app.add_middleware(access_log.AccessLog)
+    _document(app)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """For `uvicorn --factory` and the server's worker processes: settings from MILEPOST_*."""
+    settings = Settings()
+    access_log.configure(settings.log_level)
+    mp = connect(settings=settings)
+    app = create_app(mp, settings)
+    app.router.add_event_handler("shutdown", mp.close)
+    tune_gc()
+    return app
+
+
+def _document(app: FastAPI) -> None:
+    """Shared schemas the routers refer to, added to the generated OpenAPI document."""
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = original()
+            found = schema.setdefault("components", {}).setdefault("schemas", {})
+            found["Problem"] = problems.problem_schema()
+            found["Event"] = events.EVENT_SCHEMA
+            found["IngestResult"] = events.RESULT_SCHEMA
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("milepost")
+    except PackageNotFoundError:
+        return "0.0.0"

@@ -1,0 +1,155 @@
+"""POST /api/v1/events: one event or a batch, each with its own outcome."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from milepost.domain.events import EVENT_TYPES
+from milepost.entrypoints.http.auth import IngestKey, Principal, milepost
+from milepost.entrypoints.http.body import read_json
+from milepost.entrypoints.http.problems import ApiProblem, problem_responses
+from milepost.entrypoints.http.wire import json_response, public_id
+from milepost.service.ingest import REJECTED, BatchResult, EventResult
+
+MAX_BATCH = 1000
+
+router = APIRouter(prefix="/api/v1", tags=["events"])
+
+EVENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["id", "type", "customer_id"],
+    "properties": {
+        "id": {"type": "string", "description": "Idempotency key: the same id is stored once."},
+        "type": {"type": "string", "enum": list(EVENT_TYPES)},
+        "customer_id": {"type": "string", "description": "The store's own customer id."},
+        "order_id": {"type": "string", "description": "Required by order events."},
+        "occurred_at": {"type": "string", "format": "date-time", "description": "Default: when it arrived."},
+        "total": {"type": "integer", "minimum": 0, "description": "Order total in minor units."},
+        "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+        "refund_amount": {"type": "integer", "minimum": 1, "description": "A partial refund; omit for a full one."},
+        "email": {"type": ["string", "null"]},
+        "name": {"type": ["string", "null"]},
+        "email_consent": {"type": "boolean"},
+        "sms_consent": {"type": "boolean"},
+        "attributes": {"type": "object"},
+    },
+}
+REQUEST_SCHEMA = {
+    "oneOf": [
+        {"$ref": "#/components/schemas/Event"},
+        {
+            "type": "object",
+            "required": ["events"],
+            "properties": {
+                "events": {
+                    "type": "array",
+                    "minItems": 1,
+                    "maxItems": MAX_BATCH,
+                    "items": {"$ref": "#/components/schemas/Event"},
+                }
+            },
+        },
+    ]
+}
+RESULT_SCHEMA = {
+    "type": "object",
+    "required": ["accepted", "duplicates", "rejected", "results"],
+    "properties": {
+        "accepted": {"type": "integer"},
+        "duplicates": {"type": "integer"},
+        "rejected": {"type": "integer"},
+        "results": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["index", "status"],
+                "properties": {
+                    "index": {"type": "integer"},
+                    "id": {"type": ["string", "null"]},
+                    "status": {"type": "string", "enum": ["accepted", "duplicate", "rejected"]},
+                    "problem": {"type": "object"},
+                    "milestones": {"type": "array", "items": {"type": "object"}},
+                },
+            },
+        },
+    },
+}
+
+
+@router.post(
+    "/events",
+    summary="Send one event or a batch of up to 1,000",
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"application/json": {"schema": REQUEST_SCHEMA}}},
+    },
+    responses={
+        200: {
+            "description": "Each event's outcome (some may be rejected)",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IngestResult"}}},
+        },
+        **problem_responses(400, 401, 403, 413, 415, 422, 503),
+    },
+    response_class=Response,
+)
+async def send_events(request: Request, principal: Principal = IngestKey) -> Response:
+    settings = request.app.state.settings
+    document = await read_json(request, settings.max_request_bytes, settings.max_inflated_bytes)
+    events = batch_of(document)
+    result = await run_in_threadpool(milepost(request).ingest, principal.store.key, events)
+    body = outcome(result)
+    if events and body["rejected"] == len(events):
+        detail = "every event was rejected" if len(events) > 1 else _reason(result.results[0])
+        raise ApiProblem(422, detail, slug="invalid-events", results=body["results"])
+    return json_response(body)
+
+
+def batch_of(document: Any) -> list[Any]:
+    """The events of a request: a single event object, or {"events": [...]}."""
+    if isinstance(document, dict) and "events" in document and "type" not in document:
+        events = document["events"]
+        if not isinstance(events, list):
+            raise ApiProblem(422, "events: must be an array of event objects", slug="invalid-request")
+        if not events:
+            raise ApiProblem(422, "events: the batch is empty", slug="invalid-request")
+        if len(events) > MAX_BATCH:
+            raise ApiProblem(
+                413, f"a batch holds at most {MAX_BATCH} events; this one has {len(events)}", slug="batch-too-large"
+            )
+        return events
+    if isinstance(document, dict):
+        return [document]
+    raise ApiProblem(422, 'the body must be an event object or {"events": [...]}', slug="invalid-request")
+
+
+def outcome(result: BatchResult) -> dict[str, Any]:
+    results = [_result(r) for r in result.results]
+    rejected = sum(1 for r in result.results if r.status == REJECTED)
+    return {"accepted": result.accepted, "duplicates": result.duplicates, "rejected": rejected, "results": results}
+
+
+def _result(r: EventResult) -> dict[str, Any]:
+    out: dict[str, Any] = {"index": r.index, "id": r.key, "status": r.status}
+    if r.status == REJECTED:
+        out["problem"] = {"field": r.field, "reason": r.reason, "detail": _reason(r)}
+    elif r.milestones:
+        out["milestones"] = [_milestone(m) for m in r.milestones]
+    return out
+
+
+def _milestone(m: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": public_id("milestone", m["firing_id"]),
+        "order_count_event_id": public_id("order_count_event", m["rule_id"]),
+        "name": m["name"],
+        "value": m["value"],
+        "customer_id": m["customer_id"],
+        "order_id": m["order_id"],
+    }
+
+
+def _reason(r: EventResult) -> str:
+    return f"{r.field}: {r.reason}"

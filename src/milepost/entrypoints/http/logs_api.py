@@ -1,0 +1,7 @@
+"""The milestone log and admin alerts."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,7 @@
+"""Email templates."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

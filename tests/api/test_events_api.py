@@ -1,0 +1,139 @@
+"""POST /api/v1/events and the API keys that guard it."""
+
+from __future__ import annotations
+
+import gzip
+
+import orjson
+from fastapi.testclient import TestClient
+
+from milepost import Milepost
+
+PROBLEM = "application/problem+json"
+
+
+def paid(n: int, customer: str = "c1", total: int = 2500) -> dict:
+    return {"id": f"e{n}", "type": "order.paid", "customer_id": customer, "order_id": f"o{n}", "total": total}
+
+
+def test_a_batch_keeps_the_valid_events_and_names_each_rejection(client: TestClient, keys, mp: Milepost) -> None:
+    mp.create_order_count_event(keys.store, count=2, name="Second order", actions=[{"type": "add_tag", "tag": "two"}])
+    batch = [paid(1), {"id": "bad", "type": "order.paid", "customer_id": "c1", "total": -5, "order_id": "x"}, paid(2)]
+
+    r = client.post("/api/v1/events", json={"events": batch}, headers=keys.auth("ingest"))
+
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["accepted"], body["duplicates"], body["rejected"]) == (2, 0, 1)
+    assert [x["status"] for x in body["results"]] == ["accepted", "rejected", "accepted"]
+    assert body["results"][1]["problem"]["field"] == "total"
+    [milestone] = body["results"][2]["milestones"]
+    assert milestone["name"] == "Second order" and milestone["id"].startswith("mst_")
+    assert mp.customer(keys.store, "c1").order_count == 2
+
+
+def test_resending_a_batch_changes_nothing(client: TestClient, keys, mp: Milepost) -> None:
+    batch = {"events": [paid(1), paid(2)]}
+    client.post("/api/v1/events", json=batch, headers=keys.auth("ingest"))
+
+    again = client.post("/api/v1/events", json=batch, headers=keys.auth("ingest")).json()
+
+    assert (again["accepted"], again["duplicates"]) == (0, 2)
+    assert mp.customer(keys.store, "c1").order_count == 2
+
+
+def test_a_single_event_is_accepted_and_a_single_invalid_one_is_a_problem(client: TestClient, keys) -> None:
+    ok = client.post("/api/v1/events", json=paid(1), headers=keys.auth("ingest"))
+    assert ok.status_code == 200 and ok.json()["accepted"] == 1
+
+    bad = client.post("/api/v1/events", json={"id": "x", "type": "order.paid"}, headers=keys.auth("ingest"))
+
+    assert bad.status_code == 422 and bad.headers["content-type"] == PROBLEM
+    problem = bad.json()
+    assert problem["status"] == 422 and problem["detail"].startswith("customer_id:")
+    assert problem["type"].endswith("/invalid-events")
+
+
+def test_gzip_bodies_are_accepted(client: TestClient, keys, mp: Milepost) -> None:
+    body = gzip.compress(orjson.dumps({"events": [paid(1), paid(2)]}))
+    headers = {**keys.auth("ingest"), "Content-Encoding": "gzip", "Content-Type": "application/json"}
+
+    r = client.post("/api/v1/events", content=body, headers=headers)
+
+    assert r.status_code == 200 and r.json()["accepted"] == 2
+
+
+def test_limits_answer_413_never_a_crash(client: TestClient, keys) -> None:
+    headers = keys.auth("ingest")
+    too_many = client.post("/api/v1/events", json={"events": [{"id": str(i)} for i in range(1001)]}, headers=headers)
+    assert too_many.status_code == 413 and too_many.headers["content-type"] == PROBLEM
+    assert "1000" in too_many.json()["detail"]
+
+    # the app under test allows 64 KiB on the wire and 256 KiB inflated
+    big = client.post("/api/v1/events", content=b" " * 70_000 + b"{}", headers=headers)
+    assert big.status_code == 413
+
+    bomb = gzip.compress(b"[" + b"0," * 200_000 + b"0]")
+    inflated = client.post("/api/v1/events", content=bomb, headers={**headers, "Content-Encoding": "gzip"})
+    assert inflated.status_code == 413 and "decompressed" in inflated.json()["detail"]
+
+
+def test_bad_bodies_are_problems(client: TestClient, keys) -> None:
+    headers = keys.auth("ingest")
+    cases = [
+        (b"{not json", {}, 400),
+        (b"", {}, 400),
+        (b"[1, 2]", {}, 422),
+        (b'{"events": 3}', {}, 422),
+        (b'{"events": []}', {}, 422),
+        (b"garbage", {"Content-Encoding": "gzip"}, 400),
+        (b"{}", {"Content-Encoding": "br"}, 415),
+    ]
+    for content, extra, status in cases:
+        r = client.post("/api/v1/events", content=content, headers={**headers, **extra})
+        assert r.status_code == status, (content, r.text)
+        assert r.headers["content-type"] == PROBLEM
+
+
+def test_keys_authenticate_and_scope(client: TestClient, keys, mp: Milepost) -> None:
+    assert client.post("/api/v1/events", json=paid(1)).status_code == 401
+    wrong = client.post("/api/v1/events", json=paid(1), headers={"Authorization": "Bearer mpk_nope"})
+    assert wrong.status_code == 401 and wrong.headers["www-authenticate"].startswith("Bearer")
+    # an admin key may send events too
+    assert client.post("/api/v1/events", json=paid(1), headers=keys.auth("admin")).status_code == 200
+
+
+def test_a_revoked_key_stops_working_at_once(client: TestClient, keys, mp: Milepost) -> None:
+    [ingest_key] = [k for k in mp.api_keys(keys.store) if k.scope == "ingest"]
+    assert client.post("/api/v1/events", json=paid(1), headers=keys.auth("ingest")).status_code == 200
+
+    mp.revoke_api_key(keys.store, ingest_key.id)
+
+    assert client.post("/api/v1/events", json=paid(2), headers=keys.auth("ingest")).status_code == 401
+
+
+def test_keys_are_stored_only_as_a_hash(mp: Milepost, store: str) -> None:
+    key, secret = mp.create_api_key(store, "admin", "ci")
+    with mp.db.read() as tx:
+        rows = tx._rows("SELECT prefix, secret_hash FROM api_keys WHERE id = " + str(key.id))
+    [(prefix, digest)] = rows
+    assert secret.startswith(prefix) and secret not in digest and len(digest) == 64
+    assert mp.authenticate(secret)[1].key == store
+
+
+def test_events_go_to_the_keys_store_only(client: TestClient, keys, other_store, mp: Milepost) -> None:
+    client.post("/api/v1/events", json=paid(1, customer="shared"), headers=other_store.auth("ingest"))
+
+    assert mp.customer(other_store.store, "shared").order_count == 1
+    import pytest
+
+    from milepost.errors import NotFound
+
+    with pytest.raises(NotFound):
+        mp.customer(keys.store, "shared")
+
+
+def test_health_and_readiness(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["status"] == "ready"
