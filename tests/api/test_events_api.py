@@ -137,3 +137,17 @@ def test_health_and_readiness(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.json()["status"] == "ready"
+
+
+def test_control_characters_are_rejected_per_event(client: TestClient, keys) -> None:
+    # PostgreSQL text cannot hold NUL: it must be a rejection, not a database error
+    batch = [
+        paid(1),
+        {**paid(2), "customer_id": "c\x00"},
+        {"id": "p", "type": "customer.updated", "customer_id": "c1", "name": "A\x00B"},
+    ]
+
+    body = client.post("/api/v1/events", json={"events": batch}, headers=keys.auth("ingest")).json()
+
+    assert [r["status"] for r in body["results"]] == ["accepted", "rejected", "rejected"]
+    assert [r["problem"]["field"] for r in body["results"][1:]] == ["customer_id", "name"]

@@ -15,7 +15,7 @@ from sqlalchemy import exc as sa_exc
 from milepost.adapters.storage.checkpoint import Checkpointer
 from milepost.adapters.storage.engine import make_engine, migrate
 from milepost.adapters.storage.tx import Tx
-from milepost.errors import Conflict, RetryableStorageError, StorageError
+from milepost.errors import Conflict, RetryableStorageError, StorageError, ValidationError
 
 T = TypeVar("T")
 
@@ -89,6 +89,10 @@ def translate_errors() -> Iterator[None]:
         raise _from_driver(exc) from exc
     except sa_exc.IntegrityError as exc:
         raise Conflict(_message(exc)) from exc
+    except sa_exc.DataError as exc:
+        if exc.orig is not None and "NUL (0x00)" in str(exc.orig):
+            raise _from_driver(exc.orig) from exc
+        raise StorageError(_message(exc)) from exc
     except sa_exc.OperationalError as exc:
         if _retryable(exc):
             raise RetryableStorageError(_message(exc)) from exc
@@ -109,6 +113,8 @@ def _driver_errors(name: str = "Error") -> tuple[type[Exception], ...]:
 
 def _from_driver(exc: Exception) -> Exception:
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    if "NUL (0x00)" in message:  # PostgreSQL text cannot hold it; the input must change
+        return ValidationError("text must not contain NUL characters", {"text": "contains a NUL character"})
     if isinstance(exc, _driver_errors("IntegrityError")):
         return Conflict(message)
     if _driver_retryable(exc):
