@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -254,8 +257,11 @@ def test_errors_are_one_line_with_exit_code_2(milepost: Milepost) -> None:
 
 @pytest.mark.slow
 def test_serve_demo_seeds_prints_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
     process = subprocess.Popen(
-        [*CLI, "serve", "--demo"],
+        [*CLI, "serve", "--demo", "--port", str(port)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -266,15 +272,50 @@ def test_serve_demo_seeds_prints_and_stops_cleanly_on_sigterm(tmp_path: Path) ->
         assert process.stdout is not None
         for line in process.stdout:
             seen.append(line)
-            if "Press Ctrl-C" in line:
+            if "Ctrl-C stops it" in line:
                 break
         output = "".join(seen)
         assert "demo store seeded" in output, output + process.stderr.read()
         assert "store 'demo'" in output and "4 order count events" in output
         assert "milepost customers show ada --store demo" in output
+        assert "its admin API key (shown once)" in output and "mpk_" in output
+        _wait_until_up(f"http://127.0.0.1:{port}/healthz")
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=20) == 0
     finally:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def _wait_until_up(url: str, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as answer:
+                assert answer.status == 200
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+# -- keys --------------------------------------------------------------------------------------
+
+
+def test_keys_are_shown_once_listed_by_prefix_and_revoked(milepost: Milepost) -> None:
+    created = milepost.json("keys", "create", "--store", "demo", "--scope", "ingest", "--name", "webhooks")
+    secret = created["secret"]
+    assert secret.startswith(created["prefix"]) and created["scope"] == "ingest"
+
+    listed = milepost("keys", "list", "--store", "demo")
+    assert created["id"] in listed.stdout and "webhooks" in listed.stdout and secret not in listed.stdout
+
+    milepost("keys", "revoke", created["id"], "--store", "demo")
+    [again] = [k for k in milepost.json("keys", "list", "--store", "demo") if k["id"] == created["id"]]
+    assert again["revoked_at"] is not None
+    bad_scope = milepost("keys", "create", "--store", "demo", "--scope", "root", expect=2)
+    assert "root" in bad_scope.stderr
+    missing = milepost("keys", "revoke", "key_999999", "--store", "demo", expect=2)
+    assert missing.stderr.startswith("error: no API key 999999")

@@ -4,6 +4,7 @@ arguments into calls of the Python API and its answers into text or JSON."""
 from __future__ import annotations
 
 import os
+import signal
 
 import click
 
@@ -96,6 +97,8 @@ def serve(app: App, with_demo: bool, host: str | None, port: int | None, workers
 
     from milepost.entrypoints.http import access_log
 
+    # Until the server takes over the signals, SIGTERM or Ctrl-C end the command cleanly.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     mp, s = app.mp, app.settings
     host, port = host or s.host, s.port if port is None else port
     if with_demo:
@@ -121,6 +124,10 @@ def serve(app: App, with_demo: bool, host: str | None, port: int | None, workers
     click.echo("stopped")
 
 
+def _exit_cleanly(_signum: int, _frame: object) -> None:
+    raise SystemExit(0)
+
+
 def _seed_demo(mp: Milepost) -> None:
     if demo_data.STORE in {s.key for s in mp.stores()}:
         click.echo("demo store found: left as it is")
@@ -141,6 +148,8 @@ def _describe(app: App) -> None:
         click.echo(f"  store {store.key!r} ({store.name}, {store.currency}): {count} order count events")
     if not stores_found:
         click.echo("  no stores yet: try `milepost serve --demo` or `milepost stores create`")
+    if demo_data.STORE in {s.key for s in stores_found}:
+        click.echo("  see the demo customer: milepost customers show ada --store demo")
 
 
 for group in (stores, templates, events, customers, milestones, alerts, credit, keys):
