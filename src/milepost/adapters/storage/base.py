@@ -57,6 +57,10 @@ class TxBase:
         )
         return self._rows(sql, [list(values), *params])
 
+    def ping(self) -> None:
+        """A round trip to the database (readiness checks)."""
+        self._rows("SELECT 1")
+
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         cursor = self.cursor
         if self.pg:

@@ -45,6 +45,3 @@ class KeyQueries(TxBase):
             return None
         store = self.store(row.store_id)  # type: ignore[attr-defined]
         return (_key(row), store) if store is not None else None
-
-    def ping(self) -> None:
-        self._rows("SELECT 1")
