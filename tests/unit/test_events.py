@@ -6,7 +6,15 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from milepost.domain.events import MAX_KEY_LENGTH, MAX_MINOR_UNITS, CustomerEvent, OrderEvent, Rejection, parse_event
+from milepost.domain.events import (
+    MAX_KEY_LENGTH,
+    MAX_MINOR_UNITS,
+    CustomerEvent,
+    OrderEvent,
+    Rejection,
+    TrackEvent,
+    parse_event,
+)
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -143,3 +151,61 @@ def test_occurred_at_is_required_without_a_clock():
     result = parse_event(order(), 0, None)
     assert isinstance(result, Rejection)
     assert result.field == "occurred_at"
+
+
+# -- reviews and custom events ---------------------------------------------------------------
+
+
+def test_a_review_keeps_the_fields_it_gives():
+    raw = {"id": "r1", "type": "review.created", "customer_id": "c1", "product_id": 77, "rating": 4}
+    event = parse_event(raw, 0, NOW)
+    assert event == TrackEvent("r1", "review.created", "c1", NOW, None, {"product_id": "77", "rating": 4})
+
+
+def test_a_review_needs_nothing_but_the_common_fields():
+    event = parse_event({"id": "r1", "type": "review.created", "customer_id": "c1"}, 0, NOW)
+    assert isinstance(event, TrackEvent) and event.properties == {}
+
+
+def test_a_custom_event_keeps_its_name_and_properties():
+    raw = {"id": "x1", "type": "custom", "customer_id": "c1", "name": "Wishlist Shared", "properties": {"n": [1]}}
+    event = parse_event(raw, 0, NOW)
+    assert event == TrackEvent("x1", "custom", "c1", NOW, "Wishlist Shared", {"n": [1]})
+    assert parse_event({**raw, "properties": None}, 0, NOW).properties == {}
+
+
+def custom(**overrides):
+    return {"id": "x1", "type": "custom", "customer_id": "c1", "name": "Clicked", **overrides}
+
+
+def review(**overrides):
+    return {"id": "r1", "type": "review.created", "customer_id": "c1", **overrides}
+
+
+@pytest.mark.parametrize(
+    ("raw", "field", "reason_part"),
+    [
+        (custom(name=None), "name", "required"),
+        (custom(name="  "), "name", "required"),
+        (custom(name=5), "name", "required"),
+        (custom(name="x" * (MAX_KEY_LENGTH + 1)), "name", f"at most {MAX_KEY_LENGTH}"),
+        (custom(name="Clicked\x00"), "name", "control characters"),
+        (custom(properties=[1]), "properties", "JSON object"),
+        (review(rating=0), "rating", "1 to 5"),
+        (review(rating=6), "rating", "1 to 5"),
+        (review(rating=4.5), "rating", "1 to 5"),
+        (review(rating="4"), "rating", "1 to 5"),
+        (review(rating=True), "rating", "1 to 5"),
+        (review(product_id=""), "product_id", "or left out"),
+        (review(review_id=["r"]), "review_id", "or left out"),
+    ],
+)
+def test_reviews_and_custom_events_name_each_rejection(raw, field, reason_part):
+    rejection = rejected(raw)
+    assert (rejection.field, rejection.key) == (field, raw["id"])
+    assert reason_part in rejection.reason
+
+
+def test_a_time_out_of_range_in_utc_is_rejected_not_raised():
+    assert rejected(order(occurred_at="0001-01-01T00:00:00+01:00")).field == "occurred_at"
+    assert rejected(order(occurred_at="9999-12-31T23:59:59-01:00")).field == "occurred_at"

@@ -52,8 +52,10 @@ def fold_batch(
     rank = store.counting_rank
     for index, event in events:
         customer = customers[event.customer_id]
-        if isinstance(event, CustomerEvent):
-            _apply_profile(customer, event)
+        if event.__class__ is not OrderEvent:
+            # a profile change, a review or a custom event: stored, the customer created, nothing fires
+            if event.__class__ is CustomerEvent:
+                _apply_profile(customer, event)
             applied.append(Applied(index, event, customer, []))
             continue
         slot = orders.get(event.order_id)

@@ -20,7 +20,9 @@ ORDER_TYPES = (
     "order.cancelled",
 )
 CUSTOMER_TYPES = ("customer.created", "customer.updated")
-EVENT_TYPES = ORDER_TYPES + CUSTOMER_TYPES
+#: Events kept for later use: they create the customer but change no order counts yet.
+TRACK_TYPES = ("review.created", "custom")
+EVENT_TYPES = ORDER_TYPES + CUSTOMER_TYPES + TRACK_TYPES
 
 #: How far an order has gone; a later status implies the earlier ones.
 STATUS_RANK = {"placed": 0, "paid": 1, "completed": 2, "delivered": 3}
@@ -31,7 +33,9 @@ MAX_MINOR_UNITS = 10**15
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _PROFILE_FIELDS = ("email", "name", "email_consent", "sms_consent", "attributes")
 _EVENT_TYPES = frozenset(EVENT_TYPES)
+_ORDER_TYPES = frozenset(ORDER_TYPES)
 _CUSTOMER_TYPES = frozenset(CUSTOMER_TYPES)
+_MAX_RATING = 5
 _SEEN_CURRENCIES: set[str] = set()  # well-formed codes met so far: the check is a set lookup after the first
 
 
@@ -56,7 +60,18 @@ class CustomerEvent(NamedTuple):
     profile: tuple[tuple[str, Any], ...] = ()  # only the fields the event gave
 
 
-Event = OrderEvent | CustomerEvent
+class TrackEvent(NamedTuple):
+    """A review or a custom event: stored with its details, no effect on order counts."""
+
+    key: str
+    type: str
+    customer_id: str
+    occurred_at: datetime
+    name: str | None = None  # a custom event's name
+    properties: dict[str, Any] | None = None  # a custom event's properties; a review's given fields
+
+
+Event = OrderEvent | CustomerEvent | TrackEvent
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +108,8 @@ def _parse(raw: dict[str, Any], now: datetime | None) -> Event:
         raise _Invalid("type", f"must be one of {', '.join(EVENT_TYPES)}; got {kind!r}")
     customer_id = _text(raw, "customer_id", required=True)
     occurred_at = _time(raw.get("occurred_at"), now)
-    if kind in _CUSTOMER_TYPES:
-        return CustomerEvent(key, kind, customer_id, occurred_at, _profile(raw))
+    if kind not in _ORDER_TYPES:
+        return _not_an_order(raw, kind, key, customer_id, occurred_at)
     order_id = _text(raw, "order_id", required=True)
     total = _minor_units(raw, "total")
     currency = raw.get("currency")
@@ -108,9 +123,56 @@ def _parse(raw: dict[str, Any], now: datetime | None) -> Event:
     return OrderEvent(key, kind, customer_id, order_id, occurred_at, total, currency, refund)
 
 
+def _not_an_order(raw: dict[str, Any], kind: str, key: str, customer_id: str, occurred_at: datetime) -> Event:
+    if kind in _CUSTOMER_TYPES:
+        return CustomerEvent(key, kind, customer_id, occurred_at, _profile(raw))
+    if kind == "custom":
+        return TrackEvent(key, kind, customer_id, occurred_at, _name(raw), _properties(raw))
+    return TrackEvent(key, kind, customer_id, occurred_at, None, _review(raw))
+
+
+def _name(raw: dict[str, Any]) -> str:
+    value = raw.get("name")
+    if not isinstance(value, str) or not value.strip():
+        raise _Invalid("name", "is required and must be a non-empty string: the event's name")
+    if len(value) > MAX_KEY_LENGTH:
+        raise _Invalid("name", f"must be at most {MAX_KEY_LENGTH} characters")
+    if not value.isprintable():
+        raise _Invalid("name", "must not contain control characters")
+    return value
+
+
+def _properties(raw: dict[str, Any]) -> dict[str, Any]:
+    value = raw.get("properties")
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise _Invalid("properties", "must be a JSON object")
+    return value
+
+
+def _review(raw: dict[str, Any]) -> dict[str, Any]:
+    given: dict[str, Any] = {}
+    for field in ("product_id", "review_id"):
+        if raw.get(field) is not None:
+            given[field] = _optional_text(raw, field)
+    rating = raw.get("rating")
+    if rating is not None:
+        if rating.__class__ is not int or not 1 <= rating <= _MAX_RATING:
+            raise _Invalid("rating", f"must be a whole number from 1 to {_MAX_RATING}")
+        given["rating"] = rating
+    return given
+
+
 def _text(raw: dict[str, Any], field: str, required: bool = False) -> str:
     value = raw.get(field)
-    if type(value) is str and 0 < len(value) <= MAX_KEY_LENGTH and not value[0].isspace() and not value[-1].isspace():
+    if (
+        type(value) is str
+        and 0 < len(value) <= MAX_KEY_LENGTH
+        and not value[0].isspace()
+        and not value[-1].isspace()
+        and value.isprintable()
+    ):
         return value  # the common case, checked cheaply
     if value is None and not required:
         return ""
@@ -120,7 +182,17 @@ def _text(raw: dict[str, Any], field: str, required: bool = False) -> str:
         raise _Invalid(field, "is required and must be a non-empty string")
     if len(value) > MAX_KEY_LENGTH:
         raise _Invalid(field, f"must be at most {MAX_KEY_LENGTH} characters")
+    if not value.isprintable():
+        raise _Invalid(field, "must not contain control characters")
     return value
+
+
+def _optional_text(raw: dict[str, Any], field: str) -> str:
+    try:
+        return _text(raw, field, required=True)
+    except _Invalid as problem:
+        reason = problem.reason.replace("is required and must be", "must be")
+        raise _Invalid(field, f"{reason}, or left out") from None
 
 
 def _minor_units(raw: dict[str, Any], field: str) -> int | None:
@@ -152,7 +224,10 @@ def _time(value: Any, now: datetime | None) -> datetime:
         raise _Invalid("occurred_at", "must be an ISO 8601 time string")
     if parsed.tzinfo is None:
         raise _Invalid("occurred_at", "must include a time zone offset (Z for UTC)")
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+        raise _Invalid("occurred_at", "must be a time between the years 1 and 9999 in UTC") from None
 
 
 def _profile(raw: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
@@ -163,6 +238,8 @@ def _profile(raw: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
         value = raw[field]
         if field in ("email", "name") and value is not None and not isinstance(value, str):
             raise _Invalid(field, "must be a string or null")
+        if field in ("email", "name") and value and "\x00" in value:
+            raise _Invalid(field, "must not contain NUL characters")
         if field == "email" and value and "@" not in value:
             raise _Invalid(field, "must be an email address")
         if field.endswith("_consent") and not isinstance(value, bool):

@@ -37,7 +37,7 @@ def milepost(request: Request) -> Milepost:
     return request.app.state.mp
 
 
-def _authenticate(request: Request, secret: str | None, scope: str, challenge: str) -> Principal:
+def authenticate(request: Request, secret: str | None, scope: str, challenge: str) -> Principal:
     if not secret:
         raise ApiProblem(401, "an API key is required", slug="unauthenticated", headers={"WWW-Authenticate": challenge})
     found = milepost(request).authenticate(secret)
@@ -60,7 +60,7 @@ def require(scope: str) -> Callable[..., Principal]:
         request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
     ) -> Principal:
         secret = credentials.credentials if credentials is not None else None
-        return _authenticate(request, secret, scope, 'Bearer realm="milepost"')
+        return authenticate(request, secret, scope, 'Bearer realm="milepost"')
 
     return dependency
 
@@ -79,7 +79,7 @@ def require_write_key(request: Request, _: Annotated[object, Depends(basic_schem
             ) from None
     elif scheme.lower() == "bearer":
         secret = value.strip()
-    return _authenticate(request, secret, "ingest", 'Basic realm="milepost"')
+    return authenticate(request, secret, "ingest", 'Basic realm="milepost"')
 
 
 IngestKey = Depends(require("ingest"))

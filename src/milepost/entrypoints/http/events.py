@@ -32,10 +32,17 @@ EVENT_SCHEMA: dict[str, Any] = {
         "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
         "refund_amount": {"type": "integer", "minimum": 1, "description": "A partial refund; omit for a full one."},
         "email": {"type": ["string", "null"]},
-        "name": {"type": ["string", "null"]},
+        "name": {
+            "type": ["string", "null"],
+            "description": "Customer events: the customer's name. custom: the event's name (required).",
+        },
         "email_consent": {"type": "boolean"},
         "sms_consent": {"type": "boolean"},
         "attributes": {"type": "object"},
+        "product_id": {"type": "string", "description": "review.created: the product reviewed."},
+        "review_id": {"type": "string", "description": "review.created: the review's own id."},
+        "rating": {"type": "integer", "minimum": 1, "maximum": 5, "description": "review.created: 1 to 5 stars."},
+        "properties": {"type": "object", "description": "custom: anything about the event, kept as given."},
     },
 }
 REQUEST_SCHEMA = {

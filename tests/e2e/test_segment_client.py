@@ -1,0 +1,142 @@
+"""Wire compatibility: Segment's own analytics-python client, pointed at a real Milepost server.
+
+The client sends /v1/batch with the write key as basic auth (and in the body), gzip
+bodies, ISO timestamps and its own messageIds; nothing here is adapted for Milepost.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import orjson
+import pytest
+import sqlalchemy as sa
+import uvicorn
+from segment.analytics import Client
+from segment.analytics.request import APIError
+
+from milepost import Milepost
+from milepost.adapters.storage import tables as t
+from milepost.entrypoints.http import create_app
+
+
+class Recorder:
+    """The ASGI app, noting each request's path and headers on the way in."""
+
+    def __init__(self, app: Any) -> None:
+        self.app, self.requests = app, []
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            self.requests.append((scope["path"], {k.decode(): v.decode() for k, v in scope["headers"]}))
+        await self.app(scope, receive, send)
+
+
+@pytest.fixture
+def recorder(mp: Milepost) -> Recorder:
+    return Recorder(create_app(mp))
+
+
+@pytest.fixture
+def server_url(recorder: Recorder) -> Iterator[str]:
+    """A real uvicorn server around `mp`, on a free local port, for the length of one test."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(recorder, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+@pytest.fixture
+def write_key(mp: Milepost) -> tuple[str, str]:
+    store = f"s-{uuid.uuid4().hex}"
+    mp.create_store(store, "Shop", currency="USD")
+    return store, mp.create_api_key(store, "ingest")[1]
+
+
+def stored(mp: Milepost, store: str) -> list[tuple[str, str, dict]]:
+    e = t.events
+    query = sa.select(e.c.source, e.c.type, e.c.payload).where(e.c.store_id == mp.store(store).id)
+    with mp.db.engine.connect() as conn:
+        return [(r.source, r.type, orjson.loads(r.payload)) for r in conn.execute(query)]
+
+
+def send_a_customers_story(analytics: Client, user: str) -> None:
+    traits = {"email": "ada@example.com", "firstName": "Ada", "lastName": "Lovelace", "email_consent": True}
+    analytics.identify(user, {**traits, "sms_consent": False, "plan": "gold"})
+    for order_id, total in (("o1", 27.50), ("o2", 10), ("o3", Decimal("12.25"))):
+        analytics.track(user, "Order Completed", {"order_id": order_id, "total": total, "currency": "USD"})
+    analytics.track(user, "Order Refunded", {"order_id": "o1"})
+    analytics.track(user, "Product Reviewed", {"product_id": "p1", "rating": 5, "review_body": "Lovely"})
+    analytics.track(user, "Wishlist Shared", {"items": ["p1", "p2"]})
+
+
+def test_the_segment_client_sends_a_customers_story(mp: Milepost, server_url: str, write_key, recorder) -> None:
+    store, secret = write_key
+    errors: list[Exception] = []
+    analytics = Client(
+        secret, host=server_url, gzip=True, upload_interval=0.05, max_retries=1, on_error=lambda e, _: errors.append(e)
+    )
+
+    send_a_customers_story(analytics, "u1")
+    analytics.shutdown()  # flushes the queue, then stops the client's thread
+
+    assert errors == []
+    assert recorder.requests, "the client sent nothing"
+    for path, headers in recorder.requests:
+        assert path == "/v1/batch" and headers["content-encoding"] == "gzip"
+        assert headers["authorization"].startswith("Basic ")
+    customer = mp.customer(store, "u1")
+    assert (customer.order_count, customer.amount_spent) == (2, 1000 + 1225)
+    assert (customer.email, customer.name, customer.email_consent, customer.sms_consent) == (
+        "ada@example.com",
+        "Ada Lovelace",
+        True,
+        False,
+    )
+    assert customer.attributes == {"plan": "gold"}
+    events = stored(mp, store)
+    assert {source for source, _, _ in events} == {"segment"}
+    assert sorted(kind for _, kind, _ in events) == [
+        "custom",
+        "customer.updated",
+        "order.completed",
+        "order.completed",
+        "order.completed",
+        "order.refunded",
+        "review.created",
+    ]
+    [custom] = [payload for _, kind, payload in events if kind == "custom"]
+    assert (custom["name"], custom["properties"]) == ("Wishlist Shared", {"items": ["p1", "p2"]})
+
+
+def test_resending_is_harmless_and_invalid_input_is_not_retried(mp: Milepost, server_url: str, write_key) -> None:
+    store, secret = write_key
+    analytics = Client(secret, host=server_url, gzip=True, sync_mode=True, max_retries=0)
+    order = {"order_id": "o1", "total": 5, "currency": "USD"}
+
+    for _ in range(2):  # the same messageId twice, as a sender retrying after a timeout would
+        analytics.track("u1", "Order Completed", order, message_id="fixed-id")
+    with pytest.raises(APIError) as refused:
+        analytics.track(anonymous_id="visitor-1", event="Order Completed", properties=order)
+
+    assert mp.customer(store, "u1").order_count == 1
+    assert refused.value.status == 400
+    assert refused.value.message == "userId: is required: Milepost tracks known customers"
