@@ -85,8 +85,9 @@ class Milepost:
         body_text: str,
         name: str | None = None,
         body_html: str | None = None,
-    ) -> None:
-        templates.save_template(
+    ) -> bool:
+        """Create or replace the template `key`; True when it is new."""
+        return templates.save_template(
             self.db,
             self.clock(),
             self._id(store),
@@ -97,8 +98,14 @@ class Milepost:
             body_html=body_html,
         )
 
-    def templates(self, store: str) -> list[dict[str, Any]]:
-        return templates.list_templates(self.db, self._id(store))
+    def templates(self, store: str, after_key: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        return templates.list_templates(self.db, self._id(store), after_key, limit)
+
+    def template(self, store: str, key: str) -> dict[str, Any]:
+        return templates.get_template(self.db, self._id(store), key)
+
+    def delete_template(self, store: str, key: str) -> None:
+        templates.delete_template(self.db, self._id(store), key)
 
     # -- order count events ----------------------------------------------------------------
 
@@ -152,8 +159,15 @@ class Milepost:
     def delete_order_count_event(self, store: str, event_id: int) -> None:
         rules.delete_rule(self.db, self.clock(), self._id(store), event_id)
 
-    def order_count_events(self, store: str, include_deleted: bool = False) -> list[RuleDetails]:
-        return rules.list_rules(self.db, self._id(store), include_deleted)
+    def order_count_events(
+        self,
+        store: str,
+        include_deleted: bool = False,
+        after: tuple[int, int] | None = None,
+        limit: int | None = None,
+    ) -> list[RuleDetails]:
+        """By count, then id; `after` (the last (count, id) seen) and `limit` give one page."""
+        return rules.list_rules(self.db, self._id(store), include_deleted, after, limit)
 
     def order_count_event(self, store: str, event_id: int) -> RuleDetails:
         return rules.get_rule(self.db, self._id(store), event_id)
@@ -177,11 +191,13 @@ class Milepost:
     def milestone_log(self, store: str, **filters: Any) -> list[MilestoneReached]:
         return reports.milestone_log(self.db, self._id(store), **filters)
 
-    def alerts(self, store: str, status: str | None = "open", limit: int = 100) -> list[Alert]:
-        return reports.alerts(self.db, self._id(store), status, limit)
+    def alerts(
+        self, store: str, status: str | None = "open", limit: int = 100, before_id: int | None = None
+    ) -> list[Alert]:
+        return reports.alerts(self.db, self._id(store), status, limit, before_id)
 
-    def acknowledge_alert(self, store: str, alert_id: int, by: str) -> None:
-        reports.acknowledge_alert(self.db, self.clock(), self._id(store), alert_id, by)
+    def acknowledge_alert(self, store: str, alert_id: int, by: str) -> Alert:
+        return reports.acknowledge_alert(self.db, self.clock(), self._id(store), alert_id, by)
 
     def outbox(self, store: str) -> list[dict[str, Any]]:
         with self.db.read() as tx:

@@ -151,3 +151,20 @@ def test_control_characters_are_rejected_per_event(client: TestClient, keys) -> 
 
     assert [r["status"] for r in body["results"]] == ["accepted", "rejected", "rejected"]
     assert [r["problem"]["field"] for r in body["results"][1:]] == ["customer_id", "name"]
+
+
+def test_unreadable_json_is_400_and_invalid_input_is_422_everywhere(client: TestClient, keys) -> None:
+    headers = {**keys.auth("admin"), "Content-Type": "application/json"}
+    broken = client.post("/api/v1/order-count-events", content=b"{nope", headers=headers)
+    assert broken.status_code == 400 and broken.json()["type"].endswith("/invalid-json")
+
+    schema_error = client.post(
+        "/api/v1/order-count-events", json={"name": "x", "count": 0, "actions": []}, headers=headers
+    )
+    service_error = client.post(
+        "/api/v1/order-count-events",
+        json={"name": "x", "count": 3, "actions": [{"type": "credit", "amount": 100, "currency": "EUR"}]},
+        headers=headers,
+    )
+    for r in (schema_error, service_error):
+        assert r.status_code == 422 and r.json()["type"].endswith("/invalid-request"), r.text

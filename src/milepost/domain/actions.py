@@ -78,7 +78,9 @@ ACTION_TYPES: dict[str, ActionType] = {
 }
 
 MESSAGE_FIELDS = frozenset({"customer", "count", "milestone", "customer_id", "order_id"})
+_SAMPLE_FIELDS = {"customer": "Ada", "count": 5, "milestone": "VIP", "customer_id": "c1", "order_id": "o1"}
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+_WIDE = re.compile(r"\d{4,}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +120,8 @@ def _validate_one(
     if not isinstance(item, dict):
         problems[where] = "must be an object with a 'type'"
         return None
-    spec = ACTION_TYPES.get(item.get("type", ""))
+    kind = item.get("type")
+    spec = ACTION_TYPES.get(kind) if isinstance(kind, str) else None
     if spec is None:
         problems[f"{where}.type"] = f"must be one of {', '.join(ACTION_TYPES)}"
         return None
@@ -150,14 +153,14 @@ def _check(kind: str, value: Any, templates: set[str] | None) -> str | None:
         return None if ok else "must be a positive integer of minor units (cents)"
     if not isinstance(value, str) or not value.strip():
         return "must be a non-empty string"
+    if "\x00" in value:
+        return "must not contain NUL characters"
     if kind == "currency" and not _CURRENCY.match(value):
         return "must be an ISO 4217 code in capitals, like 'USD'"
     if kind == "template" and templates is not None and value not in templates:
         return f"no email template with the key {value!r}"
-    if kind == "url":
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            return "must be an http(s) URL"
+    if kind == "url" and not _is_http_url(value):
+        return "must be an http(s) URL"
     if kind == "message":
         return _check_message(value)
     if kind == "text" and len(value) > 100:
@@ -165,13 +168,28 @@ def _check(kind: str, value: Any, templates: set[str] | None) -> str | None:
     return None
 
 
+def _is_http_url(value: str) -> bool:
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. a malformed IPv6 host
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
 def _check_message(value: str) -> str | None:
     try:
-        names = {f for _, f, _, _ in string.Formatter().parse(value) if f is not None}
+        parsed = [(f, spec) for _, f, spec, _ in string.Formatter().parse(value) if f is not None]
     except ValueError as exc:
         return f"is not a valid message template: {exc}"
+    if any("{" in (spec or "") or _WIDE.search(spec or "") for _, spec in parsed):
+        return "is not a valid message template: nested fields or a width above 999 in a format spec"
+    names = {f for f, _ in parsed}
     unknown = names - MESSAGE_FIELDS
     if unknown:
         known = ", ".join("{" + f + "}" for f in sorted(MESSAGE_FIELDS))
         return f"unknown placeholder {{{sorted(unknown)[0]}}}; use {known}"
+    try:  # format specs like {customer:d} or nested fields fail only when filled in
+        value.format_map(_SAMPLE_FIELDS)
+    except (ValueError, KeyError, IndexError, AttributeError, TypeError) as exc:
+        return f"is not a valid message template: {exc}"
     return None

@@ -55,13 +55,18 @@ def milestone_log(
         )
 
 
-def alerts(db: Storage, store_id: int, status: str | None = "open", limit: int = 100) -> list[Alert]:
+def alerts(
+    db: Storage, store_id: int, status: str | None = "open", limit: int = 100, before_id: int | None = None
+) -> list[Alert]:
+    """Newest first; pass the last id seen as `before_id` for the next page."""
     with db.read() as tx:
-        return tx.alerts(store_id, status, limit)
+        return tx.alerts(store_id, status, limit, before_id)
 
 
-def acknowledge_alert(db: Storage, now: datetime, store_id: int, alert_id: int, by: str) -> None:
+def acknowledge_alert(db: Storage, now: datetime, store_id: int, alert_id: int, by: str) -> Alert:
+    """Mark an open alert handled by `by`; an acknowledged one stays as it was."""
     with db.write() as tx:
         if not tx.alert_exists(store_id, alert_id):
             raise NotFound(f"no alert {alert_id} in this store")
         tx.acknowledge_alert(store_id, alert_id, by, now)
+        return tx.alert(store_id, alert_id)

@@ -129,10 +129,16 @@ def get_rule(db: Storage, store_id: int, rule_id: int) -> RuleDetails:
         return _details(tx, row)
 
 
-def list_rules(db: Storage, store_id: int, include_deleted: bool = False) -> list[RuleDetails]:
+def list_rules(
+    db: Storage,
+    store_id: int,
+    include_deleted: bool = False,
+    after: tuple[int, int] | None = None,
+    limit: int | None = None,
+) -> list[RuleDetails]:
+    """By count, then id; `after` (the last (count, id) seen) and `limit` give one page."""
     with db.read() as tx:
-        details = [_details(tx, row) for row in tx.rule_rows(store_id, include_deleted)]
-    return sorted(details, key=lambda d: (d.rule.threshold, d.rule.id))
+        return [_details(tx, row) for row in tx.rule_rows(store_id, include_deleted, after, limit)]
 
 
 def _live_row(tx, store_id: int, rule_id: int):  # type: ignore[no-untyped-def]

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, update
 
 from milepost.adapters.storage import tables as t
 from milepost.adapters.storage.base import TxBase
@@ -34,6 +34,19 @@ def rule_from_row(r: Any) -> Rule:
         metric=r.metric,
         starts_at=r.starts_at,
         ends_at=r.ends_at,
+    )
+
+
+def _alert(r: Any) -> Alert:
+    return Alert(
+        id=r.id,
+        customer_id=r.customer_ext,
+        message=r.message,
+        status=r.status,
+        created_at=r.created_at,
+        firing_id=r.firing_id,
+        acknowledged_at=r.acknowledged_at,
+        acknowledged_by=r.acknowledged_by,
     )
 
 
@@ -76,7 +89,8 @@ class RecordQueries(TxBase):
         rows = self.conn.execute(select(t.email_templates.c.key).where(t.email_templates.c.store_id == store_id))
         return {r.key for r in rows}
 
-    def upsert_template(self, store_id: int, values: dict[str, Any], now: datetime) -> None:
+    def upsert_template(self, store_id: int, values: dict[str, Any], now: datetime) -> bool:
+        """Save a template; True when it is new."""
         tbl = t.email_templates
         found = self.conn.execute(
             select(tbl.c.id).where(tbl.c.store_id == store_id, tbl.c.key == values["key"])
@@ -85,11 +99,28 @@ class RecordQueries(TxBase):
             self.conn.execute(update(tbl).where(tbl.c.id == found.id).values(**values, updated_at=now))
         else:
             self.conn.execute(insert(tbl).values(store_id=store_id, created_at=now, updated_at=now, **values))
+        return found is None
 
-    def list_templates(self, store_id: int) -> list[dict[str, Any]]:
+    def list_templates(
+        self, store_id: int, after_key: str | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """By key; `after_key` and `limit` give one page."""
         tbl = t.email_templates
-        rows = self.conn.execute(select(tbl).where(tbl.c.store_id == store_id).order_by(tbl.c.key))
+        q = select(tbl).where(tbl.c.store_id == store_id)
+        if after_key is not None:
+            q = q.where(tbl.c.key > after_key)
+        rows = self.conn.execute(q.order_by(tbl.c.key).limit(limit))
         return [dict(r._mapping) for r in rows]
+
+    def template(self, store_id: int, key: str) -> dict[str, Any] | None:
+        tbl = t.email_templates
+        row = self.conn.execute(select(tbl).where(tbl.c.store_id == store_id, tbl.c.key == key)).first()
+        return dict(row._mapping) if row else None
+
+    def delete_template(self, store_id: int, key: str) -> bool:
+        tbl = t.email_templates
+        result = self.conn.execute(delete(tbl).where(tbl.c.store_id == store_id, tbl.c.key == key))
+        return bool(result.rowcount)
 
     # -- rules ---------------------------------------------------------------------
 
@@ -102,11 +133,21 @@ class RecordQueries(TxBase):
     def rule_row(self, store_id: int, rule_id: int) -> Any:
         return self.conn.execute(select(t.rules).where(t.rules.c.store_id == store_id, t.rules.c.id == rule_id)).first()
 
-    def rule_rows(self, store_id: int, include_deleted: bool = False) -> list[Any]:
-        q = select(t.rules).where(t.rules.c.store_id == store_id)
+    def rule_rows(
+        self,
+        store_id: int,
+        include_deleted: bool = False,
+        after: tuple[int, int] | None = None,
+        limit: int | None = None,
+    ) -> list[Any]:
+        """By (threshold, id); `after`, a (threshold, id) seen last, and `limit` give one page."""
+        r = t.rules.c
+        q = select(t.rules).where(r.store_id == store_id)
         if not include_deleted:
-            q = q.where(t.rules.c.deleted_at.is_(None))
-        return list(self.conn.execute(q.order_by(t.rules.c.id)))
+            q = q.where(r.deleted_at.is_(None))
+        if after is not None:
+            q = q.where(or_(r.threshold > after[0], and_(r.threshold == after[0], r.id > after[1])))
+        return list(self.conn.execute(q.order_by(r.threshold, r.id).limit(limit)))
 
     @staticmethod
     def rule_of(row: Any) -> Rule:
@@ -274,25 +315,27 @@ class RecordQueries(TxBase):
 
     # -- alerts ------------------------------------------------------------------------
 
-    def alerts(self, store_id: int, status: str | None = "open", limit: int = 100) -> list[Alert]:
-        al, cus = t.alerts, t.customers
-        q = select(al, cus.c.external_id.label("customer_ext")).outerjoin(cus, cus.c.id == al.c.customer_id)
-        q = q.where(al.c.store_id == store_id)
+    def alerts(
+        self, store_id: int, status: str | None = "open", limit: int = 100, before_id: int | None = None
+    ) -> list[Alert]:
+        """Newest first; pass the last id seen as `before_id` for the next page."""
+        al = t.alerts
+        q = self._alert_query().where(al.c.store_id == store_id)
         if status is not None:
             q = q.where(al.c.status == status)
-        return [
-            Alert(
-                id=r.id,
-                customer_id=r.customer_ext,
-                message=r.message,
-                status=r.status,
-                created_at=r.created_at,
-                firing_id=r.firing_id,
-                acknowledged_at=r.acknowledged_at,
-                acknowledged_by=r.acknowledged_by,
-            )
-            for r in self.conn.execute(q.order_by(al.c.id.desc()).limit(limit))
-        ]
+        if before_id is not None:
+            q = q.where(al.c.id < before_id)
+        return [_alert(r) for r in self.conn.execute(q.order_by(al.c.id.desc()).limit(limit))]
+
+    def alert(self, store_id: int, alert_id: int) -> Alert | None:
+        al = t.alerts
+        row = self.conn.execute(self._alert_query().where(al.c.store_id == store_id, al.c.id == alert_id)).first()
+        return _alert(row) if row else None
+
+    @staticmethod
+    def _alert_query() -> Any:
+        al, cus = t.alerts, t.customers
+        return select(al, cus.c.external_id.label("customer_ext")).outerjoin(cus, cus.c.id == al.c.customer_id)
 
     def acknowledge_alert(self, store_id: int, alert_id: int, by: str, now: datetime) -> bool:
         al = t.alerts

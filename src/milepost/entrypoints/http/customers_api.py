@@ -1,7 +1,93 @@
-"""Customers: counts, tags, balances, milestones; credit spent and adjusted."""
+"""A customer as the store knows them, by the store's own id; spending and adjusting credit."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-router = APIRouter()
+from fastapi import APIRouter, Header, Path
+
+from milepost.entrypoints.http.admin import AdminCaller, invalid, possible_external_id, problems
+from milepost.entrypoints.http.models import AdjustIn, IdempotencyKey, SpendIn
+from milepost.entrypoints.http.resources import Customer, LedgerEntry
+from milepost.errors import NotFound
+
+router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
+
+CustomerId = Annotated[str, Path(description="The store's own customer id, as sent in events.")]
+KeyHeader = Annotated[
+    IdempotencyKey | None,
+    Header(alias="Idempotency-Key", description="Instead of `idempotency_key` in the body."),
+]
+_CREDIT = (
+    "Amounts are integers of minor units (1000 = $10.00) in the store's currency. The idempotency key "
+    "makes a retry safe: a repeat with the same key and amount answers the same ledger entry (201 again) "
+    "and changes nothing; the same key with another amount is a 409."
+)
+
+
+@router.get(
+    "/{customer_id:path}",
+    summary="A customer: order count, spend, tags, credit and milestones reached",
+    response_model=Customer,
+    responses=problems(404),
+)
+def get_customer(admin: AdminCaller, customer_id: CustomerId) -> Customer:
+    _check(customer_id)
+    currency = admin.mp.store(admin.store).currency
+    return Customer.of(admin.mp.customer(admin.store, customer_id), currency)
+
+
+@router.post(
+    "/{customer_id:path}/credit/spend",
+    status_code=201,
+    summary="Record store credit the customer used",
+    description=_CREDIT + " Spending below zero is a 409 unless the store allows negative credit.",
+    response_model=LedgerEntry,
+    responses=problems(404, 409, body=True),
+)
+def spend_credit(admin: AdminCaller, customer_id: CustomerId, body: SpendIn, key: KeyHeader = None) -> LedgerEntry:
+    _check(customer_id)
+    entry = admin.mp.spend_credit(
+        admin.store,
+        customer_id,
+        body.amount,
+        key=_idempotency_key(body.idempotency_key, key),
+        order_id=body.order_id,
+        note=body.note,
+    )
+    return LedgerEntry.of(entry)
+
+
+@router.post(
+    "/{customer_id:path}/credit/adjust",
+    status_code=201,
+    summary="Correct the customer's credit, up or down, with a reason",
+    description=_CREDIT + " `actor` defaults to the API key (`api key mpk_...`).",
+    response_model=LedgerEntry,
+    responses=problems(404, 409, body=True),
+)
+def adjust_credit(admin: AdminCaller, customer_id: CustomerId, body: AdjustIn, key: KeyHeader = None) -> LedgerEntry:
+    _check(customer_id)
+    entry = admin.mp.adjust_credit(
+        admin.store,
+        customer_id,
+        body.amount,
+        key=_idempotency_key(body.idempotency_key, key),
+        reason=body.reason,
+        actor=body.actor or admin.actor,
+    )
+    return LedgerEntry.of(entry)
+
+
+def _check(customer_id: str) -> None:
+    if not possible_external_id(customer_id):
+        raise NotFound(f"no customer {customer_id!r} in this store")
+
+
+def _idempotency_key(in_body: str | None, in_header: str | None) -> str:
+    if in_body is not None and in_header is not None and in_body != in_header:
+        raise invalid("idempotency_key", "differs from the Idempotency-Key header")
+    key = in_body if in_body is not None else in_header
+    if key is None:
+        raise invalid("idempotency_key", "is required (in the body or as the Idempotency-Key header)")
+    return key

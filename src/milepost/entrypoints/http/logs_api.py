@@ -1,7 +1,101 @@
-"""The milestone log and admin alerts."""
+"""The milestone log and the admin alerts that milestones create for agents."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Literal
 
-router = APIRouter()
+from fastapi import APIRouter, Body, Path, Query
+from pydantic import AwareDatetime
+
+from milepost.entrypoints.http.admin import (
+    AdminCaller,
+    Cursor,
+    Limit,
+    cursor_position,
+    filter_id,
+    page,
+    possible_external_id,
+    problems,
+    utc,
+)
+from milepost.entrypoints.http.models import AcknowledgeIn
+from milepost.entrypoints.http.resources import Alert, Milestone, Page
+from milepost.entrypoints.http.wire import parse_id
+
+router = APIRouter(prefix="/api/v1", tags=["milestones and alerts"])
+
+Time = Annotated[AwareDatetime | None, Query(description="ISO 8601 with an offset, like 2026-05-01T00:00:00Z.")]
+
+
+@router.get(
+    "/milestones",
+    summary="The milestone log, newest first",
+    description="Who reached which order count event, when, on which order, and what each action did. "
+    "`since` is inclusive, `until` exclusive.",
+    response_model=Page[Milestone],
+    responses=problems(),
+)
+def milestone_log(
+    admin: AdminCaller,
+    order_count_event_id: Annotated[str | None, Query(description="Only this order count event (oce_...).")] = None,
+    customer_id: Annotated[str | None, Query(description="Only this customer (the store's id).")] = None,
+    since: Time = None,
+    until: Time = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[Milestone]:
+    rule_id = filter_id("order_count_event", order_count_event_id, "query.order_count_event_id")
+    before = cursor_position(cursor, "mst", int)
+    if customer_id is not None and not possible_external_id(customer_id):
+        return Page[Milestone](data=[], next_cursor=None)
+    found = admin.mp.milestone_log(
+        admin.store,
+        customer_id=customer_id,
+        rule_id=rule_id,
+        since=utc(since, "query.since"),
+        until=utc(until, "query.until"),
+        before_id=before[0] if before else None,
+        limit=limit + 1,
+    )
+    kept, next_cursor = page(found, limit, lambda m: ["mst", m.id])
+    return Page[Milestone](data=[Milestone.of(m) for m in kept], next_cursor=next_cursor)
+
+
+@router.get(
+    "/alerts",
+    summary="Admin alerts, newest first",
+    response_model=Page[Alert],
+    responses=problems(),
+)
+def list_alerts(
+    admin: AdminCaller,
+    status: Annotated[Literal["open", "acknowledged", "all"], Query(description="Which alerts.")] = "open",
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[Alert]:
+    before = cursor_position(cursor, "alr", int)
+    found = admin.mp.alerts(
+        admin.store,
+        status=None if status == "all" else status,
+        limit=limit + 1,
+        before_id=before[0] if before else None,
+    )
+    kept, next_cursor = page(found, limit, lambda a: ["alr", a.id])
+    return Page[Alert](data=[Alert.of(a) for a in kept], next_cursor=next_cursor)
+
+
+@router.post(
+    "/alerts/{alert_id}/acknowledge",
+    summary="Acknowledge an alert",
+    description="Marks an open alert handled; `by` defaults to the API key. An alert acknowledged "
+    "already stays as it was (who and when do not change).",
+    response_model=Alert,
+    responses=problems(404, body=True),
+)
+def acknowledge_alert(
+    admin: AdminCaller,
+    alert_id: Annotated[str, Path(description="The alert's id, like alr_5.")],
+    body: Annotated[AcknowledgeIn | None, Body()] = None,
+) -> Alert:
+    by = body.by if body is not None and body.by else admin.actor
+    return Alert.of(admin.mp.acknowledge_alert(admin.store, parse_id("alert", alert_id), by))

@@ -83,10 +83,13 @@ def install(app: FastAPI) -> None:
             extra["errors"] = [{"field": f, "reason": r} for f, r in exc.problems.items()]
         if status == 503:
             return problem(status, "the database is busy or unavailable; try again", headers={"Retry-After": "1"})
-        return problem(status, str(exc), **extra)
+        slug = "invalid-request" if isinstance(exc, ValidationError) else None
+        return problem(status, str(exc), slug, **extra)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(_: Request, exc: RequestValidationError) -> Response:
+        if any(e.get("type") == "json_invalid" for e in exc.errors()):
+            return problem(400, "the body is not valid JSON", "invalid-json")
         errors = [
             {"field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"), "reason": e.get("msg", "invalid")}
             for e in exc.errors()

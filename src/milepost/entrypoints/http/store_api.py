@@ -4,4 +4,27 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-router = APIRouter()
+from milepost.entrypoints.http.admin import AdminCaller, problems
+from milepost.entrypoints.http.models import StorePatch
+from milepost.entrypoints.http.resources import Store
+
+router = APIRouter(prefix="/api/v1", tags=["store"])
+
+
+@router.get("/store", summary="The key's store and its settings", response_model=Store, responses=problems())
+def get_store(admin: AdminCaller) -> Store:
+    return Store.of(admin.mp.store(admin.store))
+
+
+@router.patch(
+    "/store",
+    summary="Change the store's settings",
+    description="Fields left out stay as they are. The currency and the counting status cannot change "
+    "once the store has orders (409): every order count would change.",
+    response_model=Store,
+    responses=problems(409, body=True),
+)
+def update_store(admin: AdminCaller, body: StorePatch) -> Store:
+    changes = body.changes()
+    store = admin.mp.update_store(admin.store, **changes) if changes else admin.mp.store(admin.store)
+    return Store.of(store)

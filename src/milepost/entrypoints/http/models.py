@@ -1,0 +1,182 @@
+"""Request bodies of the admin API, as pydantic models: what a store's admin may send.
+
+Unknown fields are refused (a typo is a 422 that names the field). Text is bounded
+by what the database stores and never contains NUL characters. Deeper rules
+(the store's currency, a template that exists, a valid message) are checked by
+the service, which answers 422 problems with the field too.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, field_validator
+
+from milepost.domain.actions import ACTION_TYPES, ActionType
+from milepost.domain.events import COUNTING_STATUSES
+
+MAX_COUNT = 1_000_000_000
+MAX_AMOUNT = 10**12  # minor units, as for credit actions
+NO_NUL = r"^[^\x00]*$"
+NOT_BLANK = r"^[^\x00]*[^\x00\s][^\x00]*$"
+
+
+def text(max_length: int, *, blank: bool = False) -> Any:
+    """A string of at most `max_length` characters without NUL; not only spaces unless `blank`."""
+    min_length = 0 if blank else 1
+    pattern = NO_NUL if blank else NOT_BLANK
+    return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length, pattern=pattern)]
+
+
+Name = text(200)
+Tag = text(100)
+Note = text(2000, blank=True)
+Reason = text(2000)
+OrderId = text(200)
+Timezone = text(64)
+Subject = text(500)
+Content = text(100_000)
+OptionalContent = text(100_000, blank=True)
+CountingStatus = Literal[COUNTING_STATUSES]  # type: ignore[valid-type]
+IdempotencyKey = text(180)  # the ledger keeps 200 characters, with a prefix of its own
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+Count = Annotated[int, Field(ge=1, le=MAX_COUNT, description="The order count N that triggers the event.")]
+
+_PARAM_SCHEMAS: dict[str, dict[str, Any]] = {
+    "text": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": NOT_BLANK},
+    "minor_units": {"type": "integer", "minimum": 1, "maximum": MAX_AMOUNT},
+    "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+    "template": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": NOT_BLANK},
+    "url": {"type": "string", "pattern": "^https?://[^/?#\\s\\x00]+"},
+    "message": {"type": "string", "minLength": 1, "pattern": NOT_BLANK},
+}
+
+
+def _action_schema(spec: ActionType) -> dict[str, Any]:
+    properties: dict[str, Any] = {"type": {"type": "string", "enum": [spec.name]}}
+    for p in spec.params:
+        properties[p.name] = {**_PARAM_SCHEMAS[p.kind], "description": p.description}
+    required = ["type", *(p.name for p in spec.params if p.required)]
+    return {
+        "type": "object",
+        "title": spec.label,
+        "required": required,
+        "properties": properties,
+        "additionalProperties": False,
+    }
+
+
+ACTIONS_SCHEMA: dict[str, Any] = {
+    "type": "array",
+    "minItems": 1,
+    "maxItems": 50,
+    "description": "What happens, in this order, when a customer reaches the count.",
+    "items": {"oneOf": [_action_schema(spec) for spec in ACTION_TYPES.values()]},
+}
+
+#: Actions are checked by the service (it knows the store's currency and templates);
+#: the schema documents each action type from `ACTION_TYPES`.
+Actions = Annotated[list[dict[str, Any]], Field(min_length=1, max_length=50), WithJsonSchema(ACTIONS_SCHEMA)]
+
+
+class Body(BaseModel):
+    """A JSON body: unknown fields are refused and no type is coerced ("5" is not 5, "yes" not true)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class Patch(Body):
+    """A partial update: a field left out stays as it is; `null` is refused.
+
+    Fields default to None, which pydantic does not validate: None means "left out"."""
+
+    model_config = ConfigDict(json_schema_extra=lambda schema: _no_defaults(schema))
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("must not be null; leave the field out to keep it")
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        return self.model_dump(exclude_unset=True)
+
+
+def _no_defaults(schema: dict[str, Any]) -> None:
+    for prop in schema.get("properties", {}).values():
+        prop.pop("default", None)
+
+
+class Condition(Body):
+    """Who gets the event: customers who have (or lack) a tag when they reach the count."""
+
+    tag: Tag
+    has: bool = True
+
+
+class StorePatch(Patch):
+    name: Name = Field(None)
+    currency: Currency = Field(None, description="Only before the store has orders.")
+    timezone: Timezone = Field(None, description="An IANA time zone, like Europe/Paris.")
+    counting_status: CountingStatus = Field(
+        None, description="The order status from which an order counts. Only before the store has orders."
+    )
+    allow_negative_credit: bool = Field(None)
+
+
+class OrderCountEventIn(Body):
+    name: Name
+    count: Count
+    actions: Actions
+    conditions: list[Condition] = Field(default_factory=list, max_length=50)
+    active: bool = True
+
+
+class OrderCountEventPatch(Patch):
+    name: Name = Field(None)
+    count: Count = Field(None)
+    actions: Actions = Field(None, description="Replaces every action.")
+    conditions: list[Condition] = Field(None, max_length=50, description="Replaces every condition; [] for none.")
+    active: bool = Field(None)
+
+
+class TemplateIn(Body):
+    subject: Subject
+    body_text: Content
+    body_html: OptionalContent | None = None
+    name: Name | None = Field(None, description="A display name; default: the key.")
+
+
+class SpendIn(Body):
+    amount: int = Field(ge=1, le=MAX_AMOUNT, description="Credit used, in minor units (1000 = $10.00).")
+    idempotency_key: IdempotencyKey | None = Field(
+        None, description="The same key never spends twice. Or send the Idempotency-Key header."
+    )
+    order_id: OrderId | None = Field(None, description="The order the credit was used on.")
+    note: Note | None = None
+
+
+class AdjustIn(Body):
+    amount: int = Field(
+        ge=-MAX_AMOUNT,
+        le=MAX_AMOUNT,
+        description="Minor units; negative takes credit away; not zero.",
+        json_schema_extra={"not": {"const": 0}},
+    )
+    idempotency_key: IdempotencyKey | None = Field(
+        None, description="The same key never adjusts twice. Or send the Idempotency-Key header."
+    )
+    reason: Reason = Field(description="Why, for the ledger.")
+    actor: Name | None = Field(None, description="Who made the correction; default: the API key.")
+
+    @field_validator("amount")
+    @classmethod
+    def _not_zero(cls, value: int) -> int:
+        if value == 0:
+            raise ValueError("must not be zero")
+        return value
+
+
+class AcknowledgeIn(Body):
+    by: Name | None = Field(None, description="Who handled the alert; default: the API key.")

@@ -1,0 +1,162 @@
+"""A key of store B never reads or changes anything of store A, on every admin endpoint;
+an ingest key gets 403 and no key 401 there.
+
+ROUTES lists every admin route with what store B's admin key must get when it aims at
+store A's resources. A new route under /api/v1 fails `test_every_admin_route_is_listed`
+until it has a row here.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, NamedTuple
+
+import pytest
+from admin_kit import assert_problem, create_event, orders
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+# What store B's key gets: "missing" (404), "empty" (an empty page) or "own" (it acts on B's own store).
+MISSING, EMPTY, OWN = "missing", "empty", "own"
+
+
+class Route(NamedTuple):
+    method: str
+    path: str
+    body: dict[str, Any] | None
+    outcome: str
+    query: dict[str, str] | None = None
+
+
+ROUTES = [
+    Route("GET", "/api/v1/store", None, OWN),
+    Route("PATCH", "/api/v1/store", {"name": "Taken over"}, OWN),
+    Route("GET", "/api/v1/order-count-events", None, EMPTY),
+    Route("POST", "/api/v1/order-count-events", {"name": "B", "count": 1, "actions": [{"type": "alert"}]}, OWN),
+    Route("GET", "/api/v1/order-count-events/{event_id}", None, MISSING),
+    Route("PATCH", "/api/v1/order-count-events/{event_id}", {"name": "Renamed"}, MISSING),
+    Route("DELETE", "/api/v1/order-count-events/{event_id}", None, MISSING),
+    Route("POST", "/api/v1/order-count-events/{event_id}/enable", None, MISSING),
+    Route("POST", "/api/v1/order-count-events/{event_id}/disable", None, MISSING),
+    Route("GET", "/api/v1/templates", None, EMPTY),
+    Route("GET", "/api/v1/templates/{key}", None, MISSING),
+    Route("PUT", "/api/v1/templates/{key}", {"subject": "Mine", "body_text": "Mine"}, OWN),
+    Route("DELETE", "/api/v1/templates/{key}", None, MISSING),
+    Route("GET", "/api/v1/customers/{customer_id:path}", None, MISSING),
+    Route("POST", "/api/v1/customers/{customer_id:path}/credit/spend", {"amount": 1, "idempotency_key": "k"}, MISSING),
+    Route(
+        "POST",
+        "/api/v1/customers/{customer_id:path}/credit/adjust",
+        {"amount": -1, "idempotency_key": "k", "reason": "steal"},
+        MISSING,
+    ),
+    Route("GET", "/api/v1/milestones", None, EMPTY),
+    Route("GET", "/api/v1/milestones", None, EMPTY, {"customer_id": "{customer_id}"}),
+    Route("GET", "/api/v1/milestones", None, EMPTY, {"order_count_event_id": "{event_id}"}),
+    Route("GET", "/api/v1/alerts", None, EMPTY, {"status": "all"}),
+    Route("POST", "/api/v1/alerts/{alert_id}/acknowledge", {"by": "intruder"}, MISSING),
+]
+
+#: Routes of other kinds: events in (any key of the store may send).
+NOT_ADMIN = {("POST", "/api/v1/events")}
+
+
+class StoreA(NamedTuple):
+    ids: dict[str, str]
+    snapshot: dict[str, Any]
+
+
+def _snapshot(client: TestClient, keys: Any, ids: dict[str, str]) -> dict[str, Any]:
+    """Everything of store A that the admin API shows, read with A's own key."""
+    reads = {
+        "store": "/api/v1/store",
+        "events": "/api/v1/order-count-events",
+        "event": f"/api/v1/order-count-events/{ids['event_id']}",
+        "templates": "/api/v1/templates",
+        "customer": f"/api/v1/customers/{ids['customer_id']}",
+        "milestones": "/api/v1/milestones",
+        "alerts": "/api/v1/alerts?status=all",
+    }
+    out = {}
+    for name, path in reads.items():
+        r = client.get(path, headers=keys.auth())
+        assert r.status_code == 200, r.text
+        out[name] = r.json()
+    return out
+
+
+@pytest.fixture
+def store_a(client: TestClient, keys: Any) -> StoreA:
+    """Store A with one of everything: a template, an event that fired, a customer with credit, an alert."""
+    client.put("/api/v1/templates/welcome-a", json={"subject": "Hi", "body_text": "Hello"}, headers=keys.auth())
+    actions = [{"type": "credit", "amount": 500}, {"type": "alert"}, {"type": "send_email", "template": "welcome-a"}]
+    event = create_event(client, keys, name="First order", count=1, actions=actions)
+    orders(client, keys, "cust-a", 1)
+    [alert] = client.get("/api/v1/alerts", headers=keys.auth()).json()["data"]
+    ids = {"event_id": event["id"], "key": "welcome-a", "customer_id": "cust-a", "alert_id": alert["id"]}
+    return StoreA(ids, _snapshot(client, keys, ids))
+
+
+def _fill(template: str, ids: dict[str, str]) -> str:
+    return re.sub(r"\{(\w+)(?::\w+)?\}", lambda m: ids[m.group(1)], template)
+
+
+def _call(client: TestClient, route: Route, ids: dict[str, str], headers: dict[str, str]) -> Any:
+    query = {k: _fill(v, ids) for k, v in (route.query or {}).items()}
+    return client.request(route.method, _fill(route.path, ids), params=query, json=route.body, headers=headers)
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path} {r.query or ''}".strip())
+def test_another_store_s_key_cannot_reach_the_store_s_resources(
+    client: TestClient, keys: Any, other_store: Any, store_a: StoreA, route: Route
+) -> None:
+    r = _call(client, route, store_a.ids, other_store.auth())
+
+    if route.outcome == MISSING:
+        assert_problem(r, 404)
+    elif route.outcome == EMPTY:
+        assert r.status_code == 200, r.text
+        assert r.json() == {"data": [], "next_cursor": None}
+    else:
+        assert r.status_code in (200, 201), r.text
+        assert "cust-a" not in r.text and store_a.ids["event_id"] not in r.text
+    assert _snapshot(client, keys, store_a.ids) == store_a.snapshot
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path} {r.query or ''}".strip())
+def test_an_ingest_key_gets_403_and_no_key_gets_401(
+    client: TestClient, keys: Any, store_a: StoreA, route: Route
+) -> None:
+    assert_problem(_call(client, route, store_a.ids, keys.auth("ingest")), 403)
+    unauthenticated = _call(client, route, store_a.ids, {})
+    assert_problem(unauthenticated, 401)
+    assert unauthenticated.headers["www-authenticate"].startswith("Bearer")
+    assert _snapshot(client, keys, store_a.ids) == store_a.snapshot
+
+
+def served_routes(app: FastAPI) -> set[tuple[str, str]]:
+    """(method, path) of every route the app serves, through included routers too."""
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # older FastAPI: app.routes is already flat
+        routes: Any = app.routes
+    else:
+        routes = iter_route_contexts(app.routes)
+    return {(method, route.path) for route in routes for method in getattr(route, "methods", None) or ()}
+
+
+def test_every_admin_route_is_listed(app: FastAPI) -> None:
+    served = {(m, path) for m, path in served_routes(app) if path.startswith("/api/v1/")}
+    listed = {(r.method, r.path) for r in ROUTES}
+    assert served - NOT_ADMIN == listed
+
+
+def test_the_store_s_key_still_reaches_everything(client: TestClient, keys: Any, store_a: StoreA) -> None:
+    """The same table with the store's own key: each call succeeds (so a 404 above is isolation)."""
+    for route in ROUTES:
+        r = _call(client, route, store_a.ids, keys.auth())
+        assert r.status_code < 300, (route, r.text)
+        if route.path.endswith("/order-count-events/{event_id}") and route.method == "DELETE":
+            store_a.ids["event_id"] = create_event(client, keys, name="Again", count=9)["id"]
+        if route.path.endswith("/templates/{key}") and route.method == "DELETE":
+            client.put("/api/v1/templates/welcome-a", json={"subject": "S", "body_text": "B"}, headers=keys.auth())
