@@ -102,7 +102,7 @@ def serve(app: App, with_demo: bool, host: str | None, port: int | None, workers
     mp, s = app.mp, app.settings
     host, port = host or s.host, s.port if port is None else port
     if with_demo:
-        _seed_demo(mp)
+        _seed_demo(mp, f"http://{host}:{port}")
     _describe(app)
     click.echo(f"HTTP API on http://{host}:{port}/api/v1 (docs: http://{host}:{port}/docs); Ctrl-C stops it.")
     if workers > 1 and mp.db.dialect == "sqlite":
@@ -128,15 +128,15 @@ def _exit_cleanly(_signum: int, _frame: object) -> None:
     raise SystemExit(0)
 
 
-def _seed_demo(mp: Milepost) -> None:
+def _seed_demo(mp: Milepost, base_url: str) -> None:
     if demo_data.STORE in {s.key for s in mp.stores()}:
-        click.echo("demo store found: left as it is")
+        click.echo("demo store found: left as it is (a new key: milepost keys create --store demo --scope admin)")
         return
     demo_data.seed(mp)
     _key, secret = mp.create_api_key(demo_data.STORE, "admin", "demo key")
     click.echo("demo store seeded; its admin API key (shown once):")
     click.echo(f"    {secret}")
-    click.echo(f"    try: curl -H 'Authorization: Bearer {secret}' http://127.0.0.1:8000/api/v1/customers/ada")
+    click.echo(f"    try: curl -H 'Authorization: Bearer {secret}' {base_url}/api/v1/customers/ada")
 
 
 def _describe(app: App) -> None:
