@@ -7,9 +7,11 @@
 The workload is the one of benchmarks/ingest.py (benchmarks/workload.py, seeded).
 For each backend and each number of server workers, on a fresh database each:
 
-- engine: the events through `Milepost.ingest` in batches of `--batch-size`
-  (100), in this process, no HTTP (with N workers: N processes sharing the
-  customers, as `ingest.py --workers N`);
+- engine: the events through `Milepost.ingest`, in this process, no HTTP, in
+  the very batches the HTTP clients send (each connection's customers,
+  `--batch-size` at a time, taken in turn), since what a batch holds changes
+  its cost; with N workers: N processes sharing the customers, as
+  `ingest.py --workers N`, in batches of `--batch-size`;
 - HTTP batch: `milepost serve --workers N` as a subprocess, the same events
   POSTed as `{"events": [...]}` in batches of 100;
 - HTTP single: the same server, one event per request, for the first
@@ -58,7 +60,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import orjson
-from harness import Backend, Timing, opened, raw_connection, sqlite_backend, timed_batches
+from harness import Backend, Timing, opened, raw_connection, sqlite_backend
 from http_load import Load, Server, drive, milepost_command, noop_command, server_env, serving
 from ingest import STORE, problems, read_back, setup_store
 from parallel import partition, run_parallel
@@ -219,22 +221,31 @@ def run_engine(backend: Backend, plan: Plan, workers: int) -> Run:
     if workers > 1:
         timing, tally = run_parallel(Backend(backend.name, lambda _: (url, schema)), events, plan.batch_size, workers)
     else:
-        timing, tally = ingest_here(url, schema, events, plan.batch_size, f"{backend.name} engine")
+        timing, tally = ingest_here(url, schema, same_batches(plan))
     return Run(timing, tally, written_in(url, schema))
 
 
-def ingest_here(
-    url: str, schema: str | None, events: list[dict[str, Any]], size: int, label: str
-) -> tuple[Timing, Counter]:
-    """In this process, one `Milepost.ingest` call per batch of `size`."""
+def same_batches(plan: Plan) -> list[list[dict[str, Any]]]:
+    """The very batches the HTTP clients send (each connection's customers, `batch_size`
+    at a time), taken in turn from each connection: what a batch holds changes how
+    much work it is (an order placed and paid in the same batch is written once)."""
+    shares = [[orjson.loads(body)["events"] for body in share] for share in plan.batches]
+    return [share[i] for i in range(max(map(len, shares))) for share in shares if i < len(share)]
+
+
+def ingest_here(url: str, schema: str | None, batches: list[list[dict[str, Any]]]) -> tuple[Timing, Counter]:
+    """In this process, one `Milepost.ingest` call per batch."""
     tally: Counter[str] = Counter()
+    latencies = []
     with opened(url, schema) as mp:
-
-        def step(batch: list[dict[str, Any]]) -> None:
+        start = time.perf_counter()
+        for batch in batches:
+            t0 = time.perf_counter()
             result = mp.ingest(STORE, batch)
+            latencies.append(time.perf_counter() - t0)
             tally.update(accepted=result.accepted, duplicates=result.duplicates, rejected=len(result.rejected))
-
-        return timed_batches(events, size, step, label), tally
+        seconds = time.perf_counter() - start
+    return Timing(sum(map(len, batches)), seconds, latencies), tally
 
 
 def run_http(backend: Backend, plan: Plan, workers: int, kind: str, logs: Path) -> Run:

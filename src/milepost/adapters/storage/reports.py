@@ -1,0 +1,196 @@
+"""What operators read: customers, their ledgers, the milestone log, alerts, the outbox."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, select, update
+
+from milepost.adapters.storage import tables as t
+from milepost.adapters.storage.base import TxBase
+from milepost.domain.aggregates import Aggregates
+from milepost.domain.records import Alert, CustomerState, LedgerEntry, MilestoneReached
+
+
+def _alert(r: Any) -> Alert:
+    return Alert(
+        id=r.id,
+        customer_id=r.customer_ext,
+        message=r.message,
+        status=r.status,
+        created_at=r.created_at,
+        firing_id=r.firing_id,
+        acknowledged_at=r.acknowledged_at,
+        acknowledged_by=r.acknowledged_by,
+    )
+
+
+class ReportQueries(TxBase):
+    # -- customers -------------------------------------------------------------------
+
+    def customer(self, store_id: int, external_id: str) -> tuple[CustomerState, datetime] | None:
+        c = t.customers.c
+        r = self.conn.execute(select(t.customers).where(c.store_id == store_id, c.external_id == external_id)).first()
+        if r is None:
+            return None
+        state = CustomerState(
+            id=r.id,
+            external_id=r.external_id,
+            email=r.email,
+            name=r.name,
+            email_consent=bool(r.email_consent),
+            sms_consent=bool(r.sms_consent),
+            attributes=json.loads(r.attributes),
+            aggregates=Aggregates(r.order_count, r.amount_spent, r.first_order_at, r.last_order_at),
+            profile_at=r.profile_at,
+        )
+        return state, r.created_at
+
+    def customer_tags(self, customer_id: int) -> list[str]:
+        rows = self.conn.execute(
+            select(t.customer_tags.c.tag)
+            .where(t.customer_tags.c.customer_id == customer_id)
+            .order_by(t.customer_tags.c.tag)
+        )
+        return [r.tag for r in rows]
+
+    def balances(self, customer_id: int) -> dict[str, int]:
+        led = t.credit_ledger.c
+        rows = self.conn.execute(
+            select(led.currency, func.sum(led.amount)).where(led.customer_id == customer_id).group_by(led.currency)
+        )
+        return {cur: int(total) for cur, total in rows}
+
+    def ledger_entries(
+        self, customer_id: int | None = None, store_id: int | None = None, key: str | None = None
+    ) -> list[LedgerEntry]:
+        led, cus, fir, rul = t.credit_ledger, t.customers, t.firings, t.rules
+        q = (
+            select(led, cus.c.external_id.label("customer_ext"), rul.c.name.label("milestone"))
+            .join(cus, cus.c.id == led.c.customer_id)
+            .outerjoin(fir, fir.c.id == led.c.firing_id)
+            .outerjoin(rul, rul.c.id == fir.c.rule_id)
+        )
+        if customer_id is not None:
+            q = q.where(led.c.customer_id == customer_id)
+        if store_id is not None:
+            q = q.where(led.c.store_id == store_id)
+        if key is not None:
+            q = q.where(led.c.idempotency_key == key)
+        return [
+            LedgerEntry(
+                id=r.id,
+                customer_id=r.customer_ext,
+                amount=r.amount,
+                currency=r.currency,
+                reason=r.reason,
+                created_at=r.created_at,
+                idempotency_key=r.idempotency_key,
+                firing_id=r.firing_id,
+                milestone=r.milestone,
+                order_id=r.order_id,
+                note=r.note,
+                actor=r.actor,
+            )
+            for r in self.conn.execute(q.order_by(led.c.id))
+        ]
+
+    def milestone_log(
+        self,
+        store_id: int,
+        *,
+        customer_id: int | None = None,
+        rule_id: int | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        before_id: int | None = None,
+        limit: int = 100,
+    ) -> list[MilestoneReached]:
+        fir, cus, rul = t.firings, t.customers, t.rules
+        conds = [fir.c.store_id == store_id]
+        if customer_id is not None:
+            conds.append(fir.c.customer_id == customer_id)
+        if rule_id is not None:
+            conds.append(fir.c.rule_id == rule_id)
+        if since is not None:
+            conds.append(fir.c.fired_at >= since)
+        if until is not None:
+            conds.append(fir.c.fired_at < until)
+        if before_id is not None:
+            conds.append(fir.c.id < before_id)
+        q = (
+            select(fir, cus.c.external_id.label("customer_ext"), rul.c.name.label("rule_name"))
+            .join(cus, cus.c.id == fir.c.customer_id)
+            .join(rul, rul.c.id == fir.c.rule_id)
+            .where(and_(*conds))
+            .order_by(fir.c.id.desc())
+            .limit(limit)
+        )
+        return [
+            MilestoneReached(
+                id=r.id,
+                rule_id=r.rule_id,
+                rule_name=r.rule_name,
+                rule_version=r.rule_version,
+                customer_id=r.customer_ext,
+                value=r.value,
+                order_id=r.order_id,
+                event_key=r.event_key,
+                fired_at=r.fired_at,
+                actions=tuple(json.loads(r.actions)),
+            )
+            for r in self.conn.execute(q)
+        ]
+
+    # -- alerts ------------------------------------------------------------------------
+
+    def alerts(
+        self, store_id: int, status: str | None = "open", limit: int = 100, before_id: int | None = None
+    ) -> list[Alert]:
+        """Newest first; pass the last id seen as `before_id` for the next page."""
+        al = t.alerts
+        q = self._alert_query().where(al.c.store_id == store_id)
+        if status is not None:
+            q = q.where(al.c.status == status)
+        if before_id is not None:
+            q = q.where(al.c.id < before_id)
+        return [_alert(r) for r in self.conn.execute(q.order_by(al.c.id.desc()).limit(limit))]
+
+    def alert(self, store_id: int, alert_id: int) -> Alert | None:
+        al = t.alerts
+        row = self.conn.execute(self._alert_query().where(al.c.store_id == store_id, al.c.id == alert_id)).first()
+        return _alert(row) if row else None
+
+    @staticmethod
+    def _alert_query() -> Any:
+        al, cus = t.alerts, t.customers
+        return select(al, cus.c.external_id.label("customer_ext")).outerjoin(cus, cus.c.id == al.c.customer_id)
+
+    def acknowledge_alert(self, store_id: int, alert_id: int, by: str, now: datetime) -> bool:
+        al = t.alerts
+        result = self.conn.execute(
+            update(al)
+            .where(al.c.store_id == store_id, al.c.id == alert_id, al.c.status == "open")
+            .values(status="acknowledged", acknowledged_at=now, acknowledged_by=by)
+        )
+        return bool(result.rowcount)
+
+    def alert_exists(self, store_id: int, alert_id: int) -> bool:
+        al = t.alerts
+        return (
+            self.conn.execute(select(al.c.id).where(al.c.store_id == store_id, al.c.id == alert_id)).first() is not None
+        )
+
+    def outbox_rows(self, store_id: int) -> list[dict[str, Any]]:
+        ob = t.outbox
+        return [
+            dict(r._mapping) for r in self.conn.execute(select(ob).where(ob.c.store_id == store_id).order_by(ob.c.id))
+        ]
+
+    def workflow_runs(self, store_id: int) -> list[dict[str, Any]]:
+        wr = t.workflow_runs
+        return [
+            dict(r._mapping) for r in self.conn.execute(select(wr).where(wr.c.store_id == store_id).order_by(wr.c.id))
+        ]
