@@ -53,6 +53,19 @@ def authenticate(request: Request, secret: str | None, scope: str, challenge: st
     return Principal(key, store)
 
 
+BEARER_CHALLENGE = 'Bearer realm="milepost"'
+
+
+def bearer_secret(request: Request) -> str:
+    """The key of an `Authorization: Bearer ...` header, unchecked; 401 without one."""
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise ApiProblem(
+            401, "an API key is required", slug="unauthenticated", headers={"WWW-Authenticate": BEARER_CHALLENGE}
+        )
+    return value.strip()
+
+
 def require(scope: str) -> Callable[..., Principal]:
     """A dependency: the caller's key, which must carry `scope` (admin carries both)."""
 
@@ -60,7 +73,7 @@ def require(scope: str) -> Callable[..., Principal]:
         request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
     ) -> Principal:
         secret = credentials.credentials if credentials is not None else None
-        return authenticate(request, secret, scope, 'Bearer realm="milepost"')
+        return authenticate(request, secret, scope, BEARER_CHALLENGE)
 
     return dependency
 
@@ -82,5 +95,4 @@ def require_write_key(request: Request, _: Annotated[object, Depends(basic_schem
     return authenticate(request, secret, "ingest", 'Basic realm="milepost"')
 
 
-IngestKey = Depends(require("ingest"))
 AdminKey = Depends(require("admin"))
