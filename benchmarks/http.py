@@ -13,7 +13,10 @@ For each backend and each number of server workers, on a fresh database each:
   its cost; with N workers: N processes sharing the customers, as
   `ingest.py --workers N`, in batches of `--batch-size`;
 - HTTP batch: `milepost serve --workers N` as a subprocess, the same events
-  POSTed as `{"events": [...]}` in batches of 100;
+  POSTed as `{"events": [...]}` in batches of 100. With one worker, the
+  engine and the server take turns (five rounds, each a fifth of every
+  connection's batches, engine first), so that the machine's drift in speed
+  over the minutes of a run affects both alike and their ratio holds still;
 - HTTP single: the same server, one event per request, for the first
   `--single-events` events (10,000) only;
 - no-op: a FastAPI app under uvicorn (benchmarks/noop/noop_app.py, N workers)
@@ -215,37 +218,12 @@ class Run:
 
 
 def run_engine(backend: Backend, plan: Plan, workers: int) -> Run:
-    """`Milepost.ingest` on a fresh database: here, or in `workers` processes sharing the customers."""
+    """`Milepost.ingest` on a fresh database in `workers` processes sharing the customers
+    (as `ingest.py --workers N`), in batches of `--batch-size`."""
     url, schema, _secret = prepared(backend, f"engine_w{workers}", plan.rungs)
     events = plan.workload.events
-    if workers > 1:
-        timing, tally = run_parallel(Backend(backend.name, lambda _: (url, schema)), events, plan.batch_size, workers)
-    else:
-        timing, tally = ingest_here(url, schema, same_batches(plan))
+    timing, tally = run_parallel(Backend(backend.name, lambda _: (url, schema)), events, plan.batch_size, workers)
     return Run(timing, tally, written_in(url, schema))
-
-
-def same_batches(plan: Plan) -> list[list[dict[str, Any]]]:
-    """The very batches the HTTP clients send (each connection's customers, `batch_size`
-    at a time), taken in turn from each connection: what a batch holds changes how
-    much work it is (an order placed and paid in the same batch is written once)."""
-    shares = [[orjson.loads(body)["events"] for body in share] for share in plan.batches]
-    return [share[i] for i in range(max(map(len, shares))) for share in shares if i < len(share)]
-
-
-def ingest_here(url: str, schema: str | None, batches: list[list[dict[str, Any]]]) -> tuple[Timing, Counter]:
-    """In this process, one `Milepost.ingest` call per batch."""
-    tally: Counter[str] = Counter()
-    latencies = []
-    with opened(url, schema) as mp:
-        start = time.perf_counter()
-        for batch in batches:
-            t0 = time.perf_counter()
-            result = mp.ingest(STORE, batch)
-            latencies.append(time.perf_counter() - t0)
-            tally.update(accepted=result.accepted, duplicates=result.duplicates, rejected=len(result.rejected))
-        seconds = time.perf_counter() - start
-    return Timing(sum(map(len, batches)), seconds, latencies), tally
 
 
 def run_http(backend: Backend, plan: Plan, workers: int, kind: str, logs: Path) -> Run:
@@ -285,12 +263,76 @@ def noop_rounds(bodies: list[list[bytes]]) -> int:
 
 
 def bench(backend: Backend, plan: Plan, workers: int, logs: Path) -> dict[str, Run]:
-    say(f"{backend.name}: engine, {workers} process(es)...")
-    runs = {"engine": run_engine(backend, plan, workers)}
+    runs: dict[str, Run] = {}
+    if workers == 1:
+        say(f"{backend.name}: engine and HTTP batch, in turns of {ROUNDS} rounds...")
+        runs["engine"], runs["http_batch"] = run_in_turns(backend, plan, logs)
+    else:
+        say(f"{backend.name}: engine, {workers} process(es)...")
+        runs["engine"] = run_engine(backend, plan, workers)
+        runs["http_batch"] = run_http(backend, plan, workers, "batch", logs)
     runs["noop_batch"], runs["noop_single"] = run_noop(plan, workers, logs)
-    runs["http_batch"] = run_http(backend, plan, workers, "batch", logs)
     runs["http_single"] = run_http(backend, plan, workers, "single", logs)
     return runs
+
+
+ROUNDS = 5
+
+
+def run_in_turns(backend: Backend, plan: Plan, logs: Path) -> tuple[Run, Run]:
+    """The engine (in this process) and the server (1 worker), each on its own fresh
+    database, fed the same batches in turns: a fifth of every connection's bodies to the
+    engine, the same fifth to the server, and so on. The machine's speed drifts over
+    minutes here; taking turns puts both rates under the same conditions, so the ratio
+    holds still even when the rates move."""
+    e_url, e_schema, _ = prepared(backend, "engine_w1", plan.rungs)
+    h_url, h_schema, secret = prepared(backend, "batch_w1", plan.rungs, key=True)
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {secret}"}
+    rounds = [[_slice(share, r) for share in plan.batches] for r in range(ROUNDS)]
+    engine_seconds, engine_latencies, engine_tally = 0.0, [], Counter()
+    loads = []
+    log = logs / f"{backend.name}-batch_w1.log"
+    with opened(e_url, e_schema) as mp, serving(milepost_command(1), server_env(h_url, h_schema), 1, log) as server:
+        for shares in rounds:
+            batches = _in_turn(shares)
+            start = time.perf_counter()
+            for batch in batches:
+                t0 = time.perf_counter()
+                result = mp.ingest(STORE, batch)
+                engine_latencies.append(time.perf_counter() - t0)
+                engine_tally.update(
+                    accepted=result.accepted, duplicates=result.duplicates, rejected=len(result.rejected)
+                )
+            engine_seconds += time.perf_counter() - start
+            loads.append(drive(server, PATH, headers, shares, plan.client_processes))
+    events = len(plan.workload.events)
+    engine = Run(Timing(events, engine_seconds, engine_latencies), engine_tally, written_in(e_url, e_schema))
+    load = _sum_loads(loads)
+    http = Run(Timing(events, load.seconds, load.latencies), load.tally, written_in(h_url, h_schema), load)
+    return engine, http
+
+
+def _slice(share: list[bytes], r: int) -> list[bytes]:
+    """Round `r` of a connection's bodies: a contiguous fifth, so each customer's events stay in order."""
+    size = -(-len(share) // ROUNDS)
+    return share[r * size : (r + 1) * size]
+
+
+def _in_turn(shares: list[list[bytes]]) -> list[list[dict[str, Any]]]:
+    """The batches of these bodies, taken in turn from each connection."""
+    decoded = [[orjson.loads(body)["events"] for body in share] for share in shares]
+    return [share[i] for i in range(max(map(len, decoded), default=0)) for share in decoded if i < len(share)]
+
+
+def _sum_loads(loads: list[Load]) -> Load:
+    total = Load(seconds=sum(x.seconds for x in loads), latencies=[v for x in loads for v in x.latencies])
+    for x in loads:
+        total.tally.update(x.tally)
+        total.errors.extend(x.errors)
+        total.client_cpu += x.client_cpu
+        total.server_cpu += x.server_cpu
+    total.errors = total.errors[:5]
+    return total
 
 
 def say(text: str) -> None:
