@@ -18,6 +18,7 @@ from milepost.config import Settings
 from milepost.domain.records import Alert, ApiKey, CustomerReport, LedgerEntry, MilestoneReached, Store
 from milepost.service import credit, keys, reports, rules, stores, templates
 from milepost.service.ingest import BatchResult, ingest, ingest_batch
+from milepost.service.rendering import Rendered
 from milepost.service.rules import RuleDetails
 
 Clock = Callable[[], datetime]
@@ -103,6 +104,10 @@ class Milepost:
 
     def template(self, store: str, key: str) -> dict[str, Any]:
         return templates.get_template(self.db, self._id(store), key)
+
+    def preview_template(self, store: str, key: str, customer_id: str) -> Rendered:
+        """The template `key` as the customer `customer_id` would get it."""
+        return templates.preview_template(self.db, self.store(store), key, customer_id)
 
     def delete_template(self, store: str, key: str) -> None:
         templates.delete_template(self.db, self._id(store), key)

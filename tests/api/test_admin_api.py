@@ -261,3 +261,24 @@ def test_alerts_are_listed_acknowledged_and_paged(client: TestClient, keys: Any,
     assert_problem(client.post("/api/v1/alerts/alr_99999999/acknowledge", headers=keys.auth()), 404)
     assert_problem(client.post("/api/v1/alerts/7/acknowledge", headers=keys.auth()), 404)
     assert_problem(client.get("/api/v1/alerts", params={"status": "closed"}, headers=keys.auth()), 422, "query.status")
+
+
+def test_a_template_preview_and_a_refused_template_over_http(client, keys, mp) -> None:
+    headers = keys.auth()
+    bad = client.put(
+        "/api/v1/templates/vip", json={"subject": "Hi", "body_text": "{{ customer.nme }}"}, headers=headers
+    )
+    assert bad.status_code == 422 and bad.json()["errors"] == [
+        {"field": "body_text", "reason": "line 1: 'dict object' has no attribute 'nme'"}
+    ]
+    ok = client.put(
+        "/api/v1/templates/vip", json={"subject": "Hi {{ customer.name }}", "body_text": "x"}, headers=headers
+    )
+    assert ok.status_code == 201
+    mp.ingest(keys.store, [{"id": "p1", "type": "customer.updated", "customer_id": "c9", "name": "Katherine"}])
+
+    preview = client.post("/api/v1/templates/vip/preview", json={"customer_id": "c9"}, headers=headers)
+
+    assert preview.status_code == 200 and preview.json() == {"subject": "Hi Katherine", "text": "x", "html": None}
+    missing = client.post("/api/v1/templates/vip/preview", json={"customer_id": "nobody"}, headers=headers)
+    assert missing.status_code == 404

@@ -42,6 +42,7 @@ ROUTES = [
     Route("GET", "/api/v1/templates/{key}", None, MISSING),
     Route("PUT", "/api/v1/templates/{key}", {"subject": "Mine", "body_text": "Mine"}, OWN),
     Route("DELETE", "/api/v1/templates/{key}", None, MISSING),
+    Route("POST", "/api/v1/templates/{key}/preview", {"customer_id": "{customer_id}"}, MISSING),
     Route("GET", "/api/v1/customers/{customer_id:path}", None, MISSING),
     Route("POST", "/api/v1/customers/{customer_id:path}/credit/spend", {"amount": 1, "idempotency_key": "k"}, MISSING),
     Route(
@@ -103,7 +104,8 @@ def _fill(template: str, ids: dict[str, str]) -> str:
 
 def _call(client: TestClient, route: Route, ids: dict[str, str], headers: dict[str, str]) -> Any:
     query = {k: _fill(v, ids) for k, v in (route.query or {}).items()}
-    return client.request(route.method, _fill(route.path, ids), params=query, json=route.body, headers=headers)
+    body = {k: _fill(v, ids) if isinstance(v, str) else v for k, v in route.body.items()} if route.body else None
+    return client.request(route.method, _fill(route.path, ids), params=query, json=body, headers=headers)
 
 
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path} {r.query or ''}".strip())

@@ -319,3 +319,17 @@ def test_keys_are_shown_once_listed_by_prefix_and_revoked(milepost: Milepost) ->
     assert "root" in bad_scope.stderr
     missing = milepost("keys", "revoke", "key_999999", "--store", "demo", expect=2)
     assert missing.stderr.startswith("error: no API key 999999")
+
+
+# -- templates ---------------------------------------------------------------------------------
+
+
+def test_templates_preview_for_a_customer_and_refuse_what_does_not_render(milepost: Milepost) -> None:
+    preview = milepost.json("templates", "preview", "vip", "--store", "demo", "--customer", "ada")
+    assert preview["subject"] == "You are a VIP now, Ada Lovelace"
+    assert "25.00 USD of store credit" in preview["text"]  # her last milestone's reward
+
+    refused = milepost(
+        "templates", "save", "--store", "demo", "oops", "--subject", "Hi", "--text", "{{ nope }}", expect=2
+    )
+    assert refused.stderr.strip() == "error: body_text: line 1: 'nope' is undefined"

@@ -184,3 +184,20 @@ def list_templates(app: App, store: str, as_json: bool) -> None:
         for t in found
     )
     console().print(table(None, ("key", "name", "subject", "html", "updated"), rows))
+
+
+@templates.command("preview")
+@click.argument("key")
+@store_option
+@click.option("--customer", "customer_id", required=True, metavar="ID", help="The customer to render it for.")
+@json_option
+@pass_app
+def preview_template(app: App, key: str, store: str, customer_id: str, as_json: bool) -> None:
+    """Show the template KEY as the customer would get it."""
+    out = app.mp.preview_template(store, key, customer_id)
+    if as_json:
+        print_json({"subject": out.subject, "text": out.text, "html": out.html})
+        return
+    click.echo(f"Subject: {out.subject}\n\n{out.text}")
+    if out.html is not None:
+        click.echo(f"\n--- HTML ---\n{out.html}")

@@ -16,12 +16,13 @@ SOURCE = "demo"
 
 TEMPLATES = {
     "welcome": (
-        "Welcome to Demo Store, {customer}!",
-        "Thank you for your first order. We are glad to have you with us.",
+        "Welcome to {{ store.name }}, {{ customer.name }}!",
+        "Thank you for your first order, {{ customer.name }}. We are glad to have you with us.",
     ),
     "vip": (
-        "You are a VIP now, {customer}",
-        "Five orders! You are in the 5-Order Club: $10 of store credit is waiting on your account.",
+        "You are a VIP now, {{ customer.name }}",
+        "Five orders! You are in the 5-Order Club: {{ reward.credit_amount|money(store.currency) }} "
+        "of store credit is waiting on your account.",
     ),
 }
 

@@ -1,4 +1,6 @@
-"""Email templates, stored per store; rendering and delivery come with the delivery work."""
+"""Email templates, stored per store, rendered in a sandbox (service/rendering.py).
+
+A template is checked when it is saved: it must render for a sample customer."""
 
 from __future__ import annotations
 
@@ -7,8 +9,12 @@ import re
 from datetime import datetime
 from typing import Any
 
+from milepost.domain.aggregates import Aggregates
+from milepost.domain.records import CustomerReport, Store
 from milepost.errors import Conflict, NotFound, ValidationError
 from milepost.service.ports import Storage
+from milepost.service.rendering import Rendered, render
+from milepost.service.reports import customer_report
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,99}$")
 
@@ -35,7 +41,9 @@ def save_template(
     if problems:
         raise ValidationError("; ".join(f"{k}: {v}" for k, v in problems.items()), problems)
     with db.write() as tx:
-        tx.lock_store(store_id)
+        store = tx.lock_store(store_id)
+        template = {"subject": subject, "body_text": body_text, "body_html": body_html}
+        render(template, sample_context(store))  # refused, with the line and the reason, unless it renders
         return tx.upsert_template(
             store_id,
             {"key": key, "name": name or key, "subject": subject, "body_text": body_text, "body_html": body_html},
@@ -73,3 +81,72 @@ def delete_template(db: Storage, store_id: int, key: str) -> None:
 
 def _sends(actions_json: str, key: str) -> bool:
     return any(a.get("type") == "send_email" and a.get("template") == key for a in json.loads(actions_json))
+
+
+# -- what a template may use -----------------------------------------------------------
+
+
+def template_context(
+    store: Store,
+    customer: CustomerReport,
+    milestone: dict[str, Any] | None = None,
+    order: dict[str, Any] | None = None,
+    reward: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The variables of a message: customer, milestone, order, store and reward.
+    Amounts are minor units; `{{ x|money(store.currency) }}` shows one as "10.00 USD"."""
+    return {
+        "customer": {
+            "id": customer.external_id,
+            "name": customer.name or "",
+            "email": customer.email or "",
+            "order_count": customer.order_count,
+            "amount_spent": customer.amount_spent,
+            "credit_balance": customer.balances.get(store.currency, 0),
+            "points": 0,
+            "tags": list(customer.tags),
+        },
+        "milestone": milestone or {"name": "", "count": customer.order_count},
+        "order": order or {"id": "", "total": 0, "currency": store.currency},
+        "store": {"key": store.key, "name": store.name, "currency": store.currency},
+        "reward": reward or {"credit_amount": 0, "coupon_code": ""},
+    }
+
+
+def sample_context(store: Store) -> dict[str, Any]:
+    """A made-up customer at their 5th order, who just got credit and a code: what a
+    template must render for to be saved."""
+    sample = CustomerReport(
+        external_id="sample-customer",
+        email="ada@example.com",
+        name="Ada Lovelace",
+        email_consent=True,
+        sms_consent=False,
+        attributes={},
+        aggregates=Aggregates(5, 12_500, None, None),
+        tags=("VIP",),
+        balances={store.currency: 1_000},
+        ledger=(),
+        milestones=(),
+        created_at=datetime(2026, 1, 1),
+    )
+    return template_context(
+        store,
+        sample,
+        {"name": "5-Order Club", "count": 5},
+        {"id": "sample-order-5", "total": 2_500, "currency": store.currency},
+        {"credit_amount": 1_000, "coupon_code": "SAMPLE-CODE"},
+    )
+
+
+def preview_template(db: Storage, store: Store, key: str, customer_id: str) -> Rendered:
+    """`key` rendered for the customer `customer_id`, with their last milestone (if any)
+    and the credit it gave."""
+    template = get_template(db, store.id, key)
+    customer = customer_report(db, store.id, customer_id)
+    last = customer.milestones[-1] if customer.milestones else None
+    milestone = {"name": last.rule_name, "count": last.value} if last else None
+    order = {"id": last.order_id or "", "total": 0, "currency": store.currency} if last else None
+    credit = sum(e.amount for e in customer.ledger if last and e.firing_id == last.id)
+    reward = {"credit_amount": credit, "coupon_code": ""}
+    return render(template, template_context(store, customer, milestone, order, reward))

@@ -148,6 +148,10 @@ class TemplateIn(Body):
     name: Name | None = Field(None, description="A display name; default: the key.")
 
 
+class PreviewIn(Body):
+    customer_id: OrderId = Field(description="The store's own id of the customer.")
+
+
 class SpendIn(Body):
     amount: int = Field(ge=1, le=MAX_AMOUNT, description="Credit used, in minor units (1000 = $10.00).")
     idempotency_key: IdempotencyKey | None = Field(

@@ -96,6 +96,14 @@ class OrderCountEventChange(OrderCountEvent):
         return cls(**OrderCountEvent.of(d).model_dump(), excluded=d.excluded)
 
 
+class Preview(BaseModel):
+    """A template as one customer would get it."""
+
+    subject: str
+    text: str
+    html: str | None
+
+
 class Template(BaseModel):
     key: str
     name: str

@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, DecimalException
 from typing import Any, NamedTuple
 
 from milepost.domain.events import MAX_MINOR_UNITS
+from milepost.domain.money import CURRENCY_EXPONENTS
 
 #: Track event names (compared case-insensitively, `_` and `-` read as spaces) and what they become.
 ORDER_EVENTS = {
@@ -28,13 +29,6 @@ REVIEW_EVENT = "product reviewed"
 MESSAGE_TYPES = ("track", "identify")
 IGNORED_TYPES = ("page", "screen", "group", "alias")
 
-#: ISO 4217 minor-unit exponents other than 2.
-_ZERO_DECIMAL = ["BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW", "PYG", "RWF", "UGX", "UYI", "VND", "VUV"]
-CURRENCY_EXPONENTS = {
-    **dict.fromkeys([*_ZERO_DECIMAL, "XAF", "XOF", "XPF"], 0),
-    **dict.fromkeys(["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"], 3),
-    **dict.fromkeys(["CLF", "UYW"], 4),
-}
 _MAX_DIGITS = 18  # an amount with more digits than this is out of range, whatever the currency
 _NAME_TRAITS = ("name", "firstName", "lastName", "first_name", "last_name")
 _CONSENT_TRAITS = {"email_consent": ("email_consent", "emailOptIn"), "sms_consent": ("sms_consent", "smsOptIn")}

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from milepost.entrypoints.http.admin import AdminCaller, Cursor, Limit, cursor_position, page, problems
-from milepost.entrypoints.http.models import TemplateIn
-from milepost.entrypoints.http.resources import Page, Template
+from milepost.entrypoints.http.models import PreviewIn, TemplateIn
+from milepost.entrypoints.http.resources import Page, Preview, Template
 from milepost.errors import NotFound
 
 router = APIRouter(prefix="/api/v1/templates", tags=["templates"])
@@ -53,6 +53,18 @@ def save_template(admin: AdminCaller, key: NewKey, body: TemplateIn, response: R
         response.status_code = 201
         response.headers["Location"] = f"{router.prefix}/{key}"
     return Template.of(admin.mp.template(admin.store, key))
+
+
+@router.post(
+    "/{key}/preview",
+    summary="Render a template for a customer",
+    description="Unknown variables and template code the sandbox refuses are a 422 naming the part and the line.",
+    response_model=Preview,
+    responses=problems(404, body=True),
+)
+def preview_template(admin: AdminCaller, key: TemplateKey, body: PreviewIn) -> Preview:
+    rendered = admin.mp.preview_template(admin.store, _existing_key(key), body.customer_id)
+    return Preview(subject=rendered.subject, text=rendered.text, html=rendered.html)
 
 
 @router.delete(

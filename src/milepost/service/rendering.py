@@ -1,0 +1,79 @@
+"""Email templates rendered with Jinja2 in an immutable sandbox, strict about unknown names.
+
+A template has a subject, a plain-text body and optionally an HTML body (escaped
+automatically). Rendering never raises anything but `TemplateProblem`, which names
+the part, the line and the reason: a typo, an unknown variable, or template code
+that reaches for what the sandbox forbids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any, NamedTuple
+
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from milepost.domain.money import format_money
+from milepost.errors import ValidationError
+
+_TEXT = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+_HTML = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=True, keep_trailing_newline=True)
+PARTS = (("subject", _TEXT), ("body_text", _TEXT), ("body_html", _HTML))
+
+
+def _money(minor_units: Any, currency: Any) -> str:
+    """`{{ 1050|money("USD") }}` -> "10.50 USD"."""
+    if isinstance(minor_units, bool) or not isinstance(minor_units, int) or not isinstance(currency, str):
+        raise TypeError("money needs an integer of minor units and a currency, like x|money(store.currency)")
+    return format_money(minor_units, currency)
+
+
+for _env in (_TEXT, _HTML):
+    _env.filters["money"] = _money
+
+
+class Rendered(NamedTuple):
+    subject: str
+    text: str
+    html: str | None
+
+
+class TemplateProblem(ValidationError):
+    """A template that does not render; `problems` maps the part to "line N: reason"."""
+
+
+def render(template: Mapping[str, Any], context: Mapping[str, Any]) -> Rendered:
+    """The subject (one line), the text and the HTML of `template` for `context`."""
+    out: dict[str, str | None] = {}
+    for part, env in PARTS:
+        source = template.get(part)
+        out[part] = None if source is None else _render_part(part, env, source, context)
+    subject = " ".join((out["subject"] or "").split())
+    return Rendered(subject, out["body_text"] or "", out["body_html"])
+
+
+def _render_part(part: str, env: ImmutableSandboxedEnvironment, source: str, context: Mapping[str, Any]) -> str:
+    try:
+        return env.from_string(source).render(context)
+    except TemplateSyntaxError as exc:
+        raise _problem(part, exc.lineno, exc.message or "syntax error") from None
+    except (TemplateError, ArithmeticError, TypeError, ValueError, LookupError, OverflowError) as exc:
+        # unknown names, sandbox refusals, and errors of the template's own expressions
+        raise _problem(part, _template_line(exc.__traceback__), str(exc) or type(exc).__name__) from None
+
+
+def _problem(part: str, line: int | None, reason: str) -> TemplateProblem:
+    where = f"line {line}: " if line else ""
+    return TemplateProblem(f"{part}: {where}{reason}", {part: f"{where}{reason}"})
+
+
+def _template_line(tb: TracebackType | None) -> int | None:
+    """The template line the error came from (Jinja maps its frames to `<template>`)."""
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line

@@ -1,0 +1,68 @@
+"""Email templates render in an immutable sandbox with strict undefined names."""
+
+from __future__ import annotations
+
+import pytest
+
+from milepost.domain.money import format_money
+from milepost.service.rendering import TemplateProblem, render
+
+CONTEXT = {
+    "customer": {"name": "Ada", "tags": ["VIP"], "credit_balance": 1050},
+    "store": {"currency": "USD"},
+}
+
+
+def test_a_template_renders_its_three_parts_and_escapes_html_only() -> None:
+    template = {
+        "subject": "Hi {{ customer.name }},\n  thanks",
+        "body_text": "Tags: {{ customer.tags|join(', ') }} <ok>",
+        "body_html": "<p>{{ '<b>' }} {{ customer.credit_balance|money(store.currency) }}</p>",
+    }
+
+    out = render(template, CONTEXT)
+
+    assert out.subject == "Hi Ada, thanks"  # one line
+    assert out.text == "Tags: VIP <ok>"
+    assert out.html == "<p>&lt;b&gt; 10.50 USD</p>"
+
+
+@pytest.mark.parametrize(
+    ("source", "reason"),
+    [
+        ("line one\n{{ customer.nme }}", "line 2: 'dict object' has no attribute 'nme'"),
+        ("{{ missing }}", "line 1: 'missing' is undefined"),
+        ("{% if %}", "line 1: Expected an expression"),
+        ("{{ ''.__class__.__mro__ }}", "unsafe"),
+        ("{{ customer.tags.append('x') }}", "unsafe"),
+        ("{{ range(10**9)|list }}", "Range too big"),
+        ("{{ 1 / 0 }}", "division by zero"),
+        ("{{ customer.name|money('USD') }}", "money needs an integer"),
+    ],
+)
+def test_a_template_that_cannot_render_names_the_part_the_line_and_the_reason(source: str, reason: str) -> None:
+    with pytest.raises(TemplateProblem) as caught:
+        render({"subject": "s", "body_text": source}, CONTEXT)
+
+    assert reason in caught.value.problems["body_text"]
+    assert str(caught.value).startswith("body_text: ")
+
+
+def test_the_sandbox_leaves_the_context_unchanged() -> None:
+    context = {"customer": {"tags": ["VIP"]}}
+    with pytest.raises(TemplateProblem):
+        render({"subject": "s", "body_text": "{{ customer.tags.pop() }}"}, context)
+    assert context == {"customer": {"tags": ["VIP"]}}
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "shown"),
+    [
+        (1050, "USD", "10.50 USD"),
+        (500, "JPY", "500 JPY"),
+        (-1234567, "EUR", "-12,345.67 EUR"),
+        (1001, "KWD", "1.001 KWD"),
+    ],
+)
+def test_money_is_shown_with_the_currency_s_minor_units(amount: int, currency: str, shown: str) -> None:
+    assert format_money(amount, currency) == shown
