@@ -32,6 +32,9 @@ class Settings(BaseSettings):
         default=16 * 1024 * 1024, ge=1024, description="Largest gzip request body once decompressed."
     )
     log_level: str = Field(default="info", description="debug, info, warning or error.")
+    webhooks_allow_private: bool = Field(
+        default=False, description="Let webhooks go to loopback, private and link-local addresses."
+    )
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -1,0 +1,1 @@
+"""Channels that deliver the outbox: webhooks (Standard Webhooks), email, SMS."""
