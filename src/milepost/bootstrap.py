@@ -16,7 +16,7 @@ from typing import Any
 from milepost.adapters.storage.database import Database
 from milepost.config import Settings
 from milepost.domain.records import Alert, ApiKey, CustomerReport, LedgerEntry, MilestoneReached, Store
-from milepost.service import credit, keys, reports, rules, stores, templates
+from milepost.service import credit, endpoints, keys, reports, rules, stores, templates
 from milepost.service.ingest import BatchResult, ingest, ingest_batch
 from milepost.service.rendering import Rendered
 from milepost.service.rules import RuleDetails
@@ -31,10 +31,13 @@ def utc_now() -> datetime:
 class Milepost:
     """Milepost's Python API. Stores are named by their key everywhere."""
 
-    def __init__(self, db: Database, clock: Clock = utc_now, batch_attempts: int = 5) -> None:
+    def __init__(
+        self, db: Database, clock: Clock = utc_now, batch_attempts: int = 5, settings: Settings | None = None
+    ) -> None:
         self.db = db
         self.clock = clock
         self.batch_attempts = batch_attempts
+        self.settings = settings or Settings()
         self._stores: dict[str, int] = {}
 
     # -- stores ------------------------------------------------------------------------
@@ -235,6 +238,63 @@ class Milepost:
             self.db, self.clock(), self._id(store), customer_id, amount, key=key, reason=reason, actor=actor
         )
 
+    # -- webhook endpoints -------------------------------------------------------------------
+
+    def create_webhook_endpoint(
+        self, store: str, *, url: str, event_types: list[str], description: str = ""
+    ) -> tuple[endpoints.Endpoint, str]:
+        """A new endpoint and its signing secret (`whsec_...`)."""
+        return endpoints.create_endpoint(
+            self.db,
+            self.clock(),
+            self._id(store),
+            url=url,
+            event_types=event_types,
+            description=description,
+            allow_private=self.settings.webhooks_allow_private,
+        )
+
+    def webhook_endpoints(
+        self, store: str, after_id: int | None = None, limit: int | None = None
+    ) -> list[endpoints.Endpoint]:
+        return endpoints.list_endpoints(self.db, self._id(store), after_id, limit)
+
+    def webhook_endpoint(self, store: str, endpoint_id: int) -> endpoints.Endpoint:
+        return endpoints.get_endpoint(self.db, self._id(store), endpoint_id)
+
+    def update_webhook_endpoint(
+        self,
+        store: str,
+        endpoint_id: int,
+        *,
+        url: str | None = None,
+        event_types: list[str] | None = None,
+        description: str | None = None,
+        enabled: bool | None = None,
+    ) -> endpoints.Endpoint:
+        return endpoints.update_endpoint(
+            self.db,
+            self.clock(),
+            self._id(store),
+            endpoint_id,
+            url=url,
+            event_types=event_types,
+            description=description,
+            enabled=enabled,
+            allow_private=self.settings.webhooks_allow_private,
+        )
+
+    def rotate_webhook_secret(self, store: str, endpoint_id: int) -> tuple[endpoints.Endpoint, str]:
+        """A new secret; the old one keeps signing (both signatures sent) for a day."""
+        return endpoints.rotate_secret(self.db, self.clock(), self._id(store), endpoint_id)
+
+    def webhook_secret(self, store: str, endpoint_id: int) -> str:
+        """The endpoint's current (newest) signing secret."""
+        return endpoints.current_secret(self.db, self.clock(), self._id(store), endpoint_id)
+
+    def delete_webhook_endpoint(self, store: str, endpoint_id: int) -> None:
+        endpoints.delete_endpoint(self.db, self.clock(), self._id(store), endpoint_id)
+
     # -- API keys --------------------------------------------------------------------------------
 
     def create_api_key(self, store: str, scope: str, name: str = "") -> tuple[ApiKey, str]:
@@ -272,4 +332,4 @@ def connect(
     settings = settings or Settings()
     url = database_url or settings.resolved_database_url()
     db = Database.from_url(url, settings.sqlite_busy_timeout_ms, migrate_schema=migrate)
-    return Milepost(db, clock, batch_attempts=settings.batch_retries + 1)
+    return Milepost(db, clock, batch_attempts=settings.batch_retries + 1, settings=settings)

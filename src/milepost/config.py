@@ -7,6 +7,7 @@ entrypoint (CLI, tests), never at import time.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,6 +36,42 @@ class Settings(BaseSettings):
     webhooks_allow_private: bool = Field(
         default=False, description="Let webhooks go to loopback, private and link-local addresses."
     )
+
+    # -- email ---------------------------------------------------------------------------
+    smtp_host: str = Field(default="", description="SMTP server. Empty: emails are kept in the local mailbox.")
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_security: Literal["starttls", "tls", "none"] = Field(
+        default="starttls", description="starttls (port 587), tls (implicit TLS, port 465) or none."
+    )
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_timeout: float = Field(default=30.0, gt=0, description="Seconds to wait for the SMTP server.")
+    email_from_name: str = Field(default="Milepost", description="Default From name; a store may set its own.")
+    email_from_address: str = Field(
+        default="milepost@localhost", description="Default From address; a store may set its own."
+    )
+
+    # -- SMS (Twilio's REST API) ---------------------------------------------------------------
+    twilio_account_sid: str = Field(default="", description="Empty: text messages are kept in the local mailbox.")
+    twilio_auth_token: str = ""
+    twilio_from_number: str = Field(default="", description="The sending number, E.164.")
+    twilio_base_url: str = Field(default="https://api.twilio.com", description="Twilio's API, or a compatible one.")
+
+    # -- delivery --------------------------------------------------------------------------------
+    delivery_schedule: list[float] = Field(
+        default=[0, 5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400],
+        min_length=1,
+        description="Seconds before each attempt (the first is the delay before the first try): Standard "
+        "Webhooks' schedule. After the last attempt a message is dead.",
+    )
+    delivery_jitter: float = Field(default=0.1, ge=0, le=1, description="Each retry delay varies by this share.")
+    delivery_timeout: float = Field(default=15.0, gt=0, description="Seconds a webhook or SMS request may take.")
+    delivery_lease: float = Field(
+        default=60.0, gt=0, description="Seconds a worker holds a message; a dead worker's messages wait this long."
+    )
+    delivery_concurrency: int = Field(default=8, ge=1, le=256, description="Messages a worker sends at once.")
+    delivery_poll: float = Field(default=1.0, gt=0, description="Seconds an idle worker waits before looking again.")
+    embedded_worker: bool = Field(default=True, description="`milepost serve` delivers the outbox too.")
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -31,7 +31,8 @@ COUNTING_STATUSES = ("paid", "completed", "delivered")
 MAX_KEY_LENGTH = 200
 MAX_MINOR_UNITS = 10**15
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
-_PROFILE_FIELDS = ("email", "name", "email_consent", "sms_consent", "attributes")
+_PROFILE_FIELDS = ("email", "name", "phone", "email_consent", "sms_consent", "attributes")
+_PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")  # E.164
 _EVENT_TYPES = frozenset(EVENT_TYPES)
 _ORDER_TYPES = frozenset(ORDER_TYPES)
 _CUSTOMER_TYPES = frozenset(CUSTOMER_TYPES)
@@ -242,6 +243,8 @@ def _profile(raw: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
             raise _Invalid(field, "must not contain NUL characters")
         if field == "email" and value and "@" not in value:
             raise _Invalid(field, "must be an email address")
+        if field == "phone" and value is not None and (not isinstance(value, str) or not _PHONE.match(value)):
+            raise _Invalid(field, "must be a phone number in E.164 form, like '+14155550123', or null")
         if field.endswith("_consent") and not isinstance(value, bool):
             raise _Invalid(field, "must be true or false")
         if field == "attributes" and not isinstance(value, dict):

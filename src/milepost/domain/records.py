@@ -39,6 +39,7 @@ class CustomerState:
     sms_consent: bool = False
     attributes: dict[str, Any] = field(default_factory=dict)
     profile_at: datetime | None = None
+    phone: str | None = None
     is_new: bool = False
     changed: bool = False
 
@@ -103,6 +104,7 @@ class CustomerReport:
     ledger: tuple[LedgerEntry, ...]
     milestones: tuple[MilestoneReached, ...]
     created_at: datetime
+    phone: str | None = None
 
     @property
     def order_count(self) -> int:

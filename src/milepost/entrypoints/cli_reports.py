@@ -20,6 +20,7 @@ def customer_dict(c: CustomerReport, currency: str) -> dict[str, Any]:
         "customer_id": c.external_id,
         "name": c.name,
         "email": c.email,
+        "phone": c.phone,
         "email_consent": c.email_consent,
         "sms_consent": c.sms_consent,
         "attributes": c.attributes,

@@ -28,6 +28,7 @@ def customer_report(db: Storage, store_id: int, customer_id: str) -> CustomerRep
             ledger=tuple(tx.ledger_entries(customer_id=c.id)),
             milestones=tuple(reversed(tx.milestone_log(store_id, customer_id=c.id, limit=10_000))),
             created_at=created_at,
+            phone=c.phone,
         )
 
 

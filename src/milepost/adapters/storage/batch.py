@@ -18,7 +18,7 @@ from milepost.service.ports import BatchWrite, LedgerRow
 
 _CUSTOMER_COLUMNS = (
     "id, external_id, email, name, email_consent, sms_consent, attributes, "
-    "order_count, amount_spent, first_order_at, last_order_at, profile_at"
+    "order_count, amount_spent, first_order_at, last_order_at, profile_at, phone"
 )
 _ORDER_COLUMNS = "customer_id, external_id, total, currency, refunded, full_refund, cancelled, status_rank, counted_at"
 
@@ -86,6 +86,7 @@ class BatchQueries(TxBase):
                 bool(r[5]),
                 orjson.loads(r[6]) if r[6] != "{}" else {},
                 ts(r[11]),
+                r[12],
             )
             for r in rows
         }
@@ -184,6 +185,7 @@ class BatchQueries(TxBase):
                 ts(agg.last_order_at),
                 ts(c.profile_at),
                 now,
+                c.phone,
             )
             if c.is_new:
                 new.append((c.id, b.store_id, c.external_id, now, *values))
@@ -327,6 +329,7 @@ _CUSTOMER_TYPES = (
     ("last_order_at", "timestamptz"),
     ("profile_at", "timestamptz"),
     ("updated_at", "timestamptz"),
+    ("phone", "text"),
 )
 _CUSTOMER_VALUES = tuple(name for name, _ in _CUSTOMER_TYPES)
 _ORDER_TYPES = (

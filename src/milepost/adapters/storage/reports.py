@@ -45,6 +45,7 @@ class ReportQueries(TxBase):
             attributes=json.loads(r.attributes),
             aggregates=Aggregates(r.order_count, r.amount_spent, r.first_order_at, r.last_order_at),
             profile_at=r.profile_at,
+            phone=r.phone,
         )
         return state, r.created_at
 

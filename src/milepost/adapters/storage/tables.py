@@ -108,6 +108,8 @@ stores = Table(
     Column("counting_status", String(16), nullable=False),
     Column("allow_negative_credit", Boolean, nullable=False),
     Column("rules_version", Integer, nullable=False, server_default="0"),
+    Column("email_from_name", String(200)),  # the From of the store's emails; settings give the default
+    Column("email_from_address", String(320)),
     _created(),
     Column("updated_at", UTCDateTime, nullable=False),
 )
@@ -120,6 +122,7 @@ customers = Table(
     Column("external_id", String(200), nullable=False),
     Column("email", String(320)),
     Column("name", String(200)),
+    Column("phone", String(32)),  # E.164, for SMS
     Column("email_consent", Boolean, nullable=False),
     Column("sms_consent", Boolean, nullable=False),
     Column("attributes", Text, nullable=False),  # JSON object
@@ -275,6 +278,7 @@ alerts = Table(
     _created(),
     Column("acknowledged_at", UTCDateTime),
     Column("acknowledged_by", String(200)),
+    Column("dedupe_key", String(200)),  # while an alert with this key is open, no second one is raised
     Index(None, "store_id", "status"),
 )
 
@@ -284,15 +288,75 @@ outbox = Table(
     _id(),
     _store(fk=False),
     Column("key", String(200), nullable=False, unique=True),  # stable id receivers dedupe on
-    Column("channel", String(16), nullable=False),  # email | webhook
+    Column("channel", String(16), nullable=False),  # email | webhook | sms
     Column("customer_id", Id),
     Column("firing_id", Id),
     Column("payload", Text, nullable=False),
-    Column("status", String(16), nullable=False),  # pending | sent | dead
+    Column("status", String(16), nullable=False),  # pending | sent | skipped | dead
     Column("attempts", Integer, nullable=False),
+    # When the row may be claimed next: a claim moves it past the lease, so a worker
+    # that dies leaves the row to the next one once its lease runs out.
     Column("available_at", UTCDateTime, nullable=False),
     _created(),
+    Column("endpoint_id", Integer),  # the webhook endpoint it goes to
+    Column("lease_owner", String(64)),  # the worker holding the current lease
+    Column("last_code", Integer),  # HTTP status or SMTP reply of the last attempt
+    Column("last_error", Text),  # why the last attempt failed, or why the message was skipped
+    Column("sent_at", UTCDateTime),
+    Column("updated_at", UTCDateTime),
     Index(None, "status", "available_at"),
+    Index(None, "store_id", "status", "id"),
+)
+
+delivery_attempts = Table(
+    "delivery_attempts",
+    metadata,
+    _id(),
+    Column("outbox_id", Id, nullable=False),
+    Column("store_id", Integer, nullable=False),
+    Column("attempt", Integer, nullable=False),  # 1 for the first
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("duration_ms", Integer, nullable=False),
+    Column("outcome", String(16), nullable=False),  # sent | retry | failed | gone | skipped
+    Column("code", Integer),
+    Column("error", Text),
+    Column("worker", String(64), nullable=False),
+    Index(None, "outbox_id"),
+)
+
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    _store(),
+    Column("url", String(2000), nullable=False),
+    Column("description", String(200), nullable=False),
+    Column("event_types", Text, nullable=False),  # JSON list of the internal events it subscribes to
+    # JSON list of {"secret", "expires_at"}, newest first: during a rotation the old
+    # secret signs too, until it expires.
+    Column("secrets", Text, nullable=False),
+    Column("enabled", Boolean, nullable=False),
+    Column("disabled_reason", Text),
+    _created(),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index(None, "store_id"),
+)
+
+mailbox = Table(
+    "mailbox",
+    metadata,
+    _id(),
+    _store(fk=False),
+    Column("outbox_id", Id, nullable=False, unique=True),  # kept once, like a delivery
+    Column("channel", String(16), nullable=False),  # email | sms
+    Column("message_id", String(300), nullable=False),
+    Column("sender", String(400), nullable=False),
+    Column("recipient", String(400), nullable=False),
+    Column("subject", String(500)),
+    Column("body_text", Text, nullable=False),
+    Column("body_html", Text),
+    _created(),
+    Index(None, "store_id", "id"),
 )
 
 workflow_runs = Table(

@@ -36,6 +36,7 @@ EVENT_SCHEMA: dict[str, Any] = {
             "type": ["string", "null"],
             "description": "Customer events: the customer's name. custom: the event's name (required).",
         },
+        "phone": {"type": ["string", "null"], "description": "Customer events: E.164, like '+14155550123'."},
         "email_consent": {"type": "boolean"},
         "sms_consent": {"type": "boolean"},
         "attributes": {"type": "object"},

@@ -205,6 +205,7 @@ class Customer(BaseModel):
     id: str = Field(description="The store's own customer id.")
     email: str | None
     name: str | None
+    phone: str | None = Field(description="E.164.")
     email_consent: bool
     sms_consent: bool
     attributes: dict[str, Any]
@@ -224,6 +225,7 @@ class Customer(BaseModel):
             id=c.external_id,
             email=c.email,
             name=c.name,
+            phone=c.phone,
             email_consent=c.email_consent,
             sms_consent=c.sms_consent,
             attributes=c.attributes,

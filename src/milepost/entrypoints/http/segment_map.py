@@ -8,6 +8,7 @@ reasons are the message's own (`properties.total`), so a sender knows what to fi
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_EVEN, Decimal, DecimalException
 from typing import Any, NamedTuple
 
@@ -32,6 +33,8 @@ IGNORED_TYPES = ("page", "screen", "group", "alias")
 _MAX_DIGITS = 18  # an amount with more digits than this is out of range, whatever the currency
 _NAME_TRAITS = ("name", "firstName", "lastName", "first_name", "last_name")
 _CONSENT_TRAITS = {"email_consent": ("email_consent", "emailOptIn"), "sms_consent": ("sms_consent", "smsOptIn")}
+_PHONE_NOISE = re.compile(r"[\s().-]")
+_E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
 _READ_TRAITS = frozenset(("email", *_NAME_TRAITS, *(k for keys in _CONSENT_TRAITS.values() for k in keys)))
 _TIME_FIELDS = ("timestamp", "originalTimestamp", "sentAt")
 _TOTALS = ("total", "revenue")  # the order's total: with shipping and tax when the sender gives it
@@ -218,13 +221,17 @@ def _identify(message: dict[str, Any], event: dict[str, Any], fields: dict[str, 
         raise _Unmappable("traits", "must be a JSON object")
     if "email" in traits:
         event["email"], fields["email"] = traits["email"], "traits.email"
+    phone = traits.get("phone")
+    if isinstance(phone, str) and _E164.match(_PHONE_NOISE.sub("", phone)):
+        # an E.164 number, maybe written with spaces or dashes; any other form stays an attribute
+        event["phone"], fields["phone"] = _PHONE_NOISE.sub("", phone), "traits.phone"
     _name(traits, event, fields)
     for native, keys in _CONSENT_TRAITS.items():
         for key in keys:
             if traits.get(key) is not None:
                 event[native], fields[native] = traits[key], f"traits.{key}"
                 break
-    attributes = {k: v for k, v in traits.items() if k not in _READ_TRAITS}
+    attributes = {k: v for k, v in traits.items() if k not in _READ_TRAITS and not (k == "phone" and "phone" in event)}
     if attributes:
         event["attributes"], fields["attributes"] = attributes, "traits"
 
