@@ -1,4 +1,4 @@
-"""The HTTP side of benchmarks/http.py: server subprocesses and the load generator.
+"""The HTTP side of benchmarks/http_ingest.py: server subprocesses and the load generator.
 
 A server (`milepost serve`, or the no-op app of benchmarks/noop/) runs as a
 subprocess on a free port; `serving()` waits until every worker process has
@@ -10,9 +10,6 @@ a share of the customers and sends its bodies in order, so one customer's
 events never race each other. The clock starts once every connection is open
 and waiting at a barrier; each process reports the CPU it used, to show
 whether the client (not the server) was the limit.
-
-This module imports `http.client`: load it after benchmarks/http.py has put
-the standard library's `http` package in place (that script shadows it).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The no-op reference for benchmarks/http.py: FastAPI under uvicorn, no Milepost.
+"""The no-op reference for benchmarks/http_ingest.py: FastAPI under uvicorn, no Milepost.
 
 `POST /api/v1/events` reads the whole body and answers `{}`; `/healthz` and
 `/readyz` answer like Milepost's. What this app sustains is the ceiling the

@@ -15,8 +15,9 @@ from typing import Any
 
 from milepost.adapters.storage.database import Database
 from milepost.config import Settings
+from milepost.domain.delivery import Attempt, Delivery, MailboxMessage
 from milepost.domain.records import Alert, ApiKey, CustomerReport, LedgerEntry, MilestoneReached, Store
-from milepost.service import credit, endpoints, keys, reports, rules, stores, templates
+from milepost.service import credit, delivery, endpoints, keys, reports, rules, stores, templates
 from milepost.service.ingest import BatchResult, ingest, ingest_batch
 from milepost.service.rendering import Rendered
 from milepost.service.rules import RuleDetails
@@ -136,6 +137,7 @@ class Milepost:
             actions=actions,
             conditions=conditions,
             active=active,
+            allow_private=self.settings.webhooks_allow_private,
         )
 
     def update_order_count_event(
@@ -154,6 +156,7 @@ class Milepost:
             self.clock(),
             self._id(store),
             event_id,
+            allow_private=self.settings.webhooks_allow_private,
             threshold=count,
             name=name,
             actions=actions,
@@ -294,6 +297,46 @@ class Milepost:
 
     def delete_webhook_endpoint(self, store: str, endpoint_id: int) -> None:
         endpoints.delete_endpoint(self.db, self.clock(), self._id(store), endpoint_id)
+
+    # -- delivery --------------------------------------------------------------------------------
+
+    def worker(
+        self, name: str | None = None, settings: Settings | None = None, stores: list[str] | None = None
+    ) -> delivery.Worker:
+        """A worker delivering the outbox of `stores` (default: every store): `.run(stop_event)`
+        or `.drain()`; close it when done."""
+        store_ids = [self._id(s) for s in stores] if stores else None
+        return delivery.Worker(self.db, settings or self.settings, self.clock, name, store_ids)
+
+    def deliveries(
+        self,
+        store: str,
+        status: str | None = None,
+        channel: str | None = None,
+        before_id: int | None = None,
+        limit: int = 100,
+    ) -> list[Delivery]:
+        """Newest first; status pending, sent, skipped, dead, or failing (pending after a failure)."""
+        return delivery.list_deliveries(self.db, self._id(store), status, channel, before_id, limit)
+
+    def delivery(self, store: str, delivery_id: int) -> tuple[Delivery, list[Attempt]]:
+        """One delivery and every attempt made, oldest first."""
+        return delivery.get_delivery(self.db, self._id(store), delivery_id)
+
+    def retry_delivery(self, store: str, delivery_id: int) -> Delivery:
+        return delivery.retry_delivery(self.db, self.clock(), self._id(store), delivery_id)
+
+    def retry_dead_deliveries(self, store: str) -> int:
+        return delivery.retry_dead(self.db, self.clock(), self._id(store))
+
+    def mailbox(
+        self, store: str, channel: str | None = None, before_id: int | None = None, limit: int = 100
+    ) -> list[MailboxMessage]:
+        """Emails and texts kept locally (no SMTP server or SMS provider configured), newest first."""
+        return delivery.list_mailbox(self.db, self._id(store), channel, before_id, limit)
+
+    def mailbox_message(self, store: str, message_id: int) -> MailboxMessage:
+        return delivery.get_mailbox_message(self.db, self._id(store), message_id)
 
     # -- API keys --------------------------------------------------------------------------------
 

@@ -22,6 +22,8 @@ def test_the_store_shows_and_changes_its_settings(client: TestClient, keys: Any)
         "timezone": "UTC",
         "counting_status": "paid",
         "allow_negative_credit": False,
+        "email_from_name": None,
+        "email_from_address": None,
     }
 
     changes = {"name": "Renamed", "timezone": "Europe/Paris", "currency": "EUR", "allow_negative_credit": True}

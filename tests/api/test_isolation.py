@@ -16,6 +16,9 @@ from admin_kit import assert_problem, create_event, orders
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from milepost import Milepost
+from milepost.config import Settings
+
 # What store B's key gets: "missing" (404), "empty" (an empty page) or "own" (it acts on B's own store).
 MISSING, EMPTY, OWN = "missing", "empty", "own"
 
@@ -56,6 +59,21 @@ ROUTES = [
     Route("GET", "/api/v1/milestones", None, EMPTY, {"order_count_event_id": "{event_id}"}),
     Route("GET", "/api/v1/alerts", None, EMPTY, {"status": "all"}),
     Route("POST", "/api/v1/alerts/{alert_id}/acknowledge", {"by": "intruder"}, MISSING),
+    Route("GET", "/api/v1/deliveries", None, EMPTY),
+    Route("GET", "/api/v1/deliveries", None, EMPTY, {"status": "pending"}),
+    Route("GET", "/api/v1/deliveries/{delivery_id}", None, MISSING),
+    Route("POST", "/api/v1/deliveries/{delivery_id}/retry", None, MISSING),
+    Route("POST", "/api/v1/deliveries/retry", None, OWN),
+    Route("GET", "/api/v1/mailbox", None, EMPTY),
+    Route("GET", "/api/v1/mailbox/{message_id}", None, MISSING),
+    Route("GET", "/api/v1/webhook-endpoints", None, EMPTY),
+    Route("POST", "/api/v1/webhook-endpoints", {"url": "https://1.1.1.1/b"}, OWN),
+    Route("GET", "/api/v1/webhook-endpoints/{endpoint_id}", None, MISSING),
+    Route("PATCH", "/api/v1/webhook-endpoints/{endpoint_id}", {"description": "taken over"}, MISSING),
+    Route("PATCH", "/api/v1/webhook-endpoints/{endpoint_id}", {"url": "https://1.1.1.1/stolen"}, MISSING),
+    Route("GET", "/api/v1/webhook-endpoints/{endpoint_id}/secret", None, MISSING),
+    Route("POST", "/api/v1/webhook-endpoints/{endpoint_id}/rotate-secret", None, MISSING),
+    Route("DELETE", "/api/v1/webhook-endpoints/{endpoint_id}", None, MISSING),
 ]
 
 #: Routes of other kinds: events in (any key of the store may send).
@@ -77,6 +95,11 @@ def _snapshot(client: TestClient, keys: Any, ids: dict[str, str]) -> dict[str, A
         "customer": f"/api/v1/customers/{ids['customer_id']}",
         "milestones": "/api/v1/milestones",
         "alerts": "/api/v1/alerts?status=all",
+        "deliveries": "/api/v1/deliveries",
+        "delivery": f"/api/v1/deliveries/{ids['delivery_id']}",
+        "mailbox": "/api/v1/mailbox",
+        "endpoints": "/api/v1/webhook-endpoints",
+        "secret": f"/api/v1/webhook-endpoints/{ids['endpoint_id']}/secret",
     }
     out = {}
     for name, path in reads.items():
@@ -87,15 +110,43 @@ def _snapshot(client: TestClient, keys: Any, ids: dict[str, str]) -> dict[str, A
 
 
 @pytest.fixture
-def store_a(client: TestClient, keys: Any) -> StoreA:
-    """Store A with one of everything: a template, an event that fired, a customer with credit, an alert."""
+def store_a(client: TestClient, keys: Any, mp: Milepost) -> StoreA:
+    """Store A with one of everything: a template, an event that fired, a customer with credit, an alert,
+    an email sent to the local mailbox, a webhook endpoint and deliveries pending for it and for an email."""
     client.put("/api/v1/templates/welcome-a", json={"subject": "Hi", "body_text": "Hello"}, headers=keys.auth())
     actions = [{"type": "credit", "amount": 500}, {"type": "alert"}, {"type": "send_email", "template": "welcome-a"}]
     event = create_event(client, keys, name="First order", count=1, actions=actions)
+    profile = {"id": "p-a", "type": "customer.created", "customer_id": "cust-a", "email": "a@example.com"}
+    client.post("/api/v1/events", json={**profile, "email_consent": True}, headers=keys.auth("ingest"))
     orders(client, keys, "cust-a", 1)
     [alert] = client.get("/api/v1/alerts", headers=keys.auth()).json()["data"]
-    ids = {"event_id": event["id"], "key": "welcome-a", "customer_id": "cust-a", "alert_id": alert["id"]}
+    worker = mp.worker(settings=Settings(smtp_host=""), stores=[keys.store])  # no SMTP: the local mailbox
+    try:
+        worker.drain()
+    finally:
+        worker.close()
+    [mail] = client.get("/api/v1/mailbox", headers=keys.auth()).json()["data"]
+    endpoint = _post(
+        client, keys, "/api/v1/webhook-endpoints", {"url": "https://1.1.1.1/a", "event_types": ["milestone.reached"]}
+    )
+    orders(client, keys, "later-a", 1)  # an email (no address yet) and a webhook, both pending
+    [email] = client.get("/api/v1/deliveries?status=pending&channel=email", headers=keys.auth()).json()["data"]
+    ids = {
+        "event_id": event["id"],
+        "key": "welcome-a",
+        "customer_id": "cust-a",
+        "alert_id": alert["id"],
+        "delivery_id": email["id"],
+        "message_id": mail["id"],
+        "endpoint_id": endpoint["id"],
+    }
     return StoreA(ids, _snapshot(client, keys, ids))
+
+
+def _post(client: TestClient, keys: Any, path: str, body: dict[str, Any]) -> dict[str, Any]:
+    r = client.post(path, json=body, headers=keys.auth())
+    assert r.status_code == 201, r.text
+    return r.json()
 
 
 def _fill(template: str, ids: dict[str, str]) -> str:
@@ -162,3 +213,6 @@ def test_the_store_s_key_still_reaches_everything(client: TestClient, keys: Any,
             store_a.ids["event_id"] = create_event(client, keys, name="Again", count=9)["id"]
         if route.path.endswith("/templates/{key}") and route.method == "DELETE":
             client.put("/api/v1/templates/welcome-a", json={"subject": "S", "body_text": "B"}, headers=keys.auth())
+        if route.path.endswith("/webhook-endpoints/{endpoint_id}") and route.method == "DELETE":
+            again = _post(client, keys, "/api/v1/webhook-endpoints", {"url": "https://1.1.1.1/again"})
+            store_a.ids["endpoint_id"] = again["id"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "http.py"
+SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "http_ingest.py"
 LINES = ("engine:", "HTTP batch:", "HTTP single:", "no-op batch:", "no-op single:", "ratios:", "target:")
 
 

@@ -19,7 +19,7 @@ from milepost.errors import ValidationError
 @dataclass(frozen=True, slots=True)
 class Param:
     name: str
-    kind: str  # text | minor_units | currency | template | url | message
+    kind: str  # text | minor_units | currency | template | url | message | sms
     required: bool = True
     description: str = ""
 
@@ -64,6 +64,19 @@ ACTION_TYPES: dict[str, ActionType] = {
             external=True,
         ),
         ActionType(
+            "send_sms",
+            "Send text message",
+            (
+                Param(
+                    "text",
+                    "sms",
+                    description="The message, a template like an email's body: {{ customer.name }}, "
+                    "{{ milestone.name }}; at most 1600 characters",
+                ),
+            ),
+            external=True,
+        ),
+        ActionType(
             "trigger_workflow",
             "Trigger workflow",
             (Param("workflow", "text", description="Name of the automation to start"),),
@@ -77,6 +90,7 @@ ACTION_TYPES: dict[str, ActionType] = {
     )
 }
 
+SMS_MAX = 1600  # characters of one text message, as providers take it
 MESSAGE_FIELDS = frozenset({"customer", "count", "milestone", "customer_id", "order_id"})
 _SAMPLE_FIELDS = {"customer": "Ada", "count": 5, "milestone": "VIP", "customer_id": "c1", "order_id": "o1"}
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -163,6 +177,8 @@ def _check(kind: str, value: Any, templates: set[str] | None) -> str | None:
         return "must be an http(s) URL"
     if kind == "message":
         return _check_message(value)
+    if kind == "sms" and len(value) > SMS_MAX:
+        return f"must be at most {SMS_MAX} characters"
     if kind == "text" and len(value) > 100:
         return "must be at most 100 characters"
     return None

@@ -19,7 +19,9 @@ class Store:
     timezone: str
     counting_status: str = "paid"
     allow_negative_credit: bool = False
-    rules_version: int = 0  # bumped by every change to the store's rules
+    rules_version: int = 0  # bumped by every change to the store's rules or webhook endpoints
+    email_from_name: str | None = None  # None: the settings' default
+    email_from_address: str | None = None
 
     @property
     def counting_rank(self) -> int:

@@ -207,6 +207,8 @@ def _plan(position, kind, p, rule, value, customer, order_id):  # type: ignore[n
         )
     if kind == "webhook":
         return Intent(position, kind, (("url", p["url"]),)), _outcome(position, kind, "queued", "webhook queued")
+    if kind == "send_sms":
+        return Intent(position, kind, (("text", p["text"]),)), _outcome(position, kind, "queued", "text message queued")
     raise ValidationError(f"unknown action type {kind!r}")
 
 

@@ -10,11 +10,13 @@ import click
 
 from milepost.bootstrap import Milepost
 from milepost.entrypoints import demo as demo_data
+from milepost.entrypoints.cli_delivery import deliveries, mailbox, worker
 from milepost.entrypoints.cli_events import events
 from milepost.entrypoints.cli_ingest import ingest
 from milepost.entrypoints.cli_keys import keys
 from milepost.entrypoints.cli_reports import alerts, credit, customers, milestones
 from milepost.entrypoints.cli_stores import stores, templates
+from milepost.entrypoints.cli_webhooks import webhooks
 from milepost.entrypoints.context import App, MilepostGroup, pass_app
 from milepost.entrypoints.output import actions_text, console, table
 
@@ -90,8 +92,17 @@ def show_demo(app: App) -> None:
 @click.option(
     "--workers", type=click.IntRange(1, 64), default=1, show_default=True, help="Server processes (PostgreSQL)."
 )
+@click.option(
+    "--worker/--no-worker",
+    "embedded_worker",
+    default=None,
+    help="Deliver the outbox in the server too (default: MILEPOST_EMBEDDED_WORKER, on). "
+    "Turn it off when `milepost worker` runs on its own.",
+)
 @pass_app
-def serve(app: App, with_demo: bool, host: str | None, port: int | None, workers: int) -> None:
+def serve(
+    app: App, with_demo: bool, host: str | None, port: int | None, workers: int, embedded_worker: bool | None
+) -> None:
     """Run the HTTP API (OpenAPI docs at /docs) until Ctrl-C or SIGTERM."""
     import uvicorn
 
@@ -110,6 +121,11 @@ def serve(app: App, with_demo: bool, host: str | None, port: int | None, workers
     app.close()
     access_log.configure(s.log_level)
     environment = {"MILEPOST_DATABASE_URL": app.url}
+    if embedded_worker is not None:
+        environment["MILEPOST_EMBEDDED_WORKER"] = "true" if embedded_worker else "false"
+    if s.embedded_worker if embedded_worker is None else embedded_worker:
+        sink = f"SMTP {s.smtp_host}" if s.smtp_host else "the local mailbox (milepost mailbox list)"
+        click.echo(f"delivering the outbox in the server: emails to {sink}")
     os.environ.update(environment)  # the server processes read their settings from it
     uvicorn.run(
         "milepost.entrypoints.http:app_from_environment",
@@ -152,9 +168,10 @@ def _describe(app: App) -> None:
         click.echo("  see the demo customer: milepost customers show ada --store demo")
 
 
-for group in (stores, templates, events, customers, milestones, alerts, credit, keys):
+for group in (stores, templates, events, customers, milestones, alerts, credit, keys, webhooks, deliveries, mailbox):
     cli.add_command(group)
 cli.add_command(ingest)
+cli.add_command(worker)
 
 
 def main() -> None:

@@ -108,6 +108,8 @@ def show_store(app: App, key: str, as_json: bool) -> None:
     help="Only before the store has orders.",
 )
 @click.option("--allow-negative-credit/--no-allow-negative-credit", default=None)
+@click.option("--email-from-name", help="The From name of the store's emails.")
+@click.option("--email-from-address", help="The From address of the store's emails.")
 @json_option
 @pass_app
 def update_store(app: App, key: str, as_json: bool, **changes: object) -> None:

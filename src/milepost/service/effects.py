@@ -1,22 +1,57 @@
 """What a firing writes: the milestone record, ledger entries, alerts, outbox rows.
 
 Keys are natural and stable, milestone:<rule>:<customer>:<occurrence>:<action>,
-so a ledger entry or a message can never be written twice for one firing.
+so a ledger entry or a message can never be written twice for one firing. The
+same key is the message's id for its receiver (`webhook-id`, the email's
+Message-ID), so a receiver can drop a message it got twice.
+
+Webhook endpoints subscribed to internal events get one outbox row per event and
+endpoint: `milestone.reached` per firing, `customer.rewarded` per credit given,
+`alert.created` per alert raised.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple
+
 import orjson
 
+from milepost.domain.delivery import WEBHOOK_EVENT_TYPES
 from milepost.domain.engine import Decided
 from milepost.domain.events import OrderEvent
 from milepost.domain.records import Store
 from milepost.service.ports import BatchWrite, FiringRow, LedgerRow, OutboxRow
 
 
-def effects_of(batch: BatchWrite, decided: list[Decided], firing_ids: list[int], store: Store) -> None:
+class Subscriptions(NamedTuple):
+    """A store's webhook endpoints as a batch needs them."""
+
+    events: Sequence[tuple[int, frozenset[str]]] = ()  # enabled endpoint id, the event types it wants
+    urls: Mapping[str, int] = {}  # every endpoint by URL: where a webhook action goes
+
+
+NO_SUBSCRIPTIONS = Subscriptions()
+
+
+def _json(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def effects_of(
+    batch: BatchWrite,
+    decided: list[Decided],
+    firing_ids: list[int],
+    store: Store,
+    subscriptions: Subscriptions = NO_SUBSCRIPTIONS,
+    alert_ids: Callable[[int], list[int]] = lambda n: [],
+) -> None:
     """Append every internal effect and outbox row of `decided` to `batch`.
-    Tags are not written here: the caller writes each customer's net change."""
+    Tags are not written here: the caller writes each customer's net change.
+    `alert_ids(n)` hands out ids for the alerts, so their webhooks can name them."""
+    wanted = {kind: [e for e, kinds in subscriptions.events if kind in kinds] for kind in _INTERNAL_EVENTS}
+    alerts_needed = sum(1 for d in decided for i in d.firing.intents if i.type == "alert")
+    fresh_alert_ids = iter(alert_ids(alerts_needed) if alerts_needed else [])
     for d, firing_id in zip(decided, firing_ids, strict=True):
         f, a = d.firing, d.applied
         customer = a.customer
@@ -31,45 +66,64 @@ def effects_of(batch: BatchWrite, decided: list[Decided], firing_ids: list[int],
                 f.value,
                 order_id,
                 a.event.key,
-                orjson.dumps(f.outcomes).decode(),
+                _json(f.outcomes),
             )
         )
         base_key = f"milestone:{f.rule.id}:{customer.id}:{f.occurrence}"
-        context = {
+        data = {
             "store": store.key,
-            "milestone": {
-                "id": f.rule.id,
-                "name": f.rule.name,
-                "version": f.rule.version,
-                "value": f.value,
-                "firing_id": firing_id,
-            },
             "customer": {"id": customer.external_id, "email": customer.email, "name": customer.name},
+            "milestone": {
+                "id": f"mst_{firing_id}",
+                "name": f.rule.name,
+                "order_count_event_id": f"oce_{f.rule.id}",
+                "version": f.rule.version,
+                "count": f.value,
+                "occurrence": f.occurrence,
+            },
             "order_id": order_id,
         }
+        who = (customer.id, firing_id)
+        _notify(batch, wanted, "milestone.reached", base_key, who, data)
         for intent in f.intents:
             key = f"{base_key}:{intent.position}"
             kind = intent.type
             if kind == "credit":
+                amount, currency = intent.get("amount"), intent.get("currency")
                 batch.ledger.append(
-                    LedgerRow(
-                        customer.id,
-                        intent.get("amount"),
-                        intent.get("currency"),
-                        "milestone",
-                        key,
-                        firing_id,
-                        order_id,
-                        f.rule.name,
-                    )
+                    LedgerRow(customer.id, amount, currency, "milestone", key, firing_id, order_id, f.rule.name)
                 )
+                reward = {"type": "credit", "amount": amount, "currency": currency}
+                _notify(batch, wanted, "customer.rewarded", key, who, {**data, "reward": reward})
             elif kind == "alert":
-                batch.alerts.append((customer.id, firing_id, intent.get("message")))
+                alert_id, message = next(fresh_alert_ids), intent.get("message")
+                batch.alerts.append((alert_id, customer.id, firing_id, message))
+                alert = {"id": f"alr_{alert_id}", "message": message}
+                _notify(batch, wanted, "alert.created", key, who, {**data, "alert": alert})
             elif kind == "trigger_workflow":
                 batch.workflow_runs.append((intent.get("workflow"), customer.id, firing_id))
             elif kind == "send_email":
-                payload = {**context, "template": intent.get("template")}
-                batch.outbox.append(OutboxRow(key, "email", customer.id, firing_id, orjson.dumps(payload).decode()))
+                payload = _json({**data, "template": intent.get("template")})
+                batch.outbox.append(OutboxRow(key, "email", customer.id, firing_id, payload))
+            elif kind == "send_sms":
+                payload = _json({**data, "text": intent.get("text")})
+                batch.outbox.append(OutboxRow(key, "sms", customer.id, firing_id, payload))
             elif kind == "webhook":
-                payload = {"url": intent.get("url"), "type": "milestone.reached", "data": context}
-                batch.outbox.append(OutboxRow(key, "webhook", customer.id, firing_id, orjson.dumps(payload).decode()))
+                url = intent.get("url")
+                payload = _json({"url": url, "type": "milestone.reached", "data": data})
+                endpoint_id = subscriptions.urls.get(url)
+                batch.outbox.append(OutboxRow(key, "webhook", customer.id, firing_id, payload, endpoint_id))
+
+
+_INTERNAL_EVENTS = WEBHOOK_EVENT_TYPES
+
+
+def _notify(
+    batch: BatchWrite, wanted: dict[str, list[int]], kind: str, key: str, who: tuple[int, int], data: dict[str, Any]
+) -> None:
+    """One message of the internal event `kind` for each endpoint subscribed to it;
+    `who` is the customer and the firing."""
+    endpoints = wanted[kind]
+    body = _json({"type": kind, "data": data}) if endpoints else ""
+    for endpoint_id in endpoints:
+        batch.outbox.append(OutboxRow(f"{key}:{kind}:{endpoint_id}", "webhook", *who, body, endpoint_id))

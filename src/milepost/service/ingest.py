@@ -14,7 +14,7 @@ from milepost.domain.events import Event, OrderEvent, Rejection, parse_event
 from milepost.domain.records import CustomerState, Store
 from milepost.domain.rules import RuleIndex
 from milepost.errors import Conflict, RetryableStorageError
-from milepost.service.effects import effects_of
+from milepost.service.effects import Subscriptions, effects_of
 from milepost.service.ports import BatchTx, BatchWrite, FiringRow, Storage
 
 DUPLICATE, ACCEPTED, REJECTED = "duplicate", "accepted", "rejected"
@@ -111,10 +111,10 @@ def _ingest_valid(
             return results, []
         customers = _customers(tx, store_id, fresh)
         orders = tx.load_orders(store_id, [e.order_id for _, e in fresh if isinstance(e, OrderEvent)])
-        rules = _rule_index(db, tx, store)
+        rules, subscriptions = _store_config(db, tx, store)
         applied, rejected = fold_batch(fresh, store, customers, orders, rules, now)
         decided = _decide(tx, applied)
-        batch = _batch_write(tx, store, now, source, raw_events, applied, customers, orders, decided)
+        batch = _batch_write(tx, store, now, source, raw_events, applied, customers, orders, decided, subscriptions)
         tx.write_batch(batch)
     return _report(results, applied, rejected, decided.firings, batch.firings)
 
@@ -147,15 +147,17 @@ def _report(
     return results, fired
 
 
-def _rule_index(db: Storage, tx: BatchTx, store: Store) -> RuleIndex:
-    """The store's active rules, indexed once per change to them (any process's change
-    bumps the version this transaction read with the store's lock)."""
+def _store_config(db: Storage, tx: BatchTx, store: Store) -> tuple[RuleIndex, Subscriptions]:
+    """The store's active rules, indexed, and its webhook subscriptions: loaded once per
+    change to them (any process's change bumps the version this transaction read with
+    the store's lock)."""
     cached = db.rule_indexes.get(store.id)
     if cached is not None and cached[0] == store.rules_version:
         return cached[1]
-    index = RuleIndex(tx.load_rules(store.id))
-    db.rule_indexes[store.id] = (store.rules_version, index)
-    return index
+    subscriptions = Subscriptions(tuple(tx.subscriptions(store.id)), tx.endpoint_ids_by_url(store.id))
+    config = (RuleIndex(tx.load_rules(store.id)), subscriptions)
+    db.rule_indexes[store.id] = (store.rules_version, config)
+    return config
 
 
 def _customers(tx: BatchTx, store_id: int, fresh: list[tuple[int, Event]]) -> dict[str, CustomerState]:
@@ -194,6 +196,7 @@ def _batch_write(
     customers: dict[str, CustomerState],
     orders: dict[str, OrderSlot],
     decided: _Decisions,
+    subscriptions: Subscriptions,
 ) -> BatchWrite:
     batch = BatchWrite(store.id, now, store.counting_rank)
     used: set[int] = set()
@@ -202,7 +205,8 @@ def _batch_write(
         batch.events.append((a.event, source, a.customer.id, _payload(raw_events[a.index])))
     batch.customers = [c for c in customers.values() if c.changed or (c.is_new and c.id in used)]
     batch.orders = [(oid, slot) for oid, slot in orders.items() if slot.changed]
-    effects_of(batch, decided.firings, tx.next_ids("firings", len(decided.firings)), store)
+    firing_ids = tx.next_ids("firings", len(decided.firings))
+    effects_of(batch, decided.firings, firing_ids, store, subscriptions, lambda n: tx.next_ids("alerts", n))
     for customer_id, tags in decided.tags_after.items():
         before = decided.tags_before.get(customer_id, frozenset())
         batch.tags_added.extend((customer_id, tag) for tag in sorted(tags - before))

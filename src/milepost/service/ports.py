@@ -51,6 +51,7 @@ class OutboxRow:
     customer_id: int
     firing_id: int | None
     payload: str  # JSON
+    endpoint_id: int | None = None  # a webhook endpoint subscribed to an internal event
 
 
 @dataclass(slots=True)
@@ -67,7 +68,7 @@ class BatchWrite:
     ledger: list[LedgerRow] = field(default_factory=list)
     tags_added: list[tuple[int, str]] = field(default_factory=list)
     tags_removed: list[tuple[int, str]] = field(default_factory=list)
-    alerts: list[tuple[int, int | None, str]] = field(default_factory=list)  # customer, firing, message
+    alerts: list[tuple[int, int, int | None, str]] = field(default_factory=list)  # id, customer, firing, message
     outbox: list[OutboxRow] = field(default_factory=list)
     workflow_runs: list[tuple[str, int, int]] = field(default_factory=list)  # workflow, customer, firing
 
@@ -84,6 +85,8 @@ class BatchTx(Protocol):
     def blocked_pairs(self, candidates: Iterable[tuple[int, int, int]]) -> set[tuple[int, int]]: ...
     def load_tags(self, customer_ids: Iterable[int]) -> dict[int, frozenset[str]]: ...
     def next_ids(self, table: str, n: int) -> list[int]: ...
+    def subscriptions(self, store_id: int) -> list[tuple[int, frozenset[str]]]: ...
+    def endpoint_ids_by_url(self, store_id: int) -> dict[str, int]: ...
     def write_batch(self, batch: BatchWrite) -> None: ...
 
 

@@ -16,10 +16,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from milepost.domain.actions import validate_actions
+from milepost.domain.actions import Action, validate_actions
+from milepost.domain.records import Store
 from milepost.domain.rules import RULE_KINDS, Rule, validate_conditions, validate_threshold
 from milepost.errors import NotFound, ValidationError
+from milepost.service.endpoints import ensure_endpoint
 from milepost.service.ports import Storage
+from milepost.service.rendering import TemplateProblem, render
+from milepost.service.templates import sample_context
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +41,15 @@ def _definition(rule_values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _validated(
-    tx, store_id: int, name: Any, threshold: Any, actions: Any, conditions: Any, kind: str
+    tx,
+    store_id: int,
+    name: Any,
+    threshold: Any,
+    actions: Any,
+    conditions: Any,
+    kind: str,
+    now: datetime,
+    allow_private: bool,
 ) -> dict[str, Any]:
     if kind not in RULE_KINDS:
         raise ValidationError(f"unknown kind {kind!r}", {"kind": f"must be one of {', '.join(RULE_KINDS)}"})
@@ -46,6 +58,7 @@ def _validated(
     metric = RULE_KINDS[kind]
     store = tx.lock_store(store_id, exclusive=True)
     parsed = validate_actions(actions, store.currency, tx.template_keys(store_id))
+    _check_external(tx, store, parsed, now, allow_private)
     return {
         "kind": kind,
         "name": name.strip(),
@@ -54,6 +67,24 @@ def _validated(
         "conditions": tx.dumps([c.as_dict() for c in validate_conditions(conditions)]),
         "actions": tx.dumps([a.as_dict() for a in parsed]),
     }
+
+
+def _check_external(tx, store: Store, actions: tuple[Action, ...], now: datetime, allow_private: bool) -> None:  # type: ignore[no-untyped-def]
+    """Text messages must render for a sample customer; a webhook action's URL becomes a
+    webhook endpoint of the store (unless it is one), whose secret signs what it gets."""
+    for i, action in enumerate(actions):
+        if action.type == "send_sms":
+            try:
+                render({"subject": "", "body_text": action.param("text")}, sample_context(store))
+            except TemplateProblem as exc:
+                reason = next(iter(exc.problems.values()), str(exc))
+                raise ValidationError(f"actions[{i}].text: {reason}", {f"actions[{i}].text": reason}) from None
+        elif action.type == "webhook":
+            try:
+                ensure_endpoint(tx, now, store.id, action.param("url"), allow_private)
+            except ValidationError as exc:
+                reason = exc.problems.get("url", str(exc))
+                raise ValidationError(f"actions[{i}].url: {reason}", {f"actions[{i}].url": reason}) from None
 
 
 def create_rule(
@@ -67,9 +98,10 @@ def create_rule(
     conditions: list[dict[str, Any]] | None = None,
     active: bool = True,
     kind: str = "order_count",
+    allow_private: bool = False,
 ) -> RuleDetails:
     with db.write() as tx:
-        values = _validated(tx, store_id, name, threshold, actions, conditions, kind)
+        values = _validated(tx, store_id, name, threshold, actions, conditions, kind, now, allow_private)
         values.update(store_id=store_id, active=active, version=1, arm_seq=1, created_at=now, updated_at=now)
         rule_id = tx.insert_rule(values)
         tx.insert_rule_version(rule_id, 1, _definition(values), now)
@@ -81,7 +113,9 @@ def create_rule(
         return _details(tx, tx.rule_row(store_id, rule_id), excluded)
 
 
-def update_rule(db: Storage, now: datetime, store_id: int, rule_id: int, **changes: Any) -> RuleDetails:
+def update_rule(
+    db: Storage, now: datetime, store_id: int, rule_id: int, allow_private: bool = False, **changes: Any
+) -> RuleDetails:
     """Edit a rule. Only future crossings see the edit; a changed count or a
     switch back on re-arms the rule against the customers of today."""
     with db.write() as tx:
@@ -94,7 +128,15 @@ def update_rule(db: Storage, now: datetime, store_id: int, rule_id: int, **chang
         }
         merged = {**current, **{k: v for k, v in changes.items() if k in current and v is not None}}
         values = _validated(
-            tx, store_id, merged["name"], merged["threshold"], merged["actions"], merged["conditions"], row.kind
+            tx,
+            store_id,
+            merged["name"],
+            merged["threshold"],
+            merged["actions"],
+            merged["conditions"],
+            row.kind,
+            now,
+            allow_private,
         )
         active = row.active if changes.get("active") is None else bool(changes["active"])
         values["active"] = active

@@ -14,6 +14,7 @@ from milepost.service.ports import Storage
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+_ADDRESS = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+$")
 
 
 def validate_store(values: dict[str, Any]) -> dict[str, Any]:
@@ -31,6 +32,14 @@ def validate_store(values: dict[str, Any]) -> dict[str, Any]:
             problems["timezone"] = "must be an IANA time zone, like 'Europe/Paris'"
     if "counting_status" in values and values["counting_status"] not in COUNTING_STATUSES:
         problems["counting_status"] = f"must be one of {', '.join(COUNTING_STATUSES)}"
+    if "email_from_name" in values:
+        name = values["email_from_name"]
+        if not isinstance(name, str) or len(name) > 200 or any(c in name for c in "\r\n\x00"):
+            problems["email_from_name"] = "must be one line of at most 200 characters"
+    if "email_from_address" in values:
+        address = values["email_from_address"]
+        if not isinstance(address, str) or len(address) > 320 or not _ADDRESS.match(address):
+            problems["email_from_address"] = "must be an email address, like 'hello@shop.example'"
     if problems:
         raise ValidationError("; ".join(f"{k}: {v}" for k, v in problems.items()), problems)
     return values

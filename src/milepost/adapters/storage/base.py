@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection
 
-from milepost.adapters.storage.tables import sqlite_time
+from milepost.adapters.storage.tables import sqlite_time, stores
 
 
 class TxBase:
@@ -131,6 +131,13 @@ class TxBase:
         if value is None or isinstance(value, datetime):
             return value
         return datetime.fromisoformat(value)
+
+    def bump_rules_version(self, store_id: int) -> None:
+        """Tell every process that this store's configuration (rules, webhook endpoints)
+        changed: their cached index is stale."""
+        self.conn.execute(
+            stores.update().where(stores.c.id == store_id).values(rules_version=stores.c.rules_version + 1)
+        )
 
     @staticmethod
     def dumps(value: Any) -> str:

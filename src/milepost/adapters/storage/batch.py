@@ -257,8 +257,8 @@ class BatchQueries(TxBase):
         self._many(f"DELETE FROM customer_tags WHERE customer_id = {self.ph} AND tag = {self.ph}", b.tags_removed)
         self._insert(
             "alerts",
-            ("store_id", "customer_id", "firing_id", "message", "status", "created_at"),
-            [(sid, cid, fid, message, "open", now) for cid, fid, message in b.alerts],
+            ("id", "store_id", "customer_id", "firing_id", "message", "status", "created_at"),
+            [(aid, sid, cid, fid, message, "open", now) for aid, cid, fid, message in b.alerts],
         )
         self._insert(
             "outbox",
@@ -273,8 +273,12 @@ class BatchQueries(TxBase):
                 "attempts",
                 "available_at",
                 "created_at",
+                "endpoint_id",
             ),
-            [(sid, o.key, o.channel, o.customer_id, o.firing_id, o.payload, "pending", 0, now, now) for o in b.outbox],
+            [
+                (sid, o.key, o.channel, o.customer_id, o.firing_id, o.payload, "pending", 0, now, now, o.endpoint_id)
+                for o in b.outbox
+            ],
         )
         self._insert(
             "workflow_runs",

@@ -39,7 +39,16 @@ def rule_from_row(r: Any) -> Rule:
 
 def _store(r: Any) -> Store:
     return Store(
-        r.id, r.key, r.name, r.currency, r.timezone, r.counting_status, bool(r.allow_negative_credit), r.rules_version
+        r.id,
+        r.key,
+        r.name,
+        r.currency,
+        r.timezone,
+        r.counting_status,
+        bool(r.allow_negative_credit),
+        r.rules_version,
+        r.email_from_name,
+        r.email_from_address,
     )
 
 
@@ -149,11 +158,6 @@ class RecordQueries(TxBase):
             update(t.rules).where(t.rules.c.id == rule_id).values(**values).returning(t.rules.c.store_id)
         )
         self.bump_rules_version(result.scalar_one())
-
-    def bump_rules_version(self, store_id: int) -> None:
-        """Tell every process that this store's rules changed (their cached index is stale)."""
-        st = t.stores.c
-        self.conn.execute(update(t.stores).where(st.id == store_id).values(rules_version=st.rules_version + 1))
 
     def insert_rule_version(self, rule_id: int, version: int, definition: dict[str, Any], now: datetime) -> None:
         self.conn.execute(

@@ -34,6 +34,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.types import TypeDecorator
 
@@ -266,6 +267,7 @@ customer_tags = Table(
     sqlite_with_rowid=False,
 )
 
+OPEN_DEDUPED = "status = 'open' AND dedupe_key IS NOT NULL"
 alerts = Table(
     "alerts",
     metadata,
@@ -280,6 +282,14 @@ alerts = Table(
     Column("acknowledged_by", String(200)),
     Column("dedupe_key", String(200)),  # while an alert with this key is open, no second one is raised
     Index(None, "store_id", "status"),
+    Index(
+        "ux_alerts_open_dedupe_key",
+        "store_id",
+        "dedupe_key",
+        unique=True,
+        sqlite_where=text(OPEN_DEDUPED),
+        postgresql_where=text(OPEN_DEDUPED),
+    ),
 )
 
 outbox = Table(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from fastapi import FastAPI
@@ -11,6 +12,7 @@ from milepost.config import Settings
 from milepost.entrypoints.http import (
     access_log,
     customers_api,
+    delivery_api,
     events,
     health,
     logs_api,
@@ -19,6 +21,7 @@ from milepost.entrypoints.http import (
     segment,
     store_api,
     templates_api,
+    webhooks_api,
 )
 from milepost.runtime import tune_gc
 
@@ -33,7 +36,18 @@ def create_app(mp: Milepost, settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Milepost", version=_version(), description=DESCRIPTION, docs_url="/docs", redoc_url=None)
     app.state.mp, app.state.settings = mp, settings
     problems.install(app)
-    routers = (health, events, segment, store_api, rules_api, templates_api, customers_api, logs_api)
+    routers = (
+        health,
+        events,
+        segment,
+        store_api,
+        rules_api,
+        templates_api,
+        customers_api,
+        logs_api,
+        webhooks_api,
+        delivery_api,
+    )
     for module in routers:
         app.include_router(module.router)
     app.add_middleware(access_log.AccessLog)
@@ -47,9 +61,31 @@ def app_from_environment() -> FastAPI:
     access_log.configure(settings.log_level)
     mp = connect(settings=settings)
     app = create_app(mp, settings)
+    if settings.embedded_worker:
+        _embed_worker(app, mp)
     app.router.add_event_handler("shutdown", mp.close)
     tune_gc()
     return app
+
+
+def _embed_worker(app: FastAPI, mp: Milepost) -> None:
+    """A delivery worker in a thread of the server process, so one command delivers too."""
+    stop = threading.Event()
+    state: dict[str, Any] = {}
+
+    def start() -> None:
+        worker = state["worker"] = mp.worker()
+        state["thread"] = threading.Thread(target=worker.run, args=(stop,), name="milepost-worker", daemon=True)
+        state["thread"].start()
+
+    def finish() -> None:
+        stop.set()
+        if "thread" in state:
+            state["thread"].join(timeout=30)
+            state["worker"].close()
+
+    app.router.add_event_handler("startup", start)
+    app.router.add_event_handler("shutdown", finish)
 
 
 def _document(app: FastAPI) -> None:

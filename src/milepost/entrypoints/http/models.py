@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, field_validator
 
-from milepost.domain.actions import ACTION_TYPES, ActionType
+from milepost.domain.actions import ACTION_TYPES, SMS_MAX, ActionType
 from milepost.domain.events import COUNTING_STATUSES
 
 MAX_COUNT = 1_000_000_000
@@ -49,6 +49,7 @@ _PARAM_SCHEMAS: dict[str, dict[str, Any]] = {
     "template": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": NOT_BLANK},
     "url": {"type": "string", "pattern": "^https?://[^/?#\\s\\x00]+"},
     "message": {"type": "string", "minLength": 1, "pattern": NOT_BLANK},
+    "sms": {"type": "string", "minLength": 1, "maxLength": SMS_MAX, "pattern": NOT_BLANK},
 }
 
 
@@ -123,6 +124,8 @@ class StorePatch(Patch):
         None, description="The order status from which an order counts. Only before the store has orders."
     )
     allow_negative_credit: bool = Field(None)
+    email_from_name: str = Field(None, max_length=200, description="The From name of the store's emails.")
+    email_from_address: str = Field(None, max_length=320, description="The From address of the store's emails.")
 
 
 class OrderCountEventIn(Body):

@@ -40,6 +40,8 @@ class Store(BaseModel):
     timezone: str
     counting_status: CountingStatus
     allow_negative_credit: bool
+    email_from_name: str | None = Field(description="Null: the server's default (MILEPOST_EMAIL_FROM_NAME).")
+    email_from_address: str | None = Field(description="Null: the server's default (MILEPOST_EMAIL_FROM_ADDRESS).")
 
     @classmethod
     def of(cls, s: records.Store) -> Store:
@@ -50,6 +52,8 @@ class Store(BaseModel):
             timezone=s.timezone,
             counting_status=s.counting_status,
             allow_negative_credit=s.allow_negative_credit,
+            email_from_name=s.email_from_name,
+            email_from_address=s.email_from_address,
         )
 
 

@@ -19,6 +19,9 @@ PREFIXES = {
     "alert": "alr",
     "ledger_entry": "led",
     "api_key": "key",
+    "webhook_endpoint": "whe",
+    "delivery": "dlv",
+    "mailbox_message": "msg",
 }
 
 

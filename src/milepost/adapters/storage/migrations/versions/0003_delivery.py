@@ -28,6 +28,15 @@ def upgrade() -> None:
     op.add_column("stores", sa.Column("email_from_address", sa.String(length=320), nullable=True))
     op.add_column("customers", sa.Column("phone", sa.String(length=32), nullable=True))
     op.add_column("alerts", sa.Column("dedupe_key", sa.String(length=200), nullable=True))
+    open_deduped = sa.text("status = 'open' AND dedupe_key IS NOT NULL")
+    op.create_index(
+        "ux_alerts_open_dedupe_key",
+        "alerts",
+        ["store_id", "dedupe_key"],
+        unique=True,
+        sqlite_where=open_deduped,
+        postgresql_where=open_deduped,
+    )
     op.add_column("outbox", sa.Column("endpoint_id", sa.Integer(), nullable=True))
     op.add_column("outbox", sa.Column("lease_owner", sa.String(length=64), nullable=True))
     op.add_column("outbox", sa.Column("last_code", sa.Integer(), nullable=True))
@@ -96,6 +105,7 @@ def downgrade() -> None:
     with op.batch_alter_table("outbox") as batch_op:
         for column in ("updated_at", "sent_at", "last_error", "last_code", "lease_owner", "endpoint_id"):
             batch_op.drop_column(column)
+    op.drop_index("ux_alerts_open_dedupe_key", table_name="alerts")
     with op.batch_alter_table("alerts") as batch_op:
         batch_op.drop_column("dedupe_key")
     with op.batch_alter_table("customers") as batch_op:

@@ -1,8 +1,8 @@
 """HTTP ingest throughput: `POST /api/v1/events` against the engine and a no-op endpoint.
 
-    python3 benchmarks/http.py                          # 100,000 events on SQLite, 1 server worker
-    python3 benchmarks/http.py --backend postgresql     # PostgreSQL, 1 then 2 server workers
-    python3 benchmarks/http.py --events 2000 --customers 200 --single-events 500   # a smoke run
+    python3 benchmarks/http_ingest.py                          # 100,000 events on SQLite, 1 server worker
+    python3 benchmarks/http_ingest.py --backend postgresql     # PostgreSQL, 1 then 2 server workers
+    python3 benchmarks/http_ingest.py --events 2000 --customers 200 --single-events 500   # a smoke run
 
 The workload is the one of benchmarks/ingest.py (benchmarks/workload.py, seeded).
 For each backend and each number of server workers, on a fresh database each:
@@ -31,21 +31,14 @@ encoded with orjson before the clock starts. The clients' CPU is reported: near
 limit. Each run is checked against an independent fold of its events, as in
 ingest.py; the script exits 1 if anything differs.
 """
-# ruff: noqa: E402 - the standard library's `http` must be imported before this directory is on sys.path
+# ruff: noqa: E402 - milepost is found in the checkout before the rest is imported
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-# This file is named like the standard library's `http` package and its directory comes
-# first on sys.path when it runs: load the real package, then put the directory back.
 _HERE = Path(__file__).resolve().parent
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
-import http.client  # noqa: F401
-
-sys.path.insert(0, str(_HERE))
-
 try:
     import milepost  # noqa: F401
 except ImportError:  # running from a checkout without `pip install -e .`

@@ -1,0 +1,170 @@
+"""Webhook endpoints of the store: where its webhooks go, what they subscribe to, and
+the secrets that sign them (Standard Webhooks). A secret is never part of the endpoint:
+it is answered on creation, on rotation and by `GET .../secret` only."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Response
+from pydantic import BaseModel, Field
+
+from milepost.domain import delivery as d
+from milepost.entrypoints.http.admin import Admin, AdminCaller, Cursor, Limit, cursor_position, page, problems
+from milepost.entrypoints.http.models import Body, Patch, text
+from milepost.entrypoints.http.resources import Page, Timestamp
+from milepost.entrypoints.http.wire import parse_id, public_id
+
+router = APIRouter(prefix="/api/v1/webhook-endpoints", tags=["webhook endpoints"])
+
+_KIND = "webhook_endpoint"
+EndpointId = Annotated[str, Path(description="The webhook endpoint's id, like whe_4.")]
+EventType = Literal[d.WEBHOOK_EVENT_TYPES]  # type: ignore[valid-type]
+Url = Annotated[
+    text(2000),
+    Field(
+        description="An http(s) URL. One that resolves to this machine or a private network is refused "
+        "unless the server sets MILEPOST_WEBHOOKS_ALLOW_PRIVATE.",
+        examples=["https://hooks.example.com/milepost"],
+    ),
+]
+Description = text(200, blank=True)
+EVENT_TYPES_HELP = "The internal events it receives: " + ", ".join(d.WEBHOOK_EVENT_TYPES) + "."
+
+
+class WebhookEndpointIn(Body):
+    url: Url
+    event_types: list[EventType] = Field(default_factory=list, max_length=20, description=EVENT_TYPES_HELP)
+    description: Description = ""
+
+
+class WebhookEndpointPatch(Patch):
+    url: Url = Field(None)
+    event_types: list[EventType] = Field(None, max_length=20, description="Replaces the list; [] for none.")
+    description: Description = Field(None)
+    enabled: bool = Field(None, description="true enables a disabled endpoint again (its dead deliveries stay dead).")
+
+
+class WebhookEndpoint(BaseModel):
+    id: str = Field(examples=["whe_4"])
+    url: str
+    description: str
+    event_types: list[str] = Field(description=EVENT_TYPES_HELP)
+    enabled: bool
+    disabled_reason: str | None = Field(description="Why it is disabled: by an operator, or it answered 410 Gone.")
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def of(cls, e: d.Endpoint) -> WebhookEndpoint:
+        return cls(
+            id=public_id(_KIND, e.id),  # type: ignore[arg-type]
+            url=e.url,
+            description=e.description,
+            event_types=list(e.event_types),
+            enabled=e.enabled,
+            disabled_reason=e.disabled_reason,
+            created_at=e.created_at,
+            updated_at=e.updated_at,
+        )
+
+
+SECRET_HELP = "The signing secret: `whsec_` and 32 bytes in base64."
+
+
+class WebhookSecret(BaseModel):
+    secret: str = Field(description=SECRET_HELP)
+
+
+class WebhookEndpointWithSecret(WebhookEndpoint):
+    secret: str = Field(description=SECRET_HELP + " Keep it: receivers verify signatures with it.")
+
+    @classmethod
+    def with_secret(cls, e: d.Endpoint, secret: str) -> WebhookEndpointWithSecret:
+        return cls(**WebhookEndpoint.of(e).model_dump(), secret=secret)
+
+
+@router.get("", summary="List the webhook endpoints", response_model=Page[WebhookEndpoint], responses=problems())
+def list_endpoints(admin: AdminCaller, limit: Limit = 50, cursor: Cursor = None) -> Page[WebhookEndpoint]:
+    after = cursor_position(cursor, "whe", int)
+    found = admin.mp.webhook_endpoints(admin.store, after_id=after[0] if after else None, limit=limit + 1)
+    kept, next_cursor = page(found, limit, lambda e: ["whe", e.id])
+    return Page[WebhookEndpoint](data=[WebhookEndpoint.of(e) for e in kept], next_cursor=next_cursor)
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Register a webhook endpoint",
+    description="Answers the endpoint with its signing `secret` (also readable later with `GET .../secret`). "
+    "Another endpoint with the same URL is a 409.",
+    response_model=WebhookEndpointWithSecret,
+    responses={201: {"headers": {"Location": {"schema": {"type": "string"}}}}, **problems(409, body=True)},
+)
+def create_endpoint(admin: AdminCaller, body: WebhookEndpointIn, response: Response) -> WebhookEndpointWithSecret:
+    endpoint, secret = admin.mp.create_webhook_endpoint(
+        admin.store, url=body.url, event_types=body.event_types, description=body.description
+    )
+    response.headers["Location"] = f"{router.prefix}/{public_id(_KIND, endpoint.id)}"
+    return WebhookEndpointWithSecret.with_secret(endpoint, secret)
+
+
+@router.get("/{endpoint_id}", summary="One webhook endpoint", response_model=WebhookEndpoint, responses=problems(404))
+def get_endpoint(admin: AdminCaller, endpoint_id: EndpointId) -> WebhookEndpoint:
+    return WebhookEndpoint.of(_existing(admin, endpoint_id))
+
+
+@router.patch(
+    "/{endpoint_id}",
+    summary="Change a webhook endpoint",
+    description="Fields left out stay as they are. A URL that another endpoint has, or a new URL for an "
+    "endpoint that an order count event's webhook action sends to, is a 409. Enabling an endpoint "
+    "leaves its dead deliveries dead: retry them.",
+    response_model=WebhookEndpoint,
+    responses=problems(404, 409, body=True),
+)
+def update_endpoint(admin: AdminCaller, endpoint_id: EndpointId, body: WebhookEndpointPatch) -> WebhookEndpoint:
+    number = _existing(admin, endpoint_id).id
+    return WebhookEndpoint.of(admin.mp.update_webhook_endpoint(admin.store, number, **body.changes()))
+
+
+@router.delete(
+    "/{endpoint_id}",
+    status_code=204,
+    summary="Delete a webhook endpoint",
+    description="Its pending deliveries are parked as dead. While an order count event's webhook action "
+    "sends to its URL it cannot be deleted (409).",
+    response_class=Response,
+    responses=problems(404, 409),
+)
+def delete_endpoint(admin: AdminCaller, endpoint_id: EndpointId) -> Response:
+    admin.mp.delete_webhook_endpoint(admin.store, parse_id(_KIND, endpoint_id))
+    return Response(status_code=204)
+
+
+@router.post(
+    "/{endpoint_id}/rotate-secret",
+    summary="Rotate the signing secret",
+    description="A new secret signs from now on; for 24 hours the previous one signs too (two signatures "
+    "in `webhook-signature`), so receivers can switch without dropping a message.",
+    response_model=WebhookEndpointWithSecret,
+    responses=problems(404),
+)
+def rotate_secret(admin: AdminCaller, endpoint_id: EndpointId) -> WebhookEndpointWithSecret:
+    endpoint, secret = admin.mp.rotate_webhook_secret(admin.store, parse_id(_KIND, endpoint_id))
+    return WebhookEndpointWithSecret.with_secret(endpoint, secret)
+
+
+@router.get(
+    "/{endpoint_id}/secret",
+    summary="The current signing secret",
+    description="The newest secret: the one receivers should verify with.",
+    response_model=WebhookSecret,
+    responses=problems(404),
+)
+def get_secret(admin: AdminCaller, endpoint_id: EndpointId) -> WebhookSecret:
+    return WebhookSecret(secret=admin.mp.webhook_secret(admin.store, parse_id(_KIND, endpoint_id)))
+
+
+def _existing(admin: Admin, endpoint_id: str) -> d.Endpoint:
+    return admin.mp.webhook_endpoint(admin.store, parse_id(_KIND, endpoint_id))

@@ -1,0 +1,108 @@
+"""Deliveries and the local mailbox through the HTTP API: list, filter, inspect the attempts,
+retry one or every dead one, read the mailbox; the store's sender settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from admin_kit import assert_problem, orders, walk
+from fastapi.testclient import TestClient
+
+from milepost import Milepost
+from milepost.config import Settings
+
+
+def deliver(mp: Milepost, store: str, **changes: Any) -> None:
+    worker = mp.worker(settings=Settings(delivery_jitter=0, **changes), stores=[store])
+    try:
+        worker.drain()
+    finally:
+        worker.close()
+
+
+@pytest.fixture
+def emailing(client: TestClient, keys: Any) -> None:
+    """A store whose 1st order sends the `hello` email, and two customers (one consents)."""
+    r = client.put(
+        "/api/v1/templates/hello",
+        json={"subject": "Hello {{ customer.name }}", "body_text": "Order {{ order.id }}"},
+        headers=keys.auth(),
+    )
+    assert r.status_code in (200, 201), r.text
+    body = {"name": "First", "count": 1, "actions": [{"type": "send_email", "template": "hello"}]}
+    assert client.post("/api/v1/order-count-events", json=body, headers=keys.auth()).status_code == 201
+    profiles = [
+        {
+            "id": "p1",
+            "type": "customer.created",
+            "customer_id": "ada",
+            "name": "Ada",
+            "email": "ada@example.com",
+            "email_consent": True,
+        },
+        {"id": "p2", "type": "customer.created", "customer_id": "bob", "email": "bob@example.com"},
+    ]
+    assert client.post("/api/v1/events", json={"events": profiles}, headers=keys.auth("ingest")).status_code == 200
+    orders(client, keys, "ada", 1)
+    orders(client, keys, "bob", 1)
+
+
+def test_the_store_sets_its_email_sender(client: TestClient, keys: Any) -> None:
+    changes = {"email_from_name": "Shop Team", "email_from_address": "hello@shop.example"}
+    r = client.patch("/api/v1/store", json=changes, headers=keys.auth())
+    assert r.status_code == 200 and r.json() == {**r.json(), **changes}
+    bad = client.patch("/api/v1/store", json={"email_from_address": "not an address"}, headers=keys.auth())
+    assert_problem(bad, 422, "email_from_address")
+
+
+def test_deliveries_are_listed_filtered_and_shown_with_their_attempts(
+    client: TestClient, keys: Any, mp: Milepost, emailing: None
+) -> None:
+    deliver(mp, keys.store)
+    items = walk(client, "/api/v1/deliveries", keys.auth(), limit=1)
+    assert [(d["customer_id"], d["status"]) for d in items] == [("bob", "skipped"), ("ada", "sent")]
+    skipped = items[0]
+    assert "consented" in skipped["last_error"] and skipped["template"] == "hello"
+    assert skipped["id"].startswith("dlv_") and skipped["milestone_id"].startswith("mst_")
+    sent = client.get("/api/v1/deliveries", params={"status": "sent"}, headers=keys.auth()).json()["data"]
+    assert [d["customer_id"] for d in sent] == ["ada"]
+    assert client.get("/api/v1/deliveries", params={"channel": "webhook"}, headers=keys.auth()).json()["data"] == []
+    one = client.get(f"/api/v1/deliveries/{sent[0]['id']}", headers=keys.auth()).json()
+    assert [a["outcome"] for a in one["attempt_log"]] == ["sent"] and one["attempt_log"][0]["attempt"] == 1
+    assert_problem(client.get("/api/v1/deliveries/dlv_999999999", headers=keys.auth()), 404)
+    assert_problem(client.get("/api/v1/deliveries/oce_1", headers=keys.auth()), 404)
+    assert_problem(client.get("/api/v1/deliveries", params={"status": "lost"}, headers=keys.auth()), 422)
+
+
+def test_the_local_mailbox_shows_what_would_be_sent(
+    client: TestClient, keys: Any, mp: Milepost, emailing: None
+) -> None:
+    deliver(mp, keys.store)
+    (mail,) = client.get("/api/v1/mailbox", headers=keys.auth()).json()["data"]
+    assert mail["subject"] == "Hello Ada" and mail["body_text"] == "Order ada-o1"
+    assert mail["recipient"] == "Ada <ada@example.com>" and mail["channel"] == "email"
+    assert mail["message_id"].startswith("<") and mail["message_id"].endswith(">")
+    assert client.get(f"/api/v1/mailbox/{mail['id']}", headers=keys.auth()).json() == mail
+    assert client.get("/api/v1/mailbox", params={"channel": "sms"}, headers=keys.auth()).json()["data"] == []
+    assert_problem(client.get("/api/v1/mailbox/msg_999999999", headers=keys.auth()), 404)
+
+
+def test_dead_deliveries_are_retried_one_or_all(client: TestClient, keys: Any, mp: Milepost, emailing: None) -> None:
+    # An SMTP server that is not there: every attempt fails, and a one-step schedule kills at once.
+    deliver(mp, keys.store, smtp_host="127.0.0.1", smtp_port=9, smtp_security="none", delivery_schedule=[0])
+    (dead,) = client.get("/api/v1/deliveries", params={"status": "dead"}, headers=keys.auth()).json()["data"]
+    assert dead["attempts"] == 1 and dead["last_error"]
+    (alert,) = client.get("/api/v1/alerts", headers=keys.auth()).json()["data"]
+    assert dead["id"] in alert["message"]
+    r = client.post(f"/api/v1/deliveries/{dead['id']}/retry", headers=keys.auth())
+    assert r.status_code == 200 and r.json()["status"] == "pending" and r.json()["attempts"] == 0
+    deliver(mp, keys.store)  # the local mailbox takes it now
+    assert client.get(f"/api/v1/deliveries/{dead['id']}", headers=keys.auth()).json()["status"] == "sent"
+    assert_problem(client.post(f"/api/v1/deliveries/{dead['id']}/retry", headers=keys.auth()), 409)
+    assert client.post("/api/v1/deliveries/retry", headers=keys.auth()).json() == {"retried": 0}
+
+
+def test_an_ingest_key_cannot_read_deliveries(client: TestClient, keys: Any) -> None:
+    assert_problem(client.get("/api/v1/deliveries", headers=keys.auth("ingest")), 403)
+    assert_problem(client.get("/api/v1/mailbox"), 401)

@@ -1,0 +1,76 @@
+"""`milepost worker`, `milepost deliveries ...` and `milepost mailbox ...` as real subprocesses
+on the demo store: with no SMTP server configured the demo's emails land in the local mailbox."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+CLI = [sys.executable, "-m", "milepost.entrypoints.cli"]
+
+
+class Milepost:
+    def __init__(self, data_dir: Path) -> None:
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("MILEPOST_")}
+        self.env.update(MILEPOST_DATA_DIR=str(data_dir), COLUMNS="200", MILEPOST_DELIVERY_POLL="0.1")
+
+    def __call__(self, *args: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run([*CLI, *args], capture_output=True, text=True, env=self.env, timeout=60)
+        assert done.returncode == expect, f"exit {done.returncode}\n{done.stdout}\n{done.stderr}"
+        assert "Traceback" not in done.stderr, done.stderr
+        return done
+
+    def json(self, *args: str) -> object:
+        return json.loads(self(*args, "--json").stdout)
+
+
+@pytest.fixture(scope="module")
+def milepost(tmp_path_factory: pytest.TempPathFactory) -> Milepost:
+    mp = Milepost(tmp_path_factory.mktemp("milepost"))
+    mp("demo")
+    return mp
+
+
+def test_the_worker_delivers_the_demo_emails_into_the_local_mailbox(milepost: Milepost) -> None:
+    pending = milepost.json("deliveries", "list", "--store", "demo", "--status", "pending")
+    assert pending and all(d["channel"] == "email" for d in pending)
+    done = milepost("worker", "--once", "--store", "demo")
+    assert "local mailbox" in done.stdout and "delivered" in done.stdout
+    assert milepost.json("deliveries", "list", "--store", "demo", "--status", "pending") == []
+    mails = milepost.json("mailbox", "list", "--store", "demo")
+    sent = milepost.json("deliveries", "list", "--store", "demo", "--status", "sent")
+    assert len(mails) == len(sent) > 0
+    shown = milepost("mailbox", "show", mails[0]["id"], "--store", "demo").stdout
+    assert f"Message-ID: {mails[0]['message_id']}" in shown and "Subject:" in shown
+    table = milepost("mailbox", "list", "--store", "demo").stdout
+    assert mails[0]["id"] in table
+
+
+def test_a_delivery_shows_its_attempts_and_a_sent_one_cannot_be_retried(milepost: Milepost) -> None:
+    milepost("worker", "--once", "--store", "demo")
+    sent = milepost.json("deliveries", "list", "--store", "demo", "--status", "sent")
+    shown = milepost.json("deliveries", "show", sent[0]["id"], "--store", "demo")
+    assert [a["outcome"] for a in shown["attempt_log"]] == ["sent"]
+    assert "Attempts" in milepost("deliveries", "show", sent[0]["id"], "--store", "demo").stdout
+    refused = milepost("deliveries", "retry", sent[0]["id"], "--store", "demo", expect=2)
+    assert "only dead or pending" in refused.stderr
+    assert "queued 0 dead deliveries" in milepost("deliveries", "retry", "--all-dead", "--store", "demo").stdout
+    milepost("deliveries", "retry", "--store", "demo", expect=2)  # neither an id nor --all-dead
+
+
+def test_the_worker_runs_until_sigterm(milepost: Milepost) -> None:
+    worker = subprocess.Popen(
+        [*CLI, "worker", "--store", "demo"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=milepost.env
+    )
+    time.sleep(1.5)
+    worker.send_signal(signal.SIGTERM)
+    out, err = worker.communicate(timeout=20)
+    assert worker.returncode == 0, err
+    assert "stopped after delivering" in out
