@@ -155,8 +155,11 @@ def _serve_http(count: Any, ready: Any, stop: Any) -> None:
         def log_message(self, *_: Any) -> None:
             pass
 
-    server = http.server.ThreadingHTTPServer((HOST, 0), Handler)
-    server.daemon_threads = True
+    class Server(http.server.ThreadingHTTPServer):
+        daemon_threads = True
+        request_queue_size = 1024  # the default 5 drops the SYNs of a burst of new connections
+
+    server = Server((HOST, 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     ready.put(server.server_address[1])
     stop.wait()

@@ -29,10 +29,10 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from milepost.adapters.channels.email import message_id_for
 from standardwebhooks.webhooks import Webhook
 
 from milepost import Milepost, connect
+from milepost.adapters.channels.email import message_id_for
 from milepost.config import Settings
 from support.receiver import Received, Receiver
 from support.smtp import SmtpSink
@@ -184,10 +184,15 @@ class Soak:
             "ON a.outbox_id = o.id AND a.outcome = 'sent' WHERE o.store_id = :store GROUP BY o.key"
         )
         with self.mp.db.engine.connect() as conn:
-            return dict(conn.execute(sa.text(query), {"store": self.mp.store(self.store).id}).tuples())
+            return {k: n for k, n in conn.execute(sa.text(query), {"store": self.mp.store(self.store).id})}
 
 
-@pytest.fixture(params=[pytest.param("postgres_url", marks=pytest.mark.postgres, id="postgresql"), "sqlite_url"])
+@pytest.fixture(
+    params=[
+        pytest.param("postgres_url", marks=pytest.mark.postgres, id="postgresql"),
+        pytest.param("sqlite_url", id="sqlite"),
+    ]
+)
 def soak_url(request: pytest.FixtureRequest) -> str:
     return request.getfixturevalue(request.param)
 

@@ -8,11 +8,11 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from milepost.adapters.channels.email import message_id_for
 from milepost_kit import buy, key, rule
 from standardwebhooks.webhooks import Webhook
 
 from milepost import Milepost
+from milepost.adapters.channels.email import message_id_for
 from milepost.config import Settings
 from milepost.errors import Conflict
 from support.receiver import Receiver
@@ -293,7 +293,7 @@ def test_a_claimed_message_waits_out_its_lease_then_goes_to_the_next_worker(mp, 
     rule(mp, store, 1)
     buy(mp, store, "c1", 1)
     with mp.db.write() as tx:  # a worker claims it, then dies before sending
-        (_claimed,) = tx.claim_outbox("dead-worker", clock(), clock() + timedelta(seconds=60), 10)
+        (_claimed,) = tx.claim_outbox("dead-worker", clock(), clock() + timedelta(seconds=60), 10, [mp.store(store).id])
     assert drain(mp, store) == 0
     clock.advance(seconds=61)
     assert drain(mp, store) == 1

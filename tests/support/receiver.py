@@ -7,6 +7,7 @@ with nothing scripted it answers 204.
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections import deque
 from dataclasses import dataclass
@@ -35,6 +36,9 @@ class Receiver:
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length)
+                if len(body) < length:  # the sender went away mid-request: nothing was delivered
+                    self.close_connection = True
+                    return
                 status, headers = receiver._record(
                     Received("POST", self.path, {k.lower(): v for k, v in self.headers.items()}, body)
                 )
@@ -47,7 +51,7 @@ class Receiver:
             def log_message(self, *_: Any) -> None:
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = _Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -85,3 +89,13 @@ class Receiver:
 
     def __exit__(self, *_: object) -> None:
         self.stop()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 1024  # the default 5 drops the SYNs of a burst of new connections
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A sender that goes away mid-request (a worker killed on purpose) is not news."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)

@@ -33,7 +33,11 @@ def describe(error: MilepostError) -> str:
     """One line: the message, and the field problems it does not already name."""
     message = " ".join(str(error).split()) or error.title
     if isinstance(error, ValidationError):
-        extra = [f"{field}: {reason}" for field, reason in error.problems.items() if field not in message]
+        extra = [
+            f"{field}: {reason}"
+            for field, reason in error.problems.items()
+            if field not in message and reason not in message
+        ]
         if extra:
             message = f"{message} ({'; '.join(extra)})"
     return message

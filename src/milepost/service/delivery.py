@@ -360,14 +360,16 @@ def get_delivery(db: Storage, store_id: int, delivery_id: int) -> tuple[Delivery
 
 
 def retry_delivery(db: Storage, now: datetime, store_id: int, delivery_id: int) -> Delivery:
-    """Send a dead or failing message again now, with a fresh schedule."""
+    """Send a dead or pending (failing, or waiting) message again now, with a fresh schedule;
+    not one a worker is sending at this moment."""
     with db.write() as tx:
         found = tx.delivery(store_id, delivery_id)
         if found is None:
             raise NotFound(f"no delivery {delivery_id} in this store")
         if found.status not in ("dead", "pending"):
             raise Conflict(f"delivery {delivery_id} is {found.status}; only dead or pending ones can be retried")
-        tx.requeue(store_id, [delivery_id], ("dead", "pending"), now)
+        if not tx.requeue(store_id, [delivery_id], ("dead", "pending"), now):
+            raise Conflict(f"delivery {delivery_id} is being sent right now; see how it went before retrying it")
         return tx.delivery(store_id, delivery_id)
 
 

@@ -158,6 +158,7 @@ def update_endpoint(
     """Change what is given. Enabling a disabled endpoint clears why it was disabled
     (its parked deliveries stay dead until an operator retries them)."""
     values: dict[str, Any] = {}
+    get_endpoint(db, store_id, endpoint_id)  # an unknown endpoint is 404 before its new URL is checked
     new_url = _url(url, allow_private) if url is not None else None
     if event_types is not None:
         values["event_types"] = _event_types(event_types)

@@ -204,9 +204,11 @@ class DeliveryQueries(TxBase):
         return [Attempt(r.attempt, r.started_at, r.duration_ms, r.outcome, r.code, r.error, r.worker) for r in rows]
 
     def requeue(self, store_id: int, ids: Sequence[int] | None, statuses: Sequence[str], now: datetime) -> int:
-        """Make messages due now with a fresh schedule: the given ids, or every one in `statuses`."""
+        """Make messages due now with a fresh schedule: the given ids, or every one in `statuses`;
+        never one a worker holds right now (it could be sent twice)."""
         ob = t.outbox.c
-        q = update(t.outbox).where(ob.store_id == store_id, ob.status.in_(list(statuses)))
+        in_flight = and_(ob.status == "pending", ob.lease_owner.is_not(None), ob.available_at > now)
+        q = update(t.outbox).where(ob.store_id == store_id, ob.status.in_(list(statuses)), ~in_flight)
         if ids is not None:
             q = q.where(ob.id.in_(list(ids)))
         result = self.conn.execute(

@@ -349,7 +349,7 @@ webhook_endpoints = Table(
     Column("disabled_reason", Text),
     _created(),
     Column("updated_at", UTCDateTime, nullable=False),
-    Index(None, "store_id"),
+    UniqueConstraint("store_id", "url"),  # one endpoint per address: a rule's webhook action finds it by URL
 )
 
 mailbox = Table(

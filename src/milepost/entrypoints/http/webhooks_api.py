@@ -20,26 +20,23 @@ router = APIRouter(prefix="/api/v1/webhook-endpoints", tags=["webhook endpoints"
 _KIND = "webhook_endpoint"
 EndpointId = Annotated[str, Path(description="The webhook endpoint's id, like whe_4.")]
 EventType = Literal[d.WEBHOOK_EVENT_TYPES]  # type: ignore[valid-type]
-Url = Annotated[
-    text(2000),
-    Field(
-        description="An http(s) URL. One that resolves to this machine or a private network is refused "
-        "unless the server sets MILEPOST_WEBHOOKS_ALLOW_PRIVATE.",
-        examples=["https://hooks.example.com/milepost"],
-    ),
-]
+Url = text(2000)
+URL_HELP = (
+    "An http(s) URL. One that resolves to this machine or a private network is refused unless the server "
+    "sets MILEPOST_WEBHOOKS_ALLOW_PRIVATE."
+)
 Description = text(200, blank=True)
 EVENT_TYPES_HELP = "The internal events it receives: " + ", ".join(d.WEBHOOK_EVENT_TYPES) + "."
 
 
 class WebhookEndpointIn(Body):
-    url: Url
+    url: Url = Field(description=URL_HELP, examples=["https://hooks.example.com/milepost"])
     event_types: list[EventType] = Field(default_factory=list, max_length=20, description=EVENT_TYPES_HELP)
     description: Description = ""
 
 
 class WebhookEndpointPatch(Patch):
-    url: Url = Field(None)
+    url: Url = Field(None, description=URL_HELP)
     event_types: list[EventType] = Field(None, max_length=20, description="Replaces the list; [] for none.")
     description: Description = Field(None)
     enabled: bool = Field(None, description="true enables a disabled endpoint again (its dead deliveries stay dead).")

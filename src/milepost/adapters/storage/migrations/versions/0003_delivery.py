@@ -73,8 +73,8 @@ def upgrade() -> None:
         sa.Column("updated_at", _time(), nullable=False),
         sa.ForeignKeyConstraint(["store_id"], ["stores.id"], name=op.f("fk_webhook_endpoints_store_id_stores")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_endpoints")),
+        sa.UniqueConstraint("store_id", "url", name=op.f("uq_webhook_endpoints_store_id_url")),
     )
-    op.create_index(op.f("ix_webhook_endpoints_store_id"), "webhook_endpoints", ["store_id"], unique=False)
     op.create_table(
         "mailbox",
         sa.Column("id", _id(), autoincrement=True, nullable=False),
@@ -97,7 +97,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_mailbox_store_id_id"), table_name="mailbox")
     op.drop_table("mailbox")
-    op.drop_index(op.f("ix_webhook_endpoints_store_id"), table_name="webhook_endpoints")
     op.drop_table("webhook_endpoints")
     op.drop_index(op.f("ix_delivery_attempts_outbox_id"), table_name="delivery_attempts")
     op.drop_table("delivery_attempts")
