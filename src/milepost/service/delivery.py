@@ -17,7 +17,7 @@ import secrets
 import socket
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -30,12 +30,12 @@ from milepost.adapters.channels.result import FAILED, GONE, RETRY, SENT, SendRes
 from milepost.adapters.channels.sms import TwilioSender
 from milepost.adapters.channels.webhook import WebhookSender
 from milepost.config import Settings
-from milepost.domain.delivery import Attempt, Delivery, MailboxMessage, OutboxMessage, next_attempt_at
+from milepost.domain.delivery import Attempt, Delivery, Endpoint, MailboxMessage, OutboxMessage, next_attempt_at
 from milepost.domain.records import Store
 from milepost.errors import Conflict, NotFound
 from milepost.service.ports import Storage
 from milepost.service.rendering import TemplateProblem, render
-from milepost.service.reports import customer_report
+from milepost.service.reports import customer_in
 from milepost.service.templates import template_context
 
 log = logging.getLogger("milepost.worker")
@@ -101,8 +101,17 @@ class Worker:
         with self.db.write() as tx:
             claimed = tx.claim_outbox(self.name, now, lease_until, self.concurrency * 4, self.store_ids)
         if claimed:
-            list(self._pool.map(self.deliver, claimed))
+            endpoints = self._endpoints_of(claimed)
+            list(self._pool.map(lambda message: self.deliver(message, endpoints), claimed))
         return len(claimed)
+
+    def _endpoints_of(self, claimed: Sequence[OutboxMessage]) -> dict[int, Endpoint]:
+        """The webhook endpoints a round sends to, read once for the round."""
+        ids = {m.endpoint_id for m in claimed if m.channel == "webhook" and m.endpoint_id is not None}
+        if not ids:
+            return {}
+        with self.db.read() as tx:
+            return {e.id: e for e in tx.endpoints_by_id(ids)}
 
     def drain(self, timeout: float = 30.0) -> int:
         """Deliver until nothing is due now (tests, `milepost worker --once`); the number claimed."""
@@ -129,35 +138,36 @@ class Worker:
 
     # -- one message ---------------------------------------------------------------------
 
-    def deliver(self, message: OutboxMessage) -> str:
+    def deliver(self, message: OutboxMessage, endpoints: Mapping[int, Endpoint] | None = None) -> str:
         """Send one claimed message and settle it; the status it ends in."""
         started, t0 = self.clock(), time.perf_counter()
         try:
-            outcome = self._send(message)
+            outcome = self._send(message, endpoints or {})
         except Exception as exc:  # a bug or an outage in our own reads: retry on the schedule
             log.exception("worker %s: message %s failed before sending", self.name, message.key)
             outcome = _Outcome(SendResult(RETRY, error=f"internal error: {type(exc).__name__}: {exc}"))
         duration_ms = int((time.perf_counter() - t0) * 1000)
         return self._settle(message, started, duration_ms, outcome)
 
-    def _send(self, message: OutboxMessage) -> _Outcome:
+    def _send(self, message: OutboxMessage, endpoints: Mapping[int, Endpoint]) -> _Outcome:
         payload = orjson.loads(message.payload)
         if message.channel == "webhook":
-            return self._webhook(message, payload)
+            return self._webhook(message, payload, endpoints)
         with self.db.read() as tx:
             store = tx.store(message.store_id)
-        if store is None:
-            return _Outcome(SendResult(FAILED, error="the store no longer exists"))
-        try:
-            customer = customer_report(self.db, store.id, payload["customer"]["id"])
-        except NotFound:
-            return _Outcome(SendResult(FAILED, error="the customer no longer exists"))
+            if store is None:
+                return _Outcome(SendResult(FAILED, error="the store no longer exists"))
+            try:
+                customer = customer_in(tx, store.id, payload["customer"]["id"], history=False)
+            except NotFound:
+                return _Outcome(SendResult(FAILED, error="the customer no longer exists"))
+            credit = tx.firing_credit(store.id, customer.external_id, _firing_id(payload))
         context = template_context(
             store,
             customer,
             {"name": payload["milestone"]["name"], "count": payload["milestone"]["count"]},
             {"id": payload.get("order_id") or "", "total": 0, "currency": store.currency},
-            _reward(customer, payload),
+            {"credit_amount": credit, "coupon_code": ""},  # what the same firing gave
         )
         if message.channel == "email":
             return self._email(message, payload, store, customer, context)
@@ -232,13 +242,15 @@ class Worker:
             )
         return _Outcome(self.sms.send(customer.phone, text, message.key))
 
-    def _webhook(self, message: OutboxMessage, payload: dict[str, Any]) -> _Outcome:
+    def _webhook(self, message: OutboxMessage, payload: dict[str, Any], endpoints: Mapping[int, Endpoint]) -> _Outcome:
         url = payload.get("url")
-        with self.db.read() as tx:
-            if message.endpoint_id is not None:
-                endpoint = tx.endpoint(message.store_id, message.endpoint_id)
-            else:
-                endpoint = tx.endpoint_by_url(message.store_id, url)
+        endpoint = endpoints.get(message.endpoint_id) if message.endpoint_id is not None else None
+        if endpoint is None or endpoint.store_id != message.store_id:
+            with self.db.read() as tx:
+                if message.endpoint_id is not None:
+                    endpoint = tx.endpoint(message.store_id, message.endpoint_id)
+                else:
+                    endpoint = tx.endpoint_by_url(message.store_id, url)
         if endpoint is None:
             target = f"the URL {url}" if url else "its endpoint"
             return _Outcome(SendResult(FAILED, error=f"no webhook endpoint is registered for {target}"))
@@ -324,12 +336,9 @@ def _skip(reason: str) -> _Outcome:
     return _Outcome(SendResult(SKIPPED, error=reason))
 
 
-def _reward(customer: Any, payload: dict[str, Any]) -> dict[str, Any]:
-    """The credit the same firing gave, from the customer's ledger."""
+def _firing_id(payload: dict[str, Any]) -> int:
     firing = payload["milestone"]["id"]
-    firing_id = int(firing.removeprefix("mst_")) if isinstance(firing, str) else firing
-    credit = sum(e.amount for e in customer.ledger if e.firing_id == firing_id and e.reason == "milestone")
-    return {"credit_amount": credit, "coupon_code": ""}
+    return int(firing.removeprefix("mst_")) if isinstance(firing, str) else int(firing)
 
 
 def _iso(value: datetime) -> str:

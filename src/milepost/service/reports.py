@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from milepost.domain.records import Alert, CustomerReport, MilestoneReached
 from milepost.errors import NotFound
@@ -11,25 +12,31 @@ from milepost.service.ports import Storage
 
 def customer_report(db: Storage, store_id: int, customer_id: str) -> CustomerReport:
     with db.read() as tx:
-        found = tx.customer(store_id, customer_id)
-        if found is None:
-            raise NotFound(f"no customer {customer_id!r} in this store")
-        c, created_at = found
-        return CustomerReport(
-            external_id=c.external_id,
-            email=c.email,
-            name=c.name,
-            email_consent=c.email_consent,
-            sms_consent=c.sms_consent,
-            attributes=c.attributes,
-            aggregates=c.aggregates,
-            tags=tuple(tx.customer_tags(c.id)),
-            balances=tx.balances(c.id),
-            ledger=tuple(tx.ledger_entries(customer_id=c.id)),
-            milestones=tuple(reversed(tx.milestone_log(store_id, customer_id=c.id, limit=10_000))),
-            created_at=created_at,
-            phone=c.phone,
-        )
+        return customer_in(tx, store_id, customer_id)
+
+
+def customer_in(tx: Any, store_id: int, customer_id: str, history: bool = True) -> CustomerReport:
+    """The customer as of `tx`; without `history`, no ledger entries and no milestones
+    (what a message needs: its profile, tags and balances)."""
+    found = tx.customer(store_id, customer_id)
+    if found is None:
+        raise NotFound(f"no customer {customer_id!r} in this store")
+    c, created_at = found
+    return CustomerReport(
+        external_id=c.external_id,
+        email=c.email,
+        name=c.name,
+        email_consent=c.email_consent,
+        sms_consent=c.sms_consent,
+        attributes=c.attributes,
+        aggregates=c.aggregates,
+        tags=tuple(tx.customer_tags(c.id)),
+        balances=tx.balances(c.id),
+        ledger=tuple(tx.ledger_entries(customer_id=c.id)) if history else (),
+        milestones=tuple(reversed(tx.milestone_log(store_id, customer_id=c.id, limit=10_000))) if history else (),
+        created_at=created_at,
+        phone=c.phone,
+    )
 
 
 def milestone_log(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -52,6 +53,10 @@ class EndpointQueries(TxBase):
             select(t.webhook_endpoints).where(_we.store_id == store_id, _we.id == endpoint_id)
         ).first()
         return _endpoint(row) if row else None
+
+    def endpoints_by_id(self, ids: Iterable[int]) -> list[Endpoint]:
+        rows = self.conn.execute(select(t.webhook_endpoints).where(_we.id.in_(sorted(ids))))
+        return [_endpoint(r) for r in rows]
 
     def endpoint_by_url(self, store_id: int, url: str | None) -> Endpoint | None:
         row = self.conn.execute(

@@ -64,6 +64,15 @@ class ReportQueries(TxBase):
         )
         return {cur: int(total) for cur, total in rows}
 
+    def firing_credit(self, store_id: int, external_id: str, firing_id: int) -> int:
+        """The credit a firing gave the customer (its `milestone` ledger entries)."""
+        led, cus = t.credit_ledger.c, t.customers.c
+        customer = select(cus.id).where(cus.store_id == store_id, cus.external_id == external_id).scalar_subquery()
+        q = select(func.coalesce(func.sum(led.amount), 0)).where(
+            led.customer_id == customer, led.firing_id == firing_id, led.reason == "milestone"
+        )
+        return int(self.conn.execute(q).scalar_one())
+
     def ledger_entries(
         self, customer_id: int | None = None, store_id: int | None = None, key: str | None = None
     ) -> list[LedgerEntry]:
