@@ -162,6 +162,7 @@ class Worker:
             except NotFound:
                 return _Outcome(SendResult(FAILED, error="the customer no longer exists"))
             credit = tx.firing_credit(store.id, customer.external_id, _firing_id(payload))
+            template = tx.template(store.id, payload["template"]) if message.channel == "email" else None
         context = template_context(
             store,
             customer,
@@ -170,20 +171,24 @@ class Worker:
             {"credit_amount": credit, "coupon_code": ""},  # what the same firing gave
         )
         if message.channel == "email":
-            return self._email(message, payload, store, customer, context)
+            return self._email(message, payload, store, customer, context, template)
         if message.channel == "sms":
             return self._sms(message, payload, customer, context)
         return _Outcome(SendResult(FAILED, error=f"unknown channel {message.channel!r}"))
 
     def _email(
-        self, message: OutboxMessage, payload: dict[str, Any], store: Store, customer: Any, context: Any
+        self,
+        message: OutboxMessage,
+        payload: dict[str, Any],
+        store: Store,
+        customer: Any,
+        context: Any,
+        template: Mapping[str, Any] | None,
     ) -> _Outcome:
         if not customer.email:
             return _skip("the customer has no email address")
         if not customer.email_consent:
             return _skip("the customer has not consented to marketing email")
-        with self.db.read() as tx:
-            template = tx.template(store.id, payload["template"])
         if template is None:
             return _Outcome(SendResult(FAILED, error=f"the email template {payload['template']!r} no longer exists"))
         try:
