@@ -183,6 +183,86 @@ class Milepost:
     def order_count_event(self, store: str, event_id: int) -> RuleDetails:
         return rules.get_rule(self.db, self._id(store), event_id)
 
+    # -- milestone programs --------------------------------------------------------------------
+
+    def create_program(
+        self,
+        store: str,
+        *,
+        name: str,
+        metric: str,
+        threshold: int,
+        actions: list[dict[str, Any]],
+        conditions: list[dict[str, Any]] | None = None,
+        active: bool = True,
+        starts_at: datetime | None = None,
+        ends_at: datetime | None = None,
+    ) -> RuleDetails:
+        """A milestone program on `metric` (METRICS: orders, amount spent, reviews, referrals,
+        billing cycles): fires once per customer who crosses `threshold` while it is on and
+        inside its window [starts_at, ends_at)."""
+        return rules.create_rule(
+            self.db,
+            self.clock(),
+            self._id(store),
+            name=name,
+            threshold=threshold,
+            actions=actions,
+            conditions=conditions,
+            active=active,
+            kind="program",
+            metric=metric,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            allow_private=self.settings.webhooks_allow_private,
+        )
+
+    def update_program(
+        self,
+        store: str,
+        program_id: int,
+        *,
+        threshold: int | None = None,
+        name: str | None = None,
+        actions: list[dict[str, Any]] | None = None,
+        conditions: list[dict[str, Any]] | None = None,
+        active: bool | None = None,
+        starts_at: datetime | None = None,
+        ends_at: datetime | None = None,
+    ) -> RuleDetails:
+        """Change what is given, for future crossings only (order count events too)."""
+        return rules.update_rule(
+            self.db,
+            self.clock(),
+            self._id(store),
+            program_id,
+            allow_private=self.settings.webhooks_allow_private,
+            kind=None,
+            threshold=threshold,
+            name=name,
+            actions=actions,
+            conditions=conditions,
+            active=active,
+            starts_at=starts_at,
+            ends_at=ends_at,
+        )
+
+    def delete_program(self, store: str, program_id: int) -> None:
+        rules.delete_rule(self.db, self.clock(), self._id(store), program_id, kind=None)
+
+    def programs(
+        self,
+        store: str,
+        include_deleted: bool = False,
+        after: tuple[int, int] | None = None,
+        limit: int | None = None,
+    ) -> list[RuleDetails]:
+        """Every program, order count events included, by threshold then id."""
+        return rules.list_rules(self.db, self._id(store), include_deleted, after, limit, kind=None)
+
+    def program(self, store: str, program_id: int) -> RuleDetails:
+        return rules.get_rule(self.db, self._id(store), program_id, kind=None)
+
     # -- events in ----------------------------------------------------------------------------
 
     def ingest(self, store: str, events: list[dict[str, Any]], source: str = "api") -> BatchResult:

@@ -13,7 +13,13 @@ from typing import NamedTuple
 from milepost.domain.orders import OrderState
 
 #: Metric name -> what the store operator calls it.
-METRICS = {"order_count": "number of orders", "amount_spent": "amount spent"}
+METRICS = {
+    "order_count": "number of orders",
+    "amount_spent": "amount spent",
+    "review_count": "number of reviews",
+    "referral_count": "referrals completed",
+    "billing_cycles": "subscription billing cycles paid",
+}
 
 
 class Aggregates(NamedTuple):
@@ -23,6 +29,9 @@ class Aggregates(NamedTuple):
     amount_spent: int = 0
     first_order_at: datetime | None = None
     last_order_at: datetime | None = None
+    review_count: int = 0
+    referral_count: int = 0
+    billing_cycles: int = 0
 
     def metric(self, name: str) -> int:
         return getattr(self, name)
@@ -43,4 +52,17 @@ def fold_order(agg: Aggregates, before: OrderState | None, after: OrderState, co
     if now and when is not None:
         first = when if first is None or when < first else first
         last = when if last is None or when > last else last
-    return Aggregates(agg.order_count + now - was, agg.amount_spent + spent_after - spent_before, first, last)
+    return Aggregates(
+        agg.order_count + now - was,
+        agg.amount_spent + spent_after - spent_before,
+        first,
+        last,
+        agg.review_count,
+        agg.referral_count,
+        agg.billing_cycles,
+    )
+
+
+def fold_activity(agg: Aggregates, metric: str) -> Aggregates:
+    """The customer's totals after one more distinct activity counted on `metric`."""
+    return agg._replace(**{metric: getattr(agg, metric) + 1})

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from milepost.domain.aggregates import fold_order
-from milepost.domain.events import CustomerEvent, Event, OrderEvent, Rejection
+from milepost.domain.aggregates import fold_activity, fold_order
+from milepost.domain.events import ACTIVITY_TYPES, CustomerEvent, Event, OrderEvent, Rejection, TrackEvent
 from milepost.domain.orders import OrderState, apply
 from milepost.domain.records import CustomerState, Store
 from milepost.domain.rules import Crossing, CustomerView, Firing, RuleIndex, evaluate, fire
@@ -36,6 +36,7 @@ class Applied(NamedTuple):
     event: Event
     customer: CustomerState
     crossings: list[Crossing]
+    counted: bool = False  # an activity counted for the first time (its item is new)
 
 
 def fold_batch(
@@ -45,15 +46,26 @@ def fold_batch(
     orders: dict[str, OrderSlot],
     rules: RuleIndex,
     now: datetime,
+    activities: dict[tuple[str, str], int] | None = None,
 ) -> tuple[list[Applied], list[Rejection]]:
-    """Apply `events` in order; `customers` and `orders` are updated in place."""
+    """Apply `events` in order; `customers`, `orders` and `activities` are updated in place.
+    `activities` maps (event type, item) to the customer counted for it: the items of the
+    batch already stored, and those the batch counts."""
     applied: list[Applied] = []
     rejected: list[Rejection] = []
     rank = store.counting_rank
+    seen = activities if activities is not None else {}
     for index, event in events:
         customer = customers[event.customer_id]
         if event.__class__ is not OrderEvent:
-            # a profile change, a review or a custom event: stored, the customer created, nothing fires
+            if event.__class__ is TrackEvent and event.type in ACTIVITY_TYPES:
+                item = _apply_activity(index, event, customer, seen, rules, now)
+                if isinstance(item, Rejection):
+                    rejected.append(item)
+                else:
+                    applied.append(item)
+                continue
+            # a profile change or a custom event: stored, the customer created, nothing fires
             if event.__class__ is CustomerEvent:
                 _apply_profile(customer, event)
             applied.append(Applied(index, event, customer, []))
@@ -85,6 +97,29 @@ def _apply_order(index, event: OrderEvent, customer, slot, orders, rank, rules, 
         customer.aggregates, customer.changed = new, True
         crossings = evaluate(old, new, rules, now)
     return Applied(index, event, customer, crossings)
+
+
+def _apply_activity(
+    index: int,
+    event: TrackEvent,
+    customer: CustomerState,
+    seen: dict[tuple[str, str], int],
+    rules: RuleIndex,
+    now: datetime,
+) -> Applied | Rejection:
+    """A review, a referral or a paid billing cycle counts once per item, for one customer."""
+    key = (event.type, event.item)
+    owner = seen.get(key)
+    if owner is not None:
+        if owner != customer.id:
+            field = ACTIVITY_TYPES[event.type][0]
+            return Rejection(index, event.key, field, f"{field} {event.item!r} belongs to another customer")
+        return Applied(index, event, customer, [])  # reported again under another event id
+    seen[key] = customer.id
+    old = customer.aggregates
+    new = fold_activity(old, ACTIVITY_TYPES[event.type][1])
+    customer.aggregates, customer.changed = new, True
+    return Applied(index, event, customer, evaluate(old, new, rules, now), counted=True)
 
 
 def _apply_profile(customer: CustomerState, event: CustomerEvent) -> None:

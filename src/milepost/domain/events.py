@@ -20,8 +20,16 @@ ORDER_TYPES = (
     "order.cancelled",
 )
 CUSTOMER_TYPES = ("customer.created", "customer.updated")
-#: Events kept for later use: they create the customer but change no order counts yet.
-TRACK_TYPES = ("review.created", "custom")
+#: Activities a customer is counted for, once per distinct item (the review, the referral,
+#: the paid invoice): the event type, the field naming the item, and the metric it counts.
+ACTIVITY_TYPES = {
+    "review.created": ("review_id", "review_count"),
+    "referral.completed": ("referral_id", "referral_count"),
+    "subscription.renewed": ("invoice_id", "billing_cycles"),
+}
+#: Events that are not orders or profile changes: counted activities, and custom events
+#: (stored, for later journeys and automations).
+TRACK_TYPES = (*ACTIVITY_TYPES, "custom")
 EVENT_TYPES = ORDER_TYPES + CUSTOMER_TYPES + TRACK_TYPES
 
 #: How far an order has gone; a later status implies the earlier ones.
@@ -62,14 +70,21 @@ class CustomerEvent(NamedTuple):
 
 
 class TrackEvent(NamedTuple):
-    """A review or a custom event: stored with its details, no effect on order counts."""
+    """An activity (a review, a referral, a billing cycle paid) or a custom event."""
 
     key: str
     type: str
     customer_id: str
     occurred_at: datetime
     name: str | None = None  # a custom event's name
-    properties: dict[str, Any] | None = None  # a custom event's properties; a review's given fields
+    properties: dict[str, Any] | None = None  # a custom event's properties; an activity's given fields
+
+    @property
+    def item(self) -> str:
+        """What an activity counts once: its own id (review_id, ...), else the event's id."""
+        field = ACTIVITY_TYPES[self.type][0]
+        given = self.properties.get(field) if self.properties else None
+        return given or self.key
 
 
 Event = OrderEvent | CustomerEvent | TrackEvent
@@ -129,7 +144,23 @@ def _not_an_order(raw: dict[str, Any], kind: str, key: str, customer_id: str, oc
         return CustomerEvent(key, kind, customer_id, occurred_at, _profile(raw))
     if kind == "custom":
         return TrackEvent(key, kind, customer_id, occurred_at, _name(raw), _properties(raw))
-    return TrackEvent(key, kind, customer_id, occurred_at, None, _review(raw))
+    if kind == "review.created":
+        return TrackEvent(key, kind, customer_id, occurred_at, None, _review(raw))
+    if kind == "referral.completed":
+        return TrackEvent(key, kind, customer_id, occurred_at, None, _given(raw, "referral_id", "referred_customer_id"))
+    return TrackEvent(key, kind, customer_id, occurred_at, None, _renewal(raw))
+
+
+def _given(raw: dict[str, Any], *fields: str) -> dict[str, Any]:
+    return {field: _optional_text(raw, field) for field in fields if raw.get(field) is not None}
+
+
+def _renewal(raw: dict[str, Any]) -> dict[str, Any]:
+    given = _given(raw, "invoice_id", "subscription_id")
+    amount = _minor_units(raw, "total")
+    if amount is not None:
+        given["total"] = amount
+    return given
 
 
 def _name(raw: dict[str, Any]) -> str:

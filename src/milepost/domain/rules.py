@@ -20,7 +20,9 @@ from milepost.domain.actions import Action
 from milepost.domain.aggregates import METRICS, Aggregates
 from milepost.errors import ValidationError
 
-RULE_KINDS = {"order_count": "order_count"}  # kind -> the metric it watches
+#: kind -> the metric it watches; None: the program names its metric. An order count
+#: event is the milestone program on the number of orders that the admin lists apart.
+RULE_KINDS: dict[str, str | None] = {"order_count": "order_count", "program": None}
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from milepost.domain.engine import Applied, Decided, OrderSlot, decide_firings, fold_batch
-from milepost.domain.events import Event, OrderEvent, Rejection, parse_event
+from milepost.domain.events import ACTIVITY_TYPES, Event, OrderEvent, Rejection, TrackEvent, parse_event
 from milepost.domain.records import CustomerState, Store
 from milepost.domain.rules import RuleIndex
 from milepost.errors import Conflict, RetryableStorageError
@@ -111,8 +111,11 @@ def _ingest_valid(
             return results, []
         customers = _customers(tx, store_id, fresh)
         orders = tx.load_orders(store_id, [e.order_id for _, e in fresh if isinstance(e, OrderEvent)])
+        activities = tx.load_activities(
+            store_id, [(e.type, e.item) for _, e in fresh if isinstance(e, TrackEvent) and e.type in ACTIVITY_TYPES]
+        )
         rules, subscriptions = _store_config(db, tx, store)
-        applied, rejected = fold_batch(fresh, store, customers, orders, rules, now)
+        applied, rejected = fold_batch(fresh, store, customers, orders, rules, now, activities)
         decided = _decide(tx, applied)
         batch = _batch_write(tx, store, now, source, raw_events, applied, customers, orders, decided, subscriptions)
         tx.write_batch(batch)
@@ -205,6 +208,11 @@ def _batch_write(
         batch.events.append((a.event, source, a.customer.id, _payload(raw_events[a.index])))
     batch.customers = [c for c in customers.values() if c.changed or (c.is_new and c.id in used)]
     batch.orders = [(oid, slot) for oid, slot in orders.items() if slot.changed]
+    batch.activities = [
+        (a.event.type, a.event.item, a.customer.id, a.event.occurred_at)  # type: ignore[union-attr]
+        for a in applied
+        if a.counted
+    ]
     firing_ids = tx.next_ids("firings", len(decided.firings))
     effects_of(batch, decided.firings, firing_ids, store, subscriptions, lambda n: tx.next_ids("alerts", n))
     for customer_id, tags in decided.tags_after.items():

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from milepost.domain.actions import Action, validate_actions
+from milepost.domain.aggregates import METRICS
 from milepost.domain.records import Store
 from milepost.domain.rules import RULE_KINDS, Rule, validate_conditions, validate_threshold
 from milepost.errors import NotFound, ValidationError
@@ -37,7 +38,24 @@ class RuleDetails:
 
 def _definition(rule_values: dict[str, Any]) -> dict[str, Any]:
     keys = ("kind", "name", "metric", "threshold", "active", "conditions", "actions")
-    return {k: rule_values[k] for k in keys}
+    found = {k: rule_values[k] for k in keys}
+    for k in ("starts_at", "ends_at"):
+        if rule_values.get(k) is not None:
+            found[k] = rule_values[k].isoformat()
+    return found
+
+
+def _noun(kind: str) -> str:
+    return "order count event" if kind == "order_count" else "milestone program"
+
+
+def _window(starts_at: Any, ends_at: Any) -> tuple[datetime | None, datetime | None]:
+    for field, value in (("starts_at", starts_at), ("ends_at", ends_at)):
+        if value is not None and (not isinstance(value, datetime) or value.tzinfo is None):
+            raise ValidationError(f"{field} must be a time with its UTC offset", {field: "not an aware time"})
+    if starts_at is not None and ends_at is not None and ends_at <= starts_at:
+        raise ValidationError("ends_at must be after starts_at", {"ends_at": "not after starts_at"})
+    return starts_at, ends_at
 
 
 def _validated(
@@ -50,12 +68,16 @@ def _validated(
     kind: str,
     now: datetime,
     allow_private: bool,
+    metric: Any = None,
 ) -> dict[str, Any]:
     if kind not in RULE_KINDS:
         raise ValidationError(f"unknown kind {kind!r}", {"kind": f"must be one of {', '.join(RULE_KINDS)}"})
     if not isinstance(name, str) or not name.strip() or len(name) > 200:
-        raise ValidationError("the event needs a name of 1 to 200 characters", {"name": "is required"})
-    metric = RULE_KINDS[kind]
+        raise ValidationError(f"the {_noun(kind)} needs a name of 1 to 200 characters", {"name": "is required"})
+    metric = RULE_KINDS[kind] or metric
+    if metric not in METRICS:
+        reason = f"must be one of {', '.join(METRICS)}"
+        raise ValidationError(f"metric {reason}; got {metric!r}", {"metric": reason})
     store = tx.lock_store(store_id, exclusive=True)
     parsed = validate_actions(actions, store.currency, tx.template_keys(store_id))
     _check_external(tx, store, parsed, now, allow_private)
@@ -99,10 +121,18 @@ def create_rule(
     active: bool = True,
     kind: str = "order_count",
     allow_private: bool = False,
+    metric: str | None = None,
+    starts_at: datetime | None = None,
+    ends_at: datetime | None = None,
 ) -> RuleDetails:
+    """A new rule: an order count event, or a milestone program on any metric with an
+    optional active window [starts_at, ends_at). Customers at or past the threshold now
+    never get it (not retroactive)."""
+    starts_at, ends_at = _window(starts_at, ends_at)
     with db.write() as tx:
-        values = _validated(tx, store_id, name, threshold, actions, conditions, kind, now, allow_private)
+        values = _validated(tx, store_id, name, threshold, actions, conditions, kind, now, allow_private, metric)
         values.update(store_id=store_id, active=active, version=1, arm_seq=1, created_at=now, updated_at=now)
+        values.update(starts_at=starts_at, ends_at=ends_at)
         rule_id = tx.insert_rule(values)
         tx.insert_rule_version(rule_id, 1, _definition(values), now)
         excluded = (
@@ -114,12 +144,20 @@ def create_rule(
 
 
 def update_rule(
-    db: Storage, now: datetime, store_id: int, rule_id: int, allow_private: bool = False, **changes: Any
+    db: Storage,
+    now: datetime,
+    store_id: int,
+    rule_id: int,
+    allow_private: bool = False,
+    kind: str | None = "order_count",
+    **changes: Any,
 ) -> RuleDetails:
-    """Edit a rule. Only future crossings see the edit; a changed count or a
-    switch back on re-arms the rule against the customers of today."""
+    """Edit a rule. Only future crossings see the edit: nothing fires at the edit itself.
+    A changed threshold or a switch back on re-arms the rule against the customers of
+    today: those at or past the new threshold never get it; those below it get it when
+    they cross it, unless they got it before (at most once per customer, ever)."""
     with db.write() as tx:
-        row = _live_row(tx, store_id, rule_id)
+        row = _live_row(tx, store_id, rule_id, kind)
         current = {
             "name": row.name,
             "threshold": row.threshold,
@@ -137,10 +175,15 @@ def update_rule(
             row.kind,
             now,
             allow_private,
+            row.metric,
         )
         active = row.active if changes.get("active") is None else bool(changes["active"])
         values["active"] = active
-        if all(values[k] == getattr(row, k) for k in ("name", "threshold", "conditions", "actions", "active")):
+        starts_at = changes["starts_at"] if changes.get("starts_at") is not None else row.starts_at
+        ends_at = changes["ends_at"] if changes.get("ends_at") is not None else row.ends_at
+        values["starts_at"], values["ends_at"] = _window(starts_at, ends_at)
+        same = ("name", "threshold", "conditions", "actions", "active", "starts_at", "ends_at")
+        if all(values[k] == getattr(row, k) for k in same):
             return _details(tx, row)
         # A new count starts a new set of exclusions; switching back on adds the
         # customers at or past the count now to the current set (they never get it).
@@ -155,19 +198,20 @@ def update_rule(
         return _details(tx, tx.rule_row(store_id, rule_id), excluded)
 
 
-def delete_rule(db: Storage, now: datetime, store_id: int, rule_id: int) -> None:
+def delete_rule(db: Storage, now: datetime, store_id: int, rule_id: int, kind: str | None = "order_count") -> None:
     """Switch the rule off for good and hide it; its past firings stay in the log."""
     with db.write() as tx:
-        _live_row(tx, store_id, rule_id)
+        _live_row(tx, store_id, rule_id, kind)
         tx.lock_store(store_id, exclusive=True)
         tx.update_rule(rule_id, {"active": False, "deleted_at": now, "updated_at": now})
 
 
-def get_rule(db: Storage, store_id: int, rule_id: int) -> RuleDetails:
+def get_rule(db: Storage, store_id: int, rule_id: int, kind: str | None = "order_count") -> RuleDetails:
+    """One rule; `kind` None finds a rule of any kind (every rule is a milestone program)."""
     with db.read() as tx:
         row = tx.rule_row(store_id, rule_id)
-        if row is None:
-            raise NotFound(f"no order count event {rule_id} in this store")
+        if row is None or (kind is not None and row.kind != kind):
+            raise NotFound(f"no {_noun(kind or 'program')} {rule_id} in this store")
         return _details(tx, row)
 
 
@@ -177,16 +221,18 @@ def list_rules(
     include_deleted: bool = False,
     after: tuple[int, int] | None = None,
     limit: int | None = None,
+    kind: str | None = "order_count",
 ) -> list[RuleDetails]:
-    """By count, then id; `after` (the last (count, id) seen) and `limit` give one page."""
+    """By threshold, then id; `after` (the last (threshold, id) seen) and `limit` give one
+    page; `kind` None lists every kind."""
     with db.read() as tx:
-        return [_details(tx, row) for row in tx.rule_rows(store_id, include_deleted, after, limit)]
+        return [_details(tx, row) for row in tx.rule_rows(store_id, include_deleted, after, limit, kind)]
 
 
-def _live_row(tx, store_id: int, rule_id: int):  # type: ignore[no-untyped-def]
+def _live_row(tx, store_id: int, rule_id: int, kind: str | None = "order_count"):  # type: ignore[no-untyped-def]
     row = tx.rule_row(store_id, rule_id)
-    if row is None or row.deleted_at is not None:
-        raise NotFound(f"no order count event {rule_id} in this store")
+    if row is None or row.deleted_at is not None or (kind is not None and row.kind != kind):
+        raise NotFound(f"no {_noun(kind or 'program')} {rule_id} in this store")
     return row
 
 

@@ -18,7 +18,8 @@ from milepost.service.ports import BatchWrite, LedgerRow
 
 _CUSTOMER_COLUMNS = (
     "id, external_id, email, name, email_consent, sms_consent, attributes, "
-    "order_count, amount_spent, first_order_at, last_order_at, profile_at, phone"
+    "order_count, amount_spent, first_order_at, last_order_at, profile_at, phone, "
+    "review_count, referral_count, billing_cycles"
 )
 _ORDER_COLUMNS = "customer_id, external_id, total, currency, refunded, full_refund, cancelled, status_rank, counted_at"
 
@@ -79,7 +80,7 @@ class BatchQueries(TxBase):
             r[1]: CustomerState(
                 r[0],
                 r[1],
-                Aggregates(r[7], r[8], ts(r[9]), ts(r[10])),
+                Aggregates(r[7], r[8], ts(r[9]), ts(r[10]), r[13], r[14], r[15]),
                 r[2],
                 r[3],
                 bool(r[4]),
@@ -103,6 +104,17 @@ class BatchQueries(TxBase):
             r[1]: OrderSlot(r[0], OrderState(r[2], r[3], r[4], bool(r[5]), bool(r[6]), r[7], ts(r[8])), stored=True)
             for r in rows
         }
+
+    def load_activities(self, store_id: int, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """The customer each already counted (event type, item) among `keys` belongs to."""
+        wanted = set(keys)
+        found: dict[tuple[str, str], int] = {}
+        for kind in sorted({k for k, _ in wanted}):
+            items = sorted({i for k, i in wanted if k == kind})
+            where = f"store_id = {self.ph} AND type = {self.ph}"
+            rows = self._by_keys("item, customer_id", "activities", ("item", "text"), items, where, (store_id, kind))
+            found.update(((kind, item), customer) for item, customer in rows)
+        return found
 
     def blocked_pairs(self, candidates: Iterable[tuple[int, int, int]]) -> set[tuple[int, int]]:
         """(rule, customer) pairs among the candidates (rule, arm_seq, customer) that
@@ -166,6 +178,12 @@ class BatchQueries(TxBase):
             ],
         )
         self._write_orders(b)
+        now = self.ts(b.now)
+        self._insert(
+            "activities",
+            ("store_id", "type", "item", "customer_id", "occurred_at", "created_at"),
+            [(b.store_id, kind, item, cid, self.ts(when), now) for kind, item, cid, when in b.activities],
+        )
         self._write_effects(b)
 
     def _write_customers(self, b: BatchWrite) -> None:
@@ -186,6 +204,9 @@ class BatchQueries(TxBase):
                 ts(c.profile_at),
                 now,
                 c.phone,
+                agg.review_count,
+                agg.referral_count,
+                agg.billing_cycles,
             )
             if c.is_new:
                 new.append((c.id, b.store_id, c.external_id, now, *values))
@@ -334,6 +355,9 @@ _CUSTOMER_TYPES = (
     ("profile_at", "timestamptz"),
     ("updated_at", "timestamptz"),
     ("phone", "text"),
+    ("review_count", "int"),
+    ("referral_count", "int"),
+    ("billing_cycles", "int"),
 )
 _CUSTOMER_VALUES = tuple(name for name, _ in _CUSTOMER_TYPES)
 _ORDER_TYPES = (

@@ -135,10 +135,13 @@ class RecordQueries(TxBase):
         include_deleted: bool = False,
         after: tuple[int, int] | None = None,
         limit: int | None = None,
+        kind: str | None = None,
     ) -> list[Any]:
         """By (threshold, id); `after`, a (threshold, id) seen last, and `limit` give one page."""
         r = t.rules.c
         q = select(t.rules).where(r.store_id == store_id)
+        if kind is not None:
+            q = q.where(r.kind == kind)
         if not include_deleted:
             q = q.where(r.deleted_at.is_(None))
         if after is not None:

@@ -43,7 +43,15 @@ class ReportQueries(TxBase):
             email_consent=bool(r.email_consent),
             sms_consent=bool(r.sms_consent),
             attributes=json.loads(r.attributes),
-            aggregates=Aggregates(r.order_count, r.amount_spent, r.first_order_at, r.last_order_at),
+            aggregates=Aggregates(
+                r.order_count,
+                r.amount_spent,
+                r.first_order_at,
+                r.last_order_at,
+                r.review_count,
+                r.referral_count,
+                r.billing_cycles,
+            ),
             profile_at=r.profile_at,
             phone=r.phone,
         )

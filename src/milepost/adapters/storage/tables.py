@@ -131,11 +131,28 @@ customers = Table(
     Column("amount_spent", BigInteger, nullable=False),
     Column("first_order_at", UTCDateTime),
     Column("last_order_at", UTCDateTime),
+    Column("review_count", Integer, nullable=False, server_default="0"),
+    Column("referral_count", Integer, nullable=False, server_default="0"),
+    Column("billing_cycles", Integer, nullable=False, server_default="0"),
     Column("profile_at", UTCDateTime),  # occurred_at of the profile event last applied
     _created(),
     Column("updated_at", UTCDateTime, nullable=False),
     UniqueConstraint("store_id", "external_id"),
     postgresql_with={"fillfactor": 80},
+)
+
+#: The activities counted for a customer (reviews, referrals, billing cycles paid), one
+#: row per item: a review reported twice under two event ids counts once.
+activities = Table(
+    "activities",
+    metadata,
+    _store(fk=False),
+    Column("type", String(32), nullable=False),  # the event type: review.created, ...
+    Column("item", String(200), nullable=False),  # review_id, referral_id, invoice_id, or the event id
+    Column("customer_id", Id, nullable=False),
+    Column("occurred_at", UTCDateTime, nullable=False),
+    _created(),
+    PrimaryKeyConstraint("store_id", "type", "item"),
 )
 
 orders = Table(
