@@ -152,6 +152,26 @@ def test_reviews_and_custom_events_are_stored_for_later(client: TestClient, keys
     assert mp.customer(keys.store, "u9").order_count == 0
 
 
+def test_reviews_referrals_and_renewals_count_once_per_item(client: TestClient, keys, mp) -> None:
+    def track(message_id: str, event: str, **props: str) -> dict:
+        return {"type": "track", "messageId": message_id, "userId": "u7", "event": event, "properties": props}
+
+    batch = [
+        track("a", "Product Reviewed", review_id="r1", product_id="p1"),
+        track("b", "Product Reviewed", review_id="r1", product_id="p1"),  # the same review again
+        track("c", "Referral Completed", referral_id="ref-1", referred_customer_id="u8"),
+        track("d", "subscription_renewed", invoice_id="in-1", subscription_id="sub-1"),
+        track("e", "Subscription Renewed", invoice_id="in-2", subscription_id="sub-1"),
+    ]
+
+    r = client.post("/v1/batch", json={"batch": batch}, headers=basic(keys.ingest))
+
+    assert r.status_code == 200 and r.json()["accepted"] == 5, r.text
+    counts = mp.customer(keys.store, "u7").aggregates
+    assert (counts.review_count, counts.referral_count, counts.billing_cycles) == (1, 1, 2)
+    assert stored(mp, keys.store)["c"][2]["referred_customer_id"] == "u8"
+
+
 def test_gzip_bodies_are_accepted(client: TestClient, keys) -> None:
     body = gzip.compress(orjson.dumps({"batch": [completed(1), completed(2)]}))
     headers = {**basic(keys.ingest), "Content-Encoding": "gzip", "Content-Type": "application/json"}

@@ -1,7 +1,8 @@
 """Segment messages as Milepost events: one message in, one event (or the reason it cannot be one) out.
 
 Order events of Segment's e-commerce spec become order events, "Product Reviewed" a
-review, any other track event a custom event, and identify a profile update. Money
+review, "Referral Completed" and "Subscription Renewed" those activities, any other
+track event a custom event, and identify a profile update. Money
 arrives in major units (27.50) and is stored in minor units (2750). Field names in
 reasons are the message's own (`properties.total`), so a sender knows what to fix.
 """
@@ -27,6 +28,12 @@ ORDER_EVENTS = {
     "order canceled": "order.cancelled",
 }
 REVIEW_EVENT = "product reviewed"
+#: Activities outside Segment's spec, by the names stores commonly give them: the event
+#: type, and the properties copied (the first names the item that counts once).
+ACTIVITY_EVENTS = {
+    "referral completed": ("referral.completed", ("referral_id", "referred_customer_id")),
+    "subscription renewed": ("subscription.renewed", ("invoice_id", "subscription_id")),
+}
 MESSAGE_TYPES = ("track", "identify")
 IGNORED_TYPES = ("page", "screen", "group", "alias")
 
@@ -133,6 +140,10 @@ def _track(message: dict[str, Any], store_currency: str, event: dict[str, Any], 
         _order(ORDER_EVENTS[normal], props, store_currency, event, fields)
     elif normal == REVIEW_EVENT:
         _review(props, event, fields)
+    elif normal in ACTIVITY_EVENTS:
+        event["type"], copied = ACTIVITY_EVENTS[normal]
+        for key in copied:
+            _copy_first(props, (key,), key, event, fields)
     else:
         event["type"], event["name"], fields["name"] = "custom", name, "event"
     event["properties"], fields["properties"] = props, "properties"  # kept with the event for later use

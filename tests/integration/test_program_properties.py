@@ -1,0 +1,221 @@
+"""Stateful property test of milestone programs: random sequences of orders, refunds,
+reviews, referrals, renewals, program creations and edits, and clock jumps, on every
+backend. After every step the engine must keep the invariants of the issue:
+
+- at most one firing per (program, customer);
+- ledger balances equal the sum of their entries;
+- nothing fires outside a program's active window, or while it is off;
+- nothing fires for a customer who was at or past the threshold when the program
+  was armed (created, switched on, threshold changed);
+- a firing is a crossing: the customer's value went from below the threshold to at or
+  past it with the event that fired it;
+- each metric equals an independent count (distinct items, distinct counted orders).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+CUSTOMERS = ("c0", "c1", "c2")
+ACTIVITIES = {
+    "review_count": ("review.created", "review_id"),
+    "referral_count": ("referral.completed", "referral_id"),
+    "billing_cycles": ("subscription.renewed", "invoice_id"),
+}
+METRICS = ("order_count", "amount_spent", *ACTIVITIES)
+THRESHOLDS = {"order_count": (1, 3), "amount_spent": (1500, 4000), **{m: (1, 3) for m in ACTIVITIES}}
+ORDER_TOTAL = 1000
+
+
+@dataclass
+class ModelProgram:
+    id: int
+    metric: str
+    threshold: int
+    active: bool
+    starts_at: Any
+    ends_at: Any
+    arm: int = 1
+    excluded: dict[int, set[str]] = field(default_factory=dict)  # arm -> customers at or past it then
+
+    def live(self, now: Any) -> bool:
+        return (
+            self.active
+            and (self.starts_at is None or now >= self.starts_at)
+            and (self.ends_at is None or now < self.ends_at)
+        )
+
+
+class Programs(RuleBasedStateMachine):
+    def __init__(self, mp: Any, clock: Any) -> None:
+        super().__init__()
+        self.mp, self.clock = mp, clock
+        self.store = f"p-{uuid.uuid4().hex[:10]}"
+        mp.create_store(self.store, "Property store", currency="USD")
+        self.items: dict[tuple[str, str], str] = {}  # (metric, item) -> owner
+        self.orders: dict[str, tuple[str, bool]] = {}  # order -> (customer, refunded)
+        self.programs: list[ModelProgram] = []
+        self.fired: set[tuple[int, str]] = set()
+
+    # -- the model's metrics ------------------------------------------------------------------
+
+    def value(self, customer: str, metric: str) -> int:
+        if metric in ACTIVITIES:
+            return sum(1 for (m, _), owner in self.items.items() if m == metric and owner == customer)
+        counted = [o for o, (c, refunded) in self.orders.items() if c == customer and not refunded]
+        return len(counted) if metric == "order_count" else ORDER_TOTAL * len(counted)
+
+    def arm(self, program: ModelProgram) -> None:
+        past = {c for c in CUSTOMERS if self.value(c, program.metric) >= program.threshold}
+        program.excluded.setdefault(program.arm, set()).update(past)
+
+    # -- steps ----------------------------------------------------------------------------------
+
+    @initialize(metric=st.sampled_from(METRICS), active=st.booleans())
+    def first_program(self, metric: str, active: bool) -> None:
+        self.create_program(metric, 0, active, "none")
+
+    @rule(
+        metric=st.sampled_from(METRICS),
+        pick=st.integers(0, 1),
+        active=st.booleans(),
+        window=st.sampled_from(["none", "future", "open", "ended"]),
+    )
+    def create_program(self, metric: str, pick: int, active: bool, window: str) -> None:
+        now = self.clock()
+        starts, ends = {
+            "none": (None, None),
+            "future": (now + timedelta(hours=2), now + timedelta(hours=30)),
+            "open": (now - timedelta(hours=1), now + timedelta(hours=5)),
+            "ended": (now - timedelta(hours=10), now - timedelta(hours=1)),
+        }[window]
+        threshold = THRESHOLDS[metric][pick]
+        details = self.mp.create_program(
+            self.store,
+            name=f"{metric} {threshold}",
+            metric=metric,
+            threshold=threshold,
+            actions=[{"type": "credit", "amount": 100}],
+            active=active,
+            starts_at=starts,
+            ends_at=ends,
+        )
+        program = ModelProgram(details.rule.id, metric, threshold, active, starts, ends)
+        if active:
+            self.arm(program)
+        self.programs.append(program)
+
+    @precondition(lambda self: self.programs)
+    @rule(data=st.data(), change=st.sampled_from(["threshold", "toggle", "extend", "rename"]))
+    def edit_program(self, data: st.DataObject, change: str) -> None:
+        program = data.draw(st.sampled_from(self.programs))
+        if change == "threshold":
+            threshold = data.draw(st.integers(1, THRESHOLDS[program.metric][1] + 1))
+            self.mp.update_program(self.store, program.id, threshold=threshold)
+            if threshold != program.threshold:
+                program.threshold, program.arm = threshold, program.arm + 1
+                if program.active:
+                    self.arm(program)
+        elif change == "toggle":
+            self.mp.update_program(self.store, program.id, active=not program.active)
+            program.active = not program.active
+            if program.active:
+                self.arm(program)
+        elif change == "extend" and program.ends_at is not None:
+            program.ends_at += timedelta(hours=24)
+            self.mp.update_program(self.store, program.id, ends_at=program.ends_at)
+        else:
+            self.mp.update_program(self.store, program.id, name=f"renamed {uuid.uuid4().hex[:4]}")
+
+    @rule(customer=st.sampled_from(CUSTOMERS), metric=st.sampled_from(tuple(ACTIVITIES)), item=st.integers(0, 5))
+    def activity(self, customer: str, metric: str, item: int) -> None:
+        kind, field_name = ACTIVITIES[metric]
+        raw = {"id": uuid.uuid4().hex, "type": kind, "customer_id": customer, field_name: f"{metric}-{item}"}
+        owner = self.items.get((metric, raw[field_name]))
+        self.ingest(raw, customer, metric if owner is None else None, rejected=owner not in (None, customer))
+        if owner is None:
+            self.items[(metric, raw[field_name])] = customer
+
+    @rule(customer=st.sampled_from(CUSTOMERS), order=st.integers(0, 4))
+    def order_paid(self, customer: str, order: int) -> None:
+        order_id = f"{customer}-o{order}"
+        raw = {"id": uuid.uuid4().hex, "type": "order.paid", "customer_id": customer, "order_id": order_id}
+        raw.update(total=ORDER_TOTAL, currency="USD")
+        new = order_id not in self.orders
+        self.ingest(raw, customer, "orders" if new else None)
+        if new:
+            self.orders[order_id] = (customer, False)
+
+    @precondition(lambda self: any(not refunded for _, refunded in self.orders.values()))
+    @rule(data=st.data())
+    def order_refunded(self, data: st.DataObject) -> None:
+        order_id = data.draw(st.sampled_from(sorted(o for o, (_, r) in self.orders.items() if not r)))
+        customer = self.orders[order_id][0]
+        raw = {"id": uuid.uuid4().hex, "type": "order.refunded", "customer_id": customer, "order_id": order_id}
+        self.ingest(raw, customer, None)
+        self.orders[order_id] = (customer, True)
+
+    @rule(hours=st.sampled_from([1, 3, 12, 48]))
+    def clock_jump(self, hours: int) -> None:
+        self.clock.advance(hours=hours)
+
+    # -- checks ---------------------------------------------------------------------------------
+
+    def ingest(self, raw: dict[str, Any], customer: str, grows: str | None, rejected: bool = False) -> None:
+        before = {m: self.value(customer, m) for m in METRICS}
+        result = self.mp.ingest(self.store, [raw])
+        assert (len(result.rejected) == 1) is rejected, result.rejected
+        if rejected:
+            return
+        grown = set(METRICS[:2]) if grows == "orders" else {grows}
+        now = self.clock()
+        for firing in result.firings:
+            program = next(p for p in self.programs if p.id == firing["rule_id"])
+            pair = (program.id, customer)
+            assert pair not in self.fired, f"{pair} fired twice"
+            assert program.live(now), f"program {program.id} fired while off or outside its window"
+            assert customer not in program.excluded.get(program.arm, set()), f"{pair} fired though excluded"
+            assert program.metric in grown, f"{pair} fired on an event that does not grow {program.metric}"
+            assert before[program.metric] < program.threshold <= firing["value"], (before, firing)
+            self.fired.add(pair)
+
+    @invariant()
+    def metrics_match_the_model(self) -> None:
+        for customer in CUSTOMERS:
+            try:
+                report = self.mp.customer(self.store, customer)
+            except Exception:  # not created yet
+                assert all(self.value(customer, m) == 0 for m in METRICS)
+                continue
+            engine = {m: getattr(report.aggregates, m) for m in METRICS}
+            assert engine == {m: self.value(customer, m) for m in METRICS}, customer
+            assert report.balances.get("USD", 0) == sum(e.amount for e in report.ledger)
+            pairs = [(m.rule_id, customer) for m in report.milestones]
+            assert len(pairs) == len(set(pairs)), f"{customer} got a program twice"
+            assert set(pairs) == {p for p in self.fired if p[1] == customer}
+
+
+def test_programs_keep_their_invariants_over_random_sequences(mp, clock):
+    run_state_machine_as_test(
+        lambda: Programs(mp, clock),
+        settings=settings(
+            max_examples=25,
+            stateful_step_count=30,
+            deadline=None,
+            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+        ),
+    )

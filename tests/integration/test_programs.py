@@ -1,0 +1,224 @@
+"""Milestone programs on every counted metric, through the Python API, on every backend:
+reviews, referrals and billing cycles counted once per item, amount spent, the active
+window, and edits that only touch future crossings."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from milepost_kit import buy, fired, key
+
+from milepost import Milepost
+from milepost.errors import NotFound, ValidationError
+
+
+def program(mp: Milepost, store: str, metric: str, threshold: int, **kw: Any) -> int:
+    kw.setdefault("actions", [{"type": "add_tag", "tag": f"{metric}-{threshold}"}])
+    return mp.create_program(
+        store, name=kw.pop("name", f"{metric} {threshold}"), metric=metric, threshold=threshold, **kw
+    ).rule.id
+
+
+def review(customer: str, review_id: str | None = None, **extra: Any) -> dict[str, Any]:
+    raw = {"id": key(), "type": "review.created", "customer_id": customer, **extra}
+    if review_id is not None:
+        raw["review_id"] = review_id
+    return raw
+
+
+def referral(customer: str, referral_id: str) -> dict[str, Any]:
+    return {"id": key(), "type": "referral.completed", "customer_id": customer, "referral_id": referral_id}
+
+
+def renewal(customer: str, invoice_id: str) -> dict[str, Any]:
+    return {
+        "id": key(),
+        "type": "subscription.renewed",
+        "customer_id": customer,
+        "invoice_id": invoice_id,
+        "subscription_id": "sub-1",
+        "total": 1500,
+    }
+
+
+def ingest(mp: Milepost, store: str, *events: dict[str, Any]):
+    result = mp.ingest(store, list(events))
+    assert not result.rejected, result.rejected
+    return result
+
+
+# -- every counted metric ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("metric", "event"),
+    [
+        ("review_count", lambda c, i: review(c, f"r{i}")),
+        ("referral_count", lambda c, i: referral(c, f"ref{i}")),
+        ("billing_cycles", lambda c, i: renewal(c, f"inv{i}")),
+    ],
+)
+def test_a_program_fires_once_when_its_activity_count_crosses_the_threshold(mp, store, metric, event):
+    # Given a program at 3 on the metric
+    pid = program(mp, store, metric, 3)
+    # When the customer does the activity 3 times, then twice more
+    ingest(mp, store, *(event("c1", i) for i in range(2)))
+    assert fired(mp, store, "c1") == []
+    ingest(mp, store, event("c1", 2))
+    ingest(mp, store, *(event("c1", i) for i in range(3, 5)))
+    # Then it fired once, at 3, and the customer's count is 5
+    assert fired(mp, store, "c1") == [(pid, 3)]
+    assert getattr(mp.customer(store, "c1").aggregates, metric) == 5
+    assert mp.customer(store, "c1").tags == (f"{metric}-3",)
+
+
+def test_the_same_review_reported_under_two_event_ids_counts_once(mp, store):
+    program(mp, store, "review_count", 2)
+    ingest(mp, store, review("c1", "r1"), review("c1", "r1"))  # one batch
+    ingest(mp, store, review("c1", "r1"))  # another
+    customer = mp.customer(store, "c1")
+    assert customer.aggregates.review_count == 1 and fired(mp, store, "c1") == []
+    ingest(mp, store, review("c1", "r2"))
+    assert len(fired(mp, store, "c1")) == 1
+
+
+def test_an_activity_without_its_own_id_counts_once_per_event(mp, store):
+    program(mp, store, "review_count", 2)
+    first = review("c1")
+    ingest(mp, store, first, review("c1"))
+    assert mp.customer(store, "c1").aggregates.review_count == 2
+    again = mp.ingest(store, [first])  # the same event again: a duplicate, nothing changes
+    assert again.duplicates == 1 and mp.customer(store, "c1").aggregates.review_count == 2
+
+
+def test_an_item_of_another_customer_is_rejected_and_the_rest_of_the_batch_kept(mp, store):
+    ingest(mp, store, referral("alice", "ref-1"))
+    result = mp.ingest(store, [referral("bob", "ref-1"), referral("bob", "ref-2")])
+    assert result.accepted == 1
+    (rejection,) = result.rejected
+    assert rejection.field == "referral_id" and "another customer" in rejection.reason
+    assert mp.customer(store, "bob").aggregates.referral_count == 1
+    assert mp.customer(store, "alice").aggregates.referral_count == 1
+
+
+def test_activities_are_validated_field_by_field(mp, store):
+    result = mp.ingest(
+        store,
+        [
+            {"id": key(), "type": "referral.completed", "customer_id": "c1", "referral_id": ""},
+            {"id": key(), "type": "subscription.renewed", "customer_id": "c1", "total": -5},
+            review("c1", "r1", rating=9),
+        ],
+    )
+    assert [r.field for r in result.rejected] == ["referral_id", "total", "rating"]
+    with pytest.raises(NotFound):  # nothing was accepted, so the customer was not created
+        mp.customer(store, "c1")
+
+
+def test_an_amount_spent_program_fires_on_the_order_that_crosses_it(mp, store):
+    pid = program(mp, store, "amount_spent", 50_000, actions=[{"type": "credit", "amount": 1000}])
+    buy(mp, store, "c1", 4, total=12_000)  # 480.00
+    assert fired(mp, store, "c1") == []
+    buy(mp, store, "c1", 1, start=4, total=3_000)  # 510.00
+    assert fired(mp, store, "c1") == [(pid, 51_000)]
+    assert mp.customer(store, "c1").balances == {"USD": 1000}
+
+
+def test_order_count_events_are_programs_on_the_number_of_orders(mp, store):
+    oce = mp.create_order_count_event(store, count=2, name="Second", actions=[{"type": "alert"}]).rule.id
+    pid = program(mp, store, "review_count", 1)
+    listed = {d.rule.id: (d.rule.kind, d.rule.metric) for d in mp.programs(store)}
+    assert listed == {oce: ("order_count", "order_count"), pid: ("program", "review_count")}
+    assert [d.rule.id for d in mp.order_count_events(store)] == [oce]
+    with pytest.raises(NotFound):
+        mp.order_count_event(store, pid)  # a program is not an order count event
+    assert mp.program(store, oce).rule.threshold == 2
+
+
+# -- not retroactive, the active window --------------------------------------------------------
+
+
+def test_customers_past_the_threshold_when_a_program_starts_never_get_it(mp, store):
+    ingest(mp, store, *(review("early", f"e{i}") for i in range(3)))
+    pid = program(mp, store, "review_count", 2)
+    ingest(mp, store, review("early", "e3"), review("late", "l0"), review("late", "l1"))
+    assert fired(mp, store, "early") == []
+    assert fired(mp, store, "late") == [(pid, 2)]
+
+
+def test_nothing_fires_outside_the_window_and_an_extension_is_not_retroactive(mp, store, clock):
+    start = clock() + timedelta(days=1)
+    end = start + timedelta(days=7)
+    pid = program(mp, store, "referral_count", 1, starts_at=start, ends_at=end)
+    ingest(mp, store, referral("before", "b1"))  # before the window
+    clock.set(start)
+    ingest(mp, store, referral("inside", "i1"))
+    clock.set(end)  # the window is half-open: its end is outside
+    ingest(mp, store, referral("after", "a1"))
+    assert [fired(mp, store, c) for c in ("before", "inside", "after")] == [[], [(pid, 1)], []]
+    # Extending the window does not fire for those who crossed while it was closed
+    mp.update_program(store, pid, ends_at=end + timedelta(days=30))
+    clock.advance(days=1)
+    ingest(mp, store, referral("after", "a2"), referral("new", "n1"))
+    assert fired(mp, store, "after") == [] and fired(mp, store, "new") == [(pid, 1)]
+    assert mp.program(store, pid).rule.version == 2
+
+
+def test_a_window_must_be_aware_and_end_after_it_starts(mp, store, clock):
+    now = clock()
+    with pytest.raises(ValidationError) as bad:
+        program(mp, store, "review_count", 1, starts_at=now, ends_at=now)
+    assert "ends_at" in bad.value.problems
+    with pytest.raises(ValidationError) as naive:
+        program(mp, store, "review_count", 1, starts_at=now.replace(tzinfo=None))
+    assert "starts_at" in naive.value.problems
+    with pytest.raises(ValidationError) as unknown:
+        program(mp, store, "points_balance", 1)
+    assert "metric" in unknown.value.problems
+
+
+# -- edits: future crossings only ---------------------------------------------------------------
+
+
+def test_editing_a_program_never_refires_or_tops_up_and_records_the_version(mp, store):
+    pid = program(mp, store, "billing_cycles", 2, actions=[{"type": "credit", "amount": 500}])
+    ingest(mp, store, renewal("c1", "i1"), renewal("c1", "i2"))
+    mp.update_program(store, pid, actions=[{"type": "credit", "amount": 900}], name="Loyal subscriber")
+    ingest(mp, store, renewal("c1", "i3"), renewal("c2", "j1"), renewal("c2", "j2"))
+    assert fired(mp, store, "c1") == [(pid, 2)]
+    assert mp.customer(store, "c1").balances == {"USD": 500}
+    assert mp.customer(store, "c2").balances == {"USD": 900}
+    versions = {c: mp.customer(store, c).milestones[0].rule_version for c in ("c1", "c2")}
+    assert versions == {"c1": 1, "c2": 2}
+
+
+def test_raising_a_threshold_fires_nothing_at_the_edit_and_never_twice(mp, store):
+    pid = program(mp, store, "review_count", 2)
+    ingest(mp, store, *(review("got-it", f"g{i}") for i in range(2)), review("below", "b0"))
+    mp.update_program(store, pid, threshold=4)
+    assert [m.customer_id for m in mp.milestone_log(store)] == ["got-it"]  # the edit fired nothing
+    ingest(mp, store, *(review("got-it", f"g{i}") for i in range(2, 4)))
+    ingest(mp, store, *(review("below", f"b{i}") for i in range(1, 4)))
+    assert fired(mp, store, "got-it") == [(pid, 2)]  # at most once per customer, ever
+    assert fired(mp, store, "below") == [(pid, 4)]
+
+
+def test_lowering_a_threshold_does_not_fire_for_customers_already_past_it(mp, store):
+    pid = program(mp, store, "referral_count", 5)
+    ingest(mp, store, *(referral("past", f"p{i}") for i in range(3)), referral("below", "b0"))
+    mp.update_program(store, pid, threshold=2)
+    ingest(mp, store, referral("past", "p3"), referral("below", "b1"))
+    assert fired(mp, store, "past") == []
+    assert fired(mp, store, "below") == [(pid, 2)]
+
+
+def test_a_deleted_program_stops_firing_and_keeps_its_history(mp, store):
+    pid = program(mp, store, "review_count", 1)
+    ingest(mp, store, review("c1", "r1"))
+    mp.delete_program(store, pid)
+    ingest(mp, store, review("c2", "r2"))
+    assert fired(mp, store, "c1") == [(pid, 1)] and fired(mp, store, "c2") == []
+    assert [d.rule.id for d in mp.programs(store, include_deleted=True)] == [pid]
+    assert mp.programs(store) == []
