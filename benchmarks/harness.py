@@ -13,9 +13,10 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from math import ceil
+from pathlib import Path
 from typing import Any
 
 from milepost import Milepost, connect
@@ -27,16 +28,27 @@ from milepost import Milepost, connect
 class Backend:
     name: str  # sqlite | postgresql
     locate: Callable[[str], tuple[str, str | None]]  # database name -> (URL, PostgreSQL schema)
+    reset: Callable[[str], None]  # empty the database `name`: the next open starts afresh
 
     def open(self, name: str) -> AbstractContextManager[Milepost]:
         """Milepost on the database `name`, migrated, closed at the end."""
         return opened(*self.locate(name))
 
+    def fresh(self, name: str) -> AbstractContextManager[None]:
+        """Empty the database `name` for another run on it."""
+        self.reset(name)
+        return nullcontext()
+
 
 @contextmanager
 def sqlite_backend() -> Iterator[Backend]:
     with tempfile.TemporaryDirectory(prefix="milepost-bench-") as tmp:
-        yield Backend("sqlite", lambda name: (f"sqlite:///{tmp}/{name}.db", None))
+
+        def reset(name: str) -> None:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{tmp}/{name}.db{suffix}").unlink(missing_ok=True)
+
+        yield Backend("sqlite", lambda name: (f"sqlite:///{tmp}/{name}.db", None), reset)
 
 
 @contextmanager
@@ -52,8 +64,13 @@ def postgres_backend(base_url: str) -> Iterator[Backend]:
     with psycopg.connect(base_url, autocommit=True) as admin:
         for name in ("engine", "baseline"):
             admin.execute(f"CREATE SCHEMA {prefix}_{name}")
+
+        def reset(name: str) -> None:
+            admin.execute(f"DROP SCHEMA IF EXISTS {prefix}_{name} CASCADE")
+            admin.execute(f"CREATE SCHEMA {prefix}_{name}")
+
         try:
-            yield Backend("postgresql", lambda name: (base_url, f"{prefix}_{name}"))
+            yield Backend("postgresql", lambda name: (base_url, f"{prefix}_{name}"), reset)
         finally:
             for name in ("engine", "baseline"):
                 admin.execute(f"DROP SCHEMA IF EXISTS {prefix}_{name} CASCADE")

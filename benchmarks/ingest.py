@@ -27,6 +27,11 @@ Workload (seeded, generated up front, not timed; see benchmarks/workload.py):
   15, 20, 25, 30, 35, 40, 45, 50, 60, 75, 100, 150, 200), each with 1-3
   actions: send an email (template "milestone"), add a tag, credit $5-$25,
   create an alert.
+- Then a second engine run on a fresh database with `--programs` (200) rules:
+  the ladder plus milestone programs on every metric (orders, amount spent,
+  reviews, referrals, billing cycles; see `workload.programs`), to show what
+  more rules cost. Orders cross the thresholds on orders and spend; the
+  programs on the other metrics are indexed and looked at, never crossed.
 
 For each backend it times the engine (`Milepost.ingest`, one batch per call)
 and the bare loop of benchmarks/bare_loop.py on a fresh database of the same
@@ -55,7 +60,7 @@ except ImportError:  # running from a checkout without `pip install -e .`
 from bare_loop import BareLoop
 from harness import Backend, Timing, postgres_backend, raw_connection, sqlite_backend, timed_batches
 from parallel import run_parallel
-from workload import TEMPLATE, Expected, Rung, Workload, expected, generate, ladder
+from workload import TEMPLATE, Expected, Rung, Workload, expected, generate, ladder, programs
 
 from milepost import Milepost
 from milepost.runtime import tune_gc
@@ -71,6 +76,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--events", type=int, default=1_000_000, help="events in all, duplicates included")
     p.add_argument("--customers", type=int, default=100_000)
     p.add_argument("--rules", type=int, default=20, help="order count events on the ladder")
+    p.add_argument(
+        "--programs",
+        type=int,
+        default=200,
+        help="a second engine run with this many rules: the ladder plus programs on every metric (0: none)",
+    )
     p.add_argument("--batch-size", type=int, default=1_000)
     p.add_argument(
         "--workers", type=int, default=1, help="engine ingest processes, each owning a share of the customers"
@@ -118,7 +129,11 @@ def setup_store(mp: Milepost, rungs: list[Rung]) -> None:
     mp.create_store(STORE, "Benchmark store", currency="USD")
     mp.save_template(STORE, TEMPLATE, subject="You reached a milestone", body_text="Thank you for your orders!")
     for rung in rungs:
-        mp.create_order_count_event(STORE, count=rung.count, name=rung.name, actions=[dict(a) for a in rung.actions])
+        actions = [dict(a) for a in rung.actions]
+        if rung.program:
+            mp.create_program(STORE, name=rung.name, metric=rung.metric, threshold=rung.count, actions=actions)
+        else:
+            mp.create_order_count_event(STORE, count=rung.count, name=rung.name, actions=actions)
 
 
 def run_baseline(backend: Backend, workload: Workload, batch_size: int) -> tuple[Timing, dict]:
@@ -170,21 +185,35 @@ def problems(label: str, found: dict[str, int], want: dict[str, int]) -> list[st
 
 
 def bench_backend(
-    backend: Backend, workload: Workload, rungs: list[Rung], want: Expected, batch_size: int, workers: int = 1
+    backend: Backend,
+    workload: Workload,
+    rungs: list[Rung],
+    want: Expected,
+    batch_size: int,
+    workers: int = 1,
+    many: tuple[list[Rung], Expected] | None = None,
 ) -> dict:
     baseline, base_written = run_baseline(backend, workload, batch_size)
     engine, tally, written = run_engine(backend, workload, rungs, batch_size, workers)
     wanted = {**asdict(want), "repeat_firings": 0}
+    results = {"accepted": want.events, "duplicates": workload.duplicates, "rejected": 0}
     found = [
-        *problems(
-            "engine results",
-            dict(tally),
-            {"accepted": want.events, "duplicates": workload.duplicates, "rejected": 0},
-        ),
+        *problems("engine results", dict(tally), results),
         *problems("engine database", written, wanted),
         *problems("baseline database", base_written, {k: wanted[k] for k in BASELINE_CHECKS}),
     ]
-    return {"engine": engine, "baseline": baseline, "written": written, "problems": found, "workers": workers}
+    out = {"engine": engine, "baseline": baseline, "written": written, "problems": found, "workers": workers}
+    if many is not None:
+        many_rungs, many_want = many
+        # a fresh database for the run with many rules: the engine name is reused
+        with backend.fresh("engine"):
+            timing, many_tally, many_written = run_engine(backend, workload, many_rungs, batch_size, workers)
+        found += problems(f"engine with {len(many_rungs)} rules, results", dict(many_tally), results)
+        found += problems(
+            f"engine with {len(many_rungs)} rules, database", many_written, {**asdict(many_want), "repeat_firings": 0}
+        )
+        out["many"] = {"rules": len(many_rungs), "engine": timing, "written": many_written}
+    return out
 
 
 # -- report ---------------------------------------------------------------------------------------
@@ -212,6 +241,14 @@ def report(name: str, r: dict) -> dict[str, Any]:
     print(f"  engine:   {engine.line()}{processes}")
     print(f"  baseline: {baseline.line()}   (bare loop of the same inserts, no engine)")
     print(f"  ratio engine/baseline: {ratio:.2f}")
+    many = r.get("many")
+    if many is not None:
+        slower = engine.rate / many["engine"].rate
+        print(
+            f"  engine, {many['rules']} rules on every metric: {many['engine'].line()}   "
+            f"({slower:.2f}x the time of the ladder run; "
+            f"{many['written']['firings']:,} firings)"
+        )
     print(
         f"  engine wrote: {w['firings']:,} firings, {w['ledger']:,} ledger entries, "
         f"{w['outbox']:,} outbox rows, {w['alerts']:,} alerts, {w['tags']:,} tags; "
@@ -226,7 +263,16 @@ def report(name: str, r: dict) -> dict[str, Any]:
         f"{LABELS[name]} {engine.rate:,.0f} events/s: {verdict}",
         flush=True,
     )
+    extra = {}
+    if many is not None:
+        extra["many_rules"] = {
+            "rules": many["rules"],
+            "engine": many["engine"].as_dict(),
+            "written": many["written"],
+            "time_vs_ladder": round(engine.rate / many["engine"].rate, 3),
+        }
     return {
+        **extra,
         "engine": engine.as_dict(),
         "baseline": baseline.as_dict(),
         "ratio": round(ratio, 3),
@@ -248,6 +294,10 @@ def main(argv: list[str] | None = None) -> int:
     rungs = ladder(args.rules)
     workload = generate(args.events, args.customers, args.seed)
     want = expected(workload, rungs)
+    many = None
+    if args.programs > args.rules:
+        many_rungs = programs(args.rules, args.programs)
+        many = (many_rungs, expected(workload, many_rungs))
     describe(args, workload, time.perf_counter() - t0)
     # The collector settings of `milepost serve` and `milepost ingest`. They also freeze
     # the generated workload (a million dicts that a server streaming its input never
@@ -260,7 +310,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in backends(args):
         place = sqlite_backend() if name == "sqlite" else postgres_backend(args.postgres_url)
         with place as backend:
-            figures[name] = report(name, bench_backend(backend, workload, rungs, want, args.batch_size, args.workers))
+            result = bench_backend(backend, workload, rungs, want, args.batch_size, args.workers, many)
+            figures[name] = report(name, result)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
     failed = [p for name in backends(args) for p in figures[name]["problems"]]

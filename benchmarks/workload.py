@@ -30,9 +30,21 @@ Event = dict[str, Any]
 
 @dataclass(frozen=True)
 class Rung:
-    count: int
+    count: int  # the threshold
     name: str
     actions: tuple[dict[str, Any], ...]
+    metric: str = "order_count"  # "order_count" rungs of the ladder are order count events; the rest programs
+    program: bool = False
+
+
+#: How `programs()` spreads the programs beyond the ladder over the metrics, and their thresholds.
+PROGRAM_METRICS = (
+    ("order_count", 40, lambda i: 4 + 6 * i),  # 4, 10, ... 238 orders
+    ("amount_spent", 60, lambda i: 2_500 * (i + 1) ** 2),  # $25, $100, ... $90,000
+    ("review_count", 30, lambda i: i + 1),
+    ("referral_count", 25, lambda i: i + 1),
+    ("billing_cycles", 25, lambda i: i + 1),
+)
 
 
 def ladder(n_rules: int) -> list[Rung]:
@@ -41,6 +53,27 @@ def ladder(n_rules: int) -> list[Rung]:
     while len(counts) < n_rules:
         counts.append(counts[-1] + 50)
     return [Rung(n, f"{n} orders", _actions(i, n)) for i, n in enumerate(counts)]
+
+
+def programs(n_rules: int, n_programs: int) -> list[Rung]:
+    """The ladder's `n_rules` order count events, then milestone programs over every
+    metric (PROGRAM_METRICS, in its proportions) up to `n_programs` in all, each with
+    1-3 actions and a tag of its own. The order workload crosses the thresholds on
+    orders and spend; those on reviews, referrals and billing cycles are indexed and
+    looked at, never crossed."""
+    rules = ladder(n_rules)
+    wanted = max(n_programs - n_rules, 0)
+    total = sum(share for _, share, _ in PROGRAM_METRICS)
+    made = 0
+    for j, (metric, share, threshold) in enumerate(PROGRAM_METRICS):
+        k = wanted - made if j == len(PROGRAM_METRICS) - 1 else round(wanted * share / total)
+        for i in range(k):
+            actions = tuple(
+                {**a, "tag": f"P{len(rules):03d}"} if a["type"] == "add_tag" else a for a in _actions(i, 100)
+            )
+            rules.append(Rung(threshold(i), f"{metric} {threshold(i)}", actions, metric, program=True))
+        made += k
+    return rules
 
 
 def _actions(i: int, n: int) -> tuple[dict[str, Any], ...]:
@@ -196,16 +229,18 @@ class Expected:
 
 
 def expected(workload: Workload, rungs: list[Rung]) -> Expected:
-    """Fold the stream the way the product semantics say, without the engine."""
+    """Fold the stream the way the product semantics say, without the engine. Every
+    rule exists before the first event, so it fires for a customer whose metric ever
+    reached its threshold (refunds can lower it later; it fired once)."""
     orders, peaks = _fold(workload.events)
     counted = [o for o in orders.values() if _counts(o)]
     fired: Counter[int] = Counter()
     for peak in peaks.values():
-        fired.update(r.count for r in rungs if r.count <= peak)
+        fired.update(i for i, r in enumerate(rungs) if r.count <= peak.get(r.metric, 0))
     actions = Counter({kind: 0 for kind in ("credit", "send_email", "alert", "add_tag")})
-    for rung in rungs:
+    for i, rung in enumerate(rungs):
         for action in rung.actions:
-            actions[action["type"]] += fired[rung.count]
+            actions[action["type"]] += fired[i]
     return Expected(
         events=len(workload.events) - workload.duplicates,
         customers=workload.customers,
@@ -220,23 +255,32 @@ def expected(workload: Workload, rungs: list[Rung]) -> Expected:
     )
 
 
-def _fold(events: list[Event]) -> tuple[dict[str, dict[str, Any]], dict[str, int]]:
-    """Each order's final state, and each customer's highest order count along the way."""
+def _fold(events: list[Event]) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, int]]]:
+    """Each order's final state, and each customer's highest order count and amount
+    spent along the way."""
     seen: set[str] = set()
     orders: dict[str, dict[str, Any]] = {}
     count: Counter[str] = Counter()
-    peaks: dict[str, int] = {}
+    spent: Counter[str] = Counter()
+    peaks: dict[str, dict[str, int]] = {}
     for e in events:
         if e["id"] in seen:
             continue
         seen.add(e["id"])
         o = orders.setdefault(e["order_id"], {"paid": False, "void": False, "total": 0, "refunded": 0})
-        before = _counts(o)
+        before, net_before = _counts(o), _net(o)
         _apply(o, e)
         c = e["customer_id"]
         count[c] += _counts(o) - before
-        peaks[c] = max(peaks.get(c, 0), count[c])
+        spent[c] += _net(o) - net_before
+        peak = peaks.setdefault(c, {"order_count": 0, "amount_spent": 0})
+        peak["order_count"] = max(peak["order_count"], count[c])
+        peak["amount_spent"] = max(peak["amount_spent"], spent[c])
     return orders, peaks
+
+
+def _net(o: dict[str, Any]) -> int:
+    return max(o["total"] - o["refunded"], 0) if _counts(o) else 0
 
 
 def _apply(o: dict[str, Any], e: Event) -> None:

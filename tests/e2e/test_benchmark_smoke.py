@@ -42,3 +42,8 @@ def test_ingest_benchmark_runs_and_checks_its_invariants(tmp_path: Path, workers
     sqlite = json.loads(figures.read_text())["sqlite"]
     assert sqlite["engine"]["events_per_s"] > 0 and sqlite["baseline"]["events_per_s"] > 0
     assert sqlite["written"]["firings"] > 0 and sqlite["problems"] == []
+    # and the second run, with 200 rules on every metric, checked against the same fold
+    many = sqlite["many_rules"]
+    assert many["rules"] == 200 and many["engine"]["events_per_s"] > 0
+    assert many["written"]["firings"] > sqlite["written"]["firings"]
+    assert "200 rules on every metric" in run.stdout
