@@ -16,8 +16,9 @@ from typing import Any
 from milepost.adapters.storage.database import Database
 from milepost.config import Settings
 from milepost.domain.delivery import Attempt, Delivery, MailboxMessage
-from milepost.domain.records import Alert, ApiKey, CustomerReport, LedgerEntry, MilestoneReached, Store
+from milepost.domain.records import Alert, ApiKey, CustomerReport, LedgerEntry, MilestoneReached, PointsEntry, Store
 from milepost.service import credit, delivery, endpoints, keys, reports, rules, stores, templates
+from milepost.service import points as points_service
 from milepost.service.ingest import BatchResult, ingest, ingest_batch
 from milepost.service.rendering import Rendered
 from milepost.service.rules import RuleDetails
@@ -52,7 +53,11 @@ class Milepost:
         timezone: str = "UTC",
         counting_status: str = "paid",
         allow_negative_credit: bool = False,
+        points_per_unit: int = 0,
+        allow_negative_points: bool = False,
     ) -> Store:
+        """`points_per_unit`: points an order earns per whole unit of the currency of its
+        net amount (1: 27.50 USD earns 27); 0, the default, earns none."""
         return stores.create_store(
             self.db,
             self.clock(),
@@ -62,6 +67,8 @@ class Milepost:
             timezone=timezone,
             counting_status=counting_status,
             allow_negative_credit=allow_negative_credit,
+            points_per_unit=points_per_unit,
+            allow_negative_points=allow_negative_points,
         )
 
     def store(self, key: str) -> Store:
@@ -199,7 +206,7 @@ class Milepost:
         ends_at: datetime | None = None,
     ) -> RuleDetails:
         """A milestone program on `metric` (METRICS: orders, amount spent, reviews, referrals,
-        billing cycles): fires once per customer who crosses `threshold` while it is on and
+        billing cycles, points earned): fires once per customer who crosses `threshold` while it is on and
         inside its window [starts_at, ends_at)."""
         return rules.create_rule(
             self.db,
@@ -320,6 +327,35 @@ class Milepost:
         return credit.adjust_credit(
             self.db, self.clock(), self._id(store), customer_id, amount, key=key, reason=reason, actor=actor
         )
+
+    # -- points ------------------------------------------------------------------------------------
+
+    def spend_points(
+        self,
+        store: str,
+        customer_id: str,
+        points: int,
+        *,
+        key: str,
+        order_id: str | None = None,
+        note: str | None = None,
+    ) -> PointsEntry:
+        """The store reports `points` redeemed; the same `key` again returns the first entry."""
+        return points_service.spend_points(
+            self.db, self.clock(), self._id(store), customer_id, points, key=key, order_id=order_id, note=note
+        )
+
+    def adjust_points(
+        self, store: str, customer_id: str, points: int, *, key: str, reason: str, actor: str | None = None
+    ) -> PointsEntry:
+        """An operator's correction, up or down, with its reason."""
+        return points_service.adjust_points(
+            self.db, self.clock(), self._id(store), customer_id, points, key=key, reason=reason, actor=actor
+        )
+
+    def points_ledger(self, store: str, customer_id: str) -> list[PointsEntry]:
+        """The customer's points entries, oldest first; their sum is `customer().points_balance`."""
+        return points_service.points_ledger(self.db, self._id(store), customer_id)
 
     # -- webhook endpoints -------------------------------------------------------------------
 

@@ -19,7 +19,7 @@ from milepost.errors import ValidationError
 @dataclass(frozen=True, slots=True)
 class Param:
     name: str
-    kind: str  # text | minor_units | currency | template | url | message | sms
+    kind: str  # text | minor_units | points | currency | template | url | message | sms
     required: bool = True
     description: str = ""
 
@@ -44,6 +44,12 @@ ACTION_TYPES: dict[str, ActionType] = {
                 Param("amount", "minor_units", description="Store credit in minor units (cents)"),
                 Param("currency", "currency", required=False, description="Defaults to the store's"),
             ),
+        ),
+        ActionType(
+            "points",
+            "Give points",
+            # kind "minor_units" for the HTTP schema (an integer from 1); checked as points below
+            (Param("points", "minor_units", description="Points to add to the customer's points ledger"),),
         ),
         ActionType(
             "alert",
@@ -151,7 +157,7 @@ def _validate_one(
             elif p.kind == "currency":
                 params.append((p.name, currency))
             continue
-        reason = _check(p.kind, value, templates)
+        reason = _check("points" if spec.name == "points" else p.kind, value, templates)
         if reason:
             problems[f"{where}.{p.name}"] = reason
         else:
@@ -165,6 +171,9 @@ def _check(kind: str, value: Any, templates: set[str] | None) -> str | None:
     if kind == "minor_units":
         ok = isinstance(value, int) and not isinstance(value, bool) and 0 < value <= 10**12
         return None if ok else "must be a positive integer of minor units (cents)"
+    if kind == "points":
+        ok = isinstance(value, int) and not isinstance(value, bool) and 0 < value <= 10**9
+        return None if ok else "must be a positive integer of points, at most 1,000,000,000"
     if not isinstance(value, str) or not value.strip():
         return "must be a non-empty string"
     if "\x00" in value:

@@ -1,8 +1,12 @@
 """A customer's running totals: the metrics that milestones are defined on.
 
-A metric is a named integer on `Aggregates`; later metrics (points earned,
-reviews, referrals, billing cycles) are new fields here and new folds, and
-the rule engine needs no change to use them.
+A metric is a named integer on `Aggregates`; a new metric is a new field here
+and a new fold, and the rule engine needs no change to use it.
+
+`points_earned` is what purchases earned, over the customer's lifetime: a
+refund takes an order's points back, spending them does not lower it, and
+points a milestone gives do not count (a reward never cascades into another
+milestone inside one batch, and "earned" means earned by buying).
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ METRICS = {
     "review_count": "number of reviews",
     "referral_count": "referrals completed",
     "billing_cycles": "subscription billing cycles paid",
+    "points_earned": "points earned",
 }
 
 
@@ -32,13 +37,17 @@ class Aggregates(NamedTuple):
     review_count: int = 0
     referral_count: int = 0
     billing_cycles: int = 0
+    points_earned: int = 0
 
     def metric(self, name: str) -> int:
         return getattr(self, name)
 
 
-def fold_order(agg: Aggregates, before: OrderState | None, after: OrderState, counting_rank: int) -> Aggregates:
-    """The customer's totals after one of their orders changed from `before` to `after`."""
+def fold_order(
+    agg: Aggregates, before: OrderState | None, after: OrderState, counting_rank: int, unit: int = 100
+) -> Aggregates:
+    """The customer's totals after one of their orders changed from `before` to `after`;
+    `unit` is one whole unit of the store's currency (points are earned per unit)."""
     was = before is not None and before.counts(counting_rank)
     now = after.counts(counting_rank)
     if not was and not now:
@@ -60,7 +69,14 @@ def fold_order(agg: Aggregates, before: OrderState | None, after: OrderState, co
         agg.review_count,
         agg.referral_count,
         agg.billing_cycles,
+        agg.points_earned + _points(before, after, counting_rank, unit) if after.points_rate else agg.points_earned,
     )
+
+
+def _points(before: OrderState | None, after: OrderState, counting_rank: int, unit: int) -> int:
+    """How the points the order earns changed."""
+    was = before.points(counting_rank, unit) if before is not None else 0
+    return after.points(counting_rank, unit) - was
 
 
 def fold_activity(agg: Aggregates, metric: str) -> Aggregates:

@@ -37,6 +37,7 @@ class Applied(NamedTuple):
     customer: CustomerState
     crossings: list[Crossing]
     counted: bool = False  # an activity counted for the first time (its item is new)
+    points: int = 0  # how the points the event's order earns changed (a refund: negative)
 
 
 def fold_batch(
@@ -54,6 +55,7 @@ def fold_batch(
     applied: list[Applied] = []
     rejected: list[Rejection] = []
     rank = store.counting_rank
+    earning = (store.points_per_unit, store.unit)
     seen = activities if activities is not None else {}
     for index, event in events:
         customer = customers[event.customer_id]
@@ -79,24 +81,26 @@ def fold_batch(
         if event.currency is not None and event.currency != store.currency:
             rejected.append(Rejection(index, event.key, "currency", f"must be the store's currency, {store.currency}"))
             continue
-        applied.append(_apply_order(index, event, customer, slot, orders, rank, rules, now))
+        applied.append(_apply_order(index, event, customer, slot, orders, rank, rules, now, earning))
     return applied, rejected
 
 
-def _apply_order(index, event: OrderEvent, customer, slot, orders, rank, rules, now) -> Applied:
+def _apply_order(index, event: OrderEvent, customer, slot, orders, rank, rules, now, earning) -> Applied:
     before = slot.state if slot is not None else None
     after = apply(before, event, rank)
+    rate, unit = earning
+    if rate and not after.points_rate and after.counts(rank) and not (before is not None and before.counts(rank)):
+        after = after._replace(points_rate=rate)  # the rate when it first counts stays the order's
     if slot is None:
         slot = orders[event.order_id] = OrderSlot(customer.id, after, changed=True)
     else:
         slot.state, slot.changed = after, True
     old = customer.aggregates
-    new = fold_order(old, before, after, rank)
-    crossings: list[Crossing] = []
-    if new is not old:
-        customer.aggregates, customer.changed = new, True
-        crossings = evaluate(old, new, rules, now)
-    return Applied(index, event, customer, crossings)
+    new = fold_order(old, before, after, rank, unit)
+    if new is old:
+        return Applied(index, event, customer, [])
+    customer.aggregates, customer.changed = new, True
+    return Applied(index, event, customer, evaluate(old, new, rules, now), points=new.points_earned - old.points_earned)
 
 
 def _apply_activity(

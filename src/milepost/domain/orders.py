@@ -25,6 +25,7 @@ class OrderState(NamedTuple):
     cancelled: bool = False
     rank: int = NOT_SEEN
     counted_at: datetime | None = None  # when it first reached the store's counting status
+    points_rate: int = 0  # the store's points per unit when the order first counted; 0: earns none
 
     @property
     def fully_refunded(self) -> bool:
@@ -39,6 +40,12 @@ class OrderState(NamedTuple):
     def spent(self, counting_rank: int) -> int:
         """What the order adds to the amount spent (minor units)."""
         return self.net if self.counts(counting_rank) else 0
+
+    def points(self, counting_rank: int, unit: int) -> int:
+        """The points the order earns: its rate per whole `unit` of its net amount, while it counts."""
+        if not self.points_rate or not self.counts(counting_rank):
+            return 0
+        return self.net // unit * self.points_rate
 
     @property
     def net(self) -> int:
@@ -68,6 +75,7 @@ def apply(order: OrderState | None, event: OrderEvent, counting_rank: int) -> Or
         state.cancelled,
         rank if rank > state.rank else state.rank,
         counted_at,
+        state.points_rate,
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from milepost.domain.aggregates import Aggregates
 from milepost.domain.events import STATUS_RANK
+from milepost.domain.money import exponent
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,10 +23,17 @@ class Store:
     rules_version: int = 0  # bumped by every change to the store's rules or webhook endpoints
     email_from_name: str | None = None  # None: the settings' default
     email_from_address: str | None = None
+    points_per_unit: int = 0  # points per whole unit of the currency of an order's net amount; 0: none
+    allow_negative_points: bool = False
 
     @property
     def counting_rank(self) -> int:
         return STATUS_RANK[self.counting_status]
+
+    @property
+    def unit(self) -> int:
+        """One whole unit of the store's currency, in minor units (100 cents)."""
+        return 10 ** exponent(self.currency)
 
 
 @dataclass(slots=True)
@@ -53,6 +61,24 @@ class LedgerEntry:
     amount: int
     currency: str
     reason: str
+    created_at: datetime
+    idempotency_key: str
+    firing_id: int | None = None
+    milestone: str | None = None
+    order_id: str | None = None
+    note: str | None = None
+    actor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PointsEntry:
+    """One movement of points: earned by an order (or taken back by its refund), given by
+    a milestone, spent, or corrected by an operator."""
+
+    id: int
+    customer_id: str
+    points: int
+    reason: str  # earn | milestone | spend | adjustment
     created_at: datetime
     idempotency_key: str
     firing_id: int | None = None
@@ -107,10 +133,16 @@ class CustomerReport:
     milestones: tuple[MilestoneReached, ...]
     created_at: datetime
     phone: str | None = None
+    points_balance: int = 0  # the sum of the points ledger
 
     @property
     def order_count(self) -> int:
         return self.aggregates.order_count
+
+    @property
+    def points_earned(self) -> int:
+        """Points earned by purchases over the customer's lifetime (refunds take theirs back)."""
+        return self.aggregates.points_earned
 
     @property
     def amount_spent(self) -> int:

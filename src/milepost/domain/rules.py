@@ -196,6 +196,9 @@ def _plan(position, kind, p, rule, value, customer, order_id):  # type: ignore[n
     if kind == "credit":
         data = (("amount", p["amount"]), ("currency", p["currency"]))
         return Intent(position, kind, data), _outcome(position, kind, "done", f"credited {p['amount']} {p['currency']}")
+    if kind == "points":
+        n = p["points"]
+        return Intent(position, kind, (("points", n),)), _outcome(position, kind, "done", f"gave {n} points")
     if kind == "alert":
         text = alert_text(p.get("message"), customer, value, rule.name, order_id)
         return Intent(position, kind, (("message", text),)), _outcome(position, kind, "done", "alert created")

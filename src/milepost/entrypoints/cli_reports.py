@@ -32,6 +32,8 @@ def customer_dict(c: CustomerReport, currency: str) -> dict[str, Any]:
         "tags": list(c.tags),
         "balances": c.balances,
         "balance": c.balances.get(currency, 0),
+        "points_balance": c.points_balance,
+        "points_earned": c.points_earned,
         "ledger": c.ledger,
         "milestones": c.milestones,
         "created_at": c.created_at,
@@ -74,6 +76,7 @@ def show_customer(app: App, customer_id: str, store: str, as_json: bool) -> None
             "credit balance",
             ", ".join(money(v, k) for k, v in sorted(c.balances.items())) or money(0, s.currency),
         ),
+        ("points", f"{c.points_balance:,} (earned {c.points_earned:,})"),
     ]
     out.print(table(f"Customer {c.external_id}", ("", ""), rows))
     ledger = (

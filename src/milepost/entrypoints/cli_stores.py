@@ -11,7 +11,16 @@ from milepost.domain.records import Store
 from milepost.entrypoints.context import App, Failure, json_option, pass_app, store_option
 from milepost.entrypoints.output import console, print_json, table, when
 
-_STORE_COLUMNS = ("key", "name", "currency", "time zone", "counting status", "negative credit")
+_STORE_COLUMNS = (
+    "key",
+    "name",
+    "currency",
+    "time zone",
+    "counting status",
+    "negative credit",
+    "points per unit",
+    "negative points",
+)
 
 
 def _row(s: Store) -> tuple[str, ...]:
@@ -22,6 +31,8 @@ def _row(s: Store) -> tuple[str, ...]:
         s.timezone,
         s.counting_status,
         "allowed" if s.allow_negative_credit else "no",
+        str(s.points_per_unit),
+        "allowed" if s.allow_negative_points else "no",
     )
 
 
@@ -50,6 +61,14 @@ def stores() -> None:
     help="The order status from which an order counts.",
 )
 @click.option("--allow-negative-credit", is_flag=True, help="Let credit spending go below zero.")
+@click.option(
+    "--points-per-unit",
+    type=click.IntRange(0),
+    default=0,
+    show_default=True,
+    help="Points an order earns per whole unit of the currency (0: none).",
+)
+@click.option("--allow-negative-points", is_flag=True, help="Let points spending go below zero.")
 @json_option
 @pass_app
 def create_store(
@@ -60,6 +79,8 @@ def create_store(
     timezone: str,
     counting_status: str,
     allow_negative_credit: bool,
+    points_per_unit: int,
+    allow_negative_points: bool,
     as_json: bool,
 ) -> None:
     """Create the store KEY."""
@@ -70,6 +91,8 @@ def create_store(
         timezone=timezone,
         counting_status=counting_status,
         allow_negative_credit=allow_negative_credit,
+        points_per_unit=points_per_unit,
+        allow_negative_points=allow_negative_points,
     )
     if not as_json:
         click.echo(f"created store {store.key!r}")
@@ -108,6 +131,12 @@ def show_store(app: App, key: str, as_json: bool) -> None:
     help="Only before the store has orders.",
 )
 @click.option("--allow-negative-credit/--no-allow-negative-credit", default=None)
+@click.option(
+    "--points-per-unit",
+    type=click.IntRange(0),
+    help="Points an order earns per whole unit of the currency (0: none); orders keep the rate they counted at.",
+)
+@click.option("--allow-negative-points/--no-allow-negative-points", default=None)
 @click.option("--email-from-name", help="The From name of the store's emails.")
 @click.option("--email-from-address", help="The From address of the store's emails.")
 @json_option

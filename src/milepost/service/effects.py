@@ -6,7 +6,7 @@ same key is the message's id for its receiver (`webhook-id`, the email's
 Message-ID), so a receiver can drop a message it got twice.
 
 Webhook endpoints subscribed to internal events get one outbox row per event and
-endpoint: `milestone.reached` per firing, `customer.rewarded` per credit given,
+endpoint: `milestone.reached` per firing, `customer.rewarded` per credit or points given,
 `alert.created` per alert raised.
 """
 
@@ -21,7 +21,7 @@ from milepost.domain.delivery import WEBHOOK_EVENT_TYPES
 from milepost.domain.engine import Decided
 from milepost.domain.events import OrderEvent
 from milepost.domain.records import Store
-from milepost.service.ports import BatchWrite, FiringRow, LedgerRow, OutboxRow
+from milepost.service.ports import BatchWrite, FiringRow, LedgerRow, OutboxRow, PointsRow
 
 
 class Subscriptions(NamedTuple):
@@ -94,6 +94,11 @@ def effects_of(
                     LedgerRow(customer.id, amount, currency, "milestone", key, firing_id, order_id, f.rule.name)
                 )
                 reward = {"type": "credit", "amount": amount, "currency": currency}
+                _notify(batch, wanted, "customer.rewarded", key, who, {**data, "reward": reward})
+            elif kind == "points":
+                points = intent.get("points")
+                batch.points.append(PointsRow(customer.id, points, "milestone", key, firing_id, order_id, f.rule.name))
+                reward = {"type": "points", "points": points}
                 _notify(batch, wanted, "customer.rewarded", key, who, {**data, "reward": reward})
             elif kind == "alert":
                 alert_id, message = next(fresh_alert_ids), intent.get("message")

@@ -15,7 +15,7 @@ from milepost.domain.records import CustomerState, Store
 from milepost.domain.rules import RuleIndex
 from milepost.errors import Conflict, RetryableStorageError
 from milepost.service.effects import Subscriptions, effects_of
-from milepost.service.ports import BatchTx, BatchWrite, FiringRow, Storage
+from milepost.service.ports import BatchTx, BatchWrite, FiringRow, PointsRow, Storage
 
 DUPLICATE, ACCEPTED, REJECTED = "duplicate", "accepted", "rejected"
 
@@ -206,6 +206,10 @@ def _batch_write(
     for a in applied:
         used.add(a.customer.id)
         batch.events.append((a.event, source, a.customer.id, _payload(raw_events[a.index])))
+        if a.points:  # the points the event's order earns changed: earned, or taken back
+            key = f"earn:{source}:{a.event.key}"
+            batch.points.append(PointsRow(a.customer.id, a.points, "earn", key, order_id=a.event.order_id))
+    batch.earning_points = store.points_per_unit > 0 or bool(batch.points)
     batch.customers = [c for c in customers.values() if c.changed or (c.is_new and c.id in used)]
     batch.orders = [(oid, slot) for oid, slot in orders.items() if slot.changed]
     batch.activities = [

@@ -45,6 +45,18 @@ class LedgerRow:
 
 
 @dataclass(frozen=True, slots=True)
+class PointsRow:
+    customer_id: int
+    points: int
+    reason: str  # earn | milestone | spend | adjustment
+    idempotency_key: str
+    firing_id: int | None = None
+    order_id: str | None = None
+    note: str | None = None
+    actor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxRow:
     key: str
     channel: str
@@ -61,12 +73,16 @@ class BatchWrite:
     store_id: int
     now: datetime
     counting_rank: int
+    #: the store earns points (rate above 0) or the batch took some back: points earned and
+    #: orders' points rates are written; otherwise they are left as they are
+    earning_points: bool = False
     events: list[tuple[Event, str, int, str]] = field(default_factory=list)  # event, source, customer id, payload
     customers: list[CustomerState] = field(default_factory=list)
     orders: list[tuple[str, OrderSlot]] = field(default_factory=list)
     activities: list[tuple[str, str, int, datetime]] = field(default_factory=list)  # type, item, customer, when
     firings: list[FiringRow] = field(default_factory=list)
     ledger: list[LedgerRow] = field(default_factory=list)
+    points: list[PointsRow] = field(default_factory=list)
     tags_added: list[tuple[int, str]] = field(default_factory=list)
     tags_removed: list[tuple[int, str]] = field(default_factory=list)
     alerts: list[tuple[int, int, int | None, str]] = field(default_factory=list)  # id, customer, firing, message

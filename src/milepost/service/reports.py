@@ -36,6 +36,7 @@ def customer_in(tx: Any, store_id: int, customer_id: str, history: bool = True) 
         milestones=tuple(reversed(tx.milestone_log(store_id, customer_id=c.id, limit=10_000))) if history else (),
         created_at=created_at,
         phone=c.phone,
+        points_balance=tx.points_balance(c.id),
     )
 
 

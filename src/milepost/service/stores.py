@@ -15,6 +15,7 @@ from milepost.service.ports import Storage
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _ADDRESS = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+$")
+MAX_POINTS_PER_UNIT = 1_000_000
 
 
 def validate_store(values: dict[str, Any]) -> dict[str, Any]:
@@ -32,6 +33,13 @@ def validate_store(values: dict[str, Any]) -> dict[str, Any]:
             problems["timezone"] = "must be an IANA time zone, like 'Europe/Paris'"
     if "counting_status" in values and values["counting_status"] not in COUNTING_STATUSES:
         problems["counting_status"] = f"must be one of {', '.join(COUNTING_STATUSES)}"
+    if "points_per_unit" in values:
+        rate = values["points_per_unit"]
+        if isinstance(rate, bool) or not isinstance(rate, int) or not 0 <= rate <= MAX_POINTS_PER_UNIT:
+            problems["points_per_unit"] = f"must be a whole number from 0 (no points) to {MAX_POINTS_PER_UNIT:,}"
+    for flag in ("allow_negative_credit", "allow_negative_points"):
+        if flag in values and not isinstance(values[flag], bool):
+            problems[flag] = "must be true or false"
     if "email_from_name" in values:
         name = values["email_from_name"]
         if not isinstance(name, str) or len(name) > 200 or any(c in name for c in "\r\n\x00"):
@@ -55,6 +63,8 @@ def create_store(
     timezone: str = "UTC",
     counting_status: str = "paid",
     allow_negative_credit: bool = False,
+    points_per_unit: int = 0,
+    allow_negative_points: bool = False,
 ) -> Store:
     values = validate_store(
         dict(
@@ -64,6 +74,8 @@ def create_store(
             timezone=timezone,
             counting_status=counting_status,
             allow_negative_credit=allow_negative_credit,
+            points_per_unit=points_per_unit,
+            allow_negative_points=allow_negative_points,
         )
     )
     with db.write() as tx:

@@ -103,18 +103,20 @@ def template_context(
             "order_count": customer.order_count,
             "amount_spent": customer.amount_spent,
             "credit_balance": customer.balances.get(store.currency, 0),
-            "points": 0,
+            "points": customer.points_balance,  # the balance, as `points_balance`
+            "points_balance": customer.points_balance,
+            "points_earned": customer.points_earned,
             "tags": list(customer.tags),
         },
         "milestone": milestone or {"name": "", "count": customer.order_count},
         "order": order or {"id": "", "total": 0, "currency": store.currency},
         "store": {"key": store.key, "name": store.name, "currency": store.currency},
-        "reward": reward or {"credit_amount": 0, "coupon_code": ""},
+        "reward": {"credit_amount": 0, "points": 0, "coupon_code": "", **(reward or {})},
     }
 
 
 def sample_context(store: Store) -> dict[str, Any]:
-    """A made-up customer at their 5th order, who just got credit and a code: what a
+    """A made-up customer at their 5th order, who just got credit, points and a code: what a
     template must render for to be saved."""
     sample = CustomerReport(
         external_id="sample-customer",
@@ -123,19 +125,20 @@ def sample_context(store: Store) -> dict[str, Any]:
         email_consent=True,
         sms_consent=False,
         attributes={},
-        aggregates=Aggregates(5, 12_500, None, None),
+        aggregates=Aggregates(5, 12_500, None, None, points_earned=125),
         tags=("VIP",),
         balances={store.currency: 1_000},
         ledger=(),
         milestones=(),
         created_at=datetime(2026, 1, 1),
+        points_balance=625,
     )
     return template_context(
         store,
         sample,
         {"name": "5-Order Club", "count": 5},
         {"id": "sample-order-5", "total": 2_500, "currency": store.currency},
-        {"credit_amount": 1_000, "coupon_code": "SAMPLE-CODE"},
+        {"credit_amount": 1_000, "points": 500, "coupon_code": "SAMPLE-CODE"},
     )
 
 
@@ -148,5 +151,9 @@ def preview_template(db: Storage, store: Store, key: str, customer_id: str) -> R
     milestone = {"name": last.rule_name, "count": last.value} if last else None
     order = {"id": last.order_id or "", "total": 0, "currency": store.currency} if last else None
     credit = sum(e.amount for e in customer.ledger if last and e.firing_id == last.id)
-    reward = {"credit_amount": credit, "coupon_code": ""}
+    points = 0
+    if last is not None:
+        with db.read() as tx:
+            points = tx.firing_points(store.id, customer_id, last.id)
+    reward = {"credit_amount": credit, "points": points, "coupon_code": ""}
     return render(template, template_context(store, customer, milestone, order, reward))

@@ -14,14 +14,16 @@ from milepost.domain.engine import OrderSlot
 from milepost.domain.orders import OrderState
 from milepost.domain.records import CustomerState, Store
 from milepost.errors import NotFound
-from milepost.service.ports import BatchWrite, LedgerRow
+from milepost.service.ports import BatchWrite, LedgerRow, PointsRow
 
 _CUSTOMER_COLUMNS = (
     "id, external_id, email, name, email_consent, sms_consent, attributes, "
     "order_count, amount_spent, first_order_at, last_order_at, profile_at, phone, "
-    "review_count, referral_count, billing_cycles"
+    "review_count, referral_count, billing_cycles, points_earned"
 )
-_ORDER_COLUMNS = "customer_id, external_id, total, currency, refunded, full_refund, cancelled, status_rank, counted_at"
+_ORDER_COLUMNS = (
+    "customer_id, external_id, total, currency, refunded, full_refund, cancelled, status_rank, counted_at, points_rate"
+)
 
 
 def lock_key(store_id: int, external_id: str) -> int:
@@ -36,14 +38,16 @@ class BatchQueries(TxBase):
         is armed against a stable picture of the customers."""
         lock = (" FOR UPDATE" if exclusive else " FOR SHARE") if self.pg else ""
         rows = self._rows(
-            "SELECT id, key, name, currency, timezone, counting_status, allow_negative_credit, rules_version "
-            f"FROM stores WHERE id = {self.ph}{lock}",
+            "SELECT id, key, name, currency, timezone, counting_status, allow_negative_credit, rules_version, "
+            f"points_per_unit, allow_negative_points FROM stores WHERE id = {self.ph}{lock}",
             (store_id,),
         )
         if not rows:
             raise NotFound(f"no store with id {store_id}")
         r = rows[0]
-        return Store(r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7])
+        return Store(
+            r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], points_per_unit=r[8], allow_negative_points=bool(r[9])
+        )
 
     def lock_customers(self, store_id: int, external_ids: Iterable[str]) -> None:
         """Serialize work on the same customers across processes (PostgreSQL).
@@ -80,7 +84,7 @@ class BatchQueries(TxBase):
             r[1]: CustomerState(
                 r[0],
                 r[1],
-                Aggregates(r[7], r[8], ts(r[9]), ts(r[10]), r[13], r[14], r[15]),
+                Aggregates(r[7], r[8], ts(r[9]), ts(r[10]), r[13], r[14], r[15], r[16]),
                 r[2],
                 r[3],
                 bool(r[4]),
@@ -101,7 +105,9 @@ class BatchQueries(TxBase):
         )
         ts = self.from_ts
         return {
-            r[1]: OrderSlot(r[0], OrderState(r[2], r[3], r[4], bool(r[5]), bool(r[6]), r[7], ts(r[8])), stored=True)
+            r[1]: OrderSlot(
+                r[0], OrderState(r[2], r[3], r[4], bool(r[5]), bool(r[6]), r[7], ts(r[8]), r[9]), stored=True
+            )
             for r in rows
         }
 
@@ -187,8 +193,10 @@ class BatchQueries(TxBase):
         self._write_effects(b)
 
     def _write_customers(self, b: BatchWrite) -> None:
+        """Points earned are written only by a batch that earns points (or takes them back)."""
         ts, now = self.ts, self.ts(b.now)
         new, changed = [], []
+        earning = b.earning_points
         for c in b.customers:
             agg = c.aggregates
             values = (
@@ -208,16 +216,22 @@ class BatchQueries(TxBase):
                 agg.referral_count,
                 agg.billing_cycles,
             )
+            if earning:
+                values = (*values, agg.points_earned)
             if c.is_new:
                 new.append((c.id, b.store_id, c.external_id, now, *values))
             else:
                 changed.append((*values, c.id))
-        self._insert("customers", ("id", "store_id", "external_id", "created_at", *_CUSTOMER_VALUES), new)
-        self._update("customers", _CUSTOMER_TYPES, (("id", "bigint"),), changed)
+        types = _CUSTOMER_TYPES_EARNING if earning else _CUSTOMER_TYPES
+        self._insert("customers", ("id", "store_id", "external_id", "created_at", *(n for n, _ in types)), new)
+        self._update("customers", types, (("id", "bigint"),), changed)
 
     def _write_orders(self, b: BatchWrite) -> None:
+        """An order's points rate is set only while the store earns points: without, the
+        column is left to its default (new orders) and as it was (stored ones)."""
         ts, now = self.ts, self.ts(b.now)
         inserts, updates = [], []
+        earning = b.earning_points
         for external_id, slot in b.orders:
             s = slot.state
             values = (
@@ -231,12 +245,16 @@ class BatchQueries(TxBase):
                 s.counts(b.counting_rank),
                 now,
             )
+            if earning:
+                values = (*values, s.points_rate)
             if slot.stored:
                 updates.append((*values, b.store_id, external_id))
             else:
                 inserts.append((b.store_id, external_id, slot.customer_id, now, *values))
-        self._insert("orders", ("store_id", "external_id", "customer_id", "created_at", *_ORDER_VALUES), inserts)
-        self._update("orders", _ORDER_TYPES, (("store_id", "int"), ("external_id", "text")), updates)
+        types = _ORDER_TYPES_EARNING if earning else _ORDER_TYPES
+        columns = ("store_id", "external_id", "customer_id", "created_at", *(name for name, _ in types))
+        self._insert("orders", columns, inserts)
+        self._update("orders", types, (("store_id", "int"), ("external_id", "text")), updates)
 
     def _write_effects(self, b: BatchWrite) -> None:
         sid, now = b.store_id, self.ts(b.now)
@@ -273,6 +291,7 @@ class BatchQueries(TxBase):
             ],
         )
         self.insert_ledger(sid, b.ledger, b.now)
+        self.insert_points(sid, b.points, b.now)
         # Tags were loaded under the customers' locks: the ones added are not there yet.
         self._insert("customer_tags", ("customer_id", "tag", "added_at"), [(c, tag, now) for c, tag in b.tags_added])
         self._many(f"DELETE FROM customer_tags WHERE customer_id = {self.ph} AND tag = {self.ph}", b.tags_removed)
@@ -341,6 +360,41 @@ class BatchQueries(TxBase):
             ],
         )
 
+    def insert_points(self, store_id: int, rows: list[PointsRow], now: datetime) -> None:
+        if not rows:
+            return
+        created = self.ts(now)
+        self._insert(
+            "points_ledger",
+            (
+                "store_id",
+                "customer_id",
+                "points",
+                "reason",
+                "firing_id",
+                "order_id",
+                "note",
+                "idempotency_key",
+                "actor",
+                "created_at",
+            ),
+            [
+                (
+                    store_id,
+                    r.customer_id,
+                    r.points,
+                    r.reason,
+                    r.firing_id,
+                    r.order_id,
+                    r.note,
+                    r.idempotency_key,
+                    r.actor,
+                    created,
+                )
+                for r in rows
+            ],
+        )
+
 
 _CUSTOMER_TYPES = (
     ("email", "text"),
@@ -359,7 +413,7 @@ _CUSTOMER_TYPES = (
     ("referral_count", "int"),
     ("billing_cycles", "int"),
 )
-_CUSTOMER_VALUES = tuple(name for name, _ in _CUSTOMER_TYPES)
+_CUSTOMER_TYPES_EARNING = (*_CUSTOMER_TYPES, ("points_earned", "bigint"))
 _ORDER_TYPES = (
     ("total", "bigint"),
     ("currency", "text"),
@@ -371,4 +425,4 @@ _ORDER_TYPES = (
     ("counts", "boolean"),
     ("updated_at", "timestamptz"),
 )
-_ORDER_VALUES = tuple(name for name, _ in _ORDER_TYPES)
+_ORDER_TYPES_EARNING = (*_ORDER_TYPES, ("points_rate", "int"))

@@ -49,6 +49,8 @@ def _store(r: Any) -> Store:
         r.rules_version,
         r.email_from_name,
         r.email_from_address,
+        r.points_per_unit,
+        bool(r.allow_negative_points),
     )
 
 

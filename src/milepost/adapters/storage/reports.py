@@ -11,7 +11,7 @@ from sqlalchemy import and_, func, select, update
 from milepost.adapters.storage import tables as t
 from milepost.adapters.storage.base import TxBase
 from milepost.domain.aggregates import Aggregates
-from milepost.domain.records import Alert, CustomerState, LedgerEntry, MilestoneReached
+from milepost.domain.records import Alert, CustomerState, LedgerEntry, MilestoneReached, PointsEntry
 
 
 def _alert(r: Any) -> Alert:
@@ -51,6 +51,7 @@ class ReportQueries(TxBase):
                 r.review_count,
                 r.referral_count,
                 r.billing_cycles,
+                r.points_earned,
             ),
             profile_at=r.profile_at,
             phone=r.phone,
@@ -103,6 +104,55 @@ class ReportQueries(TxBase):
                 customer_id=r.customer_ext,
                 amount=r.amount,
                 currency=r.currency,
+                reason=r.reason,
+                created_at=r.created_at,
+                idempotency_key=r.idempotency_key,
+                firing_id=r.firing_id,
+                milestone=r.milestone,
+                order_id=r.order_id,
+                note=r.note,
+                actor=r.actor,
+            )
+            for r in self.conn.execute(q.order_by(led.c.id))
+        ]
+
+    # -- points ----------------------------------------------------------------------
+
+    def points_balance(self, customer_id: int) -> int:
+        led = t.points_ledger.c
+        q = select(func.coalesce(func.sum(led.points), 0)).where(led.customer_id == customer_id)
+        return int(self.conn.execute(q).scalar_one())
+
+    def firing_points(self, store_id: int, external_id: str, firing_id: int) -> int:
+        """The points a firing gave the customer (its `milestone` entries)."""
+        led, cus = t.points_ledger.c, t.customers.c
+        customer = select(cus.id).where(cus.store_id == store_id, cus.external_id == external_id).scalar_subquery()
+        q = select(func.coalesce(func.sum(led.points), 0)).where(
+            led.customer_id == customer, led.firing_id == firing_id, led.reason == "milestone"
+        )
+        return int(self.conn.execute(q).scalar_one())
+
+    def points_entries(
+        self, customer_id: int | None = None, store_id: int | None = None, key: str | None = None
+    ) -> list[PointsEntry]:
+        led, cus, fir, rul = t.points_ledger, t.customers, t.firings, t.rules
+        q = (
+            select(led, cus.c.external_id.label("customer_ext"), rul.c.name.label("milestone"))
+            .join(cus, cus.c.id == led.c.customer_id)
+            .outerjoin(fir, fir.c.id == led.c.firing_id)
+            .outerjoin(rul, rul.c.id == fir.c.rule_id)
+        )
+        if customer_id is not None:
+            q = q.where(led.c.customer_id == customer_id)
+        if store_id is not None:
+            q = q.where(led.c.store_id == store_id)
+        if key is not None:
+            q = q.where(led.c.idempotency_key == key)
+        return [
+            PointsEntry(
+                id=r.id,
+                customer_id=r.customer_ext,
+                points=r.points,
                 reason=r.reason,
                 created_at=r.created_at,
                 idempotency_key=r.idempotency_key,

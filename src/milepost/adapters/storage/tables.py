@@ -34,6 +34,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.types import TypeDecorator
@@ -111,6 +112,8 @@ stores = Table(
     Column("rules_version", Integer, nullable=False, server_default="0"),
     Column("email_from_name", String(200)),  # the From of the store's emails; settings give the default
     Column("email_from_address", String(320)),
+    Column("points_per_unit", Integer, nullable=False, server_default="0"),  # 0: orders earn no points
+    Column("allow_negative_points", Boolean, nullable=False, server_default=false()),
     _created(),
     Column("updated_at", UTCDateTime, nullable=False),
 )
@@ -134,6 +137,7 @@ customers = Table(
     Column("review_count", Integer, nullable=False, server_default="0"),
     Column("referral_count", Integer, nullable=False, server_default="0"),
     Column("billing_cycles", Integer, nullable=False, server_default="0"),
+    Column("points_earned", BigInteger, nullable=False, server_default="0"),
     Column("profile_at", UTCDateTime),  # occurred_at of the profile event last applied
     _created(),
     Column("updated_at", UTCDateTime, nullable=False),
@@ -169,6 +173,7 @@ orders = Table(
     Column("status_rank", SmallInteger, nullable=False),
     Column("counted_at", UTCDateTime),
     Column("counts", Boolean, nullable=False),
+    Column("points_rate", Integer, nullable=False, server_default="0"),  # the store's rate when it first counted
     _created(),
     Column("updated_at", UTCDateTime, nullable=False),
     PrimaryKeyConstraint("store_id", "external_id"),
@@ -264,6 +269,25 @@ credit_ledger = Table(
     Column("amount", BigInteger, nullable=False),
     Column("currency", String(3), nullable=False),
     Column("reason", String(32), nullable=False),  # milestone | spend | adjustment
+    Column("firing_id", Id),
+    Column("order_id", String(200)),
+    Column("note", Text),
+    Column("idempotency_key", String(200), nullable=False),
+    Column("actor", String(200)),
+    _created(),
+    UniqueConstraint("store_id", "idempotency_key"),
+    Index(None, "customer_id"),
+)
+
+#: Points, like credit: an append-only ledger whose sum is the balance.
+points_ledger = Table(
+    "points_ledger",
+    metadata,
+    _id(),
+    _store(fk=False),
+    Column("customer_id", Id, nullable=False),
+    Column("points", BigInteger, nullable=False),
+    Column("reason", String(32), nullable=False),  # earn | milestone | spend | adjustment
     Column("firing_id", Id),
     Column("order_id", String(200)),
     Column("note", Text),
