@@ -204,10 +204,12 @@ class Milepost:
         active: bool = True,
         starts_at: datetime | None = None,
         ends_at: datetime | None = None,
+        every: int | None = None,
     ) -> RuleDetails:
         """A milestone program on `metric` (METRICS: orders, amount spent, reviews, referrals,
-        billing cycles, points earned): fires once per customer who crosses `threshold` while it is on and
-        inside its window [starts_at, ends_at)."""
+        billing cycles, points earned): fires once per customer who crosses `threshold`
+        while it is on and inside its window [starts_at, ends_at); with `every`, again at
+        threshold + every, + 2 * every, ... ("every 5th order": threshold 5, every 5)."""
         return rules.create_rule(
             self.db,
             self.clock(),
@@ -221,6 +223,7 @@ class Milepost:
             metric=metric,
             starts_at=starts_at,
             ends_at=ends_at,
+            every=every,
             allow_private=self.settings.webhooks_allow_private,
         )
 

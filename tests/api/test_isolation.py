@@ -41,6 +41,17 @@ ROUTES = [
     Route("DELETE", "/api/v1/order-count-events/{event_id}", None, MISSING),
     Route("POST", "/api/v1/order-count-events/{event_id}/enable", None, MISSING),
     Route("POST", "/api/v1/order-count-events/{event_id}/disable", None, MISSING),
+    Route("GET", "/api/v1/programs", None, EMPTY),
+    Route(
+        "POST",
+        "/api/v1/programs",
+        {"name": "B", "metric": "review_count", "threshold": 1, "actions": [{"type": "alert"}]},
+        OWN,
+    ),
+    Route("GET", "/api/v1/programs/{program_id}", None, MISSING),
+    Route("PATCH", "/api/v1/programs/{program_id}", {"name": "Renamed"}, MISSING),
+    Route("PATCH", "/api/v1/programs/{program_id}", {"ends_at": "2030-01-01T00:00:00Z"}, MISSING),
+    Route("DELETE", "/api/v1/programs/{program_id}", None, MISSING),
     Route("GET", "/api/v1/templates", None, EMPTY),
     Route("GET", "/api/v1/templates/{key}", None, MISSING),
     Route("PUT", "/api/v1/templates/{key}", {"subject": "Mine", "body_text": "Mine"}, OWN),
@@ -76,6 +87,15 @@ ROUTES = [
     Route("DELETE", "/api/v1/webhook-endpoints/{endpoint_id}", None, MISSING),
 ]
 
+PROGRAM_A = {
+    "name": "Five reviews",
+    "metric": "review_count",
+    "threshold": 5,
+    "actions": [{"type": "add_tag", "tag": "Reviewer"}],
+    "starts_at": "2026-01-01T00:00:00Z",
+    "ends_at": "2027-01-01T00:00:00Z",
+}
+
 #: Routes of other kinds: events in (any key of the store may send).
 NOT_ADMIN = {("POST", "/api/v1/events")}
 
@@ -91,6 +111,8 @@ def _snapshot(client: TestClient, keys: Any, ids: dict[str, str]) -> dict[str, A
         "store": "/api/v1/store",
         "events": "/api/v1/order-count-events",
         "event": f"/api/v1/order-count-events/{ids['event_id']}",
+        "programs": "/api/v1/programs",
+        "program": f"/api/v1/programs/{ids['program_id']}",
         "templates": "/api/v1/templates",
         "customer": f"/api/v1/customers/{ids['customer_id']}",
         "milestones": "/api/v1/milestones",
@@ -111,11 +133,13 @@ def _snapshot(client: TestClient, keys: Any, ids: dict[str, str]) -> dict[str, A
 
 @pytest.fixture
 def store_a(client: TestClient, keys: Any, mp: Milepost) -> StoreA:
-    """Store A with one of everything: a template, an event that fired, a customer with credit, an alert,
+    """Store A with one of everything: a template, an event that fired, a review program with a window,
+    a customer with credit, an alert,
     an email sent to the local mailbox, a webhook endpoint and deliveries pending for it and for an email."""
     client.put("/api/v1/templates/welcome-a", json={"subject": "Hi", "body_text": "Hello"}, headers=keys.auth())
     actions = [{"type": "credit", "amount": 500}, {"type": "alert"}, {"type": "send_email", "template": "welcome-a"}]
     event = create_event(client, keys, name="First order", count=1, actions=actions)
+    program = _post(client, keys, "/api/v1/programs", PROGRAM_A)
     profile = {"id": "p-a", "type": "customer.created", "customer_id": "cust-a", "email": "a@example.com"}
     client.post("/api/v1/events", json={**profile, "email_consent": True}, headers=keys.auth("ingest"))
     orders(client, keys, "cust-a", 1)
@@ -133,6 +157,8 @@ def store_a(client: TestClient, keys: Any, mp: Milepost) -> StoreA:
     [email] = client.get("/api/v1/deliveries?status=pending&channel=email", headers=keys.auth()).json()["data"]
     ids = {
         "event_id": event["id"],
+        "event_program_id": event["id"].replace("oce_", "prg_"),
+        "program_id": program["id"],
         "key": "welcome-a",
         "customer_id": "cust-a",
         "alert_id": alert["id"],
@@ -187,6 +213,18 @@ def test_an_ingest_key_gets_403_and_no_key_gets_401(
     assert _snapshot(client, keys, store_a.ids) == store_a.snapshot
 
 
+def test_another_store_s_key_cannot_reach_an_order_count_event_as_a_program(
+    client: TestClient, keys: Any, other_store: Any, store_a: StoreA
+) -> None:
+    path = f"/api/v1/programs/{store_a.ids['event_program_id']}"
+    assert client.get(path, headers=keys.auth()).status_code == 200  # the store's own key finds it
+
+    assert_problem(client.get(path, headers=other_store.auth()), 404)
+    assert_problem(client.patch(path, json={"threshold": 2}, headers=other_store.auth()), 404)
+    assert_problem(client.delete(path, headers=other_store.auth()), 404)
+    assert _snapshot(client, keys, store_a.ids) == store_a.snapshot
+
+
 def served_routes(app: FastAPI) -> set[tuple[str, str]]:
     """(method, path) of every route the app serves, through included routers too."""
     try:
@@ -211,6 +249,8 @@ def test_the_store_s_key_still_reaches_everything(client: TestClient, keys: Any,
         assert r.status_code < 300, (route, r.text)
         if route.path.endswith("/order-count-events/{event_id}") and route.method == "DELETE":
             store_a.ids["event_id"] = create_event(client, keys, name="Again", count=9)["id"]
+        if route.path.endswith("/programs/{program_id}") and route.method == "DELETE":
+            store_a.ids["program_id"] = _post(client, keys, "/api/v1/programs", PROGRAM_A)["id"]
         if route.path.endswith("/templates/{key}") and route.method == "DELETE":
             client.put("/api/v1/templates/welcome-a", json={"subject": "S", "body_text": "B"}, headers=keys.auth())
         if route.path.endswith("/webhook-endpoints/{endpoint_id}") and route.method == "DELETE":

@@ -49,8 +49,12 @@ class ModelProgram:
     active: bool
     starts_at: Any
     ends_at: Any
+    every: int | None = None
     arm: int = 1
-    excluded: dict[int, set[str]] = field(default_factory=dict)  # arm -> customers at or past it then
+    excluded: dict[int, dict[str, int]] = field(default_factory=dict)  # arm -> customers at or past it, value
+
+    def mark(self, occurrence: int) -> int:
+        return self.threshold + (occurrence - 1) * (self.every or 0)
 
     def live(self, now: Any) -> bool:
         return (
@@ -69,7 +73,7 @@ class Programs(RuleBasedStateMachine):
         self.items: dict[tuple[str, str], str] = {}  # (metric, item) -> owner
         self.orders: dict[str, tuple[str, bool]] = {}  # order -> (customer, refunded)
         self.programs: list[ModelProgram] = []
-        self.fired: set[tuple[int, str]] = set()
+        self.fired: set[tuple[int, str, int]] = set()  # (program, customer, occurrence)
 
     # -- the model's metrics ------------------------------------------------------------------
 
@@ -80,8 +84,11 @@ class Programs(RuleBasedStateMachine):
         return len(counted) if metric == "order_count" else ORDER_TOTAL * len(counted)
 
     def arm(self, program: ModelProgram) -> None:
-        past = {c for c in CUSTOMERS if self.value(c, program.metric) >= program.threshold}
-        program.excluded.setdefault(program.arm, set()).update(past)
+        excluded = program.excluded.setdefault(program.arm, {})
+        for c in CUSTOMERS:
+            value = self.value(c, program.metric)
+            if value >= program.threshold:
+                excluded[c] = max(excluded.get(c, 0), value)
 
     # -- steps ----------------------------------------------------------------------------------
 
@@ -94,8 +101,9 @@ class Programs(RuleBasedStateMachine):
         pick=st.integers(0, 1),
         active=st.booleans(),
         window=st.sampled_from(["none", "future", "open", "ended"]),
+        repeat=st.booleans(),
     )
-    def create_program(self, metric: str, pick: int, active: bool, window: str) -> None:
+    def create_program(self, metric: str, pick: int, active: bool, window: str, repeat: bool = False) -> None:
         now = self.clock()
         starts, ends = {
             "none": (None, None),
@@ -113,8 +121,9 @@ class Programs(RuleBasedStateMachine):
             active=active,
             starts_at=starts,
             ends_at=ends,
+            every=threshold if repeat else None,
         )
-        program = ModelProgram(details.rule.id, metric, threshold, active, starts, ends)
+        program = ModelProgram(details.rule.id, metric, threshold, active, starts, ends, threshold if repeat else None)
         if active:
             self.arm(program)
         self.programs.append(program)
@@ -185,13 +194,19 @@ class Programs(RuleBasedStateMachine):
         now = self.clock()
         for firing in result.firings:
             program = next(p for p in self.programs if p.id == firing["rule_id"])
-            pair = (program.id, customer)
-            assert pair not in self.fired, f"{pair} fired twice"
+            occurrence = firing["occurrence"]
+            key = (program.id, customer, occurrence)
+            assert key not in self.fired, f"{key} fired twice"
+            assert program.every is not None or occurrence == 1, key
             assert program.live(now), f"program {program.id} fired while off or outside its window"
-            assert customer not in program.excluded.get(program.arm, set()), f"{pair} fired though excluded"
-            assert program.metric in grown, f"{pair} fired on an event that does not grow {program.metric}"
-            assert before[program.metric] < program.threshold <= firing["value"], (before, firing)
-            self.fired.add(pair)
+            armed_at = program.excluded.get(program.arm, {}).get(customer)
+            if program.every is None:
+                assert armed_at is None, f"{key} fired though the customer was past it when it was armed"
+            else:
+                assert armed_at is None or program.mark(occurrence) > armed_at, f"{key}: a mark passed before arming"
+            assert program.metric in grown, f"{key} fired on an event that does not grow {program.metric}"
+            assert before[program.metric] < program.mark(occurrence) <= firing["value"], (before, firing)
+            self.fired.add(key)
 
     @invariant()
     def metrics_match_the_model(self) -> None:
@@ -204,9 +219,9 @@ class Programs(RuleBasedStateMachine):
             engine = {m: getattr(report.aggregates, m) for m in METRICS}
             assert engine == {m: self.value(customer, m) for m in METRICS}, customer
             assert report.balances.get("USD", 0) == sum(e.amount for e in report.ledger)
-            pairs = [(m.rule_id, customer) for m in report.milestones]
-            assert len(pairs) == len(set(pairs)), f"{customer} got a program twice"
-            assert set(pairs) == {p for p in self.fired if p[1] == customer}
+            keys = [(m.rule_id, customer, m.occurrence) for m in report.milestones]
+            assert len(keys) == len(set(keys)), f"{customer} got an occurrence of a program twice"
+            assert set(keys) == {k for k in self.fired if k[1] == customer}
 
 
 def test_programs_keep_their_invariants_over_random_sequences(mp, clock):

@@ -222,3 +222,50 @@ def test_a_deleted_program_stops_firing_and_keeps_its_history(mp, store):
     assert fired(mp, store, "c1") == [(pid, 1)] and fired(mp, store, "c2") == []
     assert [d.rule.id for d in mp.programs(store, include_deleted=True)] == [pid]
     assert mp.programs(store) == []
+
+
+# -- repeating programs ---------------------------------------------------------------------------
+
+
+def test_a_repeating_program_fires_on_every_fifth_order_once_each(mp, store):
+    pid = program(mp, store, "order_count", 5, every=5, actions=[{"type": "credit", "amount": 100}])
+    buy(mp, store, "c1", 4)
+    buy(mp, store, "c1", 8, start=4)  # 12 orders: the 5th and the 10th
+    assert fired(mp, store, "c1") == [(pid, 5), (pid, 10)]
+    assert [m.occurrence for m in mp.customer(store, "c1").milestones] == [1, 2]
+    assert mp.customer(store, "c1").balances == {"USD": 200}
+    # a refund drops the count below 10 and a new order crosses it again: nothing new
+    mp.ingest(store, [{"id": key(), "type": "order.refunded", "customer_id": "c1", "order_id": "c1-o11"}])
+    mp.ingest(store, [{"id": key(), "type": "order.refunded", "customer_id": "c1", "order_id": "c1-o10"}])
+    mp.ingest(store, [{"id": key(), "type": "order.refunded", "customer_id": "c1", "order_id": "c1-o9"}])
+    buy(mp, store, "c1", 2, start=20)
+    assert len(fired(mp, store, "c1")) == 2
+    buy(mp, store, "c1", 4, start=22)  # 15
+    assert [v for _, v in fired(mp, store, "c1")] == [5, 10, 15]
+
+
+def test_every_hundred_dollars_spent_fires_once_per_mark_an_order_passes(mp, store):
+    pid = program(mp, store, "amount_spent", 10_000, every=10_000, actions=[{"type": "add_tag", "tag": "spender"}])
+    buy(mp, store, "c1", 1, total=35_000)  # $350: the $100, $200 and $300 marks at once
+    assert [(m.rule_id, m.occurrence, m.value) for m in mp.customer(store, "c1").milestones] == [
+        (pid, 1, 35_000),
+        (pid, 2, 35_000),
+        (pid, 3, 35_000),
+    ]
+
+
+def test_a_repeating_program_skips_the_marks_a_customer_had_passed_when_it_started(mp, store):
+    buy(mp, store, "early", 7)
+    pid = program(mp, store, "order_count", 5, every=5)
+    buy(mp, store, "early", 3, start=7)  # 10: the first mark after the start
+    buy(mp, store, "late", 5)
+    assert fired(mp, store, "early") == [(pid, 10)]
+    assert fired(mp, store, "late") == [(pid, 5)]
+
+
+def test_only_programs_repeat_and_the_step_must_be_positive(mp, store):
+    with pytest.raises(ValidationError) as zero:
+        program(mp, store, "order_count", 5, every=0)
+    assert "every" in zero.value.problems
+    with pytest.raises(TypeError):
+        mp.create_order_count_event(store, count=5, name="x", actions=[{"type": "alert"}], every=5)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from milepost.domain.actions import Action, validate_actions
 from milepost.domain.aggregates import Aggregates
-from milepost.domain.engine import Applied, decide_firings
+from milepost.domain.engine import Applied, Blocked, decide_firings
 from milepost.domain.events import OrderEvent
 from milepost.domain.records import CustomerState
 from milepost.domain.rules import (
@@ -207,7 +208,7 @@ def test_decide_firings_skips_blocked_pairs_and_threads_tags_through_the_batch()
         Applied(1, e2, state, [Crossing(needs, 2), Crossing(adds, 2)]),  # adds again: already fired in this batch
     ]
     tags: dict[int, frozenset[str]] = {}
-    decided = decide_firings(applied, tags, {(3, 9)})
+    decided = decide_firings(applied, tags, Blocked(excluded={(3, 9): None}))
     assert [(d.firing.rule.id, d.applied.index) for d in decided] == [(1, 0), (2, 1)]
     assert tags[9] == frozenset({"VIP"})
 
@@ -261,3 +262,32 @@ def test_validate_conditions_and_threshold():
     for bad in (0, -1, 2.5, True, "3"):
         with pytest.raises(ValidationError):
             validate_threshold(bad, "order_count")
+
+
+# -- repeating rules ---------------------------------------------------------------------------
+
+
+def test_a_repeating_rule_crosses_every_mark_a_change_passes():
+    every5 = replace(rule(7, 5), every=5)
+    index = RuleIndex([every5, rule(8, 5)])
+    found = evaluate(agg(4), agg(11), index, NOW)
+    assert sorted((c.rule.id, c.occurrence) for c in found) == [(7, 1), (7, 2), (8, 1)]
+    assert [c.occurrence for c in evaluate(agg(11), agg(15), index, NOW)] == [3]
+    assert evaluate(agg(15), agg(14), index, NOW) == []
+
+
+def test_one_change_fires_at_most_a_hundred_occurrences():
+    every1 = replace(rule(7, 1), every=1)
+    found = evaluate(agg(0), agg(10_000), RuleIndex([every1]), NOW)
+    assert [c.occurrence for c in found] == list(range(1, 101))
+
+
+def test_blocked_occurrences_of_a_repeating_rule():
+    every5 = replace(rule(7, 5), every=5)
+    blocked = Blocked(fired={(7, 9, 1)}, excluded={(7, 8): 12})
+    assert blocked.blocks(every5, 9, 1) and not blocked.blocks(every5, 9, 2)
+    # excluded at 12 when armed: the marks 5 and 10 never fire for them, 15 does
+    assert blocked.blocks(every5, 8, 1) and blocked.blocks(every5, 8, 2) and not blocked.blocks(every5, 8, 3)
+    one_time = rule(6, 5)
+    assert Blocked(fired={(6, 9, 1)}).blocks(one_time, 9, 1)
+    assert Blocked(excluded={(6, 9): 3}).blocks(one_time, 9, 1)

@@ -8,7 +8,7 @@ service loads state before and writes the result after; nothing here does I/O.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -16,7 +16,7 @@ from milepost.domain.aggregates import fold_activity, fold_order
 from milepost.domain.events import ACTIVITY_TYPES, CustomerEvent, Event, OrderEvent, Rejection, TrackEvent
 from milepost.domain.orders import OrderState, apply
 from milepost.domain.records import CustomerState, Store
-from milepost.domain.rules import Crossing, CustomerView, Firing, RuleIndex, evaluate, fire
+from milepost.domain.rules import Crossing, CustomerView, Firing, Rule, RuleIndex, evaluate, fire
 
 
 @dataclass(slots=True)
@@ -150,27 +150,54 @@ class Decided:
     firing: Firing
 
 
+@dataclass(slots=True)
+class Blocked:
+    """What storage says may not fire: occurrences that fired, and the customers a rule
+    excluded when it was last armed, with their value then (None: wholly excluded)."""
+
+    fired: set[tuple[int, int, int]] = field(default_factory=set)  # (rule, customer, occurrence)
+    excluded: dict[tuple[int, int], int | None] = field(default_factory=dict)  # (rule, customer) -> value
+    _pairs: set[tuple[int, int]] = field(default_factory=set)  # (rule, customer) of `fired`
+
+    def __post_init__(self) -> None:
+        self._pairs = {(r, c) for r, c, _ in self.fired}
+
+    def blocks(self, rule: Rule, customer: int, occurrence: int) -> bool:
+        pair = (rule.id, customer)
+        if rule.every is None:  # one-time: once per customer, ever
+            return pair in self._pairs or pair in self.excluded
+        if (rule.id, customer, occurrence) in self.fired:
+            return True
+        if pair not in self.excluded:
+            return False
+        armed_at = self.excluded[pair]
+        return armed_at is None or rule.mark(occurrence) <= armed_at  # marks passed before arming
+
+    def add(self, rule: Rule, customer: int, occurrence: int) -> None:
+        self.fired.add((rule.id, customer, occurrence))
+        self._pairs.add((rule.id, customer))
+
+
 def decide_firings(
     applied: list[Applied],
     tags: dict[int, frozenset[str]],
-    blocked: set[tuple[int, int]],
+    blocked: Blocked,
 ) -> list[Decided]:
-    """Firings, in event order. `blocked` holds (rule id, customer id) pairs that
-    must not fire (fired before, or excluded when the rule was armed); `tags`
-    holds each customer's tags, updated as earlier firings add or remove them."""
+    """Firings, in event order, skipping what `blocked` blocks (and adding to it what
+    fires); `tags` holds each customer's tags, updated as earlier firings add or remove
+    them."""
     decided: list[Decided] = []
     for item in applied:
         for crossing in item.crossings:
             customer = item.customer
-            pair = (crossing.rule.id, customer.id)
-            if pair in blocked:
+            if blocked.blocks(crossing.rule, customer.id, crossing.occurrence):
                 continue
             view = CustomerView(customer.external_id, customer.name, customer.email, tags.get(customer.id, frozenset()))
             order_id = item.event.order_id if isinstance(item.event, OrderEvent) else None
             firing = fire(crossing, view, order_id)
             if firing is None:
                 continue
-            blocked.add(pair)
+            blocked.add(crossing.rule, customer.id, crossing.occurrence)
             tags[customer.id] = firing.tags_after
             decided.append(Decided(item, firing))
     return decided

@@ -102,6 +102,8 @@ class MilestoneReached:
     event_key: str
     fired_at: datetime
     actions: tuple[dict[str, Any], ...]
+    occurrence: int = 1  # a repeating program's 1st, 2nd, ... mark
+    rule_kind: str = "order_count"  # an order count event, or another milestone program
 
 
 @dataclass(frozen=True, slots=True)

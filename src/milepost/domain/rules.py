@@ -51,6 +51,17 @@ class Rule:
     metric: str = "order_count"
     starts_at: datetime | None = None
     ends_at: datetime | None = None
+    every: int | None = None  # repeating: fires again at threshold + every, + 2 * every, ...
+
+    def marks(self, value: int) -> int:
+        """How many of the rule's marks `value` has reached (a one-time rule has one)."""
+        if value < self.threshold:
+            return 0
+        return 1 if self.every is None else 1 + (value - self.threshold) // self.every
+
+    def mark(self, occurrence: int) -> int:
+        """The value at which `occurrence` fires."""
+        return self.threshold + (occurrence - 1) * (self.every or 0)
 
     def live_at(self, now: datetime) -> bool:
         if not self.active:
@@ -72,19 +83,24 @@ class RuleIndex:
 
     def __init__(self, rules: Iterable[Rule]) -> None:
         by_metric: dict[str, list[Rule]] = {}
+        self._repeating: dict[str, list[Rule]] = {}  # few per store: each is looked at on every change
         for rule in rules:
             if rule.active:
-                by_metric.setdefault(rule.metric, []).append(rule)
+                target = by_metric if rule.every is None else self._repeating
+                target.setdefault(rule.metric, []).append(rule)
         self._index = {
             metric: ([r.threshold for r in sorted_rules], sorted_rules)
             for metric, sorted_rules in (
                 (m, sorted(rs, key=lambda r: (r.threshold, r.id))) for m, rs in by_metric.items()
             )
         }
-        self.metrics = tuple(self._index)
+        self.metrics = tuple(dict.fromkeys([*self._index, *self._repeating]))
 
     def __len__(self) -> int:
-        return sum(len(rules) for _, rules in self._index.values())
+        return sum(len(rules) for _, rules in self._index.values()) + sum(map(len, self._repeating.values()))
+
+    def repeating(self, metric: str) -> list[Rule]:
+        return self._repeating.get(metric, [])
 
     def crossed(self, metric: str, old: int, new: int) -> list[Rule]:
         """Rules on `metric` with old < threshold <= new."""
@@ -95,8 +111,13 @@ class RuleIndex:
         return rules[bisect_right(thresholds, old) : bisect_right(thresholds, new)]
 
 
+#: A repeating program fires at most this many occurrences for one change (one event):
+#: a mistyped $1,000,000 order on "every $100 spent" gives 100 rewards, not 10,000.
+MAX_OCCURRENCES_PER_CHANGE = 100
+
+
 def evaluate(old: Aggregates, new: Aggregates, rules: RuleIndex, now: datetime) -> list[Crossing]:
-    """Every (rule, occurrence) whose threshold the change old -> new crossed upwards."""
+    """Every (rule, occurrence) whose mark the change old -> new crossed upwards."""
     found: list[Crossing] = []
     for metric in rules.metrics:
         before, after = getattr(old, metric), getattr(new, metric)
@@ -104,6 +125,11 @@ def evaluate(old: Aggregates, new: Aggregates, rules: RuleIndex, now: datetime) 
             for rule in rules.crossed(metric, before, after):
                 if rule.live_at(now):
                     found.append(Crossing(rule, after))
+            for rule in rules.repeating(metric):
+                reached, had = rule.marks(after), rule.marks(before)
+                if reached > had and rule.live_at(now):
+                    last = min(reached, had + MAX_OCCURRENCES_PER_CHANGE)
+                    found.extend(Crossing(rule, after, k) for k in range(had + 1, last + 1))
     return found
 
 
@@ -261,4 +287,14 @@ def validate_threshold(value: Any, metric: str) -> int:
         raise ValidationError(
             "the count must be a whole number of at least 1", {"threshold": "must be an integer >= 1"}
         )
+    limit = MAX_THRESHOLD.get(metric, MAX_COUNT)
+    if value > limit:
+        reason = f"must be at most {limit:,} for {METRICS[metric]}"
+        raise ValidationError(f"the threshold {reason}", {"threshold": reason})
     return value
+
+
+#: The largest threshold per metric: counts are stored as 32-bit integers; amounts and
+#: points as 64-bit.
+MAX_COUNT = 1_000_000_000
+MAX_THRESHOLD = {"amount_spent": 10**15, "points_earned": 10**15}

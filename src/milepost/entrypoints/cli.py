@@ -14,6 +14,7 @@ from milepost.entrypoints.cli_delivery import deliveries, mailbox, worker
 from milepost.entrypoints.cli_events import events
 from milepost.entrypoints.cli_ingest import ingest
 from milepost.entrypoints.cli_keys import keys
+from milepost.entrypoints.cli_programs import programs
 from milepost.entrypoints.cli_reports import alerts, credit, customers, milestones
 from milepost.entrypoints.cli_stores import stores, templates
 from milepost.entrypoints.cli_webhooks import webhooks
@@ -172,6 +173,7 @@ for group in (stores, templates, events, customers, milestones, alerts, credit, 
     cli.add_command(group)
 cli.add_command(ingest)
 cli.add_command(worker)
+cli.add_command(programs)
 
 
 def main() -> None:

@@ -76,7 +76,9 @@ def effects_of(
             "milestone": {
                 "id": f"mst_{firing_id}",
                 "name": f.rule.name,
-                "order_count_event_id": f"oce_{f.rule.id}",
+                "program_id": f"prg_{f.rule.id}",
+                "order_count_event_id": f"oce_{f.rule.id}" if f.rule.kind == "order_count" else None,
+                "metric": f.rule.metric,
                 "version": f.rule.version,
                 "count": f.value,
                 "occurrence": f.occurrence,

@@ -137,7 +137,9 @@ def _report(
             "firing_id": row.id,
             "rule_id": d.firing.rule.id,
             "name": d.firing.rule.name,
+            "kind": d.firing.rule.kind,
             "value": d.firing.value,
+            "occurrence": d.firing.occurrence,
             "customer_id": d.applied.customer.external_id,
             "order_id": row.order_id,
         }
@@ -183,7 +185,7 @@ def _decide(tx: BatchTx, applied: list[Applied]) -> _Decisions:
     candidates = {(c.rule.id, c.rule.arm_seq, a.customer.id) for a in applied for c in a.crossings}
     if not candidates:
         return _Decisions([], {}, {})
-    blocked = tx.blocked_pairs(candidates)
+    blocked = tx.blocked(candidates)
     before = tx.load_tags({customer for _, _, customer in candidates})
     after = dict(before)
     return _Decisions(decide_firings(applied, after, blocked), before, after)

@@ -42,7 +42,21 @@ def _definition(rule_values: dict[str, Any]) -> dict[str, Any]:
     for k in ("starts_at", "ends_at"):
         if rule_values.get(k) is not None:
             found[k] = rule_values[k].isoformat()
+    if rule_values.get("repeat_every") is not None:
+        found["every"] = rule_values["repeat_every"]
     return found
+
+
+def _every(every: Any, kind: str, metric: str) -> int | None:
+    if every is None:
+        return None
+    if kind != "program":
+        raise ValidationError("only milestone programs repeat", {"every": "not for order count events"})
+    try:
+        return validate_threshold(every, metric)
+    except ValidationError as exc:
+        reason = next(iter(exc.problems.values()), str(exc))
+        raise ValidationError(f"every: {reason}", {"every": reason}) from None
 
 
 def _noun(kind: str) -> str:
@@ -124,15 +138,17 @@ def create_rule(
     metric: str | None = None,
     starts_at: datetime | None = None,
     ends_at: datetime | None = None,
+    every: int | None = None,
 ) -> RuleDetails:
     """A new rule: an order count event, or a milestone program on any metric with an
-    optional active window [starts_at, ends_at). Customers at or past the threshold now
-    never get it (not retroactive)."""
+    optional active window [starts_at, ends_at); a repeating program fires again at
+    threshold + every, + 2 * every, ... Customers at or past the threshold now never
+    get it (not retroactive; for a repeating program, no mark they have passed)."""
     starts_at, ends_at = _window(starts_at, ends_at)
     with db.write() as tx:
         values = _validated(tx, store_id, name, threshold, actions, conditions, kind, now, allow_private, metric)
         values.update(store_id=store_id, active=active, version=1, arm_seq=1, created_at=now, updated_at=now)
-        values.update(starts_at=starts_at, ends_at=ends_at)
+        values.update(starts_at=starts_at, ends_at=ends_at, repeat_every=_every(every, kind, values["metric"]))
         rule_id = tx.insert_rule(values)
         tx.insert_rule_version(rule_id, 1, _definition(values), now)
         excluded = (

@@ -10,7 +10,7 @@ import orjson
 
 from milepost.adapters.storage.base import TxBase
 from milepost.domain.aggregates import Aggregates
-from milepost.domain.engine import OrderSlot
+from milepost.domain.engine import Blocked, OrderSlot
 from milepost.domain.orders import OrderState
 from milepost.domain.records import CustomerState, Store
 from milepost.errors import NotFound
@@ -122,20 +122,22 @@ class BatchQueries(TxBase):
             found.update(((kind, item), customer) for item, customer in rows)
         return found
 
-    def blocked_pairs(self, candidates: Iterable[tuple[int, int, int]]) -> set[tuple[int, int]]:
-        """(rule, customer) pairs among the candidates (rule, arm_seq, customer) that
-        already fired, or were excluded when the rule was last armed."""
+    def blocked(self, candidates: Iterable[tuple[int, int, int]]) -> Blocked:
+        """For the candidates (rule, arm_seq, customer): the occurrences that already
+        fired, and the customers excluded when the rule was last armed (with their value
+        then, for repeating rules)."""
         wanted = {(rule, arm, customer) for rule, arm, customer in candidates}
         if not wanted:
-            return set()
+            return Blocked()
         pairs = {(r, c) for r, _, c in wanted}
         customers = sorted({c for _, c in pairs})
         key = ("customer_id", "bigint")
-        fired = self._by_keys("rule_id, customer_id", "firings", key, customers, unique=False)
-        blocked = {(r, c) for r, c in fired} & pairs
-        excluded = self._by_keys("rule_id, arm_seq, customer_id", "rule_exclusions", key, customers, unique=False)
-        blocked |= {(r, c) for r, a, c in excluded if (r, a, c) in wanted}
-        return blocked
+        rows = self._by_keys("rule_id, customer_id, occurrence", "firings", key, customers, unique=False)
+        fired = {(r, c, o) for r, c, o in rows if (r, c) in pairs}
+        columns = "rule_id, arm_seq, customer_id, value"
+        rows = self._by_keys(columns, "rule_exclusions", key, customers, unique=False)
+        excluded = {(r, c): value for r, a, c, value in rows if (r, a, c) in wanted}
+        return Blocked(fired, excluded)
 
     def load_tags(self, customer_ids: Iterable[int]) -> dict[int, frozenset[str]]:
         ids = sorted(set(customer_ids))

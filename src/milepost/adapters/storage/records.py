@@ -34,6 +34,7 @@ def rule_from_row(r: Any) -> Rule:
         metric=r.metric,
         starts_at=r.starts_at,
         ends_at=r.ends_at,
+        every=r.repeat_every,
     )
 
 
@@ -184,11 +185,18 @@ class RecordQueries(TxBase):
             .where(exc.customer_id == cus.id, exc.rule_id == rule_id, exc.arm_seq == arm_seq)
             .exists()
         )
-        source = select(func.cast(rule_id, t.Id), func.cast(arm_seq, t.Integer), cus.id).where(
+        source = select(func.cast(rule_id, t.Id), func.cast(arm_seq, t.Integer), cus.id, cus[metric]).where(
             cus.store_id == store_id, cus[metric] >= threshold, ~already
         )
         result = self.conn.execute(
-            insert(t.rule_exclusions).from_select(["rule_id", "arm_seq", "customer_id"], source),
+            insert(t.rule_exclusions).from_select(["rule_id", "arm_seq", "customer_id", "value"], source),
             execution_options={"preserve_rowcount": True},
+        )
+        # switched back on: those excluded before under this arm are excluded up to their value now
+        now_value = select(cus[metric]).where(cus.id == exc.customer_id).scalar_subquery()
+        self.conn.execute(
+            update(t.rule_exclusions)
+            .where(exc.rule_id == rule_id, exc.arm_seq == arm_seq, exc.value < now_value)
+            .values(value=now_value)
         )
         return result.rowcount or 0

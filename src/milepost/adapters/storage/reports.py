@@ -189,7 +189,12 @@ class ReportQueries(TxBase):
         if before_id is not None:
             conds.append(fir.c.id < before_id)
         q = (
-            select(fir, cus.c.external_id.label("customer_ext"), rul.c.name.label("rule_name"))
+            select(
+                fir,
+                cus.c.external_id.label("customer_ext"),
+                rul.c.name.label("rule_name"),
+                rul.c.kind.label("rule_kind"),
+            )
             .join(cus, cus.c.id == fir.c.customer_id)
             .join(rul, rul.c.id == fir.c.rule_id)
             .where(and_(*conds))
@@ -208,6 +213,8 @@ class ReportQueries(TxBase):
                 event_key=r.event_key,
                 fired_at=r.fired_at,
                 actions=tuple(json.loads(r.actions)),
+                occurrence=r.occurrence,
+                rule_kind=r.rule_kind,
             )
             for r in self.conn.execute(q)
         ]

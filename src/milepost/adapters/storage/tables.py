@@ -214,6 +214,7 @@ rules = Table(
     Column("arm_seq", Integer, nullable=False),
     Column("starts_at", UTCDateTime),
     Column("ends_at", UTCDateTime),
+    Column("repeat_every", BigInteger),  # repeating programs: the step between marks
     _created(),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("deleted_at", UTCDateTime),
@@ -237,6 +238,7 @@ rule_exclusions = Table(
     Column("rule_id", Id, nullable=False),
     Column("arm_seq", Integer, nullable=False),
     Column("customer_id", Id, nullable=False),
+    Column("value", BigInteger),  # the customer's metric when excluded: a repeating rule's marks up to it never fire
     PrimaryKeyConstraint("customer_id", "rule_id", "arm_seq"),
     sqlite_with_rowid=False,
 )

@@ -177,7 +177,9 @@ def _result(r: EventResult) -> dict[str, Any]:
 def _milestone(m: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": public_id("milestone", m["firing_id"]),
-        "order_count_event_id": public_id("order_count_event", m["rule_id"]),
+        "program_id": public_id("program", m["rule_id"]),
+        "order_count_event_id": public_id("order_count_event", m["rule_id"]) if m["kind"] == "order_count" else None,
+        "occurrence": m["occurrence"],
         "name": m["name"],
         "value": m["value"],
         "customer_id": m["customer_id"],

@@ -38,6 +38,7 @@ Time = Annotated[AwareDatetime | None, Query(description="ISO 8601 with an offse
 def milestone_log(
     admin: AdminCaller,
     order_count_event_id: Annotated[str | None, Query(description="Only this order count event (oce_...).")] = None,
+    program_id: Annotated[str | None, Query(description="Only this milestone program (prg_...).")] = None,
     customer_id: Annotated[str | None, Query(description="Only this customer (the store's id).")] = None,
     since: Time = None,
     until: Time = None,
@@ -45,6 +46,11 @@ def milestone_log(
     cursor: Cursor = None,
 ) -> Page[Milestone]:
     rule_id = filter_id("order_count_event", order_count_event_id, "query.order_count_event_id")
+    if program_id is not None:
+        program = filter_id("program", program_id, "query.program_id")
+        if rule_id is not None and rule_id != program:
+            return Page[Milestone](data=[], next_cursor=None)
+        rule_id = program
     before = cursor_position(cursor, "mst", int)
     if customer_id is not None and not possible_external_id(customer_id):
         return Page[Milestone](data=[], next_cursor=None)

@@ -15,6 +15,7 @@ from milepost.entrypoints.http.problems import ApiProblem
 #: Public id prefixes: ids are stable strings like "oce_12", never bare numbers.
 PREFIXES = {
     "order_count_event": "oce",
+    "program": "prg",
     "milestone": "mst",
     "alert": "alr",
     "ledger_entry": "led",

@@ -1,0 +1,171 @@
+"""`milepost programs ...` as real subprocesses on a SQLite file in a temporary directory:
+create with a window, list (order count events too), show, update, delete; a review program
+that fires on ingest; refusals exit 2 with one line."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CLI = [sys.executable, "-m", "milepost.entrypoints.cli"]
+STORE = "shop"
+
+
+class Milepost:
+    def __init__(self, data_dir: Path) -> None:
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("MILEPOST_")}
+        self.env.update(MILEPOST_DATA_DIR=str(data_dir), COLUMNS="200")
+
+    def __call__(self, *args: str, stdin: str | None = None, expect: int = 0) -> subprocess.CompletedProcess[str]:
+        done = subprocess.run([*CLI, *args], input=stdin, capture_output=True, text=True, env=self.env, timeout=60)
+        assert done.returncode == expect, f"exit {done.returncode}\n{done.stdout}\n{done.stderr}"
+        assert "Traceback" not in done.stderr, done.stderr
+        return done
+
+    def json(self, *args: str) -> Any:
+        return json.loads(self(*args, "--json").stdout)
+
+
+@pytest.fixture(scope="module")
+def milepost(tmp_path_factory: pytest.TempPathFactory) -> Milepost:
+    mp = Milepost(tmp_path_factory.mktemp("milepost"))
+    mp("stores", "create", STORE, "--name", "Shop", "--timezone", "Europe/Paris")
+    return mp
+
+
+def test_create_show_update_and_delete_a_program_with_a_window(milepost: Milepost) -> None:
+    name = f"Big spender {uuid.uuid4().hex[:6]}"
+    created = milepost.json(
+        "programs",
+        "create",
+        "--store",
+        STORE,
+        "--name",
+        name,
+        "--metric",
+        "amount_spent",
+        "--threshold",
+        "50000",
+        "--alert",
+        "--credit",
+        "1000",
+        "--if-tag",
+        "vip",
+        "--starts",
+        "2026-01-01T01:00:00+01:00",
+        "--ends",
+        "2027-01-01T00:00:00Z",
+    )
+    assert (created["kind"], created["metric"], created["threshold"], created["active"]) == (
+        "program",
+        "amount_spent",
+        50000,
+        True,
+    )
+    assert [a["type"] for a in created["actions"]] == ["alert", "credit"]  # the order typed
+    assert created["conditions"] == [{"tag": "vip", "has": True}]
+    assert (created["starts_at"], created["ends_at"]) == ("2026-01-01T00:00:00+00:00", "2027-01-01T00:00:00+00:00")
+    program_id = str(created["id"])
+
+    shown = milepost("programs", "show", "--store", STORE, program_id).stdout
+    assert "amount spent reaches $500.00" in shown and "from 2026-01-01 01:00 CET" in shown
+
+    updated = milepost.json(
+        "programs", "update", "--store", STORE, program_id, "--ends", "2026-06-01T00:00:00Z", "--inactive"
+    )
+    assert (updated["ends_at"], updated["active"], updated["version"]) == ("2026-06-01T00:00:00+00:00", False, 2)
+    assert updated["actions"] == created["actions"]  # no action flag: the actions stay
+    row = next(line for line in milepost("programs", "list", "--store", STORE).stdout.splitlines() if name in line)
+    assert "credit $10.00" in row and "until 2026-06-01 02:00 CEST" in row and row.rstrip(" │").endswith("no")
+
+    milepost("programs", "delete", "--store", STORE, program_id, stdin="y\n")
+    assert int(program_id) not in [p["id"] for p in milepost.json("programs", "list", "--store", STORE)]
+    deleted = milepost.json("programs", "list", "--store", STORE, "--deleted")
+    assert [p["deleted_at"] is not None for p in deleted if p["id"] == int(program_id)] == [True]
+
+
+def test_order_count_events_are_listed_as_programs(milepost: Milepost) -> None:
+    event = milepost.json("events", "create", "--store", STORE, "--count", "900", "--name", "Nine hundred", "--alert")
+
+    listed = milepost.json("programs", "list", "--store", STORE)
+
+    [found] = [p for p in listed if p["id"] == event["id"]]
+    assert (found["kind"], found["metric"], found["threshold"]) == ("order_count", "order_count", 900)
+    assert milepost.json("programs", "show", "--store", STORE, str(event["id"]))["name"] == "Nine hundred"
+
+
+def test_a_review_program_fires_on_the_third_distinct_review(milepost: Milepost, tmp_path: Path) -> None:
+    customer = f"c-{uuid.uuid4().hex[:8]}"
+    name = f"Three reviews {customer}"
+    milepost(
+        "programs",
+        "create",
+        "--store",
+        STORE,
+        "--name",
+        name,
+        "--metric",
+        "review_count",
+        "--threshold",
+        "3",
+        "--add-tag",
+        "Reviewer",
+    )
+    reviews = [f"{customer}-r1", f"{customer}-r2", f"{customer}-r3", f"{customer}-r2"]  # the last one again
+    lines = [
+        json.dumps({"id": f"{customer}-e{i}", "type": "review.created", "customer_id": customer, "review_id": r})
+        for i, r in enumerate(reviews)
+    ]
+    events = tmp_path / "reviews.jsonl"
+    events.write_text("\n".join(lines) + "\n")
+
+    milepost("ingest", str(events), "--store", STORE)
+
+    log = milepost.json("milestones", "log", "--store", STORE, "--customer", customer)
+    assert [(m["rule_name"], m["value"]) for m in log] == [(name, 3)]
+    assert "Reviewer" in milepost.json("customers", "show", customer, "--store", STORE)["tags"]
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--metric", "points", "--threshold", "3"], "'points' is not one of"),
+        (["--metric", "review_count", "--threshold", "0"], "--threshold"),
+        (["--metric", "review_count", "--threshold", "3000000000"], "must be at most 1,000,000,000"),
+        (["--metric", "review_count", "--threshold", "3", "--starts", "2026-05-01T00:00:00"], "UTC offset"),
+        (["--metric", "review_count", "--threshold", "3", "--starts", "soon"], "not an ISO 8601 time"),
+        (
+            [
+                "--metric",
+                "review_count",
+                "--threshold",
+                "3",
+                "--starts",
+                "2026-06-01T00:00:00Z",
+                "--ends",
+                "2026-05-01T00:00:00Z",
+            ],
+            "error: ends_at must be after starts_at",
+        ),
+    ],
+)
+def test_refusals_exit_2_and_create_nothing(milepost: Milepost, args: list[str], said: str) -> None:
+    name = f"Refused {uuid.uuid4().hex[:6]}"
+
+    refused = milepost("programs", "create", "--store", STORE, "--name", name, "--alert", *args, expect=2)
+
+    assert said in refused.stderr
+    assert name not in milepost("programs", "list", "--store", STORE, "--deleted").stdout
+
+
+def test_an_unknown_program_is_one_line_and_exit_2(milepost: Milepost) -> None:
+    for command in (["show"], ["update", "--name", "N"], ["delete", "--yes"]):
+        missing = milepost("programs", command[0], "--store", STORE, "999999", *command[1:], expect=2)
+        assert missing.stderr == "error: no milestone program 999999 in this store\n"
