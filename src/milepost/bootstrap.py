@@ -227,6 +227,38 @@ class Milepost:
             allow_private=self.settings.webhooks_allow_private,
         )
 
+    def create_journey(
+        self,
+        store: str,
+        *,
+        name: str,
+        steps: list[dict[str, Any]],
+        actions: list[dict[str, Any]],
+        conditions: list[dict[str, Any]] | None = None,
+        active: bool = True,
+        starts_at: datetime | None = None,
+        ends_at: datetime | None = None,
+    ) -> RuleDetails:
+        """A sequential journey: `steps` like [{"metric": "order_count"}, {"metric":
+        "review_count"}, {"metric": "referral_count"}] (each "count": 1 unless given), in
+        order, each counting only what happens after the previous one; fires once per
+        customer when the last is done. A milestone program of kind "journey"."""
+        return rules.create_rule(
+            self.db,
+            self.clock(),
+            self._id(store),
+            name=name,
+            threshold=0,
+            actions=actions,
+            conditions=conditions,
+            active=active,
+            kind="journey",
+            steps=steps,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            allow_private=self.settings.webhooks_allow_private,
+        )
+
     def update_program(
         self,
         store: str,

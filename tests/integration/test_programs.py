@@ -269,3 +269,62 @@ def test_only_programs_repeat_and_the_step_must_be_positive(mp, store):
     assert "every" in zero.value.problems
     with pytest.raises(TypeError):
         mp.create_order_count_event(store, count=5, name="x", actions=[{"type": "alert"}], every=5)
+
+
+# -- sequential journeys ----------------------------------------------------------------------------
+
+JOURNEY = [{"metric": "order_count"}, {"metric": "review_count"}, {"metric": "referral_count"}]
+
+
+def journey(mp: Milepost, store: str, **kw: Any) -> int:
+    kw.setdefault("actions", [{"type": "add_tag", "tag": "Explorer"}])
+    return mp.create_journey(store, name="First steps", steps=JOURNEY, **kw).rule.id
+
+
+def test_a_journey_fires_when_its_steps_happen_in_order(mp, store):
+    jid = journey(mp, store)
+    buy(mp, store, "c1", 1)
+    ingest(mp, store, review("c1", "r1"))
+    assert fired(mp, store, "c1") == []
+    ingest(mp, store, referral("c1", "f1"))
+    assert fired(mp, store, "c1") == [(jid, 3)]
+    assert mp.customer(store, "c1").tags == ("Explorer",)
+    ingest(mp, store, referral("c1", "f2"), review("c1", "r2"))  # once per customer
+    assert len(fired(mp, store, "c1")) == 1
+    assert mp.program(store, jid).rule.kind == "journey"
+
+
+def test_a_step_only_counts_after_the_previous_one(mp, store):
+    jid = journey(mp, store)
+    ingest(mp, store, review("c1", "r1"), referral("c1", "f1"))  # before the first order: do not count
+    buy(mp, store, "c1", 1)
+    ingest(mp, store, referral("c1", "f2"))  # the referral before the review: does not count
+    assert fired(mp, store, "c1") == []
+    ingest(mp, store, review("c1", "r2"), referral("c1", "f3"))
+    assert fired(mp, store, "c1") == [(jid, 3)]
+
+
+def test_a_journey_is_not_retroactive_and_progress_survives_across_batches(mp, store):
+    buy(mp, store, "old", 2)  # orders before the journey do not count for its first step
+    jid = journey(mp, store)
+    ingest(mp, store, review("old", "r1"), referral("old", "f1"))
+    assert fired(mp, store, "old") == []
+    buy(mp, store, "old", 1, start=2)
+    ingest(mp, store, review("old", "r2"))
+    ingest(mp, store, referral("old", "f2"))
+    assert fired(mp, store, "old") == [(jid, 3)]
+
+
+def test_journey_steps_are_validated(mp, store):
+    with pytest.raises(ValidationError) as one_step:
+        mp.create_journey(store, name="x", steps=[{"metric": "order_count"}], actions=[{"type": "alert"}])
+    assert "steps" in one_step.value.problems
+    with pytest.raises(ValidationError) as unknown:
+        mp.create_journey(
+            store, name="x", steps=[{"metric": "order_count"}, {"metric": "likes"}], actions=[{"type": "alert"}]
+        )
+    assert "steps[1].metric" in unknown.value.problems
+    jid = journey(mp, store)
+    with pytest.raises(ValidationError):
+        mp.update_program(store, jid, threshold=5)
+    assert mp.update_program(store, jid, name="Renamed").rule.steps == mp.program(store, jid).rule.steps

@@ -14,6 +14,8 @@ from typing import Any, NamedTuple
 
 from milepost.domain.aggregates import fold_activity, fold_order
 from milepost.domain.events import ACTIVITY_TYPES, CustomerEvent, Event, OrderEvent, Rejection, TrackEvent
+from milepost.domain.journeys import Progress
+from milepost.domain.journeys import advance as advance_journey
 from milepost.domain.orders import OrderState, apply
 from milepost.domain.records import CustomerState, Store
 from milepost.domain.rules import Crossing, CustomerView, Firing, Rule, RuleIndex, evaluate, fire
@@ -48,6 +50,7 @@ def fold_batch(
     rules: RuleIndex,
     now: datetime,
     activities: dict[tuple[str, str], int] | None = None,
+    journeys: JourneyState | None = None,
 ) -> tuple[list[Applied], list[Rejection]]:
     """Apply `events` in order; `customers`, `orders` and `activities` are updated in place.
     `activities` maps (event type, item) to the customer counted for it: the items of the
@@ -57,6 +60,7 @@ def fold_batch(
     rank = store.counting_rank
     earning = (store.points_per_unit, store.unit)
     seen = activities if activities is not None else {}
+    journeying = journeys if journeys is not None and rules.journeys else None
     for index, event in events:
         customer = customers[event.customer_id]
         if event.__class__ is not OrderEvent:
@@ -65,6 +69,8 @@ def fold_batch(
                 if isinstance(item, Rejection):
                     rejected.append(item)
                 else:
+                    if journeying is not None and item.counted:
+                        item.crossings.extend(journeying.advance(rules.journeys, customer, now))
                     applied.append(item)
                 continue
             # a profile change or a custom event: stored, the customer created, nothing fires
@@ -81,8 +87,42 @@ def fold_batch(
         if event.currency is not None and event.currency != store.currency:
             rejected.append(Rejection(index, event.key, "currency", f"must be the store's currency, {store.currency}"))
             continue
-        applied.append(_apply_order(index, event, customer, slot, orders, rank, rules, now, earning))
+        before = customer.aggregates
+        item = _apply_order(index, event, customer, slot, orders, rank, rules, now, earning)
+        if journeying is not None and customer.aggregates is not before:
+            item.crossings.extend(journeying.advance(rules.journeys, customer, now))
+        applied.append(item)
     return applied, rejected
+
+
+@dataclass(slots=True)
+class JourneyState:
+    """The batch's customers' progress on the store's journeys: loaded before the fold,
+    `changed` written after it. A customer with no row has done no step, from 0."""
+
+    progress: dict[tuple[int, int], Progress] = field(default_factory=dict)  # (rule, customer) -> progress
+    changed: set[tuple[int, int]] = field(default_factory=set)
+
+    def advance(self, journeys: tuple[Rule, ...], customer: CustomerState, now: datetime) -> list[Crossing]:
+        """Move the customer along every live journey after their aggregates changed; the
+        crossings of the journeys they finished."""
+        finished: list[Crossing] = []
+        for rule in journeys:
+            if not rule.live_at(now):
+                continue
+            key = (rule.id, customer.id)
+            was = self.progress.get(key, _NOT_STARTED)
+            now_at = advance_journey(rule.steps, was, customer.aggregates)
+            if now_at is was:
+                continue
+            self.progress[key] = now_at
+            self.changed.add(key)
+            if now_at.done:
+                finished.append(Crossing(rule, len(rule.steps)))
+        return finished
+
+
+_NOT_STARTED = Progress()
 
 
 def _apply_order(index, event: OrderEvent, customer, slot, orders, rank, rules, now, earning) -> Applied:

@@ -18,11 +18,12 @@ from typing import Any, NamedTuple
 
 from milepost.domain.actions import Action
 from milepost.domain.aggregates import METRICS, Aggregates
+from milepost.domain.journeys import Step
 from milepost.errors import ValidationError
 
 #: kind -> the metric it watches; None: the program names its metric. An order count
 #: event is the milestone program on the number of orders that the admin lists apart.
-RULE_KINDS: dict[str, str | None] = {"order_count": "order_count", "program": None}
+RULE_KINDS: dict[str, str | None] = {"order_count": "order_count", "program": None, "journey": None}
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,7 @@ class Rule:
     starts_at: datetime | None = None
     ends_at: datetime | None = None
     every: int | None = None  # repeating: fires again at threshold + every, + 2 * every, ...
+    steps: tuple[Step, ...] = ()  # a sequential journey's steps (kind "journey"); threshold = len(steps)
 
     def marks(self, value: int) -> int:
         """How many of the rule's marks `value` has reached (a one-time rule has one)."""
@@ -84,10 +86,17 @@ class RuleIndex:
     def __init__(self, rules: Iterable[Rule]) -> None:
         by_metric: dict[str, list[Rule]] = {}
         self._repeating: dict[str, list[Rule]] = {}  # few per store: each is looked at on every change
+        self.journeys: tuple[Rule, ...] = ()  # each advances on a change of any of its steps' metrics
+        journeys = []
         for rule in rules:
-            if rule.active:
-                target = by_metric if rule.every is None else self._repeating
-                target.setdefault(rule.metric, []).append(rule)
+            if not rule.active:
+                continue
+            if rule.steps:
+                journeys.append(rule)
+                continue
+            target = by_metric if rule.every is None else self._repeating
+            target.setdefault(rule.metric, []).append(rule)
+        self.journeys = tuple(journeys)
         self._index = {
             metric: ([r.threshold for r in sorted_rules], sorted_rules)
             for metric, sorted_rules in (
@@ -97,7 +106,8 @@ class RuleIndex:
         self.metrics = tuple(dict.fromkeys([*self._index, *self._repeating]))
 
     def __len__(self) -> int:
-        return sum(len(rules) for _, rules in self._index.values()) + sum(map(len, self._repeating.values()))
+        one_time = sum(len(rules) for _, rules in self._index.values())
+        return one_time + sum(map(len, self._repeating.values())) + len(self.journeys)
 
     def repeating(self, metric: str) -> list[Rule]:
         return self._repeating.get(metric, [])

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from milepost.domain.engine import Applied, Decided, OrderSlot, decide_firings, fold_batch
+from milepost.domain.engine import Applied, Decided, JourneyState, OrderSlot, decide_firings, fold_batch
 from milepost.domain.events import ACTIVITY_TYPES, Event, OrderEvent, Rejection, TrackEvent, parse_event
 from milepost.domain.records import CustomerState, Store
 from milepost.domain.rules import RuleIndex
@@ -115,9 +115,15 @@ def _ingest_valid(
             store_id, [(e.type, e.item) for _, e in fresh if isinstance(e, TrackEvent) and e.type in ACTIVITY_TYPES]
         )
         rules, subscriptions = _store_config(db, tx, store)
-        applied, rejected = fold_batch(fresh, store, customers, orders, rules, now, activities)
+        journeys = None
+        if rules.journeys:
+            ids = [c.id for c in customers.values() if not c.is_new]
+            journeys = JourneyState(tx.load_journey_progress([j.id for j in rules.journeys], ids))
+        applied, rejected = fold_batch(fresh, store, customers, orders, rules, now, activities, journeys)
         decided = _decide(tx, applied)
         batch = _batch_write(tx, store, now, source, raw_events, applied, customers, orders, decided, subscriptions)
+        if journeys is not None:
+            batch.journeys = [(r, c, journeys.progress[(r, c)]) for r, c in sorted(journeys.changed)]
         tx.write_batch(batch)
     return _report(results, applied, rejected, decided.firings, batch.firings)
 

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from milepost.domain.engine import Blocked, OrderSlot
 from milepost.domain.events import Event
+from milepost.domain.journeys import Progress
 from milepost.domain.records import CustomerState, Store
 from milepost.domain.rules import Rule
 
@@ -80,6 +81,7 @@ class BatchWrite:
     customers: list[CustomerState] = field(default_factory=list)
     orders: list[tuple[str, OrderSlot]] = field(default_factory=list)
     activities: list[tuple[str, str, int, datetime]] = field(default_factory=list)  # type, item, customer, when
+    journeys: list[tuple[int, int, Progress]] = field(default_factory=list)  # rule, customer, progress now
     firings: list[FiringRow] = field(default_factory=list)
     ledger: list[LedgerRow] = field(default_factory=list)
     points: list[PointsRow] = field(default_factory=list)
@@ -101,6 +103,9 @@ class BatchTx(Protocol):
     def load_activities(self, store_id: int, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]: ...
     def load_rules(self, store_id: int, active_only: bool = True) -> list[Rule]: ...
     def blocked(self, candidates: Iterable[tuple[int, int, int]]) -> Blocked: ...
+    def load_journey_progress(
+        self, rule_ids: Iterable[int], customer_ids: Iterable[int]
+    ) -> dict[tuple[int, int], Progress]: ...
     def load_tags(self, customer_ids: Iterable[int]) -> dict[int, frozenset[str]]: ...
     def next_ids(self, table: str, n: int) -> list[int]: ...
     def subscriptions(self, store_id: int) -> list[tuple[int, frozenset[str]]]: ...

@@ -18,6 +18,7 @@ from typing import Any
 
 from milepost.domain.actions import Action, validate_actions
 from milepost.domain.aggregates import METRICS
+from milepost.domain.journeys import parse_steps
 from milepost.domain.records import Store
 from milepost.domain.rules import RULE_KINDS, Rule, validate_conditions, validate_threshold
 from milepost.errors import NotFound, ValidationError
@@ -44,6 +45,8 @@ def _definition(rule_values: dict[str, Any]) -> dict[str, Any]:
             found[k] = rule_values[k].isoformat()
     if rule_values.get("repeat_every") is not None:
         found["every"] = rule_values["repeat_every"]
+    if rule_values.get("steps"):
+        found["steps"] = json.loads(rule_values["steps"])
     return found
 
 
@@ -139,23 +142,33 @@ def create_rule(
     starts_at: datetime | None = None,
     ends_at: datetime | None = None,
     every: int | None = None,
+    steps: list[dict[str, Any]] | None = None,
 ) -> RuleDetails:
     """A new rule: an order count event, or a milestone program on any metric with an
     optional active window [starts_at, ends_at); a repeating program fires again at
     threshold + every, + 2 * every, ... Customers at or past the threshold now never
     get it (not retroactive; for a repeating program, no mark they have passed)."""
     starts_at, ends_at = _window(starts_at, ends_at)
+    journey = parse_steps(steps) if kind == "journey" else ()
+    if journey:  # a journey's metric is its first step's; it is done after its last
+        metric, threshold = journey[0].metric, len(journey)
+    elif steps is not None:
+        raise ValidationError("only journeys have steps", {"steps": "not for this kind"})
     with db.write() as tx:
         values = _validated(tx, store_id, name, threshold, actions, conditions, kind, now, allow_private, metric)
+        if journey:
+            values["steps"] = json.dumps([s.as_dict() for s in journey])
         values.update(store_id=store_id, active=active, version=1, arm_seq=1, created_at=now, updated_at=now)
         values.update(starts_at=starts_at, ends_at=ends_at, repeat_every=_every(every, kind, values["metric"]))
         rule_id = tx.insert_rule(values)
         tx.insert_rule_version(rule_id, 1, _definition(values), now)
-        excluded = (
-            tx.exclude_customers_at_or_past(store_id, rule_id, 1, values["metric"], values["threshold"])
-            if active
-            else 0
-        )
+        if journey:
+            # not retroactive: what customers have of the first step's metric now does not count
+            excluded = tx.start_journey(store_id, rule_id, journey[0].metric)
+        elif active:
+            excluded = tx.exclude_customers_at_or_past(store_id, rule_id, 1, values["metric"], values["threshold"])
+        else:
+            excluded = 0
         return _details(tx, tx.rule_row(store_id, rule_id), excluded)
 
 
@@ -174,6 +187,8 @@ def update_rule(
     they cross it, unless they got it before (at most once per customer, ever)."""
     with db.write() as tx:
         row = _live_row(tx, store_id, rule_id, kind)
+        if row.steps and changes.get("threshold") is not None:
+            raise ValidationError("a journey's steps are fixed: create another journey", {"threshold": "fixed"})
         current = {
             "name": row.name,
             "threshold": row.threshold,
@@ -209,7 +224,7 @@ def update_rule(
         tx.update_rule(rule_id, {**values, "version": version, "arm_seq": arm_seq, "updated_at": now})
         tx.insert_rule_version(rule_id, version, _definition({**values, "kind": row.kind}), now)
         excluded = 0
-        if active and (new_count or not row.active):
+        if active and (new_count or not row.active) and not row.steps:
             excluded = tx.exclude_customers_at_or_past(store_id, rule_id, arm_seq, row.metric, values["threshold"])
         return _details(tx, tx.rule_row(store_id, rule_id), excluded)
 

@@ -7,10 +7,12 @@ from datetime import datetime
 from hashlib import blake2b
 
 import orjson
+from sqlalchemy import text
 
 from milepost.adapters.storage.base import TxBase
 from milepost.domain.aggregates import Aggregates
 from milepost.domain.engine import Blocked, OrderSlot
+from milepost.domain.journeys import Progress
 from milepost.domain.orders import OrderState
 from milepost.domain.records import CustomerState, Store
 from milepost.errors import NotFound
@@ -122,6 +124,21 @@ class BatchQueries(TxBase):
             found.update(((kind, item), customer) for item, customer in rows)
         return found
 
+    def load_journey_progress(
+        self, rule_ids: Iterable[int], customer_ids: Iterable[int]
+    ) -> dict[tuple[int, int], Progress]:
+        rules, customers = set(rule_ids), sorted(set(customer_ids))
+        if not rules or not customers:
+            return {}
+        rows = self._by_keys(
+            "rule_id, customer_id, step, baseline, done",
+            "journey_progress",
+            ("customer_id", "bigint"),
+            customers,
+            unique=False,
+        )
+        return {(r, c): Progress(step, baseline, bool(done)) for r, c, step, baseline, done in rows if r in rules}
+
     def blocked(self, candidates: Iterable[tuple[int, int, int]]) -> Blocked:
         """For the candidates (rule, arm_seq, customer): the occurrences that already
         fired, and the customers excluded when the rule was last armed (with their value
@@ -192,6 +209,19 @@ class BatchQueries(TxBase):
             ("store_id", "type", "item", "customer_id", "occurred_at", "created_at"),
             [(b.store_id, kind, item, cid, self.ts(when), now) for kind, item, cid, when in b.activities],
         )
+        if b.journeys:
+            # insert or update: the same statement on SQLite and PostgreSQL
+            self.conn.execute(
+                text(
+                    "INSERT INTO journey_progress (rule_id, customer_id, step, baseline, done) "
+                    "VALUES (:rule, :customer, :step, :baseline, :done) ON CONFLICT (customer_id, rule_id) "
+                    "DO UPDATE SET step = excluded.step, baseline = excluded.baseline, done = excluded.done"
+                ),
+                [
+                    {"rule": r, "customer": c, "step": p.step, "baseline": p.baseline, "done": p.done}
+                    for r, c, p in b.journeys
+                ],
+            )
         self._write_effects(b)
 
     def _write_customers(self, b: BatchWrite) -> None:

@@ -7,11 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import false as sa_false
 
 from milepost.adapters.storage import tables as t
 from milepost.adapters.storage.base import TxBase
 from milepost.domain.actions import Action
 from milepost.domain.aggregates import METRICS
+from milepost.domain.journeys import Step
 from milepost.domain.records import Store
 from milepost.domain.rules import Rule, TagCondition
 
@@ -35,6 +37,7 @@ def rule_from_row(r: Any) -> Rule:
         starts_at=r.starts_at,
         ends_at=r.ends_at,
         every=r.repeat_every,
+        steps=tuple(Step(s["metric"], s["count"]) for s in json.loads(r.steps)) if r.steps else (),
     )
 
 
@@ -171,6 +174,21 @@ class RecordQueries(TxBase):
                 rule_id=rule_id, version=version, definition=self.dumps(definition), created_at=now
             )
         )
+
+    def start_journey(self, store_id: int, rule_id: int, metric: str) -> int:
+        """A journey's first step counts from each customer's value now: a progress row
+        for everyone who has some already. Returns how many."""
+        if metric not in METRICS:
+            raise ValueError(metric)
+        cus = t.customers.c
+        source = select(func.cast(rule_id, t.Id), cus.id, func.cast(0, t.Integer), cus[metric], sa_false()).where(
+            cus.store_id == store_id, cus[metric] > 0
+        )
+        result = self.conn.execute(
+            insert(t.journey_progress).from_select(["rule_id", "customer_id", "step", "baseline", "done"], source),
+            execution_options={"preserve_rowcount": True},
+        )
+        return result.rowcount or 0
 
     def exclude_customers_at_or_past(
         self, store_id: int, rule_id: int, arm_seq: int, metric: str, threshold: int

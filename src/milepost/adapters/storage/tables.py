@@ -215,6 +215,7 @@ rules = Table(
     Column("starts_at", UTCDateTime),
     Column("ends_at", UTCDateTime),
     Column("repeat_every", BigInteger),  # repeating programs: the step between marks
+    Column("steps", Text),  # journeys: JSON list of {"metric", "count"}, in order
     _created(),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("deleted_at", UTCDateTime),
@@ -229,6 +230,20 @@ rule_versions = Table(
     Column("definition", Text, nullable=False),  # JSON of the rule as saved
     _created(),
     PrimaryKeyConstraint("rule_id", "version"),
+    sqlite_with_rowid=False,
+)
+
+#: Each customer's progress on each journey (kind "journey"): steps done, and the value
+#: of the current step's metric it counts from. No row: nothing done, from 0.
+journey_progress = Table(
+    "journey_progress",
+    metadata,
+    Column("rule_id", Id, nullable=False),
+    Column("customer_id", Id, nullable=False),
+    Column("step", Integer, nullable=False),
+    Column("baseline", BigInteger, nullable=False),
+    Column("done", Boolean, nullable=False),
+    PrimaryKeyConstraint("customer_id", "rule_id"),
     sqlite_with_rowid=False,
 )
 
