@@ -274,3 +274,36 @@ def test_a_repeating_program_fires_at_every_mark_and_the_log_names_the_program(c
     assert {m["order_count_event_id"] for m in log if m["program_id"] == program["id"]} == {None}
     by_program = client.get("/api/v1/milestones", params={"program_id": program["id"]}, headers=keys.auth())
     assert [m["occurrence"] for m in by_program.json()["data"]] == [2, 1]
+
+
+def test_a_journey_is_created_through_the_programs_api_and_fires_in_order(client: TestClient, keys: Any) -> None:
+    steps = [{"metric": "order_count"}, {"metric": "review_count", "count": 2}]
+    r = client.post(
+        PROGRAMS, json={"name": "Buy then review twice", "steps": steps, "actions": ACTIONS}, headers=keys.auth()
+    )
+    assert r.status_code == 201, r.text
+    journey = r.json()
+    assert (journey["kind"], journey["metric"], journey["threshold"]) == ("journey", "order_count", 2)
+    assert journey["steps"] == [{"metric": "order_count", "count": 1}, {"metric": "review_count", "count": 2}]
+
+    send(client, keys, review("c1", "early"))  # before the order: does not count
+    send(client, keys, {"id": "p1", "type": "order.paid", "customer_id": "c1", "order_id": "o1", "total": 100})
+    send(client, keys, review("c1", "r1"))
+    assert [m for m in milestones(client, keys) if m["program_id"] == journey["id"]] == []
+    send(client, keys, review("c1", "r2"))
+    assert [m["value"] for m in milestones(client, keys) if m["program_id"] == journey["id"]] == [2]
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"steps": [{"metric": "order_count"}, {"metric": "review_count"}], "metric": "order_count"}, "steps"),
+        ({"steps": [{"metric": "order_count"}]}, "steps"),
+        ({"threshold": 3}, "metric"),
+        ({"metric": "order_count"}, "threshold"),
+    ],
+)
+def test_a_program_needs_a_metric_and_threshold_or_steps(client: TestClient, keys: Any, body: dict, field: str) -> None:
+    r = client.post(PROGRAMS, json={"name": "x", "actions": ACTIONS, **body}, headers=keys.auth())
+    assert r.status_code == 422, r.text
+    assert field in r.text

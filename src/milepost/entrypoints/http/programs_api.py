@@ -14,6 +14,7 @@ from fastapi import APIRouter, Path, Response
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field, Strict
 
 from milepost.domain.aggregates import METRICS
+from milepost.domain.journeys import MAX_STEPS
 from milepost.domain.rules import MAX_COUNT, RULE_KINDS
 from milepost.domain.rules import MAX_THRESHOLD as MAX_THRESHOLD_BY_METRIC
 from milepost.entrypoints.http.admin import (
@@ -22,6 +23,7 @@ from milepost.entrypoints.http.admin import (
     Cursor,
     Limit,
     cursor_position,
+    invalid,
     page,
     problems,
     utc,
@@ -74,10 +76,22 @@ _ENDS = "Crossings from this time on do not fire it; after `starts_at`."
 # -- what the admin sends -----------------------------------------------------------------------
 
 
+class JourneyStep(Body):
+    metric: Metric
+    count: Threshold = Field(1, description="How much the metric must grow after the previous step.")
+
+
 class ProgramIn(Body):
     name: Name
-    metric: Metric
-    threshold: Threshold
+    metric: Metric | None = Field(None, description="Required, except for a journey (`steps`).")
+    threshold: Threshold | None = Field(None, description="Required, except for a journey (`steps`).")
+    steps: list[JourneyStep] | None = Field(
+        None,
+        min_length=2,
+        max_length=MAX_STEPS,
+        description="A sequential journey instead of one threshold: each step counts only what happens "
+        "after the previous one; it fires when the last is done. Leave out metric and threshold.",
+    )
     actions: Actions
     conditions: list[Condition] = Field(default_factory=list, max_length=50)
     active: bool = True
@@ -118,6 +132,7 @@ class Program(BaseModel):
     starts_at: Timestamp | None = Field(description="Null: no start.")
     ends_at: Timestamp | None = Field(description="Null: no end.")
     every: int | None = Field(description="Repeating programs: the step between marks; null: once per customer.")
+    steps: list[dict[str, Any]] | None = Field(description="Journeys: the steps, in order; null for other kinds.")
     created_at: Timestamp
     updated_at: Timestamp
 
@@ -137,6 +152,7 @@ class Program(BaseModel):
             starts_at=r.starts_at,
             ends_at=r.ends_at,
             every=r.every,
+            steps=[s.as_dict() for s in r.steps] or None,
             created_at=d.created_at,
             updated_at=d.updated_at,
         )
@@ -181,6 +197,24 @@ def list_programs(admin: AdminCaller, limit: Limit = 50, cursor: Cursor = None) 
     responses={201: {"headers": {"Location": {"schema": {"type": "string"}}}}, **problems(body=True)},
 )
 def create_program(admin: AdminCaller, body: ProgramIn, response: Response) -> ProgramChange:
+    if body.steps is not None:
+        if body.metric is not None or body.threshold is not None or body.every is not None:
+            raise invalid("steps", "a journey takes steps instead of metric, threshold and every")
+        d = admin.mp.create_journey(
+            admin.store,
+            name=body.name,
+            steps=[s.model_dump() for s in body.steps],
+            actions=body.actions,
+            conditions=[c.model_dump() for c in body.conditions],
+            active=body.active,
+            starts_at=utc(body.starts_at, "starts_at"),
+            ends_at=utc(body.ends_at, "ends_at"),
+        )
+        response.headers["Location"] = f"{router.prefix}/{public_id(_KIND, d.rule.id)}"
+        return ProgramChange.of(d)
+    for field in ("metric", "threshold"):
+        if getattr(body, field) is None:
+            raise invalid(field, "is required (or give steps, for a journey)")
     d = admin.mp.create_program(
         admin.store,
         name=body.name,
