@@ -69,7 +69,9 @@ def test_the_worker_runs_until_sigterm(milepost: Milepost) -> None:
     worker = subprocess.Popen(
         [*CLI, "worker", "--store", "demo"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=milepost.env
     )
-    time.sleep(1.5)
+    assert worker.stdout is not None
+    assert worker.stdout.readline().startswith("worker ")  # it is up, SIGTERM handled
+    time.sleep(0.5)
     worker.send_signal(signal.SIGTERM)
     out, err = worker.communicate(timeout=20)
     assert worker.returncode == 0, err

@@ -36,6 +36,10 @@ def worker(app: App, concurrency: int | None, once: bool, name: str | None, stor
     if concurrency is not None:
         settings = settings.model_copy(update={"delivery_concurrency": concurrency})
     w = app.mp.worker(name, settings, list(stores) or None)
+    stop = threading.Event()
+    if not once:  # before the line below: who reads it may send SIGTERM right after
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
     email = f"SMTP {settings.smtp_host}:{settings.smtp_port}" if w.email else "the local mailbox (no SMTP server)"
     sms = "Twilio" if w.sms else "the local mailbox (no SMS provider)"
     click.echo(f"worker {w.name} on {app.safe_url}: emails to {email}, texts to {sms}")
@@ -44,9 +48,6 @@ def worker(app: App, concurrency: int | None, once: bool, name: str | None, stor
             claimed = w.drain(timeout=3600)
             click.echo(f"claimed {claimed}, delivered {w.delivered}")
             return
-        stop = threading.Event()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: stop.set())
         w.run(stop)
         click.echo(f"stopped after delivering {w.delivered}")
     finally:
