@@ -58,6 +58,7 @@ def as_dict(d: RuleDetails) -> dict[str, Any]:
         "metric": r.metric,
         "threshold": r.threshold,
         "every": r.every,
+        "steps": [x.as_dict() for x in r.steps] or None,
         "active": r.active,
         "version": r.version,
         "starts_at": r.starts_at,
@@ -71,9 +72,16 @@ def as_dict(d: RuleDetails) -> dict[str, Any]:
 
 
 def _goal(r: Rule, currency: str) -> str:
-    """`number of reviews reaches 3`, `amount spent reaches $500.00`."""
-    value = money(r.threshold, currency) if r.metric == "amount_spent" else r.threshold
-    return f"{METRICS.get(r.metric, r.metric)} reaches {value}"
+    """`number of reviews reaches 3`, `amount spent reaches $500.00, then every $100.00`,
+    `journey: number of orders +1, then number of reviews +1`."""
+    if r.steps:
+        return "journey: " + ", then ".join(f"{METRICS.get(s.metric, s.metric)} +{s.count}" for s in r.steps)
+    amount = r.metric == "amount_spent"
+    value = money(r.threshold, currency) if amount else r.threshold
+    goal = f"{METRICS.get(r.metric, r.metric)} reaches {value}"
+    if r.every is not None:
+        goal += f", then every {money(r.every, currency) if amount else r.every}"
+    return goal
 
 
 def _window(r: Rule, timezone: str) -> str:
