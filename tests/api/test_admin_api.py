@@ -22,6 +22,8 @@ def test_the_store_shows_and_changes_its_settings(client: TestClient, keys: Any)
         "timezone": "UTC",
         "counting_status": "paid",
         "allow_negative_credit": False,
+        "points_per_unit": 0,
+        "allow_negative_points": False,
         "email_from_name": None,
         "email_from_address": None,
     }

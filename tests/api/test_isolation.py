@@ -65,6 +65,14 @@ ROUTES = [
         {"amount": -1, "idempotency_key": "k", "reason": "steal"},
         MISSING,
     ),
+    Route("GET", "/api/v1/customers/{customer_id:path}/points", None, MISSING),
+    Route("POST", "/api/v1/customers/{customer_id:path}/points/spend", {"points": 1, "idempotency_key": "k"}, MISSING),
+    Route(
+        "POST",
+        "/api/v1/customers/{customer_id:path}/points/adjust",
+        {"points": -1, "idempotency_key": "k", "reason": "steal"},
+        MISSING,
+    ),
     Route("GET", "/api/v1/milestones", None, EMPTY),
     Route("GET", "/api/v1/milestones", None, EMPTY, {"customer_id": "{customer_id}"}),
     Route("GET", "/api/v1/milestones", None, EMPTY, {"order_count_event_id": "{event_id}"}),
@@ -115,6 +123,7 @@ def _snapshot(client: TestClient, keys: Any, ids: dict[str, str]) -> dict[str, A
         "program": f"/api/v1/programs/{ids['program_id']}",
         "templates": "/api/v1/templates",
         "customer": f"/api/v1/customers/{ids['customer_id']}",
+        "points": f"/api/v1/customers/{ids['customer_id']}/points",
         "milestones": "/api/v1/milestones",
         "alerts": "/api/v1/alerts?status=all",
         "deliveries": "/api/v1/deliveries",
@@ -134,10 +143,15 @@ def _snapshot(client: TestClient, keys: Any, ids: dict[str, str]) -> dict[str, A
 @pytest.fixture
 def store_a(client: TestClient, keys: Any, mp: Milepost) -> StoreA:
     """Store A with one of everything: a template, an event that fired, a review program with a window,
-    a customer with credit, an alert,
+    a customer with credit and points, an alert,
     an email sent to the local mailbox, a webhook endpoint and deliveries pending for it and for an email."""
     client.put("/api/v1/templates/welcome-a", json={"subject": "Hi", "body_text": "Hello"}, headers=keys.auth())
-    actions = [{"type": "credit", "amount": 500}, {"type": "alert"}, {"type": "send_email", "template": "welcome-a"}]
+    actions = [
+        {"type": "credit", "amount": 500},
+        {"type": "points", "points": 50},
+        {"type": "alert"},
+        {"type": "send_email", "template": "welcome-a"},
+    ]
     event = create_event(client, keys, name="First order", count=1, actions=actions)
     program = _post(client, keys, "/api/v1/programs", PROGRAM_A)
     profile = {"id": "p-a", "type": "customer.created", "customer_id": "cust-a", "email": "a@example.com"}

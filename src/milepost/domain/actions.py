@@ -48,8 +48,7 @@ ACTION_TYPES: dict[str, ActionType] = {
         ActionType(
             "points",
             "Give points",
-            # kind "minor_units" for the HTTP schema (an integer from 1); checked as points below
-            (Param("points", "minor_units", description="Points to add to the customer's points ledger"),),
+            (Param("points", "points", description="Points to add to the customer's points ledger"),),
         ),
         ActionType(
             "alert",
@@ -157,7 +156,7 @@ def _validate_one(
             elif p.kind == "currency":
                 params.append((p.name, currency))
             continue
-        reason = _check("points" if spec.name == "points" else p.kind, value, templates)
+        reason = _check(p.kind, value, templates)
         if reason:
             problems[f"{where}.{p.name}"] = reason
         else:

@@ -14,6 +14,7 @@ from milepost.entrypoints.cli_delivery import deliveries, mailbox, worker
 from milepost.entrypoints.cli_events import events
 from milepost.entrypoints.cli_ingest import ingest
 from milepost.entrypoints.cli_keys import keys
+from milepost.entrypoints.cli_points import points
 from milepost.entrypoints.cli_programs import programs
 from milepost.entrypoints.cli_reports import alerts, credit, customers, milestones
 from milepost.entrypoints.cli_stores import stores, templates
@@ -169,7 +170,20 @@ def _describe(app: App) -> None:
         click.echo("  see the demo customer: milepost customers show ada --store demo")
 
 
-for group in (stores, templates, events, customers, milestones, alerts, credit, keys, webhooks, deliveries, mailbox):
+for group in (
+    stores,
+    templates,
+    events,
+    customers,
+    milestones,
+    alerts,
+    credit,
+    points,
+    keys,
+    webhooks,
+    deliveries,
+    mailbox,
+):
     cli.add_command(group)
 cli.add_command(ingest)
 cli.add_command(worker)

@@ -104,6 +104,8 @@ def action_text(action: Any, currency: str) -> str:
         return f"-tag {a['tag']!r}"
     if kind == "credit":
         return f"credit {money(a['amount'], a.get('currency') or currency)}"
+    if kind == "points":
+        return f"{a['points']:,} points"
     if kind == "alert":
         return f"alert {a['message']!r}" if a.get("message") else "alert"
     if kind == "send_email":

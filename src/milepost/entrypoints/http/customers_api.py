@@ -1,4 +1,5 @@
-"""A customer as the store knows them, by the store's own id; spending and adjusting credit."""
+"""A customer as the store knows them, by the store's own id; spending and adjusting credit
+and points."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path
 
 from milepost.entrypoints.http.admin import AdminCaller, invalid, possible_external_id, problems
-from milepost.entrypoints.http.models import AdjustIn, IdempotencyKey, SpendIn
-from milepost.entrypoints.http.resources import Customer, LedgerEntry
+from milepost.entrypoints.http.models import AdjustIn, IdempotencyKey, PointsAdjustIn, PointsSpendIn, SpendIn
+from milepost.entrypoints.http.resources import Customer, LedgerEntry, Points, PointsEntry
 from milepost.errors import NotFound
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
@@ -24,10 +25,30 @@ _CREDIT = (
     "and changes nothing; the same key with another amount is a 409."
 )
 
+_POINTS = (
+    "Points are whole numbers. The idempotency key makes a retry safe: a repeat with the same key and "
+    "points answers the same ledger entry (201 again) and changes nothing; the same key with other points "
+    "is a 409."
+)
+
+
+# Before the customer itself: its `{customer_id:path}` would take ".../points" as part of the id.
+@router.get(
+    "/{customer_id:path}/points",
+    summary="The customer's points: the balance and the ledger",
+    description="Every movement of points, oldest first: earned by orders (a refund takes them back), "
+    "given by milestones, spent, adjusted. The balance is their sum.",
+    response_model=Points,
+    responses=problems(404),
+)
+def get_points(admin: AdminCaller, customer_id: CustomerId) -> Points:
+    _check(customer_id)
+    return Points.of(admin.mp.points_ledger(admin.store, customer_id))
+
 
 @router.get(
     "/{customer_id:path}",
-    summary="A customer: order count, spend, tags, credit and milestones reached",
+    summary="A customer: order count and other metrics, spend, tags, credit, points and milestones reached",
     response_model=Customer,
     responses=problems(404),
 )
@@ -77,6 +98,52 @@ def adjust_credit(admin: AdminCaller, customer_id: CustomerId, body: AdjustIn, k
         actor=body.actor or admin.actor,
     )
     return LedgerEntry.of(entry)
+
+
+@router.post(
+    "/{customer_id:path}/points/spend",
+    status_code=201,
+    summary="Record points the customer redeemed",
+    description=_POINTS + " Spending below zero is a 409 unless the store allows negative points.",
+    response_model=PointsEntry,
+    responses=problems(404, 409, body=True),
+)
+def spend_points(
+    admin: AdminCaller, customer_id: CustomerId, body: PointsSpendIn, key: KeyHeader = None
+) -> PointsEntry:
+    _check(customer_id)
+    entry = admin.mp.spend_points(
+        admin.store,
+        customer_id,
+        body.points,
+        key=_idempotency_key(body.idempotency_key, key),
+        order_id=body.order_id,
+        note=body.note,
+    )
+    return PointsEntry.of(entry)
+
+
+@router.post(
+    "/{customer_id:path}/points/adjust",
+    status_code=201,
+    summary="Correct the customer's points, up or down, with a reason",
+    description=_POINTS + " `actor` defaults to the API key (`api key mpk_...`).",
+    response_model=PointsEntry,
+    responses=problems(404, 409, body=True),
+)
+def adjust_points(
+    admin: AdminCaller, customer_id: CustomerId, body: PointsAdjustIn, key: KeyHeader = None
+) -> PointsEntry:
+    _check(customer_id)
+    entry = admin.mp.adjust_points(
+        admin.store,
+        customer_id,
+        body.points,
+        key=_idempotency_key(body.idempotency_key, key),
+        reason=body.reason,
+        actor=body.actor or admin.actor,
+    )
+    return PointsEntry.of(entry)
 
 
 def _check(customer_id: str) -> None:

@@ -14,9 +14,12 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSc
 
 from milepost.domain.actions import ACTION_TYPES, SMS_MAX, ActionType
 from milepost.domain.events import COUNTING_STATUSES
+from milepost.service.stores import MAX_POINTS_PER_UNIT
 
 MAX_COUNT = 1_000_000_000
 MAX_AMOUNT = 10**12  # minor units, as for credit actions
+MAX_POINTS = 1_000_000_000  # points a points action gives
+MAX_POINTS_MOVED = 10**12  # points one spend or adjustment moves (balances can outgrow MAX_POINTS)
 NO_NUL = r"^[^\x00]*$"
 NOT_BLANK = r"^[^\x00]*[^\x00\s][^\x00]*$"
 
@@ -45,6 +48,7 @@ Count = Annotated[int, Field(ge=1, le=MAX_COUNT, description="The order count N 
 _PARAM_SCHEMAS: dict[str, dict[str, Any]] = {
     "text": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": NOT_BLANK},
     "minor_units": {"type": "integer", "minimum": 1, "maximum": MAX_AMOUNT},
+    "points": {"type": "integer", "minimum": 1, "maximum": MAX_POINTS},
     "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
     "template": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": NOT_BLANK},
     "url": {"type": "string", "pattern": "^https?://[^/?#\\s\\x00]+"},
@@ -124,6 +128,14 @@ class StorePatch(Patch):
         None, description="The order status from which an order counts. Only before the store has orders."
     )
     allow_negative_credit: bool = Field(None)
+    points_per_unit: int = Field(
+        None,
+        ge=0,
+        le=MAX_POINTS_PER_UNIT,
+        description="Points an order earns per whole unit of the currency of its net amount (1: 27.50 USD "
+        "earns 27); 0: none. Orders already counted keep the rate they counted at.",
+    )
+    allow_negative_points: bool = Field(None)
     email_from_name: str = Field(None, max_length=200, description="The From name of the store's emails.")
     email_from_address: str = Field(None, max_length=320, description="The From address of the store's emails.")
 
@@ -178,6 +190,36 @@ class AdjustIn(Body):
     actor: Name | None = Field(None, description="Who made the correction; default: the API key.")
 
     @field_validator("amount")
+    @classmethod
+    def _not_zero(cls, value: int) -> int:
+        if value == 0:
+            raise ValueError("must not be zero")
+        return value
+
+
+class PointsSpendIn(Body):
+    points: int = Field(ge=1, le=MAX_POINTS_MOVED, description="Points redeemed.")
+    idempotency_key: IdempotencyKey | None = Field(
+        None, description="The same key never spends twice. Or send the Idempotency-Key header."
+    )
+    order_id: OrderId | None = Field(None, description="The order the points were redeemed on.")
+    note: Note | None = None
+
+
+class PointsAdjustIn(Body):
+    points: int = Field(
+        ge=-MAX_POINTS_MOVED,
+        le=MAX_POINTS_MOVED,
+        description="Negative takes points away; not zero.",
+        json_schema_extra={"not": {"const": 0}},
+    )
+    idempotency_key: IdempotencyKey | None = Field(
+        None, description="The same key never adjusts twice. Or send the Idempotency-Key header."
+    )
+    reason: Reason = Field(description="Why, for the ledger.")
+    actor: Name | None = Field(None, description="Who made the correction; default: the API key.")
+
+    @field_validator("points")
     @classmethod
     def _not_zero(cls, value: int) -> int:
         if value == 0:

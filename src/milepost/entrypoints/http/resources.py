@@ -1,6 +1,6 @@
 """What the admin API answers: one shape per resource, the same wherever it appears.
 
-Ids are stable strings with a prefix (`oce_12`, `mst_3`, `alr_5`, `led_9`);
+Ids are stable strings with a prefix (`oce_12`, `mst_3`, `alr_5`, `led_9`, `pts_4`);
 templates are named by their key and customers by the store's own id. Times are
 ISO 8601 with an offset (UTC). Amounts are integers of minor units (cents).
 """
@@ -40,6 +40,8 @@ class Store(BaseModel):
     timezone: str
     counting_status: CountingStatus
     allow_negative_credit: bool
+    points_per_unit: int = Field(description="Points an order earns per whole unit of the currency; 0: none.")
+    allow_negative_points: bool
     email_from_name: str | None = Field(description="Null: the server's default (MILEPOST_EMAIL_FROM_NAME).")
     email_from_address: str | None = Field(description="Null: the server's default (MILEPOST_EMAIL_FROM_ADDRESS).")
 
@@ -52,6 +54,8 @@ class Store(BaseModel):
             timezone=s.timezone,
             counting_status=s.counting_status,
             allow_negative_credit=s.allow_negative_credit,
+            points_per_unit=s.points_per_unit,
+            allow_negative_points=s.allow_negative_points,
             email_from_name=s.email_from_name,
             email_from_address=s.email_from_address,
         )
@@ -211,6 +215,51 @@ class Credit(BaseModel):
     ledger: list[LedgerEntry] = Field(description="Oldest first.")
 
 
+class PointsEntry(BaseModel):
+    """One movement of points: earned by an order (or taken back by its refund), given by a
+    milestone, spent, or an operator's adjustment."""
+
+    id: str = Field(examples=["pts_4"])
+    customer_id: str
+    points: int = Field(description="Negative when points were spent, taken back or taken away.")
+    reason: str = Field(description="`earn` (an order), `milestone` (a points action), `spend` or `adjustment`.")
+    idempotency_key: str
+    milestone_id: str | None = Field(description="The milestone that gave the points.")
+    milestone: str | None = Field(description="Its program's name.")
+    order_id: str | None
+    note: str | None
+    actor: str | None
+    created_at: Timestamp
+
+    @classmethod
+    def of(cls, e: records.PointsEntry) -> PointsEntry:
+        key = e.idempotency_key
+        if e.reason in ("spend", "adjustment"):  # keyed per kind, like credit
+            key = key.removeprefix(f"{e.reason}:")
+        return cls(
+            id=public_id("points_entry", e.id),  # type: ignore[arg-type]
+            customer_id=e.customer_id,
+            points=e.points,
+            reason=e.reason,
+            idempotency_key=key,
+            milestone_id=public_id("milestone", e.firing_id),
+            milestone=e.milestone,
+            order_id=e.order_id,
+            note=e.note,
+            actor=e.actor,
+            created_at=e.created_at,
+        )
+
+
+class Points(BaseModel):
+    balance: int = Field(description="The sum of the ledger.")
+    ledger: list[PointsEntry] = Field(description="Oldest first.")
+
+    @classmethod
+    def of(cls, entries: list[records.PointsEntry]) -> Points:
+        return cls(balance=sum(e.points for e in entries), ledger=[PointsEntry.of(e) for e in entries])
+
+
 class Customer(BaseModel):
     id: str = Field(description="The store's own customer id.")
     email: str | None
@@ -224,8 +273,16 @@ class Customer(BaseModel):
     currency: str
     first_order_at: Timestamp | None
     last_order_at: Timestamp | None
+    review_count: int
+    referral_count: int
+    billing_cycles: int = Field(description="Subscription billing cycles paid.")
     tags: list[str]
     credit: Credit
+    points_balance: int = Field(description="The sum of the points ledger (GET .../points).")
+    points_earned: int = Field(
+        description="Points purchases earned over the customer's lifetime: refunds take theirs back; "
+        "spending, adjustments and points from milestones do not count."
+    )
     milestones: list[Milestone] = Field(description="Milestones reached, oldest first.")
     created_at: Timestamp
 
@@ -244,12 +301,17 @@ class Customer(BaseModel):
             currency=currency,
             first_order_at=c.aggregates.first_order_at,
             last_order_at=c.aggregates.last_order_at,
+            review_count=c.aggregates.review_count,
+            referral_count=c.aggregates.referral_count,
+            billing_cycles=c.aggregates.billing_cycles,
             tags=list(c.tags),
             credit=Credit(
                 balance=c.balances.get(currency, 0),
                 balances=c.balances,
                 ledger=[LedgerEntry.of(e) for e in c.ledger],
             ),
+            points_balance=c.points_balance,
+            points_earned=c.points_earned,
             milestones=[Milestone.of(m) for m in c.milestones],
             created_at=c.created_at,
         )

@@ -19,6 +19,7 @@ PREFIXES = {
     "milestone": "mst",
     "alert": "alr",
     "ledger_entry": "led",
+    "points_entry": "pts",
     "api_key": "key",
     "webhook_endpoint": "whe",
     "delivery": "dlv",

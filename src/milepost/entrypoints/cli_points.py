@@ -1,0 +1,98 @@
+"""`milepost points spend|adjust|ledger`: the points ledger, by hand."""
+
+from __future__ import annotations
+
+import click
+
+from milepost.domain.records import PointsEntry
+from milepost.entrypoints.context import App, json_option, pass_app, store_option
+from milepost.entrypoints.output import console, print_json, table, when
+
+
+def _done(app: App, store: str, entry: PointsEntry, as_json: bool) -> None:
+    balance = app.mp.customer(store, entry.customer_id).points_balance
+    if as_json:
+        print_json({"entry": entry, "balance": balance})
+        return
+    if entry.reason == "spend":
+        done = f"{entry.customer_id} spent {-entry.points:,} points"
+    else:
+        direction = "raised" if entry.points > 0 else "lowered"
+        done = f"{entry.customer_id}'s points {direction} by {abs(entry.points):,}"
+    click.echo(f"{done} (points entry {entry.id}); balance {balance:,} points")
+
+
+@click.group()
+def points() -> None:
+    """Spend, adjust or list a customer's points (whole numbers)."""
+
+
+@points.command("spend")
+@store_option
+@click.argument("customer_id", metavar="CUSTOMER")
+@click.argument("amount", metavar="POINTS", type=int)
+@click.option("--key", required=True, help="Idempotency key: the same key never spends twice.")
+@click.option("--order", "order_id", help="The order the points were redeemed on.")
+@click.option("--note")
+@json_option
+@pass_app
+def spend(
+    app: App,
+    store: str,
+    customer_id: str,
+    amount: int,
+    key: str,
+    order_id: str | None,
+    note: str | None,
+    as_json: bool,
+) -> None:
+    """Record POINTS redeemed by CUSTOMER."""
+    entry = app.mp.spend_points(store, customer_id, amount, key=key, order_id=order_id, note=note)
+    _done(app, store, entry, as_json)
+
+
+@points.command("adjust", context_settings={"ignore_unknown_options": True})
+@store_option
+@click.argument("customer_id", metavar="CUSTOMER")
+@click.argument("amount", metavar="POINTS", type=int)
+@click.option("--key", required=True, help="Idempotency key: the same key never adjusts twice.")
+@click.option("--reason", required=True, help="Why, for the ledger.")
+@click.option("--by", "actor", help="Who made the correction.")
+@json_option
+@pass_app
+def adjust(
+    app: App,
+    store: str,
+    customer_id: str,
+    amount: int,
+    key: str,
+    reason: str,
+    actor: str | None,
+    as_json: bool,
+) -> None:
+    """Correct CUSTOMER's points by POINTS (negative takes points away)."""
+    entry = app.mp.adjust_points(store, customer_id, amount, key=key, reason=reason, actor=actor)
+    _done(app, store, entry, as_json)
+
+
+@points.command("ledger")
+@store_option
+@click.argument("customer_id", metavar="CUSTOMER")
+@json_option
+@pass_app
+def ledger(app: App, store: str, customer_id: str, as_json: bool) -> None:
+    """Every movement of CUSTOMER's points, oldest first, and the balance."""
+    entries = app.mp.points_ledger(store, customer_id)
+    balance = sum(e.points for e in entries)
+    if as_json:
+        print_json({"balance": balance, "ledger": entries})
+        return
+    tz = app.mp.store(store).timezone
+    rows = (
+        (when(e.created_at, tz), f"{e.points:+,}", e.reason, e.milestone or e.note, e.order_id, e.actor)
+        for e in entries
+    )
+    console().print(
+        table(f"Points of {customer_id}", ("when", "points", "reason", "milestone / note", "order", "by"), rows)
+    )
+    click.echo(f"balance {balance:,} points")
