@@ -17,7 +17,7 @@ from milepost.adapters.storage.database import Database
 from milepost.config import Settings
 from milepost.domain.delivery import Attempt, Delivery, MailboxMessage
 from milepost.domain.records import Alert, ApiKey, CustomerReport, LedgerEntry, MilestoneReached, PointsEntry, Store
-from milepost.service import credit, delivery, endpoints, keys, reports, rules, stores, templates
+from milepost.service import credit, delivery, endpoints, inactivity, keys, reports, rules, stores, templates
 from milepost.service import points as points_service
 from milepost.service.ingest import BatchResult, ingest, ingest_batch
 from milepost.service.rendering import Rendered
@@ -258,6 +258,43 @@ class Milepost:
             ends_at=ends_at,
             allow_private=self.settings.webhooks_allow_private,
         )
+
+    def create_inactivity_program(
+        self,
+        store: str,
+        *,
+        name: str,
+        days: int,
+        actions: list[dict[str, Any]],
+        conditions: list[dict[str, Any]] | None = None,
+        active: bool = True,
+        starts_at: datetime | None = None,
+        ends_at: datetime | None = None,
+    ) -> RuleDetails:
+        """Fires for a customer `days` days after their last counted order, once per lapse
+        (a new order starts a new one); evaluated by `check_inactivity`, which workers run
+        every `inactivity_interval`. Not retroactive: the lapse a customer is already
+        `days` into now never fires for them."""
+        return rules.create_rule(
+            self.db,
+            self.clock(),
+            self._id(store),
+            name=name,
+            threshold=days,
+            actions=actions,
+            conditions=conditions,
+            active=active,
+            kind="inactivity",
+            starts_at=starts_at,
+            ends_at=ends_at,
+            allow_private=self.settings.webhooks_allow_private,
+        )
+
+    def check_inactivity(self, stores: list[str] | None = None) -> inactivity.Sweep:
+        """Fire the inactivity programs whose days a customer's lapse reached (all stores
+        unless named); safe to run as often as you like."""
+        store_ids = [self._id(s) for s in stores] if stores else None
+        return inactivity.check_inactivity(self.db, self.clock(), store_ids)
 
     def update_program(
         self,

@@ -307,3 +307,16 @@ def test_a_program_needs_a_metric_and_threshold_or_steps(client: TestClient, key
     r = client.post(PROGRAMS, json={"name": "x", "actions": ACTIONS, **body}, headers=keys.auth())
     assert r.status_code == 422, r.text
     assert field in r.text
+
+
+def test_an_inactivity_program_is_created_through_the_programs_api(client: TestClient, keys: Any) -> None:
+    r = client.post(PROGRAMS, json={"name": "Miss you", "days": 90, "actions": ACTIONS}, headers=keys.auth())
+    assert r.status_code == 201, r.text
+    program = r.json()
+    assert (program["kind"], program["threshold"]) == ("inactivity", 90)
+    both = client.post(
+        PROGRAMS, json={"name": "x", "days": 90, "metric": "order_count", "actions": ACTIONS}, headers=keys.auth()
+    )
+    assert both.status_code == 422 and "days" in both.text
+    too_long = client.post(PROGRAMS, json={"name": "x", "days": 4000, "actions": ACTIONS}, headers=keys.auth())
+    assert too_long.status_code == 422

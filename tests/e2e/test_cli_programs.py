@@ -169,3 +169,16 @@ def test_an_unknown_program_is_one_line_and_exit_2(milepost: Milepost) -> None:
     for command in (["show"], ["update", "--name", "N"], ["delete", "--yes"]):
         missing = milepost("programs", command[0], "--store", STORE, "999999", *command[1:], expect=2)
         assert missing.stderr == "error: no milestone program 999999 in this store\n"
+
+
+def test_an_inactivity_program_is_created_and_checked_from_the_cli(milepost: Milepost) -> None:
+    store = f"quiet-{uuid.uuid4().hex[:6]}"
+    milepost("stores", "create", store, "--name", "Quiet shop")
+    created = milepost(
+        "programs", "create-inactivity", "--store", store, "--name", "Miss you", "--days", "30", "--add-tag", "lapsed"
+    )
+    assert "created milestone program" in created.stdout
+    assert "30 days without an order" in milepost("programs", "list", "--store", store).stdout
+    checked = milepost("programs", "check-inactivity", "--store", store)
+    assert "checked 1 inactivity programs: 0 customers past their days, 0 milestones fired" in checked.stdout
+    milepost("programs", "create-inactivity", "--store", store, "--name", "x", "--days", "0", expect=2)

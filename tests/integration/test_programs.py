@@ -328,3 +328,72 @@ def test_journey_steps_are_validated(mp, store):
     with pytest.raises(ValidationError):
         mp.update_program(store, jid, threshold=5)
     assert mp.update_program(store, jid, name="Renamed").rule.steps == mp.program(store, jid).rule.steps
+
+
+# -- inactivity ----------------------------------------------------------------------------------
+
+
+def inactivity(mp: Milepost, store: str, days: int = 90, **kw: Any) -> int:
+    kw.setdefault("actions", [{"type": "add_tag", "tag": "lapsed"}, {"type": "credit", "amount": 500}])
+    return mp.create_inactivity_program(store, name=f"{days} days quiet", days=days, **kw).rule.id
+
+
+def test_an_inactivity_program_fires_once_per_lapse_and_a_new_order_rearms_it(mp, store, clock):
+    pid = inactivity(mp, store)
+    buy(mp, store, "c1", 1)
+    clock.advance(days=89)
+    assert mp.check_inactivity([store]).fired == 0
+    clock.advance(days=2)
+    sweep = mp.check_inactivity([store])
+    assert (sweep.programs, sweep.fired) == (1, 1)
+    assert mp.check_inactivity([store]).fired == 0  # the same lapse: never twice
+    assert fired(mp, store, "c1") == [(pid, 90)]
+    assert mp.customer(store, "c1").balances == {"USD": 500}
+    buy(mp, store, "c1", 1, start=1)  # a new order starts a new lapse
+    clock.advance(days=91)
+    assert mp.check_inactivity([store]).fired == 1
+    assert len(fired(mp, store, "c1")) == 2
+    occurrences = {m.occurrence for m in mp.customer(store, "c1").milestones}
+    assert len(occurrences) == 2
+
+
+def test_an_inactivity_program_is_not_retroactive_and_skips_customers_who_never_ordered(mp, store, clock):
+    buy(mp, store, "old", 1)
+    clock.advance(days=120)
+    mp.ingest(store, [{"id": key(), "type": "customer.created", "customer_id": "browser"}])
+    pid = inactivity(mp, store)  # "old" is already 120 days into this lapse
+    buy(mp, store, "new", 1)
+    clock.advance(days=100)
+    assert mp.check_inactivity([store]).fired == 1
+    assert fired(mp, store, "old") == [] and fired(mp, store, "new") == [(pid, 90)]
+    assert fired(mp, store, "browser") == []
+    buy(mp, store, "old", 1, start=1)  # their next lapse counts
+    clock.advance(days=90)
+    mp.check_inactivity([store])
+    assert fired(mp, store, "old") == [(pid, 90)]
+
+
+def test_an_inactivity_program_respects_its_window_and_switch(mp, store, clock):
+    pid = inactivity(mp, store, days=30, active=False)
+    buy(mp, store, "c1", 1)
+    clock.advance(days=31)
+    assert mp.check_inactivity([store]).programs == 0
+    mp.update_program(store, pid, active=True)  # switched on: c1 is already 31 days in, not for them
+    buy(mp, store, "c2", 1)
+    clock.advance(days=31)
+    mp.check_inactivity([store])
+    assert fired(mp, store, "c1") == [] and fired(mp, store, "c2") == [(pid, 30)]
+    with pytest.raises(ValidationError):
+        inactivity(mp, store, days=4000)
+
+
+def test_the_worker_sweeps_inactivity_programs(mp, store, clock):
+    pid = inactivity(mp, store, days=10)
+    buy(mp, store, "c1", 1)
+    clock.advance(days=11)
+    worker = mp.worker(stores=[store])
+    try:
+        worker.sweep_inactivity()
+    finally:
+        worker.close()
+    assert fired(mp, store, "c1") == [(pid, 10)]

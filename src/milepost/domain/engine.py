@@ -204,6 +204,8 @@ class Blocked:
 
     def blocks(self, rule: Rule, customer: int, occurrence: int) -> bool:
         pair = (rule.id, customer)
+        if rule.kind == "inactivity":  # once per lapse; the lapse they were in when armed never
+            return (rule.id, customer, occurrence) in self.fired or self.excluded.get(pair, -1) == occurrence
         if rule.every is None:  # one-time: once per customer, ever
             return pair in self._pairs or pair in self.excluded
         if (rule.id, customer, occurrence) in self.fired:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from milepost.domain.actions import Action
@@ -23,7 +23,12 @@ from milepost.errors import ValidationError
 
 #: kind -> the metric it watches; None: the program names its metric. An order count
 #: event is the milestone program on the number of orders that the admin lists apart.
-RULE_KINDS: dict[str, str | None] = {"order_count": "order_count", "program": None, "journey": None}
+RULE_KINDS: dict[str, str | None] = {
+    "order_count": "order_count",
+    "program": None,
+    "journey": None,
+    "inactivity": "order_count",  # its threshold is days without a counted order
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +99,8 @@ class RuleIndex:
             if rule.steps:
                 journeys.append(rule)
                 continue
+            if rule.kind == "inactivity":  # no event crosses it: a sweep evaluates it
+                continue
             target = by_metric if rule.every is None else self._repeating
             target.setdefault(rule.metric, []).append(rule)
         self.journeys = tuple(journeys)
@@ -119,6 +126,16 @@ class RuleIndex:
             return []
         thresholds, rules = entry
         return rules[bisect_right(thresholds, old) : bisect_right(thresholds, new)]
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MAX_INACTIVE_DAYS = 3650
+
+
+def lapse_of(last_order_at: datetime) -> int:
+    """An inactivity program's occurrence: the lapse that began with the customer's last
+    counted order, numbered by that order's day (days since 1970-01-01)."""
+    return (last_order_at - _EPOCH).days
 
 
 #: A repeating program fires at most this many occurrences for one change (one event):

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from milepost.domain.aggregates import METRICS
-from milepost.domain.rules import Rule, validate_threshold
+from milepost.domain.rules import MAX_INACTIVE_DAYS, Rule, validate_threshold
 from milepost.entrypoints.action_flags import ActionCommand, action_options, collect_actions, split_flags
 from milepost.entrypoints.context import App, json_option, pass_app, store_option
 from milepost.entrypoints.output import action_text, actions_text, console, money, print_json, table, when
@@ -74,6 +74,8 @@ def as_dict(d: RuleDetails) -> dict[str, Any]:
 def _goal(r: Rule, currency: str) -> str:
     """`number of reviews reaches 3`, `amount spent reaches $500.00, then every $100.00`,
     `journey: number of orders +1, then number of reviews +1`."""
+    if r.kind == "inactivity":
+        return f"{r.threshold} days without an order"
     if r.steps:
         return "journey: " + ", then ".join(f"{METRICS.get(s.metric, s.metric)} +{s.count}" for s in r.steps)
     amount = r.metric == "amount_spent"
@@ -166,6 +168,57 @@ def create_program(
         every=every,
     )
     _report(app, store, d, "created", as_json)
+
+
+@programs.command("create-inactivity", cls=ActionCommand)
+@store_option
+@click.option("--name", required=True, help="A name the log and the alerts show.")
+@click.option("--days", required=True, type=click.IntRange(1, MAX_INACTIVE_DAYS), help="Days without a counted order.")
+@action_options
+@click.option("--starts", type=AwareTime(), help="Lapses reaching their days before this time do not count.")
+@click.option("--ends", type=AwareTime(), help="From this time on it fires no more.")
+@click.option("--inactive", is_flag=True, help="Create it switched off.")
+@json_option
+@click.pass_context
+def create_inactivity(
+    ctx: click.Context,
+    store: str,
+    name: str,
+    days: int,
+    starts: datetime | None,
+    ends: datetime | None,
+    inactive: bool,
+    as_json: bool,
+    **params: Any,
+) -> None:
+    """Create an inactivity program: it fires DAYS days after a customer's last order, once
+    per lapse (a new order starts a new one). Workers check every hour; see check-inactivity."""
+    flags, conditions = split_flags(params)
+    app = ctx.find_object(App)
+    d = app.mp.create_inactivity_program(
+        store,
+        name=name,
+        days=days,
+        actions=collect_actions(ctx, flags),
+        conditions=conditions,
+        active=not inactive,
+        starts_at=starts,
+        ends_at=ends,
+    )
+    _report(app, store, d, "created", as_json)
+
+
+@programs.command("check-inactivity")
+@click.option("--store", "stores", multiple=True, metavar="KEY", help="Only this store (repeatable; default all).")
+@pass_app
+def check_inactivity(app: App, stores: tuple[str, ...]) -> None:
+    """Fire the inactivity programs that came due now (what workers do every hour; safe to
+    run from cron as often as you like: a lapse fires once)."""
+    sweep = app.mp.check_inactivity(list(stores) or None)
+    click.echo(
+        f"checked {sweep.programs} inactivity programs: {sweep.customers} customers past their days, "
+        f"{sweep.fired} milestones fired"
+    )
 
 
 @programs.command("update", cls=ActionCommand)

@@ -33,6 +33,7 @@ from milepost.config import Settings
 from milepost.domain.delivery import Attempt, Delivery, Endpoint, MailboxMessage, OutboxMessage, next_attempt_at
 from milepost.domain.records import Store
 from milepost.errors import Conflict, NotFound
+from milepost.service.inactivity import check_inactivity
 from milepost.service.ports import Storage
 from milepost.service.rendering import TemplateProblem, render
 from milepost.service.reports import customer_in
@@ -84,7 +85,11 @@ class Worker:
         """Deliver until `stop` is set; an idle worker looks again every `delivery_poll` seconds
         (sooner when a retry comes due)."""
         log.info("worker %s started", self.name)
+        swept = float("-inf")
         while not stop.is_set():
+            if time.monotonic() - swept >= self.settings.inactivity_interval:
+                swept = time.monotonic()
+                self.sweep_inactivity()
             try:
                 if self.run_once():
                     continue
@@ -93,6 +98,15 @@ class Worker:
                 log.exception("worker %s: delivery round failed; trying again", self.name)
                 stop.wait(self.settings.delivery_poll)
         log.info("worker %s stopped", self.name)
+
+    def sweep_inactivity(self) -> None:
+        """Fire the inactivity programs that came due (see service/inactivity.py)."""
+        try:
+            found = check_inactivity(self.db, self.clock(), list(self.store_ids) if self.store_ids else None)
+            if found.fired:
+                log.info("worker %s: inactivity programs fired %d milestones", self.name, found.fired)
+        except Exception:  # the next sweep tries again; delivery goes on
+            log.exception("worker %s: the inactivity sweep failed", self.name)
 
     def run_once(self) -> int:
         """Claim one round of due messages and deliver them; the number claimed."""

@@ -114,7 +114,7 @@ def _ingest_valid(
         activities = tx.load_activities(
             store_id, [(e.type, e.item) for _, e in fresh if isinstance(e, TrackEvent) and e.type in ACTIVITY_TYPES]
         )
-        rules, subscriptions = _store_config(db, tx, store)
+        rules, subscriptions = store_config(db, tx, store)
         journeys = None
         if rules.journeys:
             ids = [c.id for c in customers.values() if not c.is_new]
@@ -158,7 +158,7 @@ def _report(
     return results, fired
 
 
-def _store_config(db: Storage, tx: BatchTx, store: Store) -> tuple[RuleIndex, Subscriptions]:
+def store_config(db: Storage, tx: BatchTx, store: Store) -> tuple[RuleIndex, Subscriptions]:
     """The store's active rules, indexed, and its webhook subscriptions: loaded once per
     change to them (any process's change bumps the version this transaction read with
     the store's lock)."""

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from milepost.domain.actions import Action, validate_actions
 from milepost.domain.aggregates import METRICS
 from milepost.domain.journeys import parse_steps
 from milepost.domain.records import Store
-from milepost.domain.rules import RULE_KINDS, Rule, validate_conditions, validate_threshold
+from milepost.domain.rules import MAX_INACTIVE_DAYS, RULE_KINDS, Rule, lapse_of, validate_conditions, validate_threshold
 from milepost.errors import NotFound, ValidationError
 from milepost.service.endpoints import ensure_endpoint
 from milepost.service.ports import Storage
@@ -60,6 +60,16 @@ def _every(every: Any, kind: str, metric: str) -> int | None:
     except ValidationError as exc:
         reason = next(iter(exc.problems.values()), str(exc))
         raise ValidationError(f"every: {reason}", {"every": reason}) from None
+
+
+def _arm(
+    tx: Any, store_id: int, rule_id: int, arm_seq: int, kind: str, metric: str, threshold: int, now: datetime
+) -> int:
+    """Exclude who may not get the rule as armed now: customers at or past its threshold,
+    or for an inactivity program the lapse each customer is already past its days in."""
+    if kind == "inactivity":
+        return tx.exclude_lapsed(store_id, rule_id, arm_seq, now - timedelta(days=threshold), lapse_of)  # type: ignore[no-any-return]
+    return tx.exclude_customers_at_or_past(store_id, rule_id, arm_seq, metric, threshold)  # type: ignore[no-any-return]
 
 
 def _noun(kind: str) -> str:
@@ -150,6 +160,9 @@ def create_rule(
     get it (not retroactive; for a repeating program, no mark they have passed)."""
     starts_at, ends_at = _window(starts_at, ends_at)
     journey = parse_steps(steps) if kind == "journey" else ()
+    if kind == "inactivity" and isinstance(threshold, int) and threshold > MAX_INACTIVE_DAYS:
+        reason = f"must be at most {MAX_INACTIVE_DAYS} days"
+        raise ValidationError(f"threshold {reason}", {"threshold": reason})
     if journey:  # a journey's metric is its first step's; it is done after its last
         metric, threshold = journey[0].metric, len(journey)
     elif steps is not None:
@@ -166,7 +179,7 @@ def create_rule(
             # not retroactive: what customers have of the first step's metric now does not count
             excluded = tx.start_journey(store_id, rule_id, journey[0].metric)
         elif active:
-            excluded = tx.exclude_customers_at_or_past(store_id, rule_id, 1, values["metric"], values["threshold"])
+            excluded = _arm(tx, store_id, rule_id, 1, kind, values["metric"], values["threshold"], now)
         else:
             excluded = 0
         return _details(tx, tx.rule_row(store_id, rule_id), excluded)
@@ -225,7 +238,7 @@ def update_rule(
         tx.insert_rule_version(rule_id, version, _definition({**values, "kind": row.kind}), now)
         excluded = 0
         if active and (new_count or not row.active) and not row.steps:
-            excluded = tx.exclude_customers_at_or_past(store_id, rule_id, arm_seq, row.metric, values["threshold"])
+            excluded = _arm(tx, store_id, rule_id, arm_seq, row.kind, row.metric, values["threshold"], now)
         return _details(tx, tx.rule_row(store_id, rule_id), excluded)
 
 

@@ -175,6 +175,47 @@ class RecordQueries(TxBase):
             )
         )
 
+    def store_ids(self) -> list[int]:
+        return [r.id for r in self.conn.execute(select(t.stores.c.id).order_by(t.stores.c.id))]
+
+    def inactive_customers(
+        self, store_id: int, cutoff: datetime, after_id: int, limit: int
+    ) -> list[tuple[int, str, datetime]]:
+        """(id, external id, last order time) of customers whose last counted order is at
+        or before `cutoff`, by id after `after_id`."""
+        cus = t.customers.c
+        q = (
+            select(cus.id, cus.external_id, cus.last_order_at)
+            .where(cus.store_id == store_id, cus.last_order_at <= cutoff, cus.id > after_id)
+            .order_by(cus.id)
+            .limit(limit)
+        )
+        return [(r.id, r.external_id, r.last_order_at) for r in self.conn.execute(q)]
+
+    def exclude_lapsed(self, store_id: int, rule_id: int, arm_seq: int, cutoff: datetime, lapse_of: Any) -> int:
+        """Arm an inactivity program: the lapse each customer inactive since `cutoff` is in
+        never fires for them (the value noted is the lapse)."""
+        after, added = 0, 0
+        while True:
+            page = self.inactive_customers(store_id, cutoff, after, 5_000)
+            if not page:
+                return added
+            exc = t.rule_exclusions.c
+            ids = [p[0] for p in page]
+            # switched back on: the lapse they are in now replaces the one noted before
+            self.conn.execute(
+                delete(t.rule_exclusions).where(
+                    exc.rule_id == rule_id, exc.arm_seq == arm_seq, exc.customer_id.in_(ids)
+                )
+            )
+            rows = [
+                {"rule_id": rule_id, "arm_seq": arm_seq, "customer_id": cid, "value": lapse_of(last)}
+                for cid, _, last in page
+            ]
+            self.conn.execute(insert(t.rule_exclusions), rows)
+            added += len(rows)
+            after = page[-1][0]
+
     def start_journey(self, store_id: int, rule_id: int, metric: str) -> int:
         """A journey's first step counts from each customer's value now: a progress row
         for everyone who has some already. Returns how many."""

@@ -15,7 +15,7 @@ from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field, Strict
 
 from milepost.domain.aggregates import METRICS
 from milepost.domain.journeys import MAX_STEPS
-from milepost.domain.rules import MAX_COUNT, RULE_KINDS
+from milepost.domain.rules import MAX_COUNT, MAX_INACTIVE_DAYS, RULE_KINDS
 from milepost.domain.rules import MAX_THRESHOLD as MAX_THRESHOLD_BY_METRIC
 from milepost.entrypoints.http.admin import (
     Admin,
@@ -91,6 +91,13 @@ class ProgramIn(Body):
         max_length=MAX_STEPS,
         description="A sequential journey instead of one threshold: each step counts only what happens "
         "after the previous one; it fires when the last is done. Leave out metric and threshold.",
+    )
+    days: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_INACTIVE_DAYS,
+        description="An inactivity program instead: it fires this many days after a customer's last counted "
+        "order, once per lapse (a new order starts a new one). Leave out metric and threshold.",
     )
     actions: Actions
     conditions: list[Condition] = Field(default_factory=list, max_length=50)
@@ -197,6 +204,21 @@ def list_programs(admin: AdminCaller, limit: Limit = 50, cursor: Cursor = None) 
     responses={201: {"headers": {"Location": {"schema": {"type": "string"}}}}, **problems(body=True)},
 )
 def create_program(admin: AdminCaller, body: ProgramIn, response: Response) -> ProgramChange:
+    if body.days is not None:
+        if any(v is not None for v in (body.metric, body.threshold, body.every, body.steps)):
+            raise invalid("days", "an inactivity program takes days instead of metric, threshold, every and steps")
+        d = admin.mp.create_inactivity_program(
+            admin.store,
+            name=body.name,
+            days=body.days,
+            actions=body.actions,
+            conditions=[c.model_dump() for c in body.conditions],
+            active=body.active,
+            starts_at=utc(body.starts_at, "starts_at"),
+            ends_at=utc(body.ends_at, "ends_at"),
+        )
+        response.headers["Location"] = f"{router.prefix}/{public_id(_KIND, d.rule.id)}"
+        return ProgramChange.of(d)
     if body.steps is not None:
         if body.metric is not None or body.threshold is not None or body.every is not None:
             raise invalid("steps", "a journey takes steps instead of metric, threshold and every")

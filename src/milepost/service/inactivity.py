@@ -1,0 +1,92 @@
+"""Inactivity programs: "100 points after 90 days without an order", once per lapse.
+
+No event marks the day a customer becomes inactive, so these programs are evaluated by
+a sweep (`check_inactivity`), which `milepost worker` (and the embedded worker of
+`milepost serve`) runs every `inactivity_interval` seconds, and `milepost programs
+check-inactivity` runs on demand (from cron, for instance). A sweep may run any number
+of times: each lapse fires at most once per customer.
+
+A **lapse** begins at the customer's last counted order; its occurrence number is that
+order's day (days since 1970-01-01), so a new order starts a new lapse that can fire
+again once it is N days old. Customers who never ordered have no lapse. A program is
+not retroactive: the lapse a customer is already in when it is created (or switched on)
+never fires for them; their next one can.
+
+Firings go through the same decisions and effects as the ones events cause, in one
+transaction per page of customers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from milepost.domain.engine import Applied, decide_firings
+from milepost.domain.events import TrackEvent
+from milepost.domain.rules import Crossing, Rule, lapse_of
+from milepost.service.effects import effects_of
+from milepost.service.ingest import store_config
+from milepost.service.ports import BatchWrite, Storage
+
+PAGE = 1_000
+
+
+@dataclass(frozen=True, slots=True)
+class Sweep:
+    programs: int  # live inactivity programs looked at
+    customers: int  # customers past a program's days
+    fired: int
+
+
+def check_inactivity(db: Storage, now: datetime, store_ids: list[int] | None = None) -> Sweep:
+    """Fire every live inactivity program for the customers whose lapse reached its days."""
+    with db.read() as tx:
+        stores = store_ids if store_ids is not None else tx.store_ids()
+    programs = customers = fired = 0
+    for store_id in stores:
+        with db.read() as tx:
+            live = [r for r in tx.load_rules(store_id) if r.kind == "inactivity" and r.live_at(now)]
+        for rule in live:
+            programs += 1
+            after_id = 0
+            while True:
+                page_found, page_fired, after_id = _sweep_page(db, now, store_id, rule, after_id)
+                customers += page_found
+                fired += page_fired
+                if page_found < PAGE:
+                    break
+    return Sweep(programs, customers, fired)
+
+
+def _sweep_page(db: Storage, now: datetime, store_id: int, rule: Rule, after_id: int) -> tuple[int, int, int]:
+    cutoff = now - timedelta(days=rule.threshold)
+    with db.write() as tx:
+        store = tx.lock_store(store_id)
+        page = tx.inactive_customers(store_id, cutoff, after_id, PAGE)
+        if not page:
+            return 0, 0, after_id
+        tx.lock_customers(store_id, [external for _, external, _ in page])
+        states = tx.load_customers(store_id, [external for _, external, _ in page])
+        applied = []
+        for index, (_, external, last_order_at) in enumerate(page):
+            customer = states[external]
+            lapse = lapse_of(last_order_at)
+            key = f"inactivity:{rule.id}:{lapse}"
+            event = TrackEvent(key, "custom", external, now, "inactivity", {"days": rule.threshold})
+            applied.append(Applied(index, event, customer, [Crossing(rule, rule.threshold, lapse)]))
+        candidates = {(rule.id, rule.arm_seq, a.customer.id) for a in applied}
+        blocked = tx.blocked(candidates)
+        before = tx.load_tags({a.customer.id for a in applied})
+        after = dict(before)
+        decided = decide_firings(applied, after, blocked)
+        if decided:
+            _, subscriptions = store_config(db, tx, store)
+            batch = BatchWrite(store.id, now, store.counting_rank)
+            firing_ids = tx.next_ids("firings", len(decided))
+            effects_of(batch, decided, firing_ids, store, subscriptions, lambda n: tx.next_ids("alerts", n))
+            for customer_id, tags in after.items():
+                had = before.get(customer_id, frozenset())
+                batch.tags_added.extend((customer_id, tag) for tag in sorted(tags - had))
+                batch.tags_removed.extend((customer_id, tag) for tag in sorted(had - tags))
+            tx.write_batch(batch)
+        return len(page), len(decided), page[-1][0]
