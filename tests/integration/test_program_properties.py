@@ -30,6 +30,8 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from milepost.domain.rules import lapse_of
+
 CUSTOMERS = ("c0", "c1", "c2")
 ACTIVITIES = {
     "review_count": ("review.created", "review_id"),
@@ -74,6 +76,8 @@ class Programs(RuleBasedStateMachine):
         self.orders: dict[str, tuple[str, bool]] = {}  # order -> (customer, refunded)
         self.programs: list[ModelProgram] = []
         self.fired: set[tuple[int, str, int]] = set()  # (program, customer, occurrence)
+        self.last_order: dict[str, Any] = {}  # customer -> when their last counted order counted
+        self.quiet: dict[int, tuple[int, dict[str, int]]] = {}  # inactivity program -> (days, excluded lapses)
 
     # -- the model's metrics ------------------------------------------------------------------
 
@@ -95,6 +99,13 @@ class Programs(RuleBasedStateMachine):
     @initialize(metric=st.sampled_from(METRICS), active=st.booleans())
     def first_program(self, metric: str, active: bool) -> None:
         self.create_program(metric, 0, active, "none")
+
+    @initialize(quiet=st.booleans())
+    def first_order(self, quiet: bool) -> None:
+        self.order_paid("c0", 0)
+        if quiet:  # c0 goes quiet, then an inactivity program starts: not for c0's lapse
+            self.create_inactivity(1, 72)
+            self.sweep()
 
     @rule(
         metric=st.sampled_from(METRICS),
@@ -168,6 +179,7 @@ class Programs(RuleBasedStateMachine):
         self.ingest(raw, customer, "orders" if new else None)
         if new:
             self.orders[order_id] = (customer, False)
+            self.last_order[customer] = self.clock()
 
     @precondition(lambda self: any(not refunded for _, refunded in self.orders.values()))
     @rule(data=st.data())
@@ -177,6 +189,41 @@ class Programs(RuleBasedStateMachine):
         raw = {"id": uuid.uuid4().hex, "type": "order.refunded", "customer_id": customer, "order_id": order_id}
         self.ingest(raw, customer, None)
         self.orders[order_id] = (customer, True)
+
+    @rule(days=st.integers(1, 2), wait=st.sampled_from([0, 72]))
+    def create_inactivity(self, days: int, wait: int) -> None:
+        self.clock.advance(hours=wait)  # often after customers went quiet: not retroactive for them
+        details = self.mp.create_inactivity_program(
+            self.store, name=f"{days} days quiet", days=days, actions=[{"type": "credit", "amount": 100}]
+        )
+        now = self.clock()
+        excluded = {c: lapse_of(last) for c, last in self.last_order.items() if now - last >= timedelta(days=days)}
+        self.quiet[details.rule.id] = (days, excluded)
+
+    @rule()
+    def sweep(self) -> None:
+        self.mp.check_inactivity([self.store])
+        now = self.clock()
+        for customer in CUSTOMERS:
+            try:
+                report = self.mp.customer(self.store, customer)
+            except Exception:
+                continue
+            got = {(m.rule_id, customer, m.occurrence) for m in report.milestones if m.rule_id in self.quiet}
+            for key in got - self.fired:
+                program, _, lapse = key
+                days, excluded = self.quiet[program]
+                last = self.last_order.get(customer)
+                assert last is not None and lapse == lapse_of(last), f"{key} fired for a lapse not the current one"
+                assert now - last >= timedelta(days=days), f"{key} fired before {days} days"
+                assert excluded.get(customer) != lapse, f"{key}: the lapse they were in at creation"
+                self.fired.add(key)
+            # and nothing due was left out
+            for program, (days, excluded) in self.quiet.items():
+                last = self.last_order.get(customer)
+                if last is None or now - last < timedelta(days=days) or excluded.get(customer) == lapse_of(last):
+                    continue
+                assert (program, customer, lapse_of(last)) in self.fired, f"{program} did not fire for {customer}"
 
     @rule(hours=st.sampled_from([1, 3, 12, 48]))
     def clock_jump(self, hours: int) -> None:
@@ -193,6 +240,7 @@ class Programs(RuleBasedStateMachine):
         grown = set(METRICS[:2]) if grows == "orders" else {grows}
         now = self.clock()
         for firing in result.firings:
+            assert firing["rule_id"] not in self.quiet, "an inactivity program fired on an event"
             program = next(p for p in self.programs if p.id == firing["rule_id"])
             occurrence = firing["occurrence"]
             key = (program.id, customer, occurrence)
