@@ -15,8 +15,10 @@ from typing import Any
 
 from milepost.adapters.storage.database import Database
 from milepost.config import Settings
+from milepost.domain.codes import Code, Verdict
 from milepost.domain.delivery import Attempt, Delivery, MailboxMessage
 from milepost.domain.records import Alert, ApiKey, CustomerReport, LedgerEntry, MilestoneReached, PointsEntry, Store
+from milepost.service import codes as codes_service
 from milepost.service import credit, delivery, endpoints, inactivity, keys, reports, rules, stores, templates
 from milepost.service import points as points_service
 from milepost.service.ingest import BatchResult, ingest, ingest_batch
@@ -428,6 +430,30 @@ class Milepost:
     def points_ledger(self, store: str, customer_id: str) -> list[PointsEntry]:
         """The customer's points entries, oldest first; their sum is `customer().points_balance`."""
         return points_service.points_ledger(self.db, self._id(store), customer_id)
+
+    # -- discount codes ----------------------------------------------------------------------
+
+    def codes(self, store: str, customer_id: str) -> list[Code]:
+        """The discount codes the customer was given, oldest first."""
+        return codes_service.customer_codes(self.db, self._id(store), customer_id)
+
+    def validate_code(self, store: str, code: str, customer_id: str) -> Verdict:
+        """Whether `code` is good for the customer now: valid (with its discount), unknown,
+        not_theirs, expired, already_redeemed or voided, and why."""
+        return codes_service.validate_code(self.db, self.clock(), self._id(store), code, customer_id)
+
+    def redeem_code(self, store: str, code: str, customer_id: str, *, order_id: str, key: str) -> Code:
+        """Mark the code redeemed on `order_id`; the same `key` again answers the same code.
+        Raises `CodeRefused` (with the verdict's `status`) when the code is not good."""
+        return codes_service.redeem_code(self.db, self.clock(), self._id(store), code, customer_id, order_id, key)
+
+    def rollback_redemption(self, store: str, code: str, order_id: str) -> Code:
+        """Un-redeem the code, once `order_id` (where it was redeemed) was refunded or cancelled."""
+        return codes_service.rollback_redemption(self.db, self.clock(), self._id(store), code, order_id)
+
+    def void_code(self, store: str, code: str, reason: str) -> Code:
+        """Cancel the code for good; the checkout is told `reason`."""
+        return codes_service.void_code(self.db, self.clock(), self._id(store), code, reason)
 
     # -- webhook endpoints -------------------------------------------------------------------
 

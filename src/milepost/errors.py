@@ -45,3 +45,14 @@ class StorageError(MilepostError):
 
 class RetryableStorageError(StorageError):
     """A deadlock, serialization failure or lock time-out: the same work may be retried."""
+
+
+class CodeRefused(Conflict):
+    """A discount code that cannot be redeemed: `status` is the verdict (expired,
+    already_redeemed, voided, not_theirs, unknown) and the message its reason."""
+
+    title = "Code refused"
+
+    def __init__(self, status: str, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status

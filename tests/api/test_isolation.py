@@ -73,6 +73,18 @@ ROUTES = [
         {"points": -1, "idempotency_key": "k", "reason": "steal"},
         MISSING,
     ),
+    Route("GET", "/api/v1/customers/{customer_id:path}/codes", None, MISSING),
+    Route("POST", "/api/v1/codes/validate", {"code": "{code}", "customer_id": "{customer_id}"}, OWN),
+    Route(
+        "POST", "/api/v1/codes/rollback", {"code": "{code}", "order_id": "{customer_id}-1"}, MISSING
+    ),  # before redeem: nothing to roll back
+    Route(
+        "POST",
+        "/api/v1/codes/redeem",
+        {"code": "{code}", "customer_id": "{customer_id}", "order_id": "o-b", "idempotency_key": "k"},
+        MISSING,
+    ),
+    Route("POST", "/api/v1/codes/void", {"code": "{code}", "reason": "stolen"}, MISSING),
     Route("GET", "/api/v1/milestones", None, EMPTY),
     Route("GET", "/api/v1/milestones", None, EMPTY, {"customer_id": "{customer_id}"}),
     Route("GET", "/api/v1/milestones", None, EMPTY, {"order_count_event_id": "{event_id}"}),
@@ -124,6 +136,7 @@ def _snapshot(client: TestClient, keys: Any, ids: dict[str, str]) -> dict[str, A
         "templates": "/api/v1/templates",
         "customer": f"/api/v1/customers/{ids['customer_id']}",
         "points": f"/api/v1/customers/{ids['customer_id']}/points",
+        "codes": f"/api/v1/customers/{ids['customer_id']}/codes",
         "milestones": "/api/v1/milestones",
         "alerts": "/api/v1/alerts?status=all",
         "deliveries": "/api/v1/deliveries",
@@ -143,7 +156,7 @@ def _snapshot(client: TestClient, keys: Any, ids: dict[str, str]) -> dict[str, A
 @pytest.fixture
 def store_a(client: TestClient, keys: Any, mp: Milepost) -> StoreA:
     """Store A with one of everything: a template, an event that fired, a review program with a window,
-    a customer with credit and points, an alert,
+    a customer with credit, points and a discount code, an alert,
     an email sent to the local mailbox, a webhook endpoint and deliveries pending for it and for an email."""
     client.put("/api/v1/templates/welcome-a", json={"subject": "Hi", "body_text": "Hello"}, headers=keys.auth())
     actions = [
@@ -151,6 +164,7 @@ def store_a(client: TestClient, keys: Any, mp: Milepost) -> StoreA:
         {"type": "points", "points": 50},
         {"type": "alert"},
         {"type": "send_email", "template": "welcome-a"},
+        {"type": "code", "discount": {"kind": "percentage", "percent": 10}},
     ]
     event = create_event(client, keys, name="First order", count=1, actions=actions)
     program = _post(client, keys, "/api/v1/programs", PROGRAM_A)
@@ -158,6 +172,7 @@ def store_a(client: TestClient, keys: Any, mp: Milepost) -> StoreA:
     client.post("/api/v1/events", json={**profile, "email_consent": True}, headers=keys.auth("ingest"))
     orders(client, keys, "cust-a", 1)
     [alert] = client.get("/api/v1/alerts", headers=keys.auth()).json()["data"]
+    [code] = client.get("/api/v1/customers/cust-a/codes", headers=keys.auth()).json()["data"]
     worker = mp.worker(settings=Settings(smtp_host=""), stores=[keys.store])  # no SMTP: the local mailbox
     try:
         worker.drain()
@@ -179,6 +194,7 @@ def store_a(client: TestClient, keys: Any, mp: Milepost) -> StoreA:
         "delivery_id": email["id"],
         "message_id": mail["id"],
         "endpoint_id": endpoint["id"],
+        "code": code["code"],
     }
     return StoreA(ids, _snapshot(client, keys, ids))
 

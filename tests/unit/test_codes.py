@@ -103,6 +103,7 @@ def test_each_discount_kind_parses_to_what_the_checkout_needs(raw, expected):
         ({"kind": "percentage", "percent": 101}, "discount.percent"),
         ({"kind": "percentage", "percent": 12.5}, "discount.percent"),
         ({"kind": "free_gift"}, "discount.product_id"),
+        ({"kind": "free_shipping", "percent": 10}, "discount.percent"),
         ("10%", "discount"),
     ],
 )

@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from milepost.domain.codes import DEFAULT_PATTERN, Discount, Pattern
 from milepost.errors import ValidationError
 
 
 @dataclass(frozen=True, slots=True)
 class Param:
     name: str
-    kind: str  # text | minor_units | points | currency | template | url | message | sms
+    kind: str  # text | minor_units | points | currency | template | url | message | sms | discount | pattern | days
     required: bool = True
     description: str = ""
 
@@ -31,6 +32,8 @@ class ActionType:
     params: tuple[Param, ...]
     external: bool = False  # True: delivered through the outbox
 
+
+MAX_DAYS = 3650  # a code's life, at most ten years
 
 ACTION_TYPES: dict[str, ActionType] = {
     a.name: a
@@ -49,6 +52,31 @@ ACTION_TYPES: dict[str, ActionType] = {
             "points",
             "Give points",
             (Param("points", "points", description="Points to add to the customer's points ledger"),),
+        ),
+        ActionType(
+            "code",
+            "Give a discount code",
+            (
+                Param(
+                    "discount",
+                    "discount",
+                    description="What the code gives: {kind: fixed_amount, amount} (minor units), "
+                    "{kind: percentage, percent}, {kind: free_shipping} or {kind: free_gift, product_id}",
+                ),
+                Param(
+                    "pattern",
+                    "pattern",
+                    required=False,
+                    description="Like VIP-XXXX-XXXX: X a random character, 9 a digit, A a letter; "
+                    f"at least 8 random places. Default {DEFAULT_PATTERN}",
+                ),
+                Param(
+                    "expires_in_days",
+                    "days",
+                    required=False,
+                    description=f"Days the code is good for once issued (1 to {MAX_DAYS}); default: no expiry",
+                ),
+            ),
         ),
         ActionType(
             "alert",
@@ -156,6 +184,13 @@ def _validate_one(
             elif p.kind == "currency":
                 params.append((p.name, currency))
             continue
+        if p.kind in _STRUCTURED:
+            try:
+                params.append((p.name, _STRUCTURED[p.kind](value, currency)))
+            except ValidationError as exc:
+                # the parsers name the field: discount.percent, pattern, expires_in_days
+                problems.update({f"{where}.{k or p.name}": v for k, v in _reasons(exc)})
+            continue
         reason = _check(p.kind, value, templates)
         if reason:
             problems[f"{where}.{p.name}"] = reason
@@ -164,6 +199,28 @@ def _validate_one(
     if spec.name == "credit" and item.get("currency") not in (None, currency):
         problems[f"{where}.currency"] = f"must be the store's currency, {currency}"
     return Action(spec.name, tuple(params))
+
+
+def _discount(value: Any, currency: str) -> dict[str, Any]:
+    return Discount.parse(value, currency).as_dict()
+
+
+def _pattern(value: Any, currency: str) -> str:
+    return Pattern.parse(value).text
+
+
+def _days(value: Any, currency: str) -> int:
+    if value.__class__ is not int or not 1 <= value <= MAX_DAYS:
+        raise ValidationError("", {"expires_in_days": f"must be a whole number of days from 1 to {MAX_DAYS}"})
+    return int(value)
+
+
+#: Parameter kinds checked and normalized by the domain's own parsers.
+_STRUCTURED = {"discount": _discount, "pattern": _pattern, "days": _days}
+
+
+def _reasons(exc: ValidationError) -> list[tuple[str, str]]:
+    return list(exc.problems.items()) or [("", str(exc))]
 
 
 def _check(kind: str, value: Any, templates: set[str] | None) -> str | None:

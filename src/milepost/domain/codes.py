@@ -31,6 +31,12 @@ MAX_LENGTH = 64
 DEFAULT_PATTERN = "XXXX-XXXX-XXXX"
 
 DISCOUNT_KINDS = ("fixed_amount", "percentage", "free_shipping", "free_gift")
+_DISCOUNT_FIELDS = {
+    "fixed_amount": ("amount", "currency"),
+    "percentage": ("percent",),
+    "free_shipping": (),
+    "free_gift": ("product_id",),
+}
 
 # What `check` answers, and what each means for the checkout.
 VALID = "valid"
@@ -93,6 +99,9 @@ class Discount:
         kind = raw.get("kind")
         if kind not in DISCOUNT_KINDS:
             raise _invalid("discount.kind", f"must be one of {', '.join(DISCOUNT_KINDS)}")
+        extra = sorted(set(raw) - {"kind", *_DISCOUNT_FIELDS[kind]}, key=str)
+        if extra:
+            raise _invalid(f"discount.{extra[0]}", f"is not a field of a {kind} discount")
         if kind == "fixed_amount":
             amount = raw.get("amount")
             if amount.__class__ is not int or not 1 <= amount <= 10**12:
@@ -121,6 +130,26 @@ class Discount:
             "product_id": self.product_id,
         }
         return {"kind": self.kind, **{k: v for k, v in given.items() if v is not None}}
+
+    @classmethod
+    def of(cls, stored: dict[str, Any]) -> Discount:
+        """A discount as `as_dict` wrote it (already checked when its program was saved)."""
+        return cls(
+            stored["kind"],
+            stored.get("amount"),
+            stored.get("currency"),
+            stored.get("percent"),
+            stored.get("product_id"),
+        )
+
+    def describe(self) -> str:
+        if self.kind == "fixed_amount":
+            return f"{self.amount} {self.currency} off"
+        if self.kind == "percentage":
+            return f"{self.percent}% off"
+        if self.kind == "free_gift":
+            return f"free gift {self.product_id}"
+        return "free shipping"
 
 
 @dataclass(frozen=True, slots=True)

@@ -108,7 +108,14 @@ def next_attempt_at(
 
 
 #: The internal events a webhook endpoint may subscribe to.
-WEBHOOK_EVENT_TYPES = ("milestone.reached", "customer.rewarded", "alert.created")
+WEBHOOK_EVENT_TYPES = (
+    "milestone.reached",
+    "customer.rewarded",
+    "alert.created",
+    "reward.issued",
+    "redemption.succeeded",
+    "redemption.failed",
+)
 
 
 @dataclass(frozen=True, slots=True)

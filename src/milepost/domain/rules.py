@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 from milepost.domain.actions import Action
 from milepost.domain.aggregates import METRICS, Aggregates
+from milepost.domain.codes import DEFAULT_PATTERN, Discount
 from milepost.domain.journeys import Step
 from milepost.errors import ValidationError
 
@@ -252,6 +253,14 @@ def _plan(position, kind, p, rule, value, customer, order_id):  # type: ignore[n
     if kind == "points":
         n = p["points"]
         return Intent(position, kind, (("points", n),)), _outcome(position, kind, "done", f"gave {n} points")
+    if kind == "code":
+        discount = Discount.of(p["discount"])
+        data = (
+            ("discount", p["discount"]),
+            ("pattern", p.get("pattern", DEFAULT_PATTERN)),
+            ("expires_in_days", p.get("expires_in_days")),
+        )
+        return Intent(position, kind, data), _outcome(position, kind, "done", f"code issued: {discount.describe()}")
     if kind == "alert":
         text = alert_text(p.get("message"), customer, value, rule.name, order_id)
         return Intent(position, kind, (("message", text),)), _outcome(position, kind, "done", "alert created")

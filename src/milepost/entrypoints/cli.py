@@ -10,6 +10,7 @@ import click
 
 from milepost.bootstrap import Milepost
 from milepost.entrypoints import demo as demo_data
+from milepost.entrypoints.cli_codes import codes
 from milepost.entrypoints.cli_delivery import deliveries, mailbox, worker
 from milepost.entrypoints.cli_events import events
 from milepost.entrypoints.cli_ingest import ingest
@@ -179,6 +180,7 @@ for group in (
     alerts,
     credit,
     points,
+    codes,
     keys,
     webhooks,
     deliveries,

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 from rich.console import Console
 from rich.table import Table
 
+from milepost.domain.codes import Discount
+
 _ZERO_DECIMALS = {
     "BIF",
     "CLP",
@@ -114,6 +116,11 @@ def action_text(action: Any, currency: str) -> str:
         return f"workflow {a['workflow']!r}"
     if kind == "webhook":
         return f"webhook {a['url']}"
+    if kind == "code":
+        discount = Discount.of(a["discount"])
+        if discount.kind == "fixed_amount":
+            return f"code {money(discount.amount or 0, discount.currency or currency)} off"
+        return f"code {discount.describe()}"
     return str(kind)
 
 

@@ -177,13 +177,14 @@ class Worker:
                 return _Outcome(SendResult(FAILED, error="the customer no longer exists"))
             credit = tx.firing_credit(store.id, customer.external_id, _firing_id(payload))
             points = tx.firing_points(store.id, customer.external_id, _firing_id(payload))
+            code = tx.firing_code(store.id, customer.external_id, _firing_id(payload))
             template = tx.template(store.id, payload["template"]) if message.channel == "email" else None
         context = template_context(
             store,
             customer,
             {"name": payload["milestone"]["name"], "count": payload["milestone"]["count"]},
             {"id": payload.get("order_id") or "", "total": 0, "currency": store.currency},
-            {"credit_amount": credit, "points": points, "coupon_code": ""},  # what the same firing gave
+            {"credit_amount": credit, "points": points, "coupon_code": code},  # what the same firing gave
         )
         if message.channel == "email":
             return self._email(message, payload, store, customer, context, template)

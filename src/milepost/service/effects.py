@@ -7,21 +7,30 @@ Message-ID), so a receiver can drop a message it got twice.
 
 Webhook endpoints subscribed to internal events get one outbox row per event and
 endpoint: `milestone.reached` per firing, `customer.rewarded` per credit or points given,
-`alert.created` per alert raised.
+`reward.issued` per discount code given, `alert.created` per alert raised.
+
+A code is drawn here (`secrets.SystemRandom()`), in the batch: two codes alike in one
+store break the batch's unique key (store, code) and ingest runs the batch again, with
+new codes.
 """
 
 from __future__ import annotations
 
+import random
+import secrets
 from collections.abc import Callable, Mapping, Sequence
+from datetime import timedelta
 from typing import Any, NamedTuple
 
 import orjson
 
+from milepost.domain.codes import Pattern
 from milepost.domain.delivery import WEBHOOK_EVENT_TYPES
 from milepost.domain.engine import Decided
 from milepost.domain.events import OrderEvent
 from milepost.domain.records import Store
-from milepost.service.ports import BatchWrite, FiringRow, LedgerRow, OutboxRow, PointsRow
+from milepost.domain.rules import Firing
+from milepost.service.ports import BatchWrite, CodeRow, FiringRow, LedgerRow, OutboxRow, PointsRow
 
 
 class Subscriptions(NamedTuple):
@@ -45,10 +54,13 @@ def effects_of(
     store: Store,
     subscriptions: Subscriptions = NO_SUBSCRIPTIONS,
     alert_ids: Callable[[int], list[int]] = lambda n: [],
+    rng: random.Random | None = None,
 ) -> None:
     """Append every internal effect and outbox row of `decided` to `batch`.
     Tags are not written here: the caller writes each customer's net change.
-    `alert_ids(n)` hands out ids for the alerts, so their webhooks can name them."""
+    `alert_ids(n)` hands out ids for the alerts, so their webhooks can name them; `rng`
+    draws the codes (default `secrets.SystemRandom()`)."""
+    rng = rng or secrets.SystemRandom()
     wanted = {kind: [e for e, kinds in subscriptions.events if kind in kinds] for kind in _INTERNAL_EVENTS}
     alerts_needed = sum(1 for d in decided for i in d.firing.intents if i.type == "alert")
     fresh_alert_ids = iter(alert_ids(alerts_needed) if alerts_needed else [])
@@ -56,6 +68,7 @@ def effects_of(
         f, a = d.firing, d.applied
         customer = a.customer
         order_id = a.event.order_id if isinstance(a.event, OrderEvent) else None
+        codes = _draw_codes(f, rng)
         batch.firings.append(
             FiringRow(
                 firing_id,
@@ -66,7 +79,7 @@ def effects_of(
                 f.value,
                 order_id,
                 a.event.key,
-                _json(f.outcomes),
+                _json(_with_codes(f.outcomes, codes)),
             )
         )
         base_key = f"milestone:{f.rule.id}:{customer.id}:{f.occurrence}"
@@ -107,6 +120,12 @@ def effects_of(
                 batch.alerts.append((alert_id, customer.id, firing_id, message))
                 alert = {"id": f"alr_{alert_id}", "message": message}
                 _notify(batch, wanted, "alert.created", key, who, {**data, "alert": alert})
+            elif kind == "code":
+                code, days, discount = codes[intent.position], intent.get("expires_in_days"), intent.get("discount")
+                expires_at = batch.now + timedelta(days=days) if days else None
+                batch.codes.append(CodeRow(customer.id, code, _json(discount), firing_id, expires_at))
+                issued = {"code": code, "discount": discount, "expires_at": expires_at}
+                _notify(batch, wanted, "reward.issued", key, who, {**data, **issued})
             elif kind == "trigger_workflow":
                 batch.workflow_runs.append((intent.get("workflow"), customer.id, firing_id))
             elif kind == "send_email":
@@ -123,6 +142,23 @@ def effects_of(
 
 
 _INTERNAL_EVENTS = WEBHOOK_EVENT_TYPES
+
+
+def _draw_codes(f: Firing, rng: random.Random) -> dict[int, str]:
+    """A fresh code for each code action of the firing, by its position."""
+    return {i.position: Pattern(i.get("pattern")).generate(rng) for i in f.intents if i.type == "code"}
+
+
+def _with_codes(outcomes: Sequence[dict[str, Any]], codes: dict[int, str]) -> Sequence[dict[str, Any]]:
+    """The firing's outcomes, each code action's naming the code it issued."""
+    if not codes:
+        return outcomes
+    return [
+        {**o, "detail": f"issued {codes[o['position']]}: {o['detail'].removeprefix('code issued: ')}"}
+        if o["position"] in codes
+        else o
+        for o in outcomes
+    ]
 
 
 def _notify(

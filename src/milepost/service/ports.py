@@ -61,10 +61,19 @@ class PointsRow:
 class OutboxRow:
     key: str
     channel: str
-    customer_id: int
+    customer_id: int | None
     firing_id: int | None
     payload: str  # JSON
     endpoint_id: int | None = None  # a webhook endpoint subscribed to an internal event
+
+
+@dataclass(frozen=True, slots=True)
+class CodeRow:
+    customer_id: int
+    code: str
+    discount: str  # JSON
+    firing_id: int | None
+    expires_at: datetime | None
 
 
 @dataclass(slots=True)
@@ -88,6 +97,7 @@ class BatchWrite:
     tags_added: list[tuple[int, str]] = field(default_factory=list)
     tags_removed: list[tuple[int, str]] = field(default_factory=list)
     alerts: list[tuple[int, int, int | None, str]] = field(default_factory=list)  # id, customer, firing, message
+    codes: list[CodeRow] = field(default_factory=list)
     outbox: list[OutboxRow] = field(default_factory=list)
     workflow_runs: list[tuple[str, int, int]] = field(default_factory=list)  # workflow, customer, firing
 

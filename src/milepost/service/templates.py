@@ -144,16 +144,17 @@ def sample_context(store: Store) -> dict[str, Any]:
 
 def preview_template(db: Storage, store: Store, key: str, customer_id: str) -> Rendered:
     """`key` rendered for the customer `customer_id`, with their last milestone (if any)
-    and the credit it gave."""
+    and the credit, points and code it gave."""
     template = get_template(db, store.id, key)
     customer = customer_report(db, store.id, customer_id)
     last = customer.milestones[-1] if customer.milestones else None
     milestone = {"name": last.rule_name, "count": last.value} if last else None
     order = {"id": last.order_id or "", "total": 0, "currency": store.currency} if last else None
     credit = sum(e.amount for e in customer.ledger if last and e.firing_id == last.id)
-    points = 0
+    points, code = 0, ""
     if last is not None:
         with db.read() as tx:
             points = tx.firing_points(store.id, customer_id, last.id)
-    reward = {"credit_amount": credit, "points": points, "coupon_code": ""}
+            code = tx.firing_code(store.id, customer_id, last.id)
+    reward = {"credit_amount": credit, "points": points, "coupon_code": code}
     return render(template, template_context(store, customer, milestone, order, reward))

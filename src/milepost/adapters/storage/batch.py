@@ -9,7 +9,7 @@ from hashlib import blake2b
 import orjson
 from sqlalchemy import text
 
-from milepost.adapters.storage.base import TxBase
+from milepost.adapters.storage.codes import CodeQueries
 from milepost.domain.aggregates import Aggregates
 from milepost.domain.engine import Blocked, OrderSlot
 from milepost.domain.journeys import Progress
@@ -34,7 +34,7 @@ def lock_key(store_id: int, external_id: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
-class BatchQueries(TxBase):
+class BatchQueries(CodeQueries):  # the batch writes codes and outbox rows as the code services do
     def lock_store(self, store_id: int, exclusive: bool = False) -> Store:
         """Ingest holds the store shared; rule changes hold it exclusive, so a rule
         is armed against a stable picture of the customers."""
@@ -332,26 +332,8 @@ class BatchQueries(TxBase):
             ("id", "store_id", "customer_id", "firing_id", "message", "status", "created_at"),
             [(aid, sid, cid, fid, message, "open", now) for aid, cid, fid, message in b.alerts],
         )
-        self._insert(
-            "outbox",
-            (
-                "store_id",
-                "key",
-                "channel",
-                "customer_id",
-                "firing_id",
-                "payload",
-                "status",
-                "attempts",
-                "available_at",
-                "created_at",
-                "endpoint_id",
-            ),
-            [
-                (sid, o.key, o.channel, o.customer_id, o.firing_id, o.payload, "pending", 0, now, now, o.endpoint_id)
-                for o in b.outbox
-            ],
-        )
+        self.insert_codes(sid, b.codes, b.now)
+        self.insert_outbox(sid, b.outbox, b.now)
         self._insert(
             "workflow_runs",
             ("store_id", "workflow", "customer_id", "firing_id", "status", "created_at"),

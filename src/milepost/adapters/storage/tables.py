@@ -466,3 +466,27 @@ api_keys = Table(
     _created(),
     Column("revoked_at", UTCDateTime),
 )
+
+#: Discount codes given by milestones: unique per store, issued in the batch that fired
+#: them. `redemption_key` makes a redemption idempotent; a rollback clears it.
+codes = Table(
+    "codes",
+    metadata,
+    _id(),
+    _store(fk=False),
+    Column("code", String(64), nullable=False),
+    Column("customer_id", Id, nullable=False),
+    Column("discount", Text, nullable=False),  # JSON: Discount.as_dict()
+    Column("firing_id", Id),
+    Column("issued_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime),
+    Column("redeemed_at", UTCDateTime),
+    Column("redeemed_order_id", String(200)),
+    Column("redemption_key", String(200)),
+    Column("voided_at", UTCDateTime),
+    Column("void_reason", Text),
+    UniqueConstraint("store_id", "code"),
+    UniqueConstraint("store_id", "redemption_key"),
+    Index(None, "customer_id"),
+    Index(None, "firing_id"),
+)

@@ -11,6 +11,7 @@ from milepost.bootstrap import Milepost, connect
 from milepost.config import Settings
 from milepost.entrypoints.http import (
     access_log,
+    codes_api,
     customers_api,
     delivery_api,
     events,
@@ -45,6 +46,7 @@ def create_app(mp: Milepost, settings: Settings | None = None) -> FastAPI:
         rules_api,
         programs_api,
         templates_api,
+        codes_api,
         customers_api,
         logs_api,
         webhooks_api,

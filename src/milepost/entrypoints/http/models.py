@@ -12,7 +12,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, field_validator
 
-from milepost.domain.actions import ACTION_TYPES, SMS_MAX, ActionType
+from milepost.domain.actions import ACTION_TYPES, MAX_DAYS, SMS_MAX, ActionType
+from milepost.domain.codes import MAX_LENGTH as MAX_CODE
 from milepost.domain.events import COUNTING_STATUSES
 from milepost.service.stores import MAX_POINTS_PER_UNIT
 
@@ -54,6 +55,50 @@ _PARAM_SCHEMAS: dict[str, dict[str, Any]] = {
     "url": {"type": "string", "pattern": "^https?://[^/?#\\s\\x00]+"},
     "message": {"type": "string", "minLength": 1, "pattern": NOT_BLANK},
     "sms": {"type": "string", "minLength": 1, "maxLength": SMS_MAX, "pattern": NOT_BLANK},
+    "discount": {
+        "oneOf": [
+            {
+                "type": "object",
+                "title": "Fixed amount off",
+                "required": ["kind", "amount"],
+                "properties": {
+                    "kind": {"type": "string", "enum": ["fixed_amount"]},
+                    "amount": {"type": "integer", "minimum": 1, "maximum": MAX_AMOUNT},
+                    "currency": {"type": "string", "pattern": "^[A-Z]{3}$", "description": "The store's"},
+                },
+                "additionalProperties": False,
+            },
+            {
+                "type": "object",
+                "title": "Percentage off",
+                "required": ["kind", "percent"],
+                "properties": {
+                    "kind": {"type": "string", "enum": ["percentage"]},
+                    "percent": {"type": "integer", "minimum": 1, "maximum": 100},
+                },
+                "additionalProperties": False,
+            },
+            {
+                "type": "object",
+                "title": "Free shipping",
+                "required": ["kind"],
+                "properties": {"kind": {"type": "string", "enum": ["free_shipping"]}},
+                "additionalProperties": False,
+            },
+            {
+                "type": "object",
+                "title": "Free gift",
+                "required": ["kind", "product_id"],
+                "properties": {
+                    "kind": {"type": "string", "enum": ["free_gift"]},
+                    "product_id": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": NOT_BLANK},
+                },
+                "additionalProperties": False,
+            },
+        ]
+    },
+    "pattern": {"type": "string", "minLength": 8, "maxLength": MAX_CODE, "pattern": "^[A-Z0-9_-]+$"},
+    "days": {"type": "integer", "minimum": 1, "maximum": MAX_DAYS},
 }
 
 

@@ -1,0 +1,172 @@
+"""Discount codes for the store's checkout: a customer's codes, whether a code is good
+for a customer now, redeeming it on an order, rolling that back after a refund, voiding."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path
+from pydantic import BaseModel, Field
+
+from milepost.domain import codes as domain
+from milepost.entrypoints.http.admin import AdminCaller, problems
+from milepost.entrypoints.http.customers_api import KeyHeader, _check, _idempotency_key
+from milepost.entrypoints.http.models import Body, IdempotencyKey, OrderId, Reason, text
+from milepost.entrypoints.http.problems import ApiProblem
+from milepost.entrypoints.http.resources import Timestamp
+from milepost.errors import CodeRefused
+
+router = APIRouter(tags=["codes"])
+
+CodeText = text(200)
+CustomerRef = text(200)
+CustomerId = Annotated[str, Path(description="The store's own customer id, as sent in events.")]
+_DISCOUNT = "What the code gives: `kind` (fixed_amount, percentage, free_shipping, free_gift) and its " + (
+    "`amount` and `currency`, `percent` or `product_id`."
+)
+
+
+class CodeOut(BaseModel):
+    code: str
+    customer_id: str
+    discount: dict[str, Any] = Field(description=_DISCOUNT)
+    status: str = Field(description="For its customer now: " + ", ".join(domain.VERDICTS) + ".")
+    issued_at: Timestamp
+    expires_at: Timestamp | None
+    redeemed_at: Timestamp | None
+    redeemed_order_id: str | None
+    voided_at: Timestamp | None
+    void_reason: str | None
+
+    @classmethod
+    def of(cls, c: domain.Code, now: datetime) -> CodeOut:
+        return cls(
+            code=c.code,
+            customer_id=c.customer_id,
+            discount=c.discount.as_dict(),
+            status=domain.check(c, c.customer_id, now).status,
+            issued_at=c.issued_at,
+            expires_at=c.expires_at,
+            redeemed_at=c.redeemed_at,
+            redeemed_order_id=c.redeemed_order_id,
+            voided_at=c.voided_at,
+            void_reason=c.void_reason,
+        )
+
+
+class Codes(BaseModel):
+    data: list[CodeOut] = Field(description="Oldest first.")
+
+
+class VerdictOut(BaseModel):
+    code: str = Field(description="As stored: capitals, no spaces around.")
+    valid: bool
+    status: str = Field(description=", ".join(domain.VERDICTS) + ".")
+    reason: str = Field(description="Why not, when it is not valid.")
+    discount: dict[str, Any] | None = Field(description=_DISCOUNT + " Only when valid.")
+
+
+class ValidateIn(Body):
+    code: CodeText
+    customer_id: CustomerRef
+
+
+class RedeemIn(Body):
+    code: CodeText
+    customer_id: CustomerRef
+    order_id: OrderId
+    idempotency_key: IdempotencyKey | None = Field(
+        None, description="The same key answers the same redemption. Or send the Idempotency-Key header."
+    )
+
+
+class RollbackIn(Body):
+    code: CodeText
+    order_id: OrderId = Field(description="The order the code was redeemed on; it must be refunded or cancelled.")
+
+
+class VoidIn(Body):
+    code: CodeText
+    reason: Reason = Field(description="Told to the checkout when the code is tried.")
+
+
+# Registered before the customers' router: its `{customer_id:path}` would take ".../codes".
+@router.get(
+    "/api/v1/customers/{customer_id:path}/codes",
+    summary="The discount codes a customer was given",
+    response_model=Codes,
+    responses=problems(404),
+)
+def list_codes(admin: AdminCaller, customer_id: CustomerId) -> Codes:
+    _check(customer_id)
+    now = admin.mp.clock()
+    return Codes(data=[CodeOut.of(c, now) for c in admin.mp.codes(admin.store, customer_id)])
+
+
+@router.post(
+    "/api/v1/codes/validate",
+    summary="Whether a code is good for a customer now, and what it gives",
+    description="Changes nothing. `status` is valid, unknown (not a code of this store), not_theirs, "
+    "expired, already_redeemed or voided.",
+    response_model=VerdictOut,
+    responses=problems(body=True),
+)
+def validate(admin: AdminCaller, body: ValidateIn) -> VerdictOut:
+    verdict = admin.mp.validate_code(admin.store, body.code, body.customer_id)
+    discount = verdict.discount.as_dict() if verdict.discount else None
+    return VerdictOut(
+        code=domain.normalize(body.code),
+        valid=verdict.valid,
+        status=verdict.status,
+        reason=verdict.reason,
+        discount=discount,
+    )
+
+
+@router.post(
+    "/api/v1/codes/redeem",
+    summary="Mark a code redeemed on an order",
+    description="A repeat with the same idempotency key answers the same code and changes nothing. A code "
+    "that is not good for the customer is refused: 404 for a code this store does not have, 409 otherwise, "
+    "with its `verdict`; either sends `redemption.failed` to subscribed endpoints. A redemption sends "
+    "`redemption.succeeded`.",
+    response_model=CodeOut,
+    responses=problems(404, 409, body=True),
+)
+def redeem(admin: AdminCaller, body: RedeemIn, key: KeyHeader = None) -> CodeOut:
+    try:
+        code = admin.mp.redeem_code(
+            admin.store,
+            body.code,
+            body.customer_id,
+            order_id=body.order_id,
+            key=_idempotency_key(body.idempotency_key, key),
+        )
+    except CodeRefused as refused:
+        status = 404 if refused.status == domain.UNKNOWN else 409
+        raise ApiProblem(status, str(refused), slug="code-refused", verdict=refused.status) from None
+    return CodeOut.of(code, admin.mp.clock())
+
+
+@router.post(
+    "/api/v1/codes/rollback",
+    summary="Take back a redemption after its order was refunded or cancelled",
+    description="The code is as good as before (unless it expired meanwhile). A code not redeemed answers "
+    "as it is; one redeemed on another order, or on an order not reported refunded or cancelled, is a 409.",
+    response_model=CodeOut,
+    responses=problems(404, 409, body=True),
+)
+def rollback(admin: AdminCaller, body: RollbackIn) -> CodeOut:
+    return CodeOut.of(admin.mp.rollback_redemption(admin.store, body.code, body.order_id), admin.mp.clock())
+
+
+@router.post(
+    "/api/v1/codes/void",
+    summary="Cancel a code for good",
+    description="Voiding a voided code changes nothing (the first reason stays).",
+    response_model=CodeOut,
+    responses=problems(404, body=True),
+)
+def void(admin: AdminCaller, body: VoidIn) -> CodeOut:
+    return CodeOut.of(admin.mp.void_code(admin.store, body.code, body.reason), admin.mp.clock())
