@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 import uuid
@@ -15,30 +13,8 @@ from pathlib import Path
 
 import pytest
 
-CLI = [sys.executable, "-m", "milepost.entrypoints.cli"]
-
-
-def cli_env(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MILEPOST_")}
-    env.update(MILEPOST_DATA_DIR=str(data_dir), COLUMNS="200")
-    return env
-
-
-class Milepost:
-    """Runs `milepost ...` on one data directory."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.data_dir = data_dir
-        self.env = cli_env(data_dir)
-
-    def __call__(self, *args: str, stdin: str | None = None, expect: int = 0) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run([*CLI, *args], input=stdin, capture_output=True, text=True, env=self.env, timeout=60)
-        assert done.returncode == expect, f"exit {done.returncode}\n{done.stdout}\n{done.stderr}"
-        assert "Traceback" not in done.stderr, done.stderr
-        return done
-
-    def json(self, *args: str) -> object:
-        return json.loads(self(*args, "--json").stdout)
+from support.cli import CLI, cli_env
+from support.cli import MilepostCli as Milepost
 
 
 @pytest.fixture(scope="module")

@@ -3,37 +3,19 @@ on the demo store: with no SMTP server configured the demo's emails land in the 
 
 from __future__ import annotations
 
-import json
-import os
 import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
-CLI = [sys.executable, "-m", "milepost.entrypoints.cli"]
-
-
-class Milepost:
-    def __init__(self, data_dir: Path) -> None:
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("MILEPOST_")}
-        self.env.update(MILEPOST_DATA_DIR=str(data_dir), COLUMNS="200", MILEPOST_DELIVERY_POLL="0.1")
-
-    def __call__(self, *args: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run([*CLI, *args], capture_output=True, text=True, env=self.env, timeout=60)
-        assert done.returncode == expect, f"exit {done.returncode}\n{done.stdout}\n{done.stderr}"
-        assert "Traceback" not in done.stderr, done.stderr
-        return done
-
-    def json(self, *args: str) -> object:
-        return json.loads(self(*args, "--json").stdout)
+from support.cli import CLI
+from support.cli import MilepostCli as Milepost
 
 
 @pytest.fixture(scope="module")
 def milepost(tmp_path_factory: pytest.TempPathFactory) -> Milepost:
-    mp = Milepost(tmp_path_factory.mktemp("milepost"))
+    mp = Milepost(tmp_path_factory.mktemp("milepost"), MILEPOST_DELIVERY_POLL="0.1")
     mp("demo")
     return mp
 

@@ -5,32 +5,14 @@ idempotent by key, adjustments either way, and refusals that exit 2 with one lin
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import uuid
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-CLI = [sys.executable, "-m", "milepost.entrypoints.cli"]
+from support.cli import MilepostCli as Milepost
+
 STORE = "shop"
-
-
-class Milepost:
-    def __init__(self, data_dir: Path) -> None:
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("MILEPOST_")}
-        self.env.update(MILEPOST_DATA_DIR=str(data_dir), COLUMNS="200")
-
-    def __call__(self, *args: str, expect: int = 0) -> subprocess.CompletedProcess[str]:
-        done = subprocess.run([*CLI, *args], capture_output=True, text=True, env=self.env, timeout=60)
-        assert done.returncode == expect, f"exit {done.returncode}\n{done.stdout}\n{done.stderr}"
-        assert "Traceback" not in done.stderr, done.stderr
-        return done
-
-    def json(self, *args: str) -> Any:
-        return json.loads(self(*args, "--json").stdout)
 
 
 @pytest.fixture(scope="module")
