@@ -78,8 +78,6 @@ class Programs(RuleBasedStateMachine):
         self.fired: set[tuple[int, str, int]] = set()  # (program, customer, occurrence)
         self.last_order: dict[str, Any] = {}  # customer -> when their last counted order counted
         self.quiet: dict[int, tuple[int, dict[str, int]]] = {}  # inactivity program -> (days, excluded lapses)
-        # journey -> (steps, customer -> (steps done, baseline of the current step's metric))
-        self.journeys: dict[int, tuple[list[str], dict[str, tuple[int, int]]]] = {}
 
     # -- the model's metrics ------------------------------------------------------------------
 
@@ -192,31 +190,6 @@ class Programs(RuleBasedStateMachine):
         self.ingest(raw, customer, None)
         self.orders[order_id] = (customer, True)
 
-    @rule(steps=st.lists(st.sampled_from(["order_count", *ACTIVITIES]), min_size=2, max_size=3))
-    def create_journey(self, steps: list[str]) -> None:
-        details = self.mp.create_journey(
-            self.store,
-            name="journey",
-            steps=[{"metric": m} for m in steps],
-            actions=[{"type": "credit", "amount": 100}],
-        )
-        # the first step counts from what each customer has now
-        self.journeys[details.rule.id] = (steps, {c: (0, self.value(c, steps[0])) for c in CUSTOMERS})
-
-    def journeys_after(self, customer: str) -> set[int]:
-        """Move the customer along each journey after an event (one step at most); the
-        journeys they finished with it."""
-        finished = set()
-        for journey, (steps, progress) in self.journeys.items():
-            done, baseline = progress[customer]
-            if done == len(steps) or self.value(customer, steps[done]) < baseline + 1:
-                continue
-            done += 1
-            progress[customer] = (done, 0 if done == len(steps) else self.value(customer, steps[done]))
-            if done == len(steps):
-                finished.add(journey)
-        return finished
-
     @rule(days=st.integers(1, 2), wait=st.sampled_from([0, 72]))
     def create_inactivity(self, days: int, wait: int) -> None:
         self.clock.advance(hours=wait)  # often after customers went quiet: not retroactive for them
@@ -266,14 +239,7 @@ class Programs(RuleBasedStateMachine):
             return
         grown = set(METRICS[:2]) if grows == "orders" else {grows}
         now = self.clock()
-        finished = self.journeys_after(customer)
-        fired_journeys = {f["rule_id"] for f in result.firings if f["rule_id"] in self.journeys}
-        assert fired_journeys == finished, f"journeys fired {fired_journeys}, the model finished {finished}"
-        for journey in finished:
-            self.fired.add((journey, customer, 1))
         for firing in result.firings:
-            if firing["rule_id"] in self.journeys:
-                continue
             assert firing["rule_id"] not in self.quiet, "an inactivity program fired on an event"
             program = next(p for p in self.programs if p.id == firing["rule_id"])
             occurrence = firing["occurrence"]
