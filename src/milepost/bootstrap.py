@@ -136,6 +136,7 @@ class Milepost:
         actions: list[dict[str, Any]],
         conditions: list[dict[str, Any]] | None = None,
         active: bool = True,
+        clawback_days: int | None = None,
     ) -> RuleDetails:
         return rules.create_rule(
             self.db,
@@ -147,6 +148,7 @@ class Milepost:
             conditions=conditions,
             active=active,
             allow_private=self.settings.webhooks_allow_private,
+            clawback_days=clawback_days,
         )
 
     def update_order_count_event(
@@ -207,6 +209,7 @@ class Milepost:
         starts_at: datetime | None = None,
         ends_at: datetime | None = None,
         every: int | None = None,
+        clawback_days: int | None = None,
     ) -> RuleDetails:
         """A milestone program on `metric` (METRICS: orders, amount spent, reviews, referrals,
         billing cycles, points earned): fires once per customer who crosses `threshold`
@@ -227,6 +230,7 @@ class Milepost:
             ends_at=ends_at,
             every=every,
             allow_private=self.settings.webhooks_allow_private,
+            clawback_days=clawback_days,
         )
 
     def create_journey(
@@ -310,8 +314,11 @@ class Milepost:
         active: bool | None = None,
         starts_at: datetime | None = None,
         ends_at: datetime | None = None,
+        clawback_days: int | None = None,
     ) -> RuleDetails:
-        """Change what is given, for future crossings only (order count events too)."""
+        """Change what is given, for future crossings only (order count events too).
+        `clawback_days` N takes a milestone's credit and points back (and voids its unused
+        codes) when its order is fully refunded or cancelled within N days; 0 keeps them."""
         return rules.update_rule(
             self.db,
             self.clock(),
@@ -326,6 +333,7 @@ class Milepost:
             active=active,
             starts_at=starts_at,
             ends_at=ends_at,
+            clawback_days=clawback_days,
         )
 
     def delete_program(self, store: str, program_id: int) -> None:

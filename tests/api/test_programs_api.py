@@ -320,3 +320,24 @@ def test_an_inactivity_program_is_created_through_the_programs_api(client: TestC
     assert both.status_code == 422 and "days" in both.text
     too_long = client.post(PROGRAMS, json={"name": "x", "days": 4000, "actions": ACTIONS}, headers=keys.auth())
     assert too_long.status_code == 422
+
+
+def test_the_clawback_policy_is_set_and_changed_through_the_api(client: TestClient, keys: Any) -> None:
+    program = create_program(client, keys)
+    assert program["clawback_days"] is None  # keep, by default
+    program = create_program(client, keys, clawback_days=30)
+    assert program["clawback_days"] == 30
+    r = client.patch(f"{PROGRAMS}/{program['id']}", json={"clawback_days": 7}, headers=keys.auth())
+    assert r.status_code == 200 and r.json()["clawback_days"] == 7, r.text
+    r = client.patch(f"{PROGRAMS}/{program['id']}", json={"clawback_days": 0}, headers=keys.auth())
+    assert r.status_code == 200 and r.json()["clawback_days"] is None, r.text
+    r = client.post(
+        PROGRAMS,
+        json={"name": "P", "metric": "order_count", "threshold": 1, "actions": ACTIONS, "clawback_days": -1},
+        headers=keys.auth(),
+    )
+    assert r.status_code == 422, r.text
+    r = client.post(
+        PROGRAMS, json={"name": "Away", "days": 30, "actions": ACTIONS, "clawback_days": 5}, headers=keys.auth()
+    )
+    assert_problem(r, 422, field="clawback_days")

@@ -164,3 +164,17 @@ def test_an_inactivity_program_is_created_and_checked_from_the_cli(milepost: Mil
     checked = milepost("programs", "check-inactivity", "--store", store)
     assert "checked 1 inactivity programs: 0 customers past their days, 0 milestones fired" in checked.stdout
     milepost("programs", "create-inactivity", "--store", store, "--name", "x", "--days", "0", expect=2)
+
+
+def test_a_program_with_a_clawback_policy(milepost: Milepost) -> None:
+    name = f"First order {uuid.uuid4().hex[:6]}"
+    created = milepost.json(
+        "programs", "create", "--store", STORE, "--name", name, "--metric", "order_count", "--threshold", "1",
+        "--credit", "500", "--clawback-days", "30",
+    )  # fmt: skip
+    assert created["clawback_days"] == 30
+    program_id = str(created["id"])
+    updated = milepost.json("programs", "update", "--store", STORE, program_id, "--clawback-days", "0")
+    assert updated["clawback_days"] is None
+    shown = milepost("programs", "update", "--store", STORE, program_id, "--clawback-days", "7").stdout
+    assert "within 7 days" in shown

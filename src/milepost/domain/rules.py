@@ -60,6 +60,7 @@ class Rule:
     ends_at: datetime | None = None
     every: int | None = None  # repeating: fires again at threshold + every, + 2 * every, ...
     steps: tuple[Step, ...] = ()  # a sequential journey's steps (kind "journey"); threshold = len(steps)
+    clawback_days: int | None = None  # None: keep; N: take back if the order is fully refunded within N days
 
     def marks(self, value: int) -> int:
         """How many of the rule's marks `value` has reached (a one-time rule has one)."""
@@ -90,6 +91,9 @@ class RuleIndex:
     crossed ones costs a binary search, not a scan of every rule."""
 
     def __init__(self, rules: Iterable[Rule]) -> None:
+        rules = tuple(rules)
+        #: some program, on or off, takes its rewards back when their order is refunded
+        self.clawback = any(r.clawback_days is not None for r in rules)
         by_metric: dict[str, list[Rule]] = {}
         self._repeating: dict[str, list[Rule]] = {}  # few per store: each is looked at on every change
         self.journeys: tuple[Rule, ...] = ()  # each advances on a change of any of its steps' metrics

@@ -15,7 +15,7 @@ from milepost.entrypoints.action_flags import ActionCommand, action_options, col
 from milepost.entrypoints.context import App, json_option, pass_app, store_option
 from milepost.entrypoints.output import action_text, actions_text, console, money, print_json, table, when
 from milepost.errors import ValidationError
-from milepost.service.rules import RuleDetails
+from milepost.service.rules import MAX_CLAWBACK_DAYS, RuleDetails
 
 MAX_THRESHOLD = 10**15  # amount_spent counts minor units
 
@@ -58,6 +58,7 @@ def as_dict(d: RuleDetails) -> dict[str, Any]:
         "metric": r.metric,
         "threshold": r.threshold,
         "every": r.every,
+        "clawback_days": r.clawback_days,
         "steps": [x.as_dict() for x in r.steps] or None,
         "active": r.active,
         "version": r.version,
@@ -107,8 +108,19 @@ def _report(app: App, store: str, d: RuleDetails, verb: str, as_json: bool) -> N
     click.echo(f"{verb} milestone program {r.id} {r.name!r}: {_goal(r, s.currency)} ({state}, version {r.version})")
     if r.starts_at or r.ends_at:
         click.echo(f"  {_window(r, s.timezone)}")
+    if r.clawback_days is not None:
+        click.echo(f"  taken back if its order is fully refunded or cancelled within {r.clawback_days} days")
     if d.excluded > 0:
         click.echo(f"  {d.excluded} customers already at or past it will not get it (programs are not retroactive)")
+
+
+_CLAWBACK_OPTION = click.option(
+    "--clawback-days",
+    type=click.IntRange(0, MAX_CLAWBACK_DAYS),
+    metavar="N",
+    help="Take the milestone's credit and points back (and void its unused codes) when the order that "
+    "crossed the threshold is fully refunded or cancelled within N days; 0 keeps them (the default).",
+)
 
 
 @click.group()
@@ -136,6 +148,7 @@ def programs() -> None:
     help="Repeat: fire again at threshold + every, + 2 x every, ... (every 5th order: --threshold 5 --every 5).",
 )
 @click.option("--inactive", is_flag=True, help="Create it switched off.")
+@_CLAWBACK_OPTION
 @json_option
 @click.pass_context
 def create_program(
@@ -148,6 +161,7 @@ def create_program(
     ends: datetime | None,
     every: int | None,
     inactive: bool,
+    clawback_days: int | None,
     as_json: bool,
     **params: Any,
 ) -> None:
@@ -166,6 +180,7 @@ def create_program(
         starts_at=starts,
         ends_at=ends,
         every=every,
+        clawback_days=clawback_days,
     )
     _report(app, store, d, "created", as_json)
 
@@ -235,6 +250,7 @@ def check_inactivity(app: App, stores: tuple[str, ...]) -> None:
 @click.option("--starts", type=AwareTime(), help="A new start of the window.")
 @click.option("--ends", type=AwareTime(), help="A new end of the window.")
 @click.option("--active/--inactive", default=None, help="Switch it on or off.")
+@_CLAWBACK_OPTION
 @json_option
 @click.pass_context
 def update_program(
@@ -247,6 +263,7 @@ def update_program(
     starts: datetime | None,
     ends: datetime | None,
     active: bool | None,
+    clawback_days: int | None,
     as_json: bool,
     **params: Any,
 ) -> None:
@@ -266,6 +283,7 @@ def update_program(
         active=active,
         starts_at=starts,
         ends_at=ends,
+        clawback_days=clawback_days,
     )
     _report(app, store, d, "updated", as_json)
 

@@ -14,6 +14,7 @@ from milepost.domain.events import ACTIVITY_TYPES, Event, OrderEvent, Rejection,
 from milepost.domain.records import CustomerState, Store
 from milepost.domain.rules import RuleIndex
 from milepost.errors import Conflict, RetryableStorageError
+from milepost.service.clawback import claw_back
 from milepost.service.effects import Subscriptions, effects_of
 from milepost.service.ports import BatchTx, BatchWrite, FiringRow, PointsRow, Storage
 
@@ -119,9 +120,13 @@ def _ingest_valid(
         if rules.journeys:
             ids = [c.id for c in customers.values() if not c.is_new]
             journeys = JourneyState(tx.load_journey_progress([j.id for j in rules.journeys], ids))
+        counting = {oid for oid, slot in orders.items() if slot.state.counts(store.counting_rank)}
         applied, rejected = fold_batch(fresh, store, customers, orders, rules, now, activities, journeys)
         decided = _decide(tx, applied)
         batch = _batch_write(tx, store, now, source, raw_events, applied, customers, orders, decided, subscriptions)
+        stopped = _stopped(orders, counting, store) if rules.clawback else set()
+        if stopped:  # orders fully refunded or cancelled: their milestones may be clawed back
+            claw_back(tx, store, batch, stopped, {c.id: c.external_id for c in customers.values()}, now)
         if journeys is not None:
             batch.journeys = [(r, c, journeys.progress[(r, c)]) for r, c in sorted(journeys.changed)]
         tx.write_batch(batch)
@@ -158,6 +163,12 @@ def _report(
     return results, fired
 
 
+def _stopped(orders: dict[str, OrderSlot], counting: set[str], store: Store) -> set[tuple[int, str]]:
+    """(customer id, order id) of the orders that counted before the batch and no longer do."""
+    rank = store.counting_rank
+    return {(orders[oid].customer_id, oid) for oid in counting if not orders[oid].state.counts(rank)}
+
+
 def store_config(db: Storage, tx: BatchTx, store: Store) -> tuple[RuleIndex, Subscriptions]:
     """The store's active rules, indexed, and its webhook subscriptions: loaded once per
     change to them (any process's change bumps the version this transaction read with
@@ -166,7 +177,8 @@ def store_config(db: Storage, tx: BatchTx, store: Store) -> tuple[RuleIndex, Sub
     if cached is not None and cached[0] == store.rules_version:
         return cached[1]
     subscriptions = Subscriptions(tuple(tx.subscriptions(store.id)), tx.endpoint_ids_by_url(store.id))
-    config = (RuleIndex(tx.load_rules(store.id)), subscriptions)
+    # switched-off programs only for their clawback policy: RuleIndex skips them
+    config = (RuleIndex(tx.load_rules(store.id, active_only=False)), subscriptions)
     db.rule_indexes[store.id] = (store.rules_version, config)
     return config
 

@@ -76,6 +76,30 @@ class CodeRow:
     expires_at: datetime | None
 
 
+@dataclass(frozen=True, slots=True)
+class ClawableFiring:
+    """A firing of a program with a clawback policy, not clawed back yet."""
+
+    id: int
+    rule_name: str
+    customer_id: int
+    order_id: str
+    fired_at: datetime
+    clawback_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A ledger entry (credit or points) as a clawback needs it."""
+
+    customer_id: int
+    firing_id: int | None
+    amount: int  # minor units of credit, or points
+    currency: str | None  # None for points
+    reason: str
+    idempotency_key: str
+
+
 @dataclass(slots=True)
 class BatchWrite:
     """Everything one batch writes, in one transaction."""
@@ -100,6 +124,8 @@ class BatchWrite:
     codes: list[CodeRow] = field(default_factory=list)
     outbox: list[OutboxRow] = field(default_factory=list)
     workflow_runs: list[tuple[str, int, int]] = field(default_factory=list)  # workflow, customer, firing
+    clawbacks: list[tuple[int, str | None]] = field(default_factory=list)  # firing clawed back, its debt (JSON)
+    voided_codes: list[tuple[int, str]] = field(default_factory=list)  # code row id, why
 
 
 class BatchTx(Protocol):
@@ -120,6 +146,9 @@ class BatchTx(Protocol):
     def next_ids(self, table: str, n: int) -> list[int]: ...
     def subscriptions(self, store_id: int) -> list[tuple[int, frozenset[str]]]: ...
     def endpoint_ids_by_url(self, store_id: int) -> dict[str, int]: ...
+    def clawable_firings(self, pairs: set[tuple[int, str]]) -> list[ClawableFiring]: ...
+    def clawback_entries(self, customer_ids: Iterable[int]) -> tuple[list[Entry], list[Entry]]: ...
+    def unused_codes(self, firing_ids: Iterable[int]) -> list[tuple[int, int, str]]: ...
     def write_batch(self, batch: BatchWrite) -> None: ...
 
 

@@ -47,7 +47,23 @@ def _definition(rule_values: dict[str, Any]) -> dict[str, Any]:
         found["every"] = rule_values["repeat_every"]
     if rule_values.get("steps"):
         found["steps"] = json.loads(rule_values["steps"])
+    if rule_values.get("clawback_days") is not None:
+        found["clawback_days"] = rule_values["clawback_days"]
     return found
+
+
+MAX_CLAWBACK_DAYS = 3650
+
+
+def _clawback(days: Any) -> int | None:
+    """A clawback policy: None or 0 keeps the rewards (the default); N days takes them back
+    when the order that crossed the threshold is fully refunded or cancelled within N days."""
+    if days is None or days == 0:
+        return None
+    if isinstance(days, bool) or not isinstance(days, int) or not 0 < days <= MAX_CLAWBACK_DAYS:
+        reason = f"must be a whole number of days from 0 (keep) to {MAX_CLAWBACK_DAYS}"
+        raise ValidationError(f"clawback_days {reason}", {"clawback_days": reason})
+    return days
 
 
 def _every(every: Any, kind: str, metric: str) -> int | None:
@@ -153,6 +169,7 @@ def create_rule(
     ends_at: datetime | None = None,
     every: int | None = None,
     steps: list[dict[str, Any]] | None = None,
+    clawback_days: int | None = None,
 ) -> RuleDetails:
     """A new rule: an order count event, or a milestone program on any metric with an
     optional active window [starts_at, ends_at); a repeating program fires again at
@@ -173,6 +190,7 @@ def create_rule(
             values["steps"] = json.dumps([s.as_dict() for s in journey])
         values.update(store_id=store_id, active=active, version=1, arm_seq=1, created_at=now, updated_at=now)
         values.update(starts_at=starts_at, ends_at=ends_at, repeat_every=_every(every, kind, values["metric"]))
+        values["clawback_days"] = _clawback(clawback_days)
         rule_id = tx.insert_rule(values)
         tx.insert_rule_version(rule_id, 1, _definition(values), now)
         if journey:
@@ -227,6 +245,9 @@ def update_rule(
         ends_at = changes["ends_at"] if changes.get("ends_at") is not None else row.ends_at
         values["starts_at"], values["ends_at"] = _window(starts_at, ends_at)
         same = ("name", "threshold", "conditions", "actions", "active", "starts_at", "ends_at")
+        keep = changes.get("clawback_days") is None  # 0 switches a clawback policy off
+        values["clawback_days"] = row.clawback_days if keep else _clawback(changes["clawback_days"])
+        same = (*same, "clawback_days")
         if all(values[k] == getattr(row, k) for k in same):
             return _details(tx, row)
         # A new count starts a new set of exclusions; switching back on adds the

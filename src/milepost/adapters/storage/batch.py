@@ -9,6 +9,7 @@ from hashlib import blake2b
 import orjson
 from sqlalchemy import text
 
+from milepost.adapters.storage.clawback import ClawbackQueries
 from milepost.adapters.storage.codes import CodeQueries
 from milepost.domain.aggregates import Aggregates
 from milepost.domain.engine import Blocked, OrderSlot
@@ -34,7 +35,7 @@ def lock_key(store_id: int, external_id: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
-class BatchQueries(CodeQueries):  # the batch writes codes and outbox rows as the code services do
+class BatchQueries(CodeQueries, ClawbackQueries):  # the batch writes codes and outbox rows as the code services do
     def lock_store(self, store_id: int, exclusive: bool = False) -> Store:
         """Ingest holds the store shared; rule changes hold it exclusive, so a rule
         is armed against a stable picture of the customers."""
@@ -333,11 +334,28 @@ class BatchQueries(CodeQueries):  # the batch writes codes and outbox rows as th
             [(aid, sid, cid, fid, message, "open", now) for aid, cid, fid, message in b.alerts],
         )
         self.insert_codes(sid, b.codes, b.now)
+        self._write_clawbacks(b)
         self.insert_outbox(sid, b.outbox, b.now)
         self._insert(
             "workflow_runs",
             ("store_id", "workflow", "customer_id", "firing_id", "status", "created_at"),
             [(sid, wf, cid, fid, "recorded", now) for wf, cid, fid in b.workflow_runs],
+        )
+
+    def _write_clawbacks(self, b: BatchWrite) -> None:
+        """Firings clawed back (never deleted: they stay in the log), and their codes voided."""
+        now = self.ts(b.now)
+        self._update(
+            "firings",
+            (("clawed_back_at", "timestamptz"), ("clawback_debt", "text")),
+            (("id", "bigint"),),
+            [(now, debt, fid) for fid, debt in b.clawbacks],
+        )
+        self._update(
+            "codes",
+            (("voided_at", "timestamptz"), ("void_reason", "text")),
+            (("id", "bigint"),),
+            [(now, reason, cid) for cid, reason in b.voided_codes],
         )
 
     def insert_ledger(self, store_id: int, rows: list[LedgerRow], now: datetime) -> None:

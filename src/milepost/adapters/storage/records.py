@@ -38,6 +38,7 @@ def rule_from_row(r: Any) -> Rule:
         ends_at=r.ends_at,
         every=r.repeat_every,
         steps=tuple(Step(s["metric"], s["count"]) for s in json.loads(r.steps)) if r.steps else (),
+        clawback_days=r.clawback_days,
     )
 
 

@@ -216,6 +216,7 @@ rules = Table(
     Column("ends_at", UTCDateTime),
     Column("repeat_every", BigInteger),  # repeating programs: the step between marks
     Column("steps", Text),  # journeys: JSON list of {"metric", "count"}, in order
+    Column("clawback_days", Integer),  # None: keep; N: take back if the order is fully refunded within N days
     _created(),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("deleted_at", UTCDateTime),
@@ -272,6 +273,8 @@ firings = Table(
     Column("event_key", String(200), nullable=False),
     Column("fired_at", UTCDateTime, nullable=False),
     Column("actions", Text, nullable=False),  # JSON list of each action's outcome
+    Column("clawed_back_at", UTCDateTime),  # its rewards were taken back (its order was refunded)
+    Column("clawback_debt", Text),  # JSON {"credit": n, "points": n}: what the clawback could not take back
     UniqueConstraint("customer_id", "rule_id", "occurrence"),  # exactly once, and the per-customer lookup
     Index(None, "store_id", "id"),
     Index(None, "rule_id"),

@@ -32,7 +32,7 @@ from milepost.entrypoints.http.models import Actions, Body, Condition, Name, Pat
 from milepost.entrypoints.http.resources import ActionList, Page, TagCondition, Timestamp
 from milepost.entrypoints.http.wire import parse_id, public_id
 from milepost.errors import NotFound
-from milepost.service.rules import RuleDetails
+from milepost.service.rules import MAX_CLAWBACK_DAYS, RuleDetails
 
 router = APIRouter(prefix="/api/v1/programs", tags=["milestone programs"])
 
@@ -81,6 +81,13 @@ class JourneyStep(Body):
     count: Threshold = Field(1, description="How much the metric must grow after the previous step.")
 
 
+_CLAWBACK = (
+    "Clawback policy: when the order that crossed the threshold is fully refunded or cancelled within "
+    "this many days, the milestone's credit and points are taken back and its unused codes voided."
+)
+ClawbackDays = Annotated[int, Field(ge=0, le=MAX_CLAWBACK_DAYS)]
+
+
 class ProgramIn(Body):
     name: Name
     metric: Metric | None = Field(None, description="Required, except for a journey (`steps`).")
@@ -109,6 +116,7 @@ class ProgramIn(Body):
         description="Repeating: it fires again at threshold + every, threshold + 2 * every, ... "
         "(every 5th order: threshold 5, every 5). Null: once per customer. Set at creation only.",
     )
+    clawback_days: ClawbackDays | None = Field(None, description=f"{_CLAWBACK} Null or 0: keep (the default).")
 
 
 class ProgramPatch(Patch):
@@ -119,6 +127,7 @@ class ProgramPatch(Patch):
     active: bool = Field(None)
     starts_at: WindowTime = Field(None, description=f"A new start of the window. {_STARTS}")
     ends_at: WindowTime = Field(None, description=f"A new end of the window. {_ENDS}")
+    clawback_days: ClawbackDays = Field(None, description=f"{_CLAWBACK} 0: keep from now on.")
 
 
 # -- what it gets back --------------------------------------------------------------------------
@@ -140,6 +149,7 @@ class Program(BaseModel):
     ends_at: Timestamp | None = Field(description="Null: no end.")
     every: int | None = Field(description="Repeating programs: the step between marks; null: once per customer.")
     steps: list[dict[str, Any]] | None = Field(description="Journeys: the steps, in order; null for other kinds.")
+    clawback_days: int | None = Field(None, description=f"{_CLAWBACK} Null: keep.")
     created_at: Timestamp
     updated_at: Timestamp
 
@@ -160,6 +170,7 @@ class Program(BaseModel):
             ends_at=r.ends_at,
             every=r.every,
             steps=[s.as_dict() for s in r.steps] or None,
+            clawback_days=r.clawback_days,
             created_at=d.created_at,
             updated_at=d.updated_at,
         )
@@ -204,6 +215,8 @@ def list_programs(admin: AdminCaller, limit: Limit = 50, cursor: Cursor = None) 
     responses={201: {"headers": {"Location": {"schema": {"type": "string"}}}}, **problems(body=True)},
 )
 def create_program(admin: AdminCaller, body: ProgramIn, response: Response) -> ProgramChange:
+    if body.clawback_days and (body.days is not None or body.steps is not None):
+        raise invalid("clawback_days", "only programs on a threshold (and order count events) claw back")
     if body.days is not None:
         if any(v is not None for v in (body.metric, body.threshold, body.every, body.steps)):
             raise invalid("days", "an inactivity program takes days instead of metric, threshold, every and steps")
@@ -248,6 +261,7 @@ def create_program(admin: AdminCaller, body: ProgramIn, response: Response) -> P
         starts_at=utc(body.starts_at, "starts_at"),
         ends_at=utc(body.ends_at, "ends_at"),
         every=body.every,
+        clawback_days=body.clawback_days,
     )
     response.headers["Location"] = f"{router.prefix}/{public_id(_KIND, d.rule.id)}"
     return ProgramChange.of(d)
