@@ -78,6 +78,8 @@ class Programs(RuleBasedStateMachine):
         self.fired: set[tuple[int, str, int]] = set()  # (program, customer, occurrence)
         self.last_order: dict[str, Any] = {}  # customer -> when their last counted order counted
         self.quiet: dict[int, tuple[int, dict[str, int]]] = {}  # inactivity program -> (days, excluded lapses)
+        # journey -> (steps, customer -> (steps done, baseline of the current step's metric))
+        self.journeys: dict[int, tuple[list[str], dict[str, tuple[int, int]]]] = {}
 
     # -- the model's metrics ------------------------------------------------------------------
 
@@ -166,9 +168,12 @@ class Programs(RuleBasedStateMachine):
         kind, field_name = ACTIVITIES[metric]
         raw = {"id": uuid.uuid4().hex, "type": kind, "customer_id": customer, field_name: f"{metric}-{item}"}
         owner = self.items.get((metric, raw[field_name]))
-        self.ingest(raw, customer, metric if owner is None else None, rejected=owner not in (None, customer))
-        if owner is None:
-            self.items[(metric, raw[field_name])] = customer
+
+        def update() -> None:
+            if owner is None:
+                self.items[(metric, raw[field_name])] = customer
+
+        self.ingest(raw, customer, metric if owner is None else None, update, rejected=owner not in (None, customer))
 
     @rule(customer=st.sampled_from(CUSTOMERS), order=st.integers(0, 4))
     def order_paid(self, customer: str, order: int) -> None:
@@ -176,10 +181,13 @@ class Programs(RuleBasedStateMachine):
         raw = {"id": uuid.uuid4().hex, "type": "order.paid", "customer_id": customer, "order_id": order_id}
         raw.update(total=ORDER_TOTAL, currency="USD")
         new = order_id not in self.orders
-        self.ingest(raw, customer, "orders" if new else None)
-        if new:
-            self.orders[order_id] = (customer, False)
-            self.last_order[customer] = self.clock()
+
+        def update() -> None:
+            if new:
+                self.orders[order_id] = (customer, False)
+                self.last_order[customer] = self.clock()
+
+        self.ingest(raw, customer, "orders" if new else None, update)
 
     @precondition(lambda self: any(not refunded for _, refunded in self.orders.values()))
     @rule(data=st.data())
@@ -187,8 +195,32 @@ class Programs(RuleBasedStateMachine):
         order_id = data.draw(st.sampled_from(sorted(o for o, (_, r) in self.orders.items() if not r)))
         customer = self.orders[order_id][0]
         raw = {"id": uuid.uuid4().hex, "type": "order.refunded", "customer_id": customer, "order_id": order_id}
-        self.ingest(raw, customer, None)
-        self.orders[order_id] = (customer, True)
+        self.ingest(raw, customer, None, lambda: self.orders.__setitem__(order_id, (customer, True)))
+
+    @rule(steps=st.lists(st.sampled_from(["order_count", *ACTIVITIES]), min_size=2, max_size=3))
+    def create_journey(self, steps: list[str]) -> None:
+        details = self.mp.create_journey(
+            self.store,
+            name="journey",
+            steps=[{"metric": m} for m in steps],
+            actions=[{"type": "credit", "amount": 100}],
+        )
+        # the first step counts from what each customer has now
+        self.journeys[details.rule.id] = (steps, {c: (0, self.value(c, steps[0])) for c in CUSTOMERS})
+
+    def journeys_after(self, customer: str) -> set[int]:
+        """Move the customer along each journey after an event (one step at most); the
+        journeys they finished with it."""
+        finished = set()
+        for journey, (steps, progress) in self.journeys.items():
+            done, baseline = progress[customer]
+            if done == len(steps) or self.value(customer, steps[done]) < baseline + 1:
+                continue
+            done += 1
+            progress[customer] = (done, 0 if done == len(steps) else self.value(customer, steps[done]))
+            if done == len(steps):
+                finished.add(journey)
+        return finished
 
     @rule(days=st.integers(1, 2), wait=st.sampled_from([0, 72]))
     def create_inactivity(self, days: int, wait: int) -> None:
@@ -231,15 +263,26 @@ class Programs(RuleBasedStateMachine):
 
     # -- checks ---------------------------------------------------------------------------------
 
-    def ingest(self, raw: dict[str, Any], customer: str, grows: str | None, rejected: bool = False) -> None:
+    def ingest(
+        self, raw: dict[str, Any], customer: str, grows: str | None, update: Any, rejected: bool = False
+    ) -> None:
+        """Ingest one event, then `update` the model with it and check the firings."""
         before = {m: self.value(customer, m) for m in METRICS}
         result = self.mp.ingest(self.store, [raw])
         assert (len(result.rejected) == 1) is rejected, result.rejected
         if rejected:
             return
+        update()
         grown = set(METRICS[:2]) if grows == "orders" else {grows}
         now = self.clock()
+        finished = self.journeys_after(customer)
+        fired_journeys = {f["rule_id"] for f in result.firings if f["rule_id"] in self.journeys}
+        assert fired_journeys == finished, f"journeys fired {fired_journeys}, the model finished {finished}"
+        for journey in finished:
+            self.fired.add((journey, customer, 1))
         for firing in result.firings:
+            if firing["rule_id"] in self.journeys:
+                continue
             assert firing["rule_id"] not in self.quiet, "an inactivity program fired on an event"
             program = next(p for p in self.programs if p.id == firing["rule_id"])
             occurrence = firing["occurrence"]
