@@ -17,6 +17,7 @@ from milepost.adapters.storage.database import Database
 from milepost.config import Settings
 from milepost.domain.codes import Code, Verdict
 from milepost.domain.delivery import Attempt, Delivery, MailboxMessage
+from milepost.domain.expiry import Lot
 from milepost.domain.records import Alert, ApiKey, CustomerReport, LedgerEntry, MilestoneReached, PointsEntry, Store
 from milepost.service import codes as codes_service
 from milepost.service import credit, delivery, endpoints, inactivity, keys, reports, rules, stores, templates
@@ -57,9 +58,11 @@ class Milepost:
         allow_negative_credit: bool = False,
         points_per_unit: int = 0,
         allow_negative_points: bool = False,
+        points_expire_days: int = 0,
     ) -> Store:
         """`points_per_unit`: points an order earns per whole unit of the currency of its
-        net amount (1: 27.50 USD earns 27); 0, the default, earns none."""
+        net amount (1: 27.50 USD earns 27); 0, the default, earns none. `points_expire_days`:
+        earned points expire that many days later, oldest first; 0, the default: never."""
         return stores.create_store(
             self.db,
             self.clock(),
@@ -71,6 +74,7 @@ class Milepost:
             allow_negative_credit=allow_negative_credit,
             points_per_unit=points_per_unit,
             allow_negative_points=allow_negative_points,
+            points_expire_days=points_expire_days,
         )
 
     def store(self, key: str) -> Store:
@@ -434,6 +438,17 @@ class Milepost:
         return points_service.adjust_points(
             self.db, self.clock(), self._id(store), customer_id, points, key=key, reason=reason, actor=actor
         )
+
+    def expire_points(self, stores: list[str] | None = None) -> points_service.Expiry:
+        """Expire the points that came due (all stores unless named); safe to run as often
+        as you like. Workers run it with the inactivity sweep."""
+        store_ids = [self._id(s) for s in stores] if stores else None
+        return points_service.expire_points(self.db, self.clock(), store_ids)
+
+    def points_expiring(self, store: str, customer_id: str) -> list[Lot]:
+        """What is left of the customer's points lots that will expire, soonest first
+        (none when the store's points never expire)."""
+        return points_service.points_expiring(self.db, self.clock(), self._id(store), customer_id)
 
     def points_ledger(self, store: str, customer_id: str) -> list[PointsEntry]:
         """The customer's points entries, oldest first; their sum is `customer().points_balance`."""

@@ -103,3 +103,17 @@ def test_a_store_that_allows_negative_points(milepost: Milepost, tmp_path: Path)
     spent = milepost.json("points", "spend", "--store", store, "x", "10", "--key", "k")
 
     assert spent["balance"] == -7
+
+
+def test_points_expiry_is_set_on_the_store_shown_on_the_ledger_and_swept(milepost: Milepost, customer: str) -> None:
+    shown = milepost.json("stores", "update", STORE, "--points-expire-days", "365")
+    assert shown["points_expire_days"] == 365
+    assert "after 365 days" in milepost("stores", "show", STORE).stdout
+    try:
+        ledger = milepost("points", "ledger", "--store", STORE, customer).stdout
+        assert "27 points expire on" in ledger and "100 points expire on" in ledger
+        swept = milepost.json("points", "expire", "--store", STORE)
+        assert swept["points"] == 0 and swept["stores"] == 0  # nothing can be due for a year
+        assert "0 points expired" in milepost("points", "expire").stdout
+    finally:
+        assert milepost.json("stores", "update", STORE, "--points-expire-days", "0")["points_expire_days"] is None

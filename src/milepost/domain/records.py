@@ -25,6 +25,9 @@ class Store:
     email_from_address: str | None = None
     points_per_unit: int = 0  # points per whole unit of the currency of an order's net amount; 0: none
     allow_negative_points: bool = False
+    points_expire_days: int | None = None  # earned points expire this many days later; None: never
+    points_expire_since: datetime | None = None  # when that period was set: older points count from then
+    points_expired_until: datetime | None = None  # the expiry sweep's mark (see service/points.py)
 
     @property
     def counting_rank(self) -> int:

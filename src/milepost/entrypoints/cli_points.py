@@ -1,4 +1,4 @@
-"""`milepost points spend|adjust|ledger`: the points ledger, by hand."""
+"""`milepost points spend|adjust|ledger|expire`: the points ledger, by hand."""
 
 from __future__ import annotations
 
@@ -96,3 +96,19 @@ def ledger(app: App, store: str, customer_id: str, as_json: bool) -> None:
         table(f"Points of {customer_id}", ("when", "points", "reason", "milestone / note", "order", "by"), rows)
     )
     click.echo(f"balance {balance:,} points")
+    for lot in app.mp.points_expiring(store, customer_id)[:3]:
+        click.echo(f"{lot.points:,} points expire on {when(lot.expires_at, tz)}")
+
+
+@points.command("expire")
+@click.option("--store", "stores", multiple=True, help="Only this store (repeatable); default: every store.")
+@json_option
+@pass_app
+def expire(app: App, stores: tuple[str, ...], as_json: bool) -> None:
+    """Expire the points that came due now, oldest first (what workers do every hour; safe
+    to run any number of times)."""
+    done = app.mp.expire_points(list(stores) or None)
+    if as_json:
+        print_json(done)
+        return
+    click.echo(f"{done.points:,} points expired, {done.customers:,} customers looked at in {done.stores} stores")

@@ -20,6 +20,7 @@ _STORE_COLUMNS = (
     "negative credit",
     "points per unit",
     "negative points",
+    "points expire",
 )
 
 
@@ -33,6 +34,7 @@ def _row(s: Store) -> tuple[str, ...]:
         "allowed" if s.allow_negative_credit else "no",
         str(s.points_per_unit),
         "allowed" if s.allow_negative_points else "no",
+        f"after {s.points_expire_days:,} days" if s.points_expire_days else "never",
     )
 
 
@@ -69,6 +71,13 @@ def stores() -> None:
     help="Points an order earns per whole unit of the currency (0: none).",
 )
 @click.option("--allow-negative-points", is_flag=True, help="Let points spending go below zero.")
+@click.option(
+    "--points-expire-days",
+    type=click.IntRange(0),
+    default=0,
+    show_default=True,
+    help="Earned points expire this many days later, oldest first (0: never).",
+)
 @json_option
 @pass_app
 def create_store(
@@ -81,6 +90,7 @@ def create_store(
     allow_negative_credit: bool,
     points_per_unit: int,
     allow_negative_points: bool,
+    points_expire_days: int,
     as_json: bool,
 ) -> None:
     """Create the store KEY."""
@@ -93,6 +103,7 @@ def create_store(
         allow_negative_credit=allow_negative_credit,
         points_per_unit=points_per_unit,
         allow_negative_points=allow_negative_points,
+        points_expire_days=points_expire_days,
     )
     if not as_json:
         click.echo(f"created store {store.key!r}")
@@ -137,6 +148,12 @@ def show_store(app: App, key: str, as_json: bool) -> None:
     help="Points an order earns per whole unit of the currency (0: none); orders keep the rate they counted at.",
 )
 @click.option("--allow-negative-points/--no-allow-negative-points", default=None)
+@click.option(
+    "--points-expire-days",
+    type=click.IntRange(0),
+    help="Earned points expire this many days later, oldest first (0: never). Points already earned "
+    "count from the change if that is later.",
+)
 @click.option("--email-from-name", help="The From name of the store's emails.")
 @click.option("--email-from-address", help="The From address of the store's emails.")
 @json_option

@@ -34,6 +34,7 @@ from milepost.domain.delivery import Attempt, Delivery, Endpoint, MailboxMessage
 from milepost.domain.records import Store
 from milepost.errors import Conflict, NotFound
 from milepost.service.inactivity import check_inactivity
+from milepost.service.points import expire_points
 from milepost.service.ports import Storage
 from milepost.service.rendering import TemplateProblem, render
 from milepost.service.reports import customer_in
@@ -100,13 +101,20 @@ class Worker:
         log.info("worker %s stopped", self.name)
 
     def sweep_inactivity(self) -> None:
-        """Fire the inactivity programs that came due (see service/inactivity.py)."""
+        """Fire the inactivity programs that came due (see service/inactivity.py) and expire
+        the points that did (service/points.py)."""
         try:
             found = check_inactivity(self.db, self.clock(), list(self.store_ids) if self.store_ids else None)
             if found.fired:
                 log.info("worker %s: inactivity programs fired %d milestones", self.name, found.fired)
         except Exception:  # the next sweep tries again; delivery goes on
             log.exception("worker %s: the inactivity sweep failed", self.name)
+        try:
+            expired = expire_points(self.db, self.clock(), list(self.store_ids) if self.store_ids else None)
+            if expired.points:
+                log.info("worker %s: %d points expired", self.name, expired.points)
+        except Exception:
+            log.exception("worker %s: the points expiry sweep failed", self.name)
 
     def run_once(self) -> int:
         """Claim one round of due messages and deliver them; the number claimed."""

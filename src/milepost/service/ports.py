@@ -58,6 +58,18 @@ class PointsRow:
 
 
 @dataclass(frozen=True, slots=True)
+class PointsLot:
+    """A points entry as the expiry walk reads it (domain/expiry.py)."""
+
+    id: int
+    points: int
+    reason: str
+    idempotency_key: str
+    created_at: datetime
+    order_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxRow:
     key: str
     channel: str

@@ -16,6 +16,7 @@ _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _ADDRESS = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+$")
 MAX_POINTS_PER_UNIT = 1_000_000
+MAX_EXPIRE_DAYS = 36_500  # a hundred years
 
 
 def validate_store(values: dict[str, Any]) -> dict[str, Any]:
@@ -37,6 +38,12 @@ def validate_store(values: dict[str, Any]) -> dict[str, Any]:
         rate = values["points_per_unit"]
         if isinstance(rate, bool) or not isinstance(rate, int) or not 0 <= rate <= MAX_POINTS_PER_UNIT:
             problems["points_per_unit"] = f"must be a whole number from 0 (no points) to {MAX_POINTS_PER_UNIT:,}"
+    if "points_expire_days" in values:
+        days = values["points_expire_days"]
+        if isinstance(days, bool) or not isinstance(days, int) or not 0 <= days <= MAX_EXPIRE_DAYS:
+            problems["points_expire_days"] = (
+                f"must be a whole number of days from 1 to {MAX_EXPIRE_DAYS:,}, or 0: never"
+            )
     for flag in ("allow_negative_credit", "allow_negative_points"):
         if flag in values and not isinstance(values[flag], bool):
             problems[flag] = "must be true or false"
@@ -65,6 +72,7 @@ def create_store(
     allow_negative_credit: bool = False,
     points_per_unit: int = 0,
     allow_negative_points: bool = False,
+    points_expire_days: int = 0,
 ) -> Store:
     values = validate_store(
         dict(
@@ -76,8 +84,10 @@ def create_store(
             allow_negative_credit=allow_negative_credit,
             points_per_unit=points_per_unit,
             allow_negative_points=allow_negative_points,
+            points_expire_days=points_expire_days,
         )
     )
+    values.update(_expiry(values.pop("points_expire_days"), now))
     with db.write() as tx:
         if tx.store_by_key(key) is not None:
             raise Conflict(f"a store with the key {key!r} exists already")
@@ -96,8 +106,20 @@ def update_store(db: Storage, now: datetime, store_id: int, **changes: Any) -> S
             raise Conflict("the counting status cannot change once orders are stored: every order count would change")
         if values.get("currency", store.currency) != store.currency and tx.store_has_orders(store_id):
             raise Conflict("the currency cannot change once orders are stored")
+        if "points_expire_days" in values:
+            days = values.pop("points_expire_days")
+            if (days or None) != store.points_expire_days:
+                values.update(_expiry(days, now))
         tx.update_store(store_id, {**values, "updated_at": now})
         return tx.store(store_id)
+
+
+def _expiry(days: int, now: datetime) -> dict[str, Any]:
+    """A new points expiry period (0: never): points earned before it count from now,
+    so setting or shortening it never expires points at once; the sweep starts over."""
+    if not days:
+        return {"points_expire_days": None, "points_expire_since": None, "points_expired_until": None}
+    return {"points_expire_days": days, "points_expire_since": now, "points_expired_until": None}
 
 
 def store_by_key(db: Storage, key: str) -> Store:

@@ -42,14 +42,27 @@ class BatchQueries(CodeQueries, ClawbackQueries):  # the batch writes codes and 
         lock = (" FOR UPDATE" if exclusive else " FOR SHARE") if self.pg else ""
         rows = self._rows(
             "SELECT id, key, name, currency, timezone, counting_status, allow_negative_credit, rules_version, "
-            f"points_per_unit, allow_negative_points FROM stores WHERE id = {self.ph}{lock}",
+            "points_per_unit, allow_negative_points, points_expire_days, points_expire_since, points_expired_until "
+            f"FROM stores WHERE id = {self.ph}{lock}",
             (store_id,),
         )
         if not rows:
             raise NotFound(f"no store with id {store_id}")
         r = rows[0]
         return Store(
-            r[0], r[1], r[2], r[3], r[4], r[5], bool(r[6]), r[7], points_per_unit=r[8], allow_negative_points=bool(r[9])
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            bool(r[6]),
+            r[7],
+            points_per_unit=r[8],
+            allow_negative_points=bool(r[9]),
+            points_expire_days=r[10],
+            points_expire_since=self.from_ts(r[11]),
+            points_expired_until=self.from_ts(r[12]),
         )
 
     def lock_customers(self, store_id: int, external_ids: Iterable[str]) -> None:

@@ -56,6 +56,9 @@ def _store(r: Any) -> Store:
         r.email_from_address,
         r.points_per_unit,
         bool(r.allow_negative_points),
+        r.points_expire_days,
+        r.points_expire_since,
+        r.points_expired_until,
     )
 
 

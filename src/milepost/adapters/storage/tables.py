@@ -114,6 +114,11 @@ stores = Table(
     Column("email_from_address", String(320)),
     Column("points_per_unit", Integer, nullable=False, server_default="0"),  # 0: orders earn no points
     Column("allow_negative_points", Boolean, nullable=False, server_default=false()),
+    # earned points expire this many days later (None: never), counted from when they were
+    # earned or from points_expire_since (when the period was set), whichever is later
+    Column("points_expire_days", Integer),
+    Column("points_expire_since", UTCDateTime),
+    Column("points_expired_until", UTCDateTime),  # the expiry sweep's mark: lots earned by then are settled
     _created(),
     Column("updated_at", UTCDateTime, nullable=False),
 )
@@ -307,7 +312,7 @@ points_ledger = Table(
     _store(fk=False),
     Column("customer_id", Id, nullable=False),
     Column("points", BigInteger, nullable=False),
-    Column("reason", String(32), nullable=False),  # earn | milestone | spend | adjustment
+    Column("reason", String(32), nullable=False),  # earn | milestone | spend | adjustment | clawback | expire
     Column("firing_id", Id),
     Column("order_id", String(200)),
     Column("note", Text),
@@ -316,6 +321,7 @@ points_ledger = Table(
     _created(),
     UniqueConstraint("store_id", "idempotency_key"),
     Index(None, "customer_id"),
+    Index(None, "store_id", "created_at"),  # the expiry sweep: lots that came due
 )
 
 customer_tags = Table(

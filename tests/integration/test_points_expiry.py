@@ -1,0 +1,221 @@
+"""Points expiry, on every backend: a store-set period after which earned points expire,
+oldest first; what was spent or taken back is not expired again; each lot expires once,
+however often the sweep runs; switching expiry on never expires old points at once."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from milepost_kit import key, paid, refunded
+
+from milepost import Milepost
+from milepost.errors import InsufficientBalance, ValidationError
+
+
+@pytest.fixture
+def shop(mp: Milepost) -> str:
+    """A USD store earning 1 point per whole dollar; points expire after 30 days."""
+    store = f"s-{key()}"
+    mp.create_store(store, "Expiry shop", currency="USD", points_per_unit=1, points_expire_days=30)
+    return store
+
+
+def earn(mp: Milepost, store: str, customer: str, order: str, points: int) -> None:
+    result = mp.ingest(store, [paid(customer, order, points * 100)])
+    assert not result.rejected, result.rejected
+
+
+def expired(mp: Milepost, store: str, customer: str = "c1") -> list[tuple[int, str]]:
+    return [(e.points, e.idempotency_key) for e in mp.points_ledger(store, customer) if e.reason == "expire"]
+
+
+def balance(mp: Milepost, store: str, customer: str = "c1") -> int:
+    report = mp.customer(store, customer)
+    assert report.points_balance == sum(e.points for e in mp.points_ledger(store, customer))
+    return report.points_balance
+
+
+def earn_key(mp: Milepost, store: str, order: str, customer: str = "c1") -> str:
+    (entry,) = [e for e in mp.points_ledger(store, customer) if e.reason == "earn" and e.order_id == order]
+    return entry.idempotency_key
+
+
+def test_points_expire_after_the_period_oldest_first(mp, shop, clock):
+    earn(mp, shop, "c1", "o1", 100)
+    clock.advance(days=10)
+    earn(mp, shop, "c1", "o2", 50)
+    clock.advance(days=19)
+    assert mp.expire_points([shop]).points == 0  # day 29: nothing yet
+
+    clock.advance(days=2)  # day 31: the first lot
+    done = mp.expire_points([shop])
+    assert (done.points, done.customers) == (100, 1)
+    assert expired(mp, shop) == [(-100, f"expire:{earn_key(mp, shop, 'o1')}")]
+    assert balance(mp, shop) == 50
+    (entry,) = [e for e in mp.points_ledger(shop, "c1") if e.reason == "expire"]
+    assert entry.order_id == "o1" and "100 points earned on 2026-03-01" in entry.note
+
+    clock.advance(days=10)  # day 41: the second
+    assert mp.expire_points([shop]).points == 50
+    assert balance(mp, shop) == 0
+
+
+def test_a_sweep_expires_each_lot_once(mp, shop, clock):
+    earn(mp, shop, "c1", "o1", 100)
+    clock.advance(days=31)
+    assert mp.expire_points([shop]).points == 100
+    assert mp.expire_points([shop]).points == 0
+    clock.advance(days=1)
+    assert mp.expire_points([shop]).points == 0
+    assert expired(mp, shop) == [(-100, f"expire:{earn_key(mp, shop, 'o1')}")]
+
+
+def test_what_was_spent_comes_out_of_the_oldest_lot(mp, shop, clock):
+    earn(mp, shop, "c1", "o1", 100)
+    clock.advance(days=10)
+    earn(mp, shop, "c1", "o2", 50)
+    clock.advance(days=5)
+    mp.spend_points(shop, "c1", 120, key=key())  # 100 from o1, 20 from o2
+    clock.advance(days=16)  # day 31: o1's lot is used up
+    assert mp.expire_points([shop]).points == 0
+    clock.advance(days=10)  # day 41: 30 left of o2's
+    assert mp.expire_points([shop]).points == 30
+    assert balance(mp, shop) == 0
+
+
+def test_a_refund_takes_back_its_own_orders_points_not_the_oldest(mp, shop, clock):
+    earn(mp, shop, "c1", "o1", 100)
+    clock.advance(days=10)
+    earn(mp, shop, "c1", "o2", 100)
+    mp.ingest(shop, [refunded("c1", "o2")])
+    assert balance(mp, shop) == 100
+    clock.advance(days=21)  # day 31: o1's 100 are still whole
+    assert mp.expire_points([shop]).points == 100
+    clock.advance(days=10)
+    assert mp.expire_points([shop]).points == 0
+    assert balance(mp, shop) == 0
+
+
+def test_milestone_points_expire_too(mp, shop, clock):
+    mp.create_program(
+        shop, name="First order", metric="order_count", threshold=1, actions=[{"type": "points", "points": 500}]
+    )
+    earn(mp, shop, "c1", "o1", 10)
+    clock.advance(days=31)
+    assert mp.expire_points([shop]).points == 510
+    assert sorted(p for p, _ in expired(mp, shop)) == [-500, -10]
+    assert balance(mp, shop) == 0
+
+
+def test_expired_points_cannot_be_spent_before_the_sweep_comes(mp, shop, clock):
+    earn(mp, shop, "c1", "o1", 100)
+    clock.advance(days=31)
+    with pytest.raises(InsufficientBalance):
+        mp.spend_points(shop, "c1", 50, key=key())
+    # the refused spend wrote nothing; the next one expires them first, in its transaction
+    earn(mp, shop, "c1", "o2", 60)
+    mp.spend_points(shop, "c1", 50, key=key())
+    assert expired(mp, shop) == [(-100, f"expire:{earn_key(mp, shop, 'o1')}")]
+    assert balance(mp, shop) == 10
+
+
+def test_an_adjustment_down_comes_out_of_the_oldest_lot_and_an_addition_is_a_lot(mp, shop, clock):
+    earn(mp, shop, "c1", "o1", 100)
+    mp.adjust_points(shop, "c1", -40, key=key(), reason="duplicate order")
+    clock.advance(days=10)
+    mp.adjust_points(shop, "c1", 25, key=key(), reason="goodwill")
+    clock.advance(days=21)
+    assert mp.expire_points([shop]).points == 60
+    clock.advance(days=10)
+    assert mp.expire_points([shop]).points == 25
+    assert balance(mp, shop) == 0
+
+
+def test_expiry_never_takes_a_negative_balance_lower(mp, clock):
+    store = f"s-{key()}"
+    mp.create_store(store, "Neg", points_per_unit=1, allow_negative_points=True, points_expire_days=30)
+    earn(mp, store, "c1", "o1", 100)
+    mp.spend_points(store, "c1", 150, key=key())  # -50: a debt
+    clock.advance(days=5)
+    earn(mp, store, "c1", "o2", 80)  # pays the debt first: 30 left
+    clock.advance(days=40)
+    assert mp.expire_points([store]).points == 30
+    assert balance(mp, store) == 0
+
+
+def test_points_never_expire_by_default(mp, clock):
+    store = f"s-{key()}"
+    mp.create_store(store, "Forever", points_per_unit=1)
+    assert mp.store(store).points_expire_days is None
+    earn(mp, store, "c1", "o1", 100)
+    clock.advance(days=4000)
+    assert mp.expire_points([store]).stores == 0
+    assert mp.points_expiring(store, "c1") == []
+    assert balance(mp, store) == 100
+
+
+def test_switching_expiry_on_counts_old_points_from_then(mp, clock):
+    store = f"s-{key()}"
+    mp.create_store(store, "Later", points_per_unit=1)
+    earn(mp, store, "c1", "o1", 100)
+    clock.advance(days=400)
+    mp.update_store(store, points_expire_days=30)
+    assert mp.expire_points([store]).points == 0  # not a year of points at once
+    (lot,) = mp.points_expiring(store, "c1")
+    assert (lot.points, lot.expires_at) == (100, clock() + timedelta(days=30))
+    clock.advance(days=30)
+    assert mp.expire_points([store]).points == 100
+
+
+def test_changing_the_period_and_switching_it_off(mp, shop, clock):
+    earn(mp, shop, "c1", "o1", 100)
+    clock.advance(days=20)
+    mp.update_store(shop, points_expire_days=90)  # longer: counts from the change
+    clock.advance(days=80)
+    assert mp.expire_points([shop]).points == 0
+    mp.update_store(shop, points_expire_days=0)  # never
+    assert mp.store(shop).points_expire_days is None
+    clock.advance(days=1000)
+    assert mp.expire_points([shop]).points == 0 and balance(mp, shop) == 100
+    mp.update_store(shop, points_expire_days=10)
+    clock.advance(days=10)
+    assert mp.expire_points([shop]).points == 100
+    for bad in (-1, 36_501, True, "30"):
+        with pytest.raises(ValidationError) as e:
+            mp.update_store(shop, points_expire_days=bad)
+        assert "points_expire_days" in e.value.problems
+
+
+def test_a_sweep_reads_only_the_customers_who_earned_since_the_last(mp, shop, clock):
+    for i in range(5):
+        earn(mp, shop, f"c{i}", f"o{i}", 10)
+    clock.advance(days=31)
+    assert mp.expire_points([shop]).customers == 5
+    clock.advance(days=1)
+    assert mp.expire_points([shop]).customers == 0  # settled: not read again
+    earn(mp, shop, "c9", "o9", 10)
+    clock.advance(days=31)
+    done = mp.expire_points([shop])
+    assert (done.customers, done.points) == (1, 10)
+
+
+def test_what_expires_next_is_shown(mp, shop, clock):
+    earn(mp, shop, "c1", "o1", 100)
+    clock.advance(days=3)
+    earn(mp, shop, "c1", "o2", 40)
+    mp.spend_points(shop, "c1", 30, key=key())
+    start = clock()
+    lots = mp.points_expiring(shop, "c1")
+    assert [(lot.points, (lot.expires_at - start).days) for lot in lots] == [(70, 27), (40, 30)]
+
+
+def test_the_worker_expires_points(mp, shop, clock):
+    earn(mp, shop, "c1", "o1", 100)
+    clock.advance(days=31)
+    worker = mp.worker(stores=[shop])
+    try:
+        worker.sweep_inactivity()
+    finally:
+        worker.close()
+    assert balance(mp, shop) == 0
