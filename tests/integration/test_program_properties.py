@@ -9,7 +9,10 @@ backend. After every step the engine must keep the invariants of the issue:
   was armed (created, switched on, threshold changed);
 - a firing is a crossing: the customer's value went from below the threshold to at or
   past it with the event that fired it;
-- each metric equals an independent count (distinct items, distinct counted orders).
+- each metric equals an independent count (distinct items, distinct counted orders);
+- clawback: exactly the firings of programs with a clawback policy whose order was
+  fully refunded within the policy's days are taken back, once, never below zero;
+- points expire once per lot, and a sweep leaves nothing due.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from hypothesis import HealthCheck, settings
+import pytest
+from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -31,6 +35,7 @@ from hypothesis.stateful import (
 )
 
 from milepost.domain.rules import lapse_of
+from milepost.errors import InsufficientBalance, NotFound
 
 CUSTOMERS = ("c0", "c1", "c2")
 ACTIVITIES = {
@@ -52,6 +57,7 @@ class ModelProgram:
     starts_at: Any
     ends_at: Any
     every: int | None = None
+    clawback_days: int | None = None
     arm: int = 1
     excluded: dict[int, dict[str, int]] = field(default_factory=dict)  # arm -> customers at or past it, value
 
@@ -71,7 +77,8 @@ class Programs(RuleBasedStateMachine):
         super().__init__()
         self.mp, self.clock = mp, clock
         self.store = f"p-{uuid.uuid4().hex[:10]}"
-        mp.create_store(self.store, "Property store", currency="USD")
+        # 1 point per dollar, points that expire after 2 days
+        mp.create_store(self.store, "Property store", currency="USD", points_per_unit=1, points_expire_days=2)
         self.items: dict[tuple[str, str], str] = {}  # (metric, item) -> owner
         self.orders: dict[str, tuple[str, bool]] = {}  # order -> (customer, refunded)
         self.programs: list[ModelProgram] = []
@@ -80,6 +87,10 @@ class Programs(RuleBasedStateMachine):
         self.quiet: dict[int, tuple[int, dict[str, int]]] = {}  # inactivity program -> (days, excluded lapses)
         # journey -> (steps, customer -> (steps done, baseline of the current step's metric))
         self.journeys: dict[int, tuple[list[str], dict[str, tuple[int, int]]]] = {}
+        # firing id -> (order, fired at, days) of firings a refund of their order may take back
+        self.clawable: dict[int, tuple[str, Any, int]] = {}
+        self.clawed: set[int] = set()
+        self.firing_owner: dict[int, str] = {}
 
     # -- the model's metrics ------------------------------------------------------------------
 
@@ -115,8 +126,11 @@ class Programs(RuleBasedStateMachine):
         active=st.booleans(),
         window=st.sampled_from(["none", "future", "open", "ended"]),
         repeat=st.booleans(),
+        clawback=st.sampled_from([None, 1]),
     )
-    def create_program(self, metric: str, pick: int, active: bool, window: str, repeat: bool = False) -> None:
+    def create_program(
+        self, metric: str, pick: int, active: bool, window: str, repeat: bool = False, clawback: int | None = None
+    ) -> None:
         now = self.clock()
         starts, ends = {
             "none": (None, None),
@@ -135,8 +149,11 @@ class Programs(RuleBasedStateMachine):
             starts_at=starts,
             ends_at=ends,
             every=threshold if repeat else None,
+            clawback_days=clawback,
         )
-        program = ModelProgram(details.rule.id, metric, threshold, active, starts, ends, threshold if repeat else None)
+        program = ModelProgram(
+            details.rule.id, metric, threshold, active, starts, ends, threshold if repeat else None, clawback
+        )
         if active:
             self.arm(program)
         self.programs.append(program)
@@ -190,12 +207,49 @@ class Programs(RuleBasedStateMachine):
         self.ingest(raw, customer, "orders" if new else None, update)
 
     @precondition(lambda self: any(not refunded for _, refunded in self.orders.values()))
-    @rule(data=st.data())
-    def order_refunded(self, data: st.DataObject) -> None:
-        order_id = data.draw(st.sampled_from(sorted(o for o, (_, r) in self.orders.items() if not r)))
+    @rule(data=st.data(), crossing=st.booleans())
+    def order_refunded(self, data: st.DataObject, crossing: bool) -> None:
+        """Refund an order in full: often one that crossed a program with a clawback policy."""
+        live = sorted(o for o, (_, r) in self.orders.items() if not r)
+        crossed = sorted({order for order, _, _ in self.clawable.values()} & set(live))
+        order_id = data.draw(st.sampled_from(crossed if crossing and crossed else live))
         customer = self.orders[order_id][0]
         raw = {"id": uuid.uuid4().hex, "type": "order.refunded", "customer_id": customer, "order_id": order_id}
         self.ingest(raw, customer, None, lambda: self.orders.__setitem__(order_id, (customer, True)))
+        now = self.clock()
+        due = {f for f, (order, at, days) in self.clawable.items() if order == order_id and now - at <= timedelta(days)}
+        event("refund: clawed back" if due else "refund: nothing to take back")
+        self.clawed |= due
+        for f in [f for f, (order, _, _) in self.clawable.items() if order == order_id]:
+            del self.clawable[f]  # its order stopped counting for good: never again
+        taken = {e.firing_id for e in self.mp.customer(self.store, customer).ledger if e.reason == "clawback"}
+        mine = {f for f in self.clawed if f in self.firing_owner and self.firing_owner[f] == customer}
+        assert taken == mine, f"clawed back {taken}, the model expected {mine}"
+
+    @rule(customer=st.sampled_from(CUSTOMERS), amount=st.sampled_from([50, 100, 250]))
+    def spend_credit(self, customer: str, amount: int) -> None:
+        try:
+            have = self.mp.customer(self.store, customer).balances.get("USD", 0)
+        except NotFound:
+            return
+        if have >= amount:
+            self.mp.spend_credit(self.store, customer, amount, key=uuid.uuid4().hex)
+        else:
+            with pytest.raises(InsufficientBalance):
+                self.mp.spend_credit(self.store, customer, amount, key=uuid.uuid4().hex)
+
+    @rule()
+    def expire_points(self) -> None:
+        event("points expired" if self.mp.expire_points([self.store]).points else "no points expired")
+        now = self.clock()
+        for customer in CUSTOMERS:
+            try:
+                report = self.mp.customer(self.store, customer)
+            except NotFound:
+                continue
+            left = self.mp.points_expiring(self.store, customer)
+            assert all(lot.expires_at > now for lot in left), "a sweep left a lot due"
+            assert sum(lot.points for lot in left) == max(report.points_balance, 0)
 
     @rule(steps=st.lists(st.sampled_from(["order_count", *ACTIVITIES]), min_size=2, max_size=3))
     def create_journey(self, steps: list[str]) -> None:
@@ -298,6 +352,9 @@ class Programs(RuleBasedStateMachine):
             assert program.metric in grown, f"{key} fired on an event that does not grow {program.metric}"
             assert before[program.metric] < program.mark(occurrence) <= firing["value"], (before, firing)
             self.fired.add(key)
+            self.firing_owner[firing["firing_id"]] = customer
+            if program.clawback_days and firing["order_id"] is not None:
+                self.clawable[firing["firing_id"]] = (firing["order_id"], now, program.clawback_days)
 
     @invariant()
     def metrics_match_the_model(self) -> None:
@@ -310,6 +367,10 @@ class Programs(RuleBasedStateMachine):
             engine = {m: getattr(report.aggregates, m) for m in METRICS}
             assert engine == {m: self.value(customer, m) for m in METRICS}, customer
             assert report.balances.get("USD", 0) == sum(e.amount for e in report.ledger)
+            assert report.balances.get("USD", 0) >= 0, "credit below zero in a store that does not allow it"
+            assert report.points_balance == sum(e.points for e in self.mp.points_ledger(self.store, customer))
+            expired = [e.idempotency_key for e in self.mp.points_ledger(self.store, customer) if e.reason == "expire"]
+            assert len(expired) == len(set(expired))
             keys = [(m.rule_id, customer, m.occurrence) for m in report.milestones]
             assert len(keys) == len(set(keys)), f"{customer} got an occurrence of a program twice"
             assert set(keys) == {k for k in self.fired if k[1] == customer}
