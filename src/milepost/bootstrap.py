@@ -20,7 +20,7 @@ from milepost.domain.delivery import Attempt, Delivery, MailboxMessage
 from milepost.domain.expiry import Lot
 from milepost.domain.records import Alert, ApiKey, CustomerReport, LedgerEntry, MilestoneReached, PointsEntry, Store
 from milepost.service import codes as codes_service
-from milepost.service import credit, delivery, endpoints, inactivity, keys, reports, rules, stores, templates
+from milepost.service import delivery, endpoints, inactivity, keys, ledger, reports, rules, stores, templates
 from milepost.service import points as points_service
 from milepost.service.ingest import BatchResult, ingest, ingest_batch
 from milepost.service.rendering import Rendered
@@ -403,15 +403,31 @@ class Milepost:
         order_id: str | None = None,
         note: str | None = None,
     ) -> LedgerEntry:
-        return credit.spend_credit(
-            self.db, self.clock(), self._id(store), customer_id, amount, key=key, order_id=order_id, note=note
+        return ledger.spend(
+            self.db,
+            self.clock(),
+            ledger.CREDIT,
+            self._id(store),
+            customer_id,
+            amount,
+            key=key,
+            order_id=order_id,
+            note=note,
         )
 
     def adjust_credit(
         self, store: str, customer_id: str, amount: int, *, key: str, reason: str, actor: str | None = None
     ) -> LedgerEntry:
-        return credit.adjust_credit(
-            self.db, self.clock(), self._id(store), customer_id, amount, key=key, reason=reason, actor=actor
+        return ledger.adjust(
+            self.db,
+            self.clock(),
+            ledger.CREDIT,
+            self._id(store),
+            customer_id,
+            amount,
+            key=key,
+            reason=reason,
+            actor=actor,
         )
 
     # -- points ------------------------------------------------------------------------------------
@@ -427,16 +443,32 @@ class Milepost:
         note: str | None = None,
     ) -> PointsEntry:
         """The store reports `points` redeemed; the same `key` again returns the first entry."""
-        return points_service.spend_points(
-            self.db, self.clock(), self._id(store), customer_id, points, key=key, order_id=order_id, note=note
+        return ledger.spend(
+            self.db,
+            self.clock(),
+            ledger.POINTS,
+            self._id(store),
+            customer_id,
+            points,
+            key=key,
+            order_id=order_id,
+            note=note,
         )
 
     def adjust_points(
         self, store: str, customer_id: str, points: int, *, key: str, reason: str, actor: str | None = None
     ) -> PointsEntry:
         """An operator's correction, up or down, with its reason."""
-        return points_service.adjust_points(
-            self.db, self.clock(), self._id(store), customer_id, points, key=key, reason=reason, actor=actor
+        return ledger.adjust(
+            self.db,
+            self.clock(),
+            ledger.POINTS,
+            self._id(store),
+            customer_id,
+            points,
+            key=key,
+            reason=reason,
+            actor=actor,
         )
 
     def expire_points(self, stores: list[str] | None = None) -> points_service.Expiry:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from milepost.domain.records import PointsEntry
+from milepost.entrypoints.cli_ledger import add_spend_and_adjust
 from milepost.entrypoints.context import App, json_option, pass_app, store_option
 from milepost.entrypoints.output import console, print_json, table, when
 
@@ -27,52 +28,7 @@ def points() -> None:
     """Spend, adjust or list a customer's points (whole numbers)."""
 
 
-@points.command("spend")
-@store_option
-@click.argument("customer_id", metavar="CUSTOMER")
-@click.argument("amount", metavar="POINTS", type=int)
-@click.option("--key", required=True, help="Idempotency key: the same key never spends twice.")
-@click.option("--order", "order_id", help="The order the points were redeemed on.")
-@click.option("--note")
-@json_option
-@pass_app
-def spend(
-    app: App,
-    store: str,
-    customer_id: str,
-    amount: int,
-    key: str,
-    order_id: str | None,
-    note: str | None,
-    as_json: bool,
-) -> None:
-    """Record POINTS redeemed by CUSTOMER."""
-    entry = app.mp.spend_points(store, customer_id, amount, key=key, order_id=order_id, note=note)
-    _done(app, store, entry, as_json)
-
-
-@points.command("adjust", context_settings={"ignore_unknown_options": True})
-@store_option
-@click.argument("customer_id", metavar="CUSTOMER")
-@click.argument("amount", metavar="POINTS", type=int)
-@click.option("--key", required=True, help="Idempotency key: the same key never adjusts twice.")
-@click.option("--reason", required=True, help="Why, for the ledger.")
-@click.option("--by", "actor", help="Who made the correction.")
-@json_option
-@pass_app
-def adjust(
-    app: App,
-    store: str,
-    customer_id: str,
-    amount: int,
-    key: str,
-    reason: str,
-    actor: str | None,
-    as_json: bool,
-) -> None:
-    """Correct CUSTOMER's points by POINTS (negative takes points away)."""
-    entry = app.mp.adjust_points(store, customer_id, amount, key=key, reason=reason, actor=actor)
-    _done(app, store, entry, as_json)
+add_spend_and_adjust(points, "points", "POINTS", "redeemed", _done)
 
 
 @points.command("ledger")

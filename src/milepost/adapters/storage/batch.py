@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from hashlib import blake2b
+from typing import Any
 
 import orjson
 from sqlalchemy import text
@@ -372,73 +373,30 @@ class BatchQueries(CodeQueries, ClawbackQueries):  # the batch writes codes and 
         )
 
     def insert_ledger(self, store_id: int, rows: list[LedgerRow], now: datetime) -> None:
-        self._insert(
-            "credit_ledger",
-            (
-                "store_id",
-                "customer_id",
-                "amount",
-                "currency",
-                "reason",
-                "firing_id",
-                "order_id",
-                "note",
-                "idempotency_key",
-                "actor",
-                "created_at",
-            ),
-            [
-                (
-                    store_id,
-                    r.customer_id,
-                    r.amount,
-                    r.currency,
-                    r.reason,
-                    r.firing_id,
-                    r.order_id,
-                    r.note,
-                    r.idempotency_key,
-                    r.actor,
-                    self.ts(now),
-                )
-                for r in rows
-            ],
-        )
+        if rows:
+            created = self.ts(now)
+            self._insert(
+                "credit_ledger",
+                ("store_id", "customer_id", "amount", "currency", *_ENTRY_COLUMNS),
+                [(store_id, r.customer_id, r.amount, r.currency, *_entry(r, created)) for r in rows],
+            )
 
     def insert_points(self, store_id: int, rows: list[PointsRow], now: datetime) -> None:
-        if not rows:
-            return
-        created = self.ts(now)
-        self._insert(
-            "points_ledger",
-            (
-                "store_id",
-                "customer_id",
-                "points",
-                "reason",
-                "firing_id",
-                "order_id",
-                "note",
-                "idempotency_key",
-                "actor",
-                "created_at",
-            ),
-            [
-                (
-                    store_id,
-                    r.customer_id,
-                    r.points,
-                    r.reason,
-                    r.firing_id,
-                    r.order_id,
-                    r.note,
-                    r.idempotency_key,
-                    r.actor,
-                    created,
-                )
-                for r in rows
-            ],
-        )
+        if rows:
+            created = self.ts(now)
+            self._insert(
+                "points_ledger",
+                ("store_id", "customer_id", "points", *_ENTRY_COLUMNS),
+                [(store_id, r.customer_id, r.points, *_entry(r, created)) for r in rows],
+            )
+
+
+# what credit and points entries have in common, after their amount
+_ENTRY_COLUMNS = ("reason", "firing_id", "order_id", "note", "idempotency_key", "actor", "created_at")
+
+
+def _entry(r: LedgerRow | PointsRow, created: Any) -> tuple[Any, ...]:
+    return (r.reason, r.firing_id, r.order_id, r.note, r.idempotency_key, r.actor, created)
 
 
 _CUSTOMER_TYPES = (
