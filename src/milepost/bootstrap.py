@@ -160,11 +160,11 @@ class Milepost:
         store: str,
         event_id: int,
         *,
-        count: int | None = None,
-        name: str | None = None,
-        actions: list[dict[str, Any]] | None = None,
-        conditions: list[dict[str, Any]] | None = None,
-        active: bool | None = None,
+        count: int | rules.Unset = rules.UNSET,
+        name: str | rules.Unset = rules.UNSET,
+        actions: list[dict[str, Any]] | rules.Unset = rules.UNSET,
+        conditions: list[dict[str, Any]] | rules.Unset = rules.UNSET,
+        active: bool | rules.Unset = rules.UNSET,
     ) -> RuleDetails:
         return rules.update_rule(
             self.db,
@@ -311,18 +311,19 @@ class Milepost:
         store: str,
         program_id: int,
         *,
-        threshold: int | None = None,
-        name: str | None = None,
-        actions: list[dict[str, Any]] | None = None,
-        conditions: list[dict[str, Any]] | None = None,
-        active: bool | None = None,
-        starts_at: datetime | None = None,
-        ends_at: datetime | None = None,
-        clawback_days: int | None = None,
+        threshold: int | rules.Unset = rules.UNSET,
+        name: str | rules.Unset = rules.UNSET,
+        actions: list[dict[str, Any]] | rules.Unset = rules.UNSET,
+        conditions: list[dict[str, Any]] | rules.Unset = rules.UNSET,
+        active: bool | rules.Unset = rules.UNSET,
+        starts_at: datetime | rules.Unset | None = rules.UNSET,
+        ends_at: datetime | rules.Unset | None = rules.UNSET,
+        clawback_days: int | rules.Unset | None = rules.UNSET,
     ) -> RuleDetails:
-        """Change what is given, for future crossings only (order count events too).
+        """Change what is given, for future crossings only (order count events too); what
+        is not given stays. `starts_at`/`ends_at` None removes that bound of the window.
         `clawback_days` N takes a milestone's credit and points back (and voids its unused
-        codes) when its order is fully refunded or cancelled within N days; 0 keeps them."""
+        codes) when its order is fully refunded or cancelled within N days; 0 or None keeps them."""
         return rules.update_rule(
             self.db,
             self.clock(),

@@ -24,6 +24,7 @@ def test_the_store_shows_and_changes_its_settings(client: TestClient, keys: Any)
         "allow_negative_credit": False,
         "points_per_unit": 0,
         "allow_negative_points": False,
+        "points_expire_days": None,
         "email_from_name": None,
         "email_from_address": None,
     }

@@ -3,6 +3,7 @@ the customer's points fields, and spending, adjusting and reading the points led
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -231,3 +232,40 @@ def test_the_points_action_is_described_as_points_in_the_openapi_document(client
     ]
     assert action["properties"]["points"]["minimum"] == 1
     assert action["properties"]["points"]["maximum"] == 1_000_000_000
+
+
+# -- expiry ---------------------------------------------------------------------------------------
+
+
+def test_points_expiry_is_a_store_setting_and_the_ledger_shows_what_expires(
+    client: TestClient, keys: Any, mp: Any, clock: Any
+) -> None:
+    # Given a store whose points expire after 30 days, and a customer who earned 25 of them
+    r = client.patch("/api/v1/store", json={"points_per_unit": 1, "points_expire_days": 30}, headers=keys.auth())
+    assert r.status_code == 200 and r.json()["points_expire_days"] == 30
+    _ingest(client, keys, paid("eve", "eve-o1", 2500))
+    start = clock()
+
+    # Then her ledger says when they expire
+    points = client.get("/api/v1/customers/eve/points", headers=keys.auth()).json()
+    assert points["balance"] == 25
+    (lot,) = points["expiring"]
+    assert lot["points"] == 25 and lot["expires_at"] == (start + timedelta(days=30)).isoformat()
+
+    # When 30 days pass and the sweep runs, they are gone, with an `expire` entry
+    clock.advance(days=30)
+    assert mp.expire_points([keys.store]).points == 25
+    points = client.get("/api/v1/customers/eve/points", headers=keys.auth()).json()
+    assert points["balance"] == 0 and points["expiring"] == []
+    assert [(e["reason"], e["points"]) for e in points["ledger"]] == [("earn", 25), ("expire", -25)]
+
+    # And 0 switches expiry off
+    r = client.patch("/api/v1/store", json={"points_expire_days": 0}, headers=keys.auth())
+    assert r.json()["points_expire_days"] is None
+
+
+@pytest.mark.parametrize("days", [-1, 36_501, 1.5, "30", None])
+def test_invalid_expiry_periods_are_422(client: TestClient, keys: Any, days: Any) -> None:
+    assert_problem(
+        client.patch("/api/v1/store", json={"points_expire_days": days}, headers=keys.auth()), 422, "points_expire_days"
+    )

@@ -1,5 +1,6 @@
 """/api/v1/programs end to end through HTTP: create on every metric, list with the order
-count events, edit (the window too), delete, problems, and a review program that fires."""
+count events, edit (the window too, and remove its bounds with null), delete, problems, and a
+review program that fires."""
 
 from __future__ import annotations
 
@@ -176,7 +177,7 @@ def test_a_patch_refuses_null_unknown_fields_and_a_new_metric(client: TestClient
     path = f"{PROGRAMS}/{program['id']}"
 
     assert_problem(client.patch(path, json={"name": None}, headers=keys.auth()), 422, "name")
-    assert_problem(client.patch(path, json={"starts_at": None}, headers=keys.auth()), 422, "starts_at")
+    assert_problem(client.patch(path, json={"threshold": None}, headers=keys.auth()), 422, "threshold")
     assert_problem(client.patch(path, json={"metric": "order_count"}, headers=keys.auth()), 422, "metric")
     assert_problem(client.patch(path, json={"count": 3}, headers=keys.auth()), 422, "count")
     assert_problem(client.patch(path, json={"threshold": 0}, headers=keys.auth()), 422, "threshold")
@@ -341,3 +342,90 @@ def test_the_clawback_policy_is_set_and_changed_through_the_api(client: TestClie
         PROGRAMS, json={"name": "Away", "days": 30, "actions": ACTIONS, "clawback_days": 5}, headers=keys.auth()
     )
     assert_problem(r, 422, field="clawback_days")
+
+
+# -- null removes a bound of the window ---------------------------------------------------------
+
+
+def test_a_null_end_reopens_an_ended_program_for_new_crossings_only(client: TestClient, keys: Any) -> None:
+    # Given a program that ended (the clock stands at 2026-03-01 12:00) and a customer who crossed since
+    program = create_program(
+        client, keys, threshold=1, ends_at="2026-03-01T00:00:00Z", starts_at="2026-01-01T00:00:00Z"
+    )
+    send(client, keys, review("crossed", "c1"))
+    assert milestones(client, keys) == []
+    path = f"{PROGRAMS}/{program['id']}"
+
+    # When its end is removed
+    r = client.patch(path, json={"ends_at": None}, headers=keys.auth())
+
+    # Then it has no end, the customer who crossed while it was over is excluded, and the start stays
+    assert r.status_code == 200, r.text
+    reopened = r.json()
+    assert (reopened["ends_at"], reopened["starts_at"], reopened["version"]) == (None, "2026-01-01T00:00:00+00:00", 2)
+    assert reopened["excluded"] == 1
+    assert client.get(path, headers=keys.auth()).json()["ends_at"] is None
+    # And it fires for a new crossing, never for the one who crossed while it was over
+    send(client, keys, review("crossed", "c2"), review("new", "n1"))
+    assert [m["customer_id"] for m in milestones(client, keys)] == ["new"]
+
+
+def test_a_null_end_does_what_extending_the_end_does(client: TestClient, keys: Any) -> None:
+    extended = create_program(client, keys, name="Extended", threshold=1, ends_at="2026-03-01T00:00:00Z")
+    cleared = create_program(client, keys, name="Cleared", threshold=1, ends_at="2026-03-01T00:00:00Z")
+    send(client, keys, review("crossed", "c1"))
+
+    later = client.patch(f"{PROGRAMS}/{extended['id']}", json={"ends_at": "2027-01-01T00:00:00Z"}, headers=keys.auth())
+    never = client.patch(f"{PROGRAMS}/{cleared['id']}", json={"ends_at": None}, headers=keys.auth())
+
+    assert (later.json()["excluded"], never.json()["excluded"]) == (1, 1)
+    send(client, keys, review("crossed", "c2"), review("new", "n1"))
+    fired = sorted((m["name"], m["customer_id"]) for m in milestones(client, keys))
+    assert fired == [("Cleared", "new"), ("Extended", "new")]
+
+
+def test_a_null_start_opens_a_program_that_has_not_started(client: TestClient, keys: Any) -> None:
+    # Given a program that starts next month, and a customer who crossed before it started
+    program = create_program(client, keys, threshold=1, starts_at="2026-04-01T00:00:00Z")
+    send(client, keys, review("early", "e1"))
+    path = f"{PROGRAMS}/{program['id']}"
+
+    # When its start is removed
+    r = client.patch(path, json={"starts_at": None}, headers=keys.auth())
+
+    # Then it is on from now: for new crossings only
+    assert r.status_code == 200, r.text
+    assert (r.json()["starts_at"], r.json()["excluded"], r.json()["version"]) == (None, 1, 2)
+    send(client, keys, review("early", "e2"), review("new", "n1"))
+    assert [m["customer_id"] for m in milestones(client, keys)] == ["new"]
+
+
+def test_a_field_left_out_stays_and_a_null_for_no_bound_changes_nothing(client: TestClient, keys: Any) -> None:
+    window = {"starts_at": "2026-01-01T00:00:00Z", "ends_at": "2027-01-01T00:00:00Z"}
+    program = create_program(client, keys, clawback_days=30, **window)
+    path = f"{PROGRAMS}/{program['id']}"
+
+    renamed = client.patch(path, json={"name": "Renamed"}, headers=keys.auth()).json()
+
+    assert (renamed["name"], renamed["version"], renamed["clawback_days"]) == ("Renamed", 2, 30)
+    assert (renamed["starts_at"], renamed["ends_at"]) == ("2026-01-01T00:00:00+00:00", "2027-01-01T00:00:00+00:00")
+    no_start = client.patch(path, json={"starts_at": None}, headers=keys.auth()).json()
+    assert (no_start["starts_at"], no_start["ends_at"], no_start["version"]) == (None, renamed["ends_at"], 3)
+    assert no_start["excluded"] == 0  # it was open already: nothing to arm
+    again = client.patch(path, json={"starts_at": None}, headers=keys.auth()).json()
+    assert again["version"] == 3  # nothing to remove: no new version
+    kept = client.patch(path, json={"clawback_days": None}, headers=keys.auth()).json()
+    assert (kept["clawback_days"], kept["version"]) == (None, 4)
+
+
+@pytest.mark.parametrize("field", ["name", "threshold", "actions", "conditions", "active"])
+def test_a_null_for_a_field_that_cannot_be_removed_is_a_422_naming_it(
+    client: TestClient, keys: Any, field: str
+) -> None:
+    program = create_program(client, keys, ends_at="2027-01-01T00:00:00Z")
+    path = f"{PROGRAMS}/{program['id']}"
+
+    problem = assert_problem(client.patch(path, json={field: None, "ends_at": None}, headers=keys.auth()), 422, field)
+
+    assert "null" in problem["detail"]
+    assert client.get(path, headers=keys.auth()).json() == {k: v for k, v in program.items() if k != "excluded"}

@@ -1,6 +1,7 @@
 """`milepost programs ...` as real subprocesses on a SQLite file in a temporary directory:
 create with a window, list (order count events too), show, update, delete; a review program
-that fires on ingest; refusals exit 2 with one line."""
+that fires on ingest; refusals exit 2 with one line. Removing a bound of the window runs on
+every backend (the suite's SQLite file and PostgreSQL schema)."""
 
 from __future__ import annotations
 
@@ -178,3 +179,77 @@ def test_a_program_with_a_clawback_policy(milepost: Milepost) -> None:
     assert updated["clawback_days"] is None
     shown = milepost("programs", "update", "--store", STORE, program_id, "--clawback-days", "7").stdout
     assert "within 7 days" in shown
+
+
+# -- removing a bound of the window (--no-starts, --no-ends), on every backend -----------------
+
+
+@pytest.fixture
+def on_backend(database_url: str, tmp_path: Path) -> tuple[Milepost, str]:
+    """The CLI on the suite's database of each backend, and a store of its own."""
+    mp, store = Milepost(tmp_path, MILEPOST_DATABASE_URL=database_url), f"w-{uuid.uuid4().hex[:10]}"
+    mp("stores", "create", store, "--name", "Window shop")
+    return mp, store
+
+
+def reviews(milepost: Milepost, store: str, tmp_path: Path, *pairs: tuple[str, str]) -> None:
+    lines = [
+        json.dumps({"id": uuid.uuid4().hex, "type": "review.created", "customer_id": c, "review_id": r})
+        for c, r in pairs
+    ]
+    path = tmp_path / f"{uuid.uuid4().hex}.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    milepost("ingest", str(path), "--store", store)
+
+
+def test_no_ends_reopens_an_ended_program_for_new_crossings_only(
+    on_backend: tuple[Milepost, str], tmp_path: Path
+) -> None:
+    mp, store = on_backend
+    created = mp.json(
+        "programs", "create", "--store", store, "--name", "Ended", "--metric", "review_count", "--threshold", "1",
+        "--add-tag", "Reviewer", "--starts", "2020-01-01T00:00:00Z", "--ends", "2020-02-01T00:00:00Z",
+    )  # fmt: skip
+    program_id = str(created["id"])
+    reviews(mp, store, tmp_path, ("crossed", "c1"))  # while it is over
+
+    reopened = mp.json("programs", "update", "--store", store, program_id, "--no-ends")
+
+    assert (reopened["ends_at"], reopened["starts_at"]) == (None, "2020-01-01T00:00:00+00:00")
+    assert (reopened["version"], reopened["excluded"]) == (2, 1)
+    reviews(mp, store, tmp_path, ("crossed", "c2"), ("new", "n1"))
+    log = mp.json("milestones", "log", "--store", store)
+    assert [m["customer_id"] for m in log] == ["new"]
+    assert "from 2020-01-01 00:00 UTC" in mp("programs", "show", "--store", store, program_id).stdout
+
+
+def test_no_starts_opens_a_program_that_has_not_started(on_backend: tuple[Milepost, str], tmp_path: Path) -> None:
+    mp, store = on_backend
+    created = mp.json(
+        "programs", "create", "--store", store, "--name", "Later", "--metric", "review_count", "--threshold", "1",
+        "--alert", "--starts", "2100-01-01T00:00:00Z",
+    )  # fmt: skip
+    reviews(mp, store, tmp_path, ("early", "e1"))
+
+    updated = mp("programs", "update", "--store", store, str(created["id"]), "--no-starts").stdout
+
+    assert "updated milestone program" in updated and "(on, version 2)" in updated
+    assert "1 customers already at or past it will not get it" in updated
+    assert mp.json("programs", "show", "--store", store, str(created["id"]))["starts_at"] is None
+
+
+def test_a_bound_is_either_given_or_removed(milepost: Milepost) -> None:
+    created = milepost.json(
+        "programs", "create", "--store", STORE, "--name", f"Both {uuid.uuid4().hex[:6]}", "--metric", "review_count",
+        "--threshold", "5", "--alert", "--ends", "2100-01-01T00:00:00Z",
+    )  # fmt: skip
+    program_id = str(created["id"])
+
+    both = milepost(
+        "programs", "update", "--store", STORE, program_id, "--ends", "2101-01-01T00:00:00Z", "--no-ends", expect=2
+    )
+
+    assert "give --ends or --no-ends, not both" in both.stderr
+    assert milepost.json("programs", "show", "--store", STORE, program_id)["version"] == 1
+    renamed = milepost.json("programs", "update", "--store", STORE, program_id, "--name", "Renamed")
+    assert (renamed["ends_at"], renamed["version"]) == ("2100-01-01T00:00:00+00:00", 2)  # left out: it stays

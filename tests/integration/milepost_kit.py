@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from milepost import Milepost
 from milepost.adapters.storage import tables as t
+from milepost.config import Settings
 
 
 def key() -> str:
@@ -113,3 +114,15 @@ def firing_pairs(mp: Milepost, store: str) -> list[tuple[int, str, int, int]]:
     )
     with mp.db.engine.connect() as conn:
         return [tuple(r) for r in conn.execute(q)]
+
+
+def drain(mp: Milepost, store: str, **changes: Any) -> int:
+    """Deliver everything the store's outbox holds, to private addresses too, without
+    jitter; the messages delivered."""
+    settings = Settings(**{"webhooks_allow_private": True, "delivery_jitter": 0, "delivery_concurrency": 4, **changes})
+    worker = mp.worker(settings=settings, stores=[store])
+    try:
+        worker.drain()
+        return worker.delivered
+    finally:
+        worker.close()

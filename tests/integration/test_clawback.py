@@ -10,10 +10,13 @@ import json
 import pytest
 import sqlalchemy as sa
 from milepost_kit import buy, cancelled, key, paid, refunded
+from standardwebhooks.webhooks import Webhook
 
 from milepost import Milepost
 from milepost.adapters.storage import tables as t
+from milepost.config import Settings
 from milepost.errors import ValidationError
+from support.receiver import Receiver
 
 CREDIT = {"type": "credit", "amount": 1500}
 POINTS = {"type": "points", "points": 500}
@@ -40,10 +43,14 @@ def balance(mp: Milepost, store: str, customer: str = "c1") -> int:
     return mp.customer(store, customer).balances.get("USD", 0)
 
 
-def firing_row(mp: Milepost, store: str):  # type: ignore[no-untyped-def]
-    f = t.firings.c
+def firing_row(mp: Milepost, store: str, program_name: str | None = None):  # type: ignore[no-untyped-def]
+    """The store's one firing (of the program named so, if given)."""
+    f, r = t.firings.c, t.rules.c
+    q = sa.select(t.firings).join(t.rules, r.id == f.rule_id).where(f.store_id == mp.store(store).id)
+    if program_name is not None:
+        q = q.where(r.name == program_name)
     with mp.db.engine.connect() as conn:
-        (row,) = conn.execute(sa.select(t.firings).where(f.store_id == mp.store(store).id)).all()
+        (row,) = conn.execute(q).all()
         return row
 
 
@@ -221,3 +228,113 @@ def test_a_debt_alert_beside_a_milestone_alert_in_the_same_batch(mp, store):
     assert result.accepted == 2
     messages = sorted(a.message for a in mp.alerts(store))
     assert len(messages) == 2 and any("debt" in m for m in messages)
+
+
+# -- telling the store: webhooks -------------------------------------------------------------------
+
+
+def subscribe(mp: Milepost, store: str, url: str, *types: str) -> str:
+    mp.settings = Settings(webhooks_allow_private=True)
+    _, secret = mp.create_webhook_endpoint(store, url=url, event_types=list(types))
+    return secret
+
+
+def delivered(mp: Milepost, store: str, receiver: Receiver, secret: str) -> list[dict]:
+    """Every message of the outbox, sent to `receiver` and verified as a Standard Webhooks receiver does."""
+    worker = mp.worker(settings=Settings(webhooks_allow_private=True, delivery_jitter=0), stores=[store])
+    try:
+        worker.drain()
+    finally:
+        worker.close()
+    return [Webhook(secret).verify(r.body, r.headers) for r in receiver.requests]
+
+
+def test_a_debt_alert_is_sent_as_alert_created_like_an_alert_action_s(mp, store, receiver, live_clock):
+    # Given an endpoint subscribed to alert.created, a program with an alert action and one that claws back
+    secret = subscribe(mp, store, f"{receiver.url}/hooks", "alert.created")
+    program(mp, store)
+    mp.create_program(store, name="Hello", metric="order_count", threshold=1, actions=[{"type": "alert"}])
+    buy(mp, store, "c1", 1)
+    mp.spend_credit(store, "c1", 1500, key=key())
+
+    # When the order is refunded after its credit was spent
+    mp.ingest(store, [refunded("c1", "c1-o0")])
+
+    # Then the debt alert was queued with the refund, and arrives signed, shaped as the alert action's
+    rows = [json.loads(o["payload"])["type"] for o in mp.outbox(store) if o["channel"] == "webhook"]
+    assert rows == ["alert.created", "alert.created"]
+    bodies = delivered(mp, store, receiver, secret)
+    action, debt = sorted((b["data"] for b in bodies), key=lambda d: "debt" in d["alert"]["message"])
+    (debt_alert,) = [a for a in mp.alerts(store) if "debt" in a.message]
+    row = firing_row(mp, store, "First order")
+    assert debt["alert"] == {"id": f"alr_{debt_alert.id}", "message": debt_alert.message}
+    assert set(debt) == set(action) and set(debt["milestone"]) == set(action["milestone"])
+    assert debt["customer"]["id"] == "c1" and debt["order_id"] == "c1-o0" and debt["store"] == store
+    assert (debt["milestone"]["id"], debt["milestone"]["name"]) == (f"mst_{row.id}", "First order")
+    assert {b["type"] for b in bodies} == {"alert.created"}
+
+
+def test_a_clawback_sends_reward_clawed_back_with_what_was_taken_the_debt_and_the_voided_codes(
+    mp, store, receiver, live_clock
+):
+    secret = subscribe(mp, store, f"{receiver.url}/hooks", "reward.clawed_back")
+    program(mp, store, CREDIT, POINTS, CODE)
+    buy(mp, store, "c1", 1)
+    (code,) = mp.codes(store, "c1")
+    mp.spend_credit(store, "c1", 1000, key=key())
+
+    mp.ingest(store, [refunded("c1", "c1-o0")])
+    mp.ingest(store, [cancelled("c1", "c1-o0")])  # once: nothing more is taken, nothing more is sent
+
+    (body,) = delivered(mp, store, receiver, secret)
+    data = body["data"]
+    assert body["type"] == "reward.clawed_back"
+    taken = [{"type": "credit", "amount": 500, "currency": "USD"}, {"type": "points", "points": 500}]
+    assert data["taken_back"] == taken
+    assert data["debt"] == [{"type": "credit", "amount": 1000, "currency": "USD"}]
+    assert data["voided_codes"] == [code.code]
+    row = firing_row(mp, store)
+    assert data["milestone"]["id"] == f"mst_{row.id}" and data["milestone"]["program_id"].startswith("prg_")
+    assert (data["customer"]["id"], data["order_id"], data["store"]) == ("c1", "c1-o0", store)
+    (request,) = receiver.requests
+    assert request.headers["webhook-id"].startswith("clawback:milestone:")
+    assert mp.validate_code(store, code.code, "c1").status == "voided"
+
+
+def test_a_full_clawback_tells_no_debt(mp, store, receiver, live_clock):
+    secret = subscribe(mp, store, f"{receiver.url}/hooks", "reward.clawed_back", "alert.created")
+    program(mp, store)
+    buy(mp, store, "c1", 1)
+    mp.ingest(store, [refunded("c1", "c1-o0")])
+    (body,) = delivered(mp, store, receiver, secret)
+    assert body["type"] == "reward.clawed_back"
+    assert (body["data"]["taken_back"], body["data"]["debt"], body["data"]["voided_codes"]) == (
+        [{"type": "credit", "amount": 1500, "currency": "USD"}],
+        [],
+        [],
+    )
+
+
+def test_nothing_to_take_back_or_no_subscriber_sends_nothing(mp, store):
+    mp.settings = Settings(webhooks_allow_private=True)
+    mp.create_webhook_endpoint(store, url="http://127.0.0.1:9/clawbacks", event_types=["reward.clawed_back"])
+    mp.create_webhook_endpoint(store, url="http://127.0.0.1:9/others", event_types=["milestone.reached"])
+    program(mp, store, {"type": "add_tag", "tag": "first"})  # a clawback policy, but nothing to give back
+    buy(mp, store, "c1", 1)
+    before = len(mp.outbox(store))
+
+    mp.ingest(store, [refunded("c1", "c1-o0")])
+
+    assert firing_row(mp, store).clawed_back_at is not None
+    assert len(mp.outbox(store)) == before
+
+
+def test_an_order_paid_and_refunded_in_one_batch_is_clawed_back(mp, store):
+    program(mp, store, CREDIT, POINTS, CODE)
+    result = mp.ingest(store, [paid("c1", "c1-o0"), refunded("c1", "c1-o0")])
+    assert result.accepted == 2 and len(result.firings) == 1  # it fired, then its order was refunded
+    assert sorted(entries(mp, store)) == [(-1500, "clawback"), (1500, "milestone")]
+    assert mp.customer(store, "c1").points_balance == 0
+    (code,) = mp.codes(store, "c1")
+    assert code.voided_at is not None
+    assert firing_row(mp, store).clawed_back_at is not None

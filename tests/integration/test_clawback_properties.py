@@ -3,7 +3,7 @@ points spent, clock jumps, under programs with a one-day clawback policy (once a
 repeating). Checked against an independent model after every sequence:
 
 - exactly the firings whose crossing order was fully refunded within the policy's days
-  are clawed back, each once;
+  (in a later batch, or in the same one) are clawed back, each once;
 - what each clawback took plus the debt it recorded is what the firing gave;
 - balances never go below zero, and equal the sum of their entries;
 - a debt comes with an admin alert naming the firing.
@@ -31,6 +31,7 @@ steps = st.lists(
         st.tuples(st.just("order"), st.sampled_from(["c1", "c2"])),
         st.tuples(st.just("refund"), st.integers(0, 20)),
         st.tuples(st.just("refund"), st.integers(0, 20)),
+        st.tuples(st.just("order and refund"), st.sampled_from(["c1", "c2"])),  # in one batch
         st.tuples(st.just("spend credit"), st.sampled_from(["c1", "c2"])),
         st.tuples(st.just("spend points"), st.sampled_from(["c1", "c2"])),
         st.tuples(st.just("wait"), st.sampled_from([6, 20])),  # hours
@@ -65,6 +66,13 @@ def test_clawbacks_match_the_model(mp, clock, steps, repeating):
             orders[order] = (arg, False)
             for f in result.firings:
                 crossing[f["firing_id"]] = (f["order_id"], clock())
+        elif kind == "order and refund":
+            order = f"{arg}-o{len(orders)}"
+            result = mp.ingest(
+                store, [_event("order.paid", arg, order, total=1000), _event("order.refunded", arg, order)]
+            )
+            orders[order] = (arg, True)
+            expected |= {f["firing_id"] for f in result.firings}  # whatever fired on it, taken back at once
         elif kind == "refund":
             live = sorted(o for o, (_, refunded) in orders.items() if not refunded)
             if not live:

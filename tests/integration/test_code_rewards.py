@@ -6,11 +6,11 @@ reported to the store by signed webhooks."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from milepost_kit import buy, count_rows, key, paid, refunded
+from milepost_kit import buy, count_rows, drain, key, paid, refunded
 from standardwebhooks.webhooks import Webhook
 
 from milepost import Milepost
@@ -19,7 +19,6 @@ from milepost.config import Settings
 from milepost.domain import codes as domain
 from milepost.errors import CodeRefused, Conflict, NotFound, ValidationError
 from milepost.service import effects
-from support.receiver import Receiver
 
 TEN_PERCENT = {"kind": "percentage", "percent": 10}
 
@@ -246,26 +245,6 @@ def test_listing_needs_a_known_customer(mp, store, coded):
 
 
 # -- webhooks --------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def receiver():
-    with Receiver() as r:
-        yield r
-
-
-@pytest.fixture
-def live_clock(clock):
-    clock.set(datetime.now(UTC).replace(microsecond=0))
-    return clock
-
-
-def drain(mp: Milepost, store: str) -> None:
-    worker = mp.worker(settings=Settings(webhooks_allow_private=True, delivery_jitter=0), stores=[store])
-    try:
-        worker.drain()
-    finally:
-        worker.close()
 
 
 def test_issued_and_redemptions_are_reported_to_subscribed_endpoints_signed(mp, store, receiver, live_clock):

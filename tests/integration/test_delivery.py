@@ -8,23 +8,16 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from milepost_kit import buy, key, rule
+from milepost_kit import buy, drain, key, rule
 from standardwebhooks.webhooks import Webhook
 
 from milepost import Milepost
 from milepost.adapters.channels.email import message_id_for
 from milepost.config import Settings
 from milepost.errors import Conflict
-from support.receiver import Receiver
 from support.smtp import SmtpSink
 
 FAST = dict(webhooks_allow_private=True, delivery_jitter=0, delivery_concurrency=4)
-
-
-@pytest.fixture
-def receiver():
-    with Receiver() as r:
-        yield r
 
 
 def settings(**changes) -> Settings:
@@ -48,15 +41,6 @@ def email_rule(mp: Milepost, store: str, count: int = 2) -> int:
     return rule(
         mp, store, count, {"type": "credit", "amount": 500}, {"type": "send_email", "template": "vip"}, name="VIP"
     )
-
-
-def drain(mp: Milepost, store: str, **changes) -> int:
-    worker = mp.worker(settings=settings(**changes), stores=[store])
-    try:
-        worker.drain()
-        return worker.delivered
-    finally:
-        worker.close()
 
 
 # -- email ---------------------------------------------------------------------------------------
@@ -128,12 +112,6 @@ def verified(secret: str, request) -> dict:
     """What a receiver using the standardwebhooks library accepts (it checks the timestamp
     against its own clock: tests that verify run on the real time, `live_clock`)."""
     return Webhook(secret).verify(request.body, request.headers)
-
-
-@pytest.fixture
-def live_clock(clock):
-    clock.set(datetime.now(UTC))
-    return clock
 
 
 def test_subscribed_internal_events_arrive_signed_as_type_timestamp_data(mp, store, receiver, live_clock):

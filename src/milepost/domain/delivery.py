@@ -115,6 +115,7 @@ WEBHOOK_EVENT_TYPES = (
     "reward.issued",
     "redemption.succeeded",
     "redemption.failed",
+    "reward.clawed_back",
 )
 
 

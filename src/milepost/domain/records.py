@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from milepost.domain.aggregates import Aggregates
+from milepost.domain.codes import Code
 from milepost.domain.events import STATUS_RANK
 from milepost.domain.money import exponent
 
@@ -122,6 +123,19 @@ class Alert:
 
 
 @dataclass(frozen=True, slots=True)
+class IssuedCode:
+    """A discount code the customer holds, with the milestone that issued it (none for a
+    code that no firing issued). Its status depends on the time it is asked at:
+    `milepost.domain.codes.check(code, code.customer_id, now)`."""
+
+    code: Code
+    firing_id: int | None = None
+    rule_id: int | None = None
+    rule_name: str | None = None  # the program's name
+    occurrence: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CustomerReport:
     """Everything the store operator sees of one customer."""
 
@@ -139,6 +153,7 @@ class CustomerReport:
     created_at: datetime
     phone: str | None = None
     points_balance: int = 0  # the sum of the points ledger
+    codes: tuple[IssuedCode, ...] = ()  # discount codes the customer holds, oldest first
 
     @property
     def order_count(self) -> int:

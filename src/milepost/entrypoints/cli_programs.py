@@ -10,10 +10,23 @@ from typing import Any
 import click
 
 from milepost.domain.aggregates import METRICS
+from milepost.domain.records import Store
 from milepost.domain.rules import MAX_INACTIVE_DAYS, Rule, validate_threshold
-from milepost.entrypoints.action_flags import ActionCommand, action_options, collect_actions, split_flags
+from milepost.entrypoints.action_flags import ActionCommand, action_options
 from milepost.entrypoints.context import App, json_option, pass_app, store_option
-from milepost.entrypoints.output import action_text, actions_text, console, money, print_json, table, when
+from milepost.entrypoints.output import actions_text, money, when
+from milepost.entrypoints.program_collections import PROGRAMS
+from milepost.entrypoints.program_commands import (
+    ProgramCommands,
+    active_text,
+    as_json,
+    conditions_text,
+    edits,
+    inactive_option,
+    name_option,
+    rule_fields,
+    update_command,
+)
 from milepost.errors import ValidationError
 from milepost.service.rules import MAX_CLAWBACK_DAYS, RuleDetails
 
@@ -51,7 +64,7 @@ def _check_threshold(metric: str, threshold: int | None) -> None:
 
 def as_dict(d: RuleDetails) -> dict[str, Any]:
     r = d.rule
-    return {
+    head = {
         "id": r.id,
         "kind": r.kind,
         "name": r.name,
@@ -64,12 +77,8 @@ def as_dict(d: RuleDetails) -> dict[str, Any]:
         "version": r.version,
         "starts_at": r.starts_at,
         "ends_at": r.ends_at,
-        "actions": [a.as_dict() for a in r.actions],
-        "conditions": [c.as_dict() for c in r.conditions],
-        "created_at": d.created_at,
-        "updated_at": d.updated_at,
-        "deleted_at": d.deleted_at,
     }
+    return as_json(d, head)
 
 
 def _goal(r: Rule, currency: str) -> str:
@@ -95,23 +104,28 @@ def _window(r: Rule, timezone: str) -> str:
     return " ".join(parts)
 
 
-def _conditions_text(r: Rule) -> str:
-    return ", ".join(f"{'has' if c.present else 'lacks'} {c.tag!r}" for c in r.conditions) or "everyone"
-
-
-def _report(app: App, store: str, d: RuleDetails, verb: str, as_json: bool) -> None:
-    if as_json:
-        print_json({**as_dict(d), "excluded": d.excluded})
-        return
+def _describe(app: App, store: str, d: RuleDetails, verb: str) -> list[str]:
     s, r = app.mp.store(store), d.rule
     state = "on" if r.active else "off"
-    click.echo(f"{verb} milestone program {r.id} {r.name!r}: {_goal(r, s.currency)} ({state}, version {r.version})")
+    lines = [f"{verb} milestone program {r.id} {r.name!r}: {_goal(r, s.currency)} ({state}, version {r.version})"]
     if r.starts_at or r.ends_at:
-        click.echo(f"  {_window(r, s.timezone)}")
+        lines.append(f"  {_window(r, s.timezone)}")
     if r.clawback_days is not None:
-        click.echo(f"  taken back if its order is fully refunded or cancelled within {r.clawback_days} days")
+        lines.append(f"  taken back if its order is fully refunded or cancelled within {r.clawback_days} days")
     if d.excluded > 0:
-        click.echo(f"  {d.excluded} customers already at or past it will not get it (programs are not retroactive)")
+        lines.append(f"  {d.excluded} customers already at or past it will not get it (programs are not retroactive)")
+    return lines
+
+
+def _row(d: RuleDetails, s: Store) -> tuple[Any, ...]:
+    r = d.rule
+    goal, actions = _goal(r, s.currency), actions_text(r.actions, s.currency)
+    return (r.id, r.name, goal, actions, conditions_text(r), _window(r, s.timezone), active_text(d))
+
+
+def _head(d: RuleDetails, s: Store) -> list[tuple[str, Any]]:
+    r = d.rule
+    return [("name", r.name), ("kind", r.kind), ("when", _goal(r, s.currency)), ("window", _window(r, s.timezone))]
 
 
 _CLAWBACK_OPTION = click.option(
@@ -129,9 +143,23 @@ def programs() -> None:
     billing cycles reach a threshold."""
 
 
+COMMANDS = ProgramCommands(
+    group=programs,
+    collection=PROGRAMS,
+    word="program",
+    as_dict=as_dict,
+    describe=_describe,
+    list_help="List the store's programs, order count events included, by threshold.",
+    columns=("id", "name", "when", "actions", "for", "window", "active"),
+    row=_row,
+    head=_head,
+)
+COMMANDS.add_commands()
+
+
 @programs.command("create", cls=ActionCommand)
 @store_option
-@click.option("--name", required=True, help="A name the log and the alerts show.")
+@name_option
 @click.option("--metric", required=True, type=click.Choice(list(METRICS)), help="What the program counts.")
 @click.option(
     "--threshold",
@@ -147,7 +175,7 @@ def programs() -> None:
     type=click.IntRange(1, MAX_THRESHOLD),
     help="Repeat: fire again at threshold + every, + 2 x every, ... (every 5th order: --threshold 5 --every 5).",
 )
-@click.option("--inactive", is_flag=True, help="Create it switched off.")
+@inactive_option
 @_CLAWBACK_OPTION
 @json_option
 @click.pass_context
@@ -167,32 +195,29 @@ def create_program(
 ) -> None:
     """Create a milestone program; actions run in the order the flags are given."""
     _check_threshold(metric, threshold)
-    flags, conditions = split_flags(params)
     app = ctx.find_object(App)
     d = app.mp.create_program(
         store,
         name=name,
         metric=metric,
         threshold=threshold,
-        actions=collect_actions(ctx, flags),
-        conditions=conditions,
-        active=not inactive,
         starts_at=starts,
         ends_at=ends,
         every=every,
         clawback_days=clawback_days,
+        **rule_fields(ctx, params, inactive),
     )
-    _report(app, store, d, "created", as_json)
+    COMMANDS.report(app, store, d, "created", as_json)
 
 
 @programs.command("create-inactivity", cls=ActionCommand)
 @store_option
-@click.option("--name", required=True, help="A name the log and the alerts show.")
+@name_option
 @click.option("--days", required=True, type=click.IntRange(1, MAX_INACTIVE_DAYS), help="Days without a counted order.")
 @action_options
 @click.option("--starts", type=AwareTime(), help="Lapses reaching their days before this time do not count.")
 @click.option("--ends", type=AwareTime(), help="From this time on it fires no more.")
-@click.option("--inactive", is_flag=True, help="Create it switched off.")
+@inactive_option
 @json_option
 @click.pass_context
 def create_inactivity(
@@ -208,19 +233,10 @@ def create_inactivity(
 ) -> None:
     """Create an inactivity program: it fires DAYS days after a customer's last order, once
     per lapse (a new order starts a new one). Workers check every hour; see check-inactivity."""
-    flags, conditions = split_flags(params)
     app = ctx.find_object(App)
-    d = app.mp.create_inactivity_program(
-        store,
-        name=name,
-        days=days,
-        actions=collect_actions(ctx, flags),
-        conditions=conditions,
-        active=not inactive,
-        starts_at=starts,
-        ends_at=ends,
-    )
-    _report(app, store, d, "created", as_json)
+    window = {"starts_at": starts, "ends_at": ends}
+    d = app.mp.create_inactivity_program(store, name=name, days=days, **window, **rule_fields(ctx, params, inactive))
+    COMMANDS.report(app, store, d, "created", as_json)
 
 
 @programs.command("check-inactivity")
@@ -236,19 +252,18 @@ def check_inactivity(app: App, stores: tuple[str, ...]) -> None:
     )
 
 
-@programs.command("update", cls=ActionCommand)
-@store_option
-@click.argument("program_id", metavar="ID", type=int)
-@click.option(
-    "--threshold",
-    type=click.IntRange(1, MAX_THRESHOLD),
-    help="A new threshold: only customers who cross it from now on get the program.",
+@update_command(
+    programs,
+    click.option(
+        "--threshold",
+        type=click.IntRange(1, MAX_THRESHOLD),
+        help="A new threshold: only customers who cross it from now on get the program.",
+    ),
 )
-@click.option("--name")
-@action_options
-@click.option("--clear-conditions", is_flag=True, help="Remove every tag condition.")
 @click.option("--starts", type=AwareTime(), help="A new start of the window.")
+@click.option("--no-starts", is_flag=True, help="Remove the start of the window.")
 @click.option("--ends", type=AwareTime(), help="A new end of the window.")
+@click.option("--no-ends", is_flag=True, help="Remove the end of the window.")
 @click.option("--active/--inactive", default=None, help="Switch it on or off.")
 @_CLAWBACK_OPTION
 @json_option
@@ -256,101 +271,29 @@ def check_inactivity(app: App, stores: tuple[str, ...]) -> None:
 def update_program(
     ctx: click.Context,
     store: str,
-    program_id: int,
+    rule_id: int,
     threshold: int | None,
     name: str | None,
     clear_conditions: bool,
     starts: datetime | None,
+    no_starts: bool,
     ends: datetime | None,
+    no_ends: bool,
     active: bool | None,
     clawback_days: int | None,
     as_json: bool,
     **params: Any,
 ) -> None:
-    """Edit program ID. Action flags replace all its actions; edits affect only future crossings."""
-    flags, conditions = split_flags(params)
-    actions = collect_actions(ctx, flags)
+    """Edit program ID. Action flags replace all its actions; edits affect only future crossings.
+    A window that opens again (--ends later, --no-ends, ...) is not retroactive either."""
+    options = {"threshold": threshold, "name": name, "active": active, "clawback_days": clawback_days}
+    changes = edits(ctx, params, clear_conditions, starts_at=starts, ends_at=ends, **options)
+    for bound, removed in (("starts", no_starts), ("ends", no_ends)):
+        if removed and f"{bound}_at" in changes:
+            raise click.UsageError(f"give --{bound} or --no-{bound}, not both")
+        if removed:
+            changes[f"{bound}_at"] = None
     app = ctx.find_object(App)
     if threshold is not None:
-        _check_threshold(app.mp.program(store, program_id).rule.metric, threshold)
-    d = app.mp.update_program(
-        store,
-        program_id,
-        threshold=threshold,
-        name=name,
-        actions=actions or None,
-        conditions=conditions or ([] if clear_conditions else None),
-        active=active,
-        starts_at=starts,
-        ends_at=ends,
-        clawback_days=clawback_days,
-    )
-    _report(app, store, d, "updated", as_json)
-
-
-@programs.command("list")
-@store_option
-@click.option("--deleted", is_flag=True, help="Include deleted programs.")
-@json_option
-@pass_app
-def list_programs(app: App, store: str, deleted: bool, as_json: bool) -> None:
-    """List the store's programs, order count events included, by threshold."""
-    found = app.mp.programs(store, include_deleted=deleted)
-    if as_json:
-        print_json([as_dict(d) for d in found])
-        return
-    s = app.mp.store(store)
-    rows = (
-        (
-            d.rule.id,
-            d.rule.name,
-            _goal(d.rule, s.currency),
-            actions_text(d.rule.actions, s.currency),
-            _conditions_text(d.rule),
-            _window(d.rule, s.timezone),
-            "deleted" if d.deleted_at else "yes" if d.rule.active else "no",
-        )
-        for d in found
-    )
-    console().print(table(None, ("id", "name", "when", "actions", "for", "window", "active"), rows))
-
-
-@programs.command("show")
-@store_option
-@click.argument("program_id", metavar="ID", type=int)
-@json_option
-@pass_app
-def show_program(app: App, store: str, program_id: int, as_json: bool) -> None:
-    """Show program ID with its actions in order."""
-    d = app.mp.program(store, program_id)
-    if as_json:
-        print_json(as_dict(d))
-        return
-    s, r = app.mp.store(store), d.rule
-    rows = [
-        ("name", r.name),
-        ("kind", r.kind),
-        ("when", _goal(r, s.currency)),
-        ("window", _window(r, s.timezone)),
-        ("state", "deleted" if d.deleted_at else "on" if r.active else "off"),
-        ("version", r.version),
-        ("for", _conditions_text(r)),
-        ("created", when(d.created_at, s.timezone)),
-        ("updated", when(d.updated_at, s.timezone)),
-    ]
-    rows += [(f"action {i + 1}", action_text(a, s.currency)) for i, a in enumerate(r.actions)]
-    console().print(table(f"Milestone program {r.id}", ("", ""), rows))
-
-
-@programs.command("delete")
-@store_option
-@click.argument("program_id", metavar="ID", type=int)
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-@pass_app
-def delete_program(app: App, store: str, program_id: int, yes: bool) -> None:
-    """Delete program ID for good; its past milestones stay in the log."""
-    d = app.mp.program(store, program_id)
-    if not yes:
-        click.confirm(f"delete milestone program {program_id} {d.rule.name!r}?", abort=True)
-    app.mp.delete_program(store, program_id)
-    click.echo(f"deleted milestone program {program_id} {d.rule.name!r}")
+        _check_threshold(app.mp.program(store, rule_id).rule.metric, threshold)
+    COMMANDS.report(app, store, app.mp.update_program(store, rule_id, **changes), "updated", as_json)

@@ -7,7 +7,9 @@ from typing import Any
 
 import click
 
-from milepost.domain.records import CustomerReport, MilestoneReached
+from milepost.domain.codes import check
+from milepost.domain.records import CustomerReport, IssuedCode, MilestoneReached
+from milepost.entrypoints.cli_codes import _gives
 from milepost.entrypoints.cli_credit import credit
 from milepost.entrypoints.context import App, json_option, pass_app, store_option
 from milepost.entrypoints.output import console, money, print_json, table, when
@@ -15,7 +17,9 @@ from milepost.entrypoints.output import console, money, print_json, table, when
 __all__ = ["alerts", "credit", "customers", "milestones"]
 
 
-def customer_dict(c: CustomerReport, currency: str) -> dict[str, Any]:
+def customer_dict(c: CustomerReport, currency: str, now: datetime) -> dict[str, Any]:
+    """The report for scripts; each code as `codes list --json` shows it, with the milestone
+    that issued it."""
     return {
         "customer_id": c.external_id,
         "name": c.name,
@@ -36,8 +40,31 @@ def customer_dict(c: CustomerReport, currency: str) -> dict[str, Any]:
         "points_earned": c.points_earned,
         "ledger": c.ledger,
         "milestones": c.milestones,
+        "codes": [{**_code_dict(i), "status": _status(i, now)} for i in c.codes],
         "created_at": c.created_at,
     }
+
+
+def _code_dict(i: IssuedCode) -> dict[str, Any]:
+    milestone = {"firing_id": i.firing_id, "rule_id": i.rule_id, "rule_name": i.rule_name, "occurrence": i.occurrence}
+    return {"code": i.code, "milestone": milestone if i.firing_id is not None else None}
+
+
+def _status(i: IssuedCode, now: datetime) -> str:
+    return check(i.code, i.code.customer_id, now).status
+
+
+def _codes_rows(codes: tuple[IssuedCode, ...], now: datetime, tz: str) -> list[tuple[Any, ...]]:
+    """One line per code: what it gives, its status now, and where it came from and went."""
+    rows = []
+    for i in codes:
+        c = i.code
+        used = f"order {c.redeemed_order_id}, {when(c.redeemed_at, tz)}" if c.redeemed_at else None
+        milestone = f"{i.rule_name} (log id {i.firing_id})" if i.firing_id is not None else None
+        rows.append(
+            (c.code, _gives(c.discount), _status(i, now), when(c.expires_at, tz), milestone, used, c.void_reason)
+        )
+    return rows
 
 
 def outcomes_text(m: MilestoneReached) -> str:
@@ -55,11 +82,11 @@ def customers() -> None:
 @json_option
 @pass_app
 def show_customer(app: App, customer_id: str, store: str, as_json: bool) -> None:
-    """Order count, spend, tags, credit and milestones of customer ID."""
+    """Order count, spend, tags, credit, milestones and discount codes of customer ID."""
     s = app.mp.store(store)
-    c = app.mp.customer(store, customer_id)
+    c, now = app.mp.customer(store, customer_id), app.mp.clock()
     if as_json:
-        print_json(customer_dict(c, s.currency))
+        print_json(customer_dict(c, s.currency, now))
         return
     out, tz = console(), s.timezone
     consents = f"email {'yes' if c.email_consent else 'no'}, sms {'yes' if c.sms_consent else 'no'}"
@@ -102,6 +129,8 @@ def show_customer(app: App, customer_id: str, store: str, as_json: bool) -> None
         for m in c.milestones
     )
     out.print(table("Milestones reached", ("when", "event", "count", "order", "actions"), reached))
+    header = ("code", "gives", "status", "expires", "milestone", "redeemed", "void reason")
+    out.print(table("Discount codes", header, _codes_rows(c.codes, now, tz)))
 
 
 def _date(value: str | None) -> datetime | None:

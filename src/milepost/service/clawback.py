@@ -6,26 +6,49 @@ Each reversal points to the original (its firing, and the key `clawback:<origina
 so it is written once); the firing is marked clawed back, never deleted. A reversal that
 would take a ledger below zero, where the store does not allow it, takes back down to
 zero: the rest is the customer's debt, kept on the firing and told to an admin alert.
+
+Subscribed webhook endpoints are told in the same transaction, keyed
+`clawback:<the firing's key>:<type>:<endpoint>`: `reward.clawed_back` per milestone that
+gave something back, left a debt or lost a code (the store's checkout must stop honouring
+a voided code), and `alert.created` per debt alert, as for an alert action's alerts.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 import orjson
 
 from milepost.domain.clawback import reverse, within
 from milepost.domain.money import format_money
 from milepost.domain.records import Store
+from milepost.service.effects import milestone_data, notify, subscribers
 from milepost.service.ports import BatchTx, BatchWrite, ClawableFiring, Entry, LedgerRow, PointsRow
 
 CLAWBACK = "clawback"
 
 
+@dataclass(slots=True)
+class _Reversal:
+    """What one firing's clawback did: what it took back (each in the shape of a
+    `customer.rewarded` reward), what it could not (the debt), the codes it voided."""
+
+    taken: list[dict[str, Any]] = field(default_factory=list)
+    debt: dict[str, int] = field(default_factory=dict)  # {"credit": minor units, "points": n}, only what is owed
+    codes: list[str] = field(default_factory=list)
+
+
 def claw_back(
-    tx: BatchTx, store: Store, batch: BatchWrite, stopped: set[tuple[int, str]], names: dict[int, str], now: datetime
+    tx: BatchTx,
+    store: Store,
+    batch: BatchWrite,
+    stopped: set[tuple[int, str]],
+    names: dict[int, str],
+    now: datetime,
 ) -> None:
     """Append to `batch` the clawbacks of the orders that stopped counting, `stopped`
     (customer id, order id); `names` gives the customers' external ids."""
@@ -40,19 +63,66 @@ def claw_back(
         codes[firing_id].append((code_id, code))
     credit_balance = _balances(credit, ((r.customer_id, r.currency, r.amount) for r in batch.ledger))
     points_balance = _balances(points, ((r.customer_id, None, r.points) for r in batch.points))
-    debts = []
+    reversals = []
     for f in firings:
-        debt = _reverse_credit(batch, store, f, credit, credit_balance)
-        debt.update(_reverse_points(batch, store, f, points, points_balance))
-        batch.voided_codes.extend((cid, f"clawed back: order {f.order_id} refunded") for cid, _ in codes[f.id])
-        batch.clawbacks.append((f.id, orjson.dumps(debt).decode() if debt else None))
-        if debt:
-            debts.append((f, debt))
+        done = _Reversal()
+        _reverse_credit(batch, store, f, credit, credit_balance, done)
+        _reverse_points(batch, store, f, points, points_balance, done)
+        batch.voided_codes.extend((cid, _note(f)) for cid, _ in codes[f.id])
+        done.codes = [code for _, code in codes[f.id]]
+        batch.clawbacks.append((f.id, orjson.dumps(done.debt).decode() if done.debt else None))
+        reversals.append((f, done))
+    alerts = _debt_alerts(tx, store, batch, reversals, names)
+    _tell_endpoints(tx, store, batch, reversals, alerts)
+
+
+def _debt_alerts(
+    tx: BatchTx,
+    store: Store,
+    batch: BatchWrite,
+    reversals: list[tuple[ClawableFiring, _Reversal]],
+    names: dict[int, str],
+) -> dict[int, dict[str, str]]:
+    """An admin alert per firing that left a debt; each alert by its firing's id."""
+    debts = [(f, r.debt) for f, r in reversals if r.debt]
     # on SQLite, ids are handed out from the table: skip those the batch's own alerts hold
     held = {a[0] for a in batch.alerts}
     alert_ids = [i for i in tx.next_ids("alerts", len(debts) + len(held)) if i not in held][: len(debts)]
+    alerts = {}
     for alert_id, (f, debt) in zip(alert_ids, debts, strict=True):
-        batch.alerts.append((alert_id, f.customer_id, f.id, _message(store, f, names.get(f.customer_id, ""), debt)))
+        message = _message(store, f, names.get(f.customer_id, ""), debt)
+        batch.alerts.append((alert_id, f.customer_id, f.id, message))
+        alerts[f.id] = {"id": f"alr_{alert_id}", "message": message}
+    return alerts
+
+
+def _tell_endpoints(
+    tx: BatchTx,
+    store: Store,
+    batch: BatchWrite,
+    reversals: list[tuple[ClawableFiring, _Reversal]],
+    alerts: dict[int, dict[str, str]],
+) -> None:
+    """`reward.clawed_back` and `alert.created` to the endpoints subscribed to them."""
+    wanted = subscribers(tx.subscriptions(store.id))
+    told = [
+        (f, r)
+        for f, r in reversals
+        if (wanted["reward.clawed_back"] and (r.taken or r.debt or r.codes))
+        or (wanted["alert.created"] and f.id in alerts)
+    ]
+    if not told:
+        return
+    fired = {m.firing_id: m for m in tx.fired_milestones([f.id for f, _ in told])}
+    for f, r in told:
+        m = fired[f.id]
+        data, who = milestone_data(store.key, m), (f.customer_id, f.id)
+        key = f"{CLAWBACK}:milestone:{m.rule_id}:{f.customer_id}:{m.occurrence}"
+        if r.taken or r.debt or r.codes:
+            clawed = {"taken_back": r.taken, "debt": _debt(store, r.debt), "voided_codes": r.codes}
+            notify(batch, wanted, "reward.clawed_back", key, who, {**data, **clawed})
+        if f.id in alerts:
+            notify(batch, wanted, "alert.created", key, who, {**data, "alert": alerts[f.id]})
 
 
 def _balances(stored: list[Entry], pending: Iterable[tuple[int, str | None, int]]) -> dict[tuple[int, str | None], int]:
@@ -69,37 +139,48 @@ def _given(entries: list[Entry], f: ClawableFiring) -> list[Entry]:
     return [e for e in entries if e.firing_id == f.id and e.reason == "milestone" and e.amount > 0]
 
 
+def _note(f: ClawableFiring) -> str:
+    return f"clawed back: order {f.order_id} refunded"
+
+
 def _reverse_credit(
-    batch: BatchWrite, store: Store, f: ClawableFiring, entries: list[Entry], balances: dict
-) -> dict[str, int]:
-    debt = 0
+    batch: BatchWrite, store: Store, f: ClawableFiring, entries: list[Entry], balances: dict, done: _Reversal
+) -> None:
     for e in _given(entries, f):
         key = (f.customer_id, e.currency)
         taken, short = reverse(e.amount, balances[key], store.allow_negative_credit)
         balances[key] -= taken
-        debt += short
+        if short:
+            done.debt["credit"] = done.debt.get("credit", 0) + short
         if taken:
-            note = f"clawed back: order {f.order_id} refunded"
             currency, key = e.currency or store.currency, f"clawback:{e.idempotency_key}"
-            batch.ledger.append(LedgerRow(f.customer_id, -taken, currency, CLAWBACK, key, f.id, f.order_id, note))
-    return {"credit": debt} if debt else {}
+            batch.ledger.append(LedgerRow(f.customer_id, -taken, currency, CLAWBACK, key, f.id, f.order_id, _note(f)))
+            done.taken.append({"type": "credit", "amount": taken, "currency": currency})
 
 
 def _reverse_points(
-    batch: BatchWrite, store: Store, f: ClawableFiring, entries: list[Entry], balances: dict
-) -> dict[str, int]:
-    debt = 0
+    batch: BatchWrite, store: Store, f: ClawableFiring, entries: list[Entry], balances: dict, done: _Reversal
+) -> None:
     for e in _given(entries, f):
         key = (f.customer_id, None)
         taken, short = reverse(e.amount, balances[key], store.allow_negative_points)
         balances[key] -= taken
-        debt += short
+        if short:
+            done.debt["points"] = done.debt.get("points", 0) + short
         if taken:
-            note = f"clawed back: order {f.order_id} refunded"
-            batch.points.append(
-                PointsRow(f.customer_id, -taken, CLAWBACK, f"clawback:{e.idempotency_key}", f.id, f.order_id, note)
-            )
-    return {"points": debt} if debt else {}
+            row_key = f"clawback:{e.idempotency_key}"
+            batch.points.append(PointsRow(f.customer_id, -taken, CLAWBACK, row_key, f.id, f.order_id, _note(f)))
+            done.taken.append({"type": "points", "points": taken})
+
+
+def _debt(store: Store, debt: dict[str, int]) -> list[dict[str, Any]]:
+    """The debt in the shape of rewards: what the customer still owes."""
+    owed: list[dict[str, Any]] = []
+    if debt.get("credit"):
+        owed.append({"type": "credit", "amount": debt["credit"], "currency": store.currency})
+    if debt.get("points"):
+        owed.append({"type": "points", "points": debt["points"]})
+    return owed
 
 
 def _message(store: Store, f: ClawableFiring, customer: str, debt: dict[str, int]) -> str:

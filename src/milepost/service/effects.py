@@ -6,8 +6,10 @@ same key is the message's id for its receiver (`webhook-id`, the email's
 Message-ID), so a receiver can drop a message it got twice.
 
 Webhook endpoints subscribed to internal events get one outbox row per event and
-endpoint: `milestone.reached` per firing, `customer.rewarded` per credit or points given,
-`reward.issued` per discount code given, `alert.created` per alert raised.
+endpoint: `milestone.reached` per firing, `customer.rewarded` per credit, points or discount
+code given (a code also sends `reward.issued`), `alert.created` per alert raised. Every
+body names the customer and the milestone alike (`milestone_data`), here and in a
+clawback's messages (service/clawback.py).
 
 A code is drawn here (`secrets.SystemRandom()`), in the batch: two codes alike in one
 store break the batch's unique key (store, code) and ingest runs the batch again, with
@@ -30,7 +32,26 @@ from milepost.domain.engine import Decided
 from milepost.domain.events import OrderEvent
 from milepost.domain.records import Store
 from milepost.domain.rules import Firing
-from milepost.service.ports import BatchWrite, CodeRow, FiringRow, LedgerRow, OutboxRow, PointsRow
+from milepost.service.ports import BatchWrite, CodeRow, FiredMilestone, FiringRow, LedgerRow, OutboxRow, PointsRow
+
+
+def milestone_data(store_key: str, m: FiredMilestone) -> dict[str, Any]:
+    """What every webhook about a firing holds: the store, the customer, the milestone, the order."""
+    return {
+        "store": store_key,
+        "customer": {"id": m.customer_ext, "email": m.email, "name": m.name},
+        "milestone": {
+            "id": f"mst_{m.firing_id}",
+            "name": m.rule_name,
+            "program_id": f"prg_{m.rule_id}",
+            "order_count_event_id": f"oce_{m.rule_id}" if m.rule_kind == "order_count" else None,
+            "metric": m.metric,
+            "version": m.version,
+            "count": m.value,
+            "occurrence": m.occurrence,
+        },
+        "order_id": m.order_id,
+    }
 
 
 class Subscriptions(NamedTuple):
@@ -61,7 +82,7 @@ def effects_of(
     `alert_ids(n)` hands out ids for the alerts, so their webhooks can name them; `rng`
     draws the codes (default `secrets.SystemRandom()`)."""
     rng = rng or secrets.SystemRandom()
-    wanted = {kind: [e for e, kinds in subscriptions.events if kind in kinds] for kind in _INTERNAL_EVENTS}
+    wanted = subscribers(subscriptions.events)
     alerts_needed = sum(1 for d in decided for i in d.firing.intents if i.type == "alert")
     fresh_alert_ids = iter(alert_ids(alerts_needed) if alerts_needed else [])
     for d, firing_id in zip(decided, firing_ids, strict=True):
@@ -83,23 +104,9 @@ def effects_of(
             )
         )
         base_key = f"milestone:{f.rule.id}:{customer.id}:{f.occurrence}"
-        data = {
-            "store": store.key,
-            "customer": {"id": customer.external_id, "email": customer.email, "name": customer.name},
-            "milestone": {
-                "id": f"mst_{firing_id}",
-                "name": f.rule.name,
-                "program_id": f"prg_{f.rule.id}",
-                "order_count_event_id": f"oce_{f.rule.id}" if f.rule.kind == "order_count" else None,
-                "metric": f.rule.metric,
-                "version": f.rule.version,
-                "count": f.value,
-                "occurrence": f.occurrence,
-            },
-            "order_id": order_id,
-        }
+        data = milestone_data(store.key, _fired(d, firing_id, order_id))
         who = (customer.id, firing_id)
-        _notify(batch, wanted, "milestone.reached", base_key, who, data)
+        notify(batch, wanted, "milestone.reached", base_key, who, data)
         for intent in f.intents:
             key = f"{base_key}:{intent.position}"
             kind = intent.type
@@ -109,23 +116,25 @@ def effects_of(
                     LedgerRow(customer.id, amount, currency, "milestone", key, firing_id, order_id, f.rule.name)
                 )
                 reward = {"type": "credit", "amount": amount, "currency": currency}
-                _notify(batch, wanted, "customer.rewarded", key, who, {**data, "reward": reward})
+                notify(batch, wanted, "customer.rewarded", key, who, {**data, "reward": reward})
             elif kind == "points":
                 points = intent.get("points")
                 batch.points.append(PointsRow(customer.id, points, "milestone", key, firing_id, order_id, f.rule.name))
                 reward = {"type": "points", "points": points}
-                _notify(batch, wanted, "customer.rewarded", key, who, {**data, "reward": reward})
+                notify(batch, wanted, "customer.rewarded", key, who, {**data, "reward": reward})
             elif kind == "alert":
                 alert_id, message = next(fresh_alert_ids), intent.get("message")
                 batch.alerts.append((alert_id, customer.id, firing_id, message))
                 alert = {"id": f"alr_{alert_id}", "message": message}
-                _notify(batch, wanted, "alert.created", key, who, {**data, "alert": alert})
+                notify(batch, wanted, "alert.created", key, who, {**data, "alert": alert})
             elif kind == "code":
                 code, days, discount = codes[intent.position], intent.get("expires_in_days"), intent.get("discount")
                 expires_at = batch.now + timedelta(days=days) if days else None
                 batch.codes.append(CodeRow(customer.id, code, _json(discount), firing_id, expires_at))
                 issued = {"code": code, "discount": discount, "expires_at": expires_at}
-                _notify(batch, wanted, "reward.issued", key, who, {**data, **issued})
+                notify(batch, wanted, "reward.issued", key, who, {**data, **issued})
+                reward = {"type": "code", **issued}
+                notify(batch, wanted, "customer.rewarded", key, who, {**data, "reward": reward})
             elif kind == "trigger_workflow":
                 batch.workflow_runs.append((intent.get("workflow"), customer.id, firing_id))
             elif kind == "send_email":
@@ -141,7 +150,23 @@ def effects_of(
                 batch.outbox.append(OutboxRow(key, "webhook", customer.id, firing_id, payload, endpoint_id))
 
 
-_INTERNAL_EVENTS = WEBHOOK_EVENT_TYPES
+def _fired(d: Decided, firing_id: int, order_id: str | None) -> FiredMilestone:
+    f, customer = d.firing, d.applied.customer
+    return FiredMilestone(
+        firing_id,
+        customer.id,
+        customer.external_id,
+        customer.email,
+        customer.name,
+        f.rule.id,
+        f.rule.name,
+        f.rule.kind,
+        f.rule.metric,
+        f.rule.version,
+        f.value,
+        f.occurrence,
+        order_id,
+    )
 
 
 def _draw_codes(f: Firing, rng: random.Random) -> dict[int, str]:
@@ -161,11 +186,16 @@ def _with_codes(outcomes: Sequence[dict[str, Any]], codes: dict[int, str]) -> Se
     ]
 
 
-def _notify(
+def subscribers(events: Sequence[tuple[int, frozenset[str]]]) -> dict[str, list[int]]:
+    """The endpoints subscribed to each internal event, from (endpoint id, its event types)."""
+    return {kind: [e for e, kinds in events if kind in kinds] for kind in WEBHOOK_EVENT_TYPES}
+
+
+def notify(
     batch: BatchWrite, wanted: dict[str, list[int]], kind: str, key: str, who: tuple[int, int], data: dict[str, Any]
 ) -> None:
-    """One message of the internal event `kind` for each endpoint subscribed to it;
-    `who` is the customer and the firing."""
+    """One message of the internal event `kind` for each endpoint subscribed to it (`wanted`,
+    from `subscribers`), keyed `<key>:<kind>:<endpoint id>`; `who` is the customer and the firing."""
     endpoints = wanted[kind]
     body = _json({"type": kind, "data": data}) if endpoints else ""
     for endpoint_id in endpoints:

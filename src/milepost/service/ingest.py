@@ -124,12 +124,15 @@ def _ingest_valid(
         applied, rejected = fold_batch(fresh, store, customers, orders, rules, now, activities, journeys)
         decided = _decide(tx, applied)
         batch = _batch_write(tx, store, now, source, raw_events, applied, customers, orders, decided, subscriptions)
-        stopped = _stopped(orders, counting, store) if rules.clawback else set()
-        if stopped:  # orders fully refunded or cancelled: their milestones may be clawed back
-            claw_back(tx, store, batch, stopped, {c.id: c.external_id for c in customers.values()}, now)
         if journeys is not None:
             batch.journeys = [(r, c, journeys.progress[(r, c)]) for r, c in sorted(journeys.changed)]
         tx.write_batch(batch)
+        stopped = _stopped(orders, counting, store, batch.firings) if rules.clawback else set()
+        if stopped:  # orders fully refunded or cancelled: their milestones may be clawed back, this
+            # batch's own too (an order paid and refunded in one batch), so after it is written
+            clawbacks = BatchWrite(store.id, now, store.counting_rank)
+            claw_back(tx, store, clawbacks, stopped, {c.id: c.external_id for c in customers.values()}, now)
+            tx.write_batch(clawbacks)
     return _report(results, applied, rejected, decided.firings, batch.firings)
 
 
@@ -163,10 +166,14 @@ def _report(
     return results, fired
 
 
-def _stopped(orders: dict[str, OrderSlot], counting: set[str], store: Store) -> set[tuple[int, str]]:
-    """(customer id, order id) of the orders that counted before the batch and no longer do."""
+def _stopped(
+    orders: dict[str, OrderSlot], counting: set[str], store: Store, fired: list[FiringRow]
+) -> set[tuple[int, str]]:
+    """(customer id, order id) of the orders that counted, before the batch or long enough
+    in it to fire a milestone, and no longer do."""
     rank = store.counting_rank
-    return {(orders[oid].customer_id, oid) for oid in counting if not orders[oid].state.counts(rank)}
+    crossed = {f.order_id for f in fired if f.order_id is not None and f.order_id in orders}
+    return {(orders[oid].customer_id, oid) for oid in counting | crossed if not orders[oid].state.counts(rank)}
 
 
 def store_config(db: Storage, tx: BatchTx, store: Store) -> tuple[RuleIndex, Subscriptions]:

@@ -70,6 +70,25 @@ class PointsLot:
 
 
 @dataclass(frozen=True, slots=True)
+class FiredMilestone:
+    """A firing as its webhooks name it: the customer and the milestone."""
+
+    firing_id: int
+    customer_id: int
+    customer_ext: str  # the store's own id of the customer
+    email: str | None
+    name: str | None
+    rule_id: int
+    rule_name: str
+    rule_kind: str
+    metric: str
+    version: int
+    value: int
+    occurrence: int
+    order_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxRow:
     key: str
     channel: str
@@ -161,6 +180,7 @@ class BatchTx(Protocol):
     def clawable_firings(self, pairs: set[tuple[int, str]]) -> list[ClawableFiring]: ...
     def clawback_entries(self, customer_ids: Iterable[int]) -> tuple[list[Entry], list[Entry]]: ...
     def unused_codes(self, firing_ids: Iterable[int]) -> list[tuple[int, int, str]]: ...
+    def fired_milestones(self, firing_ids: list[int]) -> list[FiredMilestone]: ...
     def write_batch(self, batch: BatchWrite) -> None: ...
 
 

@@ -16,7 +16,7 @@ def customer_report(db: Storage, store_id: int, customer_id: str) -> CustomerRep
 
 
 def customer_in(tx: Any, store_id: int, customer_id: str, history: bool = True) -> CustomerReport:
-    """The customer as of `tx`; without `history`, no ledger entries and no milestones
+    """The customer as of `tx`; without `history`, no ledger entries, milestones or codes
     (what a message needs: its profile, tags and balances)."""
     found = tx.customer(store_id, customer_id)
     if found is None:
@@ -37,6 +37,7 @@ def customer_in(tx: Any, store_id: int, customer_id: str, history: bool = True) 
         created_at=created_at,
         phone=c.phone,
         points_balance=tx.points_balance(c.id),
+        codes=tuple(tx.issued_codes(c.id)) if history else (),
     )
 
 

@@ -7,6 +7,12 @@ Exclusions last as long as the count does: a customer excluded once never
 gets the event, even after a refund takes them below the count and the
 event is switched off and on. A new count starts afresh (`arm_seq`), so
 customers who cross the new count after the edit get it.
+
+An edit takes only the fields it is given: `UNSET` (the default) leaves a field as it
+is, and None removes what may be removed (`CLEARABLE`: the window's bounds and the
+clawback policy). An edit that puts the program back inside its window (extending or
+removing the end of one that ended, moving or removing the start of one that has not
+started) arms it like switching it back on: not retroactive either.
 """
 
 from __future__ import annotations
@@ -14,7 +20,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from enum import Enum
+from typing import Any, Final
 
 from milepost.domain.actions import Action, validate_actions
 from milepost.domain.aggregates import METRICS
@@ -26,6 +33,17 @@ from milepost.service.endpoints import ensure_endpoint
 from milepost.service.ports import Storage
 from milepost.service.rendering import TemplateProblem, render
 from milepost.service.templates import sample_context
+
+
+class Unset(Enum):
+    """The type of `UNSET`: what an edit is not given stays as it is."""
+
+    UNSET = "unset"
+
+
+UNSET: Final = Unset.UNSET
+#: the fields an edit may set to None: no start, no end, no clawback (keep the rewards)
+CLEARABLE = frozenset({"starts_at", "ends_at", "clawback_days"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +108,20 @@ def _arm(
 
 def _noun(kind: str) -> str:
     return "order count event" if kind == "order_count" else "milestone program"
+
+
+def _inside(starts_at: datetime | None, ends_at: datetime | None, now: datetime) -> bool:
+    """`now` is inside the window [starts_at, ends_at)."""
+    return (starts_at is None or starts_at <= now) and (ends_at is None or now < ends_at)
+
+
+def _given(changes: dict[str, Any]) -> dict[str, Any]:
+    """The fields an edit gives (not `UNSET`); None only for what may be removed."""
+    given = {k: v for k, v in changes.items() if v is not UNSET}
+    for field, value in given.items():
+        if value is None and field not in CLEARABLE:
+            raise ValidationError(f"{field} cannot be removed: leave it out to keep it", {field: "cannot be removed"})
+    return given
 
 
 def _window(starts_at: Any, ends_at: Any) -> tuple[datetime | None, datetime | None]:
@@ -212,13 +244,15 @@ def update_rule(
     kind: str | None = "order_count",
     **changes: Any,
 ) -> RuleDetails:
-    """Edit a rule. Only future crossings see the edit: nothing fires at the edit itself.
-    A changed threshold or a switch back on re-arms the rule against the customers of
-    today: those at or past the new threshold never get it; those below it get it when
-    they cross it, unless they got it before (at most once per customer, ever)."""
+    """Edit a rule with the fields given (`UNSET` ones stay; None removes a `CLEARABLE` one).
+    Only future crossings see the edit: nothing fires at the edit itself. A changed
+    threshold, a switch back on or a window that opens again re-arms the rule against the
+    customers of today: those at or past the threshold never get it; those below it get
+    it when they cross it, unless they got it before (at most once per customer, ever)."""
+    changes = _given(changes)
     with db.write() as tx:
         row = _live_row(tx, store_id, rule_id, kind)
-        if row.steps and changes.get("threshold") is not None:
+        if row.steps and "threshold" in changes:
             raise ValidationError("a journey's steps are fixed: create another journey", {"threshold": "fixed"})
         current = {
             "name": row.name,
@@ -226,7 +260,7 @@ def update_rule(
             "actions": json.loads(row.actions),
             "conditions": json.loads(row.conditions),
         }
-        merged = {**current, **{k: v for k, v in changes.items() if k in current and v is not None}}
+        merged = {**current, **{k: v for k, v in changes.items() if k in current}}
         values = _validated(
             tx,
             store_id,
@@ -239,26 +273,25 @@ def update_rule(
             allow_private,
             row.metric,
         )
-        active = row.active if changes.get("active") is None else bool(changes["active"])
+        active = bool(changes.get("active", row.active))
         values["active"] = active
-        starts_at = changes["starts_at"] if changes.get("starts_at") is not None else row.starts_at
-        ends_at = changes["ends_at"] if changes.get("ends_at") is not None else row.ends_at
-        values["starts_at"], values["ends_at"] = _window(starts_at, ends_at)
-        same = ("name", "threshold", "conditions", "actions", "active", "starts_at", "ends_at")
-        keep = changes.get("clawback_days") is None  # 0 switches a clawback policy off
+        window = _window(changes.get("starts_at", row.starts_at), changes.get("ends_at", row.ends_at))
+        values["starts_at"], values["ends_at"] = window
+        keep = "clawback_days" not in changes  # 0 or None switches a clawback policy off
         values["clawback_days"] = row.clawback_days if keep else _clawback(changes["clawback_days"])
-        same = (*same, "clawback_days")
+        same = ("name", "threshold", "conditions", "actions", "active", "starts_at", "ends_at", "clawback_days")
         if all(values[k] == getattr(row, k) for k in same):
             return _details(tx, row)
-        # A new count starts a new set of exclusions; switching back on adds the
-        # customers at or past the count now to the current set (they never get it).
+        # A new count starts a new set of exclusions; switching back on (or opening the
+        # window again) adds the customers at or past the count now to the current set.
         new_count = values["threshold"] != row.threshold
+        reopened = not _inside(row.starts_at, row.ends_at, now) and _inside(*window, now)
         arm_seq = row.arm_seq + 1 if new_count else row.arm_seq
         version = row.version + 1
         tx.update_rule(rule_id, {**values, "version": version, "arm_seq": arm_seq, "updated_at": now})
         tx.insert_rule_version(rule_id, version, _definition({**values, "kind": row.kind}), now)
         excluded = 0
-        if active and (new_count or not row.active) and not row.steps:
+        if active and (new_count or not row.active or reopened) and not row.steps:
             excluded = _arm(tx, store_id, rule_id, arm_seq, row.kind, row.metric, values["threshold"], now)
         return _details(tx, tx.rule_row(store_id, rule_id), excluded)
 

@@ -1,4 +1,5 @@
-"""What operators read: customers, their ledgers, the milestone log, alerts, the outbox."""
+"""What operators read: customers, their ledgers and codes, the milestone log, alerts, the
+outbox; and the milestones a clawback names in its webhooks."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from sqlalchemy import and_, func, select, update
 
 from milepost.adapters.storage import tables as t
 from milepost.adapters.storage.base import TxBase
+from milepost.adapters.storage.codes import _code
 from milepost.domain.aggregates import Aggregates
-from milepost.domain.records import Alert, CustomerState, LedgerEntry, MilestoneReached, PointsEntry
+from milepost.domain.records import Alert, CustomerState, IssuedCode, LedgerEntry, MilestoneReached, PointsEntry
+from milepost.service.ports import FiredMilestone
 
 
 def _alert(r: Any) -> Alert:
@@ -164,6 +167,57 @@ class ReportQueries(TxBase):
             )
             for r in self.conn.execute(q.order_by(led.c.id))
         ]
+
+    # -- codes -------------------------------------------------------------------------
+
+    def issued_codes(self, customer_id: int) -> list[IssuedCode]:
+        """The customer's codes, oldest first, each with the firing and program that issued it."""
+        cod, cus, fir, rul = t.codes, t.customers, t.firings, t.rules
+        q = (
+            select(
+                cod,
+                cus.c.external_id.label("customer_ext"),
+                fir.c.rule_id,
+                fir.c.occurrence,
+                rul.c.name.label("rule_name"),
+            )
+            .join(cus, cus.c.id == cod.c.customer_id)
+            .outerjoin(fir, fir.c.id == cod.c.firing_id)
+            .outerjoin(rul, rul.c.id == fir.c.rule_id)
+            .where(cod.c.customer_id == customer_id)
+            .order_by(cod.c.id)
+        )
+        return [IssuedCode(_code(r), r.firing_id, r.rule_id, r.rule_name, r.occurrence) for r in self.conn.execute(q)]
+
+    # -- milestones ----------------------------------------------------------------------
+
+    def fired_milestones(self, firing_ids: list[int]) -> list[FiredMilestone]:
+        """The firings as their webhooks name them: the customer and the milestone."""
+        if not firing_ids:
+            return []
+        fir, cus, rul = t.firings, t.customers, t.rules
+        q = (
+            select(
+                fir.c.id,
+                fir.c.customer_id,
+                cus.c.external_id,
+                cus.c.email,
+                cus.c.name,
+                fir.c.rule_id,
+                rul.c.name.label("rule_name"),
+                rul.c.kind,
+                rul.c.metric,
+                fir.c.rule_version,
+                fir.c.value,
+                fir.c.occurrence,
+                fir.c.order_id,
+            )
+            .join(cus, cus.c.id == fir.c.customer_id)
+            .join(rul, rul.c.id == fir.c.rule_id)
+            .where(fir.c.id.in_(firing_ids))
+            .order_by(fir.c.id)
+        )
+        return [FiredMilestone(*r) for r in self.conn.execute(q)]
 
     def milestone_log(
         self,

@@ -11,10 +11,12 @@ from pydantic import BaseModel, Field
 
 from milepost.domain import codes as domain
 from milepost.entrypoints.http.admin import AdminCaller, problems
-from milepost.entrypoints.http.customers_api import KeyHeader, _check, _idempotency_key
+from milepost.entrypoints.http.customer_params import KeyHeader
+from milepost.entrypoints.http.customer_params import check_customer_id as _check
+from milepost.entrypoints.http.customer_params import idempotency_key as _idempotency_key
 from milepost.entrypoints.http.models import Body, IdempotencyKey, OrderId, Reason, text
 from milepost.entrypoints.http.problems import ApiProblem
-from milepost.entrypoints.http.resources import Timestamp
+from milepost.entrypoints.http.resources.common import Timestamp
 from milepost.errors import CodeRefused
 
 router = APIRouter(tags=["codes"])

@@ -3,22 +3,16 @@ and points."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Header, Path
-
-from milepost.entrypoints.http.admin import AdminCaller, invalid, possible_external_id, problems
-from milepost.entrypoints.http.models import AdjustIn, IdempotencyKey, PointsAdjustIn, PointsSpendIn, SpendIn
-from milepost.entrypoints.http.resources import Customer, LedgerEntry, Points, PointsEntry
-from milepost.errors import NotFound
+from milepost.entrypoints.http.admin import AdminCaller, problems
+from milepost.entrypoints.http.customer_params import CustomerId, KeyHeader, check_customer_id, idempotency_key
+from milepost.entrypoints.http.models import AdjustIn, PointsAdjustIn, PointsSpendIn, SpendIn
+from milepost.entrypoints.http.resources.customers import Customer
+from milepost.entrypoints.http.resources.ledgers import LedgerEntry, Points, PointsEntry
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
 
-CustomerId = Annotated[str, Path(description="The store's own customer id, as sent in events.")]
-KeyHeader = Annotated[
-    IdempotencyKey | None,
-    Header(alias="Idempotency-Key", description="Instead of `idempotency_key` in the body."),
-]
 _CREDIT = (
     "Amounts are integers of minor units (1000 = $10.00) in the store's currency. The idempotency key "
     "makes a retry safe: a repeat with the same key and amount answers the same ledger entry (201 again) "
@@ -37,25 +31,28 @@ _POINTS = (
     "/{customer_id:path}/points",
     summary="The customer's points: the balance and the ledger",
     description="Every movement of points, oldest first: earned by orders (a refund takes them back), "
-    "given by milestones, spent, adjusted. The balance is their sum.",
+    "given by milestones, spent, adjusted, clawed back, expired. The balance is their sum. When the store's "
+    "points expire, `expiring` lists what will expire and when.",
     response_model=Points,
     responses=problems(404),
 )
 def get_points(admin: AdminCaller, customer_id: CustomerId) -> Points:
-    _check(customer_id)
-    return Points.of(admin.mp.points_ledger(admin.store, customer_id))
+    check_customer_id(customer_id)
+    mp = admin.mp
+    return Points.of(mp.points_ledger(admin.store, customer_id), mp.points_expiring(admin.store, customer_id))
 
 
 @router.get(
     "/{customer_id:path}",
-    summary="A customer: order count and other metrics, spend, tags, credit, points and milestones reached",
+    summary="A customer: order count and other metrics, spend, tags, credit, points, milestones reached "
+    "and discount codes",
     response_model=Customer,
     responses=problems(404),
 )
 def get_customer(admin: AdminCaller, customer_id: CustomerId) -> Customer:
-    _check(customer_id)
+    check_customer_id(customer_id)
     currency = admin.mp.store(admin.store).currency
-    return Customer.of(admin.mp.customer(admin.store, customer_id), currency)
+    return Customer.of(admin.mp.customer(admin.store, customer_id), currency, admin.mp.clock())
 
 
 @router.post(
@@ -67,12 +64,12 @@ def get_customer(admin: AdminCaller, customer_id: CustomerId) -> Customer:
     responses=problems(404, 409, body=True),
 )
 def spend_credit(admin: AdminCaller, customer_id: CustomerId, body: SpendIn, key: KeyHeader = None) -> LedgerEntry:
-    _check(customer_id)
+    check_customer_id(customer_id)
     entry = admin.mp.spend_credit(
         admin.store,
         customer_id,
         body.amount,
-        key=_idempotency_key(body.idempotency_key, key),
+        key=idempotency_key(body.idempotency_key, key),
         order_id=body.order_id,
         note=body.note,
     )
@@ -88,12 +85,12 @@ def spend_credit(admin: AdminCaller, customer_id: CustomerId, body: SpendIn, key
     responses=problems(404, 409, body=True),
 )
 def adjust_credit(admin: AdminCaller, customer_id: CustomerId, body: AdjustIn, key: KeyHeader = None) -> LedgerEntry:
-    _check(customer_id)
+    check_customer_id(customer_id)
     entry = admin.mp.adjust_credit(
         admin.store,
         customer_id,
         body.amount,
-        key=_idempotency_key(body.idempotency_key, key),
+        key=idempotency_key(body.idempotency_key, key),
         reason=body.reason,
         actor=body.actor or admin.actor,
     )
@@ -111,12 +108,12 @@ def adjust_credit(admin: AdminCaller, customer_id: CustomerId, body: AdjustIn, k
 def spend_points(
     admin: AdminCaller, customer_id: CustomerId, body: PointsSpendIn, key: KeyHeader = None
 ) -> PointsEntry:
-    _check(customer_id)
+    check_customer_id(customer_id)
     entry = admin.mp.spend_points(
         admin.store,
         customer_id,
         body.points,
-        key=_idempotency_key(body.idempotency_key, key),
+        key=idempotency_key(body.idempotency_key, key),
         order_id=body.order_id,
         note=body.note,
     )
@@ -134,27 +131,13 @@ def spend_points(
 def adjust_points(
     admin: AdminCaller, customer_id: CustomerId, body: PointsAdjustIn, key: KeyHeader = None
 ) -> PointsEntry:
-    _check(customer_id)
+    check_customer_id(customer_id)
     entry = admin.mp.adjust_points(
         admin.store,
         customer_id,
         body.points,
-        key=_idempotency_key(body.idempotency_key, key),
+        key=idempotency_key(body.idempotency_key, key),
         reason=body.reason,
         actor=body.actor or admin.actor,
     )
     return PointsEntry.of(entry)
-
-
-def _check(customer_id: str) -> None:
-    if not possible_external_id(customer_id):
-        raise NotFound(f"no customer {customer_id!r} in this store")
-
-
-def _idempotency_key(in_body: str | None, in_header: str | None) -> str:
-    if in_body is not None and in_header is not None and in_body != in_header:
-        raise invalid("idempotency_key", "differs from the Idempotency-Key header")
-    key = in_body if in_body is not None else in_header
-    if key is None:
-        raise invalid("idempotency_key", "is required (in the body or as the Idempotency-Key header)")
-    return key

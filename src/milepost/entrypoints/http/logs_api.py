@@ -19,7 +19,9 @@ from milepost.entrypoints.http.admin import (
     utc,
 )
 from milepost.entrypoints.http.models import AcknowledgeIn
-from milepost.entrypoints.http.resources import Alert, Milestone, Page
+from milepost.entrypoints.http.resources.alerts import Alert
+from milepost.entrypoints.http.resources.common import Page
+from milepost.entrypoints.http.resources.milestones import Milestone
 from milepost.entrypoints.http.wire import parse_id
 
 router = APIRouter(prefix="/api/v1", tags=["milestones and alerts"])

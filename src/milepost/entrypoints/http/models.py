@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSc
 from milepost.domain.actions import ACTION_TYPES, MAX_DAYS, SMS_MAX, ActionType
 from milepost.domain.codes import MAX_LENGTH as MAX_CODE
 from milepost.domain.events import COUNTING_STATUSES
-from milepost.service.stores import MAX_POINTS_PER_UNIT
+from milepost.service.stores import MAX_EXPIRE_DAYS, MAX_POINTS_PER_UNIT
 
 MAX_COUNT = 1_000_000_000
 MAX_AMOUNT = 10**12  # minor units, as for credit actions
@@ -181,6 +181,13 @@ class StorePatch(Patch):
         "earns 27); 0: none. Orders already counted keep the rate they counted at.",
     )
     allow_negative_points: bool = Field(None)
+    points_expire_days: int = Field(
+        None,
+        ge=0,
+        le=MAX_EXPIRE_DAYS,
+        description="Earned points expire this many days later, oldest first; 0: never. Points already earned "
+        "get the whole period from the change.",
+    )
     email_from_name: str = Field(None, max_length=200, description="The From name of the store's emails.")
     email_from_address: str = Field(None, max_length=320, description="The From address of the store's emails.")
 

@@ -10,34 +10,24 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Response
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field, Strict
+from fastapi import APIRouter, Response
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field, Strict, ValidationInfo, field_validator
 
 from milepost.domain.aggregates import METRICS
 from milepost.domain.journeys import MAX_STEPS
 from milepost.domain.rules import MAX_COUNT, MAX_INACTIVE_DAYS, RULE_KINDS
 from milepost.domain.rules import MAX_THRESHOLD as MAX_THRESHOLD_BY_METRIC
-from milepost.entrypoints.http.admin import (
-    Admin,
-    AdminCaller,
-    Cursor,
-    Limit,
-    cursor_position,
-    invalid,
-    page,
-    problems,
-    utc,
-)
+from milepost.entrypoints.http.admin import AdminCaller, invalid, problems, utc
 from milepost.entrypoints.http.models import Actions, Body, Condition, Name, Patch
-from milepost.entrypoints.http.resources import ActionList, Page, TagCondition, Timestamp
-from milepost.entrypoints.http.wire import parse_id, public_id
-from milepost.errors import NotFound
-from milepost.service.rules import MAX_CLAWBACK_DAYS, RuleDetails
+from milepost.entrypoints.http.program_routes import ProgramResource, Texts, add_routes
+from milepost.entrypoints.http.resources.common import ActionList, Timestamp
+from milepost.entrypoints.http.resources.rules import TagCondition
+from milepost.entrypoints.http.wire import public_id
+from milepost.entrypoints.program_collections import PROGRAMS
+from milepost.service.rules import CLEARABLE, MAX_CLAWBACK_DAYS, RuleDetails
 
 router = APIRouter(prefix="/api/v1/programs", tags=["milestone programs"])
 
-ProgramId = Annotated[str, Path(description="The program's id, like prg_12.")]
-_KIND = "program"
 MAX_THRESHOLD = max(MAX_THRESHOLD_BY_METRIC.values())  # amounts and points; counts stop at MAX_COUNT
 
 Metric = Annotated[
@@ -120,14 +110,24 @@ class ProgramIn(Body):
 
 
 class ProgramPatch(Patch):
+    """A field left out stays as it is; `null` removes `starts_at`, `ends_at` or `clawback_days`
+    and is refused for the other fields."""
+
     name: Name = Field(None)
     threshold: Threshold = Field(None)
     actions: Actions = Field(None, description="Replaces every action.")
     conditions: list[Condition] = Field(None, max_length=50, description="Replaces every condition; [] for none.")
     active: bool = Field(None)
-    starts_at: WindowTime = Field(None, description=f"A new start of the window. {_STARTS}")
-    ends_at: WindowTime = Field(None, description=f"A new end of the window. {_ENDS}")
-    clawback_days: ClawbackDays = Field(None, description=f"{_CLAWBACK} 0: keep from now on.")
+    starts_at: WindowTime | None = Field(None, description=f"A new start of the window; null: no start. {_STARTS}")
+    ends_at: WindowTime | None = Field(None, description=f"A new end of the window; null: no end. {_ENDS}")
+    clawback_days: ClawbackDays | None = Field(None, description=f"{_CLAWBACK} 0 or null: keep from now on.")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any, info: ValidationInfo) -> Any:  # replaces Patch's
+        if value is None and info.field_name not in CLEARABLE:
+            raise ValueError("must not be null; leave the field out to keep it")
+        return value
 
 
 # -- what it gets back --------------------------------------------------------------------------
@@ -157,23 +157,29 @@ class Program(BaseModel):
     def of(cls, d: RuleDetails) -> Program:
         r = d.rule
         return cls(
-            id=public_id(_KIND, r.id),  # type: ignore[arg-type]
-            kind=r.kind,
-            name=r.name,
-            metric=r.metric,
-            threshold=r.threshold,
-            active=r.active,
+            id=public_id("program", r.id),  # type: ignore[arg-type]
             conditions=[TagCondition(tag=c.tag, has=c.present) for c in r.conditions],
             actions=[a.as_dict() for a in r.actions],
-            version=r.version,
-            starts_at=r.starts_at,
-            ends_at=r.ends_at,
-            every=r.every,
             steps=[s.as_dict() for s in r.steps] or None,
-            clawback_days=r.clawback_days,
             created_at=d.created_at,
             updated_at=d.updated_at,
+            **{field: getattr(r, field) for field in _AS_IN_THE_RULE},
         )
+
+
+#: the fields of a Program that are the rule's attributes of the same name
+_AS_IN_THE_RULE = (
+    "kind",
+    "name",
+    "metric",
+    "threshold",
+    "active",
+    "version",
+    "starts_at",
+    "ends_at",
+    "every",
+    "clawback_days",
+)
 
 
 class ProgramChange(Program):
@@ -190,18 +196,30 @@ class ProgramChange(Program):
 # -- routes -------------------------------------------------------------------------------------
 
 
-@router.get(
-    "",
-    summary="List the milestone programs by threshold",
-    description="Every kind, order count events included, by threshold then id.",
-    response_model=Page[Program],
-    responses=problems(),
+RESOURCE = ProgramResource(
+    router=router,
+    collection=PROGRAMS,
+    kind="program",
+    name="program",
+    param_description="The program's id, like prg_12.",
+    model=Program,
+    change=ProgramChange,
+    patch=ProgramPatch,
 )
-def list_programs(admin: AdminCaller, limit: Limit = 50, cursor: Cursor = None) -> Page[Program]:
-    after = cursor_position(cursor, "prg", int, int)
-    found = admin.mp.programs(admin.store, after=(after[0], after[1]) if after else None, limit=limit + 1)
-    kept, next_cursor = page(found, limit, lambda d: ["prg", d.rule.threshold, d.rule.id])
-    return Page[Program](data=[Program.of(d) for d in kept], next_cursor=next_cursor)
+add_routes(
+    RESOURCE,
+    Texts(
+        list="List the milestone programs by threshold",
+        list_description="Every kind, order count events included, by threshold then id.",
+        get="One milestone program",
+        update="Edit a milestone program",
+        update_description="Fields left out stay as they are; `actions` and `conditions` replace the lists; "
+        "`null` removes `starts_at`, `ends_at` or `clawback_days`. The metric never changes (create another "
+        "program). Edits affect only future crossings; a new threshold, switching on or a window that opens "
+        "again excludes the customers already at or past it.",
+        delete="Delete a milestone program",
+    ),
+)
 
 
 @router.post(
@@ -220,92 +238,33 @@ def create_program(admin: AdminCaller, body: ProgramIn, response: Response) -> P
     if body.days is not None:
         if any(v is not None for v in (body.metric, body.threshold, body.every, body.steps)):
             raise invalid("days", "an inactivity program takes days instead of metric, threshold, every and steps")
-        d = admin.mp.create_inactivity_program(
-            admin.store,
-            name=body.name,
-            days=body.days,
-            actions=body.actions,
-            conditions=[c.model_dump() for c in body.conditions],
-            active=body.active,
-            starts_at=utc(body.starts_at, "starts_at"),
-            ends_at=utc(body.ends_at, "ends_at"),
-        )
-        response.headers["Location"] = f"{router.prefix}/{public_id(_KIND, d.rule.id)}"
-        return ProgramChange.of(d)
-    if body.steps is not None:
+        d = admin.mp.create_inactivity_program(admin.store, days=body.days, **_common(body))
+    elif body.steps is not None:
         if body.metric is not None or body.threshold is not None or body.every is not None:
             raise invalid("steps", "a journey takes steps instead of metric, threshold and every")
-        d = admin.mp.create_journey(
+        d = admin.mp.create_journey(admin.store, steps=[s.model_dump() for s in body.steps], **_common(body))
+    else:
+        for field in ("metric", "threshold"):
+            if getattr(body, field) is None:
+                raise invalid(field, "is required (or give steps, for a journey)")
+        d = admin.mp.create_program(
             admin.store,
-            name=body.name,
-            steps=[s.model_dump() for s in body.steps],
-            actions=body.actions,
-            conditions=[c.model_dump() for c in body.conditions],
-            active=body.active,
-            starts_at=utc(body.starts_at, "starts_at"),
-            ends_at=utc(body.ends_at, "ends_at"),
+            metric=body.metric,
+            threshold=body.threshold,
+            every=body.every,
+            clawback_days=body.clawback_days,
+            **_common(body),
         )
-        response.headers["Location"] = f"{router.prefix}/{public_id(_KIND, d.rule.id)}"
-        return ProgramChange.of(d)
-    for field in ("metric", "threshold"):
-        if getattr(body, field) is None:
-            raise invalid(field, "is required (or give steps, for a journey)")
-    d = admin.mp.create_program(
-        admin.store,
-        name=body.name,
-        metric=body.metric,
-        threshold=body.threshold,
-        actions=body.actions,
-        conditions=[c.model_dump() for c in body.conditions],
-        active=body.active,
-        starts_at=utc(body.starts_at, "starts_at"),
-        ends_at=utc(body.ends_at, "ends_at"),
-        every=body.every,
-        clawback_days=body.clawback_days,
-    )
-    response.headers["Location"] = f"{router.prefix}/{public_id(_KIND, d.rule.id)}"
-    return ProgramChange.of(d)
+    return RESOURCE.created(response, d)
 
 
-@router.get("/{program_id}", summary="One milestone program", response_model=Program, responses=problems(404))
-def get_program(admin: AdminCaller, program_id: ProgramId) -> Program:
-    return Program.of(_live(admin, program_id))
-
-
-@router.patch(
-    "/{program_id}",
-    summary="Edit a milestone program",
-    description="Fields left out stay as they are; `actions` and `conditions` replace the lists. The metric "
-    "never changes (create another program). Edits affect only future crossings; a new threshold or "
-    "switching on excludes the customers already at or past it.",
-    response_model=ProgramChange,
-    responses=problems(404, body=True),
-)
-def update_program(admin: AdminCaller, program_id: ProgramId, body: ProgramPatch) -> ProgramChange:
-    rule = _live(admin, program_id).rule
-    changes: dict[str, Any] = body.changes()
-    for field in ("starts_at", "ends_at"):
-        if field in changes:
-            changes[field] = utc(changes[field], field)
-    return ProgramChange.of(admin.mp.update_program(admin.store, rule.id, **changes))
-
-
-@router.delete(
-    "/{program_id}",
-    status_code=204,
-    summary="Delete a milestone program",
-    description="It stops for good and is no longer listed; its past milestones stay in the log.",
-    response_class=Response,
-    responses=problems(404),
-)
-def delete_program(admin: AdminCaller, program_id: ProgramId) -> Response:
-    admin.mp.delete_program(admin.store, _live(admin, program_id).rule.id)
-    return Response(status_code=204)
-
-
-def _live(admin: Admin, program_id: str) -> RuleDetails:
-    """The program, unless it does not exist in the key's store or was deleted."""
-    d = admin.mp.program(admin.store, parse_id(_KIND, program_id))
-    if d.deleted_at is not None:
-        raise NotFound(f"no milestone program {program_id!r} in this store")
-    return d
+def _common(body: ProgramIn) -> dict[str, Any]:
+    """What every kind of program is created with."""
+    return {
+        "name": body.name,
+        "actions": body.actions,
+        "conditions": [c.model_dump() for c in body.conditions],
+        "active": body.active,
+        "starts_at": utc(body.starts_at, "starts_at"),
+        "ends_at": utc(body.ends_at, "ends_at"),
+    }

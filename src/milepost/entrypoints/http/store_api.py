@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from milepost.entrypoints.http.admin import AdminCaller, problems
 from milepost.entrypoints.http.models import StorePatch
-from milepost.entrypoints.http.resources import Store
+from milepost.entrypoints.http.resources.store import Store
 
 router = APIRouter(prefix="/api/v1", tags=["store"])
 

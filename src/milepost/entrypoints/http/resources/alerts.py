@@ -1,0 +1,35 @@
+"""An admin alert."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from milepost.domain import records
+from milepost.entrypoints.http.resources.common import Timestamp
+from milepost.entrypoints.http.wire import public_id
+
+
+class Alert(BaseModel):
+    id: str = Field(examples=["alr_5"])
+    customer_id: str | None
+    message: str
+    status: str = Field(description="`open` or `acknowledged`.")
+    milestone_id: str | None = Field(
+        description="The milestone whose alert action created it, or whose clawback left a debt."
+    )
+    created_at: Timestamp
+    acknowledged_at: Timestamp | None
+    acknowledged_by: str | None
+
+    @classmethod
+    def of(cls, a: records.Alert) -> Alert:
+        return cls(
+            id=public_id("alert", a.id),  # type: ignore[arg-type]
+            customer_id=a.customer_id,
+            message=a.message,
+            status=a.status,
+            milestone_id=public_id("milestone", a.firing_id),
+            created_at=a.created_at,
+            acknowledged_at=a.acknowledged_at,
+            acknowledged_by=a.acknowledged_by,
+        )

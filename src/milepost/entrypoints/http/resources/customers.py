@@ -1,0 +1,92 @@
+"""A customer: profile, metrics, tags, credit, points, milestones reached and discount codes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from milepost.domain.records import CustomerReport, IssuedCode
+from milepost.entrypoints.http.codes_api import CodeOut
+from milepost.entrypoints.http.resources.common import Timestamp
+from milepost.entrypoints.http.resources.ledgers import Credit, LedgerEntry
+from milepost.entrypoints.http.resources.milestones import Milestone
+from milepost.entrypoints.http.wire import public_id
+
+
+class CustomerCode(CodeOut):
+    """A code as `GET .../codes` answers it, and the milestone that issued it."""
+
+    milestone_id: str | None = Field(description="The milestone that issued it.")
+    program_id: str | None = Field(description="The program of that milestone.")
+    milestone: str | None = Field(description="Its program's name.")
+
+    @classmethod
+    def issued(cls, c: IssuedCode, now: datetime) -> CustomerCode:
+        return cls(
+            **CodeOut.of(c.code, now).model_dump(),
+            milestone_id=public_id("milestone", c.firing_id),
+            program_id=public_id("program", c.rule_id),
+            milestone=c.rule_name,
+        )
+
+
+class Customer(BaseModel):
+    id: str = Field(description="The store's own customer id.")
+    email: str | None
+    name: str | None
+    phone: str | None = Field(description="E.164.")
+    email_consent: bool
+    sms_consent: bool
+    attributes: dict[str, Any]
+    order_count: int
+    amount_spent: int
+    currency: str
+    first_order_at: Timestamp | None
+    last_order_at: Timestamp | None
+    review_count: int
+    referral_count: int
+    billing_cycles: int = Field(description="Subscription billing cycles paid.")
+    tags: list[str]
+    credit: Credit
+    points_balance: int = Field(description="The sum of the points ledger (GET .../points).")
+    points_earned: int = Field(
+        description="Points purchases earned over the customer's lifetime: refunds take theirs back; "
+        "spending, adjustments and points from milestones do not count."
+    )
+    milestones: list[Milestone] = Field(description="Milestones reached, oldest first.")
+    codes: list[CustomerCode] = Field(description="Discount codes given, oldest first, with their status now.")
+    created_at: Timestamp
+
+    @classmethod
+    def of(cls, c: CustomerReport, currency: str, now: datetime) -> Customer:
+        """`c` as the API shows it, its codes' status as of `now`."""
+        return cls(
+            id=c.external_id,
+            email=c.email,
+            name=c.name,
+            phone=c.phone,
+            email_consent=c.email_consent,
+            sms_consent=c.sms_consent,
+            attributes=c.attributes,
+            order_count=c.order_count,
+            amount_spent=c.amount_spent,
+            currency=currency,
+            first_order_at=c.aggregates.first_order_at,
+            last_order_at=c.aggregates.last_order_at,
+            review_count=c.aggregates.review_count,
+            referral_count=c.aggregates.referral_count,
+            billing_cycles=c.aggregates.billing_cycles,
+            tags=list(c.tags),
+            credit=Credit(
+                balance=c.balances.get(currency, 0),
+                balances=c.balances,
+                ledger=[LedgerEntry.of(e) for e in c.ledger],
+            ),
+            points_balance=c.points_balance,
+            points_earned=c.points_earned,
+            milestones=[Milestone.of(m) for m in c.milestones],
+            codes=[CustomerCode.issued(code, now) for code in c.codes],
+            created_at=c.created_at,
+        )

@@ -1,0 +1,56 @@
+"""A line of the milestone log, and what each of its actions did."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from milepost.domain import records
+from milepost.entrypoints.http.resources.common import Timestamp
+from milepost.entrypoints.http.wire import public_id
+
+
+class ActionOutcome(BaseModel):
+    """What one action of a firing did (`done`, `skipped`, `queued`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    position: int
+    type: str
+    status: str
+    detail: str | None = None
+
+
+class Milestone(BaseModel):
+    """One line of the milestone log: who reached which order count event, when, on which order."""
+
+    id: str = Field(examples=["mst_3"])
+    program_id: str = Field(description="The milestone program that fired (order count events are programs too).")
+    order_count_event_id: str | None = Field(description="The order count event that fired; null for other programs.")
+    occurrence: int = Field(description="1, or which mark of a repeating program (2 for its second, ...).")
+    name: str = Field(description="The program's name when it fired.")
+    version: int = Field(description="The program's version that fired.")
+    customer_id: str
+    value: int = Field(description="The customer's value of the program's metric when it fired.")
+    order_id: str | None
+    event_id: str = Field(description="The id of the event that took the customer to the count.")
+    fired_at: Timestamp
+    actions: list[ActionOutcome]
+
+    @classmethod
+    def of(cls, m: records.MilestoneReached) -> Milestone:
+        return cls(
+            id=public_id("milestone", m.id),  # type: ignore[arg-type]
+            program_id=public_id("program", m.rule_id),  # type: ignore[arg-type]
+            order_count_event_id=(
+                public_id("order_count_event", m.rule_id) if m.rule_kind == "order_count" else None  # type: ignore[arg-type]
+            ),
+            occurrence=m.occurrence,
+            name=m.rule_name,
+            version=m.rule_version,
+            customer_id=m.customer_id,
+            value=m.value,
+            order_id=m.order_id,
+            event_id=m.event_key,
+            fired_at=m.fired_at,
+            actions=[ActionOutcome(**a) for a in m.actions],
+        )

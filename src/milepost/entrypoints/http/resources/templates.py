@@ -1,0 +1,31 @@
+"""Email templates, and one as a customer would get it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from milepost.entrypoints.http.resources.common import Timestamp
+
+
+class Preview(BaseModel):
+    """A template as one customer would get it."""
+
+    subject: str
+    text: str
+    html: str | None
+
+
+class Template(BaseModel):
+    key: str
+    name: str
+    subject: str
+    body_text: str
+    body_html: str | None
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def of(cls, row: dict[str, Any]) -> Template:
+        return cls(**{name: row[name] for name in cls.model_fields})

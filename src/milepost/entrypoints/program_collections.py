@@ -1,0 +1,33 @@
+"""The two collections of milestone programs the admin sees: every program, and the order
+count events (the programs on the number of orders). How each is named and found, listed,
+edited and deleted through the Python API; the HTTP API (`http/program_routes.py`) and the
+CLI (`program_commands.py`) both take it from here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from milepost.bootstrap import Milepost
+from milepost.service.rules import RuleDetails
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramCollection:
+    noun: str  # in messages: "no milestone program 12 in this store"
+    find: Callable[[Milepost, str, int], RuleDetails]  # (mp, store, id)
+    find_all: Callable[..., list[RuleDetails]]  # (mp, store, include_deleted=, after=, limit=)
+    update: Callable[..., RuleDetails]  # (mp, store, id, **changes)
+    delete: Callable[[Milepost, str, int], None]
+
+
+PROGRAMS = ProgramCollection(
+    "milestone program", Milepost.program, Milepost.programs, Milepost.update_program, Milepost.delete_program
+)
+ORDER_COUNT_EVENTS = ProgramCollection(
+    "order count event",
+    Milepost.order_count_event,
+    Milepost.order_count_events,
+    Milepost.update_order_count_event,
+    Milepost.delete_order_count_event,
+)

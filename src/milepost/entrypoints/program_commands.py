@@ -1,0 +1,166 @@
+"""What `milepost programs ...` and `milepost events ...` share: order count events are
+the milestone programs on the number of orders, created, edited, listed, shown and
+deleted alike. Each group is described by a `ProgramCommands`, which adds its `list`,
+`show` and `delete` commands; the group's module keeps what differs (its options,
+words, columns and creation commands)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import click
+
+from milepost.domain.records import Store
+from milepost.domain.rules import Rule
+from milepost.entrypoints.action_flags import ActionCommand, action_options, collect_actions, split_flags
+from milepost.entrypoints.context import App, json_option, pass_app, store_option
+from milepost.entrypoints.output import action_text, console, print_json, table, when
+from milepost.entrypoints.program_collections import ProgramCollection
+from milepost.service.rules import RuleDetails
+
+name_option = click.option("--name", required=True, help="A name the log and the alerts show.")
+inactive_option = click.option("--inactive", is_flag=True, help="Create it switched off.")
+
+
+def rule_fields(ctx: click.Context, params: dict[str, Any], inactive: bool) -> dict[str, Any]:
+    """What the action and condition flags and --inactive of a create command give."""
+    flags, conditions = split_flags(params)
+    return {"actions": collect_actions(ctx, flags), "conditions": conditions, "active": not inactive}
+
+
+def update_command(group: click.Group, *options: Callable[[Any], Any]) -> Callable[[Any], click.Command]:
+    """`update`: --store, the ID, `options` then --name, the action and condition flags and
+    --clear-conditions, then the options stacked below, then --json."""
+
+    def decorate(f: Callable[..., Any]) -> click.Command:
+        for option in reversed(
+            (
+                store_option,
+                click.argument("rule_id", metavar="ID", type=int),
+                *options,
+                click.option("--name"),
+                action_options,
+                click.option("--clear-conditions", is_flag=True, help="Remove every tag condition."),
+            )
+        ):
+            f = option(f)
+        return group.command("update", cls=ActionCommand)(f)
+
+    return decorate
+
+
+def edits(ctx: click.Context, params: dict[str, Any], clear_conditions: bool, **options: Any) -> dict[str, Any]:
+    """What an update command is given: the options that are not None, the actions (they
+    replace them all) and the conditions the flags give (--clear-conditions: none)."""
+    flags, conditions = split_flags(params)
+    given = {k: v for k, v in options.items() if v is not None}
+    actions = collect_actions(ctx, flags)
+    if actions:
+        given["actions"] = actions
+    if conditions or clear_conditions:
+        given["conditions"] = conditions
+    return given
+
+
+def as_json(d: RuleDetails, head: dict[str, Any]) -> dict[str, Any]:
+    """A program for --json: `head` first, then its actions, conditions and times."""
+    r = d.rule
+    return {
+        **head,
+        "actions": [a.as_dict() for a in r.actions],
+        "conditions": [c.as_dict() for c in r.conditions],
+        "created_at": d.created_at,
+        "updated_at": d.updated_at,
+        "deleted_at": d.deleted_at,
+    }
+
+
+def conditions_text(r: Rule) -> str:
+    """The `for` column of a list: `has 'vip', lacks 'churned'`, or everyone."""
+    return ", ".join(f"{'has' if c.present else 'lacks'} {c.tag!r}" for c in r.conditions) or "everyone"
+
+
+def active_text(d: RuleDetails) -> str:
+    """The `active` column of a list."""
+    return "deleted" if d.deleted_at else "yes" if d.rule.active else "no"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ProgramCommands:
+    """A group of commands over one collection of programs, and what differs between groups."""
+
+    group: click.Group
+    collection: ProgramCollection
+    word: str  # "program", in the help: "Show program ID ..."
+    as_dict: Callable[[RuleDetails], dict[str, Any]]
+    describe: Callable[[App, str, RuleDetails, str], list[str]]  # what a change says: (app, store, d, verb)
+    list_help: str
+    columns: Sequence[str]
+    row: Callable[[RuleDetails, Store], Sequence[Any]]  # of the list
+    head: Callable[[RuleDetails, Store], list[tuple[str, Any]]]  # of `show`, before the state
+
+    def report(self, app: App, store: str, d: RuleDetails, verb: str, as_json: bool) -> None:
+        """What a change did: the program with `excluded`, or a line or two for people."""
+        if as_json:
+            print_json({**self.as_dict(d), "excluded": d.excluded})
+            return
+        for line in self.describe(app, store, d, verb):
+            click.echo(line)
+
+    def add_commands(self) -> None:
+        """`list`, `show` and `delete`."""
+        self._add_list()
+        self._add_show()
+        self._add_delete()
+
+    def _add_list(self) -> None:
+        @self.group.command("list", help=self.list_help)
+        @store_option
+        @click.option("--deleted", is_flag=True, help=f"Include deleted {self.word}s.")
+        @json_option
+        @pass_app
+        def list_command(app: App, store: str, deleted: bool, as_json: bool) -> None:
+            found = self.collection.find_all(app.mp, store, include_deleted=deleted)
+            if as_json:
+                print_json([self.as_dict(d) for d in found])
+                return
+            s = app.mp.store(store)
+            console().print(table(None, self.columns, (self.row(d, s) for d in found)))
+
+    def _add_show(self) -> None:
+        @self.group.command("show", help=f"Show {self.word} ID with its actions in order.")
+        @store_option
+        @click.argument("rule_id", metavar="ID", type=int)
+        @json_option
+        @pass_app
+        def show_command(app: App, store: str, rule_id: int, as_json: bool) -> None:
+            d = self.collection.find(app.mp, store, rule_id)
+            if as_json:
+                print_json(self.as_dict(d))
+                return
+            s, r = app.mp.store(store), d.rule
+            rows = [
+                *self.head(d, s),
+                ("state", "deleted" if d.deleted_at else "on" if r.active else "off"),
+                ("version", r.version),
+                ("for", conditions_text(r)),
+                ("created", when(d.created_at, s.timezone)),
+                ("updated", when(d.updated_at, s.timezone)),
+            ]
+            rows += [(f"action {i + 1}", action_text(a, s.currency)) for i, a in enumerate(r.actions)]
+            console().print(table(f"{self.collection.noun.capitalize()} {r.id}", ("", ""), rows))
+
+    def _add_delete(self) -> None:
+        @self.group.command("delete", help=f"Delete {self.word} ID for good; its past milestones stay in the log.")
+        @store_option
+        @click.argument("rule_id", metavar="ID", type=int)
+        @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+        @pass_app
+        def delete_command(app: App, store: str, rule_id: int, yes: bool) -> None:
+            d = self.collection.find(app.mp, store, rule_id)
+            if not yes:
+                click.confirm(f"delete {self.collection.noun} {rule_id} {d.rule.name!r}?", abort=True)
+            self.collection.delete(app.mp, store, rule_id)
+            click.echo(f"deleted {self.collection.noun} {rule_id} {d.rule.name!r}")
