@@ -1,5 +1,5 @@
-"""What operators read: customers, their ledgers and codes, the milestone log, alerts, the
-outbox; and the milestones a clawback names in its webhooks."""
+"""What operators read: customers, their codes, the milestone log, alerts, the outbox; and
+the milestones a clawback names in its webhooks. Their ledgers: ledger_reports.py."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, select, update
 
 from milepost.adapters.storage import tables as t
 from milepost.adapters.storage.base import TxBase
 from milepost.adapters.storage.codes import _code
 from milepost.domain.aggregates import Aggregates
-from milepost.domain.records import Alert, CustomerState, IssuedCode, LedgerEntry, MilestoneReached, PointsEntry
+from milepost.domain.records import Alert, CustomerState, IssuedCode, MilestoneReached
 from milepost.service.ports import FiredMilestone
 
 
@@ -68,105 +68,6 @@ class ReportQueries(TxBase):
             .order_by(t.customer_tags.c.tag)
         )
         return [r.tag for r in rows]
-
-    def balances(self, customer_id: int) -> dict[str, int]:
-        led = t.credit_ledger.c
-        rows = self.conn.execute(
-            select(led.currency, func.sum(led.amount)).where(led.customer_id == customer_id).group_by(led.currency)
-        )
-        return {cur: int(total) for cur, total in rows}
-
-    def firing_credit(self, store_id: int, external_id: str, firing_id: int) -> int:
-        """The credit a firing gave the customer (its `milestone` ledger entries)."""
-        led, cus = t.credit_ledger.c, t.customers.c
-        customer = select(cus.id).where(cus.store_id == store_id, cus.external_id == external_id).scalar_subquery()
-        q = select(func.coalesce(func.sum(led.amount), 0)).where(
-            led.customer_id == customer, led.firing_id == firing_id, led.reason == "milestone"
-        )
-        return int(self.conn.execute(q).scalar_one())
-
-    def ledger_entries(
-        self, customer_id: int | None = None, store_id: int | None = None, key: str | None = None
-    ) -> list[LedgerEntry]:
-        led, cus, fir, rul = t.credit_ledger, t.customers, t.firings, t.rules
-        q = (
-            select(led, cus.c.external_id.label("customer_ext"), rul.c.name.label("milestone"))
-            .join(cus, cus.c.id == led.c.customer_id)
-            .outerjoin(fir, fir.c.id == led.c.firing_id)
-            .outerjoin(rul, rul.c.id == fir.c.rule_id)
-        )
-        if customer_id is not None:
-            q = q.where(led.c.customer_id == customer_id)
-        if store_id is not None:
-            q = q.where(led.c.store_id == store_id)
-        if key is not None:
-            q = q.where(led.c.idempotency_key == key)
-        return [
-            LedgerEntry(
-                id=r.id,
-                customer_id=r.customer_ext,
-                amount=r.amount,
-                currency=r.currency,
-                reason=r.reason,
-                created_at=r.created_at,
-                idempotency_key=r.idempotency_key,
-                firing_id=r.firing_id,
-                milestone=r.milestone,
-                order_id=r.order_id,
-                note=r.note,
-                actor=r.actor,
-            )
-            for r in self.conn.execute(q.order_by(led.c.id))
-        ]
-
-    # -- points ----------------------------------------------------------------------
-
-    def points_balance(self, customer_id: int) -> int:
-        led = t.points_ledger.c
-        q = select(func.coalesce(func.sum(led.points), 0)).where(led.customer_id == customer_id)
-        return int(self.conn.execute(q).scalar_one())
-
-    def firing_points(self, store_id: int, external_id: str, firing_id: int) -> int:
-        """The points a firing gave the customer (its `milestone` entries)."""
-        led, cus = t.points_ledger.c, t.customers.c
-        customer = select(cus.id).where(cus.store_id == store_id, cus.external_id == external_id).scalar_subquery()
-        q = select(func.coalesce(func.sum(led.points), 0)).where(
-            led.customer_id == customer, led.firing_id == firing_id, led.reason == "milestone"
-        )
-        return int(self.conn.execute(q).scalar_one())
-
-    def points_entries(
-        self, customer_id: int | None = None, store_id: int | None = None, key: str | None = None
-    ) -> list[PointsEntry]:
-        led, cus, fir, rul = t.points_ledger, t.customers, t.firings, t.rules
-        q = (
-            select(led, cus.c.external_id.label("customer_ext"), rul.c.name.label("milestone"))
-            .join(cus, cus.c.id == led.c.customer_id)
-            .outerjoin(fir, fir.c.id == led.c.firing_id)
-            .outerjoin(rul, rul.c.id == fir.c.rule_id)
-        )
-        if customer_id is not None:
-            q = q.where(led.c.customer_id == customer_id)
-        if store_id is not None:
-            q = q.where(led.c.store_id == store_id)
-        if key is not None:
-            q = q.where(led.c.idempotency_key == key)
-        return [
-            PointsEntry(
-                id=r.id,
-                customer_id=r.customer_ext,
-                points=r.points,
-                reason=r.reason,
-                created_at=r.created_at,
-                idempotency_key=r.idempotency_key,
-                firing_id=r.firing_id,
-                milestone=r.milestone,
-                order_id=r.order_id,
-                note=r.note,
-                actor=r.actor,
-            )
-            for r in self.conn.execute(q.order_by(led.c.id))
-        ]
 
     # -- codes -------------------------------------------------------------------------
 

@@ -7,9 +7,19 @@ from milepost.adapters.storage.delivery import DeliveryQueries
 from milepost.adapters.storage.endpoints import EndpointQueries
 from milepost.adapters.storage.expiry import ExpiryQueries
 from milepost.adapters.storage.keys import KeyQueries
+from milepost.adapters.storage.ledger_reports import LedgerQueries
 from milepost.adapters.storage.records import RecordQueries
 from milepost.adapters.storage.reports import ReportQueries
 
 
-class Tx(BatchQueries, RecordQueries, ReportQueries, KeyQueries, EndpointQueries, DeliveryQueries, ExpiryQueries):
+class Tx(
+    BatchQueries,
+    RecordQueries,
+    ReportQueries,
+    LedgerQueries,
+    KeyQueries,
+    EndpointQueries,
+    DeliveryQueries,
+    ExpiryQueries,
+):
     """Everything the services may ask of storage inside one transaction."""

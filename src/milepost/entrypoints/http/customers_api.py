@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from milepost.bootstrap import Milepost
 from milepost.entrypoints.http.admin import AdminCaller, problems
-from milepost.entrypoints.http.customer_params import CustomerId, KeyHeader, check_customer_id, idempotency_key
+from milepost.entrypoints.http.customer_params import CustomerId, check_customer_id
+from milepost.entrypoints.http.ledger_routes import LedgerRoutes, add_routes
 from milepost.entrypoints.http.models import AdjustIn, PointsAdjustIn, PointsSpendIn, SpendIn
 from milepost.entrypoints.http.resources.customers import Customer
 from milepost.entrypoints.http.resources.ledgers import LedgerEntry, Points, PointsEntry
@@ -55,89 +57,33 @@ def get_customer(admin: AdminCaller, customer_id: CustomerId) -> Customer:
     return Customer.of(admin.mp.customer(admin.store, customer_id), currency, admin.mp.clock())
 
 
-@router.post(
-    "/{customer_id:path}/credit/spend",
-    status_code=201,
-    summary="Record store credit the customer used",
-    description=_CREDIT + " Spending below zero is a 409 unless the store allows negative credit.",
-    response_model=LedgerEntry,
-    responses=problems(404, 409, body=True),
+add_routes(
+    router,
+    LedgerRoutes(
+        name="credit",
+        field="amount",
+        about=_CREDIT,
+        spend_summary="Record store credit the customer used",
+        adjust_summary="Correct the customer's credit, up or down, with a reason",
+        entry=LedgerEntry,
+        spend_body=SpendIn,
+        adjust_body=AdjustIn,
+        spend=Milepost.spend_credit,
+        adjust=Milepost.adjust_credit,
+    ),
 )
-def spend_credit(admin: AdminCaller, customer_id: CustomerId, body: SpendIn, key: KeyHeader = None) -> LedgerEntry:
-    check_customer_id(customer_id)
-    entry = admin.mp.spend_credit(
-        admin.store,
-        customer_id,
-        body.amount,
-        key=idempotency_key(body.idempotency_key, key),
-        order_id=body.order_id,
-        note=body.note,
-    )
-    return LedgerEntry.of(entry)
-
-
-@router.post(
-    "/{customer_id:path}/credit/adjust",
-    status_code=201,
-    summary="Correct the customer's credit, up or down, with a reason",
-    description=_CREDIT + " `actor` defaults to the API key (`api key mpk_...`).",
-    response_model=LedgerEntry,
-    responses=problems(404, 409, body=True),
+add_routes(
+    router,
+    LedgerRoutes(
+        name="points",
+        field="points",
+        about=_POINTS,
+        spend_summary="Record points the customer redeemed",
+        adjust_summary="Correct the customer's points, up or down, with a reason",
+        entry=PointsEntry,
+        spend_body=PointsSpendIn,
+        adjust_body=PointsAdjustIn,
+        spend=Milepost.spend_points,
+        adjust=Milepost.adjust_points,
+    ),
 )
-def adjust_credit(admin: AdminCaller, customer_id: CustomerId, body: AdjustIn, key: KeyHeader = None) -> LedgerEntry:
-    check_customer_id(customer_id)
-    entry = admin.mp.adjust_credit(
-        admin.store,
-        customer_id,
-        body.amount,
-        key=idempotency_key(body.idempotency_key, key),
-        reason=body.reason,
-        actor=body.actor or admin.actor,
-    )
-    return LedgerEntry.of(entry)
-
-
-@router.post(
-    "/{customer_id:path}/points/spend",
-    status_code=201,
-    summary="Record points the customer redeemed",
-    description=_POINTS + " Spending below zero is a 409 unless the store allows negative points.",
-    response_model=PointsEntry,
-    responses=problems(404, 409, body=True),
-)
-def spend_points(
-    admin: AdminCaller, customer_id: CustomerId, body: PointsSpendIn, key: KeyHeader = None
-) -> PointsEntry:
-    check_customer_id(customer_id)
-    entry = admin.mp.spend_points(
-        admin.store,
-        customer_id,
-        body.points,
-        key=idempotency_key(body.idempotency_key, key),
-        order_id=body.order_id,
-        note=body.note,
-    )
-    return PointsEntry.of(entry)
-
-
-@router.post(
-    "/{customer_id:path}/points/adjust",
-    status_code=201,
-    summary="Correct the customer's points, up or down, with a reason",
-    description=_POINTS + " `actor` defaults to the API key (`api key mpk_...`).",
-    response_model=PointsEntry,
-    responses=problems(404, 409, body=True),
-)
-def adjust_points(
-    admin: AdminCaller, customer_id: CustomerId, body: PointsAdjustIn, key: KeyHeader = None
-) -> PointsEntry:
-    check_customer_id(customer_id)
-    entry = admin.mp.adjust_points(
-        admin.store,
-        customer_id,
-        body.points,
-        key=idempotency_key(body.idempotency_key, key),
-        reason=body.reason,
-        actor=body.actor or admin.actor,
-    )
-    return PointsEntry.of(entry)

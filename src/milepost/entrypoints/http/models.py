@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+    field_validator,
+)
 
 from milepost.domain.actions import ACTION_TYPES, MAX_DAYS, SMS_MAX, ActionType
 from milepost.domain.codes import MAX_LENGTH as MAX_CODE
@@ -219,64 +227,56 @@ class PreviewIn(Body):
     customer_id: OrderId = Field(description="The store's own id of the customer.")
 
 
+def _not_zero(value: int) -> int:
+    if value == 0:
+        raise ValueError("must not be zero")
+    return value
+
+
+# What the two ledgers' (credit and points) spends and adjustments take besides how much.
+NonZero = Annotated[int, AfterValidator(_not_zero), Field(json_schema_extra={"not": {"const": 0}})]
+SpendKey = Annotated[
+    IdempotencyKey | None,
+    Field(description="The same key never spends twice. Or send the Idempotency-Key header."),
+]
+AdjustKey = Annotated[
+    IdempotencyKey | None,
+    Field(description="The same key never adjusts twice. Or send the Idempotency-Key header."),
+]
+AdjustReason = Annotated[Reason, Field(description="Why, for the ledger.")]
+Actor = Annotated[Name | None, Field(description="Who made the correction; default: the API key.")]
+
+
 class SpendIn(Body):
     amount: int = Field(ge=1, le=MAX_AMOUNT, description="Credit used, in minor units (1000 = $10.00).")
-    idempotency_key: IdempotencyKey | None = Field(
-        None, description="The same key never spends twice. Or send the Idempotency-Key header."
-    )
+    idempotency_key: SpendKey = None
     order_id: OrderId | None = Field(None, description="The order the credit was used on.")
     note: Note | None = None
 
 
 class AdjustIn(Body):
-    amount: int = Field(
-        ge=-MAX_AMOUNT,
-        le=MAX_AMOUNT,
-        description="Minor units; negative takes credit away; not zero.",
-        json_schema_extra={"not": {"const": 0}},
+    amount: NonZero = Field(
+        ge=-MAX_AMOUNT, le=MAX_AMOUNT, description="Minor units; negative takes credit away; not zero."
     )
-    idempotency_key: IdempotencyKey | None = Field(
-        None, description="The same key never adjusts twice. Or send the Idempotency-Key header."
-    )
-    reason: Reason = Field(description="Why, for the ledger.")
-    actor: Name | None = Field(None, description="Who made the correction; default: the API key.")
-
-    @field_validator("amount")
-    @classmethod
-    def _not_zero(cls, value: int) -> int:
-        if value == 0:
-            raise ValueError("must not be zero")
-        return value
+    idempotency_key: AdjustKey = None
+    reason: AdjustReason
+    actor: Actor = None
 
 
 class PointsSpendIn(Body):
     points: int = Field(ge=1, le=MAX_POINTS_MOVED, description="Points redeemed.")
-    idempotency_key: IdempotencyKey | None = Field(
-        None, description="The same key never spends twice. Or send the Idempotency-Key header."
-    )
+    idempotency_key: SpendKey = None
     order_id: OrderId | None = Field(None, description="The order the points were redeemed on.")
     note: Note | None = None
 
 
 class PointsAdjustIn(Body):
-    points: int = Field(
-        ge=-MAX_POINTS_MOVED,
-        le=MAX_POINTS_MOVED,
-        description="Negative takes points away; not zero.",
-        json_schema_extra={"not": {"const": 0}},
+    points: NonZero = Field(
+        ge=-MAX_POINTS_MOVED, le=MAX_POINTS_MOVED, description="Negative takes points away; not zero."
     )
-    idempotency_key: IdempotencyKey | None = Field(
-        None, description="The same key never adjusts twice. Or send the Idempotency-Key header."
-    )
-    reason: Reason = Field(description="Why, for the ledger.")
-    actor: Name | None = Field(None, description="Who made the correction; default: the API key.")
-
-    @field_validator("points")
-    @classmethod
-    def _not_zero(cls, value: int) -> int:
-        if value == 0:
-            raise ValueError("must not be zero")
-        return value
+    idempotency_key: AdjustKey = None
+    reason: AdjustReason
+    actor: Actor = None
 
 
 class AcknowledgeIn(Body):

@@ -2,12 +2,32 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, Field
 
 from milepost.domain import records
 from milepost.domain.expiry import Lot
 from milepost.entrypoints.http.resources.common import Timestamp
 from milepost.entrypoints.http.wire import public_id
+
+
+def _entry_fields(e: records.LedgerEntry | records.PointsEntry, kind: str, keyed_per_kind: bool) -> dict[str, Any]:
+    """What an entry of either ledger shows besides how much it moved. `kind` names its public
+    id; an entry `keyed_per_kind` has its reason as a prefix to its key, which is not shown."""
+    key = e.idempotency_key
+    return {
+        "id": public_id(kind, e.id),
+        "customer_id": e.customer_id,
+        "reason": e.reason,
+        "idempotency_key": key.removeprefix(f"{e.reason}:") if keyed_per_kind else key,
+        "milestone_id": public_id("milestone", e.firing_id),
+        "milestone": e.milestone,
+        "order_id": e.order_id,
+        "note": e.note,
+        "actor": e.actor,
+        "created_at": e.created_at,
+    }
 
 
 class LedgerEntry(BaseModel):
@@ -31,22 +51,8 @@ class LedgerEntry(BaseModel):
 
     @classmethod
     def of(cls, e: records.LedgerEntry) -> LedgerEntry:
-        prefix = f"{e.reason}:"  # spends and adjustments are keyed per kind
-        key = e.idempotency_key
-        return cls(
-            id=public_id("ledger_entry", e.id),  # type: ignore[arg-type]
-            customer_id=e.customer_id,
-            amount=e.amount,
-            currency=e.currency,
-            reason=e.reason,
-            idempotency_key=key.removeprefix(prefix) if e.reason != "milestone" else key,
-            milestone_id=public_id("milestone", e.firing_id),
-            milestone=e.milestone,
-            order_id=e.order_id,
-            note=e.note,
-            actor=e.actor,
-            created_at=e.created_at,
-        )
+        keyed_per_kind = e.reason != "milestone"  # spend, adjustment and clawback keys
+        return cls(amount=e.amount, currency=e.currency, **_entry_fields(e, "ledger_entry", keyed_per_kind))
 
 
 class Credit(BaseModel):
@@ -75,22 +81,8 @@ class PointsEntry(BaseModel):
 
     @classmethod
     def of(cls, e: records.PointsEntry) -> PointsEntry:
-        key = e.idempotency_key
-        if e.reason in ("spend", "adjustment"):  # keyed per kind, like credit
-            key = key.removeprefix(f"{e.reason}:")
-        return cls(
-            id=public_id("points_entry", e.id),  # type: ignore[arg-type]
-            customer_id=e.customer_id,
-            points=e.points,
-            reason=e.reason,
-            idempotency_key=key,
-            milestone_id=public_id("milestone", e.firing_id),
-            milestone=e.milestone,
-            order_id=e.order_id,
-            note=e.note,
-            actor=e.actor,
-            created_at=e.created_at,
-        )
+        keyed_per_kind = e.reason in ("spend", "adjustment")  # earn, clawback and expire keys are shown whole
+        return cls(points=e.points, **_entry_fields(e, "points_entry", keyed_per_kind))
 
 
 class Expiring(BaseModel):
