@@ -19,9 +19,11 @@ from milepost.domain.codes import Code, Verdict
 from milepost.domain.delivery import Attempt, Delivery, MailboxMessage
 from milepost.domain.expiry import Lot
 from milepost.domain.records import Alert, ApiKey, CustomerReport, LedgerEntry, MilestoneReached, PointsEntry, Store
+from milepost.domain.users import User, WebSession
 from milepost.service import codes as codes_service
 from milepost.service import delivery, endpoints, inactivity, keys, ledger, reports, rules, stores, templates
 from milepost.service import points as points_service
+from milepost.service import users as users_service
 from milepost.service.ingest import BatchResult, ingest, ingest_batch
 from milepost.service.rendering import Rendered
 from milepost.service.rules import RuleDetails
@@ -622,6 +624,42 @@ class Milepost:
 
     def authenticate(self, secret: str) -> tuple[ApiKey, Store] | None:
         return keys.authenticate(self.db, secret)
+
+    # -- users of the admin UI -------------------------------------------------------------
+
+    def create_user(self, email: str, name: str, password: str, role: str = "agent") -> User:
+        """A user of the admin UI: `role` "administrator" (changes configuration) or "agent"."""
+        return users_service.create_user(self.db, self.clock(), email, name, password, role)
+
+    def users(self) -> list[User]:
+        return users_service.users(self.db)
+
+    def user(self, user_id: int) -> User:
+        return users_service.user(self.db, user_id)
+
+    def update_user(
+        self,
+        user_id: int,
+        *,
+        name: str | None = None,
+        role: str | None = None,
+        disabled: bool | None = None,
+        password: str | None = None,
+    ) -> User:
+        """What is not given stays; a new password or disabling signs the user out."""
+        return users_service.update_user(
+            self.db, self.clock(), user_id, name=name, role=role, disabled=disabled, password=password
+        )
+
+    def sign_in(self, email: str, password: str, address: str) -> tuple[str, WebSession]:
+        """A session for the admin UI: the cookie's token and the session (rate limited)."""
+        return users_service.sign_in(self.db, self.clock(), email, password, address, self.settings.admin_session_hours)
+
+    def web_session(self, token: str) -> WebSession | None:
+        return users_service.session(self.db, self.clock(), token)
+
+    def sign_out(self, token: str) -> None:
+        users_service.sign_out(self.db, token)
 
     def ping(self) -> None:
         """Raise unless the database answers a query."""

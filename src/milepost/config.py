@@ -78,6 +78,17 @@ class Settings(BaseSettings):
     )
     embedded_worker: bool = Field(default=True, description="`milepost serve` delivers the outbox too.")
 
+    # -- the admin UI ------------------------------------------------------------------------------
+    admin_session_hours: float = Field(default=12, gt=0, le=24 * 30, description="How long a sign-in lasts.")
+    secure_cookies: bool | None = Field(
+        default=None,
+        description="Mark the admin UI's cookies Secure (sent over HTTPS only). Unset: in production only.",
+    )
+
+    @property
+    def cookies_secure(self) -> bool:
+        return self.secure_cookies if self.secure_cookies is not None else self.environment == "production"
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

@@ -6,9 +6,6 @@ bodies, ISO timestamps and its own messageIds; nothing here is adapted for Milep
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -17,13 +14,13 @@ from typing import Any
 import orjson
 import pytest
 import sqlalchemy as sa
-import uvicorn
 from segment.analytics import Client
 from segment.analytics.request import APIError
 
 from milepost import Milepost
 from milepost.adapters.storage import tables as t
 from milepost.entrypoints.http import create_app
+from support.live import serve
 
 
 class Recorder:
@@ -46,22 +43,8 @@ def recorder(mp: Milepost) -> Recorder:
 @pytest.fixture
 def server_url(recorder: Recorder) -> Iterator[str]:
     """A real uvicorn server around `mp`, on a free local port, for the length of one test."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(recorder, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
+    with serve(recorder) as url:
+        yield url
 
 
 @pytest.fixture

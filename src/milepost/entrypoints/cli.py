@@ -4,6 +4,7 @@ arguments into calls of the Python API and its answers into text or JSON."""
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 
 import click
@@ -19,6 +20,7 @@ from milepost.entrypoints.cli_points import points
 from milepost.entrypoints.cli_programs import programs
 from milepost.entrypoints.cli_reports import alerts, credit, customers, milestones
 from milepost.entrypoints.cli_stores import stores, templates
+from milepost.entrypoints.cli_users import users
 from milepost.entrypoints.cli_webhooks import webhooks
 from milepost.entrypoints.context import App, MilepostGroup, pass_app
 from milepost.entrypoints.output import actions_text, console, table
@@ -119,6 +121,7 @@ def serve(
         _seed_demo(mp, f"http://{host}:{port}")
     _describe(app)
     click.echo(f"HTTP API on http://{host}:{port}/api/v1 (docs: http://{host}:{port}/docs); Ctrl-C stops it.")
+    click.echo(f"admin UI on http://{host}:{port}/admin (users: milepost users create EMAIL --role administrator)")
     if workers > 1 and mp.db.dialect == "sqlite":
         click.echo("note: SQLite has one writer at a time; extra workers mostly help reads", err=True)
     app.close()
@@ -156,6 +159,11 @@ def _seed_demo(mp: Milepost, base_url: str) -> None:
     click.echo("demo store seeded; its admin API key (shown once):")
     click.echo(f"    {secret}")
     click.echo(f"    try: curl -H 'Authorization: Bearer {secret}' {base_url}/api/v1/customers/ada")
+    if not mp.users():
+        password = secrets.token_urlsafe(12)
+        mp.create_user(demo_data.ADMIN_EMAIL, "Demo Administrator", password, "administrator")
+        click.echo(f"admin UI: {base_url}/admin, signed in as {demo_data.ADMIN_EMAIL} with the password (shown once):")
+        click.echo(f"    {password}")
 
 
 def _describe(app: App) -> None:
@@ -190,6 +198,7 @@ for group in (
 cli.add_command(ingest)
 cli.add_command(worker)
 cli.add_command(programs)
+cli.add_command(users)
 
 
 def main() -> None:

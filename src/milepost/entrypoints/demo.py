@@ -86,6 +86,9 @@ class Seeded:
         return bool(self.store_created or self.templates_saved or self.events_created or self.accepted)
 
 
+ADMIN_EMAIL = "admin@demo.example"  # the demo's Administrator of the admin UI
+
+
 def seed(mp: Milepost) -> Seeded:
     done = Seeded()
     try:

@@ -499,3 +499,41 @@ codes = Table(
     Index(None, "customer_id"),
     Index(None, "firing_id"),
 )
+
+
+# -- the admin UI -------------------------------------------------------------------------------
+
+users = Table(
+    "users",
+    metadata,
+    _id(),
+    Column("email", String(320), nullable=False, unique=True),  # lower case: one user per address
+    Column("name", String(200), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("role", String(16), nullable=False),  # administrator | agent
+    _created(),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("last_login_at", UTCDateTime),
+    Column("disabled_at", UTCDateTime),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),  # SHA-256 of the cookie's token, never the token
+    Column("user_id", Id, ForeignKey("users.id"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    _created(),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    _id(),
+    Column("email", String(320), nullable=False),
+    Column("address", String(64), nullable=False),  # the client's IP address
+    Column("at", UTCDateTime, nullable=False),
+    Index(None, "email", "at"),
+    Index(None, "address", "at"),
+)

@@ -10,6 +10,7 @@ from milepost.adapters.storage.keys import KeyQueries
 from milepost.adapters.storage.ledger_reports import LedgerQueries
 from milepost.adapters.storage.records import RecordQueries
 from milepost.adapters.storage.reports import ReportQueries
+from milepost.adapters.storage.users import UserQueries
 
 
 class Tx(
@@ -21,5 +22,6 @@ class Tx(
     EndpointQueries,
     DeliveryQueries,
     ExpiryQueries,
+    UserQueries,
 ):
     """Everything the services may ask of storage inside one transaction."""

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from milepost.bootstrap import Milepost, connect
 from milepost.config import Settings
+from milepost.entrypoints import web
 from milepost.entrypoints.http import (
     access_log,
     codes_api,
@@ -54,6 +55,7 @@ def create_app(mp: Milepost, settings: Settings | None = None) -> FastAPI:
     )
     for module in routers:
         app.include_router(module.router)
+    web.install(app)
     app.add_middleware(access_log.AccessLog)
     _document(app)
     return app

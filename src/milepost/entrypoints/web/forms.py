@@ -1,0 +1,227 @@
+"""HTML forms to the Python API and back: what a browser posts becomes the same
+values the HTTP API takes, and the model's problems come back as errors next to the
+fields they name.
+
+The action editor is built from the action types' own description
+(`milepost.domain.actions.ACTION_TYPES`): each slot `i` posts `action-i-type` and one
+field per parameter, `action-i-<param>`; a slot with no type is left out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from milepost.domain.actions import ACTION_TYPES
+from milepost.domain.money import exponent
+
+#: How the action editor names each parameter (the API's descriptions speak of minor units).
+PARAM_LABELS = {
+    "tag": "Tag",
+    "amount": "Credit amount",
+    "points": "Points",
+    "discount": "Discount",
+    "pattern": "Code pattern (optional, like VIP-XXXX-XXXX)",
+    "expires_in_days": "Code valid for, in days (optional)",
+    "message": "Alert message (optional; may use {customer}, {count}, {milestone})",
+    "template": "Email template",
+    "text": "Text message",
+    "workflow": "Workflow",
+    "url": "Webhook URL",
+}
+
+
+def action_params() -> dict[str, tuple[Any, list[str]]]:
+    """Each parameter name of the action types once, with the types that take it (a
+    slot shows one field per name: `tag` serves both add_tag and remove_tag)."""
+    found: dict[str, tuple[Any, list[str]]] = {}
+    for spec in ACTION_TYPES.values():
+        for p in spec.params:
+            if p.kind == "currency":
+                continue  # always the store's
+            found.setdefault(p.name, (p, []))[1].append(spec.name)
+    return found
+
+
+_PROBLEM_KEY = re.compile(r"^actions\[(\d+)\](?:\.(.+))?$")
+MAX_SLOTS = 20
+
+
+@dataclass
+class Form:
+    """The values a form shows and the errors by field (`""`: the form as a whole)."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def error(self, name: str) -> str | None:
+        return self.errors.get(name)
+
+    def add(self, problems: Mapping[str, str], message: str = "") -> None:
+        """The model's problems, each next to its field: `actions[1].amount` is the field
+        `action-1-amount`; problems that name no field of the form go on top."""
+        for key, reason in problems.items():
+            m = _PROBLEM_KEY.match(key)
+            if m:
+                index, param = m.groups()
+                name = f"action-{index}-{(param or 'type').split('.')[0]}"
+                self.errors[name] = reason if param is None or "." not in param else f"{param}: {reason}"
+            else:
+                self.errors[key] = reason
+        if not problems and message:
+            self.errors[""] = message
+
+
+class FormError(ValueError):
+    """A field that does not parse; `field` is its form name."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(reason)
+        self.field = field
+
+
+def text(data: Mapping[str, Any], name: str) -> str:
+    value = data.get(name, "")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def whole(data: Mapping[str, Any], name: str, *, required: bool = True) -> int | None:
+    raw = text(data, name)
+    if not raw:
+        if required:
+            raise FormError(name, "is required")
+        return None
+    if not re.fullmatch(r"[+-]?\d{1,15}", raw.replace(",", "")):
+        raise FormError(name, "must be a whole number")
+    return int(raw.replace(",", ""))
+
+
+def money(data: Mapping[str, Any], name: str, currency: str) -> int | None:
+    """An amount typed in the currency's units (`10`, `10.50`, `1,000.00`), in minor units."""
+    raw = text(data, name).replace(",", "")
+    if not raw:
+        return None
+    places = exponent(currency)
+    try:
+        amount = Decimal(raw)
+    except InvalidOperation:
+        raise FormError(name, f"must be an amount like 10.00 {currency}") from None
+    if not amount.is_finite() or amount.as_tuple().exponent < -places:  # type: ignore[operator]
+        raise FormError(name, f"must be an amount with at most {places} decimals")
+    return int(amount.scaleb(places))
+
+
+def checkbox(data: Mapping[str, Any], name: str) -> bool:
+    return text(data, name) in ("on", "true", "1", "yes")
+
+
+def actions_from(data: Mapping[str, Any], currency: str, form: Form) -> list[dict[str, Any]]:
+    """The actions of the editor's slots, in order; fields that do not parse go to
+    `form.errors` (the model checks the rest)."""
+    found = []
+    for i in range(MAX_SLOTS):
+        kind = text(data, f"action-{i}-type")
+        if not kind:
+            continue
+        spec = ACTION_TYPES.get(kind)
+        action: dict[str, Any] = {"type": kind}
+        if spec is None:
+            form.errors[f"action-{i}-type"] = "choose an action"
+            continue
+        for p in spec.params:
+            name = f"action-{i}-{p.name}"
+            try:
+                value = _param(data, name, p.kind, currency)
+            except FormError as e:
+                form.errors[e.field] = str(e)
+                continue
+            if value is not None:
+                action[p.name] = value
+        found.append((i, action))
+    # the model numbers actions by their place in the list: keep slot numbers for errors
+    form.values["_slots"] = [i for i, _ in found]
+    return [a for _, a in found]
+
+
+def renumber(problems: Mapping[str, str], slots: list[int]) -> dict[str, str]:
+    """The model's `actions[k]` is the k-th filled slot: name the slot instead."""
+    out = {}
+    for key, reason in problems.items():
+        m = _PROBLEM_KEY.match(key)
+        if m and int(m.group(1)) < len(slots):
+            rest = f".{m.group(2)}" if m.group(2) else ""
+            key = f"actions[{slots[int(m.group(1))]}]{rest}"
+        out[key] = reason
+    return out
+
+
+def action_slots(actions: list[dict[str, Any]], currency: str, extra: int = 2) -> list[dict[str, str]]:
+    """What the editor shows in each slot: the actions' values as typed, then `extra` empty ones."""
+    slots = []
+    for a in actions:
+        shown = {"type": a.get("type", "")}
+        for key, value in a.items():
+            if key == "type":
+                continue
+            if key == "amount" and a.get("type") == "credit" and isinstance(value, int):
+                shown[key] = _units(value, currency)
+            elif key == "discount" and isinstance(value, dict):
+                shown["discount_kind"] = value.get("kind", "")
+                if "amount" in value:
+                    shown["discount_amount"] = _units(value["amount"], currency)
+                if "percent" in value:
+                    shown["discount_percent"] = str(value["percent"])
+                if "product_id" in value:
+                    shown["discount_product_id"] = value["product_id"]
+            else:
+                shown[key] = "" if value is None else str(value)
+        slots.append(shown)
+    return slots + [{"type": ""} for _ in range(extra)]
+
+
+def slots_from_form(data: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The slots as the browser posted them, to show a refused form again as it was."""
+    slots = []
+    for i in range(MAX_SLOTS):
+        prefix = f"action-{i}-"
+        found = {k[len(prefix) :]: text(data, k) for k in data if k.startswith(prefix)}
+        if found or i < 3:
+            slots.append({"type": "", **found})
+    while slots and len(slots) > 3 and not any(slots[-1].values()):
+        slots.pop()
+    return [*slots, {"type": ""}]
+
+
+def _param(data: Mapping[str, Any], name: str, kind: str, currency: str) -> Any:
+    if kind == "currency":
+        return None  # the store's
+    if kind == "minor_units":
+        return money(data, name, currency)
+    if kind in ("points", "days"):
+        return whole(data, name, required=False)
+    if kind == "discount":
+        return _discount(data, name, currency)
+    value = text(data, name)
+    return value or None
+
+
+def _discount(data: Mapping[str, Any], name: str, currency: str) -> dict[str, Any] | None:
+    kind = text(data, f"{name}_kind")
+    if not kind:
+        return None
+    found: dict[str, Any] = {"kind": kind}
+    if kind == "fixed_amount":
+        found["amount"] = money(data, f"{name}_amount", currency)
+    elif kind == "percentage":
+        found["percent"] = whole(data, f"{name}_percent", required=False)
+    elif kind == "free_gift":
+        found["product_id"] = text(data, f"{name}_product_id") or None
+    return {k: v for k, v in found.items() if v is not None}
+
+
+def _units(minor: int, currency: str) -> str:
+    places = exponent(currency)
+    return f"{Decimal(minor).scaleb(-places):.{places}f}"

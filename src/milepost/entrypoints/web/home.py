@@ -1,0 +1,104 @@
+"""Signing in and out, the choice of store, and each store's dashboard."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from milepost.entrypoints.web import auth, render
+from milepost.entrypoints.web.auth import SignedIn
+from milepost.service.users import LoginRefused, TooManyAttempts
+
+router = APIRouter()
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = "/admin") -> Response:
+    token = request.cookies.get(auth.SESSION_COOKIE, "")
+    if token and auth.mp_of(request).web_session(token) is not None:
+        return render.redirect(auth.safe_next(next))
+    return _login_form(request, next)
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    email: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    login_token: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/admin",
+) -> Response:
+    expected = request.cookies.get(auth.LOGIN_COOKIE, "")
+    if not expected or not secrets.compare_digest(expected, login_token):
+        return _login_form(request, next, email, "The sign-in form expired: please try again.", 400)
+    mp = auth.mp_of(request)
+    address = request.client.host if request.client else "unknown"
+    try:
+        token, session = mp.sign_in(email, password, address)
+    except TooManyAttempts as e:
+        response = _login_form(request, next, email, "Too many failed sign-ins: wait 15 minutes and try again.", 429)
+        response.headers["Retry-After"] = str(e.retry_after)
+        return response
+    except LoginRefused:
+        return _login_form(request, next, email, "The email or the password is wrong.", 401)
+    response = render.redirect(auth.safe_next(next))
+    max_age = int((session.expires_at - mp.clock()).total_seconds())
+    response.set_cookie(
+        auth.SESSION_COOKIE,
+        token,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=mp.settings.cookies_secure,
+        path="/admin",
+    )
+    response.delete_cookie(auth.LOGIN_COOKIE, path="/admin")
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, session: SignedIn) -> Response:
+    await auth.checked_form(request, session)
+    auth.mp_of(request).sign_out(request.cookies.get(auth.SESSION_COOKIE, ""))
+    response = render.redirect("/admin/login")
+    response.delete_cookie(auth.SESSION_COOKIE, path="/admin")
+    return response
+
+
+@router.get("/")
+def index(request: Request, session: SignedIn) -> Response:
+    stores = auth.mp_of(request).stores()
+    if len(stores) == 1:
+        return render.redirect(f"/admin/{stores[0].key}")
+    return render.page(request, "stores.html", session, stores=stores)
+
+
+@router.get("/{store}")
+def dashboard(request: Request, store: str, session: SignedIn) -> Response:
+    mp = auth.mp_of(request)
+    found = auth.store_of(request, store)
+    alerts = mp.alerts(store, status="open", limit=20)
+    recent = mp.milestone_log(store, limit=15)
+    return render.page(request, "dashboard.html", session, store=found, alerts=alerts, recent=recent)
+
+
+def _login_form(request: Request, next_url: str, email: str = "", error: str = "", status: int = 200) -> Response:
+    login_token = secrets.token_urlsafe(32)
+    response = render.page(
+        request,
+        "login.html",
+        None,
+        status_code=status,
+        next=auth.safe_next(next_url),
+        email=email,
+        error=error,
+        login_token=login_token,
+    )
+    secure = auth.mp_of(request).settings.cookies_secure
+    response.set_cookie(
+        auth.LOGIN_COOKIE, login_token, max_age=3600, httponly=True, samesite="strict", secure=secure, path="/admin"
+    )
+    return response

@@ -1,0 +1,63 @@
+"""Pages from Jinja2 templates: one layout, shared macros (form fields, tables), the
+signed-in user and the store in every page, and the security headers every page of
+the admin UI carries."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from milepost.domain.money import format_money
+from milepost.domain.users import WebSession
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.filters["money"] = format_money
+
+
+def _when(value: datetime | None, store: Any = None) -> str:
+    """A time in the store's time zone, to the minute."""
+    if value is None:
+        return ""
+    zone = ZoneInfo(store.timezone) if store is not None else UTC
+    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+templates.env.filters["when"] = _when
+templates.env.globals["ROLE_NAMES"] = {"administrator": "Administrator", "agent": "Agent"}
+
+HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+def page(
+    request: Request, name: str, session: WebSession | None = None, status_code: int = 200, **context: Any
+) -> HTMLResponse:
+    """The template `name` in the layout, with `session` (the user, the CSRF token)."""
+    response = templates.TemplateResponse(
+        request,
+        name,
+        {"session": session, "user": session.user if session else None, **context},
+        status_code=status_code,
+    )
+    response.headers.update(HEADERS)
+    return response
+
+
+def redirect(url: str) -> RedirectResponse:
+    """After a form: see the result with a GET (303)."""
+    response = RedirectResponse(url, status_code=303)
+    response.headers.update(HEADERS)
+    return response

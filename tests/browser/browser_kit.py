@@ -1,0 +1,3 @@
+"""What the browser tests share."""
+
+PASSWORD = "correct horse battery"  # every test user's

@@ -1,0 +1,102 @@
+"""The main journeys of the admin UI in a real browser (Chromium through Playwright):
+sign in, create the 5th-order event with three actions in the action editor, send
+orders through the HTTP API and see the milestone on the dashboard, switch the event
+off and see that nothing fires."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import httpx
+from browser_kit import PASSWORD
+from playwright.sync_api import Page, expect
+
+from milepost import Milepost
+
+
+def orders(base: str, key: str, customer: str, n: int) -> None:
+    events = [
+        {
+            "id": uuid.uuid4().hex,
+            "type": "order.paid",
+            "customer_id": customer,
+            "order_id": f"{customer}-o{i}",
+            "total": 2500,
+        }
+        for i in range(n)
+    ]
+    r = httpx.post(f"{base}/api/v1/events", json={"events": events}, headers={"Authorization": f"Bearer {key}"})
+    assert r.status_code == 200 and r.json()["rejected"] == 0, r.text
+
+
+def sign_in(page: Page, base: str, url: str, email: str, shots: Path | None = None) -> None:
+    page.goto(f"{base}{url}")
+    expect(page).to_have_url(f"{base}/admin/login?next={url.replace('/', '%2F')}")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    if shots is not None:
+        page.screenshot(path=shots / "login.png")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{base}{url}")
+
+
+def test_the_fifth_order_event_from_creation_to_firing_and_off_again(
+    page: Page, live_url: str, mp: Milepost, store: str, administrator: str, shots: Path
+) -> None:
+    mp.save_template(store, "vip", subject="Welcome to the club, {{ customer.name }}", body_text="Thank you!")
+    ingest_key = mp.create_api_key(store, "ingest")[1]
+    events = f"/admin/{store}/settings/order-count-events"
+
+    sign_in(page, live_url, events, administrator, shots)
+    expect(page.get_by_role("heading", name="Order Count Events")).to_be_visible()
+
+    # Add the 5th-order event with three actions
+    page.get_by_role("link", name="Add New Event").click()
+    page.get_by_label("Order count").fill("5")
+    page.get_by_label("Event name").fill("5-Order Club")
+    first = page.locator(".action-slot").nth(0)
+    first.get_by_label("Action 1").select_option("send_email")
+    expect(first.get_by_label("Email template")).to_be_visible()
+    expect(first.get_by_label("Tag")).to_be_hidden()  # the editor shows the chosen type's fields only
+    first.get_by_label("Email template").select_option("vip")
+    second = page.locator(".action-slot").nth(1)
+    second.get_by_label("Action 2").select_option("credit")
+    second.get_by_label("Credit amount (USD)").fill("10.00")
+    third = page.locator(".action-slot").nth(2)
+    third.get_by_label("Action 3").select_option("add_tag")
+    third.get_by_label("Tag", exact=True).fill("5-Order Club")
+    page.screenshot(path=shots / "order-count-event-form.png", full_page=True)
+    page.get_by_role("button", name="Create event").click()
+
+    expect(page).to_have_url(f"{live_url}{events}")
+    row = page.locator("tbody tr").first
+    expect(row).to_contain_text("5-Order Club")
+    expect(row).to_contain_text("credit $10.00")
+    expect(row).to_contain_text("email 'vip'")
+    expect(row.get_by_role("button", name="Active")).to_be_visible()
+    page.screenshot(path=shots / "order-count-events.png", full_page=True)
+
+    # Orders through the HTTP API: the fifth fires it
+    orders(live_url, ingest_key, "ada", 5)
+    page.get_by_role("link", name="Dashboard").click()
+    expect(page.locator("section", has_text="Recent milestones")).to_contain_text("5-Order Club")
+    page.screenshot(path=shots / "dashboard.png", full_page=True)
+    ada = mp.customer(store, "ada")
+    assert ada.balances == {"USD": 1000} and "5-Order Club" in ada.tags
+
+    # Switch it off: nothing fires for the next customer who reaches 5
+    page.goto(f"{live_url}{events}")
+    page.get_by_role("button", name="Active").click()
+    expect(page.locator("tbody tr").first.get_by_role("button", name="Inactive")).to_be_visible()
+    orders(live_url, ingest_key, "bob", 5)
+    assert [m.customer_id for m in mp.milestone_log(store)] == ["ada"]
+
+
+def test_an_agent_sees_no_configuration_in_the_browser(page: Page, live_url: str, mp: Milepost, store: str) -> None:
+    email = f"agent-{uuid.uuid4().hex[:8]}@shop.example"
+    mp.create_user(email, "Grace Agent", PASSWORD, "agent")
+    sign_in(page, live_url, f"/admin/{store}", email)
+    expect(page.get_by_role("link", name="Order Count Events")).to_have_count(0)
+    page.goto(f"{live_url}/admin/{store}/settings/order-count-events")
+    expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
