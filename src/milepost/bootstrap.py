@@ -18,7 +18,16 @@ from milepost.config import Settings
 from milepost.domain.codes import Code, Verdict
 from milepost.domain.delivery import Attempt, Delivery, MailboxMessage
 from milepost.domain.expiry import Lot
-from milepost.domain.records import Alert, ApiKey, CustomerReport, LedgerEntry, MilestoneReached, PointsEntry, Store
+from milepost.domain.records import (
+    Alert,
+    ApiKey,
+    CustomerLine,
+    CustomerReport,
+    LedgerEntry,
+    MilestoneReached,
+    PointsEntry,
+    Store,
+)
 from milepost.domain.users import User, WebSession
 from milepost.service import codes as codes_service
 from milepost.service import delivery, endpoints, inactivity, keys, ledger, reports, rules, stores, templates
@@ -374,6 +383,10 @@ class Milepost:
 
     def customer(self, store: str, customer_id: str) -> CustomerReport:
         return reports.customer_report(self.db, self._id(store), customer_id)
+
+    def customers(self, store: str, prefix: str = "", after: str | None = None, limit: int = 50) -> list[CustomerLine]:
+        """Customers by id, those whose id starts with `prefix`; `after` (the last id seen) pages."""
+        return reports.customer_lines(self.db, self._id(store), prefix, after, limit)
 
     def milestone_log(self, store: str, **filters: Any) -> list[MilestoneReached]:
         return reports.milestone_log(self.db, self._id(store), **filters)

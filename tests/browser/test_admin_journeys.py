@@ -1,7 +1,7 @@
 """The main journeys of the admin UI in a real browser (Chromium through Playwright):
 sign in, create the 5th-order event with three actions in the action editor, send
-orders through the HTTP API and see the milestone on the dashboard, switch the event
-off and see that nothing fires."""
+orders through the HTTP API and see the milestone on the dashboard and the credit on
+the customer's page, switch the event off and see that nothing fires."""
 
 from __future__ import annotations
 
@@ -84,6 +84,14 @@ def test_the_fifth_order_event_from_creation_to_firing_and_off_again(
     page.screenshot(path=shots / "dashboard.png", full_page=True)
     ada = mp.customer(store, "ada")
     assert ada.balances == {"USD": 1000} and "5-Order Club" in ada.tags
+
+    # The customer's page: the credit, the tag and the milestone with what it did
+    page.get_by_role("link", name="Customers").click()
+    page.get_by_role("link", name="ada", exact=True).click()
+    expect(page.locator(".stats")).to_contain_text("$10.00")
+    expect(page.locator(".tags")).to_contain_text("5-Order Club")
+    expect(page.locator("section", has_text="Milestones reached")).to_contain_text("credit: done")
+    page.screenshot(path=shots / "customer.png", full_page=True)
 
     # Switch it off: nothing fires for the next customer who reaches 5
     page.goto(f"{live_url}{events}")

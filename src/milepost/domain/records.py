@@ -111,6 +111,18 @@ class MilestoneReached:
 
 
 @dataclass(frozen=True, slots=True)
+class CustomerLine:
+    """One customer in a list of them."""
+
+    external_id: str
+    name: str | None
+    email: str | None
+    order_count: int
+    amount_spent: int
+    last_order_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
 class Alert:
     id: int
     customer_id: str | None

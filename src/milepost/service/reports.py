@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from milepost.domain.records import Alert, CustomerReport, MilestoneReached
+from milepost.domain.records import Alert, CustomerLine, CustomerReport, MilestoneReached
 from milepost.errors import NotFound
 from milepost.service.ports import Storage
 
@@ -80,3 +80,12 @@ def acknowledge_alert(db: Storage, now: datetime, store_id: int, alert_id: int, 
             raise NotFound(f"no alert {alert_id} in this store")
         tx.acknowledge_alert(store_id, alert_id, by, now)
         return tx.alert(store_id, alert_id)
+
+
+def customer_lines(
+    db: Storage, store_id: int, prefix: str = "", after: str | None = None, limit: int = 50
+) -> list[CustomerLine]:
+    """Customers by id (those whose id starts with `prefix`); pass the last id seen as
+    `after` for the next page."""
+    with db.read() as tx:
+        return tx.customer_lines(store_id, prefix, after, limit)  # type: ignore[no-any-return]

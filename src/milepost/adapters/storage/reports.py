@@ -13,7 +13,7 @@ from milepost.adapters.storage import tables as t
 from milepost.adapters.storage.base import TxBase
 from milepost.adapters.storage.codes import _code
 from milepost.domain.aggregates import Aggregates
-from milepost.domain.records import Alert, CustomerState, IssuedCode, MilestoneReached
+from milepost.domain.records import Alert, CustomerLine, CustomerState, IssuedCode, MilestoneReached
 from milepost.service.ports import FiredMilestone
 
 
@@ -32,6 +32,23 @@ def _alert(r: Any) -> Alert:
 
 class ReportQueries(TxBase):
     # -- customers -------------------------------------------------------------------
+
+    def customer_lines(self, store_id: int, prefix: str, after: str | None, limit: int) -> list[CustomerLine]:
+        """Customers by id, those whose id starts with `prefix`, after the id `after`, in
+        the order of the (store, id) index."""
+        c = t.customers.c
+        q = select(c.external_id, c.name, c.email, c.order_count, c.amount_spent, c.last_order_at).where(
+            c.store_id == store_id
+        )
+        if prefix:
+            escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            q = q.where(c.external_id.like(escaped + "%", escape="\\"))
+        if after is not None:
+            q = q.where(c.external_id > after)
+        rows = self.conn.execute(q.order_by(c.external_id).limit(limit))
+        return [
+            CustomerLine(r.external_id, r.name, r.email, r.order_count, r.amount_spent, r.last_order_at) for r in rows
+        ]
 
     def customer(self, store_id: int, external_id: str) -> tuple[CustomerState, datetime] | None:
         c = t.customers.c

@@ -12,16 +12,17 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
-from milepost.domain.money import format_money
 from milepost.domain.users import WebSession
+from milepost.entrypoints.output import money
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
-templates.env.filters["money"] = format_money
+templates.env.filters["money"] = money
 
 
-def _when(value: datetime | None, store: Any = None) -> str:
+def when(value: datetime | None, store: Any = None) -> str:
     """A time in the store's time zone, to the minute."""
     if value is None:
         return ""
@@ -29,7 +30,14 @@ def _when(value: datetime | None, store: Any = None) -> str:
     return value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
-templates.env.filters["when"] = _when
+templates.env.filters["when"] = when
+
+
+def link(url: str, text: str) -> Markup:
+    """A link for a table cell; both parts escaped."""
+    return Markup('<a href="{}">{}</a>').format(url, text)
+
+
 templates.env.globals["ROLE_NAMES"] = {"administrator": "Administrator", "agent": "Agent"}
 
 HEADERS = {

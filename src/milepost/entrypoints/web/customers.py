@@ -1,0 +1,91 @@
+"""Customers: a list to search by id, and a customer's page (their counts and totals,
+tags, credit and points ledgers, discount codes, milestones reached and what each did,
+and how far they are from the next milestones). Agents and Administrators alike."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from milepost.domain.aggregates import METRICS
+from milepost.domain.codes import check
+from milepost.domain.progress import ahead
+from milepost.domain.records import Store
+from milepost.entrypoints.output import money
+from milepost.entrypoints.web import auth, render
+from milepost.entrypoints.web.auth import SignedIn
+
+router = APIRouter()
+PAGE = 50
+_UNITS = {
+    "order_count": ("order", "orders"),
+    "review_count": ("review", "reviews"),
+    "referral_count": ("referral", "referrals"),
+    "billing_cycles": ("renewal", "renewals"),
+    "points_earned": ("point", "points"),
+}
+
+
+@router.get("/{store}/customers")
+def customer_list(request: Request, store: str, session: SignedIn, q: str = "", after: str | None = None) -> Response:
+    found = auth.store_of(request, store)
+    q = q.strip()[:200]
+    rows = auth.mp_of(request).customers(store, prefix=q, after=after, limit=PAGE + 1)
+    more = rows[PAGE].external_id if len(rows) > PAGE else None
+    shown = rows[:PAGE]
+    next_after = shown[-1].external_id if more else None
+    cells = [
+        [
+            render.link(f"/admin/{quote(store, safe='')}/customers/{quote(c.external_id, safe='')}", c.external_id),
+            c.name or "",
+            c.email or "",
+            c.order_count,
+            money(c.amount_spent, found.currency),
+            render.when(c.last_order_at, found),
+        ]
+        for c in shown
+    ]
+    return render.page(
+        request, "customers.html", session, store=found, rows=cells, q=q, next_after=next_after, section="customers"
+    )
+
+
+@router.get("/{store}/customers/{customer_id:path}")
+def customer_page(request: Request, store: str, customer_id: str, session: SignedIn) -> Response:
+    mp = auth.mp_of(request)
+    found = auth.store_of(request, store)
+    report = mp.customer(store, customer_id)
+    now = mp.clock()
+    rules = [d.rule for d in mp.programs(store)]
+    reached = {(m.rule_id, m.occurrence) for m in report.milestones}
+    next_up = [
+        {
+            "name": a.rule.name,
+            "left": _left(a.rule.metric, a.remaining, found),
+            "value": a.value,
+            "mark": a.value + a.remaining,
+        }
+        for a in ahead(rules, report.aggregates, reached, now)
+    ]
+    codes = [{"issued": c, "status": check(c.code, c.code.customer_id, now).status} for c in report.codes]
+    return render.page(
+        request,
+        "customer.html",
+        session,
+        store=found,
+        c=report,
+        points=mp.points_ledger(store, customer_id),
+        codes=codes,
+        next_up=next_up,
+        metrics=METRICS,
+        section="customers",
+    )
+
+
+def _left(metric: str, remaining: int, store: Store) -> str:
+    if metric == "amount_spent":
+        return f"{money(remaining, store.currency)} to spend"
+    one, many = _UNITS.get(metric, ("", ""))
+    return f"{remaining:,} {one if remaining == 1 else many}"
