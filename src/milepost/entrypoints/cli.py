@@ -162,7 +162,7 @@ def _seed_demo(mp: Milepost, base_url: str) -> None:
     if not mp.users():
         password = secrets.token_urlsafe(12)
         mp.create_user(demo_data.ADMIN_EMAIL, "Demo Administrator", password, "administrator")
-        click.echo(f"admin UI: {base_url}/admin, signed in as {demo_data.ADMIN_EMAIL} with the password (shown once):")
+        click.echo(f"admin UI: {base_url}/admin; sign in as {demo_data.ADMIN_EMAIL} with this password (shown once):")
         click.echo(f"    {password}")
 
 
