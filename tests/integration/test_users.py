@@ -3,13 +3,19 @@ sessions that expire and end, the last Administrator kept."""
 
 from __future__ import annotations
 
+import re
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from milepost import Milepost
 from milepost.adapters.storage import tables as t
+from milepost.bootstrap import connect
 from milepost.errors import Conflict, ValidationError
 from milepost.service.users import MAX_PER_ADDRESS, MAX_PER_EMAIL, LoginRefused, TooManyAttempts
 
@@ -106,15 +112,31 @@ def test_a_new_password_signs_out_everywhere(mp: Milepost):
     mp.sign_in(user.email, "another good one", "10.0.0.3")
 
 
-def test_the_last_administrator_stays(mp: Milepost, database_url):
-    # a database of its own: other tests' administrators would count
-    from milepost.bootstrap import connect
+@contextmanager
+def own_database(database_url: str, clock: Any, tmp_path: Path) -> Iterator[Milepost]:
+    """Milepost on an empty database of the same backend: users are not per store, so
+    other tests' Administrators would count."""
+    if not database_url.startswith("postgresql"):
+        with connect(f"sqlite:///{tmp_path / 'own.db'}", clock=clock) as own:
+            yield own
+        return
+    schema = f"milepost_own_{uuid.uuid4().hex[:12]}"
+    server = sa.create_engine(re.sub(r"[?&]options=[^&]*", "", database_url))
+    with server.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        url = re.sub(r"search_path%3D\w+", f"search_path%3D{schema}", database_url)
+        with connect(url, clock=clock) as own:
+            yield own
+    finally:
+        with server.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        server.dispose()
 
-    if database_url.startswith("postgresql"):
-        pytest.skip("counts every administrator of the shared database; the SQLite run checks it")
-    import tempfile
 
-    with tempfile.TemporaryDirectory() as tmp, connect(f"sqlite:///{tmp}/own.db", clock=mp.clock) as own:
+def test_the_last_administrator_stays(mp: Milepost, database_url: str, tmp_path: Path):
+    with own_database(database_url, mp.clock, tmp_path) as own:
+        assert own.users() == []
         admin = own.create_user(email(), "Ada", PASSWORD, role="administrator")
         with pytest.raises(Conflict):
             own.update_user(admin.id, role="agent")

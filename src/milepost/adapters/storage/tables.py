@@ -293,7 +293,7 @@ credit_ledger = Table(
     Column("customer_id", Id, nullable=False),
     Column("amount", BigInteger, nullable=False),
     Column("currency", String(3), nullable=False),
-    Column("reason", String(32), nullable=False),  # milestone | spend | adjustment
+    Column("reason", String(32), nullable=False),  # milestone | spend | adjustment | clawback
     Column("firing_id", Id),
     Column("order_id", String(200)),
     Column("note", Text),
