@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from milepost.entrypoints.web import customers, home, order_count_events
+from milepost.entrypoints.web import (
+    api_keys,
+    customers,
+    email_templates,
+    home,
+    logs,
+    order_count_events,
+    programs,
+    users,
+    webhooks,
+)
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
-for _area in (home, order_count_events, customers):
+for _area in (home, order_count_events, programs, email_templates, customers, logs, api_keys, webhooks, users):
     router.include_router(_area.router)
