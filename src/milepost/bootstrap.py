@@ -30,7 +30,18 @@ from milepost.domain.records import (
 )
 from milepost.domain.users import User, WebSession
 from milepost.service import codes as codes_service
-from milepost.service import delivery, endpoints, inactivity, keys, ledger, reports, rules, stores, templates
+from milepost.service import (
+    dashboard,
+    delivery,
+    endpoints,
+    inactivity,
+    keys,
+    ledger,
+    reports,
+    rules,
+    stores,
+    templates,
+)
 from milepost.service import points as points_service
 from milepost.service import users as users_service
 from milepost.service.ingest import BatchResult, ingest, ingest_batch
@@ -136,6 +147,26 @@ class Milepost:
     def preview_template(self, store: str, key: str, customer_id: str) -> Rendered:
         """The template `key` as the customer `customer_id` would get it."""
         return templates.preview_template(self.db, self.store(store), key, customer_id)
+
+    def preview_draft(
+        self,
+        store: str,
+        *,
+        subject: str,
+        body_text: str,
+        body_html: str | None = None,
+        customer_id: str | None = None,
+    ) -> Rendered:
+        """A template not saved yet as the customer `customer_id` would get it (None: the
+        sample customer); TemplateProblem names the part and the line of what does not render."""
+        return templates.preview_draft(
+            self.db,
+            self.store(store),
+            subject=subject,
+            body_text=body_text,
+            body_html=body_html,
+            customer_id=customer_id,
+        )
 
     def delete_template(self, store: str, key: str) -> None:
         templates.delete_template(self.db, self._id(store), key)
@@ -391,13 +422,33 @@ class Milepost:
     def milestone_log(self, store: str, **filters: Any) -> list[MilestoneReached]:
         return reports.milestone_log(self.db, self._id(store), **filters)
 
+    def firing_deliveries(self, store: str, milestone_ids: Iterable[int]) -> dict[tuple[int, int], Delivery]:
+        """The email, text or webhook each queued action of these milestones (log ids) sent,
+        by (milestone id, action position): whether it went out yet."""
+        return reports.firing_deliveries(self.db, self._id(store), list(milestone_ids))
+
     def alerts(
-        self, store: str, status: str | None = "open", limit: int = 100, before_id: int | None = None
+        self,
+        store: str,
+        status: str | None = "open",
+        limit: int = 100,
+        before_id: int | None = None,
+        assignee: str | None = None,
     ) -> list[Alert]:
-        return reports.alerts(self.db, self._id(store), status, limit, before_id)
+        """Newest first. `status`: open, acknowledged, resolved, unresolved (open or
+        acknowledged), or None for all; `assignee`: the alerts of the user with this email."""
+        return reports.alerts(self.db, self._id(store), status, limit, before_id, assignee)
 
     def acknowledge_alert(self, store: str, alert_id: int, by: str) -> Alert:
         return reports.acknowledge_alert(self.db, self.clock(), self._id(store), alert_id, by)
+
+    def resolve_alert(self, store: str, alert_id: int, by: str) -> Alert:
+        return reports.resolve_alert(self.db, self.clock(), self._id(store), alert_id, by)
+
+    def activity(self, store: str, days: int = 30) -> dashboard.Activity:
+        """Per day of the store, the last `days` days: milestones reached, rewards given
+        (credit, points, codes) and delivery attempts with how many sent."""
+        return dashboard.activity(self.db, self.store(store), self.clock(), days)
 
     def outbox(self, store: str) -> list[dict[str, Any]]:
         with self.db.read() as tx:

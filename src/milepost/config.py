@@ -26,6 +26,12 @@ class Settings(BaseSettings):
     environment: str = Field(default="development", description="'development' or 'production'.")
     host: str = "127.0.0.1"
     port: int = 8000
+    public_url: str = Field(
+        default="",
+        max_length=500,
+        description="Where users reach Milepost, like https://milepost.shop.example: links in the emails "
+        "agents get about their alerts. Empty: those emails name the dashboard without a link.",
+    )
     batch_retries: int = Field(default=4, ge=0, description="Retries of a batch after a deadlock or lost race.")
     sqlite_busy_timeout_ms: int = 30_000
     max_request_bytes: int = Field(default=4 * 1024 * 1024, ge=1024, description="Largest request body on the wire.")

@@ -90,6 +90,7 @@ ROUTES = [
     Route("GET", "/api/v1/milestones", None, EMPTY, {"order_count_event_id": "{event_id}"}),
     Route("GET", "/api/v1/alerts", None, EMPTY, {"status": "all"}),
     Route("POST", "/api/v1/alerts/{alert_id}/acknowledge", {"by": "intruder"}, MISSING),
+    Route("POST", "/api/v1/alerts/{alert_id}/resolve", {"by": "intruder"}, MISSING),
     Route("GET", "/api/v1/deliveries", None, EMPTY),
     Route("GET", "/api/v1/deliveries", None, EMPTY, {"status": "pending"}),
     Route("GET", "/api/v1/deliveries/{delivery_id}", None, MISSING),

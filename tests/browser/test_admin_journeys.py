@@ -108,3 +108,37 @@ def test_an_agent_sees_no_configuration_in_the_browser(page: Page, live_url: str
     expect(page.get_by_role("link", name="Order Count Events")).to_have_count(0)
     page.goto(f"{live_url}/admin/{store}/settings/order-count-events")
     expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
+
+
+def test_an_agent_acknowledges_then_resolves_the_alert_assigned_to_them(
+    page: Page, live_url: str, mp: Milepost, store: str, shots: Path
+) -> None:
+    email = f"agent-{uuid.uuid4().hex[:8]}@shop.example"
+    mp.create_user(email, "Grace Agent", PASSWORD, "agent")
+    mp.create_order_count_event(
+        store,
+        count=2,
+        name="Call them",
+        actions=[{"type": "alert", "message": "Call {customer} to say thanks", "assignee": email}],
+    )
+    mp.create_order_count_event(store, count=3, name="Anyone", actions=[{"type": "alert"}])
+    mp.ingest(
+        store, [{"id": f"e{i}", "type": "order.paid", "customer_id": "ada", "order_id": f"o{i}"} for i in range(3)]
+    )
+
+    sign_in(page, live_url, f"/admin/{store}", email)
+    yours = page.locator("#yours")
+    expect(yours.locator("tbody tr")).to_have_count(1)
+    expect(yours).to_contain_text("Call ada to say thanks")
+    expect(page.locator("#alerts tbody tr")).to_have_count(2)  # everyone's, the agent's included
+    expect(page.locator("#charts svg.chart")).to_have_count(5)
+    page.screenshot(path=shots / "dashboard-alerts.png", full_page=True)
+
+    yours.get_by_role("button", name="Acknowledge").click()
+    expect(yours).to_contain_text(f"acknowledged by {email}")
+    expect(yours.get_by_role("button", name="Acknowledge")).to_have_count(0)
+    yours.get_by_role("button", name="Resolve").click()
+    expect(yours).to_contain_text("Nothing assigned to you.")
+    expect(page.locator("#alerts tbody tr")).to_have_count(1)
+    (resolved,) = mp.alerts(store, status="resolved")
+    assert resolved.resolved_by == email and resolved.acknowledged_by == email

@@ -163,3 +163,18 @@ def test_another_stores_event_is_not_found(admin: TestClient, mp: Milepost, stor
     assert admin.get(f"{url}/{theirs.rule.id}/edit").status_code == 404
     assert admin.post(f"{url}/{theirs.rule.id}/delete", data={"csrf_token": csrf(admin, url)}).status_code == 404
     assert mp.order_count_events(other) != []
+
+
+def test_an_alert_action_names_the_agent_who_must_act(admin: TestClient, mp: Milepost, store: str):
+    url = EVENTS.format(store=store)
+    token = csrf(admin, f"{url}/new")
+    assert 'name="action-0-assignee"' in admin.get(f"{url}/new").text
+    alert = {"count": "10", "name": "Call", "action-0-type": "alert", "action-0-message": "Call {customer}"}
+    r = admin.post(f"{url}/new", data={"csrf_token": token, **alert, "action-0-assignee": "nobody@shop.example"})
+    assert r.status_code == 400
+    assert '<p class="error">no active user has this email' in r.text
+    mp.create_user("dana@shop.example", "Dana", "correct horse battery", "agent")
+    r = admin.post(f"{url}/new", data={"csrf_token": token, **alert, "action-0-assignee": "Dana@Shop.example"})
+    assert r.status_code == 303
+    (event,) = mp.order_count_events(store)
+    assert event.rule.actions[0].param("assignee") == "dana@shop.example"

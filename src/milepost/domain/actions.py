@@ -21,6 +21,7 @@ from milepost.errors import ValidationError
 class Param:
     name: str
     kind: str  # text | minor_units | points | currency | template | url | message | sms | discount | pattern | days
+    # | user (a user's email) | attribute (a customer attribute's name)
     required: bool = True
     description: str = ""
 
@@ -88,6 +89,20 @@ ACTION_TYPES: dict[str, ActionType] = {
                     required=False,
                     description="Text for the agent; may use {customer}, {count}, {milestone}",
                 ),
+                Param(
+                    "assignee",
+                    "user",
+                    required=False,
+                    description="Email of the user who must act: they get an internal email and see the alert "
+                    "as theirs",
+                ),
+                Param(
+                    "assignee_attribute",
+                    "attribute",
+                    required=False,
+                    description="Or a customer attribute holding the email of the customer's account manager, "
+                    "like account_manager",
+                ),
             ),
         ),
         ActionType(
@@ -128,6 +143,8 @@ MESSAGE_FIELDS = frozenset({"customer", "count", "milestone", "customer_id", "or
 _SAMPLE_FIELDS = {"customer": "Ada", "count": 5, "milestone": "VIP", "customer_id": "c1", "order_id": "o1"}
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _WIDE = re.compile(r"\d{4,}")
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,189}\.[^@\s.]{1,63}$")
+_ATTRIBUTE = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +212,10 @@ def _validate_one(
         if reason:
             problems[f"{where}.{p.name}"] = reason
         else:
-            params.append((p.name, value.strip() if isinstance(value, str) else value))
+            value = value.strip() if isinstance(value, str) else value
+            params.append((p.name, value.lower() if p.kind == "user" else value))
+    if spec.name == "alert" and item.get("assignee") is not None and item.get("assignee_attribute") is not None:
+        problems[f"{where}.assignee_attribute"] = "name an agent or an attribute, not both"
     if spec.name == "credit" and item.get("currency") not in (None, currency):
         problems[f"{where}.currency"] = f"must be the store's currency, {currency}"
     return Action(spec.name, tuple(params))
@@ -242,6 +262,10 @@ def _check(kind: str, value: Any, templates: set[str] | None) -> str | None:
         return "must be an http(s) URL"
     if kind == "message":
         return _check_message(value)
+    if kind == "user" and not _EMAIL.match(value.strip()):
+        return "must be the email address of a user, like agent@shop.example"
+    if kind == "attribute" and not _ATTRIBUTE.match(value.strip()):
+        return "must be a customer attribute's name: letters, digits, _ . - (at most 100)"
     if kind == "sms" and len(value) > SMS_MAX:
         return f"must be at most {SMS_MAX} characters"
     if kind == "text" and len(value) > 100:

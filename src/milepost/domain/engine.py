@@ -234,7 +234,13 @@ def decide_firings(
             customer = item.customer
             if blocked.blocks(crossing.rule, customer.id, crossing.occurrence):
                 continue
-            view = CustomerView(customer.external_id, customer.name, customer.email, tags.get(customer.id, frozenset()))
+            view = CustomerView(
+                customer.external_id,
+                customer.name,
+                customer.email,
+                tags.get(customer.id, frozenset()),
+                customer.attributes,
+            )
             order_id = item.event.order_id if isinstance(item.event, OrderEvent) else None
             firing = fire(crossing, view, order_id)
             if firing is None:

@@ -132,6 +132,9 @@ class Alert:
     firing_id: int | None = None
     acknowledged_at: datetime | None = None
     acknowledged_by: str | None = None
+    assignee: str | None = None  # the email of the user who must act; None: anyone
+    resolved_at: datetime | None = None
+    resolved_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ the caller looks up in storage and passes in.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -176,6 +176,7 @@ class CustomerView:
     name: str | None = None
     email: str | None = None
     tags: frozenset[str] = frozenset()
+    attributes: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def display(self) -> str:
@@ -267,7 +268,10 @@ def _plan(position, kind, p, rule, value, customer, order_id):  # type: ignore[n
         return Intent(position, kind, data), _outcome(position, kind, "done", f"code issued: {discount.describe()}")
     if kind == "alert":
         text = alert_text(p.get("message"), customer, value, rule.name, order_id)
-        return Intent(position, kind, (("message", text),)), _outcome(position, kind, "done", "alert created")
+        assignee, detail = alert_assignee(p, customer)
+        return Intent(position, kind, (("message", text), ("assignee", assignee))), _outcome(
+            position, kind, "done", detail
+        )
     if kind == "send_email":
         return Intent(position, kind, (("template", p["template"]),)), _outcome(
             position, kind, "queued", f"email {p['template']!r} queued"
@@ -281,6 +285,21 @@ def _plan(position, kind, p, rule, value, customer, order_id):  # type: ignore[n
     if kind == "send_sms":
         return Intent(position, kind, (("text", p["text"]),)), _outcome(position, kind, "queued", "text message queued")
     raise ValidationError(f"unknown action type {kind!r}")
+
+
+def alert_assignee(p: Mapping[str, Any], customer: CustomerView) -> tuple[str | None, str]:
+    """Who must act on an alert (a user's email, or none: anyone), and the outcome's words.
+    An account manager comes from the customer attribute the action names, at the firing."""
+    if p.get("assignee"):
+        return p["assignee"], f"alert created for {p['assignee']}"
+    attribute = p.get("assignee_attribute")
+    if not attribute:
+        return None, "alert created"
+    value = customer.attributes.get(attribute)
+    if isinstance(value, str) and "@" in value.strip() and len(value.strip()) <= 254:
+        email = value.strip().lower()
+        return email, f"alert created for {email} ({attribute})"
+    return None, f"alert created for anyone: the customer has no email in {attribute!r}"
 
 
 def alert_text(template: str | None, customer: CustomerView, value: int, milestone: str, order_id: str | None) -> str:

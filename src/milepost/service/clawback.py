@@ -91,8 +91,8 @@ def _debt_alerts(
     alerts = {}
     for alert_id, (f, debt) in zip(alert_ids, debts, strict=True):
         message = _message(store, f, names.get(f.customer_id, ""), debt)
-        batch.alerts.append((alert_id, f.customer_id, f.id, message))
-        alerts[f.id] = {"id": f"alr_{alert_id}", "message": message}
+        batch.alerts.append((alert_id, f.customer_id, f.id, message, None))
+        alerts[f.id] = {"id": f"alr_{alert_id}", "message": message, "assignee": None}
     return alerts
 
 

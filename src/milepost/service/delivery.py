@@ -32,6 +32,7 @@ from milepost.adapters.channels.webhook import WebhookSender
 from milepost.config import Settings
 from milepost.domain.delivery import Attempt, Delivery, Endpoint, MailboxMessage, OutboxMessage, next_attempt_at
 from milepost.domain.records import Store
+from milepost.domain.users import User
 from milepost.errors import Conflict, NotFound
 from milepost.service.inactivity import check_inactivity
 from milepost.service.points import expire_points
@@ -183,6 +184,9 @@ class Worker:
                 customer = customer_in(tx, store.id, payload["customer"]["id"], history=False)
             except NotFound:
                 return _Outcome(SendResult(FAILED, error="the customer no longer exists"))
+            if "agent_alert" in payload:
+                found = tx.user_by_email(payload["agent_alert"]["assignee"])
+                return self._agent_email(message, payload, store, customer, found[0] if found else None)
             credit = tx.firing_credit(store.id, customer.external_id, _firing_id(payload))
             points = tx.firing_points(store.id, customer.external_id, _firing_id(payload))
             code = tx.firing_code(store.id, customer.external_id, _firing_id(payload))
@@ -243,6 +247,51 @@ class Worker:
                     "subject": email.subject,
                     "body_text": email.body_text,
                     "body_html": email.body_html,
+                },
+            )
+        return _Outcome(self.email.send(email))
+
+    def _agent_email(
+        self, message: OutboxMessage, payload: dict[str, Any], store: Store, customer: Any, user: User | None
+    ) -> _Outcome:
+        """The internal email to the agent an alert names: what happened and where to act."""
+        alert = payload["agent_alert"]
+        if user is None or user.disabled_at is not None:
+            return _skip(f"no active user has the email {alert['assignee']}")
+        who = customer.name or customer.email or customer.external_id
+        base = self.settings.public_url.rstrip("/")
+        where = f"{base}/admin/{store.key}" if base else f"the admin UI's dashboard of {store.name}"
+        text = (
+            f"Hello {user.name},\n\n"
+            f"An alert in {store.name} is yours:\n\n    {alert['message']}\n\n"
+            f"Customer: {who} ({customer.external_id})\n"
+            f"Milestone: {payload['milestone']['name']}\n\n"
+            f"Acknowledge it when you are on it and resolve it when it is done: {where}\n"
+        )
+        sender_name = store.email_from_name or self.settings.email_from_name
+        sender_address = store.email_from_address or self.settings.email_from_address
+        email = Email(
+            message_id=message_id_for(message.key, sender_address),
+            sender_name=sender_name,
+            sender_address=sender_address,
+            recipient_address=user.email,
+            recipient_name=user.name,
+            subject=f"[{store.name}] Alert for you: {who}",
+            body_text=text,
+            body_html=None,
+            headers={"X-Milepost-Delivery": message.key},
+        )
+        if self.email is None:
+            return _Outcome(
+                SendResult(SENT),
+                mailbox={
+                    "channel": "email",
+                    "message_id": email.message_id,
+                    "sender": f"{sender_name} <{sender_address}>",
+                    "recipient": f"{user.name} <{user.email}>",
+                    "subject": email.subject,
+                    "body_text": email.body_text,
+                    "body_html": None,
                 },
             )
         return _Outcome(self.email.send(email))

@@ -123,10 +123,13 @@ def effects_of(
                 reward = {"type": "points", "points": points}
                 notify(batch, wanted, "customer.rewarded", key, who, {**data, "reward": reward})
             elif kind == "alert":
-                alert_id, message = next(fresh_alert_ids), intent.get("message")
-                batch.alerts.append((alert_id, customer.id, firing_id, message))
-                alert = {"id": f"alr_{alert_id}", "message": message}
+                alert_id, message, assignee = next(fresh_alert_ids), intent.get("message"), intent.get("assignee")
+                batch.alerts.append((alert_id, customer.id, firing_id, message, assignee))
+                alert = {"id": f"alr_{alert_id}", "message": message, "assignee": assignee}
                 notify(batch, wanted, "alert.created", key, who, {**data, "alert": alert})
+                if assignee:  # the agent who must act hears of it by email
+                    payload = _json({**data, "agent_alert": alert})
+                    batch.outbox.append(OutboxRow(f"{key}:agent", "email", customer.id, firing_id, payload))
             elif kind == "code":
                 code, days, discount = codes[intent.position], intent.get("expires_in_days"), intent.get("discount")
                 expires_at = batch.now + timedelta(days=days) if days else None

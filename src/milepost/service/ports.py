@@ -151,7 +151,8 @@ class BatchWrite:
     points: list[PointsRow] = field(default_factory=list)
     tags_added: list[tuple[int, str]] = field(default_factory=list)
     tags_removed: list[tuple[int, str]] = field(default_factory=list)
-    alerts: list[tuple[int, int, int | None, str]] = field(default_factory=list)  # id, customer, firing, message
+    # id, customer, firing, message, assignee (a user's email or None)
+    alerts: list[tuple[int, int, int | None, str, str | None]] = field(default_factory=list)
     codes: list[CodeRow] = field(default_factory=list)
     outbox: list[OutboxRow] = field(default_factory=list)
     workflow_runs: list[tuple[str, int, int]] = field(default_factory=list)  # workflow, customer, firing

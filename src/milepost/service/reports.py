@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from milepost.domain.delivery import Delivery
 from milepost.domain.records import Alert, CustomerLine, CustomerReport, MilestoneReached
 from milepost.errors import NotFound
 from milepost.service.ports import Storage
@@ -65,12 +66,25 @@ def milestone_log(
         )
 
 
-def alerts(
-    db: Storage, store_id: int, status: str | None = "open", limit: int = 100, before_id: int | None = None
-) -> list[Alert]:
-    """Newest first; pass the last id seen as `before_id` for the next page."""
+def firing_deliveries(db: Storage, store_id: int, firing_ids: list[int]) -> dict[tuple[int, int], Delivery]:
+    """The message each queued action of these milestones sent, by (milestone id, action position)."""
     with db.read() as tx:
-        return tx.alerts(store_id, status, limit, before_id)
+        return tx.firing_deliveries(store_id, firing_ids)
+
+
+def alerts(
+    db: Storage,
+    store_id: int,
+    status: str | None = "open",
+    limit: int = 100,
+    before_id: int | None = None,
+    assignee: str | None = None,
+) -> list[Alert]:
+    """Newest first; pass the last id seen as `before_id` for the next page. Status open,
+    acknowledged, resolved, unresolved (open or acknowledged) or None (all); `assignee`: only
+    the alerts of the user with this email."""
+    with db.read() as tx:
+        return tx.alerts(store_id, status, limit, before_id, assignee.lower() if assignee else None)
 
 
 def acknowledge_alert(db: Storage, now: datetime, store_id: int, alert_id: int, by: str) -> Alert:
@@ -79,6 +93,15 @@ def acknowledge_alert(db: Storage, now: datetime, store_id: int, alert_id: int, 
         if not tx.alert_exists(store_id, alert_id):
             raise NotFound(f"no alert {alert_id} in this store")
         tx.acknowledge_alert(store_id, alert_id, by, now)
+        return tx.alert(store_id, alert_id)
+
+
+def resolve_alert(db: Storage, now: datetime, store_id: int, alert_id: int, by: str) -> Alert:
+    """Mark an alert dealt with by `by`; a resolved one stays as it was."""
+    with db.write() as tx:
+        if not tx.alert_exists(store_id, alert_id):
+            raise NotFound(f"no alert {alert_id} in this store")
+        tx.resolve_alert(store_id, alert_id, by, now)
         return tx.alert(store_id, alert_id)
 
 

@@ -167,8 +167,9 @@ def _validated(
 
 
 def _check_external(tx, store: Store, actions: tuple[Action, ...], now: datetime, allow_private: bool) -> None:  # type: ignore[no-untyped-def]
-    """Text messages must render for a sample customer; a webhook action's URL becomes a
-    webhook endpoint of the store (unless it is one), whose secret signs what it gets."""
+    """Text messages must render for a sample customer; an alert's agent must be a user; a
+    webhook action's URL becomes a webhook endpoint of the store (unless it is one), whose
+    secret signs what it gets."""
     for i, action in enumerate(actions):
         if action.type == "send_sms":
             try:
@@ -176,6 +177,11 @@ def _check_external(tx, store: Store, actions: tuple[Action, ...], now: datetime
             except TemplateProblem as exc:
                 reason = next(iter(exc.problems.values()), str(exc))
                 raise ValidationError(f"actions[{i}].text: {reason}", {f"actions[{i}].text": reason}) from None
+        elif action.type == "alert" and action.param("assignee"):
+            found = tx.user_by_email(action.param("assignee"))
+            if found is None or found[0].disabled_at is not None:
+                reason = "no active user has this email: add them under Settings > Users first"
+                raise ValidationError(f"actions[{i}].assignee: {reason}", {f"actions[{i}].assignee": reason})
         elif action.type == "webhook":
             try:
                 ensure_endpoint(tx, now, store.id, action.param("url"), allow_private)

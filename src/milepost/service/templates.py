@@ -146,6 +146,28 @@ def preview_template(db: Storage, store: Store, key: str, customer_id: str) -> R
     """`key` rendered for the customer `customer_id`, with their last milestone (if any)
     and the credit, points and code it gave."""
     template = get_template(db, store.id, key)
+    return render(template, customer_context(db, store, customer_id))
+
+
+def preview_draft(
+    db: Storage,
+    store: Store,
+    *,
+    subject: str,
+    body_text: str,
+    body_html: str | None = None,
+    customer_id: str | None = None,
+) -> Rendered:
+    """A template not saved yet (an editor's draft) as the customer `customer_id` would get
+    it; without a customer, as the sample customer every template must render for."""
+    draft = {"subject": subject, "body_text": body_text, "body_html": body_html}
+    context = sample_context(store) if customer_id is None else customer_context(db, store, customer_id)
+    return render(draft, context)
+
+
+def customer_context(db: Storage, store: Store, customer_id: str) -> dict[str, Any]:
+    """The variables of a message to `customer_id`: their last milestone (if any) and the
+    credit, points and code it gave."""
     customer = customer_report(db, store.id, customer_id)
     last = customer.milestones[-1] if customer.milestones else None
     milestone = {"name": last.rule_name, "count": last.value} if last else None
@@ -157,4 +179,4 @@ def preview_template(db: Storage, store: Store, key: str, customer_id: str) -> R
             points = tx.firing_points(store.id, customer_id, last.id)
             code = tx.firing_code(store.id, customer_id, last.id)
     reward = {"credit_amount": credit, "points": points, "coupon_code": code}
-    return render(template, template_context(store, customer, milestone, order, reward))
+    return template_context(store, customer, milestone, order, reward)

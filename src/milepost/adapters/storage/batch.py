@@ -344,8 +344,8 @@ class BatchQueries(CodeQueries, ClawbackQueries):  # the batch writes codes and 
         self._many(f"DELETE FROM customer_tags WHERE customer_id = {self.ph} AND tag = {self.ph}", b.tags_removed)
         self._insert(
             "alerts",
-            ("id", "store_id", "customer_id", "firing_id", "message", "status", "created_at"),
-            [(aid, sid, cid, fid, message, "open", now) for aid, cid, fid, message in b.alerts],
+            ("id", "store_id", "customer_id", "firing_id", "message", "status", "created_at", "assignee"),
+            [(aid, sid, cid, fid, message, "open", now, assignee) for aid, cid, fid, message, assignee in b.alerts],
         )
         self.insert_codes(sid, b.codes, b.now)
         self._write_clawbacks(b)

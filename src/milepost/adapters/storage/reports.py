@@ -7,12 +7,14 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, func, literal, select, update
 
 from milepost.adapters.storage import tables as t
 from milepost.adapters.storage.base import TxBase
 from milepost.adapters.storage.codes import _code
+from milepost.adapters.storage.delivery import _delivery
 from milepost.domain.aggregates import Aggregates
+from milepost.domain.delivery import Delivery
 from milepost.domain.records import Alert, CustomerLine, CustomerState, IssuedCode, MilestoneReached
 from milepost.service.ports import FiredMilestone
 
@@ -27,6 +29,9 @@ def _alert(r: Any) -> Alert:
         firing_id=r.firing_id,
         acknowledged_at=r.acknowledged_at,
         acknowledged_by=r.acknowledged_by,
+        assignee=r.assignee,
+        resolved_at=r.resolved_at,
+        resolved_by=r.resolved_by,
     )
 
 
@@ -191,16 +196,54 @@ class ReportQueries(TxBase):
             for r in self.conn.execute(q)
         ]
 
+    def firing_deliveries(self, store_id: int, firing_ids: list[int]) -> dict[tuple[int, int], Delivery]:
+        """The email, text or webhook each queued action of these firings put in the outbox, by
+        (firing id, action position). Found through the outbox's unique key, which names the
+        action as service/effects.py does: `milestone:<rule>:<customer>:<occurrence>:<position>`."""
+        if not firing_ids:
+            return {}
+        fir = t.firings.c
+        rows = self.conn.execute(
+            select(fir.id, fir.rule_id, fir.customer_id, fir.occurrence, fir.actions).where(
+                fir.store_id == store_id, fir.id.in_(firing_ids)
+            )
+        )
+        wanted = {
+            f"milestone:{r.rule_id}:{r.customer_id}:{r.occurrence}:{a['position']}": (r.id, a["position"])
+            for r in rows
+            for a in json.loads(r.actions)
+            if a.get("status") == "queued"
+        }
+        if not wanted:
+            return {}
+        ob, cus = t.outbox, t.customers
+        q = (
+            select(ob, cus.c.external_id.label("customer_ext"))
+            .outerjoin(cus, cus.c.id == ob.c.customer_id)
+            .where(ob.c.store_id == store_id, ob.c.key.in_(list(wanted)))
+        )
+        return {wanted[r.key]: _delivery(r, self.from_ts) for r in self.conn.execute(q)}
+
     # -- alerts ------------------------------------------------------------------------
 
     def alerts(
-        self, store_id: int, status: str | None = "open", limit: int = 100, before_id: int | None = None
+        self,
+        store_id: int,
+        status: str | None = "open",
+        limit: int = 100,
+        before_id: int | None = None,
+        assignee: str | None = None,
     ) -> list[Alert]:
-        """Newest first; pass the last id seen as `before_id` for the next page."""
+        """Newest first; pass the last id seen as `before_id` for the next page. Status
+        `unresolved`: open or acknowledged."""
         al = t.alerts
         q = self._alert_query().where(al.c.store_id == store_id)
-        if status is not None:
+        if status == "unresolved":
+            q = q.where(al.c.status.in_(("open", "acknowledged")))
+        elif status is not None:
             q = q.where(al.c.status == status)
+        if assignee is not None:
+            q = q.where(al.c.assignee == assignee)
         if before_id is not None:
             q = q.where(al.c.id < before_id)
         return [_alert(r) for r in self.conn.execute(q.order_by(al.c.id.desc()).limit(limit))]
@@ -221,6 +264,22 @@ class ReportQueries(TxBase):
             update(al)
             .where(al.c.store_id == store_id, al.c.id == alert_id, al.c.status == "open")
             .values(status="acknowledged", acknowledged_at=now, acknowledged_by=by)
+        )
+        return bool(result.rowcount)
+
+    def resolve_alert(self, store_id: int, alert_id: int, by: str, now: datetime) -> bool:
+        """Open or acknowledged -> resolved (an open one is acknowledged by the same hand)."""
+        al = t.alerts
+        result = self.conn.execute(
+            update(al)
+            .where(al.c.store_id == store_id, al.c.id == alert_id, al.c.status != "resolved")
+            .values(
+                status="resolved",
+                resolved_at=now,
+                resolved_by=by,
+                acknowledged_at=func.coalesce(al.c.acknowledged_at, literal(now, al.c.acknowledged_at.type)),
+                acknowledged_by=func.coalesce(al.c.acknowledged_by, literal(by, al.c.acknowledged_by.type)),
+            )
         )
         return bool(result.rowcount)
 

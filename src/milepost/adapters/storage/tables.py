@@ -283,6 +283,7 @@ firings = Table(
     UniqueConstraint("customer_id", "rule_id", "occurrence"),  # exactly once, and the per-customer lookup
     Index(None, "store_id", "id"),
     Index(None, "rule_id"),
+    Index(None, "store_id", "fired_at"),  # the dashboard's milestones per day
 )
 
 credit_ledger = Table(
@@ -302,6 +303,7 @@ credit_ledger = Table(
     _created(),
     UniqueConstraint("store_id", "idempotency_key"),
     Index(None, "customer_id"),
+    Index(None, "store_id", "created_at"),  # the dashboard's credit given per day
 )
 
 #: Points, like credit: an append-only ledger whose sum is the balance.
@@ -343,12 +345,16 @@ alerts = Table(
     Column("customer_id", Id),
     Column("firing_id", Id),
     Column("message", Text, nullable=False),
-    Column("status", String(16), nullable=False),  # open | acknowledged
+    Column("status", String(16), nullable=False),  # open | acknowledged | resolved
     _created(),
     Column("acknowledged_at", UTCDateTime),
     Column("acknowledged_by", String(200)),
     Column("dedupe_key", String(200)),  # while an alert with this key is open, no second one is raised
+    Column("assignee", String(254)),  # the email of the user who must act; none: anyone
+    Column("resolved_at", UTCDateTime),
+    Column("resolved_by", String(200)),
     Index(None, "store_id", "status"),
+    Index(None, "store_id", "assignee", "status"),
     Index(
         "ux_alerts_open_dedupe_key",
         "store_id",
@@ -399,6 +405,7 @@ delivery_attempts = Table(
     Column("error", Text),
     Column("worker", String(64), nullable=False),
     Index(None, "outbox_id"),
+    Index(None, "store_id", "started_at"),  # the dashboard's delivery success rate
 )
 
 webhook_endpoints = Table(
@@ -498,6 +505,7 @@ codes = Table(
     UniqueConstraint("store_id", "redemption_key"),
     Index(None, "customer_id"),
     Index(None, "firing_id"),
+    Index(None, "store_id", "issued_at"),  # the dashboard's codes issued per day
 )
 
 

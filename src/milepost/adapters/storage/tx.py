@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from milepost.adapters.storage.batch import BatchQueries
+from milepost.adapters.storage.dashboard import DashboardQueries
 from milepost.adapters.storage.delivery import DeliveryQueries
 from milepost.adapters.storage.endpoints import EndpointQueries
 from milepost.adapters.storage.expiry import ExpiryQueries
@@ -23,5 +24,6 @@ class Tx(
     DeliveryQueries,
     ExpiryQueries,
     UserQueries,
+    DashboardQueries,
 ):
     """Everything the services may ask of storage inside one transaction."""

@@ -77,7 +77,13 @@ def milestone_log(
 )
 def list_alerts(
     admin: AdminCaller,
-    status: Annotated[Literal["open", "acknowledged", "all"], Query(description="Which alerts.")] = "open",
+    status: Annotated[
+        Literal["open", "acknowledged", "resolved", "unresolved", "all"],
+        Query(description="Which alerts; `unresolved`: open or acknowledged."),
+    ] = "open",
+    assignee: Annotated[
+        str | None, Query(max_length=254, description="Only the alerts of the user with this email.")
+    ] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[Alert]:
@@ -87,6 +93,7 @@ def list_alerts(
         status=None if status == "all" else status,
         limit=limit + 1,
         before_id=before[0] if before else None,
+        assignee=assignee,
     )
     kept, next_cursor = page(found, limit, lambda a: ["alr", a.id])
     return Page[Alert](data=[Alert.of(a) for a in kept], next_cursor=next_cursor)
@@ -107,3 +114,20 @@ def acknowledge_alert(
 ) -> Alert:
     by = body.by if body is not None and body.by else admin.actor
     return Alert.of(admin.mp.acknowledge_alert(admin.store, parse_id("alert", alert_id), by))
+
+
+@router.post(
+    "/alerts/{alert_id}/resolve",
+    summary="Resolve an alert",
+    description="Marks an alert dealt with (an open one is acknowledged at the same time); `by` "
+    "defaults to the API key. A resolved alert stays as it was.",
+    response_model=Alert,
+    responses=problems(404, body=True),
+)
+def resolve_alert(
+    admin: AdminCaller,
+    alert_id: Annotated[str, Path(description="The alert's id, like alr_5.")],
+    body: Annotated[AcknowledgeIn | None, Body()] = None,
+) -> Alert:
+    by = body.by if body is not None and body.by else admin.actor
+    return Alert.of(admin.mp.resolve_alert(admin.store, parse_id("alert", alert_id), by))

@@ -63,6 +63,8 @@ _PARAM_SCHEMAS: dict[str, dict[str, Any]] = {
     "url": {"type": "string", "pattern": "^https?://[^/?#\\s\\x00]+"},
     "message": {"type": "string", "minLength": 1, "pattern": NOT_BLANK},
     "sms": {"type": "string", "minLength": 1, "maxLength": SMS_MAX, "pattern": NOT_BLANK},
+    "user": {"type": "string", "maxLength": 320, "pattern": "^\\s*[^@\\s]{1,64}@[^@\\s]{1,189}\\.[^@\\s.]{1,63}\\s*$"},
+    "attribute": {"type": "string", "pattern": "^\\s*[A-Za-z0-9_.-]{1,100}\\s*$"},
     "discount": {
         "oneOf": [
             {

@@ -12,8 +12,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from milepost.domain.actions import ACTION_TYPES
 from milepost.domain.money import exponent
@@ -27,6 +29,8 @@ PARAM_LABELS = {
     "pattern": "Code pattern (optional, like VIP-XXXX-XXXX)",
     "expires_in_days": "Code valid for, in days (optional)",
     "message": "Alert message (optional; may use {customer}, {count}, {milestone})",
+    "assignee": "Assign to (optional: a user's email; they get an email and see it as theirs)",
+    "assignee_attribute": "Or the customer's account manager, from the attribute (like account_manager)",
     "template": "Email template",
     "text": "Text message",
     "workflow": "Workflow",
@@ -111,6 +115,8 @@ def money(data: Mapping[str, Any], name: str, currency: str) -> int | None:
         raise FormError(name, f"must be an amount like 10.00 {currency}") from None
     if not amount.is_finite() or amount.as_tuple().exponent < -places:  # type: ignore[operator]
         raise FormError(name, f"must be an amount with at most {places} decimals")
+    if amount.adjusted() > 18:  # 1e999999 would overflow the conversion below
+        raise FormError(name, "is too large")
     return int(amount.scaleb(places))
 
 
@@ -225,3 +231,44 @@ def _discount(data: Mapping[str, Any], name: str, currency: str) -> dict[str, An
 def _units(minor: int, currency: str) -> str:
     places = exponent(currency)
     return f"{Decimal(minor).scaleb(-places):.{places}f}"
+
+
+# -- tag conditions and times of day, as operators type them ------------------------------------
+
+_LOCAL_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?")
+
+
+def tag_conditions(typed: str) -> list[dict[str, Any]]:
+    """`VIP, !churned` as the model's conditions: has VIP, lacks churned."""
+    tags = (t.strip() for t in typed.split(","))
+    return [{"tag": t.lstrip("!").strip(), "has": not t.startswith("!")} for t in tags if t.lstrip("!").strip()]
+
+
+def conditions_value(conditions: Any) -> str:
+    """A rule's tag conditions as the conditions field shows them (`VIP, !churned`)."""
+    return ", ".join(("" if c.present else "!") + c.tag for c in conditions)
+
+
+def local_time(data: Mapping[str, Any], name: str, timezone: str) -> datetime | None:
+    """A `datetime-local` field (2026-06-01T09:00) read in the store's time zone, as an
+    aware UTC time; empty: None."""
+    raw = text(data, name)
+    if not raw:
+        return None
+    if not _LOCAL_TIME.fullmatch(raw):
+        raise FormError(name, "must be a date and time like 2026-06-01 09:00")
+    try:
+        return datetime.fromisoformat(raw).replace(tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+    except (ValueError, OverflowError):
+        raise FormError(name, "is not a date and time that exists") from None
+
+
+def local_time_value(value: datetime | None, timezone: str) -> str:
+    """An aware time as a `datetime-local` field shows it: in the store's time zone, to the minute."""
+    if value is None:
+        return ""
+    try:
+        value = value.astimezone(ZoneInfo(timezone))
+    except OverflowError:  # the first or last hours of the calendar: shown in UTC
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(timespec="minutes")

@@ -1,15 +1,21 @@
-"""Signing in and out, the choice of store, and each store's dashboard."""
+"""Signing in and out, the choice of store, and each store's dashboard: the alerts to act
+on (the signed-in user's own first) with Acknowledge and Resolve, charts of the last
+30 days, and the milestones just reached."""
 
 from __future__ import annotations
 
 import secrets
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from milepost.entrypoints.web import auth, render
+from milepost.domain.records import Store
+from milepost.entrypoints.output import money
+from milepost.entrypoints.web import auth, charts, render
 from milepost.entrypoints.web.auth import SignedIn
+from milepost.errors import NotFound
+from milepost.service.dashboard import Activity
 from milepost.service.users import LoginRefused, TooManyAttempts
 
 router = APIRouter()
@@ -80,9 +86,81 @@ def index(request: Request, session: SignedIn) -> Response:
 def dashboard(request: Request, store: str, session: SignedIn) -> Response:
     mp = auth.mp_of(request)
     found = auth.store_of(request, store)
-    alerts = mp.alerts(store, status="open", limit=20)
+    yours = mp.alerts(store, status="unresolved", assignee=session.user.email, limit=20)
+    alerts = mp.alerts(store, status="unresolved", limit=ALERTS_SHOWN + 1)
     recent = mp.milestone_log(store, limit=15)
-    return render.page(request, "dashboard.html", session, store=found, alerts=alerts, recent=recent)
+    return render.page(
+        request,
+        "dashboard.html",
+        session,
+        store=found,
+        yours=yours,
+        alerts=alerts[:ALERTS_SHOWN],
+        more_alerts=len(alerts) > ALERTS_SHOWN,
+        recent=recent,
+        charts=_charts(mp.activity(store, CHART_DAYS), found),
+    )
+
+
+@router.post("/{store}/alerts/{alert_id}/{step}")
+async def handle_alert(request: Request, store: str, alert_id: int, step: str, session: SignedIn) -> Response:
+    """Acknowledge (someone is on it) or resolve (done) an alert, as the signed-in user."""
+    mp = auth.mp_of(request)
+    await auth.checked_form(request, session)
+    if step == "acknowledge":
+        mp.acknowledge_alert(store, alert_id, session.user.email)
+    elif step == "resolve":
+        mp.resolve_alert(store, alert_id, session.user.email)
+    else:
+        raise NotFound(f"no step {step!r} for an alert")
+    return render.redirect(f"/admin/{store}")
+
+
+ALERTS_SHOWN = 20
+CHART_DAYS = 30
+
+
+def _charts(activity: Activity, store: Store) -> list[dict[str, Any]]:
+    """The dashboard's charts: a title, the total over the days, the SVG."""
+    days = [d.day for d in activity.days]
+    rate = activity.success_rate
+
+    def amount(v: float) -> str:
+        return money(int(v), store.currency)
+
+    return [
+        {
+            "title": "Milestones reached per day",
+            "total": f"{activity.total('milestones'):,} in {len(days)} days",
+            "svg": charts.bars("Milestones reached per day", days, [d.milestones for d in activity.days]),
+        },
+        {
+            "title": "Credit given per day",
+            "total": amount(activity.total("credit")),
+            "svg": charts.bars("Credit given per day", days, [d.credit for d in activity.days], amount),
+        },
+        {
+            "title": "Points given per day",
+            "total": f"{activity.total('points'):,} points",
+            "svg": charts.bars("Points given per day", days, [d.points for d in activity.days]),
+        },
+        {
+            "title": "Codes issued per day",
+            "total": f"{activity.total('codes'):,} codes",
+            "svg": charts.bars("Codes issued per day", days, [d.codes for d in activity.days]),
+        },
+        {
+            "title": "Delivery success rate",
+            "total": "no deliveries" if rate is None else f"{rate:.1%} of {activity.total('attempts'):,} attempts",
+            "svg": charts.bars(
+                "Delivery success rate per day",
+                days,
+                [None if d.success_rate is None else 100 * d.success_rate for d in activity.days],
+                lambda v: f"{v:.0f}%",
+                ceiling=100,
+            ),
+        },
+    ]
 
 
 def _login_form(request: Request, next_url: str, email: str = "", error: str = "", status: int = 200) -> Response:

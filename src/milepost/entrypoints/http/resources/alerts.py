@@ -13,13 +13,19 @@ class Alert(BaseModel):
     id: str = Field(examples=["alr_5"])
     customer_id: str | None
     message: str
-    status: str = Field(description="`open` or `acknowledged`.")
+    status: str = Field(description="`open`, `acknowledged` (someone is on it) or `resolved`.")
     milestone_id: str | None = Field(
         description="The milestone whose alert action created it, or whose clawback left a debt."
     )
     created_at: Timestamp
     acknowledged_at: Timestamp | None
     acknowledged_by: str | None
+    assignee: str | None = Field(
+        description="The email of the user who must act (an agent the alert action names, or the "
+        "customer's account manager); null: anyone."
+    )
+    resolved_at: Timestamp | None
+    resolved_by: str | None
 
     @classmethod
     def of(cls, a: records.Alert) -> Alert:
@@ -32,4 +38,7 @@ class Alert(BaseModel):
             created_at=a.created_at,
             acknowledged_at=a.acknowledged_at,
             acknowledged_by=a.acknowledged_by,
+            assignee=a.assignee,
+            resolved_at=a.resolved_at,
+            resolved_by=a.resolved_by,
         )
