@@ -419,6 +419,10 @@ class Milepost:
         """Customers by id, those whose id starts with `prefix`; `after` (the last id seen) pages."""
         return reports.customer_lines(self.db, self._id(store), prefix, after, limit)
 
+    def customers_by_email(self, store: str, email: str, limit: int = 50) -> list[CustomerLine]:
+        """Customers with this email address (as sent, or in lower case), by id."""
+        return reports.customers_by_email(self.db, self._id(store), email, limit)
+
     def milestone_log(self, store: str, **filters: Any) -> list[MilestoneReached]:
         return reports.milestone_log(self.db, self._id(store), **filters)
 
@@ -654,6 +658,10 @@ class Milepost:
     ) -> list[Delivery]:
         """Newest first; status pending, sent, skipped, dead, or failing (pending after a failure)."""
         return delivery.list_deliveries(self.db, self._id(store), status, channel, before_id, limit)
+
+    def customer_messages(self, store: str, customer_id: str, limit: int = 20) -> list[Delivery]:
+        """The emails and texts milestones sent about the customer, newest first."""
+        return delivery.customer_messages(self.db, self._id(store), customer_id, limit)
 
     def delivery(self, store: str, delivery_id: int) -> tuple[Delivery, list[Attempt]]:
         """One delivery and every attempt made, oldest first."""

@@ -78,3 +78,50 @@ def test_customer_ids_are_escaped_and_unknown_ones_are_404(admin: TestClient, mp
     page = admin.get(href.replace("&amp;", "&"))
     assert page.status_code == 200 and "<script>alert" not in page.text
     assert admin.get(f"/admin/{store}/customers/nobody-here").status_code == 404
+
+
+def test_the_list_finds_a_customer_by_email_and_ids_by_exact_prefix(agent: TestClient, mp: Milepost, store: str):
+    profile = {"type": "customer.created", "name": "Ada"}
+    mp.ingest(
+        store,
+        [
+            {**profile, "id": "p1", "customer_id": "c-1", "email": "ada@example.com"},
+            {**profile, "id": "p2", "customer_id": "c-2", "email": "bob@example.com"},
+            {**profile, "id": "p3", "customer_id": "C-3", "email": "ada@example.com"},
+            {**profile, "id": "p4", "customer_id": "c_4"},
+        ],
+    )
+    url = f"/admin/{store}/customers"
+    ids = re.compile(r'/customers/([^"]+)"')
+    assert ids.findall(agent.get(url, params={"q": " ADA@example.com "}).text) == ["C-3", "c-1"]
+    assert ids.findall(agent.get(url, params={"q": "nobody@example.com"}).text) == []
+    assert ids.findall(agent.get(url, params={"q": "c-"}).text) == ["c-1", "c-2"]  # ids are case-sensitive
+    assert ids.findall(agent.get(url, params={"q": "c_"}).text) == ["c_4"]  # _ is no wildcard
+    assert agent.get(url, params={"q": "\U0010ffff"}).status_code == 200
+    assert agent.get(url, params={"q": "x" * 5000}).status_code == 200
+
+
+def test_a_customers_page_lists_the_messages_sent_about_them(admin: TestClient, mp: Milepost, store: str):
+    mp.save_template(store, "thanks", subject="Thanks", body_text="Thank you")
+    mp.create_user(agent_email := f"am-{uuid.uuid4().hex[:6]}@shop.example", "Am", "correct horse battery", "agent")
+    mp.create_order_count_event(
+        store,
+        count=1,
+        name="First",
+        actions=[{"type": "send_email", "template": "thanks"}, {"type": "alert", "assignee": agent_email}],
+    )
+    mp.ingest(store, [{"id": "p", "type": "customer.created", "customer_id": "ada", "email": "ada@example.com"}])
+    mp.ingest(store, [paid("ada", "o1"), paid("bob", "o2")])
+
+    page = admin.get(f"/admin/{store}/customers/ada")
+    messages = re.search(r'<section id="messages">(.*?)</section>', page.text, re.S).group(1)  # type: ignore[union-attr]
+    text = text_of(messages)
+    assert "email 'thanks'" in text and f"alert email to {agent_email}" in text and text.count("pending") == 2
+    links = re.findall(r'href="(/admin/[^"]+/log/deliveries/\d+)"', messages)
+    assert len(links) == 2
+    bob = text_of(
+        re.search(
+            r'<section id="messages">(.*?)</section>', admin.get(f"/admin/{store}/customers/bob").text, re.S
+        ).group(1)
+    )  # type: ignore[union-attr]
+    assert "alert email to" in bob and "email 'thanks'" in bob  # queued; skipped later, bob has no address

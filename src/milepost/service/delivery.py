@@ -438,6 +438,16 @@ def list_deliveries(
         return tx.deliveries(store_id, status, channel, before_id, limit)
 
 
+def customer_messages(db: Storage, store_id: int, customer_id: str, limit: int = 20) -> list[Delivery]:
+    """The emails and texts milestones sent about the customer (to them, or to the agent an
+    alert named), newest first."""
+    with db.read() as tx:
+        found = tx.customer(store_id, customer_id)
+        if found is None:
+            raise NotFound(f"no customer {customer_id!r} in this store")
+        return tx.customer_messages(store_id, found[0].id, limit)  # type: ignore[no-any-return]
+
+
 def get_delivery(db: Storage, store_id: int, delivery_id: int) -> tuple[Delivery, list[Attempt]]:
     with db.read() as tx:
         found = tx.delivery(store_id, delivery_id)

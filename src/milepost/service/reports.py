@@ -112,3 +112,9 @@ def customer_lines(
     `after` for the next page."""
     with db.read() as tx:
         return tx.customer_lines(store_id, prefix, after, limit)  # type: ignore[no-any-return]
+
+
+def customers_by_email(db: Storage, store_id: int, email: str, limit: int = 50) -> list[CustomerLine]:
+    """Customers with this email address (as sent, or in lower case), by id."""
+    with db.read() as tx:
+        return tx.customers_by_email(store_id, email.strip(), limit)  # type: ignore[no-any-return]

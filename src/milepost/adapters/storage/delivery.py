@@ -193,6 +193,14 @@ class DeliveryQueries(TxBase):
             q = q.where(ob.id < before_id)
         return [_delivery(r, self.from_ts) for r in self.conn.execute(q.order_by(ob.id.desc()).limit(limit))]
 
+    def customer_messages(self, store_id: int, customer_id: int, limit: int) -> list[Delivery]:
+        """The emails and texts about one customer (internal id), newest first."""
+        ob = t.outbox.c
+        q = self._delivery_query().where(
+            ob.customer_id == customer_id, ob.store_id == store_id, ob.channel.in_(("email", "sms"))
+        )
+        return [_delivery(r, self.from_ts) for r in self.conn.execute(q.order_by(ob.id.desc()).limit(limit))]
+
     def delivery(self, store_id: int, delivery_id: int) -> Delivery | None:
         ob = t.outbox.c
         row = self.conn.execute(self._delivery_query().where(ob.store_id == store_id, ob.id == delivery_id)).first()

@@ -48,11 +48,27 @@ class ReportQueries(TxBase):
         if prefix:
             escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             q = q.where(c.external_id.like(escaped + "%", escape="\\"))
+            if ord(prefix[-1]) < 0xD7FF:  # a range the (store, id) index answers; LIKE keeps it exact
+                q = q.where(c.external_id >= prefix, c.external_id < prefix[:-1] + chr(ord(prefix[-1]) + 1))
         if after is not None:
             q = q.where(c.external_id > after)
         rows = self.conn.execute(q.order_by(c.external_id).limit(limit))
         return [
             CustomerLine(r.external_id, r.name, r.email, r.order_count, r.amount_spent, r.last_order_at) for r in rows
+        ]
+
+    def customers_by_email(self, store_id: int, email: str, limit: int) -> list[CustomerLine]:
+        """Customers with this email, as sent or in lower case, by id."""
+        c = t.customers.c
+        q = (
+            select(c.external_id, c.name, c.email, c.order_count, c.amount_spent, c.last_order_at)
+            .where(c.store_id == store_id, c.email.in_({email, email.lower()}))
+            .order_by(c.external_id)
+            .limit(limit)
+        )
+        return [
+            CustomerLine(r.external_id, r.name, r.email, r.order_count, r.amount_spent, r.last_order_at)
+            for r in self.conn.execute(q)
         ]
 
     def customer(self, store_id: int, external_id: str) -> tuple[CustomerState, datetime] | None:

@@ -147,6 +147,7 @@ customers = Table(
     _created(),
     Column("updated_at", UTCDateTime, nullable=False),
     UniqueConstraint("store_id", "external_id"),
+    Index(None, "store_id", "email"),  # the admin UI's search by email
     postgresql_with={"fillfactor": 80},
 )
 
@@ -389,6 +390,7 @@ outbox = Table(
     Column("updated_at", UTCDateTime),
     Index(None, "status", "available_at"),
     Index(None, "store_id", "status", "id"),
+    Index(None, "customer_id", "id"),  # a customer's messages, newest first
 )
 
 delivery_attempts = Table(

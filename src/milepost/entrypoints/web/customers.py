@@ -1,16 +1,20 @@
-"""Customers: a list to search by id, and a customer's page (their counts and totals,
-tags, credit and points ledgers, discount codes, milestones reached and what each did,
-and how far they are from the next milestones). Agents and Administrators alike."""
+"""Customers: a list to search by id prefix or by email, and a customer's page (their
+counts and totals, tags, credit and points ledgers, discount codes, milestones reached
+and what each did, the emails and texts sent, and how far they are from the next
+milestones). Agents and Administrators alike."""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote
 
+import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from milepost.domain.aggregates import METRICS
 from milepost.domain.codes import check
+from milepost.domain.delivery import Delivery
 from milepost.domain.progress import ahead
 from milepost.domain.records import Store
 from milepost.entrypoints.output import money
@@ -31,8 +35,12 @@ _UNITS = {
 @router.get("/{store}/customers")
 def customer_list(request: Request, store: str, session: SignedIn, q: str = "", after: str | None = None) -> Response:
     found = auth.store_of(request, store)
-    q = q.strip()[:200]
-    rows = auth.mp_of(request).customers(store, prefix=q, after=after, limit=PAGE + 1)
+    q = q.strip()[:320]
+    mp = auth.mp_of(request)
+    if "@" in q:  # an email address: exact (an index lookup), never paged past 50
+        rows = mp.customers_by_email(store, q, limit=PAGE)
+    else:
+        rows = mp.customers(store, prefix=q[:200], after=after, limit=PAGE + 1)
     more = rows[PAGE].external_id if len(rows) > PAGE else None
     shown = rows[:PAGE]
     next_after = shown[-1].external_id if more else None
@@ -78,6 +86,7 @@ def customer_page(request: Request, store: str, customer_id: str, session: Signe
         c=report,
         points=mp.points_ledger(store, customer_id),
         codes=codes,
+        messages=[_message(d, found) for d in mp.customer_messages(store, customer_id)],
         next_up=next_up,
         metrics=METRICS,
         section="customers",
@@ -89,3 +98,21 @@ def _left(metric: str, remaining: int, store: Store) -> str:
         return f"{money(remaining, store.currency)} to spend"
     one, many = _UNITS.get(metric, ("", ""))
     return f"{remaining:,} {one if remaining == 1 else many}"
+
+
+def _message(d: Delivery, store: Store) -> list[Any]:
+    """A row of the customer's messages: when, what, to whom, status, link to its attempts."""
+    try:
+        payload = orjson.loads(d.payload)
+    except orjson.JSONDecodeError:
+        payload = {}
+    if "agent_alert" in payload:
+        what = f"alert email to {payload['agent_alert'].get('assignee')}"
+    elif d.channel == "email":
+        what = f"email {payload.get('template')!r}"
+    else:
+        text = str(payload.get("text", ""))
+        what = f"text: {text[:60]}{'…' if len(text) > 60 else ''}"
+    status = "failing" if d.failing else d.status
+    url = f"/admin/{quote(store.key, safe='')}/log/deliveries/{d.id}"
+    return [render.when(d.created_at, store), what, status, render.when(d.sent_at, store), render.link(url, "attempts")]
