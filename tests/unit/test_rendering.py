@@ -66,3 +66,19 @@ def test_the_sandbox_leaves_the_context_unchanged() -> None:
 )
 def test_money_is_shown_with_the_currency_s_minor_units(amount: int, currency: str, shown: str) -> None:
     assert format_money(amount, currency) == shown
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["{{ 'x' * 10**9 }}", "{{ 10**9 * 'x' }}", "{{ [0] * 200000 }}", "{{ 2 ** 1000 }}", "{{ ((9**99)**99)**99 }}"],
+)
+def test_templates_cannot_build_huge_values(source):
+    """A live preview renders on every keystroke: a runaway `*` or `**` fails fast instead."""
+    with pytest.raises(TemplateProblem) as caught:
+        render({"subject": "s", "body_text": source}, {})
+    assert "not allowed" in caught.value.problems["body_text"]
+
+
+def test_ordinary_arithmetic_still_renders():
+    rendered = render({"subject": "{{ '=' * 3 }}", "body_text": "{{ 2 ** 10 }} {{ 3 * 'ab' }} {{ 1.5 ** 2 }}"}, {})
+    assert (rendered.subject, rendered.text) == ("===", "1024 ababab 2.25")

@@ -14,13 +14,37 @@ from types import TracebackType
 from typing import Any, NamedTuple
 
 from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
+from jinja2.exceptions import SecurityError
+from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from milepost.domain.money import format_money
 from milepost.errors import ValidationError
 
-_TEXT = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
-_HTML = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=True, keep_trailing_newline=True)
+MAX_REPEAT = 100_000  # characters or items one `*` may build
+MAX_EXPONENT = 100
+
+
+class _Bounded(ImmutableSandboxedEnvironment):
+    """The sandbox, with `*` and `**` kept from building huge values: an editor's live
+    preview renders on every keystroke, so `{{ 'x' * 10**9 }}` must fail, not eat memory."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**":
+            too_big = isinstance(right, int | float) and abs(right) > MAX_EXPONENT
+            if too_big or (isinstance(left, int) and isinstance(right, int) and left.bit_length() * right > 4096):
+                raise SecurityError(f"powers past {MAX_EXPONENT} or 4,096 bits are not allowed in templates")
+            return left**right
+        for seq, times in ((left, right), (right, left)):
+            if isinstance(seq, str | list | tuple) and isinstance(times, int) and len(seq) * times > MAX_REPEAT:
+                raise SecurityError(f"repeating a value past {MAX_REPEAT:,} characters or items is not allowed")
+        return left * right
+
+
+_TEXT = _Bounded(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+_HTML = _Bounded(undefined=StrictUndefined, autoescape=True, keep_trailing_newline=True)
 PARTS = (("subject", _TEXT), ("body_text", _TEXT), ("body_html", _HTML))
 
 
