@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, literal, select, update
+from sqlalchemy import and_, func, literal, or_, select, update
 
 from milepost.adapters.storage import tables as t
 from milepost.adapters.storage.base import TxBase
@@ -179,8 +179,16 @@ class ReportQueries(TxBase):
             conds.append(fir.c.fired_at >= since)
         if until is not None:
             conds.append(fir.c.fired_at < until)
-        if before_id is not None:
+        # Between dates, newest first by time: the (store, fired_at) index starts at the
+        # range's end, however old the range; otherwise by id, on (store, id), (rule, id) or
+        # the customer's own firings. Ids follow time closely, not exactly, across processes.
+        by_time = (since is not None or until is not None) and customer_id is None
+        if before_id is not None and by_time:
+            then = select(fir.c.fired_at).where(fir.c.id == before_id).scalar_subquery()
+            conds.append(or_(fir.c.fired_at < then, and_(fir.c.fired_at == then, fir.c.id < before_id)))
+        elif before_id is not None:
             conds.append(fir.c.id < before_id)
+        order = (fir.c.fired_at.desc(), fir.c.id.desc()) if by_time else (fir.c.id.desc(),)
         q = (
             select(
                 fir,
@@ -191,7 +199,7 @@ class ReportQueries(TxBase):
             .join(cus, cus.c.id == fir.c.customer_id)
             .join(rul, rul.c.id == fir.c.rule_id)
             .where(and_(*conds))
-            .order_by(fir.c.id.desc())
+            .order_by(*order)
             .limit(limit)
         )
         return [

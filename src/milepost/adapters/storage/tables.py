@@ -283,8 +283,8 @@ firings = Table(
     Column("clawback_debt", Text),  # JSON {"credit": n, "points": n}: what the clawback could not take back
     UniqueConstraint("customer_id", "rule_id", "occurrence"),  # exactly once, and the per-customer lookup
     Index(None, "store_id", "id"),
-    Index(None, "rule_id"),
-    Index(None, "store_id", "fired_at"),  # the dashboard's milestones per day
+    Index(None, "rule_id", "id"),  # a program's firings, newest first
+    Index(None, "store_id", "fired_at"),  # the dashboard's milestones per day, the log between dates
 )
 
 credit_ledger = Table(

@@ -1,4 +1,4 @@
-"""The admin UI's lookups: customers by email, a customer's messages
+"""The admin UI's lookups: customers by email, a customer's messages, a program's firings
 
 Revision ID: 0013
 Revises: 0012
@@ -16,8 +16,13 @@ depends_on = None
 def upgrade() -> None:
     op.create_index(op.f("ix_customers_store_id_email"), "customers", ["store_id", "email"])
     op.create_index(op.f("ix_outbox_customer_id_id"), "outbox", ["customer_id", "id"])
+    # the milestone log filtered by program, newest first
+    op.create_index(op.f("ix_firings_rule_id_id"), "firings", ["rule_id", "id"])
+    op.drop_index(op.f("ix_firings_rule_id"), table_name="firings")
 
 
 def downgrade() -> None:
+    op.create_index(op.f("ix_firings_rule_id"), "firings", ["rule_id"])
+    op.drop_index(op.f("ix_firings_rule_id_id"), table_name="firings")
     op.drop_index(op.f("ix_outbox_customer_id_id"), table_name="outbox")
     op.drop_index(op.f("ix_customers_store_id_email"), table_name="customers")
