@@ -13,7 +13,10 @@ from milepost.errors import ValidationError
 
 def check_url(url: str, allow_private: bool = False) -> list[str]:
     """The addresses `url` resolves to, all public (unless allowed); else ValidationError."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unclosed IPv6 bracket, say
+        raise _refused(url, "must be an http or https URL with a host") from None
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise _refused(url, "must be an http or https URL with a host")
     if parts.username or parts.password:
