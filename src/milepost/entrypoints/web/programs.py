@@ -9,10 +9,8 @@ own. Administrators only."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import datetime
-from decimal import Decimal
 from typing import Any, Literal
 
 from fastapi import APIRouter, Request
@@ -21,13 +19,12 @@ from fastapi.responses import Response
 from milepost.bootstrap import Milepost
 from milepost.domain.actions import ACTION_TYPES
 from milepost.domain.aggregates import METRICS
-from milepost.domain.journeys import MAX_STEPS, Step
-from milepost.domain.money import exponent
+from milepost.domain.journeys import MAX_STEPS
 from milepost.domain.records import Store
 from milepost.domain.rules import MAX_INACTIVE_DAYS, Rule
 from milepost.domain.users import WebSession
-from milepost.entrypoints.output import action_text, money
-from milepost.entrypoints.web import auth, forms, render
+from milepost.entrypoints.output import action_text
+from milepost.entrypoints.web import auth, forms, program_forms, render
 from milepost.entrypoints.web.auth import Administrator
 from milepost.errors import NotFound, ValidationError
 from milepost.service.rules import RuleDetails
@@ -38,21 +35,8 @@ BASE = "/admin" + PATH
 
 #: the kinds this page shows, in the order of the table
 KINDS = {"program": "Milestone", "journey": "Journey", "inactivity": "Inactivity"}
-#: what each metric counts, in the operator's words
-METRIC_LABELS = {
-    "order_count": "Orders placed",
-    "amount_spent": "Amount spent",
-    "review_count": "Reviews written",
-    "referral_count": "Referrals completed",
-    "billing_cycles": "Subscription renewals paid",
-    "points_earned": "Points earned",
-}
-MONEY_METRICS = frozenset({"amount_spent"})  # typed in the store's currency, like 500.00
 _NEW = {"program": "New milestone program", "journey": "New journey", "inactivity": "New inactivity program"}
 MAX_ID = 2**63 - 1
-MAX_NAME = 200  # the model's limit
-_FIELDS = frozenset({"name", "metric", "threshold", "every", "days", "starts_at", "ends_at", "clawback_days", "steps"})
-_STEP = re.compile(r"^steps\[(\d+)\](?:\.(metric|count))?")
 
 Save = Callable[[dict[str, Any]], object]
 
@@ -142,7 +126,7 @@ def edit_program(request: Request, store: str, program_id: int, session: Adminis
     found = auth.store_of(request, store)
     d = _live(request, store, program_id)
     slots = forms.action_slots([a.as_dict() for a in d.rule.actions], found.currency)
-    return _form_page(request, session, found, d.rule.kind, _saved(d.rule, found), slots, d)
+    return _form_page(request, session, found, d.rule.kind, program_forms.saved(d.rule, found), slots, d)
 
 
 @router.post(PATH + "/{program_id}/edit")
@@ -165,12 +149,12 @@ async def _submit(
     the errors next to their fields."""
     found = auth.store_of(request, store)
     data = await auth.checked_form(request, session)
-    form, values = _parse(data, found, kind, details)
+    form, values = program_forms.parse(data, found, kind, details)
     if not form.errors:
         try:
             save(values)
         except ValidationError as e:
-            _add_problems(form, e, kind)
+            program_forms.add_problems(form, e, kind)
         else:
             return render.redirect(BASE.format(store=store))
     return _form_page(request, session, found, kind, form, forms.slots_from_form(data), details, status=400)
@@ -178,7 +162,7 @@ async def _submit(
 
 def _blank_page(request: Request, store: str, session: WebSession, kind: str) -> Response:
     found = auth.store_of(request, store)
-    form = forms.Form({"active": True, "steps": _step_rows([])})
+    form = forms.Form({"active": True, "steps": program_forms.step_rows([])})
     return _form_page(request, session, found, kind, form, forms.action_slots([], found.currency, extra=3), None)
 
 
@@ -206,9 +190,9 @@ def _form_page(
         form=form,
         slots=slots,
         details=details,
-        fixed=_fixed(details.rule, store) if details else {},
-        metrics=METRIC_LABELS,
-        money_metrics=MONEY_METRICS,
+        fixed=program_forms.fixed(details.rule, store) if details else {},
+        metrics=program_forms.METRIC_LABELS,
+        money_metrics=program_forms.MONEY_METRICS,
         max_inactive_days=MAX_INACTIVE_DAYS,
         action_types=ACTION_TYPES,
         action_params=forms.action_params(),
@@ -216,185 +200,6 @@ def _form_page(
         email_templates=templates,
         section="programs",
     )
-
-
-# -- the form to values and back ------------------------------------------------------------
-
-
-def _parse(
-    data: dict[str, Any], store: Store, kind: str, details: RuleDetails | None
-) -> tuple[forms.Form, dict[str, Any]]:
-    """The values the Python API takes (for `details`, an edit of it), and the form as typed."""
-    typed = {name: forms.text(data, name) for name in (*_FIELDS, "conditions")}
-    form = forms.Form({**typed, "active": forms.checkbox(data, "active"), "steps": _typed_steps(data)})
-    values: dict[str, Any] = {"name": typed["name"], "active": form.values["active"]}
-    if not values["name"] or len(values["name"]) > MAX_NAME:
-        form.errors["name"] = "is required" if not values["name"] else f"must be at most {MAX_NAME} characters"
-    values["conditions"] = forms.tag_conditions(typed["conditions"])
-    values["actions"] = forms.actions_from(data, store.currency, form)
-    if not values["actions"] and "actions" not in form.errors:
-        form.errors["actions"] = "add at least one action"
-    values.update(_window(data, store, details, form))
-    if kind == "program":
-        values.update(_metric_values(data, store, details, form))
-    elif kind == "inactivity":
-        values["days"] = _read(form, _days, data)
-    elif details is None:  # a journey's steps are fixed once created
-        values["steps"] = _steps(data, store, form)
-    return form, values
-
-
-def _read(form: forms.Form, read: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """`read(*args, **kwargs)`, or None with its error next to its field."""
-    try:
-        return read(*args, **kwargs)
-    except forms.FormError as e:
-        form.errors[e.field] = str(e)
-        return None
-
-
-def _window(data: dict[str, Any], store: Store, details: RuleDetails | None, form: forms.Form) -> dict[str, Any]:
-    """The window's bounds, typed in the store's time zone; empty: no bound. An edit leaves
-    out a bound shown as it was, so a time saved to the second stays as it is."""
-    found = {}
-    for name in ("starts_at", "ends_at"):
-        saved = getattr(details.rule, name) if details else None
-        if details and forms.text(data, name) == forms.local_time_value(saved, store.timezone):
-            continue
-        found[name] = _read(form, forms.local_time, data, name, store.timezone)
-    return found
-
-
-def _metric_values(data: dict[str, Any], store: Store, details: RuleDetails | None, form: forms.Form) -> dict[str, Any]:
-    """What a program on a metric counts (fixed once created), from which value, every how
-    much it repeats (also fixed) and its clawback policy."""
-    metric = details.rule.metric if details else forms.text(data, "metric")
-    if metric not in METRICS:
-        form.errors["metric"] = "choose what the program counts"
-        return {}
-    found = {
-        "threshold": _read(form, _measure, data, "threshold", metric, store.currency, True),
-        "clawback_days": _read(form, forms.whole, data, "clawback_days", required=False),
-    }
-    if details is None:
-        found["metric"] = metric
-        found["every"] = _read(form, _measure, data, "every", metric, store.currency, False)
-    return found
-
-
-def _measure(data: dict[str, Any], name: str, metric: str, currency: str, required: bool) -> int | None:
-    """A value of `metric`: an amount like 500.00 for money, else a whole number."""
-    if metric in MONEY_METRICS:
-        value = forms.money(data, name, currency)
-    elif re.fullmatch(r"\d{16,}", forms.text(data, name).replace(",", "")):
-        raise forms.FormError(name, "is too large")
-    else:
-        value = forms.whole(data, name, required=False)
-    if value is None and required:
-        raise forms.FormError(name, "is required")
-    if value is not None and value < 1:
-        raise forms.FormError(name, "must be more than zero")
-    return value
-
-
-def _days(data: dict[str, Any]) -> int:
-    days = forms.whole(data, "days")
-    if days is None or not 1 <= days <= MAX_INACTIVE_DAYS:
-        raise forms.FormError("days", f"must be from 1 to {MAX_INACTIVE_DAYS:,} days")
-    return days
-
-
-def _steps(data: dict[str, Any], store: Store, form: forms.Form) -> list[dict[str, Any]]:
-    """A journey's filled steps in order; `form.values["_steps"]` keeps their rows."""
-    steps, rows = [], []
-    for i in range(MAX_STEPS):
-        metric, count = forms.text(data, f"step-{i}-metric"), forms.text(data, f"step-{i}-count")
-        if not metric and not count:
-            continue
-        if metric not in METRICS:
-            form.errors[f"step-{i}-metric"] = "choose what this step counts"
-            continue
-        step: dict[str, Any] = {"metric": metric}
-        grows = _read(form, _measure, data, f"step-{i}-count", metric, store.currency, metric in MONEY_METRICS)
-        if grows is not None:
-            step["count"] = grows
-        steps.append(step)
-        rows.append(i)
-    form.values["_steps"] = rows
-    if len(steps) + sum(k.startswith("step-") for k in form.errors) < 2:
-        form.errors["steps"] = f"add 2 to {MAX_STEPS} steps, in the order customers must take them"
-    return steps
-
-
-def _typed_steps(data: dict[str, Any]) -> list[dict[str, str]]:
-    typed = [
-        {"metric": forms.text(data, f"step-{i}-metric"), "count": forms.text(data, f"step-{i}-count")}
-        for i in range(MAX_STEPS)
-    ]
-    return _step_rows([s for s in typed if s["metric"] or s["count"]])
-
-
-def _step_rows(steps: list[dict[str, str]]) -> list[dict[str, str]]:
-    """The journey form's rows: the steps, then empty ones up to MAX_STEPS."""
-    return steps + [{"metric": "", "count": ""} for _ in range(MAX_STEPS - len(steps))]
-
-
-def _add_problems(form: forms.Form, e: ValidationError, kind: str) -> None:
-    """The model's problems next to the fields of this form; the others on top."""
-    problems = forms.renumber(e.problems, form.values.get("_slots", []))
-    found = {}
-    for key, reason in problems.items():
-        name = _field_of(key, kind, form.values.get("_steps", []))
-        found[name] = reason if name else f"{key}: {reason}"
-    form.add(found, str(e))
-
-
-def _field_of(key: str, kind: str, step_rows: list[int]) -> str:
-    if key.startswith("actions"):
-        return key  # Form.add knows the action editor's fields
-    if key.startswith("conditions"):
-        return "conditions"
-    m = _STEP.match(key)
-    if m:
-        i = int(m.group(1))
-        return f"step-{step_rows[i] if i < len(step_rows) else i}-{m.group(2) or 'metric'}"
-    if key == "threshold" and kind == "inactivity":
-        return "days"
-    return key if key in _FIELDS else ""
-
-
-def _saved(r: Rule, store: Store) -> forms.Form:
-    """The edit form of a program, as saved."""
-    return forms.Form(
-        {
-            "name": r.name,
-            "metric": r.metric,
-            "threshold": _typed_value(r.threshold, r.metric, store.currency) if r.kind == "program" else "",
-            "days": str(r.threshold) if r.kind == "inactivity" else "",
-            "starts_at": forms.local_time_value(r.starts_at, store.timezone),
-            "ends_at": forms.local_time_value(r.ends_at, store.timezone),
-            "clawback_days": "" if r.clawback_days is None else str(r.clawback_days),
-            "conditions": forms.conditions_value(r.conditions),
-            "active": r.active,
-        }
-    )
-
-
-def _fixed(r: Rule, store: Store) -> dict[str, Any]:
-    """What an edit shows but cannot change: the metric, the repeat step, a journey's steps."""
-    return {
-        "metric": _label(r.metric),
-        "every": _repeat(r, store.currency),
-        "steps": [_step_text(s, store.currency) for s in r.steps],
-    }
-
-
-def _typed_value(value: int, metric: str, currency: str) -> str:
-    """A value as the form takes it: 500.00 for money, else the number."""
-    if metric not in MONEY_METRICS:
-        return str(value)
-    places = exponent(currency)
-    return f"{Decimal(value).scaleb(-places):.{places}f}"
 
 
 # -- the table's words ------------------------------------------------------------------------
@@ -422,7 +227,7 @@ def _row(d: RuleDetails, store: Store, now: datetime) -> dict[str, Any]:
         "kind": r.kind,
         "kind_label": KINDS[r.kind],
         "goal": _goal(r, store.currency),
-        "repeat": _repeat(r, store.currency),
+        "repeat": program_forms.repeat(r, store.currency),
         "window": _window_text(r, store),
         "window_state": _window_state(r, now),
         "clawback": f"Taken back if refunded within {r.clawback_days} days" if r.clawback_days else "Kept",
@@ -432,31 +237,13 @@ def _row(d: RuleDetails, store: Store, now: datetime) -> dict[str, Any]:
     }
 
 
-def _label(metric: str) -> str:
-    return METRIC_LABELS.get(metric, metric)
-
-
-def _shown(value: int, metric: str, currency: str) -> str:
-    return money(value, currency) if metric in MONEY_METRICS else f"{value:,}"
-
-
-def _step_text(step: Step, currency: str) -> str:
-    return f"{_label(step.metric)} +{_shown(step.count, step.metric, currency)}"
-
-
 def _goal(r: Rule, currency: str) -> str:
     """`Amount spent ≥ $500.00`, `Orders placed +1 → Reviews written +1`, `90 days without an order`."""
     if r.kind == "inactivity":
         return f"{r.threshold:,} days without an order"
     if r.steps:
-        return " → ".join(_step_text(s, currency) for s in r.steps)
-    return f"{_label(r.metric)} ≥ {_shown(r.threshold, r.metric, currency)}"
-
-
-def _repeat(r: Rule, currency: str) -> str:
-    if r.every:
-        return f"Again every {_shown(r.every, r.metric, currency)}"
-    return "Once per lapse" if r.kind == "inactivity" else "Once per customer"
+        return " → ".join(program_forms.step_text(s, currency) for s in r.steps)
+    return f"{program_forms.label(r.metric)} ≥ {program_forms.shown(r.threshold, r.metric, currency)}"
 
 
 def _window_text(r: Rule, store: Store) -> str:
