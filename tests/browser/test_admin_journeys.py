@@ -1,7 +1,9 @@
 """The main journeys of the admin UI in a real browser (Chromium through Playwright):
 sign in, create the 5th-order event with three actions in the action editor, send
-orders through the HTTP API and see the milestone on the dashboard and the credit on
-the customer's page, switch the event off and see that nothing fires."""
+orders through the HTTP API and see the milestone on the dashboard, the firing in the
+log, the email in a real SMTP server's mailbox and the credit on the customer's page,
+switch the event off and see that nothing fires; an agent acknowledges and resolves the
+alert assigned to them."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from browser_kit import PASSWORD
 from playwright.sync_api import Page, expect
 
 from milepost import Milepost
+from milepost.config import Settings
+from support.smtp import SmtpSink
 
 
 def orders(base: str, key: str, customer: str, n: int) -> None:
@@ -77,13 +81,38 @@ def test_the_fifth_order_event_from_creation_to_firing_and_off_again(
     expect(row.get_by_role("button", name="Active")).to_be_visible()
     page.screenshot(path=shots / "order-count-events.png", full_page=True)
 
-    # Orders through the HTTP API: the fifth fires it
+    # Ada through the HTTP API, then her orders: the fifth fires it
+    profile = {"id": "ada-profile", "type": "customer.created", "customer_id": "ada", "name": "Ada Lovelace"}
+    profile |= {"email": "ada@example.com", "email_consent": True}
+    r = httpx.post(
+        f"{live_url}/api/v1/events", json={"events": [profile]}, headers={"Authorization": f"Bearer {ingest_key}"}
+    )
+    assert r.status_code == 200 and r.json()["rejected"] == 0, r.text
     orders(live_url, ingest_key, "ada", 5)
     page.get_by_role("link", name="Dashboard").click()
     expect(page.locator("section", has_text="Recent milestones")).to_contain_text("5-Order Club")
     page.screenshot(path=shots / "dashboard.png", full_page=True)
     ada = mp.customer(store, "ada")
     assert ada.balances == {"USD": 1000} and "5-Order Club" in ada.tags
+
+    # The worker sends the email to a real SMTP server; the log shows the firing and that it went out
+    with SmtpSink() as smtp:
+        worker = mp.worker(
+            settings=Settings(smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_security="none"), stores=[store]
+        )
+        try:
+            worker.drain()
+        finally:
+            worker.close()
+    (email,) = smtp.messages
+    assert email["To"] == "Ada Lovelace <ada@example.com>"
+    assert email["Subject"] == "Welcome to the club, Ada Lovelace"
+    page.get_by_role("link", name="Milestones").click()
+    firing = page.locator("table.log tbody tr").first
+    expect(firing).to_contain_text("5-Order Club")
+    expect(firing).to_contain_text("ada-o4")  # the fifth order
+    expect(firing).to_contain_text("$10.00")
+    expect(firing.locator("a.status")).to_have_text("sent")
 
     # The customer's page: the credit, the tag and the milestone with what it did
     page.get_by_role("link", name="Customers").click()
