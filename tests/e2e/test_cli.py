@@ -309,3 +309,19 @@ def test_templates_preview_for_a_customer_and_refuse_what_does_not_render(milepo
         "templates", "save", "--store", "demo", "oops", "--subject", "Hi", "--text", "{{ nope }}", expect=2
     )
     assert refused.stderr.strip() == "error: body_text: line 1: 'nope' is undefined"
+
+
+def test_alerts_are_listed_acknowledged_and_resolved(tmp_path: Path) -> None:
+    mp = Milepost(tmp_path)
+    mp("demo")
+    open_alerts = mp.json("alerts", "list", "--store", "demo")
+    assert open_alerts and all(a["status"] == "open" for a in open_alerts)
+    first, second = open_alerts[0]["id"], open_alerts[-1]["id"]
+    assert "acknowledged by dana" in mp("alerts", "ack", str(first), "--store", "demo", "--by", "dana").stdout
+    assert "resolved by sam" in mp("alerts", "resolve", str(second), "--store", "demo", "--by", "sam").stdout
+    everything = {a["id"]: a for a in mp.json("alerts", "list", "--store", "demo", "--all")}
+    assert everything[second]["status"] == "resolved" and everything[second]["resolved_by"] == "sam"
+    if first != second:
+        assert everything[first]["status"] == "acknowledged"
+    assert mp.json("alerts", "list", "--store", "demo", "--assignee", "nobody@demo.example") == []
+    assert "no alert" in mp("alerts", "resolve", "999999", "--store", "demo", "--by", "x", expect=2).stderr

@@ -1,4 +1,4 @@
-"""What operators read: `customers show`, `milestones log`, `alerts list|ack`."""
+"""What operators read: `customers show`, `milestones log`, `alerts list|ack|resolve`."""
 
 from __future__ import annotations
 
@@ -214,13 +214,14 @@ def alerts() -> None:
 
 @alerts.command("list")
 @store_option
-@click.option("--all", "show_all", is_flag=True, help="Include acknowledged alerts.")
+@click.option("--all", "show_all", is_flag=True, help="Include acknowledged and resolved alerts.")
+@click.option("--assignee", metavar="EMAIL", help="Only the alerts of the user with this email.")
 @click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True)
 @json_option
 @pass_app
-def list_alerts(app: App, store: str, show_all: bool, limit: int, as_json: bool) -> None:
+def list_alerts(app: App, store: str, show_all: bool, assignee: str | None, limit: int, as_json: bool) -> None:
     """Open alerts, newest first."""
-    found = app.mp.alerts(store, status=None if show_all else "open", limit=limit)
+    found = app.mp.alerts(store, status=None if show_all else "open", limit=limit, assignee=assignee)
     if as_json:
         print_json(found)
         return
@@ -231,11 +232,12 @@ def list_alerts(app: App, store: str, show_all: bool, limit: int, as_json: bool)
             when(a.created_at, tz),
             a.customer_id,
             a.message,
-            a.status if a.status == "open" else f"{a.status} by {a.acknowledged_by}",
+            a.assignee or "anyone",
+            a.status if a.status == "open" else f"{a.status} by {a.resolved_by or a.acknowledged_by}",
         )
         for a in found
     )
-    console().print(table(None, ("id", "when", "customer", "message", "status"), rows))
+    console().print(table(None, ("id", "when", "customer", "message", "for", "status"), rows))
 
 
 @alerts.command("ack")
@@ -247,3 +249,14 @@ def acknowledge(app: App, alert_id: int, store: str, by: str) -> None:
     """Acknowledge alert ID."""
     app.mp.acknowledge_alert(store, alert_id, by)
     click.echo(f"alert {alert_id} acknowledged by {by}")
+
+
+@alerts.command("resolve")
+@click.argument("alert_id", metavar="ID", type=int)
+@store_option
+@click.option("--by", required=True, help="Who dealt with it.")
+@pass_app
+def resolve(app: App, alert_id: int, store: str, by: str) -> None:
+    """Resolve alert ID (an open one is acknowledged at the same time)."""
+    app.mp.resolve_alert(store, alert_id, by)
+    click.echo(f"alert {alert_id} resolved by {by}")
