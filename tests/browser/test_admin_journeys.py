@@ -119,7 +119,8 @@ def test_the_fifth_order_event_from_creation_to_firing_and_off_again(
     page.get_by_role("link", name="ada", exact=True).click()
     expect(page.locator(".stats")).to_contain_text("$10.00")
     expect(page.locator(".tags")).to_contain_text("5-Order Club")
-    expect(page.locator("section", has_text="Milestones reached")).to_contain_text("credit: done")
+    expect(page.locator("#milestones")).to_contain_text("Credit the account done credited $10.00")
+    expect(page.locator("#milestones a.status")).to_have_text("sent")
     page.screenshot(path=shots / "customer.png", full_page=True)
 
     # Switch it off: nothing fires for the next customer who reaches 5

@@ -5,6 +5,7 @@ milestones). Agents and Administrators alike."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -12,13 +13,14 @@ import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from milepost.bootstrap import Milepost
 from milepost.domain.aggregates import METRICS
 from milepost.domain.codes import check
 from milepost.domain.delivery import Delivery
 from milepost.domain.progress import ahead
-from milepost.domain.records import Store
+from milepost.domain.records import MilestoneReached, Store
 from milepost.entrypoints.output import money
-from milepost.entrypoints.web import auth, render
+from milepost.entrypoints.web import auth, logs, render
 from milepost.entrypoints.web.auth import SignedIn
 
 router = APIRouter()
@@ -87,6 +89,7 @@ def customer_page(request: Request, store: str, customer_id: str, session: Signe
         points=mp.points_ledger(store, customer_id),
         codes=codes,
         messages=[_message(d, found) for d in mp.customer_messages(store, customer_id)],
+        fired=_fired(mp, found, report.milestones),
         next_up=next_up,
         metrics=METRICS,
         section="customers",
@@ -98,6 +101,13 @@ def _left(metric: str, remaining: int, store: Store) -> str:
         return f"{money(remaining, store.currency)} to spend"
     one, many = _UNITS.get(metric, ("", ""))
     return f"{remaining:,} {one if remaining == 1 else many}"
+
+
+def _fired(mp: Milepost, store: Store, milestones: Sequence[MilestoneReached]) -> list[dict[str, Any]]:
+    """The customer's milestones, newest first, as the log shows them (each action's
+    outcome, and whether its message went out)."""
+    sent = mp.firing_deliveries(store.key, [m.id for m in milestones])
+    return [logs.firing_row(m, store, sent) for m in reversed(milestones)]
 
 
 def _message(d: Delivery, store: Store) -> list[Any]:

@@ -53,7 +53,7 @@ def milestone_log(request: Request, store: str, session: SignedIn) -> Response:
         fetched = mp.milestone_log(store, **filters, limit=PAGE + 1)
         shown = fetched[:PAGE]
         sent = mp.firing_deliveries(store, [m.id for m in shown])
-        rows = [_firing(m, found, sent) for m in shown]
+        rows = [firing_row(m, found, sent) for m in shown]
         if len(fetched) > PAGE:
             older = _log_url(found, form.values, before=shown[-1].id)
     return render.page(
@@ -142,7 +142,7 @@ def _program_name(name: str, deleted: bool) -> str:
     return f"{name} (deleted)" if deleted else name
 
 
-def _firing(m: MilestoneReached, store: Store, sent: Mapping[tuple[int, int], Delivery]) -> dict[str, Any]:
+def firing_row(m: MilestoneReached, store: Store, sent: Mapping[tuple[int, int], Delivery]) -> dict[str, Any]:
     return {
         "id": m.id,
         "when": render.when(m.fired_at, store),
@@ -154,11 +154,11 @@ def _firing(m: MilestoneReached, store: Store, sent: Mapping[tuple[int, int], De
         "occurrence": m.occurrence,
         "count": m.value if m.rule_kind == "order_count" else None,
         "order": m.order_id or "",
-        "actions": [_outcome(a, store, sent.get((m.id, a.get("position", -1)))) for a in m.actions],
+        "actions": [outcome(a, store, sent.get((m.id, a.get("position", -1)))) for a in m.actions],
     }
 
 
-def _outcome(action: Mapping[str, Any], store: Store, delivery: Delivery | None) -> dict[str, Any]:
+def outcome(action: Mapping[str, Any], store: Store, delivery: Delivery | None) -> dict[str, Any]:
     """What one action did, in words; for an email, text or webhook, how its delivery went."""
     kind = str(action.get("type", ""))
     spec = ACTION_TYPES.get(kind)
