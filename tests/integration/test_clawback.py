@@ -267,7 +267,7 @@ def test_a_debt_alert_is_sent_as_alert_created_like_an_alert_action_s(mp, store,
     action, debt = sorted((b["data"] for b in bodies), key=lambda d: "debt" in d["alert"]["message"])
     (debt_alert,) = [a for a in mp.alerts(store) if "debt" in a.message]
     row = firing_row(mp, store, "First order")
-    assert debt["alert"] == {"id": f"alr_{debt_alert.id}", "message": debt_alert.message}
+    assert debt["alert"] == {"id": f"alr_{debt_alert.id}", "message": debt_alert.message, "assignee": None}
     assert set(debt) == set(action) and set(debt["milestone"]) == set(action["milestone"])
     assert debt["customer"]["id"] == "c1" and debt["order_id"] == "c1-o0" and debt["store"] == store
     assert (debt["milestone"]["id"], debt["milestone"]["name"]) == (f"mst_{row.id}", "First order")
