@@ -37,7 +37,7 @@ from milepost.errors import Conflict, NotFound
 from milepost.service.inactivity import check_inactivity
 from milepost.service.points import expire_points
 from milepost.service.ports import Storage
-from milepost.service.rendering import TemplateProblem, render
+from milepost.service.rendering import Rendered, TemplateProblem, render
 from milepost.service.reports import customer_in
 from milepost.service.templates import template_context
 
@@ -223,14 +223,20 @@ class Worker:
             rendered = render(template, context)
         except TemplateProblem as exc:
             return _Outcome(SendResult(FAILED, error=f"the template does not render: {exc}"))
+        return self._send_email(message, store, customer.email, customer.name, rendered)
+
+    def _send_email(
+        self, message: OutboxMessage, store: Store, address: str, name: str | None, rendered: Rendered
+    ) -> _Outcome:
+        """Through the SMTP server, or kept in the local mailbox when there is none."""
         sender_name = store.email_from_name or self.settings.email_from_name
         sender_address = store.email_from_address or self.settings.email_from_address
         email = Email(
             message_id=message_id_for(message.key, sender_address),
             sender_name=sender_name,
             sender_address=sender_address,
-            recipient_address=customer.email,
-            recipient_name=customer.name,
+            recipient_address=address,
+            recipient_name=name,
             subject=rendered.subject,
             body_text=rendered.text,
             body_html=rendered.html,
@@ -243,7 +249,7 @@ class Worker:
                     "channel": "email",
                     "message_id": email.message_id,
                     "sender": f"{sender_name} <{sender_address}>",
-                    "recipient": f"{customer.name} <{customer.email}>" if customer.name else customer.email,
+                    "recipient": f"{name} <{address}>" if name else address,
                     "subject": email.subject,
                     "body_text": email.body_text,
                     "body_html": email.body_html,
@@ -268,33 +274,8 @@ class Worker:
             f"Milestone: {payload['milestone']['name']}\n\n"
             f"Acknowledge it when you are on it and resolve it when it is done: {where}\n"
         )
-        sender_name = store.email_from_name or self.settings.email_from_name
-        sender_address = store.email_from_address or self.settings.email_from_address
-        email = Email(
-            message_id=message_id_for(message.key, sender_address),
-            sender_name=sender_name,
-            sender_address=sender_address,
-            recipient_address=user.email,
-            recipient_name=user.name,
-            subject=f"[{store.name}] Alert for you: {who}",
-            body_text=text,
-            body_html=None,
-            headers={"X-Milepost-Delivery": message.key},
-        )
-        if self.email is None:
-            return _Outcome(
-                SendResult(SENT),
-                mailbox={
-                    "channel": "email",
-                    "message_id": email.message_id,
-                    "sender": f"{sender_name} <{sender_address}>",
-                    "recipient": f"{user.name} <{user.email}>",
-                    "subject": email.subject,
-                    "body_text": email.body_text,
-                    "body_html": None,
-                },
-            )
-        return _Outcome(self.email.send(email))
+        rendered = Rendered(f"[{store.name}] Alert for you: {who}", text, None)
+        return self._send_email(message, store, user.email, user.name, rendered)
 
     def _sms(self, message: OutboxMessage, payload: dict[str, Any], customer: Any, context: Any) -> _Outcome:
         if not customer.phone:
