@@ -38,6 +38,18 @@ PARAM_LABELS = {
 }
 
 
+def action_editor(slots: list[dict[str, str]], template_keys: list[str]) -> dict[str, Any]:
+    """What a page with the action editor (actions.html) gives its template: the slots,
+    the action types, their parameters and labels, and the store's email templates."""
+    return {
+        "slots": slots,
+        "action_types": ACTION_TYPES,
+        "action_params": action_params(),
+        "labels": PARAM_LABELS,
+        "email_templates": template_keys,
+    }
+
+
 def action_params() -> dict[str, tuple[Any, list[str]]]:
     """Each parameter name of the action types once, with the types that take it (a
     slot shows one field per name: `tag` serves both add_tag and remove_tag)."""

@@ -156,12 +156,8 @@ def _form_page(
         status_code=status,
         store=store,
         form=form,
-        slots=slots,
         details=details,
-        action_types=ACTION_TYPES,
-        action_params=forms.action_params(),
-        labels=forms.PARAM_LABELS,
-        email_templates=templates,
+        **forms.action_editor(slots, templates),
         section="events",
     )
 

@@ -17,7 +17,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from milepost.bootstrap import Milepost
-from milepost.domain.actions import ACTION_TYPES
 from milepost.domain.aggregates import METRICS
 from milepost.domain.journeys import MAX_STEPS
 from milepost.domain.records import Store
@@ -188,16 +187,12 @@ def _form_page(
         heading=f"Edit “{details.rule.name}”" if details else _NEW[kind],
         max_steps=MAX_STEPS,
         form=form,
-        slots=slots,
         details=details,
         fixed=program_forms.fixed(details.rule, store) if details else {},
         metrics=program_forms.METRIC_LABELS,
         money_metrics=program_forms.MONEY_METRICS,
         max_inactive_days=MAX_INACTIVE_DAYS,
-        action_types=ACTION_TYPES,
-        action_params=forms.action_params(),
-        labels=forms.PARAM_LABELS,
-        email_templates=templates,
+        **forms.action_editor(slots, templates),
         section="programs",
     )
 
