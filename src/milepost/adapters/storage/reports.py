@@ -58,18 +58,19 @@ class ReportQueries(TxBase):
         ]
 
     def customers_by_email(self, store_id: int, email: str, limit: int) -> list[CustomerLine]:
-        """Customers with this email, as sent or in lower case, by id."""
+        """Customers with this email, as sent or in lower case, by id (sorted here: an ORDER
+        BY would tempt SQLite onto the (store, id) index and a walk through every customer)."""
         c = t.customers.c
         q = (
             select(c.external_id, c.name, c.email, c.order_count, c.amount_spent, c.last_order_at)
             .where(c.store_id == store_id, c.email.in_({email, email.lower()}))
-            .order_by(c.external_id)
             .limit(limit)
         )
-        return [
+        lines = [
             CustomerLine(r.external_id, r.name, r.email, r.order_count, r.amount_spent, r.last_order_at)
             for r in self.conn.execute(q)
         ]
+        return sorted(lines, key=lambda line: line.external_id)
 
     def customer(self, store_id: int, external_id: str) -> tuple[CustomerState, datetime] | None:
         c = t.customers.c
@@ -170,9 +171,10 @@ class ReportQueries(TxBase):
         limit: int = 100,
     ) -> list[MilestoneReached]:
         fir, cus, rul = t.firings, t.customers, t.rules
-        conds = [fir.c.store_id == store_id]
-        if customer_id is not None:
-            conds.append(fir.c.customer_id == customer_id)
+        # A customer (an internal id) is of one store: their firings come from the unique
+        # (customer, rule, occurrence) index, with no store condition to lure SQLite's
+        # planner onto the store's (store, id) index and a walk through every firing.
+        conds = [fir.c.customer_id == customer_id] if customer_id is not None else [fir.c.store_id == store_id]
         if rule_id is not None:
             conds.append(fir.c.rule_id == rule_id)
         if since is not None:
@@ -241,12 +243,14 @@ class ReportQueries(TxBase):
         if not wanted:
             return {}
         ob, cus = t.outbox, t.customers
+        # by the unique key alone: a store condition here tempts SQLite onto the store's index
         q = (
             select(ob, cus.c.external_id.label("customer_ext"))
             .outerjoin(cus, cus.c.id == ob.c.customer_id)
-            .where(ob.c.store_id == store_id, ob.c.key.in_(list(wanted)))
+            .where(ob.c.key.in_(list(wanted)))
         )
-        return {wanted[r.key]: _delivery(r, self.from_ts) for r in self.conn.execute(q)}
+        rows = self.conn.execute(q)
+        return {wanted[r.key]: _delivery(r, self.from_ts) for r in rows if r.store_id == store_id}
 
     # -- alerts ------------------------------------------------------------------------
 
@@ -260,11 +264,12 @@ class ReportQueries(TxBase):
     ) -> list[Alert]:
         """Newest first; pass the last id seen as `before_id` for the next page. Status
         `unresolved`: open or acknowledged."""
+        if status == "unresolved":  # each status from its own index, newest first, then merged
+            both = [a for s in ("open", "acknowledged") for a in self.alerts(store_id, s, limit, before_id, assignee)]
+            return sorted(both, key=lambda a: -a.id)[:limit]
         al = t.alerts
         q = self._alert_query().where(al.c.store_id == store_id)
-        if status == "unresolved":
-            q = q.where(al.c.status.in_(("open", "acknowledged")))
-        elif status is not None:
+        if status is not None:
             q = q.where(al.c.status == status)
         if assignee is not None:
             q = q.where(al.c.assignee == assignee)

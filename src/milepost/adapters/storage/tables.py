@@ -354,8 +354,8 @@ alerts = Table(
     Column("assignee", String(254)),  # the email of the user who must act; none: anyone
     Column("resolved_at", UTCDateTime),
     Column("resolved_by", String(200)),
-    Index(None, "store_id", "status"),
-    Index(None, "store_id", "assignee", "status"),
+    Index(None, "store_id", "status", "id"),  # newest first, by status
+    Index(None, "store_id", "assignee", "status", "id"),  # a user's, newest first
     Index(
         "ux_alerts_open_dedupe_key",
         "store_id",
