@@ -171,10 +171,16 @@ class ReportQueries(TxBase):
         limit: int = 100,
     ) -> list[MilestoneReached]:
         fir, cus, rul = t.firings, t.customers, t.rules
-        # A customer (an internal id) is of one store: their firings come from the unique
-        # (customer, rule, occurrence) index, with no store condition to lure SQLite's
-        # planner onto the store's (store, id) index and a walk through every firing.
-        conds = [fir.c.customer_id == customer_id] if customer_id is not None else [fir.c.store_id == store_id]
+        # Each filter keeps to its own index, even without planner statistics: a customer
+        # (an internal id, of one store) to the unique (customer, rule, occurrence) index, a
+        # program to (rule, id); their store check is written `store_id + 0` so that SQLite's
+        # planner is not lured onto the (store, id) index and a walk through every firing.
+        store_check = fir.c.store_id == store_id
+        if customer_id is not None or rule_id is not None:
+            store_check = fir.c.store_id + 0 == store_id
+        conds = [store_check]
+        if customer_id is not None:
+            conds.append(fir.c.customer_id == customer_id)
         if rule_id is not None:
             conds.append(fir.c.rule_id == rule_id)
         if since is not None:
