@@ -42,7 +42,11 @@ LADDER: list[dict[str, Any]] = [
         "name": "Loyal customer",
         "actions": [
             {"type": "add_tag", "tag": "Loyal Customer - 10 Orders"},
-            {"type": "alert", "message": "Call {customer} to thank them for 10 orders"},
+            {
+                "type": "alert",
+                "message": "Call {customer} to thank them for 10 orders",
+                "assignee_attribute": "account_manager",  # the demo customers': the demo's Administrator
+            },
         ],
     },
     {
@@ -124,6 +128,7 @@ def demo_events() -> list[dict[str, Any]]:
                 "email": email,
                 "email_consent": email_ok,
                 "sms_consent": sms_ok,
+                "attributes": {"account_manager": ADMIN_EMAIL},
                 "occurred_at": _at(n, 0, -1),
             }
         )
