@@ -170,7 +170,7 @@ def _apply_profile(customer: CustomerState, event: CustomerEvent) -> None:
     """Profile fields from the newest event win; an older event arriving late changes nothing."""
     if customer.profile_at is not None and event.occurred_at < customer.profile_at:
         return
-    customer.profile_at, customer.changed = event.occurred_at, True
+    customer.profile_at, customer.changed, customer.profile_changed = event.occurred_at, True, True
     for name, value in event.profile:
         if name == "attributes":
             customer.attributes = _merge(customer.attributes, value)

@@ -56,6 +56,7 @@ class CustomerState:
     phone: str | None = None
     is_new: bool = False
     changed: bool = False
+    profile_changed: bool = False  # a customer event changed the profile, not only the counts
 
 
 @dataclass(frozen=True, slots=True)

@@ -240,10 +240,14 @@ class BatchQueries(CodeQueries, ClawbackQueries):  # the batch writes codes and 
         self._write_effects(b)
 
     def _write_customers(self, b: BatchWrite) -> None:
-        """Points earned are written only by a batch that earns points (or takes them back)."""
+        """Points earned are written only by a batch that earns points (or takes them back);
+        the profile (email, name, consents, attributes, phone) only for the customers whose
+        profile changed, so that an order does not rewrite the (store, email) index entry."""
         ts, now = self.ts, self.ts(b.now)
-        new, changed = [], []
+        new, changed, counted = [], [], []
         earning = b.earning_points
+        types = _CUSTOMER_TYPES_EARNING if earning else _CUSTOMER_TYPES
+        at = [i for i in _AGGREGATE_AT if i < len(types)]
         for c in b.customers:
             agg = c.aggregates
             values = (
@@ -267,11 +271,13 @@ class BatchQueries(CodeQueries, ClawbackQueries):  # the batch writes codes and 
                 values = (*values, agg.points_earned)
             if c.is_new:
                 new.append((c.id, b.store_id, c.external_id, now, *values))
-            else:
+            elif c.profile_changed:
                 changed.append((*values, c.id))
-        types = _CUSTOMER_TYPES_EARNING if earning else _CUSTOMER_TYPES
+            else:
+                counted.append((*(values[i] for i in at), c.id))
         self._insert("customers", ("id", "store_id", "external_id", "created_at", *(n for n, _ in types)), new)
         self._update("customers", types, (("id", "bigint"),), changed)
+        self._update("customers", [types[i] for i in at], (("id", "bigint"),), counted)
 
     def _write_orders(self, b: BatchWrite) -> None:
         """An order's points rate is set only while the store earns points: without, the
@@ -417,6 +423,9 @@ _CUSTOMER_TYPES = (
     ("billing_cycles", "int"),
 )
 _CUSTOMER_TYPES_EARNING = (*_CUSTOMER_TYPES, ("points_earned", "bigint"))
+_PROFILE = frozenset({"email", "name", "email_consent", "sms_consent", "attributes", "profile_at", "phone"})
+#: Where the aggregates (and updated_at, points earned) stand in a customer's values.
+_AGGREGATE_AT = tuple(i for i, (name, _) in enumerate(_CUSTOMER_TYPES_EARNING) if name not in _PROFILE)
 _ORDER_TYPES = (
     ("total", "bigint"),
     ("currency", "text"),
