@@ -127,7 +127,8 @@ def test_subscribed_internal_events_arrive_signed_as_type_timestamp_data(mp, sto
     assert reached["data"]["customer"]["id"] == "c1" and reached["data"]["milestone"]["count"] == 2
     assert bodies["customer.rewarded"]["data"]["reward"] == {"type": "credit", "amount": 500, "currency": "USD"}
     (alert,) = mp.alerts(store)
-    assert bodies["alert.created"]["data"]["alert"] == {"id": f"alr_{alert.id}", "message": alert.message, "assignee": None}
+    expected = {"id": f"alr_{alert.id}", "message": alert.message, "assignee": None}
+    assert bodies["alert.created"]["data"]["alert"] == expected
     ids = {r.headers["webhook-id"] for r in receiver.requests}
     assert ids == {d.key for d in mp.deliveries(store)}
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from milepost.entrypoints.web import (
     api_keys,
     customers,
+    deliveries,
     email_templates,
     home,
     logs,
@@ -17,5 +18,16 @@ from milepost.entrypoints.web import (
 )
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
-for _area in (home, order_count_events, programs, email_templates, customers, logs, api_keys, webhooks, users):
+for _area in (
+    home,
+    order_count_events,
+    programs,
+    email_templates,
+    customers,
+    logs,
+    deliveries,
+    api_keys,
+    webhooks,
+    users,
+):
     router.include_router(_area.router)
