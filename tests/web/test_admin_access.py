@@ -138,3 +138,10 @@ def test_the_assets_are_served_by_the_app(web: TestClient):
     js = web.get("/admin/static/admin.js")
     assert css.status_code == 200 and "text/css" in css.headers["content-type"]
     assert js.status_code == 200 and re.search(r"javascript", js.headers["content-type"])
+
+
+def test_the_pages_assets_are_served_by_the_app(web: TestClient):
+    page = web.get("/admin/login")
+    for asset in re.findall(r'(?:href|src)="(/admin/static/[^"]+)"', page.text):
+        assert web.get(asset).status_code == 200, asset
+    assert "/admin/static/favicon.svg" in page.text
