@@ -426,7 +426,7 @@ def customer_messages(db: Storage, store_id: int, customer_id: str, limit: int =
         found = tx.customer(store_id, customer_id)
         if found is None:
             raise NotFound(f"no customer {customer_id!r} in this store")
-        return tx.customer_messages(store_id, found[0].id, limit)  # type: ignore[no-any-return]
+        return tx.customer_messages(found[0].id, limit)  # type: ignore[no-any-return]
 
 
 def get_delivery(db: Storage, store_id: int, delivery_id: int) -> tuple[Delivery, list[Attempt]]:

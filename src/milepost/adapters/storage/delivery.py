@@ -193,7 +193,7 @@ class DeliveryQueries(TxBase):
             q = q.where(ob.id < before_id)
         return [_delivery(r, self.from_ts) for r in self.conn.execute(q.order_by(ob.id.desc()).limit(limit))]
 
-    def customer_messages(self, store_id: int, customer_id: int, limit: int) -> list[Delivery]:
+    def customer_messages(self, customer_id: int, limit: int) -> list[Delivery]:
         """The emails and texts about one customer (internal id), newest first."""
         ob = t.outbox.c
         # on (customer, id) alone: the customer (an internal id) is of one store
