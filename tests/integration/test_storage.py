@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from milepost import connect
+from milepost.adapters.storage.base import pg_array
 from milepost.adapters.storage.checkpoint import Checkpointer
 from milepost.adapters.storage.database import Database, translate_errors
 from milepost.errors import Conflict
@@ -101,3 +105,36 @@ def test_the_pinned_head_revision_is_the_newest_migration(tmp_path):
         assert current_revision(engine) == HEAD
     finally:
         engine.dispose()
+
+
+# -- arrays sent to PostgreSQL as text -------------------------------------------------------
+
+_ARRAY_VALUES = {
+    "text": st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00")),
+    "bigint": st.integers(-(2**63), 2**63 - 1),
+    "int": st.integers(-(2**31), 2**31 - 1),
+    "smallint": st.integers(-(2**15), 2**15 - 1),
+    "boolean": st.booleans(),
+    "timestamptz": st.datetimes(timezones=st.just(UTC), min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),
+}
+
+
+@pytest.mark.postgres
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_arrays_written_as_text_read_back_as_given(postgres_db, data):
+    """The batch's lookups and updates pass their arrays as text: quotes, backslashes,
+    commas, braces, blanks, the word NULL and real NULLs all come back as they were."""
+    kind = data.draw(st.sampled_from(sorted(_ARRAY_VALUES)))
+    values = data.draw(st.lists(st.none() | _ARRAY_VALUES[kind], max_size=20))
+    with postgres_db.read() as tx:
+        got = tx._rows(f"SELECT %s::{kind}[]", (pg_array(kind, values),))[0][0]
+    assert got == values
+
+
+def test_array_text_for_the_awkward_strings():
+    assert pg_array("text", ['a"b', "c\\d", None, "NULL", "{x,y}", " "]) == (
+        '{"a\\"b","c\\\\d",NULL,"NULL","{x,y}"," "}'
+    )
+    assert pg_array("boolean", [True, False, None]) == "{t,f,NULL}"
+    assert pg_array("numeric", [1, 2]) == [1, 2]  # kinds it does not know go as lists

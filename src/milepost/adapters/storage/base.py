@@ -55,7 +55,7 @@ class TxBase:
             f"SELECT x.* FROM unnest(%s::{kind}[]) AS k(v) CROSS JOIN LATERAL "
             f"(SELECT {columns} FROM {table} WHERE {fixed}{column} = k.v{limit}) AS x"
         )
-        return self._rows(sql, [list(values), *params])
+        return self._rows(sql, [pg_array(kind, values), *params])
 
     def ping(self) -> None:
         """A round trip to the database (readiness checks)."""
@@ -114,7 +114,8 @@ class TxBase:
         sets = ", ".join(f"{name} = v.{name}" for name, _ in columns)
         where = " AND ".join(f"t.{name} = v.{name}" for name, _ in keys)
         sql = f"UPDATE {table} AS t SET {sets} FROM unnest({arrays}) AS v({names}) WHERE {where}"
-        self.cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
+        by_column = zip(*rows, strict=True)
+        self.cursor.execute(sql, [pg_array(kind, values) for (_, kind), values in zip(every, by_column, strict=True)])
 
     # -- values --------------------------------------------------------------
 
@@ -142,3 +143,32 @@ class TxBase:
     @staticmethod
     def dumps(value: Any) -> str:
         return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+
+
+# -- PostgreSQL arrays as text --------------------------------------------------------------------
+
+
+def _quoted(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+_ELEMENT: dict[str, Any] = {
+    "text": _quoted,
+    "bigint": str,
+    "int": str,
+    "smallint": str,
+    "boolean": lambda v: "t" if v else "f",
+    "timestamptz": lambda v: _quoted(v.isoformat()),
+}
+
+
+def pg_array(kind: str, values: Sequence[Any]) -> Any:
+    """`values` as the text of a PostgreSQL array of `kind`, for a `%s::kind[]` parameter.
+
+    psycopg adapts a list element by element in Python; a batch passes some twenty
+    arrays of up to a thousand values, and writing their text directly costs a
+    third of that (the server parses it either way). Kinds not listed here go as lists."""
+    element = _ELEMENT.get(kind)
+    if element is None:
+        return list(values)
+    return "{" + ",".join("NULL" if v is None else element(v) for v in values) + "}"

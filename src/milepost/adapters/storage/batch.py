@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 from sqlalchemy import text
 
+from milepost.adapters.storage.base import pg_array
 from milepost.adapters.storage.clawback import ClawbackQueries
 from milepost.adapters.storage.codes import CodeQueries
 from milepost.domain.aggregates import Aggregates
@@ -74,7 +75,8 @@ class BatchQueries(CodeQueries, ClawbackQueries):  # the batch writes codes and 
             return
         keys = sorted({lock_key(store_id, e) for e in external_ids})
         if keys:
-            self._rows("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k", (keys,))
+            sql = "SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k"
+            self._rows(sql, (pg_array("bigint", keys),))
 
     def existing_event_keys(self, store_id: int, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
         wanted = set(keys)
