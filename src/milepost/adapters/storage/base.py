@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson
 from sqlalchemy import Connection
+from sqlalchemy.dialects import postgresql
 
-from milepost.adapters.storage.tables import sqlite_time, stores
+from milepost.adapters.storage.tables import metadata, sqlite_time, stores
 
 
 class TxBase:
@@ -80,14 +82,19 @@ class TxBase:
         return f"INSERT INTO {table} ({','.join(columns)}) VALUES ({marks}){conflict}"
 
     def _insert(self, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-        """Insert many rows: COPY on PostgreSQL, executemany on SQLite.
-        Unique keys still hold: a duplicate fails the whole batch, which is retried."""
+        """Insert many rows: COPY on PostgreSQL (binary, when every column's type is
+        known: half the cost of text for the client and the server), executemany on
+        SQLite. Unique keys still hold: a duplicate fails the whole batch, which is retried."""
         if not rows:
             return
         if not self.pg:
             self.cursor.executemany(self._insert_sql(table, columns), rows)
             return
-        with self.cursor.copy(f"COPY {table} ({','.join(columns)}) FROM STDIN") as copy:
+        types = copy_types(table, tuple(columns))
+        binary = " (FORMAT BINARY)" if types else ""
+        with self.cursor.copy(f"COPY {table} ({','.join(columns)}) FROM STDIN{binary}") as copy:
+            if types:
+                copy.set_types(types)
             for row in rows:
                 copy.write_row(row)
 
@@ -172,3 +179,37 @@ def pg_array(kind: str, values: Sequence[Any]) -> Any:
     if element is None:
         return list(values)
     return "{" + ",".join("NULL" if v is None else element(v) for v in values) + "}"
+
+
+# -- PostgreSQL binary COPY ----------------------------------------------------------------------
+
+#: The binary wire type of each column type the tables use.
+_WIRE_TYPES = {
+    "BIGINT": "int8",
+    "INTEGER": "int4",
+    "SMALLINT": "int2",
+    "BOOLEAN": "bool",
+    "TEXT": "text",
+    "VARCHAR": "text",
+    "TIMESTAMP WITH TIME ZONE": "timestamptz",
+}
+
+
+@lru_cache(maxsize=256)
+def copy_types(table: str, columns: tuple[str, ...]) -> list[str] | None:
+    """The binary COPY types of `columns` of `table`, from the schema; None when one
+    of them has no binary type here (the COPY then goes as text)."""
+    found = metadata.tables.get(table)
+    if found is None:
+        return None
+    types = []
+    for name in columns:
+        column = found.columns.get(name)
+        if column is None:
+            return None
+        compiled = column.type.compile(dialect=postgresql.dialect())
+        wire = _WIRE_TYPES.get(compiled.split("(")[0])
+        if wire is None:
+            return None
+        types.append(wire)
+    return types
