@@ -52,7 +52,10 @@ class TxBase:
         if not self.pg:
             marks = ",".join("?" * len(values))
             return self._rows(f"SELECT {columns} FROM {table} WHERE {fixed}{column} IN ({marks})", [*params, *values])
-        limit = " LIMIT 1" if unique else ""
+        # LIMIT 1 (a unique key) or OFFSET 0 (any other) keeps the planner from
+        # flattening the lateral subquery into a join, which it would run as a hash
+        # join over a sequential scan of the whole table while its statistics are stale.
+        limit = " LIMIT 1" if unique else " OFFSET 0"
         sql = (
             f"SELECT x.* FROM unnest(%s::{kind}[]) AS k(v) CROSS JOIN LATERAL "
             f"(SELECT {columns} FROM {table} WHERE {fixed}{column} = k.v{limit}) AS x"
