@@ -58,7 +58,7 @@ except ImportError:  # running from a checkout without `pip install -e .`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from bare_loop import BareLoop
-from harness import Backend, Timing, postgres_backend, raw_connection, sqlite_backend, timed_batches
+from harness import Backend, Timing, postgres_backend, progress, raw_connection, sqlite_backend, timed_batches
 from parallel import run_parallel
 from workload import TEMPLATE, Expected, Rung, Workload, expected, generate, ladder, programs
 
@@ -100,8 +100,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def run_engine(
-    backend: Backend, workload: Workload, rungs: list[Rung], batch_size: int, workers: int = 1
+    backend: Backend, workload: Workload, rungs: list[Rung], batch_size: int, workers: int = 1, stream: bool = False
 ) -> tuple[Timing, Counter, dict]:
+    if stream:
+        return run_stream(backend, workload, rungs, batch_size)
     if workers > 1:
         with backend.open("engine") as mp:
             setup_store(mp, rungs)
@@ -121,6 +123,28 @@ def run_engine(
 
         setup_store(mp, rungs)
         timing = timed_batches(workload.events, batch_size, step, f"{backend.name} engine")
+        with raw_connection(mp) as conn:
+            return timing, tally, read_back(conn)
+
+
+def run_stream(
+    backend: Backend, workload: Workload, rungs: list[Rung], batch_size: int
+) -> tuple[Timing, Counter, dict]:
+    """The engine through `Milepost.ingest_stream`: the whole stream in one call, in the
+    lanes the storage uses (two on PostgreSQL). Latencies are the times between results."""
+    tally: Counter[str] = Counter()
+    with backend.open("engine") as mp:
+        setup_store(mp, rungs)
+        latencies = []
+        with progress(f"{backend.name} engine, stream", len(workload.events)) as advance:
+            start = last = time.perf_counter()
+            for result in mp.ingest_stream(STORE, workload.events, batch_size=batch_size):
+                now = time.perf_counter()
+                latencies.append(now - last)
+                last = now
+                tally.update(accepted=result.accepted, duplicates=result.duplicates, rejected=len(result.rejected))
+                advance(len(result.results))
+            timing = Timing(len(workload.events), time.perf_counter() - start, latencies)
         with raw_connection(mp) as conn:
             return timing, tally, read_back(conn)
 
@@ -203,6 +227,13 @@ def bench_backend(
         *problems("baseline database", base_written, {k: wanted[k] for k in BASELINE_CHECKS}),
     ]
     out = {"engine": engine, "baseline": baseline, "written": written, "problems": found, "workers": workers}
+    lanes = 2 if backend.name == "postgresql" else 1  # the storage's ingest_lanes
+    if workers == 1 and lanes > 1:
+        with backend.fresh("engine"):
+            timing, stream_tally, stream_written = run_engine(backend, workload, rungs, batch_size, stream=True)
+        found += problems("engine stream, results", dict(stream_tally), results)
+        found += problems("engine stream, database", stream_written, wanted)
+        out["stream"] = {"lanes": lanes, "engine": timing}
     if many is not None:
         many_rungs, many_want = many
         # a fresh database for the run with many rules: the engine name is reused
@@ -241,6 +272,12 @@ def report(name: str, r: dict) -> dict[str, Any]:
     print(f"  engine:   {engine.line()}{processes}")
     print(f"  baseline: {baseline.line()}   (bare loop of the same inserts, no engine)")
     print(f"  ratio engine/baseline: {ratio:.2f}")
+    stream = r.get("stream")
+    if stream is not None:
+        print(
+            f"  engine, stream: {stream['engine'].line()}   (Milepost.ingest_stream, one process, "
+            f"customers shared out between {stream['lanes']} lanes)"
+        )
     many = r.get("many")
     if many is not None:
         slower = engine.rate / many["engine"].rate
@@ -263,7 +300,12 @@ def report(name: str, r: dict) -> dict[str, Any]:
         f"{LABELS[name]} {engine.rate:,.0f} events/s: {verdict}",
         flush=True,
     )
-    extra = {}
+    best = max(engine.rate, stream["engine"].rate) if stream is not None else engine.rate
+    if stream is not None:
+        print(f"  best of one process: {best:,.0f} events/s: {'PASS' if best >= target else 'BELOW'}", flush=True)
+    extra: dict[str, Any] = {}
+    if stream is not None:
+        extra["stream"] = {"lanes": stream["lanes"], "engine": stream["engine"].as_dict()}
     if many is not None:
         extra["many_rules"] = {
             "rules": many["rules"],

@@ -64,23 +64,20 @@ def ingest_lines(
     batch_size: int,
     tally: Tally,
 ) -> None:
-    batch: list[tuple[int, Any]] = []
-    for item in lines:
-        batch.append(item)
-        if len(batch) >= batch_size:
-            _send(mp, store, batch, source, tally)
-            batch = []
-    if batch:
-        _send(mp, store, batch, source, tally)
+    """Ingest the events as a stream (two lanes on PostgreSQL: see `Milepost.ingest_stream`)."""
+    numbers: list[int] = []  # the line of each event, by its position in the stream
 
+    def events() -> Iterator[Any]:
+        for number, event in lines:
+            numbers.append(number)
+            yield event
 
-def _send(mp: Milepost, store: str, batch: list[tuple[int, Any]], source: str, tally: Tally) -> None:
-    result = mp.ingest(store, [event for _, event in batch], source=source)
-    tally.accepted += result.accepted
-    tally.duplicates += result.duplicates
-    tally.milestones += len(result.firings)
-    for r in result.rejected:
-        tally.rejected.append({"line": batch[r.index][0], "id": r.key, "field": r.field, "reason": r.reason})
+    for result in mp.ingest_stream(store, events(), source=source, batch_size=batch_size):
+        tally.accepted += result.accepted
+        tally.duplicates += result.duplicates
+        tally.milestones += len(result.firings)
+        for r in result.rejected:
+            tally.rejected.append({"line": numbers[r.index], "id": r.key, "field": r.field, "reason": r.reason})
 
 
 def _progress(stream: IO[bytes]) -> Progress | None:

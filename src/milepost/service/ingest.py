@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import zlib
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -265,13 +268,90 @@ def ingest(
     source: str = "api",
     batch_size: int = 1000,
     attempts: int = 5,
+    lanes: int | None = None,
 ) -> Iterator[BatchResult]:
-    """Ingest any number of events in batches; yields one result per batch."""
+    """Ingest a stream of events in batches of up to `batch_size`, one transaction
+    each; yields each batch's result, in which `index` is the event's position in
+    the whole stream.
+
+    With `lanes` above 1 (by default the storage's `ingest_lanes`: 2 on PostgreSQL;
+    SQLite has one writer, so 1) the customers are shared out between the lanes by
+    their id, and each lane stores its own batches, one after the other, on a thread
+    and connection of its own: while the server works on one lane's batch, this
+    process prepares the other's. A customer's events all go to one lane, so they
+    apply in stream order; two customers' events may commit in either order, as
+    from two clients of the API. If a batch fails, batches of other lanes may be
+    stored already; ingesting the stream again is safe (stored events come back as
+    duplicates)."""
+    lanes = max(1, lanes if lanes is not None else db.ingest_lanes)
+    if lanes == 1:
+        offset = 0
+        for chunk in _chunks(raw_events, batch_size):
+            result = ingest_batch(db, store_id, chunk, clock(), source, attempts)
+            yield _in_stream(result, range(offset, offset + len(chunk)))
+            offset += len(chunk)
+        return
+    workers = [ThreadPoolExecutor(1, thread_name_prefix=f"milepost-ingest-{n}") for n in range(lanes)]
+    try:
+        in_flight: deque[Future[BatchResult]] = deque()
+        filling: list[list[tuple[int, Any]]] = [[] for _ in range(lanes)]
+
+        def send(lane: int) -> None:
+            batch, filling[lane] = filling[lane], []
+            positions = [position for position, _ in batch]
+            events = [raw for _, raw in batch]
+            work = workers[lane].submit(_lane_batch, db, store_id, events, positions, clock, source, attempts)
+            in_flight.append(work)
+
+        for position, raw in enumerate(raw_events):
+            lane = _lane(raw, lanes)
+            filling[lane].append((position, raw))
+            if len(filling[lane]) >= batch_size:
+                send(lane)
+                while len(in_flight) > lanes:
+                    yield in_flight.popleft().result()
+        for lane in range(lanes):
+            if filling[lane]:
+                send(lane)
+        while in_flight:
+            yield in_flight.popleft().result()
+    finally:
+        for worker in workers:
+            worker.shutdown(wait=True, cancel_futures=True)
+
+
+def _lane_batch(
+    db: Storage,
+    store_id: int,
+    events: list[Any],
+    positions: list[int],
+    clock: Callable[[], datetime],
+    source: str,
+    attempts: int,
+) -> BatchResult:
+    return _in_stream(ingest_batch(db, store_id, events, clock(), source, attempts), positions)
+
+
+def _lane(raw: Any, lanes: int) -> int:
+    """The lane of an event's customer: a stable hash of the id as sent (events that
+    name none, and so will be rejected, go to the first lane)."""
+    customer = raw.get("customer_id") if isinstance(raw, dict) else None
+    if customer is None:
+        return 0
+    return zlib.crc32(str(customer).encode()) % lanes
+
+
+def _in_stream(result: BatchResult, positions: Sequence[int]) -> BatchResult:
+    """A batch's result with each event's index its position in the stream."""
+    return BatchResult(tuple(r._replace(index=positions[r.index]) for r in result.results), result.firings)
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
     chunk: list[Any] = []
-    for raw in raw_events:
-        chunk.append(raw)
-        if len(chunk) >= batch_size:
-            yield ingest_batch(db, store_id, chunk, clock(), source, attempts)
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
             chunk = []
     if chunk:
-        yield ingest_batch(db, store_id, chunk, clock(), source, attempts)
+        yield chunk

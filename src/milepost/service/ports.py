@@ -188,6 +188,7 @@ class BatchTx(Protocol):
 class Storage(Protocol):
     dialect: str
     rule_indexes: dict[int, tuple[int, Any]]  # a cache the service keeps per store, by rules version
+    ingest_lanes: int  # how many batches of a stream may be stored at once (customers shared out)
 
     def write(self) -> AbstractContextManager[Any]: ...
     def read(self) -> AbstractContextManager[Any]: ...

@@ -37,6 +37,10 @@ class Database:
         # SQLite has one writer at a time. Threads of this process queue here, in order,
         # instead of polling the database lock with the busy handler's growing sleeps.
         self._writer: AbstractContextManager[Any] = threading.Lock() if self.dialect == "sqlite" else nullcontext()
+        # A stream of events is stored in two lanes on PostgreSQL, so the server works
+        # on one lane's batch while this process prepares the other's; SQLite has one
+        # writer, so one lane.
+        self.ingest_lanes = 2 if self.dialect == "postgresql" else 1
 
     @classmethod
     def from_url(cls, url: str, busy_timeout_ms: int = 30_000, migrate_schema: bool = True) -> Database:
