@@ -45,9 +45,13 @@ class BareLoop:
     def _select(self, cur: Any, sql: str, column: str, values: set[str]) -> list[tuple[Any, ...]]:
         """`sql` for the rows whose `column` is one of `values`. On PostgreSQL each value
         is probed through the index (as the engine does): on tables bulk-loaded from
-        empty, `column = ANY(%s)` gets a plan that filters a scan, slower every batch."""
+        empty, `column = ANY(%s)` gets a plan that filters a scan, slower every batch, and
+        so does a lateral subquery the planner may flatten into a join (LIMIT 1 keeps it:
+        every key here is unique)."""
         if self.pg:
-            probe = f"SELECT x.* FROM unnest(%s::text[]) AS k(v) CROSS JOIN LATERAL ({sql} AND {column} = k.v) AS x"
+            probe = (
+                f"SELECT x.* FROM unnest(%s::text[]) AS k(v) CROSS JOIN LATERAL ({sql} AND {column} = k.v LIMIT 1) AS x"
+            )
             cur.execute(probe, (list(values), self.store_id), prepare=False)
         else:
             marks = ",".join("?" * len(values))
