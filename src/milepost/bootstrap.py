@@ -406,13 +406,19 @@ class Milepost:
         return ingest_batch(self.db, self._id(store), events, self.clock(), source, self.batch_attempts)
 
     def ingest_stream(
-        self, store: str, events: Iterable[dict[str, Any]], source: str = "api", batch_size: int = 1000
+        self,
+        store: str,
+        events: Iterable[dict[str, Any]],
+        source: str = "api",
+        batch_size: int = 1000,
+        lanes: int | None = None,
     ) -> Iterator[BatchResult]:
         """Ingest any number of events, `batch_size` per transaction; yields each batch's
         result, whose `index` is an event's position in the stream. On PostgreSQL the
         customers are shared out between two lanes stored side by side (one customer's
-        events still apply in stream order); see `service.ingest.ingest`."""
-        return ingest(self.db, self._id(store), events, self.clock, source, batch_size, self.batch_attempts)
+        events still apply in stream order; `lanes` sets another number); see
+        `service.ingest.ingest`."""
+        return ingest(self.db, self._id(store), events, self.clock, source, batch_size, self.batch_attempts, lanes)
 
     # -- what operators read ----------------------------------------------------------------------
 

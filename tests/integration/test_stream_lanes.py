@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from milepost_kit import paid, refunded
 
-from milepost import Milepost
+from milepost import Milepost, connect
 from support.cli import MilepostCli
 
 CUSTOMERS = 12
@@ -82,10 +82,13 @@ def test_rejections_are_reported_at_their_position(mp: Milepost, store: str, lan
 
 
 @pytest.mark.postgres
-def test_the_cli_ingests_a_file_in_lanes_on_postgresql(postgres_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 3])
+def test_the_cli_ingests_a_file_in_lanes_on_postgresql(postgres_url: str, tmp_path: Path, workers: int) -> None:
+    """One process in two lanes, or three processes sharing the customers out."""
     cli = MilepostCli(tmp_path, MILEPOST_DATABASE_URL=postgres_url)
-    cli("stores", "create", "lanes", "--name", "Lanes")
-    cli("events", "create", "--store", "lanes", "--count", "3", "--name", "Third", "--add-tag", "three")
+    store = f"lanes{workers}"
+    cli("stores", "create", store, "--name", "Lanes")
+    cli("events", "create", "--store", store, "--count", "3", "--name", "Third", "--add-tag", "three")
     stream = interleaved()
     stream.insert(30, {"id": "bad", "type": "order.paid", "customer_id": "c1", "order_id": "x", "total": -1})
     lines = [json.dumps(e) for e in stream]
@@ -93,10 +96,27 @@ def test_the_cli_ingests_a_file_in_lanes_on_postgresql(postgres_url: str, tmp_pa
     events = tmp_path / "events.jsonl"
     events.write_text("\n".join(lines) + "\n")
 
-    report = json.loads(cli("ingest", str(events), "--store", "lanes", "--batch-size", "5", "--json", expect=1).stdout)
+    command = ("ingest", str(events), "--store", store, "--batch-size", "5", "--workers", str(workers), "--json")
+    report = json.loads(cli(*command, expect=1).stdout)
 
     assert (report["accepted"], report["rejected"], report["milestones"]) == (len(stream) - 1, 2, CUSTOMERS)
     assert [(r["line"], r["field"]) for r in report["rejections"]] == [(31, "total"), (51, "line")]
-    shown = cli.json("customers", "show", "c4", "--store", "lanes")
-    assert shown["order_count"] == ORDERS - 1
-    assert [m["order_id"] for m in shown["milestones"]] == ["c4-o3"]
+    assert report["lines"] == len(lines)
+    mp = connect(postgres_url)
+    try:
+        assert sorted((m.customer_id, m.order_id) for m in mp.milestone_log(store)) == sorted(
+            (f"c{c}", f"c{c}-o3") for c in range(CUSTOMERS)
+        )
+        assert {mp.customer(store, f"c{c}").order_count for c in range(CUSTOMERS)} == {ORDERS - 1}
+    finally:
+        mp.close()
+
+
+def test_the_cli_takes_workers_only_on_postgresql_and_from_a_file(tmp_path: Path) -> None:
+    cli = MilepostCli(tmp_path)
+    cli("stores", "create", "one", "--name", "One writer")
+    events = tmp_path / "events.jsonl"
+    events.write_text(json.dumps(paid("c1", "o1")) + "\n")
+    refused = cli("ingest", str(events), "--store", "one", "--workers", "2", expect=2)
+    assert "--workers needs PostgreSQL" in refused.stderr
+    assert "accepted 1" in cli("ingest", str(events), "--store", "one").stdout

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 import click
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
-from milepost.bootstrap import Milepost
+from milepost.bootstrap import Milepost, connect
+from milepost.config import Settings
 from milepost.entrypoints.context import App, json_option, pass_app, store_option
 from milepost.entrypoints.output import console, err_console, print_json, table
 from milepost.runtime import tune_gc
+from milepost.service.ingest import lane_of
 
 SHOWN_REJECTIONS = 100
 
@@ -63,8 +68,9 @@ def ingest_lines(
     source: str,
     batch_size: int,
     tally: Tally,
+    lanes: int | None = None,
 ) -> None:
-    """Ingest the events as a stream (two lanes on PostgreSQL: see `Milepost.ingest_stream`)."""
+    """Ingest the events as a stream (two lanes on PostgreSQL unless told: see `Milepost.ingest_stream`)."""
     numbers: list[int] = []  # the line of each event, by its position in the stream
 
     def events() -> Iterator[Any]:
@@ -72,12 +78,60 @@ def ingest_lines(
             numbers.append(number)
             yield event
 
-    for result in mp.ingest_stream(store, events(), source=source, batch_size=batch_size):
+    for result in mp.ingest_stream(store, events(), source=source, batch_size=batch_size, lanes=lanes):
         tally.accepted += result.accepted
         tally.duplicates += result.duplicates
         tally.milestones += len(result.firings)
         for r in result.rejected:
             tally.rejected.append({"line": numbers[r.index], "id": r.key, "field": r.field, "reason": r.reason})
+
+
+def _in_processes(
+    app: App,
+    file: IO[bytes],
+    store: str,
+    source: str,
+    batch_size: int,
+    workers: int,
+    tally: Tally,
+    advance: Callable[[int], Any],
+) -> None:
+    """Share the customers out between `workers` processes (by the hash the stream's
+    lanes use): this one takes the first share, and reports the lines and what is
+    not JSON; each other one reads the file too and ingests its own customers' events.
+    A customer's events all go to one process, so they apply in the order of the file."""
+    spawn = multiprocessing.get_context("spawn")  # a fresh interpreter: no inherited connections
+    with ProcessPoolExecutor(workers - 1, mp_context=spawn) as pool:
+        others = [
+            pool.submit(_share, app.settings, file.name, store, source, batch_size, share, workers)
+            for share in range(1, workers)
+        ]
+        lines = _shared(read_lines(file, tally, advance), 0, workers)
+        ingest_lines(app.mp, store, lines, source, batch_size, tally, lanes=1)
+        for other in others:
+            found = other.result()
+            tally.accepted += found.accepted
+            tally.duplicates += found.duplicates
+            tally.milestones += found.milestones
+            tally.rejected.extend(found.rejected)
+
+
+def _share(settings: Settings, path: str, store: str, source: str, batch_size: int, share: int, shares: int) -> Tally:
+    """One other process's share: the events of its customers in FILE."""
+    tune_gc()
+    mp = connect(settings=settings, migrate=False)
+    try:
+        tally = Tally()
+        with open(path, "rb") as stream:
+            lines = _shared(read_lines(stream, Tally(), lambda n: None), share, shares)
+            ingest_lines(mp, store, lines, source, batch_size, tally, lanes=1)
+        return tally
+    finally:
+        mp.close()
+
+
+def _shared(lines: Iterator[tuple[int, Any]], share: int, shares: int) -> Iterator[tuple[int, Any]]:
+    return ((number, event) for number, event in lines if lane_of(event, shares) == share)
 
 
 def _progress(stream: IO[bytes]) -> Progress | None:
@@ -116,24 +170,39 @@ def _size(stream: IO[bytes]) -> int | None:
     show_default=True,
     help="Events per transaction.",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="PostgreSQL: processes sharing the customers out, each reading the whole FILE.",
+)
 @json_option
 @pass_app
-def ingest(app: App, file: IO[bytes], store: str, source: str, batch_size: int, as_json: bool) -> None:
+def ingest(app: App, file: IO[bytes], store: str, source: str, batch_size: int, workers: int, as_json: bool) -> None:
     """Ingest events from FILE, one JSON object per line ('-' reads stdin).
 
     Exit code 0 when every event was accepted or a duplicate, 1 when some were rejected.
     """
     mp, tally = app.mp, Tally()
     mp.store(store)  # fail fast on an unknown store
+    if workers > 1:
+        if mp.db.dialect != "postgresql":
+            raise click.UsageError("--workers needs PostgreSQL: SQLite has one writer at a time")
+        if file.name == "<stdin>" or not os.path.isfile(file.name):
+            raise click.UsageError("--workers needs a file: each process reads it whole (not stdin)")
     tune_gc()
     progress = _progress(file)
-    if progress is None:
-        ingest_lines(mp, store, read_lines(file, tally, lambda n: None), source, batch_size, tally)
-    else:
-        with progress:
+    with progress if progress is not None else nullcontext():
+        if progress is None:
+            advance: Callable[[int], Any] = lambda n: None  # noqa: E731
+        else:
             task = progress.add_task("ingest", total=_size(file))
             advance = lambda n: progress.advance(task, n)  # noqa: E731
+        if workers == 1:
             ingest_lines(mp, store, read_lines(file, tally, advance), source, batch_size, tally)
+        else:
+            _in_processes(app, file, store, source, batch_size, workers, tally, advance)
     tally.rejected.sort(key=lambda r: r["line"])
     _print(tally, as_json)
     if tally.rejected:

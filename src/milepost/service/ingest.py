@@ -304,7 +304,7 @@ def ingest(
             in_flight.append(work)
 
         for position, raw in enumerate(raw_events):
-            lane = _lane(raw, lanes)
+            lane = lane_of(raw, lanes)
             filling[lane].append((position, raw))
             if len(filling[lane]) >= batch_size:
                 send(lane)
@@ -332,7 +332,7 @@ def _lane_batch(
     return _in_stream(ingest_batch(db, store_id, events, clock(), source, attempts), positions)
 
 
-def _lane(raw: Any, lanes: int) -> int:
+def lane_of(raw: Any, lanes: int) -> int:
     """The lane of an event's customer: a stable hash of the id as sent (events that
     name none, and so will be rejected, go to the first lane)."""
     customer = raw.get("customer_id") if isinstance(raw, dict) else None
