@@ -6,6 +6,7 @@ import json
 import multiprocessing
 import os
 import sys
+from array import array
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
@@ -71,7 +72,7 @@ def ingest_lines(
     lanes: int | None = None,
 ) -> None:
     """Ingest the events as a stream (two lanes on PostgreSQL unless told: see `Milepost.ingest_stream`)."""
-    numbers: list[int] = []  # the line of each event, by its position in the stream
+    numbers = array("q")  # the line of each event, by its position in the stream (8 bytes each)
 
     def events() -> Iterator[Any]:
         for number, event in lines:
