@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from milepost import connect
-from milepost.adapters.storage.base import pg_array
+from milepost.adapters.storage.base import copy_types, pg_array
 from milepost.adapters.storage.checkpoint import Checkpointer
 from milepost.adapters.storage.database import Database, translate_errors
 from milepost.errors import Conflict
@@ -138,3 +138,16 @@ def test_array_text_for_the_awkward_strings():
     )
     assert pg_array("boolean", [True, False, None]) == "{t,f,NULL}"
     assert pg_array("numeric", [1, 2]) == [1, 2]  # kinds it does not know go as lists
+
+
+def test_binary_copy_types_come_from_the_schema_and_fall_back_to_text():
+    assert copy_types("orders", ("store_id", "customer_id", "status_rank", "counts", "counted_at", "currency")) == [
+        "int4",
+        "int8",
+        "int2",
+        "bool",
+        "timestamptz",
+        "text",
+    ]
+    assert copy_types("orders", ("store_id", "no_such_column")) is None  # COPY as text
+    assert copy_types("no_such_table", ("id",)) is None

@@ -102,6 +102,9 @@ def test_the_cli_ingests_a_file_in_lanes_on_postgresql(postgres_url: str, tmp_pa
     assert (report["accepted"], report["rejected"], report["milestones"]) == (len(stream) - 1, 2, CUSTOMERS)
     assert [(r["line"], r["field"]) for r in report["rejections"]] == [(31, "total"), (51, "line")]
     assert report["lines"] == len(lines)
+    if workers > 1:  # every process reads the file: stdin cannot be shared
+        refused = cli("ingest", "-", "--store", store, "--workers", str(workers), stdin=lines[0], expect=2)
+        assert "--workers needs a file" in refused.stderr
     mp = connect(postgres_url)
     try:
         assert sorted((m.customer_id, m.order_id) for m in mp.milestone_log(store)) == sorted(
