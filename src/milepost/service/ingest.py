@@ -75,7 +75,7 @@ def ingest_batch(
             if attempt == attempts:
                 raise
     results.update(outcome)
-    return BatchResult(tuple(results[i] for i in sorted(results)), tuple(firings))
+    return BatchResult(tuple(map(results.__getitem__, range(len(raw_events)))), tuple(firings))
 
 
 def _validate(raw_events: Sequence[Any], now: datetime) -> tuple[list[tuple[int, Event]], dict[int, EventResult]]:

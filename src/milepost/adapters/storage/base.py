@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -13,6 +13,9 @@ from sqlalchemy.dialects import postgresql
 
 from milepost.adapters.storage.tables import metadata, sqlite_time, stores
 
+#: The length of `sqlite_time`'s text: '2026-05-01 12:00:00.000000+00:00'.
+_SQLITE_TIME_LENGTH = 32
+
 
 class TxBase:
     def __init__(self, conn: Connection, dialect: str) -> None:
@@ -22,6 +25,9 @@ class TxBase:
         self.ph = "%s" if self.pg else "?"
         self._cursor: Any = None
         self._times: dict[datetime, str] = {}  # one time is often written several times in a batch
+        # a flag as the driver binds it best: SQLite's driver looks for an adapter for
+        # every value that is not exactly an int, str, float or bytes
+        self.flag: Callable[[Any], Any] = _same if self.pg else int
 
     @property
     def cursor(self) -> Any:
@@ -50,8 +56,10 @@ class TxBase:
         column, kind = key
         fixed = f"{where} AND " if where else ""
         if not self.pg:
-            marks = ",".join("?" * len(values))
-            return self._rows(f"SELECT {columns} FROM {table} WHERE {fixed}{column} IN ({marks})", [*params, *values])
+            # one JSON array, not one placeholder per value: one statement to prepare
+            # (and keep in the driver's cache) whatever the batch's size, one value to bind
+            sql = f"SELECT {columns} FROM {table} WHERE {fixed}{column} IN (SELECT value FROM json_each(?))"
+            return self._rows(sql, [*params, orjson.dumps(values).decode()])
         # LIMIT 1 (a unique key) or OFFSET 0 (any other) keeps the planner from
         # flattening the lateral subquery into a join, which it would run as a hash
         # join over a sequential scan of the whole table while its statistics are stale.
@@ -139,9 +147,14 @@ class TxBase:
         return text
 
     def from_ts(self, value: Any) -> datetime | None:
+        """A timestamp read back; on SQLite its text is kept, so writing the same time
+        back (a customer's first order, an order's counting time) needs no formatting."""
         if value is None or isinstance(value, datetime):
             return value
-        return datetime.fromisoformat(value)
+        parsed = datetime.fromisoformat(value)
+        if len(value) == _SQLITE_TIME_LENGTH:  # as sqlite_time writes it, offset included
+            self._times[parsed] = value
+        return parsed
 
     def bump_rules_version(self, store_id: int) -> None:
         """Tell every process that this store's configuration (rules, webhook endpoints)
@@ -153,6 +166,10 @@ class TxBase:
     @staticmethod
     def dumps(value: Any) -> str:
         return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 # -- PostgreSQL arrays as text --------------------------------------------------------------------

@@ -249,14 +249,27 @@ class BatchQueries(CodeQueries, ClawbackQueries):  # the batch writes codes and 
         new, changed, counted = [], [], []
         earning = b.earning_points
         types = _CUSTOMER_TYPES_EARNING if earning else _CUSTOMER_TYPES
-        at = [i for i in _AGGREGATE_AT if i < len(types)]
+        flag = self.flag
         for c in b.customers:
             agg = c.aggregates
+            if not c.is_new and not c.profile_changed:  # most of them: only the counts moved
+                counts = (
+                    agg.order_count,
+                    agg.amount_spent,
+                    ts(agg.first_order_at),
+                    ts(agg.last_order_at),
+                    now,
+                    agg.review_count,
+                    agg.referral_count,
+                    agg.billing_cycles,
+                )
+                counted.append((*counts, agg.points_earned, c.id) if earning else (*counts, c.id))
+                continue
             values = (
                 c.email,
                 c.name,
-                c.email_consent,
-                c.sms_consent,
+                flag(c.email_consent),
+                flag(c.sms_consent),
                 self.dumps(c.attributes) if c.attributes else "{}",
                 agg.order_count,
                 agg.amount_spent,
@@ -273,31 +286,29 @@ class BatchQueries(CodeQueries, ClawbackQueries):  # the batch writes codes and 
                 values = (*values, agg.points_earned)
             if c.is_new:
                 new.append((c.id, b.store_id, c.external_id, now, *values))
-            elif c.profile_changed:
-                changed.append((*values, c.id))
             else:
-                counted.append((*(values[i] for i in at), c.id))
+                changed.append((*values, c.id))
         self._insert("customers", ("id", "store_id", "external_id", "created_at", *(n for n, _ in types)), new)
         self._update("customers", types, (("id", "bigint"),), changed)
-        self._update("customers", [types[i] for i in at], (("id", "bigint"),), counted)
+        self._update("customers", _COUNTS_EARNING if earning else _COUNTS, (("id", "bigint"),), counted)
 
     def _write_orders(self, b: BatchWrite) -> None:
         """An order's points rate is set only while the store earns points: without, the
         column is left to its default (new orders) and as it was (stored ones)."""
         ts, now = self.ts, self.ts(b.now)
         inserts, updates = [], []
-        earning = b.earning_points
+        earning, flag = b.earning_points, self.flag
         for external_id, slot in b.orders:
             s = slot.state
             values = (
                 s.total,
                 s.currency,
                 s.refunded,
-                s.full_refund,
-                s.cancelled,
+                flag(s.full_refund),
+                flag(s.cancelled),
                 s.rank,
                 ts(s.counted_at),
-                s.counts(b.counting_rank),
+                flag(s.counts(b.counting_rank)),
                 now,
             )
             if earning:
@@ -426,8 +437,9 @@ _CUSTOMER_TYPES = (
 )
 _CUSTOMER_TYPES_EARNING = (*_CUSTOMER_TYPES, ("points_earned", "bigint"))
 _PROFILE = frozenset({"email", "name", "email_consent", "sms_consent", "attributes", "profile_at", "phone"})
-#: Where the aggregates (and updated_at, points earned) stand in a customer's values.
-_AGGREGATE_AT = tuple(i for i, (name, _) in enumerate(_CUSTOMER_TYPES_EARNING) if name not in _PROFILE)
+#: What an order or an activity changes of a customer: the columns but the profile.
+_COUNTS = tuple(t for t in _CUSTOMER_TYPES if t[0] not in _PROFILE)
+_COUNTS_EARNING = (*_COUNTS, ("points_earned", "bigint"))
 _ORDER_TYPES = (
     ("total", "bigint"),
     ("currency", "text"),

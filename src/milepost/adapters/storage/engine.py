@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,6 +30,9 @@ def make_engine(url: str, busy_timeout_ms: int = 30_000) -> Engine:
 
 
 def _sqlite_engine(url: str, busy_timeout_ms: int) -> Engine:
+    # The driver binds a bool as the integer it is, but only after looking for an
+    # adapter and failing, which raises and formats an AttributeError per value.
+    sqlite3.register_adapter(bool, int)
     database = make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
