@@ -63,7 +63,7 @@ from parallel import run_parallel
 from workload import TEMPLATE, Expected, Rung, Workload, expected, generate, ladder, programs
 
 from milepost import Milepost
-from milepost.runtime import tune_gc
+from milepost.runtime import compiled, tune_gc
 
 STORE = "bench"
 TARGETS = {"sqlite": 25_000, "postgresql": 35_000}
@@ -259,7 +259,9 @@ def describe(args: argparse.Namespace, workload: Workload, seconds: float) -> No
         f"batches of {args.batch_size:,}, seed {args.seed}"
     )
     kinds = ", ".join(f"{k.removeprefix('order.')} {n:,}" for k, n in sorted(workload.types.items()))
-    print(f"workload: {kinds}; generated in {seconds:.1f} s (not timed)", flush=True)
+    print(f"workload: {kinds}; generated in {seconds:.1f} s (not timed)")
+    build = "compiled (mypyc, setup.py)" if compiled() else "interpreted (bash benchmarks/compile.sh DIR: compiled)"
+    print(f"build: {build}", flush=True)
 
 
 def report(name: str, r: dict) -> dict[str, Any]:
@@ -347,6 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     tune_gc()
     figures: dict[str, Any] = {
         "args": {k: str(v) for k, v in vars(args).items()},
+        "compiled": compiled(),
         "expected": asdict(want),
     }
     for name in backends(args):

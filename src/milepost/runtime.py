@@ -17,3 +17,10 @@ def tune_gc() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
+
+
+def compiled() -> bool:
+    """True when the ingest hot path runs compiled (the MILEPOST_COMPILE=1 build, setup.py)."""
+    from milepost.service import ingest
+
+    return not ingest.__file__.endswith(".py")

@@ -18,7 +18,6 @@ from milepost.adapters.storage import tables as t
 from milepost.config import Settings
 from milepost.domain import codes as domain
 from milepost.errors import CodeRefused, Conflict, NotFound, ValidationError
-from milepost.service import effects
 
 TEN_PERCENT = {"kind": "percentage", "percent": 10}
 
@@ -97,13 +96,13 @@ def test_a_code_drawn_twice_fails_the_batch_which_runs_again_with_new_codes(mp, 
     buy(mp, store, "c1", 1)
     taken = issued(mp, store).code
     draws = []
-    original = effects._draw_codes
+    original = domain.Pattern.generate
 
-    def unlucky_first(firing, rng):
-        draws.append(firing)
-        return {p: taken for p in original(firing, rng)} if len(draws) == 1 else original(firing, rng)
+    def unlucky_first(pattern, rng):  # the pattern's own code, not ingest's: ingest may be compiled
+        draws.append(pattern)
+        return taken if len(draws) == 1 else original(pattern, rng)
 
-    monkeypatch.setattr(effects, "_draw_codes", unlucky_first)
+    monkeypatch.setattr(domain.Pattern, "generate", unlucky_first)
     buy(mp, store, "c2", 1)
 
     assert len(draws) == 2  # the batch ran again

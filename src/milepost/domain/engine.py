@@ -34,7 +34,7 @@ class OrderSlot:
 class Applied(NamedTuple):
     """An accepted event, and the rule crossings it caused."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # the field shadows tuple.index, which nothing here calls
     event: Event
     customer: CustomerState
     crossings: list[Crossing]

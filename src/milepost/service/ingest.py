@@ -27,7 +27,7 @@ DUPLICATE, ACCEPTED, REJECTED = "duplicate", "accepted", "rejected"
 class EventResult(NamedTuple):
     """What became of one event of a batch."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # the field shadows tuple.index, which nothing here calls
     key: str | None
     status: str  # accepted | duplicate | rejected
     field: str | None = None
@@ -237,8 +237,8 @@ def _batch_write(
         used.add(a.customer.id)
         batch.events.append((a.event, source, a.customer.id, _payload(raw_events[a.index])))
         if a.points:  # the points the event's order earns changed: earned, or taken back
-            key = f"earn:{source}:{a.event.key}"
-            batch.points.append(PointsRow(a.customer.id, a.points, "earn", key, order_id=a.event.order_id))
+            key, order_id = f"earn:{source}:{a.event.key}", getattr(a.event, "order_id", None)
+            batch.points.append(PointsRow(a.customer.id, a.points, "earn", key, order_id=order_id))
     batch.earning_points = store.points_per_unit > 0 or bool(batch.points)
     batch.customers = [c for c in customers.values() if c.changed or (c.is_new and c.id in used)]
     batch.orders = [(oid, slot) for oid, slot in orders.items() if slot.changed]
