@@ -13,10 +13,11 @@ import os
 
 from setuptools import setup
 
-#: What MILEPOST_COMPILE=1 compiles: the pure engine and the ingest service, the code
-#: that runs once or more per event. The storage adapters stay interpreted: their
-#: classes are mixins, which mypyc does not compile.
+#: What MILEPOST_COMPILE=1 compiles: the pure engine, the ingest service and the rows
+#: storage builds for it, the code that runs once or more per event. The storage's query
+#: classes stay interpreted: they are mixins, which mypyc does not compile.
 COMPILED = [
+    "src/milepost/adapters/storage/rows.py",
     "src/milepost/domain/aggregates.py",
     "src/milepost/domain/engine.py",
     "src/milepost/domain/events.py",

@@ -7,28 +7,26 @@ from datetime import datetime
 from hashlib import blake2b
 from typing import Any
 
-import orjson
 from sqlalchemy import text
 
 from milepost.adapters.storage.base import pg_array
 from milepost.adapters.storage.clawback import ClawbackQueries
 from milepost.adapters.storage.codes import CodeQueries
-from milepost.domain.aggregates import Aggregates
+from milepost.adapters.storage.rows import (
+    CUSTOMER_COLUMNS,
+    ORDER_COLUMNS,
+    customer_rows,
+    customers_from_rows,
+    event_rows,
+    firing_rows,
+    order_rows,
+    orders_from_rows,
+)
 from milepost.domain.engine import Blocked, OrderSlot
 from milepost.domain.journeys import Progress
-from milepost.domain.orders import OrderState
 from milepost.domain.records import CustomerState, Store
 from milepost.errors import NotFound
 from milepost.service.ports import BatchWrite, LedgerRow, PointsRow
-
-_CUSTOMER_COLUMNS = (
-    "id, external_id, email, name, email_consent, sms_consent, attributes, "
-    "order_count, amount_spent, first_order_at, last_order_at, profile_at, phone, "
-    "review_count, referral_count, billing_cycles, points_earned"
-)
-_ORDER_COLUMNS = (
-    "customer_id, external_id, total, currency, refunded, full_refund, cancelled, status_rank, counted_at, points_rate"
-)
 
 
 def lock_key(store_id: int, external_id: str) -> int:
@@ -95,40 +93,18 @@ class BatchQueries(CodeQueries, ClawbackQueries):  # the batch writes codes and 
         if not ids:
             return {}
         rows = self._by_keys(
-            _CUSTOMER_COLUMNS, "customers", ("external_id", "text"), ids, f"store_id = {self.ph}", (store_id,)
+            CUSTOMER_COLUMNS, "customers", ("external_id", "text"), ids, f"store_id = {self.ph}", (store_id,)
         )
-        ts = self.from_ts
-        return {
-            # positional: id, external_id, aggregates, email, name, consents, attributes, profile_at
-            r[1]: CustomerState(
-                r[0],
-                r[1],
-                Aggregates(r[7], r[8], ts(r[9]), ts(r[10]), r[13], r[14], r[15], r[16]),
-                r[2],
-                r[3],
-                bool(r[4]),
-                bool(r[5]),
-                orjson.loads(r[6]) if r[6] != "{}" else {},
-                ts(r[11]),
-                r[12],
-            )
-            for r in rows
-        }
+        return customers_from_rows(rows, self.from_ts)
 
     def load_orders(self, store_id: int, external_ids: Iterable[str]) -> dict[str, OrderSlot]:
         ids = sorted(set(external_ids))
         if not ids:
             return {}
         rows = self._by_keys(
-            _ORDER_COLUMNS, "orders", ("external_id", "text"), ids, f"store_id = {self.ph}", (store_id,)
+            ORDER_COLUMNS, "orders", ("external_id", "text"), ids, f"store_id = {self.ph}", (store_id,)
         )
-        ts = self.from_ts
-        return {
-            r[1]: OrderSlot(
-                r[0], OrderState(r[2], r[3], r[4], bool(r[5]), bool(r[6]), r[7], ts(r[8]), r[9]), stored=True
-            )
-            for r in rows
-        }
+        return orders_from_rows(rows, self.from_ts)
 
     def load_activities(self, store_id: int, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
         """The customer each already counted (event type, item) among `keys` belongs to."""
@@ -198,8 +174,6 @@ class BatchQueries(CodeQueries, ClawbackQueries):  # the batch writes codes and 
 
     def write_batch(self, b: BatchWrite) -> None:
         """Every row of the batch, table by table, parents first."""
-        ts, sid = self.ts, b.store_id
-        received = ts(b.now)
         self._write_customers(b)
         self._insert(
             "events",
@@ -214,10 +188,7 @@ class BatchQueries(CodeQueries, ClawbackQueries):  # the batch writes codes and 
                 "received_at",
                 "payload",
             ),
-            [
-                (sid, source, e.key, e.type, cid, getattr(e, "order_id", None), ts(e.occurred_at), received, payload)
-                for e, source, cid, payload in b.events
-            ],
+            event_rows(b, self.ts),
         )
         self._write_orders(b)
         now = self.ts(b.now)
@@ -245,49 +216,9 @@ class BatchQueries(CodeQueries, ClawbackQueries):  # the batch writes codes and 
         """Points earned are written only by a batch that earns points (or takes them back);
         the profile (email, name, consents, attributes, phone) only for the customers whose
         profile changed, so that an order does not rewrite the (store, email) index entry."""
-        ts, now = self.ts, self.ts(b.now)
-        new, changed, counted = [], [], []
         earning = b.earning_points
         types = _CUSTOMER_TYPES_EARNING if earning else _CUSTOMER_TYPES
-        flag = self.flag
-        for c in b.customers:
-            agg = c.aggregates
-            if not c.is_new and not c.profile_changed:  # most of them: only the counts moved
-                counts = (
-                    agg.order_count,
-                    agg.amount_spent,
-                    ts(agg.first_order_at),
-                    ts(agg.last_order_at),
-                    now,
-                    agg.review_count,
-                    agg.referral_count,
-                    agg.billing_cycles,
-                )
-                counted.append((*counts, agg.points_earned, c.id) if earning else (*counts, c.id))
-                continue
-            values = (
-                c.email,
-                c.name,
-                flag(c.email_consent),
-                flag(c.sms_consent),
-                self.dumps(c.attributes) if c.attributes else "{}",
-                agg.order_count,
-                agg.amount_spent,
-                ts(agg.first_order_at),
-                ts(agg.last_order_at),
-                ts(c.profile_at),
-                now,
-                c.phone,
-                agg.review_count,
-                agg.referral_count,
-                agg.billing_cycles,
-            )
-            if earning:
-                values = (*values, agg.points_earned)
-            if c.is_new:
-                new.append((c.id, b.store_id, c.external_id, now, *values))
-            else:
-                changed.append((*values, c.id))
+        new, changed, counted = customer_rows(b, self.ts, self.flag, self.dumps)
         self._insert("customers", ("id", "store_id", "external_id", "created_at", *(n for n, _ in types)), new)
         self._update("customers", types, (("id", "bigint"),), changed)
         self._update("customers", _COUNTS_EARNING if earning else _COUNTS, (("id", "bigint"),), counted)
@@ -295,28 +226,8 @@ class BatchQueries(CodeQueries, ClawbackQueries):  # the batch writes codes and 
     def _write_orders(self, b: BatchWrite) -> None:
         """An order's points rate is set only while the store earns points: without, the
         column is left to its default (new orders) and as it was (stored ones)."""
-        ts, now = self.ts, self.ts(b.now)
-        inserts, updates = [], []
-        earning, flag = b.earning_points, self.flag
-        for external_id, slot in b.orders:
-            s = slot.state
-            values = (
-                s.total,
-                s.currency,
-                s.refunded,
-                flag(s.full_refund),
-                flag(s.cancelled),
-                s.rank,
-                ts(s.counted_at),
-                flag(s.counts(b.counting_rank)),
-                now,
-            )
-            if earning:
-                values = (*values, s.points_rate)
-            if slot.stored:
-                updates.append((*values, b.store_id, external_id))
-            else:
-                inserts.append((b.store_id, external_id, slot.customer_id, now, *values))
+        earning = b.earning_points
+        inserts, updates = order_rows(b, self.ts, self.flag)
         types = _ORDER_TYPES_EARNING if earning else _ORDER_TYPES
         columns = ("store_id", "external_id", "customer_id", "created_at", *(name for name, _ in types))
         self._insert("orders", columns, inserts)
@@ -339,22 +250,7 @@ class BatchQueries(CodeQueries, ClawbackQueries):  # the batch writes codes and 
                 "fired_at",
                 "actions",
             ),
-            [
-                (
-                    f.id,
-                    sid,
-                    f.rule_id,
-                    f.rule_version,
-                    f.customer_id,
-                    f.occurrence,
-                    f.value,
-                    f.order_id,
-                    f.event_key,
-                    now,
-                    f.actions,
-                )
-                for f in b.firings
-            ],
+            firing_rows(b, now),
         )
         self.insert_ledger(sid, b.ledger, b.now)
         self.insert_points(sid, b.points, b.now)
