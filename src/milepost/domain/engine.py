@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from milepost.domain.aggregates import fold_activity, fold_order
 from milepost.domain.events import ACTIVITY_TYPES, CustomerEvent, Event, OrderEvent, Rejection, TrackEvent
@@ -31,10 +31,12 @@ class OrderSlot:
     changed: bool = False
 
 
-class Applied(NamedTuple):
-    """An accepted event, and the rule crossings it caused."""
+@dataclass(slots=True)
+class Applied:
+    """An accepted event, and the rule crossings it caused. (A class, not a NamedTuple:
+    one is built per event, and the compiled build builds its own classes natively.)"""
 
-    index: int  # type: ignore[assignment]  # the field shadows tuple.index, which nothing here calls
+    index: int
     event: Event
     customer: CustomerState
     crossings: list[Crossing]
