@@ -764,5 +764,7 @@ def connect(
     """Open Milepost on `database_url` (default: settings, then the embedded SQLite file)."""
     settings = settings or Settings()
     url = database_url or settings.resolved_database_url()
-    db = Database.from_url(url, settings.sqlite_busy_timeout_ms, migrate_schema=migrate)
+    db = Database.from_url(
+        url, settings.sqlite_busy_timeout_ms, migrate_schema=migrate, wal_pages=settings.sqlite_wal_pages
+    )
     return Milepost(db, clock, batch_attempts=settings.batch_retries + 1, settings=settings)

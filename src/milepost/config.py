@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     )
     batch_retries: int = Field(default=4, ge=0, description="Retries of a batch after a deadlock or lost race.")
     sqlite_busy_timeout_ms: int = 30_000
+    sqlite_wal_pages: int = Field(
+        default=50_000,
+        ge=1_000,
+        description="SQLite: the write-ahead log's pages (4 KiB each) before a commit checkpoints it itself. "
+        "Fewer keep the log file smaller on disk; more keep a busy stream of events faster.",
+    )
     max_request_bytes: int = Field(default=4 * 1024 * 1024, ge=1024, description="Largest request body on the wire.")
     max_inflated_bytes: int = Field(
         default=16 * 1024 * 1024, ge=1024, description="Largest gzip request body once decompressed."

@@ -92,6 +92,24 @@ def test_sqlite_wal_is_checkpointed_in_the_background(tmp_path):
         mp.close()
 
 
+@pytest.mark.parametrize("pages", [None, 1234])
+def test_the_log_size_setting_reaches_the_sqlite_connections(tmp_path, pages):
+    from milepost.adapters.storage.engine import WAL_PAGES
+    from milepost.config import Settings
+
+    chosen = Settings() if pages is None else Settings(sqlite_wal_pages=pages)
+    mp = connect(f"sqlite:///{tmp_path / 'w.db'}", settings=chosen)
+    try:
+        fairy = mp.db.engine.raw_connection()
+        try:
+            found = fairy.driver_connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+        finally:
+            fairy.close()
+        assert found == (pages or WAL_PAGES)
+    finally:
+        mp.close()
+
+
 def test_the_pinned_head_revision_is_the_newest_migration(tmp_path):
     from alembic.script import ScriptDirectory
 

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy import exc as sa_exc
 
 from milepost.adapters.storage.checkpoint import Checkpointer
-from milepost.adapters.storage.engine import make_engine, migrate
+from milepost.adapters.storage.engine import WAL_PAGES, make_engine, migrate
 from milepost.adapters.storage.tx import Tx
 from milepost.errors import Conflict, RetryableStorageError, StorageError, ValidationError
 
@@ -43,12 +43,14 @@ class Database:
         self.ingest_lanes = 2 if self.dialect == "postgresql" else 1
 
     @classmethod
-    def from_url(cls, url: str, busy_timeout_ms: int = 30_000, migrate_schema: bool = True) -> Database:
+    def from_url(
+        cls, url: str, busy_timeout_ms: int = 30_000, migrate_schema: bool = True, wal_pages: int = WAL_PAGES
+    ) -> Database:
         """Open (and by default migrate) the database at `url`; a server that does not
         answer or a schema that cannot be migrated is a `StorageError`."""
         with translate_errors():
             try:
-                engine = make_engine(url, busy_timeout_ms)
+                engine = make_engine(url, busy_timeout_ms, wal_pages)
                 if migrate_schema:
                     migrate(engine)
             except (sa_exc.ArgumentError, ModuleNotFoundError) as exc:
