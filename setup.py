@@ -3,7 +3,7 @@ with MILEPOST_COMPILE=1 (and mypy installed), the modules of the ingest hot path
 compiled with mypyc into C extensions. The code is the same; the interpreter's work per
 event shrinks (docs/performance.md has the figures).
 
-    pip install mypy && MILEPOST_COMPILE=1 pip install --no-build-isolation .
+    pip install mypy wheel && MILEPOST_COMPILE=1 pip install --no-build-isolation .
 
 Not with `pip install -e`: the compiled modules would sit beside the sources and be
 imported instead of them, so an edit would not show until the next build.
@@ -35,8 +35,9 @@ def ext_modules() -> list:
         return []
     from mypyc.build import mypycify
 
-    # the modules they import are read for their types, not checked: they run interpreted
-    return mypycify(["--follow-imports=silent", *COMPILED], opt_level="3")
+    # the modules they import are read for their types, not checked: they run interpreted;
+    # libraries not installed yet (a fresh build) are taken as untyped
+    return mypycify(["--follow-imports=silent", "--ignore-missing-imports", *COMPILED], opt_level="3")
 
 
 setup(ext_modules=ext_modules())
