@@ -23,7 +23,8 @@ HEAD = "0014"
 #: each). The background checkpointer (checkpoint.py) copies most of them before; this
 #: one, which can reset the log, also syncs both files while the batch waits, so the
 #: rarer the better: at 20,000 pages (an 80 MiB log) it ran every 15 batches of a busy
-#: stream and cost 15% of its time; at 50,000 (up to 200 MiB on disk) 6%.
+#: stream and its batches spent 15% of the time waiting; at 50,000 (up to 200 MiB on
+#: disk) 7-10%.
 WAL_PAGES = 50_000
 
 
