@@ -13,8 +13,14 @@ from milepost.adapters.storage.base import pg_array
 from milepost.adapters.storage.clawback import ClawbackQueries
 from milepost.adapters.storage.codes import CodeQueries
 from milepost.adapters.storage.rows import (
+    COUNTS,
+    COUNTS_EARNING,
     CUSTOMER_COLUMNS,
+    CUSTOMER_TYPES,
+    CUSTOMER_TYPES_EARNING,
     ORDER_COLUMNS,
+    ORDER_TYPES,
+    ORDER_TYPES_EARNING,
     customer_rows,
     customers_from_rows,
     event_rows,
@@ -217,18 +223,18 @@ class BatchQueries(CodeQueries, ClawbackQueries):  # the batch writes codes and 
         the profile (email, name, consents, attributes, phone) only for the customers whose
         profile changed, so that an order does not rewrite the (store, email) index entry."""
         earning = b.earning_points
-        types = _CUSTOMER_TYPES_EARNING if earning else _CUSTOMER_TYPES
+        types = CUSTOMER_TYPES_EARNING if earning else CUSTOMER_TYPES
         new, changed, counted = customer_rows(b, self.ts, self.flag, self.dumps)
         self._insert("customers", ("id", "store_id", "external_id", "created_at", *(n for n, _ in types)), new)
         self._update("customers", types, (("id", "bigint"),), changed)
-        self._update("customers", _COUNTS_EARNING if earning else _COUNTS, (("id", "bigint"),), counted)
+        self._update("customers", COUNTS_EARNING if earning else COUNTS, (("id", "bigint"),), counted)
 
     def _write_orders(self, b: BatchWrite) -> None:
         """An order's points rate is set only while the store earns points: without, the
         column is left to its default (new orders) and as it was (stored ones)."""
         earning = b.earning_points
         inserts, updates = order_rows(b, self.ts, self.flag)
-        types = _ORDER_TYPES_EARNING if earning else _ORDER_TYPES
+        types = ORDER_TYPES_EARNING if earning else ORDER_TYPES
         columns = ("store_id", "external_id", "customer_id", "created_at", *(name for name, _ in types))
         self._insert("orders", columns, inserts)
         self._update("orders", types, (("store_id", "int"), ("external_id", "text")), updates)
@@ -312,39 +318,3 @@ _ENTRY_COLUMNS = ("reason", "firing_id", "order_id", "note", "idempotency_key", 
 
 def _entry(r: LedgerRow | PointsRow, created: Any) -> tuple[Any, ...]:
     return (r.reason, r.firing_id, r.order_id, r.note, r.idempotency_key, r.actor, created)
-
-
-_CUSTOMER_TYPES = (
-    ("email", "text"),
-    ("name", "text"),
-    ("email_consent", "boolean"),
-    ("sms_consent", "boolean"),
-    ("attributes", "text"),
-    ("order_count", "int"),
-    ("amount_spent", "bigint"),
-    ("first_order_at", "timestamptz"),
-    ("last_order_at", "timestamptz"),
-    ("profile_at", "timestamptz"),
-    ("updated_at", "timestamptz"),
-    ("phone", "text"),
-    ("review_count", "int"),
-    ("referral_count", "int"),
-    ("billing_cycles", "int"),
-)
-_CUSTOMER_TYPES_EARNING = (*_CUSTOMER_TYPES, ("points_earned", "bigint"))
-_PROFILE = frozenset({"email", "name", "email_consent", "sms_consent", "attributes", "profile_at", "phone"})
-#: What an order or an activity changes of a customer: the columns but the profile.
-_COUNTS = tuple(t for t in _CUSTOMER_TYPES if t[0] not in _PROFILE)
-_COUNTS_EARNING = (*_COUNTS, ("points_earned", "bigint"))
-_ORDER_TYPES = (
-    ("total", "bigint"),
-    ("currency", "text"),
-    ("refunded", "bigint"),
-    ("full_refund", "boolean"),
-    ("cancelled", "boolean"),
-    ("status_rank", "smallint"),
-    ("counted_at", "timestamptz"),
-    ("counts", "boolean"),
-    ("updated_at", "timestamptz"),
-)
-_ORDER_TYPES_EARNING = (*_ORDER_TYPES, ("points_rate", "int"))

@@ -31,6 +31,43 @@ ORDER_COLUMNS = (
     "customer_id, external_id, total, currency, refunded, full_refund, cancelled, status_rank, counted_at, points_rate"
 )
 
+#: The columns `customer_rows` writes, in its order, with their PostgreSQL types.
+CUSTOMER_TYPES = (
+    ("email", "text"),
+    ("name", "text"),
+    ("email_consent", "boolean"),
+    ("sms_consent", "boolean"),
+    ("attributes", "text"),
+    ("order_count", "int"),
+    ("amount_spent", "bigint"),
+    ("first_order_at", "timestamptz"),
+    ("last_order_at", "timestamptz"),
+    ("profile_at", "timestamptz"),
+    ("updated_at", "timestamptz"),
+    ("phone", "text"),
+    ("review_count", "int"),
+    ("referral_count", "int"),
+    ("billing_cycles", "int"),
+)
+CUSTOMER_TYPES_EARNING = (*CUSTOMER_TYPES, ("points_earned", "bigint"))
+PROFILE = frozenset({"email", "name", "email_consent", "sms_consent", "attributes", "profile_at", "phone"})
+#: What an order or an activity changes of a customer: the columns but the profile.
+COUNTS = tuple(t for t in CUSTOMER_TYPES if t[0] not in PROFILE)
+COUNTS_EARNING = (*COUNTS, ("points_earned", "bigint"))
+#: The columns `order_rows` writes, in its order, with their PostgreSQL types.
+ORDER_TYPES = (
+    ("total", "bigint"),
+    ("currency", "text"),
+    ("refunded", "bigint"),
+    ("full_refund", "boolean"),
+    ("cancelled", "boolean"),
+    ("status_rank", "smallint"),
+    ("counted_at", "timestamptz"),
+    ("counts", "boolean"),
+    ("updated_at", "timestamptz"),
+)
+ORDER_TYPES_EARNING = (*ORDER_TYPES, ("points_rate", "int"))
+
 
 def customers_from_rows(rows: list[Row], from_ts: Callable[[Any], datetime | None]) -> dict[str, CustomerState]:
     return {
@@ -73,7 +110,8 @@ def customer_rows(
     b: BatchWrite, ts: Callable[[datetime | None], Any], flag: Callable[[Any], Any], dumps: Callable[[Any], str]
 ) -> tuple[list[Row], list[Row], list[Row]]:
     """The batch's customers: (new ones, those whose profile changed, those whose counts
-    alone changed), each row in the columns batch.py names for it."""
+    alone changed). Their values follow CUSTOMER_TYPES (COUNTS for the last list), after
+    id, store, external id and creation time for new ones, before the id for the others."""
     now, earning = ts(b.now), b.earning_points
     new: list[Row] = []
     changed: list[Row] = []
