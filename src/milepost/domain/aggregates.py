@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
+from milepost.domain.events import tuple_new
 from milepost.domain.orders import OrderState
 
 #: Metric name -> what the store operator calls it.
@@ -61,15 +62,18 @@ def fold_order(
     if now and when is not None:
         first = when if first is None or when < first else first
         last = when if last is None or when > last else last
-    return Aggregates(
-        agg.order_count + now - was,
-        agg.amount_spent + spent_after - spent_before,
-        first,
-        last,
-        agg.review_count,
-        agg.referral_count,
-        agg.billing_cycles,
-        agg.points_earned + _points(before, after, counting_rank, unit) if after.points_rate else agg.points_earned,
+    return tuple_new(
+        Aggregates,
+        (
+            agg.order_count + now - was,
+            agg.amount_spent + spent_after - spent_before,
+            first,
+            last,
+            agg.review_count,
+            agg.referral_count,
+            agg.billing_cycles,
+            agg.points_earned + _points(before, after, counting_rank, unit) if after.points_rate else agg.points_earned,
+        ),
     )
 
 

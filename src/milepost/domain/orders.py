@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from milepost.domain.events import STATUS_RANK, OrderEvent
+from milepost.domain.events import STATUS_RANK, OrderEvent, tuple_new
 
 NOT_SEEN = -1
 
@@ -67,15 +67,18 @@ def apply(order: OrderState | None, event: OrderEvent, counting_rank: int) -> Or
     counted_at = state.counted_at
     if rank >= counting_rank and (counted_at is None or event.occurred_at < counted_at):
         counted_at = event.occurred_at
-    return OrderState(
-        state.total if event.total is None else event.total,
-        event.currency or state.currency,
-        state.refunded,
-        state.full_refund,
-        state.cancelled,
-        rank if rank > state.rank else state.rank,
-        counted_at,
-        state.points_rate,
+    return tuple_new(
+        OrderState,
+        (
+            state.total if event.total is None else event.total,
+            event.currency or state.currency,
+            state.refunded,
+            state.full_refund,
+            state.cancelled,
+            rank if rank > state.rank else state.rank,
+            counted_at,
+            state.points_rate,
+        ),
     )
 
 

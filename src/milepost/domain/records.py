@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -40,23 +40,57 @@ class Store:
         return 10 ** exponent(self.currency)
 
 
-@dataclass(slots=True)
+_NO_AGGREGATES = Aggregates()  # immutable: one instance serves every new customer
+
+
+@dataclass(slots=True, init=False)
 class CustomerState:
-    """A customer as a batch works on it: loaded once, changed in memory, written once."""
+    """A customer as a batch works on it: loaded once, changed in memory, written once.
+    (Its __init__ is spelled out so that the compiled build builds it natively.)"""
 
     id: int
     external_id: str
-    aggregates: Aggregates = field(default_factory=Aggregates)
-    email: str | None = None
-    name: str | None = None
-    email_consent: bool = False
-    sms_consent: bool = False
-    attributes: dict[str, Any] = field(default_factory=dict)
-    profile_at: datetime | None = None
-    phone: str | None = None
-    is_new: bool = False
-    changed: bool = False
-    profile_changed: bool = False  # a customer event changed the profile, not only the counts
+    aggregates: Aggregates
+    email: str | None
+    name: str | None
+    email_consent: bool
+    sms_consent: bool
+    attributes: dict[str, Any]
+    profile_at: datetime | None
+    phone: str | None
+    is_new: bool
+    changed: bool
+    profile_changed: bool  # a customer event changed the profile, not only the counts
+
+    def __init__(
+        self,
+        id: int,  # the field's name
+        external_id: str,
+        aggregates: Aggregates = _NO_AGGREGATES,
+        email: str | None = None,
+        name: str | None = None,
+        email_consent: bool = False,
+        sms_consent: bool = False,
+        attributes: dict[str, Any] | None = None,
+        profile_at: datetime | None = None,
+        phone: str | None = None,
+        is_new: bool = False,
+        changed: bool = False,
+        profile_changed: bool = False,
+    ) -> None:
+        self.id = id
+        self.external_id = external_id
+        self.aggregates = aggregates
+        self.email = email
+        self.name = name
+        self.email_consent = email_consent
+        self.sms_consent = sms_consent
+        self.attributes = {} if attributes is None else attributes
+        self.profile_at = profile_at
+        self.phone = phone
+        self.is_new = is_new
+        self.changed = changed
+        self.profile_changed = profile_changed
 
 
 @dataclass(frozen=True, slots=True)

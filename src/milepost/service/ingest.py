@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from milepost.domain.engine import Applied, Decided, JourneyState, OrderSlot, decide_firings, fold_batch
-from milepost.domain.events import ACTIVITY_TYPES, Event, OrderEvent, Rejection, TrackEvent, parse_event
+from milepost.domain.events import ACTIVITY_TYPES, Event, OrderEvent, Rejection, TrackEvent, parse_event, tuple_new
 from milepost.domain.records import CustomerState, Store
 from milepost.domain.rules import RuleIndex
 from milepost.errors import Conflict, RetryableStorageError
@@ -165,7 +165,10 @@ def _report(
     for r in rejected:
         results[r.index] = EventResult(r.index, r.key, REJECTED, r.field, r.reason)
     for a in applied:
-        results[a.index] = EventResult(a.index, a.event.key, ACCEPTED, milestones=tuple(milestones.get(a.index, ())))
+        found = milestones.get(a.index)
+        results[a.index] = tuple_new(
+            EventResult, (a.index, a.event.key, ACCEPTED, None, None, () if found is None else tuple(found))
+        )
     return results, fired
 
 
