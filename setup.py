@@ -27,6 +27,7 @@ COMPILED = [
     "src/milepost/domain/rules.py",
     "src/milepost/service/effects.py",
     "src/milepost/service/ingest.py",
+    "src/milepost/service/rows.py",
 ]
 
 

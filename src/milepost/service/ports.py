@@ -17,44 +17,9 @@ from milepost.domain.events import Event
 from milepost.domain.journeys import Progress
 from milepost.domain.records import CustomerState, Store
 from milepost.domain.rules import Rule
+from milepost.service.rows import CodeRow, FiredMilestone, FiringRow, LedgerRow, OutboxRow, PointsRow
 
-
-@dataclass(frozen=True, slots=True)
-class FiringRow:
-    id: int
-    rule_id: int
-    rule_version: int
-    customer_id: int
-    occurrence: int
-    value: int
-    order_id: str | None
-    event_key: str
-    actions: str  # JSON list of outcomes
-
-
-@dataclass(frozen=True, slots=True)
-class LedgerRow:
-    customer_id: int
-    amount: int
-    currency: str
-    reason: str
-    idempotency_key: str
-    firing_id: int | None = None
-    order_id: str | None = None
-    note: str | None = None
-    actor: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class PointsRow:
-    customer_id: int
-    points: int
-    reason: str  # earn | milestone | spend | adjustment
-    idempotency_key: str
-    firing_id: int | None = None
-    order_id: str | None = None
-    note: str | None = None
-    actor: str | None = None
+__all__ = ["CodeRow", "FiredMilestone", "FiringRow", "LedgerRow", "OutboxRow", "PointsRow"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,44 +32,6 @@ class PointsLot:
     idempotency_key: str
     created_at: datetime
     order_id: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class FiredMilestone:
-    """A firing as its webhooks name it: the customer and the milestone."""
-
-    firing_id: int
-    customer_id: int
-    customer_ext: str  # the store's own id of the customer
-    email: str | None
-    name: str | None
-    rule_id: int
-    rule_name: str
-    rule_kind: str
-    metric: str
-    version: int
-    value: int
-    occurrence: int
-    order_id: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxRow:
-    key: str
-    channel: str
-    customer_id: int | None
-    firing_id: int | None
-    payload: str  # JSON
-    endpoint_id: int | None = None  # a webhook endpoint subscribed to an internal event
-
-
-@dataclass(frozen=True, slots=True)
-class CodeRow:
-    customer_id: int
-    code: str
-    discount: str  # JSON
-    firing_id: int | None
-    expires_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
