@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from milepost.adapters.storage.tables import sqlite_time
+from milepost.adapters.storage.rows import SQLITE_TIME_LENGTH, sqlite_time
 
 zones = st.one_of(
     st.just(UTC),
@@ -17,7 +17,7 @@ zones = st.one_of(
 def test_it_writes_what_isoformat_writes_in_utc(value: datetime) -> None:
     expected = value.astimezone(UTC).isoformat(" ", "microseconds")
     assert sqlite_time(value) == expected
-    assert len(expected) == 32  # what TxBase.from_ts takes for text it may keep
+    assert len(expected) == SQLITE_TIME_LENGTH  # the text SqliteTimes.parse keeps
 
 
 def test_text_order_is_time_order() -> None:

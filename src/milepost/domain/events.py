@@ -260,6 +260,8 @@ def _time(value: Any, now: datetime | None) -> datetime:
             raise _Invalid("occurred_at", "must be an ISO 8601 time, like 2026-05-01T12:00:00Z") from None
     else:
         raise _Invalid("occurred_at", "must be an ISO 8601 time string")
+    if parsed.tzinfo is UTC:  # 'Z' or '+00:00': nothing to convert
+        return parsed
     if parsed.tzinfo is None:
         raise _Invalid("occurred_at", "must include a time zone offset (Z for UTC)")
     try:

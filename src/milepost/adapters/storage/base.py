@@ -11,10 +11,8 @@ import orjson
 from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql
 
-from milepost.adapters.storage.tables import metadata, sqlite_time, stores
-
-#: The length of `sqlite_time`'s text: '2026-05-01 12:00:00.000000+00:00'.
-_SQLITE_TIME_LENGTH = 32
+from milepost.adapters.storage.rows import SqliteTimes
+from milepost.adapters.storage.tables import metadata, stores
 
 
 class TxBase:
@@ -24,7 +22,14 @@ class TxBase:
         self.pg = dialect == "postgresql"
         self.ph = "%s" if self.pg else "?"
         self._cursor: Any = None
-        self._times: dict[datetime, str] = {}  # one time is often written several times in a batch
+        # A time as the driver wants it (aware on PostgreSQL, text on SQLite), and back.
+        self.ts: Callable[[datetime | None], Any]
+        self.from_ts: Callable[[Any], datetime | None]
+        if self.pg:
+            self.ts = self.from_ts = _same
+        else:  # compiled with the engine (rows.py): one call per time written or read
+            times = SqliteTimes()
+            self.ts, self.from_ts = times.text, times.parse
         # a flag as the driver binds it best: SQLite's driver looks for an adapter for
         # every value that is not exactly an int, str, float or bytes
         self.flag: Callable[[Any], Any] = _same if self.pg else int
@@ -136,25 +141,6 @@ class TxBase:
         self.cursor.execute(sql, [pg_array(kind, values) for (_, kind), values in zip(every, by_column, strict=True)])
 
     # -- values --------------------------------------------------------------
-
-    def ts(self, value: datetime | None) -> Any:
-        """A timestamp as the driver wants it (aware on PostgreSQL, text on SQLite)."""
-        if value is None or self.pg:
-            return value
-        text = self._times.get(value)
-        if text is None:
-            text = self._times[value] = sqlite_time(value)
-        return text
-
-    def from_ts(self, value: Any) -> datetime | None:
-        """A timestamp read back; on SQLite its text is kept, so writing the same time
-        back (a customer's first order, an order's counting time) needs no formatting."""
-        if value is None or isinstance(value, datetime):
-            return value
-        parsed = datetime.fromisoformat(value)
-        if len(value) == _SQLITE_TIME_LENGTH:  # as sqlite_time writes it, offset included
-            self._times[parsed] = value
-        return parsed
 
     def bump_rules_version(self, store_id: int) -> None:
         """Tell every process that this store's configuration (rules, webhook endpoints)
