@@ -22,7 +22,7 @@ from milepost.domain.rules import Crossing, CustomerView, Firing, Rule, RuleInde
 
 # The classes built per event or per order spell out their __init__: the compiled
 # build turns it into native code, while @dataclass's own stays interpreted (five
-# times slower to build one; seventeen for a frozen one).
+# times slower to build one; fifteen for a frozen one).
 
 
 @dataclass(slots=True, init=False)
