@@ -14,6 +14,7 @@ import orjson
 
 from milepost.domain.aggregates import Aggregates
 from milepost.domain.engine import OrderSlot
+from milepost.domain.events import tuple_new
 from milepost.domain.orders import OrderState
 from milepost.domain.records import CustomerState
 from milepost.service.ports import BatchWrite
@@ -142,7 +143,7 @@ def customers_from_rows(rows: list[Row], from_ts: Callable[[Any], datetime | Non
         r[1]: CustomerState(
             r[0],
             r[1],
-            Aggregates(r[7], r[8], from_ts(r[9]), from_ts(r[10]), r[13], r[14], r[15], r[16]),
+            tuple_new(Aggregates, (r[7], r[8], from_ts(r[9]), from_ts(r[10]), r[13], r[14], r[15], r[16])),
             r[2],
             r[3],
             bool(r[4]),
@@ -159,7 +160,7 @@ def orders_from_rows(rows: list[Row], from_ts: Callable[[Any], datetime | None])
     return {
         r[1]: OrderSlot(
             r[0],
-            OrderState(r[2], r[3], r[4], bool(r[5]), bool(r[6]), r[7], from_ts(r[8]), r[9]),
+            tuple_new(OrderState, (r[2], r[3], r[4], bool(r[5]), bool(r[6]), r[7], from_ts(r[8]), r[9])),
             stored=True,
         )
         for r in rows
