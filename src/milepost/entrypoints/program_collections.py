@@ -1,7 +1,7 @@
 """The two collections of milestone programs the admin sees: every program, and the order
 count events (the programs on the number of orders). How each is named and found, listed,
-edited and deleted through the Python API; the HTTP API (`http/program_routes.py`) and the
-CLI (`program_commands.py`) both take it from here."""
+edited and deleted through the Python API; the HTTP API (`http/program_resource.py`) and the
+CLI (`cli/program_commands.py`) both take it from here."""
 
 from __future__ import annotations
 

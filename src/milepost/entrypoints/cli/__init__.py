@@ -1,5 +1,20 @@
 """The `milepost` command: the CLI entrypoint. Commands only translate
-arguments into calls of the Python API and its answers into text or JSON."""
+arguments into calls of the Python API and its answers into text or JSON.
+
+This module holds the root group, `migrate`, `demo`, `serve` and `main`. Every other
+command is in the module named after its group (`milepost <noun> ...` in `<noun>.py`),
+and where the noun alone does not say it all:
+
+    deliveries.py  `deliveries`, `mailbox` and `worker`: the outbox and who sends it
+    events.py      `events`: order count events (programs on the number of orders)
+    reports.py     what operators read: `customers`, `milestones`, `alerts`
+    stores.py      `stores` and their email `templates`
+
+What commands share: `context.py` (the App, the common options, errors as one line),
+`ledgers.py` (spend and adjust, for `credit` and `points`), `program_commands.py` and
+`action_flags.py` (for `programs` and `events`), `demo_store.py` (what `demo` seeds).
+`python -m milepost.entrypoints.cli` runs `__main__.py`.
+"""
 
 from __future__ import annotations
 
@@ -10,19 +25,19 @@ import signal
 import click
 
 from milepost.bootstrap import Milepost
-from milepost.entrypoints import demo as demo_data
-from milepost.entrypoints.cli_codes import codes
-from milepost.entrypoints.cli_delivery import deliveries, mailbox, worker
-from milepost.entrypoints.cli_events import events
-from milepost.entrypoints.cli_ingest import ingest
-from milepost.entrypoints.cli_keys import keys
-from milepost.entrypoints.cli_points import points
-from milepost.entrypoints.cli_programs import programs
-from milepost.entrypoints.cli_reports import alerts, credit, customers, milestones
-from milepost.entrypoints.cli_stores import stores, templates
-from milepost.entrypoints.cli_users import users
-from milepost.entrypoints.cli_webhooks import webhooks
-from milepost.entrypoints.context import App, MilepostGroup, pass_app
+from milepost.entrypoints.cli import demo_store as demo_data
+from milepost.entrypoints.cli.codes import codes
+from milepost.entrypoints.cli.context import App, MilepostGroup, pass_app
+from milepost.entrypoints.cli.deliveries import deliveries, mailbox, worker
+from milepost.entrypoints.cli.events import events
+from milepost.entrypoints.cli.ingest import ingest
+from milepost.entrypoints.cli.keys import keys
+from milepost.entrypoints.cli.points import points
+from milepost.entrypoints.cli.programs import programs
+from milepost.entrypoints.cli.reports import alerts, credit, customers, milestones
+from milepost.entrypoints.cli.stores import stores, templates
+from milepost.entrypoints.cli.users import users
+from milepost.entrypoints.cli.webhooks import webhooks
 from milepost.entrypoints.output import actions_text, console, table
 
 
@@ -203,7 +218,3 @@ cli.add_command(users)
 
 def main() -> None:
     cli(prog_name="milepost")
-
-
-if __name__ == "__main__":
-    main()

@@ -7,7 +7,7 @@ from datetime import datetime
 import click
 
 from milepost.domain.codes import Code, Discount, check
-from milepost.entrypoints.context import App, json_option, pass_app, store_option
+from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
 from milepost.entrypoints.output import console, money, print_json, table, when
 
 

@@ -8,11 +8,9 @@ from typing import Any
 import click
 
 from milepost.domain.records import Store
-from milepost.entrypoints.action_flags import ActionCommand, action_options
-from milepost.entrypoints.context import App, json_option, pass_app, store_option
-from milepost.entrypoints.output import actions_text
-from milepost.entrypoints.program_collections import ORDER_COUNT_EVENTS
-from milepost.entrypoints.program_commands import (
+from milepost.entrypoints.cli.action_flags import ActionCommand, action_options
+from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
+from milepost.entrypoints.cli.program_commands import (
     ProgramCommands,
     active_text,
     as_json,
@@ -23,6 +21,8 @@ from milepost.entrypoints.program_commands import (
     rule_fields,
     update_command,
 )
+from milepost.entrypoints.output import actions_text
+from milepost.entrypoints.program_collections import ORDER_COUNT_EVENTS
 from milepost.service.rules import RuleDetails
 
 

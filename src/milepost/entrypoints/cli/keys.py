@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from milepost.domain.records import ApiKey
-from milepost.entrypoints.context import App, json_option, pass_app, store_option
+from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
 from milepost.entrypoints.output import console, print_json, table, when
 from milepost.service.keys import SCOPES
 

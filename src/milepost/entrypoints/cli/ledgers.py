@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from milepost.entrypoints.context import App, json_option, pass_app, store_option
+from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
 
 Done = Callable[[App, str, Any, bool], None]  # prints an entry and the new balance
 

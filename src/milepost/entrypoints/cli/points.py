@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from milepost.domain.records import PointsEntry
-from milepost.entrypoints.cli_ledger import add_spend_and_adjust
-from milepost.entrypoints.context import App, json_option, pass_app, store_option
+from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
+from milepost.entrypoints.cli.ledgers import add_spend_and_adjust
 from milepost.entrypoints.output import console, print_json, table, when
 
 

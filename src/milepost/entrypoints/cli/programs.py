@@ -12,11 +12,9 @@ import click
 from milepost.domain.aggregates import METRICS
 from milepost.domain.records import Store
 from milepost.domain.rules import MAX_INACTIVE_DAYS, Rule, validate_threshold
-from milepost.entrypoints.action_flags import ActionCommand, action_options
-from milepost.entrypoints.context import App, json_option, pass_app, store_option
-from milepost.entrypoints.output import actions_text, money, when
-from milepost.entrypoints.program_collections import PROGRAMS
-from milepost.entrypoints.program_commands import (
+from milepost.entrypoints.cli.action_flags import ActionCommand, action_options
+from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
+from milepost.entrypoints.cli.program_commands import (
     ProgramCommands,
     active_text,
     as_json,
@@ -27,6 +25,8 @@ from milepost.entrypoints.program_commands import (
     rule_fields,
     update_command,
 )
+from milepost.entrypoints.output import actions_text, money, when
+from milepost.entrypoints.program_collections import PROGRAMS
 from milepost.errors import ValidationError
 from milepost.service.rules import MAX_CLAWBACK_DAYS, RuleDetails
 

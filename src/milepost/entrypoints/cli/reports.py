@@ -9,9 +9,9 @@ import click
 
 from milepost.domain.codes import check
 from milepost.domain.records import CustomerReport, IssuedCode, MilestoneReached
-from milepost.entrypoints.cli_codes import _gives
-from milepost.entrypoints.cli_credit import credit
-from milepost.entrypoints.context import App, json_option, pass_app, store_option
+from milepost.entrypoints.cli.codes import _gives
+from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
+from milepost.entrypoints.cli.credit import credit
 from milepost.entrypoints.output import console, money, print_json, table, when
 
 __all__ = ["alerts", "credit", "customers", "milestones"]

@@ -8,7 +8,7 @@ import click
 
 from milepost.domain.events import COUNTING_STATUSES
 from milepost.domain.records import Store
-from milepost.entrypoints.context import App, Failure, json_option, pass_app, store_option
+from milepost.entrypoints.cli.context import App, Failure, json_option, pass_app, store_option
 from milepost.entrypoints.output import console, print_json, table, when
 
 _STORE_COLUMNS = (

@@ -7,7 +7,7 @@ import sys
 import click
 
 from milepost.domain.users import ROLES, User
-from milepost.entrypoints.context import App, Failure, json_option, pass_app
+from milepost.entrypoints.cli.context import App, Failure, json_option, pass_app
 from milepost.entrypoints.output import console, print_json, table, when
 
 

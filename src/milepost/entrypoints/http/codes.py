@@ -14,9 +14,9 @@ from milepost.entrypoints.http.admin import AdminCaller, problems
 from milepost.entrypoints.http.customer_params import KeyHeader
 from milepost.entrypoints.http.customer_params import check_customer_id as _check
 from milepost.entrypoints.http.customer_params import idempotency_key as _idempotency_key
-from milepost.entrypoints.http.models import Body, IdempotencyKey, OrderId, Reason, text
 from milepost.entrypoints.http.problems import ApiProblem
-from milepost.entrypoints.http.resources.common import Timestamp
+from milepost.entrypoints.http.schemas.requests import Body, IdempotencyKey, OrderId, Reason, text
+from milepost.entrypoints.http.schemas.responses import Timestamp
 from milepost.errors import CodeRefused
 
 router = APIRouter(tags=["codes"])

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Header, Path
 
 from milepost.entrypoints.http.admin import invalid, possible_external_id
-from milepost.entrypoints.http.models import IdempotencyKey
+from milepost.entrypoints.http.schemas.requests import IdempotencyKey
 from milepost.errors import NotFound
 
 CustomerId = Annotated[str, Path(description="The store's own customer id, as sent in events.")]

@@ -3,7 +3,7 @@ and adjusted the same way (service/ledger.py), each under a path, a field, model
 texts of its own.
 
 Each ledger is a `LedgerRoutes`; `add_routes` gives the router its spend and adjust
-operations, and customers_api.py keeps what differs.
+operations, and customers.py keeps what differs.
 """
 
 # No `from __future__ import annotations` here: FastAPI reads the annotations of the
@@ -17,7 +17,7 @@ from fastapi import APIRouter
 
 from milepost.entrypoints.http.admin import AdminCaller, problems
 from milepost.entrypoints.http.customer_params import CustomerId, KeyHeader, check_customer_id, idempotency_key
-from milepost.entrypoints.http.models import Body
+from milepost.entrypoints.http.schemas.requests import Body
 
 Handler = Callable[..., Any]
 

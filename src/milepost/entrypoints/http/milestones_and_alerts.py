@@ -18,10 +18,10 @@ from milepost.entrypoints.http.admin import (
     problems,
     utc,
 )
-from milepost.entrypoints.http.models import AcknowledgeIn
-from milepost.entrypoints.http.resources.alerts import Alert
-from milepost.entrypoints.http.resources.common import Page
-from milepost.entrypoints.http.resources.milestones import Milestone
+from milepost.entrypoints.http.schemas.alerts import Alert
+from milepost.entrypoints.http.schemas.milestones import Milestone
+from milepost.entrypoints.http.schemas.requests import AcknowledgeIn
+from milepost.entrypoints.http.schemas.responses import Page
 from milepost.entrypoints.http.wire import parse_id
 
 router = APIRouter(prefix="/api/v1", tags=["milestones and alerts"])

@@ -16,8 +16,8 @@ from typing import Annotated, Any, Protocol
 from fastapi import APIRouter, Path, Response
 
 from milepost.entrypoints.http.admin import Admin, AdminCaller, Cursor, Limit, cursor_position, page, problems, utc
-from milepost.entrypoints.http.models import Patch
-from milepost.entrypoints.http.resources.common import Page
+from milepost.entrypoints.http.schemas.requests import Patch
+from milepost.entrypoints.http.schemas.responses import Page
 from milepost.entrypoints.http.wire import PREFIXES, parse_id, public_id
 from milepost.entrypoints.program_collections import ProgramCollection
 from milepost.errors import NotFound

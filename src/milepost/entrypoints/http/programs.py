@@ -18,10 +18,10 @@ from milepost.domain.journeys import MAX_STEPS
 from milepost.domain.rules import MAX_COUNT, MAX_INACTIVE_DAYS, RULE_KINDS
 from milepost.domain.rules import MAX_THRESHOLD as MAX_THRESHOLD_BY_METRIC
 from milepost.entrypoints.http.admin import AdminCaller, invalid, problems, utc
-from milepost.entrypoints.http.models import Actions, Body, Condition, Name, Patch
-from milepost.entrypoints.http.program_routes import ProgramResource, Texts, add_routes
-from milepost.entrypoints.http.resources.common import ActionList, Timestamp
-from milepost.entrypoints.http.resources.rules import TagCondition
+from milepost.entrypoints.http.program_resource import ProgramResource, Texts, add_routes
+from milepost.entrypoints.http.schemas.order_count_events import TagCondition
+from milepost.entrypoints.http.schemas.requests import Actions, Body, Condition, Name, Patch
+from milepost.entrypoints.http.schemas.responses import ActionList, Timestamp
 from milepost.entrypoints.http.wire import public_id
 from milepost.entrypoints.program_collections import PROGRAMS
 from milepost.service.rules import CLEARABLE, MAX_CLAWBACK_DAYS, RuleDetails

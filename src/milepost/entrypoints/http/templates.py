@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from milepost.entrypoints.http.admin import AdminCaller, Cursor, Limit, cursor_position, page, problems
-from milepost.entrypoints.http.models import PreviewIn, TemplateIn
-from milepost.entrypoints.http.resources.common import Page
-from milepost.entrypoints.http.resources.templates import Preview, Template
+from milepost.entrypoints.http.schemas.requests import PreviewIn, TemplateIn
+from milepost.entrypoints.http.schemas.responses import Page
+from milepost.entrypoints.http.schemas.templates import Preview, Template
 from milepost.errors import NotFound
 
 router = APIRouter(prefix="/api/v1/templates", tags=["templates"])

@@ -11,8 +11,8 @@ from pydantic import BaseModel, Field
 
 from milepost.domain import delivery as d
 from milepost.entrypoints.http.admin import Admin, AdminCaller, Cursor, Limit, cursor_position, page, problems
-from milepost.entrypoints.http.models import Body, Patch, text
-from milepost.entrypoints.http.resources.common import Page, Timestamp
+from milepost.entrypoints.http.schemas.requests import Body, Patch, text
+from milepost.entrypoints.http.schemas.responses import Page, Timestamp
 from milepost.entrypoints.http.wire import parse_id, public_id
 
 router = APIRouter(prefix="/api/v1/webhook-endpoints", tags=["webhook endpoints"])

@@ -8,10 +8,10 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from milepost.domain.records import CustomerReport, IssuedCode
-from milepost.entrypoints.http.codes_api import CodeOut
-from milepost.entrypoints.http.resources.common import Timestamp
-from milepost.entrypoints.http.resources.ledgers import Credit, LedgerEntry
-from milepost.entrypoints.http.resources.milestones import Milestone
+from milepost.entrypoints.http.codes import CodeOut
+from milepost.entrypoints.http.schemas.ledgers import Credit, LedgerEntry
+from milepost.entrypoints.http.schemas.milestones import Milestone
+from milepost.entrypoints.http.schemas.responses import Timestamp
 from milepost.entrypoints.http.wire import public_id
 
 

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from milepost.domain import records
 from milepost.domain.expiry import Lot
-from milepost.entrypoints.http.resources.common import Timestamp
+from milepost.entrypoints.http.schemas.responses import Timestamp
 from milepost.entrypoints.http.wire import public_id
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from milepost.entrypoints.http.resources.common import ActionList, Timestamp
+from milepost.entrypoints.http.schemas.responses import ActionList, Timestamp
 from milepost.entrypoints.http.wire import public_id
 from milepost.service.rules import RuleDetails
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, PlainSerializer, WithJsonSchema
 
-from milepost.entrypoints.http.models import ACTIONS_SCHEMA
+from milepost.entrypoints.http.schemas.requests import ACTIONS_SCHEMA
 
 Timestamp = Annotated[
     datetime,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from milepost.domain import records
-from milepost.entrypoints.http.models import CountingStatus
+from milepost.entrypoints.http.schemas.requests import CountingStatus
 
 
 class Store(BaseModel):

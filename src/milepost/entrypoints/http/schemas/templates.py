@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from milepost.entrypoints.http.resources.common import Timestamp
+from milepost.entrypoints.http.schemas.responses import Timestamp
 
 
 class Preview(BaseModel):
