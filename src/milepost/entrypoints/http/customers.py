@@ -10,8 +10,15 @@ from milepost.entrypoints.http.admin import AdminCaller, problems
 from milepost.entrypoints.http.customer_params import CustomerId, check_customer_id
 from milepost.entrypoints.http.ledgers import LedgerRoutes, add_routes
 from milepost.entrypoints.http.schemas.customers import Customer
-from milepost.entrypoints.http.schemas.ledgers import LedgerEntry, Points, PointsEntry
-from milepost.entrypoints.http.schemas.requests import AdjustIn, PointsAdjustIn, PointsSpendIn, SpendIn
+from milepost.entrypoints.http.schemas.ledgers import (
+    AdjustIn,
+    LedgerEntry,
+    Points,
+    PointsAdjustIn,
+    PointsEntry,
+    PointsSpendIn,
+    SpendIn,
+)
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
 

@@ -18,9 +18,8 @@ from milepost.entrypoints.http.admin import (
     problems,
     utc,
 )
-from milepost.entrypoints.http.schemas.alerts import Alert
+from milepost.entrypoints.http.schemas.alerts import AcknowledgeIn, Alert
 from milepost.entrypoints.http.schemas.milestones import Milestone
-from milepost.entrypoints.http.schemas.requests import AcknowledgeIn
 from milepost.entrypoints.http.schemas.responses import Page
 from milepost.entrypoints.http.wire import parse_id
 

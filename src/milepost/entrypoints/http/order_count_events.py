@@ -9,8 +9,12 @@ from fastapi import APIRouter, Path, Response
 
 from milepost.entrypoints.http.admin import Admin, AdminCaller, problems
 from milepost.entrypoints.http.program_resource import ProgramResource, Texts, add_routes
-from milepost.entrypoints.http.schemas.order_count_events import OrderCountEvent, OrderCountEventChange
-from milepost.entrypoints.http.schemas.requests import OrderCountEventIn, OrderCountEventPatch
+from milepost.entrypoints.http.schemas.order_count_events import (
+    OrderCountEvent,
+    OrderCountEventChange,
+    OrderCountEventIn,
+    OrderCountEventPatch,
+)
 from milepost.entrypoints.program_collections import ORDER_COUNT_EVENTS
 
 router = APIRouter(prefix="/api/v1/order-count-events", tags=["order count events"])

@@ -5,8 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from milepost.entrypoints.http.admin import AdminCaller, problems
-from milepost.entrypoints.http.schemas.requests import StorePatch
-from milepost.entrypoints.http.schemas.store import Store
+from milepost.entrypoints.http.schemas.store import Store, StorePatch
 
 router = APIRouter(prefix="/api/v1", tags=["store"])
 

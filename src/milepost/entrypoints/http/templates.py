@@ -8,9 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from milepost.entrypoints.http.admin import AdminCaller, Cursor, Limit, cursor_position, page, problems
-from milepost.entrypoints.http.schemas.requests import PreviewIn, TemplateIn
 from milepost.entrypoints.http.schemas.responses import Page
-from milepost.entrypoints.http.schemas.templates import Preview, Template
+from milepost.entrypoints.http.schemas.templates import Preview, PreviewIn, Template, TemplateIn
 from milepost.errors import NotFound
 
 router = APIRouter(prefix="/api/v1/templates", tags=["templates"])

@@ -1,5 +1,8 @@
-"""What the admin API answers: one shape per resource, the same wherever it appears,
-one module per resource (`common` holds what they share: times, pages).
+"""The request and response models of the admin API, one module per resource, named
+like the module of its routes (`http/store.py` answers `schemas/store.Store` and takes
+`schemas/store.StorePatch`). One shape per resource, the same wherever it appears.
+What they all share: `requests` (bounded text, actions, `Body`, `Patch`) and
+`responses` (times, pages).
 
 Ids are stable strings with a prefix (`oce_12`, `mst_3`, `alr_5`, `led_9`, `pts_4`);
 templates are named by their key and customers by the store's own id. Times are

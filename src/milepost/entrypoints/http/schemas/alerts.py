@@ -1,10 +1,11 @@
-"""An admin alert."""
+"""An admin alert, and who acknowledges or resolves it."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
 from milepost.domain import records
+from milepost.entrypoints.http.schemas.requests import Body, Name
 from milepost.entrypoints.http.schemas.responses import Timestamp
 from milepost.entrypoints.http.wire import public_id
 
@@ -42,3 +43,7 @@ class Alert(BaseModel):
             resolved_at=a.resolved_at,
             resolved_by=a.resolved_by,
         )
+
+
+class AcknowledgeIn(Body):
+    by: Name | None = Field(None, description="Who handled the alert; default: the API key.")

@@ -1,13 +1,14 @@
-"""A customer's two ledgers: store credit and points."""
+"""A customer's two ledgers, store credit and points: their entries, and spends and adjustments."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from milepost.domain import records
 from milepost.domain.expiry import Lot
+from milepost.entrypoints.http.schemas.requests import MAX_AMOUNT, Body, IdempotencyKey, Name, Note, OrderId, Reason
 from milepost.entrypoints.http.schemas.responses import Timestamp
 from milepost.entrypoints.http.wire import public_id
 
@@ -105,3 +106,58 @@ class Points(BaseModel):
             ledger=[PointsEntry.of(e) for e in entries],
             expiring=[Expiring(points=x.points, expires_at=x.expires_at, earned_at=x.earned_at) for x in expiring],
         )
+
+
+MAX_POINTS_MOVED = 10**12  # points one spend or adjustment moves (balances can outgrow MAX_POINTS)
+
+
+def _not_zero(value: int) -> int:
+    if value == 0:
+        raise ValueError("must not be zero")
+    return value
+
+
+# What the two ledgers' (credit and points) spends and adjustments take besides how much.
+NonZero = Annotated[int, AfterValidator(_not_zero), Field(json_schema_extra={"not": {"const": 0}})]
+SpendKey = Annotated[
+    IdempotencyKey | None,
+    Field(description="The same key never spends twice. Or send the Idempotency-Key header."),
+]
+AdjustKey = Annotated[
+    IdempotencyKey | None,
+    Field(description="The same key never adjusts twice. Or send the Idempotency-Key header."),
+]
+AdjustReason = Annotated[Reason, Field(description="Why, for the ledger.")]
+Actor = Annotated[Name | None, Field(description="Who made the correction; default: the API key.")]
+
+
+class SpendIn(Body):
+    amount: int = Field(ge=1, le=MAX_AMOUNT, description="Credit used, in minor units (1000 = $10.00).")
+    idempotency_key: SpendKey = None
+    order_id: OrderId | None = Field(None, description="The order the credit was used on.")
+    note: Note | None = None
+
+
+class AdjustIn(Body):
+    amount: NonZero = Field(
+        ge=-MAX_AMOUNT, le=MAX_AMOUNT, description="Minor units; negative takes credit away; not zero."
+    )
+    idempotency_key: AdjustKey = None
+    reason: AdjustReason
+    actor: Actor = None
+
+
+class PointsSpendIn(Body):
+    points: int = Field(ge=1, le=MAX_POINTS_MOVED, description="Points redeemed.")
+    idempotency_key: SpendKey = None
+    order_id: OrderId | None = Field(None, description="The order the points were redeemed on.")
+    note: Note | None = None
+
+
+class PointsAdjustIn(Body):
+    points: NonZero = Field(
+        ge=-MAX_POINTS_MOVED, le=MAX_POINTS_MOVED, description="Negative takes points away; not zero."
+    )
+    idempotency_key: AdjustKey = None
+    reason: AdjustReason
+    actor: Actor = None

@@ -1,9 +1,10 @@
-"""Order count events and the tag conditions rules share."""
+"""Order count events (new, changed and as answered) and the tag conditions rules share."""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from milepost.entrypoints.http.schemas.requests import Actions, Body, Condition, Count, Name, Patch
 from milepost.entrypoints.http.schemas.responses import ActionList, Timestamp
 from milepost.entrypoints.http.wire import public_id
 from milepost.service.rules import RuleDetails
@@ -50,3 +51,19 @@ class OrderCountEventChange(OrderCountEvent):
     @classmethod
     def of(cls, d: RuleDetails) -> OrderCountEventChange:
         return cls(**OrderCountEvent.of(d).model_dump(), excluded=d.excluded)
+
+
+class OrderCountEventIn(Body):
+    name: Name
+    count: Count
+    actions: Actions
+    conditions: list[Condition] = Field(default_factory=list, max_length=50)
+    active: bool = True
+
+
+class OrderCountEventPatch(Patch):
+    name: Name = Field(None)
+    count: Count = Field(None)
+    actions: Actions = Field(None, description="Replaces every action.")
+    conditions: list[Condition] = Field(None, max_length=50, description="Replaces every condition; [] for none.")
+    active: bool = Field(None)

@@ -1,4 +1,5 @@
-"""Request bodies of the admin API, as pydantic models: what a store's admin may send.
+"""What every request body of the admin API shares: what a store's admin may send.
+Each resource's own bodies are in its module (`store.StorePatch`, `ledgers.SpendIn`, ...).
 
 Unknown fields are refused (a typo is a 422 that names the field). Text is bounded
 by what the database stores and never contains NUL characters. Deeper rules
@@ -11,7 +12,6 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -23,12 +23,10 @@ from pydantic import (
 from milepost.domain.actions import ACTION_TYPES, MAX_DAYS, SMS_MAX, ActionType
 from milepost.domain.codes import MAX_LENGTH as MAX_CODE
 from milepost.domain.events import COUNTING_STATUSES
-from milepost.service.stores import MAX_EXPIRE_DAYS, MAX_POINTS_PER_UNIT
 
 MAX_COUNT = 1_000_000_000
 MAX_AMOUNT = 10**12  # minor units, as for credit actions
 MAX_POINTS = 1_000_000_000  # points a points action gives
-MAX_POINTS_MOVED = 10**12  # points one spend or adjustment moves (balances can outgrow MAX_POINTS)
 NO_NUL = r"^[^\x00]*$"
 NOT_BLANK = r"^[^\x00]*[^\x00\s][^\x00]*$"
 
@@ -173,113 +171,3 @@ class Condition(Body):
 
     tag: Tag
     has: bool = True
-
-
-class StorePatch(Patch):
-    name: Name = Field(None)
-    currency: Currency = Field(None, description="Only before the store has orders.")
-    timezone: Timezone = Field(None, description="An IANA time zone, like Europe/Paris.")
-    counting_status: CountingStatus = Field(
-        None, description="The order status from which an order counts. Only before the store has orders."
-    )
-    allow_negative_credit: bool = Field(None)
-    points_per_unit: int = Field(
-        None,
-        ge=0,
-        le=MAX_POINTS_PER_UNIT,
-        description="Points an order earns per whole unit of the currency of its net amount (1: 27.50 USD "
-        "earns 27); 0: none. Orders already counted keep the rate they counted at.",
-    )
-    allow_negative_points: bool = Field(None)
-    points_expire_days: int = Field(
-        None,
-        ge=0,
-        le=MAX_EXPIRE_DAYS,
-        description="Earned points expire this many days later, oldest first; 0: never. Points already earned "
-        "get the whole period from the change.",
-    )
-    email_from_name: str = Field(None, max_length=200, description="The From name of the store's emails.")
-    email_from_address: str = Field(None, max_length=320, description="The From address of the store's emails.")
-
-
-class OrderCountEventIn(Body):
-    name: Name
-    count: Count
-    actions: Actions
-    conditions: list[Condition] = Field(default_factory=list, max_length=50)
-    active: bool = True
-
-
-class OrderCountEventPatch(Patch):
-    name: Name = Field(None)
-    count: Count = Field(None)
-    actions: Actions = Field(None, description="Replaces every action.")
-    conditions: list[Condition] = Field(None, max_length=50, description="Replaces every condition; [] for none.")
-    active: bool = Field(None)
-
-
-class TemplateIn(Body):
-    subject: Subject
-    body_text: Content
-    body_html: OptionalContent | None = None
-    name: Name | None = Field(None, description="A display name; default: the key.")
-
-
-class PreviewIn(Body):
-    customer_id: OrderId = Field(description="The store's own id of the customer.")
-
-
-def _not_zero(value: int) -> int:
-    if value == 0:
-        raise ValueError("must not be zero")
-    return value
-
-
-# What the two ledgers' (credit and points) spends and adjustments take besides how much.
-NonZero = Annotated[int, AfterValidator(_not_zero), Field(json_schema_extra={"not": {"const": 0}})]
-SpendKey = Annotated[
-    IdempotencyKey | None,
-    Field(description="The same key never spends twice. Or send the Idempotency-Key header."),
-]
-AdjustKey = Annotated[
-    IdempotencyKey | None,
-    Field(description="The same key never adjusts twice. Or send the Idempotency-Key header."),
-]
-AdjustReason = Annotated[Reason, Field(description="Why, for the ledger.")]
-Actor = Annotated[Name | None, Field(description="Who made the correction; default: the API key.")]
-
-
-class SpendIn(Body):
-    amount: int = Field(ge=1, le=MAX_AMOUNT, description="Credit used, in minor units (1000 = $10.00).")
-    idempotency_key: SpendKey = None
-    order_id: OrderId | None = Field(None, description="The order the credit was used on.")
-    note: Note | None = None
-
-
-class AdjustIn(Body):
-    amount: NonZero = Field(
-        ge=-MAX_AMOUNT, le=MAX_AMOUNT, description="Minor units; negative takes credit away; not zero."
-    )
-    idempotency_key: AdjustKey = None
-    reason: AdjustReason
-    actor: Actor = None
-
-
-class PointsSpendIn(Body):
-    points: int = Field(ge=1, le=MAX_POINTS_MOVED, description="Points redeemed.")
-    idempotency_key: SpendKey = None
-    order_id: OrderId | None = Field(None, description="The order the points were redeemed on.")
-    note: Note | None = None
-
-
-class PointsAdjustIn(Body):
-    points: NonZero = Field(
-        ge=-MAX_POINTS_MOVED, le=MAX_POINTS_MOVED, description="Negative takes points away; not zero."
-    )
-    idempotency_key: AdjustKey = None
-    reason: AdjustReason
-    actor: Actor = None
-
-
-class AcknowledgeIn(Body):
-    by: Name | None = Field(None, description="Who handled the alert; default: the API key.")

@@ -1,11 +1,12 @@
-"""Email templates, and one as a customer would get it."""
+"""Email templates (as saved and as answered), and one as a customer would get it."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from milepost.entrypoints.http.schemas.requests import Body, Content, Name, OptionalContent, OrderId, Subject
 from milepost.entrypoints.http.schemas.responses import Timestamp
 
 
@@ -29,3 +30,14 @@ class Template(BaseModel):
     @classmethod
     def of(cls, row: dict[str, Any]) -> Template:
         return cls(**{name: row[name] for name in cls.model_fields})
+
+
+class TemplateIn(Body):
+    subject: Subject
+    body_text: Content
+    body_html: OptionalContent | None = None
+    name: Name | None = Field(None, description="A display name; default: the key.")
+
+
+class PreviewIn(Body):
+    customer_id: OrderId = Field(description="The store's own id of the customer.")
