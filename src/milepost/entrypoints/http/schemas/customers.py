@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from milepost.domain.records import CustomerReport, IssuedCode
-from milepost.entrypoints.http.codes import CodeOut
+from milepost.entrypoints.http.schemas.codes import CodeOut
 from milepost.entrypoints.http.schemas.ledgers import Credit, LedgerEntry
 from milepost.entrypoints.http.schemas.milestones import Milestone
 from milepost.entrypoints.http.schemas.responses import Timestamp
