@@ -2,24 +2,24 @@
 
 One module per resource, named after its URL, holds that resource's routes (`router`):
 
-    health.py               /healthz, /readyz
-    events.py               /api/v1/events: events in
-    segment.py              /v1/track, /v1/identify, /v1/batch (Segment's format;
-                            `segment_map.py` translates its messages into events)
-    store.py                /api/v1/store
-    programs.py             /api/v1/programs
-    order_count_events.py   /api/v1/order-count-events
-    templates.py            /api/v1/templates
-    codes.py                /api/v1/codes, /api/v1/customers/{id}/codes
-    customers.py            /api/v1/customers (and their credit and points)
+    health.py                 /healthz, /readyz
+    events.py                 /api/v1/events: events in
+    segment.py                /v1/track, /v1/identify, /v1/batch (Segment's format;
+                              `segment_map.py` translates its messages into events)
+    store.py                  /api/v1/store
+    programs.py               /api/v1/programs
+    order_count_events.py     /api/v1/order-count-events
+    templates.py              /api/v1/templates
+    codes.py                  /api/v1/codes, /api/v1/customers/{id}/codes
+    customers.py              /api/v1/customers (and their credit and points)
     milestones_and_alerts.py  /api/v1/milestones, /api/v1/alerts
-    webhook_endpoints.py    /api/v1/webhook-endpoints
-    deliveries.py           /api/v1/deliveries, /api/v1/mailbox
+    webhook_endpoints.py      /api/v1/webhook-endpoints
+    deliveries.py             /api/v1/deliveries, /api/v1/mailbox
 
 Routes that two resources build alike: `program_resource.py` (list, get, patch and
 delete of programs and order count events) and `ledgers.py` (spend and adjust of a
-customer's credit and points). Request and response models: `schemas/`, one module
-per resource. What every route shares: `auth.py` (API keys), `admin.py` (the caller's
+customer's credit and points). Request and response models: `schemas/<resource>.py`
+(see there). What every route shares: `auth.py` (API keys), `admin.py` (the caller's
 store, pages), `customer_params.py`, `body.py` (reading bodies), `wire.py` (ids,
 cursors, JSON), `problems.py` (errors as RFC 9457 problems), `access_log.py`.
 """
