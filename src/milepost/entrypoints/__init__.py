@@ -9,7 +9,8 @@ by the nouns the store operator uses:
 
 Shared by more than one of them, so at this level:
 
-    output.py               money, times and actions in words (CLI and admin), tables and JSON
+    output.py               how the CLI shows things; the admin UI takes its words for
+                            actions (`action_text`) from here too
     program_collections.py  how programs and order count events are found and changed
                             (CLI and HTTP)
 """
