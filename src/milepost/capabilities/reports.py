@@ -51,9 +51,9 @@ class Reports(Capability):
     def outbox(self, store: str) -> list[dict[str, Any]]:
         """The rows of the store's outbox, as stored."""
         with self._w.db.read() as tx:
-            return tx.outbox_rows(self._w.store_id(store))  # type: ignore[no-any-return]
+            return tx.outbox_rows(self._w.store_id(store))
 
     def workflow_runs(self, store: str) -> list[dict[str, Any]]:
         """The workflows milestones triggered, as stored."""
         with self._w.db.read() as tx:
-            return tx.workflow_runs(self._w.store_id(store))  # type: ignore[no-any-return]
+            return tx.workflow_runs(self._w.store_id(store))

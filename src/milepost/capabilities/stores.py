@@ -51,4 +51,4 @@ class Stores(Capability):
     def list(self) -> list[Store]:
         """Every store, by key."""
         with self._w.db.read() as tx:
-            return tx.list_stores()  # type: ignore[no-any-return]
+            return tx.list_stores()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from milepost.capabilities.wiring import Capability
+from milepost.domain.delivery import Endpoint
 from milepost.service import endpoints
-from milepost.service.endpoints import Endpoint
 
 
 class Webhooks(Capability):
