@@ -116,10 +116,10 @@ def sizes(args: argparse.Namespace) -> list[Size]:
 def populate(mp: Milepost, size: Size, seed: int, batch_size: int, end: float) -> dict[str, Any]:
     """The store `size.store` with its ladder, then its events through the engine, batch by
     batch, the engine's clock at each batch's last event (as if it had run all year)."""
-    mp.create_store(size.store, f"{size.store.capitalize()} store", currency="USD")
-    mp.save_template(size.store, TEMPLATE, subject="You reached a milestone", body_text="Thank you for your orders!")
+    mp.stores.create(size.store, f"{size.store.capitalize()} store", currency="USD")
+    mp.templates.save(size.store, TEMPLATE, subject="You reached a milestone", body_text="Thank you for your orders!")
     for rung in ladder(20):
-        mp.create_order_count_event(
+        mp.order_count_events.create(
             size.store, count=rung.count, name=rung.name, actions=[dict(a) for a in rung.actions]
         )
     clock = mp.clock
@@ -189,7 +189,7 @@ COUNTS = {
 
 def written(mp: Milepost, store: str) -> dict[str, int]:
     """What the store holds, row counts by table."""
-    store_id = mp.store(store).id
+    store_id = mp.stores.get(store).id
     with connection(mp) as conn:
         return {name: int(conn.execute(text(sql), {"s": store_id}).scalar_one()) for name, sql in COUNTS.items()}
 
@@ -307,7 +307,7 @@ FACTS = {
 def pages(mp: Milepost, store: str, customers: int) -> list[Page]:
     """The pages to time for `store`, with what each answer must hold (found with plain
     queries first, not timed)."""
-    store_id = mp.store(store).id
+    store_id = mp.stores.get(store).id
     with connection(mp) as conn:
         whale, whale_orders = conn.execute(text(FACTS["whale"]), {"s": store_id}).one()
         rules = [tuple(r) for r in conn.execute(text(FACTS["rules"]), {"s": store_id})]
@@ -526,7 +526,7 @@ def run_backend(url: str, schema: str | None, backend: str, args: argparse.Names
 
     with opened(url, schema) as mp:
         email = f"bench-{secrets.token_hex(4)}@example.com"
-        mp.create_user(email, "Benchmark Administrator", PASSWORD, role="administrator")
+        mp.users.create(email, "Benchmark Administrator", PASSWORD, role="administrator")
         plan = {s.store: pages(mp, s.store, s.customers) for s in sizes(args)}
         tune_gc()  # as `milepost serve` does
         with serve(create_app(mp, Settings())) as url:

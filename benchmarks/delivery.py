@@ -272,9 +272,11 @@ def fill_outbox(db: Database, action: dict[str, Any], messages: int) -> None:
     each: `messages` outbox rows, held back a day so that no worker takes one before the clock."""
     with opened(db.url, db.schema) as mp:
         mp.settings = Settings(webhooks_allow_private=True)
-        mp.create_store(STORE, "Benchmark store", currency="USD")
-        mp.save_template(STORE, TEMPLATE, subject="Hi {{ customer.name }}", body_text="Thank you for your first order!")
-        mp.create_order_count_event(STORE, count=1, name="First order", actions=[action])
+        mp.stores.create(STORE, "Benchmark store", currency="USD")
+        mp.templates.save(
+            STORE, TEMPLATE, subject="Hi {{ customer.name }}", body_text="Thank you for your first order!"
+        )
+        mp.order_count_events.create(STORE, count=1, name="First order", actions=[action])
         events = [
             {
                 "id": f"cust-{i}",

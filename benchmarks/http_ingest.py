@@ -193,7 +193,7 @@ def prepared(backend: Backend, run: str, rungs: list[Rung], key: bool = False) -
     url, schema = backend.locate(run)
     with opened(url, schema) as mp:
         setup_store(mp, rungs)
-        secret = mp.create_api_key(STORE, "ingest", "benchmark")[1] if key else ""
+        secret = mp.keys.create(STORE, "ingest", "benchmark")[1] if key else ""
     return url, schema, secret
 
 

@@ -150,14 +150,14 @@ def run_stream(
 
 
 def setup_store(mp: Milepost, rungs: list[Rung]) -> None:
-    mp.create_store(STORE, "Benchmark store", currency="USD")
-    mp.save_template(STORE, TEMPLATE, subject="You reached a milestone", body_text="Thank you for your orders!")
+    mp.stores.create(STORE, "Benchmark store", currency="USD")
+    mp.templates.save(STORE, TEMPLATE, subject="You reached a milestone", body_text="Thank you for your orders!")
     for rung in rungs:
         actions = [dict(a) for a in rung.actions]
         if rung.program:
-            mp.create_program(STORE, name=rung.name, metric=rung.metric, threshold=rung.count, actions=actions)
+            mp.programs.create(STORE, name=rung.name, metric=rung.metric, threshold=rung.count, actions=actions)
         else:
-            mp.create_order_count_event(STORE, count=rung.count, name=rung.name, actions=actions)
+            mp.order_count_events.create(STORE, count=rung.count, name=rung.name, actions=actions)
 
 
 def run_baseline(backend: Backend, workload: Workload, batch_size: int) -> tuple[Timing, dict]:
@@ -165,7 +165,7 @@ def run_baseline(backend: Backend, workload: Workload, batch_size: int) -> tuple
         backend.open("baseline") as mp,
         raw_connection(mp) as conn,
     ):  # the same migrations: the same schema
-        store_id = mp.create_store(STORE, "Benchmark store", currency="USD").id
+        store_id = mp.stores.create(STORE, "Benchmark store", currency="USD").id
         loop = BareLoop(conn, backend.name, store_id)
         timing = timed_batches(workload.events, batch_size, loop.ingest, f"{backend.name} baseline")
         return timing, read_back(conn, BASELINE_CHECKS)

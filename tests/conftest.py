@@ -147,5 +147,5 @@ def new_store_key() -> str:
 @pytest.fixture
 def store(mp: Milepost) -> str:
     key = new_store_key()
-    mp.create_store(key, "Test shop", currency="USD", timezone="UTC")
+    mp.stores.create(key, "Test shop", currency="USD", timezone="UTC")
     return key

@@ -42,7 +42,7 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 
 def make_keys(mp: Milepost, store: str) -> StoreKeys:
-    return StoreKeys(store, mp.create_api_key(store, "ingest")[1], mp.create_api_key(store, "admin")[1])
+    return StoreKeys(store, mp.keys.create(store, "ingest")[1], mp.keys.create(store, "admin")[1])
 
 
 @pytest.fixture
@@ -53,5 +53,5 @@ def keys(mp: Milepost, store: str) -> StoreKeys:
 @pytest.fixture
 def other_store(mp: Milepost) -> StoreKeys:
     key = f"s-{uuid.uuid4().hex}"
-    mp.create_store(key, "Other shop", currency="EUR", timezone="Europe/Paris")
+    mp.stores.create(key, "Other shop", currency="EUR", timezone="Europe/Paris")
     return make_keys(mp, key)

@@ -17,7 +17,7 @@ def paid(n: int, customer: str = "c1", total: int = 2500) -> dict:
 
 
 def test_a_batch_keeps_the_valid_events_and_names_each_rejection(client: TestClient, keys, mp: Milepost) -> None:
-    mp.create_order_count_event(keys.store, count=2, name="Second order", actions=[{"type": "add_tag", "tag": "two"}])
+    mp.order_count_events.create(keys.store, count=2, name="Second order", actions=[{"type": "add_tag", "tag": "two"}])
     batch = [paid(1), {"id": "bad", "type": "order.paid", "customer_id": "c1", "total": -5, "order_id": "x"}, paid(2)]
 
     r = client.post("/api/v1/events", json={"events": batch}, headers=keys.auth("ingest"))
@@ -29,7 +29,7 @@ def test_a_batch_keeps_the_valid_events_and_names_each_rejection(client: TestCli
     assert body["results"][1]["problem"]["field"] == "total"
     [milestone] = body["results"][2]["milestones"]
     assert milestone["name"] == "Second order" and milestone["id"].startswith("mst_")
-    assert mp.customer(keys.store, "c1").order_count == 2
+    assert mp.customers.get(keys.store, "c1").order_count == 2
 
 
 def test_resending_a_batch_changes_nothing(client: TestClient, keys, mp: Milepost) -> None:
@@ -39,7 +39,7 @@ def test_resending_a_batch_changes_nothing(client: TestClient, keys, mp: Milepos
     again = client.post("/api/v1/events", json=batch, headers=keys.auth("ingest")).json()
 
     assert (again["accepted"], again["duplicates"]) == (0, 2)
-    assert mp.customer(keys.store, "c1").order_count == 2
+    assert mp.customers.get(keys.store, "c1").order_count == 2
 
 
 def test_a_single_event_is_accepted_and_a_single_invalid_one_is_a_problem(client: TestClient, keys) -> None:
@@ -104,33 +104,33 @@ def test_keys_authenticate_and_scope(client: TestClient, keys, mp: Milepost) -> 
 
 
 def test_a_revoked_key_stops_working_at_once(client: TestClient, keys, mp: Milepost) -> None:
-    [ingest_key] = [k for k in mp.api_keys(keys.store) if k.scope == "ingest"]
+    [ingest_key] = [k for k in mp.keys.list(keys.store) if k.scope == "ingest"]
     assert client.post("/api/v1/events", json=paid(1), headers=keys.auth("ingest")).status_code == 200
 
-    mp.revoke_api_key(keys.store, ingest_key.id)
+    mp.keys.revoke(keys.store, ingest_key.id)
 
     assert client.post("/api/v1/events", json=paid(2), headers=keys.auth("ingest")).status_code == 401
 
 
 def test_keys_are_stored_only_as_a_hash(mp: Milepost, store: str) -> None:
-    key, secret = mp.create_api_key(store, "admin", "ci")
+    key, secret = mp.keys.create(store, "admin", "ci")
     with mp.db.read() as tx:
         rows = tx._rows("SELECT prefix, secret_hash FROM api_keys WHERE id = " + str(key.id))
     [(prefix, digest)] = rows
     assert secret.startswith(prefix) and secret not in digest and len(digest) == 64
-    assert mp.authenticate(secret)[1].key == store
+    assert mp.keys.authenticate(secret)[1].key == store
 
 
 def test_events_go_to_the_keys_store_only(client: TestClient, keys, other_store, mp: Milepost) -> None:
     client.post("/api/v1/events", json=paid(1, customer="shared"), headers=other_store.auth("ingest"))
 
-    assert mp.customer(other_store.store, "shared").order_count == 1
+    assert mp.customers.get(other_store.store, "shared").order_count == 1
     import pytest
 
     from milepost.errors import NotFound
 
     with pytest.raises(NotFound):
-        mp.customer(keys.store, "shared")
+        mp.customers.get(keys.store, "shared")
 
 
 def test_health_and_readiness(client: TestClient) -> None:

@@ -254,7 +254,7 @@ def test_points_expiry_is_a_store_setting_and_the_ledger_shows_what_expires(
 
     # When 30 days pass and the sweep runs, they are gone, with an `expire` entry
     clock.advance(days=30)
-    assert mp.expire_points([keys.store]).points == 25
+    assert mp.sweeps.points_expiry([keys.store]).points == 25
     points = client.get("/api/v1/customers/eve/points", headers=keys.auth()).json()
     assert points["balance"] == 0 and points["expiring"] == []
     assert [(e["reason"], e["points"]) for e in points["ledger"]] == [("earn", 25), ("expire", -25)]

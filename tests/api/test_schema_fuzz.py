@@ -27,8 +27,8 @@ EXAMPLES = 25
 def seeded(app: FastAPI, mp: Milepost, keys) -> dict[str, str]:
     """Something for the fuzzer to find: an order count event, a customer with a milestone,
     credit and an alert. Returns the admin key's headers."""
-    mp.save_template(keys.store, "vip", subject="Hi {{ customer.name }}", body_text="Thanks")
-    mp.create_order_count_event(
+    mp.templates.save(keys.store, "vip", subject="Hi {{ customer.name }}", body_text="Thanks")
+    mp.order_count_events.create(
         keys.store,
         count=1,
         name="First order",

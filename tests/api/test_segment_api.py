@@ -27,7 +27,7 @@ def completed(n: int, user: str = "u1", total: float = 27.5) -> dict:
 
 def stored(mp: Milepost, store: str) -> dict[str, tuple[str, str, dict]]:
     e = t.events
-    query = sa.select(e.c.external_id, e.c.source, e.c.type, e.c.payload).where(e.c.store_id == mp.store(store).id)
+    query = sa.select(e.c.external_id, e.c.source, e.c.type, e.c.payload).where(e.c.store_id == mp.stores.get(store).id)
     with mp.db.engine.connect() as conn:
         return {r.external_id: (r.source, r.type, orjson.loads(r.payload)) for r in conn.execute(query)}
 
@@ -43,7 +43,7 @@ def test_track_stores_an_order_in_minor_units_and_answers_segment_success(client
         "rejected": 0,
         "results": [{"index": 0, "id": "m1", "status": "accepted"}],
     }
-    report = mp.customer(keys.store, "u1")
+    report = mp.customers.get(keys.store, "u1")
     assert (report.order_count, report.amount_spent) == (1, 2750)
     assert stored(mp, keys.store)["m1"][:2] == ("segment", "order.completed")
 
@@ -59,7 +59,7 @@ def test_identify_sets_the_profile(client: TestClient, keys, mp) -> None:
     r = client.post("/v1/identify", json=message, headers=basic(keys.ingest))
 
     assert r.status_code == 200 and r.json()["accepted"] == 1
-    report = mp.customer(keys.store, "u1")
+    report = mp.customers.get(keys.store, "u1")
     assert (report.email, report.name, report.email_consent) == ("ada@example.com", "Ada Lovelace", True)
 
 
@@ -111,7 +111,7 @@ def test_a_duplicate_messageId_is_harmless(client: TestClient, keys, mp) -> None
 
     assert again.status_code == 200 and (again.json()["accepted"], again.json()["duplicates"]) == (0, 2)
     assert [x["status"] for x in within.json()["results"]] == ["accepted", "duplicate"]
-    assert mp.customer(keys.store, "u1").order_count == 3
+    assert mp.customers.get(keys.store, "u1").order_count == 3
 
 
 def test_a_refund_lowers_the_counts(client: TestClient, keys, mp) -> None:
@@ -127,7 +127,7 @@ def test_a_refund_lowers_the_counts(client: TestClient, keys, mp) -> None:
     client.post("/v1/track", json=refund, headers=basic(keys.ingest))
     client.post("/v1/track", json=partial, headers=basic(keys.ingest))
 
-    report = mp.customer(keys.store, "u1")
+    report = mp.customers.get(keys.store, "u1")
     assert (report.order_count, report.amount_spent) == (1, 600)
 
 
@@ -149,7 +149,7 @@ def test_reviews_and_custom_events_are_stored_for_later(client: TestClient, keys
         4,
         "Lovely",
     )
-    assert mp.customer(keys.store, "u9").order_count == 0
+    assert mp.customers.get(keys.store, "u9").order_count == 0
 
 
 def test_reviews_referrals_and_renewals_count_once_per_item(client: TestClient, keys, mp) -> None:
@@ -167,7 +167,7 @@ def test_reviews_referrals_and_renewals_count_once_per_item(client: TestClient, 
     r = client.post("/v1/batch", json={"batch": batch}, headers=basic(keys.ingest))
 
     assert r.status_code == 200 and r.json()["accepted"] == 5, r.text
-    counts = mp.customer(keys.store, "u7").aggregates
+    counts = mp.customers.get(keys.store, "u7").aggregates
     assert (counts.review_count, counts.referral_count, counts.billing_cycles) == (1, 1, 2)
     assert stored(mp, keys.store)["c"][2]["referred_customer_id"] == "u8"
 
@@ -185,7 +185,7 @@ def test_the_write_key_authenticates_as_basic_user_bearer_or_body(client: TestCl
     assert client.post("/v1/track", json=completed(1), headers=keys.auth("ingest")).status_code == 200
     in_body = client.post("/v1/batch", json={"batch": [completed(2)], "writeKey": keys.ingest})
     assert in_body.status_code == 200 and in_body.json()["accepted"] == 1
-    assert mp.customer(keys.store, "u1").order_count == 2
+    assert mp.customers.get(keys.store, "u1").order_count == 2
 
 
 def test_a_wrong_or_missing_key_is_401(client: TestClient, keys) -> None:
@@ -247,6 +247,6 @@ def test_messages_go_to_the_keys_store_only(client: TestClient, keys, other_stor
     r = client.post("/v1/track", json=euros, headers=basic(other_store.ingest))
 
     assert r.status_code == 200
-    assert mp.customer(other_store.store, "u1").amount_spent == 1200
+    assert mp.customers.get(other_store.store, "u1").amount_spent == 1200
     wrong_currency = client.post("/v1/track", json=euros, headers=basic(keys.ingest))
     assert wrong_currency.json()["detail"] == "properties.currency: must be the store's currency, USD"

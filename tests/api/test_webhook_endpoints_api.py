@@ -104,7 +104,7 @@ def test_a_rotated_secret_signs_with_the_old_one_for_a_day(
     assert rotated["secret"].startswith("whsec_") and rotated["secret"] != created["secret"]
     assert set(rotated) == FIELDS | {"secret"} and rotated["id"] == created["id"]
     assert client.get(f"{path}/secret", headers=keys.auth()).json() == {"secret": rotated["secret"]}
-    endpoint = mp.webhook_endpoint(keys.store, int(created["id"].removeprefix("whe_")))
+    endpoint = mp.webhooks.get(keys.store, int(created["id"].removeprefix("whe_")))
     assert endpoint.signing_secrets(clock.advance(hours=23)) == [rotated["secret"], created["secret"]]
     assert endpoint.signing_secrets(clock.advance(hours=2)) == [rotated["secret"]]
 

@@ -64,7 +64,7 @@ def live_url(mp: Milepost) -> Iterator[str]:
 @pytest.fixture
 def administrator(mp: Milepost) -> str:
     email = f"admin-{uuid.uuid4().hex[:8]}@shop.example"
-    mp.create_user(email, "Ada Admin", PASSWORD, "administrator")
+    mp.users.create(email, "Ada Admin", PASSWORD, "administrator")
     return email
 
 

@@ -48,8 +48,8 @@ def sign_in(page: Page, base: str, url: str, email: str, shots: Path | None = No
 def test_the_fifth_order_event_from_creation_to_firing_and_off_again(
     page: Page, live_url: str, mp: Milepost, store: str, administrator: str, shots: Path
 ) -> None:
-    mp.save_template(store, "vip", subject="Welcome to the club, {{ customer.name }}", body_text="Thank you!")
-    ingest_key = mp.create_api_key(store, "ingest")[1]
+    mp.templates.save(store, "vip", subject="Welcome to the club, {{ customer.name }}", body_text="Thank you!")
+    ingest_key = mp.keys.create(store, "ingest")[1]
     events = f"/admin/{store}/settings/order-count-events"
 
     sign_in(page, live_url, events, administrator, shots)
@@ -92,7 +92,7 @@ def test_the_fifth_order_event_from_creation_to_firing_and_off_again(
     page.get_by_role("link", name="Dashboard").click()
     expect(page.locator("section", has_text="Recent milestones")).to_contain_text("5-Order Club")
     page.screenshot(path=shots / "dashboard.png", full_page=True)
-    ada = mp.customer(store, "ada")
+    ada = mp.customers.get(store, "ada")
     assert ada.balances == {"USD": 1000} and "5-Order Club" in ada.tags
 
     # The worker sends the email to a real SMTP server; the log shows the firing and that it went out
@@ -128,12 +128,12 @@ def test_the_fifth_order_event_from_creation_to_firing_and_off_again(
     page.get_by_role("button", name="Active").click()
     expect(page.locator("tbody tr").first.get_by_role("button", name="Inactive")).to_be_visible()
     orders(live_url, ingest_key, "bob", 5)
-    assert [m.customer_id for m in mp.milestone_log(store)] == ["ada"]
+    assert [m.customer_id for m in mp.reports.milestone_log(store)] == ["ada"]
 
 
 def test_an_agent_sees_no_configuration_in_the_browser(page: Page, live_url: str, mp: Milepost, store: str) -> None:
     email = f"agent-{uuid.uuid4().hex[:8]}@shop.example"
-    mp.create_user(email, "Grace Agent", PASSWORD, "agent")
+    mp.users.create(email, "Grace Agent", PASSWORD, "agent")
     sign_in(page, live_url, f"/admin/{store}", email)
     expect(page.get_by_role("link", name="Order Count Events")).to_have_count(0)
     page.goto(f"{live_url}/admin/{store}/settings/order-count-events")
@@ -144,14 +144,14 @@ def test_an_agent_acknowledges_then_resolves_the_alert_assigned_to_them(
     page: Page, live_url: str, mp: Milepost, store: str, shots: Path
 ) -> None:
     email = f"agent-{uuid.uuid4().hex[:8]}@shop.example"
-    mp.create_user(email, "Grace Agent", PASSWORD, "agent")
-    mp.create_order_count_event(
+    mp.users.create(email, "Grace Agent", PASSWORD, "agent")
+    mp.order_count_events.create(
         store,
         count=2,
         name="Call them",
         actions=[{"type": "alert", "message": "Call {customer} to say thanks", "assignee": email}],
     )
-    mp.create_order_count_event(store, count=3, name="Anyone", actions=[{"type": "alert"}])
+    mp.order_count_events.create(store, count=3, name="Anyone", actions=[{"type": "alert"}])
     mp.ingest(
         store, [{"id": f"e{i}", "type": "order.paid", "customer_id": "ada", "order_id": f"o{i}"} for i in range(3)]
     )
@@ -170,5 +170,5 @@ def test_an_agent_acknowledges_then_resolves_the_alert_assigned_to_them(
     yours.get_by_role("button", name="Resolve").click()
     expect(yours).to_contain_text("Nothing assigned to you.")
     expect(page.locator("#alerts tbody tr")).to_have_count(1)
-    (resolved,) = mp.alerts(store, status="resolved")
+    (resolved,) = mp.alerts.list(store, status="resolved")
     assert resolved.resolved_by == email and resolved.acknowledged_by == email

@@ -37,7 +37,7 @@ def test_typing_a_draft_updates_the_preview_for_the_chosen_customer(
     expect(preview.locator(".preview-subject")).to_have_text("Welcome to the club, Grace Hopper")
     expect(preview.locator(".preview-text")).to_contain_text("Dear Grace Hopper,")
     expect(page.frame_locator("iframe.preview-html").locator("h1")).to_have_text("Hello Grace Hopper")
-    assert mp.templates(store) == []  # nothing saved
+    assert mp.templates.list(store) == []  # nothing saved
     page.screenshot(path=shots / "email-template-editor.png", full_page=True)
 
     # A mistake is marked next to its field, with its line; correcting it clears the mark
@@ -55,7 +55,7 @@ def test_typing_a_draft_updates_the_preview_for_the_chosen_customer(
     page.get_by_role("button", name="Create template").click()
     expect(page).to_have_url(f"{live_url}/admin/{store}/settings/email-templates")
     expect(page.locator("tbody tr").first).to_contain_text("Welcome to the club, {{ customer.name }}")
-    assert mp.template(store, "vip-welcome")["body_text"] == "Dear {{ customer.name }}, see you soon"
+    assert mp.templates.get(store, "vip-welcome")["body_text"] == "Dear {{ customer.name }}, see you soon"
     # the email's script never ran: the frame is sandboxed, and the admin's CSP held
     assert dialogs == [] and any("frame is sandboxed" in m for m in console), console
     assert not any("Content Security Policy" in m for m in console), console

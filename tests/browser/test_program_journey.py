@@ -46,5 +46,5 @@ def test_an_amount_spent_program_from_the_form_to_its_firing(
         for i in range(4)
     ]
     assert mp.ingest(store, orders).accepted == 4  # $1,200: the $500 mark, then $1,000
-    assert [m.occurrence for m in mp.customer(store, "ada").milestones] == [1, 2]
-    assert sum(e.points for e in mp.points_ledger(store, "ada")) == 500
+    assert [m.occurrence for m in mp.customers.get(store, "ada").milestones] == [1, 2]
+    assert sum(e.points for e in mp.ledgers.entries(store, "ada", unit="points")) == 500

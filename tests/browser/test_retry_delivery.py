@@ -48,16 +48,16 @@ def test_an_agent_retries_a_dead_webhook_and_sees_it_sent(
     page: Page, live_url: str, mp: Milepost, store: str, clock: FrozenClock, receiver: Receiver, shots: Path
 ) -> None:
     # A webhook whose receiver answers 500 to every attempt the schedule allows: dead
-    mp.create_webhook_endpoint(store, url=f"{receiver.url}/hooks", event_types=["milestone.reached"])
-    mp.create_order_count_event(store, count=1, name="First order", actions=[{"type": "add_tag", "tag": "Buyer"}])
+    mp.webhooks.create(store, url=f"{receiver.url}/hooks", event_types=["milestone.reached"])
+    mp.order_count_events.create(store, count=1, name="First order", actions=[{"type": "add_tag", "tag": "Buyer"}])
     mp.ingest(store, [{"id": "e1", "type": "order.paid", "customer_id": "ada", "order_id": "o1", "total": 2500}])
     receiver.answer(500, times=3)
     for _ in range(3):
         run_worker(mp, store)
         clock.advance(seconds=2)
-    (dead,) = mp.deliveries(store, status="dead")
+    (dead,) = mp.deliveries.list(store, status="dead")
     email = f"agent-{uuid.uuid4().hex[:8]}@shop.example"
-    mp.create_user(email, "Grace Agent", PASSWORD, "agent")
+    mp.users.create(email, "Grace Agent", PASSWORD, "agent")
 
     # The milestone log shows who reached what and what it did
     sign_in(page, live_url, f"/admin/{store}/log/milestones", email)

@@ -41,5 +41,5 @@ def test_users_are_created_listed_and_changed(tmp_path: Path) -> None:
     assert "last Administrator" in refused.stderr
 
     with connect(f"sqlite:///{tmp_path / 'milepost.db'}") as mp:
-        _, session = mp.sign_in("grace@shop.example", "another good one", "127.0.0.1")
+        _, session = mp.sessions.sign_in("grace@shop.example", "another good one", "127.0.0.1")
         assert session.user.is_administrator

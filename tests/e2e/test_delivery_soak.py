@@ -85,10 +85,10 @@ class Soak:
     def fill_outbox(self) -> None:
         """1,000 consenting customers, each with a first order that fires an email and a webhook."""
         mp = self.mp
-        mp.create_store(self.store, "Soak shop", currency="USD", timezone="UTC")
-        mp.save_template(self.store, "t", subject="Hi {{ customer.name }}", body_text="Order number one, thank you.")
+        mp.stores.create(self.store, "Soak shop", currency="USD", timezone="UTC")
+        mp.templates.save(self.store, "t", subject="Hi {{ customer.name }}", body_text="Order number one, thank you.")
         actions = [{"type": "send_email", "template": "t"}, {"type": "webhook", "url": f"{self.receiver.url}/hooks"}]
-        mp.create_order_count_event(self.store, count=1, name="First", actions=actions)
+        mp.order_count_events.create(self.store, count=1, name="First", actions=actions)
         customers = [
             {
                 "id": f"cust-{i}",
@@ -170,7 +170,7 @@ class Soak:
     def pending(self, worker: str | None = None) -> set[str]:
         """Keys of the pending rows (held by `worker`, if given)."""
         query = "SELECT key FROM outbox WHERE store_id = :store AND status = 'pending'"
-        params: dict[str, object] = {"store": self.mp.store(self.store).id}
+        params: dict[str, object] = {"store": self.mp.stores.get(self.store).id}
         if worker is not None:
             query += " AND lease_owner = :worker"
             params["worker"] = worker
@@ -184,7 +184,7 @@ class Soak:
             "ON a.outbox_id = o.id AND a.outcome = 'sent' WHERE o.store_id = :store GROUP BY o.key"
         )
         with self.mp.db.engine.connect() as conn:
-            return {k: n for k, n in conn.execute(sa.text(query), {"store": self.mp.store(self.store).id})}
+            return {k: n for k, n in conn.execute(sa.text(query), {"store": self.mp.stores.get(self.store).id})}
 
 
 @pytest.fixture(
@@ -212,7 +212,7 @@ def soak(soak_url: str, tmp_path: Path) -> Iterator[Soak]:
 def test_workers_killed_at_random_lose_nothing_and_repeat_only_what_they_sent_unrecorded(soak: Soak) -> None:
     # Given 2,000 outbox rows: an email and a webhook for each of 1,000 customers
     soak.fill_outbox()
-    deliveries = soak.mp.deliveries(soak.store, limit=10 * CUSTOMERS)
+    deliveries = soak.mp.deliveries.list(soak.store, limit=10 * CUSTOMERS)
     assert len(deliveries) == 2 * CUSTOMERS and {d.status for d in deliveries} == {"pending"}
     total = len(deliveries)
 
@@ -267,7 +267,7 @@ def test_workers_killed_at_random_lose_nothing_and_repeat_only_what_they_sent_un
     assert kills[-1].pending > 0, f"everything was delivered before the last kill: {figures}"
 
     # Nothing lost: every row sent, with exactly one recorded sent attempt, and every key received
-    final = soak.mp.deliveries(soak.store, limit=10 * CUSTOMERS)
+    final = soak.mp.deliveries.list(soak.store, limit=10 * CUSTOMERS)
     assert {d.status for d in final} == {"sent"}, figures
     assert set(soak.sent_attempts().values()) == {1}, figures
     webhook_keys = {d.key for d in final if d.channel == "webhook"}
@@ -278,7 +278,7 @@ def test_workers_killed_at_random_lose_nothing_and_repeat_only_what_they_sent_un
     # Duplicates only where a kill fell between send and record, as identical copies with the same id
     assert duplicated <= allowed, f"{sorted(duplicated - allowed)[:5]} arrived twice unexplained; {figures}"
     assert extra <= KILLS * CONCURRENCY, figures
-    secret = soak.mp.webhook_secret(soak.store, soak.mp.webhook_endpoints(soak.store)[0].id)
+    secret = soak.mp.webhooks.secret(soak.store, soak.mp.webhooks.list(soak.store)[0].id)
     for key, requests in webhooks.items():
         assert len({r.body for r in requests}) == 1, f"webhook {key} arrived with different bodies; {figures}"
         for request in requests:

@@ -50,13 +50,13 @@ def server_url(recorder: Recorder) -> Iterator[str]:
 @pytest.fixture
 def write_key(mp: Milepost) -> tuple[str, str]:
     store = f"s-{uuid.uuid4().hex}"
-    mp.create_store(store, "Shop", currency="USD")
-    return store, mp.create_api_key(store, "ingest")[1]
+    mp.stores.create(store, "Shop", currency="USD")
+    return store, mp.keys.create(store, "ingest")[1]
 
 
 def stored(mp: Milepost, store: str) -> list[tuple[str, str, dict]]:
     e = t.events
-    query = sa.select(e.c.source, e.c.type, e.c.payload).where(e.c.store_id == mp.store(store).id)
+    query = sa.select(e.c.source, e.c.type, e.c.payload).where(e.c.store_id == mp.stores.get(store).id)
     with mp.db.engine.connect() as conn:
         return [(r.source, r.type, orjson.loads(r.payload)) for r in conn.execute(query)]
 
@@ -86,7 +86,7 @@ def test_the_segment_client_sends_a_customers_story(mp: Milepost, server_url: st
     for path, headers in recorder.requests:
         assert path == "/v1/batch" and headers["content-encoding"] == "gzip"
         assert headers["authorization"].startswith("Basic ")
-    customer = mp.customer(store, "u1")
+    customer = mp.customers.get(store, "u1")
     assert (customer.order_count, customer.amount_spent) == (2, 1000 + 1225)
     assert (customer.email, customer.name, customer.email_consent, customer.sms_consent) == (
         "ada@example.com",
@@ -120,6 +120,6 @@ def test_resending_is_harmless_and_invalid_input_is_not_retried(mp: Milepost, se
     with pytest.raises(APIError) as refused:
         analytics.track(anonymous_id="visitor-1", event="Order Completed", properties=order)
 
-    assert mp.customer(store, "u1").order_count == 1
+    assert mp.customers.get(store, "u1").order_count == 1
     assert refused.value.status == 400
     assert refused.value.message == "userId: is required: Milepost tracks known customers"

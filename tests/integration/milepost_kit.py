@@ -69,7 +69,7 @@ def rule(
     active: bool = True,
 ) -> int:
     actions = actions or ({"type": "add_tag", "tag": f"reached-{count}"},)
-    details = mp.create_order_count_event(
+    details = mp.order_count_events.create(
         store, count=count, name=name or f"{count} orders", actions=list(actions), conditions=conditions, active=active
     )
     return details.rule.id
@@ -77,11 +77,11 @@ def rule(
 
 def fired(mp: Milepost, store: str, customer: str) -> list[tuple[int, int]]:
     """(rule id, value) of every milestone the customer reached, oldest first."""
-    return [(m.rule_id, m.value) for m in mp.customer(store, customer).milestones]
+    return [(m.rule_id, m.value) for m in mp.customers.get(store, customer).milestones]
 
 
 def count_rows(mp: Milepost, store: str, table: sa.Table) -> int:
-    store_id = mp.store(store).id
+    store_id = mp.stores.get(store).id
     with mp.db.engine.connect() as conn:
         return conn.execute(
             sa.select(sa.func.count()).select_from(table).where(table.c.store_id == store_id)
@@ -92,7 +92,7 @@ def store_counts(mp: Milepost, store: str) -> dict[str, int]:
     """How many rows the store has in every table that ingest writes."""
     tables = (t.events, t.customers, t.orders, t.firings, t.credit_ledger, t.alerts, t.outbox, t.workflow_runs)
     counts = {tbl.name: count_rows(mp, store, tbl) for tbl in tables}
-    store_id = mp.store(store).id
+    store_id = mp.stores.get(store).id
     with mp.db.engine.connect() as conn:
         counts["customer_tags"] = conn.execute(
             sa.select(sa.func.count())
@@ -104,7 +104,7 @@ def store_counts(mp: Milepost, store: str) -> dict[str, int]:
 
 def firing_pairs(mp: Milepost, store: str) -> list[tuple[int, str, int, int]]:
     """(rule id, customer id, value, rule version) of every firing in the store, straight from the table."""
-    store_id = mp.store(store).id
+    store_id = mp.stores.get(store).id
     f, c = t.firings, t.customers
     q = (
         sa.select(f.c.rule_id, c.c.external_id, f.c.value, f.c.rule_version)

@@ -18,7 +18,7 @@ PASSWORD = "correct horse battery"
 
 def agent(mp: Milepost, name: str = "Dana Agent") -> str:
     email = f"dana-{uuid.uuid4().hex[:8]}@shop.example"
-    mp.create_user(email, name, PASSWORD, "agent")
+    mp.users.create(email, name, PASSWORD, "agent")
     return email
 
 
@@ -38,11 +38,11 @@ def test_a_named_agent_gets_the_alert_and_an_internal_email(mp: Milepost, store:
     customer(mp, store, "c1")
     buy(mp, store, "c1", 2)
 
-    (alert,) = mp.alerts(store)
+    (alert,) = mp.alerts.list(store)
     assert alert.assignee == dana and alert.message == "Call Customer c1"
-    assert mp.alerts(store, assignee=dana) == [alert]
-    assert mp.alerts(store, assignee="someone@else.example") == []
-    (firing,) = mp.customer(store, "c1").milestones
+    assert mp.alerts.list(store, assignee=dana) == [alert]
+    assert mp.alerts.list(store, assignee="someone@else.example") == []
+    (firing,) = mp.customers.get(store, "c1").milestones
     assert firing.actions[0]["detail"] == f"alert created for {dana}"
 
     with SmtpSink() as server:
@@ -53,9 +53,9 @@ def test_a_named_agent_gets_the_alert_and_an_internal_email(mp: Milepost, store:
     body = message.get_content()
     assert "Call Customer c1" in body and "Milestone: Call" in body
     assert f"https://milepost.shop.example/admin/{store}" in body
-    (delivery,) = mp.deliveries(store)
+    (delivery,) = mp.deliveries.list(store)
     assert delivery.status == "sent" and delivery.channel == "email"
-    today = mp.activity(store).days[-1]
+    today = mp.reports.activity(store).days[-1]
     assert (today.milestones, today.attempts, today.sent, today.success_rate) == (1, 1, 1, 1.0)
 
 
@@ -67,28 +67,28 @@ def test_the_account_manager_comes_from_a_customer_attribute(mp: Milepost, store
     buy(mp, store, "managed", 1)
     buy(mp, store, "unmanaged", 1, start=10)
 
-    by_customer = {a.customer_id: a.assignee for a in mp.alerts(store)}
+    by_customer = {a.customer_id: a.assignee for a in mp.alerts.list(store)}
     assert by_customer == {"managed": dana, "unmanaged": None}
-    (firing,) = mp.customer(store, "unmanaged").milestones
+    (firing,) = mp.customers.get(store, "unmanaged").milestones
     assert "no email in 'account_manager'" in firing.actions[0]["detail"]
-    deliveries = mp.deliveries(store)
+    deliveries = mp.deliveries.list(store)
     assert len(deliveries) == 1  # only the managed customer's alert tells someone
     drain(mp, store)
-    (mail,) = mp.mailbox(store)
+    (mail,) = mp.mailbox.list(store)
     assert dana in mail.recipient
 
 
 def test_a_disabled_agent_gets_no_email_and_the_delivery_says_why(mp: Milepost, store: str):
     dana = agent(mp)
     rule(mp, store, 1, {"type": "alert", "assignee": dana})
-    user = next(u for u in mp.users() if u.email == dana)
-    mp.update_user(user.id, disabled=True)
+    user = next(u for u in mp.users.list() if u.email == dana)
+    mp.users.update(user.id, disabled=True)
     buy(mp, store, "c1", 1)
     drain(mp, store)
-    (delivery,) = mp.deliveries(store)
+    (delivery,) = mp.deliveries.list(store)
     assert delivery.status == "skipped" and f"no active user has the email {dana}" in (delivery.last_error or "")
-    assert mp.mailbox(store) == []
-    assert mp.activity(store).success_rate is None  # a skip is no attempt that failed
+    assert mp.mailbox.list(store) == []
+    assert mp.reports.activity(store).success_rate is None  # a skip is no attempt that failed
 
 
 @pytest.mark.parametrize(
@@ -110,20 +110,20 @@ def test_alerts_are_acknowledged_then_resolved_once(mp: Milepost, store: str, cl
     rule(mp, store, 1, {"type": "alert"})
     buy(mp, store, "c1", 1)
     buy(mp, store, "c2", 1, start=10)
-    first, second = sorted(mp.alerts(store), key=lambda a: a.id)
+    first, second = sorted(mp.alerts.list(store), key=lambda a: a.id)
 
-    acknowledged = mp.acknowledge_alert(store, first.id, "ann@shop.example")
+    acknowledged = mp.alerts.acknowledge(store, first.id, "ann@shop.example")
     assert acknowledged.status == "acknowledged"
-    assert {a.id for a in mp.alerts(store, status="unresolved")} == {first.id, second.id}
+    assert {a.id for a in mp.alerts.list(store, status="unresolved")} == {first.id, second.id}
     clock.advance(minutes=5)
-    resolved = mp.resolve_alert(store, first.id, "bob@shop.example")
+    resolved = mp.alerts.resolve(store, first.id, "bob@shop.example")
     assert resolved.status == "resolved" and resolved.resolved_by == "bob@shop.example"
     assert resolved.acknowledged_by == "ann@shop.example" and resolved.resolved_at > resolved.acknowledged_at
-    assert mp.resolve_alert(store, first.id, "eve@shop.example") == resolved  # resolving again changes nothing
+    assert mp.alerts.resolve(store, first.id, "eve@shop.example") == resolved  # resolving again changes nothing
 
-    straight = mp.resolve_alert(store, second.id, "bob@shop.example")  # an open one is acknowledged on the way
+    straight = mp.alerts.resolve(store, second.id, "bob@shop.example")  # an open one is acknowledged on the way
     assert straight.acknowledged_by == "bob@shop.example" and straight.acknowledged_at == straight.resolved_at
-    assert mp.alerts(store, status="unresolved") == []
-    assert len(mp.alerts(store, status="resolved")) == 2
+    assert mp.alerts.list(store, status="unresolved") == []
+    assert len(mp.alerts.list(store, status="resolved")) == 2
     with pytest.raises(NotFound):
-        mp.resolve_alert(store, 10**9, "bob@shop.example")
+        mp.alerts.resolve(store, 10**9, "bob@shop.example")

@@ -24,7 +24,7 @@ CODE = {"type": "code", "discount": {"kind": "percentage", "percent": 10}}
 
 
 def program(mp: Milepost, store: str, *actions, clawback_days: int | None = 30, threshold: int = 1) -> int:
-    details = mp.create_program(
+    details = mp.programs.create(
         store,
         name="First order",
         metric="order_count",
@@ -36,17 +36,17 @@ def program(mp: Milepost, store: str, *actions, clawback_days: int | None = 30, 
 
 
 def entries(mp: Milepost, store: str, customer: str = "c1") -> list[tuple[int, str]]:
-    return [(e.amount, e.reason) for e in mp.customer(store, customer).ledger]
+    return [(e.amount, e.reason) for e in mp.customers.get(store, customer).ledger]
 
 
 def balance(mp: Milepost, store: str, customer: str = "c1") -> int:
-    return mp.customer(store, customer).balances.get("USD", 0)
+    return mp.customers.get(store, customer).balances.get("USD", 0)
 
 
 def firing_row(mp: Milepost, store: str, program_name: str | None = None):  # type: ignore[no-untyped-def]
     """The store's one firing (of the program named so, if given)."""
     f, r = t.firings.c, t.rules.c
-    q = sa.select(t.firings).join(t.rules, r.id == f.rule_id).where(f.store_id == mp.store(store).id)
+    q = sa.select(t.firings).join(t.rules, r.id == f.rule_id).where(f.store_id == mp.stores.get(store).id)
     if program_name is not None:
         q = q.where(r.name == program_name)
     with mp.db.engine.connect() as conn:
@@ -61,7 +61,7 @@ def test_credit_is_taken_back_on_a_full_refund_within_the_days(mp, store, clock)
 
     mp.ingest(store, [refunded("c1", "c1-o0")])
 
-    ledger = mp.customer(store, "c1").ledger
+    ledger = mp.customers.get(store, "c1").ledger
     assert sorted((e.amount, e.reason) for e in ledger) == [(-1500, "clawback"), (1500, "milestone")]
     given = next(e for e in ledger if e.reason == "milestone")
     taken = next(e for e in ledger if e.reason == "clawback")
@@ -70,8 +70,8 @@ def test_credit_is_taken_back_on_a_full_refund_within_the_days(mp, store, clock)
     assert balance(mp, store) == 0
     row = firing_row(mp, store)
     assert row.clawed_back_at is not None and row.clawback_debt is None
-    assert len(mp.customer(store, "c1").milestones) == 1  # the milestone stays in the log
-    assert mp.alerts(store) == []
+    assert len(mp.customers.get(store, "c1").milestones) == 1  # the milestone stays in the log
+    assert mp.alerts.list(store) == []
 
 
 def test_keep_is_the_default(mp, store):
@@ -110,30 +110,30 @@ def test_points_are_taken_back(mp, store):
     program(mp, store, POINTS)
     buy(mp, store, "c1", 1)
     mp.ingest(store, [cancelled("c1", "c1-o0")])
-    points = mp.points_ledger(store, "c1")
+    points = mp.ledgers.entries(store, "c1", unit="points")
     assert sorted((e.points, e.reason) for e in points) == [(-500, "clawback"), (500, "milestone")]
-    assert mp.customer(store, "c1").points_balance == 0
+    assert mp.customers.get(store, "c1").points_balance == 0
 
 
 def test_unredeemed_codes_are_voided_redeemed_ones_left_alone(mp, store):
     program(mp, store, CODE)
     buy(mp, store, "c1", 1)
     buy(mp, store, "c2", 1)
-    (redeemed,) = mp.codes(store, "c2")
-    mp.redeem_code(store, redeemed.code, "c2", order_id="c2-o9", key=key())
+    (redeemed,) = mp.codes.list(store, "c2")
+    mp.codes.redeem(store, redeemed.code, "c2", order_id="c2-o9", key=key())
 
     mp.ingest(store, [refunded("c1", "c1-o0"), refunded("c2", "c2-o0")])
 
-    (voided,) = mp.codes(store, "c1")
+    (voided,) = mp.codes.list(store, "c1")
     assert voided.voided_at is not None and voided.void_reason == "clawed back: order c1-o0 refunded"
-    (kept,) = mp.codes(store, "c2")
+    (kept,) = mp.codes.list(store, "c2")
     assert kept.voided_at is None and kept.redeemed_at is not None
 
 
 def test_credit_already_spent_is_taken_back_down_to_zero_and_the_rest_is_a_debt(mp, store):
     program(mp, store)
     buy(mp, store, "c1", 1)
-    mp.spend_credit(store, "c1", 1000, key=key())
+    mp.ledgers.spend(store, "c1", 1000, unit="credit", key=key())
 
     mp.ingest(store, [refunded("c1", "c1-o0")])
 
@@ -141,7 +141,7 @@ def test_credit_already_spent_is_taken_back_down_to_zero_and_the_rest_is_a_debt(
     assert balance(mp, store) == 0
     row = firing_row(mp, store)
     assert json.loads(row.clawback_debt) == {"credit": 1000}
-    (alert,) = mp.alerts(store)
+    (alert,) = mp.alerts.list(store)
     assert alert.customer_id == "c1" and alert.firing_id == row.id
     assert "c1" in alert.message and "10.00" in alert.message and f"firing {row.id}" in alert.message
 
@@ -149,23 +149,23 @@ def test_credit_already_spent_is_taken_back_down_to_zero_and_the_rest_is_a_debt(
 def test_points_already_spent_leave_a_debt(mp, store):
     program(mp, store, POINTS)
     buy(mp, store, "c1", 1)
-    mp.spend_points(store, "c1", 500, key=key())
+    mp.ledgers.spend(store, "c1", 500, unit="points", key=key())
     mp.ingest(store, [refunded("c1", "c1-o0")])
-    assert mp.customer(store, "c1").points_balance == 0
+    assert mp.customers.get(store, "c1").points_balance == 0
     assert json.loads(firing_row(mp, store).clawback_debt) == {"points": 500}
-    (alert,) = mp.alerts(store)
+    (alert,) = mp.alerts.list(store)
     assert "500 points" in alert.message
 
 
 def test_a_store_that_allows_negative_credit_takes_it_all_back(mp):
     store = f"s-{key()}"
-    mp.create_store(store, "Neg", currency="USD", allow_negative_credit=True)
+    mp.stores.create(store, "Neg", currency="USD", allow_negative_credit=True)
     program(mp, store)
     buy(mp, store, "c1", 1)
-    mp.spend_credit(store, "c1", 1500, key=key())
+    mp.ledgers.spend(store, "c1", 1500, unit="credit", key=key())
     mp.ingest(store, [refunded("c1", "c1-o0")])
     assert balance(mp, store) == -1500
-    assert firing_row(mp, store).clawback_debt is None and mp.alerts(store) == []
+    assert firing_row(mp, store).clawback_debt is None and mp.alerts.list(store) == []
 
 
 @pytest.mark.parametrize("again", ["same event", "then cancelled", "same batch"])
@@ -179,7 +179,7 @@ def test_a_clawback_happens_once(mp, store, again):
         mp.ingest(store, [refund])
         mp.ingest(store, [refund if again == "same event" else cancelled("c1", "c1-o0")])
     assert sorted(entries(mp, store)) == [(-1500, "clawback"), (1500, "milestone")]
-    assert sorted((e.points, e.reason) for e in mp.points_ledger(store, "c1")) == [
+    assert sorted((e.points, e.reason) for e in mp.ledgers.entries(store, "c1", unit="points")) == [
         (-500, "clawback"),
         (500, "milestone"),
     ]
@@ -197,20 +197,20 @@ def test_a_second_crossing_after_a_clawback_is_not_clawed_back_twice(mp, store):
 
 def test_the_policy_is_set_and_changed_on_the_program(mp, store):
     rule_id = program(mp, store, clawback_days=None)
-    assert mp.program(store, rule_id).rule.clawback_days is None
-    assert mp.update_program(store, rule_id, clawback_days=14).rule.clawback_days == 14
-    assert mp.update_program(store, rule_id, name="Renamed").rule.clawback_days == 14
-    assert mp.update_program(store, rule_id, clawback_days=0).rule.clawback_days is None
+    assert mp.programs.get(store, rule_id).rule.clawback_days is None
+    assert mp.programs.update(store, rule_id, clawback_days=14).rule.clawback_days == 14
+    assert mp.programs.update(store, rule_id, name="Renamed").rule.clawback_days == 14
+    assert mp.programs.update(store, rule_id, clawback_days=0).rule.clawback_days is None
     with pytest.raises(ValidationError):
         program(mp, store, clawback_days=-1)
-    event = mp.create_order_count_event(store, count=3, name="Third", actions=[CREDIT], clawback_days=7)
+    event = mp.order_count_events.create(store, count=3, name="Third", actions=[CREDIT], clawback_days=7)
     assert event.rule.clawback_days == 7
 
 
 def test_a_later_policy_applies_to_milestones_still_within_its_days(mp, store, clock):
     rule_id = program(mp, store, clawback_days=None)
     buy(mp, store, "c1", 1)
-    mp.update_program(store, rule_id, clawback_days=10)
+    mp.programs.update(store, rule_id, clawback_days=10)
     clock.advance(days=5)
     mp.ingest(store, [refunded("c1", "c1-o0")])
     assert sorted(entries(mp, store)) == [(-1500, "clawback"), (1500, "milestone")]
@@ -218,15 +218,15 @@ def test_a_later_policy_applies_to_milestones_still_within_its_days(mp, store, c
 
 def test_a_debt_alert_beside_a_milestone_alert_in_the_same_batch(mp, store):
     program(mp, store)
-    mp.create_program(store, name="Hello", metric="order_count", threshold=1, actions=[{"type": "alert"}])
+    mp.programs.create(store, name="Hello", metric="order_count", threshold=1, actions=[{"type": "alert"}])
     buy(mp, store, "c1", 1)
-    mp.acknowledge_alert(store, mp.alerts(store)[0].id, by="test")
-    mp.spend_credit(store, "c1", 1500, key=key())
+    mp.alerts.acknowledge(store, mp.alerts.list(store)[0].id, by="test")
+    mp.ledgers.spend(store, "c1", 1500, unit="credit", key=key())
 
     result = mp.ingest(store, [refunded("c1", "c1-o0"), paid("c2", "c2-o0")])
 
     assert result.accepted == 2
-    messages = sorted(a.message for a in mp.alerts(store))
+    messages = sorted(a.message for a in mp.alerts.list(store))
     assert len(messages) == 2 and any("debt" in m for m in messages)
 
 
@@ -235,7 +235,7 @@ def test_a_debt_alert_beside_a_milestone_alert_in_the_same_batch(mp, store):
 
 def subscribe(mp: Milepost, store: str, url: str, *types: str) -> str:
     mp.settings = Settings(webhooks_allow_private=True)
-    _, secret = mp.create_webhook_endpoint(store, url=url, event_types=list(types))
+    _, secret = mp.webhooks.create(store, url=url, event_types=list(types))
     return secret
 
 
@@ -253,19 +253,19 @@ def test_a_debt_alert_is_sent_as_alert_created_like_an_alert_action_s(mp, store,
     # Given an endpoint subscribed to alert.created, a program with an alert action and one that claws back
     secret = subscribe(mp, store, f"{receiver.url}/hooks", "alert.created")
     program(mp, store)
-    mp.create_program(store, name="Hello", metric="order_count", threshold=1, actions=[{"type": "alert"}])
+    mp.programs.create(store, name="Hello", metric="order_count", threshold=1, actions=[{"type": "alert"}])
     buy(mp, store, "c1", 1)
-    mp.spend_credit(store, "c1", 1500, key=key())
+    mp.ledgers.spend(store, "c1", 1500, unit="credit", key=key())
 
     # When the order is refunded after its credit was spent
     mp.ingest(store, [refunded("c1", "c1-o0")])
 
     # Then the debt alert was queued with the refund, and arrives signed, shaped as the alert action's
-    rows = [json.loads(o["payload"])["type"] for o in mp.outbox(store) if o["channel"] == "webhook"]
+    rows = [json.loads(o["payload"])["type"] for o in mp.reports.outbox(store) if o["channel"] == "webhook"]
     assert rows == ["alert.created", "alert.created"]
     bodies = delivered(mp, store, receiver, secret)
     action, debt = sorted((b["data"] for b in bodies), key=lambda d: "debt" in d["alert"]["message"])
-    (debt_alert,) = [a for a in mp.alerts(store) if "debt" in a.message]
+    (debt_alert,) = [a for a in mp.alerts.list(store) if "debt" in a.message]
     row = firing_row(mp, store, "First order")
     assert debt["alert"] == {"id": f"alr_{debt_alert.id}", "message": debt_alert.message, "assignee": None}
     assert set(debt) == set(action) and set(debt["milestone"]) == set(action["milestone"])
@@ -280,8 +280,8 @@ def test_a_clawback_sends_reward_clawed_back_with_what_was_taken_the_debt_and_th
     secret = subscribe(mp, store, f"{receiver.url}/hooks", "reward.clawed_back")
     program(mp, store, CREDIT, POINTS, CODE)
     buy(mp, store, "c1", 1)
-    (code,) = mp.codes(store, "c1")
-    mp.spend_credit(store, "c1", 1000, key=key())
+    (code,) = mp.codes.list(store, "c1")
+    mp.ledgers.spend(store, "c1", 1000, unit="credit", key=key())
 
     mp.ingest(store, [refunded("c1", "c1-o0")])
     mp.ingest(store, [cancelled("c1", "c1-o0")])  # once: nothing more is taken, nothing more is sent
@@ -298,7 +298,7 @@ def test_a_clawback_sends_reward_clawed_back_with_what_was_taken_the_debt_and_th
     assert (data["customer"]["id"], data["order_id"], data["store"]) == ("c1", "c1-o0", store)
     (request,) = receiver.requests
     assert request.headers["webhook-id"].startswith("clawback:milestone:")
-    assert mp.validate_code(store, code.code, "c1").status == "voided"
+    assert mp.codes.validate(store, code.code, "c1").status == "voided"
 
 
 def test_a_full_clawback_tells_no_debt(mp, store, receiver, live_clock):
@@ -317,16 +317,16 @@ def test_a_full_clawback_tells_no_debt(mp, store, receiver, live_clock):
 
 def test_nothing_to_take_back_or_no_subscriber_sends_nothing(mp, store):
     mp.settings = Settings(webhooks_allow_private=True)
-    mp.create_webhook_endpoint(store, url="http://127.0.0.1:9/clawbacks", event_types=["reward.clawed_back"])
-    mp.create_webhook_endpoint(store, url="http://127.0.0.1:9/others", event_types=["milestone.reached"])
+    mp.webhooks.create(store, url="http://127.0.0.1:9/clawbacks", event_types=["reward.clawed_back"])
+    mp.webhooks.create(store, url="http://127.0.0.1:9/others", event_types=["milestone.reached"])
     program(mp, store, {"type": "add_tag", "tag": "first"})  # a clawback policy, but nothing to give back
     buy(mp, store, "c1", 1)
-    before = len(mp.outbox(store))
+    before = len(mp.reports.outbox(store))
 
     mp.ingest(store, [refunded("c1", "c1-o0")])
 
     assert firing_row(mp, store).clawed_back_at is not None
-    assert len(mp.outbox(store)) == before
+    assert len(mp.reports.outbox(store)) == before
 
 
 def test_an_order_paid_and_refunded_in_one_batch_is_clawed_back(mp, store):
@@ -334,7 +334,7 @@ def test_an_order_paid_and_refunded_in_one_batch_is_clawed_back(mp, store):
     result = mp.ingest(store, [paid("c1", "c1-o0"), refunded("c1", "c1-o0")])
     assert result.accepted == 2 and len(result.firings) == 1  # it fired, then its order was refunded
     assert sorted(entries(mp, store)) == [(-1500, "clawback"), (1500, "milestone")]
-    assert mp.customer(store, "c1").points_balance == 0
-    (code,) = mp.codes(store, "c1")
+    assert mp.customers.get(store, "c1").points_balance == 0
+    (code,) = mp.codes.list(store, "c1")
     assert code.voided_at is not None
     assert firing_row(mp, store).clawed_back_at is not None

@@ -45,8 +45,8 @@ steps = st.lists(
 @given(steps=steps, repeating=st.booleans())
 def test_clawbacks_match_the_model(mp, clock, steps, repeating):
     store = f"cb-{uuid.uuid4().hex[:10]}"
-    mp.create_store(store, "Clawback store", currency="USD")
-    mp.create_program(
+    mp.stores.create(store, "Clawback store", currency="USD")
+    mp.programs.create(
         store,
         name="Second order",
         metric="order_count",
@@ -85,9 +85,9 @@ def test_clawbacks_match_the_model(mp, clock, steps, repeating):
         elif kind in ("spend credit", "spend points"):
             try:
                 if kind == "spend credit":
-                    mp.spend_credit(store, arg, 250, key=uuid.uuid4().hex)
+                    mp.ledgers.spend(store, arg, 250, unit="credit", key=uuid.uuid4().hex)
                 else:
-                    mp.spend_points(store, arg, 150, key=uuid.uuid4().hex)
+                    mp.ledgers.spend(store, arg, 150, unit="points", key=uuid.uuid4().hex)
             except InsufficientBalance:
                 pass
             except Exception as e:  # a customer not created yet
@@ -98,17 +98,17 @@ def test_clawbacks_match_the_model(mp, clock, steps, repeating):
     f = t.firings.c
     with mp.db.engine.connect() as conn:
         rows = conn.execute(
-            sa.select(f.id, f.clawed_back_at, f.clawback_debt).where(f.store_id == mp.store(store).id)
+            sa.select(f.id, f.clawed_back_at, f.clawback_debt).where(f.store_id == mp.stores.get(store).id)
         ).all()
     assert {r.id for r in rows if r.clawed_back_at is not None} == expected
-    alerts = {a.firing_id for a in mp.alerts(store)}
+    alerts = {a.firing_id for a in mp.alerts.list(store)}
     for customer in ("c1", "c2"):
         try:
-            report = mp.customer(store, customer)
+            report = mp.customers.get(store, customer)
         except Exception:
             continue
         assert report.balances.get("USD", 0) == sum(e.amount for e in report.ledger) >= 0
-        points = mp.points_ledger(store, customer)
+        points = mp.ledgers.entries(store, customer, unit="points")
         assert report.points_balance == sum(e.points for e in points) >= 0
         for r in rows:
             taken_credit = -sum(e.amount for e in report.ledger if e.firing_id == r.id and e.reason == "clawback")

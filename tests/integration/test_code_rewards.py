@@ -24,11 +24,11 @@ TEN_PERCENT = {"kind": "percentage", "percent": 10}
 
 def code_program(mp: Milepost, store: str, discount: dict[str, Any] = TEN_PERCENT, threshold: int = 1, **params):
     action = {"type": "code", "discount": discount, **params}
-    return mp.create_program(store, name="Reward", metric="order_count", threshold=threshold, actions=[action])
+    return mp.programs.create(store, name="Reward", metric="order_count", threshold=threshold, actions=[action])
 
 
 def issued(mp: Milepost, store: str, customer: str = "c1") -> domain.Code:
-    (code,) = mp.codes(store, customer)
+    (code,) = mp.codes.list(store, customer)
     return code
 
 
@@ -59,8 +59,8 @@ def test_a_firing_issues_a_code_of_each_discount_kind(mp, store, clock, discount
     code = issued(mp, store)
     assert code.discount.as_dict() == given and code.customer_id == "c1"
     assert code.issued_at == clock() and code.expires_at is None  # no expiry unless asked
-    assert mp.validate_code(store, code.code, "c1") == domain.Verdict(domain.VALID, code.discount)
-    (milestone,) = mp.customer(store, "c1").milestones
+    assert mp.codes.validate(store, code.code, "c1") == domain.Verdict(domain.VALID, code.discount)
+    (milestone,) = mp.customers.get(store, "c1").milestones
     assert milestone.actions[0]["detail"].startswith(f"issued {code.code}: ")
 
 
@@ -78,7 +78,7 @@ def test_codes_follow_the_pattern_are_unique_and_fire_once(mp, store):
 
 def test_a_code_action_is_checked_when_the_program_is_saved(mp, store):
     with pytest.raises(ValidationError) as refused:
-        mp.create_program(
+        mp.programs.create(
             store,
             name="Bad",
             metric="order_count",
@@ -110,9 +110,9 @@ def test_a_code_drawn_twice_fails_the_batch_which_runs_again_with_new_codes(mp, 
 
 
 def test_the_code_is_the_coupon_code_of_the_firing_s_email(mp, store):
-    mp.save_template(store, "gift", subject="Your code", body_text="Use {{ reward.coupon_code }} at checkout.")
+    mp.templates.save(store, "gift", subject="Your code", body_text="Use {{ reward.coupon_code }} at checkout.")
     action = {"type": "code", "discount": TEN_PERCENT}
-    mp.create_program(
+    mp.programs.create(
         store,
         name="Gift",
         metric="order_count",
@@ -127,52 +127,52 @@ def test_the_code_is_the_coupon_code_of_the_firing_s_email(mp, store):
         worker.drain()
     finally:
         worker.close()
-    (mail,) = mp.mailbox(store)
+    (mail,) = mp.mailbox.list(store)
     assert mail.body_text == f"Use {issued(mp, store).code} at checkout."
-    assert issued(mp, store).code in mp.preview_template(store, "gift", "c1").text
+    assert issued(mp, store).code in mp.templates.preview(store, "gift", "c1").text
 
 
 # -- validating ----------------------------------------------------------------------------------
 
 
 def test_every_verdict(mp, store, clock, coded):
-    assert mp.validate_code(store, f"  {coded.lower()} ", "c1").status == domain.VALID  # as typed
-    assert mp.validate_code(store, "NOPE-NOPE-NOPE", "c1").status == domain.UNKNOWN
-    assert mp.validate_code(store, coded, "c2").status == domain.NOT_THEIRS
+    assert mp.codes.validate(store, f"  {coded.lower()} ", "c1").status == domain.VALID  # as typed
+    assert mp.codes.validate(store, "NOPE-NOPE-NOPE", "c1").status == domain.UNKNOWN
+    assert mp.codes.validate(store, coded, "c2").status == domain.NOT_THEIRS
 
     clock.advance(timedelta(days=30))
-    expired = mp.validate_code(store, coded, "c1")
+    expired = mp.codes.validate(store, coded, "c1")
     assert expired.status == domain.EXPIRED and not expired.valid and expired.discount is None
 
     clock.advance(timedelta(days=-1))
-    mp.redeem_code(store, coded, "c1", order_id="o-9", key="k1")
-    assert mp.validate_code(store, coded, "c1").reason == "the code was redeemed on order o-9"
+    mp.codes.redeem(store, coded, "c1", order_id="o-9", key="k1")
+    assert mp.codes.validate(store, coded, "c1").reason == "the code was redeemed on order o-9"
 
-    mp.void_code(store, coded, "fraud")
-    assert mp.validate_code(store, coded, "c1") == domain.Verdict(domain.VOIDED, reason="fraud")
+    mp.codes.void(store, coded, "fraud")
+    assert mp.codes.validate(store, coded, "c1") == domain.Verdict(domain.VOIDED, reason="fraud")
 
 
 def test_a_code_of_another_store_is_unknown(mp, store, coded):
     other = f"s-{key()}"
-    mp.create_store(other, "Other", currency="USD")
-    assert mp.validate_code(other, coded, "c1").status == domain.UNKNOWN
+    mp.stores.create(other, "Other", currency="USD")
+    assert mp.codes.validate(other, coded, "c1").status == domain.UNKNOWN
     with pytest.raises(NotFound):
-        mp.void_code(other, coded, "not yours")
+        mp.codes.void(other, coded, "not yours")
 
 
 # -- redeeming -------------------------------------------------------------------------------------
 
 
 def test_redeeming_is_idempotent_by_key(mp, store, clock, coded):
-    first = mp.redeem_code(store, coded, "c1", order_id="o-9", key="k1")
+    first = mp.codes.redeem(store, coded, "c1", order_id="o-9", key="k1")
     assert (first.redeemed_at, first.redeemed_order_id) == (clock(), "o-9")
 
     clock.advance(timedelta(minutes=5))
-    assert mp.redeem_code(store, coded.lower(), "c1", order_id="o-9", key="k1") == first  # a retry
+    assert mp.codes.redeem(store, coded.lower(), "c1", order_id="o-9", key="k1") == first  # a retry
     with pytest.raises(Conflict):
-        mp.redeem_code(store, coded, "c1", order_id="o-10", key="k1")  # the key of another redemption
+        mp.codes.redeem(store, coded, "c1", order_id="o-10", key="k1")  # the key of another redemption
     with pytest.raises(CodeRefused) as refused:
-        mp.redeem_code(store, coded, "c1", order_id="o-10", key="k2")
+        mp.codes.redeem(store, coded, "c1", order_id="o-10", key="k2")
     assert refused.value.status == domain.REDEEMED
     assert issued(mp, store) == first
 
@@ -180,27 +180,27 @@ def test_redeeming_is_idempotent_by_key(mp, store, clock, coded):
 def test_a_code_that_is_not_good_is_refused_with_its_verdict(mp, store, clock, coded):
     for code, customer, status in [(coded, "c2", domain.NOT_THEIRS), ("NOPE-NOPE-NOPE", "c1", domain.UNKNOWN)]:
         with pytest.raises(CodeRefused) as refused:
-            mp.redeem_code(store, code, customer, order_id="o-9", key=key())
+            mp.codes.redeem(store, code, customer, order_id="o-9", key=key())
         assert refused.value.status == status
     clock.advance(timedelta(days=31))
     with pytest.raises(CodeRefused) as refused:
-        mp.redeem_code(store, coded, "c1", order_id="o-9", key=key())
+        mp.codes.redeem(store, coded, "c1", order_id="o-9", key=key())
     assert refused.value.status == domain.EXPIRED
     assert issued(mp, store).redeemed_at is None
 
 
 def test_one_key_redeems_one_code(mp, store, coded):
     buy(mp, store, "c2", 1)
-    mp.redeem_code(store, coded, "c1", order_id="o-1", key="k1")
+    mp.codes.redeem(store, coded, "c1", order_id="o-1", key="k1")
     with pytest.raises(Conflict):
-        mp.redeem_code(store, issued(mp, store, "c2").code, "c2", order_id="o-2", key="k1")
+        mp.codes.redeem(store, issued(mp, store, "c2").code, "c2", order_id="o-2", key="k1")
     assert issued(mp, store, "c2").redeemed_at is None
 
 
 @pytest.mark.parametrize("missing", [{"order_id": " "}, {"key": ""}])
 def test_a_redemption_needs_an_order_and_a_key(mp, store, coded, missing):
     with pytest.raises(ValidationError):
-        mp.redeem_code(store, coded, "c1", **{"order_id": "o-1", "key": "k1", **missing})
+        mp.codes.redeem(store, coded, "c1", **{"order_id": "o-1", "key": "k1", **missing})
 
 
 # -- rollback and void ---------------------------------------------------------------------------
@@ -208,39 +208,39 @@ def test_a_redemption_needs_an_order_and_a_key(mp, store, coded, missing):
 
 def test_a_redemption_on_a_refunded_order_rolls_back(mp, store, coded):
     mp.ingest(store, [paid("c1", "o-9")])
-    mp.redeem_code(store, coded, "c1", order_id="o-9", key="k1")
+    mp.codes.redeem(store, coded, "c1", order_id="o-9", key="k1")
     with pytest.raises(Conflict, match="not been reported refunded"):
-        mp.rollback_redemption(store, coded, "o-9")
+        mp.codes.rollback(store, coded, "o-9")
     with pytest.raises(Conflict, match="redeemed on order o-9"):
-        mp.rollback_redemption(store, coded, "o-other")
+        mp.codes.rollback(store, coded, "o-other")
 
     mp.ingest(store, [refunded("c1", "o-9")])
-    rolled = mp.rollback_redemption(store, coded, "o-9")
+    rolled = mp.codes.rollback(store, coded, "o-9")
 
     assert (rolled.redeemed_at, rolled.redeemed_order_id) == (None, None)
-    assert mp.validate_code(store, coded, "c1").valid
-    assert mp.rollback_redemption(store, coded, "o-9") == rolled  # again: nothing to take back
-    again = mp.redeem_code(store, coded, "c1", order_id="o-10", key="k1")  # the key is free again
+    assert mp.codes.validate(store, coded, "c1").valid
+    assert mp.codes.rollback(store, coded, "o-9") == rolled  # again: nothing to take back
+    again = mp.codes.redeem(store, coded, "c1", order_id="o-10", key="k1")  # the key is free again
     assert again.redeemed_order_id == "o-10"
 
 
 def test_voiding_is_final_and_idempotent(mp, store, clock, coded):
-    voided = mp.void_code(store, coded, "clawback")
+    voided = mp.codes.void(store, coded, "clawback")
     assert (voided.voided_at, voided.void_reason) == (clock(), "clawback")
-    assert mp.void_code(store, coded, "another reason") == voided
+    assert mp.codes.void(store, coded, "another reason") == voided
     with pytest.raises(CodeRefused) as refused:
-        mp.redeem_code(store, coded, "c1", order_id="o-9", key="k1")
+        mp.codes.redeem(store, coded, "c1", order_id="o-9", key="k1")
     assert refused.value.status == domain.VOIDED and str(refused.value) == "clawback"
     with pytest.raises(ValidationError):
-        mp.void_code(store, coded, " ")
+        mp.codes.void(store, coded, " ")
     with pytest.raises(NotFound):
-        mp.void_code(store, "NOPE-NOPE-NOPE", "no such code")
+        mp.codes.void(store, "NOPE-NOPE-NOPE", "no such code")
 
 
 def test_listing_needs_a_known_customer(mp, store, coded):
-    assert [c.code for c in mp.codes(store, "c1")] == [coded]
+    assert [c.code for c in mp.codes.list(store, "c1")] == [coded]
     with pytest.raises(NotFound):
-        mp.codes(store, "nobody")
+        mp.codes.list(store, "nobody")
 
 
 # -- webhooks --------------------------------------------------------------------------------------
@@ -249,15 +249,15 @@ def test_listing_needs_a_known_customer(mp, store, coded):
 def test_issued_and_redemptions_are_reported_to_subscribed_endpoints_signed(mp, store, receiver, live_clock):
     mp.settings = Settings(webhooks_allow_private=True)
     kinds = ["reward.issued", "redemption.succeeded", "redemption.failed"]
-    _, secret = mp.create_webhook_endpoint(store, url=f"{receiver.url}/hooks", event_types=kinds)
+    _, secret = mp.webhooks.create(store, url=f"{receiver.url}/hooks", event_types=kinds)
     code_program(mp, store, {"kind": "fixed_amount", "amount": 500}, expires_in_days=7)
     buy(mp, store, "c1", 1)
     code = issued(mp, store).code
-    mp.redeem_code(store, code, "c1", order_id="o-9", key="k1")
-    mp.redeem_code(store, code, "c1", order_id="o-9", key="k1")  # a retry: no second message
+    mp.codes.redeem(store, code, "c1", order_id="o-9", key="k1")
+    mp.codes.redeem(store, code, "c1", order_id="o-9", key="k1")  # a retry: no second message
     for _ in range(2):  # refused twice under one key: one message
         with pytest.raises(CodeRefused):
-            mp.redeem_code(store, code, "c1", order_id="o-10", key="k2")
+            mp.codes.redeem(store, code, "c1", order_id="o-10", key="k2")
 
     drain(mp, store)
 
@@ -275,7 +275,7 @@ def test_issued_and_redemptions_are_reported_to_subscribed_endpoints_signed(mp, 
 
 
 def test_no_subscriber_no_message(mp, store, coded):
-    assert all(json.loads(d.payload).get("type") != "reward.issued" for d in mp.deliveries(store))
+    assert all(json.loads(d.payload).get("type") != "reward.issued" for d in mp.deliveries.list(store))
     with pytest.raises(CodeRefused):
-        mp.redeem_code(store, coded, "c2", order_id="o-1", key="k1")
-    assert mp.deliveries(store) == []
+        mp.codes.redeem(store, coded, "c2", order_id="o-1", key="k1")
+    assert mp.deliveries.list(store) == []

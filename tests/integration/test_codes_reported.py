@@ -24,7 +24,7 @@ def code_program(
 ) -> int:
     """A program giving a code (TEN_PERCENT unless `discount`; `params` are the action's), then `extra` actions."""
     actions = [{"type": "code", "discount": params.pop("discount", TEN_PERCENT), **params}, *extra]
-    details = mp.create_program(
+    details = mp.programs.create(
         store, name=name, metric="order_count", threshold=threshold, actions=actions, clawback_days=clawback_days
     )
     return details.rule.id
@@ -45,7 +45,7 @@ def test_the_report_lists_the_customer_s_codes_with_the_milestone_that_issued_ea
     buy(mp, store, "c2", 1)
 
     # When the customer's report is read
-    report = mp.customer(store, "c1")
+    report = mp.customers.get(store, "c1")
 
     # Then it holds c1's codes, oldest first, each named by its firing and program
     welcome, shipping = report.codes
@@ -57,15 +57,15 @@ def test_the_report_lists_the_customer_s_codes_with_the_milestone_that_issued_ea
         1,
     )
     assert (shipping.rule_id, shipping.rule_name, shipping.firing_id) == (second, "Second", fired[second].id)
-    assert [c.code for c in report.codes] == mp.codes(store, "c1")  # the same codes, as `codes` lists them
+    assert [c.code for c in report.codes] == mp.codes.list(store, "c1")  # the same codes, as `codes` lists them
     assert welcome.code.discount.as_dict() == TEN_PERCENT and welcome.code.expires_at == clock() + timedelta(days=10)
     assert shipping.code.expires_at is None
-    assert [c.code.customer_id for c in mp.customer(store, "c2").codes] == ["c2"]
+    assert [c.code.customer_id for c in mp.customers.get(store, "c2").codes] == ["c2"]
 
 
 def test_a_customer_without_codes_has_none(mp, store):
     buy(mp, store, "c1", 1)
-    assert mp.customer(store, "c1").codes == ()
+    assert mp.customers.get(store, "c1").codes == ()
 
 
 def test_each_code_shows_what_became_of_it(mp, store, clock):
@@ -73,12 +73,12 @@ def test_each_code_shows_what_became_of_it(mp, store, clock):
     code_program(mp, store, "Second", 2, discount=FIVE_OFF)
     code_program(mp, store, "Third", 3, clawback_days=30)
     buy(mp, store, "c1", 3)
-    welcome, second, third = (c.code.code for c in mp.customer(store, "c1").codes)
-    mp.redeem_code(store, second, "c1", order_id="o-9", key=key())
+    welcome, second, third = (c.code.code for c in mp.customers.get(store, "c1").codes)
+    mp.codes.redeem(store, second, "c1", order_id="o-9", key=key())
     mp.ingest(store, [refunded("c1", "c1-o2")])  # the third order: its code is clawed back
     clock.advance(timedelta(days=10))
 
-    codes = {c.code.code: c for c in mp.customer(store, "c1").codes}
+    codes = {c.code.code: c for c in mp.customers.get(store, "c1").codes}
 
     now = clock()
     assert status(codes[welcome], now) == domain.EXPIRED
@@ -97,7 +97,7 @@ def test_a_code_is_a_reward_sent_to_customer_rewarded_beside_reward_issued(mp, s
     # Given an endpoint subscribed to both, and a program that gives credit and a code
     mp.settings = Settings(webhooks_allow_private=True)
     kinds = ["customer.rewarded", "reward.issued"]
-    _, secret = mp.create_webhook_endpoint(store, url=f"{receiver.url}/hooks", event_types=kinds)
+    _, secret = mp.webhooks.create(store, url=f"{receiver.url}/hooks", event_types=kinds)
     code_program(mp, store, "Welcome", 1, {"type": "credit", "amount": 300}, discount=FIVE_OFF, expires_in_days=7)
 
     # When the program fires and the outbox is delivered
@@ -106,7 +106,7 @@ def test_a_code_is_a_reward_sent_to_customer_rewarded_beside_reward_issued(mp, s
 
     # Then the credit and the code are each a customer.rewarded; the code is a reward.issued too
     bodies = [Webhook(secret).verify(r.body, r.headers) for r in receiver.requests]
-    (code,) = mp.codes(store, "c1")
+    (code,) = mp.codes.list(store, "c1")
     discount = {"kind": "fixed_amount", "amount": 500, "currency": "USD"}
     rewards = [b["data"]["reward"] for b in bodies if b["type"] == "customer.rewarded"]
     assert len(rewards) == 2 and {"type": "credit", "amount": 300, "currency": "USD"} in rewards
@@ -124,11 +124,11 @@ def test_a_code_is_a_reward_sent_to_customer_rewarded_beside_reward_issued(mp, s
 
 def test_a_code_that_does_not_expire_is_rewarded_with_a_null_expiry(mp, store):
     mp.settings = Settings(webhooks_allow_private=True)
-    mp.create_webhook_endpoint(store, url="http://127.0.0.1:9/hooks", event_types=["customer.rewarded"])
+    mp.webhooks.create(store, url="http://127.0.0.1:9/hooks", event_types=["customer.rewarded"])
     code_program(mp, store, "Welcome", 1)
     buy(mp, store, "c1", 1)
-    (row,) = [o for o in mp.outbox(store) if o["channel"] == "webhook"]
-    (code,) = mp.codes(store, "c1")
+    (row,) = [o for o in mp.reports.outbox(store) if o["channel"] == "webhook"]
+    (code,) = mp.codes.list(store, "c1")
     body = json.loads(row["payload"])
     assert body["type"] == "customer.rewarded"
     assert body["data"]["reward"] == {"type": "code", "code": code.code, "discount": TEN_PERCENT, "expires_at": None}

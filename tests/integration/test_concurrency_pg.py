@@ -92,7 +92,7 @@ def test_two_processes_on_the_same_customer_give_a_serial_result(mp, store, data
         if tag:
             actions.append({"type": "add_tag", "tag": tag})
         rule_ids[
-            mp.create_order_count_event(store, count=count, name=f"{count}: {credit}", actions=actions).rule.id
+            mp.order_count_events.create(store, count=count, name=f"{count}: {credit}", actions=actions).rule.id
         ] = (count, credit, tag)
 
     # When two processes ingest their streams at the same time
@@ -100,18 +100,18 @@ def test_two_processes_on_the_same_customer_give_a_serial_result(mp, store, data
 
     # Then every distinct order counts once
     hot_orders = PROCESSES * BATCHES + BATCHES + BATCHES
-    hot = mp.customer(store, "hot")
+    hot = mp.customers.get(store, "hot")
     own = sum(100 + i for i in range(BATCHES)) * PROCESSES
     assert (hot.order_count, hot.amount_spent) == (hot_orders, own + 1000 * BATCHES + 10 * BATCHES)
     for c in range(COLD):
-        cold = mp.customer(store, f"cold-{c}")
+        cold = mp.customers.get(store, f"cold-{c}")
         n = PROCESSES * len(range(c, BATCHES, COLD))
         assert (cold.order_count, cold.amount_spent) == (n, 7 * n)
     # And no event is lost or doubled
     distinct_events = PROCESSES * BATCHES * 4 + BATCHES
     assert count_rows(mp, store, t.events) == distinct_events
     # And each milestone a customer crossed fired exactly once for them, at its count
-    counts = {"hot": hot_orders, **{f"cold-{c}": mp.customer(store, f"cold-{c}").order_count for c in range(COLD)}}
+    counts = {"hot": hot_orders, **{f"cold-{c}": mp.customers.get(store, f"cold-{c}").order_count for c in range(COLD)}}
     expected = sorted(
         (rid, customer, spec[0]) for customer, n in counts.items() for rid, spec in rule_ids.items() if spec[0] <= n
     )
@@ -120,13 +120,13 @@ def test_two_processes_on_the_same_customer_give_a_serial_result(mp, store, data
     assert len({(rid, customer) for rid, customer, _ in firings}) == len(firings)
     # And the ledger holds exactly their credits; the tags are theirs
     for customer, n in counts.items():
-        report = mp.customer(store, customer)
+        report = mp.customers.get(store, customer)
         reached = [spec for spec in rule_ids.values() if spec[0] <= n]
         assert sum(e.amount for e in report.ledger) == sum(spec[1] for spec in reached)
         assert report.balances == {"USD": sum(spec[1] for spec in reached)}
         assert len({e.firing_id for e in report.ledger}) == len(reached)
         assert set(report.tags) == {spec[2] for spec in reached if spec[2]}
-    store_id = mp.store(store).id
+    store_id = mp.stores.get(store).id
     with mp.db.engine.connect() as conn:
         orders = conn.execute(
             sa.select(sa.func.count())

@@ -31,7 +31,7 @@ def customer(mp: Milepost, store: str, cid: str = "c1", **profile) -> None:
 
 
 def email_rule(mp: Milepost, store: str, count: int = 2) -> int:
-    mp.save_template(
+    mp.templates.save(
         store,
         "vip",
         subject="Welcome to {{ milestone.name }}, {{ customer.name }}",
@@ -51,33 +51,33 @@ def test_without_smtp_emails_are_kept_once_in_the_local_mailbox(mp, store):
     customer(mp, store)
     buy(mp, store, "c1", 2)
     assert drain(mp, store) == 1
-    (mail,) = mp.mailbox(store)
+    (mail,) = mp.mailbox.list(store)
     assert mail.subject == "Welcome to VIP, Ada Lovelace"
     assert "2 orders and $5.00" in mail.body_text or "2 orders and 5.00 USD" in mail.body_text
     assert mail.body_html == "<p>Hi Ada Lovelace</p>"
     assert mail.recipient == "Ada Lovelace <c1@example.com>"
-    (delivery,) = mp.deliveries(store)
+    (delivery,) = mp.deliveries.list(store)
     assert delivery.status == "sent" and delivery.attempts == 1
     assert mail.message_id == message_id_for(delivery.key, "milepost@localhost")
-    _, attempts = mp.delivery(store, delivery.id)
+    _, attempts = mp.deliveries.get(store, delivery.id)
     assert [a.outcome for a in attempts] == ["sent"]
-    assert drain(mp, store) == 0 and len(mp.mailbox(store)) == 1
+    assert drain(mp, store) == 0 and len(mp.mailbox.list(store)) == 1
 
 
 def test_emails_go_over_smtp_with_the_stores_sender_and_a_stable_message_id(mp, store):
     email_rule(mp, store)
-    mp.update_store(store, email_from_name="Shop Team", email_from_address="hello@shop.example")
+    mp.stores.update(store, email_from_name="Shop Team", email_from_address="hello@shop.example")
     customer(mp, store)
     buy(mp, store, "c1", 2)
     with SmtpSink() as smtp:
         assert drain(mp, store, smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_security="none") == 1
     (message,) = smtp.messages
-    (delivery,) = mp.deliveries(store)
+    (delivery,) = mp.deliveries.list(store)
     assert message["Message-ID"] == message_id_for(delivery.key, "hello@shop.example")
     assert message["From"] == "Shop Team <hello@shop.example>"
     assert message["To"] == "Ada Lovelace <c1@example.com>"
     assert message["Subject"] == "Welcome to VIP, Ada Lovelace"
-    assert mp.mailbox(store) == []
+    assert mp.mailbox.list(store) == []
     assert delivery.status == "sent" and delivery.last_code == 250
 
 
@@ -93,10 +93,10 @@ def test_customers_without_an_email_or_consent_get_none_and_the_skip_says_why(mp
     customer(mp, store, **profile)
     buy(mp, store, "c1", 2)
     assert drain(mp, store) == 0
-    (delivery,) = mp.deliveries(store)
+    (delivery,) = mp.deliveries.list(store)
     assert delivery.status == "skipped" and reason in delivery.last_error
-    assert mp.mailbox(store) == []
-    assert mp.deliveries(store, status="skipped") == [delivery]
+    assert mp.mailbox.list(store) == []
+    assert mp.deliveries.list(store, status="skipped") == [delivery]
 
 
 # -- webhooks --------------------------------------------------------------------------------------
@@ -104,7 +104,7 @@ def test_customers_without_an_email_or_consent_get_none_and_the_skip_says_why(mp
 
 def subscribe(mp: Milepost, store: str, url: str, *types: str) -> str:
     mp.settings = settings()
-    _, secret = mp.create_webhook_endpoint(store, url=url, event_types=list(types))
+    _, secret = mp.webhooks.create(store, url=url, event_types=list(types))
     return secret
 
 
@@ -126,31 +126,31 @@ def test_subscribed_internal_events_arrive_signed_as_type_timestamp_data(mp, sto
     assert set(reached) == {"type", "timestamp", "data"}
     assert reached["data"]["customer"]["id"] == "c1" and reached["data"]["milestone"]["count"] == 2
     assert bodies["customer.rewarded"]["data"]["reward"] == {"type": "credit", "amount": 500, "currency": "USD"}
-    (alert,) = mp.alerts(store)
+    (alert,) = mp.alerts.list(store)
     expected = {"id": f"alr_{alert.id}", "message": alert.message, "assignee": None}
     assert bodies["alert.created"]["data"]["alert"] == expected
     ids = {r.headers["webhook-id"] for r in receiver.requests}
-    assert ids == {d.key for d in mp.deliveries(store)}
+    assert ids == {d.key for d in mp.deliveries.list(store)}
 
 
 def test_a_webhook_action_goes_to_its_url_signed_with_that_endpoints_secret(mp, store, receiver, live_clock):
     mp.settings = settings()
     url = f"{receiver.url}/action"
     rule(mp, store, 1, {"type": "webhook", "url": url})
-    (endpoint,) = mp.webhook_endpoints(store)
+    (endpoint,) = mp.webhooks.list(store)
     assert endpoint.url == url and endpoint.event_types == ()
     buy(mp, store, "c1", 1)
     assert drain(mp, store) == 1
     (request,) = receiver.requests
     assert request.path == "/action"
-    body = verified(mp.webhook_secret(store, endpoint.id), request)
+    body = verified(mp.webhooks.secret(store, endpoint.id), request)
     assert body["type"] == "milestone.reached"
 
 
 def test_a_rotated_secret_signs_with_both_until_the_old_one_expires(mp, store, receiver, live_clock):
     old = subscribe(mp, store, receiver.url, "milestone.reached")
-    (endpoint,) = mp.webhook_endpoints(store)
-    _, new = mp.rotate_webhook_secret(store, endpoint.id)
+    (endpoint,) = mp.webhooks.list(store)
+    _, new = mp.webhooks.rotate_secret(store, endpoint.id)
     rule(mp, store, 1)
     buy(mp, store, "c1", 1)
     drain(mp, store)
@@ -176,19 +176,19 @@ def test_failures_are_retried_on_the_schedule_honouring_retry_after(mp, store, r
     receiver.answer(429, {"Retry-After": "120"}, times=1)
     start = clock()
     assert drain(mp, store) == 0
-    (delivery,) = mp.deliveries(store)
+    (delivery,) = mp.deliveries.list(store)
     assert (delivery.status, delivery.attempts, delivery.last_code) == ("pending", 1, 500)
     assert delivery.available_at == start + timedelta(seconds=5)
     assert drain(mp, store) == 0  # not due yet: nothing is sent
     assert len(receiver.requests) == 1
     clock.advance(seconds=5)
     drain(mp, store)
-    (delivery,) = mp.deliveries(store)
+    (delivery,) = mp.deliveries.list(store)
     assert (delivery.attempts, delivery.last_code) == (2, 429)
     assert delivery.available_at == clock() + timedelta(seconds=300)  # the schedule's 5 min beat 120 s
     clock.advance(seconds=300)
     assert drain(mp, store) == 1
-    _, attempts = mp.delivery(store, delivery.id)
+    _, attempts = mp.deliveries.get(store, delivery.id)
     assert [(a.outcome, a.code) for a in attempts] == [("retry", 500), ("retry", 429), ("sent", 204)]
     assert len({r.headers["webhook-id"] for r in receiver.requests}) == 1
 
@@ -199,7 +199,7 @@ def test_retry_after_longer_than_the_schedule_is_honoured(mp, store, receiver, c
     buy(mp, store, "c1", 1)
     receiver.answer(503, {"Retry-After": "600"})
     drain(mp, store)
-    (delivery,) = mp.deliveries(store)
+    (delivery,) = mp.deliveries.list(store)
     assert delivery.available_at == clock() + timedelta(seconds=600)
 
 
@@ -212,16 +212,16 @@ def test_after_the_last_attempt_a_message_is_dead_with_one_alert_and_can_be_retr
     for _ in range(3):
         drain(mp, store, delivery_schedule=[0, 1, 1])
         clock.advance(seconds=1)
-    dead = mp.deliveries(store, status="dead")
+    dead = mp.deliveries.list(store, status="dead")
     assert len(dead) == 2 and all(d.attempts == 3 for d in dead)
-    (alert,) = mp.alerts(store)  # one open alert for the endpoint, not one per message
+    (alert,) = mp.alerts.list(store)  # one open alert for the endpoint, not one per message
     assert f"dlv_{dead[0].id}" in alert.message or f"dlv_{dead[1].id}" in alert.message
     assert "HTTP 500" in alert.message
-    assert mp.retry_dead_deliveries(store) == 2
+    assert mp.deliveries.retry_dead(store) == 2
     assert drain(mp, store) == 2
-    assert {d.status for d in mp.deliveries(store)} == {"sent"}
+    assert {d.status for d in mp.deliveries.list(store)} == {"sent"}
     with pytest.raises(Conflict):
-        mp.retry_delivery(store, dead[0].id)
+        mp.deliveries.retry(store, dead[0].id)
 
 
 def test_410_disables_the_endpoint_parks_its_messages_and_raises_an_alert(mp, store, receiver):
@@ -230,16 +230,16 @@ def test_410_disables_the_endpoint_parks_its_messages_and_raises_an_alert(mp, st
     buy(mp, store, "c1", 1)
     receiver.answer(410)
     drain(mp, store)
-    (endpoint,) = mp.webhook_endpoints(store)
+    (endpoint,) = mp.webhooks.list(store)
     assert not endpoint.enabled and "410" in endpoint.disabled_reason
-    (delivery,) = mp.deliveries(store)
+    (delivery,) = mp.deliveries.list(store)
     assert delivery.status == "dead"
-    (alert,) = mp.alerts(store)
+    (alert,) = mp.alerts.list(store)
     assert "410" in alert.message and "disabled" in alert.message
     buy(mp, store, "c2", 1)  # a disabled endpoint is no longer subscribed
-    assert len(mp.deliveries(store)) == 1
-    mp.update_webhook_endpoint(store, endpoint.id, enabled=True)
-    mp.retry_delivery(store, delivery.id)
+    assert len(mp.deliveries.list(store)) == 1
+    mp.webhooks.update(store, endpoint.id, enabled=True)
+    mp.deliveries.retry(store, delivery.id)
     assert drain(mp, store) == 1
 
 
@@ -250,7 +250,7 @@ def test_redirects_are_not_followed(mp, store, receiver):
     receiver.answer(302, {"Location": f"{receiver.url}/elsewhere"})
     drain(mp, store)
     assert [r.path for r in receiver.requests] == ["/"]
-    (delivery,) = mp.deliveries(store)
+    (delivery,) = mp.deliveries.list(store)
     assert delivery.status == "pending" and "redirect" in delivery.last_error and "not followed" in delivery.last_error
 
 
@@ -260,7 +260,7 @@ def test_an_endpoint_on_a_private_address_is_refused_at_delivery_unless_allowed(
     buy(mp, store, "c1", 1)
     drain(mp, store, webhooks_allow_private=False)
     assert receiver.requests == []
-    (delivery,) = mp.deliveries(store)
+    (delivery,) = mp.deliveries.list(store)
     assert delivery.status == "dead" and "loopback" in delivery.last_error
 
 
@@ -272,7 +272,9 @@ def test_a_claimed_message_waits_out_its_lease_then_goes_to_the_next_worker(mp, 
     rule(mp, store, 1)
     buy(mp, store, "c1", 1)
     with mp.db.write() as tx:  # a worker claims it, then dies before sending
-        (_claimed,) = tx.claim_outbox("dead-worker", clock(), clock() + timedelta(seconds=60), 10, [mp.store(store).id])
+        (_claimed,) = tx.claim_outbox(
+            "dead-worker", clock(), clock() + timedelta(seconds=60), 10, [mp.stores.get(store).id]
+        )
     assert drain(mp, store) == 0
     clock.advance(seconds=61)
     assert drain(mp, store) == 1
@@ -285,9 +287,9 @@ def test_two_workers_claim_disjoint_messages(mp, store, clock):
         customer(mp, store, f"c{i}")
         buy(mp, store, f"c{i}", 1)
     with mp.db.write() as tx:
-        first = tx.claim_outbox("a", clock(), clock() + timedelta(seconds=60), 12, [mp.store(store).id])
+        first = tx.claim_outbox("a", clock(), clock() + timedelta(seconds=60), 12, [mp.stores.get(store).id])
     with mp.db.write() as tx:
-        second = tx.claim_outbox("b", clock(), clock() + timedelta(seconds=60), 12, [mp.store(store).id])
+        second = tx.claim_outbox("b", clock(), clock() + timedelta(seconds=60), 12, [mp.stores.get(store).id])
     assert len(first) == 12 and len(second) == 8
     assert not {m.id for m in first} & {m.id for m in second}
 
@@ -299,10 +301,10 @@ def test_deliveries_list_filters_and_reads_back(mp, store):
     buy(mp, store, "c1", 2)
     buy(mp, store, "c2", 2)
     drain(mp, store)
-    assert [d.customer_id for d in mp.deliveries(store, status="sent")] == ["c1"]
-    assert [d.customer_id for d in mp.deliveries(store, status="skipped")] == ["c2"]
-    assert len(mp.deliveries(store, channel="email")) == 2 and mp.deliveries(store, channel="sms") == []
-    newest, oldest = mp.deliveries(store)
-    assert mp.deliveries(store, before_id=newest.id) == [oldest]
+    assert [d.customer_id for d in mp.deliveries.list(store, status="sent")] == ["c1"]
+    assert [d.customer_id for d in mp.deliveries.list(store, status="skipped")] == ["c2"]
+    assert len(mp.deliveries.list(store, channel="email")) == 2 and mp.deliveries.list(store, channel="sms") == []
+    newest, oldest = mp.deliveries.list(store)
+    assert mp.deliveries.list(store, before_id=newest.id) == [oldest]
     payload = json.loads(oldest.payload)
     assert payload["template"] == "vip"

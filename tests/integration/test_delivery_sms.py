@@ -65,13 +65,13 @@ def test_a_text_goes_to_twilio_rendered_for_the_customer(mp, store, twilio):
     (message,) = twilio.messages
     assert (message.to, message.from_) == (PHONE, FROM)
     assert message.body == "Hi Ada Lovelace, you reached VIP with 2 orders."
-    (delivery,) = mp.deliveries(store)
+    (delivery,) = mp.deliveries.list(store)
     assert (delivery.channel, delivery.status, delivery.attempts, delivery.last_code) == ("sms", "sent", 1, 201)
     assert delivery.customer_id == "c1" and delivery.sent_at is not None
     assert message.idempotency_key == delivery.key
-    _, attempts = mp.delivery(store, delivery.id)
+    _, attempts = mp.deliveries.get(store, delivery.id)
     assert [(a.outcome, a.code) for a in attempts] == [("sent", 201)]
-    assert mp.mailbox(store) == []
+    assert mp.mailbox.list(store) == []
     assert drain(mp, store, twilio) == 0 and len(twilio.requests) == 1
 
 
@@ -96,7 +96,7 @@ def test_many_texts_are_sent_once_each_by_the_workers_threads(mp, store, twilio)
     by_phone = {m.to: m.body for m in twilio.messages}
     assert all(by_phone[phone].startswith(f"Hi Customer {cid},") for cid, phone in phones.items())
     assert len({m.idempotency_key for m in twilio.messages}) == 12
-    assert {d.status for d in mp.deliveries(store)} == {"sent"}
+    assert {d.status for d in mp.deliveries.list(store)} == {"sent"}
 
 
 @pytest.mark.parametrize(
@@ -112,12 +112,12 @@ def test_customers_without_a_phone_or_sms_consent_get_no_text_and_the_skip_says_
     customer(mp, store, **profile)
     buy(mp, store, "c1", 2)
     assert drain(mp, store, twilio) == 0
-    (delivery,) = mp.deliveries(store)
+    (delivery,) = mp.deliveries.list(store)
     assert delivery.status == "skipped" and reason in delivery.last_error
     assert twilio.requests == []
-    assert mp.mailbox(store) == []
-    assert mp.deliveries(store, status="skipped") == [delivery]
-    _, attempts = mp.delivery(store, delivery.id)
+    assert mp.mailbox.list(store) == []
+    assert mp.deliveries.list(store, status="skipped") == [delivery]
+    _, attempts = mp.deliveries.get(store, delivery.id)
     assert [a.outcome for a in attempts] == ["skipped"]
 
 
@@ -125,7 +125,7 @@ def test_a_customer_who_never_gave_a_phone_gets_no_text(mp, store, twilio):
     sms_rule(mp, store)
     buy(mp, store, "c1", 2)  # the customer exists only through their orders
     drain(mp, store, twilio)
-    (delivery,) = mp.deliveries(store)
+    (delivery,) = mp.deliveries.list(store)
     assert delivery.status == "skipped" and "no phone number" in delivery.last_error
     assert twilio.requests == []
 
@@ -135,16 +135,16 @@ def test_without_twilio_texts_are_kept_once_in_the_local_mailbox(mp, store):
     customer(mp, store)
     buy(mp, store, "c1", 2)
     assert drain(mp, store, twilio_from_number=FROM) == 1
-    (text,) = mp.mailbox(store, channel="sms")
+    (text,) = mp.mailbox.list(store, channel="sms")
     assert text.channel == "sms" and text.recipient == PHONE and text.sender == FROM
     assert text.body_text == "Hi Ada Lovelace, you reached VIP with 2 orders."
     assert text.subject is None and text.body_html is None
-    assert mp.mailbox(store, channel="email") == []
-    (delivery,) = mp.deliveries(store)
+    assert mp.mailbox.list(store, channel="email") == []
+    (delivery,) = mp.deliveries.list(store)
     assert (delivery.status, delivery.attempts) == ("sent", 1)
     assert text.delivery_id == delivery.id and text.message_id == delivery.key
-    assert mp.mailbox_message(store, text.id) == text
-    assert drain(mp, store) == 0 and len(mp.mailbox(store)) == 1
+    assert mp.mailbox.get(store, text.id) == text
+    assert drain(mp, store) == 0 and len(mp.mailbox.list(store)) == 1
 
 
 def test_without_a_sending_number_the_mailbox_names_the_channel_as_sender(mp, store):
@@ -152,7 +152,7 @@ def test_without_a_sending_number_the_mailbox_names_the_channel_as_sender(mp, st
     customer(mp, store)
     buy(mp, store, "c1", 2)
     drain(mp, store)
-    (text,) = mp.mailbox(store, channel="sms")
+    (text,) = mp.mailbox.list(store, channel="sms")
     assert text.sender == "sms"
 
 
@@ -162,12 +162,12 @@ def test_a_number_twilio_refuses_is_dead_after_one_attempt_with_an_alert(mp, sto
     buy(mp, store, "c1", 2)
     twilio.answer(400, error(400, 21211, f"The 'To' number {PHONE} is not a valid phone number."))
     assert drain(mp, store, twilio) == 0
-    (delivery,) = mp.deliveries(store)
+    (delivery,) = mp.deliveries.list(store)
     assert (delivery.status, delivery.attempts, delivery.last_code) == ("dead", 1, 400)
     assert "Twilio error 21211" in delivery.last_error
-    _, attempts = mp.delivery(store, delivery.id)
+    _, attempts = mp.deliveries.get(store, delivery.id)
     assert [(a.outcome, a.code) for a in attempts] == [("failed", 400)]
-    (alert,) = mp.alerts(store)
+    (alert,) = mp.alerts.list(store)
     assert f"dlv_{delivery.id}" in alert.message and "(sms)" in alert.message and "21211" in alert.message
     assert drain(mp, store, twilio) == 0 and len(twilio.requests) == 1
     assert twilio.messages == []
@@ -180,19 +180,19 @@ def test_a_rate_limit_puts_the_text_back_until_retry_after_then_it_goes_with_the
     twilio.answer(429, error(429, 20429, "Too Many Requests"), {"Retry-After": "120"})
     start = clock()
     assert drain(mp, store, twilio) == 0
-    (delivery,) = mp.deliveries(store)
+    (delivery,) = mp.deliveries.list(store)
     assert (delivery.status, delivery.attempts, delivery.last_code) == ("pending", 1, 429)
     assert "20429" in delivery.last_error
     assert delivery.available_at == start + timedelta(seconds=120)  # Retry-After beat the schedule's 5 s
     assert drain(mp, store, twilio) == 0 and len(twilio.requests) == 1  # not due yet
     clock.advance(seconds=120)
     assert drain(mp, store, twilio) == 1
-    (delivery,) = mp.deliveries(store)
+    (delivery,) = mp.deliveries.list(store)
     assert (delivery.status, delivery.attempts, delivery.last_code) == ("sent", 2, 201)
-    _, attempts = mp.delivery(store, delivery.id)
+    _, attempts = mp.deliveries.get(store, delivery.id)
     assert [(a.outcome, a.code) for a in attempts] == [("retry", 429), ("sent", 201)]
     assert [r.headers["idempotency-key"] for r in twilio.requests] == [delivery.key, delivery.key]
-    assert len(twilio.messages) == 1 and mp.alerts(store) == []
+    assert len(twilio.messages) == 1 and mp.alerts.list(store) == []
 
 
 def test_a_server_error_is_retried_on_the_schedule(mp, store, twilio, clock):
@@ -201,7 +201,7 @@ def test_a_server_error_is_retried_on_the_schedule(mp, store, twilio, clock):
     buy(mp, store, "c1", 2)
     twilio.answer(500, error(500, 20500, "Internal Server Error"))
     drain(mp, store, twilio)
-    (delivery,) = mp.deliveries(store)
+    (delivery,) = mp.deliveries.list(store)
     assert (delivery.status, delivery.last_code) == ("pending", 500)
     assert delivery.available_at == clock() + timedelta(seconds=5)
     clock.advance(seconds=5)
@@ -213,7 +213,7 @@ def test_a_wrong_auth_token_is_retried_and_the_error_says_to_check_the_settings(
     customer(mp, store)
     buy(mp, store, "c1", 2)
     assert drain(mp, store, twilio, twilio_auth_token="wrong") == 0
-    (delivery,) = mp.deliveries(store)
+    (delivery,) = mp.deliveries.list(store)
     assert (delivery.status, delivery.last_code) == ("pending", 401)
     assert "20003" in delivery.last_error and "auth token" in delivery.last_error
     clock.advance(seconds=5)
@@ -230,11 +230,11 @@ def test_after_the_last_attempt_a_text_is_dead_with_one_alert(mp, store, twilio,
     for _ in range(3):  # one thread: see the next test for dead letters settled at the same time
         drain(mp, store, twilio, delivery_schedule=[0, 1, 1], delivery_concurrency=1)
         clock.advance(seconds=1)
-    dead = mp.deliveries(store, status="dead")
+    dead = mp.deliveries.list(store, status="dead")
     assert len(dead) == 2 and all(d.attempts == 3 for d in dead)
-    (alert,) = mp.alerts(store)  # one open alert for the channel, not one per message
+    (alert,) = mp.alerts.list(store)  # one open alert for the channel, not one per message
     assert "(sms)" in alert.message and "failed 3 times" in alert.message and "HTTP 503" in alert.message
-    assert mp.retry_dead_deliveries(store) == 2
+    assert mp.deliveries.retry_dead(store) == 2
     assert drain(mp, store, twilio) == 2
     assert len(twilio.messages) == 2
 
@@ -247,5 +247,5 @@ def test_texts_dying_at_the_same_time_raise_one_alert(mp, store, twilio):
         buy(mp, store, f"c{i}", 2)
     twilio.answer(400, error(400, 21211, f"The 'To' number {PHONE} is not a valid phone number."), times=8)
     drain(mp, store, twilio, delivery_concurrency=8)
-    assert len(mp.deliveries(store, status="dead")) == 8
-    assert len(mp.alerts(store)) == 1
+    assert len(mp.deliveries.list(store, status="dead")) == 8
+    assert len(mp.alerts.list(store)) == 1

@@ -11,7 +11,7 @@ from milepost.service.rendering import TemplateProblem
 
 
 def test_a_draft_renders_for_the_chosen_customer_with_their_last_milestone(mp: Milepost, store: str) -> None:
-    mp.create_order_count_event(
+    mp.order_count_events.create(
         store, count=2, name="Second order", actions=[{"type": "credit", "amount": 750, "currency": "USD"}]
     )
     events = [
@@ -20,7 +20,7 @@ def test_a_draft_renders_for_the_chosen_customer_with_their_last_milestone(mp: M
     ]
     mp.ingest(store, events)
 
-    out = mp.preview_draft(
+    out = mp.templates.preview_draft(
         store,
         subject="{{ customer.name }}, {{ milestone.name }}!",
         body_text="{{ reward.credit_amount|money(store.currency) }} credit",
@@ -29,20 +29,22 @@ def test_a_draft_renders_for_the_chosen_customer_with_their_last_milestone(mp: M
     )
 
     assert out == ("Grace <Hopper>, Second order!", "7.50 USD credit", "<b>Grace &lt;Hopper&gt;</b>")
-    assert mp.templates(store) == []  # a draft is not saved
+    assert mp.templates.list(store) == []  # a draft is not saved
 
 
 def test_without_a_customer_a_draft_renders_for_the_sample_customer(mp: Milepost, store: str) -> None:
-    out = mp.preview_draft(store, subject="Hi {{ customer.name }}", body_text="{{ reward.coupon_code }}")
+    out = mp.templates.preview_draft(store, subject="Hi {{ customer.name }}", body_text="{{ reward.coupon_code }}")
 
     assert out == ("Hi Ada Lovelace", "SAMPLE-CODE", None)
 
 
 def test_an_unknown_customer_and_a_draft_that_does_not_render_are_refused(mp: Milepost, store: str) -> None:
     with pytest.raises(NotFound):
-        mp.preview_draft(store, subject="Hi", body_text="Thanks", customer_id="nobody")
+        mp.templates.preview_draft(store, subject="Hi", body_text="Thanks", customer_id="nobody")
 
     with pytest.raises(TemplateProblem) as caught:
-        mp.preview_draft(store, subject="Hi", body_text="Thanks", body_html="<p>\n{{ customer.__class__ }}</p>")
+        mp.templates.preview_draft(
+            store, subject="Hi", body_text="Thanks", body_html="<p>\n{{ customer.__class__ }}</p>"
+        )
 
     assert caught.value.problems == {"body_html": "line 2: access to attribute '__class__' of 'dict' object is unsafe."}

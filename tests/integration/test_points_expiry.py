@@ -17,7 +17,7 @@ from milepost.errors import InsufficientBalance, ValidationError
 def shop(mp: Milepost) -> str:
     """A USD store earning 1 point per whole dollar; points expire after 30 days."""
     store = f"s-{key()}"
-    mp.create_store(store, "Expiry shop", currency="USD", points_per_unit=1, points_expire_days=30)
+    mp.stores.create(store, "Expiry shop", currency="USD", points_per_unit=1, points_expire_days=30)
     return store
 
 
@@ -27,17 +27,23 @@ def earn(mp: Milepost, store: str, customer: str, order: str, points: int) -> No
 
 
 def expired(mp: Milepost, store: str, customer: str = "c1") -> list[tuple[int, str]]:
-    return [(e.points, e.idempotency_key) for e in mp.points_ledger(store, customer) if e.reason == "expire"]
+    return [
+        (e.points, e.idempotency_key)
+        for e in mp.ledgers.entries(store, customer, unit="points")
+        if e.reason == "expire"
+    ]
 
 
 def balance(mp: Milepost, store: str, customer: str = "c1") -> int:
-    report = mp.customer(store, customer)
-    assert report.points_balance == sum(e.points for e in mp.points_ledger(store, customer))
+    report = mp.customers.get(store, customer)
+    assert report.points_balance == sum(e.points for e in mp.ledgers.entries(store, customer, unit="points"))
     return report.points_balance
 
 
 def earn_key(mp: Milepost, store: str, order: str, customer: str = "c1") -> str:
-    (entry,) = [e for e in mp.points_ledger(store, customer) if e.reason == "earn" and e.order_id == order]
+    (entry,) = [
+        e for e in mp.ledgers.entries(store, customer, unit="points") if e.reason == "earn" and e.order_id == order
+    ]
     return entry.idempotency_key
 
 
@@ -46,28 +52,28 @@ def test_points_expire_after_the_period_oldest_first(mp, shop, clock):
     clock.advance(days=10)
     earn(mp, shop, "c1", "o2", 50)
     clock.advance(days=19)
-    assert mp.expire_points([shop]).points == 0  # day 29: nothing yet
+    assert mp.sweeps.points_expiry([shop]).points == 0  # day 29: nothing yet
 
     clock.advance(days=2)  # day 31: the first lot
-    done = mp.expire_points([shop])
+    done = mp.sweeps.points_expiry([shop])
     assert (done.points, done.customers) == (100, 1)
     assert expired(mp, shop) == [(-100, f"expire:{earn_key(mp, shop, 'o1')}")]
     assert balance(mp, shop) == 50
-    (entry,) = [e for e in mp.points_ledger(shop, "c1") if e.reason == "expire"]
+    (entry,) = [e for e in mp.ledgers.entries(shop, "c1", unit="points") if e.reason == "expire"]
     assert entry.order_id == "o1" and "100 points earned on 2026-03-01" in entry.note
 
     clock.advance(days=10)  # day 41: the second
-    assert mp.expire_points([shop]).points == 50
+    assert mp.sweeps.points_expiry([shop]).points == 50
     assert balance(mp, shop) == 0
 
 
 def test_a_sweep_expires_each_lot_once(mp, shop, clock):
     earn(mp, shop, "c1", "o1", 100)
     clock.advance(days=31)
-    assert mp.expire_points([shop]).points == 100
-    assert mp.expire_points([shop]).points == 0
+    assert mp.sweeps.points_expiry([shop]).points == 100
+    assert mp.sweeps.points_expiry([shop]).points == 0
     clock.advance(days=1)
-    assert mp.expire_points([shop]).points == 0
+    assert mp.sweeps.points_expiry([shop]).points == 0
     assert expired(mp, shop) == [(-100, f"expire:{earn_key(mp, shop, 'o1')}")]
 
 
@@ -76,11 +82,11 @@ def test_what_was_spent_comes_out_of_the_oldest_lot(mp, shop, clock):
     clock.advance(days=10)
     earn(mp, shop, "c1", "o2", 50)
     clock.advance(days=5)
-    mp.spend_points(shop, "c1", 120, key=key())  # 100 from o1, 20 from o2
+    mp.ledgers.spend(shop, "c1", 120, unit="points", key=key())  # 100 from o1, 20 from o2
     clock.advance(days=16)  # day 31: o1's lot is used up
-    assert mp.expire_points([shop]).points == 0
+    assert mp.sweeps.points_expiry([shop]).points == 0
     clock.advance(days=10)  # day 41: 30 left of o2's
-    assert mp.expire_points([shop]).points == 30
+    assert mp.sweeps.points_expiry([shop]).points == 30
     assert balance(mp, shop) == 0
 
 
@@ -91,19 +97,19 @@ def test_a_refund_takes_back_its_own_orders_points_not_the_oldest(mp, shop, cloc
     mp.ingest(shop, [refunded("c1", "o2")])
     assert balance(mp, shop) == 100
     clock.advance(days=21)  # day 31: o1's 100 are still whole
-    assert mp.expire_points([shop]).points == 100
+    assert mp.sweeps.points_expiry([shop]).points == 100
     clock.advance(days=10)
-    assert mp.expire_points([shop]).points == 0
+    assert mp.sweeps.points_expiry([shop]).points == 0
     assert balance(mp, shop) == 0
 
 
 def test_milestone_points_expire_too(mp, shop, clock):
-    mp.create_program(
+    mp.programs.create(
         shop, name="First order", metric="order_count", threshold=1, actions=[{"type": "points", "points": 500}]
     )
     earn(mp, shop, "c1", "o1", 10)
     clock.advance(days=31)
-    assert mp.expire_points([shop]).points == 510
+    assert mp.sweeps.points_expiry([shop]).points == 510
     assert sorted(p for p, _ in expired(mp, shop)) == [-500, -10]
     assert balance(mp, shop) == 0
 
@@ -112,78 +118,78 @@ def test_expired_points_cannot_be_spent_before_the_sweep_comes(mp, shop, clock):
     earn(mp, shop, "c1", "o1", 100)
     clock.advance(days=31)
     with pytest.raises(InsufficientBalance):
-        mp.spend_points(shop, "c1", 50, key=key())
+        mp.ledgers.spend(shop, "c1", 50, unit="points", key=key())
     # the refused spend wrote nothing; the next one expires them first, in its transaction
     earn(mp, shop, "c1", "o2", 60)
-    mp.spend_points(shop, "c1", 50, key=key())
+    mp.ledgers.spend(shop, "c1", 50, unit="points", key=key())
     assert expired(mp, shop) == [(-100, f"expire:{earn_key(mp, shop, 'o1')}")]
     assert balance(mp, shop) == 10
 
 
 def test_an_adjustment_down_comes_out_of_the_oldest_lot_and_an_addition_is_a_lot(mp, shop, clock):
     earn(mp, shop, "c1", "o1", 100)
-    mp.adjust_points(shop, "c1", -40, key=key(), reason="duplicate order")
+    mp.ledgers.adjust(shop, "c1", -40, unit="points", key=key(), reason="duplicate order")
     clock.advance(days=10)
-    mp.adjust_points(shop, "c1", 25, key=key(), reason="goodwill")
+    mp.ledgers.adjust(shop, "c1", 25, unit="points", key=key(), reason="goodwill")
     clock.advance(days=21)
-    assert mp.expire_points([shop]).points == 60
+    assert mp.sweeps.points_expiry([shop]).points == 60
     clock.advance(days=10)
-    assert mp.expire_points([shop]).points == 25
+    assert mp.sweeps.points_expiry([shop]).points == 25
     assert balance(mp, shop) == 0
 
 
 def test_expiry_never_takes_a_negative_balance_lower(mp, clock):
     store = f"s-{key()}"
-    mp.create_store(store, "Neg", points_per_unit=1, allow_negative_points=True, points_expire_days=30)
+    mp.stores.create(store, "Neg", points_per_unit=1, allow_negative_points=True, points_expire_days=30)
     earn(mp, store, "c1", "o1", 100)
-    mp.spend_points(store, "c1", 150, key=key())  # -50: a debt
+    mp.ledgers.spend(store, "c1", 150, unit="points", key=key())  # -50: a debt
     clock.advance(days=5)
     earn(mp, store, "c1", "o2", 80)  # pays the debt first: 30 left
     clock.advance(days=40)
-    assert mp.expire_points([store]).points == 30
+    assert mp.sweeps.points_expiry([store]).points == 30
     assert balance(mp, store) == 0
 
 
 def test_points_never_expire_by_default(mp, clock):
     store = f"s-{key()}"
-    mp.create_store(store, "Forever", points_per_unit=1)
-    assert mp.store(store).points_expire_days is None
+    mp.stores.create(store, "Forever", points_per_unit=1)
+    assert mp.stores.get(store).points_expire_days is None
     earn(mp, store, "c1", "o1", 100)
     clock.advance(days=4000)
-    assert mp.expire_points([store]).stores == 0
-    assert mp.points_expiring(store, "c1") == []
+    assert mp.sweeps.points_expiry([store]).stores == 0
+    assert mp.ledgers.expiring(store, "c1") == []
     assert balance(mp, store) == 100
 
 
 def test_switching_expiry_on_counts_old_points_from_then(mp, clock):
     store = f"s-{key()}"
-    mp.create_store(store, "Later", points_per_unit=1)
+    mp.stores.create(store, "Later", points_per_unit=1)
     earn(mp, store, "c1", "o1", 100)
     clock.advance(days=400)
-    mp.update_store(store, points_expire_days=30)
-    assert mp.expire_points([store]).points == 0  # not a year of points at once
-    (lot,) = mp.points_expiring(store, "c1")
+    mp.stores.update(store, points_expire_days=30)
+    assert mp.sweeps.points_expiry([store]).points == 0  # not a year of points at once
+    (lot,) = mp.ledgers.expiring(store, "c1")
     assert (lot.points, lot.expires_at) == (100, clock() + timedelta(days=30))
     clock.advance(days=30)
-    assert mp.expire_points([store]).points == 100
+    assert mp.sweeps.points_expiry([store]).points == 100
 
 
 def test_changing_the_period_and_switching_it_off(mp, shop, clock):
     earn(mp, shop, "c1", "o1", 100)
     clock.advance(days=20)
-    mp.update_store(shop, points_expire_days=90)  # longer: counts from the change
+    mp.stores.update(shop, points_expire_days=90)  # longer: counts from the change
     clock.advance(days=80)
-    assert mp.expire_points([shop]).points == 0
-    mp.update_store(shop, points_expire_days=0)  # never
-    assert mp.store(shop).points_expire_days is None
+    assert mp.sweeps.points_expiry([shop]).points == 0
+    mp.stores.update(shop, points_expire_days=0)  # never
+    assert mp.stores.get(shop).points_expire_days is None
     clock.advance(days=1000)
-    assert mp.expire_points([shop]).points == 0 and balance(mp, shop) == 100
-    mp.update_store(shop, points_expire_days=10)
+    assert mp.sweeps.points_expiry([shop]).points == 0 and balance(mp, shop) == 100
+    mp.stores.update(shop, points_expire_days=10)
     clock.advance(days=10)
-    assert mp.expire_points([shop]).points == 100
+    assert mp.sweeps.points_expiry([shop]).points == 100
     for bad in (-1, 36_501, True, "30"):
         with pytest.raises(ValidationError) as e:
-            mp.update_store(shop, points_expire_days=bad)
+            mp.stores.update(shop, points_expire_days=bad)
         assert "points_expire_days" in e.value.problems
 
 
@@ -191,12 +197,12 @@ def test_a_sweep_reads_only_the_customers_who_earned_since_the_last(mp, shop, cl
     for i in range(5):
         earn(mp, shop, f"c{i}", f"o{i}", 10)
     clock.advance(days=31)
-    assert mp.expire_points([shop]).customers == 5
+    assert mp.sweeps.points_expiry([shop]).customers == 5
     clock.advance(days=1)
-    assert mp.expire_points([shop]).customers == 0  # settled: not read again
+    assert mp.sweeps.points_expiry([shop]).customers == 0  # settled: not read again
     earn(mp, shop, "c9", "o9", 10)
     clock.advance(days=31)
-    done = mp.expire_points([shop])
+    done = mp.sweeps.points_expiry([shop])
     assert (done.customers, done.points) == (1, 10)
 
 
@@ -204,9 +210,9 @@ def test_what_expires_next_is_shown(mp, shop, clock):
     earn(mp, shop, "c1", "o1", 100)
     clock.advance(days=3)
     earn(mp, shop, "c1", "o2", 40)
-    mp.spend_points(shop, "c1", 30, key=key())
+    mp.ledgers.spend(shop, "c1", 30, unit="points", key=key())
     start = clock()
-    lots = mp.points_expiring(shop, "c1")
+    lots = mp.ledgers.expiring(shop, "c1")
     assert [(lot.points, (lot.expires_at - start).days) for lot in lots] == [(70, 27), (40, 30)]
 
 

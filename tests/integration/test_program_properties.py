@@ -78,7 +78,7 @@ class Programs(RuleBasedStateMachine):
         self.mp, self.clock = mp, clock
         self.store = f"p-{uuid.uuid4().hex[:10]}"
         # 1 point per dollar, points that expire after 2 days
-        mp.create_store(self.store, "Property store", currency="USD", points_per_unit=1, points_expire_days=2)
+        mp.stores.create(self.store, "Property store", currency="USD", points_per_unit=1, points_expire_days=2)
         self.items: dict[tuple[str, str], str] = {}  # (metric, item) -> owner
         self.orders: dict[str, tuple[str, bool]] = {}  # order -> (customer, refunded)
         self.programs: list[ModelProgram] = []
@@ -139,7 +139,7 @@ class Programs(RuleBasedStateMachine):
             "ended": (now - timedelta(hours=10), now - timedelta(hours=1)),
         }[window]
         threshold = THRESHOLDS[metric][pick]
-        details = self.mp.create_program(
+        details = self.mp.programs.create(
             self.store,
             name=f"{metric} {threshold}",
             metric=metric,
@@ -164,21 +164,21 @@ class Programs(RuleBasedStateMachine):
         program = data.draw(st.sampled_from(self.programs))
         if change == "threshold":
             threshold = data.draw(st.integers(1, THRESHOLDS[program.metric][1] + 1))
-            self.mp.update_program(self.store, program.id, threshold=threshold)
+            self.mp.programs.update(self.store, program.id, threshold=threshold)
             if threshold != program.threshold:
                 program.threshold, program.arm = threshold, program.arm + 1
                 if program.active:
                     self.arm(program)
         elif change == "toggle":
-            self.mp.update_program(self.store, program.id, active=not program.active)
+            self.mp.programs.update(self.store, program.id, active=not program.active)
             program.active = not program.active
             if program.active:
                 self.arm(program)
         elif change == "extend" and program.ends_at is not None:
             program.ends_at += timedelta(hours=24)
-            self.mp.update_program(self.store, program.id, ends_at=program.ends_at)
+            self.mp.programs.update(self.store, program.id, ends_at=program.ends_at)
         else:
-            self.mp.update_program(self.store, program.id, name=f"renamed {uuid.uuid4().hex[:4]}")
+            self.mp.programs.update(self.store, program.id, name=f"renamed {uuid.uuid4().hex[:4]}")
 
     @rule(customer=st.sampled_from(CUSTOMERS), metric=st.sampled_from(tuple(ACTIVITIES)), item=st.integers(0, 5))
     def activity(self, customer: str, metric: str, item: int) -> None:
@@ -222,38 +222,38 @@ class Programs(RuleBasedStateMachine):
         self.clawed |= due
         for f in [f for f, (order, _, _) in self.clawable.items() if order == order_id]:
             del self.clawable[f]  # its order stopped counting for good: never again
-        taken = {e.firing_id for e in self.mp.customer(self.store, customer).ledger if e.reason == "clawback"}
+        taken = {e.firing_id for e in self.mp.customers.get(self.store, customer).ledger if e.reason == "clawback"}
         mine = {f for f in self.clawed if f in self.firing_owner and self.firing_owner[f] == customer}
         assert taken == mine, f"clawed back {taken}, the model expected {mine}"
 
     @rule(customer=st.sampled_from(CUSTOMERS), amount=st.sampled_from([50, 100, 250]))
     def spend_credit(self, customer: str, amount: int) -> None:
         try:
-            have = self.mp.customer(self.store, customer).balances.get("USD", 0)
+            have = self.mp.customers.get(self.store, customer).balances.get("USD", 0)
         except NotFound:
             return
         if have >= amount:
-            self.mp.spend_credit(self.store, customer, amount, key=uuid.uuid4().hex)
+            self.mp.ledgers.spend(self.store, customer, amount, unit="credit", key=uuid.uuid4().hex)
         else:
             with pytest.raises(InsufficientBalance):
-                self.mp.spend_credit(self.store, customer, amount, key=uuid.uuid4().hex)
+                self.mp.ledgers.spend(self.store, customer, amount, unit="credit", key=uuid.uuid4().hex)
 
     @rule()
     def expire_points(self) -> None:
-        event("points expired" if self.mp.expire_points([self.store]).points else "no points expired")
+        event("points expired" if self.mp.sweeps.points_expiry([self.store]).points else "no points expired")
         now = self.clock()
         for customer in CUSTOMERS:
             try:
-                report = self.mp.customer(self.store, customer)
+                report = self.mp.customers.get(self.store, customer)
             except NotFound:
                 continue
-            left = self.mp.points_expiring(self.store, customer)
+            left = self.mp.ledgers.expiring(self.store, customer)
             assert all(lot.expires_at > now for lot in left), "a sweep left a lot due"
             assert sum(lot.points for lot in left) == max(report.points_balance, 0)
 
     @rule(steps=st.lists(st.sampled_from(["order_count", *ACTIVITIES]), min_size=2, max_size=3))
     def create_journey(self, steps: list[str]) -> None:
-        details = self.mp.create_journey(
+        details = self.mp.programs.create_journey(
             self.store,
             name="journey",
             steps=[{"metric": m} for m in steps],
@@ -279,7 +279,7 @@ class Programs(RuleBasedStateMachine):
     @rule(days=st.integers(1, 2), wait=st.sampled_from([0, 72]))
     def create_inactivity(self, days: int, wait: int) -> None:
         self.clock.advance(hours=wait)  # often after customers went quiet: not retroactive for them
-        details = self.mp.create_inactivity_program(
+        details = self.mp.programs.create_inactivity(
             self.store, name=f"{days} days quiet", days=days, actions=[{"type": "credit", "amount": 100}]
         )
         now = self.clock()
@@ -288,11 +288,11 @@ class Programs(RuleBasedStateMachine):
 
     @rule()
     def sweep(self) -> None:
-        self.mp.check_inactivity([self.store])
+        self.mp.sweeps.inactivity([self.store])
         now = self.clock()
         for customer in CUSTOMERS:
             try:
-                report = self.mp.customer(self.store, customer)
+                report = self.mp.customers.get(self.store, customer)
             except Exception:
                 continue
             got = {(m.rule_id, customer, m.occurrence) for m in report.milestones if m.rule_id in self.quiet}
@@ -360,7 +360,7 @@ class Programs(RuleBasedStateMachine):
     def metrics_match_the_model(self) -> None:
         for customer in CUSTOMERS:
             try:
-                report = self.mp.customer(self.store, customer)
+                report = self.mp.customers.get(self.store, customer)
             except Exception:  # not created yet
                 assert all(self.value(customer, m) == 0 for m in METRICS)
                 continue
@@ -368,8 +368,14 @@ class Programs(RuleBasedStateMachine):
             assert engine == {m: self.value(customer, m) for m in METRICS}, customer
             assert report.balances.get("USD", 0) == sum(e.amount for e in report.ledger)
             assert report.balances.get("USD", 0) >= 0, "credit below zero in a store that does not allow it"
-            assert report.points_balance == sum(e.points for e in self.mp.points_ledger(self.store, customer))
-            expired = [e.idempotency_key for e in self.mp.points_ledger(self.store, customer) if e.reason == "expire"]
+            assert report.points_balance == sum(
+                e.points for e in self.mp.ledgers.entries(self.store, customer, unit="points")
+            )
+            expired = [
+                e.idempotency_key
+                for e in self.mp.ledgers.entries(self.store, customer, unit="points")
+                if e.reason == "expire"
+            ]
             assert len(expired) == len(set(expired))
             keys = [(m.rule_id, customer, m.occurrence) for m in report.milestones]
             assert len(keys) == len(set(keys)), f"{customer} got an occurrence of a program twice"

@@ -159,7 +159,7 @@ class Run:
     def __init__(self, mp: Any) -> None:
         self.mp, self.model = mp, Model()
         self.store = f"p-{uuid.uuid4().hex}"
-        mp.create_store(self.store, "Property shop")
+        mp.stores.create(self.store, "Property shop")
         self.rule_ids: list[int] = []
         self.sent: list[dict[str, Any]] = []
         self.pending: list[dict[str, Any]] = []
@@ -183,12 +183,12 @@ class Run:
             rule = self.model.rules[index]
             if kind == "toggle":
                 rule.active = not rule.active
-                self.mp.set_order_count_event_active(self.store, self.rule_ids[index], rule.active)
+                self.mp.order_count_events.set_active(self.store, self.rule_ids[index], rule.active)
                 if rule.active:
                     self.model.arm(rule)
             elif op[2] != rule.threshold:
                 rule.threshold = op[2]
-                self.mp.update_order_count_event(self.store, self.rule_ids[index], count=rule.threshold)
+                self.mp.order_count_events.update(self.store, self.rule_ids[index], count=rule.threshold)
                 rule.arm += 1
                 if rule.active:
                     self.model.arm(rule)
@@ -210,7 +210,7 @@ class Run:
         self.flush()
         index = len(self.rule_ids)
         rule = ModelRule(threshold, credit, f"r{index}", active)
-        details = self.mp.create_order_count_event(
+        details = self.mp.order_count_events.create(
             self.store,
             count=threshold,
             name=f"rule {index}",
@@ -245,7 +245,7 @@ class Run:
         for (_, customer), (_, excluded_then) in model.fired.items():
             assert customer not in excluded_then
         for customer in sorted(model.customers):
-            report = mp.customer(store, customer)
+            report = mp.customers.get(store, customer)
             assert report.order_count == model.count(customer)
             assert report.amount_spent == model.spent(customer)
             credits = sum(model.rules[r].credit for r, c in model.fired if c == customer)
@@ -253,7 +253,7 @@ class Run:
             assert report.balances == ({"USD": credits} if credits else {})
             assert set(report.tags) == {model.rules[r].tag for r, c in model.fired if c == customer}
         # Every event stored once: the events table holds each distinct id exactly once
-        store_id = mp.store(store).id
+        store_id = mp.stores.get(store).id
         with mp.db.engine.connect() as conn:
             stored = conn.execute(
                 sa.select(sa.func.count()).select_from(t.events).where(t.events.c.store_id == store_id)
@@ -296,10 +296,10 @@ events_only = st.lists(
 
 
 def summary(mp: Any, store: str, customers: set[str]) -> dict[str, Any]:
-    by_name = {d.rule.id: d.rule.name for d in mp.order_count_events(store)}
+    by_name = {d.rule.id: d.rule.name for d in mp.order_count_events.list(store)}
     out = {}
     for customer in sorted(customers):
-        r = mp.customer(store, customer)
+        r = mp.customers.get(store, customer)
         out[customer] = (r.aggregates, r.tags, r.balances, sorted((by_name[m.rule_id], m.value) for m in r.milestones))
     return out
 
@@ -320,9 +320,9 @@ def test_one_batch_or_many_batches_give_the_same_result(mp, spec, cuts, duplicat
     stores = []
     for _ in range(2):
         key = f"p-{uuid.uuid4().hex}"
-        mp.create_store(key, "Batch shop")
+        mp.stores.create(key, "Batch shop")
         for n in (1, 2, 3):
-            mp.create_order_count_event(
+            mp.order_count_events.create(
                 key,
                 count=n,
                 name=f"at {n}",

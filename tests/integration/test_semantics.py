@@ -36,47 +36,47 @@ def test_the_same_order_paid_twice_under_two_event_ids_counts_once(mp, store):
     mp.ingest(store, [paid("c1", "o1", 2500, id="pay-3")])
     # Then both events are accepted but the order counts once
     assert result.accepted == 2
-    c = mp.customer(store, "c1")
+    c = mp.customers.get(store, "c1")
     assert (c.order_count, c.amount_spent) == (1, 2500)
 
 
 def test_paid_before_placed_counts_once(mp, store):
     mp.ingest(store, [order_event("paid", "c1", "o1", 1200, at="2026-02-01T10:05:00Z")])
     mp.ingest(store, [order_event("placed", "c1", "o1", 1200, at="2026-02-01T10:00:00Z")])
-    c = mp.customer(store, "c1")
+    c = mp.customers.get(store, "c1")
     assert (c.order_count, c.amount_spent) == (1, 1200)
     assert c.aggregates.first_order_at.isoformat() == "2026-02-01T10:05:00+00:00"
 
 
 def test_placed_alone_does_not_count(mp, store):
     mp.ingest(store, [order_event("placed", "c1", "o1", 1200)])
-    assert mp.customer(store, "c1").order_count == 0
+    assert mp.customers.get(store, "c1").order_count == 0
 
 
 def test_full_refund_stops_counting(mp, store):
     buy(mp, store, "c1", 2)
     mp.ingest(store, [refunded("c1", "c1-o0")])
-    c = mp.customer(store, "c1")
+    c = mp.customers.get(store, "c1")
     assert (c.order_count, c.amount_spent) == (1, 1000)
 
 
 def test_cancel_stops_counting(mp, store):
     buy(mp, store, "c1", 2)
     mp.ingest(store, [cancelled("c1", "c1-o1")])
-    c = mp.customer(store, "c1")
+    c = mp.customers.get(store, "c1")
     assert (c.order_count, c.amount_spent) == (1, 1000)
 
 
 def test_partial_refund_lowers_amount_spent_not_the_count(mp, store):
     buy(mp, store, "c1", 2)
     mp.ingest(store, [refunded("c1", "c1-o0", 300)])
-    c = mp.customer(store, "c1")
+    c = mp.customers.get(store, "c1")
     assert (c.order_count, c.amount_spent) == (2, 1700)
 
 
 def test_a_store_counting_completed_orders_counts_only_completed_or_delivered(mp):
     store = f"s-{uuid.uuid4().hex}"
-    mp.create_store(store, "Completed shop", counting_status="completed")
+    mp.stores.create(store, "Completed shop", counting_status="completed")
     rid = rule(mp, store, 1)
     # Given orders paid, completed and delivered
     mp.ingest(
@@ -88,7 +88,7 @@ def test_a_store_counting_completed_orders_counts_only_completed_or_delivered(mp
             order_event("delivered", "c1", "o3", 4000),
         ],
     )
-    c = mp.customer(store, "c1")
+    c = mp.customers.get(store, "c1")
     # Then only the completed and the delivered order count
     assert (c.order_count, c.amount_spent) == (2, 6000)
     assert fired(mp, store, "c1") == [(rid, 1)]
@@ -113,7 +113,7 @@ def test_an_inactive_event_does_not_fire(mp, store):
     rid = rule(mp, store, 1, active=False)
     buy(mp, store, "c1", 2)
     assert fired(mp, store, "c1") == []
-    assert mp.order_count_event(store, rid).rule.active is False
+    assert mp.order_count_events.get(store, rid).rule.active is False
 
 
 def test_not_retroactive_at_creation(mp, store):
@@ -122,7 +122,7 @@ def test_not_retroactive_at_creation(mp, store):
     buy(mp, store, "at", 2)
     buy(mp, store, "below", 1)
     # When an event at 2 orders is created
-    details = mp.create_order_count_event(store, count=2, name="Second", actions=[{"type": "credit", "amount": 100}])
+    details = mp.order_count_events.create(store, count=2, name="Second", actions=[{"type": "credit", "amount": 100}])
     buy(mp, store, "past", 2, start=3)
     buy(mp, store, "at", 1, start=2)
     buy(mp, store, "below", 1, start=1)
@@ -137,22 +137,22 @@ def test_not_retroactive_even_after_a_refund_drops_the_customer_below_n(mp, stor
     rid = rule(mp, store, 3)
     # When the customer drops below N and crosses it again
     mp.ingest(store, [refunded("c1", "c1-o0")])
-    assert mp.customer(store, "c1").order_count == 2
+    assert mp.customers.get(store, "c1").order_count == 2
     buy(mp, store, "c1", 1, start=3)
     # Then the customer who was at N when the event was created still never gets it
-    assert mp.customer(store, "c1").order_count == 3
+    assert mp.customers.get(store, "c1").order_count == 3
     assert fired(mp, store, "c1") == []
     assert rid
 
 
 def test_not_retroactive_when_switched_back_on(mp, store):
     rid = rule(mp, store, 2)
-    mp.set_order_count_event_active(store, rid, False)
+    mp.order_count_events.set_active(store, rid, False)
     # Given customers who cross N while the event is off
     buy(mp, store, "crossed-while-off", 2)
     buy(mp, store, "below", 1)
     # When it is switched back on
-    mp.set_order_count_event_active(store, rid, True)
+    mp.order_count_events.set_active(store, rid, True)
     buy(mp, store, "crossed-while-off", 2, start=2)
     buy(mp, store, "below", 1, start=1)
     # Then the one past N when it came back never gets it; the other does
@@ -164,8 +164,8 @@ def test_a_customer_past_n_at_creation_never_gets_it_even_after_a_switch_off_and
     buy(mp, store, "c1", 3)
     rid = rule(mp, store, 3)  # c1 is at N: excluded
     mp.ingest(store, [refunded("c1", "c1-o0")])  # back to 2
-    mp.set_order_count_event_active(store, rid, False)
-    mp.set_order_count_event_active(store, rid, True)  # re-armed while c1 is at 2
+    mp.order_count_events.set_active(store, rid, False)
+    mp.order_count_events.set_active(store, rid, True)  # re-armed while c1 is at 2
     buy(mp, store, "c1", 1, start=3)  # crosses 3 again
     assert fired(mp, store, "c1") == []
 
@@ -174,12 +174,12 @@ def test_arming_reports_how_many_customers_it_excluded(mp, store):
     buy(mp, store, "a", 3)
     buy(mp, store, "b", 2)
     buy(mp, store, "c", 1)
-    created = mp.create_order_count_event(store, count=2, name="Two", actions=[{"type": "add_tag", "tag": "x"}])
-    off = mp.set_order_count_event_active(store, created.rule.id, False)
+    created = mp.order_count_events.create(store, count=2, name="Two", actions=[{"type": "add_tag", "tag": "x"}])
+    off = mp.order_count_events.set_active(store, created.rule.id, False)
     buy(mp, store, "c", 1, start=1)
-    on = mp.set_order_count_event_active(store, created.rule.id, True)
-    lowered = mp.update_order_count_event(store, created.rule.id, count=1)
-    renamed = mp.update_order_count_event(store, created.rule.id, name="no re-arming")
+    on = mp.order_count_events.set_active(store, created.rule.id, True)
+    lowered = mp.order_count_events.update(store, created.rule.id, count=1)
+    renamed = mp.order_count_events.update(store, created.rule.id, name="no re-arming")
     # switching on adds only c (a and b stay excluded); a new count starts a fresh set
     assert (created.excluded, off.excluded, on.excluded, lowered.excluded, renamed.excluded) == (2, 0, 1, 3, 0)
     assert (created.rule.arm_seq, on.rule.arm_seq, lowered.rule.arm_seq, renamed.rule.arm_seq) == (1, 1, 2, 2)
@@ -189,9 +189,9 @@ def test_at_most_once_even_after_refund_below_n_and_recrossing(mp, store):
     rid = rule(mp, store, 2, {"type": "credit", "amount": 500})
     buy(mp, store, "c1", 2)
     mp.ingest(store, [refunded("c1", "c1-o1"), cancelled("c1", "c1-o0")])
-    assert mp.customer(store, "c1").order_count == 0
+    assert mp.customers.get(store, "c1").order_count == 0
     buy(mp, store, "c1", 3, start=2)
-    c = mp.customer(store, "c1")
+    c = mp.customers.get(store, "c1")
     assert c.order_count == 3
     assert fired(mp, store, "c1") == [(rid, 2)]
     assert c.balances == {"USD": 500}
@@ -201,7 +201,7 @@ def test_at_most_once_within_one_batch_that_crosses_n_twice(mp, store):
     rid = rule(mp, store, 1, {"type": "credit", "amount": 100})
     mp.ingest(store, [paid("c1", "o1"), refunded("c1", "o1"), paid("c1", "o2")])
     assert fired(mp, store, "c1") == [(rid, 1)]
-    assert mp.customer(store, "c1").balances == {"USD": 100}
+    assert mp.customers.get(store, "c1").balances == {"USD": 100}
 
 
 @pytest.mark.parametrize("occurrence", [1, 2])
@@ -225,7 +225,7 @@ def test_the_firing_unique_key_is_in_the_database(mp, store, occurrence):
 def test_the_event_unique_key_is_in_the_database(mp, store):
     buy(mp, store, "c1", 1)
     with mp.db.engine.connect() as conn:
-        row = conn.execute(sa.select(t.events).where(t.events.c.store_id == mp.store(store).id)).one()._asdict()
+        row = conn.execute(sa.select(t.events).where(t.events.c.store_id == mp.stores.get(store).id)).one()._asdict()
     with pytest.raises(sa.exc.IntegrityError), mp.db.engine.begin() as conn:
         conn.execute(sa.insert(t.events).values(**{k: v for k, v in row.items() if k != "id"}))
 
@@ -237,14 +237,14 @@ def test_an_edited_event_does_not_refire_or_top_up(mp, store):
     rid = rule(mp, store, 2, {"type": "credit", "amount": 500}, {"type": "add_tag", "tag": "Two"})
     buy(mp, store, "early", 2)
     # When the actions change
-    details = mp.update_order_count_event(store, rid, actions=[{"type": "credit", "amount": 900}], name="Two v2")
+    details = mp.order_count_events.update(store, rid, actions=[{"type": "credit", "amount": 900}], name="Two v2")
     assert details.rule.version == 2
     buy(mp, store, "early", 3, start=2)
     buy(mp, store, "late", 2)
     # Then the customer who got version 1 keeps exactly that; a new crosser gets version 2
-    assert mp.customer(store, "early").balances == {"USD": 500}
-    assert mp.customer(store, "late").balances == {"USD": 900}
-    assert mp.customer(store, "late").tags == ()
+    assert mp.customers.get(store, "early").balances == {"USD": 500}
+    assert mp.customers.get(store, "late").balances == {"USD": 900}
+    assert mp.customers.get(store, "late").tags == ()
     versions = {(c, v) for _, c, _, v in firing_pairs(mp, store)}
     assert versions == {("early", 1), ("late", 2)}
 
@@ -252,12 +252,12 @@ def test_an_edited_event_does_not_refire_or_top_up(mp, store):
 def test_each_firing_records_the_version_it_used(mp, store):
     rid = rule(mp, store, 1)
     buy(mp, store, "a", 1)
-    mp.update_order_count_event(store, rid, name="renamed")
-    mp.update_order_count_event(store, rid, actions=[{"type": "add_tag", "tag": "v3"}])
+    mp.order_count_events.update(store, rid, name="renamed")
+    mp.order_count_events.update(store, rid, actions=[{"type": "add_tag", "tag": "v3"}])
     buy(mp, store, "b", 1)
-    assert mp.customer(store, "a").milestones[0].rule_version == 1
-    assert mp.customer(store, "b").milestones[0].rule_version == 3
-    assert mp.customer(store, "b").tags == ("v3",)
+    assert mp.customers.get(store, "a").milestones[0].rule_version == 1
+    assert mp.customers.get(store, "b").milestones[0].rule_version == 3
+    assert mp.customers.get(store, "b").tags == ("v3",)
 
 
 def test_a_raised_n_fires_only_for_customers_who_cross_the_new_n(mp, store):
@@ -267,7 +267,7 @@ def test_a_raised_n_fires_only_for_customers_who_cross_the_new_n(mp, store):
     buy(mp, store, "got-it", 3)
     buy(mp, store, "at-two", 2)
     # When N is raised to 5
-    mp.update_order_count_event(store, rid, count=5)
+    mp.order_count_events.update(store, rid, count=5)
     buy(mp, store, "at-two", 1, start=2)  # 3: the old N, not the new one
     assert fired(mp, store, "at-two") == []
     for customer, have in (("got-it", 3), ("at-two", 3), ("excluded", 4)):
@@ -284,7 +284,7 @@ def test_a_lowered_n_below_a_customers_count_does_not_fire_for_them(mp, store):
     buy(mp, store, "at-three", 3)
     buy(mp, store, "at-one", 1)
     # When N is lowered to 2
-    mp.update_order_count_event(store, rid, count=2)
+    mp.order_count_events.update(store, rid, count=2)
     buy(mp, store, "at-three", 3, start=3)
     buy(mp, store, "at-one", 1, start=1)
     # Then the customer already past 2 never gets it; the one crossing 2 does
@@ -295,13 +295,13 @@ def test_a_lowered_n_below_a_customers_count_does_not_fire_for_them(mp, store):
 def test_a_deleted_event_stops_firing_and_keeps_its_log(mp, store):
     rid = rule(mp, store, 1)
     buy(mp, store, "a", 1)
-    mp.delete_order_count_event(store, rid)
+    mp.order_count_events.delete(store, rid)
     buy(mp, store, "b", 1)
     assert fired(mp, store, "a") == [(rid, 1)]
     assert fired(mp, store, "b") == []
-    assert [d.rule.id for d in mp.order_count_events(store)] == []
+    assert [d.rule.id for d in mp.order_count_events.list(store)] == []
     with pytest.raises(NotFound):
-        mp.update_order_count_event(store, rid, count=3)
+        mp.order_count_events.update(store, rid, count=3)
 
 
 # -- internal effects in the same transaction; re-sending changes nothing ------------------------------
@@ -309,7 +309,7 @@ def test_a_deleted_event_stops_firing_and_keeps_its_log(mp, store):
 
 def every_action(mp, store):
     mp.settings = Settings(webhooks_allow_private=True)  # the webhook goes to this machine
-    mp.save_template(store, "vip", subject="You are VIP", body_text="Thanks, {customer}")
+    mp.templates.save(store, "vip", subject="You are VIP", body_text="Thanks, {customer}")
     return rule(
         mp,
         store,
@@ -328,7 +328,7 @@ def test_every_internal_effect_and_outbox_row_is_written_with_the_firing(mp, sto
     rid = every_action(mp, store)
     mp.ingest(store, [{"id": key(), "type": "customer.created", "customer_id": "c1", "name": "Grace Hopper"}])
     buy(mp, store, "c1", 2)
-    c = mp.customer(store, "c1")
+    c = mp.customers.get(store, "c1")
     (milestone,) = c.milestones
     assert (milestone.rule_id, milestone.rule_name, milestone.value, milestone.order_id) == (
         rid,
@@ -347,14 +347,14 @@ def test_every_internal_effect_and_outbox_row_is_written_with_the_firing(mp, sto
         milestone.id,
         "VIP at two",
     )
-    (alert,) = mp.alerts(store)
+    (alert,) = mp.alerts.list(store)
     assert alert.firing_id == milestone.id and alert.customer_id == "c1"
     assert "Grace Hopper" in alert.message and "2" in alert.message and "VIP at two" in alert.message
-    outbox = mp.outbox(store)
+    outbox = mp.reports.outbox(store)
     assert sorted(r["channel"] for r in outbox) == ["email", "webhook"]
     assert all(r["firing_id"] == milestone.id and r["status"] == "pending" for r in outbox)
     assert len({r["key"] for r in outbox}) == 2
-    (run,) = mp.workflow_runs(store)
+    (run,) = mp.reports.workflow_runs(store)
     assert (run["workflow"], run["firing_id"]) == ("vip-onboarding", milestone.id)
 
 
@@ -362,7 +362,7 @@ def test_a_batch_that_fails_mid_write_leaves_nothing_and_can_be_resent(mp, store
     every_action(mp, store)
     buy(mp, store, "c1", 1)
     before = store_counts(mp, store)
-    report_before = mp.customer(store, "c1")
+    report_before = mp.customers.get(store, "c1")
     batch = [*orders("c1", 2, start=1), *orders("c2", 3)]
     original = Tx.write_batch
 
@@ -376,15 +376,15 @@ def test_a_batch_that_fails_mid_write_leaves_nothing_and_can_be_resent(mp, store
         mp.ingest(store, batch)
     # Then nothing of the batch is stored
     assert store_counts(mp, store) == before
-    assert mp.customer(store, "c1") == report_before
+    assert mp.customers.get(store, "c1") == report_before
     with pytest.raises(NotFound):
-        mp.customer(store, "c2")
+        mp.customers.get(store, "c2")
     # And sending the same batch again works, once
     monkeypatch.setattr(Tx, "write_batch", original)
     result = mp.ingest(store, batch)
     assert result.accepted == 5
-    assert mp.customer(store, "c1").order_count == 3
-    assert len(mp.customer(store, "c1").milestones) == 1
+    assert mp.customers.get(store, "c1").order_count == 3
+    assert len(mp.customers.get(store, "c1").milestones) == 1
     assert store_counts(mp, store)["firings"] == 2
 
 
@@ -397,7 +397,7 @@ def test_resending_an_event_or_a_batch_changes_nothing(mp, store, clock):
     ]
     first = mp.ingest(store, batch)
     assert first.accepted == 5 and len(first.firings) == 1
-    report, counts = mp.customer(store, "c1"), store_counts(mp, store)
+    report, counts = mp.customers.get(store, "c1"), store_counts(mp, store)
     clock.advance(hours=1)
     # When the batch, one event of it, and a mix with a new event are sent again
     again = mp.ingest(store, batch)
@@ -407,7 +407,7 @@ def test_resending_an_event_or_a_batch_changes_nothing(mp, store, clock):
     assert again.duplicates == 5 and again.accepted == 0 and again.firings == ()
     assert one.duplicates == 1
     assert [r.status for r in mixed.results] == ["duplicate", "accepted"]
-    assert mp.customer(store, "c1") == report
+    assert mp.customers.get(store, "c1") == report
     counts_after = store_counts(mp, store)
     assert counts_after == {**counts, "events": counts["events"] + 1, "customers": 2, "orders": counts["orders"] + 1}
 
@@ -416,7 +416,7 @@ def test_an_event_id_repeated_inside_one_batch_is_a_duplicate(mp, store):
     event = paid("c1", "o1")
     result = mp.ingest(store, [event, {**event, "order_id": "o2"}])
     assert [r.status for r in result.results] == ["accepted", "duplicate"]
-    assert mp.customer(store, "c1").order_count == 1
+    assert mp.customers.get(store, "c1").order_count == 1
 
 
 def test_the_same_event_id_from_another_source_is_another_event(mp, store):
@@ -424,7 +424,7 @@ def test_the_same_event_id_from_another_source_is_another_event(mp, store):
     mp.ingest(store, [event], source="api")
     result = mp.ingest(store, [{**event, "order_id": "o2"}], source="shopify")
     assert result.accepted == 1
-    assert mp.customer(store, "c1").order_count == 2
+    assert mp.customers.get(store, "c1").order_count == 2
 
 
 # -- the credit ledger ----------------------------------------------------------------------------------
@@ -434,11 +434,11 @@ def test_ledger_is_append_only_and_the_balance_is_the_sum(mp, store):
     rule(mp, store, 1, {"type": "credit", "amount": 1000})
     rule(mp, store, 2, {"type": "credit", "amount": 250})
     buy(mp, store, "c1", 2)
-    first = mp.customer(store, "c1").ledger
-    mp.spend_credit(store, "c1", 400, key="spend-1", order_id="c1-o1", note="checkout")
-    mp.adjust_credit(store, "c1", -50, key="fix-1", reason="goodwill reversed", actor="ops@example.com")
-    mp.adjust_credit(store, "c1", 75, key="fix-2", reason="late delivery")
-    c = mp.customer(store, "c1")
+    first = mp.customers.get(store, "c1").ledger
+    mp.ledgers.spend(store, "c1", 400, unit="credit", key="spend-1", order_id="c1-o1", note="checkout")
+    mp.ledgers.adjust(store, "c1", -50, unit="credit", key="fix-1", reason="goodwill reversed", actor="ops@example.com")
+    mp.ledgers.adjust(store, "c1", 75, unit="credit", key="fix-2", reason="late delivery")
+    c = mp.customers.get(store, "c1")
     assert c.ledger[: len(first)] == first  # earlier entries never change
     assert [(e.amount, e.reason) for e in c.ledger] == [
         (1000, "milestone"),
@@ -457,59 +457,59 @@ def test_ledger_is_append_only_and_the_balance_is_the_sum(mp, store):
 def test_spend_is_idempotent_by_key(mp, store):
     rule(mp, store, 1, {"type": "credit", "amount": 1000})
     buy(mp, store, "c1", 1)
-    first = mp.spend_credit(store, "c1", 300, key="k1")
-    again = mp.spend_credit(store, "c1", 300, key="k1")
+    first = mp.ledgers.spend(store, "c1", 300, unit="credit", key="k1")
+    again = mp.ledgers.spend(store, "c1", 300, unit="credit", key="k1")
     assert again == first
-    assert mp.customer(store, "c1").balances == {"USD": 700}
+    assert mp.customers.get(store, "c1").balances == {"USD": 700}
     with pytest.raises(Conflict):
-        mp.spend_credit(store, "c1", 301, key="k1")
-    assert mp.customer(store, "c1").balances == {"USD": 700}
+        mp.ledgers.spend(store, "c1", 301, unit="credit", key="k1")
+    assert mp.customers.get(store, "c1").balances == {"USD": 700}
 
 
 def test_adjust_is_idempotent_by_key(mp, store):
     buy(mp, store, "c1", 1)
-    first = mp.adjust_credit(store, "c1", 500, key="a1", reason="apology")
-    assert mp.adjust_credit(store, "c1", 500, key="a1", reason="apology") == first
+    first = mp.ledgers.adjust(store, "c1", 500, unit="credit", key="a1", reason="apology")
+    assert mp.ledgers.adjust(store, "c1", 500, unit="credit", key="a1", reason="apology") == first
     with pytest.raises(Conflict):
-        mp.adjust_credit(store, "c1", -500, key="a1", reason="apology")
-    assert mp.customer(store, "c1").balances == {"USD": 500}
+        mp.ledgers.adjust(store, "c1", -500, unit="credit", key="a1", reason="apology")
+    assert mp.customers.get(store, "c1").balances == {"USD": 500}
 
 
 def test_credit_never_goes_below_zero(mp, store):
     rule(mp, store, 1, {"type": "credit", "amount": 1000})
     buy(mp, store, "c1", 1)
     with pytest.raises(InsufficientBalance):
-        mp.spend_credit(store, "c1", 1001, key="too-much")
+        mp.ledgers.spend(store, "c1", 1001, unit="credit", key="too-much")
     with pytest.raises(InsufficientBalance):
-        mp.adjust_credit(store, "c1", -1001, key="too-much", reason="correction")
-    mp.spend_credit(store, "c1", 1000, key="all")
-    assert mp.customer(store, "c1").balances == {"USD": 0}
-    assert len(mp.customer(store, "c1").ledger) == 2
+        mp.ledgers.adjust(store, "c1", -1001, unit="credit", key="too-much", reason="correction")
+    mp.ledgers.spend(store, "c1", 1000, unit="credit", key="all")
+    assert mp.customers.get(store, "c1").balances == {"USD": 0}
+    assert len(mp.customers.get(store, "c1").ledger) == 2
 
 
 def test_a_store_that_allows_it_goes_negative(mp):
     store = f"s-{uuid.uuid4().hex}"
-    mp.create_store(store, "Lenient", allow_negative_credit=True)
+    mp.stores.create(store, "Lenient", allow_negative_credit=True)
     buy(mp, store, "c1", 1)
-    mp.spend_credit(store, "c1", 700, key="k")
-    mp.adjust_credit(store, "c1", -300, key="k2", reason="fee")
-    assert mp.customer(store, "c1").balances == {"USD": -1000}
+    mp.ledgers.spend(store, "c1", 700, unit="credit", key="k")
+    mp.ledgers.adjust(store, "c1", -300, unit="credit", key="k2", reason="fee")
+    assert mp.customers.get(store, "c1").balances == {"USD": -1000}
 
 
 def test_credit_input_is_validated(mp, store):
     buy(mp, store, "c1", 1)
     for bad in (0, -5, 2.5, True):
         with pytest.raises(ValidationError):
-            mp.spend_credit(store, "c1", bad, key="k")
+            mp.ledgers.spend(store, "c1", bad, unit="credit", key="k")
     with pytest.raises(ValidationError):
-        mp.adjust_credit(store, "c1", 0, key="k", reason="r")
+        mp.ledgers.adjust(store, "c1", 0, unit="credit", key="k", reason="r")
     with pytest.raises(ValidationError):
-        mp.adjust_credit(store, "c1", 10, key="k", reason="  ")
+        mp.ledgers.adjust(store, "c1", 10, unit="credit", key="k", reason="  ")
     with pytest.raises(ValidationError):
-        mp.spend_credit(store, "c1", 10, key=" ")
+        mp.ledgers.spend(store, "c1", 10, unit="credit", key=" ")
     with pytest.raises(NotFound):
-        mp.spend_credit(store, "nobody", 10, key="k")
-    assert mp.customer(store, "c1").ledger == ()
+        mp.ledgers.spend(store, "nobody", 10, unit="credit", key="k")
+    assert mp.customers.get(store, "c1").ledger == ()
 
 
 # -- batches with invalid events -------------------------------------------------------------------------
@@ -543,9 +543,9 @@ def test_invalid_events_are_rejected_one_by_one_and_valid_ones_kept(mp, store):
     assert "another customer" in result.results[4].reason
     assert "USD" in result.results[3].reason
     assert result.results[2].key == batch[2]["id"]
-    c = mp.customer(store, "c1")
+    c = mp.customers.get(store, "c1")
     assert (c.order_count, c.amount_spent) == (2, 1500)
-    assert mp.customer(store, "other").order_count == 1
+    assert mp.customers.get(store, "other").order_count == 1
 
 
 # -- several events at one count; tag conditions ----------------------------------------------------------
@@ -556,7 +556,7 @@ def test_several_events_may_share_the_same_count(mp, store):
     b = rule(mp, store, 3, {"type": "add_tag", "tag": "Three"}, name="B")
     buy(mp, store, "c1", 3)
     assert sorted(fired(mp, store, "c1")) == sorted([(a, 3), (b, 3)])
-    c = mp.customer(store, "c1")
+    c = mp.customers.get(store, "c1")
     assert c.balances == {"USD": 100} and c.tags == ("Three",)
 
 
@@ -571,7 +571,7 @@ def test_tag_conditions_and_effects_apply_in_order_within_one_batch(mp, store):
     # When ten orders arrive in one batch
     buy(mp, store, "c1", 10)
     # Then the tag added at 5 is seen at 10
-    c = mp.customer(store, "c1")
+    c = mp.customers.get(store, "c1")
     assert c.tags == ("VIP",)
     assert has in {r for r, _ in fired(mp, store, "c1")}
     assert lacks not in {r for r, _ in fired(mp, store, "c1")}
@@ -583,7 +583,7 @@ def test_a_removed_tag_lets_a_lacks_condition_fire(mp, store):
     rule(mp, store, 2, {"type": "remove_tag", "tag": "New"}, {"type": "add_tag", "tag": "Regular"})
     rid = rule(mp, store, 3, {"type": "credit", "amount": 5}, conditions=[{"tag": "New", "has": False}])
     buy(mp, store, "c1", 3)
-    c = mp.customer(store, "c1")
+    c = mp.customers.get(store, "c1")
     assert c.tags == ("Regular",)
     assert (rid, 3) in fired(mp, store, "c1")
 
@@ -631,7 +631,7 @@ def test_profile_updates_newest_wins_attributes_merge_null_removes(mp, store):
     mp.ingest(
         store, [profile(at="2026-01-15T10:00:00Z", name="Stale", email="old@x.example", attributes={"tier": "bronze"})]
     )
-    c = mp.customer(store, "c1")
+    c = mp.customers.get(store, "c1")
     # Then the newest values win, attributes merged key by key, null removed the key
     assert (c.email, c.name, c.email_consent, c.sms_consent) == ("a@x.example", "Ann B.", True, True)
     assert c.attributes == {"tier": "gold", "lang": "fr"}
@@ -640,7 +640,7 @@ def test_profile_updates_newest_wins_attributes_merge_null_removes(mp, store):
 def test_profile_events_do_not_touch_orders(mp, store):
     buy(mp, store, "c1", 2)
     mp.ingest(store, [profile(name="Ann", email=None)])
-    c = mp.customer(store, "c1")
+    c = mp.customers.get(store, "c1")
     assert (c.order_count, c.name, c.email) == (2, "Ann", None)
 
 
@@ -654,18 +654,21 @@ def test_milestone_log_filters_and_pages(mp, store, clock):
     for i in range(3):
         buy(mp, store, f"c{i}", 2)  # each customer reaches both
         clock.advance(hours=1)
-    log = mp.milestone_log(store)
+    log = mp.reports.milestone_log(store)
     assert len(log) == 6
     assert [m.id for m in log] == sorted((m.id for m in log), reverse=True)  # newest first
-    assert {(m.customer_id, m.rule_id) for m in mp.milestone_log(store, customer_id="c1")} == {("c1", one), ("c1", two)}
-    assert {m.customer_id for m in mp.milestone_log(store, rule_id=two)} == {"c0", "c1", "c2"}
-    assert mp.milestone_log(store, customer_id="nobody") == []
-    window = mp.milestone_log(store, since=start + timedelta(minutes=30), until=start + timedelta(hours=2))
+    assert {(m.customer_id, m.rule_id) for m in mp.reports.milestone_log(store, customer_id="c1")} == {
+        ("c1", one),
+        ("c1", two),
+    }
+    assert {m.customer_id for m in mp.reports.milestone_log(store, rule_id=two)} == {"c0", "c1", "c2"}
+    assert mp.reports.milestone_log(store, customer_id="nobody") == []
+    window = mp.reports.milestone_log(store, since=start + timedelta(minutes=30), until=start + timedelta(hours=2))
     assert {m.customer_id for m in window} == {"c1"}
-    assert {m.customer_id for m in mp.milestone_log(store, until=start + timedelta(minutes=1))} == {"c0"}
+    assert {m.customer_id for m in mp.reports.milestone_log(store, until=start + timedelta(minutes=1))} == {"c0"}
     # Pagination: pages of two, each after the last id seen
     pages, before = [], None
-    while page := mp.milestone_log(store, limit=2, before_id=before):
+    while page := mp.reports.milestone_log(store, limit=2, before_id=before):
         pages.append([m.id for m in page])
         before = page[-1].id
     assert [len(p) for p in pages] == [2, 2, 2]
@@ -681,40 +684,40 @@ def test_milestone_log_filters_and_pages(mp, store, clock):
 
 def test_milestone_log_is_per_store(mp, store):
     other = f"s-{uuid.uuid4().hex}"
-    mp.create_store(other, "Other")
+    mp.stores.create(other, "Other")
     rule(mp, store, 1)
     rule(mp, other, 1)
     buy(mp, store, "c1", 1)
-    assert len(mp.milestone_log(store)) == 1
-    assert mp.milestone_log(other) == []
+    assert len(mp.reports.milestone_log(store)) == 1
+    assert mp.reports.milestone_log(other) == []
 
 
 def test_alerts_list_and_acknowledge(mp, store, clock):
     rule(mp, store, 1, {"type": "alert", "message": "Call {customer} about order {order_id}"})
     buy(mp, store, "c1", 1)
     buy(mp, store, "c2", 1)
-    open_ = mp.alerts(store)
+    open_ = mp.alerts.list(store)
     assert [a.customer_id for a in open_] == ["c2", "c1"]
     assert open_[1].message == "Call c1 about order c1-o0"
     clock.advance(minutes=5)
-    mp.acknowledge_alert(store, open_[1].id, by="agent-7")
-    assert [a.customer_id for a in mp.alerts(store)] == ["c2"]
-    acked = next(a for a in mp.alerts(store, status=None) if a.customer_id == "c1")
+    mp.alerts.acknowledge(store, open_[1].id, by="agent-7")
+    assert [a.customer_id for a in mp.alerts.list(store)] == ["c2"]
+    acked = next(a for a in mp.alerts.list(store, status=None) if a.customer_id == "c1")
     assert (acked.status, acked.acknowledged_by, acked.acknowledged_at) == ("acknowledged", "agent-7", clock())
-    assert [a.customer_id for a in mp.alerts(store, status="acknowledged")] == ["c1"]
+    assert [a.customer_id for a in mp.alerts.list(store, status="acknowledged")] == ["c1"]
     with pytest.raises(NotFound):
-        mp.acknowledge_alert(store, 10**9, by="agent-7")
+        mp.alerts.acknowledge(store, 10**9, by="agent-7")
 
 
 def test_an_alert_of_another_store_cannot_be_acknowledged(mp, store):
     other = f"s-{uuid.uuid4().hex}"
-    mp.create_store(other, "Other")
+    mp.stores.create(other, "Other")
     rule(mp, store, 1, {"type": "alert"})
     buy(mp, store, "c1", 1)
-    (alert,) = mp.alerts(store)
+    (alert,) = mp.alerts.list(store)
     with pytest.raises(NotFound):
-        mp.acknowledge_alert(other, alert.id, by="x")
-    assert mp.alerts(store) == [alert]
+        mp.alerts.acknowledge(other, alert.id, by="x")
+    assert mp.alerts.list(store) == [alert]
 
 
 # -- stores and the counting status -----------------------------------------------------------------------
@@ -723,10 +726,10 @@ def test_an_alert_of_another_store_cannot_be_acknowledged(mp, store):
 def test_counting_status_cannot_change_once_orders_exist(mp, store):
     buy(mp, store, "c1", 1)
     with pytest.raises(Conflict):
-        mp.update_store(store, counting_status="delivered")
-    assert mp.store(store).counting_status == "paid"
+        mp.stores.update(store, counting_status="delivered")
+    assert mp.stores.get(store).counting_status == "paid"
 
 
 def test_a_duplicate_store_key_is_a_conflict(mp, store):
     with pytest.raises(Conflict):
-        mp.create_store(store, "Again")
+        mp.stores.create(store, "Again")

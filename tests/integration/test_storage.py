@@ -19,10 +19,10 @@ from milepost.errors import Conflict
 def test_connect_migrates_an_empty_sqlite_file_and_is_idempotent(tmp_path):
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     first = connect(url)
-    first.create_store("shop", "Shop")
+    first.stores.create("shop", "Shop")
     first.close()
     again = connect(url)  # migrating a migrated database changes nothing
-    assert [s.key for s in again.stores()] == ["shop"]
+    assert [s.key for s in again.stores.list()] == ["shop"]
     again.close()
 
 
@@ -39,7 +39,7 @@ def test_connect_migrates_a_url_with_percent_signs(postgres_url):
 
 def test_integrity_errors_become_conflicts(mp, store):
     with pytest.raises(Conflict):
-        mp.create_store(store, "Same key")
+        mp.stores.create(store, "Same key")
 
 
 def test_driver_errors_are_translated_in_one_place(database: Database):
@@ -58,11 +58,11 @@ def test_a_rule_created_by_another_process_is_seen_by_the_next_batch(mp, store):
     try:
         mp.ingest(store, [{"id": "warm", "type": "order.paid", "customer_id": "c1", "order_id": "o1"}])
         # When the other one creates an order count event
-        other.create_order_count_event(store, count=2, name="Second", actions=[{"type": "add_tag", "tag": "Two"}])
+        other.order_count_events.create(store, count=2, name="Second", actions=[{"type": "add_tag", "tag": "Two"}])
         # Then the next batch here fires it
         result = mp.ingest(store, [{"id": "next", "type": "order.paid", "customer_id": "c1", "order_id": "o2"}])
         assert [m["name"] for m in result.results[0].milestones] == ["Second"]
-        assert mp.customer(store, "c1").tags == ("Two",)
+        assert mp.customers.get(store, "c1").tags == ("Two",)
     finally:
         other.close()
 
@@ -74,7 +74,7 @@ def test_sqlite_wal_is_checkpointed_in_the_background(tmp_path):
     mp.db._checkpointer.stop()  # restart it with a short interval for the test
     mp.db._checkpointer = Checkpointer(str(path), interval=0.05).start()
     try:
-        mp.create_store("s", "S")
+        mp.stores.create("s", "S")
         size_before = path.stat().st_size
         # When a batch is committed (its pages go to the write-ahead log, far below
         # the auto-checkpoint backstop)

@@ -38,8 +38,8 @@ def lanes(request: pytest.FixtureRequest, mp: Milepost) -> int:
 
 
 def test_each_customers_events_apply_in_stream_order(mp: Milepost, store: str, lanes: int) -> None:
-    third = mp.create_order_count_event(store, count=3, name="Third", actions=[{"type": "add_tag", "tag": "3"}])
-    fifth = mp.create_order_count_event(store, count=5, name="Fifth", actions=[{"type": "add_tag", "tag": "5"}])
+    third = mp.order_count_events.create(store, count=3, name="Third", actions=[{"type": "add_tag", "tag": "3"}])
+    fifth = mp.order_count_events.create(store, count=5, name="Fifth", actions=[{"type": "add_tag", "tag": "5"}])
     stream = interleaved()
 
     results = list(mp.ingest_stream(store, stream, batch_size=7))
@@ -47,20 +47,20 @@ def test_each_customers_events_apply_in_stream_order(mp: Milepost, store: str, l
     # every event reported once, at its position in the stream
     reported = sorted((r.index, r.key, r.status) for b in results for r in b.results)
     assert reported == [(i, e["id"], "accepted") for i, e in enumerate(stream)]
-    log = mp.milestone_log(store)
+    log = mp.reports.milestone_log(store)
     crossed = {(m.customer_id, m.rule_id): m.order_id for m in log}
     assert len(log) == 2 * CUSTOMERS
     for c in range(CUSTOMERS):
         assert crossed[(f"c{c}", third.rule.id)] == f"c{c}-o3"  # o0, o2, o3: o1 was refunded
         assert crossed[(f"c{c}", fifth.rule.id)] == f"c{c}-o5"
-        assert mp.customer(store, f"c{c}").order_count == ORDERS - 1
+        assert mp.customers.get(store, f"c{c}").order_count == ORDERS - 1
     # the firings a result reports are the ones its batch stored
     assert sorted(f["firing_id"] for b in results for f in b.firings) == sorted(m.id for m in log)
 
     # the same stream again: all duplicates, nothing changes
     again = list(mp.ingest_stream(store, stream, batch_size=7))
     assert sum(b.duplicates for b in again) == len(stream)
-    assert len(mp.milestone_log(store)) == 2 * CUSTOMERS
+    assert len(mp.reports.milestone_log(store)) == 2 * CUSTOMERS
 
 
 def test_rejections_are_reported_at_their_position(mp: Milepost, store: str, lanes: int) -> None:
@@ -107,10 +107,10 @@ def test_the_cli_ingests_a_file_in_lanes_on_postgresql(postgres_url: str, tmp_pa
         assert "--workers needs a file" in refused.stderr
     mp = connect(postgres_url)
     try:
-        assert sorted((m.customer_id, m.order_id) for m in mp.milestone_log(store)) == sorted(
+        assert sorted((m.customer_id, m.order_id) for m in mp.reports.milestone_log(store)) == sorted(
             (f"c{c}", f"c{c}-o3") for c in range(CUSTOMERS)
         )
-        assert {mp.customer(store, f"c{c}").order_count for c in range(CUSTOMERS)} == {ORDERS - 1}
+        assert {mp.customers.get(store, f"c{c}").order_count for c in range(CUSTOMERS)} == {ORDERS - 1}
     finally:
         mp.close()
 

@@ -10,11 +10,11 @@ from milepost.errors import NotFound, ValidationError
 
 def test_a_template_that_does_not_render_for_the_sample_customer_is_refused(mp: Milepost, store: str) -> None:
     with pytest.raises(ValidationError) as caught:
-        mp.save_template(store, "vip", subject="Hi", body_text="Dear {{ customer.name }},\n{{ customer.nickname }}")
+        mp.templates.save(store, "vip", subject="Hi", body_text="Dear {{ customer.name }},\n{{ customer.nickname }}")
 
     assert caught.value.problems == {"body_text": "line 2: 'dict object' has no attribute 'nickname'"}
     with pytest.raises(NotFound):
-        mp.template(store, "vip")
+        mp.templates.get(store, "vip")
 
 
 def test_every_documented_variable_renders_for_the_sample_customer(mp: Milepost, store: str) -> None:
@@ -24,20 +24,20 @@ def test_every_documented_variable_renders_for_the_sample_customer(mp: Milepost,
         "{{ milestone.name }} {{ milestone.count }} {{ order.id }} {{ order.total|money(order.currency) }} "
         "{{ store.name }} {{ store.key }} {{ reward.credit_amount|money(store.currency) }} {{ reward.coupon_code }}"
     )
-    mp.save_template(store, "all", subject="{{ customer.name }}", body_text=body, body_html="<p>" + body + "</p>")
+    mp.templates.save(store, "all", subject="{{ customer.name }}", body_text=body, body_html="<p>" + body + "</p>")
 
-    assert mp.template(store, "all")["body_text"] == body
+    assert mp.templates.get(store, "all")["body_text"] == body
 
 
 def test_a_preview_renders_for_the_chosen_customer_with_their_last_milestone(mp: Milepost, store: str) -> None:
-    mp.save_template(
+    mp.templates.save(
         store,
         "vip",
         subject="{{ customer.name }}, {{ milestone.name }}!",
         body_text="{{ customer.order_count }} orders, {{ reward.credit_amount|money(store.currency) }} credit",
         body_html="<b>{{ customer.name }}</b>",
     )
-    mp.create_order_count_event(
+    mp.order_count_events.create(
         store, count=2, name="Second order", actions=[{"type": "credit", "amount": 750, "currency": "USD"}]
     )
     events = [
@@ -46,10 +46,10 @@ def test_a_preview_renders_for_the_chosen_customer_with_their_last_milestone(mp:
     ]
     mp.ingest(store, events)
 
-    out = mp.preview_template(store, "vip", "c1")
+    out = mp.templates.preview(store, "vip", "c1")
 
     assert out.subject == "Grace <Hopper>, Second order!"
     assert out.text == "2 orders, 7.50 USD credit"
     assert out.html == "<b>Grace &lt;Hopper&gt;</b>"
     with pytest.raises(NotFound):
-        mp.preview_template(store, "vip", "nobody")
+        mp.templates.preview(store, "vip", "nobody")

@@ -9,7 +9,7 @@ from milepost import Milepost
 
 
 def test_concurrent_batches_from_threads_lose_nothing(mp: Milepost, store: str) -> None:
-    mp.create_order_count_event(store, count=10, name="Tenth", actions=[{"type": "add_tag", "tag": "ten"}])
+    mp.order_count_events.create(store, count=10, name="Tenth", actions=[{"type": "add_tag", "tag": "ten"}])
 
     def batch(thread: int) -> int:
         events = [
@@ -22,6 +22,6 @@ def test_concurrent_batches_from_threads_lose_nothing(mp: Milepost, store: str) 
         accepted = sum(pool.map(batch, range(8)))
 
     assert accepted == 240
-    counts = [mp.customer(store, f"c{i}").order_count for i in range(3)]
+    counts = [mp.customers.get(store, f"c{i}").order_count for i in range(3)]
     assert counts == [80, 80, 80]
-    assert len(mp.milestone_log(store)) == 3  # each customer crossed 10 exactly once
+    assert len(mp.reports.milestone_log(store)) == 3  # each customer crossed 10 exactly once

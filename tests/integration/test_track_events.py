@@ -22,13 +22,15 @@ CUSTOM = {
 def stored_events(mp: Milepost, store: str) -> dict[str, tuple]:
     """Each stored event of the store by id: (type, order_id, payload)."""
     e = t.events
-    query = sa.select(e.c.external_id, e.c.type, e.c.order_id, e.c.payload).where(e.c.store_id == mp.store(store).id)
+    query = sa.select(e.c.external_id, e.c.type, e.c.order_id, e.c.payload).where(
+        e.c.store_id == mp.stores.get(store).id
+    )
     with mp.db.engine.connect() as conn:
         return {r.external_id: (r.type, r.order_id, orjson.loads(r.payload)) for r in conn.execute(query)}
 
 
 def test_a_review_and_a_custom_event_are_stored_and_create_their_customers(mp: Milepost, store: str) -> None:
-    mp.create_order_count_event(store, count=1, name="First order", actions=[{"type": "alert"}])
+    mp.order_count_events.create(store, count=1, name="First order", actions=[{"type": "alert"}])
 
     result = mp.ingest(store, [REVIEW, CUSTOM])
 
@@ -38,9 +40,9 @@ def test_a_review_and_a_custom_event_are_stored_and_create_their_customers(mp: M
     assert events["rev-1"] == ("review.created", None, REVIEW)
     assert events["cus-1"] == ("custom", None, CUSTOM)
     for customer in ("c1", "c2"):
-        report = mp.customer(store, customer)
+        report = mp.customers.get(store, customer)
         assert (report.order_count, report.amount_spent, report.milestones) == (0, 0, ())
-    assert mp.alerts(store) == []
+    assert mp.alerts.list(store) == []
 
 
 def test_resending_them_is_a_duplicate_that_changes_nothing(mp: Milepost, store: str) -> None:
@@ -58,7 +60,7 @@ def test_they_mix_with_orders_in_one_batch_and_leave_the_profile_alone(mp: Milep
 
     mp.ingest(store, [profile, REVIEW, {**CUSTOM, "customer_id": "c1"}, paid])
 
-    report = mp.customer(store, "c1")
+    report = mp.customers.get(store, "c1")
     assert (report.name, report.email, report.order_count, report.amount_spent) == (
         "Ada",
         "ada@example.com",

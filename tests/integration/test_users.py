@@ -27,68 +27,68 @@ def email() -> str:
 
 
 def test_a_user_signs_in_with_a_hashed_password_and_out_again(mp: Milepost, clock):
-    user = mp.create_user(email(), "Ada", PASSWORD, role="administrator")
+    user = mp.users.create(email(), "Ada", PASSWORD, role="administrator")
     with mp.db.engine.connect() as conn:
         stored = conn.execute(sa.select(t.users.c.password_hash).where(t.users.c.id == user.id)).scalar_one()
     assert PASSWORD not in stored and stored.startswith("scrypt$")
 
-    token, session = mp.sign_in(user.email.upper(), PASSWORD, "10.0.0.1")  # emails match in any case
+    token, session = mp.sessions.sign_in(user.email.upper(), PASSWORD, "10.0.0.1")  # emails match in any case
     assert session.user.id == user.id and session.user.is_administrator and len(session.csrf_token) >= 32
     with mp.db.engine.connect() as conn:
         ids = conn.execute(sa.select(t.web_sessions.c.id).where(t.web_sessions.c.user_id == user.id)).scalars().all()
     assert token not in ids  # only its digest is stored
-    assert mp.web_session(token).user.email == user.email
-    assert mp.user(user.id).last_login_at == clock()
+    assert mp.sessions.get(token).user.email == user.email
+    assert mp.users.get(user.id).last_login_at == clock()
 
-    mp.sign_out(token)
-    assert mp.web_session(token) is None
+    mp.sessions.sign_out(token)
+    assert mp.sessions.get(token) is None
 
 
 def test_a_session_expires(mp: Milepost, clock):
-    user = mp.create_user(email(), "Ada", PASSWORD)
-    token, session = mp.sign_in(user.email, PASSWORD, "10.0.0.1")
+    user = mp.users.create(email(), "Ada", PASSWORD)
+    token, session = mp.sessions.sign_in(user.email, PASSWORD, "10.0.0.1")
     assert session.user.role == "agent"
     clock.advance(hours=mp.settings.admin_session_hours)
-    assert mp.web_session(token) is None
-    assert mp.web_session("not-a-token") is None and mp.web_session("") is None
+    assert mp.sessions.get(token) is None
+    assert mp.sessions.get("not-a-token") is None and mp.sessions.get("") is None
 
 
 def test_wrong_passwords_unknown_emails_and_disabled_users_are_refused_alike(mp: Milepost):
-    user = mp.create_user(email(), "Ada", PASSWORD)
+    user = mp.users.create(email(), "Ada", PASSWORD)
     messages = set()
     for who, password in ((user.email, "wrong password!"), (email(), PASSWORD)):
         with pytest.raises(LoginRefused) as e:
-            mp.sign_in(who, password, "10.0.0.2")
+            mp.sessions.sign_in(who, password, "10.0.0.2")
         messages.add(str(e.value))
-    token, _ = mp.sign_in(user.email, PASSWORD, "10.0.0.2")
-    mp.update_user(user.id, disabled=True)
-    assert mp.web_session(token) is None  # disabling signs out
+    token, _ = mp.sessions.sign_in(user.email, PASSWORD, "10.0.0.2")
+    mp.users.update(user.id, disabled=True)
+    assert mp.sessions.get(token) is None  # disabling signs out
     with pytest.raises(LoginRefused) as e:
-        mp.sign_in(user.email, PASSWORD, "10.0.0.2")
+        mp.sessions.sign_in(user.email, PASSWORD, "10.0.0.2")
     messages.add(str(e.value))
     assert len(messages) == 1  # never says which
 
 
 def test_sign_in_is_rate_limited_per_email_and_per_address(mp: Milepost, clock):
-    user = mp.create_user(email(), "Ada", PASSWORD)
+    user = mp.users.create(email(), "Ada", PASSWORD)
     for _ in range(MAX_PER_EMAIL):
         with pytest.raises(LoginRefused):
-            mp.sign_in(user.email, "wrong password!", f"10.1.0.{_}")
+            mp.sessions.sign_in(user.email, "wrong password!", f"10.1.0.{_}")
     with pytest.raises(TooManyAttempts):
-        mp.sign_in(user.email, PASSWORD, "10.1.1.1")  # even the right password, for a while
+        mp.sessions.sign_in(user.email, PASSWORD, "10.1.1.1")  # even the right password, for a while
     clock.advance(minutes=16)
-    mp.sign_in(user.email, PASSWORD, "10.1.1.1")
+    mp.sessions.sign_in(user.email, PASSWORD, "10.1.1.1")
 
     address = f"10.2.{uuid.uuid4().int % 250}.1"
     for _ in range(MAX_PER_ADDRESS):
         with pytest.raises(LoginRefused):
-            mp.sign_in(email(), "wrong password!", address)
+            mp.sessions.sign_in(email(), "wrong password!", address)
     with pytest.raises(TooManyAttempts):
-        mp.sign_in(user.email, PASSWORD, address)
+        mp.sessions.sign_in(user.email, PASSWORD, address)
 
 
 def test_new_users_are_validated(mp: Milepost):
-    taken = mp.create_user(email(), "Ada", PASSWORD).email
+    taken = mp.users.create(email(), "Ada", PASSWORD).email
     cases = [
         ((taken, "Ada", PASSWORD, "agent"), "email"),
         (("not-an-email", "Ada", PASSWORD, "agent"), "email"),
@@ -98,18 +98,18 @@ def test_new_users_are_validated(mp: Milepost):
     ]
     for args, field in cases:
         with pytest.raises(ValidationError) as e:
-            mp.create_user(*args)
+            mp.users.create(*args)
         assert field in e.value.problems
 
 
 def test_a_new_password_signs_out_everywhere(mp: Milepost):
-    user = mp.create_user(email(), "Ada", PASSWORD)
-    token, _ = mp.sign_in(user.email, PASSWORD, "10.0.0.3")
-    mp.update_user(user.id, password="another good one")
-    assert mp.web_session(token) is None
+    user = mp.users.create(email(), "Ada", PASSWORD)
+    token, _ = mp.sessions.sign_in(user.email, PASSWORD, "10.0.0.3")
+    mp.users.update(user.id, password="another good one")
+    assert mp.sessions.get(token) is None
     with pytest.raises(LoginRefused):
-        mp.sign_in(user.email, PASSWORD, "10.0.0.3")
-    mp.sign_in(user.email, "another good one", "10.0.0.3")
+        mp.sessions.sign_in(user.email, PASSWORD, "10.0.0.3")
+    mp.sessions.sign_in(user.email, "another good one", "10.0.0.3")
 
 
 @contextmanager
@@ -136,13 +136,13 @@ def own_database(database_url: str, clock: Any, tmp_path: Path) -> Iterator[Mile
 
 def test_the_last_administrator_stays(mp: Milepost, database_url: str, tmp_path: Path):
     with own_database(database_url, mp.clock, tmp_path) as own:
-        assert own.users() == []
-        admin = own.create_user(email(), "Ada", PASSWORD, role="administrator")
+        assert own.users.list() == []
+        admin = own.users.create(email(), "Ada", PASSWORD, role="administrator")
         with pytest.raises(Conflict):
-            own.update_user(admin.id, role="agent")
+            own.users.update(admin.id, role="agent")
         with pytest.raises(Conflict):
-            own.update_user(admin.id, disabled=True)
-        other = own.create_user(email(), "Grace", PASSWORD, role="administrator")
-        assert own.update_user(admin.id, role="agent").role == "agent"
+            own.users.update(admin.id, disabled=True)
+        other = own.users.create(email(), "Grace", PASSWORD, role="administrator")
+        assert own.users.update(admin.id, role="agent").role == "agent"
         with pytest.raises(Conflict):
-            own.update_user(other.id, disabled=True)
+            own.users.update(other.id, disabled=True)

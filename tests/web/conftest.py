@@ -34,7 +34,7 @@ def web(app: FastAPI) -> Iterator[TestClient]:
 
 def _user_client(app: FastAPI, mp: Milepost, role: str) -> Iterator[TestClient]:
     email = f"{role}-{uuid.uuid4().hex[:8]}@shop.example"
-    mp.create_user(email, role.title(), PASSWORD, role)
+    mp.users.create(email, role.title(), PASSWORD, role)
     with client_for(app) as c:
         assert sign_in(c, email).status_code == 303
         yield c

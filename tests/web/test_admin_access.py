@@ -18,7 +18,7 @@ EVENTS = "/admin/{store}/settings/order-count-events"
 
 def test_a_page_asks_to_sign_in_and_comes_back_after(web: TestClient, mp: Milepost, store: str):
     email = f"ada-{uuid.uuid4().hex[:6]}@shop.example"
-    mp.create_user(email, "Ada", PASSWORD, "administrator")
+    mp.users.create(email, "Ada", PASSWORD, "administrator")
     url = EVENTS.format(store=store)
 
     first = web.get(url)
@@ -39,7 +39,7 @@ def test_the_session_cookie_is_secure_in_production(app, mp: Milepost, store: st
 
     mp.settings = Settings(environment="production")
     email = f"ada-{uuid.uuid4().hex[:6]}@shop.example"
-    mp.create_user(email, "Ada", PASSWORD, "administrator")
+    mp.users.create(email, "Ada", PASSWORD, "administrator")
     with client_for(app) as c:
         c.base_url = "https://testserver"  # type: ignore[assignment]
         assert "Secure" in sign_in(c, email).headers["set-cookie"]
@@ -47,7 +47,7 @@ def test_the_session_cookie_is_secure_in_production(app, mp: Milepost, store: st
 
 def test_a_wrong_password_shows_the_form_again_and_never_says_which(web: TestClient, mp: Milepost):
     email = f"ada-{uuid.uuid4().hex[:6]}@shop.example"
-    mp.create_user(email, "Ada", PASSWORD, "agent")
+    mp.users.create(email, "Ada", PASSWORD, "agent")
     wrong = sign_in(web, email, "not the password")
     unknown = sign_in(web, f"x-{email}", PASSWORD)
     for r in (wrong, unknown):
@@ -57,7 +57,7 @@ def test_a_wrong_password_shows_the_form_again_and_never_says_which(web: TestCli
 
 def test_sign_in_is_rate_limited(web: TestClient, mp: Milepost):
     email = f"ada-{uuid.uuid4().hex[:6]}@shop.example"
-    mp.create_user(email, "Ada", PASSWORD, "agent")
+    mp.users.create(email, "Ada", PASSWORD, "agent")
     for _ in range(MAX_PER_EMAIL):
         assert sign_in(web, email, "not the password").status_code == 401
     limited = sign_in(web, email)
@@ -67,14 +67,14 @@ def test_sign_in_is_rate_limited(web: TestClient, mp: Milepost):
 
 def test_sign_in_needs_its_own_form_token(web: TestClient, mp: Milepost):
     email = f"ada-{uuid.uuid4().hex[:6]}@shop.example"
-    mp.create_user(email, "Ada", PASSWORD, "agent")
+    mp.users.create(email, "Ada", PASSWORD, "agent")
     r = web.post("/admin/login", data={"email": email, "password": PASSWORD, "login_token": "forged"})
     assert r.status_code == 400 and "milepost_session" not in r.headers.get("set-cookie", "")
 
 
 def test_next_never_leads_to_another_site(app, mp: Milepost):
     email = f"ada-{uuid.uuid4().hex[:6]}@shop.example"
-    mp.create_user(email, "Ada", PASSWORD, "agent")
+    mp.users.create(email, "Ada", PASSWORD, "agent")
     for evil in ("https://evil.example/", "//evil.example", "/admin\\@evil.example"):
         with client_for(app) as web:
             assert sign_in(web, email, next_url=evil).headers["location"] == "/admin"

@@ -79,8 +79,8 @@ def _links(html: str, base: str, prefix: str) -> set[str]:
 @pytest.fixture
 def rich_store(mp: Milepost, store: str) -> str:
     """A store with one of everything the admin UI shows."""
-    mp.save_template(store, "vip", subject="Hi {{ customer.name }}", body_text="Thanks")
-    mp.create_order_count_event(
+    mp.templates.save(store, "vip", subject="Hi {{ customer.name }}", body_text="Thanks")
+    mp.order_count_events.create(
         store,
         count=1,
         name="First",
@@ -91,27 +91,27 @@ def rich_store(mp: Milepost, store: str) -> str:
             {"type": "add_tag", "tag": "first"},
         ],
     )
-    mp.create_program(
+    mp.programs.create(
         store, name="Big spender", metric="amount_spent", threshold=5000, actions=[{"type": "points", "points": 10}]
     )
-    mp.create_journey(
+    mp.programs.create_journey(
         store,
         name="Journey",
         steps=[{"metric": "order_count"}, {"metric": "review_count"}],
         actions=[{"type": "alert"}],
     )
-    mp.create_inactivity_program(store, name="Lapsed", days=90, actions=[{"type": "add_tag", "tag": "lapsed"}])
-    mp.create_api_key(store, "ingest", "shop")
+    mp.programs.create_inactivity(store, name="Lapsed", days=90, actions=[{"type": "add_tag", "tag": "lapsed"}])
+    mp.keys.create(store, "ingest", "shop")
     mp.settings = Settings(webhooks_allow_private=True)  # no DNS in tests: a loopback receiver
-    mp.create_webhook_endpoint(store, url="http://127.0.0.1:9/milepost", event_types=["milestone.reached"])
+    mp.webhooks.create(store, url="http://127.0.0.1:9/milepost", event_types=["milestone.reached"])
     mp.ingest(store, [{"id": "p", "type": "customer.created", "customer_id": "ada", "email": "ada@example.com"}])
     mp.ingest(store, [{"id": "o", "type": "order.paid", "customer_id": "ada", "order_id": "o1", "total": 9000}])
     return store
 
 
 def test_no_form_input_makes_a_page_answer_500(app: FastAPI, mp: Milepost, rich_store: str):
-    if not any(u.email == ADMIN for u in mp.users()):
-        mp.create_user(ADMIN, "Fuzz Admin", PASSWORD, "administrator")
+    if not any(u.email == ADMIN for u in mp.users.list()):
+        mp.users.create(ADMIN, "Fuzz Admin", PASSWORD, "administrator")
     client = client_for(app)
     assert sign_in(client, ADMIN).status_code == 303
     prefix = f"/admin/{rich_store}"

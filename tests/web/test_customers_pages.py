@@ -39,15 +39,15 @@ def test_the_list_searches_by_id_and_pages(agent: TestClient, mp: Milepost, stor
 
 
 def test_a_customers_page_shows_what_milepost_knows_of_them(admin: TestClient, mp: Milepost, store: str):
-    mp.update_store(store, points_per_unit=1)
-    mp.create_order_count_event(
+    mp.stores.update(store, points_per_unit=1)
+    mp.order_count_events.create(
         store,
         count=3,
         name="Third order",
         actions=[{"type": "credit", "amount": 500}, {"type": "add_tag", "tag": "Regular"}],
     )
-    mp.create_order_count_event(store, count=5, name="5-Order Club", actions=[{"type": "add_tag", "tag": "VIP"}])
-    mp.create_program(
+    mp.order_count_events.create(store, count=5, name="5-Order Club", actions=[{"type": "add_tag", "tag": "VIP"}])
+    mp.programs.create(
         store,
         name="Welcome code",
         metric="order_count",
@@ -103,9 +103,9 @@ def test_the_list_finds_a_customer_by_email_and_ids_by_exact_prefix(agent: TestC
 
 
 def test_a_customers_page_lists_the_messages_sent_about_them(admin: TestClient, mp: Milepost, store: str):
-    mp.save_template(store, "thanks", subject="Thanks", body_text="Thank you")
-    mp.create_user(agent_email := f"am-{uuid.uuid4().hex[:6]}@shop.example", "Am", "correct horse battery", "agent")
-    mp.create_order_count_event(
+    mp.templates.save(store, "thanks", subject="Thanks", body_text="Thank you")
+    mp.users.create(agent_email := f"am-{uuid.uuid4().hex[:6]}@shop.example", "Am", "correct horse battery", "agent")
+    mp.order_count_events.create(
         store,
         count=1,
         name="First",

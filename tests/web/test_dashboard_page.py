@@ -17,7 +17,7 @@ from milepost import Milepost
 
 def signed_in_agent(app: FastAPI, mp: Milepost) -> tuple[TestClient, str]:
     email = f"agent-{uuid.uuid4().hex[:8]}@shop.example"
-    mp.create_user(email, "Grace Agent", PASSWORD, "agent")
+    mp.users.create(email, "Grace Agent", PASSWORD, "agent")
     client = client_for(app)
     assert sign_in(client, email).status_code == 303
     return client, email
@@ -37,13 +37,13 @@ def section(html: str, name: str) -> str:
 
 def test_an_agent_sees_their_own_alerts_first_and_handles_them(app: FastAPI, mp: Milepost, store: str):
     client, email = signed_in_agent(app, mp)
-    mp.create_order_count_event(
+    mp.order_count_events.create(
         store,
         count=1,
         name="Welcome call",
         actions=[{"type": "alert", "message": "Call {customer}", "assignee": email}],
     )
-    mp.create_order_count_event(store, count=2, name="Second", actions=[{"type": "alert"}])
+    mp.order_count_events.create(store, count=2, name="Second", actions=[{"type": "alert"}])
     paid(mp, store, "ada", 2)
 
     page = client.get(f"/admin/{store}")
@@ -53,7 +53,7 @@ def test_an_agent_sees_their_own_alerts_first_and_handles_them(app: FastAPI, mp:
     everyone = section(page.text, "alerts")
     assert "Call ada" in everyone and "ada reached 2 orders: Second" in everyone and "anyone" in everyone
 
-    mine = mp.alerts(store, assignee=email)[0]
+    mine = mp.alerts.list(store, assignee=email)[0]
     token = csrf(client, f"/admin/{store}")
     answer = client.post(f"/admin/{store}/alerts/{mine.id}/acknowledge", data={"csrf_token": token})
     assert answer.status_code == 303 and answer.headers["location"] == f"/admin/{store}"
@@ -64,14 +64,14 @@ def test_an_agent_sees_their_own_alerts_first_and_handles_them(app: FastAPI, mp:
     client.post(f"/admin/{store}/alerts/{mine.id}/resolve", data={"csrf_token": token})
     page = client.get(f"/admin/{store}").text
     assert "Nothing assigned to you." in section(page, "yours") and "Call ada" not in section(page, "alerts")
-    (resolved,) = mp.alerts(store, status="resolved")
+    (resolved,) = mp.alerts.list(store, status="resolved")
     assert resolved.resolved_by == email == resolved.acknowledged_by
 
 
 def test_handling_an_alert_needs_the_forms_token_and_a_real_alert(app: FastAPI, mp: Milepost, store: str, admin):
-    mp.create_order_count_event(store, count=1, name="One", actions=[{"type": "alert"}])
+    mp.order_count_events.create(store, count=1, name="One", actions=[{"type": "alert"}])
     paid(mp, store, "ada", 1)
-    (alert,) = mp.alerts(store)
+    (alert,) = mp.alerts.list(store)
     assert admin.post(f"/admin/{store}/alerts/{alert.id}/resolve", data={}).status_code == 403
     assert admin.post(f"/admin/{store}/alerts/{alert.id}/resolve", data={"csrf_token": "forged"}).status_code == 403
     token = csrf(admin, f"/admin/{store}")
@@ -79,15 +79,15 @@ def test_handling_an_alert_needs_the_forms_token_and_a_real_alert(app: FastAPI, 
     assert admin.post(f"/admin/{store}/alerts/999999999/resolve", data={"csrf_token": token}).status_code == 404
     assert admin.post(f"/admin/{store}/alerts/x/resolve", data={"csrf_token": token}).status_code == 404
     other = f"other-{uuid.uuid4().hex[:8]}"
-    mp.create_store(other, "Other shop")
+    mp.stores.create(other, "Other shop")
     assert admin.post(f"/admin/{other}/alerts/{alert.id}/resolve", data={"csrf_token": token}).status_code == 404
-    assert mp.alerts(store)[0].status == "open"
+    assert mp.alerts.list(store)[0].status == "open"
 
 
 def test_the_charts_count_per_day_of_the_store(app: FastAPI, mp: Milepost, admin: TestClient, clock):
     store = f"ny-{uuid.uuid4().hex[:8]}"
-    mp.create_store(store, "New York shop", timezone="America/New_York")
-    mp.create_order_count_event(
+    mp.stores.create(store, "New York shop", timezone="America/New_York")
+    mp.order_count_events.create(
         store,
         count=1,
         name="Welcome",
@@ -103,7 +103,7 @@ def test_the_charts_count_per_day_of_the_store(app: FastAPI, mp: Milepost, admin
     paid(mp, store, "ada", 1)
     paid(mp, store, "bob", 1)
 
-    activity = mp.activity(store)
+    activity = mp.reports.activity(store)
     by_day = {d.day.isoformat(): d for d in activity.days}
     assert len(activity.days) == 30 and activity.days[-1].day.isoformat() == "2026-03-01"
     assert (by_day["2026-02-28"].milestones, by_day["2026-03-01"].milestones) == (1, 2)

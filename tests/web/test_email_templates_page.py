@@ -68,7 +68,7 @@ def customer(mp: Milepost, store: str, customer_id: str, name: str, orders: int 
 
 def saved(mp: Milepost, store: str, key: str = "vip-welcome") -> dict | None:
     try:
-        return mp.template(store, key)
+        return mp.templates.get(store, key)
     except NotFound:
         return None
 
@@ -81,8 +81,8 @@ def test_the_table_lists_key_name_subject_and_when_updated(admin: TestClient, mp
     assert empty.status_code == 200 and "New Template" in empty.text
     assert cells(empty.text) == [["No email template yet: add one to send emails from events and programs."]]
 
-    mp.save_template(store, "vip", subject="Hi {{ customer.name }}", body_text="Thanks", name="VIP")
-    mp.save_template(store, "anniversary", subject="One year!", body_text="Thanks")
+    mp.templates.save(store, "vip", subject="Hi {{ customer.name }}", body_text="Thanks", name="VIP")
+    mp.templates.save(store, "anniversary", subject="One year!", body_text="Thanks")
 
     page = admin.get(url(store))
     headings = re.findall(r'<th scope="col">([^<]+)</th>', page.text)
@@ -96,7 +96,7 @@ def test_the_table_lists_key_name_subject_and_when_updated(admin: TestClient, mp
 
 def test_a_long_list_comes_in_pages(admin: TestClient, mp: Milepost, store: str):
     for i in range(51):
-        mp.save_template(store, f"t{i:03}", subject="S", body_text="B")
+        mp.templates.save(store, f"t{i:03}", subject="S", body_text="B")
 
     first = admin.get(url(store))
     assert len(cells(first.text)) == 50 and "?after=t049" in first.text
@@ -146,7 +146,7 @@ def test_a_template_without_a_name_or_html_body_gets_the_key_and_text_only(admin
 
 
 def test_a_new_template_cannot_take_a_key_in_use(admin: TestClient, mp: Milepost, store: str):
-    mp.save_template(store, "vip-welcome", subject="Original", body_text="Original")
+    mp.templates.save(store, "vip-welcome", subject="Original", body_text="Original")
 
     r = admin.post(url(store, "/new"), data=draft(csrf(admin, url(store, "/new"))))
 
@@ -155,7 +155,7 @@ def test_a_new_template_cannot_take_a_key_in_use(admin: TestClient, mp: Milepost
 
 
 def test_editing_keeps_the_key_and_changes_the_rest(admin: TestClient, mp: Milepost, store: str):
-    mp.save_template(store, "vip", subject="Hi {{ customer.name }}", body_text="Old\nbody", name="VIP")
+    mp.templates.save(store, "vip", subject="Hi {{ customer.name }}", body_text="Old\nbody", name="VIP")
     edit = url(store, "/vip/edit")
 
     form = admin.get(edit)
@@ -240,7 +240,7 @@ def test_the_preview_of_an_edited_template_uses_the_draft_not_the_saved_one(
     admin: TestClient, mp: Milepost, store: str
 ):
     customer(mp, store, "c1", "Grace Hopper")
-    mp.save_template(store, "vip", subject="Saved subject", body_text="Saved body")
+    mp.templates.save(store, "vip", subject="Saved subject", body_text="Saved body")
     edit = url(store, "/vip/edit")
 
     r = admin.post(
@@ -285,7 +285,7 @@ def test_an_unknown_customer_is_said_inline(admin: TestClient, mp: Milepost, sto
 
 def test_another_stores_customer_is_unknown_here(admin: TestClient, mp: Milepost, store: str):
     other = f"other-{uuid.uuid4().hex[:8]}"
-    mp.create_store(other, "Other shop")
+    mp.stores.create(other, "Other shop")
     customer(mp, other, "c9", "Someone Else")
     token = csrf(admin, url(store, "/new"))
 
@@ -314,7 +314,7 @@ def test_the_preview_names_what_does_not_render_with_its_line(admin: TestClient,
 
 
 def test_deleting_after_a_confirmation(admin: TestClient, mp: Milepost, store: str):
-    mp.save_template(store, "vip", subject="Hi", body_text="Thanks", name="VIP")
+    mp.templates.save(store, "vip", subject="Hi", body_text="Thanks", name="VIP")
 
     confirm = admin.get(url(store, "/vip/delete"))
     assert confirm.status_code == 200 and "Delete the email template “VIP”?" in confirm.text
@@ -327,12 +327,12 @@ def test_deleting_after_a_confirmation(admin: TestClient, mp: Milepost, store: s
 
 @pytest.mark.parametrize("user", ["order count event", "milestone program"])
 def test_a_template_still_sent_cannot_be_deleted(admin: TestClient, mp: Milepost, store: str, user: str):
-    mp.save_template(store, "vip", subject="Hi", body_text="Thanks", name="VIP")
+    mp.templates.save(store, "vip", subject="Hi", body_text="Thanks", name="VIP")
     actions = [{"type": "send_email", "template": "vip"}]
     if user == "order count event":
-        mp.create_order_count_event(store, count=5, name="Fifth order", actions=actions)
+        mp.order_count_events.create(store, count=5, name="Fifth order", actions=actions)
     else:
-        mp.create_program(store, name="Big spender", metric="amount_spent", threshold=10_000, actions=actions)
+        mp.programs.create(store, name="Big spender", metric="amount_spent", threshold=10_000, actions=actions)
     token = csrf(admin, url(store, "/vip/delete"))
 
     r = admin.post(url(store, "/vip/delete"), data={"csrf_token": token})
@@ -348,7 +348,7 @@ def test_a_template_still_sent_cannot_be_deleted(admin: TestClient, mp: Milepost
 
 
 def test_agents_may_not_see_or_change_templates(agent: TestClient, mp: Milepost, store: str):
-    mp.save_template(store, "vip", subject="Hi", body_text="Thanks")
+    mp.templates.save(store, "vip", subject="Hi", body_text="Thanks")
     token = csrf(agent, f"/admin/{store}/customers")  # a page an Agent sees, with the session's token
     for path in ("", "/new", "/vip/edit", "/vip/delete"):
         assert agent.get(url(store, path)).status_code == 403
@@ -364,7 +364,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(web: TestClient, store: str):
 
 
 def test_a_form_without_its_csrf_token_is_refused(admin: TestClient, mp: Milepost, store: str):
-    mp.save_template(store, "vip", subject="Hi", body_text="Thanks")
+    mp.templates.save(store, "vip", subject="Hi", body_text="Thanks")
     for path in ("/new", "/vip/edit", "/vip/delete", "/preview"):
         data = draft("")
         del data["csrf_token"]
@@ -383,8 +383,8 @@ def test_unknown_or_impossible_keys_are_not_found(admin: TestClient, store: str)
 
 def test_another_stores_template_is_not_found(admin: TestClient, mp: Milepost, store: str):
     other = f"other-{uuid.uuid4().hex[:8]}"
-    mp.create_store(other, "Other shop")
-    mp.save_template(other, "theirs", subject="Hi", body_text="Thanks")
+    mp.stores.create(other, "Other shop")
+    mp.templates.save(other, "theirs", subject="Hi", body_text="Thanks")
     token = csrf(admin, url(store, "/new"))
 
     assert admin.get(url(store, "/theirs/edit")).status_code == 404
@@ -413,7 +413,7 @@ ODD = [
 
 
 def test_odd_input_is_answered_with_a_message_never_a_500(admin: TestClient, mp: Milepost, store: str):
-    mp.save_template(store, "vip", subject="Hi", body_text="Thanks")
+    mp.templates.save(store, "vip", subject="Hi", body_text="Thanks")
     token = csrf(admin, url(store, "/new"))
     for changes in ODD:
         for path in ("/new", "/vip/edit") if "key" not in changes else ("/new",):  # a template keeps its key
@@ -428,7 +428,7 @@ def test_odd_input_is_answered_with_a_message_never_a_500(admin: TestClient, mp:
 
 
 def test_an_odd_page_position_shows_the_first_page(admin: TestClient, mp: Milepost, store: str):
-    mp.save_template(store, "vip", subject="Hi", body_text="Thanks")
+    mp.templates.save(store, "vip", subject="Hi", body_text="Thanks")
     for after in ("\x00", "x" * 5000, "NOT A KEY", ""):
         r = admin.get(url(store), params={"after": after})
         assert r.status_code == 200 and cells(r.text)[0][0] == "vip"

@@ -53,14 +53,14 @@ def drain(mp: Milepost, store: str) -> None:
 
 def event(mp: Milepost, store: str, count: int, name: str, *actions: dict) -> int:
     actions = actions or ({"type": "add_tag", "tag": name},)
-    return mp.create_order_count_event(store, count=count, name=name, actions=list(actions)).rule.id
+    return mp.order_count_events.create(store, count=count, name=name, actions=list(actions)).rule.id
 
 
 # -- the milestone log -----------------------------------------------------------------------------
 
 
 def test_the_log_shows_who_reached_what_and_what_each_action_did(agent: TestClient, mp: Milepost, store: str):
-    mp.save_template(store, "vip", subject="Welcome", body_text="Hello {{ customer.name }}")
+    mp.templates.save(store, "vip", subject="Welcome", body_text="Hello {{ customer.name }}")
     event(
         mp,
         store,
@@ -92,12 +92,12 @@ def test_the_log_shows_who_reached_what_and_what_each_action_did(agent: TestClie
     drain(mp, store)  # no SMTP server: kept in the local mailbox, which counts as sent
     after = agent.get(url)
     assert "email 'vip' queued · sent" in text_of(after.text)
-    (delivery,) = mp.deliveries(store)
+    (delivery,) = mp.deliveries.list(store)
     assert f'href="/admin/{store}/log/deliveries/{delivery.id}"' in after.text
 
 
 def test_each_filter_narrows_the_log(agent: TestClient, mp: Milepost, clock: FrozenClock, store: str):
-    mp.update_store(store, timezone="America/New_York")
+    mp.stores.update(store, timezone="America/New_York")
     first = event(mp, store, 1, "First order")
     second = event(mp, store, 2, "Second order")
     signed_in_at = clock()
@@ -129,7 +129,7 @@ def test_the_log_pages_from_the_newest_with_a_keyset(agent: TestClient, mp: Mile
     mp.ingest(store, [paid(f"c{i:02d}", f"o{i}") for i in range(60)])
     url = f"/admin/{store}/log/milestones"
 
-    first = agent.get(url, params={"program": str(mp.order_count_events(store)[0].rule.id)})
+    first = agent.get(url, params={"program": str(mp.order_count_events.list(store)[0].rule.id)})
 
     assert logged(first.text) == [f"c{i:02d}" for i in range(59, 9, -1)]
     older = re.search(r'href="([^"]+)">Older', first.text).group(1).replace("&amp;", "&")  # type: ignore[union-attr]
@@ -168,7 +168,7 @@ def test_filters_that_do_not_parse_are_shown_next_to_their_field(agent: TestClie
 
 def test_extreme_dates_and_another_stores_program_are_handled(agent: TestClient, mp: Milepost, store: str):
     other = f"s-{uuid.uuid4().hex}"
-    mp.create_store(other, "Other shop", currency="USD", timezone="Pacific/Kiritimati")
+    mp.stores.create(other, "Other shop", currency="USD", timezone="Pacific/Kiritimati")
     theirs = event(mp, other, 1, "Theirs")
     event(mp, store, 1, "Ours")
     mp.ingest(store, [paid("ada", "a1")])
@@ -187,14 +187,14 @@ def test_extreme_dates_and_another_stores_program_are_handled(agent: TestClient,
 def dead_webhook(mp: Milepost, store: str, receiver: Receiver, clock: FrozenClock, customer: str = "ada") -> int:
     """A webhook to `receiver` that answered 500 to each of its three attempts: dead."""
     mp.settings = Settings(webhooks_allow_private=True)
-    mp.create_webhook_endpoint(store, url=f"{receiver.url}/hooks", event_types=["milestone.reached"])
+    mp.webhooks.create(store, url=f"{receiver.url}/hooks", event_types=["milestone.reached"])
     event(mp, store, 1, "First order")
     mp.ingest(store, [paid(customer, f"{customer}-1")])
     receiver.answer(500, times=3)
     for _ in range(3):
         drain(mp, store)
         clock.advance(seconds=2)
-    (delivery,) = mp.deliveries(store, status="dead")
+    (delivery,) = mp.deliveries.list(store, status="dead")
     return delivery.id
 
 
@@ -202,7 +202,7 @@ def test_deliveries_are_listed_with_their_status_and_filtered(
     agent: TestClient, mp: Milepost, store: str, receiver: Receiver, clock: FrozenClock
 ):
     dead = dead_webhook(mp, store, receiver, clock)
-    mp.save_template(store, "hi", subject="Hi", body_text="Hello")
+    mp.templates.save(store, "hi", subject="Hi", body_text="Hello")
     event(mp, store, 2, "Second order", {"type": "send_email", "template": "hi"})
     mp.ingest(
         store,
@@ -223,7 +223,7 @@ def test_deliveries_are_listed_with_their_status_and_filtered(
 
     assert page.status_code == 200
     rows = dict(re.findall(r'<tr data-delivery-id="(\d+)">(.*?)</tr>', page.text, re.S))
-    (email_delivery,) = mp.deliveries(store, channel="email")
+    (email_delivery,) = mp.deliveries.list(store, channel="email")
     email, webhook = rows[str(email_delivery.id)], rows[str(dead)]
     assert "Email" in email and "pending" in email and "ada@x.example" in email
     assert f"dlv_{dead}" in webhook and "Webhook" in webhook and "dead" in webhook
@@ -241,10 +241,10 @@ def test_deliveries_are_listed_with_their_status_and_filtered(
 
 
 def test_the_deliveries_list_pages_by_id(agent: TestClient, mp: Milepost, store: str):
-    mp.save_template(store, "hi", subject="Hi", body_text="Hello")
+    mp.templates.save(store, "hi", subject="Hi", body_text="Hello")
     event(mp, store, 1, "First order", {"type": "send_email", "template": "hi"})
     mp.ingest(store, [paid(f"c{i:02d}", f"o{i}") for i in range(55)])
-    ids = [d.id for d in mp.deliveries(store)]
+    ids = [d.id for d in mp.deliveries.list(store)]
 
     first = agent.get(f"/admin/{store}/log/deliveries", params={"channel": "email"})
     found = [int(i) for i in re.findall(r">dlv_(\d+)<", first.text)]
@@ -296,7 +296,7 @@ def test_retry_all_dead_queues_every_dead_delivery(
     page = agent.get(done.headers["location"])
     assert "1 dead delivery will be sent again by the worker." in page.text
     assert "Retry all dead" not in page.text
-    assert mp.delivery(store, dead)[0].status == "pending"
+    assert mp.deliveries.get(store, dead)[0].status == "pending"
     again = agent.post(url + "/retry-dead", data={"csrf_token": csrf(agent, url)})
     assert "No dead delivery to retry." in agent.get(again.headers["location"]).text
 
@@ -310,21 +310,21 @@ def test_retrying_needs_the_forms_token(
     assert agent.post(f"{base}/{dead}/retry", data={"csrf_token": "forged"}).status_code == 403
     assert agent.post(f"{base}/{dead}/retry").status_code == 403
     assert agent.post(f"{base}/retry-dead", data={"csrf_token": "forged"}).status_code == 403
-    assert mp.delivery(store, dead)[0].status == "dead"
+    assert mp.deliveries.get(store, dead)[0].status == "dead"
 
 
 def test_another_stores_delivery_and_odd_ids_are_404(
     agent: TestClient, mp: Milepost, store: str, receiver: Receiver, clock: FrozenClock
 ):
     other = f"s-{uuid.uuid4().hex}"
-    mp.create_store(other, "Other shop", currency="USD", timezone="UTC")
+    mp.stores.create(other, "Other shop", currency="USD", timezone="UTC")
     theirs = dead_webhook(mp, other, receiver, clock)
     base = f"/admin/{store}/log/deliveries"
     token = csrf(agent, base)
 
     assert agent.get(f"{base}/{theirs}").status_code == 404
     assert agent.post(f"{base}/{theirs}/retry", data={"csrf_token": token}).status_code == 404
-    assert mp.delivery(other, theirs)[0].status == "dead"
+    assert mp.deliveries.get(other, theirs)[0].status == "dead"
     for odd in ("abc", "0", "-1", "99999999999999999999999", "1e3"):
         assert agent.get(f"{base}/{odd}").status_code == 404
         assert agent.post(f"{base}/{odd}/retry", data={"csrf_token": token}).status_code == 404
@@ -346,11 +346,11 @@ def test_an_agent_sees_the_logs_in_the_navigation(agent: TestClient, admin: Test
 
 
 def test_a_skipped_email_says_why(agent: TestClient, mp: Milepost, store: str, clock: FrozenClock):
-    mp.save_template(store, "hi", subject="Hi", body_text="Hello")
+    mp.templates.save(store, "hi", subject="Hi", body_text="Hello")
     event(mp, store, 1, "First order", {"type": "send_email", "template": "hi"})
     mp.ingest(store, [paid("nomail", "o1")])
     drain(mp, store)
-    (delivery,) = mp.deliveries(store)
+    (delivery,) = mp.deliveries.list(store)
     clock.advance(seconds=60)
 
     page = agent.get(f"/admin/{store}/log/deliveries/{delivery.id}")

@@ -39,7 +39,7 @@ def vip_form(token: str, **changes: str) -> dict[str, str]:
 
 
 def with_template(mp: Milepost, store: str) -> None:
-    mp.save_template(store, "vip", subject="Welcome, {{ customer.name }}", body_text="You are a VIP.")
+    mp.templates.save(store, "vip", subject="Welcome, {{ customer.name }}", body_text="You are a VIP.")
 
 
 def test_the_table_has_the_columns_operators_expect(admin: TestClient, store: str):
@@ -66,7 +66,7 @@ def test_adding_the_fifth_order_event_with_three_actions(admin: TestClient, mp: 
     r = admin.post(f"{url}/new", data=vip_form(csrf(admin, f"{url}/new")))
 
     assert r.status_code == 303 and r.headers["location"] == url
-    (event,) = mp.order_count_events(store)
+    (event,) = mp.order_count_events.list(store)
     assert (event.rule.threshold, event.rule.name, event.rule.active) == (5, "VIP", True)
     assert [a.as_dict() for a in event.rule.actions] == [
         {"type": "send_email", "template": "vip"},
@@ -132,37 +132,37 @@ def test_editing_switching_off_and_deleting(admin: TestClient, mp: Milepost, sto
     with_template(mp, store)
     url = EVENTS.format(store=store)
     admin.post(f"{url}/new", data=vip_form(csrf(admin, f"{url}/new")))
-    (event,) = mp.order_count_events(store)
+    (event,) = mp.order_count_events.list(store)
     edit = f"{url}/{event.rule.id}/edit"
 
     page = admin.get(edit)
     assert 'value="10.00"' in page.text and 'value="5-Order Club"' in page.text  # shown as saved
     r = admin.post(edit, data=vip_form(csrf(admin, edit), count="6", name="VIP six", **{"action-1-amount": "12.50"}))
     assert r.status_code == 303
-    rule = mp.order_count_event(store, event.rule.id).rule
+    rule = mp.order_count_events.get(store, event.rule.id).rule
     assert (rule.threshold, rule.name, rule.actions[1].param("amount"), rule.version) == (6, "VIP six", 1250, 2)
 
     toggle = f"{url}/{event.rule.id}/toggle"
     assert admin.post(toggle, data={"csrf_token": csrf(admin, url)}).status_code == 303
-    assert mp.order_count_event(store, event.rule.id).rule.active is False
+    assert mp.order_count_events.get(store, event.rule.id).rule.active is False
     assert "Inactive" in cells(admin.get(url).text)[0][4]
 
     confirm = admin.get(f"{url}/{event.rule.id}/delete")
     assert confirm.status_code == 200 and "past firings stay in the milestone log" in confirm.text
     r = admin.post(f"{url}/{event.rule.id}/delete", data={"csrf_token": csrf(admin, url)})
     assert r.status_code == 303
-    assert mp.order_count_events(store) == []
-    assert [d.rule.id for d in mp.order_count_events(store, include_deleted=True)] == [event.rule.id]
+    assert mp.order_count_events.list(store) == []
+    assert [d.rule.id for d in mp.order_count_events.list(store, include_deleted=True)] == [event.rule.id]
 
 
 def test_another_stores_event_is_not_found(admin: TestClient, mp: Milepost, store: str):
     other = f"o-{store}"[:60]
-    mp.create_store(other, "Other")
-    theirs = mp.create_order_count_event(other, count=2, name="Theirs", actions=[{"type": "add_tag", "tag": "x"}])
+    mp.stores.create(other, "Other")
+    theirs = mp.order_count_events.create(other, count=2, name="Theirs", actions=[{"type": "add_tag", "tag": "x"}])
     url = EVENTS.format(store=store)
     assert admin.get(f"{url}/{theirs.rule.id}/edit").status_code == 404
     assert admin.post(f"{url}/{theirs.rule.id}/delete", data={"csrf_token": csrf(admin, url)}).status_code == 404
-    assert mp.order_count_events(other) != []
+    assert mp.order_count_events.list(other) != []
 
 
 def test_an_alert_action_names_the_agent_who_must_act(admin: TestClient, mp: Milepost, store: str):
@@ -173,8 +173,8 @@ def test_an_alert_action_names_the_agent_who_must_act(admin: TestClient, mp: Mil
     r = admin.post(f"{url}/new", data={"csrf_token": token, **alert, "action-0-assignee": "nobody@shop.example"})
     assert r.status_code == 400
     assert '<p class="error">no active user has this email' in r.text
-    mp.create_user("dana@shop.example", "Dana", "correct horse battery", "agent")
+    mp.users.create("dana@shop.example", "Dana", "correct horse battery", "agent")
     r = admin.post(f"{url}/new", data={"csrf_token": token, **alert, "action-0-assignee": "Dana@Shop.example"})
     assert r.status_code == 303
-    (event,) = mp.order_count_events(store)
+    (event,) = mp.order_count_events.list(store)
     assert event.rule.actions[0].param("assignee") == "dana@shop.example"

@@ -42,7 +42,7 @@ def error_of(html: str, name: str) -> str:
 def shop(mp: Milepost) -> str:
     """A store in New York: times are typed and shown in its time zone."""
     key = f"ny-{uuid.uuid4().hex[:12]}"
-    mp.create_store(key, "New York shop", currency="USD", timezone="America/New_York")
+    mp.stores.create(key, "New York shop", currency="USD", timezone="America/New_York")
     return key
 
 
@@ -100,7 +100,7 @@ def inactivity_form(token: str, **changes: str) -> dict[str, str]:
 def test_only_administrators_configure_programs(
     admin: TestClient, agent: TestClient, web: TestClient, mp: Milepost, store: str
 ):
-    d = mp.create_program(store, name="Reviewer", metric="review_count", threshold=3, actions=TAG)
+    d = mp.programs.create(store, name="Reviewer", metric="review_count", threshold=3, actions=TAG)
     url = PROGRAMS.format(store=store)
     for path in ("", "/new", "/new/journey", "/new/inactivity", f"/{d.rule.id}/edit", f"/{d.rule.id}/delete"):
         assert agent.get(url + path).status_code == 403, path
@@ -109,15 +109,15 @@ def test_only_administrators_configure_programs(
     for path in ("/new", f"/{d.rule.id}/edit", f"/{d.rule.id}/toggle", f"/{d.rule.id}/delete"):
         assert agent.post(url + path, data={"csrf_token": token, "name": "x"}).status_code == 403, path
     assert admin.post(f"{url}/{d.rule.id}/toggle", data={}).status_code == 403  # no CSRF token
-    assert mp.program(store, d.rule.id).rule.active is True
+    assert mp.programs.get(store, d.rule.id).rule.active is True
 
 
 def test_the_table_lists_every_kind_in_operator_words(admin: TestClient, mp: Milepost, shop: str):
     url = PROGRAMS.format(store=shop)
     assert "Add Program" in (page := admin.get(url)).text
     assert cells(page.text) == [["No milestone program yet: add one to reward customers who reach a milestone."]]
-    mp.create_order_count_event(shop, count=5, name="Fifth order", actions=TAG)  # on its own page
-    mp.create_program(
+    mp.order_count_events.create(shop, count=5, name="Fifth order", actions=TAG)  # on its own page
+    mp.programs.create(
         shop,
         name="Big spender",
         metric="amount_spent",
@@ -128,9 +128,11 @@ def test_the_table_lists_every_kind_in_operator_words(admin: TestClient, mp: Mil
         clawback_days=14,
         conditions=[{"tag": "VIP", "has": True}],
     )
-    mp.create_program(shop, name="Reviewer", metric="review_count", threshold=3, actions=TAG, active=False)
-    mp.create_journey(shop, name="Journey", steps=[{"metric": "order_count"}, {"metric": "review_count"}], actions=TAG)
-    mp.create_inactivity_program(shop, name="Lapsed", days=90, actions=[{"type": "alert"}])
+    mp.programs.create(shop, name="Reviewer", metric="review_count", threshold=3, actions=TAG, active=False)
+    mp.programs.create_journey(
+        shop, name="Journey", steps=[{"metric": "order_count"}, {"metric": "review_count"}], actions=TAG
+    )
+    mp.programs.create_inactivity(shop, name="Lapsed", days=90, actions=[{"type": "alert"}])
 
     page = admin.get(url)
 
@@ -190,7 +192,7 @@ def test_adding_a_program_on_amount_spent(admin: TestClient, mp: Milepost, shop:
     r = admin.post(f"{url}/new", data=spend_form(csrf(admin, f"{url}/new")))
 
     assert r.status_code == 303 and r.headers["location"] == url
-    (d,) = mp.programs(shop)
+    (d,) = mp.programs.list(shop)
     r_ = d.rule
     assert (r_.kind, r_.name, r_.metric, r_.threshold, r_.every, r_.clawback_days) == (
         "program",
@@ -230,7 +232,7 @@ def test_counts_are_whole_numbers_and_nothing_optional_is_required(admin: TestCl
     }
     r = admin.post(f"{url}/new", data=spend_form(token, **bare, conditions="", active=""))
     assert r.status_code == 303
-    (d,) = mp.programs(shop)
+    (d,) = mp.programs.list(shop)
     assert (d.rule.threshold, d.rule.every, d.rule.starts_at, d.rule.ends_at, d.rule.clawback_days) == (
         10,
         None,
@@ -277,11 +279,11 @@ def test_errors_show_next_to_their_fields_and_the_form_keeps_what_was_typed(admi
         f"{url}/new", data={"csrf_token": token, "name": "No action", "metric": "order_count", "threshold": "3"}
     )
     assert r.status_code == 400 and "add at least one action" in r.text
-    assert mp.programs(shop) == []
+    assert mp.programs.list(shop) == []
 
 
 def test_editing_shows_what_is_fixed_and_keeps_it(admin: TestClient, mp: Milepost, shop: str):
-    d = mp.create_program(
+    d = mp.programs.create(
         shop,
         name="Big spender",
         metric="amount_spent",
@@ -316,7 +318,7 @@ def test_editing_shows_what_is_fixed_and_keeps_it(admin: TestClient, mp: Milepos
     r = admin.post(edit, data=form)
 
     assert r.status_code == 303
-    rule = mp.program(shop, d.rule.id).rule
+    rule = mp.programs.get(shop, d.rule.id).rule
     assert (rule.name, rule.metric, rule.threshold, rule.every, rule.version) == (
         "Bigger spender",
         "amount_spent",
@@ -330,7 +332,7 @@ def test_editing_shows_what_is_fixed_and_keeps_it(admin: TestClient, mp: Milepos
     # an edit the model refuses shows the form again, as typed
     r = admin.post(edit, data={**form, "threshold": "0"})
     assert r.status_code == 400 and error_of(r.text, "threshold") and 'value="0"' in r.text
-    assert mp.program(shop, d.rule.id).rule.version == 2
+    assert mp.programs.get(shop, d.rule.id).rule.version == 2
 
 
 def test_a_journey_of_ordered_steps(admin: TestClient, mp: Milepost, shop: str):
@@ -356,7 +358,7 @@ def test_a_journey_of_ordered_steps(admin: TestClient, mp: Milepost, shop: str):
 
     r = admin.post(f"{url}/new/journey", data=journey_form(token))
     assert r.status_code == 303
-    (d,) = mp.programs(shop)
+    (d,) = mp.programs.list(shop)
     assert d.rule.kind == "journey"
     assert [s.as_dict() for s in d.rule.steps] == [
         {"metric": "order_count", "count": 1},
@@ -377,7 +379,7 @@ def test_a_journey_of_ordered_steps(admin: TestClient, mp: Milepost, shop: str):
         "action-0-points": "700",
     }
     assert admin.post(edit, data=form).status_code == 303
-    rule = mp.program(shop, d.rule.id).rule
+    rule = mp.programs.get(shop, d.rule.id).rule
     assert (rule.name, rule.active, len(rule.steps), rule.actions[0].param("points")) == ("Renamed", False, 3, 700)
 
 
@@ -391,42 +393,42 @@ def test_an_inactivity_program(admin: TestClient, mp: Milepost, shop: str):
     assert r.status_code == 400 and "nope" in error_of(r.text, "action-0-message")
 
     assert admin.post(f"{url}/new/inactivity", data=inactivity_form(token)).status_code == 303
-    (d,) = mp.programs(shop)
+    (d,) = mp.programs.list(shop)
     assert (d.rule.kind, d.rule.threshold, d.rule.name) == ("inactivity", 90, "We miss you")
 
     edit = f"{url}/{d.rule.id}/edit"
     assert 'name="days" type="number" value="90"' in admin.get(edit).text
     assert admin.post(edit, data=inactivity_form(csrf(admin, edit), days="60")).status_code == 303
-    assert mp.program(shop, d.rule.id).rule.threshold == 60
+    assert mp.programs.get(shop, d.rule.id).rule.threshold == 60
     r = admin.post(edit, data=inactivity_form(csrf(admin, edit), days="99999"))
-    assert r.status_code == 400 and mp.program(shop, d.rule.id).rule.threshold == 60
+    assert r.status_code == 400 and mp.programs.get(shop, d.rule.id).rule.threshold == 60
 
 
 def test_switching_off_and_on_and_deleting_keeps_the_history(admin: TestClient, mp: Milepost, store: str):
-    d = mp.create_journey(
+    d = mp.programs.create_journey(
         store, name="Two steps", steps=[{"metric": "order_count"}, {"metric": "review_count"}], actions=TAG
     )
     url = PROGRAMS.format(store=store)
     toggle = f"{url}/{d.rule.id}/toggle"
     assert admin.post(toggle, data={"csrf_token": csrf(admin, url)}).status_code == 303
-    assert mp.program(store, d.rule.id).rule.active is False and cells(admin.get(url).text)[0][6] == "Inactive"
+    assert mp.programs.get(store, d.rule.id).rule.active is False and cells(admin.get(url).text)[0][6] == "Inactive"
     assert admin.post(toggle, data={"csrf_token": csrf(admin, url)}).status_code == 303
-    assert mp.program(store, d.rule.id).rule.active is True
+    assert mp.programs.get(store, d.rule.id).rule.active is True
 
     confirm = admin.get(f"{url}/{d.rule.id}/delete")
     assert confirm.status_code == 200 and "past milestones stay in the milestone log" in confirm.text
     r = admin.post(f"{url}/{d.rule.id}/delete", data={"csrf_token": csrf(admin, url)})
     assert r.status_code == 303 and r.headers["location"] == url
-    assert mp.programs(store) == []
-    assert [x.rule.id for x in mp.programs(store, include_deleted=True)] == [d.rule.id]
+    assert mp.programs.list(store) == []
+    assert [x.rule.id for x in mp.programs.list(store, include_deleted=True)] == [d.rule.id]
     assert admin.get(f"{url}/{d.rule.id}/edit").status_code == 404  # deleted: gone from the page
 
 
 def test_other_stores_programs_and_odd_ids_are_not_found(admin: TestClient, mp: Milepost, store: str):
     other = f"o-{store}"[:60]
-    mp.create_store(other, "Other")
-    theirs = mp.create_program(other, name="Theirs", metric="order_count", threshold=2, actions=TAG)
-    event = mp.create_order_count_event(store, count=2, name="An order count event", actions=TAG)
+    mp.stores.create(other, "Other")
+    theirs = mp.programs.create(other, name="Theirs", metric="order_count", threshold=2, actions=TAG)
+    event = mp.order_count_events.create(store, count=2, name="An order count event", actions=TAG)
     url = PROGRAMS.format(store=store)
     token = csrf(admin, url)
     for program_id in (theirs.rule.id, event.rule.id, 0, -1, 10**30, "abc"):
@@ -436,8 +438,8 @@ def test_other_stores_programs_and_odd_ids_are_not_found(admin: TestClient, mp: 
             assert admin.post(f"{url}/{program_id}/{path}", data={"csrf_token": token}).status_code == 404
     assert admin.get(f"{url}/new/teleport").status_code == 404
     assert admin.get("/admin/no-such-store/settings/programs").status_code == 404
-    assert mp.program(other, theirs.rule.id).rule.active is True
-    assert mp.order_count_event(store, event.rule.id).deleted_at is None
+    assert mp.programs.get(other, theirs.rule.id).rule.active is True
+    assert mp.order_count_events.get(store, event.rule.id).deleted_at is None
 
 
 ODD = [
@@ -476,9 +478,9 @@ def test_nothing_a_browser_can_post_answers_500(admin: TestClient, mp: Milepost,
         r = admin.post(f"{url}/new/journey", data=journey_form(token, **change))
         assert r.status_code in (303, 400), (change, r.status_code, r.text[:300])
     assert admin.get(url).status_code == 200  # what was saved shows
-    for d in mp.programs(shop):
+    for d in mp.programs.list(shop):
         assert admin.get(f"{url}/{d.rule.id}/edit").status_code == 200
-    edit = f"{url}/{mp.programs(shop)[0].rule.id}/edit"  # and edits the same way
+    edit = f"{url}/{mp.programs.list(shop)[0].rule.id}/edit"  # and edits the same way
     for change in ODD:
         r = admin.post(edit, data=spend_form(token, **change))
         assert r.status_code in (303, 400), (change, r.status_code, r.text[:300])
@@ -487,14 +489,14 @@ def test_nothing_a_browser_can_post_answers_500(admin: TestClient, mp: Milepost,
 def test_a_switch_the_model_refuses_is_explained_above_the_table(
     admin: TestClient, mp: Milepost, store: str, monkeypatch: pytest.MonkeyPatch
 ):
-    d = mp.create_program(store, name="Reviewer", metric="review_count", threshold=3, actions=TAG)
+    d = mp.programs.create(store, name="Reviewer", metric="review_count", threshold=3, actions=TAG)
     url = PROGRAMS.format(store=store)
     token = csrf(admin, url)
 
     def refuse(*_: object, **__: object) -> None:
         raise ValidationError("actions[0].url: not allowed", {"actions[0].url": "not allowed"})
 
-    monkeypatch.setattr(mp, "update_program", refuse)
+    monkeypatch.setattr(mp.programs, "update", refuse)
     r = admin.post(f"{url}/{d.rule.id}/toggle", data={"csrf_token": token})
     assert r.status_code == 400 and "“Reviewer” was not switched off: actions[0].url: not allowed" in r.text
     assert cells(r.text)[0][6] == "Active"

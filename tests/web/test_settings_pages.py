@@ -66,7 +66,7 @@ def test_a_new_key_is_shown_once_works_and_is_never_shown_again(admin: TestClien
     assert "cannot be shown again" in r.text
     secret = shown_secret(r.text)
     assert secret.startswith("mpk_") and secret not in str(r.url)
-    (key,) = mp.api_keys(store)
+    (key,) = mp.keys.list(store)
     assert (key.name, key.scope, key.active) == ("Shop backend", "admin", True)
     # the key works against the HTTP API of the same app, for its own store
     bearer = {"Authorization": f"Bearer {secret}"}
@@ -84,11 +84,11 @@ def test_an_ingest_key_sends_events_but_cannot_configure(admin: TestClient, mp: 
     secret = shown_secret(r.text)
     assert customer_event(secret, admin).json()["accepted"] == 1
     assert admin.get("/api/v1/store", headers={"Authorization": f"Bearer {secret}"}).status_code == 403
-    assert [k.name for k in mp.api_keys(store)] == ["ingest key"]  # a name when none is given
+    assert [k.name for k in mp.keys.list(store)] == ["ingest key"]  # a name when none is given
 
 
 def test_revoking_a_key_after_a_confirmation(admin: TestClient, mp: Milepost, store: str):
-    key, secret = mp.create_api_key(store, "ingest", "Old shop")
+    key, secret = mp.keys.create(store, "ingest", "Old shop")
     url = KEYS.format(store=store)
     confirm = admin.get(f"{url}/{key.id}/revoke")
     assert confirm.status_code == 200 and "stops working at once" in confirm.text
@@ -96,7 +96,7 @@ def test_revoking_a_key_after_a_confirmation(admin: TestClient, mp: Milepost, st
     r = admin.post(f"{url}/{key.id}/revoke", data={"csrf_token": csrf(admin, url)})
 
     assert r.status_code == 303 and r.headers["location"] == url
-    assert mp.api_keys(store)[0].active is False
+    assert mp.keys.list(store)[0].active is False
     assert customer_event(secret, admin).status_code == 401
     assert "Revoked 2026-03-01 12:00" in rows(admin.get(url).text)[0]
     again = admin.post(f"{url}/{key.id}/revoke", data={"csrf_token": csrf(admin, url)})
@@ -113,19 +113,19 @@ def test_key_errors_show_next_to_their_fields(admin: TestClient, mp: Milepost, s
     assert bad_scope.status_code == 400 and error_of(bad_scope.text, "scope") == "choose a scope"
     assert long_name.status_code == 400 and error_of(long_name.text, "name") == "too long"
     assert 'value="nnnn' in long_name.text and "Please correct what is marked below." in long_name.text
-    assert mp.api_keys(store) == []
+    assert mp.keys.list(store) == []
 
 
 def test_another_stores_key_is_not_found(admin: TestClient, mp: Milepost, store: str):
     other = f"o-{store}"[:60]
-    mp.create_store(other, "Other")
-    theirs, _ = mp.create_api_key(other, "admin")
+    mp.stores.create(other, "Other")
+    theirs, _ = mp.keys.create(other, "admin")
     url = KEYS.format(store=store)
     token = csrf(admin, url)
     for key_id in (theirs.id, 0, 2**31, 10**30, "abc"):
         assert admin.get(f"{url}/{key_id}/revoke").status_code == 404
         assert admin.post(f"{url}/{key_id}/revoke", data={"csrf_token": token}).status_code == 404
-    assert mp.api_keys(other)[0].active
+    assert mp.keys.list(other)[0].active
 
 
 # -- webhook endpoints -------------------------------------------------------------------------
@@ -151,11 +151,11 @@ def test_adding_an_endpoint_shows_its_secret_once(admin: TestClient, mp: Milepos
 
     assert r.status_code == 200 and "cannot be shown again" in r.text
     assert r.headers["cache-control"] == "no-store"
-    (endpoint,) = mp.webhook_endpoints(store)
+    (endpoint,) = mp.webhooks.list(store)
     assert (endpoint.url, endpoint.description, endpoint.enabled) == (URL, "CRM", True)
     assert endpoint.event_types == ("milestone.reached", "alert.created")
     secret = shown_secret(r.text)
-    assert secret.startswith("whsec_") and secret == mp.webhook_secret(store, endpoint.id)
+    assert secret.startswith("whsec_") and secret == mp.webhooks.secret(store, endpoint.id)
     for later in (url, f"{url}/{endpoint.id}/edit", f"{url}/{endpoint.id}/rotate"):
         assert secret not in admin.get(later).text
     assert rows(admin.get(url).text) == [
@@ -167,7 +167,7 @@ def test_an_endpoint_may_start_disabled_and_with_no_event(admin: TestClient, mp:
     url = HOOKS.format(store=store)
     form = {"csrf_token": csrf(admin, f"{url}/new"), "url": URL}
     assert admin.post(f"{url}/new", data=form).status_code == 200
-    (endpoint,) = mp.webhook_endpoints(store)
+    (endpoint,) = mp.webhooks.list(store)
     assert (endpoint.enabled, endpoint.event_types, endpoint.disabled_reason) == (False, (), "disabled by an operator")
     assert "only what actions send" in rows(admin.get(url).text)[0]
 
@@ -175,7 +175,7 @@ def test_an_endpoint_may_start_disabled_and_with_no_event(admin: TestClient, mp:
 def test_endpoint_errors_show_next_to_the_url(admin: TestClient, mp: Milepost, store: str):
     url = HOOKS.format(store=store)
     token = csrf(admin, f"{url}/new")
-    mp.create_webhook_endpoint(store, url=URL, event_types=[])
+    mp.webhooks.create(store, url=URL, event_types=[])
 
     bad = admin.post(f"{url}/new", data=endpoint_form(token, url="ftp://files.example/x"))
     private = admin.post(f"{url}/new", data=endpoint_form(token, url="http://127.0.0.1:8080/hook"))
@@ -192,18 +192,18 @@ def test_endpoint_errors_show_next_to_the_url(admin: TestClient, mp: Milepost, s
     assert "already has the URL" in error_of(taken.text, "url")
     assert error_of(empty.text, "url") == "required"
     assert error_of(long.text, "description") == "at most 200 characters"
-    assert len(mp.webhook_endpoints(store)) == 1
+    assert len(mp.webhooks.list(store)) == 1
 
 
 def test_private_addresses_are_accepted_when_the_settings_allow_them(admin: TestClient, mp: Milepost, store: str):
     mp.settings = Settings(webhooks_allow_private=True)
     url = HOOKS.format(store=store)
     r = admin.post(f"{url}/new", data=endpoint_form(csrf(admin, f"{url}/new"), url="http://127.0.0.1:8080/hook"))
-    assert r.status_code == 200 and mp.webhook_endpoints(store)[0].url == "http://127.0.0.1:8080/hook"
+    assert r.status_code == 200 and mp.webhooks.list(store)[0].url == "http://127.0.0.1:8080/hook"
 
 
 def test_editing_an_endpoint_and_rotating_its_secret(admin: TestClient, mp: Milepost, store: str):
-    endpoint, first = mp.create_webhook_endpoint(store, url=URL, event_types=["milestone.reached"])
+    endpoint, first = mp.webhooks.create(store, url=URL, event_types=["milestone.reached"])
     url = HOOKS.format(store=store)
     edit = f"{url}/{endpoint.id}/edit"
     page = admin.get(edit)
@@ -213,7 +213,7 @@ def test_editing_an_endpoint_and_rotating_its_secret(admin: TestClient, mp: Mile
     r = admin.post(edit, data=change)
 
     assert r.status_code == 303 and r.headers["location"] == url
-    saved = mp.webhook_endpoint(store, endpoint.id)
+    saved = mp.webhooks.get(store, endpoint.id)
     assert (saved.url, saved.description, saved.event_types, saved.enabled) == (
         URL + "/v2",
         "ERP",
@@ -227,24 +227,24 @@ def test_editing_an_endpoint_and_rotating_its_secret(admin: TestClient, mp: Mile
     rotated = admin.post(f"{url}/{endpoint.id}/rotate", data={"csrf_token": csrf(admin, url)})
     assert rotated.status_code == 200 and "cannot be shown again" in rotated.text
     second = shown_secret(rotated.text)
-    assert second != first and second == mp.webhook_secret(store, endpoint.id)
+    assert second != first and second == mp.webhooks.secret(store, endpoint.id)
     assert second not in admin.get(url).text and second not in admin.get(edit).text
 
 
 def test_deleting_an_endpoint_after_a_confirmation(admin: TestClient, mp: Milepost, store: str):
-    endpoint, _ = mp.create_webhook_endpoint(store, url=URL, event_types=[], description="CRM")
+    endpoint, _ = mp.webhooks.create(store, url=URL, event_types=[], description="CRM")
     url = HOOKS.format(store=store)
     confirm = admin.get(f"{url}/{endpoint.id}/delete")
     assert confirm.status_code == 200 and "Delete the endpoint" in confirm.text and URL in confirm.text
 
     r = admin.post(f"{url}/{endpoint.id}/delete", data={"csrf_token": csrf(admin, url)})
 
-    assert r.status_code == 303 and mp.webhook_endpoints(store) == []
+    assert r.status_code == 303 and mp.webhooks.list(store) == []
 
 
 def test_an_endpoint_a_rule_sends_to_is_kept_with_the_reason(admin: TestClient, mp: Milepost, store: str):
-    mp.create_order_count_event(store, count=3, name="Third", actions=[{"type": "webhook", "url": URL}])
-    (endpoint,) = mp.webhook_endpoints(store)
+    mp.order_count_events.create(store, count=3, name="Third", actions=[{"type": "webhook", "url": URL}])
+    (endpoint,) = mp.webhooks.list(store)
     url = HOOKS.format(store=store)
 
     r = admin.post(f"{url}/{endpoint.id}/delete", data={"csrf_token": csrf(admin, url)})
@@ -252,13 +252,13 @@ def test_an_endpoint_a_rule_sends_to_is_kept_with_the_reason(admin: TestClient, 
     assert r.status_code == 409 and "remove their webhook action first" in r.text
     moved = admin.post(f"{url}/{endpoint.id}/edit", data=endpoint_form(csrf(admin, url), url=URL + "/new"))
     assert moved.status_code == 400 and "change their webhook action" in error_of(moved.text, "url")
-    assert mp.webhook_endpoints(store)[0].url == URL
+    assert mp.webhooks.list(store)[0].url == URL
 
 
 def test_another_stores_endpoint_is_not_found(admin: TestClient, mp: Milepost, store: str):
     other = f"o-{store}"[:60]
-    mp.create_store(other, "Other")
-    theirs, _ = mp.create_webhook_endpoint(other, url=URL, event_types=[])
+    mp.stores.create(other, "Other")
+    theirs, _ = mp.webhooks.create(other, url=URL, event_types=[])
     url = HOOKS.format(store=store)
     token = csrf(admin, url)
     for endpoint_id in (theirs.id, 0, 2**31, 10**30, "abc"):
@@ -266,7 +266,7 @@ def test_another_stores_endpoint_is_not_found(admin: TestClient, mp: Milepost, s
             assert admin.get(f"{url}/{endpoint_id}/{action}").status_code == 404
             posted = admin.post(f"{url}/{endpoint_id}/{action}", data=endpoint_form(token))
             assert posted.status_code == 404, (endpoint_id, action)
-    assert mp.webhook_endpoints(other)[0].description == ""
+    assert mp.webhooks.list(other)[0].description == ""
 
 
 # -- users -------------------------------------------------------------------------------------
@@ -299,7 +299,7 @@ def test_adding_a_user_who_then_signs_in(admin: TestClient, web: TestClient, mp:
     r = admin.post(f"{url}/new", data=form)
 
     assert r.status_code == 303 and r.headers["location"] == url
-    (grace,) = [u for u in mp.users() if u.email == form["email"]]
+    (grace,) = [u for u in mp.users.list() if u.email == form["email"]]
     assert (grace.name, grace.role, grace.disabled_at) == ("Grace Hopper", "agent", None)
     assert f"Grace Hopper {form['email']} Agent Active never Edit" in rows(admin.get(url).text)
     assert sign_in(web, form["email"]).status_code == 303
@@ -322,7 +322,7 @@ def test_user_errors_show_next_to_their_fields(admin: TestClient, mp: Milepost, 
     url = USERS.format(store=store)
     token = csrf(admin, f"{url}/new")
     taken = new_email()
-    mp.create_user(taken, "Taken", PASSWORD)
+    mp.users.create(taken, "Taken", PASSWORD)
 
     cases = {
         "email": (user_form(token, email=taken.upper()), "is taken"),
@@ -339,14 +339,14 @@ def test_user_errors_show_next_to_their_fields(admin: TestClient, mp: Milepost, 
     missing = admin.post(f"{url}/new", data=user_form(token, password=""))
     assert error_of(missing.text, "password").startswith("is required")
     posted = {form["email"] for form, _ in cases.values()} - {taken.upper()}
-    assert [u for u in mp.users() if u.email in posted] == []
+    assert [u for u in mp.users.list() if u.email in posted] == []
 
 
 def test_editing_a_users_role_name_and_access(admin: TestClient, agent: TestClient, mp: Milepost, store: str, app: Any):
     url = USERS.format(store=store)
     settings_page = KEYS.format(store=store)
     assert agent.get(settings_page).status_code == 403
-    (agent_user,) = [u for u in mp.users() if u.id == _me(agent, mp, store)]
+    (agent_user,) = [u for u in mp.users.list() if u.id == _me(agent, mp, store)]
     edit = f"{url}/{agent_user.id}/edit"
 
     r = admin.post(
@@ -354,32 +354,32 @@ def test_editing_a_users_role_name_and_access(admin: TestClient, agent: TestClie
     )
 
     assert r.status_code == 303
-    assert (mp.user(agent_user.id).name, mp.user(agent_user.id).role) == ("Alan", "administrator")
+    assert (mp.users.get(agent_user.id).name, mp.users.get(agent_user.id).role) == ("Alan", "administrator")
     assert agent.get(settings_page).status_code == 200  # the new role applies from the next page
 
     admin.post(edit, data={"csrf_token": csrf(admin, edit), "name": "Alan", "role": "agent", "active": "on"})
     assert agent.get(settings_page).status_code == 403
 
     r = admin.post(edit, data={"csrf_token": csrf(admin, edit), "name": "Alan", "role": "agent"})
-    assert r.status_code == 303 and mp.user(agent_user.id).disabled_at is not None
+    assert r.status_code == 303 and mp.users.get(agent_user.id).disabled_at is not None
     assert agent.get(f"/admin/{store}").status_code == 303  # signed out everywhere
     assert "Disabled" in next(row for row in rows(admin.get(url).text) if agent_user.email in row)
     with client_for(app) as again:
         assert sign_in(again, agent_user.email).status_code == 401
 
     admin.post(edit, data={"csrf_token": csrf(admin, edit), "name": "Alan", "role": "agent", "active": "on"})
-    assert mp.user(agent_user.id).disabled_at is None
+    assert mp.users.get(agent_user.id).disabled_at is None
 
 
 def _me(client: TestClient, mp: Milepost, store: str) -> int:
     """The id of the user a client is signed in as: the newest with the name in the page's header."""
     page = client.get(USERS.format(store=store)).text  # an Agent's 403 page has the header too
     name = re.search(r'<span class="who">([^<]+) · ', page).group(1)  # type: ignore[union-attr]
-    return max(u.id for u in mp.users() if u.name == name)
+    return max(u.id for u in mp.users.list() if u.name == name)
 
 
 def test_an_administrator_cannot_disable_themselves(admin: TestClient, mp: Milepost, store: str):
-    me = mp.user(_me(admin, mp, store))
+    me = mp.users.get(_me(admin, mp, store))
     edit = f"{USERS.format(store=store)}/{me.id}/edit"
     page = admin.get(edit)
     assert "(you too: sign in again with the new password)" in page.text
@@ -390,13 +390,13 @@ def test_an_administrator_cannot_disable_themselves(admin: TestClient, mp: Milep
         r.status_code == 400
         and error_of(r.text, "active") == "You cannot disable yourself: ask another Administrator to do it."
     )
-    assert mp.user(me.id).disabled_at is None and admin.get(edit).status_code == 200
+    assert mp.users.get(me.id).disabled_at is None and admin.get(edit).status_code == 200
 
 
 def test_setting_a_new_password_signs_the_user_out(
     admin: TestClient, agent: TestClient, web: TestClient, mp: Milepost, store: str
 ):
-    user = mp.user(_me(agent, mp, store))
+    user = mp.users.get(_me(agent, mp, store))
     password_url = f"{USERS.format(store=store)}/{user.id}/password"
     token = csrf(admin, USERS.format(store=store))
 
@@ -438,8 +438,8 @@ def lone_mp(backend: str, tmp_path: Any, request: pytest.FixtureRequest) -> Iter
 
 
 def test_the_last_active_administrator_cannot_be_demoted(lone_mp: Milepost):
-    lone_mp.create_store("shop", "Shop")
-    me = lone_mp.create_user("only@shop.example", "Only", PASSWORD, "administrator")
+    lone_mp.stores.create("shop", "Shop")
+    me = lone_mp.users.create("only@shop.example", "Only", PASSWORD, "administrator")
     with client_for(create_app(lone_mp, Settings())) as admin:
         assert sign_in(admin, me.email).status_code == 303
         edit = f"{USERS.format(store='shop')}/{me.id}/edit"
@@ -447,7 +447,7 @@ def test_the_last_active_administrator_cannot_be_demoted(lone_mp: Milepost):
         r = admin.post(edit, data={"csrf_token": csrf(admin, edit), "name": "Only", "role": "agent", "active": "on"})
 
         assert r.status_code == 400 and "This is the last active Administrator" in error_of(r.text, "role")
-        assert lone_mp.user(me.id).role == "administrator"
+        assert lone_mp.users.get(me.id).role == "administrator"
 
 
 def test_an_unknown_user_is_not_found(admin: TestClient, store: str):
@@ -464,9 +464,9 @@ def test_an_unknown_user_is_not_found(admin: TestClient, store: str):
 
 
 def _targets(mp: Milepost, store: str) -> list[str]:
-    key, _ = mp.create_api_key(store, "ingest")
-    endpoint, _ = mp.create_webhook_endpoint(store, url=URL, event_types=[])
-    user = mp.create_user(new_email(), "Target", PASSWORD)
+    key, _ = mp.keys.create(store, "ingest")
+    endpoint, _ = mp.webhooks.create(store, url=URL, event_types=[])
+    user = mp.users.create(new_email(), "Target", PASSWORD)
     keys, hooks, users = (p.format(store=store) for p in (KEYS, HOOKS, USERS))
     return [
         keys,
@@ -488,7 +488,7 @@ def test_agents_are_kept_out(agent: TestClient, mp: Milepost, store: str):
         assert r.status_code == 403 and "This page is for Administrators" in r.text
     for url in _targets(mp, store):
         assert agent.post(url, data={"name": "x", "scope": "admin", "url": URL}).status_code == 403
-    assert len(mp.api_keys(store)) == 1 and mp.webhook_endpoints(store)[0].event_types == ()
+    assert len(mp.keys.list(store)) == 1 and mp.webhooks.list(store)[0].event_types == ()
 
 
 def test_forms_without_their_csrf_token_are_refused(admin: TestClient, mp: Milepost, store: str):
@@ -497,15 +497,15 @@ def test_forms_without_their_csrf_token_are_refused(admin: TestClient, mp: Milep
             data = {**token, "name": "x", "scope": "admin", "url": URL + "/x", "password": "long enough pass"}
             r = admin.post(url, data=data)
             assert r.status_code == 403 and "The form expired" in r.text, url
-    assert len(mp.api_keys(store)) == 1 and mp.api_keys(store)[0].active
-    assert [e.url for e in mp.webhook_endpoints(store)] == [URL]
+    assert len(mp.keys.list(store)) == 1 and mp.keys.list(store)[0].active
+    assert [e.url for e in mp.webhooks.list(store)] == [URL]
 
 
 def test_nothing_a_browser_can_post_answers_500(admin: TestClient, mp: Milepost, store: str):
     keys, hooks, users = (p.format(store=store) for p in (KEYS, HOOKS, USERS))
     token = csrf(admin, keys)
-    endpoint, _ = mp.create_webhook_endpoint(store, url=URL, event_types=[])
-    target = mp.create_user(new_email(), "Target", PASSWORD)
+    endpoint, _ = mp.webhooks.create(store, url=URL, event_types=[])
+    target = mp.users.create(new_email(), "Target", PASSWORD)
     odd: list[dict[str, str]] = [
         {"name": "\x00", "scope": "ingest"},
         {"name": "x" * 5000, "scope": "ingest"},

@@ -22,12 +22,16 @@ class ProgramCollection:
 
 
 PROGRAMS = ProgramCollection(
-    "milestone program", Milepost.program, Milepost.programs, Milepost.update_program, Milepost.delete_program
+    "milestone program",
+    lambda mp, store, rule_id: mp.programs.get(store, rule_id),
+    lambda mp, store, **kwargs: mp.programs.list(store, **kwargs),
+    lambda mp, store, rule_id, **changes: mp.programs.update(store, rule_id, **changes),
+    lambda mp, store, rule_id: mp.programs.delete(store, rule_id),
 )
 ORDER_COUNT_EVENTS = ProgramCollection(
     "order count event",
-    Milepost.order_count_event,
-    Milepost.order_count_events,
-    Milepost.update_order_count_event,
-    Milepost.delete_order_count_event,
+    lambda mp, store, rule_id: mp.order_count_events.get(store, rule_id),
+    lambda mp, store, **kwargs: mp.order_count_events.list(store, **kwargs),
+    lambda mp, store, rule_id, **changes: mp.order_count_events.update(store, rule_id, **changes),
+    lambda mp, store, rule_id: mp.order_count_events.delete(store, rule_id),
 )

@@ -83,23 +83,23 @@ def demo(app: App) -> None:
 
 def show_demo(app: App) -> None:
     mp, out = app.mp, console()
-    currency = mp.store(demo_data.STORE).currency
+    currency = mp.stores.get(demo_data.STORE).currency
     out.print(
         table(
             "Order count events in the demo store",
             ("id", "count", "name", "actions"),
             (
                 (d.rule.id, d.rule.threshold, d.rule.name, actions_text(d.rule.actions, currency))
-                for d in mp.order_count_events(demo_data.STORE)
+                for d in mp.order_count_events.list(demo_data.STORE)
             ),
         )
     )
     rows = []
     for cid, *_ in demo_data.CUSTOMERS:
-        c = mp.customer(demo_data.STORE, cid)
+        c = mp.customers.get(demo_data.STORE, cid)
         rows.append((cid, c.name, c.order_count, ", ".join(c.tags) or "-", len(c.milestones)))
     out.print(table("Demo customers", ("id", "name", "orders", "tags", "milestones"), rows))
-    click.echo(f"open alerts: {len(mp.alerts(demo_data.STORE))}")
+    click.echo(f"open alerts: {len(mp.alerts.list(demo_data.STORE))}")
     click.echo("look closer:  milepost customers show ada --store demo")
     click.echo("              milepost milestones log --store demo")
     click.echo("              milepost alerts list --store demo")
@@ -166,17 +166,17 @@ def _exit_cleanly(_signum: int, _frame: object) -> None:
 
 
 def _seed_demo(mp: Milepost, base_url: str) -> None:
-    if demo_data.STORE in {s.key for s in mp.stores()}:
+    if demo_data.STORE in {s.key for s in mp.stores.list()}:
         click.echo("demo store found: left as it is (a new key: milepost keys create --store demo --scope admin)")
         return
     demo_data.seed(mp)
-    _key, secret = mp.create_api_key(demo_data.STORE, "admin", "demo key")
+    _key, secret = mp.keys.create(demo_data.STORE, "admin", "demo key")
     click.echo("demo store seeded; its admin API key (shown once):")
     click.echo(f"    {secret}")
     click.echo(f"    try: curl -H 'Authorization: Bearer {secret}' {base_url}/api/v1/customers/ada")
-    if not mp.users():
+    if not mp.users.list():
         password = secrets.token_urlsafe(12)
-        mp.create_user(demo_data.ADMIN_EMAIL, "Demo Administrator", password, "administrator")
+        mp.users.create(demo_data.ADMIN_EMAIL, "Demo Administrator", password, "administrator")
         click.echo(f"admin UI: {base_url}/admin; sign in as {demo_data.ADMIN_EMAIL} with this password (shown once):")
         click.echo(f"    {password}")
 
@@ -184,9 +184,9 @@ def _seed_demo(mp: Milepost, base_url: str) -> None:
 def _describe(app: App) -> None:
     mp = app.mp
     click.echo(f"Milepost on {app.safe_url}")
-    stores_found = mp.stores()
+    stores_found = mp.stores.list()
     for store in stores_found:
-        count = len(mp.order_count_events(store.key))
+        count = len(mp.order_count_events.list(store.key))
         click.echo(f"  store {store.key!r} ({store.name}, {store.currency}): {count} order count events")
     if not stores_found:
         click.echo("  no stores yet: try `milepost serve --demo` or `milepost stores create`")

@@ -40,11 +40,11 @@ def codes() -> None:
 @pass_app
 def list_codes(app: App, store: str, customer_id: str, as_json: bool) -> None:
     """The codes CUSTOMER was given, oldest first."""
-    found, now = app.mp.codes(store, customer_id), app.mp.clock()
+    found, now = app.mp.codes.list(store, customer_id), app.mp.clock()
     if as_json:
         print_json([{"code": c, "status": _status(c, now)} for c in found])
         return
-    tz = app.mp.store(store).timezone
+    tz = app.mp.stores.get(store).timezone
     rows = (
         (
             c.code,
@@ -68,7 +68,7 @@ def list_codes(app: App, store: str, customer_id: str, as_json: bool) -> None:
 @pass_app
 def validate(app: App, store: str, code: str, customer_id: str, as_json: bool) -> None:
     """Whether CODE is good for CUSTOMER now, and what it gives."""
-    verdict = app.mp.validate_code(store, code, customer_id)
+    verdict = app.mp.codes.validate(store, code, customer_id)
     if as_json:
         print_json(verdict)
         return
@@ -88,7 +88,7 @@ def validate(app: App, store: str, code: str, customer_id: str, as_json: bool) -
 @pass_app
 def redeem(app: App, store: str, code: str, customer_id: str, order_id: str, key: str, as_json: bool) -> None:
     """Mark CODE redeemed by CUSTOMER on an order; refused (exit 2) when it is not good."""
-    done = app.mp.redeem_code(store, code, customer_id, order_id=order_id, key=key)
+    done = app.mp.codes.redeem(store, code, customer_id, order_id=order_id, key=key)
     _done(app, done, as_json, f"redeemed on order {order_id}")
 
 
@@ -100,7 +100,7 @@ def redeem(app: App, store: str, code: str, customer_id: str, order_id: str, key
 @pass_app
 def rollback(app: App, store: str, code: str, order_id: str, as_json: bool) -> None:
     """Take back CODE's redemption on a refunded or cancelled order."""
-    _done(app, app.mp.rollback_redemption(store, code, order_id), as_json, "is not redeemed")
+    _done(app, app.mp.codes.rollback(store, code, order_id), as_json, "is not redeemed")
 
 
 @codes.command("void")
@@ -111,4 +111,4 @@ def rollback(app: App, store: str, code: str, order_id: str, as_json: bool) -> N
 @pass_app
 def void(app: App, store: str, code: str, reason: str, as_json: bool) -> None:
     """Cancel CODE for good."""
-    _done(app, app.mp.void_code(store, code, reason), as_json, "voided")
+    _done(app, app.mp.codes.void(store, code, reason), as_json, "voided")

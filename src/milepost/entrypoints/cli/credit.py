@@ -11,7 +11,7 @@ from milepost.entrypoints.output import money, print_json
 
 
 def _done(app: App, store: str, entry: LedgerEntry, as_json: bool) -> None:
-    balance = app.mp.customer(store, entry.customer_id).balances.get(entry.currency, 0)
+    balance = app.mp.customers.get(store, entry.customer_id).balances.get(entry.currency, 0)
     if as_json:
         print_json({"entry": entry, "balance": balance})
         return

@@ -92,11 +92,11 @@ def deliveries() -> None:
 @pass_app
 def list_deliveries(app: App, store: str, status: str | None, channel: str | None, limit: int, as_json: bool) -> None:
     """Deliveries, newest first."""
-    found = app.mp.deliveries(store, status=status, channel=channel, limit=limit)
+    found = app.mp.deliveries.list(store, status=status, channel=channel, limit=limit)
     if as_json:
         print_json([_delivery_dict(x) for x in found])
         return
-    tz = app.mp.store(store).timezone
+    tz = app.mp.stores.get(store).timezone
     rows = (
         (
             f"dlv_{x.id}",
@@ -121,11 +121,11 @@ def list_deliveries(app: App, store: str, status: str | None, channel: str | Non
 @pass_app
 def show_delivery(app: App, delivery_id: str, store: str, as_json: bool) -> None:
     """One delivery and every attempt made (ID like dlv_12 or 12)."""
-    found, attempts = app.mp.delivery(store, _number(delivery_id, "dlv"))
+    found, attempts = app.mp.deliveries.get(store, _number(delivery_id, "dlv"))
     if as_json:
         print_json({**_delivery_dict(found), "attempt_log": attempts})
         return
-    tz = app.mp.store(store).timezone
+    tz = app.mp.stores.get(store).timezone
     out = console()
     out.print(table(f"Delivery dlv_{found.id}", ("", ""), _delivery_dict(found).items()))
     rows = (
@@ -145,9 +145,9 @@ def retry(app: App, delivery_id: str | None, store: str, all_dead: bool) -> None
     if (delivery_id is None) == (not all_dead):
         raise click.UsageError("give a delivery ID or --all-dead, not both")
     if all_dead:
-        click.echo(f"queued {app.mp.retry_dead_deliveries(store)} dead deliveries again")
+        click.echo(f"queued {app.mp.deliveries.retry_dead(store)} dead deliveries again")
         return
-    found = app.mp.retry_delivery(store, _number(delivery_id or "", "dlv"))
+    found = app.mp.deliveries.retry(store, _number(delivery_id or "", "dlv"))
     click.echo(f"dlv_{found.id} is due again now")
 
 
@@ -182,11 +182,11 @@ def mailbox() -> None:
 @pass_app
 def list_mailbox(app: App, store: str, channel: str | None, limit: int, as_json: bool) -> None:
     """Newest first."""
-    found = app.mp.mailbox(store, channel=channel, limit=limit)
+    found = app.mp.mailbox.list(store, channel=channel, limit=limit)
     if as_json:
         print_json([_mail_dict(m) for m in found])
         return
-    tz = app.mp.store(store).timezone
+    tz = app.mp.stores.get(store).timezone
     rows = (
         (f"msg_{m.id}", m.channel, m.recipient, m.subject or m.body_text[:60], when(m.created_at, tz)) for m in found
     )
@@ -200,7 +200,7 @@ def list_mailbox(app: App, store: str, channel: str | None, limit: int, as_json:
 @pass_app
 def show_mail(app: App, message_id: str, store: str, as_json: bool) -> None:
     """One message in full (ID like msg_3 or 3)."""
-    m = app.mp.mailbox_message(store, _number(message_id, "msg"))
+    m = app.mp.mailbox.get(store, _number(message_id, "msg"))
     if as_json:
         print_json(_mail_dict(m))
         return
@@ -209,7 +209,7 @@ def show_mail(app: App, message_id: str, store: str, as_json: bool) -> None:
     click.echo(f"To: {m.recipient}")
     if m.subject is not None:
         click.echo(f"Subject: {m.subject}")
-    click.echo(f"Kept: {when(m.created_at, app.mp.store(store).timezone)}")
+    click.echo(f"Kept: {when(m.created_at, app.mp.stores.get(store).timezone)}")
     click.echo("")
     click.echo(m.body_text)
     if m.body_html:

@@ -96,19 +96,19 @@ ADMIN_EMAIL = "admin@demo.example"  # the demo's Administrator of the admin UI
 def seed(mp: Milepost) -> Seeded:
     done = Seeded()
     try:
-        mp.store(STORE)
+        mp.stores.get(STORE)
     except NotFound:
-        mp.create_store(STORE, "Demo Store", currency="USD", timezone="America/New_York")
+        mp.stores.create(STORE, "Demo Store", currency="USD", timezone="America/New_York")
         done.store_created = True
-    existing = {t["key"] for t in mp.templates(STORE)}
+    existing = {t["key"] for t in mp.templates.list(STORE)}
     for key, (subject, body) in TEMPLATES.items():
         if key not in existing:
-            mp.save_template(STORE, key, subject=subject, body_text=body, name=key.title())
+            mp.templates.save(STORE, key, subject=subject, body_text=body, name=key.title())
             done.templates_saved.append(key)
-    names = {d.rule.name for d in mp.order_count_events(STORE, include_deleted=True)}
+    names = {d.rule.name for d in mp.order_count_events.list(STORE, include_deleted=True)}
     for rung in LADDER:
         if rung["name"] not in names:
-            mp.create_order_count_event(STORE, **rung)
+            mp.order_count_events.create(STORE, **rung)
             done.events_created.append(rung["name"])
     result = mp.ingest(STORE, demo_events(), source=SOURCE)
     done.accepted, done.duplicates = result.accepted, result.duplicates

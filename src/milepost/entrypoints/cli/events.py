@@ -81,7 +81,7 @@ def create_event(
 ) -> None:
     """Create an order count event; actions run in the order the flags are given."""
     app = ctx.find_object(App)
-    d = app.mp.create_order_count_event(store, count=count, name=name, **rule_fields(ctx, params, inactive))
+    d = app.mp.order_count_events.create(store, count=count, name=name, **rule_fields(ctx, params, inactive))
     COMMANDS.report(app, store, d, "created", as_json)
 
 
@@ -101,7 +101,7 @@ def update_event(
     """Edit event ID. Action flags replace all its actions; edits affect only future crossings."""
     app = ctx.find_object(App)
     changes = edits(ctx, params, clear_conditions, count=count, name=name)
-    COMMANDS.report(app, store, app.mp.update_order_count_event(store, rule_id, **changes), "updated", as_json)
+    COMMANDS.report(app, store, app.mp.order_count_events.update(store, rule_id, **changes), "updated", as_json)
 
 
 def _switch(name: str, active: bool, verb: str, summary: str) -> None:
@@ -110,7 +110,7 @@ def _switch(name: str, active: bool, verb: str, summary: str) -> None:
     @click.argument("rule_id", metavar="ID", type=int)
     @pass_app
     def switch(app: App, store: str, rule_id: int) -> None:
-        COMMANDS.report(app, store, app.mp.set_order_count_event_active(store, rule_id, active), verb, False)
+        COMMANDS.report(app, store, app.mp.order_count_events.set_active(store, rule_id, active), verb, False)
 
 
 _switch("enable", True, "enabled", "Switch event ID on; customers already at or past its count never get it.")

@@ -186,7 +186,7 @@ def ingest(app: App, file: IO[bytes], store: str, source: str, batch_size: int, 
     Exit code 0 when every event was accepted or a duplicate, 1 when some were rejected.
     """
     mp, tally = app.mp, Tally()
-    mp.store(store)  # fail fast on an unknown store
+    mp.stores.get(store)  # fail fast on an unknown store
     if workers > 1:
         if mp.db.dialect != "postgresql":
             raise click.UsageError("--workers needs PostgreSQL: SQLite has one writer at a time")

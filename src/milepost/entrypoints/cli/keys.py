@@ -39,7 +39,7 @@ def keys() -> None:
 @pass_app
 def create_key(app: App, store: str, scope: str, name: str, as_json: bool) -> None:
     """Create a key. Its secret is printed this once: Milepost keeps only a hash."""
-    key, secret = app.mp.create_api_key(store, scope, name)
+    key, secret = app.mp.keys.create(store, scope, name)
     if as_json:
         print_json({**_public(key), "secret": secret})
         return
@@ -55,7 +55,7 @@ def create_key(app: App, store: str, scope: str, name: str, as_json: bool) -> No
 @pass_app
 def list_keys(app: App, store: str, as_json: bool) -> None:
     """The store's keys (prefixes only), revoked ones included."""
-    found = app.mp.api_keys(store)
+    found = app.mp.keys.list(store)
     if as_json:
         print_json([_public(k) for k in found])
         return
@@ -75,5 +75,5 @@ def revoke_key(app: App, key_id: str, store: str) -> None:
     number = key_id.removeprefix("key_")
     if not number.isdigit():
         raise click.BadParameter("an id like key_3", param_hint="ID")
-    app.mp.revoke_api_key(store, int(number))
+    app.mp.keys.revoke(store, int(number))
     click.echo(f"revoked key_{number}")

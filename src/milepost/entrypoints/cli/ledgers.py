@@ -36,8 +36,8 @@ def add_spend_and_adjust(group: click.Group, ledger: str, metavar: str, spent: s
         note: str | None,
         as_json: bool,
     ) -> None:
-        act = app.mp.spend_credit if ledger == "credit" else app.mp.spend_points
-        done(app, store, act(store, customer_id, amount, key=key, order_id=order_id, note=note), as_json)
+        entry = app.mp.ledgers.spend(store, customer_id, amount, unit=ledger, key=key, order_id=order_id, note=note)
+        done(app, store, entry, as_json)
 
     @group.command(
         "adjust",
@@ -62,5 +62,5 @@ def add_spend_and_adjust(group: click.Group, ledger: str, metavar: str, spent: s
         actor: str | None,
         as_json: bool,
     ) -> None:
-        act = app.mp.adjust_credit if ledger == "credit" else app.mp.adjust_points
-        done(app, store, act(store, customer_id, amount, key=key, reason=reason, actor=actor), as_json)
+        entry = app.mp.ledgers.adjust(store, customer_id, amount, unit=ledger, key=key, reason=reason, actor=actor)
+        done(app, store, entry, as_json)

@@ -11,7 +11,7 @@ from milepost.entrypoints.output import console, print_json, table, when
 
 
 def _done(app: App, store: str, entry: PointsEntry, as_json: bool) -> None:
-    balance = app.mp.customer(store, entry.customer_id).points_balance
+    balance = app.mp.customers.get(store, entry.customer_id).points_balance
     if as_json:
         print_json({"entry": entry, "balance": balance})
         return
@@ -38,12 +38,12 @@ add_spend_and_adjust(points, "points", "POINTS", "redeemed", _done)
 @pass_app
 def ledger(app: App, store: str, customer_id: str, as_json: bool) -> None:
     """Every movement of CUSTOMER's points, oldest first, and the balance."""
-    entries = app.mp.points_ledger(store, customer_id)
+    entries = app.mp.ledgers.entries(store, customer_id, unit="points")
     balance = sum(e.points for e in entries)
     if as_json:
         print_json({"balance": balance, "ledger": entries})
         return
-    tz = app.mp.store(store).timezone
+    tz = app.mp.stores.get(store).timezone
     rows = (
         (when(e.created_at, tz), f"{e.points:+,}", e.reason, e.milestone or e.note, e.order_id, e.actor)
         for e in entries
@@ -52,7 +52,7 @@ def ledger(app: App, store: str, customer_id: str, as_json: bool) -> None:
         table(f"Points of {customer_id}", ("when", "points", "reason", "milestone / note", "order", "by"), rows)
     )
     click.echo(f"balance {balance:,} points")
-    for lot in app.mp.points_expiring(store, customer_id)[:3]:
+    for lot in app.mp.ledgers.expiring(store, customer_id)[:3]:
         click.echo(f"{lot.points:,} points expire on {when(lot.expires_at, tz)}")
 
 
@@ -63,7 +63,7 @@ def ledger(app: App, store: str, customer_id: str, as_json: bool) -> None:
 def expire(app: App, stores: tuple[str, ...], as_json: bool) -> None:
     """Expire the points that came due now, oldest first (what workers do every hour; safe
     to run any number of times)."""
-    done = app.mp.expire_points(list(stores) or None)
+    done = app.mp.sweeps.points_expiry(list(stores) or None)
     if as_json:
         print_json(done)
         return

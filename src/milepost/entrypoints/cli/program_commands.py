@@ -126,7 +126,7 @@ class ProgramCommands:
             if as_json:
                 print_json([self.as_dict(d) for d in found])
                 return
-            s = app.mp.store(store)
+            s = app.mp.stores.get(store)
             console().print(table(None, self.columns, (self.row(d, s) for d in found)))
 
     def _add_show(self) -> None:
@@ -140,7 +140,7 @@ class ProgramCommands:
             if as_json:
                 print_json(self.as_dict(d))
                 return
-            s, r = app.mp.store(store), d.rule
+            s, r = app.mp.stores.get(store), d.rule
             rows = [
                 *self.head(d, s),
                 ("state", "deleted" if d.deleted_at else "on" if r.active else "off"),

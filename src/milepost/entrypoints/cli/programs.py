@@ -105,7 +105,7 @@ def _window(r: Rule, timezone: str) -> str:
 
 
 def _describe(app: App, store: str, d: RuleDetails, verb: str) -> list[str]:
-    s, r = app.mp.store(store), d.rule
+    s, r = app.mp.stores.get(store), d.rule
     state = "on" if r.active else "off"
     lines = [f"{verb} milestone program {r.id} {r.name!r}: {_goal(r, s.currency)} ({state}, version {r.version})"]
     if r.starts_at or r.ends_at:
@@ -196,7 +196,7 @@ def create_program(
     """Create a milestone program; actions run in the order the flags are given."""
     _check_threshold(metric, threshold)
     app = ctx.find_object(App)
-    d = app.mp.create_program(
+    d = app.mp.programs.create(
         store,
         name=name,
         metric=metric,
@@ -235,7 +235,7 @@ def create_inactivity(
     per lapse (a new order starts a new one). Workers check every hour; see check-inactivity."""
     app = ctx.find_object(App)
     window = {"starts_at": starts, "ends_at": ends}
-    d = app.mp.create_inactivity_program(store, name=name, days=days, **window, **rule_fields(ctx, params, inactive))
+    d = app.mp.programs.create_inactivity(store, name=name, days=days, **window, **rule_fields(ctx, params, inactive))
     COMMANDS.report(app, store, d, "created", as_json)
 
 
@@ -245,7 +245,7 @@ def create_inactivity(
 def check_inactivity(app: App, stores: tuple[str, ...]) -> None:
     """Fire the inactivity programs that came due now (what workers do every hour; safe to
     run from cron as often as you like: a lapse fires once)."""
-    sweep = app.mp.check_inactivity(list(stores) or None)
+    sweep = app.mp.sweeps.inactivity(list(stores) or None)
     click.echo(
         f"checked {sweep.programs} inactivity programs: {sweep.customers} customers past their days, "
         f"{sweep.fired} milestones fired"
@@ -295,5 +295,5 @@ def update_program(
             changes[f"{bound}_at"] = None
     app = ctx.find_object(App)
     if threshold is not None:
-        _check_threshold(app.mp.program(store, rule_id).rule.metric, threshold)
-    COMMANDS.report(app, store, app.mp.update_program(store, rule_id, **changes), "updated", as_json)
+        _check_threshold(app.mp.programs.get(store, rule_id).rule.metric, threshold)
+    COMMANDS.report(app, store, app.mp.programs.update(store, rule_id, **changes), "updated", as_json)

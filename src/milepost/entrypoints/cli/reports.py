@@ -83,8 +83,8 @@ def customers() -> None:
 @pass_app
 def show_customer(app: App, customer_id: str, store: str, as_json: bool) -> None:
     """Order count, spend, tags, credit, milestones and discount codes of customer ID."""
-    s = app.mp.store(store)
-    c, now = app.mp.customer(store, customer_id), app.mp.clock()
+    s = app.mp.stores.get(store)
+    c, now = app.mp.customers.get(store, customer_id), app.mp.clock()
     if as_json:
         print_json(customer_dict(c, s.currency, now))
         return
@@ -177,7 +177,7 @@ def milestone_log(
     as_json: bool,
 ) -> None:
     """The milestone log, newest first."""
-    found = app.mp.milestone_log(
+    found = app.mp.reports.milestone_log(
         store,
         customer_id=customer,
         rule_id=rule_id,
@@ -189,7 +189,7 @@ def milestone_log(
     if as_json:
         print_json(found)
         return
-    tz = app.mp.store(store).timezone
+    tz = app.mp.stores.get(store).timezone
     rows = (
         (
             m.id,
@@ -221,11 +221,11 @@ def alerts() -> None:
 @pass_app
 def list_alerts(app: App, store: str, show_all: bool, assignee: str | None, limit: int, as_json: bool) -> None:
     """Open alerts, newest first."""
-    found = app.mp.alerts(store, status=None if show_all else "open", limit=limit, assignee=assignee)
+    found = app.mp.alerts.list(store, status=None if show_all else "open", limit=limit, assignee=assignee)
     if as_json:
         print_json(found)
         return
-    tz = app.mp.store(store).timezone
+    tz = app.mp.stores.get(store).timezone
     rows = (
         (
             a.id,
@@ -247,7 +247,7 @@ def list_alerts(app: App, store: str, show_all: bool, assignee: str | None, limi
 @pass_app
 def acknowledge(app: App, alert_id: int, store: str, by: str) -> None:
     """Acknowledge alert ID."""
-    app.mp.acknowledge_alert(store, alert_id, by)
+    app.mp.alerts.acknowledge(store, alert_id, by)
     click.echo(f"alert {alert_id} acknowledged by {by}")
 
 
@@ -258,5 +258,5 @@ def acknowledge(app: App, alert_id: int, store: str, by: str) -> None:
 @pass_app
 def resolve(app: App, alert_id: int, store: str, by: str) -> None:
     """Resolve alert ID (an open one is acknowledged at the same time)."""
-    app.mp.resolve_alert(store, alert_id, by)
+    app.mp.alerts.resolve(store, alert_id, by)
     click.echo(f"alert {alert_id} resolved by {by}")

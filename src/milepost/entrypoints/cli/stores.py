@@ -94,7 +94,7 @@ def create_store(
     as_json: bool,
 ) -> None:
     """Create the store KEY."""
-    store = app.mp.create_store(
+    store = app.mp.stores.create(
         key,
         name,
         currency=currency,
@@ -115,7 +115,7 @@ def create_store(
 @pass_app
 def list_stores(app: App, as_json: bool) -> None:
     """List every store."""
-    found = app.mp.stores()
+    found = app.mp.stores.list()
     if as_json:
         print_json(found)
     else:
@@ -128,7 +128,7 @@ def list_stores(app: App, as_json: bool) -> None:
 @pass_app
 def show_store(app: App, key: str, as_json: bool) -> None:
     """Show the store KEY."""
-    _show(app.mp.store(key), as_json)
+    _show(app.mp.stores.get(key), as_json)
 
 
 @stores.command("update")
@@ -163,7 +163,7 @@ def update_store(app: App, key: str, as_json: bool, **changes: object) -> None:
     given = {k: v for k, v in changes.items() if v is not None}
     if not given:
         raise Failure("nothing to change: give at least one option (see --help)")
-    store = app.mp.update_store(key, **given)
+    store = app.mp.stores.update(key, **given)
     if not as_json:
         click.echo(f"updated store {store.key!r}")
     _show(store, as_json)
@@ -206,7 +206,7 @@ def save_template(
         raise click.UsageError("give the body with exactly one of --text or --text-file")
     text = body_text if body_text is not None else text_file.read_text(encoding="utf-8")  # type: ignore[union-attr]
     html = html_file.read_text(encoding="utf-8") if html_file else None
-    app.mp.save_template(store, key, subject=subject, body_text=text, name=name, body_html=html)
+    app.mp.templates.save(store, key, subject=subject, body_text=text, name=name, body_html=html)
     click.echo(f"saved template {key!r} in store {store!r}")
 
 
@@ -216,11 +216,11 @@ def save_template(
 @pass_app
 def list_templates(app: App, store: str, as_json: bool) -> None:
     """List the store's templates."""
-    found = app.mp.templates(store)
+    found = app.mp.templates.list(store)
     if as_json:
         print_json(found)
         return
-    tz = app.mp.store(store).timezone
+    tz = app.mp.stores.get(store).timezone
     rows = (
         (
             t["key"],
@@ -242,7 +242,7 @@ def list_templates(app: App, store: str, as_json: bool) -> None:
 @pass_app
 def preview_template(app: App, key: str, store: str, customer_id: str, as_json: bool) -> None:
     """Show the template KEY as the customer would get it."""
-    out = app.mp.preview_template(store, key, customer_id)
+    out = app.mp.templates.preview(store, key, customer_id)
     if as_json:
         print_json({"subject": out.subject, "text": out.text, "html": out.html})
         return

@@ -18,7 +18,7 @@ def _password(from_stdin: bool) -> str:
 
 
 def _find(app: App, who: str) -> User:
-    for u in app.mp.users():
+    for u in app.mp.users.list():
         if u.email == who.strip().lower() or str(u.id) == who:
             return u
     raise Failure(f"no user {who!r}")
@@ -53,7 +53,7 @@ def users() -> None:
 @pass_app
 def create(app: App, email: str, name: str, role: str, password_stdin: bool, as_json: bool) -> None:
     """Create a user who signs in with EMAIL (the password is asked for, never an option)."""
-    user = app.mp.create_user(email, name, _password(password_stdin), role)
+    user = app.mp.users.create(email, name, _password(password_stdin), role)
     if as_json:
         print_json(user)
     else:
@@ -65,7 +65,7 @@ def create(app: App, email: str, name: str, role: str, password_stdin: bool, as_
 @pass_app
 def list_users(app: App, as_json: bool) -> None:
     """Every user, by email."""
-    found = app.mp.users()
+    found = app.mp.users.list()
     if as_json:
         print_json(found)
     else:
@@ -94,7 +94,7 @@ def update(
     password = _password(True) if password_stdin else None
     if name is None and role is None and disabled is None and password is None:
         raise Failure("nothing to change: give at least one option (see --help)")
-    user = app.mp.update_user(user.id, name=name, role=role, disabled=disabled, password=password)
+    user = app.mp.users.update(user.id, name=name, role=role, disabled=disabled, password=password)
     if as_json:
         print_json(user)
     else:

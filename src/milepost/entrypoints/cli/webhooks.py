@@ -66,9 +66,7 @@ def webhooks() -> None:
 @pass_app
 def add(app: App, url: str, store: str, event_types: tuple[str, ...], description: str, as_json: bool) -> None:
     """Register URL; prints its signing secret."""
-    endpoint, secret = app.mp.create_webhook_endpoint(
-        store, url=url, event_types=list(event_types), description=description
-    )
+    endpoint, secret = app.mp.webhooks.create(store, url=url, event_types=list(event_types), description=description)
     if as_json:
         print_json({**_public(endpoint), "secret": secret})
         return
@@ -88,7 +86,7 @@ def list_endpoints(app: App, store: str, as_json: bool) -> None:
     if as_json:
         print_json([_public(e) for e in found])
         return
-    tz = app.mp.store(store).timezone
+    tz = app.mp.stores.get(store).timezone
     rows = (
         (f"whe_{e.id}", e.url, ", ".join(e.event_types) or "-", _state(e), e.description or "-", when(e.created_at, tz))
         for e in found
@@ -102,7 +100,7 @@ def _every_endpoint(app: App, store: str, page: int = 1000) -> list[Endpoint]:
     found: list[Endpoint] = []
     batch: list[Endpoint] | None = None
     while batch is None or len(batch) == page:
-        batch = app.mp.webhook_endpoints(store, after_id=found[-1].id if found else None, limit=page)
+        batch = app.mp.webhooks.list(store, after_id=found[-1].id if found else None, limit=page)
         found += batch
     return found
 
@@ -114,11 +112,11 @@ def _every_endpoint(app: App, store: str, page: int = 1000) -> list[Endpoint]:
 @pass_app
 def show(app: App, endpoint_id: str, store: str, as_json: bool) -> None:
     """One endpoint (ID like whe_4 or 4); never its secret."""
-    e = app.mp.webhook_endpoint(store, _number(endpoint_id))
+    e = app.mp.webhooks.get(store, _number(endpoint_id))
     if as_json:
         print_json(_public(e))
         return
-    tz = app.mp.store(store).timezone
+    tz = app.mp.stores.get(store).timezone
     rows = [
         ("url", e.url),
         ("events", ", ".join(e.event_types) or "-"),
@@ -154,7 +152,7 @@ def update(
     """Change endpoint ID; --event flags replace its events."""
     if event_types and no_events:
         raise click.UsageError("give --event or --no-events, not both")
-    e = app.mp.update_webhook_endpoint(
+    e = app.mp.webhooks.update(
         store,
         _number(endpoint_id),
         url=url,
@@ -175,7 +173,7 @@ def update(
 @pass_app
 def rotate_secret(app: App, endpoint_id: str, store: str, as_json: bool) -> None:
     """A new signing secret; the old one keeps signing too for 24 hours."""
-    e, secret = app.mp.rotate_webhook_secret(store, _number(endpoint_id))
+    e, secret = app.mp.webhooks.rotate_secret(store, _number(endpoint_id))
     if as_json:
         print_json({**_public(e), "secret": secret})
         return
@@ -190,7 +188,7 @@ def rotate_secret(app: App, endpoint_id: str, store: str, as_json: bool) -> None
 def secret(app: App, endpoint_id: str, store: str, as_json: bool) -> None:
     """Print the current signing secret alone, for scripts."""
     number = _number(endpoint_id)
-    found = app.mp.webhook_secret(store, number)
+    found = app.mp.webhooks.secret(store, number)
     if as_json:
         print_json({"id": f"whe_{number}", "secret": found})
         return
@@ -204,8 +202,8 @@ def secret(app: App, endpoint_id: str, store: str, as_json: bool) -> None:
 @pass_app
 def delete(app: App, endpoint_id: str, store: str, yes: bool) -> None:
     """Delete endpoint ID; its pending deliveries are parked as dead."""
-    e = app.mp.webhook_endpoint(store, _number(endpoint_id))
+    e = app.mp.webhooks.get(store, _number(endpoint_id))
     if not yes:
         click.confirm(f"delete webhook endpoint whe_{e.id} ({e.url})?", abort=True)
-    app.mp.delete_webhook_endpoint(store, e.id)
+    app.mp.webhooks.delete(store, e.id)
     click.echo(f"deleted webhook endpoint whe_{e.id} ({e.url})")

@@ -40,7 +40,7 @@ def milepost(request: Request) -> Milepost:
 def authenticate(request: Request, secret: str | None, scope: str, challenge: str) -> Principal:
     if not secret:
         raise ApiProblem(401, "an API key is required", slug="unauthenticated", headers={"WWW-Authenticate": challenge})
-    found = milepost(request).authenticate(secret)
+    found = milepost(request).keys.authenticate(secret)
     if found is None:
         raise ApiProblem(
             401, "the API key is unknown or revoked", slug="unauthenticated", headers={"WWW-Authenticate": challenge}

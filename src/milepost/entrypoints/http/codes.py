@@ -31,7 +31,7 @@ CustomerId = Annotated[str, Path(description="The store's own customer id, as se
 def list_codes(admin: AdminCaller, customer_id: CustomerId) -> Codes:
     _check(customer_id)
     now = admin.mp.clock()
-    return Codes(data=[CodeOut.of(c, now) for c in admin.mp.codes(admin.store, customer_id)])
+    return Codes(data=[CodeOut.of(c, now) for c in admin.mp.codes.list(admin.store, customer_id)])
 
 
 @router.post(
@@ -43,7 +43,7 @@ def list_codes(admin: AdminCaller, customer_id: CustomerId) -> Codes:
     responses=problems(body=True),
 )
 def validate(admin: AdminCaller, body: ValidateIn) -> VerdictOut:
-    verdict = admin.mp.validate_code(admin.store, body.code, body.customer_id)
+    verdict = admin.mp.codes.validate(admin.store, body.code, body.customer_id)
     discount = verdict.discount.as_dict() if verdict.discount else None
     return VerdictOut(
         code=domain.normalize(body.code),
@@ -66,7 +66,7 @@ def validate(admin: AdminCaller, body: ValidateIn) -> VerdictOut:
 )
 def redeem(admin: AdminCaller, body: RedeemIn, key: KeyHeader = None) -> CodeOut:
     try:
-        code = admin.mp.redeem_code(
+        code = admin.mp.codes.redeem(
             admin.store,
             body.code,
             body.customer_id,
@@ -88,7 +88,7 @@ def redeem(admin: AdminCaller, body: RedeemIn, key: KeyHeader = None) -> CodeOut
     responses=problems(404, 409, body=True),
 )
 def rollback(admin: AdminCaller, body: RollbackIn) -> CodeOut:
-    return CodeOut.of(admin.mp.rollback_redemption(admin.store, body.code, body.order_id), admin.mp.clock())
+    return CodeOut.of(admin.mp.codes.rollback(admin.store, body.code, body.order_id), admin.mp.clock())
 
 
 @router.post(
@@ -99,4 +99,4 @@ def rollback(admin: AdminCaller, body: RollbackIn) -> CodeOut:
     responses=problems(404, body=True),
 )
 def void(admin: AdminCaller, body: VoidIn) -> CodeOut:
-    return CodeOut.of(admin.mp.void_code(admin.store, body.code, body.reason), admin.mp.clock())
+    return CodeOut.of(admin.mp.codes.void(admin.store, body.code, body.reason), admin.mp.clock())

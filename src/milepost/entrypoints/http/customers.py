@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from milepost.bootstrap import Milepost
 from milepost.entrypoints.http.admin import AdminCaller, problems
 from milepost.entrypoints.http.customer_params import CustomerId, check_customer_id
 from milepost.entrypoints.http.ledgers import LedgerRoutes, add_routes
@@ -48,7 +47,9 @@ _POINTS = (
 def get_points(admin: AdminCaller, customer_id: CustomerId) -> Points:
     check_customer_id(customer_id)
     mp = admin.mp
-    return Points.of(mp.points_ledger(admin.store, customer_id), mp.points_expiring(admin.store, customer_id))
+    return Points.of(
+        mp.ledgers.entries(admin.store, customer_id, unit="points"), mp.ledgers.expiring(admin.store, customer_id)
+    )
 
 
 @router.get(
@@ -60,8 +61,8 @@ def get_points(admin: AdminCaller, customer_id: CustomerId) -> Points:
 )
 def get_customer(admin: AdminCaller, customer_id: CustomerId) -> Customer:
     check_customer_id(customer_id)
-    currency = admin.mp.store(admin.store).currency
-    return Customer.of(admin.mp.customer(admin.store, customer_id), currency, admin.mp.clock())
+    currency = admin.mp.stores.get(admin.store).currency
+    return Customer.of(admin.mp.customers.get(admin.store, customer_id), currency, admin.mp.clock())
 
 
 add_routes(
@@ -75,8 +76,8 @@ add_routes(
         entry=LedgerEntry,
         spend_body=SpendIn,
         adjust_body=AdjustIn,
-        spend=Milepost.spend_credit,
-        adjust=Milepost.adjust_credit,
+        spend=lambda mp, *args, **kwargs: mp.ledgers.spend(*args, unit="credit", **kwargs),
+        adjust=lambda mp, *args, **kwargs: mp.ledgers.adjust(*args, unit="credit", **kwargs),
     ),
 )
 add_routes(
@@ -90,7 +91,7 @@ add_routes(
         entry=PointsEntry,
         spend_body=PointsSpendIn,
         adjust_body=PointsAdjustIn,
-        spend=Milepost.spend_points,
-        adjust=Milepost.adjust_points,
+        spend=lambda mp, *args, **kwargs: mp.ledgers.spend(*args, unit="points", **kwargs),
+        adjust=lambda mp, *args, **kwargs: mp.ledgers.adjust(*args, unit="points", **kwargs),
     ),
 )

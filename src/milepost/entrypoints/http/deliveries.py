@@ -134,7 +134,7 @@ def list_deliveries(
     cursor: Cursor = None,
 ) -> Page[Delivery]:
     before = cursor_position(cursor, "dlv", int)
-    found = admin.mp.deliveries(
+    found = admin.mp.deliveries.list(
         admin.store, status=status, channel=channel, before_id=before[0] if before else None, limit=limit + 1
     )
     kept, next_cursor = page(found, limit, lambda x: ["dlv", x.id])
@@ -149,7 +149,7 @@ def list_deliveries(
     responses=problems(),
 )
 def retry_dead(admin: AdminCaller) -> Retried:
-    return Retried(retried=admin.mp.retry_dead_deliveries(admin.store))
+    return Retried(retried=admin.mp.deliveries.retry_dead(admin.store))
 
 
 @router.get(
@@ -159,7 +159,7 @@ def retry_dead(admin: AdminCaller) -> Retried:
     responses=problems(404),
 )
 def get_delivery(admin: AdminCaller, delivery_id: DeliveryId) -> Delivery:
-    found, attempts = admin.mp.delivery(admin.store, parse_id("delivery", delivery_id))
+    found, attempts = admin.mp.deliveries.get(admin.store, parse_id("delivery", delivery_id))
     return Delivery.of(found, attempts)
 
 
@@ -172,7 +172,7 @@ def get_delivery(admin: AdminCaller, delivery_id: DeliveryId) -> Delivery:
     responses=problems(404, 409),
 )
 def retry_delivery(admin: AdminCaller, delivery_id: DeliveryId) -> Delivery:
-    return Delivery.of(admin.mp.retry_delivery(admin.store, parse_id("delivery", delivery_id)))
+    return Delivery.of(admin.mp.deliveries.retry(admin.store, parse_id("delivery", delivery_id)))
 
 
 @router.get(
@@ -190,7 +190,9 @@ def list_mailbox(
     cursor: Cursor = None,
 ) -> Page[MailboxMessage]:
     before = cursor_position(cursor, "msg", int)
-    found = admin.mp.mailbox(admin.store, channel=channel, before_id=before[0] if before else None, limit=limit + 1)
+    found = admin.mp.mailbox.list(
+        admin.store, channel=channel, before_id=before[0] if before else None, limit=limit + 1
+    )
     kept, next_cursor = page(found, limit, lambda m: ["msg", m.id])
     return Page[MailboxMessage](data=[MailboxMessage.of(m) for m in kept], next_cursor=next_cursor)
 
@@ -204,4 +206,4 @@ def list_mailbox(
 def get_mailbox_message(
     admin: AdminCaller, message_id: Annotated[str, Path(description="The message's id, like msg_3.")]
 ) -> MailboxMessage:
-    return MailboxMessage.of(admin.mp.mailbox_message(admin.store, parse_id("mailbox_message", message_id)))
+    return MailboxMessage.of(admin.mp.mailbox.get(admin.store, parse_id("mailbox_message", message_id)))

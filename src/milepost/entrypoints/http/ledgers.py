@@ -39,7 +39,7 @@ class LedgerRoutes:
     entry: type[Entry]
     spend_body: type[Body]
     adjust_body: type[Body]
-    spend: Callable[..., Any]  # the Milepost method, like Milepost.spend_credit
+    spend: Callable[..., Any]  # (mp, store, customer, amount, **): mp.ledgers.spend with the unit
     adjust: Callable[..., Any]
 
 

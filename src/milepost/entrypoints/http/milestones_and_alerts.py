@@ -55,7 +55,7 @@ def milestone_log(
     before = cursor_position(cursor, "mst", int)
     if customer_id is not None and not possible_external_id(customer_id):
         return Page[Milestone](data=[], next_cursor=None)
-    found = admin.mp.milestone_log(
+    found = admin.mp.reports.milestone_log(
         admin.store,
         customer_id=customer_id,
         rule_id=rule_id,
@@ -87,7 +87,7 @@ def list_alerts(
     cursor: Cursor = None,
 ) -> Page[Alert]:
     before = cursor_position(cursor, "alr", int)
-    found = admin.mp.alerts(
+    found = admin.mp.alerts.list(
         admin.store,
         status=None if status == "all" else status,
         limit=limit + 1,
@@ -112,7 +112,7 @@ def acknowledge_alert(
     body: Annotated[AcknowledgeIn | None, Body()] = None,
 ) -> Alert:
     by = body.by if body is not None and body.by else admin.actor
-    return Alert.of(admin.mp.acknowledge_alert(admin.store, parse_id("alert", alert_id), by))
+    return Alert.of(admin.mp.alerts.acknowledge(admin.store, parse_id("alert", alert_id), by))
 
 
 @router.post(
@@ -129,4 +129,4 @@ def resolve_alert(
     body: Annotated[AcknowledgeIn | None, Body()] = None,
 ) -> Alert:
     by = body.by if body is not None and body.by else admin.actor
-    return Alert.of(admin.mp.resolve_alert(admin.store, parse_id("alert", alert_id), by))
+    return Alert.of(admin.mp.alerts.resolve(admin.store, parse_id("alert", alert_id), by))

@@ -54,7 +54,7 @@ EventId = Annotated[str, Path(description=RESOURCE.param_description)]
     responses={201: {"headers": {"Location": {"schema": {"type": "string"}}}}, **problems(body=True)},
 )
 def create_event(admin: AdminCaller, body: OrderCountEventIn, response: Response) -> OrderCountEventChange:
-    d = admin.mp.create_order_count_event(
+    d = admin.mp.order_count_events.create(
         admin.store,
         count=body.count,
         name=body.name,
@@ -88,4 +88,4 @@ def disable_event(admin: AdminCaller, event_id: EventId) -> OrderCountEventChang
 
 def _switch(admin: Admin, event_id: str, active: bool) -> OrderCountEventChange:
     rule_id = RESOURCE.live(admin, event_id).rule.id
-    return OrderCountEventChange.of(admin.mp.set_order_count_event_active(admin.store, rule_id, active))
+    return OrderCountEventChange.of(admin.mp.order_count_events.set_active(admin.store, rule_id, active))

@@ -238,16 +238,16 @@ def create_program(admin: AdminCaller, body: ProgramIn, response: Response) -> P
     if body.days is not None:
         if any(v is not None for v in (body.metric, body.threshold, body.every, body.steps)):
             raise invalid("days", "an inactivity program takes days instead of metric, threshold, every and steps")
-        d = admin.mp.create_inactivity_program(admin.store, days=body.days, **_common(body))
+        d = admin.mp.programs.create_inactivity(admin.store, days=body.days, **_common(body))
     elif body.steps is not None:
         if body.metric is not None or body.threshold is not None or body.every is not None:
             raise invalid("steps", "a journey takes steps instead of metric, threshold and every")
-        d = admin.mp.create_journey(admin.store, steps=[s.model_dump() for s in body.steps], **_common(body))
+        d = admin.mp.programs.create_journey(admin.store, steps=[s.model_dump() for s in body.steps], **_common(body))
     else:
         for field in ("metric", "threshold"):
             if getattr(body, field) is None:
                 raise invalid(field, "is required (or give steps, for a journey)")
-        d = admin.mp.create_program(
+        d = admin.mp.programs.create(
             admin.store,
             metric=body.metric,
             threshold=body.threshold,

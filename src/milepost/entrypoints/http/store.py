@@ -12,7 +12,7 @@ router = APIRouter(prefix="/api/v1", tags=["store"])
 
 @router.get("/store", summary="The key's store and its settings", response_model=Store, responses=problems())
 def get_store(admin: AdminCaller) -> Store:
-    return Store.of(admin.mp.store(admin.store))
+    return Store.of(admin.mp.stores.get(admin.store))
 
 
 @router.patch(
@@ -25,5 +25,5 @@ def get_store(admin: AdminCaller) -> Store:
 )
 def update_store(admin: AdminCaller, body: StorePatch) -> Store:
     changes = body.changes()
-    store = admin.mp.update_store(admin.store, **changes) if changes else admin.mp.store(admin.store)
+    store = admin.mp.stores.update(admin.store, **changes) if changes else admin.mp.stores.get(admin.store)
     return Store.of(store)

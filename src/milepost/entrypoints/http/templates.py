@@ -28,14 +28,14 @@ NewKey = Annotated[
 @router.get("", summary="List the email templates by key", response_model=Page[Template], responses=problems())
 def list_templates(admin: AdminCaller, limit: Limit = 50, cursor: Cursor = None) -> Page[Template]:
     after = cursor_position(cursor, "tpl", str)
-    found = admin.mp.templates(admin.store, after_key=after[0] if after else None, limit=limit + 1)
+    found = admin.mp.templates.list(admin.store, after_key=after[0] if after else None, limit=limit + 1)
     kept, next_cursor = page(found, limit, lambda t: ["tpl", t["key"]])
     return Page[Template](data=[Template.of(t) for t in kept], next_cursor=next_cursor)
 
 
 @router.get("/{key}", summary="One email template", response_model=Template, responses=problems(404))
 def get_template(admin: AdminCaller, key: TemplateKey) -> Template:
-    return Template.of(admin.mp.template(admin.store, _existing_key(key)))
+    return Template.of(admin.mp.templates.get(admin.store, _existing_key(key)))
 
 
 @router.put(
@@ -46,13 +46,13 @@ def get_template(admin: AdminCaller, key: TemplateKey) -> Template:
     responses={201: {"description": "Created", "model": Template}, **problems(body=True)},
 )
 def save_template(admin: AdminCaller, key: NewKey, body: TemplateIn, response: Response) -> Template:
-    created = admin.mp.save_template(
+    created = admin.mp.templates.save(
         admin.store, key, subject=body.subject, body_text=body.body_text, name=body.name, body_html=body.body_html
     )
     if created:
         response.status_code = 201
         response.headers["Location"] = f"{router.prefix}/{key}"
-    return Template.of(admin.mp.template(admin.store, key))
+    return Template.of(admin.mp.templates.get(admin.store, key))
 
 
 @router.post(
@@ -63,7 +63,7 @@ def save_template(admin: AdminCaller, key: NewKey, body: TemplateIn, response: R
     responses=problems(404, body=True),
 )
 def preview_template(admin: AdminCaller, key: TemplateKey, body: PreviewIn) -> Preview:
-    rendered = admin.mp.preview_template(admin.store, _existing_key(key), body.customer_id)
+    rendered = admin.mp.templates.preview(admin.store, _existing_key(key), body.customer_id)
     return Preview(subject=rendered.subject, text=rendered.text, html=rendered.html)
 
 
@@ -76,7 +76,7 @@ def preview_template(admin: AdminCaller, key: TemplateKey, body: PreviewIn) -> P
     responses=problems(404, 409),
 )
 def delete_template(admin: AdminCaller, key: TemplateKey) -> Response:
-    admin.mp.delete_template(admin.store, _existing_key(key))
+    admin.mp.templates.delete(admin.store, _existing_key(key))
     return Response(status_code=204)
 
 

@@ -29,7 +29,7 @@ EndpointId = Annotated[str, Path(description="The webhook endpoint's id, like wh
 @router.get("", summary="List the webhook endpoints", response_model=Page[WebhookEndpoint], responses=problems())
 def list_endpoints(admin: AdminCaller, limit: Limit = 50, cursor: Cursor = None) -> Page[WebhookEndpoint]:
     after = cursor_position(cursor, "whe", int)
-    found = admin.mp.webhook_endpoints(admin.store, after_id=after[0] if after else None, limit=limit + 1)
+    found = admin.mp.webhooks.list(admin.store, after_id=after[0] if after else None, limit=limit + 1)
     kept, next_cursor = page(found, limit, lambda e: ["whe", e.id])
     return Page[WebhookEndpoint](data=[WebhookEndpoint.of(e) for e in kept], next_cursor=next_cursor)
 
@@ -44,7 +44,7 @@ def list_endpoints(admin: AdminCaller, limit: Limit = 50, cursor: Cursor = None)
     responses={201: {"headers": {"Location": {"schema": {"type": "string"}}}}, **problems(409, body=True)},
 )
 def create_endpoint(admin: AdminCaller, body: WebhookEndpointIn, response: Response) -> WebhookEndpointWithSecret:
-    endpoint, secret = admin.mp.create_webhook_endpoint(
+    endpoint, secret = admin.mp.webhooks.create(
         admin.store, url=body.url, event_types=body.event_types, description=body.description
     )
     response.headers["Location"] = f"{router.prefix}/{public_id(_KIND, endpoint.id)}"
@@ -67,7 +67,7 @@ def get_endpoint(admin: AdminCaller, endpoint_id: EndpointId) -> WebhookEndpoint
 )
 def update_endpoint(admin: AdminCaller, endpoint_id: EndpointId, body: WebhookEndpointPatch) -> WebhookEndpoint:
     number = _existing(admin, endpoint_id).id
-    return WebhookEndpoint.of(admin.mp.update_webhook_endpoint(admin.store, number, **body.changes()))
+    return WebhookEndpoint.of(admin.mp.webhooks.update(admin.store, number, **body.changes()))
 
 
 @router.delete(
@@ -80,7 +80,7 @@ def update_endpoint(admin: AdminCaller, endpoint_id: EndpointId, body: WebhookEn
     responses=problems(404, 409),
 )
 def delete_endpoint(admin: AdminCaller, endpoint_id: EndpointId) -> Response:
-    admin.mp.delete_webhook_endpoint(admin.store, parse_id(_KIND, endpoint_id))
+    admin.mp.webhooks.delete(admin.store, parse_id(_KIND, endpoint_id))
     return Response(status_code=204)
 
 
@@ -93,7 +93,7 @@ def delete_endpoint(admin: AdminCaller, endpoint_id: EndpointId) -> Response:
     responses=problems(404),
 )
 def rotate_secret(admin: AdminCaller, endpoint_id: EndpointId) -> WebhookEndpointWithSecret:
-    endpoint, secret = admin.mp.rotate_webhook_secret(admin.store, parse_id(_KIND, endpoint_id))
+    endpoint, secret = admin.mp.webhooks.rotate_secret(admin.store, parse_id(_KIND, endpoint_id))
     return WebhookEndpointWithSecret.with_secret(endpoint, secret)
 
 
@@ -105,8 +105,8 @@ def rotate_secret(admin: AdminCaller, endpoint_id: EndpointId) -> WebhookEndpoin
     responses=problems(404),
 )
 def get_secret(admin: AdminCaller, endpoint_id: EndpointId) -> WebhookSecret:
-    return WebhookSecret(secret=admin.mp.webhook_secret(admin.store, parse_id(_KIND, endpoint_id)))
+    return WebhookSecret(secret=admin.mp.webhooks.secret(admin.store, parse_id(_KIND, endpoint_id)))
 
 
 def _existing(admin: Admin, endpoint_id: str) -> d.Endpoint:
-    return admin.mp.webhook_endpoint(admin.store, parse_id(_KIND, endpoint_id))
+    return admin.mp.webhooks.get(admin.store, parse_id(_KIND, endpoint_id))

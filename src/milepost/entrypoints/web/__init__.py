@@ -59,5 +59,5 @@ def _html_for_admin(app: FastAPI, kind: type[Exception]) -> None:
 
 def _error_page(request: Request, status: int, title: str, message: str) -> Response:
     token = request.cookies.get(auth.SESSION_COOKIE, "")
-    session = auth.mp_of(request).web_session(token) if token else None
+    session = auth.mp_of(request).sessions.get(token) if token else None
     return render.page(request, "error.html", session, status_code=status, title=title, message=message)

@@ -43,7 +43,7 @@ async def create_key(request: Request, store: str, session: Administrator) -> Re
         form.errors["scope"] = "choose a scope"
     if not form.errors:
         try:
-            key, secret = auth.mp_of(request).create_api_key(store, form.values["scope"], form.values["name"])
+            key, secret = auth.mp_of(request).keys.create(store, form.values["scope"], form.values["name"])
         except ValidationError as e:
             _add(form, e, ("name", "scope"))
         else:
@@ -62,12 +62,12 @@ def confirm_revoke(request: Request, store: str, key_id: KeyId, session: Adminis
 async def revoke_key(request: Request, store: str, key_id: KeyId, session: Administrator) -> Response:
     _key(request, store, key_id)  # a 404 for another store's
     await auth.checked_form(request, session)
-    auth.mp_of(request).revoke_api_key(store, key_id)
+    auth.mp_of(request).keys.revoke(store, key_id)
     return render.redirect(BASE.format(store=store))
 
 
 def _key(request: Request, store: str, key_id: int) -> ApiKey:
-    for key in auth.mp_of(request).api_keys(store):
+    for key in auth.mp_of(request).keys.list(store):
         if key.id == key_id:
             return key
     raise NotFound(f"no API key {key_id} in this store")
@@ -81,7 +81,7 @@ def _add(form: forms.Form, error: ValidationError, fields: tuple[str, ...]) -> N
 
 
 def _list_page(request: Request, session: WebSession, store: Store, form: forms.Form, status: int = 200) -> Response:
-    keys = auth.mp_of(request).api_keys(store.key)
+    keys = auth.mp_of(request).keys.list(store.key)
     rows = [_row(k, store) for k in sorted(keys, key=lambda k: (k.revoked_at is not None, -k.id))]
     return render.page(
         request,

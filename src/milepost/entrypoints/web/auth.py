@@ -42,7 +42,7 @@ def mp_of(request: Request) -> Milepost:
 
 def current_session(request: Request) -> WebSession:
     token = request.cookies.get(SESSION_COOKIE, "")
-    found = mp_of(request).web_session(token) if token else None
+    found = mp_of(request).sessions.get(token) if token else None
     if found is None:
         raise SignInFirst(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
     return found
@@ -60,7 +60,7 @@ Administrator = Annotated[WebSession, Depends(administrator)]
 
 def store_of(request: Request, store: str) -> Store:
     """The store a page names (NotFound: a 404 page)."""
-    return mp_of(request).store(store)
+    return mp_of(request).stores.get(store)
 
 
 async def checked_form(request: Request, session: WebSession) -> dict[str, Any]:

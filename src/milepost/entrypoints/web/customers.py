@@ -40,9 +40,9 @@ def customer_list(request: Request, store: str, session: SignedIn, q: str = "", 
     q = q.strip()[:320]
     mp = auth.mp_of(request)
     if "@" in q:  # an email address: exact (an index lookup), never paged past 50
-        rows = mp.customers_by_email(store, q, limit=PAGE)
+        rows = mp.customers.by_email(store, q, limit=PAGE)
     else:
-        rows = mp.customers(store, prefix=q[:200], after=after, limit=PAGE + 1)
+        rows = mp.customers.list(store, prefix=q[:200], after=after, limit=PAGE + 1)
     more = rows[PAGE].external_id if len(rows) > PAGE else None
     shown = rows[:PAGE]
     next_after = shown[-1].external_id if more else None
@@ -66,9 +66,9 @@ def customer_list(request: Request, store: str, session: SignedIn, q: str = "", 
 def customer_page(request: Request, store: str, customer_id: str, session: SignedIn) -> Response:
     mp = auth.mp_of(request)
     found = auth.store_of(request, store)
-    report = mp.customer(store, customer_id)
+    report = mp.customers.get(store, customer_id)
     now = mp.clock()
-    rules = [d.rule for d in mp.programs(store)]
+    rules = [d.rule for d in mp.programs.list(store)]
     reached = {(m.rule_id, m.occurrence) for m in report.milestones}
     next_up = [
         {
@@ -86,9 +86,9 @@ def customer_page(request: Request, store: str, customer_id: str, session: Signe
         session,
         store=found,
         c=report,
-        points=mp.points_ledger(store, customer_id),
+        points=mp.ledgers.entries(store, customer_id, unit="points"),
         codes=codes,
-        messages=[_message(d, found) for d in mp.customer_messages(store, customer_id)],
+        messages=[_message(d, found) for d in mp.customers.messages(store, customer_id)],
         fired=_fired(mp, found, report.milestones),
         next_up=next_up,
         metrics=METRICS,
@@ -106,7 +106,7 @@ def _left(metric: str, remaining: int, store: Store) -> str:
 def _fired(mp: Milepost, store: Store, milestones: Sequence[MilestoneReached]) -> list[dict[str, Any]]:
     """The customer's milestones, newest first, as the log shows them (each action's
     outcome, and whether its message went out)."""
-    sent = mp.firing_deliveries(store.key, [m.id for m in milestones])
+    sent = mp.reports.firing_deliveries(store.key, [m.id for m in milestones])
     return [logs.firing_row(m, store, sent) for m in reversed(milestones)]
 
 

@@ -42,8 +42,8 @@ def delivery_list(request: Request, store: str, session: SignedIn) -> Response:
     older = None
     if not form.errors:
         status, channel = form.values["status"] or None, form.values["channel"] or None
-        fetched = mp.deliveries(store, status, channel, before, PAGE + 1)
-        urls = {e.id: e.url for e in mp.webhook_endpoints(store)}
+        fetched = mp.deliveries.list(store, status, channel, before, PAGE + 1)
+        urls = {e.id: e.url for e in mp.webhooks.list(store)}
         rows = [_delivery_row(d, found, urls) for d in fetched[:PAGE]]
         if len(fetched) > PAGE:
             older = _deliveries_url(found, form.values, fetched[PAGE - 1].id)
@@ -57,7 +57,7 @@ def delivery_list(request: Request, store: str, session: SignedIn) -> Response:
         rows=rows,
         older=older,
         newest=_deliveries_url(found, form.values) if before else None,
-        any_dead=bool(mp.deliveries(store, "dead", limit=1)),
+        any_dead=bool(mp.deliveries.list(store, "dead", limit=1)),
         retried=_count(forms.text(query, "retried")),
         statuses=[(s, s.capitalize()) for s in STATUSES],
         channels=[(c, CHANNEL_NAMES.get(c, c)) for c in CHANNELS],
@@ -95,7 +95,7 @@ def _deliveries_url(store: Store, values: Mapping[str, str], before: int | None 
 async def retry_dead(request: Request, store: str, session: SignedIn) -> Response:
     found = auth.store_of(request, store)
     await auth.checked_form(request, session)
-    count = auth.mp_of(request).retry_dead_deliveries(store)
+    count = auth.mp_of(request).deliveries.retry_dead(store)
     return render.redirect(_deliveries_url(found, {"retried": str(count)}))
 
 
@@ -108,10 +108,10 @@ def delivery_page(request: Request, store: str, delivery_id: str, session: Signe
 async def retry_delivery(request: Request, store: str, delivery_id: str, session: SignedIn) -> Response:
     mp, number = auth.mp_of(request), _id_or_404(delivery_id)
     found = auth.store_of(request, store)
-    mp.delivery(store, number)  # another store's: a 404
+    mp.deliveries.get(store, number)  # another store's: a 404
     await auth.checked_form(request, session)
     try:
-        mp.retry_delivery(store, number)
+        mp.deliveries.retry(store, number)
     except Conflict as e:
         return _delivery_page(request, session, store, number, problem=str(e), status=409)
     return render.redirect(delivery_url(found, number) + "?retried=1")
@@ -128,8 +128,8 @@ def _delivery_page(
 ) -> Response:
     mp = auth.mp_of(request)
     found = auth.store_of(request, store)
-    delivery, attempts = mp.delivery(store, delivery_id)
-    urls = {e.id: e.url for e in mp.webhook_endpoints(store)}
+    delivery, attempts = mp.deliveries.get(store, delivery_id)
+    urls = {e.id: e.url for e in mp.webhooks.list(store)}
     return render.page(
         request,
         "log_delivery.html",

@@ -44,7 +44,7 @@ class Preview(NamedTuple):
 def template_list(request: Request, store: str, session: Administrator, after: str | None = None) -> Response:
     found = auth.store_of(request, store)
     after = after if after and KEY.fullmatch(after) else None
-    rows = auth.mp_of(request).templates(store, after_key=after, limit=PAGE + 1)
+    rows = auth.mp_of(request).templates.list(store, after_key=after, limit=PAGE + 1)
     next_after = rows[PAGE - 1]["key"] if len(rows) > PAGE else None
     return render.page(
         request,
@@ -105,7 +105,7 @@ async def delete_template(request: Request, store: str, key: str, session: Admin
     saved = _saved(mp, store, key)
     await auth.checked_form(request, session)
     try:
-        mp.delete_template(store, key)
+        mp.templates.delete(store, key)
     except Conflict as e:
         return _delete_page(request, session, found, saved, refused=str(e), status=409)
     return render.redirect(BASE.format(store=store))
@@ -155,7 +155,7 @@ def _save(mp: Milepost, store: str, form: forms.Form) -> bool:
     its line) in `form.errors`."""
     v = form.values
     try:
-        mp.save_template(
+        mp.templates.save(
             store,
             v["key"],
             subject=v["subject"],
@@ -194,7 +194,7 @@ def _preview_for(mp: Milepost, store: Store, form: forms.Form, customer_id: str 
 def _render(mp: Milepost, store: Store, form: forms.Form, customer_id: str | None) -> Rendered:
     v = form.values
     html = v["body_html"] if v["body_html"].strip() else None
-    return mp.preview_draft(
+    return mp.templates.preview_draft(
         store.key, subject=v["subject"], body_text=v["body_text"], body_html=html, customer_id=customer_id
     )
 
@@ -234,14 +234,14 @@ def _saved(mp: Milepost, store: str, key: str) -> dict[str, Any]:
     """The store's template `key` (NotFound: a 404 page)."""
     if not KEY.fullmatch(key):
         raise NotFound(f"no email template {key!r} in this store")
-    return mp.template(store, key)
+    return mp.templates.get(store, key)
 
 
 def _exists(mp: Milepost, store: str, key: str) -> bool:
     if not KEY.fullmatch(key):
         return False  # the model says why
     try:
-        mp.template(store, key)
+        mp.templates.get(store, key)
     except NotFound:
         return False
     return True

@@ -24,7 +24,7 @@ router = APIRouter()
 @router.get("/login")
 def login_page(request: Request, next: str = "/admin") -> Response:
     token = request.cookies.get(auth.SESSION_COOKIE, "")
-    if token and auth.mp_of(request).web_session(token) is not None:
+    if token and auth.mp_of(request).sessions.get(token) is not None:
         return render.redirect(auth.safe_next(next))
     return _login_form(request, next)
 
@@ -43,7 +43,7 @@ def login(
     mp = auth.mp_of(request)
     address = request.client.host if request.client else "unknown"
     try:
-        token, session = mp.sign_in(email, password, address)
+        token, session = mp.sessions.sign_in(email, password, address)
     except TooManyAttempts as e:
         response = _login_form(request, next, email, "Too many failed sign-ins: wait 15 minutes and try again.", 429)
         response.headers["Retry-After"] = str(e.retry_after)
@@ -68,7 +68,7 @@ def login(
 @router.post("/logout")
 async def logout(request: Request, session: SignedIn) -> Response:
     await auth.checked_form(request, session)
-    auth.mp_of(request).sign_out(request.cookies.get(auth.SESSION_COOKIE, ""))
+    auth.mp_of(request).sessions.sign_out(request.cookies.get(auth.SESSION_COOKIE, ""))
     response = render.redirect("/admin/login")
     response.delete_cookie(auth.SESSION_COOKIE, path="/admin")
     return response
@@ -76,7 +76,7 @@ async def logout(request: Request, session: SignedIn) -> Response:
 
 @router.get("/")
 def index(request: Request, session: SignedIn) -> Response:
-    stores = auth.mp_of(request).stores()
+    stores = auth.mp_of(request).stores.list()
     if len(stores) == 1:
         return render.redirect(f"/admin/{stores[0].key}")
     return render.page(request, "stores.html", session, stores=stores)
@@ -86,9 +86,9 @@ def index(request: Request, session: SignedIn) -> Response:
 def dashboard(request: Request, store: str, session: SignedIn) -> Response:
     mp = auth.mp_of(request)
     found = auth.store_of(request, store)
-    yours = mp.alerts(store, status="unresolved", assignee=session.user.email, limit=20)
-    alerts = mp.alerts(store, status="unresolved", limit=ALERTS_SHOWN + 1)
-    recent = mp.milestone_log(store, limit=15)
+    yours = mp.alerts.list(store, status="unresolved", assignee=session.user.email, limit=20)
+    alerts = mp.alerts.list(store, status="unresolved", limit=ALERTS_SHOWN + 1)
+    recent = mp.reports.milestone_log(store, limit=15)
     return render.page(
         request,
         "dashboard.html",
@@ -98,7 +98,7 @@ def dashboard(request: Request, store: str, session: SignedIn) -> Response:
         alerts=alerts[:ALERTS_SHOWN],
         more_alerts=len(alerts) > ALERTS_SHOWN,
         recent=recent,
-        charts=_charts(mp.activity(store, CHART_DAYS), found),
+        charts=_charts(mp.reports.activity(store, CHART_DAYS), found),
     )
 
 
@@ -108,9 +108,9 @@ async def handle_alert(request: Request, store: str, alert_id: int, step: str, s
     mp = auth.mp_of(request)
     await auth.checked_form(request, session)
     if step == "acknowledge":
-        mp.acknowledge_alert(store, alert_id, session.user.email)
+        mp.alerts.acknowledge(store, alert_id, session.user.email)
     elif step == "resolve":
-        mp.resolve_alert(store, alert_id, session.user.email)
+        mp.alerts.resolve(store, alert_id, session.user.email)
     else:
         raise NotFound(f"no step {step!r} for an alert")
     return render.redirect(f"/admin/{store}")

@@ -36,14 +36,14 @@ _CREDITED = re.compile(r"^credited (-?\d+) ([A-Z]{3})$")
 def milestone_log(request: Request, store: str, session: SignedIn) -> Response:
     mp = auth.mp_of(request)
     found = auth.store_of(request, store)
-    programs = mp.programs(store, include_deleted=True)
+    programs = mp.programs.list(store, include_deleted=True)
     form, filters = _log_filters(request.query_params, found, {d.rule.id for d in programs})
     rows: list[dict[str, Any]] = []
     older = None
     if not form.errors:
-        fetched = mp.milestone_log(store, **filters, limit=PAGE + 1)
+        fetched = mp.reports.milestone_log(store, **filters, limit=PAGE + 1)
         shown = fetched[:PAGE]
-        sent = mp.firing_deliveries(store, [m.id for m in shown])
+        sent = mp.reports.firing_deliveries(store, [m.id for m in shown])
         rows = [firing_row(m, found, sent) for m in shown]
         if len(fetched) > PAGE:
             older = log_url(found, form.values, before=shown[-1].id)

@@ -27,7 +27,7 @@ BASE = "/admin" + PATH
 @router.get(PATH)
 def event_list(request: Request, store: str, session: Administrator) -> Response:
     found = auth.store_of(request, store)
-    events = auth.mp_of(request).order_count_events(store)
+    events = auth.mp_of(request).order_count_events.list(store)
     rows = [_row(d, found) for d in events]
     return render.page(request, "order_count_events.html", session, store=found, rows=rows, section="events")
 
@@ -42,13 +42,13 @@ def new_event(request: Request, store: str, session: Administrator) -> Response:
 @router.post(PATH + "/new")
 async def create_event(request: Request, store: str, session: Administrator) -> Response:
     mp = auth.mp_of(request)
-    return await _submit(request, store, session, None, lambda v: mp.create_order_count_event(store, **v))
+    return await _submit(request, store, session, None, lambda v: mp.order_count_events.create(store, **v))
 
 
 @router.get(PATH + "/{event_id}/edit")
 def edit_event(request: Request, store: str, event_id: int, session: Administrator) -> Response:
     found = auth.store_of(request, store)
-    d = auth.mp_of(request).order_count_event(store, event_id)
+    d = auth.mp_of(request).order_count_events.get(store, event_id)
     r = d.rule
     form = forms.Form(
         {
@@ -65,32 +65,32 @@ def edit_event(request: Request, store: str, event_id: int, session: Administrat
 @router.post(PATH + "/{event_id}/edit")
 async def update_event(request: Request, store: str, event_id: int, session: Administrator) -> Response:
     mp = auth.mp_of(request)
-    details = mp.order_count_event(store, event_id)
-    return await _submit(request, store, session, details, lambda v: mp.update_order_count_event(store, event_id, **v))
+    details = mp.order_count_events.get(store, event_id)
+    return await _submit(request, store, session, details, lambda v: mp.order_count_events.update(store, event_id, **v))
 
 
 @router.post(PATH + "/{event_id}/toggle")
 async def toggle_event(request: Request, store: str, event_id: int, session: Administrator) -> Response:
     mp = auth.mp_of(request)
-    d = mp.order_count_event(store, event_id)
+    d = mp.order_count_events.get(store, event_id)
     await auth.checked_form(request, session)
-    mp.set_order_count_event_active(store, event_id, not d.rule.active)
+    mp.order_count_events.set_active(store, event_id, not d.rule.active)
     return render.redirect(BASE.format(store=store))
 
 
 @router.get(PATH + "/{event_id}/delete")
 def confirm_delete(request: Request, store: str, event_id: int, session: Administrator) -> Response:
     found = auth.store_of(request, store)
-    d = auth.mp_of(request).order_count_event(store, event_id)
+    d = auth.mp_of(request).order_count_events.get(store, event_id)
     return render.page(request, "confirm_delete.html", session, store=found, event=_row(d, found), section="events")
 
 
 @router.post(PATH + "/{event_id}/delete")
 async def delete_event(request: Request, store: str, event_id: int, session: Administrator) -> Response:
     mp = auth.mp_of(request)
-    mp.order_count_event(store, event_id)  # a 404 for another store's
+    mp.order_count_events.get(store, event_id)  # a 404 for another store's
     await auth.checked_form(request, session)
-    mp.delete_order_count_event(store, event_id)
+    mp.order_count_events.delete(store, event_id)
     return render.redirect(BASE.format(store=store))
 
 
@@ -148,7 +148,7 @@ def _form_page(
     details: RuleDetails | None,
     status: int = 200,
 ) -> Response:
-    templates = [t["key"] for t in auth.mp_of(request).templates(store.key)]
+    templates = [t["key"] for t in auth.mp_of(request).templates.list(store.key)]
     return render.page(
         request,
         "order_count_event_form.html",

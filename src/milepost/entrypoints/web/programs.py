@@ -53,7 +53,7 @@ async def toggle_program(request: Request, store: str, program_id: int, session:
     d = _live(request, store, program_id)
     await auth.checked_form(request, session)
     try:
-        auth.mp_of(request).update_program(store, program_id, active=not d.rule.active)
+        auth.mp_of(request).programs.update(store, program_id, active=not d.rule.active)
     except ValidationError as e:  # it no longer passes the model's checks: say so above the table
         problem = f"“{d.rule.name}” was not switched {'off' if d.rule.active else 'on'}: {e}. Edit it first."
         return _table(request, store, session, problem)
@@ -71,14 +71,14 @@ def confirm_delete(request: Request, store: str, program_id: int, session: Admin
 async def delete_program(request: Request, store: str, program_id: int, session: Administrator) -> Response:
     _live(request, store, program_id)  # a 404 for another store's
     await auth.checked_form(request, session)
-    auth.mp_of(request).delete_program(store, program_id)
+    auth.mp_of(request).programs.delete(store, program_id)
     return render.redirect(BASE.format(store=store))
 
 
 def _table(request: Request, store: str, session: WebSession, problem: str = "") -> Response:
     found = auth.store_of(request, store)
     mp = auth.mp_of(request)
-    shown = sorted((d for d in mp.programs(store) if d.rule.kind in KINDS), key=_place)
+    shown = sorted((d for d in mp.programs.list(store) if d.rule.kind in KINDS), key=_place)
     rows = [_row(d, found, mp.clock()) for d in shown]
     return render.page(
         request,
@@ -110,13 +110,13 @@ def new_other(request: Request, store: str, kind: NewKind, session: Administrato
 @router.post(PATH + "/new")
 async def create_program(request: Request, store: str, session: Administrator) -> Response:
     mp = auth.mp_of(request)
-    return await _submit(request, store, session, "program", None, lambda v: mp.create_program(store, **v))
+    return await _submit(request, store, session, "program", None, lambda v: mp.programs.create(store, **v))
 
 
 @router.post(PATH + "/new/{kind}")
 async def create_other(request: Request, store: str, kind: NewKind, session: Administrator) -> Response:
     mp = auth.mp_of(request)
-    create = mp.create_journey if kind == "journey" else mp.create_inactivity_program
+    create = mp.programs.create_journey if kind == "journey" else mp.programs.create_inactivity
     return await _submit(request, store, session, kind, None, lambda v: create(store, **v))
 
 
@@ -138,7 +138,7 @@ async def update_program(request: Request, store: str, program_id: int, session:
 def _update(mp: Milepost, store: str, program_id: int, values: dict[str, Any]) -> RuleDetails:
     if "days" in values:  # an inactivity program's threshold
         values["threshold"] = values.pop("days")
-    return mp.update_program(store, program_id, **values)
+    return mp.programs.update(store, program_id, **values)
 
 
 async def _submit(
@@ -175,7 +175,7 @@ def _form_page(
     details: RuleDetails | None,
     status: int = 200,
 ) -> Response:
-    templates = [t["key"] for t in auth.mp_of(request).templates(store.key)]
+    templates = [t["key"] for t in auth.mp_of(request).templates.list(store.key)]
     return render.page(
         request,
         "program_form.html",
@@ -202,7 +202,7 @@ def _form_page(
 
 def _live(request: Request, store: str, program_id: int) -> RuleDetails:
     """A program of this page in this store, not deleted (NotFound: a 404 page)."""
-    found = auth.mp_of(request).program(store, program_id) if 0 < program_id <= MAX_ID else None
+    found = auth.mp_of(request).programs.get(store, program_id) if 0 < program_id <= MAX_ID else None
     if found is None or found.deleted_at is not None or found.rule.kind not in KINDS:
         raise NotFound(f"no milestone program {program_id} in this store")
     return found

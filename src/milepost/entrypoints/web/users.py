@@ -35,7 +35,7 @@ NOT_YOURSELF = "You cannot disable yourself: ask another Administrator to do it.
 @router.get(PATH)
 def user_list(request: Request, store: str, session: Administrator) -> Response:
     found = auth.store_of(request, store)
-    rows = [_row(u, found, session) for u in auth.mp_of(request).users()]
+    rows = [_row(u, found, session) for u in auth.mp_of(request).users.list()]
     return render.page(request, "users.html", session, store=found, rows=rows, section="users")
 
 
@@ -57,7 +57,7 @@ async def create_user(request: Request, store: str, session: Administrator) -> R
         form.errors["role"] = "choose a role"
     if not form.errors:
         try:
-            user = auth.mp_of(request).create_user(v["email"], v["name"], password, v["role"])
+            user = auth.mp_of(request).users.create(v["email"], v["name"], password, v["role"])
         except ValidationError as e:
             _add(form, e)
         else:
@@ -68,7 +68,7 @@ async def create_user(request: Request, store: str, session: Administrator) -> R
 @router.get(PATH + "/{user_id}/edit")
 def edit_user(request: Request, store: str, user_id: UserId, session: Administrator) -> Response:
     found = auth.store_of(request, store)
-    user = auth.mp_of(request).user(user_id)
+    user = auth.mp_of(request).users.get(user_id)
     form = forms.Form({"name": user.name, "role": user.role, "active": user.disabled_at is None})
     return _edit_page(request, session, found, user, form, forms.Form({"generate": False}))
 
@@ -77,14 +77,14 @@ def edit_user(request: Request, store: str, user_id: UserId, session: Administra
 async def update_user(request: Request, store: str, user_id: UserId, session: Administrator) -> Response:
     mp = auth.mp_of(request)
     found = auth.store_of(request, store)
-    user = mp.user(user_id)
+    user = mp.users.get(user_id)
     data = await auth.checked_form(request, session)
     form = forms.Form({"name": forms.text(data, "name"), "role": forms.text(data, "role")})
     form.values["active"] = forms.checkbox(data, "active")
     changes = _changes(user, form, session)
     if not form.errors:
         try:
-            mp.update_user(user_id, **changes)
+            mp.users.update(user_id, **changes)
         except ValidationError as e:
             _add(form, e)
         except Conflict:
@@ -99,13 +99,13 @@ async def update_user(request: Request, store: str, user_id: UserId, session: Ad
 async def set_password(request: Request, store: str, user_id: UserId, session: Administrator) -> Response:
     mp = auth.mp_of(request)
     found = auth.store_of(request, store)
-    user = mp.user(user_id)
+    user = mp.users.get(user_id)
     data = await auth.checked_form(request, session)
     form = forms.Form({"generate": forms.checkbox(data, "generate")})
     password = _password(data, form)
     if not form.errors:
         try:
-            mp.update_user(user_id, password=password)
+            mp.users.update(user_id, password=password)
         except ValidationError as e:
             _add(form, e)
         else:

@@ -31,7 +31,7 @@ EVENT_FIELD = "event:"
 @router.get(PATH)
 def endpoint_list(request: Request, store: str, session: Administrator) -> Response:
     found = auth.store_of(request, store)
-    rows = [_row(e, found) for e in auth.mp_of(request).webhook_endpoints(store, limit=1000)]
+    rows = [_row(e, found) for e in auth.mp_of(request).webhooks.list(store, limit=1000)]
     return render.page(request, "webhooks.html", session, store=found, rows=rows, section="webhooks")
 
 
@@ -47,11 +47,11 @@ async def create_endpoint(request: Request, store: str, session: Administrator) 
     mp = auth.mp_of(request)
 
     def save(v: dict[str, Any]) -> Response:
-        endpoint, secret = mp.create_webhook_endpoint(
+        endpoint, secret = mp.webhooks.create(
             store, url=v["url"], event_types=v["event_types"], description=v["description"]
         )
         if not v["active"]:
-            mp.update_webhook_endpoint(store, endpoint.id, enabled=False)
+            mp.webhooks.update(store, endpoint.id, enabled=False)
         return _secret_page(request, session, auth.store_of(request, store), endpoint, secret, "created")
 
     return await _submit(request, store, session, None, save)
@@ -60,7 +60,7 @@ async def create_endpoint(request: Request, store: str, session: Administrator) 
 @router.get(PATH + "/{endpoint_id}/edit")
 def edit_endpoint(request: Request, store: str, endpoint_id: EndpointId, session: Administrator) -> Response:
     found = auth.store_of(request, store)
-    e = auth.mp_of(request).webhook_endpoint(store, endpoint_id)
+    e = auth.mp_of(request).webhooks.get(store, endpoint_id)
     form = forms.Form(
         {"url": e.url, "description": e.description, "event_types": list(e.event_types), "active": e.enabled}
     )
@@ -70,10 +70,10 @@ def edit_endpoint(request: Request, store: str, endpoint_id: EndpointId, session
 @router.post(PATH + "/{endpoint_id}/edit")
 async def update_endpoint(request: Request, store: str, endpoint_id: EndpointId, session: Administrator) -> Response:
     mp = auth.mp_of(request)
-    current = mp.webhook_endpoint(store, endpoint_id)
+    current = mp.webhooks.get(store, endpoint_id)
 
     def save(v: dict[str, Any]) -> Response:
-        mp.update_webhook_endpoint(
+        mp.webhooks.update(
             store,
             endpoint_id,
             url=None if v["url"] == current.url else v["url"],  # an unchanged URL is not resolved again
@@ -95,9 +95,9 @@ def confirm_rotate(request: Request, store: str, endpoint_id: EndpointId, sessio
 async def rotate_secret(request: Request, store: str, endpoint_id: EndpointId, session: Administrator) -> Response:
     mp = auth.mp_of(request)
     found = auth.store_of(request, store)
-    mp.webhook_endpoint(store, endpoint_id)  # a 404 for another store's
+    mp.webhooks.get(store, endpoint_id)  # a 404 for another store's
     await auth.checked_form(request, session)
-    endpoint, secret = mp.rotate_webhook_secret(store, endpoint_id)
+    endpoint, secret = mp.webhooks.rotate_secret(store, endpoint_id)
     return _secret_page(request, session, found, endpoint, secret, "rotated")
 
 
@@ -109,10 +109,10 @@ def confirm_delete(request: Request, store: str, endpoint_id: EndpointId, sessio
 @router.post(PATH + "/{endpoint_id}/delete")
 async def delete_endpoint(request: Request, store: str, endpoint_id: EndpointId, session: Administrator) -> Response:
     mp = auth.mp_of(request)
-    mp.webhook_endpoint(store, endpoint_id)  # a 404 for another store's
+    mp.webhooks.get(store, endpoint_id)  # a 404 for another store's
     await auth.checked_form(request, session)
     try:
-        mp.delete_webhook_endpoint(store, endpoint_id)
+        mp.webhooks.delete(store, endpoint_id)
     except Conflict as e:
         return _confirm(request, store, endpoint_id, session, "delete", refused=_sentence(str(e)), status=409)
     return render.redirect(BASE.format(store=store))
@@ -192,7 +192,7 @@ def _confirm(
     status: int = 200,
 ) -> Response:
     found = auth.store_of(request, store)
-    endpoint = auth.mp_of(request).webhook_endpoint(store, endpoint_id)
+    endpoint = auth.mp_of(request).webhooks.get(store, endpoint_id)
     return render.page(
         request,
         "webhook_confirm.html",

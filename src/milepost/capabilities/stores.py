@@ -1,0 +1,54 @@
+"""`mp.stores`: the stores, named by their key everywhere in the Python API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from milepost.capabilities.wiring import Capability
+from milepost.domain.records import Store
+from milepost.service import stores
+
+
+class Stores(Capability):
+    def create(
+        self,
+        key: str,
+        name: str,
+        *,
+        currency: str = "USD",
+        timezone: str = "UTC",
+        counting_status: str = "paid",
+        allow_negative_credit: bool = False,
+        points_per_unit: int = 0,
+        allow_negative_points: bool = False,
+        points_expire_days: int = 0,
+    ) -> Store:
+        """A new store. `points_per_unit`: points an order earns per whole unit of the
+        currency of its net amount (1: 27.50 USD earns 27); 0, the default, earns none.
+        `points_expire_days`: earned points expire that many days later, oldest first; 0,
+        the default: never."""
+        return stores.create_store(
+            self._w.db,
+            self._w.clock(),
+            key=key,
+            name=name,
+            currency=currency,
+            timezone=timezone,
+            counting_status=counting_status,
+            allow_negative_credit=allow_negative_credit,
+            points_per_unit=points_per_unit,
+            allow_negative_points=allow_negative_points,
+            points_expire_days=points_expire_days,
+        )
+
+    def get(self, key: str) -> Store:
+        return self._w.store(key)
+
+    def update(self, key: str, **changes: Any) -> Store:
+        """Change the settings given (name, currency, timezone, ...); the key never changes."""
+        return stores.update_store(self._w.db, self._w.clock(), self._w.store_id(key), **changes)
+
+    def list(self) -> list[Store]:
+        """Every store, by key."""
+        with self._w.db.read() as tx:
+            return tx.list_stores()
