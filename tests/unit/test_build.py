@@ -20,8 +20,7 @@ def compiled_modules() -> list[str]:
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "COMPILED" for t in node.targets):
             return [
-                path.removeprefix("src/").removesuffix(".py").replace("/", ".")
-                for path in ast.literal_eval(node.value)
+                path.removeprefix("src/").removesuffix(".py").replace("/", ".") for path in ast.literal_eval(node.value)
             ]
     raise AssertionError("setup.py lists no COMPILED modules")
 

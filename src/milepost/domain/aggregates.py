@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from milepost.domain.events import tuple_new
+from milepost.domain.construct import tuple_new
 from milepost.domain.orders import OrderState
 
 #: Metric name -> what the store operator calls it.

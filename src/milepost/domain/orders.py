@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from milepost.domain.events import STATUS_RANK, OrderEvent, tuple_new
+from milepost.domain.construct import tuple_new
+from milepost.domain.events import STATUS_RANK, OrderEvent
 
 NOT_SEEN = -1
 
