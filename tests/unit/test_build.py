@@ -28,6 +28,9 @@ def compiled_modules() -> list[str]:
 def test_the_compiled_build_names_modules_that_exist():
     modules = compiled_modules()
     assert "milepost.service.ingest" in modules  # what runtime.compiled() looks at
+    # the hot path: the firing pipeline and the constructors shaped for the compiled build
+    for hot in ("milepost.service.pipeline", "milepost.domain.construct", "milepost.service.rows"):
+        assert hot in modules, hot
     for name in modules:
         assert (ROOT / "src" / (name.replace(".", "/") + ".py")).is_file(), name
 

@@ -27,18 +27,26 @@ from milepost.service.results import DUPLICATE, REJECTED, BatchResult, EventResu
 
 
 def ingest_batch(
-    db: Storage, store_id: int, raw_events: Sequence[Any], now: datetime, source: str = "api", attempts: int = 5
+    db: Storage,
+    store_id: int,
+    raw_events: Sequence[Any],
+    now: datetime,
+    source: str = "api",
+    attempts: int = 5,
+    dry_run: bool = False,
 ) -> BatchResult:
     """Store a batch of events for one store and react to them, exactly once.
 
     Invalid events are rejected one by one; the valid ones are kept. Events
     already stored (same source and id) are reported as duplicates and change
-    nothing. A deadlock or lost race retries the whole batch.
+    nothing. A deadlock or lost race retries the whole batch. With `dry_run`, the
+    very same work runs in a transaction that is rolled back: the result says what
+    the batch would do, and nothing is stored.
     """
     parsed, results = _validate(raw_events, now)
     for attempt in range(1, attempts + 1):
         try:
-            outcome, firings = _ingest_valid(db, store_id, parsed, raw_events, source, now)
+            outcome, firings = _ingest_valid(db, store_id, parsed, raw_events, source, now, dry_run)
             break
         except (RetryableStorageError, Conflict):
             # nothing of the attempt was committed: the whole batch can run again
@@ -71,9 +79,10 @@ def _ingest_valid(
     raw_events: Sequence[Any],
     source: str,
     now: datetime,
+    dry_run: bool,
 ) -> tuple[dict[int, EventResult], list[dict[str, Any]]]:
     """One attempt: everything the valid events cause, in one transaction."""
-    with db.write() as tx:
+    with db.write(rollback=dry_run) as tx:
         store = tx.lock_store(store_id)
         # Locks first, then the duplicate check: a concurrent batch carrying the
         # same event has committed by the time we look.

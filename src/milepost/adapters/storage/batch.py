@@ -20,7 +20,10 @@ from milepost.adapters.storage.rows import (
     CUSTOMER_TYPES_EARNING,
     EVENT_COLUMNS,
     FIRING_COLUMNS,
+    NEW_CUSTOMER_KEYS,
+    NEW_ORDER_KEYS,
     ORDER_COLUMNS,
+    ORDER_KEY_TYPES,
     ORDER_TYPES,
     ORDER_TYPES_EARNING,
     POINTS_COLUMNS,
@@ -220,7 +223,7 @@ class BatchQueries(CodeQueries, ClawbackQueries):  # the batch writes codes and 
         earning = b.earning_points
         types = CUSTOMER_TYPES_EARNING if earning else CUSTOMER_TYPES
         new, changed, counted = customer_rows(b, self.ts, self.flag, self.dumps)
-        self._insert("customers", ("id", "store_id", "external_id", "created_at", *(n for n, _ in types)), new)
+        self._insert("customers", (*NEW_CUSTOMER_KEYS, *(n for n, _ in types)), new)
         self._update("customers", types, (("id", "bigint"),), changed)
         self._update("customers", COUNTS_EARNING if earning else COUNTS, (("id", "bigint"),), counted)
 
@@ -230,15 +233,17 @@ class BatchQueries(CodeQueries, ClawbackQueries):  # the batch writes codes and 
         earning = b.earning_points
         inserts, updates = order_rows(b, self.ts, self.flag)
         types = ORDER_TYPES_EARNING if earning else ORDER_TYPES
-        columns = ("store_id", "external_id", "customer_id", "created_at", *(name for name, _ in types))
-        self._insert("orders", columns, inserts)
-        self._update("orders", types, (("store_id", "int"), ("external_id", "text")), updates)
+        self._insert("orders", (*NEW_ORDER_KEYS, *(name for name, _ in types)), inserts)
+        self._update("orders", types, ORDER_KEY_TYPES, updates)
 
     def _write_effects(self, b: BatchWrite) -> None:
         sid, now = b.store_id, self.ts(b.now)
         self._insert(
             "firings",
             FIRING_COLUMNS,
+            NEW_CUSTOMER_KEYS,
+            NEW_ORDER_KEYS,
+            ORDER_KEY_TYPES,
             firing_rows(b, now),
         )
         self.insert_ledger(sid, b.ledger, b.now)

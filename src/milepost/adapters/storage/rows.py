@@ -54,6 +54,8 @@ CUSTOMER_TYPES = (
     ("billing_cycles", "int"),
 )
 CUSTOMER_TYPES_EARNING = (*CUSTOMER_TYPES, ("points_earned", "bigint"))
+#: What a new customer's row holds before its CUSTOMER_TYPES values.
+NEW_CUSTOMER_KEYS = ("id", "store_id", "external_id", "created_at")
 PROFILE = frozenset({"email", "name", "email_consent", "sms_consent", "attributes", "profile_at", "phone"})
 #: What an order or an activity changes of a customer: the columns but the profile.
 COUNTS = tuple(t for t in CUSTOMER_TYPES if t[0] not in PROFILE)
@@ -71,6 +73,9 @@ ORDER_TYPES = (
     ("updated_at", "timestamptz"),
 )
 ORDER_TYPES_EARNING = (*ORDER_TYPES, ("points_rate", "int"))
+#: What a new order's row holds before its ORDER_TYPES values; a stored one's key after them.
+NEW_ORDER_KEYS = ("store_id", "external_id", "customer_id", "created_at")
+ORDER_KEY_TYPES = (("store_id", "int"), ("external_id", "text"))
 
 
 def customers_from_rows(rows: list[Row], from_ts: Callable[[Any], datetime | None]) -> dict[str, CustomerState]:
