@@ -1,6 +1,7 @@
-"""Clawback, a stage of the firing pipeline (service/pipeline.py): when an order stops counting (fully refunded or
-cancelled), the milestones it caused under a program with a clawback policy, within the
-policy's days, give their credit and points back and lose their unused codes.
+"""Clawback, the firing pipeline's last stage (service/pipeline.py): when an order stops
+counting (fully refunded or cancelled), the milestones it caused under a program with a
+clawback policy, within the policy's days, give their credit and points back and lose
+their unused codes.
 
 Each reversal points to the original (its firing, and the key `clawback:<original key>`,
 so it is written once); the firing is marked clawed back, never deleted. A reversal that
