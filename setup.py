@@ -23,6 +23,7 @@ COMPILED = [
     "src/milepost/adapters/storage/times.py",
     "src/milepost/domain/aggregates.py",
     "src/milepost/domain/construct.py",
+    "src/milepost/domain/due.py",
     "src/milepost/domain/engine.py",
     "src/milepost/domain/events.py",
     "src/milepost/domain/firing.py",

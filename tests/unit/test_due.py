@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from milepost.domain.due import cutoff, excluded_lapse, is_due, lapse_of, lapses
+from milepost.domain.due import Blocked, cutoff, excluded_lapse, is_due, lapse_of, lapses
 from milepost.domain.records import CustomerState
 from milepost.domain.rules import Crossing, Rule
 
@@ -45,3 +45,13 @@ def test_lapses_are_the_due_candidates_each_with_one_crossing():
     assert found.crossings == [Crossing(PROGRAM, 30, lapse_of(NOW - timedelta(days=31)))]
     assert found.event.key == f"inactivity:7:{lapse_of(NOW - timedelta(days=31))}"
     assert found.event.occurred_at == NOW
+
+
+def test_the_lapse_excluded_at_arming_is_blocked_and_the_next_one_is_not():
+    old = NOW - timedelta(days=45)
+    armed = Blocked(excluded={(PROGRAM.id, 1): excluded_lapse(30, old, NOW)})
+    assert armed.blocks(PROGRAM, 1, lapse_of(old))  # not retroactive
+    assert not armed.blocks(PROGRAM, 1, lapse_of(NOW))  # a new order began a new lapse
+    armed.add(PROGRAM, 1, lapse_of(NOW))
+    assert armed.blocks(PROGRAM, 1, lapse_of(NOW))  # once per lapse
+    assert not armed.blocks(PROGRAM, 2, lapse_of(old))  # another customer

@@ -10,7 +10,8 @@ import pytest
 from milepost.domain.actions import Action, validate_actions
 from milepost.domain.aggregates import Aggregates
 from milepost.domain.construct import Applied, CustomerView
-from milepost.domain.engine import Blocked, decide_firings
+from milepost.domain.due import Blocked
+from milepost.domain.engine import decide_firings
 from milepost.domain.events import OrderEvent
 from milepost.domain.firing import alert_text, fire
 from milepost.domain.records import CustomerState

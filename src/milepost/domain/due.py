@@ -1,4 +1,4 @@
-"""Who an inactivity program is due for, and what it may not fire for: pure.
+"""Who a program is due for, and what it may not fire for: pure.
 
 No event marks the day a customer becomes inactive: a sweep asks storage for the
 *candidates* (customers whose last counted order is at or before `cutoff`, which is
@@ -10,16 +10,19 @@ only a bound an index can use) and these functions decide:
 - `lapses`: the due candidates as the firing pipeline takes them, one crossing each;
 - `excluded_lapse`: not retroactive. The lapse a customer is already due in when the
   program is armed (created, switched on, its days changed) never fires for them: it
-  is noted at arming, and `Blocked` (domain/engine.py) refuses it at firing.
+  is noted at arming, and `Blocked` refuses it at firing.
 
-Threshold rules decide the same two questions in `evaluate` (domain/rules.py: a change
-crossed the threshold upwards) and `Blocked.blocks` (the customer was at or past it
-when the rule was armed).
+A threshold rule is due when a change crosses its threshold upwards (`evaluate`,
+domain/rules.py). `Blocked` decides, for every kind of rule, what may not fire: an
+occurrence that fired already (at most once), and what was already true when the rule
+was armed (not retroactive) -- storage reads both facts for the candidates, and the
+firing pipeline (service/pipeline.py) asks `Blocked.blocks` before each firing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from milepost.domain.construct import Applied
@@ -69,3 +72,33 @@ def lapses(
         )
         found.append(Applied(len(found), event, customers[external], [Crossing(rule, rule.threshold, lapse)]))
     return found
+
+
+@dataclass(slots=True)
+class Blocked:
+    """What storage says may not fire: occurrences that fired, and the customers a rule
+    excluded when it was last armed, with their value then (None: wholly excluded)."""
+
+    fired: set[tuple[int, int, int]] = field(default_factory=set)  # (rule, customer, occurrence)
+    excluded: dict[tuple[int, int], int | None] = field(default_factory=dict)  # (rule, customer) -> value
+    _pairs: set[tuple[int, int]] = field(default_factory=set)  # (rule, customer) of `fired`
+
+    def __post_init__(self) -> None:
+        self._pairs = {(r, c) for r, c, _ in self.fired}
+
+    def blocks(self, rule: Rule, customer: int, occurrence: int) -> bool:
+        pair = (rule.id, customer)
+        if rule.kind == "inactivity":  # once per lapse; the lapse they were in when armed never
+            return (rule.id, customer, occurrence) in self.fired or self.excluded.get(pair, -1) == occurrence
+        if rule.every is None:  # one-time: once per customer, ever
+            return pair in self._pairs or pair in self.excluded
+        if (rule.id, customer, occurrence) in self.fired:
+            return True
+        if pair not in self.excluded:
+            return False
+        armed_at = self.excluded[pair]
+        return armed_at is None or rule.mark(occurrence) <= armed_at  # marks passed before arming
+
+    def add(self, rule: Rule, customer: int, occurrence: int) -> None:
+        self.fired.add((rule.id, customer, occurrence))
+        self._pairs.add((rule.id, customer))

@@ -2,7 +2,7 @@
 
 `fold_batch` applies each event in turn to the customers and orders it
 touches and collects the rule crossings each change causes; `decide_firings`
-turns crossings into firings given what storage says already fired. The
+turns crossings into firings given what may not fire (`Blocked`, domain/due.py). The
 service's firing pipeline (service/pipeline.py) loads state before and writes the
 result after; nothing here does I/O. The objects built per event and per firing
 (`Applied`, `OrderSlot`, `Decided`) are in domain/construct.py.
@@ -16,6 +16,7 @@ from typing import Any
 
 from milepost.domain.aggregates import fold_activity, fold_order
 from milepost.domain.construct import Applied, CustomerView, Decided, OrderSlot
+from milepost.domain.due import Blocked
 from milepost.domain.events import ACTIVITY_TYPES, CustomerEvent, Event, OrderEvent, Rejection, TrackEvent
 from milepost.domain.firing import fire
 from milepost.domain.journeys import Progress
@@ -165,36 +166,6 @@ def _merge(current: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
     """Attributes merge key by key; a null value removes the key."""
     merged = {**current, **update}
     return {k: v for k, v in merged.items() if v is not None}
-
-
-@dataclass(slots=True)
-class Blocked:
-    """What storage says may not fire: occurrences that fired, and the customers a rule
-    excluded when it was last armed, with their value then (None: wholly excluded)."""
-
-    fired: set[tuple[int, int, int]] = field(default_factory=set)  # (rule, customer, occurrence)
-    excluded: dict[tuple[int, int], int | None] = field(default_factory=dict)  # (rule, customer) -> value
-    _pairs: set[tuple[int, int]] = field(default_factory=set)  # (rule, customer) of `fired`
-
-    def __post_init__(self) -> None:
-        self._pairs = {(r, c) for r, c, _ in self.fired}
-
-    def blocks(self, rule: Rule, customer: int, occurrence: int) -> bool:
-        pair = (rule.id, customer)
-        if rule.kind == "inactivity":  # once per lapse; the lapse they were in when armed never
-            return (rule.id, customer, occurrence) in self.fired or self.excluded.get(pair, -1) == occurrence
-        if rule.every is None:  # one-time: once per customer, ever
-            return pair in self._pairs or pair in self.excluded
-        if (rule.id, customer, occurrence) in self.fired:
-            return True
-        if pair not in self.excluded:
-            return False
-        armed_at = self.excluded[pair]
-        return armed_at is None or rule.mark(occurrence) <= armed_at  # marks passed before arming
-
-    def add(self, rule: Rule, customer: int, occurrence: int) -> None:
-        self.fired.add((rule.id, customer, occurrence))
-        self._pairs.add((rule.id, customer))
 
 
 def decide_firings(

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from milepost.domain.construct import OrderSlot
-from milepost.domain.engine import Blocked
+from milepost.domain.due import Blocked
 from milepost.domain.events import Event
 from milepost.domain.journeys import Progress
 from milepost.domain.records import CustomerState, Store

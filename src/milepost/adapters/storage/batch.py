@@ -36,7 +36,7 @@ from milepost.adapters.storage.rows import (
     orders_from_rows,
 )
 from milepost.domain.construct import OrderSlot
-from milepost.domain.engine import Blocked
+from milepost.domain.due import Blocked
 from milepost.domain.journeys import Progress
 from milepost.domain.records import CustomerState, Store
 from milepost.errors import NotFound
