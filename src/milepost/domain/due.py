@@ -62,7 +62,7 @@ def lapses(
 ) -> list[Applied]:
     """The candidates (external id, last counted order) the program is due for, each as an
     applied change with its one crossing: the lapse its last order began."""
-    found = []
+    found: list[Applied] = []
     for external, last_order_at in candidates:
         if last_order_at is None or not is_due(rule.threshold, last_order_at, now):
             continue
