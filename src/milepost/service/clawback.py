@@ -154,8 +154,9 @@ def _reverse_credit(
         if short:
             done.debt["credit"] = done.debt.get("credit", 0) + short
         if taken:
-            currency, key = e.currency or store.currency, f"clawback:{e.idempotency_key}"
-            batch.ledger.append(LedgerRow(f.customer_id, -taken, currency, CLAWBACK, key, f.id, f.order_id, _note(f)))
+            currency, row_key = e.currency or store.currency, f"clawback:{e.idempotency_key}"
+            row = LedgerRow(f.customer_id, -taken, currency, CLAWBACK, row_key, f.id, f.order_id, _note(f))
+            batch.ledger.append(row)
             done.taken.append({"type": "credit", "amount": taken, "currency": currency})
 
 

@@ -241,9 +241,6 @@ class BatchQueries(CodeQueries, ClawbackQueries):  # the batch writes codes and 
         self._insert(
             "firings",
             FIRING_COLUMNS,
-            NEW_CUSTOMER_KEYS,
-            NEW_ORDER_KEYS,
-            ORDER_KEY_TYPES,
             firing_rows(b, now),
         )
         self.insert_ledger(sid, b.ledger, b.now)
