@@ -31,6 +31,7 @@ COMPILED = [
     "src/milepost/domain/orders.py",
     "src/milepost/domain/records.py",
     "src/milepost/domain/rules.py",
+    "src/milepost/domain/tuples.py",
     "src/milepost/service/effects.py",
     "src/milepost/service/ingest.py",
     "src/milepost/service/pipeline.py",

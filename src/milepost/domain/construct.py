@@ -4,9 +4,10 @@ Everything else in `milepost.domain` reads as plain Python; the few objects inge
 builds per event or per firing live here, spelled out for mypyc (setup.py's
 `COMPILED`, docs/performance.md has the figures):
 
-- `tuple_new` builds a NamedTuple from its values without its generated `__new__`,
-  an interpreted function even in the compiled build: half the cost. The values
-  must be complete and in field order.
+- `tuple_new` (domain/tuples.py, a module of its own because the modules that build
+  tuples with it are the ones imported here) builds a NamedTuple from its values
+  without its generated `__new__`, an interpreted function even in the compiled
+  build: half the cost. The values must be complete and in field order.
 - The classes below spell out their `__init__`: mypyc turns an explicit one into
   native code (`object.__setattr__` on a frozen class becomes a plain store), while
   @dataclass's generated one stays interpreted, 5 times slower to build a class and
@@ -21,15 +22,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from milepost.domain.events import Event
-    from milepost.domain.orders import OrderState
-    from milepost.domain.records import CustomerState
-    from milepost.domain.rules import Crossing, Rule
-
-tuple_new = tuple.__new__
+# imported, not only named for the type checker: the compiled build's dataclasses
+# hold their fields' classes
+from milepost.domain.events import Event
+from milepost.domain.orders import OrderState
+from milepost.domain.records import CustomerState
+from milepost.domain.rules import Crossing, Rule
 
 
 @dataclass(slots=True, init=False)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from milepost.domain.construct import tuple_new
+from milepost.domain.tuples import tuple_new
 
 ORDER_TYPES = (
     "order.placed",

@@ -19,8 +19,8 @@ from typing import Any, NamedTuple
 
 from milepost.domain.actions import Action
 from milepost.domain.aggregates import METRICS, Aggregates
-from milepost.domain.construct import tuple_new
 from milepost.domain.journeys import Step
+from milepost.domain.tuples import tuple_new
 from milepost.errors import ValidationError
 
 #: kind -> the metric it watches; None: the program names its metric. An order count

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from milepost.domain.construct import Applied, Decided, tuple_new
+from milepost.domain.construct import Applied, Decided
 from milepost.domain.events import Rejection
+from milepost.domain.tuples import tuple_new
 from milepost.service.ports import FiringRow
 
 DUPLICATE, ACCEPTED, REJECTED = "duplicate", "accepted", "rejected"

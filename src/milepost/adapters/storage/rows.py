@@ -17,9 +17,10 @@ from typing import Any
 import orjson
 
 from milepost.domain.aggregates import Aggregates
-from milepost.domain.construct import OrderSlot, tuple_new
+from milepost.domain.construct import OrderSlot
 from milepost.domain.orders import OrderState
 from milepost.domain.records import CustomerState
+from milepost.domain.tuples import tuple_new
 from milepost.service.ports import POINTS_UNIT, BatchWrite, LedgerRow
 
 Row = tuple[Any, ...]
