@@ -13,20 +13,29 @@ import os
 
 from setuptools import setup
 
-#: What MILEPOST_COMPILE=1 compiles: the pure engine, the ingest service and the rows
-#: storage builds for it, the code that runs once or more per event. The storage's query
+#: What MILEPOST_COMPILE=1 compiles: the pure engine, the ingest service with its firing
+#: pipeline, and the rows storage builds for it, the code that runs once or more per
+#: event. The constructors shaped for it are gathered in domain/construct.py,
+#: service/rows.py and adapters/storage/rows.py. The storage's query
 #: classes stay interpreted: they are mixins, which mypyc does not compile.
 COMPILED = [
     "src/milepost/adapters/storage/rows.py",
+    "src/milepost/adapters/storage/times.py",
     "src/milepost/domain/aggregates.py",
+    "src/milepost/domain/construct.py",
+    "src/milepost/domain/due.py",
     "src/milepost/domain/engine.py",
     "src/milepost/domain/events.py",
+    "src/milepost/domain/firing.py",
     "src/milepost/domain/journeys.py",
     "src/milepost/domain/orders.py",
     "src/milepost/domain/records.py",
     "src/milepost/domain/rules.py",
+    "src/milepost/domain/tuples.py",
     "src/milepost/service/effects.py",
     "src/milepost/service/ingest.py",
+    "src/milepost/service/pipeline.py",
+    "src/milepost/service/results.py",
     "src/milepost/service/rows.py",
 ]
 

@@ -34,7 +34,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from milepost.domain.rules import lapse_of
+from milepost.domain.due import lapse_of
 from milepost.errors import InsufficientBalance, NotFound
 
 CUSTOMERS = ("c0", "c1", "c2")

@@ -20,8 +20,7 @@ def compiled_modules() -> list[str]:
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "COMPILED" for t in node.targets):
             return [
-                path.removeprefix("src/").removesuffix(".py").replace("/", ".")
-                for path in ast.literal_eval(node.value)
+                path.removeprefix("src/").removesuffix(".py").replace("/", ".") for path in ast.literal_eval(node.value)
             ]
     raise AssertionError("setup.py lists no COMPILED modules")
 
@@ -29,6 +28,9 @@ def compiled_modules() -> list[str]:
 def test_the_compiled_build_names_modules_that_exist():
     modules = compiled_modules()
     assert "milepost.service.ingest" in modules  # what runtime.compiled() looks at
+    # the hot path: the firing pipeline and the constructors shaped for the compiled build
+    for hot in ("milepost.service.pipeline", "milepost.domain.construct", "milepost.service.rows"):
+        assert hot in modules, hot
     for name in modules:
         assert (ROOT / "src" / (name.replace(".", "/") + ".py")).is_file(), name
 

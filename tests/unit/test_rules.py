@@ -9,18 +9,18 @@ import pytest
 
 from milepost.domain.actions import Action, validate_actions
 from milepost.domain.aggregates import Aggregates
-from milepost.domain.engine import Applied, Blocked, decide_firings
+from milepost.domain.construct import Applied, CustomerView
+from milepost.domain.due import Blocked
+from milepost.domain.engine import decide_firings
 from milepost.domain.events import OrderEvent
+from milepost.domain.firing import alert_text, fire
 from milepost.domain.records import CustomerState
 from milepost.domain.rules import (
     Crossing,
-    CustomerView,
     Rule,
     RuleIndex,
     TagCondition,
-    alert_text,
     evaluate,
-    fire,
     validate_conditions,
     validate_threshold,
 )

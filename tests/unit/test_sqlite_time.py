@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
-from milepost.adapters.storage.rows import SQLITE_TIME_LENGTH, sqlite_time
+from milepost.adapters.storage.times import SQLITE_TIME_LENGTH, sqlite_time
 
 zones = st.one_of(
     st.just(UTC),

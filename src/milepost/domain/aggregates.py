@@ -14,8 +14,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from milepost.domain.events import tuple_new
 from milepost.domain.orders import OrderState
+from milepost.domain.tuples import tuple_new
 
 #: Metric name -> what the store operator calls it.
 METRICS = {

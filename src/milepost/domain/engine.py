@@ -2,8 +2,10 @@
 
 `fold_batch` applies each event in turn to the customers and orders it
 touches and collects the rule crossings each change causes; `decide_firings`
-turns crossings into firings given what storage says already fired. The
-service loads state before and writes the result after; nothing here does I/O.
+turns crossings into firings given what may not fire (`Blocked`, domain/due.py). The
+service's firing pipeline (service/pipeline.py) loads state before and writes the
+result after; nothing here does I/O. The objects built per event and per firing
+(`Applied`, `OrderSlot`, `Decided`) are in domain/construct.py.
 """
 
 from __future__ import annotations
@@ -13,60 +15,15 @@ from datetime import datetime
 from typing import Any
 
 from milepost.domain.aggregates import fold_activity, fold_order
+from milepost.domain.construct import Applied, CustomerView, Decided, OrderSlot
+from milepost.domain.due import Blocked
 from milepost.domain.events import ACTIVITY_TYPES, CustomerEvent, Event, OrderEvent, Rejection, TrackEvent
+from milepost.domain.firing import fire
 from milepost.domain.journeys import Progress
 from milepost.domain.journeys import advance as advance_journey
-from milepost.domain.orders import OrderState, apply
+from milepost.domain.orders import apply
 from milepost.domain.records import CustomerState, Store
-from milepost.domain.rules import Crossing, CustomerView, Firing, Rule, RuleIndex, evaluate, fire
-
-# The classes built per event or per order spell out their __init__: the compiled
-# build turns it into native code, while @dataclass's own stays interpreted (five
-# times slower to build one; fifteen for a frozen one).
-
-
-@dataclass(slots=True, init=False)
-class OrderSlot:
-    """An order as a batch works on it; `stored` is False until it is first written."""
-
-    customer_id: int
-    state: OrderState
-    stored: bool
-    changed: bool
-
-    def __init__(self, customer_id: int, state: OrderState, stored: bool = False, changed: bool = False) -> None:
-        self.customer_id = customer_id
-        self.state = state
-        self.stored = stored
-        self.changed = changed
-
-
-@dataclass(slots=True, init=False)
-class Applied:
-    """An accepted event, and the rule crossings it caused."""
-
-    index: int
-    event: Event
-    customer: CustomerState
-    crossings: list[Crossing]
-    counted: bool  # an activity counted for the first time (its item is new)
-    points: int  # how the points the event's order earns changed (a refund: negative)
-
-    def __init__(
-        self,
-        index: int,
-        event: Event,
-        customer: CustomerState,
-        crossings: list[Crossing],
-        counted: bool = False,
-        points: int = 0,
-    ) -> None:
-        self.index = index
-        self.event = event
-        self.customer = customer
-        self.crossings = crossings
-        self.counted = counted
-        self.points = points
+from milepost.domain.rules import Crossing, Rule, RuleIndex, evaluate
 
 
 def fold_batch(
@@ -209,46 +166,6 @@ def _merge(current: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
     """Attributes merge key by key; a null value removes the key."""
     merged = {**current, **update}
     return {k: v for k, v in merged.items() if v is not None}
-
-
-@dataclass(frozen=True, slots=True, init=False)
-class Decided:
-    applied: Applied
-    firing: Firing
-
-    def __init__(self, applied: Applied, firing: Firing) -> None:
-        object.__setattr__(self, "applied", applied)  # frozen: the compiled build makes this a plain store
-        object.__setattr__(self, "firing", firing)
-
-
-@dataclass(slots=True)
-class Blocked:
-    """What storage says may not fire: occurrences that fired, and the customers a rule
-    excluded when it was last armed, with their value then (None: wholly excluded)."""
-
-    fired: set[tuple[int, int, int]] = field(default_factory=set)  # (rule, customer, occurrence)
-    excluded: dict[tuple[int, int], int | None] = field(default_factory=dict)  # (rule, customer) -> value
-    _pairs: set[tuple[int, int]] = field(default_factory=set)  # (rule, customer) of `fired`
-
-    def __post_init__(self) -> None:
-        self._pairs = {(r, c) for r, c, _ in self.fired}
-
-    def blocks(self, rule: Rule, customer: int, occurrence: int) -> bool:
-        pair = (rule.id, customer)
-        if rule.kind == "inactivity":  # once per lapse; the lapse they were in when armed never
-            return (rule.id, customer, occurrence) in self.fired or self.excluded.get(pair, -1) == occurrence
-        if rule.every is None:  # one-time: once per customer, ever
-            return pair in self._pairs or pair in self.excluded
-        if (rule.id, customer, occurrence) in self.fired:
-            return True
-        if pair not in self.excluded:
-            return False
-        armed_at = self.excluded[pair]
-        return armed_at is None or rule.mark(occurrence) <= armed_at  # marks passed before arming
-
-    def add(self, rule: Rule, customer: int, occurrence: int) -> None:
-        self.fired.add((rule.id, customer, occurrence))
-        self._pairs.add((rule.id, customer))
 
 
 def decide_firings(

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
+from milepost.domain.tuples import tuple_new
+
 ORDER_TYPES = (
     "order.placed",
     "order.paid",
@@ -46,12 +48,6 @@ _ORDER_TYPES = frozenset(ORDER_TYPES)
 _CUSTOMER_TYPES = frozenset(CUSTOMER_TYPES)
 _MAX_RATING = 5
 _SEEN_CURRENCIES: set[str] = set()  # well-formed codes met so far: the check is a set lookup after the first
-
-
-#: Builds a NamedTuple from its values without going through its generated __new__,
-#: an interpreted function even in the compiled build: half the cost, for the tuples
-#: built once per event. The values must be complete and in field order.
-tuple_new = tuple.__new__
 
 
 class OrderEvent(NamedTuple):

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from milepost.domain.events import STATUS_RANK, OrderEvent, tuple_new
+from milepost.domain.events import STATUS_RANK, OrderEvent
+from milepost.domain.tuples import tuple_new
 
 NOT_SEEN = -1
 

@@ -1,9 +1,10 @@
 """Milestone rules as data, and their pure evaluation.
 
 `evaluate(old, new, rules, now)` finds the rules whose threshold a change of
-a customer's aggregates crossed upwards; `fire` decides, for one customer and
-one crossing, whether the rule's conditions hold and what its actions mean.
-Neither does I/O: live ingest, the scheduler, simulation and backfill all
+a customer's aggregates crossed upwards; `fire` (domain/firing.py) decides, for
+one customer and one crossing, whether the rule's conditions hold and what its
+actions mean; domain/due.py decides who an inactivity program is due for.
+None does I/O: live ingest, the scheduler, simulation and backfill all
 call the same functions. "Already fired" and "excluded at arming" are facts
 the caller looks up in storage and passes in.
 """
@@ -11,16 +12,15 @@ the caller looks up in storage and passes in.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, NamedTuple
 
 from milepost.domain.actions import Action
 from milepost.domain.aggregates import METRICS, Aggregates
-from milepost.domain.codes import DEFAULT_PATTERN, Discount
-from milepost.domain.events import tuple_new
 from milepost.domain.journeys import Step
+from milepost.domain.tuples import tuple_new
 from milepost.errors import ValidationError
 
 #: kind -> the metric it watches; None: the program names its metric. An order count
@@ -134,14 +134,8 @@ class RuleIndex:
         return rules[bisect_right(thresholds, old) : bisect_right(thresholds, new)]
 
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+#: The most days an inactivity program may wait (domain/due.py decides who is due).
 MAX_INACTIVE_DAYS = 3650
-
-
-def lapse_of(last_order_at: datetime) -> int:
-    """An inactivity program's occurrence: the lapse that began with the customer's last
-    counted order, numbered by that order's day (days since 1970-01-01)."""
-    return (last_order_at - _EPOCH).days
 
 
 #: A repeating program fires at most this many occurrences for one change (one event):
@@ -164,199 +158,6 @@ def evaluate(old: Aggregates, new: Aggregates, rules: RuleIndex, now: datetime) 
                     last = min(reached, had + MAX_OCCURRENCES_PER_CHANGE)
                     found.extend(Crossing(rule, after, k) for k in range(had + 1, last + 1))
     return found
-
-
-# -- firing -----------------------------------------------------------------
-
-
-# The classes built per firing spell out their __init__: the compiled build turns it
-# into native code (object.__setattr__ on a frozen class becomes a plain store), while
-# @dataclass's own stays interpreted, fifteen times slower for a frozen class.
-
-
-@dataclass(frozen=True, slots=True, init=False)
-class CustomerView:
-    """What a firing may read of a customer."""
-
-    customer_id: str
-    name: str | None
-    email: str | None
-    tags: frozenset[str]
-    attributes: Mapping[str, Any]
-
-    def __init__(
-        self,
-        customer_id: str,
-        name: str | None = None,
-        email: str | None = None,
-        tags: frozenset[str] = frozenset(),
-        attributes: Mapping[str, Any] | None = None,
-    ) -> None:
-        object.__setattr__(self, "customer_id", customer_id)
-        object.__setattr__(self, "name", name)
-        object.__setattr__(self, "email", email)
-        object.__setattr__(self, "tags", tags)
-        object.__setattr__(self, "attributes", {} if attributes is None else attributes)
-
-    @property
-    def display(self) -> str:
-        return self.name or self.email or self.customer_id
-
-
-@dataclass(frozen=True, slots=True, init=False)
-class Intent:
-    """One action to apply: `type` is the action type, `data` what it needs."""
-
-    position: int
-    type: str
-    data: tuple[tuple[str, Any], ...]
-
-    def __init__(self, position: int, type: str, data: tuple[tuple[str, Any], ...]) -> None:
-        object.__setattr__(self, "position", position)
-        object.__setattr__(self, "type", type)
-        object.__setattr__(self, "data", data)
-
-    def get(self, name: str) -> Any:
-        for key, value in self.data:
-            if key == name:
-                return value
-        raise KeyError(name)
-
-
-@dataclass(frozen=True, slots=True, init=False)
-class Firing:
-    rule: Rule
-    value: int
-    occurrence: int
-    intents: tuple[Intent, ...]
-    outcomes: tuple[dict[str, Any], ...]
-    tags_after: frozenset[str]
-
-    def __init__(
-        self,
-        rule: Rule,
-        value: int,
-        occurrence: int,
-        intents: tuple[Intent, ...],
-        outcomes: tuple[dict[str, Any], ...],
-        tags_after: frozenset[str] = frozenset(),
-    ) -> None:
-        object.__setattr__(self, "rule", rule)
-        object.__setattr__(self, "value", value)
-        object.__setattr__(self, "occurrence", occurrence)
-        object.__setattr__(self, "intents", intents)
-        object.__setattr__(self, "outcomes", outcomes)
-        object.__setattr__(self, "tags_after", tags_after)
-
-
-def fire(crossing: Crossing, customer: CustomerView, order_id: str | None) -> Firing | None:
-    """The firing of a crossed rule for this customer, or None if its conditions fail."""
-    rule = crossing.rule
-    tags = customer.tags
-    if rule.conditions and not all(c.holds(tags) for c in rule.conditions):
-        return None
-    intents, outcomes = [], []
-    for position, action in enumerate(rule.actions):
-        kind, p = action.type, action.kw
-        if kind == "add_tag" or kind == "remove_tag":
-            intent, outcome, tags = _tag(position, kind, p["tag"], tags)
-        else:
-            intent, outcome = _plan(position, kind, p, rule, crossing.value, customer, order_id)
-        if intent is not None:
-            intents.append(intent)
-        outcomes.append(outcome)
-    return Firing(rule, crossing.value, crossing.occurrence, tuple(intents), tuple(outcomes), tags)
-
-
-def _tag(
-    position: int, kind: str, tag: str, tags: frozenset[str]
-) -> tuple[Intent | None, dict[str, Any], frozenset[str]]:
-    if kind == "add_tag":
-        if tag in tags:
-            return None, _outcome(position, kind, "skipped", f"already tagged {tag!r}"), tags
-        return (
-            Intent(position, kind, (("tag", tag),)),
-            _outcome(position, kind, "done", f"tagged {tag!r}"),
-            tags | {tag},
-        )
-    if tag not in tags:
-        return None, _outcome(position, kind, "skipped", f"had no tag {tag!r}"), tags
-    return (
-        Intent(position, kind, (("tag", tag),)),
-        _outcome(position, kind, "done", f"removed tag {tag!r}"),
-        tags - {tag},
-    )
-
-
-def _outcome(position: int, kind: str, status: str, detail: str) -> dict[str, Any]:
-    return {"position": position, "type": kind, "status": status, "detail": detail}
-
-
-def _plan(position, kind, p, rule, value, customer, order_id):  # type: ignore[no-untyped-def]
-    if kind == "credit":
-        data = (("amount", p["amount"]), ("currency", p["currency"]))
-        return Intent(position, kind, data), _outcome(position, kind, "done", f"credited {p['amount']} {p['currency']}")
-    if kind == "points":
-        n = p["points"]
-        return Intent(position, kind, (("points", n),)), _outcome(position, kind, "done", f"gave {n} points")
-    if kind == "code":
-        discount = Discount.of(p["discount"])
-        data = (
-            ("discount", p["discount"]),
-            ("pattern", p.get("pattern", DEFAULT_PATTERN)),
-            ("expires_in_days", p.get("expires_in_days")),
-        )
-        return Intent(position, kind, data), _outcome(position, kind, "done", f"code issued: {discount.describe()}")
-    if kind == "alert":
-        text = alert_text(p.get("message"), customer, value, rule.name, order_id)
-        assignee, detail = alert_assignee(p, customer)
-        return Intent(position, kind, (("message", text), ("assignee", assignee))), _outcome(
-            position, kind, "done", detail
-        )
-    if kind == "send_email":
-        return Intent(position, kind, (("template", p["template"]),)), _outcome(
-            position, kind, "queued", f"email {p['template']!r} queued"
-        )
-    if kind == "trigger_workflow":
-        return Intent(position, kind, (("workflow", p["workflow"]),)), _outcome(
-            position, kind, "done", f"workflow {p['workflow']!r} recorded"
-        )
-    if kind == "webhook":
-        return Intent(position, kind, (("url", p["url"]),)), _outcome(position, kind, "queued", "webhook queued")
-    if kind == "send_sms":
-        return Intent(position, kind, (("text", p["text"]),)), _outcome(position, kind, "queued", "text message queued")
-    raise ValidationError(f"unknown action type {kind!r}")
-
-
-def alert_assignee(p: Mapping[str, Any], customer: CustomerView) -> tuple[str | None, str]:
-    """Who must act on an alert (a user's email, or none: anyone), and the outcome's words.
-    An account manager comes from the customer attribute the action names, at the firing."""
-    if p.get("assignee"):
-        return p["assignee"], f"alert created for {p['assignee']}"
-    attribute = p.get("assignee_attribute")
-    if not attribute:
-        return None, "alert created"
-    value = customer.attributes.get(attribute)
-    if isinstance(value, str) and "@" in value.strip() and len(value.strip()) <= 254:
-        email = value.strip().lower()
-        return email, f"alert created for {email} ({attribute})"
-    return None, f"alert created for anyone: the customer has no email in {attribute!r}"
-
-
-def alert_text(template: str | None, customer: CustomerView, value: int, milestone: str, order_id: str | None) -> str:
-    fields = {
-        "customer": customer.display,
-        "customer_id": customer.customer_id,
-        "count": value,
-        "milestone": milestone,
-        "order_id": order_id or "",
-    }
-    if template:
-        return template.format_map(fields)
-    who = (
-        customer.display if customer.display == customer.customer_id else f"{customer.display} ({customer.customer_id})"
-    )
-    return f"{who} reached {value} {'order' if value == 1 else 'orders'}: {milestone}"
 
 
 def validate_conditions(raw: Any) -> tuple[TagCondition, ...]:

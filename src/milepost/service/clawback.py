@@ -1,6 +1,7 @@
-"""Clawback, in the ingest batch: when an order stops counting (fully refunded or
-cancelled), the milestones it caused under a program with a clawback policy, within the
-policy's days, give their credit and points back and lose their unused codes.
+"""Clawback, the firing pipeline's last stage (service/pipeline.py): when an order stops
+counting (fully refunded or cancelled), the milestones it caused under a program with a
+clawback policy, within the policy's days, give their credit and points back and lose
+their unused codes.
 
 Each reversal points to the original (its firing, and the key `clawback:<original key>`,
 so it is written once); the firing is marked clawed back, never deleted. A reversal that
@@ -27,7 +28,7 @@ from milepost.domain.clawback import reverse, within
 from milepost.domain.money import format_money
 from milepost.domain.records import Store
 from milepost.service.effects import milestone_data, notify, subscribers
-from milepost.service.ports import BatchTx, BatchWrite, ClawableFiring, Entry, LedgerRow, PointsRow
+from milepost.service.ports import POINTS_UNIT, BatchTx, BatchWrite, ClawableFiring, Entry, LedgerRow
 
 CLAWBACK = "clawback"
 
@@ -61,8 +62,8 @@ def claw_back(
     codes = defaultdict(list)
     for code_id, firing_id, code in tx.unused_codes(f.id for f in firings):
         codes[firing_id].append((code_id, code))
-    credit_balance = _balances(credit, ((r.customer_id, r.currency, r.amount) for r in batch.ledger))
-    points_balance = _balances(points, ((r.customer_id, None, r.points) for r in batch.points))
+    credit_balance = _balances(credit, ((r.customer_id, r.unit, r.amount) for r in batch.ledger if not r.is_points))
+    points_balance = _balances(points, ((r.customer_id, None, r.amount) for r in batch.ledger if r.is_points))
     reversals = []
     for f in firings:
         done = _Reversal()
@@ -153,8 +154,9 @@ def _reverse_credit(
         if short:
             done.debt["credit"] = done.debt.get("credit", 0) + short
         if taken:
-            currency, key = e.currency or store.currency, f"clawback:{e.idempotency_key}"
-            batch.ledger.append(LedgerRow(f.customer_id, -taken, currency, CLAWBACK, key, f.id, f.order_id, _note(f)))
+            currency, row_key = e.currency or store.currency, f"clawback:{e.idempotency_key}"
+            row = LedgerRow(f.customer_id, -taken, currency, CLAWBACK, row_key, f.id, f.order_id, _note(f))
+            batch.ledger.append(row)
             done.taken.append({"type": "credit", "amount": taken, "currency": currency})
 
 
@@ -169,7 +171,8 @@ def _reverse_points(
             done.debt["points"] = done.debt.get("points", 0) + short
         if taken:
             row_key = f"clawback:{e.idempotency_key}"
-            batch.points.append(PointsRow(f.customer_id, -taken, CLAWBACK, row_key, f.id, f.order_id, _note(f)))
+            row = LedgerRow(f.customer_id, -taken, POINTS_UNIT, CLAWBACK, row_key, f.id, f.order_id, _note(f))
+            batch.ledger.append(row)
             done.taken.append({"type": "points", "points": taken})
 
 

@@ -1,4 +1,5 @@
-"""What a firing writes: the milestone record, ledger entries, alerts, outbox rows.
+"""What a firing writes: the milestone record, ledger entries, alerts, outbox rows: the
+effects step of the firing pipeline (service/pipeline.py).
 
 Keys are natural and stable, milestone:<rule>:<customer>:<occurrence>:<action>,
 so a ledger entry or a message can never be written twice for one firing. The
@@ -27,12 +28,11 @@ from typing import Any, NamedTuple
 import orjson
 
 from milepost.domain.codes import Pattern
+from milepost.domain.construct import Decided, Firing
 from milepost.domain.delivery import WEBHOOK_EVENT_TYPES
-from milepost.domain.engine import Decided
 from milepost.domain.events import OrderEvent
 from milepost.domain.records import Store
-from milepost.domain.rules import Firing
-from milepost.service.ports import BatchWrite, CodeRow, FiredMilestone, FiringRow, LedgerRow, OutboxRow, PointsRow
+from milepost.service.ports import POINTS_UNIT, BatchWrite, CodeRow, FiredMilestone, FiringRow, LedgerRow, OutboxRow
 
 
 def milestone_data(store_key: str, m: FiredMilestone) -> dict[str, Any]:
@@ -119,7 +119,9 @@ def effects_of(
                 notify(batch, wanted, "customer.rewarded", key, who, {**data, "reward": reward})
             elif kind == "points":
                 points = intent.get("points")
-                batch.points.append(PointsRow(customer.id, points, "milestone", key, firing_id, order_id, f.rule.name))
+                batch.ledger.append(
+                    LedgerRow(customer.id, points, POINTS_UNIT, "milestone", key, firing_id, order_id, f.rule.name)
+                )
                 reward = {"type": "points", "points": points}
                 notify(batch, wanted, "customer.rewarded", key, who, {**data, "reward": reward})
             elif kind == "alert":

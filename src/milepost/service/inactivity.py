@@ -12,20 +12,21 @@ again once it is N days old. Customers who never ordered have no lapse. A progra
 not retroactive: the lapse a customer is already in when it is created (or switched on)
 never fires for them; their next one can.
 
-Firings go through the same decisions and effects as the ones events cause, in one
-transaction per page of customers.
+Storage selects the candidates (customers whose last counted order is old enough);
+domain/due.py decides who is due and builds their lapses' crossings, and the firing
+pipeline (service/pipeline.py) decides and writes the firings as it does the ones
+events cause, in one transaction per page of customers.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from milepost.domain.engine import Applied, decide_firings
-from milepost.domain.events import TrackEvent
-from milepost.domain.rules import Crossing, Rule, lapse_of
-from milepost.service.effects import effects_of
-from milepost.service.ingest import store_config
+from milepost.domain.due import cutoff, lapses
+from milepost.domain.rules import Rule
+from milepost.service import pipeline
+from milepost.service.pipeline import Changes, store_config
 from milepost.service.ports import BatchWrite, Storage
 
 PAGE = 1_000
@@ -59,34 +60,15 @@ def check_inactivity(db: Storage, now: datetime, store_ids: list[int] | None = N
 
 
 def _sweep_page(db: Storage, now: datetime, store_id: int, rule: Rule, after_id: int) -> tuple[int, int, int]:
-    cutoff = now - timedelta(days=rule.threshold)
     with db.write() as tx:
         store = tx.lock_store(store_id)
-        page = tx.inactive_customers(store_id, cutoff, after_id, PAGE)
+        page = tx.inactive_customers(store_id, cutoff(rule.threshold, now), after_id, PAGE)
         if not page:
             return 0, 0, after_id
         tx.lock_customers(store_id, [external for _, external, _ in page])
-        states = tx.load_customers(store_id, [external for _, external, _ in page])
-        applied = []
-        for index, (_, external, last_order_at) in enumerate(page):
-            customer = states[external]
-            lapse = lapse_of(last_order_at)
-            key = f"inactivity:{rule.id}:{lapse}"
-            event = TrackEvent(key, "custom", external, now, "inactivity", {"days": rule.threshold})
-            applied.append(Applied(index, event, customer, [Crossing(rule, rule.threshold, lapse)]))
-        candidates = {(rule.id, rule.arm_seq, a.customer.id) for a in applied}
-        blocked = tx.blocked(candidates)
-        before = tx.load_tags({a.customer.id for a in applied})
-        after = dict(before)
-        decided = decide_firings(applied, after, blocked)
-        if decided:
-            _, subscriptions = store_config(db, tx, store)
-            batch = BatchWrite(store.id, now, store.counting_rank)
-            firing_ids = tx.next_ids("firings", len(decided))
-            effects_of(batch, decided, firing_ids, store, subscriptions, lambda n: tx.next_ids("alerts", n))
-            for customer_id, tags in after.items():
-                had = before.get(customer_id, frozenset())
-                batch.tags_added.extend((customer_id, tag) for tag in sorted(tags - had))
-                batch.tags_removed.extend((customer_id, tag) for tag in sorted(had - tags))
-            tx.write_batch(batch)
+        customers = tx.load_customers(store_id, [external for _, external, _ in page])
+        due = lapses(rule, [(external, last_order_at) for _, external, last_order_at in page], customers, now)
+        _, subscriptions = store_config(db, tx, store)
+        batch = BatchWrite(store.id, now, store.counting_rank)
+        decided = pipeline.run(tx, store, batch, Changes(due), subscriptions)
         return len(page), len(decided), page[-1][0]

@@ -1,4 +1,8 @@
-"""Ingest a batch: validate, fold in memory, write everything in one transaction."""
+"""Ingest a batch: validate, fold in memory, write everything in one transaction.
+
+The events' own rows (events, customers, orders, activities, points earned) are
+built here; what they fire, and what orders that stopped counting give back, goes
+through the firing pipeline (service/pipeline.py)."""
 
 from __future__ import annotations
 
@@ -6,69 +10,43 @@ import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 import orjson
 
-from milepost.domain.engine import Applied, Decided, JourneyState, OrderSlot, decide_firings, fold_batch
-from milepost.domain.events import ACTIVITY_TYPES, Event, OrderEvent, Rejection, TrackEvent, parse_event, tuple_new
+from milepost.domain.construct import Applied, OrderSlot
+from milepost.domain.engine import JourneyState, fold_batch
+from milepost.domain.events import ACTIVITY_TYPES, Event, OrderEvent, Rejection, TrackEvent, parse_event
 from milepost.domain.records import CustomerState, Store
-from milepost.domain.rules import RuleIndex
 from milepost.errors import Conflict, RetryableStorageError
-from milepost.service.clawback import claw_back
-from milepost.service.effects import Subscriptions, effects_of
-from milepost.service.ports import BatchTx, BatchWrite, FiringRow, PointsRow, Storage
-
-DUPLICATE, ACCEPTED, REJECTED = "duplicate", "accepted", "rejected"
-
-
-class EventResult(NamedTuple):
-    """What became of one event of a batch."""
-
-    index: int  # type: ignore[assignment]  # the field shadows tuple.index, which nothing here calls
-    key: str | None
-    status: str  # accepted | duplicate | rejected
-    field: str | None = None
-    reason: str | None = None
-    milestones: tuple[dict[str, Any], ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class BatchResult:
-    results: tuple[EventResult, ...]
-    firings: tuple[dict[str, Any], ...] = field(default=())
-
-    def count(self, status: str) -> int:
-        return sum(1 for r in self.results if r.status == status)
-
-    @property
-    def accepted(self) -> int:
-        return self.count(ACCEPTED)
-
-    @property
-    def duplicates(self) -> int:
-        return self.count(DUPLICATE)
-
-    @property
-    def rejected(self) -> tuple[EventResult, ...]:
-        return tuple(r for r in self.results if r.status == REJECTED)
+from milepost.service import pipeline
+from milepost.service.pipeline import Changes, store_config
+from milepost.service.ports import POINTS_UNIT, BatchTx, BatchWrite, LedgerRow, Storage
+from milepost.service.results import DUPLICATE, REJECTED, BatchResult, EventResult, report
 
 
 def ingest_batch(
-    db: Storage, store_id: int, raw_events: Sequence[Any], now: datetime, source: str = "api", attempts: int = 5
+    db: Storage,
+    store_id: int,
+    raw_events: Sequence[Any],
+    now: datetime,
+    source: str = "api",
+    attempts: int = 5,
+    dry_run: bool = False,
 ) -> BatchResult:
     """Store a batch of events for one store and react to them, exactly once.
 
     Invalid events are rejected one by one; the valid ones are kept. Events
     already stored (same source and id) are reported as duplicates and change
-    nothing. A deadlock or lost race retries the whole batch.
+    nothing. A deadlock or lost race retries the whole batch. With `dry_run`, the
+    very same work runs in a transaction that is rolled back: the result says what
+    the batch would do, and nothing is stored.
     """
     parsed, results = _validate(raw_events, now)
     for attempt in range(1, attempts + 1):
         try:
-            outcome, firings = _ingest_valid(db, store_id, parsed, raw_events, source, now)
+            outcome, firings = _ingest_valid(db, store_id, parsed, raw_events, source, now, dry_run)
             break
         except (RetryableStorageError, Conflict):
             # nothing of the attempt was committed: the whole batch can run again
@@ -101,9 +79,10 @@ def _ingest_valid(
     raw_events: Sequence[Any],
     source: str,
     now: datetime,
+    dry_run: bool,
 ) -> tuple[dict[int, EventResult], list[dict[str, Any]]]:
     """One attempt: everything the valid events cause, in one transaction."""
-    with db.write() as tx:
+    with db.write(rollback=dry_run) as tx:
         store = tx.lock_store(store_id)
         # Locks first, then the duplicate check: a concurrent batch carrying the
         # same event has committed by the time we look.
@@ -125,75 +104,11 @@ def _ingest_valid(
             journeys = JourneyState(tx.load_journey_progress([j.id for j in rules.journeys], ids))
         counting = {oid for oid, slot in orders.items() if slot.state.counts(store.counting_rank)}
         applied, rejected = fold_batch(fresh, store, customers, orders, rules, now, activities, journeys)
-        decided = _decide(tx, applied)
-        batch = _batch_write(tx, store, now, source, raw_events, applied, customers, orders, decided, subscriptions)
+        batch = _batch_write(store, now, source, raw_events, applied, customers, orders)
         if journeys is not None:
             batch.journeys = [(r, c, journeys.progress[(r, c)]) for r, c in sorted(journeys.changed)]
-        tx.write_batch(batch)
-        stopped = _stopped(orders, counting, store, batch.firings) if rules.clawback else set()
-        if stopped:  # orders fully refunded or cancelled: their milestones may be clawed back, this
-            # batch's own too (an order paid and refunded in one batch), so after it is written
-            clawbacks = BatchWrite(store.id, now, store.counting_rank)
-            claw_back(tx, store, clawbacks, stopped, {c.id: c.external_id for c in customers.values()}, now)
-            tx.write_batch(clawbacks)
-    return _report(results, applied, rejected, decided.firings, batch.firings)
-
-
-def _report(
-    results: dict[int, EventResult],
-    applied: list[Applied],
-    rejected: list[Rejection],
-    decided: list[Decided],
-    rows: list[FiringRow],
-) -> tuple[dict[int, EventResult], list[dict[str, Any]]]:
-    """Each event's outcome, with the milestones it caused."""
-    milestones: dict[int, list[dict[str, Any]]] = {}
-    fired = []
-    for d, row in zip(decided, rows, strict=True):
-        info = {
-            "firing_id": row.id,
-            "rule_id": d.firing.rule.id,
-            "name": d.firing.rule.name,
-            "kind": d.firing.rule.kind,
-            "value": d.firing.value,
-            "occurrence": d.firing.occurrence,
-            "customer_id": d.applied.customer.external_id,
-            "order_id": row.order_id,
-        }
-        milestones.setdefault(d.applied.index, []).append(info)
-        fired.append(info)
-    for r in rejected:
-        results[r.index] = EventResult(r.index, r.key, REJECTED, r.field, r.reason)
-    for a in applied:
-        found = milestones.get(a.index)
-        results[a.index] = tuple_new(
-            EventResult, (a.index, a.event.key, ACCEPTED, None, None, () if found is None else tuple(found))
-        )
-    return results, fired
-
-
-def _stopped(
-    orders: dict[str, OrderSlot], counting: set[str], store: Store, fired: list[FiringRow]
-) -> set[tuple[int, str]]:
-    """(customer id, order id) of the orders that counted, before the batch or long enough
-    in it to fire a milestone, and no longer do."""
-    rank = store.counting_rank
-    crossed = {f.order_id for f in fired if f.order_id is not None and f.order_id in orders}
-    return {(orders[oid].customer_id, oid) for oid in counting | crossed if not orders[oid].state.counts(rank)}
-
-
-def store_config(db: Storage, tx: BatchTx, store: Store) -> tuple[RuleIndex, Subscriptions]:
-    """The store's active rules, indexed, and its webhook subscriptions: loaded once per
-    change to them (any process's change bumps the version this transaction read with
-    the store's lock)."""
-    cached = db.rule_indexes.get(store.id)
-    if cached is not None and cached[0] == store.rules_version:
-        return cached[1]
-    subscriptions = Subscriptions(tuple(tx.subscriptions(store.id)), tx.endpoint_ids_by_url(store.id))
-    # switched-off programs only for their clawback policy: RuleIndex skips them
-    config = (RuleIndex(tx.load_rules(store.id, active_only=False)), subscriptions)
-    db.rule_indexes[store.id] = (store.rules_version, config)
-    return config
+        decided = pipeline.run(tx, store, batch, Changes(applied, orders, counting, rules.clawback), subscriptions)
+    return report(results, applied, rejected, decided, batch.firings)
 
 
 def _customers(tx: BatchTx, store_id: int, fresh: list[tuple[int, Event]]) -> dict[str, CustomerState]:
@@ -205,25 +120,7 @@ def _customers(tx: BatchTx, store_id: int, fresh: list[tuple[int, Event]]) -> di
     return found
 
 
-@dataclass(slots=True)
-class _Decisions:
-    firings: list[Decided]
-    tags_before: dict[int, frozenset[str]]
-    tags_after: dict[int, frozenset[str]]
-
-
-def _decide(tx: BatchTx, applied: list[Applied]) -> _Decisions:
-    candidates = {(c.rule.id, c.rule.arm_seq, a.customer.id) for a in applied for c in a.crossings}
-    if not candidates:
-        return _Decisions([], {}, {})
-    blocked = tx.blocked(candidates)
-    before = tx.load_tags({customer for _, _, customer in candidates})
-    after = dict(before)
-    return _Decisions(decide_firings(applied, after, blocked), before, after)
-
-
 def _batch_write(
-    tx: BatchTx,
     store: Store,
     now: datetime,
     source: str,
@@ -231,18 +128,20 @@ def _batch_write(
     applied: list[Applied],
     customers: dict[str, CustomerState],
     orders: dict[str, OrderSlot],
-    decided: _Decisions,
-    subscriptions: Subscriptions,
 ) -> BatchWrite:
+    """What the events themselves write: the events, their customers, orders and
+    activities, and the points orders earn; the firing pipeline adds what they fire."""
     batch = BatchWrite(store.id, now, store.counting_rank)
     used: set[int] = set()
+    earned = False
     for a in applied:
         used.add(a.customer.id)
         batch.events.append((a.event, source, a.customer.id, _payload(raw_events[a.index])))
         if a.points:  # the points the event's order earns changed: earned, or taken back
             key, order_id = f"earn:{source}:{a.event.key}", getattr(a.event, "order_id", None)
-            batch.points.append(PointsRow(a.customer.id, a.points, "earn", key, order_id=order_id))
-    batch.earning_points = store.points_per_unit > 0 or bool(batch.points)
+            batch.ledger.append(LedgerRow(a.customer.id, a.points, POINTS_UNIT, "earn", key, order_id=order_id))
+            earned = True
+    batch.earning_points = store.points_per_unit > 0 or earned
     batch.customers = [c for c in customers.values() if c.changed or (c.is_new and c.id in used)]
     batch.orders = [(oid, slot) for oid, slot in orders.items() if slot.changed]
     batch.activities = [
@@ -250,12 +149,6 @@ def _batch_write(
         for a in applied
         if a.counted
     ]
-    firing_ids = tx.next_ids("firings", len(decided.firings))
-    effects_of(batch, decided.firings, firing_ids, store, subscriptions, lambda n: tx.next_ids("alerts", n))
-    for customer_id, tags in decided.tags_after.items():
-        before = decided.tags_before.get(customer_id, frozenset())
-        batch.tags_added.extend((customer_id, tag) for tag in sorted(tags - before))
-        batch.tags_removed.extend((customer_id, tag) for tag in sorted(before - tags))
     return batch
 
 

@@ -15,7 +15,7 @@ from typing import Any, Generic, TypeVar
 from milepost.domain.records import LedgerEntry, PointsEntry, Store
 from milepost.errors import Conflict, InsufficientBalance, NotFound, ValidationError
 from milepost.service.points import expired_now
-from milepost.service.ports import LedgerRow, PointsRow, Storage
+from milepost.service.ports import POINTS_UNIT, LedgerRow, Storage
 
 E = TypeVar("E", LedgerEntry, PointsEntry)
 
@@ -81,7 +81,7 @@ class _Points(Book[PointsEntry]):
         return store.allow_negative_points
 
     def prepare(self, tx: Any, store: Store, now: datetime, customer_id: int) -> None:
-        tx.insert_points(store.id, expired_now(tx, store, now, [customer_id]), now)  # not spent once expired
+        tx.insert_ledger(store.id, expired_now(tx, store, now, [customer_id]), now)  # not spent once expired
 
     def balance(self, tx: Any, store: Store, customer_id: int) -> int:
         return int(tx.points_balance(customer_id))
@@ -94,7 +94,7 @@ class _Points(Book[PointsEntry]):
 
     def insert(self, tx: Any, store: Store, customer_id: int, amount: int, reason: str, key: str, extra: dict) -> None:
         now = extra.pop("now")
-        tx.insert_points(store.id, [PointsRow(customer_id, amount, reason, key, **extra)], now)
+        tx.insert_ledger(store.id, [LedgerRow(customer_id, amount, POINTS_UNIT, reason, key, **extra)], now)
 
 
 CREDIT = _Credit()

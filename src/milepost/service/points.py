@@ -11,7 +11,7 @@ from typing import Any
 from milepost.domain.expiry import EXPIRE, Lot, due, upcoming
 from milepost.domain.records import PointsEntry, Store
 from milepost.errors import NotFound
-from milepost.service.ports import PointsRow, Storage
+from milepost.service.ports import POINTS_UNIT, LedgerRow, Storage
 
 PAGE = 1_000
 
@@ -62,9 +62,9 @@ def expire_points(db: Storage, now: datetime, store_ids: list[int] | None = None
                 page = tx.expiry_candidates(store.id, store.points_expired_until, until, after, PAGE)
                 tx.lock_customers(store.id, [external for _, external in page])
                 rows = expired_now(tx, locked, now, [customer_id for customer_id, _ in page])
-                tx.insert_points(store.id, rows, now)
+                tx.insert_ledger(store.id, rows, now)
             customers += len(page)
-            points -= sum(r.points for r in rows)
+            points -= sum(r.amount for r in rows)
             if len(page) < PAGE:
                 with db.write() as tx:
                     tx.mark_points_expired(store.id, until, store.points_expire_since)
@@ -73,7 +73,7 @@ def expire_points(db: Storage, now: datetime, store_ids: list[int] | None = None
     return Expiry(looked, customers, points)
 
 
-def expired_now(tx: Any, store: Store, now: datetime, customer_ids: list[int]) -> list[PointsRow]:
+def expired_now(tx: Any, store: Store, now: datetime, customer_ids: list[int]) -> list[LedgerRow]:
     """The `expire` entries the customers' lots that came due by `now` need (none when
     the store has no expiry period)."""
     if store.points_expire_days is None or not customer_ids:
@@ -83,7 +83,15 @@ def expired_now(tx: Any, store: Store, now: datetime, customer_ids: list[int]) -
         for lot in due(entries, store.points_expire_days, _since(store), now):
             note = f"{lot.points} points earned on {lot.earned_at:%Y-%m-%d} ({lot.reason}) expired"
             rows.append(
-                PointsRow(customer_id, -lot.points, EXPIRE, f"{EXPIRE}:{lot.key}", order_id=lot.order_id, note=note)
+                LedgerRow(
+                    customer_id,
+                    -lot.points,
+                    POINTS_UNIT,
+                    EXPIRE,
+                    f"{EXPIRE}:{lot.key}",
+                    order_id=lot.order_id,
+                    note=note,
+                )
             )
     return rows
 

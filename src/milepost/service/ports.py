@@ -12,14 +12,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from milepost.domain.engine import Blocked, OrderSlot
+from milepost.domain.construct import OrderSlot
+from milepost.domain.due import Blocked
 from milepost.domain.events import Event
 from milepost.domain.journeys import Progress
 from milepost.domain.records import CustomerState, Store
 from milepost.domain.rules import Rule
-from milepost.service.rows import CodeRow, FiredMilestone, FiringRow, LedgerRow, OutboxRow, PointsRow
+from milepost.service.rows import POINTS_UNIT, CodeRow, FiredMilestone, FiringRow, LedgerRow, OutboxRow
 
-__all__ = ["CodeRow", "FiredMilestone", "FiringRow", "LedgerRow", "OutboxRow", "PointsRow"]
+__all__ = ["POINTS_UNIT", "CodeRow", "FiredMilestone", "FiringRow", "LedgerRow", "OutboxRow"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +75,7 @@ class BatchWrite:
     activities: list[tuple[str, str, int, datetime]] = field(default_factory=list)  # type, item, customer, when
     journeys: list[tuple[int, int, Progress]] = field(default_factory=list)  # rule, customer, progress now
     firings: list[FiringRow] = field(default_factory=list)
-    ledger: list[LedgerRow] = field(default_factory=list)
-    points: list[PointsRow] = field(default_factory=list)
+    ledger: list[LedgerRow] = field(default_factory=list)  # credit and points, each row in its unit
     tags_added: list[tuple[int, str]] = field(default_factory=list)
     tags_removed: list[tuple[int, str]] = field(default_factory=list)
     # id, customer, firing, message, assignee (a user's email or None)
@@ -117,5 +117,9 @@ class Storage(Protocol):
     rule_indexes: dict[int, tuple[int, Any]]  # a cache the service keeps per store, by rules version
     ingest_lanes: int  # how many batches of a stream may be stored at once (customers shared out)
 
-    def write(self) -> AbstractContextManager[Any]: ...
+    def write(self, rollback: bool = False) -> AbstractContextManager[Any]:
+        """A read-write transaction: committed at the end of the block, or with `rollback`
+        rolled back (the block's work runs and leaves no trace)."""
+        ...
+
     def read(self) -> AbstractContextManager[Any]: ...

@@ -1,8 +1,13 @@
-"""The rows a batch hands over to storage: built per firing or per message, so they
-are spelled out for the compiled build (setup.py), which turns an explicit __init__
-into native code; @dataclass's own stays interpreted, and for a frozen class with
-nine fields cost some 7,000 instructions, as much as deciding the firing itself.
-`milepost.service.ports` exports them with the storage protocols."""
+"""The rows a batch hands over to storage, shaped for the compiled build.
+
+They are built per firing or per message, so each spells out its `__init__`: the
+compiled build (setup.py) turns an explicit one into native code, while @dataclass's
+own stays interpreted and, for a frozen class with nine fields, cost some 7,000
+instructions, as much as deciding the firing itself. This is the service layer's
+room for such constructors (domain/construct.py is the domain's, and
+adapters/storage/rows.py builds the storage's tuples); tests/unit/test_construct.py
+checks each `__init__` sets every field in field order. `milepost.service.ports`
+exports them with the storage protocols."""
 
 from __future__ import annotations
 
@@ -45,11 +50,18 @@ class FiringRow:
         object.__setattr__(self, "actions", actions)
 
 
+#: The unit of a ledger row of points; any other unit is a currency code (ISO 4217).
+POINTS_UNIT = "points"
+
+
 @dataclass(frozen=True, slots=True, init=False)
 class LedgerRow:
+    """One entry of a ledger: store credit in a currency, or points. Storage writes it to
+    its unit's table (credit_ledger or points_ledger)."""
+
     customer_id: int
-    amount: int
-    currency: str
+    amount: int  # minor units of the currency, or points
+    unit: str  # a currency code (store credit), or POINTS_UNIT
     reason: str
     idempotency_key: str
     firing_id: int | None
@@ -61,7 +73,7 @@ class LedgerRow:
         self,
         customer_id: int,
         amount: int,
-        currency: str,
+        unit: str,
         reason: str,
         idempotency_key: str,
         firing_id: int | None = None,
@@ -71,7 +83,7 @@ class LedgerRow:
     ) -> None:
         object.__setattr__(self, "customer_id", customer_id)
         object.__setattr__(self, "amount", amount)
-        object.__setattr__(self, "currency", currency)
+        object.__setattr__(self, "unit", unit)
         object.__setattr__(self, "reason", reason)
         object.__setattr__(self, "idempotency_key", idempotency_key)
         object.__setattr__(self, "firing_id", firing_id)
@@ -79,37 +91,9 @@ class LedgerRow:
         object.__setattr__(self, "note", note)
         object.__setattr__(self, "actor", actor)
 
-
-@dataclass(frozen=True, slots=True, init=False)
-class PointsRow:
-    customer_id: int
-    points: int
-    reason: str  # earn | milestone | spend | adjustment
-    idempotency_key: str
-    firing_id: int | None
-    order_id: str | None
-    note: str | None
-    actor: str | None
-
-    def __init__(
-        self,
-        customer_id: int,
-        points: int,
-        reason: str,
-        idempotency_key: str,
-        firing_id: int | None = None,
-        order_id: str | None = None,
-        note: str | None = None,
-        actor: str | None = None,
-    ) -> None:
-        object.__setattr__(self, "customer_id", customer_id)
-        object.__setattr__(self, "points", points)
-        object.__setattr__(self, "reason", reason)
-        object.__setattr__(self, "idempotency_key", idempotency_key)
-        object.__setattr__(self, "firing_id", firing_id)
-        object.__setattr__(self, "order_id", order_id)
-        object.__setattr__(self, "note", note)
-        object.__setattr__(self, "actor", actor)
+    @property
+    def is_points(self) -> bool:
+        return self.unit == POINTS_UNIT
 
 
 @dataclass(frozen=True, slots=True, init=False)

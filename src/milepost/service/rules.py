@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import Enum
 from typing import Any, Final
 
@@ -27,7 +27,7 @@ from milepost.domain.actions import Action, validate_actions
 from milepost.domain.aggregates import METRICS
 from milepost.domain.journeys import parse_steps
 from milepost.domain.records import Store
-from milepost.domain.rules import MAX_INACTIVE_DAYS, RULE_KINDS, Rule, lapse_of, validate_conditions, validate_threshold
+from milepost.domain.rules import MAX_INACTIVE_DAYS, RULE_KINDS, Rule, validate_conditions, validate_threshold
 from milepost.errors import NotFound, ValidationError
 from milepost.service.endpoints import ensure_endpoint
 from milepost.service.ports import Storage
@@ -102,7 +102,7 @@ def _arm(
     """Exclude who may not get the rule as armed now: customers at or past its threshold,
     or for an inactivity program the lapse each customer is already past its days in."""
     if kind == "inactivity":
-        return tx.exclude_lapsed(store_id, rule_id, arm_seq, now - timedelta(days=threshold), lapse_of)  # type: ignore[no-any-return]
+        return tx.exclude_lapsed(store_id, rule_id, arm_seq, threshold, now)  # type: ignore[no-any-return]
     return tx.exclude_customers_at_or_past(store_id, rule_id, arm_seq, metric, threshold)  # type: ignore[no-any-return]
 
 

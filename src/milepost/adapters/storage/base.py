@@ -11,8 +11,8 @@ import orjson
 from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql
 
-from milepost.adapters.storage.rows import SqliteTimes
 from milepost.adapters.storage.tables import metadata, stores
+from milepost.adapters.storage.times import SqliteTimes
 
 
 class TxBase:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from hashlib import blake2b
-from typing import Any
 
 from sqlalchemy import text
 
@@ -15,24 +14,33 @@ from milepost.adapters.storage.codes import CodeQueries
 from milepost.adapters.storage.rows import (
     COUNTS,
     COUNTS_EARNING,
+    CREDIT_COLUMNS,
     CUSTOMER_COLUMNS,
     CUSTOMER_TYPES,
     CUSTOMER_TYPES_EARNING,
+    EVENT_COLUMNS,
+    FIRING_COLUMNS,
+    NEW_CUSTOMER_KEYS,
+    NEW_ORDER_KEYS,
     ORDER_COLUMNS,
+    ORDER_KEY_TYPES,
     ORDER_TYPES,
     ORDER_TYPES_EARNING,
+    POINTS_COLUMNS,
     customer_rows,
     customers_from_rows,
     event_rows,
     firing_rows,
+    ledger_rows,
     order_rows,
     orders_from_rows,
 )
-from milepost.domain.engine import Blocked, OrderSlot
+from milepost.domain.construct import OrderSlot
+from milepost.domain.due import Blocked
 from milepost.domain.journeys import Progress
 from milepost.domain.records import CustomerState, Store
 from milepost.errors import NotFound
-from milepost.service.ports import BatchWrite, LedgerRow, PointsRow
+from milepost.service.ports import BatchWrite, LedgerRow
 
 
 def lock_key(store_id: int, external_id: str) -> int:
@@ -183,17 +191,7 @@ class BatchQueries(CodeQueries, ClawbackQueries):  # the batch writes codes and 
         self._write_customers(b)
         self._insert(
             "events",
-            (
-                "store_id",
-                "source",
-                "external_id",
-                "type",
-                "customer_id",
-                "order_id",
-                "occurred_at",
-                "received_at",
-                "payload",
-            ),
+            EVENT_COLUMNS,
             event_rows(b, self.ts),
         )
         self._write_orders(b)
@@ -225,7 +223,7 @@ class BatchQueries(CodeQueries, ClawbackQueries):  # the batch writes codes and 
         earning = b.earning_points
         types = CUSTOMER_TYPES_EARNING if earning else CUSTOMER_TYPES
         new, changed, counted = customer_rows(b, self.ts, self.flag, self.dumps)
-        self._insert("customers", ("id", "store_id", "external_id", "created_at", *(n for n, _ in types)), new)
+        self._insert("customers", (*NEW_CUSTOMER_KEYS, *(n for n, _ in types)), new)
         self._update("customers", types, (("id", "bigint"),), changed)
         self._update("customers", COUNTS_EARNING if earning else COUNTS, (("id", "bigint"),), counted)
 
@@ -235,31 +233,17 @@ class BatchQueries(CodeQueries, ClawbackQueries):  # the batch writes codes and 
         earning = b.earning_points
         inserts, updates = order_rows(b, self.ts, self.flag)
         types = ORDER_TYPES_EARNING if earning else ORDER_TYPES
-        columns = ("store_id", "external_id", "customer_id", "created_at", *(name for name, _ in types))
-        self._insert("orders", columns, inserts)
-        self._update("orders", types, (("store_id", "int"), ("external_id", "text")), updates)
+        self._insert("orders", (*NEW_ORDER_KEYS, *(name for name, _ in types)), inserts)
+        self._update("orders", types, ORDER_KEY_TYPES, updates)
 
     def _write_effects(self, b: BatchWrite) -> None:
         sid, now = b.store_id, self.ts(b.now)
         self._insert(
             "firings",
-            (
-                "id",
-                "store_id",
-                "rule_id",
-                "rule_version",
-                "customer_id",
-                "occurrence",
-                "value",
-                "order_id",
-                "event_key",
-                "fired_at",
-                "actions",
-            ),
+            FIRING_COLUMNS,
             firing_rows(b, now),
         )
         self.insert_ledger(sid, b.ledger, b.now)
-        self.insert_points(sid, b.points, b.now)
         # Tags were loaded under the customers' locks: the ones added are not there yet.
         self._insert("customer_tags", ("customer_id", "tag", "added_at"), [(c, tag, now) for c, tag in b.tags_added])
         self._many(f"DELETE FROM customer_tags WHERE customer_id = {self.ph} AND tag = {self.ph}", b.tags_removed)
@@ -294,27 +278,9 @@ class BatchQueries(CodeQueries, ClawbackQueries):  # the batch writes codes and 
         )
 
     def insert_ledger(self, store_id: int, rows: list[LedgerRow], now: datetime) -> None:
+        """Ledger rows, each to the table of its unit: points to points_ledger, a currency
+        to credit_ledger."""
         if rows:
-            created = self.ts(now)
-            self._insert(
-                "credit_ledger",
-                ("store_id", "customer_id", "amount", "currency", *_ENTRY_COLUMNS),
-                [(store_id, r.customer_id, r.amount, r.currency, *_entry(r, created)) for r in rows],
-            )
-
-    def insert_points(self, store_id: int, rows: list[PointsRow], now: datetime) -> None:
-        if rows:
-            created = self.ts(now)
-            self._insert(
-                "points_ledger",
-                ("store_id", "customer_id", "points", *_ENTRY_COLUMNS),
-                [(store_id, r.customer_id, r.points, *_entry(r, created)) for r in rows],
-            )
-
-
-# what credit and points entries have in common, after their amount
-_ENTRY_COLUMNS = ("reason", "firing_id", "order_id", "note", "idempotency_key", "actor", "created_at")
-
-
-def _entry(r: LedgerRow | PointsRow, created: Any) -> tuple[Any, ...]:
-    return (r.reason, r.firing_id, r.order_id, r.note, r.idempotency_key, r.actor, created)
+            credit, points = ledger_rows(store_id, rows, self.ts(now))
+            self._insert("credit_ledger", CREDIT_COLUMNS, credit)
+            self._insert("points_ledger", POINTS_COLUMNS, points)

@@ -62,10 +62,14 @@ class Database:
         return cls(engine)
 
     @contextmanager
-    def write(self) -> Iterator[Tx]:
-        """A read-write transaction; commits when the block ends without error."""
-        with self._writer, translate_errors(), self.engine.connect() as conn, conn.begin():
+    def write(self, rollback: bool = False) -> Iterator[Tx]:
+        """A read-write transaction; commits when the block ends without error. With
+        `rollback`, it is rolled back instead: everything the block did is run, seen by
+        the block itself, and leaves no trace (a dry run, a simulation)."""
+        with self._writer, translate_errors(), self.engine.connect() as conn, conn.begin() as transaction:
             yield Tx(conn, self.dialect)
+            if rollback:
+                transaction.rollback()
 
     @contextmanager
     def read(self) -> Iterator[Tx]:

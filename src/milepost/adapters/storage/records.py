@@ -13,6 +13,7 @@ from milepost.adapters.storage import tables as t
 from milepost.adapters.storage.base import TxBase
 from milepost.domain.actions import Action
 from milepost.domain.aggregates import METRICS
+from milepost.domain.due import cutoff, excluded_lapse
 from milepost.domain.journeys import Step
 from milepost.domain.records import Store
 from milepost.domain.rules import Rule, TagCondition
@@ -186,7 +187,8 @@ class RecordQueries(TxBase):
         self, store_id: int, cutoff: datetime, after_id: int, limit: int
     ) -> list[tuple[int, str, datetime]]:
         """(id, external id, last order time) of customers whose last counted order is at
-        or before `cutoff`, by id after `after_id`."""
+        or before `cutoff`, by id after `after_id`: an inactivity program's candidates
+        (domain/due.py decides who is due)."""
         cus = t.customers.c
         q = (
             select(cus.id, cus.external_id, cus.last_order_at)
@@ -196,16 +198,17 @@ class RecordQueries(TxBase):
         )
         return [(r.id, r.external_id, r.last_order_at) for r in self.conn.execute(q)]
 
-    def exclude_lapsed(self, store_id: int, rule_id: int, arm_seq: int, cutoff: datetime, lapse_of: Any) -> int:
-        """Arm an inactivity program: the lapse each customer inactive since `cutoff` is in
-        never fires for them (the value noted is the lapse)."""
-        after, added = 0, 0
+    def exclude_lapsed(self, store_id: int, rule_id: int, arm_seq: int, days: int, now: datetime) -> int:
+        """Arm an inactivity program of `days` at `now`: the lapse each customer is already
+        due in never fires for them (domain/due.py decides; the value noted is the lapse)."""
+        after, added, since = 0, 0, cutoff(days, now)
         while True:
-            page = self.inactive_customers(store_id, cutoff, after, 5_000)
+            page = self.inactive_customers(store_id, since, after, 5_000)
             if not page:
                 return added
+            lapsed = [(cid, excluded_lapse(days, last, now)) for cid, _, last in page]
             exc = t.rule_exclusions.c
-            ids = [p[0] for p in page]
+            ids = [cid for cid, lapse in lapsed if lapse is not None]
             # switched back on: the lapse they are in now replaces the one noted before
             self.conn.execute(
                 delete(t.rule_exclusions).where(
@@ -213,10 +216,12 @@ class RecordQueries(TxBase):
                 )
             )
             rows = [
-                {"rule_id": rule_id, "arm_seq": arm_seq, "customer_id": cid, "value": lapse_of(last)}
-                for cid, _, last in page
+                {"rule_id": rule_id, "arm_seq": arm_seq, "customer_id": cid, "value": lapse}
+                for cid, lapse in lapsed
+                if lapse is not None
             ]
-            self.conn.execute(insert(t.rule_exclusions), rows)
+            if rows:
+                self.conn.execute(insert(t.rule_exclusions), rows)
             added += len(rows)
             after = page[-1][0]
 

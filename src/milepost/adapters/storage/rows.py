@@ -2,92 +2,28 @@
 batch's objects to what it writes. This is the storage's work per row, kept out of the
 query classes (mixins, which run interpreted) so that the compiled build (setup.py)
 compiles it with the engine. `ts` turns a time into what the driver takes, `from_ts`
-back (on SQLite, `SqliteTimes`); `flag` a boolean."""
+back (on SQLite, `SqliteTimes`, adapters/storage/times.py); `flag` a boolean.
+
+Each builder's columns are named beside it (`*_COLUMNS`, `*_TYPES`), in the order
+it builds: tests/unit/test_row_columns.py checks them against the tables
+(adapters/storage/tables.py) and each value against the field it comes from."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import orjson
 
 from milepost.domain.aggregates import Aggregates
-from milepost.domain.engine import OrderSlot
-from milepost.domain.events import tuple_new
+from milepost.domain.construct import OrderSlot
 from milepost.domain.orders import OrderState
 from milepost.domain.records import CustomerState
-from milepost.service.ports import BatchWrite
+from milepost.domain.tuples import tuple_new
+from milepost.service.ports import POINTS_UNIT, BatchWrite, LedgerRow
 
 Row = tuple[Any, ...]
-
-#: The length of `sqlite_time`'s text: '2026-05-01 12:00:00.000000+00:00'.
-SQLITE_TIME_LENGTH = 32
-
-
-def sqlite_time(value: datetime) -> str:
-    """How SQLite stores a time: ISO 8601 in UTC with microseconds and offset,
-    '2026-05-01 12:00:00.000000+00:00', so text order is time order.
-
-    Written by hand from two-digit pieces: ingest formats about one new time per
-    event, and `isoformat` (which formats through printf and asks the zone for its
-    offset) took 6% of all its instructions; this takes a third of the time."""
-    if value.tzinfo is not UTC:
-        value = value.astimezone(UTC)
-    year = value.year
-    if year < 1000:  # four digits, zero-padded: isoformat knows how
-        return value.isoformat(" ", "microseconds")
-    two, micro = _TWO_DIGITS, value.microsecond
-    return "".join(
-        [
-            str(year),
-            "-",
-            two[value.month],
-            "-",
-            two[value.day],
-            " ",
-            two[value.hour],
-            ":",
-            two[value.minute],
-            ":",
-            two[value.second],
-            ".",
-            two[micro // 10000],
-            two[micro // 100 % 100],
-            two[micro % 100],
-            "+00:00",
-        ]
-    )
-
-
-_TWO_DIGITS = [f"{n:02d}" for n in range(100)]
-
-
-class SqliteTimes:
-    """Times as SQLite stores them, and back, for one transaction. Each time's text is
-    kept: a batch writes one time several times (an order's counting time is its
-    customer's last order time), and a time read back and written unchanged (a
-    customer's first order) needs no formatting."""
-
-    def __init__(self) -> None:
-        self.texts: dict[datetime, str] = {}
-
-    def text(self, value: datetime | None) -> str | None:
-        if value is None:
-            return None
-        text = self.texts.get(value)
-        if text is None:
-            text = self.texts[value] = sqlite_time(value)
-        return text
-
-    def parse(self, value: Any) -> datetime | None:
-        if value is None or isinstance(value, datetime):
-            return value
-        parsed = datetime.fromisoformat(value)
-        if len(value) == SQLITE_TIME_LENGTH:  # as sqlite_time writes it, offset included
-            self.texts[parsed] = value
-        return parsed
-
 
 #: What `customers_from_rows` reads, in its order.
 CUSTOMER_COLUMNS = (
@@ -119,6 +55,8 @@ CUSTOMER_TYPES = (
     ("billing_cycles", "int"),
 )
 CUSTOMER_TYPES_EARNING = (*CUSTOMER_TYPES, ("points_earned", "bigint"))
+#: What a new customer's row holds before its CUSTOMER_TYPES values.
+NEW_CUSTOMER_KEYS = ("id", "store_id", "external_id", "created_at")
 PROFILE = frozenset({"email", "name", "email_consent", "sms_consent", "attributes", "profile_at", "phone"})
 #: What an order or an activity changes of a customer: the columns but the profile.
 COUNTS = tuple(t for t in CUSTOMER_TYPES if t[0] not in PROFILE)
@@ -136,6 +74,9 @@ ORDER_TYPES = (
     ("updated_at", "timestamptz"),
 )
 ORDER_TYPES_EARNING = (*ORDER_TYPES, ("points_rate", "int"))
+#: What a new order's row holds before its ORDER_TYPES values; a stored one's key after them.
+NEW_ORDER_KEYS = ("store_id", "external_id", "customer_id", "created_at")
+ORDER_KEY_TYPES = (("store_id", "int"), ("external_id", "text"))
 
 
 def customers_from_rows(rows: list[Row], from_ts: Callable[[Any], datetime | None]) -> dict[str, CustomerState]:
@@ -165,6 +106,39 @@ def orders_from_rows(rows: list[Row], from_ts: Callable[[Any], datetime | None])
         )
         for r in rows
     }
+
+
+#: The columns `event_rows` writes, in its order.
+EVENT_COLUMNS = (
+    "store_id",
+    "source",
+    "external_id",
+    "type",
+    "customer_id",
+    "order_id",
+    "occurred_at",
+    "received_at",
+    "payload",
+)
+#: The columns `firing_rows` writes, in its order.
+FIRING_COLUMNS = (
+    "id",
+    "store_id",
+    "rule_id",
+    "rule_version",
+    "customer_id",
+    "occurrence",
+    "value",
+    "order_id",
+    "event_key",
+    "fired_at",
+    "actions",
+)
+#: What credit and points entries have in common, after their amount.
+ENTRY_COLUMNS = ("reason", "firing_id", "order_id", "note", "idempotency_key", "actor", "created_at")
+#: The columns `ledger_rows` writes, in its order: credit entries, and points entries.
+CREDIT_COLUMNS = ("store_id", "customer_id", "amount", "currency", *ENTRY_COLUMNS)
+POINTS_COLUMNS = ("store_id", "customer_id", "points", *ENTRY_COLUMNS)
 
 
 def event_rows(b: BatchWrite, ts: Callable[[datetime | None], Any]) -> list[Row]:
@@ -273,3 +247,16 @@ def firing_rows(b: BatchWrite, now: Any) -> list[Row]:
         )
         for f in b.firings
     ]
+
+
+def ledger_rows(store_id: int, rows: list[LedgerRow], created: Any) -> tuple[list[Row], list[Row]]:
+    """Ledger rows for their unit's table: (credit entries, points entries)."""
+    credit: list[Row] = []
+    points: list[Row] = []
+    for r in rows:
+        entry = (r.reason, r.firing_id, r.order_id, r.note, r.idempotency_key, r.actor, created)
+        if r.unit == POINTS_UNIT:
+            points.append((store_id, r.customer_id, r.amount, *entry))
+        else:
+            credit.append((store_id, r.customer_id, r.amount, r.unit, *entry))
+    return credit, points

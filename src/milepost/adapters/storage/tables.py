@@ -39,7 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
-from milepost.adapters.storage.rows import sqlite_time
+from milepost.adapters.storage.times import sqlite_time
 
 metadata = MetaData(
     naming_convention={

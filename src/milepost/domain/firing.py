@@ -1,0 +1,125 @@
+"""What a crossed rule does for one customer: `fire` checks the rule's tag conditions
+and turns each of its actions into an intent (what to apply) and an outcome (what the
+log shows). Pure: the service's firing pipeline (service/pipeline.py) decides which
+crossings may fire and applies the intents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from milepost.domain.codes import DEFAULT_PATTERN, Discount
+from milepost.domain.construct import CustomerView, Firing, Intent
+from milepost.domain.rules import Crossing
+from milepost.errors import ValidationError
+
+
+def fire(crossing: Crossing, customer: CustomerView, order_id: str | None) -> Firing | None:
+    """The firing of a crossed rule for this customer, or None if its conditions fail."""
+    rule = crossing.rule
+    tags = customer.tags
+    if rule.conditions and not all(c.holds(tags) for c in rule.conditions):
+        return None
+    intents, outcomes = [], []
+    for position, action in enumerate(rule.actions):
+        kind, p = action.type, action.kw
+        if kind == "add_tag" or kind == "remove_tag":
+            intent, outcome, tags = _tag(position, kind, p["tag"], tags)
+        else:
+            intent, outcome = _plan(position, kind, p, rule, crossing.value, customer, order_id)
+        if intent is not None:
+            intents.append(intent)
+        outcomes.append(outcome)
+    return Firing(rule, crossing.value, crossing.occurrence, tuple(intents), tuple(outcomes), tags)
+
+
+def _tag(
+    position: int, kind: str, tag: str, tags: frozenset[str]
+) -> tuple[Intent | None, dict[str, Any], frozenset[str]]:
+    if kind == "add_tag":
+        if tag in tags:
+            return None, _outcome(position, kind, "skipped", f"already tagged {tag!r}"), tags
+        return (
+            Intent(position, kind, (("tag", tag),)),
+            _outcome(position, kind, "done", f"tagged {tag!r}"),
+            tags | {tag},
+        )
+    if tag not in tags:
+        return None, _outcome(position, kind, "skipped", f"had no tag {tag!r}"), tags
+    return (
+        Intent(position, kind, (("tag", tag),)),
+        _outcome(position, kind, "done", f"removed tag {tag!r}"),
+        tags - {tag},
+    )
+
+
+def _outcome(position: int, kind: str, status: str, detail: str) -> dict[str, Any]:
+    return {"position": position, "type": kind, "status": status, "detail": detail}
+
+
+def _plan(position, kind, p, rule, value, customer, order_id):  # type: ignore[no-untyped-def]
+    if kind == "credit":
+        data = (("amount", p["amount"]), ("currency", p["currency"]))
+        return Intent(position, kind, data), _outcome(position, kind, "done", f"credited {p['amount']} {p['currency']}")
+    if kind == "points":
+        n = p["points"]
+        return Intent(position, kind, (("points", n),)), _outcome(position, kind, "done", f"gave {n} points")
+    if kind == "code":
+        discount = Discount.of(p["discount"])
+        data = (
+            ("discount", p["discount"]),
+            ("pattern", p.get("pattern", DEFAULT_PATTERN)),
+            ("expires_in_days", p.get("expires_in_days")),
+        )
+        return Intent(position, kind, data), _outcome(position, kind, "done", f"code issued: {discount.describe()}")
+    if kind == "alert":
+        text = alert_text(p.get("message"), customer, value, rule.name, order_id)
+        assignee, detail = alert_assignee(p, customer)
+        return Intent(position, kind, (("message", text), ("assignee", assignee))), _outcome(
+            position, kind, "done", detail
+        )
+    if kind == "send_email":
+        return Intent(position, kind, (("template", p["template"]),)), _outcome(
+            position, kind, "queued", f"email {p['template']!r} queued"
+        )
+    if kind == "trigger_workflow":
+        return Intent(position, kind, (("workflow", p["workflow"]),)), _outcome(
+            position, kind, "done", f"workflow {p['workflow']!r} recorded"
+        )
+    if kind == "webhook":
+        return Intent(position, kind, (("url", p["url"]),)), _outcome(position, kind, "queued", "webhook queued")
+    if kind == "send_sms":
+        return Intent(position, kind, (("text", p["text"]),)), _outcome(position, kind, "queued", "text message queued")
+    raise ValidationError(f"unknown action type {kind!r}")
+
+
+def alert_assignee(p: Mapping[str, Any], customer: CustomerView) -> tuple[str | None, str]:
+    """Who must act on an alert (a user's email, or none: anyone), and the outcome's words.
+    An account manager comes from the customer attribute the action names, at the firing."""
+    if p.get("assignee"):
+        return p["assignee"], f"alert created for {p['assignee']}"
+    attribute = p.get("assignee_attribute")
+    if not attribute:
+        return None, "alert created"
+    value = customer.attributes.get(attribute)
+    if isinstance(value, str) and "@" in value.strip() and len(value.strip()) <= 254:
+        email = value.strip().lower()
+        return email, f"alert created for {email} ({attribute})"
+    return None, f"alert created for anyone: the customer has no email in {attribute!r}"
+
+
+def alert_text(template: str | None, customer: CustomerView, value: int, milestone: str, order_id: str | None) -> str:
+    fields = {
+        "customer": customer.display,
+        "customer_id": customer.customer_id,
+        "count": value,
+        "milestone": milestone,
+        "order_id": order_id or "",
+    }
+    if template:
+        return template.format_map(fields)
+    who = (
+        customer.display if customer.display == customer.customer_id else f"{customer.display} ({customer.customer_id})"
+    )
+    return f"{who} reached {value} {'order' if value == 1 else 'orders'}: {milestone}"

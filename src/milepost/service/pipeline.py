@@ -1,0 +1,106 @@
+"""The one firing pipeline: every change that may fire a milestone, or take one back,
+goes through `run`, and nothing else builds firings or their effects.
+
+The changes come evaluated by the pure domain:
+
+- ingest: each accepted event, with the rule crossings it caused (domain/engine.py
+  `fold_batch`, domain/rules.py `evaluate`), and the batch's orders;
+- the inactivity sweep: the lapses come due, one crossing each (domain/due.py `lapses`);
+- clawback: the orders that stopped counting (fully refunded or cancelled), found
+  among the batch's orders, whose milestones give back what they gave.
+
+`run(tx, store, batch, changes, subscriptions)`, in the caller's transaction:
+
+1. what may not fire: occurrences fired already, customers excluded when the rule was
+   armed (`tx.blocked`), and the customers' tags (`tx.load_tags`);
+2. decide (domain/engine.py `decide_firings`): at most once, not retroactive, the tag
+   conditions, each firing seeing the tags the ones before it left;
+3. effects (service/effects.py): the firing rows, ledger rows (credit and points),
+   codes, alerts, workflow runs and outbox rows;
+4. tags: each customer's net change;
+5. write `batch`, with what the caller put in it first (events, customers, orders);
+6. claw back the stopped orders' milestones (service/clawback.py) in a second write: a
+   clawback reads back what step 5 wrote (an order paid and refunded in one batch).
+
+Everything goes through `tx`: run in a transaction the caller rolls back
+(`Database.write(rollback=True)`), it is the very same code with no effect, as a
+simulation needs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from milepost.domain.construct import Applied, Decided, OrderSlot
+from milepost.domain.engine import decide_firings
+from milepost.domain.records import Store
+from milepost.domain.rules import RuleIndex
+from milepost.service.clawback import claw_back
+from milepost.service.effects import Subscriptions, effects_of
+from milepost.service.ports import BatchTx, BatchWrite, FiringRow, Storage
+
+
+@dataclass(slots=True)
+class Changes:
+    """A batch of evaluated changes, as the pipeline takes them."""
+
+    applied: list[Applied]  # events or lapses, each with the crossings it caused
+    orders: dict[str, OrderSlot] = field(default_factory=dict)  # the batch's orders, as it left them
+    counted: set[str] = field(default_factory=set)  # the orders among them that counted before it
+    clawback: bool = False  # some program takes its rewards back when their order stops counting
+
+
+def run(tx: BatchTx, store: Store, batch: BatchWrite, changes: Changes, subscriptions: Subscriptions) -> list[Decided]:
+    """Decide the firings the changes cause, append them and their effects to `batch`,
+    write it, then claw back what the orders that stopped counting gave. Returns the
+    firings, in order (their rows are `batch.firings`)."""
+    decided, tags_before, tags_after = _decide(tx, changes.applied)
+    firing_ids = tx.next_ids("firings", len(decided))
+    effects_of(batch, decided, firing_ids, store, subscriptions, lambda n: tx.next_ids("alerts", n))
+    for customer_id, tags in tags_after.items():
+        before = tags_before.get(customer_id, frozenset())
+        batch.tags_added.extend((customer_id, tag) for tag in sorted(tags - before))
+        batch.tags_removed.extend((customer_id, tag) for tag in sorted(before - tags))
+    tx.write_batch(batch)
+    stopped = _stopped(changes, store, batch.firings) if changes.clawback else set()
+    if stopped:
+        clawbacks = BatchWrite(store.id, batch.now, store.counting_rank)
+        names = {a.customer.id: a.customer.external_id for a in changes.applied}
+        claw_back(tx, store, clawbacks, stopped, names, batch.now)
+        tx.write_batch(clawbacks)
+    return decided
+
+
+def _decide(
+    tx: BatchTx, applied: list[Applied]
+) -> tuple[list[Decided], dict[int, frozenset[str]], dict[int, frozenset[str]]]:
+    """The firings, and the tags of their customers before and after them."""
+    candidates = {(c.rule.id, c.rule.arm_seq, a.customer.id) for a in applied for c in a.crossings}
+    if not candidates:
+        return [], {}, {}
+    blocked = tx.blocked(candidates)
+    before = tx.load_tags({customer for _, _, customer in candidates})
+    after = dict(before)
+    return decide_firings(applied, after, blocked), before, after
+
+
+def _stopped(changes: Changes, store: Store, fired: list[FiringRow]) -> set[tuple[int, str]]:
+    """(customer id, order id) of the orders that counted, before the batch or long enough
+    in it to fire a milestone, and no longer do."""
+    orders, rank = changes.orders, store.counting_rank
+    crossed = {f.order_id for f in fired if f.order_id is not None and f.order_id in orders}
+    return {(orders[oid].customer_id, oid) for oid in changes.counted | crossed if not orders[oid].state.counts(rank)}
+
+
+def store_config(db: Storage, tx: BatchTx, store: Store) -> tuple[RuleIndex, Subscriptions]:
+    """The store's active rules, indexed, and its webhook subscriptions: loaded once per
+    change to them (any process's change bumps the version this transaction read with
+    the store's lock)."""
+    cached = db.rule_indexes.get(store.id)
+    if cached is not None and cached[0] == store.rules_version:
+        return cached[1]
+    subscriptions = Subscriptions(tuple(tx.subscriptions(store.id)), tx.endpoint_ids_by_url(store.id))
+    # switched-off programs only for their clawback policy: RuleIndex skips them
+    config = (RuleIndex(tx.load_rules(store.id, active_only=False)), subscriptions)
+    db.rule_indexes[store.id] = (store.rules_version, config)
+    return config
