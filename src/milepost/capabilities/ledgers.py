@@ -63,9 +63,9 @@ class Ledgers(Capability):
         )
 
     def entries(self, store: str, customer_id: str, *, unit: str) -> list[LedgerEntry] | list[PointsEntry]:
-        """The customer's entries of `unit`, oldest first; their sum is the balance."""
-        _book(unit)
-        if unit == "points":
+        """The customer's entries of `unit`, oldest first; their sum is the balance (per
+        currency, for credit)."""
+        if _book(unit) is ledger.POINTS:
             return points.points_ledger(self._w.db, self._w.store_id(store), customer_id)
         return list(reports.customer_report(self._w.db, self._w.store_id(store), customer_id).ledger)
 

@@ -49,6 +49,8 @@ class Webhooks(Capability):
         )
 
     def delete(self, store: str, endpoint_id: int) -> None:
+        """Delete it; its pending deliveries are parked as dead. A Conflict while a program's
+        webhook action posts to its URL."""
         endpoints.delete_endpoint(self._w.db, self._w.clock(), self._w.store_id(store), endpoint_id)
 
     def rotate_secret(self, store: str, endpoint_id: int) -> tuple[Endpoint, str]:
