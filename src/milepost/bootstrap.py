@@ -13,6 +13,9 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+from milepost.adapters.channels.email import SmtpSender
+from milepost.adapters.channels.sms import TwilioSender
+from milepost.adapters.channels.webhook import WebhookSender
 from milepost.adapters.storage.database import Database
 from milepost.config import Settings
 from milepost.domain.codes import Code, Verdict
@@ -29,6 +32,8 @@ from milepost.domain.records import (
     Store,
 )
 from milepost.domain.users import User, WebSession
+from milepost.relay import Channels, Worker, worker_name
+from milepost.scheduler import Scheduler, standard_sweeps
 from milepost.service import codes as codes_service
 from milepost.service import (
     dashboard,
@@ -53,6 +58,25 @@ Clock = Callable[[], datetime]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def channels(settings: Settings) -> Channels:
+    """The relay's ways out: SMTP and Twilio when configured (else the local mailbox), webhooks."""
+    concurrency = settings.delivery_concurrency
+    return Channels(
+        webhooks=WebhookSender(settings.delivery_timeout, settings.webhooks_allow_private, concurrency),
+        email=SmtpSender.from_settings(settings),
+        sms=TwilioSender.from_settings(settings, concurrency),
+    )
+
+
+def build_worker(
+    db: Database, settings: Settings, clock: Clock, name: str | None, store_ids: list[int] | None
+) -> Worker:
+    """A relay worker with its channels, running the periodic sweeps between delivery rounds."""
+    name = name or worker_name()
+    sweeps = Scheduler(db, clock, standard_sweeps(settings.inactivity_interval), store_ids, f"worker {name}")
+    return Worker(db, settings, clock, channels(settings), name, store_ids, sweeps)
 
 
 class Milepost:
@@ -652,11 +676,11 @@ class Milepost:
 
     def worker(
         self, name: str | None = None, settings: Settings | None = None, stores: list[str] | None = None
-    ) -> delivery.Worker:
+    ) -> Worker:
         """A worker delivering the outbox of `stores` (default: every store): `.run(stop_event)`
-        or `.drain()`; close it when done."""
+        or `.drain()`; close it when done. Between rounds it runs the periodic sweeps."""
         store_ids = [self._id(s) for s in stores] if stores else None
-        return delivery.Worker(self.db, settings or self.settings, self.clock, name, store_ids)
+        return build_worker(self.db, settings or self.settings, self.clock, name, store_ids)
 
     def deliveries(
         self,
