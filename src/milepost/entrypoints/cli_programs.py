@@ -14,7 +14,7 @@ from milepost.domain.records import Store
 from milepost.domain.rules import MAX_INACTIVE_DAYS, Rule, validate_threshold
 from milepost.entrypoints.action_flags import ActionCommand, action_options
 from milepost.entrypoints.context import App, json_option, pass_app, store_option
-from milepost.entrypoints.output import actions_text, money, when
+from milepost.entrypoints.output import actions_text, when
 from milepost.entrypoints.program_collections import PROGRAMS
 from milepost.entrypoints.program_commands import (
     ProgramCommands,
@@ -28,6 +28,7 @@ from milepost.entrypoints.program_commands import (
     update_command,
 )
 from milepost.errors import ValidationError
+from milepost.formatting import money
 from milepost.service.rules import MAX_CLAWBACK_DAYS, RuleDetails
 
 MAX_THRESHOLD = 10**15  # amount_spent counts minor units
