@@ -47,15 +47,21 @@ def _pattern(currency: str, locale: str) -> NumberPattern:
     symbol = get_currency_symbol(currency, locale)
     if symbol[-1:].isalpha() or symbol == "¤":  # no sign for it here (CHF), or none at all (XXX)
         return amount_then_code(places)
-    found = copy.copy(Locale.parse(locale).currency_formats["standard"])
+    found: NumberPattern = copy.copy(_locale(locale).currency_formats["standard"])
     found.frac_prec = (places, places)
     return found
+
+
+@lru_cache(maxsize=16)
+def _locale(name: str) -> Locale:
+    return Locale.parse(name)  # parsed once: a name given to Babel is parsed on every call
 
 
 def money(minor_units: int, currency: str, locale: str = LOCALE) -> str:
     """Minor units as people read them: 2500 USD -> $25.00, -500 EUR -> -€5.00, 500 JPY -> ¥500."""
     amount = Decimal(minor_units).scaleb(-exponent(currency))
-    return _pattern(currency, locale).apply(amount, locale, currency=currency, currency_digits=False)
+    pattern = _pattern(currency, locale)
+    return str(pattern.apply(amount, _locale(locale), currency=currency, currency_digits=False))
 
 
 def units(minor_units: int, currency: str) -> str:
@@ -94,10 +100,10 @@ def when(
     if value is None:
         return none
     local = value.astimezone(ZoneInfo(timezone))
-    shown = format_datetime(local, "yyyy-MM-dd HH:mm:ss" if seconds else "yyyy-MM-dd HH:mm", locale=locale)
+    shown = format_datetime(local, "yyyy-MM-dd HH:mm:ss" if seconds else "yyyy-MM-dd HH:mm", locale=_locale(locale))
     return f"{shown} {local.tzname()}" if zone else shown
 
 
 def day(value: date, locale: str = LOCALE) -> str:
     """A day on a chart's axis: Jun 1."""
-    return format_date(value, "MMM d", locale=locale)
+    return format_date(value, "MMM d", locale=_locale(locale))

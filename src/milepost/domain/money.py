@@ -14,6 +14,7 @@ from __future__ import annotations
 from decimal import Decimal
 from functools import lru_cache
 
+from babel import Locale
 from babel.numbers import NumberPattern, parse_pattern
 
 #: ISO 4217 minor-unit exponents other than 2.
@@ -23,7 +24,7 @@ CURRENCY_EXPONENTS = {
     **dict.fromkeys(["BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"], 3),
     **dict.fromkeys(["CLF", "UYW"], 4),
 }
-CODE_LOCALE = "en_US"  # the grouping and decimal signs of `format_money`
+CODE_LOCALE = Locale.parse("en_US")  # the grouping and decimal signs of `format_money`
 
 
 def exponent(currency: str) -> int:
@@ -42,4 +43,4 @@ def format_money(minor_units: int, currency: str) -> str:
     """`1050, "USD"` -> `"10.50 USD"`; `500, "JPY"` -> `"500 JPY"`."""
     places = exponent(currency)
     amount = Decimal(minor_units).scaleb(-places)
-    return amount_then_code(places).apply(amount, CODE_LOCALE, currency=currency, currency_digits=False)
+    return str(amount_then_code(places).apply(amount, CODE_LOCALE, currency=currency, currency_digits=False))

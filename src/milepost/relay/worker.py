@@ -123,7 +123,7 @@ class Worker:
 
     def _idle_wait(self) -> float:
         with self.db.read() as tx:
-            due = tx.next_due(self.store_ids)
+            due: datetime | None = tx.next_due(self.store_ids)
         if due is None:
             return self.settings.delivery_poll
         return max(0.01, min(self.settings.delivery_poll, (due - self.clock()).total_seconds()))
