@@ -70,9 +70,9 @@ import psycopg
 from harness import opened
 from http_load import free_port, server_env
 
-from milepost.adapters.channels.email import message_id_for
 from milepost.adapters.channels.signing import signed_headers
 from milepost.config import Settings
+from milepost.relay.message_ids import message_id_for
 
 HOST = "127.0.0.1"
 STORE = "bench"

@@ -14,6 +14,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from milepost.adapters.channels.email import SmtpSender
+from milepost.adapters.channels.sms import TwilioSender
+from milepost.adapters.channels.webhook import WebhookSender
 from milepost.adapters.storage.database import Database
 from milepost.capabilities.alerts import Alerts
 from milepost.capabilities.codes import Codes
@@ -31,10 +34,30 @@ from milepost.capabilities.users import Sessions, Users
 from milepost.capabilities.webhooks import Webhooks
 from milepost.capabilities.wiring import Clock, Wiring, utc_now
 from milepost.config import Settings
-from milepost.service.delivery import Worker
+from milepost.relay import Channels, Worker, worker_name
+from milepost.scheduler import Scheduler, standard_sweeps
 from milepost.service.ingest import BatchResult, ingest, ingest_batch
 
 __all__ = ["Clock", "Milepost", "connect", "utc_now"]
+
+
+def channels(settings: Settings) -> Channels:
+    """The relay's ways out: SMTP and Twilio when configured (else the local mailbox), webhooks."""
+    concurrency = settings.delivery_concurrency
+    return Channels(
+        webhooks=WebhookSender(settings.delivery_timeout, settings.webhooks_allow_private, concurrency),
+        email=SmtpSender.from_settings(settings),
+        sms=TwilioSender.from_settings(settings, concurrency),
+    )
+
+
+def build_worker(
+    db: Database, settings: Settings, clock: Clock, name: str | None, store_ids: list[int] | None
+) -> Worker:
+    """A relay worker with its channels, running the periodic sweeps between delivery rounds."""
+    name = name or worker_name()
+    sweeps = Scheduler(db, clock, standard_sweeps(settings.inactivity_interval), store_ids, f"worker {name}")
+    return Worker(db, settings, clock, channels(settings), name, store_ids, sweeps)
 
 
 class Milepost:
@@ -111,9 +134,9 @@ class Milepost:
         self, name: str | None = None, settings: Settings | None = None, stores: list[str] | None = None
     ) -> Worker:
         """A worker delivering the outbox of `stores` (default: every store): `.run(stop_event)`
-        or `.drain()`; close it when done."""
+        or `.drain()`; close it when done. Between rounds it runs the periodic sweeps."""
         w = self.wiring
-        return Worker(w.db, settings or w.settings, w.clock, name, w.store_ids(stores))
+        return build_worker(w.db, settings or w.settings, w.clock, name, w.store_ids(stores))
 
     def ping(self) -> None:
         """Raise unless the database answers a query."""

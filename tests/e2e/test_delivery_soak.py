@@ -32,8 +32,8 @@ import sqlalchemy as sa
 from standardwebhooks.webhooks import Webhook
 
 from milepost import Milepost, connect
-from milepost.adapters.channels.email import message_id_for
 from milepost.config import Settings
+from milepost.relay.message_ids import message_id_for
 from support.receiver import Received, Receiver
 from support.smtp import SmtpSink
 

@@ -12,9 +12,9 @@ from milepost_kit import buy, drain, key, rule
 from standardwebhooks.webhooks import Webhook
 
 from milepost import Milepost
-from milepost.adapters.channels.email import message_id_for
 from milepost.config import Settings
 from milepost.errors import Conflict
+from milepost.relay.message_ids import message_id_for
 from support.smtp import SmtpSink
 
 FAST = dict(webhooks_allow_private=True, delivery_jitter=0, delivery_concurrency=4)

@@ -21,9 +21,10 @@ import trustme
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from milepost.adapters.channels.email import Email, SmtpSender, build_message, message_id_for
-from milepost.adapters.channels.result import FAILED, RETRY, SENT
+from milepost.adapters.channels.email import SmtpSender, build_message
 from milepost.config import Settings
+from milepost.relay.message_ids import message_id_for
+from milepost.relay.ports import FAILED, RETRY, SENT, Email
 
 SENDER = "hello@shop.example"
 PASSWORD = "s3cret-Pa55"

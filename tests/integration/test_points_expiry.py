@@ -221,7 +221,7 @@ def test_the_worker_expires_points(mp, shop, clock):
     clock.advance(days=31)
     worker = mp.worker(stores=[shop])
     try:
-        worker.sweep_inactivity()
+        worker.scheduler.run_all()
     finally:
         worker.close()
     assert balance(mp, shop) == 0

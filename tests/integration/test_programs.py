@@ -393,7 +393,7 @@ def test_the_worker_sweeps_inactivity_programs(mp, store, clock):
     clock.advance(days=11)
     worker = mp.worker(stores=[store])
     try:
-        worker.sweep_inactivity()
+        worker.scheduler.run_all()
     finally:
         worker.close()
     assert fired(mp, store, "c1") == [(pid, 10)]

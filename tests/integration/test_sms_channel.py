@@ -9,10 +9,10 @@ import time
 
 import pytest
 
-from milepost.adapters.channels.result import FAILED, RETRY, SENT
 from milepost.adapters.channels.sms import TwilioSender
 from milepost.config import Settings
 from milepost.domain.actions import SMS_MAX
+from milepost.relay.ports import FAILED, RETRY, SENT
 from support.smtp import free_port
 from support.twilio_standin import TwilioStandIn, error
 

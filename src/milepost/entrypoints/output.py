@@ -1,4 +1,4 @@
-"""How the CLI shows things: money, times, rich tables, JSON for scripts."""
+"""How the CLI shows things: money and times (milepost/formatting.py), rich tables, JSON for scripts."""
 
 from __future__ import annotations
 
@@ -9,33 +9,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, is_dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.table import Table
 
+from milepost import formatting
 from milepost.domain.codes import Discount
-
-_ZERO_DECIMALS = {
-    "BIF",
-    "CLP",
-    "DJF",
-    "GNF",
-    "ISK",
-    "JPY",
-    "KMF",
-    "KRW",
-    "PYG",
-    "RWF",
-    "UGX",
-    "VND",
-    "VUV",
-    "XAF",
-    "XOF",
-    "XPF",
-}
-_THREE_DECIMALS = {"BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND"}
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "CAD": "CA$", "AUD": "A$", "INR": "₹"}
+from milepost.formatting import money
 
 
 def _console(stderr: bool = False) -> Console:
@@ -52,21 +32,9 @@ def err_console() -> Console:
     return _console(stderr=True)
 
 
-def money(amount: int, currency: str) -> str:
-    """Minor units as people read them: 2500 USD -> $25.00, -500 EUR -> -€5.00."""
-    digits = 0 if currency in _ZERO_DECIMALS else 3 if currency in _THREE_DECIMALS else 2
-    whole, part = divmod(abs(amount), 10**digits)
-    text = f"{whole:,}" + (f".{part:0{digits}d}" if digits else "")
-    sign = "-" if amount < 0 else ""
-    symbol = _SYMBOLS.get(currency)
-    return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency}"
-
-
 def when(value: datetime | None, timezone: str = "UTC") -> str:
-    """A time in the store's time zone, to the minute."""
-    if value is None:
-        return "-"
-    return value.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M %Z")
+    """A time in the store's time zone, to the minute, with the zone's name: 2026-06-01 09:00 CEST."""
+    return formatting.when(value, timezone, zone=True, none="-")
 
 
 def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Table:

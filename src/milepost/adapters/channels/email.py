@@ -12,82 +12,25 @@ rejection of this message (its sender, recipient or content) is FAILED.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import smtplib
 import socket
 import ssl
 import threading
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate
 
-from milepost.adapters.channels.result import FAILED, RETRY, SENT, SendResult
 from milepost.config import Settings
+from milepost.relay.message_ids import ascii_domain
+from milepost.relay.ports import FAILED, RETRY, SENT, Email, SendResult
 
 SECURITY = ("starttls", "tls", "none")
-MAX_MESSAGE_ID = 249  # characters, brackets included: the id fits on one short header line
-FALLBACK_DOMAIN = "milepost.local"
 
-_NOT_ATEXT = re.compile(r"[^A-Za-z0-9.-]")
-_DOMAIN = re.compile(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*")
 _FIELD_NAME = re.compile(r"[!-9;-~]+")  # printable ASCII except ':' (RFC 5322 field-name)
-_HASH_CHARS = 16  # hex: 64 bits, so two keys cleaned to the same text still get different ids
 # 5xx replies that mean "authenticate / encrypt first": the operator's configuration, not this message
 _CONFIGURATION_CODES = frozenset({530, 534, 535, 538})
-
-
-@dataclass(frozen=True, slots=True)
-class Email:
-    message_id: str  # full header value with angle brackets: "<mp.milestone.3.17.1.2@shop.example>"
-    sender_name: str
-    sender_address: str
-    recipient_address: str
-    recipient_name: str | None
-    subject: str
-    body_text: str
-    body_html: str | None = None
-    headers: Mapping[str, str] = field(default_factory=dict)  # extra headers, e.g. {"X-Milepost-Delivery": key}
-
-
-def message_id_for(outbox_key: str, sender_address: str) -> str:
-    """A Message-ID that is a function of the outbox key alone (per sender domain), so the one
-    duplicate a retry can cause carries the same id and a receiver can drop it.
-
-    The key is kept readable where it can be; when anything had to change (a character
-    outside [A-Za-z0-9.-], a dot that would break the dot-atom, a key too long) a hash of
-    the whole key is appended, so different keys never share an id."""
-    domain = _message_id_domain(sender_address)
-    # every atom non-empty: no leading, trailing or doubled dot in the dot-atom
-    local = ".".join(atom or "-" for atom in _NOT_ATEXT.sub("-", outbox_key).split("."))
-    room = MAX_MESSAGE_ID - len(f"<mp.@{domain}>")
-    if local != outbox_key or len(local) > room:
-        digest = hashlib.sha256(outbox_key.encode("utf-8", "surrogatepass")).hexdigest()[:_HASH_CHARS]
-        local = f"{local[: room - _HASH_CHARS - 1].rstrip('.')}.{digest}"
-    return f"<mp.{local}@{domain}>"
-
-
-def _message_id_domain(sender_address: str) -> str:
-    """The sender's domain as ASCII (IDNA), or the fallback when there is none usable."""
-    _, at, domain = _ascii_domain(sender_address.strip()).rpartition("@")
-    # leave room for 'mp.' and a hashed local part
-    fits = len(domain) <= MAX_MESSAGE_ID - len("<mp.@>") - _HASH_CHARS - 2
-    return domain if at and fits and _DOMAIN.fullmatch(domain) else FALLBACK_DOMAIN
-
-
-def _ascii_domain(address: str) -> str:
-    """zoe@bücher.example as zoe@xn--bcher-kva.example: SMTP without SMTPUTF8, and headers, take
-    only ASCII domains."""
-    local, at, domain = address.rpartition("@")
-    if not at or domain.isascii():
-        return address
-    try:
-        return f"{local}@{domain.encode('idna').decode('ascii')}"
-    except UnicodeError:
-        return address
 
 
 def build_message(email: Email) -> EmailMessage:
@@ -127,7 +70,7 @@ def build_message(email: Email) -> EmailMessage:
 
 def _address(name: str, address: str) -> Address:
     try:
-        return Address(display_name=name, addr_spec=_ascii_domain(address))
+        return Address(display_name=name, addr_spec=ascii_domain(address))
     except (ValueError, HeaderParseError, IndexError) as exc:  # the parser's errors are not all ValueErrors
         raise ValueError(f"{address!r} is not a valid email address: {exc}") from None
 
@@ -243,8 +186,8 @@ class SmtpSender:
         try:
             conn.send_message(
                 message,
-                from_addr=_ascii_domain(email.sender_address),
-                to_addrs=[_ascii_domain(email.recipient_address)],
+                from_addr=ascii_domain(email.sender_address),
+                to_addrs=[ascii_domain(email.recipient_address)],
             )
         except smtplib.SMTPRecipientsRefused as exc:
             code, text = next(iter(exc.recipients.values()))

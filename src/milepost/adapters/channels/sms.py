@@ -15,10 +15,10 @@ from typing import Any
 
 import httpx
 
-from milepost.adapters.channels.result import FAILED, RETRY, SENT, SendResult
 from milepost.adapters.channels.webhook import retry_after
 from milepost.config import Settings
 from milepost.domain.actions import SMS_MAX  # Twilio's longest body; it splits it into segments
+from milepost.relay.ports import FAILED, RETRY, SENT, SendResult
 
 USER_AGENT = "Milepost-SMS/1"
 

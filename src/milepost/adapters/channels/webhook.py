@@ -15,9 +15,9 @@ from email.utils import parsedate_to_datetime
 import httpx
 
 from milepost.adapters.channels.addresses import check_url
-from milepost.adapters.channels.result import FAILED, GONE, RETRY, SENT, SendResult
 from milepost.adapters.channels.signing import signed_headers
 from milepost.errors import ValidationError
+from milepost.relay.ports import FAILED, GONE, RETRY, SENT, SendResult
 
 USER_AGENT = "Milepost-Webhooks/1"
 

@@ -7,7 +7,8 @@ import click
 from milepost.domain.records import LedgerEntry
 from milepost.entrypoints.cli.context import App
 from milepost.entrypoints.cli.ledgers import add_spend_and_adjust
-from milepost.entrypoints.output import money, print_json
+from milepost.entrypoints.output import print_json
+from milepost.formatting import money
 
 
 def _done(app: App, store: str, entry: LedgerEntry, as_json: bool) -> None:

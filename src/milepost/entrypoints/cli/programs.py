@@ -25,9 +25,10 @@ from milepost.entrypoints.cli.program_commands import (
     rule_fields,
     update_command,
 )
-from milepost.entrypoints.output import actions_text, money, when
+from milepost.entrypoints.output import actions_text, when
 from milepost.entrypoints.program_collections import PROGRAMS
 from milepost.errors import ValidationError
+from milepost.formatting import money
 from milepost.service.rules import MAX_CLAWBACK_DAYS, RuleDetails
 
 MAX_THRESHOLD = 10**15  # amount_spent counts minor units

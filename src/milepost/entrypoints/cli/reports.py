@@ -12,7 +12,8 @@ from milepost.domain.records import CustomerReport, IssuedCode, MilestoneReached
 from milepost.entrypoints.cli.codes import _gives
 from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
 from milepost.entrypoints.cli.credit import credit
-from milepost.entrypoints.output import console, money, print_json, table, when
+from milepost.entrypoints.output import console, print_json, table, when
+from milepost.formatting import money
 
 __all__ = ["alerts", "credit", "customers", "milestones"]
 

@@ -8,6 +8,8 @@ from datetime import date
 
 from markupsafe import Markup, escape
 
+from milepost import formatting
+
 WIDTH, HEIGHT, TOP, BOTTOM = 600, 180, 26, 30  # the viewBox; the chart scales to its box
 
 
@@ -51,4 +53,4 @@ def bars(
 
 
 def _short(day: date) -> str:
-    return escape(day.strftime("%b %-d"))
+    return escape(formatting.day(day))

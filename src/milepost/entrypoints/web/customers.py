@@ -19,9 +19,9 @@ from milepost.domain.codes import check
 from milepost.domain.delivery import Delivery
 from milepost.domain.progress import ahead
 from milepost.domain.records import MilestoneReached, Store
-from milepost.entrypoints.output import money
 from milepost.entrypoints.web import auth, logs, render
 from milepost.entrypoints.web.auth import SignedIn
+from milepost.formatting import money
 
 router = APIRouter()
 PAGE = 50

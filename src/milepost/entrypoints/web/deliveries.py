@@ -12,11 +12,11 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from milepost import formatting
 from milepost.domain.delivery import CHANNELS, Delivery
 from milepost.domain.records import Store
 from milepost.domain.users import WebSession
@@ -146,7 +146,7 @@ def _delivery_page(
 
 
 def _to_the_second(value: datetime, store: Store) -> str:
-    return value.astimezone(ZoneInfo(store.timezone)).strftime("%Y-%m-%d %H:%M:%S")
+    return formatting.when(value, store.timezone, seconds=True)
 
 
 def _id_or_404(raw: str) -> int:

@@ -13,12 +13,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from milepost.domain.actions import ACTION_TYPES
-from milepost.domain.money import exponent
+from milepost.formatting import parse_amount, units
 
 #: How the action editor names each parameter (the API's descriptions speak of minor units).
 PARAM_LABELS = {
@@ -117,19 +116,10 @@ def whole(data: Mapping[str, Any], name: str, *, required: bool = True) -> int |
 
 def money(data: Mapping[str, Any], name: str, currency: str) -> int | None:
     """An amount typed in the currency's units (`10`, `10.50`, `1,000.00`), in minor units."""
-    raw = text(data, name).replace(",", "")
-    if not raw:
-        return None
-    places = exponent(currency)
     try:
-        amount = Decimal(raw)
-    except InvalidOperation:
-        raise FormError(name, f"must be an amount like 10.00 {currency}") from None
-    if not amount.is_finite() or amount.as_tuple().exponent < -places:  # type: ignore[operator]
-        raise FormError(name, f"must be an amount with at most {places} decimals")
-    if amount.adjusted() > 18:  # 1e999999 would overflow the conversion below
-        raise FormError(name, "is too large")
-    return int(amount.scaleb(places))
+        return parse_amount(text(data, name), currency)
+    except ValueError as exc:
+        raise FormError(name, str(exc)) from None
 
 
 def checkbox(data: Mapping[str, Any], name: str) -> bool:
@@ -185,11 +175,11 @@ def action_slots(actions: list[dict[str, Any]], currency: str, extra: int = 2) -
             if key == "type":
                 continue
             if key == "amount" and a.get("type") == "credit" and isinstance(value, int):
-                shown[key] = _units(value, currency)
+                shown[key] = units(value, currency)
             elif key == "discount" and isinstance(value, dict):
                 shown["discount_kind"] = value.get("kind", "")
                 if "amount" in value:
-                    shown["discount_amount"] = _units(value["amount"], currency)
+                    shown["discount_amount"] = units(value["amount"], currency)
                 if "percent" in value:
                     shown["discount_percent"] = str(value["percent"])
                 if "product_id" in value:
@@ -238,11 +228,6 @@ def _discount(data: Mapping[str, Any], name: str, currency: str) -> dict[str, An
     elif kind == "free_gift":
         found["product_id"] = text(data, f"{name}_product_id") or None
     return {k: v for k, v in found.items() if v is not None}
-
-
-def _units(minor: int, currency: str) -> str:
-    places = exponent(currency)
-    return f"{Decimal(minor).scaleb(-places):.{places}f}"
 
 
 # -- tag conditions and times of day, as operators type them ------------------------------------

@@ -11,10 +11,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from milepost.domain.records import Store
-from milepost.entrypoints.output import money
 from milepost.entrypoints.web import auth, charts, render
 from milepost.entrypoints.web.auth import SignedIn
 from milepost.errors import NotFound
+from milepost.formatting import money
 from milepost.service.dashboard import Activity
 from milepost.service.users import LoginRefused, TooManyAttempts
 

@@ -18,9 +18,9 @@ from fastapi.responses import Response
 from milepost.domain.actions import ACTION_TYPES
 from milepost.domain.delivery import Delivery
 from milepost.domain.records import MilestoneReached, Store
-from milepost.entrypoints.output import money
 from milepost.entrypoints.web import auth, forms, render
 from milepost.entrypoints.web.auth import SignedIn
+from milepost.formatting import money
 
 router = APIRouter()
 PAGE = 50

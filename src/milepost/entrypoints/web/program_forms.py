@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 from milepost.domain.aggregates import METRICS
 from milepost.domain.journeys import MAX_STEPS, Step
-from milepost.domain.money import exponent
 from milepost.domain.records import Store
 from milepost.domain.rules import MAX_INACTIVE_DAYS, Rule
-from milepost.entrypoints.output import money
 from milepost.entrypoints.web import forms
 from milepost.errors import ValidationError
+from milepost.formatting import money, units
 from milepost.service.rules import RuleDetails
 
 #: what each metric counts, in the operator's words
@@ -213,8 +211,7 @@ def _typed_value(value: int, metric: str, currency: str) -> str:
     """A value as the form takes it: 500.00 for money, else the number."""
     if metric not in MONEY_METRICS:
         return str(value)
-    places = exponent(currency)
-    return f"{Decimal(value).scaleb(-places):.{places}f}"
+    return units(value, currency)
 
 
 # -- the words the form and the table share -------------------------------------------------

@@ -4,18 +4,18 @@ the admin UI carries."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from milepost import formatting
 from milepost.domain.users import WebSession
-from milepost.entrypoints.output import money
+from milepost.formatting import money
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -24,10 +24,7 @@ templates.env.filters["money"] = money
 
 def when(value: datetime | None, store: Any = None) -> str:
     """A time in the store's time zone, to the minute."""
-    if value is None:
-        return ""
-    zone = ZoneInfo(store.timezone) if store is not None else UTC
-    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    return formatting.when(value, store.timezone if store is not None else "UTC")
 
 
 templates.env.filters["when"] = when

@@ -1,0 +1,63 @@
+"""Settling one attempt: the attempt and the message's new status in one transaction, with
+the alerts a dead letter raises. A message kept in the local mailbox is written here too,
+so it is kept exactly once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from milepost.domain.delivery import OutboxMessage
+from milepost.relay.outcome import Outcome, Verdict
+
+
+def settle(tx: Any, worker: str, message: OutboxMessage, outcome: Outcome, verdict: Verdict, now: datetime) -> None:
+    """Record what `outcome` came to, as `verdict` decided, in the open transaction `tx`."""
+    result = outcome.result
+    if verdict.status == "sent":
+        if outcome.mailbox is None:
+            tx.settle(message, worker, now, "sent", code=result.code)
+        elif tx.settle(message, worker, now, "sent"):
+            tx.insert_mailbox(message, now, **outcome.mailbox)
+    elif verdict.status == "skipped":
+        tx.settle(message, worker, now, "skipped", error=result.error)
+    elif verdict.status == "pending":
+        tx.settle(message, worker, now, "pending", available_at=verdict.due, code=result.code, error=result.error)
+    else:
+        if verdict.gone and outcome.endpoint_id is not None:
+            disable_gone_endpoint(tx, message.store_id, outcome.endpoint_id, now)
+        if tx.settle(message, worker, now, "dead", code=result.code, error=result.error):
+            dead_letter_alert(tx, message, outcome, verdict.why, now)
+
+
+def disable_gone_endpoint(tx: Any, store_id: int, endpoint_id: int, now: datetime) -> None:
+    """An endpoint that answered 410 Gone: disabled (one alert says so) and its pending
+    messages parked as dead."""
+    reason = f"answered 410 Gone on {iso(now)}"
+    if tx.disable_endpoint(store_id, endpoint_id, reason, now):
+        tx.raise_alert(
+            store_id,
+            f"Webhook endpoint whe_{endpoint_id} {reason} and was disabled; its pending "
+            "deliveries are parked as dead. Enable it again, then retry them.",
+            now,
+            dedupe_key=f"endpoint-gone:{endpoint_id}",
+        )
+    tx.dead_for_endpoint(store_id, endpoint_id, f"endpoint disabled: {reason}", now)
+
+
+def dead_letter_alert(tx: Any, message: OutboxMessage, outcome: Outcome, why: str, now: datetime) -> None:
+    """One alert per channel (and endpoint) while its messages keep dying."""
+    target = f"webhook to endpoint whe_{outcome.endpoint_id}" if outcome.endpoint_id else message.channel
+    tx.raise_alert(
+        message.store_id,
+        f"Delivery dlv_{message.id} ({target}) {why}: {outcome.result.error or 'no reason given'}. "
+        "Further failures of this kind are in the deliveries list; retry them there once fixed.",
+        now,
+        dedupe_key=f"delivery:{message.channel}:{outcome.endpoint_id or ''}",
+        customer_id=message.customer_id,
+        firing_id=message.firing_id,
+    )
+
+
+def iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,45 @@
+"""The periodic sweeps: jobs that look at every customer of the stores for what time made due.
+
+Each `Sweep` is a name, a cadence and a function of (storage, now, store ids or None for
+every store) that returns a line for the log when it did something. The sweeps' logic
+lives in the service layer (service/inactivity.py, service/points.py); this module only
+says how often each runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from milepost.scheduler.cadence import Cadence, Every
+from milepost.service.inactivity import check_inactivity
+from milepost.service.points import expire_points
+from milepost.service.ports import Storage
+
+Job = Callable[[Storage, datetime, Sequence[int] | None], str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Sweep:
+    name: str  # in the log: "the inactivity sweep failed"
+    run: Job
+    cadence: Cadence
+
+
+def fire_inactivity(db: Storage, now: datetime, store_ids: Sequence[int] | None) -> str | None:
+    """The inactivity programs that came due (N days without an order)."""
+    found = check_inactivity(db, now, list(store_ids) if store_ids else None)
+    return f"inactivity programs fired {found.fired} milestones" if found.fired else None
+
+
+def expire_due_points(db: Storage, now: datetime, store_ids: Sequence[int] | None) -> str | None:
+    """The points whose lots reached their expiry."""
+    expired = expire_points(db, now, list(store_ids) if store_ids else None)
+    return f"{expired.points} points expired" if expired.points else None
+
+
+def standard_sweeps(interval: float) -> tuple[Sweep, ...]:
+    """What every worker runs, each `interval` seconds (`MILEPOST_INACTIVITY_INTERVAL`)."""
+    every = Every(interval)
+    return (Sweep("inactivity", fire_inactivity, every), Sweep("points expiry", expire_due_points, every))
