@@ -79,17 +79,17 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def _id() -> Column:
+def _id() -> Column[int]:
     return Column("id", Id, primary_key=True, autoincrement=True)
 
 
-def _store(fk: bool = True) -> Column:
+def _store(fk: bool = True) -> Column[int]:
     if not fk:
         return Column("store_id", Integer, nullable=False)
     return Column("store_id", Integer, ForeignKey("stores.id"), nullable=False)
 
 
-def _created() -> Column:
+def _created() -> Column[datetime]:
     return Column("created_at", UTCDateTime, nullable=False)
 
 
