@@ -46,8 +46,10 @@ def ext_modules() -> list:
     from mypyc.build import mypycify
 
     # the modules they import are read for their types, not checked: they run interpreted;
-    # libraries not installed yet (a fresh build) are taken as untyped
-    return mypycify(["--follow-imports=silent", "--ignore-missing-imports", *COMPILED], opt_level="3")
+    # libraries not installed yet (a fresh build) are taken as untyped; pyproject's
+    # [tool.mypy] (the strict check of all of src/) is not the compiler's business
+    flags = ["--config-file=", "--follow-imports=silent", "--ignore-missing-imports"]
+    return mypycify([*flags, *COMPILED], opt_level="3")
 
 
 setup(ext_modules=ext_modules())

@@ -53,7 +53,7 @@ except ImportError:  # running from a checkout without `pip install -e .`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from admin_workload import customer_id, stream, without_marks
-from harness import opened, progress
+from harness import opened, postgres_backend, progress
 from sqlalchemy import text
 from workload import TEMPLATE, ladder
 
@@ -239,24 +239,23 @@ def sqlite_database(args: argparse.Namespace) -> tuple[str, dict[str, Any]]:
     return f"sqlite:///{path}", {**meta, "cached": False}
 
 
-@contextmanager
-def postgres_database(args: argparse.Namespace) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """A throwaway schema (random name) holding both stores, ANALYZEd, dropped at the end."""
-    import psycopg
+ANALYZED = "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
 
-    schema = f"bench_admin_{secrets.token_hex(4)}"
-    with psycopg.connect(args.postgres_url, autocommit=True) as admin:
-        admin.execute(f"CREATE SCHEMA {schema}")
-        try:
-            with opened(args.postgres_url, schema) as mp:
-                stores = fill(mp, args, time.time() - 86400)
-            admin.execute(f"SET search_path = {schema}")
+
+@contextmanager
+def postgres_database(args: argparse.Namespace) -> Iterator[tuple[str, str | None, dict[str, Any]]]:
+    """A throwaway schema (random name) holding both stores, ANALYZEd, dropped at the end."""
+    with postgres_backend(args.postgres_url, "bench_admin") as backend:
+        url, schema = backend.locate("stores")
+        with opened(url, schema) as mp:
+            stores = fill(mp, args, time.time() - 86400)
             say("ANALYZE (as autovacuum would after such a load)...")
-            admin.execute("ANALYZE")
-            meta = {"built_at": time.strftime("%Y-%m-%d %H:%M"), "stores": stores, "cached": False}
-            yield args.postgres_url, schema, meta
-        finally:
-            admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+            with mp.db.engine.begin() as conn:  # this schema's tables, not the whole database's
+                tables = conn.exec_driver_sql(ANALYZED).scalars().all()
+                for table in tables:
+                    conn.exec_driver_sql(f'ANALYZE "{table}"')
+        meta = {"built_at": time.strftime("%Y-%m-%d %H:%M"), "stores": stores, "cached": False}
+        yield url, schema, meta
 
 
 # -- the pages ---------------------------------------------------------------------------------------

@@ -3,8 +3,10 @@
     python3 benchmarks/delivery.py                         # 5,000 messages per run on PostgreSQL
     python3 benchmarks/delivery.py --quick                 # 300 messages: a smoke run
     python3 benchmarks/delivery.py --messages 20000 --workers 1 2 4
+    python3 benchmarks/delivery.py --backend sqlite        # the embedded store (or `both`)
 
-Runs, each on a fresh PostgreSQL schema (random name, dropped at the end):
+Runs, each on a fresh database (`--backend`, default postgresql: a schema with a random
+name, dropped at the end; sqlite: a file in a temporary directory):
 
 - webhooks, N workers for each N of `--workers` (default 1 and 4): `--messages`
   customers whose first order fires a rule with one webhook action, so one signed
@@ -20,8 +22,8 @@ Runs, each on a fresh PostgreSQL schema (random name, dropped at the end):
 The receivers run in processes of their own (multiprocessing), so that they share no
 GIL with what is measured; each counts what it gets, and that count is printed beside
 the rows the database shows sent. The outbox is filled (not timed) with every row held
-back a day; once every worker has started and is polling (every 0.1 s), one UPDATE
-makes them all due and the clock starts; it stops when the database shows no pending
+back a day; once every worker has started and is polling (every 0.1 s), the clock starts
+and one UPDATE makes them all due; it stops when the database shows no pending
 row. The workers' latencies are per attempt, from delivery_attempts.duration_ms (the
 worker's reads, rendering and the send; not the settling transaction); the bare loops'
 are per request or message. CPU is that of the workers' and the receiver's processes
@@ -48,7 +50,6 @@ import json
 import multiprocessing
 import os
 import re
-import secrets
 import signal
 import smtplib
 import subprocess
@@ -59,18 +60,20 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from math import ceil
 from typing import Any
 
 import httpx
 import orjson
-import psycopg
-from harness import opened
+from harness import Backend, databases, opened
 from http_load import free_port, server_env
+from sqlalchemy import Connection, func, select, update
 
+from milepost import Milepost
 from milepost.adapters.channels.signing import signed_headers
+from milepost.adapters.storage import tables as t
 from milepost.config import Settings
 from milepost.relay.message_ids import message_id_for
 
@@ -79,6 +82,7 @@ STORE = "bench"
 TEMPLATE = "milestone"
 SENDER = "milepost@localhost"  # Settings.email_from_address; the store sets none
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
+LABELS = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 QUICK_MESSAGES = 300
 STARTUP_TIMEOUT = 60.0
 RUN_TIMEOUT = 600.0
@@ -93,6 +97,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--workers", type=int, nargs="+", default=[1, 4], help="worker processes for the webhook runs (1 and 4)"
     )
     p.add_argument("--concurrency", type=int, default=8, help="sends at once per worker, and bare-loop threads")
+    p.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="postgresql")
     p.add_argument("--postgres-url", default=DEFAULT_PG)
     p.add_argument("--json", type=Path, help="also write the figures to this file")
     args = p.parse_args(argv)
@@ -240,38 +245,45 @@ class Measure:
 
 @dataclass(frozen=True)
 class Database:
-    url: str
-    schema: str
+    """One run's database (SQLite file or PostgreSQL schema), read and written through
+    Milepost's own engine, so its connection settings and column types apply."""
 
-    def connect(self) -> psycopg.Connection:
-        return psycopg.connect(self.url, autocommit=True, options=f"-csearch_path={self.schema}")
+    url: str
+    schema: str | None
+    mp: Milepost
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        with self.mp.db.engine.connect() as conn:
+            yield conn.execution_options(milepost_mode="read")
+
+    def outbox(self, status: str) -> int:
+        """How many outbox rows have `status`."""
+        with self.reading() as conn:
+            query = select(func.count()).select_from(t.outbox).where(t.outbox.c.status == status)
+            return conn.execute(query).scalar_one()
+
+    def due_at(self, moment: datetime) -> int:
+        """Every outbox row made due at `moment`; how many rows there are."""
+        with self.mp.db.engine.begin() as conn:
+            return conn.execute(update(t.outbox).values(available_at=moment)).rowcount
 
 
 @contextmanager
-def schemas(url: str) -> Iterator[Callable[[str], Database]]:
-    """Fresh schemas with random names, made on demand and dropped at the end."""
-    prefix = f"bench_dlv_{secrets.token_hex(4)}"
-    made: list[str] = []
-    with psycopg.connect(url, autocommit=True) as admin:
-
-        def make(run: str) -> Database:
-            schema = f"{prefix}_{run}"
-            admin.execute(f"CREATE SCHEMA {schema}")
-            made.append(schema)
-            return Database(url, schema)
-
-        try:
-            yield make
-        finally:
-            for schema in made:
-                admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+def database(backend: Backend, run: str) -> Iterator[Database]:
+    """The fresh database `run` of `backend`, open until the block ends."""
+    url, schema = backend.locate(run)
+    with opened(url, schema) as mp:
+        yield Database(url, schema, mp)
 
 
 def fill_outbox(db: Database, action: dict[str, Any], messages: int) -> None:
     """A store whose first-order rule has `action`, and `messages` customers with one paid order
     each: `messages` outbox rows, held back a day so that no worker takes one before the clock."""
-    with opened(db.url, db.schema) as mp:
-        mp.settings = Settings(webhooks_allow_private=True)
+    mp = db.mp
+    settings = mp.settings
+    mp.settings = Settings(webhooks_allow_private=True)
+    try:
         mp.stores.create(STORE, "Benchmark store", currency="USD")
         mp.templates.save(
             STORE, TEMPLATE, subject="Hi {{ customer.name }}", body_text="Thank you for your first order!"
@@ -302,8 +314,9 @@ def fill_outbox(db: Database, action: dict[str, Any], messages: int) -> None:
             result = mp.ingest(STORE, events[i : i + INGEST_BATCH])
             if result.rejected:
                 raise RuntimeError(f"the benchmark's events were rejected: {result.rejected[:3]}")
-    with db.connect() as conn:
-        held = conn.execute("UPDATE outbox SET available_at = available_at + interval '1 day'").rowcount
+    finally:
+        mp.settings = settings
+    held = db.due_at(datetime.now(UTC) + timedelta(days=1))
     if held != messages:
         raise RuntimeError(f"expected {messages} outbox rows, found {held}")
 
@@ -376,21 +389,22 @@ def run_workers(
     """Start the workers, release the outbox, time until the database shows every row sent."""
     run = re.sub(r"\W+", "_", label).strip("_")
     say(f"{label}...")
-    with workers(count, env, logs, run) as procs, db.connect() as conn:
+    with workers(count, env, logs, run) as procs:
         pids = [p.pid for p in procs]
         before_received, cpu, receiver_cpu = receiver.received(), cpu_seconds(pids), cpu_seconds([receiver.pid])
         start = time.perf_counter()
-        conn.execute("UPDATE outbox SET available_at = available_at - interval '1 day'")
+        db.due_at(datetime.now(UTC))
         deadline = start + RUN_TIMEOUT
-        while conn.execute("SELECT count(*) FROM outbox WHERE status = 'pending'").fetchone()[0]:
+        while db.outbox("pending"):
             if time.perf_counter() > deadline:
                 raise RuntimeError(f"{label}: rows still pending after {RUN_TIMEOUT:.0f} s")
             time.sleep(0.02)
         seconds = time.perf_counter() - start
         cpu, receiver_cpu = cpu_seconds(pids) - cpu, cpu_seconds([receiver.pid]) - receiver_cpu
         problems = stop_workers(procs, logs, run)
-        sent = conn.execute("SELECT count(*) FROM outbox WHERE status = 'sent'").fetchone()[0]
-        latencies = [r[0] for r in conn.execute("SELECT duration_ms FROM delivery_attempts")]
+    sent = db.outbox("sent")
+    with db.reading() as conn:
+        latencies = list(conn.execute(select(t.delivery_attempts.c.duration_ms)).scalars())
     received = receiver.received() - before_received
     if sent != messages:
         problems.append(f"{label}: {sent:,} of {messages:,} rows sent")
@@ -429,9 +443,10 @@ def bare(
 def webhook_bodies(db: Database) -> tuple[list[tuple[str, str]], str]:
     """The (webhook-id, body) of every webhook the workers sent, built as the worker builds them,
     and the endpoint's signing secret."""
-    with db.connect() as conn:
-        rows = conn.execute("SELECT key, payload, created_at FROM outbox ORDER BY id").fetchall()
-        (raw,) = conn.execute("SELECT secrets FROM webhook_endpoints").fetchone()
+    ob = t.outbox.c
+    with db.reading() as conn:
+        rows = conn.execute(select(ob.key, ob.payload, ob.created_at).order_by(ob.id)).all()
+        raw = conn.execute(select(t.webhook_endpoints.c.secrets)).scalar_one()
     bodies = []
     for key, payload, created_at in rows:
         data = orjson.loads(payload)
@@ -440,9 +455,9 @@ def webhook_bodies(db: Database) -> tuple[list[tuple[str, str]], str]:
     return bodies, orjson.loads(raw)[0]["secret"]
 
 
-def httpx_loop(receiver: Receiver, db: Database, concurrency: int) -> Measure:
+def httpx_loop(receiver: Receiver, signed: tuple[list[tuple[str, str]], str], concurrency: int) -> Measure:
     """The same webhooks POSTed, signed, from one process: the HTTP ceiling."""
-    bodies, secret = webhook_bodies(db)
+    bodies, secret = signed
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     with httpx.Client(timeout=15, limits=limits, trust_env=False) as client:
 
@@ -482,36 +497,32 @@ def smtplib_loop(receiver: Receiver, messages: int, concurrency: int) -> Measure
 # -- the whole benchmark ------------------------------------------------------------------------------
 
 
-def bench(args: argparse.Namespace, logs: Path) -> list[Measure]:
+def bench(args: argparse.Namespace, name: str, logs: Path) -> list[Measure]:
+    """Every run on the backend `name`, each on a fresh database."""
     n, concurrency = args.messages, args.concurrency
     measures = []
-    with schemas(args.postgres_url) as make:
+    with databases(name, args.postgres_url, "bench_dlv") as backend:
         with receiving("http") as receiver:
-            first: Database | None = None
+            bodies: tuple[list[tuple[str, str]], str] | None = None
             for count in args.workers:
-                db = make(f"webhooks_w{count}")
-                fill_outbox(db, {"type": "webhook", "url": f"{receiver.url}/hooks"}, n)
-                env = worker_env(db, concurrency, None)
-                label = f"webhooks, {count} worker{'s' if count > 1 else ''}"
-                measures.append(run_workers(label, "webhook", db, receiver, count, env, n, logs))
-                first = first or db
-            assert first is not None
-            measures.append(httpx_loop(receiver, first, concurrency))
-        with receiving("smtp") as smtp:
-            db = make("emails_w1")
+                with database(backend, f"webhooks_w{count}") as db:
+                    fill_outbox(db, {"type": "webhook", "url": f"{receiver.url}/hooks"}, n)
+                    env = worker_env(db, concurrency, None)
+                    label = f"webhooks, {count} worker{'s' if count > 1 else ''}"
+                    measures.append(run_workers(label, "webhook", db, receiver, count, env, n, logs))
+                    bodies = bodies or webhook_bodies(db)
+            assert bodies is not None
+            measures.append(httpx_loop(receiver, bodies, concurrency))
+        with receiving("smtp") as smtp, database(backend, "emails_w1") as db:
             fill_outbox(db, {"type": "send_email", "template": TEMPLATE}, n)
-            measures.append(
-                run_workers("emails, 1 worker", "email", db, smtp, 1, worker_env(db, concurrency, smtp.port), n, logs)
-            )
+            env = worker_env(db, concurrency, smtp.port)
+            measures.append(run_workers("emails, 1 worker", "email", db, smtp, 1, env, n, logs))
             measures.append(smtplib_loop(smtp, n, concurrency))
     return measures
 
 
-def report(args: argparse.Namespace, measures: list[Measure]) -> None:
-    print(
-        f"Milepost delivery benchmark: {args.messages:,} messages per run, PostgreSQL, "
-        f"{args.concurrency} sends at once per worker"
-    )
+def report(args: argparse.Namespace, name: str, measures: list[Measure]) -> dict[str, Any]:
+    print(f"\n[{LABELS[name]}]")
     header = (
         f"  {'run':<30}{'deliveries/s':>13}{'time':>9}{'received':>10}{'sent (DB)':>11}"
         f"   {'latency p50 / p95 / p99':<27}CPU: sender / receiver"
@@ -531,9 +542,10 @@ def report(args: argparse.Namespace, measures: list[Measure]) -> None:
     )
     print("  CPU: the workers' processes (bare loops: this process) and the receiver's, as a share of one core")
     problems = [p for m in measures for p in m.problems]
-    print(f"  invariants: {'OK' if not problems else 'FAILED'}")
+    print(f"  invariants: {'OK' if not problems else 'FAILED'}", flush=True)
     for problem in problems:
         print(f"    - {problem}")
+    return {m.label: m.as_dict() for m in measures}
 
 
 def say(text: str) -> None:
@@ -542,13 +554,20 @@ def say(text: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="milepost-delivery-bench-") as logs:
-        measures = bench(args, Path(logs))
-    report(args, measures)
+    print(
+        f"Milepost delivery benchmark: {args.messages:,} messages per run, {args.concurrency} sends at once per worker",
+        flush=True,
+    )
+    figures: dict[str, Any] = {"args": {k: str(v) for k, v in vars(args).items()}}
+    failed = False
+    for name in ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]:
+        with tempfile.TemporaryDirectory(prefix="milepost-delivery-bench-") as logs:
+            measures = bench(args, name, Path(logs))
+        figures[name] = report(args, name, measures)
+        failed = failed or any(m.problems for m in measures)
     if args.json:
-        figures = {"args": {k: str(v) for k, v in vars(args).items()}, **{m.label: m.as_dict() for m in measures}}
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
-    if any(m.problems for m in measures):
+    if failed:
         print("\nFAILED: see the invariants above", file=sys.stderr)
         return 1
     return 0

@@ -1,8 +1,9 @@
 """Where the benchmark's databases live, and how batches are timed.
 
-SQLite runs in a temporary directory; PostgreSQL in two fresh schemas with
-random names, dropped at the end. Milepost itself opens both (so it migrates
-them); the baseline and the read-back use the bare DBAPI connection under it.
+A backend holds databases by name: SQLite files in a temporary directory, or
+PostgreSQL schemas with random names, made on first use and dropped at the end.
+Milepost itself opens them (so it migrates them); the baseline and the read-back
+use the bare DBAPI connection under it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from milepost import Milepost, connect
 
 @dataclass(frozen=True)
 class Backend:
+    """Databases by name on one backend, each made empty on first use."""
+
     name: str  # sqlite | postgresql
     locate: Callable[[str], tuple[str, str | None]]  # database name -> (URL, PostgreSQL schema)
     reset: Callable[[str], None]  # empty the database `name`: the next open starts afresh
@@ -40,8 +43,14 @@ class Backend:
         return nullcontext()
 
 
+def databases(name: str, postgres_url: str, prefix: str = "bench") -> AbstractContextManager[Backend]:
+    """The backend `name` (sqlite | postgresql), whose databases are removed at the end."""
+    return sqlite_backend() if name == "sqlite" else postgres_backend(postgres_url, prefix)
+
+
 @contextmanager
 def sqlite_backend() -> Iterator[Backend]:
+    """One file per database name in a temporary directory."""
     with tempfile.TemporaryDirectory(prefix="milepost-bench-") as tmp:
 
         def reset(name: str) -> None:
@@ -52,28 +61,37 @@ def sqlite_backend() -> Iterator[Backend]:
 
 
 @contextmanager
-def postgres_backend(base_url: str) -> Iterator[Backend]:
-    """Two fresh schemas with random names (engine, baseline), dropped at the end.
+def postgres_backend(base_url: str, prefix: str = "bench") -> Iterator[Backend]:
+    """One schema per database name, `<prefix>_<hex>_<name>` (random hex), made on first
+    use and dropped at the end.
 
     The schema is chosen with PGOPTIONS rather than `?options=-csearch_path%3D...`
     in the URL: connect() hands the URL to Alembic's config, whose interpolation
     rejects the '%'."""
     import psycopg
 
-    prefix = f"bench_{secrets.token_hex(4)}"
+    prefix = f"{prefix}_{secrets.token_hex(4)}"
+    made: list[str] = []
     with psycopg.connect(base_url, autocommit=True) as admin:
-        for name in ("engine", "baseline"):
-            admin.execute(f"CREATE SCHEMA {prefix}_{name}")
+
+        def locate(name: str) -> tuple[str, str | None]:
+            schema = f"{prefix}_{name}"
+            if schema not in made:
+                admin.execute(f"CREATE SCHEMA {schema}")
+                made.append(schema)
+            return base_url, schema
 
         def reset(name: str) -> None:
-            admin.execute(f"DROP SCHEMA IF EXISTS {prefix}_{name} CASCADE")
-            admin.execute(f"CREATE SCHEMA {prefix}_{name}")
+            schema = f"{prefix}_{name}"
+            if schema in made:
+                admin.execute(f"DROP SCHEMA {schema} CASCADE")
+                made.remove(schema)
 
         try:
-            yield Backend("postgresql", lambda name: (base_url, f"{prefix}_{name}"), reset)
+            yield Backend("postgresql", locate, reset)
         finally:
-            for name in ("engine", "baseline"):
-                admin.execute(f"DROP SCHEMA IF EXISTS {prefix}_{name} CASCADE")
+            for schema in made:
+                admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
 
 @contextmanager

@@ -46,17 +46,14 @@ except ImportError:  # running from a checkout without `pip install -e .`
 
 import argparse
 import json
-import secrets
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import orjson
-from harness import Backend, Timing, opened, raw_connection, sqlite_backend
+from harness import Backend, Timing, databases, opened, raw_connection
 from http_load import Load, Server, drive, milepost_command, noop_command, server_env, serving
 from ingest import STORE, problems, read_back, setup_store
 from parallel import partition, run_parallel
@@ -81,6 +78,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--single-events", type=int, default=10_000, help="the first N events, one per request")
     p.add_argument("--connections", type=int, default=4, help="concurrent keep-alive client connections")
     p.add_argument("--client-processes", type=int, default=1, help="processes the connections are spread over")
+    p.add_argument("--noop-requests", type=int, default=NOOP_REQUESTS, help="requests per no-op run, at least")
     p.add_argument(
         "--workers", type=int, nargs="+", help="server worker processes; default: 1 on SQLite, 1 and 2 on PostgreSQL"
     )
@@ -90,7 +88,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--json", type=Path, help="also write the figures to this file")
     args = p.parse_args(argv)
     numbers = (args.events, args.customers, args.rules, args.batch_size, args.single_events, args.connections)
-    if min(*numbers, args.client_processes, *(args.workers or [1])) < 1:
+    if min(*numbers, args.client_processes, args.noop_requests, *(args.workers or [1])) < 1:
         p.error("counts, sizes, connections, processes and workers must be at least 1")
     args.single_events = min(args.single_events, args.events)
     return args
@@ -112,6 +110,7 @@ class Plan:
     singles: list[list[bytes]]  # per connection: one event per body
     batch_size: int
     client_processes: int
+    noop_requests: int  # the no-op runs send at least this many requests each
 
 
 def make_plan(args: argparse.Namespace) -> Plan:
@@ -128,6 +127,7 @@ def make_plan(args: argparse.Namespace) -> Plan:
         singles=[[orjson.dumps(e) for e in share] for share in partition(single.events, args.connections)],
         batch_size=args.batch_size,
         client_processes=args.client_processes,
+        noop_requests=args.noop_requests,
     )
 
 
@@ -152,35 +152,7 @@ def batch_bodies(events: list[dict[str, Any]], connections: int, size: int) -> l
     ]
 
 
-# -- where the databases live -------------------------------------------------------------------
-
-
-@contextmanager
-def databases(name: str, postgres_url: str) -> Iterator[Backend]:
-    """A fresh database per name: SQLite files in a temporary directory, or PostgreSQL
-    schemas with random names, created on first use and dropped at the end."""
-    if name == "sqlite":
-        with sqlite_backend() as backend:
-            yield backend
-        return
-    import psycopg
-
-    prefix_ = f"bench_http_{secrets.token_hex(4)}"
-    made: list[str] = []
-    with psycopg.connect(postgres_url, autocommit=True) as admin:
-
-        def locate(run: str) -> tuple[str, str | None]:
-            schema = f"{prefix_}_{run}"
-            if schema not in made:
-                admin.execute(f"CREATE SCHEMA {schema}")
-                made.append(schema)
-            return postgres_url, schema
-
-        try:
-            yield Backend("postgresql", locate)
-        finally:
-            for schema in made:
-                admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+# -- the databases ---------------------------------------------------------------------------------
 
 
 def written_in(url: str, schema: str | None) -> dict[str, int]:
@@ -215,7 +187,7 @@ def run_engine(backend: Backend, plan: Plan, workers: int) -> Run:
     (as `ingest.py --workers N`), in batches of `--batch-size`."""
     url, schema, _secret = prepared(backend, f"engine_w{workers}", plan.rungs)
     events = plan.workload.events
-    timing, tally = run_parallel(Backend(backend.name, lambda _: (url, schema)), events, plan.batch_size, workers)
+    timing, tally = run_parallel(backend, events, plan.batch_size, workers, f"engine_w{workers}")
     return Run(timing, tally, written_in(url, schema))
 
 
@@ -244,15 +216,15 @@ def run_noop(plan: Plan, workers: int, logs: Path) -> tuple[Run, Run]:
 
 def noop_run(server: Server, bodies: list[list[bytes]], events: int, plan: Plan) -> Run:
     """The bodies sent to the no-op app; `events` is what one round of them holds."""
-    rounds = noop_rounds(bodies)
+    rounds = noop_rounds(bodies, plan.noop_requests)
     headers = {"Content-Type": "application/json", "Authorization": "Bearer mpk_noop"}
     load = drive(server, PATH, headers, [share * rounds for share in bodies], plan.client_processes)
     return Run(Timing(events * rounds, load.seconds, load.latencies), load.tally, load=load)
 
 
-def noop_rounds(bodies: list[list[bytes]]) -> int:
-    """How many times the no-op runs send their bodies: at least NOOP_REQUESTS requests."""
-    return max(1, -(-NOOP_REQUESTS // sum(len(share) for share in bodies)))
+def noop_rounds(bodies: list[list[bytes]], requests: int) -> int:
+    """How many times the no-op runs send their bodies: at least `requests` requests."""
+    return max(1, -(-requests // sum(len(share) for share in bodies)))
 
 
 def bench(backend: Backend, plan: Plan, workers: int, logs: Path) -> dict[str, Run]:
@@ -344,7 +316,7 @@ def check(runs: dict[str, Run], plan: Plan) -> list[str]:
     ):
         found += check_ingest(name, runs[name], workload, want)
     for name, bodies in (("noop_batch", plan.batches), ("noop_single", plan.singles)):
-        sent = sum(len(share) for share in bodies) * noop_rounds(bodies)
+        sent = sum(len(share) for share in bodies) * noop_rounds(bodies, plan.noop_requests)
         if runs[name].tally["http_200"] != sent:
             found.append(f"{name}: {runs[name].tally['http_200']:,} of {sent:,} requests answered 200")
     return found
@@ -436,7 +408,7 @@ def print_runs(name: str, workers: int, runs: dict[str, Run], plan: Plan) -> Non
     print(line("engine:", runs["engine"], "batch", f"   ({processes})"))
     print(line("HTTP batch:", runs["http_batch"], "request"))
     print(line("HTTP single:", runs["http_single"], "request", f"   (first {len(plan.single.events):,} events)"))
-    rounds = noop_rounds(plan.batches), noop_rounds(plan.singles)
+    rounds = noop_rounds(plan.batches, plan.noop_requests), noop_rounds(plan.singles, plan.noop_requests)
     print(line("no-op batch:", runs["noop_batch"], "request", f"   (~{requests:,.0f} requests/s; {rounds[0]} rounds)"))
     print(line("no-op single:", runs["noop_single"], "request", f"   (= requests/s; {rounds[1]} round(s))"))
 
@@ -463,7 +435,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="milepost-http-bench-") as logs:
         for name in ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]:
             out[name] = {}
-            with databases(name, args.postgres_url) as backend:
+            with databases(name, args.postgres_url, "bench_http") as backend:
                 for workers in args.workers or DEFAULT_WORKERS[name]:
                     runs = bench(backend, plan, workers, Path(logs))
                     found = check(runs, plan)

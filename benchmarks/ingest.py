@@ -58,7 +58,7 @@ except ImportError:  # running from a checkout without `pip install -e .`
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from bare_loop import BareLoop
-from harness import Backend, Timing, postgres_backend, progress, raw_connection, sqlite_backend, timed_batches
+from harness import Backend, Timing, databases, progress, raw_connection, timed_batches
 from parallel import run_parallel
 from workload import TEMPLATE, Expected, Rung, Workload, expected, generate, ladder, programs
 
@@ -353,8 +353,7 @@ def main(argv: list[str] | None = None) -> int:
         "expected": asdict(want),
     }
     for name in backends(args):
-        place = sqlite_backend() if name == "sqlite" else postgres_backend(args.postgres_url)
-        with place as backend:
+        with databases(name, args.postgres_url) as backend:
             result = bench_backend(backend, workload, rungs, want, args.batch_size, args.workers, many)
             figures[name] = report(name, result)
     if args.json:

@@ -30,10 +30,10 @@ def partition(events: list[dict[str, Any]], workers: int) -> list[list[dict[str,
 
 
 def run_parallel(
-    backend: Backend, events: list[dict[str, Any]], batch_size: int, workers: int
+    backend: Backend, events: list[dict[str, Any]], batch_size: int, workers: int, name: str = "engine"
 ) -> tuple[Timing, Counter]:
-    """Ingest `events` into the (already set up) engine database with `workers` processes."""
-    url, schema = backend.locate("engine")
+    """Ingest `events` into the (already set up) database `name` with `workers` processes."""
+    url, schema = backend.locate(name)
     ctx = multiprocessing.get_context("spawn")
     barrier, results = ctx.Barrier(workers), ctx.Queue()
     procs = [

@@ -1,15 +1,13 @@
-"""The delivery benchmark still runs end to end: its smoke run through the real script."""
+"""The delivery benchmark still runs end to end: its smoke run through the real script, on each backend."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "delivery.py"
+from support.benchmarks import BACKENDS, figures_of, run_benchmark
+
 RUNS = (
     "webhooks, 1 worker",
     "webhooks, 4 workers",
@@ -20,21 +18,20 @@ RUNS = (
 
 
 @pytest.mark.slow
-@pytest.mark.postgres
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_delivery_benchmark_delivers_every_message_and_counts_it_at_the_receivers(
-    postgres_server: str, tmp_path: Path
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
 ) -> None:
-    # Given the smoke run (300 messages per run) on the test PostgreSQL server
+    # Given the smoke run (300 messages per run)
     figures = tmp_path / "figures.json"
-    command = [sys.executable, str(SCRIPT), "--quick", "--postgres-url", postgres_server, "--json", str(figures)]
 
     # When the benchmark runs
-    run = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    run = run_benchmark("delivery", backend, request, figures, "--quick", timeout=600)
 
     # Then it exits 0, every run is printed, and each receiver counted every message the database shows sent
     assert run.returncode == 0, run.stdout + run.stderr
     assert "invariants: OK" in run.stdout and "of the bare loop's rate:" in run.stdout
-    measured = json.loads(figures.read_text())
+    measured = figures_of(figures, backend)
     for label in RUNS:
         assert label in run.stdout
         m = measured[label]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import and_, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -46,8 +46,9 @@ class DeliveryQueries(TxBase):
             f"ORDER BY available_at LIMIT {ph}{skip}) RETURNING {_CLAIMED}",
             (self.ts(lease_until), worker, self.ts(now), limit),
         )
-        messages = [
-            OutboxMessage(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], self.from_ts(r[9])) for r in rows
+        messages = [  # created_at is NOT NULL
+            OutboxMessage(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], cast(datetime, self.from_ts(r[9])))
+            for r in rows
         ]
         return sorted(messages, key=lambda m: m.id)
 
@@ -145,7 +146,7 @@ class DeliveryQueries(TxBase):
             "dedupe_key": dedupe_key,
         }
         if dedupe_key is None:
-            return self.conn.execute(insert(t.alerts).values(**values).returning(al.id)).scalar_one()
+            return int(self.conn.execute(insert(t.alerts).values(**values).returning(al.id)).scalar_one())
         dialect_insert = pg_insert if self.pg else sqlite_insert
         stmt = (
             dialect_insert(t.alerts)

@@ -6,7 +6,7 @@ import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 
@@ -51,7 +51,7 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, wal_pages: int = WAL_PAGES) -
     )
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: object) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA page_size=4096")  # takes effect on a new database only
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -64,7 +64,7 @@ def _sqlite_engine(url: str, busy_timeout_ms: int, wal_pages: int = WAL_PAGES) -
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection):  # type: ignore[no-untyped-def]
+    def _on_begin(connection: Connection) -> None:
         # Writers take the lock up front: no deadlock between two upgrading readers.
         mode = connection.get_execution_options().get("milepost_mode", "write")
         connection.exec_driver_sql("BEGIN" if mode == "read" else "BEGIN IMMEDIATE")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import insert, select, update
 
@@ -48,5 +48,5 @@ class KeyQueries(TxBase):
         if not rows:
             return None
         r = rows[0]
-        key = ApiKey(r[0], r[1], r[2], r[3], r[4], self.from_ts(r[5]))
+        key = ApiKey(r[0], r[1], r[2], r[3], r[4], cast(datetime, self.from_ts(r[5])))  # NOT NULL
         return key, Store(r[1], r[6], r[7], r[8], r[9], r[10], bool(r[11]), r[12])

@@ -157,7 +157,24 @@ class ReportQueries(TxBase):
             .where(fir.c.id.in_(firing_ids))
             .order_by(fir.c.id)
         )
-        return [FiredMilestone(*r) for r in self.conn.execute(q)]
+        return [
+            FiredMilestone(
+                r.id,
+                r.customer_id,
+                r.external_id,
+                r.email,
+                r.name,
+                r.rule_id,
+                r.rule_name,
+                r.kind,
+                r.metric,
+                r.rule_version,
+                r.value,
+                r.occurrence,
+                r.order_id,
+            )
+            for r in self.conn.execute(q)
+        ]
 
     def milestone_log(
         self,

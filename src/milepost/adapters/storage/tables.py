@@ -18,6 +18,7 @@ theirs. Customers and orders leave room in each page on PostgreSQL
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -37,7 +38,8 @@ from sqlalchemy import (
     false,
     text,
 )
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from milepost.adapters.storage.times import sqlite_time
 
@@ -61,17 +63,17 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def load_dialect_impl(self, dialect):  # type: ignore[no-untyped-def]
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         return dialect.type_descriptor(String(40) if dialect.name == "sqlite" else DateTime(timezone=True))
 
-    def process_bind_param(self, value, dialect):  # type: ignore[no-untyped-def]
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> str | datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the database")
         return sqlite_time(value) if dialect.name == "sqlite" else value.astimezone(UTC)
 
-    def process_result_value(self, value, dialect):  # type: ignore[no-untyped-def]
+    def process_result_value(self, value: str | datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if isinstance(value, str):
@@ -79,17 +81,17 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def _id() -> Column:
+def _id() -> Column[int]:
     return Column("id", Id, primary_key=True, autoincrement=True)
 
 
-def _store(fk: bool = True) -> Column:
+def _store(fk: bool = True) -> Column[int]:
     if not fk:
         return Column("store_id", Integer, nullable=False)
     return Column("store_id", Integer, ForeignKey("stores.id"), nullable=False)
 
 
-def _created() -> Column:
+def _created() -> Column[datetime]:
     return Column("created_at", UTCDateTime, nullable=False)
 
 

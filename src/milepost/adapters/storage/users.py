@@ -20,7 +20,9 @@ class UserQueries(TxBase):
     def insert_user(self, email: str, name: str, password_hash: str, role: str, now: datetime) -> User:
         values = dict(email=email, name=name, password_hash=password_hash, role=role, created_at=now, updated_at=now)
         new_id = self.conn.execute(insert(t.users).values(**values).returning(t.users.c.id)).scalar_one()
-        return self.user(new_id)  # type: ignore[return-value]
+        created = self.user(new_id)
+        assert created is not None  # inserted just now, in this transaction
+        return created
 
     def user(self, user_id: int) -> User | None:
         row = self.conn.execute(select(t.users).where(t.users.c.id == user_id)).first()

@@ -6,6 +6,8 @@ Revises: 0002
 Create Date: 2026-11-23
 """
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -15,11 +17,11 @@ branch_labels = None
 depends_on = None
 
 
-def _time() -> sa.types.TypeEngine:
+def _time() -> sa.types.TypeEngine[datetime]:
     return sa.DateTime(timezone=True)
 
 
-def _id() -> sa.types.TypeEngine:
+def _id() -> sa.types.TypeEngine[int]:
     return sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 

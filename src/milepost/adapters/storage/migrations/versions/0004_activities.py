@@ -6,6 +6,8 @@ Revises: 0003
 Create Date: 2026-11-25
 """
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -17,7 +19,7 @@ depends_on = None
 _COUNTS = ("review_count", "referral_count", "billing_cycles")
 
 
-def _time() -> sa.types.TypeEngine:
+def _time() -> sa.types.TypeEngine[datetime]:
     return sa.DateTime(timezone=True)
 
 

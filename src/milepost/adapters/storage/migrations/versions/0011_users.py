@@ -5,6 +5,8 @@ Revises: 0010
 Create Date: 2026-11-26
 """
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -14,11 +16,11 @@ branch_labels = None
 depends_on = None
 
 
-def _id() -> sa.types.TypeEngine:
+def _id() -> sa.types.TypeEngine[int]:
     return sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
-def _time() -> sa.types.TypeEngine:
+def _time() -> sa.types.TypeEngine[datetime]:
     return sa.DateTime(timezone=True)
 
 
