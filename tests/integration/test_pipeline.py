@@ -38,8 +38,8 @@ def snapshot(mp: Milepost) -> dict[str, list[tuple[Any, ...]]]:
 
 def test_a_dry_run_batch_fires_and_claws_back_and_leaves_no_trace(mp, store, clock):
     # Given a program that gives everything and claws back, and a customer who crossed it
-    mp.save_template(store, "welcome", subject="Welcome", body_text="Thanks")
-    mp.create_program(store, name="First order", metric="order_count", threshold=1, actions=ACTIONS, clawback_days=30)
+    mp.templates.save(store, "welcome", subject="Welcome", body_text="Thanks")
+    mp.programs.create(store, name="First order", metric="order_count", threshold=1, actions=ACTIONS, clawback_days=30)
     buy(mp, store, "c1", 1)
     before = snapshot(mp)
     batch = [paid("c2", "c2-o1"), refunded("c1", "c1-o0")]  # one crosses, one takes back
@@ -58,12 +58,12 @@ def test_a_dry_run_batch_fires_and_claws_back_and_leaves_no_trace(mp, store, clo
         (f["name"], f["customer_id"], f["value"]) for f in dry.firings
     ]
     assert snapshot(mp) != before
-    assert mp.customer(store, "c1").balances.get("USD", 0) == 0
+    assert mp.customers.get(store, "c1").balances.get("USD", 0) == 0
 
 
 def test_the_inactivity_pipeline_rolled_back_wrote_inside_its_transaction_only(mp, store, clock):
     # Given an inactivity program, and a customer 31 days past their last order
-    mp.create_inactivity_program(store, name="Come back", days=30, actions=ACTIONS[:4])
+    mp.programs.create_inactivity(store, name="Come back", days=30, actions=ACTIONS[:4])
     buy(mp, store, "c1", 1)
     clock.advance(days=31)
     before = snapshot(mp)
@@ -90,5 +90,5 @@ def test_the_inactivity_pipeline_rolled_back_wrote_inside_its_transaction_only(m
     assert snapshot(mp) == before
 
     # And the sweep, the same code committed, fires it once
-    assert mp.check_inactivity([store]).fired == 1
-    assert mp.check_inactivity([store]).fired == 0
+    assert mp.sweeps.inactivity([store]).fired == 1
+    assert mp.sweeps.inactivity([store]).fired == 0
