@@ -45,7 +45,7 @@ def test_a_dry_run_batch_fires_and_claws_back_and_leaves_no_trace(mp, store, clo
     batch = [paid("c2", "c2-o1"), refunded("c1", "c1-o0")]  # one crosses, one takes back
 
     # When the batch runs in a transaction that is rolled back
-    dry = ingest_batch(mp.db, mp.store(store).id, batch, clock(), dry_run=True)
+    dry = ingest_batch(mp.db, mp.stores.get(store).id, batch, clock(), dry_run=True)
 
     # Then it reports what it would fire, and nothing is stored
     assert dry.accepted == 2
@@ -67,7 +67,7 @@ def test_the_inactivity_pipeline_rolled_back_wrote_inside_its_transaction_only(m
     buy(mp, store, "c1", 1)
     clock.advance(days=31)
     before = snapshot(mp)
-    store_id = mp.store(store).id
+    store_id = mp.stores.get(store).id
 
     # When the pipeline runs over the lapses come due, in a transaction rolled back
     with mp.db.write(rollback=True) as tx:
