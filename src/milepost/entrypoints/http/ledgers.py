@@ -39,8 +39,9 @@ class Entry(Protocol):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LedgerRoutes:
-    name: str  # the unit: its path segment, what its operations are named after (`credit` in
-    # /credit/spend, spend_credit) and `unit=` of mp.ledgers
+    # the unit: its path segment, what its operations are named after (`credit` in
+    # /credit/spend, spend_credit) and the `unit=` of mp.ledgers
+    name: str
     field: str  # what a spend or an adjustment moves, in its bodies: `amount`, `points`
     about: str  # what the description of each operation starts with
     spend_summary: str
