@@ -5,12 +5,12 @@ each is safe to run as often as you like."""
 from __future__ import annotations
 
 from milepost.capabilities.wiring import Capability
-from milepost.service.inactivity import Sweep, check_inactivity
-from milepost.service.points import Expiry, expire_points
+from milepost.scheduler.expiry import Expiry, expire_points
+from milepost.scheduler.inactivity import Inactivity, check_inactivity
 
 
 class Sweeps(Capability):
-    def inactivity(self, stores: list[str] | None = None) -> Sweep:
+    def inactivity(self, stores: list[str] | None = None) -> Inactivity:
         """Fire the inactivity programs whose days a customer's lapse reached (all stores
         unless named)."""
         return check_inactivity(self._w.db, self._w.clock(), self._w.store_ids(stores))

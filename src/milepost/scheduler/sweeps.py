@@ -2,8 +2,8 @@
 
 Each `Sweep` is a name, a cadence and a function of (storage, now, store ids or None for
 every store) that returns a line for the log when it did something. The sweeps' logic
-lives in the service layer (service/inactivity.py, service/points.py); this module only
-says how often each runs.
+lives beside it (scheduler/inactivity.py, scheduler/expiry.py); this module only says
+how often each runs.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from milepost.scheduler.cadence import Cadence, Every
-from milepost.service.inactivity import check_inactivity
-from milepost.service.points import expire_points
+from milepost.scheduler.expiry import expire_points
+from milepost.scheduler.inactivity import check_inactivity
 from milepost.service.ports import Storage
 
 Job = Callable[[Storage, datetime, Sequence[int] | None], str | None]

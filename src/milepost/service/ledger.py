@@ -1,28 +1,33 @@
-"""Store credit and points, by hand: the store reports what a customer spent (on an
-order), an operator corrects a balance up or down with a reason written down.
+"""A customer's ledger, in a unit: store credit (minor units of the store's currency) or
+points. One mechanism: append-only, idempotent by key (the same key returns the first
+entry; the same key with another amount or customer is refused), never below zero unless
+the store allows it for that unit. What differs between the units is a `Book`.
 
-Both ledgers work the same way: append-only, idempotent by key (the same key returns
-the first entry; the same key with another amount or customer is refused), never below
-zero unless the store allows it. Orders, refunds and milestones write to them during
-ingest instead (service/ingest.py, service/effects.py, service/clawback.py).
+By hand, the store reports what a customer spent (on an order) and an operator corrects
+a balance up or down with a reason written down. Orders, refunds and milestones write to
+the ledger during ingest instead (service/ingest.py, service/effects.py,
+service/clawback.py). Points keep their expiry lots (domain/expiry.py): a lot that came
+due is expired before points are spent, and the scheduler's sweep expires the rest
+(scheduler/expiry.py).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Generic, TypeVar
+from datetime import UTC, datetime
+from typing import Any
 
+from milepost.domain.expiry import EXPIRE, Lot, due, upcoming
 from milepost.domain.records import LedgerEntry, PointsEntry, Store
 from milepost.errors import Conflict, InsufficientBalance, NotFound, ValidationError
-from milepost.service.points import expired_now
 from milepost.service.ports import POINTS_UNIT, LedgerRow, Storage
 
-E = TypeVar("E", LedgerEntry, PointsEntry)
+Entry = LedgerEntry | PointsEntry
 
 
-class Book(Generic[E]):
-    """What differs between the ledgers."""
+class Book:
+    """What differs between the units."""
 
+    unit = ""  # "credit" or "points", as callers name it
     field = ""  # the input field errors name
     positive = ""  # what a spend of nothing is told
     nonzero = ""  # what an adjustment of nothing is told
@@ -39,18 +44,23 @@ class Book(Generic[E]):
     def describe(self, customer: str, store: Store, balance: int) -> str:
         raise NotImplementedError
 
-    def find(self, tx: Any, store_id: int, key: str) -> list[E]:
+    def row_unit(self, store: Store) -> str:
+        """The unit of the rows this book writes (a currency, or POINTS_UNIT)."""
         raise NotImplementedError
 
-    def insert(self, tx: Any, store: Store, customer_id: int, amount: int, reason: str, key: str, extra: dict) -> None:
+    def entries(
+        self, tx: Any, *, customer_id: int | None = None, store_id: int | None = None, key: str | None = None
+    ) -> list[Entry]:
+        """The entries, oldest first, of a customer, or of a store's key."""
         raise NotImplementedError
 
     @staticmethod
-    def amount(entry: E) -> int:
+    def amount(entry: Entry) -> int:
         return entry.amount if isinstance(entry, LedgerEntry) else entry.points
 
 
-class _Credit(Book[LedgerEntry]):
+class _Credit(Book):
+    unit = "credit"
     field = "amount"
     positive = "the amount must be a positive integer of minor units"
     nonzero = "the adjustment must be a non-zero integer of minor units"
@@ -64,15 +74,15 @@ class _Credit(Book[LedgerEntry]):
     def describe(self, customer: str, store: Store, balance: int) -> str:
         return f"{customer} has {balance} {store.currency} of credit"
 
-    def find(self, tx: Any, store_id: int, key: str) -> list[LedgerEntry]:
-        return tx.ledger_entries(store_id=store_id, key=key)  # type: ignore[no-any-return]
+    def row_unit(self, store: Store) -> str:
+        return store.currency
 
-    def insert(self, tx: Any, store: Store, customer_id: int, amount: int, reason: str, key: str, extra: dict) -> None:
-        now = extra.pop("now")
-        tx.insert_ledger(store.id, [LedgerRow(customer_id, amount, store.currency, reason, key, **extra)], now)
+    def entries(self, tx: Any, **where: Any) -> list[Entry]:
+        return tx.ledger_entries(**where)  # type: ignore[no-any-return]
 
 
-class _Points(Book[PointsEntry]):
+class _Points(Book):
+    unit = "points"
     field = "points"
     positive = "the points must be a positive integer"
     nonzero = "the adjustment must be a non-zero integer of points"
@@ -89,22 +99,31 @@ class _Points(Book[PointsEntry]):
     def describe(self, customer: str, store: Store, balance: int) -> str:
         return f"{customer} has {balance} points"
 
-    def find(self, tx: Any, store_id: int, key: str) -> list[PointsEntry]:
-        return tx.points_entries(store_id=store_id, key=key)  # type: ignore[no-any-return]
+    def row_unit(self, store: Store) -> str:
+        return POINTS_UNIT
 
-    def insert(self, tx: Any, store: Store, customer_id: int, amount: int, reason: str, key: str, extra: dict) -> None:
-        now = extra.pop("now")
-        tx.insert_ledger(store.id, [LedgerRow(customer_id, amount, POINTS_UNIT, reason, key, **extra)], now)
+    def entries(self, tx: Any, **where: Any) -> list[Entry]:
+        return tx.points_entries(**where)  # type: ignore[no-any-return]
 
 
 CREDIT = _Credit()
 POINTS = _Points()
+UNITS = (CREDIT.unit, POINTS.unit)
+
+
+def book(unit: str) -> Book:
+    """The book of `unit` ("credit" or "points")."""
+    if unit == CREDIT.unit:
+        return CREDIT
+    if unit == POINTS.unit:
+        return POINTS
+    raise ValidationError(f"unit must be one of {', '.join(UNITS)}", {"unit": "unknown unit"})
 
 
 def spend(
     db: Storage,
     now: datetime,
-    book: Book[E],
+    book: Book,
     store_id: int,
     customer_id: str,
     amount: int,
@@ -112,7 +131,7 @@ def spend(
     key: str,
     order_id: str | None = None,
     note: str | None = None,
-) -> E:
+) -> Entry:
     """The store reports `amount` spent by the customer (on an order)."""
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise ValidationError(book.positive, {book.field: "positive integer"})
@@ -122,7 +141,7 @@ def spend(
 def adjust(
     db: Storage,
     now: datetime,
-    book: Book[E],
+    book: Book,
     store_id: int,
     customer_id: str,
     amount: int,
@@ -130,7 +149,7 @@ def adjust(
     key: str,
     reason: str,
     actor: str | None = None,
-) -> E:
+) -> Entry:
     """An operator's correction, up or down, with the reason written down."""
     if isinstance(amount, bool) or not isinstance(amount, int) or amount == 0:
         raise ValidationError(book.nonzero, {book.field: "non-zero integer"})
@@ -142,25 +161,24 @@ def adjust(
 def _post(
     db: Storage,
     now: datetime,
-    book: Book[E],
+    book: Book,
     store_id: int,
     customer_id: str,
     amount: int,
     reason: str,
     key: str,
-    **extra: str | None,
-) -> E:
+    order_id: str | None = None,
+    note: str | None = None,
+    actor: str | None = None,
+) -> Entry:
     if not key or not key.strip():
         raise ValidationError("an idempotency key is required", {"key": "is required"})
     ledger_key = f"{reason}:{key}"
     with db.write() as tx:
         store = tx.lock_store(store_id)
         tx.lock_customers(store_id, [customer_id])
-        found = tx.customer(store_id, customer_id)
-        if found is None:
-            raise NotFound(f"no customer {customer_id!r} in this store")
-        customer = found[0]
-        done = book.find(tx, store_id, ledger_key)
+        customer = _customer(tx, store_id, customer_id)
+        done = book.entries(tx, store_id=store_id, key=ledger_key)
         if done:
             if book.amount(done[0]) != amount or done[0].customer_id != customer_id:
                 raise Conflict(f"the key {key!r} was used for a different {reason}")
@@ -169,5 +187,55 @@ def _post(
         balance = book.balance(tx, store, customer.id)
         if amount < 0 and balance + amount < 0 and not book.allows_negative(store):
             raise InsufficientBalance(f"{book.describe(customer_id, store, balance)}; {-amount} cannot be taken")
-        book.insert(tx, store, customer.id, amount, reason, ledger_key, {**extra, "now": now})
-        return book.find(tx, store_id, ledger_key)[0]
+        row = LedgerRow(
+            customer.id, amount, book.row_unit(store), reason, ledger_key, order_id=order_id, note=note, actor=actor
+        )
+        tx.insert_ledger(store.id, [row], now)
+        return book.entries(tx, store_id=store_id, key=ledger_key)[0]
+
+
+def entries(db: Storage, book: Book, store_id: int, customer_id: str) -> list[Entry]:
+    """The customer's entries, oldest first; their sum is the balance (per currency, for
+    credit)."""
+    with db.read() as tx:
+        return book.entries(tx, customer_id=_customer(tx, store_id, customer_id).id)
+
+
+def _customer(tx: Any, store_id: int, customer_id: str) -> Any:
+    found = tx.customer(store_id, customer_id)
+    if found is None:
+        raise NotFound(f"no customer {customer_id!r} in this store")
+    return found[0]
+
+
+# -- points expiry --------------------------------------------------------------------------
+
+
+def expiring(db: Storage, now: datetime, store_id: int, customer_id: str) -> list[Lot]:
+    """The customer's points lots that will expire, with what is left of each, soonest first."""
+    with db.read() as tx:
+        store = tx.store(store_id)
+        customer = _customer(tx, store_id, customer_id)
+        if store is None or store.points_expire_days is None:
+            return []
+        lots = tx.points_lots([customer.id]).get(customer.id, [])
+    return upcoming(lots, store.points_expire_days, expiry_since(store), now)
+
+
+def expired_now(tx: Any, store: Store, now: datetime, customer_ids: list[int]) -> list[LedgerRow]:
+    """The `expire` entries the customers' lots that came due by `now` need (none when
+    the store has no expiry period)."""
+    if store.points_expire_days is None or not customer_ids:
+        return []
+    rows = []
+    for customer_id, lots in tx.points_lots(customer_ids).items():
+        for lot in due(lots, store.points_expire_days, expiry_since(store), now):
+            note = f"{lot.points} points earned on {lot.earned_at:%Y-%m-%d} ({lot.reason}) expired"
+            key = f"{EXPIRE}:{lot.key}"
+            rows.append(LedgerRow(customer_id, -lot.points, POINTS_UNIT, EXPIRE, key, order_id=lot.order_id, note=note))
+    return rows
+
+
+def expiry_since(store: Store) -> datetime:
+    """When the store's points expiry period started (lots earned before count from it)."""
+    return store.points_expire_since or datetime(1970, 1, 1, tzinfo=UTC)

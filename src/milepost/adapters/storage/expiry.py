@@ -1,4 +1,4 @@
-"""The reads and marks of the points expiry sweep (service/points.py)."""
+"""The reads and marks of the points expiry sweep (scheduler/expiry.py)."""
 
 from __future__ import annotations
 

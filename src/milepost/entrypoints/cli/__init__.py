@@ -7,12 +7,13 @@ and where the noun alone does not say it all:
 
     deliveries.py  `deliveries`, `mailbox` and `worker`: the outbox and who sends it
     events.py      `events`: order count events (programs on the number of orders)
+    ledgers.py     `credit` and `points`: one ledger's commands, made for each unit
     reports.py     what operators read: `customers`, `milestones`, `alerts`
     stores.py      `stores` and their email `templates`
 
 What commands share: `context.py` (the App, the common options, errors as one line),
-`ledgers.py` (spend and adjust, for `credit` and `points`), `program_commands.py` and
-`action_flags.py` (for `programs` and `events`), `demo_store.py` (what `demo` seeds).
+`program_commands.py` and `action_flags.py` (for `programs` and `events`),
+`demo_store.py` (what `demo` seeds).
 `python -m milepost.entrypoints.cli` runs `__main__.py`.
 """
 
@@ -32,9 +33,9 @@ from milepost.entrypoints.cli.deliveries import deliveries, mailbox, worker
 from milepost.entrypoints.cli.events import events
 from milepost.entrypoints.cli.ingest import ingest
 from milepost.entrypoints.cli.keys import keys
-from milepost.entrypoints.cli.points import points
+from milepost.entrypoints.cli.ledgers import credit, points
 from milepost.entrypoints.cli.programs import programs
-from milepost.entrypoints.cli.reports import alerts, credit, customers, milestones
+from milepost.entrypoints.cli.reports import alerts, customers, milestones
 from milepost.entrypoints.cli.stores import stores, templates
 from milepost.entrypoints.cli.users import users
 from milepost.entrypoints.cli.webhooks import webhooks

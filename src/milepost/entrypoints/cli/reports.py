@@ -11,11 +11,10 @@ from milepost.domain.codes import check
 from milepost.domain.records import CustomerReport, IssuedCode, MilestoneReached
 from milepost.entrypoints.cli.codes import _gives
 from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
-from milepost.entrypoints.cli.credit import credit
 from milepost.entrypoints.output import console, print_json, table, when
 from milepost.formatting import money
 
-__all__ = ["alerts", "credit", "customers", "milestones"]
+__all__ = ["alerts", "customers", "milestones"]
 
 
 def customer_dict(c: CustomerReport, currency: str, now: datetime) -> dict[str, Any]:

@@ -5,33 +5,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from milepost.entrypoints.http import ledgers
 from milepost.entrypoints.http.admin import AdminCaller, problems
 from milepost.entrypoints.http.customer_params import CustomerId, check_customer_id
-from milepost.entrypoints.http.ledgers import LedgerRoutes, add_routes
 from milepost.entrypoints.http.schemas.customers import Customer
-from milepost.entrypoints.http.schemas.ledgers import (
-    AdjustIn,
-    LedgerEntry,
-    Points,
-    PointsAdjustIn,
-    PointsEntry,
-    PointsSpendIn,
-    SpendIn,
-)
+from milepost.entrypoints.http.schemas.ledgers import Points
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
-
-_CREDIT = (
-    "Amounts are integers of minor units (1000 = $10.00) in the store's currency. The idempotency key "
-    "makes a retry safe: a repeat with the same key and amount answers the same ledger entry (201 again) "
-    "and changes nothing; the same key with another amount is a 409."
-)
-
-_POINTS = (
-    "Points are whole numbers. The idempotency key makes a retry safe: a repeat with the same key and "
-    "points answers the same ledger entry (201 again) and changes nothing; the same key with other points "
-    "is a 409."
-)
 
 
 # Before the customer itself: its `{customer_id:path}` would take ".../points" as part of the id.
@@ -65,33 +45,5 @@ def get_customer(admin: AdminCaller, customer_id: CustomerId) -> Customer:
     return Customer.of(admin.mp.customers.get(admin.store, customer_id), currency, admin.mp.clock())
 
 
-add_routes(
-    router,
-    LedgerRoutes(
-        name="credit",
-        field="amount",
-        about=_CREDIT,
-        spend_summary="Record store credit the customer used",
-        adjust_summary="Correct the customer's credit, up or down, with a reason",
-        entry=LedgerEntry,
-        spend_body=SpendIn,
-        adjust_body=AdjustIn,
-        spend=lambda mp, *args, **kwargs: mp.ledgers.spend(*args, unit="credit", **kwargs),
-        adjust=lambda mp, *args, **kwargs: mp.ledgers.adjust(*args, unit="credit", **kwargs),
-    ),
-)
-add_routes(
-    router,
-    LedgerRoutes(
-        name="points",
-        field="points",
-        about=_POINTS,
-        spend_summary="Record points the customer redeemed",
-        adjust_summary="Correct the customer's points, up or down, with a reason",
-        entry=PointsEntry,
-        spend_body=PointsSpendIn,
-        adjust_body=PointsAdjustIn,
-        spend=lambda mp, *args, **kwargs: mp.ledgers.spend(*args, unit="points", **kwargs),
-        adjust=lambda mp, *args, **kwargs: mp.ledgers.adjust(*args, unit="points", **kwargs),
-    ),
-)
+for unit in (ledgers.CREDIT, ledgers.POINTS):
+    ledgers.add_routes(router, unit)

@@ -1,9 +1,9 @@
-"""What the routes over a customer's two ledgers share: store credit and points are spent
-and adjusted the same way (service/ledger.py), each under a path, a field, models and
-texts of its own.
+"""The spend and adjust routes of a customer's ledger, one set for every unit: store credit
+and points are spent and adjusted the same way (service/ledger.py, `mp.ledgers`), each
+under its path, with a field, models and texts of its own.
 
-Each ledger is a `LedgerRoutes`; `add_routes` gives the router its spend and adjust
-operations, and customers.py keeps what differs.
+Each unit is a `LedgerRoutes`; `add_routes` gives the customers' router its
+`POST /{customer_id}/<unit>/spend` and `.../adjust` operations.
 """
 
 # No `from __future__ import annotations` here: FastAPI reads the annotations of the
@@ -17,6 +17,14 @@ from fastapi import APIRouter
 
 from milepost.entrypoints.http.admin import AdminCaller, problems
 from milepost.entrypoints.http.customer_params import CustomerId, KeyHeader, check_customer_id, idempotency_key
+from milepost.entrypoints.http.schemas.ledgers import (
+    AdjustIn,
+    LedgerEntry,
+    PointsAdjustIn,
+    PointsEntry,
+    PointsSpendIn,
+    SpendIn,
+)
 from milepost.entrypoints.http.schemas.requests import Body
 
 Handler = Callable[..., Any]
@@ -31,7 +39,9 @@ class Entry(Protocol):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LedgerRoutes:
-    name: str  # its path segment and what its operations are named after: `credit` in /credit/spend, spend_credit
+    # the unit: its path segment, what its operations are named after (`credit` in
+    # /credit/spend, spend_credit) and the `unit=` of mp.ledgers
+    name: str
     field: str  # what a spend or an adjustment moves, in its bodies: `amount`, `points`
     about: str  # what the description of each operation starts with
     spend_summary: str
@@ -39,8 +49,6 @@ class LedgerRoutes:
     entry: type[Entry]
     spend_body: type[Body]
     adjust_body: type[Body]
-    spend: Callable[..., Any]  # (mp, store, customer, amount, **): mp.ledgers.spend with the unit
-    adjust: Callable[..., Any]
 
 
 def add_routes(router: APIRouter, ledger: LedgerRoutes) -> None:
@@ -66,27 +74,55 @@ def add_routes(router: APIRouter, ledger: LedgerRoutes) -> None:
     )
     def spend(admin: AdminCaller, customer_id: CustomerId, body: spend_body, key: KeyHeader = None) -> Any:  # type: ignore[valid-type]
         check_customer_id(customer_id)
-        done = ledger.spend(
-            admin.mp,
+        sent = vars(body)  # the fields of the unit's body
+        done = admin.mp.ledgers.spend(
             admin.store,
             customer_id,
-            getattr(body, ledger.field),
-            key=idempotency_key(body.idempotency_key, key),
-            order_id=body.order_id,
-            note=body.note,
+            sent[ledger.field],
+            unit=ledger.name,
+            key=idempotency_key(sent["idempotency_key"], key),
+            order_id=sent["order_id"],
+            note=sent["note"],
         )
         return entry.of(done)
 
     @post("adjust", ledger.adjust_summary, "`actor` defaults to the API key (`api key mpk_...`).")
     def adjust(admin: AdminCaller, customer_id: CustomerId, body: adjust_body, key: KeyHeader = None) -> Any:  # type: ignore[valid-type]
         check_customer_id(customer_id)
-        done = ledger.adjust(
-            admin.mp,
+        sent = vars(body)  # the fields of the unit's body
+        done = admin.mp.ledgers.adjust(
             admin.store,
             customer_id,
-            getattr(body, ledger.field),
-            key=idempotency_key(body.idempotency_key, key),
-            reason=body.reason,
-            actor=body.actor or admin.actor,
+            sent[ledger.field],
+            unit=ledger.name,
+            key=idempotency_key(sent["idempotency_key"], key),
+            reason=sent["reason"],
+            actor=sent["actor"] or admin.actor,
         )
         return entry.of(done)
+
+
+CREDIT = LedgerRoutes(
+    name="credit",
+    field="amount",
+    about="Amounts are integers of minor units (1000 = $10.00) in the store's currency. The idempotency key "
+    "makes a retry safe: a repeat with the same key and amount answers the same ledger entry (201 again) "
+    "and changes nothing; the same key with another amount is a 409.",
+    spend_summary="Record store credit the customer used",
+    adjust_summary="Correct the customer's credit, up or down, with a reason",
+    entry=LedgerEntry,
+    spend_body=SpendIn,
+    adjust_body=AdjustIn,
+)
+POINTS = LedgerRoutes(
+    name="points",
+    field="points",
+    about="Points are whole numbers. The idempotency key makes a retry safe: a repeat with the same key and "
+    "points answers the same ledger entry (201 again) and changes nothing; the same key with other points "
+    "is a 409.",
+    spend_summary="Record points the customer redeemed",
+    adjust_summary="Correct the customer's points, up or down, with a reason",
+    entry=PointsEntry,
+    spend_body=PointsSpendIn,
+    adjust_body=PointsAdjustIn,
+)

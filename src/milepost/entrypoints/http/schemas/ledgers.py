@@ -1,10 +1,11 @@
-"""A customer's two ledgers, store credit and points: their entries, and spends and adjustments."""
+"""A customer's ledger in its two units, store credit and points: their entries, and the
+bodies of spends and adjustments, one shape made for each unit."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, create_model
 
 from milepost.domain import records
 from milepost.domain.expiry import Lot
@@ -31,24 +32,47 @@ def _entry_fields(e: records.LedgerEntry | records.PointsEntry, kind: str, keyed
     }
 
 
-class LedgerEntry(BaseModel):
-    """One movement of store credit: a milestone's credit, a spend or an operator's adjustment."""
+# An entry's fields come in this order in every unit: `_Head`, the unit's own (how much it
+# moved), then `_Tail`. A model lists its bases last to first (`_Tail, <unit>, _Head`), as
+# pydantic orders the fields of bases from the last; a field a unit describes in its own
+# words keeps its place.
 
-    id: str = Field(examples=["led_9"])
+
+class _Head(BaseModel):
+    id: str
     customer_id: str
+
+
+class _Moved(BaseModel):
     amount: int = Field(description="Minor units; negative when credit was used or taken away.")
     currency: str
-    reason: str = Field(
-        description="`milestone` (a credit action), `spend`, `adjustment` or `clawback` (a milestone's "
-        "credit taken back after its order was refunded)."
-    )
+
+
+class _PointsMoved(BaseModel):
+    points: int = Field(description="Negative when points were spent, taken back or taken away.")
+
+
+class _Tail(BaseModel):
+    reason: str
     idempotency_key: str
-    milestone_id: str | None = Field(description="The milestone that gave the credit.")
-    milestone: str | None = Field(description="Its order count event's name.")
+    milestone_id: str | None
+    milestone: str | None
     order_id: str | None
     note: str | None
     actor: str | None
     created_at: Timestamp
+
+
+class LedgerEntry(_Tail, _Moved, _Head):
+    """One movement of store credit: a milestone's credit, a spend or an operator's adjustment."""
+
+    id: str = Field(examples=["led_9"])
+    reason: str = Field(
+        description="`milestone` (a credit action), `spend`, `adjustment` or `clawback` (a milestone's "
+        "credit taken back after its order was refunded)."
+    )
+    milestone_id: str | None = Field(description="The milestone that gave the credit.")
+    milestone: str | None = Field(description="Its order count event's name.")
 
     @classmethod
     def of(cls, e: records.LedgerEntry) -> LedgerEntry:
@@ -62,23 +86,16 @@ class Credit(BaseModel):
     ledger: list[LedgerEntry] = Field(description="Oldest first.")
 
 
-class PointsEntry(BaseModel):
+class PointsEntry(_Tail, _PointsMoved, _Head):
     """One movement of points: earned by an order (or taken back by its refund), given by a
     milestone, spent, or an operator's adjustment."""
 
     id: str = Field(examples=["pts_4"])
-    customer_id: str
-    points: int = Field(description="Negative when points were spent, taken back or taken away.")
     reason: str = Field(
         description="`earn` (an order), `milestone` (a points action), `spend`, `adjustment` or `clawback`."
     )
-    idempotency_key: str
     milestone_id: str | None = Field(description="The milestone that gave the points.")
     milestone: str | None = Field(description="Its program's name.")
-    order_id: str | None
-    note: str | None
-    actor: str | None
-    created_at: Timestamp
 
     @classmethod
     def of(cls, e: records.PointsEntry) -> PointsEntry:
@@ -131,33 +148,43 @@ AdjustReason = Annotated[Reason, Field(description="Why, for the ledger.")]
 Actor = Annotated[Name | None, Field(description="Who made the correction; default: the API key.")]
 
 
-class SpendIn(Body):
-    amount: int = Field(ge=1, le=MAX_AMOUNT, description="Credit used, in minor units (1000 = $10.00).")
-    idempotency_key: SpendKey = None
-    order_id: OrderId | None = Field(None, description="The order the credit was used on.")
-    note: Note | None = None
+def _bodies(prefix: str, field: str, maximum: int, words: tuple[str, str, str]) -> tuple[type[Body], type[Body]]:
+    """A unit's spend and adjust bodies (`<prefix>SpendIn`, `<prefix>AdjustIn`): how much, in
+    `field` up to `maximum`, and what else each takes. `words`: what a spend's amount is, the
+    order it was spent on, and what an adjustment's amount is."""
+    spent, on_order, adjusted = words
+    spend: dict[str, Any] = {
+        field: (int, Field(ge=1, le=maximum, description=spent)),
+        "idempotency_key": (SpendKey, None),
+        "order_id": (OrderId | None, Field(None, description=f"The order the {on_order}.")),
+        "note": (Note | None, None),
+    }
+    adjust: dict[str, Any] = {
+        field: (NonZero, Field(ge=-maximum, le=maximum, description=adjusted)),
+        "idempotency_key": (AdjustKey, None),
+        "reason": (AdjustReason, ...),
+        "actor": (Actor, None),
+    }
+    return _model(f"{prefix}SpendIn", spend), _model(f"{prefix}AdjustIn", adjust)
 
 
-class AdjustIn(Body):
-    amount: NonZero = Field(
-        ge=-MAX_AMOUNT, le=MAX_AMOUNT, description="Minor units; negative takes credit away; not zero."
-    )
-    idempotency_key: AdjustKey = None
-    reason: AdjustReason
-    actor: Actor = None
+def _model(name: str, fields: dict[str, Any]) -> type[Body]:
+    return create_model(name, __base__=Body, __module__=__name__, **fields)
 
 
-class PointsSpendIn(Body):
-    points: int = Field(ge=1, le=MAX_POINTS_MOVED, description="Points redeemed.")
-    idempotency_key: SpendKey = None
-    order_id: OrderId | None = Field(None, description="The order the points were redeemed on.")
-    note: Note | None = None
-
-
-class PointsAdjustIn(Body):
-    points: NonZero = Field(
-        ge=-MAX_POINTS_MOVED, le=MAX_POINTS_MOVED, description="Negative takes points away; not zero."
-    )
-    idempotency_key: AdjustKey = None
-    reason: AdjustReason
-    actor: Actor = None
+SpendIn, AdjustIn = _bodies(
+    "",
+    "amount",
+    MAX_AMOUNT,
+    (
+        "Credit used, in minor units (1000 = $10.00).",
+        "credit was used on",
+        "Minor units; negative takes credit away; not zero.",
+    ),
+)
+PointsSpendIn, PointsAdjustIn = _bodies(
+    "Points",
+    "points",
+    MAX_POINTS_MOVED,
+    ("Points redeemed.", "points were redeemed on", "Negative takes points away; not zero."),
+)

@@ -1,8 +1,8 @@
 """Inactivity programs: "100 points after 90 days without an order", once per lapse.
 
 No event marks the day a customer becomes inactive, so these programs are evaluated by
-a sweep (`check_inactivity`), which `milepost worker` (and the embedded worker of
-`milepost serve`) runs every `inactivity_interval` seconds, and `milepost programs
+a sweep (`check_inactivity`), which the scheduler of `milepost worker` (and of the
+embedded worker of `milepost serve`) runs every `inactivity_interval` seconds, and `milepost programs
 check-inactivity` runs on demand (from cron, for instance). A sweep may run any number
 of times: each lapse fires at most once per customer.
 
@@ -33,13 +33,15 @@ PAGE = 1_000
 
 
 @dataclass(frozen=True, slots=True)
-class Sweep:
+class Inactivity:
+    """What a sweep of the inactivity programs did."""
+
     programs: int  # live inactivity programs looked at
     customers: int  # customers past a program's days
     fired: int
 
 
-def check_inactivity(db: Storage, now: datetime, store_ids: list[int] | None = None) -> Sweep:
+def check_inactivity(db: Storage, now: datetime, store_ids: list[int] | None = None) -> Inactivity:
     """Fire every live inactivity program for the customers whose lapse reached its days."""
     with db.read() as tx:
         stores = store_ids if store_ids is not None else tx.store_ids()
@@ -56,7 +58,7 @@ def check_inactivity(db: Storage, now: datetime, store_ids: list[int] | None = N
                 fired += page_fired
                 if page_found < PAGE:
                     break
-    return Sweep(programs, customers, fired)
+    return Inactivity(programs, customers, fired)
 
 
 def _sweep_page(db: Storage, now: datetime, store_id: int, rule: Rule, after_id: int) -> tuple[int, int, int]:
