@@ -21,7 +21,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 from milepost.domain.actions import Action, validate_actions
 from milepost.domain.aggregates import METRICS
@@ -30,7 +30,7 @@ from milepost.domain.records import Store
 from milepost.domain.rules import MAX_INACTIVE_DAYS, RULE_KINDS, Rule, validate_conditions, validate_threshold
 from milepost.errors import NotFound, ValidationError
 from milepost.service.endpoints import ensure_endpoint
-from milepost.service.ports import Storage
+from milepost.service.ports import EndpointsTx, RulesTx, Storage, StoresTx, TemplatesTx, UsersTx
 from milepost.service.rendering import TemplateProblem, render
 from milepost.service.templates import sample_context
 
@@ -97,13 +97,13 @@ def _every(every: Any, kind: str, metric: str) -> int | None:
 
 
 def _arm(
-    tx: Any, store_id: int, rule_id: int, arm_seq: int, kind: str, metric: str, threshold: int, now: datetime
+    tx: RulesTx, store_id: int, rule_id: int, arm_seq: int, kind: str, metric: str, threshold: int, now: datetime
 ) -> int:
     """Exclude who may not get the rule as armed now: customers at or past its threshold,
     or for an inactivity program the lapse each customer is already past its days in."""
     if kind == "inactivity":
-        return tx.exclude_lapsed(store_id, rule_id, arm_seq, threshold, now)  # type: ignore[no-any-return]
-    return tx.exclude_customers_at_or_past(store_id, rule_id, arm_seq, metric, threshold)  # type: ignore[no-any-return]
+        return tx.exclude_lapsed(store_id, rule_id, arm_seq, threshold, now)
+    return tx.exclude_customers_at_or_past(store_id, rule_id, arm_seq, metric, threshold)
 
 
 def _noun(kind: str) -> str:
@@ -133,8 +133,13 @@ def _window(starts_at: Any, ends_at: Any) -> tuple[datetime | None, datetime | N
     return starts_at, ends_at
 
 
+class _EditTx(StoresTx, RulesTx, TemplatesTx, UsersTx, EndpointsTx, Protocol):
+    """Saving a program: the store locked, its rules, the templates its emails name, the
+    users its alerts go to and the endpoints its webhooks send to."""
+
+
 def _validated(
-    tx,
+    tx: _EditTx,
     store_id: int,
     name: Any,
     threshold: Any,
@@ -166,7 +171,7 @@ def _validated(
     }
 
 
-def _check_external(tx, store: Store, actions: tuple[Action, ...], now: datetime, allow_private: bool) -> None:  # type: ignore[no-untyped-def]
+def _check_external(tx: _EditTx, store: Store, actions: tuple[Action, ...], now: datetime, allow_private: bool) -> None:
     """Text messages must render for a sample customer; an alert's agent must be a user; a
     webhook action's URL becomes a webhook endpoint of the store (unless it is one), whose
     secret signs what it gets."""
@@ -333,12 +338,12 @@ def list_rules(
         return [_details(tx, row) for row in tx.rule_rows(store_id, include_deleted, after, limit, kind)]
 
 
-def _live_row(tx, store_id: int, rule_id: int, kind: str | None = "order_count"):  # type: ignore[no-untyped-def]
+def _live_row(tx: RulesTx, store_id: int, rule_id: int, kind: str | None = "order_count") -> Any:
     row = tx.rule_row(store_id, rule_id)
     if row is None or row.deleted_at is not None or (kind is not None and row.kind != kind):
         raise NotFound(f"no {_noun(kind or 'program')} {rule_id} in this store")
     return row
 
 
-def _details(tx, row: Any, excluded: int = 0) -> RuleDetails:  # type: ignore[no-untyped-def]
+def _details(tx: RulesTx, row: Any, excluded: int = 0) -> RuleDetails:
     return RuleDetails(tx.rule_of(row), row.created_at, row.updated_at, row.deleted_at, excluded)
