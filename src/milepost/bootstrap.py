@@ -36,7 +36,8 @@ from milepost.capabilities.wiring import Clock, Wiring, utc_now
 from milepost.config import Settings
 from milepost.relay import Channels, Worker, worker_name
 from milepost.scheduler import Scheduler, standard_sweeps
-from milepost.service.ingest import BatchResult, ingest, ingest_batch
+from milepost.service.ingest import ingest, ingest_batch
+from milepost.service.results import BatchResult
 
 __all__ = ["Clock", "Milepost", "connect", "utc_now"]
 

@@ -192,7 +192,7 @@ def _validate_one(
     known = {p.name for p in spec.params}
     for extra in sorted(set(item) - known - {"type"}):
         problems[f"{where}.{extra}"] = f"is not a parameter of {spec.name}"
-    params = []
+    params: list[tuple[str, Any]] = []
     for p in spec.params:
         value = item.get(p.name)
         if value is None:

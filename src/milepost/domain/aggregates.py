@@ -41,7 +41,8 @@ class Aggregates(NamedTuple):
     points_earned: int = 0
 
     def metric(self, name: str) -> int:
-        return getattr(self, name)
+        value: int = getattr(self, name)
+        return value
 
 
 def fold_order(

@@ -109,7 +109,17 @@ class JourneyState:
 _NOT_STARTED = Progress()
 
 
-def _apply_order(index, event: OrderEvent, customer, slot, orders, rank, rules, now, earning) -> Applied:
+def _apply_order(
+    index: int,
+    event: OrderEvent,
+    customer: CustomerState,
+    slot: OrderSlot | None,
+    orders: dict[str, OrderSlot],
+    rank: int,
+    rules: RuleIndex,
+    now: datetime,
+    earning: tuple[int, int],
+) -> Applied:
     before = slot.state if slot is not None else None
     after = apply(before, event, rank)
     rate, unit = earning

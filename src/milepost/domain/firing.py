@@ -11,7 +11,7 @@ from typing import Any
 
 from milepost.domain.codes import DEFAULT_PATTERN, Discount
 from milepost.domain.construct import CustomerView, Firing, Intent
-from milepost.domain.rules import Crossing
+from milepost.domain.rules import Crossing, Rule
 from milepost.errors import ValidationError
 
 
@@ -58,9 +58,11 @@ def _outcome(position: int, kind: str, status: str, detail: str) -> dict[str, An
     return {"position": position, "type": kind, "status": status, "detail": detail}
 
 
-def _plan(position, kind, p, rule, value, customer, order_id):  # type: ignore[no-untyped-def]
+def _plan(
+    position: int, kind: str, p: Mapping[str, Any], rule: Rule, value: int, customer: CustomerView, order_id: str | None
+) -> tuple[Intent, dict[str, Any]]:
     if kind == "credit":
-        data = (("amount", p["amount"]), ("currency", p["currency"]))
+        data: tuple[tuple[str, Any], ...] = (("amount", p["amount"]), ("currency", p["currency"]))
         return Intent(position, kind, data), _outcome(position, kind, "done", f"credited {p['amount']} {p['currency']}")
     if kind == "points":
         n = p["points"]

@@ -37,7 +37,8 @@ class Store:
     @property
     def unit(self) -> int:
         """One whole unit of the store's currency, in minor units (100 cents)."""
-        return 10 ** exponent(self.currency)
+        unit: int = 10 ** exponent(self.currency)
+        return unit
 
 
 _NO_AGGREGATES = Aggregates()  # immutable: one instance serves every new customer

@@ -5,13 +5,20 @@ so it is kept exactly once."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Protocol
 
 from milepost.domain.delivery import OutboxMessage
 from milepost.relay.outcome import Outcome, Verdict
+from milepost.service.ports import AlertsTx, DeliveryTx, EndpointsTx
 
 
-def settle(tx: Any, worker: str, message: OutboxMessage, outcome: Outcome, verdict: Verdict, now: datetime) -> None:
+class SettleTx(DeliveryTx, EndpointsTx, AlertsTx, Protocol):
+    """Settling an attempt: the outbox, the endpoint a 410 disables, and the alerts raised."""
+
+
+def settle(
+    tx: SettleTx, worker: str, message: OutboxMessage, outcome: Outcome, verdict: Verdict, now: datetime
+) -> None:
     """Record what `outcome` came to, as `verdict` decided, in the open transaction `tx`."""
     result = outcome.result
     if verdict.status == "sent":
@@ -30,7 +37,7 @@ def settle(tx: Any, worker: str, message: OutboxMessage, outcome: Outcome, verdi
             dead_letter_alert(tx, message, outcome, verdict.why, now)
 
 
-def disable_gone_endpoint(tx: Any, store_id: int, endpoint_id: int, now: datetime) -> None:
+def disable_gone_endpoint(tx: SettleTx, store_id: int, endpoint_id: int, now: datetime) -> None:
     """An endpoint that answered 410 Gone: disabled (one alert says so) and its pending
     messages parked as dead."""
     reason = f"answered 410 Gone on {iso(now)}"
@@ -45,7 +52,7 @@ def disable_gone_endpoint(tx: Any, store_id: int, endpoint_id: int, now: datetim
     tx.dead_for_endpoint(store_id, endpoint_id, f"endpoint disabled: {reason}", now)
 
 
-def dead_letter_alert(tx: Any, message: OutboxMessage, outcome: Outcome, why: str, now: datetime) -> None:
+def dead_letter_alert(tx: AlertsTx, message: OutboxMessage, outcome: Outcome, why: str, now: datetime) -> None:
     """One alert per channel (and endpoint) while its messages keep dying."""
     target = f"webhook to endpoint whe_{outcome.endpoint_id}" if outcome.endpoint_id else message.channel
     tx.raise_alert(

@@ -42,5 +42,5 @@ def send_webhook(
 def _read_endpoint(db: Storage, message: OutboxMessage, url: str | None) -> Endpoint | None:
     with db.read() as tx:
         if message.endpoint_id is not None:
-            return tx.endpoint(message.store_id, message.endpoint_id)  # type: ignore[no-any-return]
-        return tx.endpoint_by_url(message.store_id, url)  # type: ignore[no-any-return]
+            return tx.endpoint(message.store_id, message.endpoint_id)
+        return tx.endpoint_by_url(message.store_id, url)

@@ -33,6 +33,10 @@ from milepost.service.ports import POINTS_UNIT, BatchTx, BatchWrite, ClawableFir
 CLAWBACK = "clawback"
 
 
+#: what a customer holds, by (customer, currency; None for points)
+Balances = dict[tuple[int, str | None], int]
+
+
 @dataclass(slots=True)
 class _Reversal:
     """What one firing's clawback did: what it took back (each in the shape of a
@@ -83,13 +87,13 @@ def _debt_alerts(
     batch: BatchWrite,
     reversals: list[tuple[ClawableFiring, _Reversal]],
     names: dict[int, str],
-) -> dict[int, dict[str, str]]:
+) -> dict[int, dict[str, str | None]]:
     """An admin alert per firing that left a debt; each alert by its firing's id."""
     debts = [(f, r.debt) for f, r in reversals if r.debt]
     # on SQLite, ids are handed out from the table: skip those the batch's own alerts hold
     held = {a[0] for a in batch.alerts}
     alert_ids = [i for i in tx.next_ids("alerts", len(debts) + len(held)) if i not in held][: len(debts)]
-    alerts = {}
+    alerts: dict[int, dict[str, str | None]] = {}
     for alert_id, (f, debt) in zip(alert_ids, debts, strict=True):
         message = _message(store, f, names.get(f.customer_id, ""), debt)
         batch.alerts.append((alert_id, f.customer_id, f.id, message, None))
@@ -102,7 +106,7 @@ def _tell_endpoints(
     store: Store,
     batch: BatchWrite,
     reversals: list[tuple[ClawableFiring, _Reversal]],
-    alerts: dict[int, dict[str, str]],
+    alerts: dict[int, dict[str, str | None]],
 ) -> None:
     """`reward.clawed_back` and `alert.created` to the endpoints subscribed to them."""
     wanted = subscribers(tx.subscriptions(store.id))
@@ -126,7 +130,7 @@ def _tell_endpoints(
             notify(batch, wanted, "alert.created", key, who, {**data, "alert": alerts[f.id]})
 
 
-def _balances(stored: list[Entry], pending: Iterable[tuple[int, str | None, int]]) -> dict[tuple[int, str | None], int]:
+def _balances(stored: list[Entry], pending: Iterable[tuple[int, str | None, int]]) -> Balances:
     """Each (customer, currency) balance: the stored entries and the batch's own."""
     found: dict[tuple[int, str | None], int] = defaultdict(int)
     for e in stored:
@@ -145,7 +149,12 @@ def _note(f: ClawableFiring) -> str:
 
 
 def _reverse_credit(
-    batch: BatchWrite, store: Store, f: ClawableFiring, entries: list[Entry], balances: dict, done: _Reversal
+    batch: BatchWrite,
+    store: Store,
+    f: ClawableFiring,
+    entries: list[Entry],
+    balances: Balances,
+    done: _Reversal,
 ) -> None:
     for e in _given(entries, f):
         key = (f.customer_id, e.currency)
@@ -161,7 +170,12 @@ def _reverse_credit(
 
 
 def _reverse_points(
-    batch: BatchWrite, store: Store, f: ClawableFiring, entries: list[Entry], balances: dict, done: _Reversal
+    batch: BatchWrite,
+    store: Store,
+    f: ClawableFiring,
+    entries: list[Entry],
+    balances: Balances,
+    done: _Reversal,
 ) -> None:
     for e in _given(entries, f):
         key = (f.customer_id, None)

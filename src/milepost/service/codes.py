@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from hashlib import sha256
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 
 from milepost.domain.codes import Code, Verdict, check, normalize
 from milepost.errors import CodeRefused, Conflict, NotFound, ValidationError
-from milepost.service.ports import OutboxRow, Storage
+from milepost.service.ports import CodesTx, EndpointsTx, OutboxRow, Storage
 
 MAX_REASON = 500
 
@@ -27,7 +27,7 @@ def customer_codes(db: Storage, store_id: int, customer_id: str) -> list[Code]:
         found = tx.customer(store_id, customer_id)
         if found is None:
             raise NotFound(f"no customer {customer_id!r} in this store")
-        return tx.codes_of(found[0].id)  # type: ignore[no-any-return]
+        return tx.codes_of(found[0].id)
 
 
 def validate_code(db: Storage, now: datetime, store_id: int, code: str, customer_id: str) -> Verdict:
@@ -56,10 +56,10 @@ def redeem_code(
         if verdict.valid:
             assert found is not None
             tx.update_code(found[0], redeemed_at=now, redeemed_order_id=order_id, redemption_key=key)
-            redeemed = tx.code(store_id, text)[2]
+            redeemed = _existing(tx.code(store_id, text), text)[2]
             body = {**data, "discount": verdict.discount.as_dict(), "redeemed_at": now}  # type: ignore[union-attr]
             _notify(tx, store_id, "redemption.succeeded", _key(text, key), found[1], body, now)
-            return redeemed  # type: ignore[no-any-return]
+            return redeemed
         asking = tx.customer(store_id, customer_id)
         body = {**data, "status": verdict.status, "reason": verdict.reason}
         _notify(tx, store_id, "redemption.failed", _key(text, key), asking[0].id if asking else None, body, now)
@@ -80,7 +80,7 @@ def rollback_redemption(db: Storage, now: datetime, store_id: int, code: str, or
         if not tx.order_refunded(store_id, order_id):
             raise Conflict(f"order {order_id} has not been reported refunded or cancelled")
         tx.update_code(code_id, redeemed_at=None, redeemed_order_id=None, redemption_key=None)
-        return tx.code(store_id, text)[2]  # type: ignore[no-any-return]
+        return _existing(tx.code(store_id, text), text)[2]
 
 
 def void_code(db: Storage, now: datetime, store_id: int, code: str, reason: str) -> Code:
@@ -95,7 +95,7 @@ def void_code(db: Storage, now: datetime, store_id: int, code: str, reason: str)
         code_id, _, found = _existing(tx.code(store_id, text, lock=True), text)
         if found.voided_at is None:
             tx.update_code(code_id, voided_at=now, void_reason=reason)
-        return tx.code(store_id, text)[2]  # type: ignore[no-any-return]
+        return _existing(tx.code(store_id, text), text)[2]
 
 
 def _repeated(found: Code, customer_id: str, order_id: str, key: str) -> Code:
@@ -126,8 +126,12 @@ def _key(code: str, key: str) -> str:
     return sha256(f"{code}\x00{key}".encode()).hexdigest()[:32]
 
 
+class _NotifyTx(CodesTx, EndpointsTx, Protocol):
+    """Telling the subscribed endpoints: their subscriptions, and the outbox."""
+
+
 def _notify(
-    tx: Any, store_id: int, kind: str, key: str, customer: int | None, data: dict[str, Any], now: datetime
+    tx: _NotifyTx, store_id: int, kind: str, key: str, customer: int | None, data: dict[str, Any], now: datetime
 ) -> None:
     """One `kind` message for each endpoint subscribed to it, once per redemption key."""
     body = orjson.dumps({"type": kind, "data": data}).decode()

@@ -29,7 +29,7 @@ def customer_messages(db: Storage, store_id: int, customer_id: str, limit: int =
         found = tx.customer(store_id, customer_id)
         if found is None:
             raise NotFound(f"no customer {customer_id!r} in this store")
-        return tx.customer_messages(found[0].id, limit)  # type: ignore[no-any-return]
+        return tx.customer_messages(found[0].id, limit)
 
 
 def get_delivery(db: Storage, store_id: int, delivery_id: int) -> tuple[Delivery, list[Attempt]]:
@@ -51,7 +51,9 @@ def retry_delivery(db: Storage, now: datetime, store_id: int, delivery_id: int) 
             raise Conflict(f"delivery {delivery_id} is {found.status}; only dead or pending ones can be retried")
         if not tx.requeue(store_id, [delivery_id], ("dead", "pending"), now):
             raise Conflict(f"delivery {delivery_id} is being sent right now; see how it went before retrying it")
-        return tx.delivery(store_id, delivery_id)
+        changed = tx.delivery(store_id, delivery_id)
+    assert changed is not None  # read back in the transaction that changed it
+    return changed
 
 
 def retry_dead(db: Storage, now: datetime, store_id: int) -> int:

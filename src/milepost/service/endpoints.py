@@ -17,7 +17,7 @@ from milepost.adapters.channels.signing import new_secret
 from milepost.adapters.storage.endpoints import secrets_json
 from milepost.domain.delivery import WEBHOOK_EVENT_TYPES, Endpoint, Secret
 from milepost.errors import Conflict, NotFound, ValidationError
-from milepost.service.ports import Storage
+from milepost.service.ports import EndpointsTx, RulesTx, Storage
 
 #: How long the previous secret keeps signing after a rotation (both signatures sent).
 ROTATION_OVERLAP = timedelta(hours=24)
@@ -30,11 +30,11 @@ MAX_LIMIT = 1000
 def _url(url: Any, allow_private: bool) -> str:
     if not isinstance(url, str) or not url.strip():
         raise ValidationError("url is required", {"url": "required"})
-    url = url.strip()
-    if len(url) > MAX_URL:
+    text: str = url.strip()
+    if len(text) > MAX_URL:
         raise ValidationError(f"url must be at most {MAX_URL} characters", {"url": "too long"})
-    check_url(url, allow_private)
-    return url
+    check_url(text, allow_private)
+    return text
 
 
 def _event_types(event_types: Any) -> list[str]:
@@ -50,20 +50,20 @@ def _event_types(event_types: Any) -> list[str]:
 def _description(description: Any) -> str:
     if not isinstance(description, str):
         raise ValidationError("description must be text", {"description": "not text"})
-    description = description.strip()
-    if len(description) > MAX_DESCRIPTION:
+    text: str = description.strip()
+    if len(text) > MAX_DESCRIPTION:
         reason = f"at most {MAX_DESCRIPTION} characters"
         raise ValidationError(f"description must be {reason}", {"description": reason})
-    return description
+    return text
 
 
-def _unique_url(tx: Any, store_id: int, url: str, endpoint_id: int | None = None) -> None:
+def _unique_url(tx: EndpointsTx, store_id: int, url: str, endpoint_id: int | None = None) -> None:
     found = tx.endpoint_by_url(store_id, url)
     if found is not None and found.id != endpoint_id:
         raise Conflict(f"webhook endpoint whe_{found.id} already has the URL {url}")
 
 
-def _rules_sending_to(tx: Any, store_id: int, url: str) -> list[str]:
+def _rules_sending_to(tx: RulesTx, store_id: int, url: str) -> list[str]:
     return [
         rule.name
         for rule in tx.load_rules(store_id, active_only=False)
@@ -71,11 +71,11 @@ def _rules_sending_to(tx: Any, store_id: int, url: str) -> list[str]:
     ]
 
 
-def _existing(tx: Any, store_id: int, endpoint_id: int) -> Endpoint:
+def _existing(tx: EndpointsTx, store_id: int, endpoint_id: int) -> Endpoint:
     found = tx.endpoint(store_id, endpoint_id)
     if found is None:
         raise NotFound(f"no webhook endpoint whe_{endpoint_id} in this store")
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def create_endpoint(
@@ -101,7 +101,7 @@ def create_endpoint(
 
 
 def _new_values(
-    tx: Any, store_id: int, now: datetime, url: str, kinds: list[str], description: str, secret: str
+    tx: EndpointsTx, store_id: int, now: datetime, url: str, kinds: list[str], description: str, secret: str
 ) -> dict[str, Any]:
     return {
         "store_id": store_id,
@@ -116,18 +116,18 @@ def _new_values(
     }
 
 
-def ensure_endpoint(tx: Any, now: datetime, store_id: int, url: Any, allow_private: bool) -> Endpoint:
+def ensure_endpoint(tx: EndpointsTx, now: datetime, store_id: int, url: Any, allow_private: bool) -> Endpoint:
     """The endpoint a rule's webhook action sends to, registered now if no endpoint has
     the URL yet (subscribed to nothing: it only receives what actions send)."""
     if isinstance(url, str):
         found = tx.endpoint_by_url(store_id, url.strip())
         if found is not None:
-            return found  # type: ignore[no-any-return]
+            return found
     url = _url(url, allow_private)
     values = _new_values(tx, store_id, now, url, [], "created for a rule's webhook action", new_secret())
     endpoint = tx.insert_endpoint(values)
     tx.bump_rules_version(store_id)
-    return endpoint  # type: ignore[no-any-return]
+    return endpoint
 
 
 def list_endpoints(db: Storage, store_id: int, after_id: int | None = None, limit: int | None = None) -> list[Endpoint]:
@@ -135,7 +135,7 @@ def list_endpoints(db: Storage, store_id: int, after_id: int | None = None, limi
     if not 1 <= limit <= MAX_LIMIT:
         raise ValidationError(f"limit must be between 1 and {MAX_LIMIT}", {"limit": "out of range"})
     with db.read() as tx:
-        return tx.endpoints(store_id, after_id, limit)  # type: ignore[no-any-return]
+        return tx.endpoints(store_id, after_id, limit)
 
 
 def get_endpoint(db: Storage, store_id: int, endpoint_id: int) -> Endpoint:

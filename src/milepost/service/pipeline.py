@@ -98,7 +98,8 @@ def store_config(db: Storage, tx: BatchTx, store: Store) -> tuple[RuleIndex, Sub
     the store's lock)."""
     cached = db.rule_indexes.get(store.id)
     if cached is not None and cached[0] == store.rules_version:
-        return cached[1]
+        config: tuple[RuleIndex, Subscriptions] = cached[1]
+        return config
     subscriptions = Subscriptions(tuple(tx.subscriptions(store.id)), tx.endpoint_ids_by_url(store.id))
     # switched-off programs only for their clawback policy: RuleIndex skips them
     config = (RuleIndex(tx.load_rules(store.id, active_only=False)), subscriptions)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Protocol
 
 from milepost.domain.delivery import Delivery
 from milepost.domain.records import Alert, CustomerLine, CustomerReport, MilestoneReached
 from milepost.errors import NotFound
-from milepost.service.ports import Storage
+from milepost.service.ports import LedgerTx, ReportsTx, Storage
 
 
 def customer_report(db: Storage, store_id: int, customer_id: str) -> CustomerReport:
@@ -16,7 +16,11 @@ def customer_report(db: Storage, store_id: int, customer_id: str) -> CustomerRep
         return customer_in(tx, store_id, customer_id)
 
 
-def customer_in(tx: Any, store_id: int, customer_id: str, history: bool = True) -> CustomerReport:
+class CustomerTx(ReportsTx, LedgerTx, Protocol):
+    """Reading one customer: their record, tags, codes, milestones and balances."""
+
+
+def customer_in(tx: CustomerTx, store_id: int, customer_id: str, history: bool = True) -> CustomerReport:
     """The customer as of `tx`; without `history`, no ledger entries, milestones or codes
     (what a message needs: its profile, tags and balances)."""
     found = tx.customer(store_id, customer_id)
@@ -93,7 +97,9 @@ def acknowledge_alert(db: Storage, now: datetime, store_id: int, alert_id: int, 
         if not tx.alert_exists(store_id, alert_id):
             raise NotFound(f"no alert {alert_id} in this store")
         tx.acknowledge_alert(store_id, alert_id, by, now)
-        return tx.alert(store_id, alert_id)
+        changed = tx.alert(store_id, alert_id)
+    assert changed is not None  # read back in the transaction that changed it
+    return changed
 
 
 def resolve_alert(db: Storage, now: datetime, store_id: int, alert_id: int, by: str) -> Alert:
@@ -102,7 +108,9 @@ def resolve_alert(db: Storage, now: datetime, store_id: int, alert_id: int, by: 
         if not tx.alert_exists(store_id, alert_id):
             raise NotFound(f"no alert {alert_id} in this store")
         tx.resolve_alert(store_id, alert_id, by, now)
-        return tx.alert(store_id, alert_id)
+        changed = tx.alert(store_id, alert_id)
+    assert changed is not None  # read back in the transaction that changed it
+    return changed
 
 
 def customer_lines(
@@ -111,10 +119,10 @@ def customer_lines(
     """Customers by id (those whose id starts with `prefix`); pass the last id seen as
     `after` for the next page."""
     with db.read() as tx:
-        return tx.customer_lines(store_id, prefix, after, limit)  # type: ignore[no-any-return]
+        return tx.customer_lines(store_id, prefix, after, limit)
 
 
 def customers_by_email(db: Storage, store_id: int, email: str, limit: int = 50) -> list[CustomerLine]:
     """Customers with this email address (as sent, or in lower case), by id."""
     with db.read() as tx:
-        return tx.customers_by_email(store_id, email.strip(), limit)  # type: ignore[no-any-return]
+        return tx.customers_by_email(store_id, email.strip(), limit)

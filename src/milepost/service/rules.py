@@ -23,16 +23,19 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, Final
 
-from milepost.domain.actions import Action, validate_actions
-from milepost.domain.aggregates import METRICS
 from milepost.domain.journeys import parse_steps
-from milepost.domain.records import Store
-from milepost.domain.rules import MAX_INACTIVE_DAYS, RULE_KINDS, Rule, validate_conditions, validate_threshold
+from milepost.domain.rules import MAX_INACTIVE_DAYS, Rule
 from milepost.errors import NotFound, ValidationError
-from milepost.service.endpoints import ensure_endpoint
-from milepost.service.ports import Storage
-from milepost.service.rendering import TemplateProblem, render
-from milepost.service.templates import sample_context
+from milepost.service.ports import RulesTx, Storage
+from milepost.service.program_fields import MAX_CLAWBACK_DAYS as MAX_CLAWBACK_DAYS  # the HTTP API reads it here
+from milepost.service.program_fields import (
+    active_window,
+    checked_fields,
+    clawback_policy,
+    definition,
+    noun,
+    repeat_every,
+)
 
 
 class Unset(Enum):
@@ -55,59 +58,14 @@ class RuleDetails:
     excluded: int = 0  # customers excluded when the rule was last armed by this call
 
 
-def _definition(rule_values: dict[str, Any]) -> dict[str, Any]:
-    keys = ("kind", "name", "metric", "threshold", "active", "conditions", "actions")
-    found = {k: rule_values[k] for k in keys}
-    for k in ("starts_at", "ends_at"):
-        if rule_values.get(k) is not None:
-            found[k] = rule_values[k].isoformat()
-    if rule_values.get("repeat_every") is not None:
-        found["every"] = rule_values["repeat_every"]
-    if rule_values.get("steps"):
-        found["steps"] = json.loads(rule_values["steps"])
-    if rule_values.get("clawback_days") is not None:
-        found["clawback_days"] = rule_values["clawback_days"]
-    return found
-
-
-MAX_CLAWBACK_DAYS = 3650
-
-
-def _clawback(days: Any) -> int | None:
-    """A clawback policy: None or 0 keeps the rewards (the default); N days takes them back
-    when the order that crossed the threshold is fully refunded or cancelled within N days."""
-    if days is None or days == 0:
-        return None
-    if isinstance(days, bool) or not isinstance(days, int) or not 0 < days <= MAX_CLAWBACK_DAYS:
-        reason = f"must be a whole number of days from 0 (keep) to {MAX_CLAWBACK_DAYS}"
-        raise ValidationError(f"clawback_days {reason}", {"clawback_days": reason})
-    return days
-
-
-def _every(every: Any, kind: str, metric: str) -> int | None:
-    if every is None:
-        return None
-    if kind != "program":
-        raise ValidationError("only milestone programs repeat", {"every": "not for order count events"})
-    try:
-        return validate_threshold(every, metric)
-    except ValidationError as exc:
-        reason = next(iter(exc.problems.values()), str(exc))
-        raise ValidationError(f"every: {reason}", {"every": reason}) from None
-
-
 def _arm(
-    tx: Any, store_id: int, rule_id: int, arm_seq: int, kind: str, metric: str, threshold: int, now: datetime
+    tx: RulesTx, store_id: int, rule_id: int, arm_seq: int, kind: str, metric: str, threshold: int, now: datetime
 ) -> int:
     """Exclude who may not get the rule as armed now: customers at or past its threshold,
     or for an inactivity program the lapse each customer is already past its days in."""
     if kind == "inactivity":
-        return tx.exclude_lapsed(store_id, rule_id, arm_seq, threshold, now)  # type: ignore[no-any-return]
-    return tx.exclude_customers_at_or_past(store_id, rule_id, arm_seq, metric, threshold)  # type: ignore[no-any-return]
-
-
-def _noun(kind: str) -> str:
-    return "order count event" if kind == "order_count" else "milestone program"
+        return tx.exclude_lapsed(store_id, rule_id, arm_seq, threshold, now)
+    return tx.exclude_customers_at_or_past(store_id, rule_id, arm_seq, metric, threshold)
 
 
 def _inside(starts_at: datetime | None, ends_at: datetime | None, now: datetime) -> bool:
@@ -122,72 +80,6 @@ def _given(changes: dict[str, Any]) -> dict[str, Any]:
         if value is None and field not in CLEARABLE:
             raise ValidationError(f"{field} cannot be removed: leave it out to keep it", {field: "cannot be removed"})
     return given
-
-
-def _window(starts_at: Any, ends_at: Any) -> tuple[datetime | None, datetime | None]:
-    for field, value in (("starts_at", starts_at), ("ends_at", ends_at)):
-        if value is not None and (not isinstance(value, datetime) or value.tzinfo is None):
-            raise ValidationError(f"{field} must be a time with its UTC offset", {field: "not an aware time"})
-    if starts_at is not None and ends_at is not None and ends_at <= starts_at:
-        raise ValidationError("ends_at must be after starts_at", {"ends_at": "not after starts_at"})
-    return starts_at, ends_at
-
-
-def _validated(
-    tx,
-    store_id: int,
-    name: Any,
-    threshold: Any,
-    actions: Any,
-    conditions: Any,
-    kind: str,
-    now: datetime,
-    allow_private: bool,
-    metric: Any = None,
-) -> dict[str, Any]:
-    if kind not in RULE_KINDS:
-        raise ValidationError(f"unknown kind {kind!r}", {"kind": f"must be one of {', '.join(RULE_KINDS)}"})
-    if not isinstance(name, str) or not name.strip() or len(name) > 200:
-        raise ValidationError(f"the {_noun(kind)} needs a name of 1 to 200 characters", {"name": "is required"})
-    metric = RULE_KINDS[kind] or metric
-    if metric not in METRICS:
-        reason = f"must be one of {', '.join(METRICS)}"
-        raise ValidationError(f"metric {reason}; got {metric!r}", {"metric": reason})
-    store = tx.lock_store(store_id, exclusive=True)
-    parsed = validate_actions(actions, store.currency, tx.template_keys(store_id))
-    _check_external(tx, store, parsed, now, allow_private)
-    return {
-        "kind": kind,
-        "name": name.strip(),
-        "metric": metric,
-        "threshold": validate_threshold(threshold, metric),
-        "conditions": tx.dumps([c.as_dict() for c in validate_conditions(conditions)]),
-        "actions": tx.dumps([a.as_dict() for a in parsed]),
-    }
-
-
-def _check_external(tx, store: Store, actions: tuple[Action, ...], now: datetime, allow_private: bool) -> None:  # type: ignore[no-untyped-def]
-    """Text messages must render for a sample customer; an alert's agent must be a user; a
-    webhook action's URL becomes a webhook endpoint of the store (unless it is one), whose
-    secret signs what it gets."""
-    for i, action in enumerate(actions):
-        if action.type == "send_sms":
-            try:
-                render({"subject": "", "body_text": action.param("text")}, sample_context(store))
-            except TemplateProblem as exc:
-                reason = next(iter(exc.problems.values()), str(exc))
-                raise ValidationError(f"actions[{i}].text: {reason}", {f"actions[{i}].text": reason}) from None
-        elif action.type == "alert" and action.param("assignee"):
-            found = tx.user_by_email(action.param("assignee"))
-            if found is None or found[0].disabled_at is not None:
-                reason = "no active user has this email: add them under Settings > Users first"
-                raise ValidationError(f"actions[{i}].assignee: {reason}", {f"actions[{i}].assignee": reason})
-        elif action.type == "webhook":
-            try:
-                ensure_endpoint(tx, now, store.id, action.param("url"), allow_private)
-            except ValidationError as exc:
-                reason = exc.problems.get("url", str(exc))
-                raise ValidationError(f"actions[{i}].url: {reason}", {f"actions[{i}].url": reason}) from None
 
 
 def create_rule(
@@ -213,7 +105,7 @@ def create_rule(
     optional active window [starts_at, ends_at); a repeating program fires again at
     threshold + every, + 2 * every, ... Customers at or past the threshold now never
     get it (not retroactive; for a repeating program, no mark they have passed)."""
-    starts_at, ends_at = _window(starts_at, ends_at)
+    starts_at, ends_at = active_window(starts_at, ends_at)
     journey = parse_steps(steps) if kind == "journey" else ()
     if kind == "inactivity" and isinstance(threshold, int) and threshold > MAX_INACTIVE_DAYS:
         reason = f"must be at most {MAX_INACTIVE_DAYS} days"
@@ -223,14 +115,14 @@ def create_rule(
     elif steps is not None:
         raise ValidationError("only journeys have steps", {"steps": "not for this kind"})
     with db.write() as tx:
-        values = _validated(tx, store_id, name, threshold, actions, conditions, kind, now, allow_private, metric)
+        values = checked_fields(tx, store_id, name, threshold, actions, conditions, kind, now, allow_private, metric)
         if journey:
             values["steps"] = json.dumps([s.as_dict() for s in journey])
         values.update(store_id=store_id, active=active, version=1, arm_seq=1, created_at=now, updated_at=now)
-        values.update(starts_at=starts_at, ends_at=ends_at, repeat_every=_every(every, kind, values["metric"]))
-        values["clawback_days"] = _clawback(clawback_days)
+        values.update(starts_at=starts_at, ends_at=ends_at, repeat_every=repeat_every(every, kind, values["metric"]))
+        values["clawback_days"] = clawback_policy(clawback_days)
         rule_id = tx.insert_rule(values)
-        tx.insert_rule_version(rule_id, 1, _definition(values), now)
+        tx.insert_rule_version(rule_id, 1, definition(values), now)
         if journey:
             # not retroactive: what customers have of the first step's metric now does not count
             excluded = tx.start_journey(store_id, rule_id, journey[0].metric)
@@ -267,7 +159,7 @@ def update_rule(
             "conditions": json.loads(row.conditions),
         }
         merged = {**current, **{k: v for k, v in changes.items() if k in current}}
-        values = _validated(
+        values = checked_fields(
             tx,
             store_id,
             merged["name"],
@@ -281,10 +173,10 @@ def update_rule(
         )
         active = bool(changes.get("active", row.active))
         values["active"] = active
-        window = _window(changes.get("starts_at", row.starts_at), changes.get("ends_at", row.ends_at))
+        window = active_window(changes.get("starts_at", row.starts_at), changes.get("ends_at", row.ends_at))
         values["starts_at"], values["ends_at"] = window
         keep = "clawback_days" not in changes  # 0 or None switches a clawback policy off
-        values["clawback_days"] = row.clawback_days if keep else _clawback(changes["clawback_days"])
+        values["clawback_days"] = row.clawback_days if keep else clawback_policy(changes["clawback_days"])
         same = ("name", "threshold", "conditions", "actions", "active", "starts_at", "ends_at", "clawback_days")
         if all(values[k] == getattr(row, k) for k in same):
             return _details(tx, row)
@@ -295,7 +187,7 @@ def update_rule(
         arm_seq = row.arm_seq + 1 if new_count else row.arm_seq
         version = row.version + 1
         tx.update_rule(rule_id, {**values, "version": version, "arm_seq": arm_seq, "updated_at": now})
-        tx.insert_rule_version(rule_id, version, _definition({**values, "kind": row.kind}), now)
+        tx.insert_rule_version(rule_id, version, definition({**values, "kind": row.kind}), now)
         excluded = 0
         if active and (new_count or not row.active or reopened) and not row.steps:
             excluded = _arm(tx, store_id, rule_id, arm_seq, row.kind, row.metric, values["threshold"], now)
@@ -315,7 +207,7 @@ def get_rule(db: Storage, store_id: int, rule_id: int, kind: str | None = "order
     with db.read() as tx:
         row = tx.rule_row(store_id, rule_id)
         if row is None or (kind is not None and row.kind != kind):
-            raise NotFound(f"no {_noun(kind or 'program')} {rule_id} in this store")
+            raise NotFound(f"no {noun(kind or 'program')} {rule_id} in this store")
         return _details(tx, row)
 
 
@@ -333,12 +225,12 @@ def list_rules(
         return [_details(tx, row) for row in tx.rule_rows(store_id, include_deleted, after, limit, kind)]
 
 
-def _live_row(tx, store_id: int, rule_id: int, kind: str | None = "order_count"):  # type: ignore[no-untyped-def]
+def _live_row(tx: RulesTx, store_id: int, rule_id: int, kind: str | None = "order_count") -> Any:
     row = tx.rule_row(store_id, rule_id)
     if row is None or row.deleted_at is not None or (kind is not None and row.kind != kind):
-        raise NotFound(f"no {_noun(kind or 'program')} {rule_id} in this store")
+        raise NotFound(f"no {noun(kind or 'program')} {rule_id} in this store")
     return row
 
 
-def _details(tx, row: Any, excluded: int = 0) -> RuleDetails:  # type: ignore[no-untyped-def]
+def _details(tx: RulesTx, row: Any, excluded: int = 0) -> RuleDetails:
     return RuleDetails(tx.rule_of(row), row.created_at, row.updated_at, row.deleted_at, excluded)

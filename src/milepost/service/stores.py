@@ -111,7 +111,9 @@ def update_store(db: Storage, now: datetime, store_id: int, **changes: Any) -> S
             if (days or None) != store.points_expire_days:
                 values.update(_expiry(days, now))
         tx.update_store(store_id, {**values, "updated_at": now})
-        return tx.store(store_id)
+        changed = tx.store(store_id)
+    assert changed is not None  # read back in the transaction that changed it
+    return changed
 
 
 def _expiry(days: int, now: datetime) -> dict[str, Any]:

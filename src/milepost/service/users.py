@@ -56,12 +56,12 @@ def create_user(db: Storage, now: datetime, email: str, name: str, password: str
     with db.write() as tx:
         if tx.user_by_email(email) is not None:
             raise ValidationError(f"a user with the email {email!r} exists already", {"email": "is taken"})
-        return tx.insert_user(email, name.strip(), hash_password(password), role, now)  # type: ignore[no-any-return]
+        return tx.insert_user(email, name.strip(), hash_password(password), role, now)
 
 
 def users(db: Storage) -> list[User]:
     with db.read() as tx:
-        return tx.users()  # type: ignore[no-any-return]
+        return tx.users()
 
 
 def user(db: Storage, user_id: int) -> User:
@@ -69,7 +69,7 @@ def user(db: Storage, user_id: int) -> User:
         found = tx.user(user_id)
     if found is None:
         raise NotFound(f"no user {user_id}")
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 def update_user(
@@ -117,7 +117,9 @@ def update_user(
             tx.update_user(user_id, {**values, "updated_at": now})
         if "password_hash" in values or values.get("disabled_at") is not None:
             tx.delete_sessions(user_id=user_id)
-        return tx.user(user_id)  # type: ignore[no-any-return]
+        changed = tx.user(user_id)
+    assert changed is not None  # read back in the transaction that changed it
+    return changed
 
 
 def sign_in(
@@ -152,8 +154,9 @@ def sign_in(
         if needs_rehash(stored):
             values["password_hash"] = hash_password(password)
         tx.update_user(user.id, values)
-        user = tx.user(user.id)
-    return token, WebSession(user, csrf, expires)
+        signed_in = tx.user(user.id)
+    assert signed_in is not None  # read back in the transaction that changed it
+    return token, WebSession(signed_in, csrf, expires)
 
 
 def session(db: Storage, now: datetime, token: str) -> WebSession | None:

@@ -26,7 +26,7 @@ def check_url(url: str, allow_private: bool = False) -> list[str]:
         found = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except (OSError, ValueError, UnicodeError) as exc:
         raise _refused(url, f"does not resolve: {exc}") from None
-    addresses = sorted({info[4][0] for info in found})
+    addresses = sorted({str(info[4][0]) for info in found})
     if not allow_private:
         for address in addresses:
             reason = _not_public(address)

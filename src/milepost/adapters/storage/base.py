@@ -87,7 +87,8 @@ class TxBase:
             cursor.execute(sql, tuple(params), prepare=False)
         else:
             cursor.execute(sql, tuple(params))
-        return cursor.fetchall()
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows
 
     def _many(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
         if rows:
@@ -213,7 +214,7 @@ def copy_types(table: str, columns: tuple[str, ...]) -> list[str] | None:
         column = found.columns.get(name)
         if column is None:
             return None
-        compiled = column.type.compile(dialect=postgresql.dialect())
+        compiled = column.type.compile(dialect=postgresql.dialect())  # type: ignore[no-untyped-call]
         wire = _WIRE_TYPES.get(compiled.split("(")[0])
         if wire is None:
             return None

@@ -40,7 +40,7 @@ from milepost.domain.due import Blocked
 from milepost.domain.journeys import Progress
 from milepost.domain.records import CustomerState, Store
 from milepost.errors import NotFound
-from milepost.service.ports import BatchWrite, LedgerRow
+from milepost.service.ports.rows import BatchWrite, LedgerRow
 
 
 def lock_key(store_id: int, external_id: str) -> int:

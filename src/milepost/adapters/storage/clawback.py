@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from milepost.adapters.storage.base import TxBase
-from milepost.service.ports import ClawableFiring, Entry
+from milepost.service.ports.rows import ClawableFiring, Entry
 
 _ID = ("customer_id", "bigint")
 

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from milepost.adapters.storage import tables as t
 from milepost.adapters.storage.base import TxBase
 from milepost.domain.codes import Code, Discount
-from milepost.service.ports import CodeRow, OutboxRow
+from milepost.service.ports.rows import CodeRow, OutboxRow
 
 _c, _cus = t.codes.c, t.customers.c
 _COLUMNS = (

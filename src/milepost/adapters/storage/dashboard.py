@@ -10,9 +10,7 @@ from sqlalchemy import Table, case, func, literal_column, select
 
 from milepost.adapters.storage import tables as t
 from milepost.adapters.storage.base import TxBase
-
-#: (hour in UTC as 'YYYY-MM-DD HH', a number, another number)
-HourRow = tuple[str, int, int]
+from milepost.service.ports.dashboard import HourRow
 
 
 class DashboardQueries(TxBase):

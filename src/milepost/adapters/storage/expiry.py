@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from milepost.adapters.storage import tables as t
 from milepost.adapters.storage.base import TxBase
-from milepost.service.ports import PointsLot
+from milepost.service.ports.rows import PointsLot
 
 
 class ExpiryQueries(TxBase):

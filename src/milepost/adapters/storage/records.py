@@ -6,7 +6,8 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import Integer, and_, delete, insert, or_, select, update
+from sqlalchemy import cast as sa_cast
 from sqlalchemy import false as sa_false
 
 from milepost.adapters.storage import tables as t
@@ -165,7 +166,8 @@ class RecordQueries(TxBase):
 
     def insert_rule(self, values: dict[str, Any]) -> int:
         self.bump_rules_version(values["store_id"])
-        return self.conn.execute(insert(t.rules).values(**values).returning(t.rules.c.id)).scalar_one()
+        rule_id: int = self.conn.execute(insert(t.rules).values(**values).returning(t.rules.c.id)).scalar_one()
+        return rule_id
 
     def update_rule(self, rule_id: int, values: dict[str, Any]) -> None:
         result = self.conn.execute(
@@ -231,7 +233,7 @@ class RecordQueries(TxBase):
         if metric not in METRICS:
             raise ValueError(metric)
         cus = t.customers.c
-        source = select(func.cast(rule_id, t.Id), cus.id, func.cast(0, t.Integer), cus[metric], sa_false()).where(
+        source = select(sa_cast(rule_id, t.Id), cus.id, sa_cast(0, Integer), cus[metric], sa_false()).where(
             cus.store_id == store_id, cus[metric] > 0
         )
         result = self.conn.execute(
@@ -253,7 +255,7 @@ class RecordQueries(TxBase):
             .where(exc.customer_id == cus.id, exc.rule_id == rule_id, exc.arm_seq == arm_seq)
             .exists()
         )
-        source = select(func.cast(rule_id, t.Id), func.cast(arm_seq, t.Integer), cus.id, cus[metric]).where(
+        source = select(sa_cast(rule_id, t.Id), sa_cast(arm_seq, Integer), cus.id, cus[metric]).where(
             cus.store_id == store_id, cus[metric] >= threshold, ~already
         )
         result = self.conn.execute(

@@ -16,7 +16,7 @@ from milepost.adapters.storage.delivery import _delivery
 from milepost.domain.aggregates import Aggregates
 from milepost.domain.delivery import Delivery
 from milepost.domain.records import Alert, CustomerLine, CustomerState, IssuedCode, MilestoneReached
-from milepost.service.ports import FiredMilestone
+from milepost.service.ports.rows import FiredMilestone
 
 
 def _alert(r: Any) -> Alert:

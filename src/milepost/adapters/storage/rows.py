@@ -21,7 +21,7 @@ from milepost.domain.construct import OrderSlot
 from milepost.domain.orders import OrderState
 from milepost.domain.records import CustomerState
 from milepost.domain.tuples import tuple_new
-from milepost.service.ports import POINTS_UNIT, BatchWrite, LedgerRow
+from milepost.service.ports.rows import POINTS_UNIT, BatchWrite, LedgerRow
 
 Row = tuple[Any, ...]
 

@@ -12,6 +12,7 @@ from milepost.adapters.storage.ledger_reports import LedgerQueries
 from milepost.adapters.storage.records import RecordQueries
 from milepost.adapters.storage.reports import ReportQueries
 from milepost.adapters.storage.users import UserQueries
+from milepost.service import ports
 
 
 class Tx(
@@ -27,3 +28,8 @@ class Tx(
     DashboardQueries,
 ):
     """Everything the services may ask of storage inside one transaction."""
+
+
+def _satisfies(tx: Tx) -> ports.Tx:
+    """Never called: mypy checks here that this class is the transaction the services expect."""
+    return tx
