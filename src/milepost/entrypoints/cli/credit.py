@@ -7,7 +7,7 @@ import click
 from milepost.domain.records import LedgerEntry
 from milepost.entrypoints.cli.context import App
 from milepost.entrypoints.cli.ledgers import add_spend_and_adjust
-from milepost.entrypoints.output import print_json
+from milepost.entrypoints.cli.output import print_json
 from milepost.formatting import money
 
 

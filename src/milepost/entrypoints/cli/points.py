@@ -7,7 +7,7 @@ import click
 from milepost.domain.records import PointsEntry
 from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
 from milepost.entrypoints.cli.ledgers import add_spend_and_adjust
-from milepost.entrypoints.output import console, print_json, table, when
+from milepost.entrypoints.cli.output import console, print_json, table, when
 
 
 def _done(app: App, store: str, entry: PointsEntry, as_json: bool) -> None:
