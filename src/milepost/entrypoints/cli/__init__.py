@@ -8,8 +8,7 @@ and where the noun alone does not say it all:
     deliveries.py  `deliveries`, `mailbox` and `worker`: the outbox and who sends it
     events.py      `events`: order count events (programs on the number of orders)
     ledgers.py     `credit` and `points`: one ledger's commands, made for each unit
-    reports.py     what operators read: `customers`, `milestones`, `alerts`
-    stores.py      `stores` and their email `templates`
+    stores.py      `stores`; their email `templates` are in templates.py
 
 What commands share: `context.py` (the App, the common options, errors as one line),
 `program_commands.py` and `action_flags.py` (for `programs` and `events`),
@@ -26,20 +25,24 @@ import signal
 import click
 
 from milepost.bootstrap import Milepost
+from milepost.entrypoints.action_text import actions_text
 from milepost.entrypoints.cli import demo_store as demo_data
+from milepost.entrypoints.cli.alerts import alerts
 from milepost.entrypoints.cli.codes import codes
 from milepost.entrypoints.cli.context import App, MilepostGroup, pass_app
+from milepost.entrypoints.cli.customers import customers
 from milepost.entrypoints.cli.deliveries import deliveries, mailbox, worker
 from milepost.entrypoints.cli.events import events
 from milepost.entrypoints.cli.ingest import ingest
 from milepost.entrypoints.cli.keys import keys
 from milepost.entrypoints.cli.ledgers import credit, points
+from milepost.entrypoints.cli.milestones import milestones
+from milepost.entrypoints.cli.output import console, table
 from milepost.entrypoints.cli.programs import programs
-from milepost.entrypoints.cli.reports import alerts, customers, milestones
-from milepost.entrypoints.cli.stores import stores, templates
+from milepost.entrypoints.cli.stores import stores
+from milepost.entrypoints.cli.templates import templates
 from milepost.entrypoints.cli.users import users
 from milepost.entrypoints.cli.webhooks import webhooks
-from milepost.entrypoints.output import actions_text, console, table
 
 
 @click.group(cls=MilepostGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -8,7 +8,7 @@ import click
 
 from milepost.domain.codes import Code, Discount, check
 from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
-from milepost.entrypoints.output import console, print_json, table, when
+from milepost.entrypoints.cli.output import console, print_json, table, when
 from milepost.formatting import money
 
 

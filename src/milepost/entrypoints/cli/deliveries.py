@@ -10,7 +10,7 @@ import click
 
 from milepost.domain.delivery import Delivery, MailboxMessage
 from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
-from milepost.entrypoints.output import console, print_json, table, when
+from milepost.entrypoints.cli.output import console, print_json, table, when
 
 
 def _number(value: str, prefix: str) -> int:

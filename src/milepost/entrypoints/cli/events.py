@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from milepost.domain.records import Store
+from milepost.entrypoints.action_text import actions_text
 from milepost.entrypoints.cli.action_flags import ActionCommand, action_options
 from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
 from milepost.entrypoints.cli.program_commands import (
@@ -21,7 +22,6 @@ from milepost.entrypoints.cli.program_commands import (
     rule_fields,
     update_command,
 )
-from milepost.entrypoints.output import actions_text
 from milepost.entrypoints.program_collections import ORDER_COUNT_EVENTS
 from milepost.service.rules import RuleDetails
 

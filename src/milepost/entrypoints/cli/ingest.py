@@ -19,7 +19,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from milepost.bootstrap import Milepost, connect
 from milepost.config import Settings
 from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
-from milepost.entrypoints.output import console, err_console, print_json, table
+from milepost.entrypoints.cli.output import console, err_console, print_json, table
 from milepost.runtime import tune_gc
 from milepost.service.ingest import lane_of
 

@@ -6,7 +6,7 @@ import click
 
 from milepost.domain.records import ApiKey
 from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
-from milepost.entrypoints.output import console, print_json, table, when
+from milepost.entrypoints.cli.output import console, print_json, table, when
 from milepost.service.keys import SCOPES
 
 

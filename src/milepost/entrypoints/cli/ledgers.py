@@ -12,7 +12,7 @@ import click
 
 from milepost.domain.records import CustomerReport, LedgerEntry, PointsEntry
 from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
-from milepost.entrypoints.output import console, print_json, table, when
+from milepost.entrypoints.cli.output import console, print_json, table, when
 from milepost.formatting import money
 
 Entry = LedgerEntry | PointsEntry

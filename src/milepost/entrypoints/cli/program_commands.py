@@ -14,9 +14,10 @@ import click
 
 from milepost.domain.records import Store
 from milepost.domain.rules import Rule
+from milepost.entrypoints.action_text import action_text
 from milepost.entrypoints.cli.action_flags import ActionCommand, action_options, collect_actions, split_flags
 from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
-from milepost.entrypoints.output import action_text, console, print_json, table, when
+from milepost.entrypoints.cli.output import console, print_json, table, when
 from milepost.entrypoints.program_collections import ProgramCollection
 from milepost.service.rules import RuleDetails
 

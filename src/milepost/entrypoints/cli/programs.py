@@ -12,8 +12,10 @@ import click
 from milepost.domain.aggregates import METRICS
 from milepost.domain.records import Store
 from milepost.domain.rules import MAX_INACTIVE_DAYS, Rule, validate_threshold
+from milepost.entrypoints.action_text import actions_text
 from milepost.entrypoints.cli.action_flags import ActionCommand, action_options
 from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
+from milepost.entrypoints.cli.output import when
 from milepost.entrypoints.cli.program_commands import (
     ProgramCommands,
     active_text,
@@ -25,7 +27,6 @@ from milepost.entrypoints.cli.program_commands import (
     rule_fields,
     update_command,
 )
-from milepost.entrypoints.output import actions_text, when
 from milepost.entrypoints.program_collections import PROGRAMS
 from milepost.errors import ValidationError
 from milepost.formatting import money

@@ -8,7 +8,7 @@ import click
 
 from milepost.domain.users import ROLES, User
 from milepost.entrypoints.cli.context import App, Failure, json_option, pass_app
-from milepost.entrypoints.output import console, print_json, table, when
+from milepost.entrypoints.cli.output import console, print_json, table, when
 
 
 def _password(from_stdin: bool) -> str:

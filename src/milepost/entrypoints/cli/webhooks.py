@@ -8,7 +8,7 @@ import click
 
 from milepost.domain.delivery import WEBHOOK_EVENT_TYPES, Endpoint
 from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
-from milepost.entrypoints.output import console, print_json, table, when
+from milepost.entrypoints.cli.output import console, print_json, table, when
 
 event_option = click.option(
     "--event",

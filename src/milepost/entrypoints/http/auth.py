@@ -34,7 +34,8 @@ class Principal(NamedTuple):
 
 
 def milepost(request: Request) -> Milepost:
-    return request.app.state.mp
+    mp: Milepost = request.app.state.mp
+    return mp
 
 
 def authenticate(request: Request, secret: str | None, scope: str, challenge: str) -> Principal:

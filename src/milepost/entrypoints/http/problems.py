@@ -43,7 +43,9 @@ class ApiProblem(Exception):
         self.headers: dict[str, str] = extra.pop("headers", {})
 
 
-def problem(status: int, detail: str, slug: str | None = None, headers: dict[str, str] | None = None, **extra: Any):
+def problem(
+    status: int, detail: str, slug: str | None = None, headers: dict[str, str] | None = None, **extra: Any
+) -> Response:
     phrase = HTTPStatus(status).phrase
     slug = slug or phrase.lower().replace(" ", "-").replace("'", "")
     body = {"type": PROBLEM_TYPE + slug, "title": phrase, "status": status, "detail": detail, **extra}

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from milepost.domain.actions import ACTION_TYPES
 from milepost.domain.records import Store
 from milepost.domain.users import WebSession
-from milepost.entrypoints.output import action_text
+from milepost.entrypoints.action_text import action_text
 from milepost.entrypoints.web import auth, forms, render
 from milepost.entrypoints.web.auth import Administrator
 from milepost.errors import ValidationError

@@ -22,7 +22,7 @@ from milepost.domain.journeys import MAX_STEPS
 from milepost.domain.records import Store
 from milepost.domain.rules import MAX_INACTIVE_DAYS, Rule
 from milepost.domain.users import WebSession
-from milepost.entrypoints.output import action_text
+from milepost.entrypoints.action_text import action_text
 from milepost.entrypoints.web import auth, forms, program_forms, render
 from milepost.entrypoints.web.auth import Administrator
 from milepost.errors import NotFound, ValidationError

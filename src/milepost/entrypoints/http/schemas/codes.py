@@ -4,7 +4,7 @@ redeeming, rolling back and voiding take."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
@@ -12,8 +12,8 @@ from milepost.domain import codes as domain
 from milepost.entrypoints.http.schemas.requests import Body, IdempotencyKey, OrderId, Reason, text
 from milepost.entrypoints.http.schemas.responses import Timestamp
 
-CodeText = text(200)
-CustomerRef = text(200)
+CodeText = Annotated[str, text(200)]
+CustomerRef = Annotated[str, text(200)]
 _DISCOUNT = "What the code gives: `kind` (fixed_amount, percentage, free_shipping, free_gift) and its " + (
     "`amount` and `currency`, `percent` or `product_id`."
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from milepost.entrypoints.http.schemas.requests import Actions, Body, Condition, Count, Name, Patch
+from milepost.entrypoints.http.schemas.requests import Actions, Body, Condition, Count, Name, Patch, keep
 from milepost.entrypoints.http.schemas.responses import ActionList, Timestamp
 from milepost.entrypoints.http.wire import public_id
 from milepost.service.rules import RuleDetails
@@ -62,8 +62,8 @@ class OrderCountEventIn(Body):
 
 
 class OrderCountEventPatch(Patch):
-    name: Name = Field(None)
-    count: Count = Field(None)
-    actions: Actions = Field(None, description="Replaces every action.")
-    conditions: list[Condition] = Field(None, max_length=50, description="Replaces every condition; [] for none.")
-    active: bool = Field(None)
+    name: Name = keep()
+    count: Count = keep()
+    actions: Actions = keep(description="Replaces every action.")
+    conditions: list[Condition] = keep(max_length=50, description="Replaces every condition; [] for none.")
+    active: bool = keep()

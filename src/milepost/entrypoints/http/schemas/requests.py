@@ -9,13 +9,14 @@ the service, which answers 422 problems with the field too.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
 )
@@ -31,24 +32,30 @@ NO_NUL = r"^[^\x00]*$"
 NOT_BLANK = r"^[^\x00]*[^\x00\s][^\x00]*$"
 
 
-def text(max_length: int, *, blank: bool = False) -> Any:
-    """A string of at most `max_length` characters without NUL; not only spaces unless `blank`."""
+def text(max_length: int, *, blank: bool = False) -> StringConstraints:
+    """At most `max_length` characters without NUL; not only spaces unless `blank`: `Annotated[str, text(200)]`."""
     min_length = 0 if blank else 1
     pattern = NO_NUL if blank else NOT_BLANK
-    return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length, pattern=pattern)]
+    return StringConstraints(min_length=min_length, max_length=max_length, pattern=pattern)
 
 
-Name = text(200)
-Tag = text(100)
-Note = text(2000, blank=True)
-Reason = text(2000)
-OrderId = text(200)
-Timezone = text(64)
-Subject = text(500)
-Content = text(100_000)
-OptionalContent = text(100_000, blank=True)
+def keep(**constraints: Any) -> Any:
+    """The default of a patch field: left out, it stays as it is (pydantic does not validate a default,
+    and `Any` lets `name: Name = keep()` type-check)."""
+    return Field(None, **constraints)
+
+
+Name = Annotated[str, text(200)]
+Tag = Annotated[str, text(100)]
+Note = Annotated[str, text(2000, blank=True)]
+Reason = Annotated[str, text(2000)]
+OrderId = Annotated[str, text(200)]
+Timezone = Annotated[str, text(64)]
+Subject = Annotated[str, text(500)]
+Content = Annotated[str, text(100_000)]
+OptionalContent = Annotated[str, text(100_000, blank=True)]
 CountingStatus = Literal[COUNTING_STATUSES]  # type: ignore[valid-type]
-IdempotencyKey = text(180)  # the ledger keeps 200 characters, with a prefix of its own
+IdempotencyKey = Annotated[str, text(180)]  # the ledger keeps 200 characters, with a prefix of its own
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Count = Annotated[int, Field(ge=1, le=MAX_COUNT, description="The order count N that triggers the event.")]
 
@@ -146,14 +153,16 @@ class Body(BaseModel):
 class Patch(Body):
     """A partial update: a field left out stays as it is; `null` is refused.
 
-    Fields default to None, which pydantic does not validate: None means "left out"."""
+    Fields default to None, which pydantic does not validate: None means "left out".
+    `null` removes the value of the fields named in `clearable`."""
 
     model_config = ConfigDict(json_schema_extra=lambda schema: _no_defaults(schema))
+    clearable: ClassVar[frozenset[str]] = frozenset()
 
     @field_validator("*", mode="before")
     @classmethod
-    def _not_null(cls, value: Any) -> Any:
-        if value is None:
+    def _not_null(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.clearable:
             raise ValueError("must not be null; leave the field out to keep it")
         return value
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 from milepost.domain import records
-from milepost.entrypoints.http.schemas.requests import CountingStatus, Currency, Name, Patch, Timezone
+from milepost.entrypoints.http.schemas.requests import CountingStatus, Currency, Name, Patch, Timezone, keep
 from milepost.service.stores import MAX_EXPIRE_DAYS, MAX_POINTS_PER_UNIT
 
 
@@ -40,27 +40,25 @@ class Store(BaseModel):
 
 
 class StorePatch(Patch):
-    name: Name = Field(None)
-    currency: Currency = Field(None, description="Only before the store has orders.")
-    timezone: Timezone = Field(None, description="An IANA time zone, like Europe/Paris.")
-    counting_status: CountingStatus = Field(
-        None, description="The order status from which an order counts. Only before the store has orders."
+    name: Name = keep()
+    currency: Currency = keep(description="Only before the store has orders.")
+    timezone: Timezone = keep(description="An IANA time zone, like Europe/Paris.")
+    counting_status: CountingStatus = keep(
+        description="The order status from which an order counts. Only before the store has orders."
     )
-    allow_negative_credit: bool = Field(None)
-    points_per_unit: int = Field(
-        None,
+    allow_negative_credit: bool = keep()
+    points_per_unit: int = keep(
         ge=0,
         le=MAX_POINTS_PER_UNIT,
         description="Points an order earns per whole unit of the currency of its net amount (1: 27.50 USD "
         "earns 27); 0: none. Orders already counted keep the rate they counted at.",
     )
-    allow_negative_points: bool = Field(None)
-    points_expire_days: int = Field(
-        None,
+    allow_negative_points: bool = keep()
+    points_expire_days: int = keep(
         ge=0,
         le=MAX_EXPIRE_DAYS,
         description="Earned points expire this many days later, oldest first; 0: never. Points already earned "
         "get the whole period from the change.",
     )
-    email_from_name: str = Field(None, max_length=200, description="The From name of the store's emails.")
-    email_from_address: str = Field(None, max_length=320, description="The From address of the store's emails.")
+    email_from_name: str = keep(max_length=200, description="The From name of the store's emails.")
+    email_from_address: str = keep(max_length=320, description="The From address of the store's emails.")

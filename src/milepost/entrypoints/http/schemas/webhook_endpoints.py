@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
 from milepost.domain import delivery as d
-from milepost.entrypoints.http.schemas.requests import Body, Patch, text
+from milepost.entrypoints.http.schemas.requests import Body, Patch, keep, text
 from milepost.entrypoints.http.schemas.responses import Timestamp
 from milepost.entrypoints.http.wire import public_id
 
 EventType = Literal[d.WEBHOOK_EVENT_TYPES]  # type: ignore[valid-type]
-Url = text(2000)
+Url = Annotated[str, text(2000)]
 URL_HELP = (
     "An http(s) URL. One that resolves to this machine or a private network is refused unless the server "
     "sets MILEPOST_WEBHOOKS_ALLOW_PRIVATE."
 )
-Description = text(200, blank=True)
+Description = Annotated[str, text(200, blank=True)]
 EVENT_TYPES_HELP = "The internal events it receives: " + ", ".join(d.WEBHOOK_EVENT_TYPES) + "."
 
 
@@ -28,10 +28,10 @@ class WebhookEndpointIn(Body):
 
 
 class WebhookEndpointPatch(Patch):
-    url: Url = Field(None, description=URL_HELP)
-    event_types: list[EventType] = Field(None, max_length=20, description="Replaces the list; [] for none.")
-    description: Description = Field(None)
-    enabled: bool = Field(None, description="true enables a disabled endpoint again (its dead deliveries stay dead).")
+    url: Url = keep(description=URL_HELP)
+    event_types: list[EventType] = keep(max_length=20, description="Replaces the list; [] for none.")
+    description: Description = keep()
+    enabled: bool = keep(description="true enables a disabled endpoint again (its dead deliveries stay dead).")
 
 
 class WebhookEndpoint(BaseModel):
