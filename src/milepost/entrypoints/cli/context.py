@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import update_wrapper
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 import pydantic
@@ -103,6 +103,21 @@ def pass_app(f: F) -> F:
         return ctx.invoke(f, ctx.find_object(App), *args, **kwargs)
 
     return update_wrapper(new_func, f)  # type: ignore[return-value]
+
+
+def pass_context(f: F) -> F:
+    """`click.pass_context` for the commands that take their action and condition flags
+    as `**params`: mypy cannot match a named first parameter followed by `**kwargs`
+    to click's `Concatenate`, so the check is left to click."""
+    return cast(F, click.pass_context(cast(Callable[..., Any], f)))
+
+
+def app_of(ctx: click.Context) -> App:
+    """The `App` the root group put in the context."""
+    app = ctx.find_object(App)
+    if app is None:  # only when a command runs outside `milepost`
+        raise click.UsageError("run this command through `milepost`")
+    return app
 
 
 store_option = click.option("--store", "store", required=True, metavar="KEY", help="The store's key.")

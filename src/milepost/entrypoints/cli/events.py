@@ -10,7 +10,14 @@ import click
 from milepost.domain.records import Store
 from milepost.entrypoints.action_text import actions_text
 from milepost.entrypoints.cli.action_flags import ActionCommand, action_options
-from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
+from milepost.entrypoints.cli.context import (
+    App,
+    app_of,
+    json_option,
+    pass_app,
+    pass_context,
+    store_option,
+)
 from milepost.entrypoints.cli.program_commands import (
     ProgramCommands,
     active_text,
@@ -75,19 +82,19 @@ _NEW_COUNT = "A new N: only customers who cross it from now on get the event."
 @action_options
 @inactive_option
 @json_option
-@click.pass_context
+@pass_context
 def create_event(
     ctx: click.Context, store: str, count: int, name: str, inactive: bool, as_json: bool, **params: Any
 ) -> None:
     """Create an order count event; actions run in the order the flags are given."""
-    app = ctx.find_object(App)
+    app = app_of(ctx)
     d = app.mp.order_count_events.create(store, count=count, name=name, **rule_fields(ctx, params, inactive))
     COMMANDS.report(app, store, d, "created", as_json)
 
 
 @update_command(events, click.option("--count", type=int, help=_NEW_COUNT))
 @json_option
-@click.pass_context
+@pass_context
 def update_event(
     ctx: click.Context,
     store: str,
@@ -99,7 +106,7 @@ def update_event(
     **params: Any,
 ) -> None:
     """Edit event ID. Action flags replace all its actions; edits affect only future crossings."""
-    app = ctx.find_object(App)
+    app = app_of(ctx)
     changes = edits(ctx, params, clear_conditions, count=count, name=name)
     COMMANDS.report(app, store, app.mp.order_count_events.update(store, rule_id, **changes), "updated", as_json)
 

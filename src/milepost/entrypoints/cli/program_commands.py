@@ -36,16 +36,15 @@ def update_command(group: click.Group, *options: Callable[[Any], Any]) -> Callab
     --clear-conditions, then the options stacked below, then --json."""
 
     def decorate(f: Callable[..., Any]) -> click.Command:
-        for option in reversed(
-            (
-                store_option,
-                click.argument("rule_id", metavar="ID", type=int),
-                *options,
-                click.option("--name"),
-                action_options,
-                click.option("--clear-conditions", is_flag=True, help="Remove every tag condition."),
-            )
-        ):
+        decorators: tuple[Callable[[Any], Any], ...] = (
+            store_option,
+            click.argument("rule_id", metavar="ID", type=int),
+            *options,
+            click.option("--name"),
+            action_options,
+            click.option("--clear-conditions", is_flag=True, help="Remove every tag condition."),
+        )
+        for option in reversed(decorators):
             f = option(f)
         return group.command("update", cls=ActionCommand)(f)
 

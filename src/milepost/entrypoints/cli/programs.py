@@ -14,7 +14,14 @@ from milepost.domain.records import Store
 from milepost.domain.rules import MAX_INACTIVE_DAYS, Rule, validate_threshold
 from milepost.entrypoints.action_text import actions_text
 from milepost.entrypoints.cli.action_flags import ActionCommand, action_options
-from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
+from milepost.entrypoints.cli.context import (
+    App,
+    app_of,
+    json_option,
+    pass_app,
+    pass_context,
+    store_option,
+)
 from milepost.entrypoints.cli.output import when
 from milepost.entrypoints.cli.program_commands import (
     ProgramCommands,
@@ -35,7 +42,7 @@ from milepost.service.rules import MAX_CLAWBACK_DAYS, RuleDetails
 MAX_THRESHOLD = 10**15  # amount_spent counts minor units
 
 
-class AwareTime(click.ParamType):
+class AwareTime(click.ParamType):  # type: ignore[type-arg, unused-ignore]  # generic from click 8.4
     """An ISO 8601 time with its UTC offset (2026-06-01T00:00:00Z), as an aware UTC datetime."""
 
     name = "ISO-TIME"
@@ -180,7 +187,7 @@ COMMANDS.add_commands()
 @inactive_option
 @_CLAWBACK_OPTION
 @json_option
-@click.pass_context
+@pass_context
 def create_program(
     ctx: click.Context,
     store: str,
@@ -197,7 +204,7 @@ def create_program(
 ) -> None:
     """Create a milestone program; actions run in the order the flags are given."""
     _check_threshold(metric, threshold)
-    app = ctx.find_object(App)
+    app = app_of(ctx)
     d = app.mp.programs.create(
         store,
         name=name,
@@ -221,7 +228,7 @@ def create_program(
 @click.option("--ends", type=AwareTime(), help="From this time on it fires no more.")
 @inactive_option
 @json_option
-@click.pass_context
+@pass_context
 def create_inactivity(
     ctx: click.Context,
     store: str,
@@ -235,9 +242,10 @@ def create_inactivity(
 ) -> None:
     """Create an inactivity program: it fires DAYS days after a customer's last order, once
     per lapse (a new order starts a new one). Workers check every hour; see check-inactivity."""
-    app = ctx.find_object(App)
-    window = {"starts_at": starts, "ends_at": ends}
-    d = app.mp.programs.create_inactivity(store, name=name, days=days, **window, **rule_fields(ctx, params, inactive))
+    app = app_of(ctx)
+    d = app.mp.programs.create_inactivity(
+        store, name=name, days=days, starts_at=starts, ends_at=ends, **rule_fields(ctx, params, inactive)
+    )
     COMMANDS.report(app, store, d, "created", as_json)
 
 
@@ -269,7 +277,7 @@ def check_inactivity(app: App, stores: tuple[str, ...]) -> None:
 @click.option("--active/--inactive", default=None, help="Switch it on or off.")
 @_CLAWBACK_OPTION
 @json_option
-@click.pass_context
+@pass_context
 def update_program(
     ctx: click.Context,
     store: str,
@@ -295,7 +303,7 @@ def update_program(
             raise click.UsageError(f"give --{bound} or --no-{bound}, not both")
         if removed:
             changes[f"{bound}_at"] = None
-    app = ctx.find_object(App)
+    app = app_of(ctx)
     if threshold is not None:
         _check_threshold(app.mp.programs.get(store, rule_id).rule.metric, threshold)
     COMMANDS.report(app, store, app.mp.programs.update(store, rule_id, **changes), "updated", as_json)

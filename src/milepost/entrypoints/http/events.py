@@ -13,7 +13,7 @@ from milepost.entrypoints.http.auth import BEARER_CHALLENGE, authenticate, beare
 from milepost.entrypoints.http.body import read_json
 from milepost.entrypoints.http.problems import ApiProblem, problem_responses
 from milepost.entrypoints.http.wire import json_response, public_id
-from milepost.service.ingest import REJECTED, BatchResult, EventResult
+from milepost.service.results import REJECTED, BatchResult, EventResult
 
 MAX_BATCH = 1000
 
@@ -80,7 +80,7 @@ REQUEST_SCHEMA = {
         },
     ]
 }
-RESULT_SCHEMA = {
+RESULT_SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["accepted", "duplicates", "rejected", "results"],
     "properties": {

@@ -3,7 +3,7 @@ milestone programs on the number of orders (`oce_12` is `prg_12`)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import APIRouter, Path, Response
 
@@ -62,7 +62,7 @@ def create_event(admin: AdminCaller, body: OrderCountEventIn, response: Response
         conditions=[c.model_dump() for c in body.conditions],
         active=body.active,
     )
-    return RESOURCE.created(response, d)
+    return cast(OrderCountEventChange, RESOURCE.created(response, d))
 
 
 @router.post(

@@ -11,7 +11,7 @@ models, texts, creation and extra operations).
 # handlers `add_routes` makes, and they name the resource's own models.
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any, Protocol, cast
 
 from fastapi import APIRouter, Path, Response
 
@@ -107,7 +107,7 @@ def add_routes(res: ProgramResource, texts: Texts) -> None:
     )
     def update_item(admin: AdminCaller, item_id: ItemId, body: body_model) -> Any:  # type: ignore[valid-type]
         rule_id = res.live(admin, item_id).rule.id
-        changes: dict[str, Any] = body.changes()
+        changes: dict[str, Any] = cast(Patch, body).changes()
         for field in ("starts_at", "ends_at"):
             if field in changes:
                 changes[field] = utc(changes[field], field)

@@ -7,7 +7,7 @@ as the kind `order_count`, under program ids (`prg_12` is `oce_12`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from fastapi import APIRouter, Response
 
@@ -69,9 +69,10 @@ def create_program(admin: AdminCaller, body: ProgramIn, response: Response) -> P
             raise invalid("steps", "a journey takes steps instead of metric, threshold and every")
         d = admin.mp.programs.create_journey(admin.store, steps=[s.model_dump() for s in body.steps], **_common(body))
     else:
-        for field in ("metric", "threshold"):
-            if getattr(body, field) is None:
-                raise invalid(field, "is required (or give steps, for a journey)")
+        if body.metric is None:
+            raise invalid("metric", "is required (or give steps, for a journey)")
+        if body.threshold is None:
+            raise invalid("threshold", "is required (or give steps, for a journey)")
         d = admin.mp.programs.create(
             admin.store,
             metric=body.metric,
@@ -80,7 +81,7 @@ def create_program(admin: AdminCaller, body: ProgramIn, response: Response) -> P
             clawback_days=body.clawback_days,
             **_common(body),
         )
-    return RESOURCE.created(response, d)
+    return cast(ProgramChange, RESOURCE.created(response, d))
 
 
 def _common(body: ProgramIn) -> dict[str, Any]:

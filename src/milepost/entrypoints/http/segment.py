@@ -142,7 +142,7 @@ def _messages(document: Any, kind: str | None) -> list[Any]:
         return [document]
     if not isinstance(document, dict) or not isinstance(document.get("batch"), list):
         raise _invalid('the body must be {"batch": [...]}: an array of track and identify messages')
-    messages = document["batch"]
+    messages: list[Any] = document["batch"]
     if not messages:
         raise _invalid("batch: the batch is empty")
     if len(messages) > MAX_BATCH:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 
 import orjson
 from starlette.responses import Response
@@ -39,6 +39,10 @@ def _default(value: Any) -> Any:
     raise TypeError(type(value).__name__)
 
 
+@overload
+def public_id(kind: str, number: int) -> str: ...
+@overload
+def public_id(kind: str, number: int | None) -> str | None: ...
 def public_id(kind: str, number: int | None) -> str | None:
     return None if number is None else f"{PREFIXES[kind]}_{number}"
 

@@ -44,7 +44,8 @@ def _html_for_admin(app: FastAPI, kind: type[Exception]) -> None:
 
     async def handler(request: Request, exc: Any) -> Response:
         if not request.url.path.startswith("/admin"):
-            return await api_handler(request, exc)  # type: ignore[no-any-return]
+            answer = api_handler(request, exc)
+            return answer if isinstance(answer, Response) else await answer
         if (
             isinstance(exc, NotFound)
             or getattr(exc, "status_code", None) == 404

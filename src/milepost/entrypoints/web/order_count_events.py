@@ -95,7 +95,11 @@ async def delete_event(request: Request, store: str, event_id: int, session: Adm
 
 
 async def _submit(
-    request: Request, store: str, session: WebSession, details: RuleDetails | None, save: Callable[[dict], object]
+    request: Request,
+    store: str,
+    session: WebSession,
+    details: RuleDetails | None,
+    save: Callable[[dict[str, Any]], object],
 ) -> Response:
     """Save the posted form with `save`, then back to the table; or the form again, with
     the errors next to their fields."""

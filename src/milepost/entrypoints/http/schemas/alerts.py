@@ -31,7 +31,7 @@ class Alert(BaseModel):
     @classmethod
     def of(cls, a: records.Alert) -> Alert:
         return cls(
-            id=public_id("alert", a.id),  # type: ignore[arg-type]
+            id=public_id("alert", a.id),
             customer_id=a.customer_id,
             message=a.message,
             status=a.status,

@@ -58,7 +58,7 @@ class Delivery(BaseModel):
     def of(cls, x: d.Delivery, attempts: list[d.Attempt] | None = None) -> Delivery:
         payload: dict[str, Any] = orjson.loads(x.payload)
         return cls(
-            id=public_id("delivery", x.id),  # type: ignore[arg-type]
+            id=public_id("delivery", x.id),
             message_id=x.key,
             channel=x.channel,
             status=x.status,
@@ -96,8 +96,8 @@ class MailboxMessage(BaseModel):
     @classmethod
     def of(cls, m: d.MailboxMessage) -> MailboxMessage:
         return cls(
-            id=public_id("mailbox_message", m.id),  # type: ignore[arg-type]
-            delivery_id=public_id("delivery", m.delivery_id),  # type: ignore[arg-type]
+            id=public_id("mailbox_message", m.id),
+            delivery_id=public_id("delivery", m.delivery_id),
             channel=m.channel,
             message_id=m.message_id,
             sender=m.sender,

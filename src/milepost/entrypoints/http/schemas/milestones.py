@@ -39,11 +39,9 @@ class Milestone(BaseModel):
     @classmethod
     def of(cls, m: records.MilestoneReached) -> Milestone:
         return cls(
-            id=public_id("milestone", m.id),  # type: ignore[arg-type]
-            program_id=public_id("program", m.rule_id),  # type: ignore[arg-type]
-            order_count_event_id=(
-                public_id("order_count_event", m.rule_id) if m.rule_kind == "order_count" else None  # type: ignore[arg-type]
-            ),
+            id=public_id("milestone", m.id),
+            program_id=public_id("program", m.rule_id),
+            order_count_event_id=(public_id("order_count_event", m.rule_id) if m.rule_kind == "order_count" else None),
             occurrence=m.occurrence,
             name=m.rule_name,
             version=m.rule_version,

@@ -30,7 +30,7 @@ class OrderCountEvent(BaseModel):
     def of(cls, d: RuleDetails) -> OrderCountEvent:
         r = d.rule
         return cls(
-            id=public_id("order_count_event", r.id),  # type: ignore[arg-type]
+            id=public_id("order_count_event", r.id),
             name=r.name,
             count=r.threshold,
             active=r.active,

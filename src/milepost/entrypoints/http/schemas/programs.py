@@ -147,7 +147,7 @@ class Program(BaseModel):
     def of(cls, d: RuleDetails) -> Program:
         r = d.rule
         return cls(
-            id=public_id("program", r.id),  # type: ignore[arg-type]
+            id=public_id("program", r.id),
             conditions=[TagCondition(tag=c.tag, has=c.present) for c in r.conditions],
             actions=[a.as_dict() for a in r.actions],
             steps=[s.as_dict() for s in r.steps] or None,

@@ -47,7 +47,7 @@ class WebhookEndpoint(BaseModel):
     @classmethod
     def of(cls, e: d.Endpoint) -> WebhookEndpoint:
         return cls(
-            id=public_id("webhook_endpoint", e.id),  # type: ignore[arg-type]
+            id=public_id("webhook_endpoint", e.id),
             url=e.url,
             description=e.description,
             event_types=list(e.event_types),
