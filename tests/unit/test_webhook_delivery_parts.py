@@ -7,7 +7,8 @@ import pytest
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from milepost.adapters.channels.addresses import check_url
-from milepost.adapters.channels.signing import new_secret, signed_headers
+from milepost.adapters.channels.signing import signed_headers
+from milepost.domain.delivery import new_secret
 from milepost.errors import ValidationError
 
 BODY = '{"type":"milestone.reached","timestamp":"2026-03-01T12:00:00Z","data":{"customer_id":"ada"}}'

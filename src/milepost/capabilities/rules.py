@@ -33,10 +33,10 @@ class Rules(Capability):
 
     def _create(self, store: str, **fields: Any) -> RuleDetails:
         w = self._w
-        return create_rule(w.db, w.clock(), w.store_id(store), allow_private=w.allow_private, **fields)
+        return create_rule(w.db, w.clock(), w.store_id(store), check_url=w.check_url, **fields)
 
     def _update(self, store: str, program_id: int, **changes: Any) -> RuleDetails:
         w = self._w
         return update_rule(
-            w.db, w.clock(), w.store_id(store), program_id, allow_private=w.allow_private, kind=self.kind, **changes
+            w.db, w.clock(), w.store_id(store), program_id, check_url=w.check_url, kind=self.kind, **changes
         )

@@ -18,7 +18,7 @@ class Webhooks(Capability):
             url=url,
             event_types=event_types,
             description=description,
-            allow_private=w.allow_private,
+            check_url=w.check_url,
         )
 
     def get(self, store: str, endpoint_id: int) -> Endpoint:
@@ -45,7 +45,7 @@ class Webhooks(Capability):
             event_types=event_types,
             description=description,
             enabled=enabled,
-            allow_private=w.allow_private,
+            check_url=w.check_url,
         )
 
     def delete(self, store: str, endpoint_id: int) -> None:

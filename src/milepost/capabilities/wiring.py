@@ -7,11 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 
+from milepost.adapters.channels.addresses import check_url
 from milepost.adapters.storage.database import Database
 from milepost.config import Settings
 from milepost.domain.records import Store
 from milepost.service import stores
+from milepost.service.ports import UrlCheck
 
 Clock = Callable[[], datetime]
 
@@ -43,9 +46,10 @@ class Wiring:
         return stores.store_by_key(self.db, key)
 
     @property
-    def allow_private(self) -> bool:
-        """Whether webhook URLs may point at loopback, private or link-local addresses."""
-        return self.settings.webhooks_allow_private
+    def check_url(self) -> UrlCheck:
+        """What refuses a webhook URL: the channels' check, allowing loopback, private and
+        link-local addresses only as the settings of the moment say."""
+        return partial(check_url, allow_private=self.settings.webhooks_allow_private)
 
 
 class Capability:

@@ -7,7 +7,9 @@ Statuses: `pending` (due at `available_at`; a claimed one is pending with its le
 
 from __future__ import annotations
 
+import base64
 import random
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -119,10 +121,19 @@ WEBHOOK_EVENT_TYPES = (
 )
 
 
+#: What begins every endpoint secret (Standard Webhooks' convention).
+SECRET_PREFIX = "whsec_"
+
+
 @dataclass(frozen=True, slots=True)
 class Secret:
     secret: str  # whsec_...
     expires_at: datetime | None  # None for the current secret; set on the old one by a rotation
+
+
+def new_secret() -> str:
+    """A fresh endpoint secret: `whsec_` and 32 random bytes, base64."""
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
 @dataclass(frozen=True, slots=True)

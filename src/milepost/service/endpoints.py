@@ -12,12 +12,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from milepost.adapters.channels.addresses import check_url
-from milepost.adapters.channels.signing import new_secret
-from milepost.adapters.storage.endpoints import secrets_json
-from milepost.domain.delivery import WEBHOOK_EVENT_TYPES, Endpoint, Secret
+from milepost.domain.delivery import WEBHOOK_EVENT_TYPES, Endpoint, Secret, new_secret
 from milepost.errors import Conflict, NotFound, ValidationError
-from milepost.service.ports import EndpointsTx, RulesTx, Storage
+from milepost.service.ports import EndpointsTx, RulesTx, Storage, UrlCheck
 
 #: How long the previous secret keeps signing after a rotation (both signatures sent).
 ROTATION_OVERLAP = timedelta(hours=24)
@@ -27,13 +24,13 @@ DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 
 
-def _url(url: Any, allow_private: bool) -> str:
+def _url(url: Any, check_url: UrlCheck) -> str:
     if not isinstance(url, str) or not url.strip():
         raise ValidationError("url is required", {"url": "required"})
     text: str = url.strip()
     if len(text) > MAX_URL:
         raise ValidationError(f"url must be at most {MAX_URL} characters", {"url": "too long"})
-    check_url(text, allow_private)
+    check_url(text)
     return text
 
 
@@ -86,10 +83,10 @@ def create_endpoint(
     url: str,
     event_types: list[str],
     description: str = "",
-    allow_private: bool = False,
+    check_url: UrlCheck,
 ) -> tuple[Endpoint, str]:
     """A new endpoint and its signing secret (`whsec_...`)."""
-    url = _url(url, allow_private)
+    url = _url(url, check_url)
     kinds, description = _event_types(event_types), _description(description)
     secret = new_secret()
     with db.write() as tx:
@@ -108,7 +105,7 @@ def _new_values(
         "url": url,
         "description": description,
         "event_types": tx.dumps(kinds),
-        "secrets": secrets_json((Secret(secret, None),)),
+        "secrets": (Secret(secret, None),),
         "enabled": True,
         "disabled_reason": None,
         "created_at": now,
@@ -116,14 +113,14 @@ def _new_values(
     }
 
 
-def ensure_endpoint(tx: EndpointsTx, now: datetime, store_id: int, url: Any, allow_private: bool) -> Endpoint:
+def ensure_endpoint(tx: EndpointsTx, now: datetime, store_id: int, url: Any, check_url: UrlCheck) -> Endpoint:
     """The endpoint a rule's webhook action sends to, registered now if no endpoint has
     the URL yet (subscribed to nothing: it only receives what actions send)."""
     if isinstance(url, str):
         found = tx.endpoint_by_url(store_id, url.strip())
         if found is not None:
             return found
-    url = _url(url, allow_private)
+    url = _url(url, check_url)
     values = _new_values(tx, store_id, now, url, [], "created for a rule's webhook action", new_secret())
     endpoint = tx.insert_endpoint(values)
     tx.bump_rules_version(store_id)
@@ -153,13 +150,13 @@ def update_endpoint(
     event_types: list[str] | None = None,
     description: str | None = None,
     enabled: bool | None = None,
-    allow_private: bool = False,
+    check_url: UrlCheck,
 ) -> Endpoint:
     """Change what is given. Enabling a disabled endpoint clears why it was disabled
     (its parked deliveries stay dead until an operator retries them)."""
     values: dict[str, Any] = {}
     get_endpoint(db, store_id, endpoint_id)  # an unknown endpoint is 404 before its new URL is checked
-    new_url = _url(url, allow_private) if url is not None else None
+    new_url = _url(url, check_url) if url is not None else None
     if event_types is not None:
         values["event_types"] = _event_types(event_types)
     if description is not None:
@@ -203,7 +200,7 @@ def rotate_secret(db: Storage, now: datetime, store_id: int, endpoint_id: int) -
             for s in current.secrets
             if s.expires_at is None or s.expires_at > now
         )
-        values = {"secrets": secrets_json((Secret(secret, None), *kept)), "updated_at": now}
+        values = {"secrets": (Secret(secret, None), *kept), "updated_at": now}
         tx.update_endpoint(store_id, endpoint_id, values)
         return _existing(tx, store_id, endpoint_id), secret
 

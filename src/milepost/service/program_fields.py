@@ -13,7 +13,7 @@ from milepost.domain.records import Store
 from milepost.domain.rules import RULE_KINDS, validate_conditions, validate_threshold
 from milepost.errors import ValidationError
 from milepost.service.endpoints import ensure_endpoint
-from milepost.service.ports import EndpointsTx, RulesTx, StoresTx, TemplatesTx, UsersTx
+from milepost.service.ports import EndpointsTx, RulesTx, StoresTx, TemplatesTx, UrlCheck, UsersTx
 from milepost.service.rendering import TemplateProblem, render
 from milepost.service.templates import sample_context
 
@@ -86,7 +86,7 @@ def checked_fields(
     conditions: Any,
     kind: str,
     now: datetime,
-    allow_private: bool,
+    check_url: UrlCheck,
     metric: Any = None,
 ) -> dict[str, Any]:
     if kind not in RULE_KINDS:
@@ -99,7 +99,7 @@ def checked_fields(
         raise ValidationError(f"metric {reason}; got {metric!r}", {"metric": reason})
     store = tx.lock_store(store_id, exclusive=True)
     parsed = validate_actions(actions, store.currency, tx.template_keys(store_id))
-    _check_external(tx, store, parsed, now, allow_private)
+    _check_external(tx, store, parsed, now, check_url)
     return {
         "kind": kind,
         "name": name.strip(),
@@ -110,7 +110,7 @@ def checked_fields(
     }
 
 
-def _check_external(tx: EditTx, store: Store, actions: tuple[Action, ...], now: datetime, allow_private: bool) -> None:
+def _check_external(tx: EditTx, store: Store, actions: tuple[Action, ...], now: datetime, check_url: UrlCheck) -> None:
     """Text messages must render for a sample customer; an alert's agent must be a user; a
     webhook action's URL becomes a webhook endpoint of the store (unless it is one), whose
     secret signs what it gets."""
@@ -128,7 +128,7 @@ def _check_external(tx: EditTx, store: Store, actions: tuple[Action, ...], now: 
                 raise ValidationError(f"actions[{i}].assignee: {reason}", {f"actions[{i}].assignee": reason})
         elif action.type == "webhook":
             try:
-                ensure_endpoint(tx, now, store.id, action.param("url"), allow_private)
+                ensure_endpoint(tx, now, store.id, action.param("url"), check_url)
             except ValidationError as exc:
                 reason = exc.problems.get("url", str(exc))
                 raise ValidationError(f"actions[{i}].url: {reason}", {f"actions[{i}].url": reason}) from None

@@ -26,7 +26,7 @@ from typing import Any, Final
 from milepost.domain.journeys import parse_steps
 from milepost.domain.rules import MAX_INACTIVE_DAYS, Rule
 from milepost.errors import NotFound, ValidationError
-from milepost.service.ports import RulesTx, Storage
+from milepost.service.ports import RulesTx, Storage, UrlCheck
 from milepost.service.program_fields import MAX_CLAWBACK_DAYS as MAX_CLAWBACK_DAYS  # the HTTP API reads it here
 from milepost.service.program_fields import (
     active_window,
@@ -93,7 +93,7 @@ def create_rule(
     conditions: list[dict[str, Any]] | None = None,
     active: bool = True,
     kind: str = "order_count",
-    allow_private: bool = False,
+    check_url: UrlCheck,
     metric: str | None = None,
     starts_at: datetime | None = None,
     ends_at: datetime | None = None,
@@ -115,7 +115,7 @@ def create_rule(
     elif steps is not None:
         raise ValidationError("only journeys have steps", {"steps": "not for this kind"})
     with db.write() as tx:
-        values = checked_fields(tx, store_id, name, threshold, actions, conditions, kind, now, allow_private, metric)
+        values = checked_fields(tx, store_id, name, threshold, actions, conditions, kind, now, check_url, metric)
         if journey:
             values["steps"] = json.dumps([s.as_dict() for s in journey])
         values.update(store_id=store_id, active=active, version=1, arm_seq=1, created_at=now, updated_at=now)
@@ -138,7 +138,7 @@ def update_rule(
     now: datetime,
     store_id: int,
     rule_id: int,
-    allow_private: bool = False,
+    check_url: UrlCheck,
     kind: str | None = "order_count",
     **changes: Any,
 ) -> RuleDetails:
@@ -168,7 +168,7 @@ def update_rule(
             merged["conditions"],
             row.kind,
             now,
-            allow_private,
+            check_url,
             row.metric,
         )
         active = bool(changes.get("active", row.active))

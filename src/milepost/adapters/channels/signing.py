@@ -11,15 +11,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import secrets
 from collections.abc import Sequence
 
-SECRET_PREFIX = "whsec_"
-
-
-def new_secret() -> str:
-    """A fresh endpoint secret: `whsec_` and 32 random bytes, base64."""
-    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
+from milepost.domain.delivery import SECRET_PREFIX
 
 
 def signature(secret: str, msg_id: str, timestamp: int, body: str) -> str:

@@ -16,10 +16,15 @@ from milepost.domain.delivery import Endpoint, Secret
 _we = t.webhook_endpoints.c
 
 
-def secrets_json(secrets: tuple[Secret, ...]) -> str:
-    return orjson.dumps(
-        [{"secret": s.secret, "expires_at": s.expires_at.isoformat() if s.expires_at else None} for s in secrets]
-    ).decode()
+def _stored(values: dict[str, Any]) -> dict[str, Any]:
+    """The row's values: the endpoint's secrets (a tuple of `Secret`) as their JSON column."""
+    if "secrets" not in values:
+        return values
+    secrets = [
+        {"secret": s.secret, "expires_at": s.expires_at.isoformat() if s.expires_at else None}
+        for s in values["secrets"]
+    ]
+    return {**values, "secrets": orjson.dumps(secrets).decode()}
 
 
 def _endpoint(r: Any) -> Endpoint:
@@ -43,7 +48,7 @@ def _endpoint(r: Any) -> Endpoint:
 
 class EndpointQueries(TxBase):
     def insert_endpoint(self, values: dict[str, Any]) -> Endpoint:
-        new_id = self.conn.execute(insert(t.webhook_endpoints).values(**values).returning(_we.id)).scalar_one()
+        new_id = self.conn.execute(insert(t.webhook_endpoints).values(**_stored(values)).returning(_we.id)).scalar_one()
         found = self.endpoint(values["store_id"], new_id)
         assert found is not None
         return found
@@ -72,7 +77,7 @@ class EndpointQueries(TxBase):
 
     def update_endpoint(self, store_id: int, endpoint_id: int, values: dict[str, Any]) -> None:
         self.conn.execute(
-            update(t.webhook_endpoints).where(_we.store_id == store_id, _we.id == endpoint_id).values(**values)
+            update(t.webhook_endpoints).where(_we.store_id == store_id, _we.id == endpoint_id).values(**_stored(values))
         )
 
     def delete_endpoint(self, store_id: int, endpoint_id: int) -> bool:

@@ -11,7 +11,7 @@ from milepost.service.ports.batch import BatchTx
 from milepost.service.ports.codes import CodesTx
 from milepost.service.ports.dashboard import DashboardTx, HourRow
 from milepost.service.ports.delivery import DeliveryTx
-from milepost.service.ports.endpoints import EndpointsTx
+from milepost.service.ports.endpoints import EndpointsTx, UrlCheck
 from milepost.service.ports.expiry import ExpiryTx
 from milepost.service.ports.keys import KeysTx
 from milepost.service.ports.ledger import LedgerTx
@@ -63,5 +63,6 @@ __all__ = [
     "SweepsTx",
     "TemplatesTx",
     "Tx",
+    "UrlCheck",
     "UsersTx",
 ]

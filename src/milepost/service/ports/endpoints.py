@@ -9,6 +9,14 @@ from typing import Any, Protocol
 from milepost.domain.delivery import Endpoint
 
 
+class UrlCheck(Protocol):
+    """Refuses (ValidationError) a webhook URL Milepost must not post to: not http(s), or
+    (unless the operator allows it) one that reaches this machine or a private network.
+    The wiring hands in adapters/channels/addresses.py's, under the settings of the moment."""
+
+    def __call__(self, url: str) -> object: ...
+
+
 class EndpointsTx(Protocol):
     """Webhook endpoints and their subscriptions."""
 
