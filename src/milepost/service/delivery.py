@@ -10,18 +10,6 @@ from milepost.errors import Conflict, NotFound
 from milepost.service.ports import Storage
 
 
-def list_deliveries(
-    db: Storage,
-    store_id: int,
-    status: str | None = None,
-    channel: str | None = None,
-    before_id: int | None = None,
-    limit: int = 100,
-) -> list[Delivery]:
-    with db.read() as tx:
-        return tx.deliveries(store_id, status, channel, before_id, limit)
-
-
 def customer_messages(db: Storage, store_id: int, customer_id: str, limit: int = 20) -> list[Delivery]:
     """The emails and texts milestones sent about the customer (to them, or to the agent an
     alert named), newest first."""
@@ -60,13 +48,6 @@ def retry_dead(db: Storage, now: datetime, store_id: int) -> int:
     """Send every dead message of the store again, with a fresh schedule; how many."""
     with db.write() as tx:
         return tx.requeue(store_id, None, ("dead",), now)
-
-
-def list_mailbox(
-    db: Storage, store_id: int, channel: str | None = None, before_id: int | None = None, limit: int = 100
-) -> list[MailboxMessage]:
-    with db.read() as tx:
-        return tx.mailbox_messages(store_id, channel, before_id, limit)
 
 
 def get_mailbox_message(db: Storage, store_id: int, message_id: int) -> MailboxMessage:
