@@ -18,7 +18,8 @@ from typing import Any
 
 from milepost.domain.expiry import EXPIRE, Lot, due, upcoming
 from milepost.domain.records import LedgerEntry, PointsEntry, Store
-from milepost.errors import Conflict, InsufficientBalance, NotFound, ValidationError
+from milepost.errors import Conflict, InsufficientBalance, ValidationError
+from milepost.service.existing import find_customer
 from milepost.service.ports import POINTS_UNIT, LedgerRow, Storage
 
 Entry = LedgerEntry | PointsEntry
@@ -177,7 +178,7 @@ def _post(
     with db.write() as tx:
         store = tx.lock_store(store_id)
         tx.lock_customers(store_id, [customer_id])
-        customer = _customer(tx, store_id, customer_id)
+        customer = find_customer(tx, store_id, customer_id)
         done = book.entries(tx, store_id=store_id, key=ledger_key)
         if done:
             if book.amount(done[0]) != amount or done[0].customer_id != customer_id:
@@ -198,14 +199,7 @@ def entries(db: Storage, book: Book, store_id: int, customer_id: str) -> list[En
     """The customer's entries, oldest first; their sum is the balance (per currency, for
     credit)."""
     with db.read() as tx:
-        return book.entries(tx, customer_id=_customer(tx, store_id, customer_id).id)
-
-
-def _customer(tx: Any, store_id: int, customer_id: str) -> Any:
-    found = tx.customer(store_id, customer_id)
-    if found is None:
-        raise NotFound(f"no customer {customer_id!r} in this store")
-    return found[0]
+        return book.entries(tx, customer_id=find_customer(tx, store_id, customer_id).id)
 
 
 # -- points expiry --------------------------------------------------------------------------
@@ -215,7 +209,7 @@ def expiring(db: Storage, now: datetime, store_id: int, customer_id: str) -> lis
     """The customer's points lots that will expire, with what is left of each, soonest first."""
     with db.read() as tx:
         store = tx.store(store_id)
-        customer = _customer(tx, store_id, customer_id)
+        customer = find_customer(tx, store_id, customer_id)
         if store is None or store.points_expire_days is None:
             return []
         lots = tx.points_lots([customer.id]).get(customer.id, [])

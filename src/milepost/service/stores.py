@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from milepost.domain.events import COUNTING_STATUSES
 from milepost.domain.records import Store
-from milepost.errors import Conflict, NotFound, ValidationError
+from milepost.errors import Conflict, ValidationError
+from milepost.service.existing import existing
 from milepost.service.ports import Storage
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -102,7 +103,4 @@ def _expiry(days: int, now: datetime) -> dict[str, Any]:
 
 def store_by_key(db: Storage, key: str) -> Store:
     with db.read() as tx:
-        store = tx.store_by_key(key)
-    if store is None:
-        raise NotFound(f"no store with the key {key!r}")
-    return store
+        return existing(tx.store_by_key(key), f"no store with the key {key!r}")

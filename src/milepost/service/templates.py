@@ -12,6 +12,7 @@ from typing import Any, TypedDict
 from milepost.domain.aggregates import Aggregates
 from milepost.domain.records import CustomerReport, Store
 from milepost.errors import Conflict, NotFound, ValidationError
+from milepost.service.existing import existing
 from milepost.service.ports import Storage
 from milepost.service.rendering import Rendered, render
 from milepost.service.reports import customer_report
@@ -53,10 +54,7 @@ def list_templates(
 
 def get_template(db: Storage, store_id: int, key: str) -> dict[str, Any]:
     with db.read() as tx:
-        found = tx.template(store_id, key)
-    if found is None:
-        raise NotFound(f"no email template {key!r} in this store")
-    return found
+        return existing(tx.template(store_id, key), f"no email template {key!r} in this store")
 
 
 def delete_template(db: Storage, store_id: int, key: str) -> None:

@@ -18,7 +18,8 @@ from datetime import datetime, timedelta
 
 from milepost.domain.passwords import DUMMY_HASH, hash_password, needs_rehash, password_problem, verify_password
 from milepost.domain.users import ADMINISTRATOR, ROLES, User, WebSession, email_problem
-from milepost.errors import Conflict, MilepostError, NotFound, ValidationError
+from milepost.errors import Conflict, MilepostError, ValidationError
+from milepost.service.existing import existing
 from milepost.service.ports import Storage
 
 WINDOW = timedelta(minutes=15)
@@ -66,10 +67,7 @@ def users(db: Storage) -> list[User]:
 
 def user(db: Storage, user_id: int) -> User:
     with db.read() as tx:
-        found = tx.user(user_id)
-    if found is None:
-        raise NotFound(f"no user {user_id}")
-    return found
+        return existing(tx.user(user_id), f"no user {user_id}")
 
 
 def update_user(
@@ -103,9 +101,7 @@ def update_user(
     if problems:
         raise ValidationError("; ".join(f"{k}: {v}" for k, v in problems.items()), problems)
     with db.write() as tx:
-        found = tx.user(user_id)
-        if found is None:
-            raise NotFound(f"no user {user_id}")
+        found = existing(tx.user(user_id), f"no user {user_id}")
         loses_admin = (
             found.is_administrator
             and found.disabled_at is None
