@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 
 from milepost.adapters.storage import tables as t
-from milepost.adapters.storage.base import TxBase
+from milepost.adapters.storage.base import TxBase, record
 from milepost.adapters.storage.delivery import _delivery
 from milepost.domain.delivery import Delivery
 from milepost.domain.records import MilestoneReached
@@ -116,20 +116,7 @@ class ReportQueries(TxBase):
             .limit(limit)
         )
         return [
-            MilestoneReached(
-                id=r.id,
-                rule_id=r.rule_id,
-                rule_name=r.rule_name,
-                rule_version=r.rule_version,
-                customer_id=r.customer_ext,
-                value=r.value,
-                order_id=r.order_id,
-                event_key=r.event_key,
-                fired_at=r.fired_at,
-                actions=tuple(json.loads(r.actions)),
-                occurrence=r.occurrence,
-                rule_kind=r.rule_kind,
-            )
+            record(MilestoneReached, r, customer_id=r.customer_ext, actions=tuple(json.loads(r.actions)))
             for r in self.conn.execute(q)
         ]
 
