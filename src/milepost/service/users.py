@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 from milepost.domain.passwords import DUMMY_HASH, hash_password, needs_rehash, password_problem, verify_password
 from milepost.domain.users import ADMINISTRATOR, ROLES, User, WebSession, email_problem
@@ -70,18 +71,19 @@ def user(db: Storage, user_id: int) -> User:
         return existing(tx.user(user_id), f"no user {user_id}")
 
 
-def update_user(
-    db: Storage,
-    now: datetime,
-    user_id: int,
-    *,
-    name: str | None = None,
-    role: str | None = None,
-    disabled: bool | None = None,
-    password: str | None = None,
-) -> User:
+class UserChanges(TypedDict):
+    """What `update_user` changes; None keeps it as it is."""
+
+    name: str | None
+    role: str | None
+    disabled: bool | None
+    password: str | None
+
+
+def update_user(db: Storage, now: datetime, user_id: int, changes: UserChanges) -> User:
     """Change a user; the last active Administrator cannot be demoted or disabled. A new
     password or disabling signs the user out everywhere."""
+    name, role, disabled, password = changes["name"], changes["role"], changes["disabled"], changes["password"]
     values: dict[str, object] = {}
     problems = {}
     if name is not None:
