@@ -17,6 +17,10 @@ def customer_report(db: Storage, store_id: int, customer_id: str) -> CustomerRep
         return customer_in(tx, store_id, customer_id)
 
 
+#: what a customer's report says as their stored state does
+_PROFILE = ("external_id", "email", "name", "email_consent", "sms_consent", "attributes", "aggregates", "phone")
+
+
 class CustomerTx(ReportsTx, LedgerTx, Protocol):
     """Reading one customer: their record, tags, codes, milestones and balances."""
 
@@ -26,19 +30,12 @@ def customer_in(tx: CustomerTx, store_id: int, customer_id: str, history: bool =
     (what a message needs: its profile, tags and balances)."""
     c, created_at = existing(tx.customer(store_id, customer_id), f"no customer {customer_id!r} in this store")
     return CustomerReport(
-        external_id=c.external_id,
-        email=c.email,
-        name=c.name,
-        email_consent=c.email_consent,
-        sms_consent=c.sms_consent,
-        attributes=c.attributes,
-        aggregates=c.aggregates,
+        **{name: getattr(c, name) for name in _PROFILE},
         tags=tuple(tx.customer_tags(c.id)),
         balances=tx.balances(c.id),
         ledger=tuple(tx.ledger_entries(customer_id=c.id)) if history else (),
         milestones=tuple(reversed(tx.milestone_log(store_id, customer_id=c.id, limit=10_000))) if history else (),
         created_at=created_at,
-        phone=c.phone,
         points_balance=tx.points_balance(c.id),
         codes=tuple(tx.issued_codes(c.id)) if history else (),
     )
