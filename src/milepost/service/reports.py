@@ -8,7 +8,7 @@ from typing import Protocol
 
 from milepost.domain.records import Alert, CustomerLine, CustomerReport
 from milepost.errors import NotFound
-from milepost.service.existing import existing
+from milepost.service.existing import customer_row
 from milepost.service.ports import LedgerTx, ReportsTx, Storage, Tx
 
 
@@ -28,7 +28,7 @@ class CustomerTx(ReportsTx, LedgerTx, Protocol):
 def customer_in(tx: CustomerTx, store_id: int, customer_id: str, history: bool = True) -> CustomerReport:
     """The customer as of `tx`; without `history`, no ledger entries, milestones or codes
     (what a message needs: its profile, tags and balances)."""
-    c, created_at = existing(tx.customer(store_id, customer_id), f"no customer {customer_id!r} in this store")
+    c, created_at = customer_row(tx, store_id, customer_id)
     return CustomerReport(
         **{name: getattr(c, name) for name in _PROFILE},
         tags=tuple(tx.customer_tags(c.id)),
