@@ -24,6 +24,8 @@ class Alerts(Capability):
         before_id: int | None = None,
         assignee: str | None = None,
     ) -> list[Alert]:
-        """Newest first. `status`: open, acknowledged, resolved, unresolved (open or
-        acknowledged), or None for all; `assignee`: the alerts of the user with this email."""
-        return reports.alerts(self._w.db, self._w.store_id(store), status, limit, before_id, assignee)
+        """Newest first; pass the last id seen as `before_id` for the next page. `status`:
+        open, acknowledged, resolved, unresolved (open or acknowledged), or None for all;
+        `assignee`: the alerts of the user with this email."""
+        with self._w.db.read() as tx:
+            return tx.alerts(self._w.store_id(store), status, limit, before_id, assignee.lower() if assignee else None)

@@ -31,7 +31,8 @@ class Deliveries(Capability):
         limit: int = 100,
     ) -> list[Delivery]:
         """Newest first; status pending, sent, skipped, dead, or failing (pending after a failure)."""
-        return delivery.list_deliveries(self._w.db, self._w.store_id(store), status, channel, before_id, limit)
+        with self._w.db.read() as tx:
+            return tx.deliveries(self._w.store_id(store), status, channel, before_id, limit)
 
 
 class Mailbox(Capability):
@@ -42,4 +43,5 @@ class Mailbox(Capability):
         self, store: str, channel: str | None = None, before_id: int | None = None, limit: int = 100
     ) -> list[MailboxMessage]:
         """Emails and texts kept locally, newest first."""
-        return delivery.list_mailbox(self._w.db, self._w.store_id(store), channel, before_id, limit)
+        with self._w.db.read() as tx:
+            return tx.mailbox_messages(self._w.store_id(store), channel, before_id, limit)

@@ -31,11 +31,8 @@ class Ledgers(Capability):
     ) -> Entry:
         """The store reports `amount` of `unit` spent by the customer (on `order_id`);
         below zero is a Conflict unless the store allows negative balances of that unit."""
-        w = self._w
-        book = ledger.book(unit)
-        return ledger.spend(
-            w.db, w.clock(), book, w.store_id(store), customer_id, amount, key=key, order_id=order_id, note=note
-        )
+        account = ledger.Account(ledger.book(unit), self._w.store_id(store), customer_id)
+        return ledger.spend(self._w.db, self._w.clock(), account, amount, key=key, order_id=order_id, note=note)
 
     def adjust(
         self,
@@ -49,11 +46,8 @@ class Ledgers(Capability):
         actor: str | None = None,
     ) -> Entry:
         """An operator's correction, up or down, with its reason (and who made it)."""
-        w = self._w
-        book = ledger.book(unit)
-        return ledger.adjust(
-            w.db, w.clock(), book, w.store_id(store), customer_id, amount, key=key, reason=reason, actor=actor
-        )
+        account = ledger.Account(ledger.book(unit), self._w.store_id(store), customer_id)
+        return ledger.adjust(self._w.db, self._w.clock(), account, amount, key=key, reason=reason, actor=actor)
 
     @overload
     def entries(self, store: str, customer_id: str, *, unit: Literal["credit"]) -> list[LedgerEntry]: ...

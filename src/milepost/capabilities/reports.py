@@ -10,7 +10,7 @@ from typing import Any
 from milepost.capabilities.wiring import Capability
 from milepost.domain.delivery import Delivery
 from milepost.domain.records import MilestoneReached
-from milepost.service import dashboard, reports
+from milepost.service import dashboard
 
 
 class Reports(Capability):
@@ -27,21 +27,29 @@ class Reports(Capability):
     ) -> list[MilestoneReached]:
         """Who reached which milestone, newest first, of one customer or program, in a
         window of time; pass the last id seen as `before_id` for the next page."""
-        return reports.milestone_log(
-            self._w.db,
-            self._w.store_id(store),
-            customer_id=customer_id,
-            rule_id=rule_id,
-            since=since,
-            until=until,
-            before_id=before_id,
-            limit=limit,
-        )
+        store_id = self._w.store_id(store)
+        with self._w.db.read() as tx:
+            internal = None
+            if customer_id is not None:
+                found = tx.customer(store_id, customer_id)
+                if found is None:
+                    return []
+                internal = found[0].id
+            return tx.milestone_log(
+                store_id,
+                customer_id=internal,
+                rule_id=rule_id,
+                since=since,
+                until=until,
+                before_id=before_id,
+                limit=limit,
+            )
 
     def firing_deliveries(self, store: str, milestone_ids: Iterable[int]) -> dict[tuple[int, int], Delivery]:
         """The email, text or webhook each queued action of these milestones (log ids) sent,
         by (milestone id, action position): whether it went out yet."""
-        return reports.firing_deliveries(self._w.db, self._w.store_id(store), list(milestone_ids))
+        with self._w.db.read() as tx:
+            return tx.firing_deliveries(self._w.store_id(store), list(milestone_ids))
 
     def activity(self, store: str, days: int = 30) -> dashboard.Activity:
         """Per day of the store, the last `days` days: milestones reached, rewards given

@@ -27,9 +27,7 @@ class Stores(Capability):
         currency of its net amount (1: 27.50 USD earns 27); 0, the default, earns none.
         `points_expire_days`: earned points expire that many days later, oldest first; 0,
         the default: never."""
-        return stores.create_store(
-            self._w.db,
-            self._w.clock(),
+        settings = dict(
             key=key,
             name=name,
             currency=currency,
@@ -40,6 +38,7 @@ class Stores(Capability):
             allow_negative_points=allow_negative_points,
             points_expire_days=points_expire_days,
         )
+        return stores.create_store(self._w.db, self._w.clock(), settings)
 
     def get(self, key: str) -> Store:
         return self._w.store(key)

@@ -21,16 +21,8 @@ class Templates(Capability):
         body_html: str | None = None,
     ) -> bool:
         """Create or replace the template `key`; True when it is new."""
-        return templates.save_template(
-            self._w.db,
-            self._w.clock(),
-            self._w.store_id(store),
-            key=key,
-            subject=subject,
-            body_text=body_text,
-            name=name,
-            body_html=body_html,
-        )
+        parts = templates.Parts(subject=subject, body_text=body_text, body_html=body_html)
+        return templates.save_template(self._w.db, self._w.clock(), self._w.store_id(store), key, parts, name)
 
     def get(self, store: str, key: str) -> dict[str, Any]:
         return templates.get_template(self._w.db, self._w.store_id(store), key)
@@ -54,14 +46,8 @@ class Templates(Capability):
     ) -> Rendered:
         """A template not saved yet as the customer `customer_id` would get it (None: the
         sample customer); TemplateProblem names the part and the line of what does not render."""
-        return templates.preview_draft(
-            self._w.db,
-            self._w.store(store),
-            subject=subject,
-            body_text=body_text,
-            body_html=body_html,
-            customer_id=customer_id,
-        )
+        draft = templates.Parts(subject=subject, body_text=body_text, body_html=body_html)
+        return templates.preview_draft(self._w.db, self._w.store(store), draft, customer_id)
 
     def list(self, store: str, after_key: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
         """By key; `after_key` (the last key seen) and `limit` give one page."""

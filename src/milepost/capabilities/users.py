@@ -26,9 +26,8 @@ class Users(Capability):
         password: str | None = None,
     ) -> User:
         """What is not given stays; a new password or disabling signs the user out."""
-        return users.update_user(
-            self._w.db, self._w.clock(), user_id, name=name, role=role, disabled=disabled, password=password
-        )
+        changes = users.UserChanges(name=name, role=role, disabled=disabled, password=password)
+        return users.update_user(self._w.db, self._w.clock(), user_id, changes)
 
     def list(self) -> list[User]:
         return users.users(self._w.db)

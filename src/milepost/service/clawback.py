@@ -71,8 +71,8 @@ def claw_back(
     reversals = []
     for f in firings:
         done = _Reversal()
-        _reverse_credit(batch, store, f, credit, credit_balance, done)
-        _reverse_points(batch, store, f, points, points_balance, done)
+        _reverse(batch, store, f, credit, credit_balance, done, "credit")
+        _reverse(batch, store, f, points, points_balance, done, "points")
         batch.voided_codes.extend((cid, _note(f)) for cid, _ in codes[f.id])
         done.codes = [code for _, code in codes[f.id]]
         batch.clawbacks.append((f.id, orjson.dumps(done.debt).decode() if done.debt else None))
@@ -148,46 +148,25 @@ def _note(f: ClawableFiring) -> str:
     return f"clawed back: order {f.order_id} refunded"
 
 
-def _reverse_credit(
-    batch: BatchWrite,
-    store: Store,
-    f: ClawableFiring,
-    entries: list[Entry],
-    balances: Balances,
-    done: _Reversal,
+def _reverse(
+    batch: BatchWrite, store: Store, f: ClawableFiring, entries: list[Entry], held: Balances, done: _Reversal, kind: str
 ) -> None:
+    """Take back what the firing `f` gave of `kind` ("credit" or "points"), down to zero
+    unless the store allows a negative balance of it; what is left is the customer's debt."""
+    points = kind == "points"
+    allow_negative = store.allow_negative_points if points else store.allow_negative_credit
     for e in _given(entries, f):
-        key = (f.customer_id, e.currency)
-        taken, short = reverse(e.amount, balances[key], store.allow_negative_credit)
-        balances[key] -= taken
+        key = (f.customer_id, None if points else e.currency)
+        taken, short = reverse(e.amount, held[key], allow_negative)
+        held[key] -= taken
         if short:
-            done.debt["credit"] = done.debt.get("credit", 0) + short
+            done.debt[kind] = done.debt.get(kind, 0) + short
         if taken:
-            currency, row_key = e.currency or store.currency, f"clawback:{e.idempotency_key}"
-            row = LedgerRow(f.customer_id, -taken, currency, CLAWBACK, row_key, f.id, f.order_id, _note(f))
+            unit, row_key = POINTS_UNIT if points else e.currency or store.currency, f"clawback:{e.idempotency_key}"
+            row = LedgerRow(f.customer_id, -taken, unit, CLAWBACK, row_key, f.id, f.order_id, _note(f))
             batch.ledger.append(row)
-            done.taken.append({"type": "credit", "amount": taken, "currency": currency})
-
-
-def _reverse_points(
-    batch: BatchWrite,
-    store: Store,
-    f: ClawableFiring,
-    entries: list[Entry],
-    balances: Balances,
-    done: _Reversal,
-) -> None:
-    for e in _given(entries, f):
-        key = (f.customer_id, None)
-        taken, short = reverse(e.amount, balances[key], store.allow_negative_points)
-        balances[key] -= taken
-        if short:
-            done.debt["points"] = done.debt.get("points", 0) + short
-        if taken:
-            row_key = f"clawback:{e.idempotency_key}"
-            row = LedgerRow(f.customer_id, -taken, POINTS_UNIT, CLAWBACK, row_key, f.id, f.order_id, _note(f))
-            batch.ledger.append(row)
-            done.taken.append({"type": "points", "points": taken})
+            given = {"points": taken} if points else {"amount": taken, "currency": unit}
+            done.taken.append({"type": kind, **given})
 
 
 def _debt(store: Store, debt: dict[str, int]) -> list[dict[str, Any]]:

@@ -15,7 +15,8 @@ from typing import Any, Protocol
 import orjson
 
 from milepost.domain.codes import Code, Verdict, check, normalize
-from milepost.errors import CodeRefused, Conflict, NotFound, ValidationError
+from milepost.errors import CodeRefused, Conflict, ValidationError
+from milepost.service.existing import existing, find_customer
 from milepost.service.ports import CodesTx, EndpointsTx, OutboxRow, Storage
 
 MAX_REASON = 500
@@ -24,10 +25,7 @@ MAX_REASON = 500
 def customer_codes(db: Storage, store_id: int, customer_id: str) -> list[Code]:
     """The customer's codes, oldest first."""
     with db.read() as tx:
-        found = tx.customer(store_id, customer_id)
-        if found is None:
-            raise NotFound(f"no customer {customer_id!r} in this store")
-        return tx.codes_of(found[0].id)
+        return tx.codes_of(find_customer(tx, store_id, customer_id).id)
 
 
 def validate_code(db: Storage, now: datetime, store_id: int, code: str, customer_id: str) -> Verdict:
@@ -105,9 +103,7 @@ def _repeated(found: Code, customer_id: str, order_id: str, key: str) -> Code:
 
 
 def _existing(found: tuple[int, int, Code] | None, text: str) -> tuple[int, int, Code]:
-    if found is None:
-        raise NotFound(f"no code {text!r} in this store")
-    return found
+    return existing(found, f"no code {text!r} in this store")
 
 
 def _text(code: Any) -> str:

@@ -6,37 +6,21 @@ from __future__ import annotations
 from datetime import datetime
 
 from milepost.domain.delivery import Attempt, Delivery, MailboxMessage
-from milepost.errors import Conflict, NotFound
+from milepost.errors import Conflict
+from milepost.service.existing import existing, find_customer
 from milepost.service.ports import Storage
-
-
-def list_deliveries(
-    db: Storage,
-    store_id: int,
-    status: str | None = None,
-    channel: str | None = None,
-    before_id: int | None = None,
-    limit: int = 100,
-) -> list[Delivery]:
-    with db.read() as tx:
-        return tx.deliveries(store_id, status, channel, before_id, limit)
 
 
 def customer_messages(db: Storage, store_id: int, customer_id: str, limit: int = 20) -> list[Delivery]:
     """The emails and texts milestones sent about the customer (to them, or to the agent an
     alert named), newest first."""
     with db.read() as tx:
-        found = tx.customer(store_id, customer_id)
-        if found is None:
-            raise NotFound(f"no customer {customer_id!r} in this store")
-        return tx.customer_messages(found[0].id, limit)
+        return tx.customer_messages(find_customer(tx, store_id, customer_id).id, limit)
 
 
 def get_delivery(db: Storage, store_id: int, delivery_id: int) -> tuple[Delivery, list[Attempt]]:
     with db.read() as tx:
-        found = tx.delivery(store_id, delivery_id)
-        if found is None:
-            raise NotFound(f"no delivery {delivery_id} in this store")
+        found = existing(tx.delivery(store_id, delivery_id), f"no delivery {delivery_id} in this store")
         return found, tx.attempts_of(delivery_id)
 
 
@@ -44,9 +28,7 @@ def retry_delivery(db: Storage, now: datetime, store_id: int, delivery_id: int) 
     """Send a dead or pending (failing, or waiting) message again now, with a fresh schedule;
     not one a worker is sending at this moment."""
     with db.write() as tx:
-        found = tx.delivery(store_id, delivery_id)
-        if found is None:
-            raise NotFound(f"no delivery {delivery_id} in this store")
+        found = existing(tx.delivery(store_id, delivery_id), f"no delivery {delivery_id} in this store")
         if found.status not in ("dead", "pending"):
             raise Conflict(f"delivery {delivery_id} is {found.status}; only dead or pending ones can be retried")
         if not tx.requeue(store_id, [delivery_id], ("dead", "pending"), now):
@@ -62,16 +44,6 @@ def retry_dead(db: Storage, now: datetime, store_id: int) -> int:
         return tx.requeue(store_id, None, ("dead",), now)
 
 
-def list_mailbox(
-    db: Storage, store_id: int, channel: str | None = None, before_id: int | None = None, limit: int = 100
-) -> list[MailboxMessage]:
-    with db.read() as tx:
-        return tx.mailbox_messages(store_id, channel, before_id, limit)
-
-
 def get_mailbox_message(db: Storage, store_id: int, message_id: int) -> MailboxMessage:
     with db.read() as tx:
-        found = tx.mailbox_message(store_id, message_id)
-    if found is None:
-        raise NotFound(f"no message {message_id} in this store's mailbox")
-    return found
+        return existing(tx.mailbox_message(store_id, message_id), f"no message {message_id} in this store's mailbox")

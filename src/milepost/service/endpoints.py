@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from milepost.domain.delivery import WEBHOOK_EVENT_TYPES, Endpoint, Secret, new_secret
-from milepost.errors import Conflict, NotFound, ValidationError
+from milepost.errors import Conflict, ValidationError
+from milepost.service.existing import existing
 from milepost.service.ports import EndpointsTx, RulesTx, Storage, UrlCheck
 
 #: How long the previous secret keeps signing after a rotation (both signatures sent).
@@ -69,10 +70,7 @@ def _rules_sending_to(tx: RulesTx, store_id: int, url: str) -> list[str]:
 
 
 def _existing(tx: EndpointsTx, store_id: int, endpoint_id: int) -> Endpoint:
-    found = tx.endpoint(store_id, endpoint_id)
-    if found is None:
-        raise NotFound(f"no webhook endpoint whe_{endpoint_id} in this store")
-    return found
+    return existing(tx.endpoint(store_id, endpoint_id), f"no webhook endpoint whe_{endpoint_id} in this store")
 
 
 def create_endpoint(

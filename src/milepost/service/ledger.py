@@ -14,11 +14,12 @@ due is expired before points are spent, and the scheduler's sweep expires the re
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from milepost.domain.expiry import EXPIRE, Lot, due, upcoming
 from milepost.domain.records import LedgerEntry, PointsEntry, Store
-from milepost.errors import Conflict, InsufficientBalance, NotFound, ValidationError
+from milepost.errors import Conflict, InsufficientBalance, ValidationError
+from milepost.service.existing import find_customer
 from milepost.service.ports import POINTS_UNIT, LedgerRow, Storage
 
 Entry = LedgerEntry | PointsEntry
@@ -120,64 +121,45 @@ def book(unit: str) -> Book:
     raise ValidationError(f"unit must be one of {', '.join(UNITS)}", {"unit": "unknown unit"})
 
 
+class Account(NamedTuple):
+    """One customer's ledger in one unit: the unit's book, the store, the customer's external id."""
+
+    book: Book
+    store_id: int
+    customer_id: str
+
+
 def spend(
-    db: Storage,
-    now: datetime,
-    book: Book,
-    store_id: int,
-    customer_id: str,
-    amount: int,
-    *,
-    key: str,
-    order_id: str | None = None,
-    note: str | None = None,
+    db: Storage, now: datetime, account: Account, amount: int, key: str, order_id: str | None, note: str | None
 ) -> Entry:
     """The store reports `amount` spent by the customer (on an order)."""
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-        raise ValidationError(book.positive, {book.field: "positive integer"})
-    return _post(db, now, book, store_id, customer_id, -amount, "spend", key, order_id=order_id, note=note)
+        raise ValidationError(account.book.positive, {account.book.field: "positive integer"})
+    return _post(db, now, account, -amount, "spend", key, order_id=order_id, note=note)
 
 
 def adjust(
-    db: Storage,
-    now: datetime,
-    book: Book,
-    store_id: int,
-    customer_id: str,
-    amount: int,
-    *,
-    key: str,
-    reason: str,
-    actor: str | None = None,
+    db: Storage, now: datetime, account: Account, amount: int, key: str, reason: str, actor: str | None
 ) -> Entry:
     """An operator's correction, up or down, with the reason written down."""
     if isinstance(amount, bool) or not isinstance(amount, int) or amount == 0:
-        raise ValidationError(book.nonzero, {book.field: "non-zero integer"})
+        raise ValidationError(account.book.nonzero, {account.book.field: "non-zero integer"})
     if not reason or not reason.strip():
         raise ValidationError("an adjustment needs a reason", {"reason": "is required"})
-    return _post(db, now, book, store_id, customer_id, amount, "adjustment", key, note=reason.strip(), actor=actor)
+    return _post(db, now, account, amount, "adjustment", key, note=reason.strip(), actor=actor)
 
 
-def _post(
-    db: Storage,
-    now: datetime,
-    book: Book,
-    store_id: int,
-    customer_id: str,
-    amount: int,
-    reason: str,
-    key: str,
-    order_id: str | None = None,
-    note: str | None = None,
-    actor: str | None = None,
-) -> Entry:
+def _post(db: Storage, now: datetime, account: Account, amount: int, reason: str, key: str, **row: Any) -> Entry:
+    """Write the entry, unless its key was used already: then the first entry, if it is the
+    same (`row`: the row's order id, note and actor)."""
     if not key or not key.strip():
         raise ValidationError("an idempotency key is required", {"key": "is required"})
+    book, store_id, customer_id = account
     ledger_key = f"{reason}:{key}"
     with db.write() as tx:
         store = tx.lock_store(store_id)
         tx.lock_customers(store_id, [customer_id])
-        customer = _customer(tx, store_id, customer_id)
+        customer = find_customer(tx, store_id, customer_id)
         done = book.entries(tx, store_id=store_id, key=ledger_key)
         if done:
             if book.amount(done[0]) != amount or done[0].customer_id != customer_id:
@@ -187,10 +169,9 @@ def _post(
         balance = book.balance(tx, store, customer.id)
         if amount < 0 and balance + amount < 0 and not book.allows_negative(store):
             raise InsufficientBalance(f"{book.describe(customer_id, store, balance)}; {-amount} cannot be taken")
-        row = LedgerRow(
-            customer.id, amount, book.row_unit(store), reason, ledger_key, order_id=order_id, note=note, actor=actor
+        tx.insert_ledger(
+            store.id, [LedgerRow(customer.id, amount, book.row_unit(store), reason, ledger_key, **row)], now
         )
-        tx.insert_ledger(store.id, [row], now)
         return book.entries(tx, store_id=store_id, key=ledger_key)[0]
 
 
@@ -198,14 +179,7 @@ def entries(db: Storage, book: Book, store_id: int, customer_id: str) -> list[En
     """The customer's entries, oldest first; their sum is the balance (per currency, for
     credit)."""
     with db.read() as tx:
-        return book.entries(tx, customer_id=_customer(tx, store_id, customer_id).id)
-
-
-def _customer(tx: Any, store_id: int, customer_id: str) -> Any:
-    found = tx.customer(store_id, customer_id)
-    if found is None:
-        raise NotFound(f"no customer {customer_id!r} in this store")
-    return found[0]
+        return book.entries(tx, customer_id=find_customer(tx, store_id, customer_id).id)
 
 
 # -- points expiry --------------------------------------------------------------------------
@@ -215,7 +189,7 @@ def expiring(db: Storage, now: datetime, store_id: int, customer_id: str) -> lis
     """The customer's points lots that will expire, with what is left of each, soonest first."""
     with db.read() as tx:
         store = tx.store(store_id)
-        customer = _customer(tx, store_id, customer_id)
+        customer = find_customer(tx, store_id, customer_id)
         if store is None or store.points_expire_days is None:
             return []
         lots = tx.points_lots([customer.id]).get(customer.id, [])

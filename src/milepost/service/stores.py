@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from milepost.domain.events import COUNTING_STATUSES
 from milepost.domain.records import Store
-from milepost.errors import Conflict, NotFound, ValidationError
+from milepost.errors import Conflict, ValidationError
+from milepost.service.existing import existing
 from milepost.service.ports import Storage
 
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -60,37 +61,13 @@ def validate_store(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-def create_store(
-    db: Storage,
-    now: datetime,
-    *,
-    key: str,
-    name: str,
-    currency: str = "USD",
-    timezone: str = "UTC",
-    counting_status: str = "paid",
-    allow_negative_credit: bool = False,
-    points_per_unit: int = 0,
-    allow_negative_points: bool = False,
-    points_expire_days: int = 0,
-) -> Store:
-    values = validate_store(
-        dict(
-            key=key,
-            name=name,
-            currency=currency,
-            timezone=timezone,
-            counting_status=counting_status,
-            allow_negative_credit=allow_negative_credit,
-            points_per_unit=points_per_unit,
-            allow_negative_points=allow_negative_points,
-            points_expire_days=points_expire_days,
-        )
-    )
+def create_store(db: Storage, now: datetime, settings: dict[str, Any]) -> Store:
+    """A new store with these settings (its key, name and those `mp.stores.create` names)."""
+    values = validate_store(dict(settings))
     values.update(_expiry(values.pop("points_expire_days"), now))
     with db.write() as tx:
-        if tx.store_by_key(key) is not None:
-            raise Conflict(f"a store with the key {key!r} exists already")
+        if tx.store_by_key(values["key"]) is not None:
+            raise Conflict(f"a store with the key {values['key']!r} exists already")
         return tx.insert_store({**values, "created_at": now, "updated_at": now})
 
 
@@ -126,7 +103,4 @@ def _expiry(days: int, now: datetime) -> dict[str, Any]:
 
 def store_by_key(db: Storage, key: str) -> Store:
     with db.read() as tx:
-        store = tx.store_by_key(key)
-    if store is None:
-        raise NotFound(f"no store with the key {key!r}")
-    return store
+        return existing(tx.store_by_key(key), f"no store with the key {key!r}")

@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from milepost.domain.aggregates import Aggregates
 from milepost.domain.records import CustomerReport, Store
 from milepost.errors import Conflict, NotFound, ValidationError
+from milepost.service.existing import existing
 from milepost.service.ports import Storage
 from milepost.service.rendering import Rendered, render
 from milepost.service.reports import customer_report
@@ -19,36 +20,28 @@ from milepost.service.reports import customer_report
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,99}$")
 
 
-def save_template(
-    db: Storage,
-    now: datetime,
-    store_id: int,
-    *,
-    key: str,
-    subject: str,
-    body_text: str,
-    name: str | None = None,
-    body_html: str | None = None,
-) -> bool:
+class Parts(TypedDict):
+    """What a template renders: the subject, the text body and the optional HTML body."""
+
+    subject: str
+    body_text: str
+    body_html: str | None
+
+
+def save_template(db: Storage, now: datetime, store_id: int, key: str, parts: Parts, name: str | None = None) -> bool:
     """Create or replace the template `key`; True when it is new."""
     problems = {}
     if not isinstance(key, str) or not _KEY.fullmatch(key):
         problems["key"] = "lowercase letters, digits, '.', '-' or '_', at most 100"
-    if not subject or not subject.strip():
-        problems["subject"] = "is required"
-    if not body_text or not body_text.strip():
-        problems["body_text"] = "is required"
+    for part in ("subject", "body_text"):
+        if not parts[part] or not parts[part].strip():
+            problems[part] = "is required"
     if problems:
         raise ValidationError("; ".join(f"{k}: {v}" for k, v in problems.items()), problems)
     with db.write() as tx:
         store = tx.lock_store(store_id)
-        template = {"subject": subject, "body_text": body_text, "body_html": body_html}
-        render(template, sample_context(store))  # refused, with the line and the reason, unless it renders
-        return tx.upsert_template(
-            store_id,
-            {"key": key, "name": name or key, "subject": subject, "body_text": body_text, "body_html": body_html},
-            now,
-        )
+        render(parts, sample_context(store))  # refused, with the line and the reason, unless it renders
+        return tx.upsert_template(store_id, {"key": key, "name": name or key, **parts}, now)
 
 
 def list_templates(
@@ -61,10 +54,7 @@ def list_templates(
 
 def get_template(db: Storage, store_id: int, key: str) -> dict[str, Any]:
     with db.read() as tx:
-        found = tx.template(store_id, key)
-    if found is None:
-        raise NotFound(f"no email template {key!r} in this store")
-    return found
+        return existing(tx.template(store_id, key), f"no email template {key!r} in this store")
 
 
 def delete_template(db: Storage, store_id: int, key: str) -> None:
@@ -149,18 +139,9 @@ def preview_template(db: Storage, store: Store, key: str, customer_id: str) -> R
     return render(template, customer_context(db, store, customer_id))
 
 
-def preview_draft(
-    db: Storage,
-    store: Store,
-    *,
-    subject: str,
-    body_text: str,
-    body_html: str | None = None,
-    customer_id: str | None = None,
-) -> Rendered:
+def preview_draft(db: Storage, store: Store, draft: Parts, customer_id: str | None = None) -> Rendered:
     """A template not saved yet (an editor's draft) as the customer `customer_id` would get
     it; without a customer, as the sample customer every template must render for."""
-    draft = {"subject": subject, "body_text": body_text, "body_html": body_html}
     context = sample_context(store) if customer_id is None else customer_context(db, store, customer_id)
     return render(draft, context)
 

@@ -15,10 +15,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 from milepost.domain.passwords import DUMMY_HASH, hash_password, needs_rehash, password_problem, verify_password
 from milepost.domain.users import ADMINISTRATOR, ROLES, User, WebSession, email_problem
-from milepost.errors import Conflict, MilepostError, NotFound, ValidationError
+from milepost.errors import Conflict, MilepostError, ValidationError
+from milepost.service.existing import existing
 from milepost.service.ports import Storage
 
 WINDOW = timedelta(minutes=15)
@@ -66,24 +68,22 @@ def users(db: Storage) -> list[User]:
 
 def user(db: Storage, user_id: int) -> User:
     with db.read() as tx:
-        found = tx.user(user_id)
-    if found is None:
-        raise NotFound(f"no user {user_id}")
-    return found
+        return existing(tx.user(user_id), f"no user {user_id}")
 
 
-def update_user(
-    db: Storage,
-    now: datetime,
-    user_id: int,
-    *,
-    name: str | None = None,
-    role: str | None = None,
-    disabled: bool | None = None,
-    password: str | None = None,
-) -> User:
+class UserChanges(TypedDict):
+    """What `update_user` changes; None keeps it as it is."""
+
+    name: str | None
+    role: str | None
+    disabled: bool | None
+    password: str | None
+
+
+def update_user(db: Storage, now: datetime, user_id: int, changes: UserChanges) -> User:
     """Change a user; the last active Administrator cannot be demoted or disabled. A new
     password or disabling signs the user out everywhere."""
+    name, role, disabled, password = changes["name"], changes["role"], changes["disabled"], changes["password"]
     values: dict[str, object] = {}
     problems = {}
     if name is not None:
@@ -103,9 +103,7 @@ def update_user(
     if problems:
         raise ValidationError("; ".join(f"{k}: {v}" for k, v in problems.items()), problems)
     with db.write() as tx:
-        found = tx.user(user_id)
-        if found is None:
-            raise NotFound(f"no user {user_id}")
+        found = existing(tx.user(user_id), f"no user {user_id}")
         loses_admin = (
             found.is_administrator
             and found.disabled_at is None

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import fields
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from sqlalchemy import Connection
@@ -13,6 +14,8 @@ from sqlalchemy.dialects import postgresql
 
 from milepost.adapters.storage.tables import metadata, stores
 from milepost.adapters.storage.times import SqliteTimes
+
+R = TypeVar("R")
 
 
 class TxBase:
@@ -153,6 +156,13 @@ class TxBase:
     @staticmethod
     def dumps(value: Any) -> str:
         return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+
+
+def record(cls: type[R], row: Any, **converted: Any) -> R:
+    """A `cls` (a dataclass) from the row: each field from the column of its name, but for
+    those given in `converted` (a renamed column, a time or JSON to convert)."""
+    values = {f.name: getattr(row, f.name) for f in fields(cls) if f.name not in converted}  # type: ignore[arg-type]
+    return cls(**values, **converted)
 
 
 def _same(value: Any) -> Any:

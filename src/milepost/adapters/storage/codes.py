@@ -10,7 +10,7 @@ import orjson
 from sqlalchemy import select, update
 
 from milepost.adapters.storage import tables as t
-from milepost.adapters.storage.base import TxBase
+from milepost.adapters.storage.base import TxBase, record
 from milepost.domain.codes import Code, Discount
 from milepost.service.ports.rows import CodeRow, OutboxRow
 
@@ -22,17 +22,7 @@ _COLUMNS = (
 
 
 def _code(r: Any) -> Code:
-    return Code(
-        code=r.code,
-        customer_id=r.customer_ext,
-        discount=Discount.of(orjson.loads(r.discount)),
-        issued_at=r.issued_at,
-        expires_at=r.expires_at,
-        redeemed_at=r.redeemed_at,
-        redeemed_order_id=r.redeemed_order_id,
-        voided_at=r.voided_at,
-        void_reason=r.void_reason,
-    )
+    return record(Code, r, customer_id=r.customer_ext, discount=Discount.of(orjson.loads(r.discount)))
 
 
 class CodeQueries(TxBase):

@@ -13,12 +13,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import and_, func, insert, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import and_, func, insert, select, update
 
 from milepost.adapters.storage import tables as t
-from milepost.adapters.storage.base import TxBase
+from milepost.adapters.storage.base import TxBase, record
 from milepost.domain.delivery import Attempt, Delivery, MailboxMessage, OutboxMessage
 
 _CLAIMED = "id, store_id, key, channel, customer_id, firing_id, payload, attempts, endpoint_id, created_at"
@@ -123,39 +121,6 @@ class DeliveryQueries(TxBase):
             insert(t.mailbox).values(store_id=message.store_id, outbox_id=message.id, created_at=now, **fields)
         )
 
-    def raise_alert(
-        self,
-        store_id: int,
-        message: str,
-        now: datetime,
-        *,
-        dedupe_key: str | None = None,
-        customer_id: int | None = None,
-        firing_id: int | None = None,
-    ) -> int | None:
-        """A new open alert, unless one with the same `dedupe_key` is still open (a partial
-        unique index holds that across workers; the loser's insert does nothing)."""
-        al = t.alerts.c
-        values = {
-            "store_id": store_id,
-            "customer_id": customer_id,
-            "firing_id": firing_id,
-            "message": message,
-            "status": "open",
-            "created_at": now,
-            "dedupe_key": dedupe_key,
-        }
-        if dedupe_key is None:
-            return int(self.conn.execute(insert(t.alerts).values(**values).returning(al.id)).scalar_one())
-        dialect_insert = pg_insert if self.pg else sqlite_insert
-        stmt = (
-            dialect_insert(t.alerts)
-            .values(**values)
-            .on_conflict_do_nothing(index_elements=["store_id", "dedupe_key"], index_where=text(t.OPEN_DEDUPED))
-            .returning(al.id)
-        )
-        return self.conn.execute(stmt).scalar_one_or_none()
-
     def dead_for_endpoint(self, store_id: int, endpoint_id: int, reason: str, now: datetime) -> int:
         """Park every pending message of a disabled endpoint as dead; a retry brings them back."""
         ob = t.outbox.c
@@ -247,34 +212,15 @@ class DeliveryQueries(TxBase):
 
 
 def _delivery(r: Any, from_ts: Any) -> Delivery:
-    return Delivery(
-        id=r.id,
-        key=r.key,
-        channel=r.channel,
-        status=r.status,
-        attempts=r.attempts,
+    return record(
+        Delivery,
+        r,
         customer_id=r.customer_ext,
-        firing_id=r.firing_id,
-        endpoint_id=r.endpoint_id,
-        payload=r.payload,
         created_at=from_ts(r.created_at),
         available_at=from_ts(r.available_at),
         sent_at=from_ts(r.sent_at),
-        last_code=r.last_code,
-        last_error=r.last_error,
     )
 
 
 def _mail(r: Any) -> MailboxMessage:
-    return MailboxMessage(
-        id=r.id,
-        delivery_id=r.outbox_id,
-        channel=r.channel,
-        message_id=r.message_id,
-        sender=r.sender,
-        recipient=r.recipient,
-        subject=r.subject,
-        body_text=r.body_text,
-        body_html=r.body_html,
-        created_at=r.created_at,
-    )
+    return record(MailboxMessage, r, delivery_id=r.outbox_id)

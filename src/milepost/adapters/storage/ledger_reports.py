@@ -6,30 +6,15 @@ and `currency` where the points ledger has `points`."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from typing import TypeVar
 
-from sqlalchemy import Row, Table, func, select
+from sqlalchemy import Table, func, select
 
 from milepost.adapters.storage import tables as t
-from milepost.adapters.storage.base import TxBase
+from milepost.adapters.storage.base import TxBase, record
 from milepost.domain.records import LedgerEntry, PointsEntry
 
-
-def _entry_fields(r: Any) -> dict[str, Any]:
-    """What an entry of either ledger says besides how much it moved."""
-    return {
-        "id": r.id,
-        "customer_id": r.customer_ext,
-        "reason": r.reason,
-        "created_at": r.created_at,
-        "idempotency_key": r.idempotency_key,
-        "firing_id": r.firing_id,
-        "milestone": r.milestone,
-        "order_id": r.order_id,
-        "note": r.note,
-        "actor": r.actor,
-    }
+E = TypeVar("E", LedgerEntry, PointsEntry)
 
 
 class LedgerQueries(TxBase):
@@ -49,8 +34,7 @@ class LedgerQueries(TxBase):
     def ledger_entries(
         self, customer_id: int | None = None, store_id: int | None = None, key: str | None = None
     ) -> list[LedgerEntry]:
-        rows = self._entries(t.credit_ledger, customer_id, store_id, key)
-        return [LedgerEntry(amount=r.amount, currency=r.currency, **_entry_fields(r)) for r in rows]
+        return self._entries(t.credit_ledger, LedgerEntry, customer_id, store_id, key)
 
     # -- points ----------------------------------------------------------------------
 
@@ -66,8 +50,7 @@ class LedgerQueries(TxBase):
     def points_entries(
         self, customer_id: int | None = None, store_id: int | None = None, key: str | None = None
     ) -> list[PointsEntry]:
-        rows = self._entries(t.points_ledger, customer_id, store_id, key)
-        return [PointsEntry(points=r.points, **_entry_fields(r)) for r in rows]
+        return self._entries(t.points_ledger, PointsEntry, customer_id, store_id, key)
 
     # -- either ledger ---------------------------------------------------------------
 
@@ -81,10 +64,10 @@ class LedgerQueries(TxBase):
         return int(self.conn.execute(q).scalar_one())
 
     def _entries(
-        self, ledger: Table, customer_id: int | None, store_id: int | None, key: str | None
-    ) -> Iterable[Row[Any]]:
-        """The ledger's rows, oldest first, with the customer's external id and the name of
-        the milestone's program; narrowed to a customer, a store and a key when given."""
+        self, ledger: Table, entry: type[E], customer_id: int | None, store_id: int | None, key: str | None
+    ) -> list[E]:
+        """The ledger's entries, oldest first, with the customer's external id and the name
+        of the milestone's program; narrowed to a customer, a store and a key when given."""
         cus, fir, rul = t.customers, t.firings, t.rules
         q = (
             select(ledger, cus.c.external_id.label("customer_ext"), rul.c.name.label("milestone"))
@@ -98,4 +81,4 @@ class LedgerQueries(TxBase):
             q = q.where(ledger.c.store_id == store_id)
         if key is not None:
             q = q.where(ledger.c.idempotency_key == key)
-        return self.conn.execute(q.order_by(ledger.c.id))
+        return [record(entry, r, customer_id=r.customer_ext) for r in self.conn.execute(q.order_by(ledger.c.id))]

@@ -1,5 +1,6 @@
-"""What operators read: customers, their codes, the milestone log, alerts, the outbox; and
-the milestones a clawback names in its webhooks. Their ledgers: ledger_reports.py."""
+"""What operators read of a store's activity: the milestone log and what each firing
+sent, the outbox and workflow runs; and the milestones a clawback names in its webhooks.
+Customers: customers.py; alerts: alerts.py; ledgers: ledger_reports.py."""
 
 from __future__ import annotations
 
@@ -7,130 +8,17 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, literal, or_, select, update
+from sqlalchemy import and_, or_, select
 
 from milepost.adapters.storage import tables as t
-from milepost.adapters.storage.base import TxBase
-from milepost.adapters.storage.codes import _code
+from milepost.adapters.storage.base import TxBase, record
 from milepost.adapters.storage.delivery import _delivery
-from milepost.domain.aggregates import Aggregates
 from milepost.domain.delivery import Delivery
-from milepost.domain.records import Alert, CustomerLine, CustomerState, IssuedCode, MilestoneReached
+from milepost.domain.records import MilestoneReached
 from milepost.service.ports.rows import FiredMilestone
 
 
-def _alert(r: Any) -> Alert:
-    return Alert(
-        id=r.id,
-        customer_id=r.customer_ext,
-        message=r.message,
-        status=r.status,
-        created_at=r.created_at,
-        firing_id=r.firing_id,
-        acknowledged_at=r.acknowledged_at,
-        acknowledged_by=r.acknowledged_by,
-        assignee=r.assignee,
-        resolved_at=r.resolved_at,
-        resolved_by=r.resolved_by,
-    )
-
-
 class ReportQueries(TxBase):
-    # -- customers -------------------------------------------------------------------
-
-    def customer_lines(self, store_id: int, prefix: str, after: str | None, limit: int) -> list[CustomerLine]:
-        """Customers by id, those whose id starts with `prefix`, after the id `after`, in
-        the order of the (store, id) index."""
-        c = t.customers.c
-        q = select(c.external_id, c.name, c.email, c.order_count, c.amount_spent, c.last_order_at).where(
-            c.store_id == store_id
-        )
-        if prefix:
-            escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            q = q.where(c.external_id.like(escaped + "%", escape="\\"))
-            if ord(prefix[-1]) < 0xD7FF:  # a range the (store, id) index answers; LIKE keeps it exact
-                q = q.where(c.external_id >= prefix, c.external_id < prefix[:-1] + chr(ord(prefix[-1]) + 1))
-        if after is not None:
-            q = q.where(c.external_id > after)
-        rows = self.conn.execute(q.order_by(c.external_id).limit(limit))
-        return [
-            CustomerLine(r.external_id, r.name, r.email, r.order_count, r.amount_spent, r.last_order_at) for r in rows
-        ]
-
-    def customers_by_email(self, store_id: int, email: str, limit: int) -> list[CustomerLine]:
-        """Customers with this email, as sent or in lower case, by id (sorted here: an ORDER
-        BY would tempt SQLite onto the (store, id) index and a walk through every customer)."""
-        c = t.customers.c
-        q = (
-            select(c.external_id, c.name, c.email, c.order_count, c.amount_spent, c.last_order_at)
-            .where(c.store_id == store_id, c.email.in_({email, email.lower()}))
-            .limit(limit)
-        )
-        lines = [
-            CustomerLine(r.external_id, r.name, r.email, r.order_count, r.amount_spent, r.last_order_at)
-            for r in self.conn.execute(q)
-        ]
-        return sorted(lines, key=lambda line: line.external_id)
-
-    def customer(self, store_id: int, external_id: str) -> tuple[CustomerState, datetime] | None:
-        c = t.customers.c
-        r = self.conn.execute(select(t.customers).where(c.store_id == store_id, c.external_id == external_id)).first()
-        if r is None:
-            return None
-        state = CustomerState(
-            id=r.id,
-            external_id=r.external_id,
-            email=r.email,
-            name=r.name,
-            email_consent=bool(r.email_consent),
-            sms_consent=bool(r.sms_consent),
-            attributes=json.loads(r.attributes),
-            aggregates=Aggregates(
-                r.order_count,
-                r.amount_spent,
-                r.first_order_at,
-                r.last_order_at,
-                r.review_count,
-                r.referral_count,
-                r.billing_cycles,
-                r.points_earned,
-            ),
-            profile_at=r.profile_at,
-            phone=r.phone,
-        )
-        return state, r.created_at
-
-    def customer_tags(self, customer_id: int) -> list[str]:
-        rows = self.conn.execute(
-            select(t.customer_tags.c.tag)
-            .where(t.customer_tags.c.customer_id == customer_id)
-            .order_by(t.customer_tags.c.tag)
-        )
-        return [r.tag for r in rows]
-
-    # -- codes -------------------------------------------------------------------------
-
-    def issued_codes(self, customer_id: int) -> list[IssuedCode]:
-        """The customer's codes, oldest first, each with the firing and program that issued it."""
-        cod, cus, fir, rul = t.codes, t.customers, t.firings, t.rules
-        q = (
-            select(
-                cod,
-                cus.c.external_id.label("customer_ext"),
-                fir.c.rule_id,
-                fir.c.occurrence,
-                rul.c.name.label("rule_name"),
-            )
-            .join(cus, cus.c.id == cod.c.customer_id)
-            .outerjoin(fir, fir.c.id == cod.c.firing_id)
-            .outerjoin(rul, rul.c.id == fir.c.rule_id)
-            .where(cod.c.customer_id == customer_id)
-            .order_by(cod.c.id)
-        )
-        return [IssuedCode(_code(r), r.firing_id, r.rule_id, r.rule_name, r.occurrence) for r in self.conn.execute(q)]
-
-    # -- milestones ----------------------------------------------------------------------
-
     def fired_milestones(self, firing_ids: list[int]) -> list[FiredMilestone]:
         """The firings as their webhooks name them: the customer and the milestone."""
         if not firing_ids:
@@ -228,20 +116,7 @@ class ReportQueries(TxBase):
             .limit(limit)
         )
         return [
-            MilestoneReached(
-                id=r.id,
-                rule_id=r.rule_id,
-                rule_name=r.rule_name,
-                rule_version=r.rule_version,
-                customer_id=r.customer_ext,
-                value=r.value,
-                order_id=r.order_id,
-                event_key=r.event_key,
-                fired_at=r.fired_at,
-                actions=tuple(json.loads(r.actions)),
-                occurrence=r.occurrence,
-                rule_kind=r.rule_kind,
-            )
+            record(MilestoneReached, r, customer_id=r.customer_ext, actions=tuple(json.loads(r.actions)))
             for r in self.conn.execute(q)
         ]
 
@@ -274,72 +149,6 @@ class ReportQueries(TxBase):
         )
         rows = self.conn.execute(q)
         return {wanted[r.key]: _delivery(r, self.from_ts) for r in rows if r.store_id == store_id}
-
-    # -- alerts ------------------------------------------------------------------------
-
-    def alerts(
-        self,
-        store_id: int,
-        status: str | None = "open",
-        limit: int = 100,
-        before_id: int | None = None,
-        assignee: str | None = None,
-    ) -> list[Alert]:
-        """Newest first; pass the last id seen as `before_id` for the next page. Status
-        `unresolved`: open or acknowledged."""
-        if status == "unresolved":  # each status from its own index, newest first, then merged
-            both = [a for s in ("open", "acknowledged") for a in self.alerts(store_id, s, limit, before_id, assignee)]
-            return sorted(both, key=lambda a: -a.id)[:limit]
-        al = t.alerts
-        q = self._alert_query().where(al.c.store_id == store_id)
-        if status is not None:
-            q = q.where(al.c.status == status)
-        if assignee is not None:
-            q = q.where(al.c.assignee == assignee)
-        if before_id is not None:
-            q = q.where(al.c.id < before_id)
-        return [_alert(r) for r in self.conn.execute(q.order_by(al.c.id.desc()).limit(limit))]
-
-    def alert(self, store_id: int, alert_id: int) -> Alert | None:
-        al = t.alerts
-        row = self.conn.execute(self._alert_query().where(al.c.store_id == store_id, al.c.id == alert_id)).first()
-        return _alert(row) if row else None
-
-    @staticmethod
-    def _alert_query() -> Any:
-        al, cus = t.alerts, t.customers
-        return select(al, cus.c.external_id.label("customer_ext")).outerjoin(cus, cus.c.id == al.c.customer_id)
-
-    def acknowledge_alert(self, store_id: int, alert_id: int, by: str, now: datetime) -> bool:
-        al = t.alerts
-        result = self.conn.execute(
-            update(al)
-            .where(al.c.store_id == store_id, al.c.id == alert_id, al.c.status == "open")
-            .values(status="acknowledged", acknowledged_at=now, acknowledged_by=by)
-        )
-        return bool(result.rowcount)
-
-    def resolve_alert(self, store_id: int, alert_id: int, by: str, now: datetime) -> bool:
-        """Open or acknowledged -> resolved (an open one is acknowledged by the same hand)."""
-        al = t.alerts
-        result = self.conn.execute(
-            update(al)
-            .where(al.c.store_id == store_id, al.c.id == alert_id, al.c.status != "resolved")
-            .values(
-                status="resolved",
-                resolved_at=now,
-                resolved_by=by,
-                acknowledged_at=func.coalesce(al.c.acknowledged_at, literal(now, al.c.acknowledged_at.type)),
-                acknowledged_by=func.coalesce(al.c.acknowledged_by, literal(by, al.c.acknowledged_by.type)),
-            )
-        )
-        return bool(result.rowcount)
-
-    def alert_exists(self, store_id: int, alert_id: int) -> bool:
-        al = t.alerts
-        return (
-            self.conn.execute(select(al.c.id).where(al.c.store_id == store_id, al.c.id == alert_id)).first() is not None
-        )
 
     def outbox_rows(self, store_id: int) -> list[dict[str, Any]]:
         ob = t.outbox

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from milepost.adapters.storage.alerts import AlertQueries
 from milepost.adapters.storage.batch import BatchQueries
+from milepost.adapters.storage.customers import CustomerQueries
 from milepost.adapters.storage.dashboard import DashboardQueries
 from milepost.adapters.storage.delivery import DeliveryQueries
 from milepost.adapters.storage.endpoints import EndpointQueries
@@ -18,7 +20,9 @@ from milepost.service import ports
 class Tx(
     BatchQueries,
     RecordQueries,
+    CustomerQueries,
     ReportQueries,
+    AlertQueries,
     LedgerQueries,
     KeyQueries,
     EndpointQueries,
