@@ -1,4 +1,5 @@
-"""What every resource shares: times as ISO 8601, pages of a list, a rule's actions."""
+"""What every resource shares: times as ISO 8601, pages of a list, a rule's actions, and
+answers copied from records."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ Timestamp = Annotated[
     WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 ActionList = Annotated[list[dict[str, Any]], WithJsonSchema(ACTIONS_SCHEMA)]
 
 
@@ -23,3 +25,10 @@ class Page(BaseModel, Generic[T]):
 
     data: list[T]
     next_cursor: str | None
+
+
+def from_record(model: type[M], record: object, **given: Any) -> M:
+    """`model` with the fields `given`, and every other field copied from the record's
+    attribute of the same name: an answer says only where it differs from its record."""
+    copied = {name: getattr(record, name) for name in model.model_fields if name not in given}
+    return model(**copied, **given)
