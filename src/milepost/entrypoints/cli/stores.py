@@ -7,7 +7,7 @@ import click
 from milepost.domain.events import COUNTING_STATUSES
 from milepost.domain.records import Store
 from milepost.entrypoints.cli.context import App, Failure, json_option, pass_app
-from milepost.entrypoints.cli.output import console, print_json, table
+from milepost.entrypoints.cli.output import console, print_json, print_list, table
 
 _STORE_COLUMNS = (
     "key",
@@ -114,10 +114,7 @@ def create_store(
 def list_stores(app: App, as_json: bool) -> None:
     """List every store."""
     found = app.mp.stores.list()
-    if as_json:
-        print_json(found)
-    else:
-        console().print(table(None, _STORE_COLUMNS, map(_row, found)))
+    print_list(found, as_json, _STORE_COLUMNS, _row)
 
 
 @stores.command("show")
