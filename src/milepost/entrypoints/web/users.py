@@ -151,29 +151,19 @@ def _done(store: str) -> Response:
 
 
 def _new_page(request: Request, session: WebSession, store: Store, form: forms.Form, status: int = 200) -> Response:
-    return render.page(
-        request,
-        "user_form.html",
-        session,
-        status_code=status,
-        store=store,
-        form=form,
-        target=None,
-        roles=ROLE_NAMES,
-        min_length=MIN_LENGTH,
-        section="users",
-    )
+    return _edit_page(request, session, store, None, form, None, status)
 
 
 def _edit_page(
     request: Request,
     session: WebSession,
     store: Store,
-    user: User,
+    user: User | None,
     form: forms.Form,
-    password_form: forms.Form,
+    password_form: forms.Form | None,
     status: int = 200,
 ) -> Response:
+    """The user form: of `user` with its password form, or of a new user (None)."""
     return render.page(
         request,
         "user_form.html",
@@ -182,7 +172,7 @@ def _edit_page(
         store=store,
         form=form,
         password_form=password_form,
-        target=_row(user, store, session),
+        target=_row(user, store, session) if user else None,
         roles=ROLE_NAMES,
         min_length=MIN_LENGTH,
         section="users",
