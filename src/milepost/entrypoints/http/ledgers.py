@@ -51,6 +51,17 @@ class LedgerRoutes:
     adjust_body: type[Body]
 
 
+def _movement(
+    ledger: LedgerRoutes, customer_id: str, body: Any, key: str | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The fields of a spend's or an adjustment's body, and what both give mp.ledgers: the
+    amount in the unit, the unit and the idempotency key (the body's, or the header's)."""
+    check_customer_id(customer_id)
+    sent = vars(body)  # the fields of the unit's body
+    moved = {"amount": sent[ledger.field], "unit": ledger.name, "key": idempotency_key(sent["idempotency_key"], key)}
+    return sent, moved
+
+
 def add_routes(router: APIRouter, ledger: LedgerRoutes) -> None:
     """POST /{customer_id}/<name>/spend and POST /{customer_id}/<name>/adjust."""
     entry, spend_body, adjust_body = ledger.entry, ledger.spend_body, ledger.adjust_body
@@ -73,31 +84,15 @@ def add_routes(router: APIRouter, ledger: LedgerRoutes) -> None:
         f"Spending below zero is a 409 unless the store allows negative {ledger.name}.",
     )
     def spend(admin: AdminCaller, customer_id: CustomerId, body: spend_body, key: KeyHeader = None) -> Any:  # type: ignore[valid-type]
-        check_customer_id(customer_id)
-        sent = vars(body)  # the fields of the unit's body
-        done = admin.mp.ledgers.spend(
-            admin.store,
-            customer_id,
-            sent[ledger.field],
-            unit=ledger.name,
-            key=idempotency_key(sent["idempotency_key"], key),
-            order_id=sent["order_id"],
-            note=sent["note"],
-        )
+        sent, moved = _movement(ledger, customer_id, body, key)
+        done = admin.mp.ledgers.spend(admin.store, customer_id, **moved, order_id=sent["order_id"], note=sent["note"])
         return entry.of(done)
 
     @post("adjust", ledger.adjust_summary, "`actor` defaults to the API key (`api key mpk_...`).")
     def adjust(admin: AdminCaller, customer_id: CustomerId, body: adjust_body, key: KeyHeader = None) -> Any:  # type: ignore[valid-type]
-        check_customer_id(customer_id)
-        sent = vars(body)  # the fields of the unit's body
+        sent, moved = _movement(ledger, customer_id, body, key)
         done = admin.mp.ledgers.adjust(
-            admin.store,
-            customer_id,
-            sent[ledger.field],
-            unit=ledger.name,
-            key=idempotency_key(sent["idempotency_key"], key),
-            reason=sent["reason"],
-            actor=sent["actor"] or admin.actor,
+            admin.store, customer_id, **moved, reason=sent["reason"], actor=sent["actor"] or admin.actor
         )
         return entry.of(done)
 
