@@ -11,7 +11,7 @@ Each unit is a `LedgerRoutes`; `add_routes` gives the customers' router its
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from fastapi import APIRouter
 
@@ -26,15 +26,9 @@ from milepost.entrypoints.http.schemas.ledgers import (
     SpendIn,
 )
 from milepost.entrypoints.http.schemas.requests import Body
+from milepost.entrypoints.http.schemas.responses import Answer
 
 Handler = Callable[..., Any]
-
-
-class Entry(Protocol):
-    """A ledger's model of an entry: what `of` makes of the Python API's."""
-
-    @classmethod
-    def of(cls, e: Any) -> Any: ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -46,7 +40,7 @@ class LedgerRoutes:
     about: str  # what the description of each operation starts with
     spend_summary: str
     adjust_summary: str
-    entry: type[Entry]
+    entry: type[Answer]  # its model of an entry
     spend_body: type[Body]
     adjust_body: type[Body]
 

@@ -4,7 +4,7 @@ answers copied from records."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, PlainSerializer, WithJsonSchema
 
@@ -18,6 +18,14 @@ Timestamp = Annotated[
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)
 ActionList = Annotated[list[dict[str, Any]], WithJsonSchema(ACTIONS_SCHEMA)]
+
+
+class Answer(Protocol):
+    """A response model made by `of` from what the Python API returned (a program, a
+    ledger entry): what the routes shared by several resources take as their models."""
+
+    @classmethod
+    def of(cls, found: Any) -> Any: ...
 
 
 class Page(BaseModel, Generic[T]):
