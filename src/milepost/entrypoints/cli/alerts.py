@@ -36,7 +36,7 @@ def list_alerts(app: App, store: str, show_all: bool, assignee: str | None, limi
 
 
 def _step(name: str, done: str, summary: str, by_help: str) -> None:
-    """`ack` or `resolve`: the step of mp.alerts named `done`'s verb, taken by --by."""
+    """The command `name` (ack, resolve) that acknowledges or resolves alert ID in the name of --by."""
 
     @alerts.command(name, help=summary)
     @click.argument("alert_id", metavar="ID", type=int)

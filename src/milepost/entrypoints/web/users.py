@@ -69,8 +69,7 @@ async def create_user(request: Request, store: str, session: Administrator) -> R
 def edit_user(request: Request, store: str, user_id: UserId, session: Administrator) -> Response:
     found = auth.store_of(request, store)
     user = auth.mp_of(request).users.get(user_id)
-    form = forms.Form({"name": user.name, "role": user.role, "active": user.disabled_at is None})
-    return _edit_page(request, session, found, user, form, forms.Form({"generate": False}))
+    return _edit_page(request, session, found, user, _saved(user), forms.Form({"generate": False}))
 
 
 @router.post(PATH + "/{user_id}/edit")
@@ -110,8 +109,12 @@ async def set_password(request: Request, store: str, user_id: UserId, session: A
             _add(form, e)
         else:
             return _password_page(request, session, found, user, password) if form.values["generate"] else _done(store)
-    details = forms.Form({"name": user.name, "role": user.role, "active": user.disabled_at is None})
-    return _edit_page(request, session, found, user, details, form, status=400)
+    return _edit_page(request, session, found, user, _saved(user), form, status=400)
+
+
+def _saved(user: User) -> forms.Form:
+    """The edit form of `user` as saved."""
+    return forms.Form({"name": user.name, "role": user.role, "active": user.disabled_at is None})
 
 
 def _changes(user: User, form: forms.Form, session: WebSession) -> dict[str, Any]:
