@@ -1,4 +1,4 @@
-"""Actions in the operator's words, as the CLI and the admin pages show them."""
+"""Actions (and the CLI's tag conditions) in the operator's words, as the CLI and the admin pages show them."""
 
 from __future__ import annotations
 
@@ -6,27 +6,31 @@ from collections.abc import Iterable
 from typing import Any
 
 from milepost.domain.codes import Discount
+from milepost.domain.rules import Rule
 from milepost.formatting import money
+
+#: The actions said as a word and one field, quoted: `+tag 'VIP'`, `email 'vip'`.
+_NAMED = {
+    "add_tag": ("+tag", "tag"),
+    "remove_tag": ("-tag", "tag"),
+    "send_email": ("email", "template"),
+    "trigger_workflow": ("workflow", "workflow"),
+}
 
 
 def action_text(action: Any, currency: str) -> str:
     """One action in the operator's words: `email 'vip'`, `credit $10.00`, `+tag 'VIP'`."""
     a = action.as_dict() if hasattr(action, "as_dict") else dict(action)
     kind = a.get("type")
-    if kind == "add_tag":
-        return f"+tag {a['tag']!r}"
-    if kind == "remove_tag":
-        return f"-tag {a['tag']!r}"
+    if kind in _NAMED:
+        word, field = _NAMED[kind]
+        return f"{word} {a[field]!r}"
     if kind == "credit":
         return f"credit {money(a['amount'], a.get('currency') or currency)}"
     if kind == "points":
         return f"{a['points']:,} points"
     if kind == "alert":
         return f"alert {a['message']!r}" if a.get("message") else "alert"
-    if kind == "send_email":
-        return f"email {a['template']!r}"
-    if kind == "trigger_workflow":
-        return f"workflow {a['workflow']!r}"
     if kind == "webhook":
         return f"webhook {a['url']}"
     if kind == "code":
@@ -39,3 +43,8 @@ def action_text(action: Any, currency: str) -> str:
 
 def actions_text(actions: Iterable[Any], currency: str) -> str:
     return "; ".join(action_text(a, currency) for a in actions)
+
+
+def conditions_text(r: Rule) -> str:
+    """The tag conditions of a program as the CLI lists them: `has 'vip', lacks 'churned'`, or everyone."""
+    return ", ".join(f"{'has' if c.present else 'lacks'} {c.tag!r}" for c in r.conditions) or "everyone"

@@ -7,31 +7,32 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from milepost.bootstrap import Milepost
+from milepost.capabilities.order_count_events import OrderCountEvents
+from milepost.capabilities.programs import Programs
 from milepost.service.rules import RuleDetails
 
 
 @dataclass(frozen=True, slots=True)
 class ProgramCollection:
     noun: str  # in messages: "no milestone program 12 in this store"
-    find: Callable[[Milepost, str, int], RuleDetails]  # (mp, store, id)
-    find_all: Callable[..., list[RuleDetails]]  # (mp, store, include_deleted=, after=, limit=)
-    update: Callable[..., RuleDetails]  # (mp, store, id, **changes)
-    delete: Callable[[Milepost, str, int], None]
+    capability: Callable[[Milepost], Programs | OrderCountEvents]  # mp.programs or mp.order_count_events
+
+    def find(self, mp: Milepost, store: str, rule_id: int) -> RuleDetails:
+        return self.capability(mp).get(store, rule_id)
+
+    def find_all(self, mp: Milepost, store: str, **kwargs: Any) -> list[RuleDetails]:
+        """The store's programs of the collection; `kwargs`: include_deleted, after, limit."""
+        return self.capability(mp).list(store, **kwargs)
+
+    def update(self, mp: Milepost, store: str, rule_id: int, **changes: Any) -> RuleDetails:
+        return self.capability(mp).update(store, rule_id, **changes)
+
+    def delete(self, mp: Milepost, store: str, rule_id: int) -> None:
+        self.capability(mp).delete(store, rule_id)
 
 
-PROGRAMS = ProgramCollection(
-    "milestone program",
-    lambda mp, store, rule_id: mp.programs.get(store, rule_id),
-    lambda mp, store, **kwargs: mp.programs.list(store, **kwargs),
-    lambda mp, store, rule_id, **changes: mp.programs.update(store, rule_id, **changes),
-    lambda mp, store, rule_id: mp.programs.delete(store, rule_id),
-)
-ORDER_COUNT_EVENTS = ProgramCollection(
-    "order count event",
-    lambda mp, store, rule_id: mp.order_count_events.get(store, rule_id),
-    lambda mp, store, **kwargs: mp.order_count_events.list(store, **kwargs),
-    lambda mp, store, rule_id, **changes: mp.order_count_events.update(store, rule_id, **changes),
-    lambda mp, store, rule_id: mp.order_count_events.delete(store, rule_id),
-)
+PROGRAMS = ProgramCollection("milestone program", lambda mp: mp.programs)
+ORDER_COUNT_EVENTS = ProgramCollection("order count event", lambda mp: mp.order_count_events)

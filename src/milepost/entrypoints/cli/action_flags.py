@@ -1,4 +1,4 @@
-"""The action and condition flags of `events create|update`, turned into the
+"""The action and condition flags of `events|programs create|update`, turned into the
 action and condition dicts of the Python API, in the order they were typed."""
 
 from __future__ import annotations
@@ -123,3 +123,22 @@ def split_flags(params: dict[str, Any]) -> tuple[dict[str, tuple[Any, ...]], lis
     conditions = [{"tag": t, "has": True} for t in params.pop("if_tag")]
     conditions += [{"tag": t, "has": False} for t in params.pop("unless_tag")]
     return flags, conditions
+
+
+def rule_fields(ctx: click.Context, params: dict[str, Any], inactive: bool) -> dict[str, Any]:
+    """What the action and condition flags and --inactive of a create command give."""
+    flags, conditions = split_flags(params)
+    return {"actions": collect_actions(ctx, flags), "conditions": conditions, "active": not inactive}
+
+
+def edits(ctx: click.Context, params: dict[str, Any], clear_conditions: bool, **options: Any) -> dict[str, Any]:
+    """What an update command is given: the options that are not None, the actions (they
+    replace them all) and the conditions the flags give (--clear-conditions: none)."""
+    flags, conditions = split_flags(params)
+    given = {k: v for k, v in options.items() if v is not None}
+    actions = collect_actions(ctx, flags)
+    if actions:
+        given["actions"] = actions
+    if conditions or clear_conditions:
+        given["conditions"] = conditions
+    return given

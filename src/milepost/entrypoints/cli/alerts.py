@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
+from milepost.domain.records import Alert
 from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
-from milepost.entrypoints.cli.output import console, print_json, table, when
+from milepost.entrypoints.cli.output import print_list, when
 
 
 @click.group()
@@ -23,41 +26,28 @@ def alerts() -> None:
 def list_alerts(app: App, store: str, show_all: bool, assignee: str | None, limit: int, as_json: bool) -> None:
     """Open alerts, newest first."""
     found = app.mp.alerts.list(store, status=None if show_all else "open", limit=limit, assignee=assignee)
-    if as_json:
-        print_json(found)
-        return
     tz = app.mp.stores.get(store).timezone
-    rows = (
-        (
-            a.id,
-            when(a.created_at, tz),
-            a.customer_id,
-            a.message,
-            a.assignee or "anyone",
-            a.status if a.status == "open" else f"{a.status} by {a.resolved_by or a.acknowledged_by}",
-        )
-        for a in found
-    )
-    console().print(table(None, ("id", "when", "customer", "message", "for", "status"), rows))
+
+    def row(a: Alert) -> tuple[Any, ...]:
+        status = a.status if a.status == "open" else f"{a.status} by {a.resolved_by or a.acknowledged_by}"
+        return (a.id, when(a.created_at, tz), a.customer_id, a.message, a.assignee or "anyone", status)
+
+    print_list(found, as_json, ("id", "when", "customer", "message", "for", "status"), row)
 
 
-@alerts.command("ack")
-@click.argument("alert_id", metavar="ID", type=int)
-@store_option
-@click.option("--by", required=True, help="Who handled it.")
-@pass_app
-def acknowledge(app: App, alert_id: int, store: str, by: str) -> None:
-    """Acknowledge alert ID."""
-    app.mp.alerts.acknowledge(store, alert_id, by)
-    click.echo(f"alert {alert_id} acknowledged by {by}")
+def _step(name: str, done: str, summary: str, by_help: str) -> None:
+    """The command `name` (ack, resolve) that acknowledges or resolves alert ID in the name of --by."""
+
+    @alerts.command(name, help=summary)
+    @click.argument("alert_id", metavar="ID", type=int)
+    @store_option
+    @click.option("--by", required=True, help=by_help)
+    @pass_app
+    def step(app: App, alert_id: int, store: str, by: str) -> None:
+        take = app.mp.alerts.acknowledge if name == "ack" else app.mp.alerts.resolve
+        take(store, alert_id, by)
+        click.echo(f"alert {alert_id} {done} by {by}")
 
 
-@alerts.command("resolve")
-@click.argument("alert_id", metavar="ID", type=int)
-@store_option
-@click.option("--by", required=True, help="Who dealt with it.")
-@pass_app
-def resolve(app: App, alert_id: int, store: str, by: str) -> None:
-    """Resolve alert ID (an open one is acknowledged at the same time)."""
-    app.mp.alerts.resolve(store, alert_id, by)
-    click.echo(f"alert {alert_id} resolved by {by}")
+_step("ack", "acknowledged", "Acknowledge alert ID.", "Who handled it.")
+_step("resolve", "resolved", "Resolve alert ID (an open one is acknowledged at the same time).", "Who dealt with it.")

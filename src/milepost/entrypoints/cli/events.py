@@ -8,34 +8,23 @@ from typing import Any
 import click
 
 from milepost.domain.records import Store
-from milepost.entrypoints.action_text import actions_text
-from milepost.entrypoints.cli.action_flags import ActionCommand, action_options
-from milepost.entrypoints.cli.context import (
-    App,
-    app_of,
-    json_option,
-    pass_app,
-    pass_context,
-    store_option,
-)
+from milepost.entrypoints.action_text import actions_text, conditions_text
+from milepost.entrypoints.cli.action_flags import ActionCommand, action_options, edits, rule_fields
+from milepost.entrypoints.cli.context import App, app_of, json_option, pass_app, pass_context, store_option
 from milepost.entrypoints.cli.program_commands import (
     ProgramCommands,
     active_text,
-    as_json,
-    conditions_text,
-    edits,
     inactive_option,
     name_option,
-    rule_fields,
     update_command,
 )
 from milepost.entrypoints.program_collections import ORDER_COUNT_EVENTS
 from milepost.service.rules import RuleDetails
 
 
-def as_dict(d: RuleDetails) -> dict[str, Any]:
+def _json_head(d: RuleDetails) -> dict[str, Any]:
     r = d.rule
-    return as_json(d, {"id": r.id, "count": r.threshold, "name": r.name, "active": r.active, "version": r.version})
+    return {"id": r.id, "count": r.threshold, "name": r.name, "active": r.active, "version": r.version}
 
 
 def _describe(app: App, store: str, d: RuleDetails, verb: str) -> list[str]:
@@ -64,7 +53,7 @@ COMMANDS = ProgramCommands(
     group=events,
     collection=ORDER_COUNT_EVENTS,
     word="event",
-    as_dict=as_dict,
+    json_head=_json_head,
     describe=_describe,
     list_help="List the store's order count events by count.",
     columns=("id", "count", "name", "actions", "for", "active"),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import click
 
+from milepost.domain.records import MilestoneReached
 from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
-from milepost.entrypoints.cli.output import console, outcomes_text, print_json, table, when
+from milepost.entrypoints.cli.output import outcomes_text, print_list, when
 
 
 def _date(value: str | None) -> datetime | None:
@@ -63,22 +65,11 @@ def milestone_log(
         before_id=before_id,
         limit=limit,
     )
-    if as_json:
-        print_json(found)
-        return
     tz = app.mp.stores.get(store).timezone
-    rows = (
-        (
-            m.id,
-            when(m.fired_at, tz),
-            m.customer_id,
-            m.rule_name,
-            m.value,
-            m.order_id,
-            outcomes_text(m),
-        )
-        for m in found
-    )
-    console().print(table(None, ("log id", "when", "customer", "event", "count", "order", "actions"), rows))
-    if len(found) == limit:
+
+    def row(m: MilestoneReached) -> tuple[Any, ...]:
+        return (m.id, when(m.fired_at, tz), m.customer_id, m.rule_name, m.value, m.order_id, outcomes_text(m))
+
+    print_list(found, as_json, ("log id", "when", "customer", "event", "count", "order", "actions"), row)
+    if not as_json and len(found) == limit:
         click.echo(f"more may exist: add --before {found[-1].id}")

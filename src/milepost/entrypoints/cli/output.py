@@ -5,16 +5,18 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, is_dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from rich.console import Console
 from rich.table import Table
 
 from milepost import formatting
 from milepost.domain.records import MilestoneReached
+
+T = TypeVar("T")
 
 
 def _console(stderr: bool = False) -> Console:
@@ -61,6 +63,20 @@ def plain(value: Any) -> Any:
 def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(plain(value), indent=2, ensure_ascii=False) + "\n")
     sys.stdout.flush()
+
+
+def print_list(
+    found: Sequence[T],
+    as_json: bool,
+    columns: Sequence[str],
+    row: Callable[[T], Sequence[Any]],
+    title: str | None = None,
+) -> None:
+    """What a list command answers: the records as JSON with --json, else a table of a row each."""
+    if as_json:
+        print_json(found)
+    else:
+        console().print(table(title, columns, map(row, found)))
 
 
 def outcomes_text(m: MilestoneReached) -> str:

@@ -2,20 +2,20 @@
 the milestone programs on the number of orders, created, edited, listed, shown and
 deleted alike. Each group is described by a `ProgramCommands`, which adds its `list`,
 `show` and `delete` commands; the group's module keeps what differs (its options,
-words, columns and creation commands)."""
+words, columns and creation commands). The options both take are here too."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import click
 
 from milepost.domain.records import Store
-from milepost.domain.rules import Rule
-from milepost.entrypoints.action_text import action_text
-from milepost.entrypoints.cli.action_flags import ActionCommand, action_options, collect_actions, split_flags
+from milepost.entrypoints.action_text import action_text, conditions_text
+from milepost.entrypoints.cli.action_flags import ActionCommand, action_options
 from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
 from milepost.entrypoints.cli.output import console, print_json, table, when
 from milepost.entrypoints.program_collections import ProgramCollection
@@ -25,10 +25,24 @@ name_option = click.option("--name", required=True, help="A name the log and the
 inactive_option = click.option("--inactive", is_flag=True, help="Create it switched off.")
 
 
-def rule_fields(ctx: click.Context, params: dict[str, Any], inactive: bool) -> dict[str, Any]:
-    """What the action and condition flags and --inactive of a create command give."""
-    flags, conditions = split_flags(params)
-    return {"actions": collect_actions(ctx, flags), "conditions": conditions, "active": not inactive}
+class AwareTime(click.ParamType):  # type: ignore[type-arg, unused-ignore]  # generic from click 8.4
+    """An ISO 8601 time with its UTC offset (2026-06-01T00:00:00Z), as an aware UTC datetime."""
+
+    name = "ISO-TIME"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO 8601 time like 2026-06-01T00:00:00Z", param, ctx)
+        if parsed.tzinfo is None:
+            self.fail(f"{value!r} needs its UTC offset, like 2026-06-01T00:00:00Z or +02:00", param, ctx)
+        try:
+            return parsed.astimezone(UTC)
+        except OverflowError:
+            self.fail(f"{value!r} is out of range", param, ctx)
 
 
 def update_command(group: click.Group, *options: Callable[[Any], Any]) -> Callable[[Any], click.Command]:
@@ -51,37 +65,6 @@ def update_command(group: click.Group, *options: Callable[[Any], Any]) -> Callab
     return decorate
 
 
-def edits(ctx: click.Context, params: dict[str, Any], clear_conditions: bool, **options: Any) -> dict[str, Any]:
-    """What an update command is given: the options that are not None, the actions (they
-    replace them all) and the conditions the flags give (--clear-conditions: none)."""
-    flags, conditions = split_flags(params)
-    given = {k: v for k, v in options.items() if v is not None}
-    actions = collect_actions(ctx, flags)
-    if actions:
-        given["actions"] = actions
-    if conditions or clear_conditions:
-        given["conditions"] = conditions
-    return given
-
-
-def as_json(d: RuleDetails, head: dict[str, Any]) -> dict[str, Any]:
-    """A program for --json: `head` first, then its actions, conditions and times."""
-    r = d.rule
-    return {
-        **head,
-        "actions": [a.as_dict() for a in r.actions],
-        "conditions": [c.as_dict() for c in r.conditions],
-        "created_at": d.created_at,
-        "updated_at": d.updated_at,
-        "deleted_at": d.deleted_at,
-    }
-
-
-def conditions_text(r: Rule) -> str:
-    """The `for` column of a list: `has 'vip', lacks 'churned'`, or everyone."""
-    return ", ".join(f"{'has' if c.present else 'lacks'} {c.tag!r}" for c in r.conditions) or "everyone"
-
-
 def active_text(d: RuleDetails) -> str:
     """The `active` column of a list."""
     return "deleted" if d.deleted_at else "yes" if d.rule.active else "no"
@@ -94,12 +77,24 @@ class ProgramCommands:
     group: click.Group
     collection: ProgramCollection
     word: str  # "program", in the help: "Show program ID ..."
-    as_dict: Callable[[RuleDetails], dict[str, Any]]
+    json_head: Callable[[RuleDetails], dict[str, Any]]  # for --json: what comes before the actions
     describe: Callable[[App, str, RuleDetails, str], list[str]]  # what a change says: (app, store, d, verb)
     list_help: str
     columns: Sequence[str]
     row: Callable[[RuleDetails, Store], Sequence[Any]]  # of the list
     head: Callable[[RuleDetails, Store], list[tuple[str, Any]]]  # of `show`, before the state
+
+    def as_dict(self, d: RuleDetails) -> dict[str, Any]:
+        """A program for --json: its head first, then its actions, conditions and times."""
+        r = d.rule
+        return {
+            **self.json_head(d),
+            "actions": [a.as_dict() for a in r.actions],
+            "conditions": [c.as_dict() for c in r.conditions],
+            "created_at": d.created_at,
+            "updated_at": d.updated_at,
+            "deleted_at": d.deleted_at,
+        }
 
     def report(self, app: App, store: str, d: RuleDetails, verb: str, as_json: bool) -> None:
         """What a change did: the program with `excluded`, or a line or two for people."""

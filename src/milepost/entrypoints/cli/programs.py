@@ -4,7 +4,7 @@ programs on the number of orders; they are listed here too, as the kind `order_c
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import click
@@ -12,26 +12,16 @@ import click
 from milepost.domain.aggregates import METRICS
 from milepost.domain.records import Store
 from milepost.domain.rules import MAX_INACTIVE_DAYS, Rule, validate_threshold
-from milepost.entrypoints.action_text import actions_text
-from milepost.entrypoints.cli.action_flags import ActionCommand, action_options
-from milepost.entrypoints.cli.context import (
-    App,
-    app_of,
-    json_option,
-    pass_app,
-    pass_context,
-    store_option,
-)
+from milepost.entrypoints.action_text import actions_text, conditions_text
+from milepost.entrypoints.cli.action_flags import ActionCommand, action_options, edits, rule_fields
+from milepost.entrypoints.cli.context import App, app_of, json_option, pass_app, pass_context, store_option
 from milepost.entrypoints.cli.output import when
 from milepost.entrypoints.cli.program_commands import (
+    AwareTime,
     ProgramCommands,
     active_text,
-    as_json,
-    conditions_text,
-    edits,
     inactive_option,
     name_option,
-    rule_fields,
     update_command,
 )
 from milepost.entrypoints.program_collections import PROGRAMS
@@ -40,26 +30,6 @@ from milepost.formatting import money
 from milepost.service.rules import MAX_CLAWBACK_DAYS, RuleDetails
 
 MAX_THRESHOLD = 10**15  # amount_spent counts minor units
-
-
-class AwareTime(click.ParamType):  # type: ignore[type-arg, unused-ignore]  # generic from click 8.4
-    """An ISO 8601 time with its UTC offset (2026-06-01T00:00:00Z), as an aware UTC datetime."""
-
-    name = "ISO-TIME"
-
-    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
-        if isinstance(value, datetime):
-            return value
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            self.fail(f"{value!r} is not an ISO 8601 time like 2026-06-01T00:00:00Z", param, ctx)
-        if parsed.tzinfo is None:
-            self.fail(f"{value!r} needs its UTC offset, like 2026-06-01T00:00:00Z or +02:00", param, ctx)
-        try:
-            return parsed.astimezone(UTC)
-        except OverflowError:
-            self.fail(f"{value!r} is out of range", param, ctx)
 
 
 def _check_threshold(metric: str, threshold: int | None) -> None:
@@ -71,9 +41,9 @@ def _check_threshold(metric: str, threshold: int | None) -> None:
             raise click.BadParameter(reason, param_hint="--threshold") from None
 
 
-def as_dict(d: RuleDetails) -> dict[str, Any]:
+def _json_head(d: RuleDetails) -> dict[str, Any]:
     r = d.rule
-    head = {
+    return {
         "id": r.id,
         "kind": r.kind,
         "name": r.name,
@@ -87,7 +57,6 @@ def as_dict(d: RuleDetails) -> dict[str, Any]:
         "starts_at": r.starts_at,
         "ends_at": r.ends_at,
     }
-    return as_json(d, head)
 
 
 def _goal(r: Rule, currency: str) -> str:
@@ -156,7 +125,7 @@ COMMANDS = ProgramCommands(
     group=programs,
     collection=PROGRAMS,
     word="program",
-    as_dict=as_dict,
+    json_head=_json_head,
     describe=_describe,
     list_help="List the store's programs, order count events included, by threshold.",
     columns=("id", "name", "when", "actions", "for", "window", "active"),

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import click
 
 from milepost.domain.events import COUNTING_STATUSES
 from milepost.domain.records import Store
 from milepost.entrypoints.cli.context import App, Failure, json_option, pass_app
-from milepost.entrypoints.cli.output import console, print_json, table
+from milepost.entrypoints.cli.output import console, print_json, print_list, table
 
 _STORE_COLUMNS = (
     "key",
@@ -43,6 +46,11 @@ def _show(store: Store, as_json: bool) -> None:
         console().print(table(None, _STORE_COLUMNS, [_row(store)]))
 
 
+def _from_zero(name: str, help: str) -> Callable[[Any], Any]:
+    """An option of a whole number, 0 or more, 0 by default."""
+    return click.option(name, type=click.IntRange(0), default=0, show_default=True, help=help)
+
+
 @click.group()
 def stores() -> None:
     """Create, list, show and change stores."""
@@ -61,48 +69,14 @@ def stores() -> None:
     help="The order status from which an order counts.",
 )
 @click.option("--allow-negative-credit", is_flag=True, help="Let credit spending go below zero.")
-@click.option(
-    "--points-per-unit",
-    type=click.IntRange(0),
-    default=0,
-    show_default=True,
-    help="Points an order earns per whole unit of the currency (0: none).",
-)
+@_from_zero("--points-per-unit", "Points an order earns per whole unit of the currency (0: none).")
 @click.option("--allow-negative-points", is_flag=True, help="Let points spending go below zero.")
-@click.option(
-    "--points-expire-days",
-    type=click.IntRange(0),
-    default=0,
-    show_default=True,
-    help="Earned points expire this many days later, oldest first (0: never).",
-)
+@_from_zero("--points-expire-days", "Earned points expire this many days later, oldest first (0: never).")
 @json_option
 @pass_app
-def create_store(
-    app: App,
-    key: str,
-    name: str,
-    currency: str,
-    timezone: str,
-    counting_status: str,
-    allow_negative_credit: bool,
-    points_per_unit: int,
-    allow_negative_points: bool,
-    points_expire_days: int,
-    as_json: bool,
-) -> None:
+def create_store(app: App, key: str, name: str, as_json: bool, **settings: Any) -> None:
     """Create the store KEY."""
-    store = app.mp.stores.create(
-        key,
-        name,
-        currency=currency,
-        timezone=timezone,
-        counting_status=counting_status,
-        allow_negative_credit=allow_negative_credit,
-        points_per_unit=points_per_unit,
-        allow_negative_points=allow_negative_points,
-        points_expire_days=points_expire_days,
-    )
+    store = app.mp.stores.create(key, name, **settings)
     if not as_json:
         click.echo(f"created store {store.key!r}")
     _show(store, as_json)
@@ -114,10 +88,7 @@ def create_store(
 def list_stores(app: App, as_json: bool) -> None:
     """List every store."""
     found = app.mp.stores.list()
-    if as_json:
-        print_json(found)
-    else:
-        console().print(table(None, _STORE_COLUMNS, map(_row, found)))
+    print_list(found, as_json, _STORE_COLUMNS, _row)
 
 
 @stores.command("show")

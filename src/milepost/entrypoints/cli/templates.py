@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
 from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
-from milepost.entrypoints.cli.output import console, print_json, table, when
+from milepost.entrypoints.cli.output import print_json, print_list, when
 
 
 @click.group()
@@ -58,21 +59,12 @@ def save_template(
 def list_templates(app: App, store: str, as_json: bool) -> None:
     """List the store's templates."""
     found = app.mp.templates.list(store)
-    if as_json:
-        print_json(found)
-        return
     tz = app.mp.stores.get(store).timezone
-    rows = (
-        (
-            t["key"],
-            t["name"],
-            t["subject"],
-            "yes" if t.get("body_html") else "no",
-            when(t["updated_at"], tz),
-        )
-        for t in found
-    )
-    console().print(table(None, ("key", "name", "subject", "html", "updated"), rows))
+
+    def row(t: dict[str, Any]) -> tuple[Any, ...]:
+        return (t["key"], t["name"], t["subject"], "yes" if t.get("body_html") else "no", when(t["updated_at"], tz))
+
+    print_list(found, as_json, ("key", "name", "subject", "html", "updated"), row)
 
 
 @templates.command("preview")

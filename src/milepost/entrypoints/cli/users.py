@@ -8,7 +8,7 @@ import click
 
 from milepost.domain.users import ROLES, User
 from milepost.entrypoints.cli.context import App, Failure, json_option, pass_app
-from milepost.entrypoints.cli.output import console, print_json, table, when
+from milepost.entrypoints.cli.output import print_json, print_list, when
 
 
 def _password(from_stdin: bool) -> str:
@@ -24,18 +24,9 @@ def _find(app: App, who: str) -> User:
     raise Failure(f"no user {who!r}")
 
 
-def _rows(found: list[User]) -> list[tuple[str, ...]]:
-    return [
-        (
-            str(u.id),
-            u.email,
-            u.name,
-            u.role_name,
-            when(u.last_login_at, "UTC") if u.last_login_at else "never",
-            "disabled" if u.disabled_at else "active",
-        )
-        for u in found
-    ]
+def _row(u: User) -> tuple[str, ...]:
+    signed_in = when(u.last_login_at, "UTC") if u.last_login_at else "never"
+    return (str(u.id), u.email, u.name, u.role_name, signed_in, "disabled" if u.disabled_at else "active")
 
 
 @click.group()
@@ -66,10 +57,7 @@ def create(app: App, email: str, name: str, role: str, password_stdin: bool, as_
 def list_users(app: App, as_json: bool) -> None:
     """Every user, by email."""
     found = app.mp.users.list()
-    if as_json:
-        print_json(found)
-    else:
-        console().print(table("Users", ("id", "email", "name", "role", "last sign-in", "status"), _rows(found)))
+    print_list(found, as_json, ("id", "email", "name", "role", "last sign-in", "status"), _row, title="Users")
 
 
 @users.command("update")

@@ -11,7 +11,7 @@ Each unit is a `LedgerRoutes`; `add_routes` gives the customers' router its
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from fastapi import APIRouter
 
@@ -26,15 +26,9 @@ from milepost.entrypoints.http.schemas.ledgers import (
     SpendIn,
 )
 from milepost.entrypoints.http.schemas.requests import Body
+from milepost.entrypoints.http.schemas.responses import Answer
 
 Handler = Callable[..., Any]
-
-
-class Entry(Protocol):
-    """A ledger's model of an entry: what `of` makes of the Python API's."""
-
-    @classmethod
-    def of(cls, e: Any) -> Any: ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -46,9 +40,20 @@ class LedgerRoutes:
     about: str  # what the description of each operation starts with
     spend_summary: str
     adjust_summary: str
-    entry: type[Entry]
+    entry: type[Answer]  # its model of an entry
     spend_body: type[Body]
     adjust_body: type[Body]
+
+
+def _movement(
+    ledger: LedgerRoutes, customer_id: str, body: Any, key: str | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The fields of a spend's or an adjustment's body, and what both give mp.ledgers: the
+    amount in the unit, the unit and the idempotency key (the body's, or the header's)."""
+    check_customer_id(customer_id)
+    sent = vars(body)  # the fields of the unit's body
+    moved = {"amount": sent[ledger.field], "unit": ledger.name, "key": idempotency_key(sent["idempotency_key"], key)}
+    return sent, moved
 
 
 def add_routes(router: APIRouter, ledger: LedgerRoutes) -> None:
@@ -73,31 +78,15 @@ def add_routes(router: APIRouter, ledger: LedgerRoutes) -> None:
         f"Spending below zero is a 409 unless the store allows negative {ledger.name}.",
     )
     def spend(admin: AdminCaller, customer_id: CustomerId, body: spend_body, key: KeyHeader = None) -> Any:  # type: ignore[valid-type]
-        check_customer_id(customer_id)
-        sent = vars(body)  # the fields of the unit's body
-        done = admin.mp.ledgers.spend(
-            admin.store,
-            customer_id,
-            sent[ledger.field],
-            unit=ledger.name,
-            key=idempotency_key(sent["idempotency_key"], key),
-            order_id=sent["order_id"],
-            note=sent["note"],
-        )
+        sent, moved = _movement(ledger, customer_id, body, key)
+        done = admin.mp.ledgers.spend(admin.store, customer_id, **moved, order_id=sent["order_id"], note=sent["note"])
         return entry.of(done)
 
     @post("adjust", ledger.adjust_summary, "`actor` defaults to the API key (`api key mpk_...`).")
     def adjust(admin: AdminCaller, customer_id: CustomerId, body: adjust_body, key: KeyHeader = None) -> Any:  # type: ignore[valid-type]
-        check_customer_id(customer_id)
-        sent = vars(body)  # the fields of the unit's body
+        sent, moved = _movement(ledger, customer_id, body, key)
         done = admin.mp.ledgers.adjust(
-            admin.store,
-            customer_id,
-            sent[ledger.field],
-            unit=ledger.name,
-            key=idempotency_key(sent["idempotency_key"], key),
-            reason=sent["reason"],
-            actor=sent["actor"] or admin.actor,
+            admin.store, customer_id, **moved, reason=sent["reason"], actor=sent["actor"] or admin.actor
         )
         return entry.of(done)
 

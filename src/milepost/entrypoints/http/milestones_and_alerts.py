@@ -25,6 +25,7 @@ from milepost.entrypoints.http.wire import parse_id
 
 router = APIRouter(prefix="/api/v1", tags=["milestones and alerts"])
 
+AlertId = Annotated[str, Path(description="The alert's id, like alr_5.")]
 Time = Annotated[AwareDatetime | None, Query(description="ISO 8601 with an offset, like 2026-05-01T00:00:00Z.")]
 
 
@@ -98,35 +99,32 @@ def list_alerts(
     return Page[Alert](data=[Alert.of(a) for a in kept], next_cursor=next_cursor)
 
 
-@router.post(
-    "/alerts/{alert_id}/acknowledge",
-    summary="Acknowledge an alert",
-    description="Marks an open alert handled; `by` defaults to the API key. An alert acknowledged "
+def _alert_step(step: str, summary: str, description: str) -> None:
+    """POST /alerts/{id}/acknowledge or /resolve: that step of mp.alerts, taken by `by`."""
+
+    @router.post(
+        f"/alerts/{{alert_id}}/{step}",
+        name=f"{step}_alert",
+        summary=summary,
+        description=description,
+        response_model=Alert,
+        responses=problems(404, body=True),
+    )
+    def take_step(admin: AdminCaller, alert_id: AlertId, body: Annotated[AcknowledgeIn | None, Body()] = None) -> Alert:
+        by = body.by if body is not None and body.by else admin.actor
+        take = admin.mp.alerts.acknowledge if step == "acknowledge" else admin.mp.alerts.resolve
+        return Alert.of(take(admin.store, parse_id("alert", alert_id), by))
+
+
+_alert_step(
+    "acknowledge",
+    "Acknowledge an alert",
+    "Marks an open alert handled; `by` defaults to the API key. An alert acknowledged "
     "already stays as it was (who and when do not change).",
-    response_model=Alert,
-    responses=problems(404, body=True),
 )
-def acknowledge_alert(
-    admin: AdminCaller,
-    alert_id: Annotated[str, Path(description="The alert's id, like alr_5.")],
-    body: Annotated[AcknowledgeIn | None, Body()] = None,
-) -> Alert:
-    by = body.by if body is not None and body.by else admin.actor
-    return Alert.of(admin.mp.alerts.acknowledge(admin.store, parse_id("alert", alert_id), by))
-
-
-@router.post(
-    "/alerts/{alert_id}/resolve",
-    summary="Resolve an alert",
-    description="Marks an alert dealt with (an open one is acknowledged at the same time); `by` "
+_alert_step(
+    "resolve",
+    "Resolve an alert",
+    "Marks an alert dealt with (an open one is acknowledged at the same time); `by` "
     "defaults to the API key. A resolved alert stays as it was.",
-    response_model=Alert,
-    responses=problems(404, body=True),
 )
-def resolve_alert(
-    admin: AdminCaller,
-    alert_id: Annotated[str, Path(description="The alert's id, like alr_5.")],
-    body: Annotated[AcknowledgeIn | None, Body()] = None,
-) -> Alert:
-    by = body.by if body is not None and body.by else admin.actor
-    return Alert.of(admin.mp.alerts.resolve(admin.store, parse_id("alert", alert_id), by))

@@ -11,24 +11,17 @@ models, texts, creation and extra operations).
 # handlers `add_routes` makes, and they name the resource's own models.
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Protocol, cast
+from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Path, Response
 
 from milepost.entrypoints.http.admin import Admin, AdminCaller, Cursor, Limit, cursor_position, page, problems, utc
 from milepost.entrypoints.http.schemas.requests import Patch
-from milepost.entrypoints.http.schemas.responses import Page
+from milepost.entrypoints.http.schemas.responses import Answer, Page
 from milepost.entrypoints.http.wire import PREFIXES, parse_id, public_id
 from milepost.entrypoints.program_collections import ProgramCollection
 from milepost.errors import NotFound
 from milepost.service.rules import RuleDetails
-
-
-class Answer(Protocol):
-    """A resource's model of a program: what `of` makes of it."""
-
-    @classmethod
-    def of(cls, d: RuleDetails) -> Any: ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -47,16 +46,16 @@ def delivery_list(request: Request, store: str, session: SignedIn) -> Response:
         rows = [_delivery_row(d, found, urls) for d in fetched[:PAGE]]
         if len(fetched) > PAGE:
             older = _deliveries_url(found, form.values, fetched[PAGE - 1].id)
-    return render.page(
+    newest = _deliveries_url(found, form.values) if before else None
+    return render.log_page(
         request,
         "log_deliveries.html",
         session,
-        status_code=400 if form.errors else 200,
-        store=found,
-        form=form,
-        rows=rows,
-        older=older,
-        newest=_deliveries_url(found, form.values) if before else None,
+        found,
+        form,
+        rows,
+        newest,
+        older,
         any_dead=bool(mp.deliveries.list(store, "dead", limit=1)),
         retried=_count(forms.text(query, "retried")),
         statuses=[(s, s.capitalize()) for s in STATUSES],
@@ -84,11 +83,7 @@ def _count(raw: str) -> int | None:
 
 
 def _deliveries_url(store: Store, values: Mapping[str, str], before: int | None = None) -> str:
-    params = {k: v for k, v in values.items() if v}
-    if before is not None:
-        params["before_id"] = str(before)
-    base = f"/admin/{quote(store.key, safe='')}/log/deliveries"
-    return f"{base}?{urlencode(params)}" if params else base
+    return log_url(store, values, before, log="deliveries", before_key="before_id")
 
 
 @router.post(DELIVERIES + "/retry-dead")

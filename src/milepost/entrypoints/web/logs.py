@@ -47,18 +47,11 @@ def milestone_log(request: Request, store: str, session: SignedIn) -> Response:
         rows = [firing_row(m, found, sent) for m in shown]
         if len(fetched) > PAGE:
             older = log_url(found, form.values, before=shown[-1].id)
-    return render.page(
-        request,
-        "log_milestones.html",
-        session,
-        status_code=400 if form.errors else 200,
-        store=found,
-        form=form,
-        rows=rows,
-        programs=[(d.rule.id, _program_name(d.rule.name, d.deleted_at is not None)) for d in programs],
-        older=older,
-        newest=log_url(found, form.values) if filters.get("before_id") else None,
-        section="milestone-log",
+    newest = log_url(found, form.values) if filters.get("before_id") else None
+    choices = [(d.rule.id, _program_name(d.rule.name, d.deleted_at is not None)) for d in programs]
+    page = "log_milestones.html"
+    return render.log_page(
+        request, page, session, found, form, rows, newest, older, programs=choices, section="milestone-log"
     )
 
 
@@ -121,11 +114,19 @@ def positive_id(raw: str) -> int | None:
     return int(digits)
 
 
-def log_url(store: Store, values: Mapping[str, str], before: int | None = None) -> str:
+def log_url(
+    store: Store,
+    values: Mapping[str, str],
+    before: int | None = None,
+    log: str = "milestones",
+    before_key: str = "before",
+) -> str:
+    """A page of the log `log` (milestones, deliveries) with the filters `values` that are set,
+    from `before` on (as the query parameter `before_key`) when it is given."""
     params = {k: v for k, v in values.items() if v}
     if before is not None:
-        params["before"] = str(before)
-    base = f"/admin/{quote(store.key, safe='')}/log/milestones"
+        params[before_key] = str(before)
+    base = f"/admin/{quote(store.key, safe='')}/log/{log}"
     return f"{base}?{urlencode(params)}" if params else base
 
 

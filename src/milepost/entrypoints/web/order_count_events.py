@@ -4,6 +4,7 @@ confirmation (past firings stay in the log). Administrators only."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +15,7 @@ from milepost.domain.actions import ACTION_TYPES
 from milepost.domain.records import Store
 from milepost.domain.users import WebSession
 from milepost.entrypoints.action_text import action_text
-from milepost.entrypoints.web import auth, forms, render
+from milepost.entrypoints.web import auth, forms, program_forms, render
 from milepost.entrypoints.web.auth import Administrator
 from milepost.errors import ValidationError
 from milepost.service.rules import RuleDetails
@@ -143,27 +144,8 @@ def _parse(data: dict[str, Any], store: Store) -> tuple[forms.Form, dict[str, An
     return form, values
 
 
-def _form_page(
-    request: Request,
-    session: WebSession,
-    store: Store,
-    form: forms.Form,
-    slots: list[dict[str, str]],
-    details: RuleDetails | None,
-    status: int = 200,
-) -> Response:
-    templates = [t["key"] for t in auth.mp_of(request).templates.list(store.key)]
-    return render.page(
-        request,
-        "order_count_event_form.html",
-        session,
-        status_code=status,
-        store=store,
-        form=form,
-        details=details,
-        **forms.action_editor(slots, templates),
-        section="events",
-    )
+#: The event form: `_form_page(request, session, store, form, slots, details, status=200)`.
+_form_page = functools.partial(program_forms.editor_page, template="order_count_event_form.html", section="events")
 
 
 def _row(d: RuleDetails, store: Store) -> dict[str, Any]:

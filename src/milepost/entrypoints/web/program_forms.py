@@ -4,7 +4,8 @@ the values the Python API takes (an amount like 500.00 in the store's currency, 
 in the store's time zone, a journey's steps in order); the model's problems with them put
 back as errors next to their fields; and a saved program shown in its edit form as it was
 typed. Also the words for a metric and its values ("Amount spent", "$500.00") that the
-form and the programs table share."""
+form and the programs table share, and the page of a form with the action editor (a
+program's, or an order count event's: the programs on the number of orders)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,14 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from fastapi import Request, Response
+
 from milepost.domain.aggregates import METRICS
 from milepost.domain.journeys import MAX_STEPS, Step
 from milepost.domain.records import Store
 from milepost.domain.rules import MAX_INACTIVE_DAYS, Rule
-from milepost.entrypoints.web import forms
+from milepost.domain.users import WebSession
+from milepost.entrypoints.web import auth, forms, render
 from milepost.errors import ValidationError
 from milepost.formatting import money, units
 from milepost.service.rules import RuleDetails
@@ -233,3 +237,31 @@ def repeat(r: Rule, currency: str) -> str:
     if r.every:
         return f"Again every {shown(r.every, r.metric, currency)}"
     return "Once per lapse" if r.kind == "inactivity" else "Once per customer"
+
+
+def editor_page(
+    request: Request,
+    session: WebSession,
+    store: Store,
+    form: forms.Form,
+    slots: list[dict[str, str]],
+    details: RuleDetails | None,
+    status: int = 200,
+    *,
+    template: str,
+    **context: Any,
+) -> Response:
+    """The page `template` of a form with the action editor, new (`details` None) or of a
+    saved program, with the store's email templates for its email actions."""
+    keys = [t["key"] for t in auth.mp_of(request).templates.list(store.key)]
+    return render.page(
+        request,
+        template,
+        session,
+        status_code=status,
+        store=store,
+        form=form,
+        details=details,
+        **context,
+        **forms.action_editor(slots, keys),
+    )

@@ -9,6 +9,7 @@ own. Administrators only."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal
@@ -125,7 +126,8 @@ def edit_program(request: Request, store: str, program_id: int, session: Adminis
     found = auth.store_of(request, store)
     d = _live(request, store, program_id)
     slots = forms.action_slots([a.as_dict() for a in d.rule.actions], found.currency)
-    return _form_page(request, session, found, d.rule.kind, program_forms.saved(d.rule, found), slots, d)
+    form = program_forms.saved(d.rule, found)
+    return _form_page(request, session, found, form, slots, d, **_about(d.rule.kind, found, d))
 
 
 @router.post(PATH + "/{program_id}/edit")
@@ -156,45 +158,34 @@ async def _submit(
             program_forms.add_problems(form, e, kind)
         else:
             return render.redirect(BASE.format(store=store))
-    return _form_page(request, session, found, kind, form, forms.slots_from_form(data), details, status=400)
+    slots = forms.slots_from_form(data)
+    return _form_page(request, session, found, form, slots, details, 400, **_about(kind, found, details))
 
 
 def _blank_page(request: Request, store: str, session: WebSession, kind: str) -> Response:
     found = auth.store_of(request, store)
     form = forms.Form({"active": True, "steps": program_forms.step_rows([])})
-    return _form_page(request, session, found, kind, form, forms.action_slots([], found.currency, extra=3), None)
+    slots = forms.action_slots([], found.currency, extra=3)
+    return _form_page(request, session, found, form, slots, None, **_about(kind, found, None))
 
 
-def _form_page(
-    request: Request,
-    session: WebSession,
-    store: Store,
-    kind: str,
-    form: forms.Form,
-    slots: list[dict[str, str]],
-    details: RuleDetails | None,
-    status: int = 200,
-) -> Response:
-    templates = [t["key"] for t in auth.mp_of(request).templates.list(store.key)]
-    return render.page(
-        request,
-        "program_form.html",
-        session,
-        status_code=status,
-        store=store,
-        kind=kind,
-        kind_label=KINDS[kind],
-        heading=f"Edit “{details.rule.name}”" if details else _NEW[kind],
-        max_steps=MAX_STEPS,
-        form=form,
-        details=details,
-        fixed=program_forms.fixed(details.rule, store) if details else {},
-        metrics=program_forms.METRIC_LABELS,
-        money_metrics=program_forms.MONEY_METRICS,
-        max_inactive_days=MAX_INACTIVE_DAYS,
-        **forms.action_editor(slots, templates),
-        section="programs",
-    )
+#: The program form: `_form_page(request, session, store, form, slots, details, status=200,
+#: **_about(kind, store, details))`.
+_form_page = functools.partial(program_forms.editor_page, template="program_form.html", section="programs")
+
+
+def _about(kind: str, store: Store, details: RuleDetails | None) -> dict[str, Any]:
+    """What the program form shows of a program of `kind`: new, or the saved one (`details`)."""
+    return {
+        "kind": kind,
+        "kind_label": KINDS[kind],
+        "heading": f"Edit “{details.rule.name}”" if details else _NEW[kind],
+        "max_steps": MAX_STEPS,
+        "fixed": program_forms.fixed(details.rule, store) if details else {},
+        "metrics": program_forms.METRIC_LABELS,
+        "money_metrics": program_forms.MONEY_METRICS,
+        "max_inactive_days": MAX_INACTIVE_DAYS,
+    }
 
 
 # -- the table's words ------------------------------------------------------------------------

@@ -14,7 +14,9 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from milepost import formatting
+from milepost.domain.records import Store
 from milepost.domain.users import WebSession
+from milepost.entrypoints.web.forms import Form
 from milepost.formatting import money
 
 HERE = Path(__file__).parent
@@ -59,6 +61,25 @@ def page(
     )
     response.headers.update(HEADERS)
     return response
+
+
+def log_page(
+    request: Request,
+    name: str,
+    session: WebSession,
+    store: Store,
+    form: Form,
+    rows: list[dict[str, Any]],
+    newest: str | None,
+    older: str | None,
+    **context: Any,
+) -> HTMLResponse:
+    """A page of a log, newest first: its filters (400 when one does not parse), its rows,
+    and the links to its newest page and to the next older one (None: no such page)."""
+    status = 400 if form.errors else 200
+    return page(
+        request, name, session, status, store=store, form=form, rows=rows, older=older, newest=newest, **context
+    )
 
 
 def redirect(url: str) -> RedirectResponse:

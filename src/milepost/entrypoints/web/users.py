@@ -69,8 +69,7 @@ async def create_user(request: Request, store: str, session: Administrator) -> R
 def edit_user(request: Request, store: str, user_id: UserId, session: Administrator) -> Response:
     found = auth.store_of(request, store)
     user = auth.mp_of(request).users.get(user_id)
-    form = forms.Form({"name": user.name, "role": user.role, "active": user.disabled_at is None})
-    return _edit_page(request, session, found, user, form, forms.Form({"generate": False}))
+    return _edit_page(request, session, found, user, _saved(user), forms.Form({"generate": False}))
 
 
 @router.post(PATH + "/{user_id}/edit")
@@ -110,8 +109,12 @@ async def set_password(request: Request, store: str, user_id: UserId, session: A
             _add(form, e)
         else:
             return _password_page(request, session, found, user, password) if form.values["generate"] else _done(store)
-    details = forms.Form({"name": user.name, "role": user.role, "active": user.disabled_at is None})
-    return _edit_page(request, session, found, user, details, form, status=400)
+    return _edit_page(request, session, found, user, _saved(user), form, status=400)
+
+
+def _saved(user: User) -> forms.Form:
+    """The edit form of `user` as saved."""
+    return forms.Form({"name": user.name, "role": user.role, "active": user.disabled_at is None})
 
 
 def _changes(user: User, form: forms.Form, session: WebSession) -> dict[str, Any]:
@@ -151,29 +154,19 @@ def _done(store: str) -> Response:
 
 
 def _new_page(request: Request, session: WebSession, store: Store, form: forms.Form, status: int = 200) -> Response:
-    return render.page(
-        request,
-        "user_form.html",
-        session,
-        status_code=status,
-        store=store,
-        form=form,
-        target=None,
-        roles=ROLE_NAMES,
-        min_length=MIN_LENGTH,
-        section="users",
-    )
+    return _edit_page(request, session, store, None, form, None, status)
 
 
 def _edit_page(
     request: Request,
     session: WebSession,
     store: Store,
-    user: User,
+    user: User | None,
     form: forms.Form,
-    password_form: forms.Form,
+    password_form: forms.Form | None,
     status: int = 200,
 ) -> Response:
+    """The user form: of `user` with its password form, or of a new user (None)."""
     return render.page(
         request,
         "user_form.html",
@@ -182,7 +175,7 @@ def _edit_page(
         store=store,
         form=form,
         password_form=password_form,
-        target=_row(user, store, session),
+        target=_row(user, store, session) if user else None,
         roles=ROLE_NAMES,
         min_length=MIN_LENGTH,
         section="users",

@@ -6,7 +6,7 @@ from pydantic import BaseModel, Field
 
 from milepost.domain import records
 from milepost.entrypoints.http.schemas.requests import Body, Name
-from milepost.entrypoints.http.schemas.responses import Timestamp
+from milepost.entrypoints.http.schemas.responses import Timestamp, from_record
 from milepost.entrypoints.http.wire import public_id
 
 
@@ -30,19 +30,7 @@ class Alert(BaseModel):
 
     @classmethod
     def of(cls, a: records.Alert) -> Alert:
-        return cls(
-            id=public_id("alert", a.id),
-            customer_id=a.customer_id,
-            message=a.message,
-            status=a.status,
-            milestone_id=public_id("milestone", a.firing_id),
-            created_at=a.created_at,
-            acknowledged_at=a.acknowledged_at,
-            acknowledged_by=a.acknowledged_by,
-            assignee=a.assignee,
-            resolved_at=a.resolved_at,
-            resolved_by=a.resolved_by,
-        )
+        return from_record(cls, a, id=public_id("alert", a.id), milestone_id=public_id("milestone", a.firing_id))
 
 
 class AcknowledgeIn(Body):

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from milepost.domain import codes as domain
 from milepost.entrypoints.http.schemas.requests import Body, IdempotencyKey, OrderId, Reason, text
-from milepost.entrypoints.http.schemas.responses import Timestamp
+from milepost.entrypoints.http.schemas.responses import Timestamp, from_record
 
 CodeText = Annotated[str, text(200)]
 CustomerRef = Annotated[str, text(200)]
@@ -33,18 +33,7 @@ class CodeOut(BaseModel):
 
     @classmethod
     def of(cls, c: domain.Code, now: datetime) -> CodeOut:
-        return cls(
-            code=c.code,
-            customer_id=c.customer_id,
-            discount=c.discount.as_dict(),
-            status=domain.check(c, c.customer_id, now).status,
-            issued_at=c.issued_at,
-            expires_at=c.expires_at,
-            redeemed_at=c.redeemed_at,
-            redeemed_order_id=c.redeemed_order_id,
-            voided_at=c.voided_at,
-            void_reason=c.void_reason,
-        )
+        return from_record(cls, c, discount=c.discount.as_dict(), status=domain.check(c, c.customer_id, now).status)
 
 
 class Codes(BaseModel):

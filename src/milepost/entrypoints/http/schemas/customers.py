@@ -11,7 +11,7 @@ from milepost.domain.records import CustomerReport, IssuedCode
 from milepost.entrypoints.http.schemas.codes import CodeOut
 from milepost.entrypoints.http.schemas.ledgers import Credit, LedgerEntry
 from milepost.entrypoints.http.schemas.milestones import Milestone
-from milepost.entrypoints.http.schemas.responses import Timestamp
+from milepost.entrypoints.http.schemas.responses import Timestamp, from_record
 from milepost.entrypoints.http.wire import public_id
 
 
@@ -30,6 +30,10 @@ class CustomerCode(CodeOut):
             program_id=public_id("program", c.rule_id),
             milestone=c.rule_name,
         )
+
+
+#: What a customer shows of its aggregates; the other fields are the report's own.
+_FROM_AGGREGATES = ("first_order_at", "last_order_at", "review_count", "referral_count", "billing_cycles")
 
 
 class Customer(BaseModel):
@@ -62,31 +66,19 @@ class Customer(BaseModel):
     @classmethod
     def of(cls, c: CustomerReport, currency: str, now: datetime) -> Customer:
         """`c` as the API shows it, its codes' status as of `now`."""
-        return cls(
+        aggregates = {name: getattr(c.aggregates, name) for name in _FROM_AGGREGATES}
+        return from_record(
+            cls,
+            c,
             id=c.external_id,
-            email=c.email,
-            name=c.name,
-            phone=c.phone,
-            email_consent=c.email_consent,
-            sms_consent=c.sms_consent,
-            attributes=c.attributes,
-            order_count=c.order_count,
-            amount_spent=c.amount_spent,
             currency=currency,
-            first_order_at=c.aggregates.first_order_at,
-            last_order_at=c.aggregates.last_order_at,
-            review_count=c.aggregates.review_count,
-            referral_count=c.aggregates.referral_count,
-            billing_cycles=c.aggregates.billing_cycles,
+            **aggregates,
             tags=list(c.tags),
             credit=Credit(
                 balance=c.balances.get(currency, 0),
                 balances=c.balances,
                 ledger=[LedgerEntry.of(e) for e in c.ledger],
             ),
-            points_balance=c.points_balance,
-            points_earned=c.points_earned,
             milestones=[Milestone.of(m) for m in c.milestones],
             codes=[CustomerCode.issued(code, now) for code in c.codes],
-            created_at=c.created_at,
         )

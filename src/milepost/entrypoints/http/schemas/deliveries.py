@@ -8,7 +8,7 @@ import orjson
 from pydantic import BaseModel, Field
 
 from milepost.domain import delivery as d
-from milepost.entrypoints.http.schemas.responses import Timestamp
+from milepost.entrypoints.http.schemas.responses import Timestamp, from_record
 from milepost.entrypoints.http.wire import public_id
 
 
@@ -23,15 +23,7 @@ class DeliveryAttempt(BaseModel):
 
     @classmethod
     def of(cls, a: d.Attempt) -> DeliveryAttempt:
-        return cls(
-            attempt=a.attempt,
-            started_at=a.started_at,
-            duration_ms=a.duration_ms,
-            outcome=a.outcome,
-            code=a.code,
-            error=a.error,
-            worker=a.worker,
-        )
+        return from_record(cls, a)
 
 
 class Delivery(BaseModel):
@@ -57,22 +49,16 @@ class Delivery(BaseModel):
     @classmethod
     def of(cls, x: d.Delivery, attempts: list[d.Attempt] | None = None) -> Delivery:
         payload: dict[str, Any] = orjson.loads(x.payload)
-        return cls(
+        return from_record(
+            cls,
+            x,
             id=public_id("delivery", x.id),
             message_id=x.key,
-            channel=x.channel,
-            status=x.status,
-            attempts=x.attempts,
-            customer_id=x.customer_id,
             milestone_id=public_id("milestone", x.firing_id),
             webhook_endpoint_id=public_id("webhook_endpoint", x.endpoint_id),
             type=payload.get("type") if x.channel == "webhook" else None,
             template=payload.get("template") if x.channel == "email" else None,
-            created_at=x.created_at,
             next_attempt_at=x.available_at if x.status == "pending" else None,
-            sent_at=x.sent_at,
-            last_code=x.last_code,
-            last_error=x.last_error,
             attempt_log=None if attempts is None else [DeliveryAttempt.of(a) for a in attempts],
         )
 
@@ -95,15 +81,6 @@ class MailboxMessage(BaseModel):
 
     @classmethod
     def of(cls, m: d.MailboxMessage) -> MailboxMessage:
-        return cls(
-            id=public_id("mailbox_message", m.id),
-            delivery_id=public_id("delivery", m.delivery_id),
-            channel=m.channel,
-            message_id=m.message_id,
-            sender=m.sender,
-            recipient=m.recipient,
-            subject=m.subject,
-            body_text=m.body_text,
-            body_html=m.body_html,
-            created_at=m.created_at,
+        return from_record(
+            cls, m, id=public_id("mailbox_message", m.id), delivery_id=public_id("delivery", m.delivery_id)
         )

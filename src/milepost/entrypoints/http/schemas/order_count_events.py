@@ -1,11 +1,14 @@
-"""Order count events (new, changed and as answered) and the tag conditions rules share."""
+"""Order count events (new, changed and as answered), and what the answers of every kind of
+rule share: tag conditions, the fields shown alike, and the customers a change leaves out."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from pydantic import BaseModel, Field
 
 from milepost.entrypoints.http.schemas.requests import Actions, Body, Condition, Count, Name, Patch, keep
-from milepost.entrypoints.http.schemas.responses import ActionList, Timestamp
+from milepost.entrypoints.http.schemas.responses import ActionList, Timestamp, from_record
 from milepost.entrypoints.http.wire import public_id
 from milepost.service.rules import RuleDetails
 
@@ -13,6 +16,27 @@ from milepost.service.rules import RuleDetails
 class TagCondition(BaseModel):
     tag: str
     has: bool = Field(description="true: customers who have the tag; false: customers who lack it.")
+
+
+def rule_fields(kind: str, d: RuleDetails) -> dict[str, Any]:
+    """What the answer of every kind of rule shows alike: its public id (`kind`: of the
+    id's prefix), conditions, actions and times."""
+    r = d.rule
+    return {
+        "id": public_id(kind, r.id),
+        "conditions": [TagCondition(tag=c.tag, has=c.present) for c in r.conditions],
+        "actions": [a.as_dict() for a in r.actions],
+        "created_at": d.created_at,
+        "updated_at": d.updated_at,
+    }
+
+
+def excluded_field(noun: str, mark: str) -> Any:
+    """The `excluded` of a change that armed a rule (`noun`: event, program) at its `mark`."""
+    return Field(
+        description=f"Customers already at or past the {mark} when this change armed the {noun}: "
+        f"they never get it ({noun}s are not retroactive)."
+    )
 
 
 class OrderCountEvent(BaseModel):
@@ -28,25 +52,12 @@ class OrderCountEvent(BaseModel):
 
     @classmethod
     def of(cls, d: RuleDetails) -> OrderCountEvent:
-        r = d.rule
-        return cls(
-            id=public_id("order_count_event", r.id),
-            name=r.name,
-            count=r.threshold,
-            active=r.active,
-            conditions=[TagCondition(tag=c.tag, has=c.present) for c in r.conditions],
-            actions=[a.as_dict() for a in r.actions],
-            version=r.version,
-            created_at=d.created_at,
-            updated_at=d.updated_at,
-        )
+        """Its name, active and version are the rule's own."""
+        return from_record(cls, d.rule, count=d.rule.threshold, **rule_fields("order_count_event", d))
 
 
 class OrderCountEventChange(OrderCountEvent):
-    excluded: int = Field(
-        description="Customers already at or past the count when this change armed the event: "
-        "they never get it (events are not retroactive)."
-    )
+    excluded: int = excluded_field("event", "count")
 
     @classmethod
     def of(cls, d: RuleDetails) -> OrderCountEventChange:

@@ -11,10 +11,9 @@ from milepost.domain.aggregates import METRICS
 from milepost.domain.journeys import MAX_STEPS
 from milepost.domain.rules import MAX_COUNT, MAX_INACTIVE_DAYS, RULE_KINDS
 from milepost.domain.rules import MAX_THRESHOLD as MAX_THRESHOLD_BY_METRIC
-from milepost.entrypoints.http.schemas.order_count_events import TagCondition
+from milepost.entrypoints.http.schemas.order_count_events import TagCondition, excluded_field, rule_fields
 from milepost.entrypoints.http.schemas.requests import Actions, Body, Condition, Name, Patch, keep
-from milepost.entrypoints.http.schemas.responses import ActionList, Timestamp
-from milepost.entrypoints.http.wire import public_id
+from milepost.entrypoints.http.schemas.responses import ActionList, Timestamp, from_record
 from milepost.service.rules import CLEARABLE, MAX_CLAWBACK_DAYS, RuleDetails
 
 MAX_THRESHOLD = max(MAX_THRESHOLD_BY_METRIC.values())  # amounts and points; counts stop at MAX_COUNT
@@ -145,38 +144,13 @@ class Program(BaseModel):
 
     @classmethod
     def of(cls, d: RuleDetails) -> Program:
-        r = d.rule
-        return cls(
-            id=public_id("program", r.id),
-            conditions=[TagCondition(tag=c.tag, has=c.present) for c in r.conditions],
-            actions=[a.as_dict() for a in r.actions],
-            steps=[s.as_dict() for s in r.steps] or None,
-            created_at=d.created_at,
-            updated_at=d.updated_at,
-            **{field: getattr(r, field) for field in _AS_IN_THE_RULE},
-        )
-
-
-#: the fields of a Program that are the rule's attributes of the same name
-_AS_IN_THE_RULE = (
-    "kind",
-    "name",
-    "metric",
-    "threshold",
-    "active",
-    "version",
-    "starts_at",
-    "ends_at",
-    "every",
-    "clawback_days",
-)
+        """The other fields are the rule's attributes of the same name."""
+        steps = [s.as_dict() for s in d.rule.steps] or None
+        return from_record(cls, d.rule, steps=steps, **rule_fields("program", d))
 
 
 class ProgramChange(Program):
-    excluded: int = Field(
-        description="Customers already at or past the threshold when this change armed the program: "
-        "they never get it (programs are not retroactive)."
-    )
+    excluded: int = excluded_field("program", "threshold")
 
     @classmethod
     def of(cls, d: RuleDetails) -> ProgramChange:

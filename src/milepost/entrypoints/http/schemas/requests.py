@@ -59,6 +59,18 @@ IdempotencyKey = Annotated[str, text(180)]  # the ledger keeps 200 characters, w
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
 Count = Annotated[int, Field(ge=1, le=MAX_COUNT, description="The order count N that triggers the event.")]
 
+
+def _discount(title: str, kind: str, **fields: dict[str, Any]) -> dict[str, Any]:
+    """The schema of one kind of discount: its `kind` and its fields, the first one required."""
+    return {
+        "type": "object",
+        "title": title,
+        "required": ["kind", *list(fields)[:1]],
+        "properties": {"kind": {"type": "string", "enum": [kind]}, **fields},
+        "additionalProperties": False,
+    }
+
+
 _PARAM_SCHEMAS: dict[str, dict[str, Any]] = {
     "text": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": NOT_BLANK},
     "minor_units": {"type": "integer", "minimum": 1, "maximum": MAX_AMOUNT},
@@ -72,44 +84,19 @@ _PARAM_SCHEMAS: dict[str, dict[str, Any]] = {
     "attribute": {"type": "string", "pattern": "^\\s*[A-Za-z0-9_.-]{1,100}\\s*$"},
     "discount": {
         "oneOf": [
-            {
-                "type": "object",
-                "title": "Fixed amount off",
-                "required": ["kind", "amount"],
-                "properties": {
-                    "kind": {"type": "string", "enum": ["fixed_amount"]},
-                    "amount": {"type": "integer", "minimum": 1, "maximum": MAX_AMOUNT},
-                    "currency": {"type": "string", "pattern": "^[A-Z]{3}$", "description": "The store's"},
-                },
-                "additionalProperties": False,
-            },
-            {
-                "type": "object",
-                "title": "Percentage off",
-                "required": ["kind", "percent"],
-                "properties": {
-                    "kind": {"type": "string", "enum": ["percentage"]},
-                    "percent": {"type": "integer", "minimum": 1, "maximum": 100},
-                },
-                "additionalProperties": False,
-            },
-            {
-                "type": "object",
-                "title": "Free shipping",
-                "required": ["kind"],
-                "properties": {"kind": {"type": "string", "enum": ["free_shipping"]}},
-                "additionalProperties": False,
-            },
-            {
-                "type": "object",
-                "title": "Free gift",
-                "required": ["kind", "product_id"],
-                "properties": {
-                    "kind": {"type": "string", "enum": ["free_gift"]},
-                    "product_id": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": NOT_BLANK},
-                },
-                "additionalProperties": False,
-            },
+            _discount(
+                "Fixed amount off",
+                "fixed_amount",
+                amount={"type": "integer", "minimum": 1, "maximum": MAX_AMOUNT},
+                currency={"type": "string", "pattern": "^[A-Z]{3}$", "description": "The store's"},
+            ),
+            _discount("Percentage off", "percentage", percent={"type": "integer", "minimum": 1, "maximum": 100}),
+            _discount("Free shipping", "free_shipping"),
+            _discount(
+                "Free gift",
+                "free_gift",
+                product_id={"type": "string", "minLength": 1, "maxLength": 200, "pattern": NOT_BLANK},
+            ),
         ]
     },
     "pattern": {"type": "string", "minLength": 8, "maxLength": MAX_CODE, "pattern": "^[A-Z0-9_-]+$"},

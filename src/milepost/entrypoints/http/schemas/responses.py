@@ -1,9 +1,10 @@
-"""What every resource shares: times as ISO 8601, pages of a list, a rule's actions."""
+"""What every resource shares: times as ISO 8601, pages of a list, a rule's actions, and
+answers copied from records."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, PlainSerializer, WithJsonSchema
 
@@ -15,7 +16,16 @@ Timestamp = Annotated[
     WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 ActionList = Annotated[list[dict[str, Any]], WithJsonSchema(ACTIONS_SCHEMA)]
+
+
+class Answer(Protocol):
+    """A response model made by `of` from what the Python API returned (a program, a
+    ledger entry): what the routes shared by several resources take as their models."""
+
+    @classmethod
+    def of(cls, found: Any) -> Any: ...
 
 
 class Page(BaseModel, Generic[T]):
@@ -23,3 +33,10 @@ class Page(BaseModel, Generic[T]):
 
     data: list[T]
     next_cursor: str | None
+
+
+def from_record(model: type[M], record: object, **given: Any) -> M:
+    """`model` with the fields `given`, and every other field copied from the record's
+    attribute of the same name: an answer says only where it differs from its record."""
+    copied = {name: getattr(record, name) for name in model.model_fields if name not in given}
+    return model(**copied, **given)

@@ -6,6 +6,7 @@ from pydantic import BaseModel, Field
 
 from milepost.domain import records
 from milepost.entrypoints.http.schemas.requests import CountingStatus, Currency, Name, Patch, Timezone, keep
+from milepost.entrypoints.http.schemas.responses import from_record
 from milepost.service.stores import MAX_EXPIRE_DAYS, MAX_POINTS_PER_UNIT
 
 
@@ -24,19 +25,7 @@ class Store(BaseModel):
 
     @classmethod
     def of(cls, s: records.Store) -> Store:
-        return cls(
-            key=s.key,
-            name=s.name,
-            currency=s.currency,
-            timezone=s.timezone,
-            counting_status=s.counting_status,
-            allow_negative_credit=s.allow_negative_credit,
-            points_per_unit=s.points_per_unit,
-            allow_negative_points=s.allow_negative_points,
-            points_expire_days=s.points_expire_days,
-            email_from_name=s.email_from_name,
-            email_from_address=s.email_from_address,
-        )
+        return from_record(cls, s)
 
 
 class StorePatch(Patch):

@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from milepost.domain import delivery as d
 from milepost.entrypoints.http.schemas.requests import Body, Patch, keep, text
-from milepost.entrypoints.http.schemas.responses import Timestamp
+from milepost.entrypoints.http.schemas.responses import Timestamp, from_record
 from milepost.entrypoints.http.wire import public_id
 
 EventType = Literal[d.WEBHOOK_EVENT_TYPES]  # type: ignore[valid-type]
@@ -46,16 +46,7 @@ class WebhookEndpoint(BaseModel):
 
     @classmethod
     def of(cls, e: d.Endpoint) -> WebhookEndpoint:
-        return cls(
-            id=public_id("webhook_endpoint", e.id),
-            url=e.url,
-            description=e.description,
-            event_types=list(e.event_types),
-            enabled=e.enabled,
-            disabled_reason=e.disabled_reason,
-            created_at=e.created_at,
-            updated_at=e.updated_at,
-        )
+        return from_record(cls, e, id=public_id("webhook_endpoint", e.id), event_types=list(e.event_types))
 
 
 SECRET_HELP = "The signing secret: `whsec_` and 32 bytes in base64."
