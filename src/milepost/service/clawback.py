@@ -28,6 +28,7 @@ from milepost.domain.clawback import reverse, within
 from milepost.domain.money import format_money
 from milepost.domain.records import Store
 from milepost.service.effects import milestone_data, notify, subscribers
+from milepost.service.ledger import book
 from milepost.service.ports import POINTS_UNIT, BatchTx, BatchWrite, ClawableFiring, Entry, LedgerRow
 
 CLAWBACK = "clawback"
@@ -154,7 +155,7 @@ def _reverse(
     """Take back what the firing `f` gave of `kind` ("credit" or "points"), down to zero
     unless the store allows a negative balance of it; what is left is the customer's debt."""
     points = kind == "points"
-    allow_negative = store.allow_negative_points if points else store.allow_negative_credit
+    allow_negative = book(kind).allows_negative(store)
     for e in _given(entries, f):
         key = (f.customer_id, None if points else e.currency)
         taken, short = reverse(e.amount, held[key], allow_negative)

@@ -34,7 +34,8 @@ class Book:
     nonzero = ""  # what an adjustment of nothing is told
 
     def allows_negative(self, store: Store) -> bool:
-        raise NotImplementedError
+        """The store's setting for this unit: allow_negative_credit or allow_negative_points."""
+        return bool(getattr(store, f"allow_negative_{self.unit}"))
 
     def prepare(self, tx: Any, store: Store, now: datetime, customer_id: int) -> None:
         """Bring the customer's ledger up to `now` before it is read."""
@@ -66,9 +67,6 @@ class _Credit(Book):
     positive = "the amount must be a positive integer of minor units"
     nonzero = "the adjustment must be a non-zero integer of minor units"
 
-    def allows_negative(self, store: Store) -> bool:
-        return store.allow_negative_credit
-
     def balance(self, tx: Any, store: Store, customer_id: int) -> int:
         return int(tx.balances(customer_id).get(store.currency, 0))
 
@@ -87,9 +85,6 @@ class _Points(Book):
     field = "points"
     positive = "the points must be a positive integer"
     nonzero = "the adjustment must be a non-zero integer of points"
-
-    def allows_negative(self, store: Store) -> bool:
-        return store.allow_negative_points
 
     def prepare(self, tx: Any, store: Store, now: datetime, customer_id: int) -> None:
         tx.insert_ledger(store.id, expired_now(tx, store, now, [customer_id]), now)  # not spent once expired
