@@ -40,9 +40,10 @@ Balances = dict[tuple[int, str | None], int]
 
 @dataclass(slots=True)
 class _Reversal:
-    """What one firing's clawback did: what it took back (each in the shape of a
+    """What the clawback of one firing did: what it took back (each in the shape of a
     `customer.rewarded` reward), what it could not (the debt), the codes it voided."""
 
+    firing: ClawableFiring
     taken: list[dict[str, Any]] = field(default_factory=list)
     debt: dict[str, int] = field(default_factory=dict)  # {"credit": minor units, "points": n}, only what is owed
     codes: list[str] = field(default_factory=list)
@@ -71,13 +72,13 @@ def claw_back(
     points_balance = _balances(points, ((r.customer_id, None, r.amount) for r in batch.ledger if r.is_points))
     reversals = []
     for f in firings:
-        done = _Reversal()
-        _reverse(batch, store, f, credit, credit_balance, done, "credit")
-        _reverse(batch, store, f, points, points_balance, done, "points")
+        done = _Reversal(f)
+        _reverse(batch, store, credit, credit_balance, done, "credit")
+        _reverse(batch, store, points, points_balance, done, "points")
         batch.voided_codes.extend((cid, _note(f)) for cid, _ in codes[f.id])
         done.codes = [code for _, code in codes[f.id]]
         batch.clawbacks.append((f.id, orjson.dumps(done.debt).decode() if done.debt else None))
-        reversals.append((f, done))
+        reversals.append(done)
     alerts = _debt_alerts(tx, store, batch, reversals, names)
     _tell_endpoints(tx, store, batch, reversals, alerts)
 
@@ -86,11 +87,11 @@ def _debt_alerts(
     tx: BatchTx,
     store: Store,
     batch: BatchWrite,
-    reversals: list[tuple[ClawableFiring, _Reversal]],
+    reversals: list[_Reversal],
     names: dict[int, str],
 ) -> dict[int, dict[str, str | None]]:
     """An admin alert per firing that left a debt; each alert by its firing's id."""
-    debts = [(f, r.debt) for f, r in reversals if r.debt]
+    debts = [(r.firing, r.debt) for r in reversals if r.debt]
     # on SQLite, ids are handed out from the table: skip those the batch's own alerts hold
     held = {a[0] for a in batch.alerts}
     alert_ids = [i for i in tx.next_ids("alerts", len(debts) + len(held)) if i not in held][: len(debts)]
@@ -106,21 +107,22 @@ def _tell_endpoints(
     tx: BatchTx,
     store: Store,
     batch: BatchWrite,
-    reversals: list[tuple[ClawableFiring, _Reversal]],
+    reversals: list[_Reversal],
     alerts: dict[int, dict[str, str | None]],
 ) -> None:
     """`reward.clawed_back` and `alert.created` to the endpoints subscribed to them."""
     wanted = subscribers(tx.subscriptions(store.id))
     told = [
-        (f, r)
-        for f, r in reversals
+        r
+        for r in reversals
         if (wanted["reward.clawed_back"] and (r.taken or r.debt or r.codes))
-        or (wanted["alert.created"] and f.id in alerts)
+        or (wanted["alert.created"] and r.firing.id in alerts)
     ]
     if not told:
         return
-    fired = {m.firing_id: m for m in tx.fired_milestones([f.id for f, _ in told])}
-    for f, r in told:
+    fired = {m.firing_id: m for m in tx.fired_milestones([r.firing.id for r in told])}
+    for r in told:
+        f = r.firing
         m = fired[f.id]
         data, who = milestone_data(store.key, m), (f.customer_id, f.id)
         key = f"{CLAWBACK}:milestone:{m.rule_id}:{f.customer_id}:{m.occurrence}"
@@ -149,11 +151,10 @@ def _note(f: ClawableFiring) -> str:
     return f"clawed back: order {f.order_id} refunded"
 
 
-def _reverse(
-    batch: BatchWrite, store: Store, f: ClawableFiring, entries: list[Entry], held: Balances, done: _Reversal, kind: str
-) -> None:
-    """Take back what the firing `f` gave of `kind` ("credit" or "points"), down to zero
-    unless the store allows a negative balance of it; what is left is the customer's debt."""
+def _reverse(batch: BatchWrite, store: Store, entries: list[Entry], held: Balances, done: _Reversal, kind: str) -> None:
+    """Take back what the firing of `done` gave of `kind` ("credit" or "points"), down to
+    zero unless the store allows a negative balance of it; what is left is the customer's debt."""
+    f = done.firing
     points = kind == "points"
     allow_negative = book(kind).allows_negative(store)
     for e in _given(entries, f):
