@@ -36,16 +36,9 @@ class Webhooks(Capability):
     ) -> Endpoint:
         """Change what is given; what is None stays."""
         w = self._w
+        changes = endpoints.EndpointChanges(url=url, event_types=event_types, description=description, enabled=enabled)
         return endpoints.update_endpoint(
-            w.db,
-            w.clock(),
-            w.store_id(store),
-            endpoint_id,
-            url=url,
-            event_types=event_types,
-            description=description,
-            enabled=enabled,
-            check_url=w.check_url,
+            w.db, w.clock(), w.store_id(store), endpoint_id, changes, check_url=w.check_url
         )
 
     def delete(self, store: str, endpoint_id: int) -> None:

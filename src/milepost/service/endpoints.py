@@ -10,7 +10,7 @@ the store's configuration version, so ingest processes reload their subscription
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from milepost.domain.delivery import WEBHOOK_EVENT_TYPES, Endpoint, Secret, new_secret
 from milepost.errors import Conflict, ValidationError
@@ -138,20 +138,22 @@ def get_endpoint(db: Storage, store_id: int, endpoint_id: int) -> Endpoint:
         return _existing(tx, store_id, endpoint_id)
 
 
+class EndpointChanges(TypedDict):
+    """What `update_endpoint` changes; None keeps it as it is."""
+
+    url: str | None
+    event_types: list[str] | None
+    description: str | None
+    enabled: bool | None
+
+
 def update_endpoint(
-    db: Storage,
-    now: datetime,
-    store_id: int,
-    endpoint_id: int,
-    *,
-    url: str | None = None,
-    event_types: list[str] | None = None,
-    description: str | None = None,
-    enabled: bool | None = None,
-    check_url: UrlCheck,
+    db: Storage, now: datetime, store_id: int, endpoint_id: int, changes: EndpointChanges, *, check_url: UrlCheck
 ) -> Endpoint:
     """Change what is given. Enabling a disabled endpoint clears why it was disabled
     (its parked deliveries stay dead until an operator retries them)."""
+    url, event_types = changes["url"], changes["event_types"]
+    description, enabled = changes["description"], changes["enabled"]
     values: dict[str, Any] = {}
     get_endpoint(db, store_id, endpoint_id)  # an unknown endpoint is 404 before its new URL is checked
     new_url = _url(url, check_url) if url is not None else None
