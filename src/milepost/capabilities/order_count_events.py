@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from milepost.capabilities.rules import Rules
-from milepost.service.rules import UNSET, RuleDetails, Unset
+from milepost.service.rules import UNSET, NewRule, RuleDetails, Unset
 
 
 class OrderCountEvents(Rules):
@@ -26,12 +26,14 @@ class OrderCountEvents(Rules):
         on (customers already there never get it) and who meet `conditions`."""
         return self._create(
             store,
-            name=name,
-            threshold=count,
-            actions=actions,
-            conditions=conditions,
-            active=active,
-            clawback_days=clawback_days,
+            NewRule(
+                name=name,
+                threshold=count,
+                actions=actions,
+                conditions=conditions,
+                active=active,
+                clawback_days=clawback_days,
+            ),
         )
 
     def update(

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from milepost.capabilities.rules import Rules
-from milepost.service.rules import UNSET, RuleDetails, Unset
+from milepost.service.rules import UNSET, NewRule, RuleDetails, Unset
 
 
 class Programs(Rules):
@@ -34,17 +34,19 @@ class Programs(Rules):
         threshold + every, + 2 * every, ... ("every 5th order": threshold 5, every 5)."""
         return self._create(
             store,
-            name=name,
-            threshold=threshold,
-            actions=actions,
-            conditions=conditions,
-            active=active,
-            kind="program",
-            metric=metric,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            every=every,
-            clawback_days=clawback_days,
+            NewRule(
+                name=name,
+                threshold=threshold,
+                actions=actions,
+                conditions=conditions,
+                active=active,
+                kind="program",
+                metric=metric,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                every=every,
+                clawback_days=clawback_days,
+            ),
         )
 
     def create_journey(
@@ -65,15 +67,17 @@ class Programs(Rules):
         customer when the last is done. A milestone program of kind "journey"."""
         return self._create(
             store,
-            name=name,
-            threshold=0,
-            actions=actions,
-            conditions=conditions,
-            active=active,
-            kind="journey",
-            steps=steps,
-            starts_at=starts_at,
-            ends_at=ends_at,
+            NewRule(
+                name=name,
+                threshold=0,
+                actions=actions,
+                conditions=conditions,
+                active=active,
+                kind="journey",
+                steps=steps,
+                starts_at=starts_at,
+                ends_at=ends_at,
+            ),
         )
 
     def create_inactivity(
@@ -94,14 +98,16 @@ class Programs(Rules):
         `days` into now never fires for them."""
         return self._create(
             store,
-            name=name,
-            threshold=days,
-            actions=actions,
-            conditions=conditions,
-            active=active,
-            kind="inactivity",
-            starts_at=starts_at,
-            ends_at=ends_at,
+            NewRule(
+                name=name,
+                threshold=days,
+                actions=actions,
+                conditions=conditions,
+                active=active,
+                kind="inactivity",
+                starts_at=starts_at,
+                ends_at=ends_at,
+            ),
         )
 
     def update(

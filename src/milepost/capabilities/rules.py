@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from milepost.capabilities.wiring import Capability
-from milepost.service.rules import RuleDetails, create_rule, delete_rule, get_rule, list_rules, update_rule
+from milepost.service.rules import NewRule, RuleDetails, create_rule, delete_rule, get_rule, list_rules, update_rule
 
 
 class Rules(Capability):
@@ -31,9 +31,9 @@ class Rules(Capability):
         seen) and `limit` give one page."""
         return list_rules(self._w.db, self._w.store_id(store), include_deleted, after, limit, kind=self.kind)
 
-    def _create(self, store: str, **fields: Any) -> RuleDetails:
+    def _create(self, store: str, new: NewRule) -> RuleDetails:
         w = self._w
-        return create_rule(w.db, w.clock(), w.store_id(store), check_url=w.check_url, **fields)
+        return create_rule(w.db, w.clock(), w.store_id(store), new, check_url=w.check_url)
 
     def _update(self, store: str, program_id: int, **changes: Any) -> RuleDetails:
         w = self._w

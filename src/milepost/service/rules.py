@@ -21,7 +21,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Any, Final
+from typing import Any, Final, Required, TypedDict
 
 from milepost.domain.journeys import parse_steps
 from milepost.domain.rules import MAX_INACTIVE_DAYS, Rule
@@ -82,30 +82,33 @@ def _given(changes: dict[str, Any]) -> dict[str, Any]:
     return given
 
 
-def create_rule(
-    db: Storage,
-    now: datetime,
-    store_id: int,
-    *,
-    name: str,
-    threshold: int,
-    actions: list[dict[str, Any]],
-    conditions: list[dict[str, Any]] | None = None,
-    active: bool = True,
-    kind: str = "order_count",
-    check_url: UrlCheck,
-    metric: str | None = None,
-    starts_at: datetime | None = None,
-    ends_at: datetime | None = None,
-    every: int | None = None,
-    steps: list[dict[str, Any]] | None = None,
-    clawback_days: int | None = None,
-) -> RuleDetails:
+class NewRule(TypedDict, total=False):
+    """What `create_rule` is given; what is left out is None, except `active` (True) and
+    `kind` ("order_count")."""
+
+    name: Required[str]
+    threshold: Required[int]
+    actions: Required[list[dict[str, Any]]]
+    conditions: list[dict[str, Any]] | None
+    active: bool
+    kind: str
+    metric: str | None
+    starts_at: datetime | None
+    ends_at: datetime | None
+    every: int | None
+    steps: list[dict[str, Any]] | None
+    clawback_days: int | None
+
+
+def create_rule(db: Storage, now: datetime, store_id: int, new: NewRule, *, check_url: UrlCheck) -> RuleDetails:
     """A new rule: an order count event, or a milestone program on any metric with an
     optional active window [starts_at, ends_at); a repeating program fires again at
     threshold + every, + 2 * every, ... Customers at or past the threshold now never
     get it (not retroactive; for a repeating program, no mark they have passed)."""
-    starts_at, ends_at = active_window(starts_at, ends_at)
+    name, threshold, actions, conditions = new["name"], new["threshold"], new["actions"], new.get("conditions")
+    active, kind = new.get("active", True), new.get("kind", "order_count")
+    metric, steps = new.get("metric"), new.get("steps")
+    starts_at, ends_at = active_window(new.get("starts_at"), new.get("ends_at"))
     journey = parse_steps(steps) if kind == "journey" else ()
     if kind == "inactivity" and isinstance(threshold, int) and threshold > MAX_INACTIVE_DAYS:
         reason = f"must be at most {MAX_INACTIVE_DAYS} days"
@@ -119,8 +122,9 @@ def create_rule(
         if journey:
             values["steps"] = json.dumps([s.as_dict() for s in journey])
         values.update(store_id=store_id, active=active, version=1, arm_seq=1, created_at=now, updated_at=now)
-        values.update(starts_at=starts_at, ends_at=ends_at, repeat_every=repeat_every(every, kind, values["metric"]))
-        values["clawback_days"] = clawback_policy(clawback_days)
+        values.update(starts_at=starts_at, ends_at=ends_at)
+        values["repeat_every"] = repeat_every(new.get("every"), kind, values["metric"])
+        values["clawback_days"] = clawback_policy(new.get("clawback_days"))
         rule_id = tx.insert_rule(values)
         tx.insert_rule_version(rule_id, 1, definition(values), now)
         if journey:
