@@ -120,5 +120,14 @@ def app_of(ctx: click.Context) -> App:
     return app
 
 
+def id_number(value: str, prefix: str, example: int, param_hint: str | None = None) -> int:
+    """The number of an id given as `<prefix>_<n>` or as `n`; anything else is a bad
+    parameter, its message showing both forms with `example`."""
+    digits = value.removeprefix(f"{prefix}_")
+    if not digits.isdigit():
+        raise click.BadParameter(f"{value!r} is not an id like {prefix}_{example} or {example}", param_hint=param_hint)
+    return int(digits)
+
+
 store_option = click.option("--store", "store", required=True, metavar="KEY", help="The store's key.")
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")

@@ -9,15 +9,8 @@ from typing import Any
 import click
 
 from milepost.domain.delivery import Delivery, MailboxMessage
-from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
+from milepost.entrypoints.cli.context import App, id_number, json_option, pass_app, store_option
 from milepost.entrypoints.cli.output import console, print_json, table, when
-
-
-def _number(value: str, prefix: str) -> int:
-    digits = value.removeprefix(f"{prefix}_")
-    if not digits.isdigit():
-        raise click.BadParameter(f"{value!r} is not an id like {prefix}_12 or 12")
-    return int(digits)
 
 
 @click.command()
@@ -121,7 +114,7 @@ def list_deliveries(app: App, store: str, status: str | None, channel: str | Non
 @pass_app
 def show_delivery(app: App, delivery_id: str, store: str, as_json: bool) -> None:
     """One delivery and every attempt made (ID like dlv_12 or 12)."""
-    found, attempts = app.mp.deliveries.get(store, _number(delivery_id, "dlv"))
+    found, attempts = app.mp.deliveries.get(store, id_number(delivery_id, "dlv", 12))
     if as_json:
         print_json({**_delivery_dict(found), "attempt_log": attempts})
         return
@@ -147,7 +140,7 @@ def retry(app: App, delivery_id: str | None, store: str, all_dead: bool) -> None
     if all_dead:
         click.echo(f"queued {app.mp.deliveries.retry_dead(store)} dead deliveries again")
         return
-    found = app.mp.deliveries.retry(store, _number(delivery_id or "", "dlv"))
+    found = app.mp.deliveries.retry(store, id_number(delivery_id or "", "dlv", 12))
     click.echo(f"dlv_{found.id} is due again now")
 
 
@@ -200,7 +193,7 @@ def list_mailbox(app: App, store: str, channel: str | None, limit: int, as_json:
 @pass_app
 def show_mail(app: App, message_id: str, store: str, as_json: bool) -> None:
     """One message in full (ID like msg_3 or 3)."""
-    m = app.mp.mailbox.get(store, _number(message_id, "msg"))
+    m = app.mp.mailbox.get(store, id_number(message_id, "msg", 12))
     if as_json:
         print_json(_mail_dict(m))
         return

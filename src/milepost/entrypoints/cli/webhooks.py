@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from milepost.domain.delivery import WEBHOOK_EVENT_TYPES, Endpoint
-from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
+from milepost.entrypoints.cli.context import App, id_number, json_option, pass_app, store_option
 from milepost.entrypoints.cli.output import console, print_json, table, when
 
 event_option = click.option(
@@ -21,10 +21,7 @@ id_argument = click.argument("endpoint_id", metavar="ID")
 
 
 def _number(value: str) -> int:
-    digits = value.removeprefix("whe_")
-    if not digits.isdigit():
-        raise click.BadParameter(f"{value!r} is not an id like whe_4 or 4", param_hint="ID")
-    return int(digits)
+    return id_number(value, "whe", 4, param_hint="ID")
 
 
 def _public(e: Endpoint) -> dict[str, Any]:

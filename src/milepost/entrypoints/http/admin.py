@@ -15,9 +15,11 @@ from fastapi import Depends, Query, Request
 from milepost.bootstrap import Milepost
 from milepost.entrypoints.http.auth import AdminKey, Principal, milepost
 from milepost.entrypoints.http.problems import ApiProblem, problem_responses
+from milepost.entrypoints.http.schemas.responses import Answer, Page
 from milepost.entrypoints.http.wire import decode_cursor, encode_cursor, parse_id
 
 T = TypeVar("T")
+A = TypeVar("A", bound=Answer)
 MAX_ID = 2**63 - 1
 MAX_EXTERNAL_ID = 200
 
@@ -51,6 +53,20 @@ def page(items: Sequence[T], limit: int, position: Callable[[T], list[Any]]) -> 
         return list(items), None
     kept = list(items[:limit])
     return kept, encode_cursor(position(kept[-1]))
+
+
+def cursor_id(cursor: str | None, kind: str) -> int | None:
+    """The id a cursor of `kind` holds, the last one of the page before: the next page
+    starts past it. None for the first page."""
+    position = cursor_position(cursor, kind, int)
+    return position[0] if position else None
+
+
+def id_page(model: type[A], kind: str, found: Sequence[Any], limit: int) -> Page[A]:
+    """The first `limit` of `found` (fetched as limit + 1), each answered as `model.of` it,
+    and the cursor of `kind` past the last one's id, if more exist."""
+    kept, next_cursor = page(found, limit, lambda x: [kind, x.id])
+    return Page[model](data=[model.of(x) for x in kept], next_cursor=next_cursor)  # type: ignore[valid-type]
 
 
 def cursor_position(cursor: str | None, kind: str, *types: type) -> list[Any] | None:

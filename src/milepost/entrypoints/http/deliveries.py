@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 
-from milepost.entrypoints.http.admin import AdminCaller, Cursor, Limit, cursor_position, page, problems
+from milepost.entrypoints.http.admin import AdminCaller, Cursor, Limit, cursor_id, id_page, problems
 from milepost.entrypoints.http.schemas.deliveries import Delivery, MailboxMessage, Retried
 from milepost.entrypoints.http.schemas.responses import Page
 from milepost.entrypoints.http.wire import parse_id
@@ -34,12 +34,10 @@ def list_deliveries(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[Delivery]:
-    before = cursor_position(cursor, "dlv", int)
     found = admin.mp.deliveries.list(
-        admin.store, status=status, channel=channel, before_id=before[0] if before else None, limit=limit + 1
+        admin.store, status=status, channel=channel, before_id=cursor_id(cursor, "dlv"), limit=limit + 1
     )
-    kept, next_cursor = page(found, limit, lambda x: ["dlv", x.id])
-    return Page[Delivery](data=[Delivery.of(x) for x in kept], next_cursor=next_cursor)
+    return id_page(Delivery, "dlv", found, limit)
 
 
 @router.post(
@@ -90,12 +88,8 @@ def list_mailbox(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[MailboxMessage]:
-    before = cursor_position(cursor, "msg", int)
-    found = admin.mp.mailbox.list(
-        admin.store, channel=channel, before_id=before[0] if before else None, limit=limit + 1
-    )
-    kept, next_cursor = page(found, limit, lambda m: ["msg", m.id])
-    return Page[MailboxMessage](data=[MailboxMessage.of(m) for m in kept], next_cursor=next_cursor)
+    found = admin.mp.mailbox.list(admin.store, channel=channel, before_id=cursor_id(cursor, "msg"), limit=limit + 1)
+    return id_page(MailboxMessage, "msg", found, limit)
 
 
 @router.get(

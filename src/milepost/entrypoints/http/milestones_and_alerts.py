@@ -11,9 +11,9 @@ from milepost.entrypoints.http.admin import (
     AdminCaller,
     Cursor,
     Limit,
-    cursor_position,
+    cursor_id,
     filter_id,
-    page,
+    id_page,
     possible_external_id,
     problems,
     utc,
@@ -53,7 +53,7 @@ def milestone_log(
         if rule_id is not None and rule_id != program:
             return Page[Milestone](data=[], next_cursor=None)
         rule_id = program
-    before = cursor_position(cursor, "mst", int)
+    before = cursor_id(cursor, "mst")
     if customer_id is not None and not possible_external_id(customer_id):
         return Page[Milestone](data=[], next_cursor=None)
     found = admin.mp.reports.milestone_log(
@@ -62,11 +62,10 @@ def milestone_log(
         rule_id=rule_id,
         since=utc(since, "query.since"),
         until=utc(until, "query.until"),
-        before_id=before[0] if before else None,
+        before_id=before,
         limit=limit + 1,
     )
-    kept, next_cursor = page(found, limit, lambda m: ["mst", m.id])
-    return Page[Milestone](data=[Milestone.of(m) for m in kept], next_cursor=next_cursor)
+    return id_page(Milestone, "mst", found, limit)
 
 
 @router.get(
@@ -87,16 +86,14 @@ def list_alerts(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[Alert]:
-    before = cursor_position(cursor, "alr", int)
     found = admin.mp.alerts.list(
         admin.store,
         status=None if status == "all" else status,
         limit=limit + 1,
-        before_id=before[0] if before else None,
+        before_id=cursor_id(cursor, "alr"),
         assignee=assignee,
     )
-    kept, next_cursor = page(found, limit, lambda a: ["alr", a.id])
-    return Page[Alert](data=[Alert.of(a) for a in kept], next_cursor=next_cursor)
+    return id_page(Alert, "alr", found, limit)
 
 
 def _alert_step(step: str, summary: str, description: str) -> None:

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from milepost.domain import delivery as d
-from milepost.entrypoints.http.admin import Admin, AdminCaller, Cursor, Limit, cursor_position, page, problems
+from milepost.entrypoints.http.admin import Admin, AdminCaller, Cursor, Limit, cursor_id, id_page, problems
 from milepost.entrypoints.http.schemas.responses import Page
 from milepost.entrypoints.http.schemas.webhook_endpoints import (
     WebhookEndpoint,
@@ -28,10 +28,8 @@ EndpointId = Annotated[str, Path(description="The webhook endpoint's id, like wh
 
 @router.get("", summary="List the webhook endpoints", response_model=Page[WebhookEndpoint], responses=problems())
 def list_endpoints(admin: AdminCaller, limit: Limit = 50, cursor: Cursor = None) -> Page[WebhookEndpoint]:
-    after = cursor_position(cursor, "whe", int)
-    found = admin.mp.webhooks.list(admin.store, after_id=after[0] if after else None, limit=limit + 1)
-    kept, next_cursor = page(found, limit, lambda e: ["whe", e.id])
-    return Page[WebhookEndpoint](data=[WebhookEndpoint.of(e) for e in kept], next_cursor=next_cursor)
+    found = admin.mp.webhooks.list(admin.store, after_id=cursor_id(cursor, "whe"), limit=limit + 1)
+    return id_page(WebhookEndpoint, "whe", found, limit)
 
 
 @router.post(

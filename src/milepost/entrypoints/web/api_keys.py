@@ -45,7 +45,7 @@ async def create_key(request: Request, store: str, session: Administrator) -> Re
         try:
             key, secret = auth.mp_of(request).keys.create(store, form.values["scope"], form.values["name"])
         except ValidationError as e:
-            _add(form, e, ("name", "scope"))
+            form.add_error(e, ("name", "scope"))
         else:
             return _secret_page(request, session, found, key, secret)
     return _list_page(request, session, found, form, status=400)
@@ -71,13 +71,6 @@ def _key(request: Request, store: str, key_id: int) -> ApiKey:
         if key.id == key_id:
             return key
     raise NotFound(f"no API key {key_id} in this store")
-
-
-def _add(form: forms.Form, error: ValidationError, fields: tuple[str, ...]) -> None:
-    """The model's problems next to their fields; the message on top when none is a field."""
-    form.add({k: v for k, v in error.problems.items() if k in fields})
-    if not any(k in fields for k in error.problems):
-        form.errors[""] = str(error)
 
 
 def _list_page(request: Request, session: WebSession, store: Store, form: forms.Form, status: int = 200) -> Response:

@@ -58,8 +58,8 @@ def delivery_list(request: Request, store: str, session: SignedIn) -> Response:
         older,
         any_dead=bool(mp.deliveries.list(store, "dead", limit=1)),
         retried=_count(forms.text(query, "retried")),
-        statuses=[(s, s.capitalize()) for s in STATUSES],
-        channels=[(c, CHANNEL_NAMES.get(c, c)) for c in CHANNELS],
+        statuses={s: s.capitalize() for s in STATUSES},
+        channels={c: CHANNEL_NAMES.get(c, c) for c in CHANNELS},
         section="deliveries",
     )
 

@@ -238,12 +238,10 @@ def _saved(mp: Milepost, store: str, key: str) -> dict[str, Any]:
 
 
 def _exists(mp: Milepost, store: str, key: str) -> bool:
-    if not KEY.fullmatch(key):
-        return False  # the model says why
     try:
-        mp.templates.get(store, key)
+        _saved(mp, store, key)
     except NotFound:
-        return False
+        return False  # for a key that is not one, the model says why
     return True
 
 

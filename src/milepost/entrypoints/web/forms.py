@@ -10,13 +10,14 @@ field per parameter, `action-i-<param>`; a slot with no type is left out.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from milepost.domain.actions import ACTION_TYPES
+from milepost.errors import ValidationError
 from milepost.formatting import parse_amount, units
 
 #: How the action editor names each parameter (the API's descriptions speak of minor units).
@@ -88,6 +89,13 @@ class Form:
                 self.errors[key] = reason
         if not problems and message:
             self.errors[""] = message
+
+    def add_error(self, error: ValidationError, fields: Collection[str]) -> None:
+        """The model's problems that name one of `fields`, each next to it; the error's
+        message on top when none does."""
+        self.add({k: v for k, v in error.problems.items() if k in fields})
+        if not any(k in fields for k in error.problems):
+            self.errors[""] = str(error)
 
 
 class FormError(ValueError):

@@ -48,7 +48,7 @@ def milestone_log(request: Request, store: str, session: SignedIn) -> Response:
         if len(fetched) > PAGE:
             older = log_url(found, form.values, before=shown[-1].id)
     newest = log_url(found, form.values) if filters.get("before_id") else None
-    choices = [(d.rule.id, _program_name(d.rule.name, d.deleted_at is not None)) for d in programs]
+    choices = {str(d.rule.id): _program_name(d.rule.name, d.deleted_at is not None) for d in programs}
     page = "log_milestones.html"
     return render.log_page(
         request, page, session, found, form, rows, newest, older, programs=choices, section="milestone-log"

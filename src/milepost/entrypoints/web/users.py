@@ -59,7 +59,7 @@ async def create_user(request: Request, store: str, session: Administrator) -> R
         try:
             user = auth.mp_of(request).users.create(v["email"], v["name"], password, v["role"])
         except ValidationError as e:
-            _add(form, e)
+            form.add_error(e, FIELDS)
         else:
             return _password_page(request, session, found, user, password) if form.values["generate"] else _done(store)
     return _new_page(request, session, found, form, status=400)
@@ -74,18 +74,15 @@ def edit_user(request: Request, store: str, user_id: UserId, session: Administra
 
 @router.post(PATH + "/{user_id}/edit")
 async def update_user(request: Request, store: str, user_id: UserId, session: Administrator) -> Response:
-    mp = auth.mp_of(request)
-    found = auth.store_of(request, store)
-    user = mp.users.get(user_id)
-    data = await auth.checked_form(request, session)
+    found, user, data = await _posted(request, store, user_id, session)
     form = forms.Form({"name": forms.text(data, "name"), "role": forms.text(data, "role")})
     form.values["active"] = forms.checkbox(data, "active")
     changes = _changes(user, form, session)
     if not form.errors:
         try:
-            mp.users.update(user_id, **changes)
+            auth.mp_of(request).users.update(user_id, **changes)
         except ValidationError as e:
-            _add(form, e)
+            form.add_error(e, FIELDS)
         except Conflict:
             form.errors["role" if "role" in changes else "active"] = LAST_ADMINISTRATOR
         else:
@@ -96,20 +93,27 @@ async def update_user(request: Request, store: str, user_id: UserId, session: Ad
 
 @router.post(PATH + "/{user_id}/password")
 async def set_password(request: Request, store: str, user_id: UserId, session: Administrator) -> Response:
-    mp = auth.mp_of(request)
-    found = auth.store_of(request, store)
-    user = mp.users.get(user_id)
-    data = await auth.checked_form(request, session)
+    found, user, data = await _posted(request, store, user_id, session)
     form = forms.Form({"generate": forms.checkbox(data, "generate")})
     password = _password(data, form)
     if not form.errors:
         try:
-            mp.users.update(user_id, password=password)
+            auth.mp_of(request).users.update(user_id, password=password)
         except ValidationError as e:
-            _add(form, e)
+            form.add_error(e, FIELDS)
         else:
             return _password_page(request, session, found, user, password) if form.values["generate"] else _done(store)
     return _edit_page(request, session, found, user, _saved(user), form, status=400)
+
+
+async def _posted(
+    request: Request, store: str, user_id: int, session: WebSession
+) -> tuple[Store, User, dict[str, Any]]:
+    """What a form posted about user `user_id` works on: the store, the user (a 404 when
+    there is none) and the form's fields, its CSRF token checked."""
+    found = auth.store_of(request, store)
+    user = auth.mp_of(request).users.get(user_id)
+    return found, user, await auth.checked_form(request, session)
 
 
 def _saved(user: User) -> forms.Form:
@@ -140,13 +144,6 @@ def _password(data: dict[str, Any], form: forms.Form) -> str:
         form.errors["password"] = "is required (or tick “Generate a password”)"
         return ""
     return password
-
-
-def _add(form: forms.Form, error: ValidationError) -> None:
-    """The model's problems next to their fields; the message on top when none is a field."""
-    form.add({k: v for k, v in error.problems.items() if k in FIELDS})
-    if not any(k in FIELDS for k in error.problems):
-        form.errors[""] = str(error)
 
 
 def _done(store: str) -> Response:

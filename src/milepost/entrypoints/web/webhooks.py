@@ -93,11 +93,9 @@ def confirm_rotate(request: Request, store: str, endpoint_id: EndpointId, sessio
 
 @router.post(PATH + "/{endpoint_id}/rotate")
 async def rotate_secret(request: Request, store: str, endpoint_id: EndpointId, session: Administrator) -> Response:
-    mp = auth.mp_of(request)
     found = auth.store_of(request, store)
-    mp.webhooks.get(store, endpoint_id)  # a 404 for another store's
-    await auth.checked_form(request, session)
-    endpoint, secret = mp.webhooks.rotate_secret(store, endpoint_id)
+    await _confirmed(request, store, endpoint_id, session)
+    endpoint, secret = auth.mp_of(request).webhooks.rotate_secret(store, endpoint_id)
     return _secret_page(request, session, found, endpoint, secret, "rotated")
 
 
@@ -108,14 +106,19 @@ def confirm_delete(request: Request, store: str, endpoint_id: EndpointId, sessio
 
 @router.post(PATH + "/{endpoint_id}/delete")
 async def delete_endpoint(request: Request, store: str, endpoint_id: EndpointId, session: Administrator) -> Response:
-    mp = auth.mp_of(request)
-    mp.webhooks.get(store, endpoint_id)  # a 404 for another store's
-    await auth.checked_form(request, session)
+    await _confirmed(request, store, endpoint_id, session)
     try:
-        mp.webhooks.delete(store, endpoint_id)
+        auth.mp_of(request).webhooks.delete(store, endpoint_id)
     except Conflict as e:
         return _confirm(request, store, endpoint_id, session, "delete", refused=_sentence(str(e)), status=409)
     return render.redirect(BASE.format(store=store))
+
+
+async def _confirmed(request: Request, store: str, endpoint_id: int, session: WebSession) -> None:
+    """Before rotating or deleting what the confirmation page showed: a 404 for another
+    store's endpoint, then the posted form's CSRF token checked."""
+    auth.mp_of(request).webhooks.get(store, endpoint_id)
+    await auth.checked_form(request, session)
 
 
 async def _submit(
@@ -132,7 +135,7 @@ async def _submit(
     try:
         return save(form.values)
     except ValidationError as e:
-        _add(form, e)
+        form.add_error(e, FIELDS)
     except Conflict as e:
         form.errors["url"] = _sentence(str(e))
     return _form_page(request, session, found, form, current, status=400)
@@ -147,13 +150,6 @@ def _parse(data: dict[str, Any]) -> forms.Form:
             "active": forms.checkbox(data, "active"),
         }
     )
-
-
-def _add(form: forms.Form, error: ValidationError) -> None:
-    """The model's problems next to their fields; the message on top when none is a field."""
-    form.add({k: v for k, v in error.problems.items() if k in FIELDS})
-    if not any(k in FIELDS for k in error.problems):
-        form.errors[""] = str(error)
 
 
 def _sentence(message: str) -> str:

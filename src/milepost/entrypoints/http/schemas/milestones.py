@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from milepost.domain import records
-from milepost.entrypoints.http.schemas.responses import Timestamp
+from milepost.entrypoints.http.schemas.responses import Timestamp, from_record
 from milepost.entrypoints.http.wire import public_id
 
 
@@ -38,17 +38,14 @@ class Milestone(BaseModel):
 
     @classmethod
     def of(cls, m: records.MilestoneReached) -> Milestone:
-        return cls(
+        return from_record(
+            cls,
+            m,
             id=public_id("milestone", m.id),
             program_id=public_id("program", m.rule_id),
             order_count_event_id=(public_id("order_count_event", m.rule_id) if m.rule_kind == "order_count" else None),
-            occurrence=m.occurrence,
             name=m.rule_name,
             version=m.rule_version,
-            customer_id=m.customer_id,
-            value=m.value,
-            order_id=m.order_id,
             event_id=m.event_key,
-            fired_at=m.fired_at,
             actions=[ActionOutcome(**a) for a in m.actions],
         )
