@@ -22,14 +22,21 @@ customer's credit and points). Request and response models: `schemas/<resource>.
 (see there). What every route shares: `auth.py` (API keys), `admin.py` (the caller's
 store, pages), `customer_params.py`, `body.py` (reading bodies), `wire.py` (ids,
 cursors, JSON), `problems.py` (errors as RFC 9457 problems), `access_log.py`.
+
+The interactive docs (/docs) are Swagger UI from `static/` (swagger-ui-dist, see
+`static/README`), served by the app itself, so they work on a machine with no internet.
 """
 
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 from milepost.bootstrap import Milepost, connect
 from milepost.config import Settings
@@ -60,7 +67,7 @@ of the API key. Errors are RFC 9457 problem details."""
 def create_app(mp: Milepost, settings: Settings | None = None) -> FastAPI:
     """The ASGI application around an open `Milepost` (which the caller closes)."""
     settings = settings or Settings()
-    app = FastAPI(title="Milepost", version=_version(), description=DESCRIPTION, docs_url="/docs", redoc_url=None)
+    app = FastAPI(title="Milepost", version=_version(), description=DESCRIPTION, docs_url=None, redoc_url=None)
     app.state.mp, app.state.settings = mp, settings
     problems.install(app)
     routers = (
@@ -82,6 +89,7 @@ def create_app(mp: Milepost, settings: Settings | None = None) -> FastAPI:
     web.install(app)
     app.add_middleware(access_log.AccessLog)
     _document(app)
+    _serve_docs(app)
     return app
 
 
@@ -133,6 +141,34 @@ def _document(app: FastAPI) -> None:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+DOCS = "/docs"
+DOCS_ASSETS = "/docs/assets"
+DOCS_OAUTH2_REDIRECT = "/docs/oauth2-redirect"
+
+
+def _serve_docs(app: FastAPI) -> None:
+    """Swagger UI at /docs from the package's own copy (FastAPI's self-hosted recipe):
+    its page, script and style sheet all come from this server, never from a CDN, and the
+    online validator badge is off, so the docs load with no network at all."""
+    app.mount(DOCS_ASSETS, StaticFiles(directory=Path(__file__).parent / "static"), name="docs-assets")
+
+    @app.get(DOCS, include_in_schema=False)
+    def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} - API docs",
+            swagger_js_url=f"{DOCS_ASSETS}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS}/swagger-ui.css",
+            swagger_favicon_url="/admin/static/favicon.svg",
+            oauth2_redirect_url=DOCS_OAUTH2_REDIRECT,
+            swagger_ui_parameters={"validatorUrl": None},
+        )
+
+    @app.get(DOCS_OAUTH2_REDIRECT, include_in_schema=False)
+    def swagger_ui_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
 
 
 def _version() -> str:
