@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from milepost import Milepost
 from milepost.config import Settings
 from milepost.testing import FrozenClock
+from support.addresses import NOT_PUBLIC, PUBLIC
 
 ENDPOINTS = "/api/v1/webhook-endpoints"
 URL = "https://1.1.1.1/milepost"  # a public address: no DNS needed, never called here
@@ -171,12 +172,12 @@ def test_invalid_changes_are_422_naming_the_field(
     assert_problem(client.patch(path, json=body, headers=keys.auth()), 422, field)
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:8080/hook", "http://10.1.2.3/hook", "http://[::1]/hook"])
+@pytest.mark.parametrize(("url", "reason"), NOT_PUBLIC)
 def test_a_private_address_is_refused_unless_the_server_allows_it(
-    client: TestClient, keys: Any, mp: Milepost, url: str
+    client: TestClient, keys: Any, mp: Milepost, url: str, reason: str
 ) -> None:
     refused = assert_problem(client.post(ENDPOINTS, json={"url": url}, headers=keys.auth()), 422, "url")
-    assert "MILEPOST_WEBHOOKS_ALLOW_PRIVATE" in refused["detail"]
+    assert "MILEPOST_WEBHOOKS_ALLOW_PRIVATE" in refused["detail"] and reason in refused["detail"]
     path = f"{ENDPOINTS}/{register(client, keys)['id']}"
     assert_problem(client.patch(path, json={"url": url}, headers=keys.auth()), 422, "url")
 
@@ -184,6 +185,28 @@ def test_a_private_address_is_refused_unless_the_server_allows_it(
 
     assert client.post(ENDPOINTS, json={"url": url}, headers=keys.auth()).status_code == 201
     assert client.patch(path, json={"url": f"{url}/2"}, headers=keys.auth()).status_code == 200
+
+
+@pytest.mark.parametrize(("url", "reason"), NOT_PUBLIC)
+def test_a_webhook_action_on_a_private_address_is_refused_unless_the_server_allows_it(
+    client: TestClient, keys: Any, mp: Milepost, url: str, reason: str
+) -> None:
+    body = {"name": "Hook", "count": 1, "actions": [{"type": "webhook", "url": url}]}
+
+    refused = assert_problem(client.post("/api/v1/order-count-events", json=body, headers=keys.auth()), 422)
+
+    assert reason in refused["detail"] and "MILEPOST_WEBHOOKS_ALLOW_PRIVATE" in refused["detail"]
+    mp.settings = Settings(webhooks_allow_private=True)
+    assert create_event(client, keys, **body)["actions"][0]["url"] == url
+
+
+@pytest.mark.parametrize("url", [*PUBLIC, "https://example.com/hooks", "https://hooks.example.invalid/milepost"])
+def test_a_url_is_saved_without_looking_up_its_name(client: TestClient, keys: Any, url: str) -> None:
+    """On a machine with no DNS (and for names that never resolve, `.invalid`) a URL is
+    saved as written; the relay resolves it and checks the addresses before each delivery."""
+    r = client.post(ENDPOINTS, json={"url": url}, headers=keys.auth())
+
+    assert r.status_code == 201, r.text
 
 
 def test_a_url_belongs_to_one_endpoint(client: TestClient, keys: Any) -> None:

@@ -94,6 +94,8 @@ def test_delete_asks_unless_yes(milepost: Milepost) -> None:
     ("args", "said"),
     [
         (("add", "http://127.0.0.1:9/hook"), "MILEPOST_WEBHOOKS_ALLOW_PRIVATE"),
+        (("add", "http://100.100.100.200/latest/meta-data/"), "a shared address"),
+        (("add", "http://[2002:7f00:1::1]/"), "which carries 127.0.0.1, a loopback address"),
         (("add", "ftp://1.1.1.1/hook"), "http or https"),
         (("add", URL, "--event", "order.paid"), "order.paid"),
         (("show", "oce_1"), "not an id like whe_4"),
@@ -106,6 +108,15 @@ def test_refusals_exit_2_with_one_line(milepost: Milepost, args: tuple[str, ...]
     done = milepost("webhooks", *args, "--store", "shop", expect=2)
 
     assert said in done.stderr
+
+
+@pytest.mark.parametrize("url", ["https://example.com/hooks", "https://hooks.example.invalid/hooks"])
+def test_readmes_example_adds_an_endpoint_without_the_network(milepost: Milepost, url: str) -> None:
+    """README's `webhooks add https://example.com/hooks`: the name is not looked up when it is
+    added (CI has no network; `.invalid` never resolves anywhere), only before each delivery."""
+    out = milepost("webhooks", "add", url, "--event", "milestone.reached", "--store", "shop").stdout
+
+    assert "created webhook endpoint whe_" in out and url in out and "whsec_" in out
 
 
 def test_a_duplicate_url_and_an_endpoint_an_event_sends_to_are_refused(milepost: Milepost) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 
-from milepost.adapters.channels.addresses import check_url
+from milepost.adapters.channels.addresses import check_address
 from milepost.adapters.storage.database import Database
 from milepost.config import Settings
 from milepost.domain.records import Store
@@ -47,9 +47,11 @@ class Wiring:
 
     @property
     def check_url(self) -> UrlCheck:
-        """What refuses a webhook URL: the channels' check, allowing loopback, private and
-        link-local addresses only as the settings of the moment say."""
-        return partial(check_url, allow_private=self.settings.webhooks_allow_private)
+        """What refuses a webhook URL when it is saved: the channels' check of its form and
+        of an address written in it (no DNS, so saving works offline; the relay resolves
+        and checks again before each delivery), allowing addresses that are not public
+        only as the settings of the moment say."""
+        return partial(check_address, allow_private=self.settings.webhooks_allow_private)
 
 
 class Capability:
