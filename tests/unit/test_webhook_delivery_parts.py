@@ -6,10 +6,11 @@ from __future__ import annotations
 import pytest
 from standardwebhooks import Webhook, WebhookVerificationError
 
-from milepost.adapters.channels.addresses import check_url
+from milepost.adapters.channels.addresses import check_address, check_url
 from milepost.adapters.channels.signing import signed_headers
 from milepost.domain.delivery import new_secret
 from milepost.errors import ValidationError
+from support.addresses import NOT_PUBLIC, PUBLIC
 
 BODY = '{"type":"milestone.reached","timestamp":"2026-03-01T12:00:00Z","data":{"customer_id":"ada"}}'
 
@@ -76,3 +77,20 @@ def test_urls_to_this_machine_or_private_networks_are_refused(url: str, reason: 
 def test_the_operator_may_allow_private_addresses_and_public_ones_pass() -> None:
     assert check_url("http://127.0.0.1:9000/hook", allow_private=True) == ["127.0.0.1"]
     assert check_url("https://93.184.216.34/hook") == ["93.184.216.34"]
+
+
+@pytest.mark.parametrize(("url", "reason"), NOT_PUBLIC)
+def test_addresses_that_are_not_globally_reachable_are_refused_at_save_and_at_delivery(url: str, reason: str) -> None:
+    for check in (check_address, check_url):
+        with pytest.raises(ValidationError) as caught:
+            check(url)
+        assert reason in caught.value.problems["url"] and "MILEPOST_WEBHOOKS_ALLOW_PRIVATE" in str(caught.value)
+    assert check_address(url, allow_private=True)
+
+
+@pytest.mark.parametrize("url", [*PUBLIC, "https://example.com/hooks", "https://hooks.example.invalid/x"])
+def test_a_name_is_not_looked_up_at_save_only_at_delivery(url: str) -> None:
+    assert check_address(url)
+    if url.endswith("/x"):  # `.invalid` never resolves: the delivery is tried again later
+        with pytest.raises(ValidationError, match="does not resolve"):
+            check_url(url)
