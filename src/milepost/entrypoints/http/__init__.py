@@ -21,7 +21,8 @@ delete of programs and order count events) and `ledgers.py` (spend and adjust of
 customer's credit and points). Request and response models: `schemas/<resource>.py`
 (see there). What every route shares: `auth.py` (API keys), `admin.py` (the caller's
 store, pages), `customer_params.py`, `body.py` (reading bodies), `wire.py` (ids,
-cursors, JSON), `problems.py` (errors as RFC 9457 problems), `access_log.py`.
+cursors, JSON), `problems.py` (errors as RFC 9457 problems), `headers.py` (nosniff, no-store),
+`access_log.py`.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
 
 from milepost.bootstrap import Milepost, connect
 from milepost.config import Settings
@@ -40,6 +42,7 @@ from milepost.entrypoints.http import (
     customers,
     deliveries,
     events,
+    headers,
     health,
     milestones_and_alerts,
     order_count_events,
@@ -61,6 +64,9 @@ def create_app(mp: Milepost, settings: Settings | None = None) -> FastAPI:
     """The ASGI application around an open `Milepost` (which the caller closes)."""
     settings = settings or Settings()
     app = FastAPI(title="Milepost", version=_version(), description=DESCRIPTION, docs_url="/docs", redoc_url=None)
+    # No redirects to the path with or without its trailing slash: Starlette's would name an
+    # absolute http:// URL (dropping TLS behind a proxy); an unknown path is a 404 problem.
+    app.router.redirect_slashes = False
     app.state.mp, app.state.settings = mp, settings
     problems.install(app)
     routers = (
@@ -80,9 +86,17 @@ def create_app(mp: Milepost, settings: Settings | None = None) -> FastAPI:
     for module in routers:
         app.include_router(module.router)
     web.install(app)
+    app.add_route("/admin", _admin_home, include_in_schema=False)
+    app.add_middleware(headers.ApiHeaders)
     app.add_middleware(access_log.AccessLog)
     _document(app)
     return app
+
+
+def _admin_home(_: Request) -> Response:
+    """`/admin`, as `milepost serve` prints it, to the admin's home page `/admin/` (a path,
+    not an absolute URL: the browser keeps its scheme and host)."""
+    return RedirectResponse("/admin/")
 
 
 def app_from_environment() -> FastAPI:
