@@ -272,6 +272,29 @@ def test_each_request_is_one_json_access_log_line_without_secrets(served: Served
     assert "bearer" not in log.lower()
 
 
+def test_answers_carry_the_api_headers_and_no_server_banner(served: Served) -> None:
+    # When the server answers an API call, an error, a page of the admin and an unknown path
+    answers = [
+        served.client.post(EVENTS, json=paid("eve"), headers=served.auth()),
+        served.client.post(EVENTS, json=paid("eve", 2)),
+        served.client.get("/admin/login"),
+        served.client.get("/no/such/page"),
+    ]
+
+    # Then none names the server software, and the API's answers say nosniff and no-store
+    assert [r.status_code for r in answers] == [200, 401, 200, 404]
+    assert [r.headers.get("server") for r in answers] == [None] * 4
+    for r in answers[:2]:
+        assert (r.headers["x-content-type-options"], r.headers["cache-control"]) == ("nosniff", "no-store")
+
+
+def test_the_api_answers_a_trailing_slash_with_a_404_problem_not_a_redirect(served: Served) -> None:
+    r = served.client.post(f"{EVENTS}/", json=paid("fay"), headers=served.auth())
+
+    assert r.status_code == 404 and "location" not in r.headers
+    assert r.headers["content-type"].startswith(PROBLEM)
+
+
 # -- servers of their own --------------------------------------------------------------------
 
 
@@ -307,6 +330,20 @@ def test_sigterm_stops_the_server_within_seconds_with_exit_code_0(tmp_path: Path
     # Then it exits 0, within a few seconds
     assert code == 0, server.stderr
     assert time.monotonic() - started < 5
+
+
+def test_two_server_processes_answer_without_a_server_banner(tmp_path: Path) -> None:
+    # Given `milepost serve --workers 2` (uvicorn's process manager, not the single process)
+    server = Server(sqlite_deployment(tmp_path / "data"), tmp_path / "logs", workers=2)
+    try:
+        server.wait_ready()
+        # When both processes have had the chance to answer
+        answers = [httpx.get(f"{server.url}/healthz", timeout=10) for _ in range(8)]
+        # Then no answer names the server software
+        assert [r.status_code for r in answers] == [200] * 8
+        assert {r.headers.get("server") for r in answers} == {None}
+    finally:
+        assert server.stop() == 0, server.stderr
 
 
 @pytest.mark.postgres

@@ -161,6 +161,7 @@ def serve(
         access_log=False,
         log_level=s.log_level,
         proxy_headers=False,
+        server_header=False,  # no `server: uvicorn` banner on the answers
     )
     click.echo("stopped")
 

@@ -21,7 +21,8 @@ delete of programs and order count events) and `ledgers.py` (spend and adjust of
 customer's credit and points). Request and response models: `schemas/<resource>.py`
 (see there). What every route shares: `auth.py` (API keys), `admin.py` (the caller's
 store, pages), `customer_params.py`, `body.py` (reading bodies), `wire.py` (ids,
-cursors, JSON), `problems.py` (errors as RFC 9457 problems), `access_log.py`.
+cursors, JSON), `problems.py` (errors as RFC 9457 problems), `headers.py` (nosniff, no-store),
+`access_log.py`.
 
 The interactive docs (/docs) are Swagger UI from `static/` (swagger-ui-dist, see
 `static/README`), served by the app itself, so they work on a machine with no internet.
@@ -33,9 +34,9 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from milepost.bootstrap import Milepost, connect
@@ -47,6 +48,7 @@ from milepost.entrypoints.http import (
     customers,
     deliveries,
     events,
+    headers,
     health,
     milestones_and_alerts,
     order_count_events,
@@ -68,6 +70,9 @@ def create_app(mp: Milepost, settings: Settings | None = None) -> FastAPI:
     """The ASGI application around an open `Milepost` (which the caller closes)."""
     settings = settings or Settings()
     app = FastAPI(title="Milepost", version=_version(), description=DESCRIPTION, docs_url=None, redoc_url=None)
+    # No redirects to the path with or without its trailing slash: Starlette's would name an
+    # absolute http:// URL (dropping TLS behind a proxy); an unknown path is a 404 problem.
+    app.router.redirect_slashes = False
     app.state.mp, app.state.settings = mp, settings
     problems.install(app)
     routers = (
@@ -87,10 +92,18 @@ def create_app(mp: Milepost, settings: Settings | None = None) -> FastAPI:
     for module in routers:
         app.include_router(module.router)
     web.install(app)
+    app.add_route("/admin", _admin_home, include_in_schema=False)
+    app.add_middleware(headers.ApiHeaders)
     app.add_middleware(access_log.AccessLog)
     _document(app)
     _serve_docs(app)
     return app
+
+
+def _admin_home(_: Request) -> Response:
+    """`/admin`, as `milepost serve` prints it, to the admin's home page `/admin/` (a path,
+    not an absolute URL: the browser keeps its scheme and host)."""
+    return RedirectResponse("/admin/")
 
 
 def app_from_environment() -> FastAPI:
