@@ -8,6 +8,7 @@ import orjson
 from fastapi.testclient import TestClient
 
 from milepost import Milepost
+from support.bodies import corrupt_gzip, gzip_bomb
 
 PROBLEM = "application/problem+json"
 
@@ -61,6 +62,28 @@ def test_gzip_bodies_are_accepted(client: TestClient, keys, mp: Milepost) -> Non
     r = client.post("/api/v1/events", content=body, headers=headers)
 
     assert r.status_code == 200 and r.json()["accepted"] == 2
+
+
+def test_a_bad_key_is_401_before_the_body_is_read(client: TestClient, keys) -> None:
+    gzipped = {"Content-Encoding": "gzip"}
+    for secret in ("garbage", "mpk_" + "0" * 40):
+        auth = {"Authorization": f"Bearer {secret}"}
+        for content, extra in [(b"[]", {}), (b"{not json", {}), (gzip_bomb(), gzipped), (b"garbage", gzipped)]:
+            r = client.post("/api/v1/events", content=content, headers={**auth, **extra})
+            assert r.status_code == 401, (secret, content[:10], r.text)
+            assert r.headers["content-type"] == PROBLEM and r.headers["www-authenticate"].startswith("Bearer")
+    # the same bomb with a good key is inflated, and refused for its size
+    r = client.post("/api/v1/events", content=gzip_bomb(), headers={**keys.auth("ingest"), **gzipped})
+    assert r.status_code == 413
+
+
+def test_a_corrupt_gzip_body_is_a_400_never_half_read(client: TestClient, keys, mp: Milepost) -> None:
+    headers = {**keys.auth("ingest"), "Content-Encoding": "gzip"}
+    for name, content in corrupt_gzip(orjson.dumps({"events": [paid(1)]})).items():
+        r = client.post("/api/v1/events", content=content, headers=headers)
+        assert r.status_code == 400, (name, r.text)
+        assert r.headers["content-type"] == PROBLEM and r.json()["type"].endswith("invalid-encoding"), name
+    assert client.post("/api/v1/events", json=paid(1), headers=keys.auth("ingest")).json()["accepted"] == 1
 
 
 def test_limits_answer_413_never_a_crash(client: TestClient, keys) -> None:
