@@ -36,6 +36,7 @@ from milepost.config import Settings
 from milepost.entrypoints import web
 from milepost.entrypoints.http import (
     access_log,
+    auth,
     codes,
     customers,
     deliveries,
@@ -80,6 +81,7 @@ def create_app(mp: Milepost, settings: Settings | None = None) -> FastAPI:
     for module in routers:
         app.include_router(module.router)
     web.install(app)
+    app.add_middleware(auth.KeyBeforeBody)
     app.add_middleware(access_log.AccessLog)
     _document(app)
     return app

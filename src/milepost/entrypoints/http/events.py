@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from milepost.domain.events import EVENT_TYPES
-from milepost.entrypoints.http.auth import BEARER_CHALLENGE, authenticate, bearer_scheme, bearer_secret, milepost
+from milepost.entrypoints.http.auth import BEARER_CHALLENGE, authenticate_async, bearer_scheme, bearer_secret, milepost
 from milepost.entrypoints.http.body import read_json
 from milepost.entrypoints.http.problems import ApiProblem, problem_responses
 from milepost.entrypoints.http.wire import json_response, public_id
@@ -122,9 +122,9 @@ RESULT_SCHEMA: dict[str, Any] = {
     dependencies=[Depends(bearer_scheme)],  # documents the scheme; the key is checked below
 )
 async def send_events(request: Request) -> Response:
-    # The key is checked before the body is read: a caller who has not said who it is
-    # gets a 401, never a body parsed, inflated or judged on its behalf.
-    principal = await run_in_threadpool(authenticate, request, bearer_secret(request), "ingest", BEARER_CHALLENGE)
+    # The key is checked before the body is read (`KeyBeforeBody` found it already): a
+    # caller who has not said who it is gets a 401, never a body parsed or inflated.
+    principal = await authenticate_async(request, bearer_secret(request), "ingest", BEARER_CHALLENGE)
     settings = request.app.state.settings
     document = await read_json(request, settings.max_request_bytes, settings.max_inflated_bytes)
     events = batch_of(document)
