@@ -132,10 +132,10 @@ async def _read(request: Request, caller: Principal | None, limit: int) -> Any:
     settings = request.app.state.settings
     try:
         return await read_json(request, settings.max_request_bytes, settings.max_inflated_bytes, limit)
-    except ApiProblem:
+    except ApiProblem as exc:
         if caller is None:  # say nothing about the body to a caller who has not said who it is
             authenticate(request, None, "ingest", _BASIC)
-        raise
+        raise _problem(exc.status, exc.detail, exc.slug or "invalid-request", headers=exc.headers) from None
 
 
 def _body_key(request: Request, document: Any) -> Principal:
@@ -155,9 +155,8 @@ def _messages(document: Any, kind: str | None) -> list[Any]:
     if not messages:
         raise _invalid("batch: the batch is empty")
     if len(messages) > MAX_BATCH:
-        raise ApiProblem(
-            413, f"a batch holds at most {MAX_BATCH} messages; this one has {len(messages)}", slug="batch-too-large"
-        )
+        detail = f"a batch holds at most {MAX_BATCH} messages; this one has {len(messages)}"
+        raise _problem(413, detail, "batch-too-large")
     return messages
 
 
@@ -166,11 +165,8 @@ def _check_sizes(messages: list[Any]) -> None:
     for index, message in enumerate(messages):
         size = len(orjson.dumps(message))
         if size > MAX_MESSAGE_BYTES:
-            raise ApiProblem(
-                413,
-                f"batch[{index}]: a message holds at most {MAX_MESSAGE_BYTES} bytes of JSON; this one has {size}",
-                slug="payload-too-large",
-            )
+            detail = f"batch[{index}]: a message holds at most {MAX_MESSAGE_BYTES} bytes of JSON; this one has {size}"
+            raise _problem(413, detail, "payload-too-large")
 
 
 def _report(
@@ -210,5 +206,9 @@ def _all_rejected(results: list[dict[str, Any]]) -> ApiProblem:
 
 
 def _invalid(detail: str, slug: str = "invalid-request", **extra: Any) -> ApiProblem:
+    return _problem(400, detail, slug, **extra)
+
+
+def _problem(status: int, detail: str, slug: str, **extra: Any) -> ApiProblem:
     # `code` and `message` are what Segment's libraries log from an error answer
-    return ApiProblem(400, detail, slug=slug, code=slug, message=detail, **extra)
+    return ApiProblem(status, detail, slug=slug, code=slug, message=detail, **extra)
