@@ -111,6 +111,12 @@ def test_a_corrupt_gzip_body_is_a_400_never_half_read(client: TestClient, keys, 
     assert client.post("/api/v1/events", json=paid(1), headers=keys.auth("ingest")).json()["accepted"] == 1
 
 
+def test_a_gzip_body_of_two_members_is_read_whole(client: TestClient, keys) -> None:
+    body = gzip.compress(b'{"events": [') + gzip.compress(orjson.dumps(paid(1)) + b"]}")
+    r = client.post("/api/v1/events", content=body, headers={**keys.auth("ingest"), "Content-Encoding": "gzip"})
+    assert r.status_code == 200 and r.json()["accepted"] == 1
+
+
 def test_limits_answer_413_never_a_crash(client: TestClient, keys) -> None:
     headers = keys.auth("ingest")
     too_many = client.post("/api/v1/events", json={"events": [{"id": str(i)} for i in range(1001)]}, headers=headers)

@@ -12,6 +12,7 @@ def corrupt_gzip(document: bytes) -> dict[str, bytes]:
         "wrong checksum": whole[:-8] + bytes(4) + whole[-4:],
         "header only": whole[:10],
         "cut off": whole[:-3],
+        "trailing bytes": whole + b"{}",
     }
 
 

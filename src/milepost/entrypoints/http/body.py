@@ -43,18 +43,23 @@ async def read_json(request: Request, max_bytes: int, max_inflated: int, max_doc
 
 
 def _gunzip(raw: bytes, limit: int) -> bytes:
-    """The inflated body, whole: a wrong checksum, a cut-off stream or a lone header is
-    corrupt (400), never read as far as it goes."""
-    inflater = zlib.decompressobj(wbits=31)
-    try:
-        out = inflater.decompress(raw, limit + 1)
-    except zlib.error:
-        raise _corrupt("the body is not valid gzip (or its checksum is wrong)") from None
-    if len(out) > limit or inflater.unconsumed_tail:
-        raise _too_large(limit, "the decompressed body")
-    if not inflater.eof:
-        raise _corrupt("the gzip body is cut off: its stream or checksum is missing")
-    return out
+    """The inflated body, whole, every member of it (RFC 1952 allows several): a wrong
+    checksum, a cut-off stream, a lone header or bytes after the last member are
+    corrupt (400), never read as far as they go."""
+    out = b""
+    while True:
+        inflater = zlib.decompressobj(wbits=31)
+        try:
+            out += inflater.decompress(raw, limit + 1 - len(out))
+        except zlib.error:
+            raise _corrupt("the body is not valid gzip (or its checksum is wrong)") from None
+        if len(out) > limit or inflater.unconsumed_tail:
+            raise _too_large(limit, "the decompressed body")
+        if not inflater.eof:
+            raise _corrupt("the gzip body is cut off: its stream or checksum is missing")
+        raw = inflater.unused_data
+        if not raw:
+            return out
 
 
 def _corrupt(detail: str) -> ApiProblem:
