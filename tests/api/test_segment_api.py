@@ -11,8 +11,12 @@ from fastapi.testclient import TestClient
 
 from milepost import Milepost
 from milepost.adapters.storage import tables as t
+from milepost.config import Settings
+from milepost.entrypoints.http import create_app
+from support.bodies import corrupt_gzip, gzip_bomb
 
 PROBLEM = "application/problem+json"
+GZIP = {"Content-Encoding": "gzip"}
 
 
 def basic(secret: str) -> dict[str, str]:
@@ -239,6 +243,42 @@ def test_bad_bodies_and_limits_are_problems_never_a_crash(client: TestClient, ke
         r = client.post(path, content=content, headers={**headers, **extra})
         assert r.status_code == status, (path, content[:20], r.text)
         assert r.headers["content-type"] == PROBLEM
+
+
+def test_segment_limits_500_kb_a_batch_32_kb_a_message_are_413(mp, keys) -> None:
+    """Segment's own limits, on a server whose body limits are wider (the default 4 MiB)."""
+    padded = [{**completed(n), "properties": {**completed(n)["properties"], "note": "x" * 25_000}} for n in range(26)]
+    big_message = {**completed(99), "properties": {**completed(99)["properties"], "note": "x" * 33_000}}
+    cases = [
+        ("/v1/batch", {"batch": padded}, "512000"),  # 26 messages of 25 KB: 650 KB
+        ("/v1/batch", {"batch": [completed(1), big_message]}, "batch[1]"),
+        ("/v1/track", big_message, "32768"),
+    ]
+    with TestClient(create_app(mp, Settings()), raise_server_exceptions=False) as roomy:
+        for path, document, named in cases:
+            for content, extra in [(orjson.dumps(document), {}), (gzip.compress(orjson.dumps(document)), GZIP)]:
+                r = roomy.post(path, content=content, headers={**basic(keys.ingest), **extra})
+                assert r.status_code == 413, (path, named, r.text)
+                assert r.headers["content-type"] == PROBLEM and named in r.json()["detail"]
+        assert stored(mp, keys.store) == {}
+        r = roomy.post("/v1/batch", json={"batch": padded[:18]}, headers=basic(keys.ingest))  # 450 KB
+        assert r.status_code == 200 and r.json()["accepted"] == 18
+
+
+def test_a_corrupt_gzip_body_is_a_400_never_half_read(client: TestClient, keys, mp) -> None:
+    for name, content in corrupt_gzip(orjson.dumps({"batch": [completed(1)]})).items():
+        r = client.post("/v1/batch", content=content, headers={**basic(keys.ingest), **GZIP})
+        assert r.status_code == 400, (name, r.text)
+        assert r.headers["content-type"] == PROBLEM and r.json()["type"].endswith("invalid-encoding"), name
+    assert stored(mp, keys.store) == {}
+
+
+def test_a_bad_write_key_is_401_before_the_body_is_read(client: TestClient, keys) -> None:
+    for auth in (basic("garbage"), basic("mpk_" + "0" * 40), {"Authorization": "Bearer garbage"}):
+        for content, extra in [(b"[]", {}), (gzip_bomb(), GZIP), (b"garbage", GZIP)]:
+            r = client.post("/v1/batch", content=content, headers={**auth, **extra})
+            assert r.status_code == 401, (auth, content[:10], r.text)
+            assert r.headers["content-type"] == PROBLEM
 
 
 def test_messages_go_to_the_keys_store_only(client: TestClient, keys, other_store, mp) -> None:

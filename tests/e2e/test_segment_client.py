@@ -15,7 +15,7 @@ import orjson
 import pytest
 import sqlalchemy as sa
 from segment.analytics import Client
-from segment.analytics.request import APIError
+from segment.analytics.request import APIError, post
 
 from milepost import Milepost
 from milepost.adapters.storage import tables as t
@@ -123,3 +123,25 @@ def test_resending_is_harmless_and_invalid_input_is_not_retried(mp: Milepost, se
     assert mp.customers.get(store, "u1").order_count == 1
     assert refused.value.status == 400
     assert refused.value.message == "userId: is required: Milepost tracks known customers"
+
+
+def test_the_clients_own_limits_pass_and_segments_limits_answer_413(mp: Milepost, server_url: str, write_key) -> None:
+    """What the client keeps to (32 KB a message, 475,000 bytes a batch) is accepted; a
+    batch over Segment's 500 KB, sent by the client's own `post`, is its 413, with the
+    `code` and `message` the client reads."""
+    store, secret = write_key
+    errors: list[Exception] = []
+    analytics = Client(secret, host=server_url, gzip=True, upload_interval=0.05, on_error=lambda e, _: errors.append(e))
+    note = "x" * 31_000  # the largest kind of message the client sends
+    for n in range(20):
+        analytics.track("u1", "Order Completed", {"order_id": f"o{n}", "total": 1, "currency": "USD", "note": note})
+    analytics.shutdown()
+    assert errors == [] and mp.customers.get(store, "u1").order_count == 20
+
+    message = {"type": "track", "userId": "u2", "event": "Note Taken", "properties": {"note": "x" * 25_000}}
+    batch = [{**message, "messageId": f"big-{n}"} for n in range(26)]  # 650 KB
+    with pytest.raises(APIError) as refused:
+        post(secret, host=server_url, gzip=True, batch=batch)
+    assert refused.value.status == 413
+    assert refused.value.code == "payload-too-large" and "512000" in refused.value.message
+    assert all(payload.get("name") != "Note Taken" for _, _, payload in stored(mp, store))

@@ -44,6 +44,7 @@ from milepost.config import Settings
 from milepost.entrypoints import web
 from milepost.entrypoints.http import (
     access_log,
+    auth,
     codes,
     customers,
     deliveries,
@@ -93,7 +94,8 @@ def create_app(mp: Milepost, settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     web.install(app)
     app.add_route("/admin", _admin_home, include_in_schema=False)
-    app.add_middleware(headers.ApiHeaders)
+    app.add_middleware(auth.KeyBeforeBody)
+    app.add_middleware(headers.ApiHeaders)  # outside the key check: its 401s carry the headers too
     app.add_middleware(access_log.AccessLog)
     _document(app)
     _serve_docs(app)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
@@ -22,6 +23,9 @@ from milepost.entrypoints.http.wire import json_response
 
 #: Events from these endpoints are unique per store by `messageId` within this source.
 SOURCE = "segment"
+#: Segment's own limits, which its libraries keep to: a batch's JSON and one message's.
+MAX_BATCH_BYTES = 500 * 1024
+MAX_MESSAGE_BYTES = 32 * 1024
 _BASIC = 'Basic realm="milepost"'
 
 router = APIRouter(tags=["segment"])
@@ -104,9 +108,11 @@ async def batch(request: Request, caller: Caller) -> Response:
 
 async def _receive(request: Request, caller: Principal | None, kind: str | None) -> Response:
     """`kind` is the message type the path implies; None for a batch."""
-    document = await _read(request, caller)
+    document = await _read(request, caller, MAX_MESSAGE_BYTES if kind else MAX_BATCH_BYTES)
     principal = caller or _body_key(request, document)
     messages = _messages(document, kind)
+    if kind is None:
+        _check_sizes(messages)
     translated = [translate(m, principal.store.currency, kind) for m in messages]
     events = [t.event for t in translated if isinstance(t, Translated)]
     results: list[dict[str, Any]] = []
@@ -119,14 +125,17 @@ async def _receive(request: Request, caller: Principal | None, kind: str | None)
     return json_response(body)
 
 
-async def _read(request: Request, caller: Principal | None) -> Any:
+async def _read(request: Request, caller: Principal | None, limit: int) -> Any:
+    """The body, at most `limit` bytes of JSON. A caller named by its Authorization header
+    was authenticated before this (by `write_key_header`); one without a header names
+    itself in the body, so only the server's size limits guard that read."""
     settings = request.app.state.settings
     try:
-        return await read_json(request, settings.max_request_bytes, settings.max_inflated_bytes)
-    except ApiProblem:
+        return await read_json(request, settings.max_request_bytes, settings.max_inflated_bytes, limit)
+    except ApiProblem as exc:
         if caller is None:  # say nothing about the body to a caller who has not said who it is
             authenticate(request, None, "ingest", _BASIC)
-        raise
+        raise _problem(exc.status, exc.detail, exc.slug or "invalid-request", headers=exc.headers) from None
 
 
 def _body_key(request: Request, document: Any) -> Principal:
@@ -146,10 +155,18 @@ def _messages(document: Any, kind: str | None) -> list[Any]:
     if not messages:
         raise _invalid("batch: the batch is empty")
     if len(messages) > MAX_BATCH:
-        raise ApiProblem(
-            413, f"a batch holds at most {MAX_BATCH} messages; this one has {len(messages)}", slug="batch-too-large"
-        )
+        detail = f"a batch holds at most {MAX_BATCH} messages; this one has {len(messages)}"
+        raise _problem(413, detail, "batch-too-large")
     return messages
+
+
+def _check_sizes(messages: list[Any]) -> None:
+    """Segment refuses a batch holding a message over 32 KB; so does Milepost, whole."""
+    for index, message in enumerate(messages):
+        size = len(orjson.dumps(message))
+        if size > MAX_MESSAGE_BYTES:
+            detail = f"batch[{index}]: a message holds at most {MAX_MESSAGE_BYTES} bytes of JSON; this one has {size}"
+            raise _problem(413, detail, "payload-too-large")
 
 
 def _report(
@@ -189,5 +206,9 @@ def _all_rejected(results: list[dict[str, Any]]) -> ApiProblem:
 
 
 def _invalid(detail: str, slug: str = "invalid-request", **extra: Any) -> ApiProblem:
+    return _problem(400, detail, slug, **extra)
+
+
+def _problem(status: int, detail: str, slug: str, **extra: Any) -> ApiProblem:
     # `code` and `message` are what Segment's libraries log from an error answer
-    return ApiProblem(400, detail, slug=slug, code=slug, message=detail, **extra)
+    return ApiProblem(status, detail, slug=slug, code=slug, message=detail, **extra)
