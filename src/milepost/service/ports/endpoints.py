@@ -10,9 +10,11 @@ from milepost.domain.delivery import Endpoint
 
 
 class UrlCheck(Protocol):
-    """Refuses (ValidationError) a webhook URL Milepost must not post to: not http(s), or
-    (unless the operator allows it) one that reaches this machine or a private network.
-    The wiring hands in adapters/channels/addresses.py's, under the settings of the moment."""
+    """Refuses (ValidationError) a webhook URL Milepost must not save: not http(s), or
+    (unless the operator allows it) one whose written address is not globally reachable.
+    It looks up no name: names are resolved, and their addresses checked, at each delivery.
+    The wiring hands in adapters/channels/addresses.py's `check_address`, under the
+    settings of the moment."""
 
     def __call__(self, url: str) -> object: ...
 
