@@ -10,6 +10,7 @@ from starlette.requests import Request
 
 API_PREFIXES = ("/api/", "/v1/", "/healthz", "/readyz")
 HEADERS = ((b"x-content-type-options", b"nosniff"), (b"cache-control", b"no-store"))
+_NAMES = frozenset(name for name, _ in HEADERS)
 
 
 class ApiHeaders:
@@ -33,7 +34,7 @@ class ApiHeaders:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() not in dict(HEADERS)]
+                headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() not in _NAMES]
                 message["headers"] = [*headers, *HEADERS]
             await send(message)
 
