@@ -3,12 +3,19 @@ user name (Segment's write key). Scopes: `ingest` sends events; `admin` does eve
 
 The key is checked before any body is read: `KeyBeforeBody` refuses a bad key on every
 /api/ route with a body (FastAPI reads a route's body before its dependencies run), and
-the Segment routes check a header's key in a dependency, before their handler reads."""
+the Segment routes check a header's key in a dependency, before their handler reads.
+
+A key found live in the last `ADMITTED_FOR` seconds is let through to the body without a
+trip to the database (`Admitted`): that admission only decides whether the body is read.
+Whether the request is allowed is still decided against the database by the route's own
+check, which for a batch of events shares its trip to the thread pool with the ingest: a
+key revoked a moment ago is refused there, after its (size-limited) body was read."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import time
 from collections.abc import Callable
 from typing import Annotated, Any, NamedTuple
 
@@ -20,7 +27,7 @@ from milepost.bootstrap import Milepost
 from milepost.domain.records import ApiKey, Store
 from milepost.entrypoints.http.problems import ApiProblem, problem
 from milepost.errors import StorageError
-from milepost.service.keys import allows
+from milepost.service.keys import allows, secret_hash
 
 bearer_scheme = HTTPBearer(
     auto_error=False,
@@ -44,8 +51,34 @@ def milepost(request: Request) -> Milepost:
     return mp
 
 
-#: Where `KeyBeforeBody` leaves the key it found, in the request's state: (secret, found).
+#: Where `KeyBeforeBody` leaves the key it looked up for this request: (secret, found).
 _FOUND = "api_key_found"
+#: Where it leaves a key it admitted from `Admitted` without a look-up: (secret, found).
+_ADMITTED = "api_key_admitted"
+
+#: How long a key found live admits bodies without a look-up (the database still decides).
+ADMITTED_FOR = 30.0
+
+
+class Admitted:
+    """The keys found live lately, by their hash, so that reading the body of their next
+    request needs no trip to the database. Bounded: when full it starts again empty."""
+
+    def __init__(self, size: int = 1024, ttl: float = ADMITTED_FOR) -> None:
+        self._seen: dict[str, tuple[float, tuple[ApiKey, Store]]] = {}
+        self._size = size
+        self._ttl = ttl
+
+    def get(self, secret: str) -> tuple[ApiKey, Store] | None:
+        seen = self._seen.get(secret_hash(secret))
+        if seen is None or time.monotonic() - seen[0] > self._ttl:
+            return None
+        return seen[1]
+
+    def put(self, secret: str, found: tuple[ApiKey, Store]) -> None:
+        if len(self._seen) >= self._size:
+            self._seen.clear()
+        self._seen[secret_hash(secret)] = (time.monotonic(), found)
 
 
 def authenticate(request: Request, secret: str | None, scope: str, challenge: str) -> Principal:
@@ -60,20 +93,26 @@ def authenticate(request: Request, secret: str | None, scope: str, challenge: st
     request.state.store = store.key
     request.state.api_key = key.prefix
     if not allows(key, scope):
-        raise ApiProblem(403, f"this key's scope is {key.scope!r}; this needs {scope!r}", slug="forbidden")
+        raise _forbidden(key, scope)
     return Principal(key, store)
 
 
-async def authenticate_async(request: Request, secret: str | None, scope: str, challenge: str) -> Principal:
-    """`authenticate` from a coroutine: in place when `KeyBeforeBody` found the key, else
-    in the thread pool (the look-up reads the database)."""
-    if secret and _found_before(request, secret) is not None:
-        return authenticate(request, secret, scope, challenge)
-    return await run_in_threadpool(authenticate, request, secret, scope, challenge)
+def admit(request: Request, secret: str, scope: str) -> None:
+    """Before a route reads its body: a 403 now when the key `KeyBeforeBody` admitted or
+    looked up lacks `scope`. (A missing or unknown key never gets this far.)"""
+    state = request.scope.get("state", {})
+    before = state.get(_FOUND) or state.get(_ADMITTED)
+    if before is not None and before[0] == secret and not allows(before[1][0], scope):
+        raise _forbidden(before[1][0], scope)
+
+
+def _forbidden(key: ApiKey, scope: str) -> ApiProblem:
+    return ApiProblem(403, f"this key's scope is {key.scope!r}; this needs {scope!r}", slug="forbidden")
 
 
 def _found_before(request: Request, secret: str) -> tuple[ApiKey, Store] | None:
-    """The key `KeyBeforeBody` found for this very secret, so it is looked up once."""
+    """The key `KeyBeforeBody` looked up for this very request and secret, so it is looked
+    up once; None when it only admitted the key from `Admitted` (or did not run)."""
     before = request.scope.get("state", {}).get(_FOUND)
     if before is not None and before[0] == secret:
         found: tuple[ApiKey, Store] = before[1]
@@ -99,28 +138,35 @@ def bearer_secret(request: Request) -> str:
 
 class KeyBeforeBody:
     """Pure ASGI middleware: a POST, PUT or PATCH to /api/ with no key, or an unknown or
-    revoked one, is a 401 before anything reads, parses or inflates its body. The scope
-    (403) is left to the route's own check, which reuses the key found here. When the
-    database cannot answer, the route's check does, and answers 503."""
+    revoked one, is a 401 before anything reads, parses or inflates its body. A key found
+    live lately (`Admitted`) passes without a look-up; the route's own check decides
+    against the database (reusing the look-up made here, if one was). The scope (403) is
+    the route's to check. When the database cannot answer, the route's check does, and
+    answers 503."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
+        self.admitted = Admitted()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["method"] in _BODY_METHODS and scope["path"].startswith("/api/"):
             request = Request(scope)
             try:
                 secret = bearer_secret(request)
-                found = await run_in_threadpool(milepost(request).keys.authenticate, secret)
-                if found is None:
-                    raise _unauthenticated("the API key is unknown or revoked", BEARER_CHALLENGE)
+                found = self.admitted.get(secret)
+                if found is not None:
+                    scope.setdefault("state", {})[_ADMITTED] = (secret, found)
+                else:
+                    found = await run_in_threadpool(milepost(request).keys.authenticate, secret)
+                    if found is None:
+                        raise _unauthenticated("the API key is unknown or revoked", BEARER_CHALLENGE)
+                    self.admitted.put(secret, found)
+                    scope.setdefault("state", {})[_FOUND] = (secret, found)
             except ApiProblem as exc:
                 await problem(exc.status, exc.detail, exc.slug, exc.headers)(scope, receive, send)
                 return
             except StorageError:
-                found = None
-            if found is not None:
-                scope.setdefault("state", {})[_FOUND] = (secret, found)
+                pass
         await self.app(scope, receive, send)
 
 
