@@ -106,3 +106,27 @@ def test_dead_deliveries_are_retried_one_or_all(client: TestClient, keys: Any, m
 def test_an_ingest_key_cannot_read_deliveries(client: TestClient, keys: Any) -> None:
     assert_problem(client.get("/api/v1/deliveries", headers=keys.auth("ingest")), 403)
     assert_problem(client.get("/api/v1/mailbox"), 401)
+
+
+def test_the_milestone_log_shows_each_email_as_its_delivery_stands_now(
+    client: TestClient, keys: Any, mp: Milepost, emailing: None
+) -> None:
+    def email_of(customer: str) -> dict[str, Any]:
+        log = client.get("/api/v1/milestones", params={"customer_id": customer}, headers=keys.auth()).json()
+        (milestone,) = log["data"]
+        (action,) = milestone["actions"]
+        return action
+
+    # Before the worker: waiting, not "queued"
+    assert email_of("bob")["status"] == "pending" and email_of("ada")["status"] == "pending"
+    deliver(mp, keys.store)
+    # After it: ada's was sent; bob's was skipped, and the log says why
+    ada, bob = email_of("ada"), email_of("bob")
+    assert ada["status"] == "sent" and ada["detail"] == "email 'hello' sent" and ada["reason"] is None
+    assert bob["status"] == "skipped" and bob["reason"] == "the customer has not consented to marketing email"
+    assert bob["detail"] == "email 'hello' skipped: the customer has not consented to marketing email"
+    delivery = client.get(f"/api/v1/deliveries/{bob['delivery_id']}", headers=keys.auth()).json()
+    assert delivery["customer_id"] == "bob" and delivery["status"] == "skipped"
+    # the customer's report says the same
+    (reached,) = client.get("/api/v1/customers/bob", headers=keys.auth()).json()["milestones"]
+    assert reached["actions"] == [bob]

@@ -87,13 +87,34 @@ def test_the_log_shows_who_reached_what_and_what_each_action_did(agent: TestClie
     assert "tagged 'VIP'" in text
     assert re.search(r"issued [A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}: 10% off", text)
     assert "alert created" in text
-    assert "email 'vip' queued · pending" in text  # the email's delivery, not sent yet
+    assert "Send email pending email 'vip' waiting to be sent" in text  # the email's delivery, not sent yet
+    assert "queued" not in text
 
     drain(mp, store)  # no SMTP server: kept in the local mailbox, which counts as sent
     after = agent.get(url)
-    assert "email 'vip' queued · sent" in text_of(after.text)
+    assert "Send email sent email 'vip' sent" in text_of(after.text)
     (delivery,) = mp.deliveries.list(store)
-    assert f'href="/admin/{store}/log/deliveries/{delivery.id}"' in after.text
+    assert f'href="/admin/{store}/log/deliveries/{delivery.id}" class="status sent"' in after.text
+
+
+def test_a_skipped_email_says_skipped_and_why_not_queued(agent: TestClient, mp: Milepost, store: str):
+    # Given an email to customers who have no consent, and one with no address
+    mp.templates.save(store, "vip", subject="Welcome", body_text="Hello")
+    event(mp, store, 1, "First order", {"type": "send_email", "template": "vip"})
+    mp.ingest(store, [{"id": "p", "type": "customer.created", "customer_id": "ada", "email": "ada@x.example"}])
+    mp.ingest(store, [paid("ada", "o1"), paid("bob", "o2")])
+
+    # When the worker has looked at them
+    drain(mp, store)
+
+    # Then the log and the customer page say skipped and why, never queued
+    text = text_of(agent.get(f"/admin/{store}/log/milestones").text)
+    assert "queued" not in text
+    assert "Send email skipped email 'vip' skipped: the customer has not consented to marketing email" in text
+    assert "Send email skipped email 'vip' skipped: the customer has no email address" in text
+    page = text_of(agent.get(f"/admin/{store}/customers/ada").text)
+    assert "skipped email 'vip' skipped: the customer has not consented to marketing email" in page
+    assert "queued" not in page.split("Milestones reached")[1].split("Messages sent")[0]
 
 
 def test_each_filter_narrows_the_log(agent: TestClient, mp: Milepost, clock: FrozenClock, store: str):

@@ -21,7 +21,7 @@ from milepost.domain.records import Store
 from milepost.domain.users import WebSession
 from milepost.entrypoints.web import auth, forms, render
 from milepost.entrypoints.web.auth import SignedIn
-from milepost.entrypoints.web.logs import PAGE, customer_url, delivery_status, delivery_url, log_url, positive_id
+from milepost.entrypoints.web.logs import PAGE, customer_url, delivery_url, log_url, positive_id
 from milepost.errors import Conflict, NotFound
 
 router = APIRouter()
@@ -152,7 +152,7 @@ def _id_or_404(raw: str) -> int:
 
 
 def _delivery_row(d: Delivery, store: Store, urls: Mapping[int, str]) -> dict[str, Any]:
-    status = delivery_status(d)
+    status = d.shown_status
     return {
         "id": d.id,
         "url": delivery_url(store, d.id),
