@@ -13,7 +13,7 @@ from standardwebhooks.webhooks import Webhook
 
 from milepost import Milepost
 from milepost.config import Settings
-from milepost.errors import Conflict
+from milepost.errors import Conflict, ValidationError
 from milepost.relay.message_ids import message_id_for
 from support.smtp import SmtpSink
 
@@ -308,3 +308,27 @@ def test_deliveries_list_filters_and_reads_back(mp, store):
     assert mp.deliveries.list(store, before_id=newest.id) == [oldest]
     payload = json.loads(oldest.payload)
     assert payload["template"] == "vip"
+
+
+def test_a_transactional_store_emails_customers_without_marketing_consent_but_never_without_an_address(mp, store):
+    # Given a store whose milestone emails are transactional
+    assert mp.stores.update(store, milestone_emails="transactional").milestone_emails == "transactional"
+    email_rule(mp, store)
+    customer(mp, store, "c1", email_consent=False)
+    customer(mp, store, "c2", email=None, email_consent=False)
+    # When both reach the milestone and the worker runs
+    buy(mp, store, "c1", 2)
+    buy(mp, store, "c2", 2)
+    drain(mp, store)
+    # Then the one with an address got it; the other was skipped for want of one
+    by_customer = {d.customer_id: d for d in mp.deliveries.list(store)}
+    assert by_customer["c1"].status == "sent" and [m.recipient for m in mp.mailbox.list(store)] == [
+        "Ada Lovelace <c1@example.com>"
+    ]
+    assert by_customer["c2"].status == "skipped" and by_customer["c2"].last_error == "the customer has no email address"
+
+
+def test_a_stores_milestone_emails_are_marketing_unless_set_otherwise(mp, store):
+    assert mp.stores.get(store).milestone_emails == "marketing"
+    with pytest.raises(ValidationError, match="milestone_emails"):
+        mp.stores.update(store, milestone_emails="sometimes")

@@ -1,0 +1,48 @@
+"""Who a customer message may reach: an address, and for marketing the customer's consent.
+
+New customers have no consent (email or text) until an event gives it. A store says
+whether its milestone emails are `marketing` (the default: sent only with email consent)
+or `transactional` (sent without it; never without an address). Texts always need consent.
+The relay decides with these before sending, a retry of a skipped message again, and the
+reach the admin's forms show counts by the same rules.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+MILESTONE_EMAILS = ("marketing", "transactional")
+
+NO_EMAIL = "the customer has no email address"
+NO_EMAIL_CONSENT = "the customer has not consented to marketing email"
+NO_PHONE = "the customer has no phone number"
+NO_SMS_CONSENT = "the customer has not consented to text messages"
+
+
+class Reachable(Protocol):
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def email_consent(self) -> bool: ...
+    @property
+    def phone(self) -> str | None: ...
+    @property
+    def sms_consent(self) -> bool: ...
+
+
+def email_blocked(customer: Reachable, milestone_emails: str) -> str | None:
+    """Why a milestone email must not go to this customer, or None: it may."""
+    if not customer.email:
+        return NO_EMAIL
+    if milestone_emails != "transactional" and not customer.email_consent:
+        return NO_EMAIL_CONSENT
+    return None
+
+
+def sms_blocked(customer: Reachable) -> str | None:
+    """Why a text must not go to this customer, or None: it may."""
+    if not customer.phone:
+        return NO_PHONE
+    if not customer.sms_consent:
+        return NO_SMS_CONSENT
+    return None
