@@ -130,3 +130,25 @@ def test_the_milestone_log_shows_each_email_as_its_delivery_stands_now(
     # the customer's report says the same
     (reached,) = client.get("/api/v1/customers/bob", headers=keys.auth()).json()["milestones"]
     assert reached["actions"] == [bob]
+
+
+def test_a_skipped_email_is_resent_once_the_customer_has_consented(
+    client: TestClient, keys: Any, mp: Milepost, emailing: None
+) -> None:
+    deliver(mp, keys.store)
+    (skipped,) = client.get("/api/v1/deliveries", params={"status": "skipped"}, headers=keys.auth()).json()["data"]
+    retry = f"/api/v1/deliveries/{skipped['id']}/retry"
+    refused = assert_problem(client.post(retry, headers=keys.auth()), 409)
+    assert refused["detail"].endswith("still cannot be sent: the customer has not consented to marketing email")
+
+    consent = {"id": "c1", "type": "customer.updated", "customer_id": "bob", "email_consent": True}
+    assert client.post("/api/v1/events", json={"events": [consent]}, headers=keys.auth("ingest")).status_code == 200
+    r = client.post(retry, headers=keys.auth())
+    assert r.status_code == 200 and r.json()["status"] == "pending" and r.json()["id"] == skipped["id"]
+    deliver(mp, keys.store)
+    assert client.get(f"/api/v1/deliveries/{skipped['id']}", headers=keys.auth()).json()["status"] == "sent"
+    assert len(client.get("/api/v1/deliveries", headers=keys.auth()).json()["data"]) == 2  # no new delivery
+    assert [m["recipient"] for m in client.get("/api/v1/mailbox", headers=keys.auth()).json()["data"]] == [
+        "bob@example.com",
+        "Ada <ada@example.com>",
+    ]

@@ -5,6 +5,7 @@ HTTP receiver on loopback; nothing of the sending code is replaced."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -332,3 +333,77 @@ def test_a_stores_milestone_emails_are_marketing_unless_set_otherwise(mp, store)
     assert mp.stores.get(store).milestone_emails == "marketing"
     with pytest.raises(ValidationError, match="milestone_emails"):
         mp.stores.update(store, milestone_emails="sometimes")
+
+
+# -- re-sending a skipped message --------------------------------------------------------------
+
+
+def consent(mp: Milepost, store: str, cid: str = "c1", **profile) -> None:
+    update = {"id": key(), "type": "customer.updated", "customer_id": cid, "email_consent": True, **profile}
+    assert mp.ingest(store, [update]).accepted == 1
+
+
+def skipped_email(mp: Milepost, store: str, **profile):
+    email_rule(mp, store)
+    customer(mp, store, **{"email_consent": False, **profile})
+    buy(mp, store, "c1", 2)
+    drain(mp, store)
+    (delivery,) = mp.deliveries.list(store, status="skipped")
+    return delivery
+
+
+@pytest.mark.parametrize(
+    ("profile", "reason"),
+    [({}, "the customer has not consented to marketing email"), ({"email": None}, "the customer has no email address")],
+)
+def test_a_skipped_email_is_not_retried_while_the_customer_still_cannot_get_it(mp, store, profile, reason):
+    delivery = skipped_email(mp, store, **profile)
+    with pytest.raises(Conflict, match=f"still cannot be sent: {reason}"):
+        mp.deliveries.retry(store, delivery.id)
+    assert mp.deliveries.get(store, delivery.id)[0] == delivery  # untouched
+
+
+def test_a_skipped_email_is_sent_once_after_the_customer_consents_and_an_operator_retries(mp, store):
+    delivery = skipped_email(mp, store)
+    consent(mp, store)
+    retried = mp.deliveries.retry(store, delivery.id)
+    assert (retried.id, retried.status, retried.attempts) == (delivery.id, "pending", 0)
+    assert drain(mp, store) == 1
+    (after,) = mp.deliveries.list(store)  # the same delivery, no second one
+    assert (after.id, after.status) == (delivery.id, "sent")
+    assert [m.recipient for m in mp.mailbox.list(store)] == ["Ada Lovelace <c1@example.com>"]
+    _, attempts = mp.deliveries.get(store, delivery.id)
+    assert [a.outcome for a in attempts] == ["skipped", "sent"]
+    with pytest.raises(Conflict, match="is sent"):
+        mp.deliveries.retry(store, delivery.id)
+    (milestone,) = mp.reports.milestone_log(store)
+    assert [a["status"] for a in milestone.actions] == ["done", "sent"]
+
+
+def test_a_transactional_store_retries_a_skipped_email_without_consent(mp, store):
+    delivery = skipped_email(mp, store)
+    mp.stores.update(store, milestone_emails="transactional")
+    assert mp.deliveries.retry(store, delivery.id).status == "pending"
+    assert drain(mp, store) == 1
+
+
+def test_concurrent_retries_of_a_skipped_email_send_it_once(mp, store):
+    delivery = skipped_email(mp, store)
+    consent(mp, store)
+    outcomes: list[str] = []
+
+    def retry() -> None:
+        try:
+            outcomes.append(mp.deliveries.retry(store, delivery.id).status)
+        except Conflict as e:
+            outcomes.append(str(e))
+
+    threads = [threading.Thread(target=retry) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert "pending" in outcomes
+    assert all(o == "pending" or "being sent" in o for o in outcomes), outcomes
+    assert drain(mp, store) == 1 and drain(mp, store) == 0
+    assert len(mp.mailbox.list(store)) == 1 and len(mp.deliveries.list(store)) == 1

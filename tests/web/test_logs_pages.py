@@ -302,7 +302,35 @@ def test_a_delivery_shows_every_attempt_and_retry_sends_it_again(
     assert len(receiver.requests) == 4
     # a sent delivery cannot be retried: the page says why, nothing is sent
     again = agent.post(url + "/retry", data={"csrf_token": csrf(agent, url)})
-    assert again.status_code == 409 and "only dead or pending ones can be retried" in again.text
+    assert again.status_code == 409 and "only dead, pending or skipped ones can be retried" in again.text
+
+
+def test_a_skipped_email_has_retry_which_sends_it_once_the_customer_consents(
+    agent: TestClient, mp: Milepost, store: str
+):
+    mp.templates.save(store, "hi", subject="Hi", body_text="Hello")
+    event(mp, store, 1, "First order", {"type": "send_email", "template": "hi"})
+    mp.ingest(store, [{"id": "p", "type": "customer.created", "customer_id": "ada", "email": "ada@x.example"}])
+    mp.ingest(store, [paid("ada", "o1")])
+    drain(mp, store)
+    (skipped,) = mp.deliveries.list(store, status="skipped")
+    url = f"/admin/{store}/log/deliveries/{skipped.id}"
+    page = agent.get(url)
+    assert 'data-status="skipped"' in page.text and "Retry</button>" in page.text
+
+    # Before consent: refused, and the page says why
+    refused = agent.post(url + "/retry", data={"csrf_token": csrf(agent, url)})
+    assert refused.status_code == 409
+    assert "still cannot be sent: the customer has not consented to marketing email" in text_of(refused.text)
+
+    # After it: pending, then sent by the worker, the same delivery
+    mp.ingest(store, [{"id": "c", "type": "customer.updated", "customer_id": "ada", "email_consent": True}])
+    retried = agent.post(url + "/retry", data={"csrf_token": csrf(agent, url)})
+    assert retried.status_code == 303 and "Queued to be sent again" in agent.get(retried.headers["location"]).text
+    drain(mp, store)
+    assert 'data-status="sent"' in agent.get(url).text and [d.id for d in mp.deliveries.list(store)] == [skipped.id]
+    log = text_of(agent.get(f"/admin/{store}/log/milestones").text)
+    assert "Send email sent email 'hi' sent" in log
 
 
 def test_retry_all_dead_queues_every_dead_delivery(
@@ -377,4 +405,4 @@ def test_a_skipped_email_says_why(agent: TestClient, mp: Milepost, store: str, c
     page = agent.get(f"/admin/{store}/log/deliveries/{delivery.id}")
 
     assert 'data-status="skipped"' in page.text and "no email address" in page.text
-    assert "Retry</button>" not in page.text
+    assert "Retry</button>" in page.text and "Retry checks the customer's address and consent again" in page.text

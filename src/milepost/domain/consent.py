@@ -39,6 +39,11 @@ def email_blocked(customer: Reachable, milestone_emails: str) -> str | None:
     return None
 
 
+def agent_blocked(assignee: str, active: bool) -> str | None:
+    """Why an alert's internal email must not go to the user it names, or None: it may."""
+    return None if active else f"no active user has the email {assignee}"
+
+
 def sms_blocked(customer: Reachable) -> str | None:
     """Why a text must not go to this customer, or None: it may."""
     if not customer.phone:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from milepost.config import Settings
-from milepost.domain.consent import email_blocked, sms_blocked
+from milepost.domain.consent import agent_blocked, email_blocked, sms_blocked
 from milepost.domain.delivery import OutboxMessage
 from milepost.domain.records import Store
 from milepost.domain.users import User
@@ -105,8 +105,9 @@ class Messages:
     ) -> Outcome:
         """The internal email to the agent an alert names: what happened and where to act."""
         alert = payload["agent_alert"]
-        if user is None or user.disabled_at is not None:
-            return skip(f"no active user has the email {alert['assignee']}")
+        blocked = agent_blocked(alert["assignee"], user is not None and user.disabled_at is None)
+        if user is None or blocked:
+            return skip(blocked or "")
         who = customer.name or customer.email or customer.external_id
         base = self.settings.public_url.rstrip("/")
         where = f"{base}/admin/{store.key}" if base else f"the admin UI's dashboard of {store.name}"

@@ -1,7 +1,7 @@
 """Logs > Deliveries: the emails, texts and webhooks with their status, filtered by status
 and channel and paged from the newest; a delivery with every attempt, where a dead or
-failing one is sent again. For Agents and Administrators alike: retrying a delivery is
-operations, not configuration."""
+failing one is sent again, and a skipped one once the customer can get it. For Agents
+and Administrators alike: retrying a delivery is operations, not configuration."""
 
 from __future__ import annotations
 
@@ -170,7 +170,7 @@ def _delivery_row(d: Delivery, store: Store, urls: Mapping[int, str]) -> dict[st
         "last_error": d.last_error or "",
         "next_attempt": render.when(d.available_at, store) if d.status == "pending" else "",
         "sent_at": render.when(d.sent_at, store),
-        "retryable": status in ("dead", "failing"),
+        "retryable": status in ("dead", "failing", "skipped"),
     }
 
 
