@@ -152,3 +152,20 @@ def test_a_skipped_email_is_resent_once_the_customer_has_consented(
         "bob@example.com",
         "Ada <ada@example.com>",
     ]
+
+
+def test_the_email_reach_says_how_many_customers_an_email_would_reach(
+    client: TestClient, keys: Any, emailing: None
+) -> None:
+    reach = client.get("/api/v1/store/email-reach", headers=keys.auth()).json()
+    assert {k: v for k, v in reach.items() if k != "text"} == {
+        "customers": 2,
+        "reached": 1,
+        "no_address": 0,
+        "no_consent": 1,
+        "milestone_emails": "marketing",
+    }
+    assert reach["text"].startswith("This email would reach 1 of 2 customers today")
+    client.patch("/api/v1/store", json={"milestone_emails": "transactional"}, headers=keys.auth())
+    assert client.get("/api/v1/store/email-reach", headers=keys.auth()).json()["reached"] == 2
+    assert_problem(client.get("/api/v1/store/email-reach", headers=keys.auth("ingest")), 403)

@@ -407,3 +407,33 @@ def test_concurrent_retries_of_a_skipped_email_send_it_once(mp, store):
     assert all(o == "pending" or "being sent" in o for o in outcomes), outcomes
     assert drain(mp, store) == 1 and drain(mp, store) == 0
     assert len(mp.mailbox.list(store)) == 1 and len(mp.deliveries.list(store)) == 1
+
+
+# -- whom an email would reach ----------------------------------------------------------------
+
+
+def test_the_email_reach_counts_customers_without_an_address_or_consent(mp, store):
+    assert mp.customers.email_reach(store).describe() == (
+        "This email would reach 0 of 0 customers today; 0 have no email address, "
+        "0 have not consented to marketing email."
+    )
+    customer(mp, store, "ok")
+    customer(mp, store, "no-consent", email_consent=False)
+    customer(mp, store, "no-address", email=None)
+    customer(mp, store, "no-address-no-consent", email=None, email_consent=False)
+    buy(mp, store, "buyer", 1)  # known from an order alone: no address, no consent
+
+    reach = mp.customers.email_reach(store)
+
+    assert (reach.customers, reach.reached, reach.no_address, reach.no_consent) == (5, 1, 3, 1)
+    assert reach.describe() == (
+        "This email would reach 1 of 5 customers today; 3 have no email address, "
+        "1 has not consented to marketing email."
+    )
+    mp.stores.update(store, milestone_emails="transactional")
+    reach = mp.customers.email_reach(store)
+    assert (reach.reached, reach.no_address, reach.no_consent) == (2, 3, 0)
+    assert reach.describe() == (
+        "This email would reach 2 of 5 customers today; 3 have no email address. "
+        "Milestone emails are transactional: they need no marketing consent."
+    )

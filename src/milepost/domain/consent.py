@@ -9,6 +9,7 @@ reach the admin's forms show counts by the same rules.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 MILESTONE_EMAILS = ("marketing", "transactional")
@@ -51,3 +52,31 @@ def sms_blocked(customer: Reachable) -> str | None:
     if not customer.sms_consent:
         return NO_SMS_CONSENT
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class EmailReach:
+    """How many of a store's customers a milestone email would reach today, and why not the others."""
+
+    customers: int
+    no_address: int  # no email address
+    no_consent: int  # an address but no email consent, where the store needs it (0 when transactional)
+    milestone_emails: str
+
+    @property
+    def reached(self) -> int:
+        return self.customers - self.no_address - self.no_consent
+
+    def describe(self) -> str:
+        """`This email would reach 3 of 10 customers today; 2 have no email address, 5 have not
+        consented to marketing email.`"""
+        reach = f"This email would reach {self.reached:,} of {_customers(self.customers)} today"
+        address = f"{self.no_address:,} {'has' if self.no_address == 1 else 'have'} no email address"
+        if self.milestone_emails == "transactional":
+            return f"{reach}; {address}. Milestone emails are transactional: they need no marketing consent."
+        consent = f"{self.no_consent:,} {'has' if self.no_consent == 1 else 'have'} not consented to marketing email"
+        return f"{reach}; {address}, {consent}."
+
+
+def _customers(n: int) -> str:
+    return f"{n:,} {'customer' if n == 1 else 'customers'}"

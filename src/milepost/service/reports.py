@@ -7,10 +7,11 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol
 
+from milepost.domain.consent import EmailReach
 from milepost.domain.delivery import Delivery, message_outcome
 from milepost.domain.records import Alert, CustomerLine, CustomerReport, MilestoneReached
 from milepost.errors import NotFound
-from milepost.service.existing import customer_row
+from milepost.service.existing import customer_row, existing
 from milepost.service.ports import LedgerTx, ReportsTx, Storage, Tx
 
 
@@ -62,6 +63,16 @@ def as_delivered(tx: ReportsTx, store_id: int, milestones: Sequence[MilestoneRea
 def _now(firing: int, action: dict[str, Any], sent: Mapping[tuple[int, int], Delivery]) -> dict[str, Any]:
     delivery = sent.get((firing, action.get("position", -1)))
     return message_outcome(action, delivery) if delivery is not None else action
+
+
+def email_reach(db: Storage, store_id: int) -> EmailReach:
+    """How many of the store's customers a milestone email would reach today, by the
+    relay's rules (domain/consent.py), and why not the others."""
+    with db.read() as tx:
+        store = existing(tx.store(store_id), f"no store {store_id}")
+        total, no_address, no_consent = tx.email_reach(store_id)
+    needs_consent = store.milestone_emails != "transactional"
+    return EmailReach(total, no_address, no_consent if needs_consent else 0, store.milestone_emails)
 
 
 def acknowledge_alert(db: Storage, now: datetime, store_id: int, alert_id: int, by: str) -> Alert:
