@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from pathlib import Path
 
-from browser_kit import PASSWORD, run_worker, sign_in
+from browser_kit import PASSWORD, retry_until_sent, run_worker, sign_in
 from playwright.sync_api import Page, expect
 
 from milepost import Milepost
@@ -47,14 +47,7 @@ def test_an_agent_resends_a_skipped_email_once_the_customer_has_consented(
 
     # Ada consents; Retry now: pending, and the worker sends it
     mp.ingest(store, [{"id": "c1", "type": "customer.updated", "customer_id": "ada", "email_consent": True}])
-    page.get_by_role("button", name="Retry").click()
-    expect(page.get_by_role("status")).to_contain_text("Queued to be sent again")
-    expect(page.locator("h1 .status")).to_have_text("pending")
-    run_worker(mp, store)
-    page.reload()
-    expect(page.locator("h1 .status")).to_have_text("sent")
-    expect(page.locator("table.attempts tbody tr")).to_have_count(2)
-    expect(page.get_by_role("button", name="Retry")).to_have_count(0)
+    retry_until_sent(page, mp, store, attempts=2)
 
     # The log says sent; one delivery, one email
     page.get_by_role("link", name="Milestones").click()
