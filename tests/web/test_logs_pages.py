@@ -115,6 +115,7 @@ def test_a_skipped_email_says_skipped_and_why_not_queued(agent: TestClient, mp: 
     page = text_of(agent.get(f"/admin/{store}/customers/ada").text)
     assert "skipped email 'vip' skipped: the customer has not consented to marketing email" in page
     assert "queued" not in page.split("Milestones reached")[1].split("Messages sent")[0]
+    assert "skipped: the customer has not consented to marketing email" in page.split("Messages sent")[1]
 
 
 def test_each_filter_narrows_the_log(agent: TestClient, mp: Milepost, clock: FrozenClock, store: str):

@@ -109,7 +109,7 @@ def _fired(store: Store, milestones: Sequence[MilestoneReached]) -> list[dict[st
 
 
 def _message(d: Delivery, store: Store) -> list[Any]:
-    """A row of the customer's messages: when, what, to whom, status, link to its attempts."""
+    """A row of the customer's messages: when, what, to whom, status (and why not sent), link to its attempts."""
     try:
         payload = orjson.loads(d.payload)
     except orjson.JSONDecodeError:
@@ -122,5 +122,7 @@ def _message(d: Delivery, store: Store) -> list[Any]:
         text = str(payload.get("text", ""))
         what = f"text: {text[:60]}{'…' if len(text) > 60 else ''}"
     status = d.shown_status
+    if status in ("skipped", "dead", "failing") and d.last_error:
+        status = f"{status}: {d.last_error}"  # why it was not sent
     url = f"/admin/{quote(store.key, safe='')}/log/deliveries/{d.id}"
     return [render.when(d.created_at, store), what, status, render.when(d.sent_at, store), render.link(url, "attempts")]
