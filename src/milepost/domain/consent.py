@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from milepost.domain.users import User
+
 MILESTONE_EMAILS = ("marketing", "transactional")
 
 NO_EMAIL = "the customer has no email address"
@@ -40,9 +42,12 @@ def email_blocked(customer: Reachable, milestone_emails: str) -> str | None:
     return None
 
 
-def agent_blocked(assignee: str, active: bool) -> str | None:
-    """Why an alert's internal email must not go to the user it names, or None: it may."""
-    return None if active else f"no active user has the email {assignee}"
+def agent_blocked(assignee: str, user: User | None) -> str | None:
+    """Why an alert's internal email must not go to the user it names (found by that
+    email, or None), or None: it may."""
+    if user is None or user.disabled_at is not None:
+        return f"no active user has the email {assignee}"
+    return None
 
 
 def sms_blocked(customer: Reachable) -> str | None:

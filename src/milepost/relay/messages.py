@@ -105,8 +105,8 @@ class Messages:
     ) -> Outcome:
         """The internal email to the agent an alert names: what happened and where to act."""
         alert = payload["agent_alert"]
-        blocked = agent_blocked(alert["assignee"], user is not None and user.disabled_at is None)
-        if user is None or blocked:
+        blocked = agent_blocked(alert["assignee"], user)
+        if blocked is not None or user is None:  # (a missing user is always blocked)
             return skip(blocked or "")
         who = customer.name or customer.email or customer.external_id
         base = self.settings.public_url.rstrip("/")

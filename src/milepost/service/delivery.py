@@ -55,8 +55,8 @@ def _blocked(tx: Tx, store_id: int, d: Delivery) -> str | None:
     payload = json.loads(d.payload)
     if "agent_alert" in payload:
         assignee = payload["agent_alert"]["assignee"]
-        user = tx.user_by_email(assignee)
-        return agent_blocked(assignee, user is not None and user[0].disabled_at is None)
+        found = tx.user_by_email(assignee)
+        return agent_blocked(assignee, found[0] if found else None)
     if d.channel not in ("email", "sms") or d.customer_id is None:
         return None
     store = existing(tx.store(store_id), f"no store {store_id}")
