@@ -16,6 +16,7 @@ from milepost import Milepost
 from milepost.config import Settings
 from milepost.errors import Conflict, ValidationError
 from milepost.relay.message_ids import message_id_for
+from milepost.service import reports
 from support.smtp import SmtpSink
 
 FAST = dict(webhooks_allow_private=True, delivery_jitter=0, delivery_concurrency=4)
@@ -437,3 +438,15 @@ def test_the_email_reach_counts_customers_without_an_address_or_consent(mp, stor
         "This email would reach 2 of 5 customers today; 3 have no email address. "
         "Milestone emails are transactional: they need no marketing consent."
     )
+
+
+def test_a_long_history_reads_every_delivery_in_bounded_lists(mp, store, monkeypatch):
+    monkeypatch.setattr(reports, "_CHUNK", 2)  # three milestones: two lists of ids
+    email_rule(mp, store, count=1)
+    for count in (2, 3):
+        rule(mp, store, count, {"type": "send_email", "template": "vip"})
+    customer(mp, store, email_consent=False)
+    buy(mp, store, "c1", 3)
+    drain(mp, store)
+    statuses = [a["status"] for m in mp.customers.get(store, "c1").milestones for a in m.actions]
+    assert statuses == ["done", "skipped", "skipped", "skipped"]

@@ -44,6 +44,9 @@ def customer_in(tx: CustomerTx, store_id: int, customer_id: str, history: bool =
     )
 
 
+_CHUNK = 1000
+
+
 def milestone_log(tx: ReportsTx, store_id: int, **filters: Any) -> list[MilestoneReached]:
     """The milestone log (`ReportsTx.milestone_log`'s filters), each email, text or webhook
     an action queued shown as its delivery stands now: sent, skipped and why, ..."""
@@ -53,7 +56,9 @@ def milestone_log(tx: ReportsTx, store_id: int, **filters: Any) -> list[Mileston
 def as_delivered(tx: ReportsTx, store_id: int, milestones: Sequence[MilestoneReached]) -> list[MilestoneReached]:
     """The milestones with each queued action's outcome read from its delivery now."""
     queued = [m.id for m in milestones if any(a.get("status") == "queued" for a in m.actions)]
-    sent = tx.firing_deliveries(store_id, queued) if queued else {}
+    sent: dict[tuple[int, int], Delivery] = {}
+    for start in range(0, len(queued), _CHUNK):  # a long history in bounded lists of ids
+        sent.update(tx.firing_deliveries(store_id, queued[start : start + _CHUNK]))
     fired = {firing for firing, _ in sent}
     return [
         replace(m, actions=tuple(_now(m.id, a, sent) for a in m.actions)) if m.id in fired else m for m in milestones
