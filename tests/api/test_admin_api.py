@@ -27,9 +27,16 @@ def test_the_store_shows_and_changes_its_settings(client: TestClient, keys: Any)
         "points_expire_days": None,
         "email_from_name": None,
         "email_from_address": None,
+        "milestone_emails": "marketing",
     }
 
-    changes = {"name": "Renamed", "timezone": "Europe/Paris", "currency": "EUR", "allow_negative_credit": True}
+    changes = {
+        "name": "Renamed",
+        "timezone": "Europe/Paris",
+        "currency": "EUR",
+        "allow_negative_credit": True,
+        "milestone_emails": "transactional",
+    }
     r = client.patch("/api/v1/store", json=changes, headers=keys.auth())
 
     assert r.status_code == 200 and r.json() == {**r.json(), **changes}
@@ -54,6 +61,7 @@ def test_the_currency_is_locked_once_orders_exist(client: TestClient, keys: Any)
         ({"name": None}, "name"),
         ({"key": "other"}, "key"),
         ({"allow_negative_credit": "yes"}, "allow_negative_credit"),
+        ({"milestone_emails": "sometimes"}, "milestone_emails"),
     ],
 )
 def test_invalid_store_settings_are_422(client: TestClient, keys: Any, body: dict[str, Any], field: str) -> None:

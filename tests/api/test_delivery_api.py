@@ -106,3 +106,66 @@ def test_dead_deliveries_are_retried_one_or_all(client: TestClient, keys: Any, m
 def test_an_ingest_key_cannot_read_deliveries(client: TestClient, keys: Any) -> None:
     assert_problem(client.get("/api/v1/deliveries", headers=keys.auth("ingest")), 403)
     assert_problem(client.get("/api/v1/mailbox"), 401)
+
+
+def test_the_milestone_log_shows_each_email_as_its_delivery_stands_now(
+    client: TestClient, keys: Any, mp: Milepost, emailing: None
+) -> None:
+    def email_of(customer: str) -> dict[str, Any]:
+        log = client.get("/api/v1/milestones", params={"customer_id": customer}, headers=keys.auth()).json()
+        (milestone,) = log["data"]
+        (action,) = milestone["actions"]
+        return action
+
+    # Before the worker: waiting, not "queued"
+    assert email_of("bob")["status"] == "pending" and email_of("ada")["status"] == "pending"
+    deliver(mp, keys.store)
+    # After it: ada's was sent; bob's was skipped, and the log says why
+    ada, bob = email_of("ada"), email_of("bob")
+    assert ada["status"] == "sent" and ada["detail"] == "email 'hello' sent" and ada["reason"] is None
+    assert bob["status"] == "skipped" and bob["reason"] == "the customer has not consented to marketing email"
+    assert bob["detail"] == "email 'hello' skipped: the customer has not consented to marketing email"
+    delivery = client.get(f"/api/v1/deliveries/{bob['delivery_id']}", headers=keys.auth()).json()
+    assert delivery["customer_id"] == "bob" and delivery["status"] == "skipped"
+    # the customer's report says the same
+    (reached,) = client.get("/api/v1/customers/bob", headers=keys.auth()).json()["milestones"]
+    assert reached["actions"] == [bob]
+
+
+def test_a_skipped_email_is_resent_once_the_customer_has_consented(
+    client: TestClient, keys: Any, mp: Milepost, emailing: None
+) -> None:
+    deliver(mp, keys.store)
+    (skipped,) = client.get("/api/v1/deliveries", params={"status": "skipped"}, headers=keys.auth()).json()["data"]
+    retry = f"/api/v1/deliveries/{skipped['id']}/retry"
+    refused = assert_problem(client.post(retry, headers=keys.auth()), 409)
+    assert refused["detail"].endswith("still cannot be sent: the customer has not consented to marketing email")
+
+    consent = {"id": "c1", "type": "customer.updated", "customer_id": "bob", "email_consent": True}
+    assert client.post("/api/v1/events", json={"events": [consent]}, headers=keys.auth("ingest")).status_code == 200
+    r = client.post(retry, headers=keys.auth())
+    assert r.status_code == 200 and r.json()["status"] == "pending" and r.json()["id"] == skipped["id"]
+    deliver(mp, keys.store)
+    assert client.get(f"/api/v1/deliveries/{skipped['id']}", headers=keys.auth()).json()["status"] == "sent"
+    assert len(client.get("/api/v1/deliveries", headers=keys.auth()).json()["data"]) == 2  # no new delivery
+    assert [m["recipient"] for m in client.get("/api/v1/mailbox", headers=keys.auth()).json()["data"]] == [
+        "bob@example.com",
+        "Ada <ada@example.com>",
+    ]
+
+
+def test_the_email_reach_says_how_many_customers_an_email_would_reach(
+    client: TestClient, keys: Any, emailing: None
+) -> None:
+    reach = client.get("/api/v1/store/email-reach", headers=keys.auth()).json()
+    assert {k: v for k, v in reach.items() if k != "text"} == {
+        "customers": 2,
+        "reached": 1,
+        "no_address": 0,
+        "no_consent": 1,
+        "milestone_emails": "marketing",
+    }
+    assert reach["text"].startswith("This email would reach 1 of 2 customers today")
+    client.patch("/api/v1/store", json={"milestone_emails": "transactional"}, headers=keys.auth())
+    assert client.get("/api/v1/store/email-reach", headers=keys.auth()).json()["reached"] == 2
+    assert_problem(client.get("/api/v1/store/email-reach", headers=keys.auth("ingest")), 403)

@@ -10,38 +10,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser_kit import PASSWORD
+from browser_kit import PASSWORD, retry_until_sent, run_worker, sign_in
 from playwright.sync_api import Page, expect
 
 from milepost import Milepost
-from milepost.config import Settings
 from milepost.testing import FrozenClock
 from support.receiver import Receiver
-
-WORKER = Settings(webhooks_allow_private=True, delivery_jitter=0, delivery_schedule=[0, 1, 1])
 
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     with Receiver() as r:
         yield r
-
-
-def run_worker(mp: Milepost, store: str) -> None:
-    """What `milepost worker` does, once: deliver what is due now."""
-    worker = mp.worker(settings=WORKER, stores=[store])
-    try:
-        worker.drain()
-    finally:
-        worker.close()
-
-
-def sign_in(page: Page, base: str, url: str, email: str) -> None:
-    page.goto(f"{base}{url}")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(f"{base}{url}")
 
 
 def test_an_agent_retries_a_dead_webhook_and_sees_it_sent(
@@ -78,13 +58,6 @@ def test_an_agent_retries_a_dead_webhook_and_sees_it_sent(
     expect(page.locator("table.attempts tbody tr")).to_have_count(3)
 
     # Retry: pending again; the worker sends it to the receiver, which answers 204 now
-    page.get_by_role("button", name="Retry").click()
-    expect(page.get_by_role("status")).to_contain_text("Queued to be sent again")
-    expect(page.locator("h1 .status")).to_have_text("pending")
-    run_worker(mp, store)
-    page.reload()
-    expect(page.locator("h1 .status")).to_have_text("sent")
-    expect(page.locator("table.attempts tbody tr")).to_have_count(4)
-    expect(page.get_by_role("button", name="Retry")).to_have_count(0)
+    retry_until_sent(page, mp, store, attempts=4)
     page.screenshot(path=shots / "delivery.png", full_page=True)
     assert len(receiver.requests) == 4

@@ -42,7 +42,7 @@ def test_a_delivery_shows_its_attempts_and_a_sent_one_cannot_be_retried(milepost
     assert [a["outcome"] for a in shown["attempt_log"]] == ["sent"]
     assert "Attempts" in milepost("deliveries", "show", sent[0]["id"], "--store", "demo").stdout
     refused = milepost("deliveries", "retry", sent[0]["id"], "--store", "demo", expect=2)
-    assert "only dead or pending" in refused.stderr
+    assert "only dead, pending or skipped" in refused.stderr
     assert "queued 0 dead deliveries" in milepost("deliveries", "retry", "--all-dead", "--store", "demo").stdout
     milepost("deliveries", "retry", "--store", "demo", expect=2)  # neither an id nor --all-dead
 

@@ -10,7 +10,7 @@ import pytest
 from milepost_kit import buy, drain, key, rule
 
 from milepost import Milepost
-from milepost.errors import NotFound, ValidationError
+from milepost.errors import Conflict, NotFound, ValidationError
 from support.smtp import SmtpSink
 
 PASSWORD = "correct horse battery"
@@ -89,6 +89,13 @@ def test_a_disabled_agent_gets_no_email_and_the_delivery_says_why(mp: Milepost, 
     assert delivery.status == "skipped" and f"no active user has the email {dana}" in (delivery.last_error or "")
     assert mp.mailbox.list(store) == []
     assert mp.reports.activity(store).success_rate is None  # a skip is no attempt that failed
+
+    # a retry is refused while the agent stays disabled, and sends it once they are back
+    with pytest.raises(Conflict, match=f"still cannot be sent: no active user has the email {dana}"):
+        mp.deliveries.retry(store, delivery.id)
+    mp.users.update(user.id, disabled=False)
+    assert mp.deliveries.retry(store, delivery.id).status == "pending"
+    assert drain(mp, store) == 1 and [m.recipient for m in mp.mailbox.list(store)] == [f"Dana Agent <{dana}>"]
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ HTTP receiver on loopback; nothing of the sending code is replaced."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,8 +14,9 @@ from standardwebhooks.webhooks import Webhook
 
 from milepost import Milepost
 from milepost.config import Settings
-from milepost.errors import Conflict
+from milepost.errors import Conflict, ValidationError
 from milepost.relay.message_ids import message_id_for
+from milepost.service import reports
 from support.smtp import SmtpSink
 
 FAST = dict(webhooks_allow_private=True, delivery_jitter=0, delivery_concurrency=4)
@@ -308,3 +310,143 @@ def test_deliveries_list_filters_and_reads_back(mp, store):
     assert mp.deliveries.list(store, before_id=newest.id) == [oldest]
     payload = json.loads(oldest.payload)
     assert payload["template"] == "vip"
+
+
+def test_a_transactional_store_emails_customers_without_marketing_consent_but_never_without_an_address(mp, store):
+    # Given a store whose milestone emails are transactional
+    assert mp.stores.update(store, milestone_emails="transactional").milestone_emails == "transactional"
+    email_rule(mp, store)
+    customer(mp, store, "c1", email_consent=False)
+    customer(mp, store, "c2", email=None, email_consent=False)
+    # When both reach the milestone and the worker runs
+    buy(mp, store, "c1", 2)
+    buy(mp, store, "c2", 2)
+    drain(mp, store)
+    # Then the one with an address got it; the other was skipped for want of one
+    by_customer = {d.customer_id: d for d in mp.deliveries.list(store)}
+    assert by_customer["c1"].status == "sent" and [m.recipient for m in mp.mailbox.list(store)] == [
+        "Ada Lovelace <c1@example.com>"
+    ]
+    assert by_customer["c2"].status == "skipped" and by_customer["c2"].last_error == "the customer has no email address"
+
+
+def test_a_stores_milestone_emails_are_marketing_unless_set_otherwise(mp, store):
+    assert mp.stores.get(store).milestone_emails == "marketing"
+    with pytest.raises(ValidationError, match="milestone_emails"):
+        mp.stores.update(store, milestone_emails="sometimes")
+
+
+# -- re-sending a skipped message --------------------------------------------------------------
+
+
+def consent(mp: Milepost, store: str, cid: str = "c1", **profile) -> None:
+    update = {"id": key(), "type": "customer.updated", "customer_id": cid, "email_consent": True, **profile}
+    assert mp.ingest(store, [update]).accepted == 1
+
+
+def skipped_email(mp: Milepost, store: str, **profile):
+    email_rule(mp, store)
+    customer(mp, store, **{"email_consent": False, **profile})
+    buy(mp, store, "c1", 2)
+    drain(mp, store)
+    (delivery,) = mp.deliveries.list(store, status="skipped")
+    return delivery
+
+
+@pytest.mark.parametrize(
+    ("profile", "reason"),
+    [({}, "the customer has not consented to marketing email"), ({"email": None}, "the customer has no email address")],
+)
+def test_a_skipped_email_is_not_retried_while_the_customer_still_cannot_get_it(mp, store, profile, reason):
+    delivery = skipped_email(mp, store, **profile)
+    with pytest.raises(Conflict, match=f"still cannot be sent: {reason}"):
+        mp.deliveries.retry(store, delivery.id)
+    assert mp.deliveries.get(store, delivery.id)[0] == delivery  # untouched
+
+
+def test_a_skipped_email_is_sent_once_after_the_customer_consents_and_an_operator_retries(mp, store):
+    delivery = skipped_email(mp, store)
+    consent(mp, store)
+    retried = mp.deliveries.retry(store, delivery.id)
+    assert (retried.id, retried.status, retried.attempts) == (delivery.id, "pending", 0)
+    assert drain(mp, store) == 1
+    (after,) = mp.deliveries.list(store)  # the same delivery, no second one
+    assert (after.id, after.status) == (delivery.id, "sent")
+    assert [m.recipient for m in mp.mailbox.list(store)] == ["Ada Lovelace <c1@example.com>"]
+    _, attempts = mp.deliveries.get(store, delivery.id)
+    assert [a.outcome for a in attempts] == ["skipped", "sent"]
+    with pytest.raises(Conflict, match="is sent"):
+        mp.deliveries.retry(store, delivery.id)
+    (milestone,) = mp.reports.milestone_log(store)
+    assert [a["status"] for a in milestone.actions] == ["done", "sent"]
+
+
+def test_a_transactional_store_retries_a_skipped_email_without_consent(mp, store):
+    delivery = skipped_email(mp, store)
+    mp.stores.update(store, milestone_emails="transactional")
+    assert mp.deliveries.retry(store, delivery.id).status == "pending"
+    assert drain(mp, store) == 1
+
+
+def test_concurrent_retries_of_a_skipped_email_send_it_once(mp, store):
+    delivery = skipped_email(mp, store)
+    consent(mp, store)
+    outcomes: list[str] = []
+
+    def retry() -> None:
+        try:
+            outcomes.append(mp.deliveries.retry(store, delivery.id).status)
+        except Conflict as e:
+            outcomes.append(str(e))
+
+    threads = [threading.Thread(target=retry) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert "pending" in outcomes
+    assert all(o == "pending" or "being sent" in o for o in outcomes), outcomes
+    assert drain(mp, store) == 1 and drain(mp, store) == 0
+    assert len(mp.mailbox.list(store)) == 1 and len(mp.deliveries.list(store)) == 1
+
+
+# -- whom an email would reach ----------------------------------------------------------------
+
+
+def test_the_email_reach_counts_customers_without_an_address_or_consent(mp, store):
+    assert mp.customers.email_reach(store).describe() == (
+        "This email would reach 0 of 0 customers today; 0 have no email address, "
+        "0 have not consented to marketing email."
+    )
+    customer(mp, store, "ok")
+    customer(mp, store, "no-consent", email_consent=False)
+    customer(mp, store, "no-address", email=None)
+    customer(mp, store, "no-address-no-consent", email=None, email_consent=False)
+    buy(mp, store, "buyer", 1)  # known from an order alone: no address, no consent
+
+    reach = mp.customers.email_reach(store)
+
+    assert (reach.customers, reach.reached, reach.no_address, reach.no_consent) == (5, 1, 3, 1)
+    assert reach.describe() == (
+        "This email would reach 1 of 5 customers today; 3 have no email address, "
+        "1 has not consented to marketing email."
+    )
+    mp.stores.update(store, milestone_emails="transactional")
+    reach = mp.customers.email_reach(store)
+    assert (reach.reached, reach.no_address, reach.no_consent) == (2, 3, 0)
+    assert reach.describe() == (
+        "This email would reach 2 of 5 customers today; 3 have no email address. "
+        "Milestone emails are transactional: they need no marketing consent."
+    )
+
+
+def test_a_long_history_reads_every_delivery_in_bounded_lists(mp, store, monkeypatch):
+    monkeypatch.setattr(reports, "_CHUNK", 2)  # three milestones: two lists of ids
+    email_rule(mp, store, count=1)
+    for count in (2, 3):
+        rule(mp, store, count, {"type": "send_email", "template": "vip"})
+    customer(mp, store, email_consent=False)
+    buy(mp, store, "c1", 3)
+    drain(mp, store)
+    statuses = [a["status"] for m in mp.customers.get(store, "c1").milestones for a in m.actions]
+    assert statuses == ["done", "skipped", "skipped", "skipped"]

@@ -233,7 +233,7 @@ def test_after_the_last_attempt_a_text_is_dead_with_one_alert(mp, store, twilio,
     dead = mp.deliveries.list(store, status="dead")
     assert len(dead) == 2 and all(d.attempts == 3 for d in dead)
     (alert,) = mp.alerts.list(store)  # one open alert for the channel, not one per message
-    assert "(sms)" in alert.message and "failed 3 times" in alert.message and "HTTP 503" in alert.message
+    assert "(sms)" in alert.message and "failed after 3 attempts" in alert.message and "HTTP 503" in alert.message
     assert mp.deliveries.retry_dead(store) == 2
     assert drain(mp, store, twilio) == 2
     assert len(twilio.messages) == 2

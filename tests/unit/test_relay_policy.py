@@ -28,7 +28,9 @@ def test_sent_kept_and_skipped_messages_are_done() -> None:
 def test_a_temporary_failure_waits_for_the_next_slot_then_dies() -> None:
     assert verdict(Outcome(SendResult(RETRY)), attempts=1) == ("pending", NOW + timedelta(seconds=5), "", False)
     assert verdict(Outcome(SendResult(RETRY, retry_after=60)), attempts=1)[1] == NOW + timedelta(seconds=60)
-    assert verdict(Outcome(SendResult(RETRY)), attempts=3) == ("dead", None, "failed 3 times", False)
+    assert verdict(Outcome(SendResult(RETRY)), attempts=3) == ("dead", None, "failed after 3 attempts", False)
+    one = decide(Outcome(SendResult(RETRY)), 1, NOW, (0,), jitter=0)
+    assert (one.status, one.why) == ("dead", "failed after 1 attempt")  # not "1 times"
 
 
 @pytest.mark.parametrize(

@@ -117,3 +117,24 @@ def test_the_charts_count_per_day_of_the_store(app: FastAPI, mp: Milepost, admin
     assert "<title>2026-03-01: $10.00</title>" in charts and "$15.00" in charts
     assert "3 in 30 days" in charts and "120 points" in charts and "3 codes" in charts
     assert "no deliveries" in charts
+
+
+def test_one_delivery_attempt_is_one_attempt_not_one_attempts(mp: Milepost, admin: TestClient, store: str):
+    mp.templates.save(store, "hi", subject="Hi", body_text="Hello")
+    mp.order_count_events.create(store, count=1, name="First", actions=[{"type": "send_email", "template": "hi"}])
+    created = {
+        "id": "p",
+        "type": "customer.created",
+        "customer_id": "ada",
+        "email": "a@x.example",
+        "email_consent": True,
+    }
+    assert mp.ingest(store, [created]).accepted == 1
+    paid(mp, store, "ada", 1)
+    worker = mp.worker(stores=[store])
+    try:
+        worker.drain()
+    finally:
+        worker.close()
+    charts = section(admin.get(f"/admin/{store}").text, "charts")
+    assert "100.0% of 1 attempt</span>" in charts, charts

@@ -87,13 +87,35 @@ def test_the_log_shows_who_reached_what_and_what_each_action_did(agent: TestClie
     assert "tagged 'VIP'" in text
     assert re.search(r"issued [A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}: 10% off", text)
     assert "alert created" in text
-    assert "email 'vip' queued · pending" in text  # the email's delivery, not sent yet
+    assert "Send email pending email 'vip' waiting to be sent" in text  # the email's delivery, not sent yet
+    assert "queued" not in text
 
     drain(mp, store)  # no SMTP server: kept in the local mailbox, which counts as sent
     after = agent.get(url)
-    assert "email 'vip' queued · sent" in text_of(after.text)
+    assert "Send email sent email 'vip' sent" in text_of(after.text)
     (delivery,) = mp.deliveries.list(store)
-    assert f'href="/admin/{store}/log/deliveries/{delivery.id}"' in after.text
+    assert f'href="/admin/{store}/log/deliveries/{delivery.id}" class="status sent"' in after.text
+
+
+def test_a_skipped_email_says_skipped_and_why_not_queued(agent: TestClient, mp: Milepost, store: str):
+    # Given an email to customers who have no consent, and one with no address
+    mp.templates.save(store, "vip", subject="Welcome", body_text="Hello")
+    event(mp, store, 1, "First order", {"type": "send_email", "template": "vip"})
+    mp.ingest(store, [{"id": "p", "type": "customer.created", "customer_id": "ada", "email": "ada@x.example"}])
+    mp.ingest(store, [paid("ada", "o1"), paid("bob", "o2")])
+
+    # When the worker has looked at them
+    drain(mp, store)
+
+    # Then the log and the customer page say skipped and why, never queued
+    text = text_of(agent.get(f"/admin/{store}/log/milestones").text)
+    assert "queued" not in text
+    assert "Send email skipped email 'vip' skipped: the customer has not consented to marketing email" in text
+    assert "Send email skipped email 'vip' skipped: the customer has no email address" in text
+    page = text_of(agent.get(f"/admin/{store}/customers/ada").text)
+    assert "skipped email 'vip' skipped: the customer has not consented to marketing email" in page
+    assert "queued" not in page.split("Milestones reached")[1].split("Messages sent")[0]
+    assert "skipped: the customer has not consented to marketing email" in page.split("Messages sent")[1]
 
 
 def test_each_filter_narrows_the_log(agent: TestClient, mp: Milepost, clock: FrozenClock, store: str):
@@ -281,7 +303,35 @@ def test_a_delivery_shows_every_attempt_and_retry_sends_it_again(
     assert len(receiver.requests) == 4
     # a sent delivery cannot be retried: the page says why, nothing is sent
     again = agent.post(url + "/retry", data={"csrf_token": csrf(agent, url)})
-    assert again.status_code == 409 and "only dead or pending ones can be retried" in again.text
+    assert again.status_code == 409 and "only dead, pending or skipped ones can be retried" in again.text
+
+
+def test_a_skipped_email_has_retry_which_sends_it_once_the_customer_consents(
+    agent: TestClient, mp: Milepost, store: str
+):
+    mp.templates.save(store, "hi", subject="Hi", body_text="Hello")
+    event(mp, store, 1, "First order", {"type": "send_email", "template": "hi"})
+    mp.ingest(store, [{"id": "p", "type": "customer.created", "customer_id": "ada", "email": "ada@x.example"}])
+    mp.ingest(store, [paid("ada", "o1")])
+    drain(mp, store)
+    (skipped,) = mp.deliveries.list(store, status="skipped")
+    url = f"/admin/{store}/log/deliveries/{skipped.id}"
+    page = agent.get(url)
+    assert 'data-status="skipped"' in page.text and "Retry</button>" in page.text
+
+    # Before consent: refused, and the page says why
+    refused = agent.post(url + "/retry", data={"csrf_token": csrf(agent, url)})
+    assert refused.status_code == 409
+    assert "still cannot be sent: the customer has not consented to marketing email" in text_of(refused.text)
+
+    # After it: pending, then sent by the worker, the same delivery
+    mp.ingest(store, [{"id": "c", "type": "customer.updated", "customer_id": "ada", "email_consent": True}])
+    retried = agent.post(url + "/retry", data={"csrf_token": csrf(agent, url)})
+    assert retried.status_code == 303 and "Queued to be sent again" in agent.get(retried.headers["location"]).text
+    drain(mp, store)
+    assert 'data-status="sent"' in agent.get(url).text and [d.id for d in mp.deliveries.list(store)] == [skipped.id]
+    log = text_of(agent.get(f"/admin/{store}/log/milestones").text)
+    assert "Send email sent email 'hi' sent" in log
 
 
 def test_retry_all_dead_queues_every_dead_delivery(
@@ -356,4 +406,4 @@ def test_a_skipped_email_says_why(agent: TestClient, mp: Milepost, store: str, c
     page = agent.get(f"/admin/{store}/log/deliveries/{delivery.id}")
 
     assert 'data-status="skipped"' in page.text and "no email address" in page.text
-    assert "Retry</button>" not in page.text
+    assert "Retry</button>" in page.text and "Retry checks the customer's address and consent again" in page.text

@@ -178,3 +178,23 @@ def test_an_alert_action_names_the_agent_who_must_act(admin: TestClient, mp: Mil
     assert r.status_code == 303
     (event,) = mp.order_count_events.list(store)
     assert event.rule.actions[0].param("assignee") == "dana@shop.example"
+
+
+def test_the_email_action_says_how_many_customers_it_would_reach_today(admin: TestClient, mp: Milepost, store: str):
+    with_template(mp, store)
+    profiles = [
+        {"id": "a", "type": "customer.created", "customer_id": "ada", "email": "ada@x.example", "email_consent": True},
+        {"id": "b", "type": "customer.created", "customer_id": "bob", "email": "bob@x.example"},
+        {"id": "c", "type": "customer.created", "customer_id": "cyd"},
+    ]
+    mp.ingest(store, profiles)
+    page = admin.get(EVENTS.format(store=store) + "/new")
+    text = " ".join(re.sub(r"<[^>]+>", " ", page.text).split())
+    assert (
+        "This email would reach 1 of 3 customers today; 1 has no email address, "
+        "1 has not consented to marketing email." in text
+    )
+    # the store's setting counts at once: transactional emails need no consent
+    mp.stores.update(store, milestone_emails="transactional")
+    page = admin.get(EVENTS.format(store=store) + "/new")
+    assert "This email would reach 2 of 3 customers today; 1 has no email address." in page.text

@@ -187,6 +187,7 @@ def test_adding_a_program_on_amount_spent(admin: TestClient, mp: Milepost, shop:
     url = PROGRAMS.format(store=shop)
     new = admin.get(f"{url}/new")
     assert '<option value="amount_spent" data-money="1"' in new.text and ">Amount spent</option>" in new.text
+    assert "This email would reach 0 of 0 customers today" in new.text  # next to the email action
     assert 'type="datetime-local"' in new.text and "America/New_York" in new.text
 
     r = admin.post(f"{url}/new", data=spend_form(csrf(admin, f"{url}/new")))

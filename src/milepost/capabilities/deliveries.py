@@ -15,7 +15,8 @@ class Deliveries(Capability):
         return delivery.get_delivery(self._w.db, self._w.store_id(store), delivery_id)
 
     def retry(self, store: str, delivery_id: int) -> Delivery:
-        """Send a dead or pending message again now, with a fresh schedule."""
+        """Send a dead or pending message again now, with a fresh schedule; a skipped one
+        too once it may go (an address and the consent it needs now: Conflict says why not)."""
         return delivery.retry_delivery(self._w.db, self._w.clock(), self._w.store_id(store), delivery_id)
 
     def retry_dead(self, store: str) -> int:

@@ -10,7 +10,7 @@ from typing import Any
 from milepost.capabilities.wiring import Capability
 from milepost.domain.delivery import Delivery
 from milepost.domain.records import MilestoneReached
-from milepost.service import dashboard
+from milepost.service import dashboard, reports
 
 
 class Reports(Capability):
@@ -26,7 +26,9 @@ class Reports(Capability):
         limit: int = 100,
     ) -> list[MilestoneReached]:
         """Who reached which milestone, newest first, of one customer or program, in a
-        window of time; pass the last id seen as `before_id` for the next page."""
+        window of time; pass the last id seen as `before_id` for the next page. An email,
+        text or webhook action shows its delivery's status now (pending, failing, sent,
+        skipped, dead), its `delivery_id`, and when it was not sent the `reason`."""
         store_id = self._w.store_id(store)
         with self._w.db.read() as tx:
             internal = None
@@ -35,7 +37,8 @@ class Reports(Capability):
                 if found is None:
                     return []
                 internal = found[0].id
-            return tx.milestone_log(
+            return reports.milestone_log(
+                tx,
                 store_id,
                 customer_id=internal,
                 rule_id=rule_id,

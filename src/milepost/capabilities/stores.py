@@ -22,11 +22,14 @@ class Stores(Capability):
         points_per_unit: int = 0,
         allow_negative_points: bool = False,
         points_expire_days: int = 0,
+        milestone_emails: str = "marketing",
     ) -> Store:
         """A new store. `points_per_unit`: points an order earns per whole unit of the
         currency of its net amount (1: 27.50 USD earns 27); 0, the default, earns none.
         `points_expire_days`: earned points expire that many days later, oldest first; 0,
-        the default: never."""
+        the default: never. `milestone_emails`: "marketing" (the default) sends milestone
+        emails only to customers who consented to email; "transactional" sends them to every
+        customer with an address."""
         settings = dict(
             key=key,
             name=name,
@@ -37,6 +40,7 @@ class Stores(Capability):
             points_per_unit=points_per_unit,
             allow_negative_points=allow_negative_points,
             points_expire_days=points_expire_days,
+            milestone_emails=milestone_emails,
         )
         return stores.create_store(self._w.db, self._w.clock(), settings)
 

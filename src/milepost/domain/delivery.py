@@ -10,9 +10,10 @@ from __future__ import annotations
 import base64
 import random
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 CHANNELS = ("email", "webhook", "sms")
 STATUSES = ("pending", "sent", "skipped", "dead")
@@ -58,6 +59,31 @@ class Delivery:
     @property
     def failing(self) -> bool:
         return self.status == "pending" and self.attempts > 0
+
+    @property
+    def shown_status(self) -> str:
+        """The status as operators read it: `failing` for a pending one whose last attempt failed."""
+        return "failing" if self.failing else self.status
+
+
+def attempts_text(n: int) -> str:
+    """`1 attempt`, `3 attempts`."""
+    return f"{n:,} {'attempt' if n == 1 else 'attempts'}"
+
+
+def message_outcome(action: Mapping[str, Any], d: Delivery) -> dict[str, Any]:
+    """What a queued email, text or webhook action did, as its message stands now: the
+    delivery's status (pending, failing, sent, skipped, dead) in place of the `queued` of
+    the firing, and when it was not sent, why (`reason`)."""
+    what = str(action.get("detail") or action.get("type", "")).removesuffix(" queued")
+    status = d.shown_status
+    outcome = {**action, "status": status, "delivery_id": d.id}
+    if status == "sent" or status == "pending":
+        outcome["detail"] = f"{what} {'sent' if status == 'sent' else 'waiting to be sent'}"
+        return outcome
+    tried = f" ({attempts_text(d.attempts)})" if status != "skipped" else ""
+    reason = d.last_error or "no reason recorded"
+    return {**outcome, "detail": f"{what} {status}{tried}: {reason}", "reason": reason}
 
 
 @dataclass(frozen=True, slots=True)

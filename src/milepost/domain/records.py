@@ -29,6 +29,7 @@ class Store:
     points_expire_days: int | None = None  # earned points expire this many days later; None: never
     points_expire_since: datetime | None = None  # when that period was set: older points count from then
     points_expired_until: datetime | None = None  # the expiry sweep's mark (see scheduler/expiry.py)
+    milestone_emails: str = "marketing"  # or "transactional": sent without marketing consent (domain/consent.py)
 
     @property
     def counting_rank(self) -> int:

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from milepost.config import Settings
+from milepost.domain.consent import agent_blocked, email_blocked, sms_blocked
 from milepost.domain.delivery import OutboxMessage
 from milepost.domain.records import Store
 from milepost.domain.users import User
@@ -65,10 +66,9 @@ class Messages:
         context: Any,
         template: Mapping[str, Any] | None,
     ) -> Outcome:
-        if not customer.email:
-            return skip("the customer has no email address")
-        if not customer.email_consent:
-            return skip("the customer has not consented to marketing email")
+        blocked = email_blocked(customer, store.milestone_emails)
+        if blocked:
+            return skip(blocked)
         if template is None:
             return failed(f"the email template {payload['template']!r} no longer exists")
         try:
@@ -105,8 +105,9 @@ class Messages:
     ) -> Outcome:
         """The internal email to the agent an alert names: what happened and where to act."""
         alert = payload["agent_alert"]
-        if user is None or user.disabled_at is not None:
-            return skip(f"no active user has the email {alert['assignee']}")
+        blocked = agent_blocked(alert["assignee"], user)
+        if blocked is not None or user is None:  # (a missing user is always blocked)
+            return skip(blocked or "")
         who = customer.name or customer.email or customer.external_id
         base = self.settings.public_url.rstrip("/")
         where = f"{base}/admin/{store.key}" if base else f"the admin UI's dashboard of {store.name}"
@@ -121,10 +122,9 @@ class Messages:
         return self._send_email(message, store, user.email, user.name, rendered)
 
     def _sms(self, message: OutboxMessage, payload: dict[str, Any], customer: Any, context: Any) -> Outcome:
-        if not customer.phone:
-            return skip("the customer has no phone number")
-        if not customer.sms_consent:
-            return skip("the customer has not consented to text messages")
+        blocked = sms_blocked(customer)
+        if blocked:
+            return skip(blocked)
         try:
             text = render({"subject": "", "body_text": payload["text"]}, context).text
         except TemplateProblem as exc:

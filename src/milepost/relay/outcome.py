@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from milepost.domain.delivery import next_attempt_at
+from milepost.domain.delivery import attempts_text, next_attempt_at
 from milepost.relay.ports import FAILED, GONE, RETRY, SENT, SKIPPED, SendResult
 
 
@@ -66,7 +66,11 @@ def decide(outcome: Outcome, attempts_made: int, now: datetime, schedule: Sequen
         return Verdict(result.outcome)
     if result.outcome == RETRY:
         due = next_attempt_at(now, attempts_made, schedule, jitter, result.retry_after)
-        return Verdict("pending", due) if due is not None else Verdict("dead", why=f"failed {attempts_made} times")
+        return (
+            Verdict("pending", due)
+            if due is not None
+            else Verdict("dead", why=f"failed after {attempts_text(attempts_made)}")
+        )
     if result.outcome == GONE and outcome.endpoint_id is not None:
         return Verdict("dead", why="was refused for good", gone=True)
     return Verdict("dead", why="was refused")

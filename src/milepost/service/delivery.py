@@ -1,14 +1,18 @@
 """What operators read and do with deliveries: list and inspect them, retry the dead or
-failing ones, read the local mailbox. The sending itself is the relay's (milepost.relay)."""
+failing ones and the skipped ones that may go now, read the local mailbox. The sending
+itself is the relay's (milepost.relay)."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
+from milepost.domain.consent import agent_blocked, email_blocked, sms_blocked
 from milepost.domain.delivery import Attempt, Delivery, MailboxMessage
-from milepost.errors import Conflict
+from milepost.errors import Conflict, NotFound
 from milepost.service.existing import existing, find_customer
-from milepost.service.ports import Storage
+from milepost.service.ports import Storage, Tx
+from milepost.service.reports import customer_in
 
 
 def customer_messages(db: Storage, store_id: int, customer_id: str, limit: int = 20) -> list[Delivery]:
@@ -26,16 +30,41 @@ def get_delivery(db: Storage, store_id: int, delivery_id: int) -> tuple[Delivery
 
 def retry_delivery(db: Storage, now: datetime, store_id: int, delivery_id: int) -> Delivery:
     """Send a dead or pending (failing, or waiting) message again now, with a fresh schedule;
-    not one a worker is sending at this moment."""
+    not one a worker is sending at this moment. A skipped one too, once it may go: the
+    customer has an address and the consent it needs now (the same row: sent once at most)."""
     with db.write() as tx:
         found = existing(tx.delivery(store_id, delivery_id), f"no delivery {delivery_id} in this store")
-        if found.status not in ("dead", "pending"):
-            raise Conflict(f"delivery {delivery_id} is {found.status}; only dead or pending ones can be retried")
-        if not tx.requeue(store_id, [delivery_id], ("dead", "pending"), now):
+        if found.status not in ("dead", "pending", "skipped"):
+            raise Conflict(
+                f"delivery {delivery_id} is {found.status}; only dead, pending or skipped ones can be retried"
+            )
+        if found.status == "skipped":
+            blocked = _blocked(tx, store_id, found)
+            if blocked:
+                raise Conflict(f"delivery {delivery_id} still cannot be sent: {blocked}")
+        statuses = ("skipped",) if found.status == "skipped" else ("dead", "pending")
+        if not tx.requeue(store_id, [delivery_id], statuses, now):
             raise Conflict(f"delivery {delivery_id} is being sent right now; see how it went before retrying it")
         changed = tx.delivery(store_id, delivery_id)
     assert changed is not None  # read back in the transaction that changed it
     return changed
+
+
+def _blocked(tx: Tx, store_id: int, d: Delivery) -> str | None:
+    """Why a skipped message still may not go, by the relay's rules (domain/consent.py)."""
+    payload = json.loads(d.payload)
+    if "agent_alert" in payload:
+        assignee = payload["agent_alert"]["assignee"]
+        found = tx.user_by_email(assignee)
+        return agent_blocked(assignee, found[0] if found else None)
+    if d.channel not in ("email", "sms") or d.customer_id is None:
+        return None
+    store = existing(tx.store(store_id), f"no store {store_id}")
+    try:
+        customer = customer_in(tx, store_id, d.customer_id, history=False)
+    except NotFound:
+        return "the customer no longer exists"
+    return email_blocked(customer, store.milestone_emails) if d.channel == "email" else sms_blocked(customer)
 
 
 def retry_dead(db: Storage, now: datetime, store_id: int) -> int:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
-from milepost.domain.records import Alert, CustomerLine, CustomerReport
+from milepost.domain.consent import EmailReach
+from milepost.domain.delivery import Delivery, message_outcome
+from milepost.domain.records import Alert, CustomerLine, CustomerReport, MilestoneReached
 from milepost.errors import NotFound
-from milepost.service.existing import customer_row
+from milepost.service.existing import customer_row, existing
 from milepost.service.ports import LedgerTx, ReportsTx, Storage, Tx
 
 
@@ -34,11 +37,47 @@ def customer_in(tx: CustomerTx, store_id: int, customer_id: str, history: bool =
         tags=tuple(tx.customer_tags(c.id)),
         balances=tx.balances(c.id),
         ledger=tuple(tx.ledger_entries(customer_id=c.id)) if history else (),
-        milestones=tuple(reversed(tx.milestone_log(store_id, customer_id=c.id, limit=10_000))) if history else (),
+        milestones=tuple(reversed(milestone_log(tx, store_id, customer_id=c.id, limit=10_000))) if history else (),
         created_at=created_at,
         points_balance=tx.points_balance(c.id),
         codes=tuple(tx.issued_codes(c.id)) if history else (),
     )
+
+
+_CHUNK = 1000
+
+
+def milestone_log(tx: ReportsTx, store_id: int, **filters: Any) -> list[MilestoneReached]:
+    """The milestone log (`ReportsTx.milestone_log`'s filters), each email, text or webhook
+    an action queued shown as its delivery stands now: sent, skipped and why, ..."""
+    return as_delivered(tx, store_id, tx.milestone_log(store_id, **filters))
+
+
+def as_delivered(tx: ReportsTx, store_id: int, milestones: Sequence[MilestoneReached]) -> list[MilestoneReached]:
+    """The milestones with each queued action's outcome read from its delivery now."""
+    queued = [m.id for m in milestones if any(a.get("status") == "queued" for a in m.actions)]
+    sent: dict[tuple[int, int], Delivery] = {}
+    for start in range(0, len(queued), _CHUNK):  # a long history in bounded lists of ids
+        sent.update(tx.firing_deliveries(store_id, queued[start : start + _CHUNK]))
+    fired = {firing for firing, _ in sent}
+    return [
+        replace(m, actions=tuple(_now(m.id, a, sent) for a in m.actions)) if m.id in fired else m for m in milestones
+    ]
+
+
+def _now(firing: int, action: dict[str, Any], sent: Mapping[tuple[int, int], Delivery]) -> dict[str, Any]:
+    delivery = sent.get((firing, action.get("position", -1)))
+    return message_outcome(action, delivery) if delivery is not None else action
+
+
+def email_reach(db: Storage, store_id: int) -> EmailReach:
+    """How many of the store's customers a milestone email would reach today, by the
+    relay's rules (domain/consent.py), and why not the others."""
+    with db.read() as tx:
+        store = existing(tx.store(store_id), f"no store {store_id}")
+        total, no_address, no_consent = tx.email_reach(store_id)
+    needs_consent = store.milestone_emails != "transactional"
+    return EmailReach(total, no_address, no_consent if needs_consent else 0, store.milestone_emails)
 
 
 def acknowledge_alert(db: Storage, now: datetime, store_id: int, alert_id: int, by: str) -> Alert:

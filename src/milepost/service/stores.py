@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from milepost.domain.consent import MILESTONE_EMAILS
 from milepost.domain.events import COUNTING_STATUSES
 from milepost.domain.records import Store
 from milepost.errors import Conflict, ValidationError
@@ -45,6 +46,8 @@ def validate_store(values: dict[str, Any]) -> dict[str, Any]:
             problems["points_expire_days"] = (
                 f"must be a whole number of days from 1 to {MAX_EXPIRE_DAYS:,}, or 0: never"
             )
+    if "milestone_emails" in values and values["milestone_emails"] not in MILESTONE_EMAILS:
+        problems["milestone_emails"] = f"must be one of {', '.join(MILESTONE_EMAILS)}"
     for flag in ("allow_negative_credit", "allow_negative_points"):
         if flag in values and not isinstance(values[flag], bool):
             problems[flag] = "must be true or false"

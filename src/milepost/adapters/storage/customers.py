@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, or_, select
 
 from milepost.adapters.storage import tables as t
 from milepost.adapters.storage.base import TxBase
@@ -26,6 +26,19 @@ def _line(r: Any) -> CustomerLine:
 
 
 class CustomerQueries(TxBase):
+    def email_reach(self, store_id: int) -> tuple[int, int, int]:
+        """The store's customers: how many, how many have no email address, how many have
+        one but no email consent."""
+        c = t.customers.c
+        no_address = or_(c.email.is_(None), c.email == "")
+        counted = select(
+            func.count(),
+            func.coalesce(func.sum(case((no_address, 1), else_=0)), 0),
+            func.coalesce(func.sum(case((and_(~no_address, ~c.email_consent), 1), else_=0)), 0),
+        ).where(c.store_id == store_id)
+        total, without_address, without_consent = self.conn.execute(counted).one()
+        return int(total), int(without_address), int(without_consent)
+
     def customer_lines(self, store_id: int, prefix: str, after: str | None, limit: int) -> list[CustomerLine]:
         """Customers by id, those whose id starts with `prefix`, after the id `after`, in
         the order of the (store, id) index."""

@@ -61,6 +61,7 @@ def _store(r: Any) -> Store:
         r.points_expire_days,
         r.points_expire_since,
         r.points_expired_until,
+        r.milestone_emails,
     )
 
 

@@ -115,6 +115,8 @@ stores = Table(
     Column("points_expire_days", Integer),
     Column("points_expire_since", UTCDateTime),
     Column("points_expired_until", UTCDateTime),  # the expiry sweep's mark: lots earned by then are settled
+    # "marketing": milestone emails need the customer's email consent; "transactional": they do not
+    Column("milestone_emails", String(16), nullable=False, server_default="marketing"),
     _created(),
     Column("updated_at", UTCDateTime, nullable=False),
 )

@@ -134,11 +134,13 @@ def show_delivery(app: App, delivery_id: str, store: str, as_json: bool) -> None
 @click.option("--all-dead", is_flag=True, help="Retry every dead delivery of the store.")
 @pass_app
 def retry(app: App, delivery_id: str | None, store: str, all_dead: bool) -> None:
-    """Send a dead or failing delivery again now, with a fresh schedule (or --all-dead)."""
+    """Send a dead or failing delivery again now, with a fresh schedule (or --all-dead); a
+    skipped one once the customer has the address and consent it lacked."""
     if (delivery_id is None) == (not all_dead):
         raise click.UsageError("give a delivery ID or --all-dead, not both")
     if all_dead:
-        click.echo(f"queued {app.mp.deliveries.retry_dead(store)} dead deliveries again")
+        count = app.mp.deliveries.retry_dead(store)
+        click.echo(f"queued {count:,} dead {'delivery' if count == 1 else 'deliveries'} again")
         return
     found = app.mp.deliveries.retry(store, id_number(delivery_id or "", "dlv", 12))
     click.echo(f"dlv_{found.id} is due again now")

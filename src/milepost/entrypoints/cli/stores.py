@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from milepost.domain.consent import MILESTONE_EMAILS
 from milepost.domain.events import COUNTING_STATUSES
 from milepost.domain.records import Store
 from milepost.entrypoints.cli.context import App, Failure, json_option, pass_app
@@ -22,6 +23,13 @@ _STORE_COLUMNS = (
     "points per unit",
     "negative points",
     "points expire",
+    "milestone emails",
+)
+
+
+_MILESTONE_EMAILS_HELP = (
+    "marketing: milestone emails go only to customers who consented to email; "
+    "transactional: to every customer with an address."
 )
 
 
@@ -36,6 +44,7 @@ def _row(s: Store) -> tuple[str, ...]:
         str(s.points_per_unit),
         "allowed" if s.allow_negative_points else "no",
         f"after {s.points_expire_days:,} days" if s.points_expire_days else "never",
+        s.milestone_emails,
     )
 
 
@@ -72,6 +81,13 @@ def stores() -> None:
 @_from_zero("--points-per-unit", "Points an order earns per whole unit of the currency (0: none).")
 @click.option("--allow-negative-points", is_flag=True, help="Let points spending go below zero.")
 @_from_zero("--points-expire-days", "Earned points expire this many days later, oldest first (0: never).")
+@click.option(
+    "--milestone-emails",
+    type=click.Choice(MILESTONE_EMAILS),
+    default="marketing",
+    show_default=True,
+    help=_MILESTONE_EMAILS_HELP,
+)
 @json_option
 @pass_app
 def create_store(app: App, key: str, name: str, as_json: bool, **settings: Any) -> None:
@@ -123,6 +139,7 @@ def show_store(app: App, key: str, as_json: bool) -> None:
     help="Earned points expire this many days later, oldest first (0: never). Points already earned "
     "count from the change if that is later.",
 )
+@click.option("--milestone-emails", type=click.Choice(MILESTONE_EMAILS), help=_MILESTONE_EMAILS_HELP)
 @click.option("--email-from-name", help="The From name of the store's emails.")
 @click.option("--email-from-address", help="The From address of the store's emails.")
 @json_option

@@ -65,8 +65,9 @@ def get_delivery(admin: AdminCaller, delivery_id: DeliveryId) -> Delivery:
 @router.post(
     "/deliveries/{delivery_id}/retry",
     summary="Retry a delivery now",
-    description="A dead or failing delivery is due again now, with a fresh retry schedule. A sent or "
-    "skipped one answers 409.",
+    description="A dead or failing delivery is due again now, with a fresh retry schedule. A skipped one "
+    "(no email address, no consent) too, once the customer has what it lacked: until then 409 with the "
+    "reason. The same delivery is sent, once. A sent one answers 409.",
     response_model=Delivery,
     responses=problems(404, 409),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from milepost.entrypoints.http.admin import AdminCaller, problems
-from milepost.entrypoints.http.schemas.store import Store, StorePatch
+from milepost.entrypoints.http.schemas.store import EmailReach, Store, StorePatch
 
 router = APIRouter(prefix="/api/v1", tags=["store"])
 
@@ -27,3 +27,15 @@ def update_store(admin: AdminCaller, body: StorePatch) -> Store:
     changes = body.changes()
     store = admin.mp.stores.update(admin.store, **changes) if changes else admin.mp.stores.get(admin.store)
     return Store.of(store)
+
+
+@router.get(
+    "/store/email-reach",
+    summary="How many customers a milestone email would reach today",
+    description="Customers with an email address and, unless the store's `milestone_emails` is "
+    "`transactional`, email consent; and how many lack an address or consent.",
+    response_model=EmailReach,
+    responses=problems(),
+)
+def email_reach(admin: AdminCaller) -> EmailReach:
+    return EmailReach.of(admin.mp.customers.email_reach(admin.store))

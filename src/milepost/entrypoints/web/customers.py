@@ -13,7 +13,6 @@ import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from milepost.bootstrap import Milepost
 from milepost.domain.aggregates import METRICS
 from milepost.domain.codes import check
 from milepost.domain.delivery import Delivery
@@ -89,7 +88,7 @@ def customer_page(request: Request, store: str, customer_id: str, session: Signe
         points=mp.ledgers.entries(store, customer_id, unit="points"),
         codes=codes,
         messages=[_message(d, found) for d in mp.customers.messages(store, customer_id)],
-        fired=_fired(mp, found, report.milestones),
+        fired=_fired(found, report.milestones),
         next_up=next_up,
         metrics=METRICS,
         section="customers",
@@ -103,15 +102,14 @@ def _left(metric: str, remaining: int, store: Store) -> str:
     return f"{remaining:,} {one if remaining == 1 else many}"
 
 
-def _fired(mp: Milepost, store: Store, milestones: Sequence[MilestoneReached]) -> list[dict[str, Any]]:
+def _fired(store: Store, milestones: Sequence[MilestoneReached]) -> list[dict[str, Any]]:
     """The customer's milestones, newest first, as the log shows them (each action's
-    outcome, and whether its message went out)."""
-    sent = mp.reports.firing_deliveries(store.key, [m.id for m in milestones])
-    return [logs.firing_row(m, store, sent) for m in reversed(milestones)]
+    outcome, its message as its delivery stands now)."""
+    return [logs.firing_row(m, store) for m in reversed(milestones)]
 
 
 def _message(d: Delivery, store: Store) -> list[Any]:
-    """A row of the customer's messages: when, what, to whom, status, link to its attempts."""
+    """A row of the customer's messages: when, what, to whom, status (and why not sent), link to its attempts."""
     try:
         payload = orjson.loads(d.payload)
     except orjson.JSONDecodeError:
@@ -123,6 +121,8 @@ def _message(d: Delivery, store: Store) -> list[Any]:
     else:
         text = str(payload.get("text", ""))
         what = f"text: {text[:60]}{'…' if len(text) > 60 else ''}"
-    status = "failing" if d.failing else d.status
+    status = d.shown_status
+    if status in ("skipped", "dead", "failing") and d.last_error:
+        status = f"{status}: {d.last_error}"  # why it was not sent
     url = f"/admin/{quote(store.key, safe='')}/log/deliveries/{d.id}"
     return [render.when(d.created_at, store), what, status, render.when(d.sent_at, store), render.link(url, "attempts")]

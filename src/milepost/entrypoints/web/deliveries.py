@@ -1,7 +1,7 @@
 """Logs > Deliveries: the emails, texts and webhooks with their status, filtered by status
 and channel and paged from the newest; a delivery with every attempt, where a dead or
-failing one is sent again. For Agents and Administrators alike: retrying a delivery is
-operations, not configuration."""
+failing one is sent again, and a skipped one once the customer can get it. For Agents
+and Administrators alike: retrying a delivery is operations, not configuration."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from milepost.domain.records import Store
 from milepost.domain.users import WebSession
 from milepost.entrypoints.web import auth, forms, render
 from milepost.entrypoints.web.auth import SignedIn
-from milepost.entrypoints.web.logs import PAGE, customer_url, delivery_status, delivery_url, log_url, positive_id
+from milepost.entrypoints.web.logs import PAGE, customer_url, delivery_url, log_url, positive_id
 from milepost.errors import Conflict, NotFound
 
 router = APIRouter()
@@ -152,7 +152,7 @@ def _id_or_404(raw: str) -> int:
 
 
 def _delivery_row(d: Delivery, store: Store, urls: Mapping[int, str]) -> dict[str, Any]:
-    status = delivery_status(d)
+    status = d.shown_status
     return {
         "id": d.id,
         "url": delivery_url(store, d.id),
@@ -170,7 +170,7 @@ def _delivery_row(d: Delivery, store: Store, urls: Mapping[int, str]) -> dict[st
         "last_error": d.last_error or "",
         "next_attempt": render.when(d.available_at, store) if d.status == "pending" else "",
         "sent_at": render.when(d.sent_at, store),
-        "retryable": status in ("dead", "failing"),
+        "retryable": status in ("dead", "failing", "skipped"),
     }
 
 

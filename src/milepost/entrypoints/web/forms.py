@@ -38,15 +38,17 @@ PARAM_LABELS = {
 }
 
 
-def action_editor(slots: list[dict[str, str]], template_keys: list[str]) -> dict[str, Any]:
+def action_editor(slots: list[dict[str, str]], template_keys: list[str], email_reach: str) -> dict[str, Any]:
     """What a page with the action editor (actions.html) gives its template: the slots,
-    the action types, their parameters and labels, and the store's email templates."""
+    the action types, their parameters and labels, the store's email templates, and whom
+    an email would reach today, in words."""
     return {
         "slots": slots,
         "action_types": ACTION_TYPES,
         "action_params": action_params(),
         "labels": PARAM_LABELS,
         "email_templates": template_keys,
+        "email_reach": email_reach,
     }
 
 

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
+from milepost.domain.delivery import attempts_text
 from milepost.domain.records import Store
 from milepost.entrypoints.web import auth, charts, render
 from milepost.entrypoints.web.auth import SignedIn
@@ -151,7 +152,7 @@ def _charts(activity: Activity, store: Store) -> list[dict[str, Any]]:
         },
         {
             "title": "Delivery success rate",
-            "total": "no deliveries" if rate is None else f"{rate:.1%} of {activity.total('attempts'):,} attempts",
+            "total": "no deliveries" if rate is None else f"{rate:.1%} of {attempts_text(activity.total('attempts'))}",
             "svg": charts.bars(
                 "Delivery success rate per day",
                 days,

@@ -1,5 +1,5 @@
 """Logs > Milestones: who reached which milestone, when, on which order, and what each
-action did (the credit given, the tag added, the code issued, the email queued or sent),
+action did (the credit given, the tag added, the code issued, the email sent or skipped and why),
 filtered by customer, program and dates and paged from the newest. For Agents and
 Administrators alike. The deliveries are in deliveries.py."""
 
@@ -16,7 +16,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from milepost.domain.actions import ACTION_TYPES
-from milepost.domain.delivery import Delivery
 from milepost.domain.records import MilestoneReached, Store
 from milepost.entrypoints.web import auth, forms, render
 from milepost.entrypoints.web.auth import SignedIn
@@ -43,8 +42,7 @@ def milestone_log(request: Request, store: str, session: SignedIn) -> Response:
     if not form.errors:
         fetched = mp.reports.milestone_log(store, **filters, limit=PAGE + 1)
         shown = fetched[:PAGE]
-        sent = mp.reports.firing_deliveries(store, [m.id for m in shown])
-        rows = [firing_row(m, found, sent) for m in shown]
+        rows = [firing_row(m, found) for m in shown]
         if len(fetched) > PAGE:
             older = log_url(found, form.values, before=shown[-1].id)
     newest = log_url(found, form.values) if filters.get("before_id") else None
@@ -134,7 +132,7 @@ def _program_name(name: str, deleted: bool) -> str:
     return f"{name} (deleted)" if deleted else name
 
 
-def firing_row(m: MilestoneReached, store: Store, sent: Mapping[tuple[int, int], Delivery]) -> dict[str, Any]:
+def firing_row(m: MilestoneReached, store: Store) -> dict[str, Any]:
     return {
         "id": m.id,
         "when": render.when(m.fired_at, store),
@@ -146,12 +144,13 @@ def firing_row(m: MilestoneReached, store: Store, sent: Mapping[tuple[int, int],
         "occurrence": m.occurrence,
         "count": m.value if m.rule_kind == "order_count" else None,
         "order": m.order_id or "",
-        "actions": [outcome(a, store, sent.get((m.id, a.get("position", -1)))) for a in m.actions],
+        "actions": [outcome(a, store) for a in m.actions],
     }
 
 
-def outcome(action: Mapping[str, Any], store: Store, delivery: Delivery | None) -> dict[str, Any]:
-    """What one action did, in words; for an email, text or webhook, how its delivery went."""
+def outcome(action: Mapping[str, Any], store: Store) -> dict[str, Any]:
+    """What one action did, in words; an email, text or webhook as its delivery stands now
+    (the log reads it so), with a link to that delivery."""
     kind = str(action.get("type", ""))
     spec = ACTION_TYPES.get(kind)
     detail = str(action.get("detail") or "")
@@ -162,17 +161,12 @@ def outcome(action: Mapping[str, Any], store: Store, delivery: Delivery | None) 
         "label": spec.label if spec else kind,
         "status": str(action.get("status", "")),
         "detail": detail,
-        "delivery": delivery_status(delivery) if delivery else None,
-        "delivery_url": delivery_url(store, delivery.id) if delivery else None,
+        "delivery_url": delivery_url(store, action["delivery_id"]) if action.get("delivery_id") else None,
     }
 
 
 def customer_url(store: Store, customer_id: str) -> str:
     return f"/admin/{quote(store.key, safe='')}/customers/{quote(customer_id, safe='')}"
-
-
-def delivery_status(d: Delivery) -> str:
-    return "failing" if d.failing else d.status
 
 
 def delivery_url(store: Store, delivery_id: int) -> str:

@@ -252,8 +252,10 @@ def editor_page(
     **context: Any,
 ) -> Response:
     """The page `template` of a form with the action editor, new (`details` None) or of a
-    saved program, with the store's email templates for its email actions."""
-    keys = [t["key"] for t in auth.mp_of(request).templates.list(store.key)]
+    saved program, with the store's email templates for its email actions and how many
+    customers an email would reach today."""
+    mp = auth.mp_of(request)
+    keys = [t["key"] for t in mp.templates.list(store.key)]
     return render.page(
         request,
         template,
@@ -263,5 +265,5 @@ def editor_page(
         form=form,
         details=details,
         **context,
-        **forms.action_editor(slots, keys),
+        **forms.action_editor(slots, keys, mp.customers.email_reach(store.key).describe()),
     )

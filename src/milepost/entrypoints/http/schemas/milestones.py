@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from milepost.domain import records
@@ -10,7 +12,9 @@ from milepost.entrypoints.http.wire import public_id
 
 
 class ActionOutcome(BaseModel):
-    """What one action of a firing did (`done`, `skipped`, `queued`)."""
+    """What one action of a firing did: `done` or `skipped`; an email, text or webhook as its
+    delivery stands now: `pending`, `failing`, `sent`, `skipped` or `dead` (`queued` only if
+    its delivery is no longer found)."""
 
     model_config = ConfigDict(extra="allow")
 
@@ -18,6 +22,14 @@ class ActionOutcome(BaseModel):
     type: str
     status: str
     detail: str | None = None
+    delivery_id: str | None = Field(default=None, description="The delivery of an email, text or webhook.")
+    reason: str | None = Field(
+        default=None, description="Why a message was not sent (skipped, dead, failing), e.g. no email consent."
+    )
+
+    @classmethod
+    def of(cls, a: dict[str, Any]) -> ActionOutcome:
+        return cls(**{**a, "delivery_id": public_id("delivery", a.get("delivery_id"))})
 
 
 class Milestone(BaseModel):
@@ -47,5 +59,5 @@ class Milestone(BaseModel):
             name=m.rule_name,
             version=m.rule_version,
             event_id=m.event_key,
-            actions=[ActionOutcome(**a) for a in m.actions],
+            actions=[ActionOutcome.of(a) for a in m.actions],
         )

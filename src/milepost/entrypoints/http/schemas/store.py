@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
-from milepost.domain import records
+from milepost.domain import consent, records
 from milepost.entrypoints.http.schemas.requests import CountingStatus, Currency, Name, Patch, Timezone, keep
 from milepost.entrypoints.http.schemas.responses import from_record
 from milepost.service.stores import MAX_EXPIRE_DAYS, MAX_POINTS_PER_UNIT
+
+MilestoneEmails = Literal["marketing", "transactional"]
+MILESTONE_EMAILS = (
+    "`marketing` (the default): milestone emails go only to customers who consented to email; "
+    "`transactional`: to every customer with an email address, consent or not."
+)
 
 
 class Store(BaseModel):
@@ -22,6 +30,7 @@ class Store(BaseModel):
     points_expire_days: int | None = Field(description="Earned points expire this many days later; null: never.")
     email_from_name: str | None = Field(description="Null: the server's default (MILEPOST_EMAIL_FROM_NAME).")
     email_from_address: str | None = Field(description="Null: the server's default (MILEPOST_EMAIL_FROM_ADDRESS).")
+    milestone_emails: MilestoneEmails = Field(description=MILESTONE_EMAILS)
 
     @classmethod
     def of(cls, s: records.Store) -> Store:
@@ -51,3 +60,19 @@ class StorePatch(Patch):
     )
     email_from_name: str = keep(max_length=200, description="The From name of the store's emails.")
     email_from_address: str = keep(max_length=320, description="The From address of the store's emails.")
+    milestone_emails: MilestoneEmails = keep(description=MILESTONE_EMAILS)
+
+
+class EmailReach(BaseModel):
+    """How many of the store's customers a milestone email would reach today."""
+
+    customers: int = Field(description="The store's customers.")
+    reached: int = Field(description="Those an email would reach: an address, and consent unless transactional.")
+    no_address: int = Field(description="Customers without an email address.")
+    no_consent: int = Field(description="Customers with an address but no email consent; 0 when transactional.")
+    milestone_emails: MilestoneEmails
+    text: str = Field(description="The same in words, as the admin's forms show it.")
+
+    @classmethod
+    def of(cls, r: consent.EmailReach) -> EmailReach:
+        return from_record(cls, r, text=r.describe())
