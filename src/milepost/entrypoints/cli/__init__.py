@@ -29,10 +29,12 @@ from milepost.entrypoints.action_text import actions_text
 from milepost.entrypoints.cli import demo_store as demo_data
 from milepost.entrypoints.cli.alerts import alerts
 from milepost.entrypoints.cli.codes import codes
-from milepost.entrypoints.cli.context import App, MilepostGroup, pass_app
+from milepost.entrypoints.cli.completion import completion
+from milepost.entrypoints.cli.context import App, pass_app
 from milepost.entrypoints.cli.customers import customers
 from milepost.entrypoints.cli.deliveries import deliveries, mailbox, worker
 from milepost.entrypoints.cli.events import events
+from milepost.entrypoints.cli.group import MilepostGroup
 from milepost.entrypoints.cli.ingest import ingest
 from milepost.entrypoints.cli.keys import keys
 from milepost.entrypoints.cli.ledgers import credit, points
@@ -219,6 +221,7 @@ cli.add_command(ingest)
 cli.add_command(worker)
 cli.add_command(programs)
 cli.add_command(users)
+cli.add_command(completion)
 
 
 def main() -> None:
