@@ -8,15 +8,11 @@ on SQLite and on a fresh PostgreSQL schema."""
 from __future__ import annotations
 
 import subprocess
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from click.testing import CliRunner
 
-from conftest import BACKENDS, schema_url
 from milepost.entrypoints.cli import cli
 from support.cli import CLI, MilepostCli
 
@@ -93,25 +89,6 @@ def test_help_lists_every_command_under_its_task() -> None:
 
 
 # -- --store ------------------------------------------------------------------------------------
-
-
-@pytest.fixture(params=BACKENDS)
-def fresh(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[MilepostCli]:
-    """The real command on an empty database of each backend."""
-    if request.param == "sqlite":
-        yield MilepostCli(tmp_path)
-        return
-    server = request.getfixturevalue("postgres_server")
-    schema = f"milepost_cli_{uuid.uuid4().hex[:12]}"
-    engine = sa.create_engine(sa.make_url(server).set(drivername="postgresql+psycopg"), poolclass=sa.NullPool)
-    with engine.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield MilepostCli(tmp_path, MILEPOST_DATABASE_URL=schema_url(server, schema))
-    finally:
-        with engine.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        engine.dispose()
 
 
 def test_store_defaults_to_the_only_store_then_to_milepost_store(fresh: MilepostCli) -> None:

@@ -74,13 +74,15 @@ def migrate(app: App) -> None:
 @cli.command()
 @pass_app
 def demo(app: App) -> None:
-    """Seed the demo store (idempotent: a second run changes nothing)."""
+    """Seed the demo store: a ladder, a program of each kind, six months of customers
+    (idempotent: a second run changes nothing)."""
     seeded = demo_data.seed(app.mp)
     if seeded.changed:
         click.echo(f"seeded the demo store in {app.safe_url}:")
         click.echo(f"  store created: {'yes' if seeded.store_created else 'no (it existed)'}")
         click.echo(f"  templates saved: {', '.join(seeded.templates_saved) or 'none'}")
         click.echo(f"  order count events created: {', '.join(seeded.events_created) or 'none'}")
+        click.echo(f"  milestone programs created: {', '.join(seeded.programs_created) or 'none'}")
         click.echo(f"  events accepted: {seeded.accepted}, milestones fired: {seeded.milestones}")
     else:
         click.echo(f"the demo store is already seeded in {app.safe_url}: nothing changed")
