@@ -57,6 +57,7 @@ def _customer(rng: random.Random, n: int, start: datetime) -> Iterator[dict[str,
         type="customer.created",
         name=name,
         email=f"{cid}@example.com",
+        attributes={"account_manager": "admin@demo.example"},
         email_consent=rng.random() < 0.75,
         sms_consent=rng.random() < 0.3,
     )
