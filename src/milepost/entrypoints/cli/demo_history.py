@@ -61,9 +61,27 @@ def _customer(rng: random.Random, n: int, start: datetime) -> Iterator[dict[str,
         email_consent=rng.random() < 0.75,
         sms_consent=rng.random() < 0.3,
     )
-    when, last = joined + timedelta(minutes=20), joined + timedelta(days=rng.uniform(*habit.stays))
+    yield from _orders(
+        rng, cid, joined + timedelta(minutes=20), joined + timedelta(days=rng.uniform(*habit.stays)), habit
+    )
+    if rng.random() < 0.25:  # a subscription, renewed every 30 days since joining
+        for cycle in range(1, DAYS // 30 + 1):
+            yield at(
+                joined + timedelta(days=30 * cycle),
+                f"in{cycle}",
+                type="subscription.renewed",
+                subscription_id=f"{cid}-sub",
+                invoice_id=f"{cid}-in{cycle}",
+                total=1500,
+                currency="USD",
+            )
+
+
+def _orders(rng: random.Random, cid: str, when: datetime, last: datetime, habit: Habit) -> Iterator[dict[str, Any]]:
+    """Customer `cid`'s orders from `when` to `last`, and the reviews, referrals and refunds they bring."""
+    at = _stamper(cid)
     order = 0
-    while order == 0 or (when <= last and habit.gap != (1, 1)):
+    while order == 0 or when <= last:
         order += 1
         oid = f"{cid}-o{order}"
         yield at(
@@ -90,17 +108,6 @@ def _customer(rng: random.Random, n: int, start: datetime) -> Iterator[dict[str,
                 referred_customer_id=friend,
             )
         when += timedelta(days=rng.uniform(*habit.gap), hours=rng.uniform(-3, 3))
-    if rng.random() < 0.25:  # a subscription, renewed every 30 days since joining
-        for cycle in range(1, DAYS // 30 + 1):
-            yield at(
-                joined + timedelta(days=30 * cycle),
-                f"in{cycle}",
-                type="subscription.renewed",
-                subscription_id=f"{cid}-sub",
-                invoice_id=f"{cid}-in{cycle}",
-                total=1500,
-                currency="USD",
-            )
 
 
 def _stamper(cid: str) -> Callable[..., dict[str, Any]]:
