@@ -11,8 +11,9 @@ and where the noun alone does not say it all:
     stores.py      `stores`; their email `templates` are in templates.py
 
 What commands share: `context.py` (the App, the common options, errors as one line),
+`group.py` (the root group: usage errors worded like the rest, `--help` by task),
 `program_commands.py` and `action_flags.py` (for `programs` and `events`),
-`demo_store.py` (what `demo` seeds).
+`demo_store.py` and `demo_history.py` (what `demo` seeds).
 `python -m milepost.entrypoints.cli` runs `__main__.py`.
 """
 
