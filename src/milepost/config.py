@@ -32,6 +32,11 @@ class Settings(BaseSettings):
         description="Where users reach Milepost, like https://milepost.shop.example: links in the emails "
         "agents get about their alerts. Empty: those emails name the dashboard without a link.",
     )
+    store: str = Field(
+        default="",
+        max_length=100,
+        description="The CLI's store when a command is given no --store. Empty: the only store there is.",
+    )
     batch_retries: int = Field(default=4, ge=0, description="Retries of a batch after a deadlock or lost race.")
     sqlite_busy_timeout_ms: int = 30_000
     sqlite_wal_pages: int = Field(

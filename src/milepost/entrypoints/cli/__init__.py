@@ -11,8 +11,9 @@ and where the noun alone does not say it all:
     stores.py      `stores`; their email `templates` are in templates.py
 
 What commands share: `context.py` (the App, the common options, errors as one line),
+`group.py` (the root group: usage errors worded like the rest, `--help` by task),
 `program_commands.py` and `action_flags.py` (for `programs` and `events`),
-`demo_store.py` (what `demo` seeds).
+`demo_store.py` and `demo_history.py` (what `demo` seeds).
 `python -m milepost.entrypoints.cli` runs `__main__.py`.
 """
 
@@ -29,10 +30,12 @@ from milepost.entrypoints.action_text import actions_text
 from milepost.entrypoints.cli import demo_store as demo_data
 from milepost.entrypoints.cli.alerts import alerts
 from milepost.entrypoints.cli.codes import codes
-from milepost.entrypoints.cli.context import App, MilepostGroup, pass_app
+from milepost.entrypoints.cli.completion import completion
+from milepost.entrypoints.cli.context import App, pass_app
 from milepost.entrypoints.cli.customers import customers
 from milepost.entrypoints.cli.deliveries import deliveries, mailbox, worker
 from milepost.entrypoints.cli.events import events
+from milepost.entrypoints.cli.group import MilepostGroup
 from milepost.entrypoints.cli.ingest import ingest
 from milepost.entrypoints.cli.keys import keys
 from milepost.entrypoints.cli.ledgers import credit, points
@@ -72,13 +75,15 @@ def migrate(app: App) -> None:
 @cli.command()
 @pass_app
 def demo(app: App) -> None:
-    """Seed the demo store (idempotent: a second run changes nothing)."""
+    """Seed the demo store: a ladder, a program of each kind, six months of customers
+    (idempotent: a second run changes nothing)."""
     seeded = demo_data.seed(app.mp)
     if seeded.changed:
         click.echo(f"seeded the demo store in {app.safe_url}:")
         click.echo(f"  store created: {'yes' if seeded.store_created else 'no (it existed)'}")
         click.echo(f"  templates saved: {', '.join(seeded.templates_saved) or 'none'}")
         click.echo(f"  order count events created: {', '.join(seeded.events_created) or 'none'}")
+        click.echo(f"  milestone programs created: {', '.join(seeded.programs_created) or 'none'}")
         click.echo(f"  events accepted: {seeded.accepted}, milestones fired: {seeded.milestones}")
     else:
         click.echo(f"the demo store is already seeded in {app.safe_url}: nothing changed")
@@ -219,6 +224,7 @@ cli.add_command(ingest)
 cli.add_command(worker)
 cli.add_command(programs)
 cli.add_command(users)
+cli.add_command(completion)
 
 
 def main() -> None:

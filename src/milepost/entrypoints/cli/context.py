@@ -79,20 +79,20 @@ class App:
                 raise Failure(f"cannot open the database {self.safe_url}: {first}") from None
         return self._mp
 
+    def default_store(self) -> str:
+        """The store of a command given no --store: MILEPOST_STORE, else the only store."""
+        if self.settings.store:
+            return self.settings.store
+        keys = sorted(store.key for store in self.mp.stores.list())
+        if len(keys) == 1:
+            return keys[0]
+        there = f"there are {len(keys)} stores ({', '.join(keys)})" if keys else "there is no store yet"
+        raise Failure(f"--store is required: {there}; pass --store or set MILEPOST_STORE")
+
     def close(self) -> None:
         if self._mp is not None:
             self._mp.close()
             self._mp = None
-
-
-class MilepostGroup(click.Group):
-    """The root group: Milepost's errors become `Failure`s, whatever command raised them."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except MilepostError as exc:
-            raise Failure(describe(exc)) from None
 
 
 def pass_app(f: F) -> F:
@@ -129,5 +129,22 @@ def id_number(value: str, prefix: str, example: int, param_hint: str | None = No
     return int(digits)
 
 
-store_option = click.option("--store", "store", required=True, metavar="KEY", help="The store's key.")
+def store_option(f: F) -> F:
+    """`--store KEY`; without it the command gets the default store (`App.default_store`),
+    looked up when the command runs: after its arguments are checked, never for --help."""
+
+    def with_store(*args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("store") is None:
+            kwargs["store"] = app_of(click.get_current_context()).default_store()
+        return f(*args, **kwargs)
+
+    option = click.option(
+        "--store",
+        "store",
+        metavar="KEY",
+        help="The store's key. Default: MILEPOST_STORE, else the only store there is.",
+    )
+    return option(update_wrapper(with_store, f))  # type: ignore[return-value]
+
+
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")

@@ -1,14 +1,17 @@
-"""The demo store: a typical loyalty ladder and a few customers, seeded through
-the Python API only. Seeding twice changes nothing: the store, templates and
-events are created only when missing, and every demo event has a fixed id."""
+"""The demo store: a typical loyalty ladder, a milestone program of each kind, six
+named customers and six months of other customers' traffic (`demo_history`), seeded
+through the Python API only. Seeding twice changes nothing: the store, templates,
+events and programs are created only when missing, every demo event has a fixed id,
+and the history is replayed only into a store this run created."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from milepost.bootstrap import Milepost
+from milepost.entrypoints.cli import demo_history
 from milepost.errors import NotFound
 
 STORE = "demo"
@@ -23,6 +26,10 @@ TEMPLATES = {
         "You are a VIP now, {{ customer.name }}",
         "Five orders! You are in the 5-Order Club: {{ reward.credit_amount|money(store.currency) }} "
         "of store credit is waiting on your account.",
+    ),
+    "winback": (
+        "We miss you, {{ customer.name }}",
+        "It has been a while since your last order at {{ store.name }}. A little something is waiting for you.",
     ),
 }
 
@@ -60,6 +67,31 @@ LADDER: list[dict[str, Any]] = [
     },
 ]
 
+
+def _code(discount: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "code", "discount": discount, "expires_in_days": 60}
+
+
+# A program of each kind (`mp.programs.create` unless it says "days" or "steps").
+PROGRAMS: list[dict[str, Any]] = [
+    {"name": "Big spender", "metric": "amount_spent", "threshold": 50000,
+     "actions": [{"type": "credit", "amount": 1500}, {"type": "add_tag", "tag": "Big Spender"}]},
+    {"name": "Every 5th order", "metric": "order_count", "threshold": 5, "every": 5,
+     "actions": [_code({"kind": "free_shipping"})]},
+    {"name": "Reviewer", "metric": "review_count", "threshold": 3,
+     "actions": [_code({"kind": "fixed_amount", "amount": 500})]},
+    {"name": "Ambassador", "metric": "referral_count", "threshold": 2,
+     "actions": [{"type": "points", "points": 500}, {"type": "add_tag", "tag": "Ambassador"}]},
+    {"name": "Three months subscribed", "metric": "billing_cycles", "threshold": 3,
+     "actions": [_code({"kind": "free_gift", "product_id": "tote-bag"})]},
+    {"name": "Points collector", "metric": "points_earned", "threshold": 1000,
+     "actions": [_code({"kind": "percentage", "percent": 15})]},
+    {"name": "First steps", "steps": [{"metric": "order_count"}, {"metric": "review_count"},
+     {"metric": "referral_count"}], "actions": [{"type": "points", "points": 300}]},
+    {"name": "We miss you", "days": 45,
+     "actions": [{"type": "send_email", "template": "winback"}, _code({"kind": "percentage", "percent": 10})]},
+]  # fmt: skip
+
 # id, name, email, email consent, sms consent, paid orders, extras: "partial" refund,
 # last order "refunded" in full, last order "cancelled", one more order only "placed".
 CUSTOMERS: list[tuple[str, str, str, bool, bool, int, tuple[str, ...]]] = [
@@ -71,7 +103,7 @@ CUSTOMERS: list[tuple[str, str, str, bool, bool, int, tuple[str, ...]]] = [
     ("margaret", "Margaret Hamilton", "margaret@example.com", False, True, 1, ("placed",)),
 ]
 
-START = datetime(2025, 1, 6, 15, 0, tzinfo=UTC)
+NAMED_DAYS = 360  # the named customers start this long before the history: past every lapse by then
 
 
 @dataclass
@@ -81,20 +113,44 @@ class Seeded:
     store_created: bool = False
     templates_saved: list[str] = field(default_factory=list)
     events_created: list[str] = field(default_factory=list)
+    programs_created: list[str] = field(default_factory=list)
     accepted: int = 0
     duplicates: int = 0
     milestones: int = 0
 
     @property
     def changed(self) -> bool:
-        return bool(self.store_created or self.templates_saved or self.events_created or self.accepted)
+        return bool(
+            self.store_created or self.templates_saved or self.events_created or self.programs_created or self.accepted
+        )
 
 
 ADMIN_EMAIL = "admin@demo.example"  # the demo's Administrator of the admin UI
 
 
 def seed(mp: Milepost) -> Seeded:
-    done = Seeded()
+    """The demo store as of now: made at the start of its history (`demo_history.DAYS`
+    ago), the named customers' orders before its programs, then the history day by day."""
+    real, done = mp.clock, Seeded()
+    now = real().replace(minute=0, second=0, microsecond=0)
+    start = now - timedelta(days=demo_history.DAYS)
+    mp.clock = lambda: start
+    try:
+        _configure(mp, done)
+        result = mp.ingest(STORE, demo_events(start - timedelta(days=NAMED_DAYS)), source=SOURCE)
+        done.accepted, done.duplicates = result.accepted, result.duplicates
+        done.milestones = len(result.firings)
+        _programs(mp, done)  # after the named customers: programs are not retroactive
+    finally:
+        mp.clock = real
+    if done.store_created:
+        replayed = demo_history.replay(mp, STORE, demo_history.history(start), now)
+        done.accepted += replayed.accepted
+        done.milestones += replayed.milestones
+    return done
+
+
+def _configure(mp: Milepost, done: Seeded) -> None:
     try:
         mp.stores.get(STORE)
     except NotFound:
@@ -110,13 +166,26 @@ def seed(mp: Milepost) -> Seeded:
         if rung["name"] not in names:
             mp.order_count_events.create(STORE, **rung)
             done.events_created.append(rung["name"])
-    result = mp.ingest(STORE, demo_events(), source=SOURCE)
-    done.accepted, done.duplicates = result.accepted, result.duplicates
-    done.milestones = len(result.firings)
-    return done
 
 
-def demo_events() -> list[dict[str, Any]]:
+def _programs(mp: Milepost, done: Seeded) -> None:
+    names = {d.rule.name for d in mp.programs.list(STORE, include_deleted=True)}
+    if done.store_created:  # points from here on: the named customers' orders earned none
+        mp.stores.update(STORE, points_per_unit=1)
+    for program in PROGRAMS:
+        if program["name"] in names:
+            continue
+        if "days" in program:
+            mp.programs.create_inactivity(STORE, **program)
+        elif "steps" in program:
+            mp.programs.create_journey(STORE, **program)
+        else:
+            mp.programs.create(STORE, **program)
+        done.programs_created.append(program["name"])
+
+
+def demo_events(start: datetime) -> list[dict[str, Any]]:
+    """The named customers' events, from `start` on."""
     events: list[dict[str, Any]] = []
     for n, (cid, name, email, email_ok, sms_ok, paid, extras) in enumerate(CUSTOMERS):
         events.append(
@@ -135,7 +204,7 @@ def demo_events() -> list[dict[str, Any]]:
         for i in range(1, paid + 1):
             events.append(_order(cid, n, i, "order.paid"))
         events.extend(_extra(cid, n, paid, extra) for extra in extras)
-    return events
+    return [{**e, "occurred_at": (start + e["occurred_at"]).isoformat().replace("+00:00", "Z")} for e in events]
 
 
 def _order(cid: str, n: int, i: int, kind: str, **more: Any) -> dict[str, Any]:
@@ -168,6 +237,6 @@ def _refund(cid: str, n: int, i: int) -> dict[str, Any]:
     return event
 
 
-def _at(n: int, i: int, days: int) -> str:
-    moment = START + timedelta(days=11 * i + days, hours=n)
-    return moment.isoformat().replace("+00:00", "Z")
+def _at(n: int, i: int, days: int) -> timedelta:
+    """When, after the named customers' first day: an order every 11 days, each customer an hour apart."""
+    return timedelta(days=11 * i + days, hours=n + 1)
