@@ -27,6 +27,8 @@ def test_the_store_shows_and_changes_its_settings(client: TestClient, keys: Any)
         "points_expire_days": None,
         "email_from_name": None,
         "email_from_address": None,
+        "reply_to_address": None,
+        "logo_url": None,
     }
 
     changes = {"name": "Renamed", "timezone": "Europe/Paris", "currency": "EUR", "allow_negative_credit": True}

@@ -44,7 +44,9 @@ class Stores(Capability):
         return self._w.store(key)
 
     def update(self, key: str, **changes: Any) -> Store:
-        """Change the settings given (name, currency, timezone, ...); the key never changes."""
+        """Change the settings given (name, currency, timezone, email_from_name, email_from_address,
+        reply_to_address, logo_url, ...); the key never changes. An empty sender, Reply-To or
+        logo clears it."""
         return stores.update_store(self._w.db, self._w.clock(), self._w.store_id(key), **changes)
 
     def list(self) -> list[Store]:

@@ -61,6 +61,8 @@ def _store(r: Any) -> Store:
         r.points_expire_days,
         r.points_expire_since,
         r.points_expired_until,
+        r.reply_to_address,
+        r.logo_url,
     )
 
 

@@ -115,6 +115,8 @@ stores = Table(
     Column("points_expire_days", Integer),
     Column("points_expire_since", UTCDateTime),
     Column("points_expired_until", UTCDateTime),  # the expiry sweep's mark: lots earned by then are settled
+    Column("reply_to_address", String(320)),  # the Reply-To of the store's emails; None: none
+    Column("logo_url", String(2000)),  # an https URL of the store's logo
     _created(),
     Column("updated_at", UTCDateTime, nullable=False),
 )

@@ -123,8 +123,10 @@ def show_store(app: App, key: str, as_json: bool) -> None:
     help="Earned points expire this many days later, oldest first (0: never). Points already earned "
     "count from the change if that is later.",
 )
-@click.option("--email-from-name", help="The From name of the store's emails.")
-@click.option("--email-from-address", help="The From address of the store's emails.")
+@click.option("--email-from-name", help="The From name of the store's emails; '' for the default.")
+@click.option("--email-from-address", help="The From address of the store's emails; '' for the default.")
+@click.option("--reply-to", "reply_to_address", help="Where replies to the store's emails go; '' for none.")
+@click.option("--logo-url", help="An https URL of the store's logo, for its emails; '' for none.")
 @json_option
 @pass_app
 def update_store(app: App, key: str, as_json: bool, **changes: object) -> None:
