@@ -72,7 +72,7 @@ def _is_address(value: object) -> bool:
 
 def _is_logo_url(value: object) -> bool:
     """An absolute https URL with a host, on one line: what an email client will load."""
-    if not isinstance(value, str) or len(value) > MAX_URL or any(c.isspace() or c in "\"<>" for c in value):
+    if not isinstance(value, str) or len(value) > MAX_URL or any(c.isspace() or c in '"<>' for c in value):
         return False
     try:
         parts = urlsplit(value)

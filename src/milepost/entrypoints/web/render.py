@@ -52,7 +52,10 @@ HEADERS = {
 def page(
     request: Request, name: str, session: WebSession | None = None, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
-    """The template `name` in the layout, with `session` (the user, the CSRF token)."""
+    """The template `name` in the layout, with `session` (the user, the CSRF token); a page
+    of a store also gets every store, for the switcher in its header."""
+    if session is not None and isinstance(context.get("store"), Store):
+        context["switch_stores"] = request.app.state.mp.stores.list()
     response = templates.TemplateResponse(
         request,
         name,

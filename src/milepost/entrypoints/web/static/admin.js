@@ -1,5 +1,6 @@
 // The admin UI works without JavaScript; this only makes the action editor show the
-// fields of the chosen action type (hidden fields are disabled, so they are not sent).
+// fields of the chosen action type (hidden fields are disabled, so they are not sent),
+// and the store switcher go without its button.
 (function () {
   function showParams(slot) {
     var select = slot.querySelector("select.action-type");
@@ -23,5 +24,10 @@
       showParams(slot);
       slot.addEventListener("change", function () { showParams(slot); });
     });
+    // The store switcher goes as soon as a store is chosen: its button is for browsers without JavaScript
+    document.querySelectorAll("select[data-submit-on-change]").forEach(function (select) {
+      select.addEventListener("change", function () { select.form.submit(); });
+    });
+    document.querySelectorAll("[data-without-js]").forEach(function (element) { element.hidden = true; });
   });
 })();
