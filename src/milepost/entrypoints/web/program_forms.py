@@ -27,11 +27,11 @@ from milepost.service.rules import RuleDetails
 
 #: what each metric counts, in the operator's words
 METRIC_LABELS = {
-    "order_count": "Orders placed",
+    "order_count": "Number of orders",
     "amount_spent": "Amount spent",
-    "review_count": "Reviews written",
-    "referral_count": "Referrals completed",
-    "billing_cycles": "Subscription renewals paid",
+    "review_count": "Number of reviews",
+    "referral_count": "Number of referrals",
+    "billing_cycles": "Subscription billing cycles",
     "points_earned": "Points earned",
 }
 MONEY_METRICS = frozenset({"amount_spent"})  # typed in the store's currency, like 500.00

@@ -224,7 +224,7 @@ def _row(d: RuleDetails, store: Store, now: datetime) -> dict[str, Any]:
 
 
 def _goal(r: Rule, currency: str) -> str:
-    """`Amount spent ≥ $500.00`, `Orders placed +1 → Reviews written +1`, `90 days without an order`."""
+    """`Amount spent ≥ $500.00`, `Number of orders +1 → Number of reviews +1`, `90 days without an order`."""
     if r.kind == "inactivity":
         return f"{r.threshold:,} days without an order"
     if r.steps:

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from milepost import formatting
 from milepost.domain.records import Store
 from milepost.domain.users import WebSession
-from milepost.entrypoints.web.forms import Form
+from milepost.entrypoints.web.forms import MAX_SLOTS, Form
 from milepost.formatting import money
 
 HERE = Path(__file__).parent
@@ -37,6 +37,7 @@ def link(url: str, text: str) -> Markup:
     return Markup('<a href="{}">{}</a>').format(url, text)
 
 
+templates.env.globals["MAX_ACTIONS"] = MAX_SLOTS  # the action editor's rows, at most
 templates.env.globals["ROLE_NAMES"] = {"administrator": "Administrator", "agent": "Agent"}
 
 HEADERS = {
