@@ -76,10 +76,10 @@ def test_an_administrator_edits_the_store_settings(
     assert mp.stores.get(store).name != "Renamed shop"  # nothing saved
 
     page.get_by_label("Reply-to address").fill("help@shop.example")
-    page.screenshot(path=shots / "store-settings.png", full_page=True)
     page.get_by_role("button", name="Save").click()
 
     expect(page.get_by_role("status")).to_have_text("Saved.")
+    page.screenshot(path=shots / "store-settings.png", full_page=True)
     expect(page.get_by_label("Reply-to address")).to_have_value("help@shop.example")
     s = mp.stores.get(store)
     assert (s.name, s.timezone, s.email_from_name, s.email_from_address) == (
