@@ -8,6 +8,7 @@ import re
 import uuid
 from datetime import timedelta
 
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from web_kit import csrf
 
@@ -66,7 +67,20 @@ def test_the_list_shows_every_store_with_its_key_figures(admin: TestClient, mp: 
 
 def test_the_figures_of_every_store_come_from_one_read(mp: Milepost, store: str, clock: FrozenClock):
     orders(mp, store, "ada", 2)
-    figures = dict((s.key, f) for s, f in mp.stores.figures())
+    for _ in range(3):
+        mp.stores.create(new_key(), "More")
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    sa.event.listen(mp.db.engine, "before_cursor_execute", count)
+    try:
+        figures = dict((s.key, f) for s, f in mp.stores.figures())
+    finally:
+        sa.event.remove(mp.db.engine, "before_cursor_execute", count)
+    assert len(statements) == 2, statements  # the stores, then the figures of all of them: not one per store
     assert (figures[store].customers, figures[store].orders) == (1, 2)
     clock.advance(timedelta(days=31))
     assert dict((s.key, f) for s, f in mp.stores.figures())[store].orders == 0  # older than 30 days
@@ -189,7 +203,7 @@ def test_the_currency_cannot_change_once_the_store_has_orders(admin: TestClient,
     orders(mp, store, "ada", 1)
     url = SETTINGS.format(store=store)
     r = admin.post(url, data={"csrf_token": csrf(admin, url), **settings_form(currency="EUR", counting_status="paid")})
-    assert r.status_code == 400 and "once orders are stored" in error_of(r.text, "currency")
+    assert r.status_code == 400 and "once orders or credit are stored" in error_of(r.text, "currency")
     r = admin.post(url, data={"csrf_token": csrf(admin, url), **settings_form(counting_status="delivered")})
     assert r.status_code == 400 and "once orders are stored" in error_of(r.text, "counting_status")
     assert mp.stores.get(store).currency == "USD"
@@ -215,3 +229,13 @@ def test_the_switcher_keeps_the_area_of_the_page(admin: TestClient, mp: Milepost
     assert switch(f"/admin/{store}") == f"/admin/{other}"
     assert switch("https://evil.example/admin/x/customers") == f"/admin/{other}"
     assert admin.get("/admin/stores/switch", params={"to": "no-such-store"}).status_code == 404
+
+
+def test_the_currency_cannot_change_once_customers_hold_credit_in_it(admin: TestClient, mp: Milepost, store: str):
+    # Given credit given by hand to a customer who never ordered
+    assert mp.ingest(store, [{"id": "p", "type": "customer.created", "customer_id": "ada"}]).accepted == 1
+    mp.ledgers.adjust(store, "ada", 500, unit="credit", key="goodwill", reason="goodwill")
+    url = SETTINGS.format(store=store)
+    r = admin.post(url, data={"csrf_token": csrf(admin, url), **settings_form(currency="EUR", counting_status="paid")})
+    assert r.status_code == 400 and "once orders or credit are stored" in error_of(r.text, "currency")
+    assert mp.stores.get(store).currency == "USD"

@@ -106,8 +106,8 @@ def update_store(db: Storage, now: datetime, store_id: int, **changes: Any) -> S
             store_id
         ):
             raise Conflict("the counting status cannot change once orders are stored: every order count would change")
-        if values.get("currency", store.currency) != store.currency and tx.store_has_orders(store_id):
-            raise Conflict("the currency cannot change once orders are stored")
+        if values.get("currency", store.currency) != store.currency and tx.store_has_money(store_id):
+            raise Conflict("the currency cannot change once orders or credit are stored: their amounts are in it")
         if "points_expire_days" in values:
             days = values.pop("points_expire_days")
             if (days or None) != store.points_expire_days:

@@ -93,6 +93,11 @@ class RecordQueries(TxBase):
             is not None
         )
 
+    def store_has_money(self, store_id: int) -> bool:
+        """Orders or credit ledger entries: amounts in the store's currency."""
+        credit = select(t.credit_ledger.c.id).where(t.credit_ledger.c.store_id == store_id).limit(1)
+        return self.store_has_orders(store_id) or self.conn.execute(credit).first() is not None
+
     # -- templates ---------------------------------------------------------------
 
     def template_keys(self, store_id: int) -> set[str]:

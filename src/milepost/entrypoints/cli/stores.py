@@ -103,7 +103,7 @@ def show_store(app: App, key: str, as_json: bool) -> None:
 @stores.command("update")
 @click.argument("key")
 @click.option("--name")
-@click.option("--currency", help="Only before the store has orders.")
+@click.option("--currency", help="Only before the store has orders or credit.")
 @click.option("--timezone")
 @click.option(
     "--counting-status",

@@ -36,7 +36,7 @@ class StorePatch(Patch):
     clearable = frozenset(CLEARABLE)  # null: the server's default sender, no Reply-To, no logo
 
     name: Name = keep()
-    currency: Currency = keep(description="Only before the store has orders.")
+    currency: Currency = keep(description="Only before the store has orders or credit.")
     timezone: Timezone = keep(description="An IANA time zone, like Europe/Paris.")
     counting_status: CountingStatus = keep(
         description="The order status from which an order counts. Only before the store has orders."
