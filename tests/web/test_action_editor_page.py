@@ -42,3 +42,16 @@ def test_the_event_form_says_what_it_counts_and_can_grow(admin: TestClient, stor
     button = re.search(r"<button[^>]*class=\"add-action\"[^>]*>Add another action</button>", page)
     assert button and 'type="button"' in button.group(0) and 'data-max="20"' in button.group(0)
     assert "hidden" in button.group(0)  # shown by admin.js: without JavaScript it could not add a row
+
+
+def test_the_programs_table_names_an_emails_template_with_its_key_on_hover(admin: TestClient, mp: Milepost, store: str):
+    mp.templates.save(store, "vip", name="You're a VIP!", subject="Hi", body_text="Hi")
+    mp.programs.create(
+        store,
+        name="Big spender",
+        metric="amount_spent",
+        threshold=50_000,
+        actions=[{"type": "send_email", "template": "vip"}],
+    )
+    page = admin.get(PROGRAMS.format(store=store)).text
+    assert '<div title="template vip">email “You&#39;re a VIP!”</div>' in page

@@ -14,7 +14,6 @@ from fastapi.responses import Response
 from milepost.domain.actions import ACTION_TYPES
 from milepost.domain.records import Store
 from milepost.domain.users import WebSession
-from milepost.entrypoints.action_text import action_text
 from milepost.entrypoints.web import auth, forms, program_forms, render
 from milepost.entrypoints.web.auth import Administrator
 from milepost.errors import ValidationError
@@ -157,15 +156,7 @@ def _row(d: RuleDetails, store: Store, template_names: Mapping[str, str] | None 
         "count": r.threshold,
         "name": r.name,
         "types": [ACTION_TYPES[a.type].label for a in r.actions],
-        "details": [_detail(a.as_dict(), store, template_names or {}) for a in r.actions],
+        "details": [program_forms.action_cell(a, store, template_names or {}) for a in r.actions],
         "active": r.active,
         "conditions": ", ".join(("has " if c.present else "lacks ") + c.tag for c in r.conditions),
     }
-
-
-def _detail(action: dict[str, Any], store: Store, template_names: Mapping[str, str]) -> dict[str, str]:
-    """An action in the table: its words, and what hovering it says (an email's template key)."""
-    key = action.get("template") if action["type"] == "send_email" else None
-    if key is None:
-        return {"text": action_text(action, store.currency), "title": ""}
-    return {"text": f"email “{template_names.get(key, key)}”", "title": f"template {key}"}
