@@ -28,6 +28,8 @@ def test_the_store_shows_and_changes_its_settings(client: TestClient, keys: Any)
         "email_from_name": None,
         "email_from_address": None,
         "milestone_emails": "marketing",
+        "reply_to_address": None,
+        "logo_url": None,
     }
 
     changes = {

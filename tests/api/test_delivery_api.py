@@ -56,6 +56,23 @@ def test_the_store_sets_its_email_sender(client: TestClient, keys: Any) -> None:
     assert_problem(bad, 422, "email_from_address")
 
 
+def test_the_store_sets_a_reply_to_address_and_a_logo_then_clears_them(client: TestClient, keys: Any) -> None:
+    changes = {"reply_to_address": "help@shop.example", "logo_url": "https://shop.example/logo.png"}
+    r = client.patch("/api/v1/store", json=changes, headers=keys.auth())
+    assert r.status_code == 200 and r.json() == {**r.json(), **changes}
+    for field, value in [
+        ("reply_to_address", "help"),
+        ("logo_url", "http://shop.example/logo.png"),
+        ("logo_url", "javascript:alert(1)"),
+        ("logo_url", "https:///logo.png"),
+    ]:
+        assert_problem(client.patch("/api/v1/store", json={field: value}, headers=keys.auth()), 422, field)
+    cleared = client.patch("/api/v1/store", json={"reply_to_address": None, "logo_url": None}, headers=keys.auth())
+    assert cleared.status_code == 200
+    assert cleared.json()["reply_to_address"] is None and cleared.json()["logo_url"] is None
+    assert_problem(client.patch("/api/v1/store", json={"name": None}, headers=keys.auth()), 422, "name")
+
+
 def test_deliveries_are_listed_filtered_and_shown_with_their_attempts(
     client: TestClient, keys: Any, mp: Milepost, emailing: None
 ) -> None:

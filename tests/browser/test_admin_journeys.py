@@ -77,7 +77,7 @@ def test_the_fifth_order_event_from_creation_to_firing_and_off_again(
     row = page.locator("tbody tr").first
     expect(row).to_contain_text("5-Order Club")
     expect(row).to_contain_text("credit $10.00")
-    expect(row).to_contain_text("email 'vip'")
+    expect(row).to_contain_text("email “vip”")
     expect(row.get_by_role("button", name="Active")).to_be_visible()
     page.screenshot(path=shots / "order-count-events.png", full_page=True)
 

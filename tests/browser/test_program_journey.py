@@ -24,7 +24,7 @@ def test_an_amount_spent_program_from_the_form_to_its_firing(
 
     page.get_by_role("link", name="Add Program").click()
     page.get_by_label("Program name").fill("Big spender")
-    page.get_by_label("Counts").select_option("amount_spent")
+    page.get_by_label("Metric", exact=True).select_option("amount_spent")
     page.get_by_label("Threshold").fill("500.00")
     page.get_by_label("Repeat every (optional)").fill("500.00")
     page.get_by_label("Clawback, in days (optional)").fill("30")

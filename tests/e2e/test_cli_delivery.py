@@ -58,3 +58,13 @@ def test_the_worker_runs_until_sigterm(milepost: Milepost) -> None:
     out, err = worker.communicate(timeout=20)
     assert worker.returncode == 0, err
     assert "stopped after delivering" in out
+
+
+def test_the_store_sets_its_reply_to_address_and_logo(milepost: Milepost) -> None:
+    url = "https://shop.example/logo.png"
+    shown = milepost.json("stores", "update", "demo", "--reply-to", "help@shop.example", "--logo-url", url)
+    assert (shown["reply_to_address"], shown["logo_url"]) == ("help@shop.example", url)
+    bad = milepost("stores", "update", "demo", "--logo-url", "ftp://shop.example/logo.png", expect=2)
+    assert bad.stderr.startswith("error: ") and "logo_url" in bad.stderr and bad.stderr.count("\n") == 1
+    cleared = milepost.json("stores", "update", "demo", "--reply-to", "", "--logo-url", "")
+    assert (cleared["reply_to_address"], cleared["logo_url"]) == (None, None)

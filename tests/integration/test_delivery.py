@@ -83,6 +83,25 @@ def test_emails_go_over_smtp_with_the_stores_sender_and_a_stable_message_id(mp, 
     assert delivery.status == "sent" and delivery.last_code == 250
 
 
+def test_the_stores_reply_to_address_and_logo_reach_its_emails(mp, store):
+    # Given a store with a Reply-To and a logo, and a template that shows the logo
+    mp.stores.update(store, reply_to_address="help@shop.example", logo_url="https://shop.example/logo.png")
+    mp.templates.save(store, "vip", subject="Hi", body_text="Hi", body_html='<img src="{{ store.logo_url }}">')
+    rule(mp, store, 2, {"type": "send_email", "template": "vip"}, name="VIP")
+    customer(mp, store)
+    buy(mp, store, "c1", 2)
+    # When the worker sends it over SMTP
+    with SmtpSink() as smtp:
+        assert drain(mp, store, smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_security="none") == 1
+    # Then replies go to the store's address and the HTML shows its logo
+    (message,) = smtp.messages
+    assert message["Reply-To"] == "help@shop.example"
+    html = message.get_body(("html",)).get_content()
+    assert '<img src="https://shop.example/logo.png">' in html
+    # An empty Reply-To clears it
+    assert mp.stores.update(store, reply_to_address="").reply_to_address is None
+
+
 @pytest.mark.parametrize(
     ("profile", "reason"),
     [

@@ -39,7 +39,9 @@ def vip_form(token: str, **changes: str) -> dict[str, str]:
 
 
 def with_template(mp: Milepost, store: str) -> None:
-    mp.templates.save(store, "vip", subject="Welcome, {{ customer.name }}", body_text="You are a VIP.")
+    mp.templates.save(
+        store, "vip", name="You're a VIP!", subject="Welcome, {{ customer.name }}", body_text="You are a VIP."
+    )
 
 
 def test_the_table_has_the_columns_operators_expect(admin: TestClient, store: str):
@@ -78,11 +80,12 @@ def test_adding_the_fifth_order_event_with_three_actions(admin: TestClient, mp: 
             "5",
             "VIP",
             "Send email Credit the account Add tag",
-            "email 'vip' credit $10.00 +tag '5-Order Club'",
+            "email “You're a VIP!” credit $10.00 +tag '5-Order Club'",
             "Active",
             "Edit Delete",
         ]
     ]
+    assert '<div title="template vip">email “You&#39;re a VIP!”</div>' in admin.get(url).text  # the key on hover
 
 
 def test_errors_show_next_to_their_fields_and_the_form_keeps_what_was_typed(admin: TestClient, store: str):

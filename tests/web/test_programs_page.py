@@ -152,7 +152,7 @@ def test_the_table_lists_every_kind_in_operator_words(admin: TestClient, mp: Mil
         ],
         [
             "Milestone Reviewer",
-            "Reviews written ≥ 3",
+            "Number of reviews ≥ 3",
             "Once per customer",
             "Always",
             "Kept",
@@ -162,7 +162,7 @@ def test_the_table_lists_every_kind_in_operator_words(admin: TestClient, mp: Mil
         ],
         [
             "Journey Journey",
-            "Orders placed +1 → Reviews written +1",
+            "Number of orders +1 → Number of reviews +1",
             "Once per customer",
             "Always",
             "Kept",
@@ -366,7 +366,7 @@ def test_a_journey_of_ordered_steps(admin: TestClient, mp: Milepost, shop: str):
         {"metric": "amount_spent", "count": 10000},
         {"metric": "review_count", "count": 1},
     ]
-    assert cells(admin.get(url).text)[0][1] == "Orders placed +1 → Amount spent +$100.00 → Reviews written +1"
+    assert cells(admin.get(url).text)[0][1] == "Number of orders +1 → Amount spent +$100.00 → Number of reviews +1"
 
     edit = f"{url}/{d.rule.id}/edit"
     page = admin.get(edit)

@@ -6,7 +6,8 @@ from typing import Any
 
 from milepost.capabilities.wiring import Capability
 from milepost.domain.records import Store
-from milepost.service import stores
+from milepost.service import dashboard, stores
+from milepost.service.ports.dashboard import StoreFigures
 
 
 class Stores(Capability):
@@ -48,8 +49,15 @@ class Stores(Capability):
         return self._w.store(key)
 
     def update(self, key: str, **changes: Any) -> Store:
-        """Change the settings given (name, currency, timezone, ...); the key never changes."""
+        """Change the settings given (name, currency, timezone, email_from_name, email_from_address,
+        reply_to_address, logo_url, ...); the key never changes. An empty sender, Reply-To or
+        logo clears it."""
         return stores.update_store(self._w.db, self._w.clock(), self._w.store_id(key), **changes)
+
+    def figures(self, days: int = 30) -> list[tuple[Store, StoreFigures]]:
+        """Every store, by key, with its key figures: customers, orders counted and milestones
+        reached in the last `days` days, credit outstanding."""
+        return dashboard.store_figures(self._w.db, self._w.clock(), days)
 
     def list(self) -> list[Store]:
         """Every store, by key."""

@@ -30,6 +30,8 @@ class Store:
     points_expire_since: datetime | None = None  # when that period was set: older points count from then
     points_expired_until: datetime | None = None  # the expiry sweep's mark (see scheduler/expiry.py)
     milestone_emails: str = "marketing"  # or "transactional": sent without marketing consent (domain/consent.py)
+    reply_to_address: str | None = None  # the Reply-To of the store's emails; None: replies go to the sender
+    logo_url: str | None = None  # an https URL of the store's logo, for its emails and pages
 
     @property
     def counting_rank(self) -> int:

@@ -92,7 +92,7 @@ class Messages:
             subject=rendered.subject,
             body_text=rendered.text,
             body_html=rendered.html,
-            headers={"X-Milepost-Delivery": message.key},
+            headers=_headers(message, store),
         )
         if self.channels.email is not None:
             return Outcome(self.channels.email.send(email))
@@ -133,6 +133,14 @@ class Messages:
             return Outcome(self.channels.sms.send(customer.phone, text, message.key))
         sender = self.settings.twilio_from_number or "sms"
         return kept("sms", message.key, sender, customer.phone, None, text, None)
+
+
+def _headers(message: OutboxMessage, store: Store) -> dict[str, str]:
+    """The extra headers of a store's email: its delivery key, and its Reply-To if it has one."""
+    headers = {"X-Milepost-Delivery": message.key}
+    if store.reply_to_address:
+        headers["Reply-To"] = store.reply_to_address
+    return headers
 
 
 def _firing_id(payload: dict[str, Any]) -> int:

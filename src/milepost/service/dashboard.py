@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from milepost.domain.records import Store
 from milepost.service.ports import Storage
+from milepost.service.ports.dashboard import StoreFigures
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,3 +69,11 @@ def activity(db: Storage, store: Store, now: datetime, days: int = 30) -> Activi
         for query, name, second in queries:
             fold(query(store.id, since), name, second)
     return Activity([Day(d, **values) for d, values in totals.items()])
+
+
+def store_figures(db: Storage, now: datetime, days: int = 30) -> list[tuple[Store, StoreFigures]]:
+    """Every store, by key, with its key figures over the last `days` days."""
+    with db.read() as tx:
+        stores = tx.list_stores()
+        figures = tx.store_figures(now - timedelta(days=days))
+    return sorted(((s, figures.get(s.id, StoreFigures())) for s in stores), key=lambda pair: pair[0].key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from milepost.domain.consent import MILESTONE_EMAILS
@@ -19,6 +20,9 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 _ADDRESS = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+$")
 MAX_POINTS_PER_UNIT = 1_000_000
 MAX_EXPIRE_DAYS = 36_500  # a hundred years
+MAX_URL = 2000
+#: settings an empty value clears: the server's default sender, no Reply-To, no logo
+CLEARABLE = ("email_from_name", "email_from_address", "reply_to_address", "logo_url")
 
 
 def validate_store(values: dict[str, Any]) -> dict[str, Any]:
@@ -55,18 +59,39 @@ def validate_store(values: dict[str, Any]) -> dict[str, Any]:
         name = values["email_from_name"]
         if not isinstance(name, str) or len(name) > 200 or any(c in name for c in "\r\n\x00"):
             problems["email_from_name"] = "must be one line of at most 200 characters"
-    if "email_from_address" in values:
-        address = values["email_from_address"]
-        if not isinstance(address, str) or len(address) > 320 or not _ADDRESS.match(address):
-            problems["email_from_address"] = "must be an email address, like 'hello@shop.example'"
+    for name in ("email_from_address", "reply_to_address"):
+        if name in values and values[name] != "" and not _is_address(values[name]):
+            problems[name] = "must be an email address, like 'hello@shop.example'"
+    if "logo_url" in values and values["logo_url"] != "" and not _is_logo_url(values["logo_url"]):
+        problems["logo_url"] = f"must be an https:// address of an image, at most {MAX_URL:,} characters"
     if problems:
         raise ValidationError("; ".join(f"{k}: {v}" for k, v in problems.items()), problems)
     return values
 
 
+def _is_address(value: object) -> bool:
+    return isinstance(value, str) and len(value) <= 320 and _ADDRESS.match(value) is not None
+
+
+def _is_logo_url(value: object) -> bool:
+    """An absolute https URL with a host, on one line: what an email client will load."""
+    if not isinstance(value, str) or len(value) > MAX_URL or any(c.isspace() or c in '"<>' for c in value):
+        return False
+    try:
+        parts = urlsplit(value)
+        return parts.scheme == "https" and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # a broken host or port
+        return False
+
+
+def _cleared(values: dict[str, Any]) -> dict[str, Any]:
+    """An empty sender, Reply-To or logo is none: stored as NULL."""
+    return {k: (None if k in CLEARABLE and v == "" else v) for k, v in values.items()}
+
+
 def create_store(db: Storage, now: datetime, settings: dict[str, Any]) -> Store:
     """A new store with these settings (its key, name and those `mp.stores.create` names)."""
-    values = validate_store(dict(settings))
+    values = _cleared(validate_store(dict(settings)))
     values.update(_expiry(values.pop("points_expire_days"), now))
     with db.write() as tx:
         if tx.store_by_key(values["key"]) is not None:
@@ -75,7 +100,7 @@ def create_store(db: Storage, now: datetime, settings: dict[str, Any]) -> Store:
 
 
 def update_store(db: Storage, now: datetime, store_id: int, **changes: Any) -> Store:
-    values = validate_store({k: v for k, v in changes.items() if v is not None})
+    values = _cleared(validate_store({k: v for k, v in changes.items() if v is not None}))
     if "key" in values:
         raise ValidationError("a store's key cannot change", {"key": "cannot change"})
     with db.write() as tx:
@@ -84,8 +109,8 @@ def update_store(db: Storage, now: datetime, store_id: int, **changes: Any) -> S
             store_id
         ):
             raise Conflict("the counting status cannot change once orders are stored: every order count would change")
-        if values.get("currency", store.currency) != store.currency and tx.store_has_orders(store_id):
-            raise Conflict("the currency cannot change once orders are stored")
+        if values.get("currency", store.currency) != store.currency and tx.store_has_money(store_id):
+            raise Conflict("the currency cannot change once orders or credit are stored: their amounts are in it")
         if "points_expire_days" in values:
             days = values.pop("points_expire_days")
             if (days or None) != store.points_expire_days:

@@ -100,7 +100,7 @@ def template_context(
         },
         "milestone": milestone or {"name": "", "count": customer.order_count},
         "order": order or {"id": "", "total": 0, "currency": store.currency},
-        "store": {"key": store.key, "name": store.name, "currency": store.currency},
+        "store": {"key": store.key, "name": store.name, "currency": store.currency, "logo_url": store.logo_url or ""},
         "reward": {"credit_amount": 0, "points": 0, "coupon_code": "", **(reward or {})},
     }
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, case, func, literal_column, select
+from sqlalchemy import Table, and_, case, func, literal_column, select
 
 from milepost.adapters.storage import tables as t
 from milepost.adapters.storage.base import TxBase
-from milepost.service.ports.dashboard import HourRow
+from milepost.service.ports.dashboard import HourRow, StoreFigures
 
 
 class DashboardQueries(TxBase):
@@ -58,3 +58,29 @@ class DashboardQueries(TxBase):
         return self._hours(
             t.delivery_attempts, "started_at", store_id, since, func.count(), sent, a.outcome != "skipped"
         )
+
+    def store_figures(self, since: datetime) -> dict[int, StoreFigures]:
+        """Every store's key figures by store id, in one statement: each table is read once,
+        grouped by store (counted orders and milestones since `since`; credit outstanding in
+        the store's currency), not once per store."""
+        s = t.stores.c
+        customers = _per_store(t.customers, func.count())
+        orders = _per_store(t.orders, func.count(), t.orders.c.counts, t.orders.c.counted_at >= since)
+        firings = _per_store(t.firings, func.count(), t.firings.c.fired_at >= since)
+        ledger = t.credit_ledger.c
+        credit = (
+            select(ledger.store_id, func.sum(ledger.amount).label("n"))
+            .join(t.stores, and_(s.id == ledger.store_id, s.currency == ledger.currency))
+            .group_by(ledger.store_id)
+            .subquery()
+        )
+        figures = [customers, orders, firings, credit]
+        q = select(s.id, *(func.coalesce(f.c.n, 0) for f in figures)).select_from(t.stores)
+        for f in figures:
+            q = q.outerjoin(f, f.c.store_id == s.id)
+        return {r[0]: StoreFigures(int(r[1]), int(r[2]), int(r[3]), int(r[4])) for r in self.conn.execute(q)}
+
+
+def _per_store(table: Table, value: Any, *where: Any) -> Any:
+    """`value` (a count) of `table`'s rows that match `where`, by store: a subquery with `store_id` and `n`."""
+    return select(table.c.store_id, value.label("n")).where(*where).group_by(table.c.store_id).subquery()

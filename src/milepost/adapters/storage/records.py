@@ -62,6 +62,8 @@ def _store(r: Any) -> Store:
         r.points_expire_since,
         r.points_expired_until,
         r.milestone_emails,
+        r.reply_to_address,
+        r.logo_url,
     )
 
 
@@ -91,6 +93,11 @@ class RecordQueries(TxBase):
             self.conn.execute(select(t.orders.c.external_id).where(t.orders.c.store_id == store_id).limit(1)).first()
             is not None
         )
+
+    def store_has_money(self, store_id: int) -> bool:
+        """Orders or credit ledger entries: amounts in the store's currency."""
+        credit = select(t.credit_ledger.c.id).where(t.credit_ledger.c.store_id == store_id).limit(1)
+        return self.store_has_orders(store_id) or self.conn.execute(credit).first() is not None
 
     # -- templates ---------------------------------------------------------------
 

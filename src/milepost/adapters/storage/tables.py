@@ -117,6 +117,8 @@ stores = Table(
     Column("points_expired_until", UTCDateTime),  # the expiry sweep's mark: lots earned by then are settled
     # "marketing": milestone emails need the customer's email consent; "transactional": they do not
     Column("milestone_emails", String(16), nullable=False, server_default="marketing"),
+    Column("reply_to_address", String(320)),  # the Reply-To of the store's emails; None: none
+    Column("logo_url", String(2000)),  # an https URL of the store's logo
     _created(),
     Column("updated_at", UTCDateTime, nullable=False),
 )

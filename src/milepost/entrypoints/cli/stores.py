@@ -119,7 +119,7 @@ def show_store(app: App, key: str, as_json: bool) -> None:
 @stores.command("update")
 @click.argument("key")
 @click.option("--name")
-@click.option("--currency", help="Only before the store has orders.")
+@click.option("--currency", help="Only before the store has orders or credit.")
 @click.option("--timezone")
 @click.option(
     "--counting-status",
@@ -140,8 +140,10 @@ def show_store(app: App, key: str, as_json: bool) -> None:
     "count from the change if that is later.",
 )
 @click.option("--milestone-emails", type=click.Choice(MILESTONE_EMAILS), help=_MILESTONE_EMAILS_HELP)
-@click.option("--email-from-name", help="The From name of the store's emails.")
-@click.option("--email-from-address", help="The From address of the store's emails.")
+@click.option("--email-from-name", help="The From name of the store's emails; '' for the default.")
+@click.option("--email-from-address", help="The From address of the store's emails; '' for the default.")
+@click.option("--reply-to", "reply_to_address", help="Where replies to the store's emails go; '' for none.")
+@click.option("--logo-url", help="An https URL of the store's logo, for its emails; '' for none.")
 @json_option
 @pass_app
 def update_store(app: App, key: str, as_json: bool, **changes: object) -> None:

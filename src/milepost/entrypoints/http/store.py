@@ -18,8 +18,8 @@ def get_store(admin: AdminCaller) -> Store:
 @router.patch(
     "/store",
     summary="Change the store's settings",
-    description="Fields left out stay as they are. The currency and the counting status cannot change "
-    "once the store has orders (409): every order count would change.",
+    description="Fields left out stay as they are. The currency cannot change once the store has orders "
+    "or credit, the counting status once it has orders (409): amounts and order counts would change.",
     response_model=Store,
     responses=problems(409, body=True),
 )

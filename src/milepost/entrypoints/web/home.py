@@ -1,4 +1,4 @@
-"""Signing in and out, the choice of store, and each store's dashboard: the alerts to act
+"""Signing in and out, and each store's dashboard: the alerts to act
 on (the signed-in user's own first) with Acknowledge and Resolve, charts of the last
 30 days, and the milestones just reached."""
 
@@ -73,14 +73,6 @@ async def logout(request: Request, session: SignedIn) -> Response:
     response = render.redirect("/admin/login")
     response.delete_cookie(auth.SESSION_COOKIE, path="/admin")
     return response
-
-
-@router.get("/")
-def index(request: Request, session: SignedIn) -> Response:
-    stores = auth.mp_of(request).stores.list()
-    if len(stores) == 1:
-        return render.redirect(f"/admin/{stores[0].key}")
-    return render.page(request, "stores.html", session, stores=stores)
 
 
 @router.get("/{store}")

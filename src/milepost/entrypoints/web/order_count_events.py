@@ -5,7 +5,7 @@ confirmation (past firings stay in the log). Administrators only."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -14,7 +14,6 @@ from fastapi.responses import Response
 from milepost.domain.actions import ACTION_TYPES
 from milepost.domain.records import Store
 from milepost.domain.users import WebSession
-from milepost.entrypoints.action_text import action_text
 from milepost.entrypoints.web import auth, forms, program_forms, render
 from milepost.entrypoints.web.auth import Administrator
 from milepost.errors import ValidationError
@@ -28,8 +27,9 @@ BASE = "/admin" + PATH
 @router.get(PATH)
 def event_list(request: Request, store: str, session: Administrator) -> Response:
     found = auth.store_of(request, store)
-    events = auth.mp_of(request).order_count_events.list(store)
-    rows = [_row(d, found) for d in events]
+    mp = auth.mp_of(request)
+    names = {t["key"]: t["name"] for t in mp.templates.list(store)}
+    rows = [_row(d, found, names) for d in mp.order_count_events.list(store)]
     return render.page(request, "order_count_events.html", session, store=found, rows=rows, section="events")
 
 
@@ -148,14 +148,15 @@ def _parse(data: dict[str, Any], store: Store) -> tuple[forms.Form, dict[str, An
 _form_page = functools.partial(program_forms.editor_page, template="order_count_event_form.html", section="events")
 
 
-def _row(d: RuleDetails, store: Store) -> dict[str, Any]:
+def _row(d: RuleDetails, store: Store, template_names: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """What the table shows of an event; an email action by its template's name (its key on hover)."""
     r = d.rule
     return {
         "id": r.id,
         "count": r.threshold,
         "name": r.name,
         "types": [ACTION_TYPES[a.type].label for a in r.actions],
-        "details": [action_text(a, store.currency) for a in r.actions],
+        "details": [program_forms.action_cell(a, store, template_names or {}) for a in r.actions],
         "active": r.active,
         "conditions": ", ".join(("has " if c.present else "lacks ") + c.tag for c in r.conditions),
     }

@@ -10,7 +10,7 @@ program's, or an order count event's: the programs on the number of orders)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import Request, Response
@@ -20,6 +20,7 @@ from milepost.domain.journeys import MAX_STEPS, Step
 from milepost.domain.records import Store
 from milepost.domain.rules import MAX_INACTIVE_DAYS, Rule
 from milepost.domain.users import WebSession
+from milepost.entrypoints.action_text import action_text
 from milepost.entrypoints.web import auth, forms, render
 from milepost.errors import ValidationError
 from milepost.formatting import money, units
@@ -27,11 +28,11 @@ from milepost.service.rules import RuleDetails
 
 #: what each metric counts, in the operator's words
 METRIC_LABELS = {
-    "order_count": "Orders placed",
+    "order_count": "Number of orders",
     "amount_spent": "Amount spent",
-    "review_count": "Reviews written",
-    "referral_count": "Referrals completed",
-    "billing_cycles": "Subscription renewals paid",
+    "review_count": "Number of reviews",
+    "referral_count": "Number of referrals",
+    "billing_cycles": "Subscription billing cycles",
     "points_earned": "Points earned",
 }
 MONEY_METRICS = frozenset({"amount_spent"})  # typed in the store's currency, like 500.00
@@ -237,6 +238,15 @@ def repeat(r: Rule, currency: str) -> str:
     if r.every:
         return f"Again every {shown(r.every, r.metric, currency)}"
     return "Once per lapse" if r.kind == "inactivity" else "Once per customer"
+
+
+def action_cell(action: Any, store: Store, template_names: Mapping[str, str]) -> dict[str, str]:
+    """An action in a table: its words, an email by its template's name, and what hovering
+    it says (the template's key)."""
+    a = action.as_dict()
+    if a["type"] != "send_email":
+        return {"text": action_text(a, store.currency), "title": ""}
+    return {"text": f"email “{template_names.get(a['template'], a['template'])}”", "title": f"template {a['template']}"}
 
 
 def editor_page(

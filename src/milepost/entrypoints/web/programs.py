@@ -10,7 +10,7 @@ own. Administrators only."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Literal
 
@@ -23,7 +23,6 @@ from milepost.domain.journeys import MAX_STEPS
 from milepost.domain.records import Store
 from milepost.domain.rules import MAX_INACTIVE_DAYS, Rule
 from milepost.domain.users import WebSession
-from milepost.entrypoints.action_text import action_text
 from milepost.entrypoints.web import auth, forms, program_forms, render
 from milepost.entrypoints.web.auth import Administrator
 from milepost.errors import NotFound, ValidationError
@@ -80,7 +79,8 @@ def _table(request: Request, store: str, session: WebSession, problem: str = "")
     found = auth.store_of(request, store)
     mp = auth.mp_of(request)
     shown = sorted((d for d in mp.programs.list(store) if d.rule.kind in KINDS), key=_place)
-    rows = [_row(d, found, mp.clock()) for d in shown]
+    names = {t["key"]: t["name"] for t in mp.templates.list(store)}
+    rows = [_row(d, found, mp.clock(), names) for d in shown]
     return render.page(
         request,
         "programs.html",
@@ -205,7 +205,10 @@ def _place(d: RuleDetails) -> tuple[int, int, int, int]:
     return list(KINDS).index(r.kind), metric, r.threshold, r.id
 
 
-def _row(d: RuleDetails, store: Store, now: datetime) -> dict[str, Any]:
+def _row(
+    d: RuleDetails, store: Store, now: datetime, template_names: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """What the table shows of a program; an email action by its template's name (its key on hover)."""
     r = d.rule
     return {
         "id": r.id,
@@ -217,14 +220,14 @@ def _row(d: RuleDetails, store: Store, now: datetime) -> dict[str, Any]:
         "window": _window_text(r, store),
         "window_state": _window_state(r, now),
         "clawback": f"Taken back if refunded within {r.clawback_days} days" if r.clawback_days else "Kept",
-        "actions": [action_text(a, store.currency) for a in r.actions],
+        "actions": [program_forms.action_cell(a, store, template_names or {}) for a in r.actions],
         "conditions": ", ".join(("has " if c.present else "lacks ") + c.tag for c in r.conditions),
         "active": r.active,
     }
 
 
 def _goal(r: Rule, currency: str) -> str:
-    """`Amount spent ≥ $500.00`, `Orders placed +1 → Reviews written +1`, `90 days without an order`."""
+    """`Amount spent ≥ $500.00`, `Number of orders +1 → Number of reviews +1`, `90 days without an order`."""
     if r.kind == "inactivity":
         return f"{r.threshold:,} days without an order"
     if r.steps:

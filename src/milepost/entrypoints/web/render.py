@@ -16,7 +16,7 @@ from markupsafe import Markup
 from milepost import formatting
 from milepost.domain.records import Store
 from milepost.domain.users import WebSession
-from milepost.entrypoints.web.forms import Form
+from milepost.entrypoints.web.forms import MAX_SLOTS, Form
 from milepost.formatting import money
 
 HERE = Path(__file__).parent
@@ -37,6 +37,7 @@ def link(url: str, text: str) -> Markup:
     return Markup('<a href="{}">{}</a>').format(url, text)
 
 
+templates.env.globals["MAX_ACTIONS"] = MAX_SLOTS  # the action editor's rows, at most
 templates.env.globals["ROLE_NAMES"] = {"administrator": "Administrator", "agent": "Agent"}
 
 HEADERS = {
@@ -52,7 +53,10 @@ HEADERS = {
 def page(
     request: Request, name: str, session: WebSession | None = None, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
-    """The template `name` in the layout, with `session` (the user, the CSRF token)."""
+    """The template `name` in the layout, with `session` (the user, the CSRF token); a page
+    of a store also gets every store, for the switcher in its header."""
+    if session is not None and isinstance(context.get("store"), Store):
+        context["switch_stores"] = request.app.state.mp.stores.list()
     response = templates.TemplateResponse(
         request,
         name,

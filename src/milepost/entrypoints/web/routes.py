@@ -13,12 +13,14 @@ from milepost.entrypoints.web import (
     logs,
     order_count_events,
     programs,
+    stores,
     users,
     webhooks,
 )
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 for _area in (
+    stores,  # before home: its /stores/... pages are not a store's
     home,
     order_count_events,
     programs,

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
 from milepost.domain import consent, records
 from milepost.entrypoints.http.schemas.requests import CountingStatus, Currency, Name, Patch, Timezone, keep
 from milepost.entrypoints.http.schemas.responses import from_record
-from milepost.service.stores import MAX_EXPIRE_DAYS, MAX_POINTS_PER_UNIT
+from milepost.service.stores import CLEARABLE, MAX_EXPIRE_DAYS, MAX_POINTS_PER_UNIT, MAX_URL
 
 MilestoneEmails = Literal["marketing", "transactional"]
 MILESTONE_EMAILS = (
@@ -31,6 +31,8 @@ class Store(BaseModel):
     email_from_name: str | None = Field(description="Null: the server's default (MILEPOST_EMAIL_FROM_NAME).")
     email_from_address: str | None = Field(description="Null: the server's default (MILEPOST_EMAIL_FROM_ADDRESS).")
     milestone_emails: MilestoneEmails = Field(description=MILESTONE_EMAILS)
+    reply_to_address: str | None = Field(description="The Reply-To of the store's emails; null: none.")
+    logo_url: str | None = Field(description="An https URL of the store's logo, for its emails; null: none.")
 
     @classmethod
     def of(cls, s: records.Store) -> Store:
@@ -38,8 +40,10 @@ class Store(BaseModel):
 
 
 class StorePatch(Patch):
+    clearable = frozenset(CLEARABLE)  # null: the server's default sender, no Reply-To, no logo
+
     name: Name = keep()
-    currency: Currency = keep(description="Only before the store has orders.")
+    currency: Currency = keep(description="Only before the store has orders or credit.")
     timezone: Timezone = keep(description="An IANA time zone, like Europe/Paris.")
     counting_status: CountingStatus = keep(
         description="The order status from which an order counts. Only before the store has orders."
@@ -58,9 +62,25 @@ class StorePatch(Patch):
         description="Earned points expire this many days later, oldest first; 0: never. Points already earned "
         "get the whole period from the change.",
     )
-    email_from_name: str = keep(max_length=200, description="The From name of the store's emails.")
-    email_from_address: str = keep(max_length=320, description="The From address of the store's emails.")
+    email_from_name: str | None = keep(
+        max_length=200, description="The From name of the store's emails; null: the default."
+    )
+    email_from_address: str | None = keep(
+        max_length=320, description="The From address of the store's emails; null: the default."
+    )
+    reply_to_address: str | None = keep(
+        max_length=320, description="Where replies to the store's emails go (the Reply-To header); null: none."
+    )
+    logo_url: str | None = keep(
+        max_length=MAX_URL,
+        description="An https URL of the store's logo, an image the store hosts; templates show it as "
+        "{{ store.logo_url }}. Null: none.",
+    )
     milestone_emails: MilestoneEmails = keep(description=MILESTONE_EMAILS)
+
+    def changes(self) -> dict[str, Any]:
+        """The fields given; a cleared one (null) as the empty value the service clears."""
+        return {k: ("" if v is None else v) for k, v in super().changes().items()}
 
 
 class EmailReach(BaseModel):

@@ -1,7 +1,7 @@
 """Stores say whether their milestone emails are marketing (sent only with the customer's
 email consent, the default) or transactional (sent without it)
 
-Revision ID: 0015_milestone_emails
+Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-07
 """
@@ -9,7 +9,7 @@ Create Date: 2026-12-07
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015_milestone_emails"
+revision = "0015"
 down_revision = "0014"
 branch_labels = None
 depends_on = None
