@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from milepost.domain.codes import Discount
 from milepost.domain.rules import Rule
 from milepost.formatting import money
+
+_CREDITED = re.compile(r"^credited (-?\d+) ([A-Z]{3})$")  # what a credit action did, as the log keeps it
 
 #: The actions said as a word and one field, quoted: `+tag 'VIP'`, `email 'vip'`.
 _NAMED = {
@@ -48,3 +51,10 @@ def actions_text(actions: Iterable[Any], currency: str) -> str:
 def conditions_text(r: Rule) -> str:
     """The tag conditions of a program as the CLI lists them: `has 'vip', lacks 'churned'`, or everyone."""
     return ", ".join(f"{'has' if c.present else 'lacks'} {c.tag!r}" for c in r.conditions) or "everyone"
+
+
+def outcome_detail(detail: str) -> str:
+    """What an action did, as the milestone log keeps it, with its money as people read it:
+    `credited 500 USD` -> `credited $5.00`; other details as they are."""
+    credited = _CREDITED.match(detail)
+    return f"credited {money(int(credited.group(1)), credited.group(2))}" if credited else detail

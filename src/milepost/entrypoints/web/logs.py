@@ -18,15 +18,14 @@ from fastapi.responses import Response
 from milepost.domain.actions import ACTION_TYPES
 from milepost.domain.delivery import Delivery
 from milepost.domain.records import MilestoneReached, Store
+from milepost.entrypoints.action_text import outcome_detail
 from milepost.entrypoints.web import auth, forms, render
 from milepost.entrypoints.web.auth import SignedIn
-from milepost.formatting import money
 
 router = APIRouter()
 PAGE = 50
 MAX_ID = 2**63 - 1  # the largest id a database column holds
 LOG = "/{store}/log/milestones"  # under the UI's /admin
-_CREDITED = re.compile(r"^credited (-?\d+) ([A-Z]{3})$")
 
 
 # -- the milestone log ------------------------------------------------------------------------------
@@ -154,10 +153,7 @@ def outcome(action: Mapping[str, Any], store: Store, delivery: Delivery | None) 
     """What one action did, in words; for an email, text or webhook, how its delivery went."""
     kind = str(action.get("type", ""))
     spec = ACTION_TYPES.get(kind)
-    detail = str(action.get("detail") or "")
-    credited = _CREDITED.match(detail)
-    if credited:
-        detail = f"credited {money(int(credited.group(1)), credited.group(2))}"
+    detail = outcome_detail(str(action.get("detail") or ""))
     return {
         "label": spec.label if spec else kind,
         "status": str(action.get("status", "")),
