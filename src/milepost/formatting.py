@@ -132,7 +132,7 @@ def _bare(raw: str, currency: str, locale: str) -> str:
 
 def _malformed(raw: str, currency: str) -> str:
     """Why `raw` is not an amount; a comma before the decimals is named."""
-    example = f"{units(1250 * 10 ** max(exponent(currency) - 2, 0), currency)} {currency}"
+    example = f"{units(10 ** (exponent(currency) + 1), currency)} {currency}"
     if re.fullmatch("[0-9]+,[0-9]{1,2}", raw):
         return f"must be an amount like {example}: a point before the decimals, commas only between thousands"
     return f"must be an amount like {example}"

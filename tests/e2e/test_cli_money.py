@@ -48,8 +48,8 @@ def test_amounts_that_are_not_the_store_s_money_are_refused_in_one_line(database
     mp, store = shop(database_url, tmp_path, "USD")
     for flags, said in [
         (("--credit", "5.123"), "error: --credit '5.123' must be an amount with at most 2 decimals in USD\n"),
-        (("--credit", "12,5"), "error: --credit '12,5' must be an amount like 12.50 USD: a point before the decimals"),
-        (("--credit", "€5"), "error: --credit '€5' must be an amount like 12.50 USD\n"),
+        (("--credit", "12,5"), "error: --credit '12,5' must be an amount like 10.00 USD: a point before the decimals"),
+        (("--credit", "€5"), "error: --credit '€5' must be an amount like 10.00 USD\n"),
         (("--minor-units", "--credit", "5.00"), "error: --credit '5.00' must be a whole number of minor units"),
     ]:
         refused = mp("events", "create", "--store", store, "--count", "3", "--name", "x", *flags, expect=2)
@@ -99,18 +99,39 @@ def test_a_euro_store_shows_euros(database_url: str, tmp_path: Path) -> None:
         expect=2,
     )  # fmt: skip
     assert refused.stderr == "error: --threshold '3.5' must be a whole number\n"
+    # And the log shows the amount spent that crossed it, in euros
+    orders = tmp_path / "orders.jsonl"
+    order = {"id": "e1", "type": "order.paid", "customer_id": "c1", "order_id": "o1", "total": 80000, "currency": "EUR"}
+    orders.write_text(json.dumps(order) + "\n")
+    mp("ingest", str(orders), "--store", store)
+    log = mp("milestones", "log", "--store", store).stdout
+    assert "€800.00" in log and "credited €12.50" in log and "80000" not in log
 
 
 def test_credit_spend_and_adjust_take_amounts_as_people_write_them(database_url: str, tmp_path: Path) -> None:
-    # Given a customer whose first order gave $20.00 of credit
+    # Given a customer whose first order gave $20.00 of credit and a $5.00 code
     mp, store = shop(database_url, tmp_path, "USD")
-    mp("events", "create", "--store", store, "--count", "1", "--name", "First", "--credit", "20")
+    code = {"type": "code", "discount": {"kind": "fixed_amount", "amount": 500}, "pattern": "GIFT-XXXX-XXXX"}
+    mp(
+        "events",
+        "create",
+        "--store",
+        store,
+        "--count",
+        "1",
+        "--name",
+        "First",
+        "--credit",
+        "20",
+        "--action",
+        json.dumps(code),
+    )
     orders = tmp_path / "orders.jsonl"
     order = {"id": "e1", "type": "order.paid", "customer_id": "c1", "order_id": "o1", "total": 900, "currency": "USD"}
     orders.write_text(json.dumps(order) + "\n")
     mp("ingest", str(orders), "--store", store)
     log = mp("milestones", "log", "--store", store).stdout
-    assert "credited $20.00" in log and "2000 USD" not in log
+    assert "credited $20.00" in log and ": $5.00 off" in log and " USD" not in log
     # When they spend 15, 250c and, in minor units, 100
     spent = mp("credit", "spend", "--store", store, "c1", "15", "--key", "k2").stdout
     assert spent.startswith("c1 spent $15.00 of credit") and spent.rstrip().endswith("balance $5.00")
@@ -124,3 +145,5 @@ def test_credit_spend_and_adjust_take_amounts_as_people_write_them(database_url:
     assert "raised by $1,000.00" in raised
     refused = mp("credit", "spend", "--store", store, "c1", "0.001", "--key", "k7", expect=2)
     assert refused.stderr == "error: AMOUNT '0.001' must be an amount with at most 2 decimals in USD\n"
+    too_much = mp("credit", "spend", "--store", store, "c1", "1,000.01", "--key", "k8", expect=2)
+    assert too_much.stderr == "error: c1 has $1,000.00 of credit; $1,000.01 cannot be taken\n"

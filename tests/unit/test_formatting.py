@@ -78,17 +78,17 @@ def test_minor_units_on_request_are_whole_numbers() -> None:
 @pytest.mark.parametrize(
     ("typed", "currency", "reason"),
     [
-        ("ten", "USD", "must be an amount like 12.50 USD"),
+        ("ten", "USD", "must be an amount like 10.00 USD"),
         ("10.505", "USD", "must be an amount with at most 2 decimals in USD"),
         ("5.123", "USD", "must be an amount with at most 2 decimals in USD"),
         ("1.0001", "KWD", "must be an amount with at most 3 decimals in KWD"),
         ("10.5", "JPY", "must be a whole amount: JPY has no decimals"),
-        ("12,5", "EUR", "must be an amount like 12.50 EUR: a point before the decimals, commas only between thousands"),
-        ("1,23,456", "USD", "must be an amount like 12.50 USD$"),
-        ("1.234,50", "EUR", "must be an amount like 12.50 EUR$"),
-        ("€5", "USD", "must be an amount like 12.50 USD"),  # another currency's sign
-        ("5 EUR", "USD", "must be an amount like 12.50 USD"),
-        ("ten", "JPY", "must be an amount like 1250 JPY"),
+        ("12,5", "EUR", "must be an amount like 10.00 EUR: a point before the decimals, commas only between thousands"),
+        ("1,23,456", "USD", "must be an amount like 10.00 USD$"),
+        ("1.234,50", "EUR", "must be an amount like 10.00 EUR$"),
+        ("€5", "USD", "must be an amount like 10.00 USD"),  # another currency's sign
+        ("5 EUR", "USD", "must be an amount like 10.00 USD"),
+        ("ten", "JPY", "must be an amount like 10 JPY"),
         ("5.5c", "USD", "must be an amount like"),
         ("1e40", "USD", "must be an amount like"),
         ("nan", "USD", "must be an amount like"),

@@ -10,7 +10,8 @@ from milepost.domain.codes import Discount
 from milepost.domain.rules import Rule
 from milepost.formatting import money
 
-_CREDITED = re.compile(r"^credited (-?\d+) ([A-Z]{3})$")  # what a credit action did, as the log keeps it
+#: What a credit or a code action did, as the log keeps it: `credited 500 USD`, `issued GIFT-7K2P: 500 USD off`.
+_MONEY_DONE = re.compile(r"^(credited|code issued:|issued \S+:) (-?\d+) ([A-Z]{3})( off)?$")
 
 #: The actions said as a word and one field, quoted: `+tag 'VIP'`, `email 'vip'`.
 _NAMED = {
@@ -55,6 +56,10 @@ def conditions_text(r: Rule) -> str:
 
 def outcome_detail(detail: str) -> str:
     """What an action did, as the milestone log keeps it, with its money as people read it:
-    `credited 500 USD` -> `credited $5.00`; other details as they are."""
-    credited = _CREDITED.match(detail)
-    return f"credited {money(int(credited.group(1)), credited.group(2))}" if credited else detail
+    `credited 500 USD` -> `credited $5.00`, `issued GIFT-7K2P: 500 USD off` -> `issued GIFT-7K2P:
+    $5.00 off`; other details as they are."""
+    found = _MONEY_DONE.match(detail)
+    if found is None:
+        return detail
+    done, amount, currency, off = found.groups()
+    return f"{done} {money(int(amount), currency)}{off or ''}"

@@ -87,7 +87,8 @@ def action_options(f: Callable[..., Any]) -> Callable[..., Any]:
             "--action",
             multiple=True,
             metavar="JSON",
-            help='Any action as JSON, e.g. \'{"type": "credit", "amount": 500}\'.',
+            help="Any action as JSON, as the HTTP API takes it (amounts in minor units), "
+            'e.g. \'{"type": "credit", "amount": 500}\' for $5.00.',
         ),
         click.option("--add-tag", multiple=True, metavar="TAG", help="Add a tag to the customer."),
         click.option("--remove-tag", multiple=True, metavar="TAG", help="Remove a tag from the customer."),

@@ -1,17 +1,19 @@
-"""Money typed on the command line: amounts as people write them in the store's currency
+"""Money on the command line. Typed: amounts as people write them in the store's currency
 (`5`, `12.50`, `1,234.50`), `500c` for minor units, or every amount of a command in minor
-units with `--minor-units` (as the API and `--json` count them). One parser for the CLI and
-the admin: milepost/formatting.py's `parse_amount`."""
+units with `--minor-units` (as the API and `--json` count them); one parser for the CLI and
+the admin, milepost/formatting.py's `parse_amount`. Shown: the milestone log's values."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import Any
 
 import click
 
+from milepost.domain.records import MilestoneReached
 from milepost.entrypoints.cli.context import App, Failure
-from milepost.formatting import parse_amount
+from milepost.formatting import money, parse_amount
 
 minor_units_option = click.option(
     "--minor-units",
@@ -46,3 +48,13 @@ class Amounts:
         if found is None:
             raise Failure(f"{option} needs an amount, like 5 or 12.50")
         return found
+
+
+def reached_values(app: App, store: str, reached: Sequence[MilestoneReached]) -> Callable[[MilestoneReached], Any]:
+    """What a milestone's value shows in a table: the amount of a program on amount spent
+    ($800.00), else the count. The programs are looked up only when `reached` has any."""
+    if all(m.rule_kind == "order_count" for m in reached):
+        return lambda m: m.value
+    currency = app.mp.stores.get(store).currency
+    spend = {d.rule.id for d in app.mp.programs.list(store, include_deleted=True) if d.rule.metric == "amount_spent"}
+    return lambda m: money(m.value, currency) if m.rule_id in spend else m.value
