@@ -104,15 +104,15 @@ def parse_amount(typed: str, currency: str, *, minor_units: bool = False, locale
         return sign * int(digits)
     if not _NUMBER.fullmatch(raw):
         raise ValueError(_malformed(raw, currency))
-    whole = raw.split(".")[0].replace(",", "")
+    whole, _, fraction = raw.replace(",", "").partition(".")
+    fraction = fraction.rstrip("0")  # 5.10 is 5.1: no finer than the currency
     if len(whole) > MAX_DIGITS:
         raise ValueError("is too large")
-    amount = Decimal(raw.replace(",", "")).scaleb(places)
-    if amount != amount.to_integral_value():
+    if len(fraction) > places:
         if places == 0:
             raise ValueError(f"must be a whole amount: {currency} has no decimals")
         raise ValueError(f"must be an amount with at most {places} decimals in {currency}")
-    return sign * int(amount)
+    return sign * int(whole + fraction.ljust(places, "0"))
 
 
 _DIGITS = re.compile("[0-9]+")

@@ -19,6 +19,15 @@ def shop(database_url: str, tmp_path: Path, currency: str) -> tuple[Milepost, st
     return mp, store
 
 
+def first_order_log(mp: Milepost, store: str, tmp_path: Path, total: int, currency: str) -> str:
+    """Customer c1's first order of `total` minor units, ingested; then the milestone log as printed."""
+    orders = tmp_path / "orders.jsonl"
+    order = {"id": "e1", "type": "order.paid", "customer_id": "c1", "order_id": "o1", "total": total}
+    orders.write_text(json.dumps({**order, "currency": currency}) + "\n")
+    mp("ingest", str(orders), "--store", store)
+    return str(mp("milestones", "log", "--store", store).stdout)
+
+
 def test_credit_5_is_five_dollars_and_says_so(database_url: str, tmp_path: Path) -> None:
     # Given a USD store, When an event is created with --credit 5
     mp, store = shop(database_url, tmp_path, "USD")
@@ -100,11 +109,7 @@ def test_a_euro_store_shows_euros(database_url: str, tmp_path: Path) -> None:
     )  # fmt: skip
     assert refused.stderr == "error: --threshold '3.5' must be a whole number\n"
     # And the log shows the amount spent that crossed it, in euros
-    orders = tmp_path / "orders.jsonl"
-    order = {"id": "e1", "type": "order.paid", "customer_id": "c1", "order_id": "o1", "total": 80000, "currency": "EUR"}
-    orders.write_text(json.dumps(order) + "\n")
-    mp("ingest", str(orders), "--store", store)
-    log = mp("milestones", "log", "--store", store).stdout
+    log = first_order_log(mp, store, tmp_path, 80000, "EUR")
     assert "€800.00" in log and "credited €12.50" in log and "80000" not in log
 
 
@@ -126,11 +131,7 @@ def test_credit_spend_and_adjust_take_amounts_as_people_write_them(database_url:
         "--action",
         json.dumps(code),
     )
-    orders = tmp_path / "orders.jsonl"
-    order = {"id": "e1", "type": "order.paid", "customer_id": "c1", "order_id": "o1", "total": 900, "currency": "USD"}
-    orders.write_text(json.dumps(order) + "\n")
-    mp("ingest", str(orders), "--store", store)
-    log = mp("milestones", "log", "--store", store).stdout
+    log = first_order_log(mp, store, tmp_path, 900, "USD")
     assert "credited $20.00" in log and ": $5.00 off" in log and " USD" not in log
     # When they spend 15, 250c and, in minor units, 100
     spent = mp("credit", "spend", "--store", store, "c1", "15", "--key", "k2").stdout

@@ -81,6 +81,7 @@ def test_minor_units_on_request_are_whole_numbers() -> None:
         ("ten", "USD", "must be an amount like 10.00 USD"),
         ("10.505", "USD", "must be an amount with at most 2 decimals in USD"),
         ("5.123", "USD", "must be an amount with at most 2 decimals in USD"),
+        ("100000000000000000.00000000001", "USD", "at most 2 decimals in USD"),  # past Decimal's 28 digits
         ("1.0001", "KWD", "must be an amount with at most 3 decimals in KWD"),
         ("10.5", "JPY", "must be a whole amount: JPY has no decimals"),
         ("12,5", "EUR", "must be an amount like 10.00 EUR: a point before the decimals, commas only between thousands"),
