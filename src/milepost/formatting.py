@@ -9,10 +9,11 @@ sign goes and the date patterns; nothing here is a hand-written table of currenc
   shown with exactly that many decimals (2 for USD, 0 for JPY, 3 for KWD). CLDR's own
   digits are a display rounding that differs from ISO 4217 for some currencies (HUF, IDR,
   COP, IQD show 0 there), so they are not used: 1050 HUF is "10.50 HUF", never "11 HUF".
-- **Two styles.** `money` for people in the admin UI and the CLI: the locale's symbol when
-  it is a sign ($25.00, -€5.00, CA$1.00, ¥500), else the amount and the ISO code
-  (1,234.50 CHF). `money_code` (domain/money.py's `format_money`) for emails, alerts and
-  logs, readable in any locale: 10.50 USD.
+- **One style.** `money` everywhere people read amounts (the admin UI, the CLI, email
+  templates, alert messages): the locale's symbol when it is a sign ($25.00, -€5.00,
+  CA$1.00, ¥500), else the amount and the ISO code (1,234.50 CHF).
+- **Typed amounts.** `parse_amount` reads what the admin's fields and the CLI's options are
+  given: `5`, `12.50`, `1,234.50`, `$5` in the currency's units, `500c` in minor units.
 - **Times.** Aware datetimes shown in the store's time zone, to the minute (or second).
   With `zone=True` the zone is named by its IANA abbreviation (CET, CEST, EDT, UTC):
   CLDR's en_US names only American zones and would call Berlin "+0100".
@@ -21,22 +22,30 @@ sign goes and the date patterns; nothing here is a hand-written table of currenc
 from __future__ import annotations
 
 import copy
+import re
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.numbers import NumberPattern, get_currency_symbol
+from babel.numbers import NumberPattern, get_currency_symbol, parse_pattern
 
-from milepost.domain.money import amount_then_code, exponent
-from milepost.domain.money import format_money as money_code
+from milepost.domain.money import exponent
 
 LOCALE = "en_US"
 MAX_DIGITS = 18  # an amount typed with more digits before the point is refused: it would not fit
 
-__all__ = ["LOCALE", "day", "money", "money_code", "parse_amount", "units", "when"]
+__all__ = ["LOCALE", "day", "money", "parse_amount", "units", "when"]
+
+
+@lru_cache(maxsize=8)
+def _amount_then_code(places: int) -> NumberPattern:
+    """The amount with `places` decimals, then the ISO code: 1,234.50 CHF."""
+    found = parse_pattern("#,##0.00 ¤¤")  # ¤¤: the ISO code
+    found.frac_prec = (places, places)
+    return found
 
 
 @lru_cache(maxsize=256)
@@ -46,7 +55,7 @@ def _pattern(currency: str, locale: str) -> NumberPattern:
     places = exponent(currency)
     symbol = get_currency_symbol(currency, locale)
     if symbol[-1:].isalpha() or symbol == "¤":  # no sign for it here (CHF), or none at all (XXX)
-        return amount_then_code(places)
+        return _amount_then_code(places)
     found: NumberPattern = copy.copy(_locale(locale).currency_formats["standard"])
     found.frac_prec = (places, places)
     return found
@@ -70,22 +79,63 @@ def units(minor_units: int, currency: str) -> str:
     return f"{Decimal(minor_units).scaleb(-places):.{places}f}"
 
 
-def parse_amount(typed: str, currency: str) -> int | None:
-    """An amount as a person types it in the currency's units (`10`, `10.50`, `1,000.00`),
-    in minor units; None when nothing is typed. ValueError says what is wrong."""
-    raw = typed.strip().replace(",", "")
+def parse_amount(typed: str, currency: str, *, minor_units: bool = False, locale: str = LOCALE) -> int | None:
+    """An amount as a person types it, in minor units; None when nothing is typed. ValueError
+    says what is wrong.
+
+    In the currency's units: `5`, `5.00`, `12.5`, `1,234.50` (commas only between thousands,
+    a point before the decimals), at most the currency's decimals (`5.123` USD and `5.5` JPY
+    are refused), optionally with the currency's sign or code (`$5`, `5 USD`) and a sign
+    (`-5`). In minor units, as the API takes them: `500c`, or any whole number with
+    `minor_units=True`."""
+    raw = typed.strip()
     if not raw:
         return None
+    sign = -1 if raw[0] == "-" else 1
+    raw = _bare(raw[1:].lstrip() if raw[0] in "+-" else raw, currency, locale)
     places = exponent(currency)
-    try:
-        amount = Decimal(raw)
-    except InvalidOperation:
-        raise ValueError(f"must be an amount like 10.00 {currency}") from None
-    if not amount.is_finite() or amount.as_tuple().exponent < -places:  # type: ignore[operator]
-        raise ValueError(f"must be an amount with at most {places} decimals")
-    if amount.adjusted() > MAX_DIGITS:  # 1e999999 would overflow the conversion below
+    minor = _MINOR.fullmatch(raw)
+    if minor or minor_units:
+        if minor is None and not _DIGITS.fullmatch(raw):
+            raise ValueError("must be a whole number of minor units, like 500")
+        digits = minor.group(1) if minor else raw
+        if len(digits) > MAX_DIGITS + places:
+            raise ValueError("is too large")
+        return sign * int(digits)
+    if not _NUMBER.fullmatch(raw):
+        raise ValueError(_malformed(raw, currency))
+    whole, _, fraction = raw.replace(",", "").partition(".")
+    fraction = fraction.rstrip("0")  # 5.10 is 5.1: no finer than the currency
+    if len(whole) > MAX_DIGITS:
         raise ValueError("is too large")
-    return int(amount.scaleb(places))
+    if len(fraction) > places:
+        if places == 0:
+            raise ValueError(f"must be a whole amount: {currency} has no decimals")
+        raise ValueError(f"must be an amount with at most {places} decimals in {currency}")
+    return sign * int(whole + fraction.ljust(places, "0"))
+
+
+_DIGITS = re.compile("[0-9]+")
+_MINOR = re.compile("([0-9]+)[cC]")
+_NUMBER = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")
+
+
+def _bare(raw: str, currency: str, locale: str) -> str:
+    """`raw` without the currency's own sign or code before or after it: `$5`, `5 USD`."""
+    for mark in {currency, currency.lower(), get_currency_symbol(currency, locale)}:
+        if raw.startswith(mark):
+            return raw.removeprefix(mark).strip()
+        if raw.endswith(mark):
+            return raw.removesuffix(mark).strip()
+    return raw
+
+
+def _malformed(raw: str, currency: str) -> str:
+    """Why `raw` is not an amount; a comma before the decimals is named."""
+    example = f"{units(10 ** (exponent(currency) + 1), currency)} {currency}"
+    if re.fullmatch("[0-9]+,[0-9]{1,2}", raw):
+        return f"must be an amount like {example}: a point before the decimals, commas only between thousands"
+    return f"must be an amount like {example}"
 
 
 def when(

@@ -35,10 +35,10 @@ def test_create_show_update_and_delete_a_program_with_a_window(milepost: Milepos
         "--metric",
         "amount_spent",
         "--threshold",
-        "50000",
+        "500",
         "--alert",
         "--credit",
-        "1000",
+        "10",
         "--if-tag",
         "vip",
         "--starts",
@@ -171,7 +171,7 @@ def test_a_program_with_a_clawback_policy(milepost: Milepost) -> None:
     name = f"First order {uuid.uuid4().hex[:6]}"
     created = milepost.json(
         "programs", "create", "--store", STORE, "--name", name, "--metric", "order_count", "--threshold", "1",
-        "--credit", "500", "--clawback-days", "30",
+        "--credit", "5", "--clawback-days", "30",
     )  # fmt: skip
     assert created["clawback_days"] == 30
     program_id = str(created["id"])

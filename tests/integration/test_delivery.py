@@ -55,7 +55,7 @@ def test_without_smtp_emails_are_kept_once_in_the_local_mailbox(mp, store):
     assert drain(mp, store) == 1
     (mail,) = mp.mailbox.list(store)
     assert mail.subject == "Welcome to VIP, Ada Lovelace"
-    assert "2 orders and $5.00" in mail.body_text or "2 orders and 5.00 USD" in mail.body_text
+    assert "2 orders and $5.00" in mail.body_text
     assert mail.body_html == "<p>Hi Ada Lovelace</p>"
     assert mail.recipient == "Ada Lovelace <c1@example.com>"
     (delivery,) = mp.deliveries.list(store)

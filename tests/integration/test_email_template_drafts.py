@@ -28,7 +28,7 @@ def test_a_draft_renders_for_the_chosen_customer_with_their_last_milestone(mp: M
         customer_id="c1",
     )
 
-    assert out == ("Grace <Hopper>, Second order!", "7.50 USD credit", "<b>Grace &lt;Hopper&gt;</b>")
+    assert out == ("Grace <Hopper>, Second order!", "$7.50 credit", "<b>Grace &lt;Hopper&gt;</b>")
     assert mp.templates.list(store) == []  # a draft is not saved
 
 

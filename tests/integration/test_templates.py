@@ -49,7 +49,7 @@ def test_a_preview_renders_for_the_chosen_customer_with_their_last_milestone(mp:
     out = mp.templates.preview(store, "vip", "c1")
 
     assert out.subject == "Grace <Hopper>, Second order!"
-    assert out.text == "2 orders, 7.50 USD credit"
+    assert out.text == "2 orders, $7.50 credit"
     assert out.html == "<b>Grace &lt;Hopper&gt;</b>"
     with pytest.raises(NotFound):
         mp.templates.preview(store, "vip", "nobody")

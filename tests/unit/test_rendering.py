@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from milepost.domain.money import format_money
 from milepost.service.rendering import TemplateProblem, render
 
 CONTEXT = {
@@ -24,7 +23,7 @@ def test_a_template_renders_its_three_parts_and_escapes_html_only() -> None:
 
     assert out.subject == "Hi Ada, thanks"  # one line
     assert out.text == "Tags: VIP <ok>"
-    assert out.html == "<p>&lt;b&gt; 10.50 USD</p>"
+    assert out.html == "<p>&lt;b&gt; $10.50</p>"
 
 
 @pytest.mark.parametrize(
@@ -58,14 +57,16 @@ def test_the_sandbox_leaves_the_context_unchanged() -> None:
 @pytest.mark.parametrize(
     ("amount", "currency", "shown"),
     [
-        (1050, "USD", "10.50 USD"),
-        (500, "JPY", "500 JPY"),
-        (-1234567, "EUR", "-12,345.67 EUR"),
-        (1001, "KWD", "1.001 KWD"),
+        (1050, "USD", "$10.50"),
+        (500, "JPY", "¥500"),
+        (-1234567, "EUR", "-€12,345.67"),
+        (1001, "KWD", "1.001 KWD"),  # no sign for it in the locale: the amount, then the code
     ],
 )
-def test_money_is_shown_with_the_currency_s_minor_units(amount: int, currency: str, shown: str) -> None:
-    assert format_money(amount, currency) == shown
+def test_money_is_shown_as_the_locale_writes_it(amount: int, currency: str, shown: str) -> None:
+    """As the admin and the CLI show it, never "10.50 USD" where the locale has a sign."""
+    template = {"subject": "s", "body_text": "{{ amount|money(currency) }}"}
+    assert render(template, {"amount": amount, "currency": currency}).text == shown
 
 
 @pytest.mark.parametrize(

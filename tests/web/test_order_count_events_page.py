@@ -108,6 +108,22 @@ def test_errors_show_next_to_their_fields_and_the_form_keeps_what_was_typed(admi
     assert cells(admin.get(url).text)[0][0].startswith("No order count event")
 
 
+def test_a_decimal_comma_is_refused_not_read_as_thousands(admin: TestClient, mp: Milepost, store: str):
+    """`12,5` typed for €12.50 (or $12.50) is refused, never saved as 125.00."""
+    url = EVENTS.format(store=store)
+    token = csrf(admin, f"{url}/new")
+    no_email = {"action-0-type": "add_tag", "action-0-tag": "VIP"}
+    r = admin.post(f"{url}/new", data=vip_form(token, **no_email, **{"action-1-amount": "12,5"}))
+    assert r.status_code == 400 and "a point before the decimals, commas only between thousands" in r.text
+    assert mp.order_count_events.list(store) == []
+    # written as people write it, with the currency's sign or in cents, it is taken
+    for typed in ("$1,012.50", "101250c"):
+        form = vip_form(token, count=str(len(typed)), **no_email, **{"action-1-amount": typed})
+        r = admin.post(f"{url}/new", data=form)
+        assert r.status_code == 303, re.findall(r"class=\"error[^>]*>([^<]*)", r.text)
+    assert {e.rule.actions[1].as_dict()["amount"] for e in mp.order_count_events.list(store)} == {101250}
+
+
 def test_nothing_a_browser_can_post_answers_500(admin: TestClient, store: str):
     url = EVENTS.format(store=store)
     token = csrf(admin, f"{url}/new")

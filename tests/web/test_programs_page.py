@@ -257,7 +257,7 @@ def test_errors_show_next_to_their_fields_and_the_form_keeps_what_was_typed(admi
     assert r.status_code == 400 and "Please correct what is marked below." in r.text
     assert error_of(r.text, "name") == "is required"
     assert error_of(r.text, "threshold").startswith("must be an amount like 10.00")
-    assert error_of(r.text, "every") == "must be an amount with at most 2 decimals"
+    assert error_of(r.text, "every") == "must be an amount with at most 2 decimals in USD"
     assert error_of(r.text, "starts_at").startswith("must be a date and time")
     assert 'value="5 hundred"' in r.text and 'value="tomorrow"' in r.text and 'value="VIP, !churned"' in r.text
 

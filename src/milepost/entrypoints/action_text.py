@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from milepost.domain.codes import Discount
 from milepost.domain.rules import Rule
 from milepost.formatting import money
+
+#: What a credit or a code action did, as the log keeps it: `credited 500 USD`, `issued GIFT-7K2P: 500 USD off`.
+_MONEY_DONE = re.compile(r"^(credited|code issued:|issued \S+:) (-?\d+) ([A-Z]{3})( off)?$")
 
 #: The actions said as a word and one field, quoted: `+tag 'VIP'`, `email 'vip'`.
 _NAMED = {
@@ -48,3 +52,14 @@ def actions_text(actions: Iterable[Any], currency: str) -> str:
 def conditions_text(r: Rule) -> str:
     """The tag conditions of a program as the CLI lists them: `has 'vip', lacks 'churned'`, or everyone."""
     return ", ".join(f"{'has' if c.present else 'lacks'} {c.tag!r}" for c in r.conditions) or "everyone"
+
+
+def outcome_detail(detail: str) -> str:
+    """What an action did, as the milestone log keeps it, with its money as people read it:
+    `credited 500 USD` -> `credited $5.00`, `issued GIFT-7K2P: 500 USD off` -> `issued GIFT-7K2P:
+    $5.00 off`; other details as they are."""
+    found = _MONEY_DONE.match(detail)
+    if found is None:
+        return detail
+    done, amount, currency, off = found.groups()
+    return f"{done} {money(int(amount), currency)}{off or ''}"

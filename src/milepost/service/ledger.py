@@ -19,6 +19,7 @@ from typing import Any, NamedTuple
 from milepost.domain.expiry import EXPIRE, Lot, due, upcoming
 from milepost.domain.records import LedgerEntry, PointsEntry, Store
 from milepost.errors import Conflict, InsufficientBalance, ValidationError
+from milepost.formatting import money
 from milepost.service.existing import find_customer
 from milepost.service.ports import POINTS_UNIT, LedgerRow, Storage
 
@@ -46,6 +47,10 @@ class Book:
     def describe(self, customer: str, store: Store, balance: int) -> str:
         raise NotImplementedError
 
+    def show(self, store: Store, amount: int) -> str:
+        """An amount of this unit as people read it."""
+        return str(amount)
+
     def row_unit(self, store: Store) -> str:
         """The unit of the rows this book writes (a currency, or POINTS_UNIT)."""
         raise NotImplementedError
@@ -71,7 +76,10 @@ class _Credit(Book):
         return int(tx.balances(customer_id).get(store.currency, 0))
 
     def describe(self, customer: str, store: Store, balance: int) -> str:
-        return f"{customer} has {balance} {store.currency} of credit"
+        return f"{customer} has {money(balance, store.currency)} of credit"
+
+    def show(self, store: Store, amount: int) -> str:
+        return money(amount, store.currency)
 
     def row_unit(self, store: Store) -> str:
         return store.currency
@@ -163,7 +171,8 @@ def _post(db: Storage, now: datetime, account: Account, amount: int, reason: str
         book.prepare(tx, store, now, customer.id)
         balance = book.balance(tx, store, customer.id)
         if amount < 0 and balance + amount < 0 and not book.allows_negative(store):
-            raise InsufficientBalance(f"{book.describe(customer_id, store, balance)}; {-amount} cannot be taken")
+            taken = book.show(store, -amount)
+            raise InsufficientBalance(f"{book.describe(customer_id, store, balance)}; {taken} cannot be taken")
         tx.insert_ledger(
             store.id, [LedgerRow(customer.id, amount, book.row_unit(store), reason, ledger_key, **row)], now
         )

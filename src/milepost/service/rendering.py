@@ -18,8 +18,8 @@ from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from milepost.domain.money import format_money
 from milepost.errors import ValidationError
+from milepost.formatting import money
 
 MAX_REPEAT = 100_000  # characters or items one `*` may build
 MAX_EXPONENT = 100
@@ -49,10 +49,10 @@ PARTS = (("subject", _TEXT), ("body_text", _TEXT), ("body_html", _HTML))
 
 
 def _money(minor_units: Any, currency: Any) -> str:
-    """`{{ 1050|money("USD") }}` -> "10.50 USD"."""
+    """`{{ 1050|money("USD") }}` -> "$10.50"; `{{ 500|money("JPY") }}` -> "¥500"."""
     if isinstance(minor_units, bool) or not isinstance(minor_units, int) or not isinstance(currency, str):
         raise TypeError("money needs an integer of minor units and a currency, like x|money(store.currency)")
-    return format_money(minor_units, currency)
+    return money(minor_units, currency)
 
 
 for _env in (_TEXT, _HTML):

@@ -84,7 +84,7 @@ def template_context(
     reward: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The variables of a message: customer, milestone, order, store and reward.
-    Amounts are minor units; `{{ x|money(store.currency) }}` shows one as "10.00 USD"."""
+    Amounts are minor units; `{{ x|money(store.currency) }}` shows one as "$10.00"."""
     return {
         "customer": {
             "id": customer.external_id,

@@ -1,5 +1,6 @@
 """The action and condition flags of `events|programs create|update`, turned into the
-action and condition dicts of the Python API, in the order they were typed."""
+action and condition dicts of the Python API, in the order they were typed. `--credit`
+takes an amount as people write it (cli/amounts.py); `--action` JSON is the API's, in minor units."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from collections.abc import Callable
 from typing import Any
 
 import click
+
+from milepost.entrypoints.cli.amounts import AMOUNT_HELP, Amounts, minor_units_option
 
 #: Action flags -> the parameter that collects them, so their order on the command line is kept.
 ACTION_FLAGS = {
@@ -38,7 +41,7 @@ class ActionCommand(click.Command):
         return super().parse_args(ctx, args)
 
 
-def _one(kind: str, value: Any) -> dict[str, Any]:
+def _one(kind: str, value: Any, amounts: Amounts) -> dict[str, Any]:
     if kind == "action":
         try:
             parsed = json.loads(value)
@@ -52,10 +55,11 @@ def _one(kind: str, value: Any) -> dict[str, Any]:
         return parsed
     if kind == "alert":
         return {"type": "alert", **({"message": value} if value else {})}
+    if kind == "credit":
+        return {"type": "credit", "amount": amounts.read(value, "--credit")}
     key = {
         "add_tag": ("add_tag", "tag"),
         "remove_tag": ("remove_tag", "tag"),
-        "credit": ("credit", "amount"),
         "email": ("send_email", "template"),
         "workflow": ("trigger_workflow", "workflow"),
         "webhook": ("webhook", "url"),
@@ -63,17 +67,17 @@ def _one(kind: str, value: Any) -> dict[str, Any]:
     return {"type": key[0], key[1]: value}
 
 
-def collect_actions(ctx: click.Context, params: dict[str, tuple[Any, ...]]) -> list[dict[str, Any]]:
+def collect_actions(ctx: click.Context, params: dict[str, tuple[Any, ...]], amounts: Amounts) -> list[dict[str, Any]]:
     """The actions given by flags, in the order they were typed."""
     used = dict.fromkeys(ACTION_FLAGS.values(), 0)
     actions = []
     for kind in ctx.meta.get(_ORDER_KEY, []):
         values = params[kind]
         if used[kind] < len(values):
-            actions.append(_one(kind, values[used[kind]]))
+            actions.append(_one(kind, values[used[kind]], amounts))
             used[kind] += 1
     for kind, values in params.items():  # anything the scan missed (e.g. abbreviated flags)
-        actions.extend(_one(kind, v) for v in values[used[kind] :])
+        actions.extend(_one(kind, v, amounts) for v in values[used[kind] :])
     return actions
 
 
@@ -83,16 +87,16 @@ def action_options(f: Callable[..., Any]) -> Callable[..., Any]:
             "--action",
             multiple=True,
             metavar="JSON",
-            help='Any action as JSON, e.g. \'{"type": "credit", "amount": 500}\'.',
+            help="Any action as JSON, as the HTTP API takes it (amounts in minor units), "
+            'e.g. \'{"type": "credit", "amount": 500}\' for $5.00.',
         ),
         click.option("--add-tag", multiple=True, metavar="TAG", help="Add a tag to the customer."),
         click.option("--remove-tag", multiple=True, metavar="TAG", help="Remove a tag from the customer."),
         click.option(
             "--credit",
             multiple=True,
-            type=int,
             metavar="AMOUNT",
-            help="Credit the account (minor units: 1000 = $10.00).",
+            help=f"Credit the account with AMOUNT, {AMOUNT_HELP}.",
         ),
         click.option(
             "--alert",
@@ -112,6 +116,7 @@ def action_options(f: Callable[..., Any]) -> Callable[..., Any]:
             metavar="TAG",
             help="Only for customers without this tag.",
         ),
+        minor_units_option,
     ]
     for option in reversed(options):
         f = option(f)
@@ -125,18 +130,20 @@ def split_flags(params: dict[str, Any]) -> tuple[dict[str, tuple[Any, ...]], lis
     return flags, conditions
 
 
-def rule_fields(ctx: click.Context, params: dict[str, Any], inactive: bool) -> dict[str, Any]:
+def rule_fields(ctx: click.Context, params: dict[str, Any], inactive: bool, amounts: Amounts) -> dict[str, Any]:
     """What the action and condition flags and --inactive of a create command give."""
     flags, conditions = split_flags(params)
-    return {"actions": collect_actions(ctx, flags), "conditions": conditions, "active": not inactive}
+    return {"actions": collect_actions(ctx, flags, amounts), "conditions": conditions, "active": not inactive}
 
 
-def edits(ctx: click.Context, params: dict[str, Any], clear_conditions: bool, **options: Any) -> dict[str, Any]:
+def edits(
+    ctx: click.Context, params: dict[str, Any], clear_conditions: bool, amounts: Amounts, **options: Any
+) -> dict[str, Any]:
     """What an update command is given: the options that are not None, the actions (they
     replace them all) and the conditions the flags give (--clear-conditions: none)."""
     flags, conditions = split_flags(params)
     given = {k: v for k, v in options.items() if v is not None}
-    actions = collect_actions(ctx, flags)
+    actions = collect_actions(ctx, flags, amounts)
     if actions:
         given["actions"] = actions
     if conditions or clear_conditions:

@@ -9,6 +9,7 @@ import click
 
 from milepost.domain.codes import check
 from milepost.domain.records import CustomerReport, IssuedCode
+from milepost.entrypoints.cli.amounts import reached_values
 from milepost.entrypoints.cli.codes import _gives
 from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
 from milepost.entrypoints.cli.output import console, outcomes_text, print_json, table, when
@@ -112,11 +113,12 @@ def show_customer(app: App, customer_id: str, store: str, as_json: bool) -> None
         for e in c.ledger
     )
     out.print(table("Credit ledger", ("when", "amount", "reason", "milestone / note", "order", "by"), ledger))
+    value = reached_values(app, store, c.milestones)
     reached = (
         (
             when(m.fired_at, tz),
             f"{m.rule_name} (v{m.rule_version})",
-            m.value,
+            value(m),
             m.order_id,
             outcomes_text(m),
         )

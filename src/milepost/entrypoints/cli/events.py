@@ -10,6 +10,7 @@ import click
 from milepost.domain.records import Store
 from milepost.entrypoints.action_text import actions_text, conditions_text
 from milepost.entrypoints.cli.action_flags import ActionCommand, action_options, edits, rule_fields
+from milepost.entrypoints.cli.amounts import Amounts
 from milepost.entrypoints.cli.context import App, app_of, json_option, pass_app, pass_context, store_option
 from milepost.entrypoints.cli.program_commands import (
     ProgramCommands,
@@ -77,7 +78,8 @@ def create_event(
 ) -> None:
     """Create an order count event; actions run in the order the flags are given."""
     app = app_of(ctx)
-    d = app.mp.order_count_events.create(store, count=count, name=name, **rule_fields(ctx, params, inactive))
+    fields = rule_fields(ctx, params, inactive, Amounts.of(app, store, params))
+    d = app.mp.order_count_events.create(store, count=count, name=name, **fields)
     COMMANDS.report(app, store, d, "created", as_json)
 
 
@@ -96,7 +98,7 @@ def update_event(
 ) -> None:
     """Edit event ID. Action flags replace all its actions; edits affect only future crossings."""
     app = app_of(ctx)
-    changes = edits(ctx, params, clear_conditions, count=count, name=name)
+    changes = edits(ctx, params, clear_conditions, Amounts.of(app, store, params), count=count, name=name)
     COMMANDS.report(app, store, app.mp.order_count_events.update(store, rule_id, **changes), "updated", as_json)
 
 

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import click
 
 from milepost.domain.records import CustomerReport, LedgerEntry, PointsEntry
+from milepost.entrypoints.cli.amounts import AMOUNT_HELP, Amounts, minor_units_option
 from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
 from milepost.entrypoints.cli.output import console, print_json, table, when
 from milepost.formatting import money
@@ -31,11 +33,12 @@ class Unit:
     spent_as: str  # "{count} of credit", "{count} points"
     balance_as: str  # "{count}", "{count} points"
     balance: Callable[[CustomerReport, str], int]  # of the customer, in the currency
+    money: bool  # amounts typed as money (cli/amounts.py), with --minor-units; else whole numbers
 
 
 CREDIT = Unit(
     name="credit",
-    help="Spend or adjust a customer's store credit (amounts in minor units: 1000 = $10.00).",
+    help=f"Spend or adjust a customer's store credit (AMOUNT {AMOUNT_HELP}).",
     metavar="AMOUNT",
     spent="of credit used",
     entry="ledger entry",
@@ -43,6 +46,7 @@ CREDIT = Unit(
     spent_as="{} of credit",
     balance_as="{}",
     balance=lambda customer, currency: customer.balances.get(currency, 0),
+    money=True,
 )
 POINTS = Unit(
     name="points",
@@ -54,6 +58,7 @@ POINTS = Unit(
     spent_as="{} points",
     balance_as="{} points",
     balance=lambda customer, _: customer.points_balance,
+    money=False,
 )
 
 
@@ -73,6 +78,23 @@ def _done(app: App, unit: Unit, store: str, entry: Entry, as_json: bool) -> None
     click.echo(f"{done} ({unit.entry} {entry.id}); balance {balance_text}")
 
 
+def _amount_argument(unit: Unit) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The AMOUNT argument: money as typed and --minor-units for credit, whole points for points."""
+    argument = click.argument("amount", metavar=unit.metavar, type=str if unit.money else int)
+
+    def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
+        return argument(minor_units_option(f)) if unit.money else argument(f)
+
+    return decorate
+
+
+def _amount(app: App, unit: Unit, store: str, amount: str | int, minor_units: bool) -> int:
+    """AMOUNT in the unit's integers: credit in minor units (`15` is $15.00), points as given."""
+    if isinstance(amount, int):
+        return amount
+    return Amounts(app, store, minor_units).read(amount, unit.metavar)
+
+
 def ledger_group(unit: Unit) -> click.Group:
     """`milepost <unit> spend|adjust`."""
     group = click.Group(unit.name, help=unit.help)
@@ -80,7 +102,7 @@ def ledger_group(unit: Unit) -> click.Group:
     @group.command("spend", help=f"Record {unit.metavar} {unit.spent} by CUSTOMER.")
     @store_option
     @click.argument("customer_id", metavar="CUSTOMER")
-    @click.argument("amount", metavar=unit.metavar, type=int)
+    @_amount_argument(unit)
     @click.option("--key", required=True, help="Idempotency key: the same key never spends twice.")
     @click.option("--order", "order_id", help=f"The order the {unit.name} was used on.")
     @click.option("--note")
@@ -90,13 +112,15 @@ def ledger_group(unit: Unit) -> click.Group:
         app: App,
         store: str,
         customer_id: str,
-        amount: int,
+        amount: str | int,
         key: str,
         order_id: str | None,
         note: str | None,
         as_json: bool,
+        minor_units: bool = False,
     ) -> None:
-        entry = app.mp.ledgers.spend(store, customer_id, amount, unit=unit.name, key=key, order_id=order_id, note=note)
+        moved = _amount(app, unit, store, amount, minor_units)
+        entry = app.mp.ledgers.spend(store, customer_id, moved, unit=unit.name, key=key, order_id=order_id, note=note)
         _done(app, unit, store, entry, as_json)
 
     @group.command(
@@ -106,16 +130,25 @@ def ledger_group(unit: Unit) -> click.Group:
     )
     @store_option
     @click.argument("customer_id", metavar="CUSTOMER")
-    @click.argument("amount", metavar=unit.metavar, type=int)
+    @_amount_argument(unit)
     @click.option("--key", required=True, help="Idempotency key: the same key never adjusts twice.")
     @click.option("--reason", required=True, help="Why, for the ledger.")
     @click.option("--by", "actor", help="Who made the correction.")
     @json_option
     @pass_app
     def adjust(
-        app: App, store: str, customer_id: str, amount: int, key: str, reason: str, actor: str | None, as_json: bool
+        app: App,
+        store: str,
+        customer_id: str,
+        amount: str | int,
+        key: str,
+        reason: str,
+        actor: str | None,
+        as_json: bool,
+        minor_units: bool = False,
     ) -> None:
-        entry = app.mp.ledgers.adjust(store, customer_id, amount, unit=unit.name, key=key, reason=reason, actor=actor)
+        moved = _amount(app, unit, store, amount, minor_units)
+        entry = app.mp.ledgers.adjust(store, customer_id, moved, unit=unit.name, key=key, reason=reason, actor=actor)
         _done(app, unit, store, entry, as_json)
 
     return group

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from milepost.domain.records import MilestoneReached
+from milepost.entrypoints.cli.amounts import reached_values
 from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
 from milepost.entrypoints.cli.output import outcomes_text, print_list, when
 
@@ -66,9 +67,10 @@ def milestone_log(
         limit=limit,
     )
     tz = app.mp.stores.get(store).timezone
+    value = reached_values(app, store, [] if as_json else found)
 
     def row(m: MilestoneReached) -> tuple[Any, ...]:
-        return (m.id, when(m.fired_at, tz), m.customer_id, m.rule_name, m.value, m.order_id, outcomes_text(m))
+        return (m.id, when(m.fired_at, tz), m.customer_id, m.rule_name, value(m), m.order_id, outcomes_text(m))
 
     print_list(found, as_json, ("log id", "when", "customer", "event", "count", "order", "actions"), row)
     if not as_json and len(found) == limit:

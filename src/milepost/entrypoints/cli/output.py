@@ -15,6 +15,7 @@ from rich.table import Table
 
 from milepost import formatting
 from milepost.domain.records import MilestoneReached
+from milepost.entrypoints.action_text import outcome_detail
 
 T = TypeVar("T")
 
@@ -80,5 +81,8 @@ def print_list(
 
 
 def outcomes_text(m: MilestoneReached) -> str:
-    """What each action of a milestone did, one numbered line each."""
-    return "\n".join(f"{a['position'] + 1}. {a['type']}: {a['status']} ({a.get('detail', '')})" for a in m.actions)
+    """What each action of a milestone did, one numbered line each, money as people read it."""
+    return "\n".join(
+        f"{a['position'] + 1}. {a['type']}: {a['status']} ({outcome_detail(str(a.get('detail', '')))})"
+        for a in m.actions
+    )

@@ -14,7 +14,7 @@ from typing import Any
 import click
 
 from milepost.domain.records import Store
-from milepost.entrypoints.action_text import action_text, conditions_text
+from milepost.entrypoints.action_text import action_text, actions_text, conditions_text
 from milepost.entrypoints.cli.action_flags import ActionCommand, action_options
 from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
 from milepost.entrypoints.cli.output import console, print_json, table, when
@@ -97,11 +97,15 @@ class ProgramCommands:
         }
 
     def report(self, app: App, store: str, d: RuleDetails, verb: str, as_json: bool) -> None:
-        """What a change did: the program with `excluded`, or a line or two for people."""
+        """What a change did: the program with `excluded`, or a few lines for people, its
+        actions second with money as the store's currency writes it (credit $5.00)."""
         if as_json:
             print_json({**self.as_dict(d), "excluded": d.excluded})
             return
-        for line in self.describe(app, store, d, verb):
+        lines = self.describe(app, store, d, verb)
+        if d.rule.actions:
+            lines.insert(1, f"  actions: {actions_text(d.rule.actions, app.mp.stores.get(store).currency)}")
+        for line in lines:
             click.echo(line)
 
     def add_commands(self) -> None:

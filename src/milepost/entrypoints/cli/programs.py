@@ -4,6 +4,7 @@ programs on the number of orders; they are listed here too, as the kind `order_c
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +15,8 @@ from milepost.domain.records import Store
 from milepost.domain.rules import MAX_INACTIVE_DAYS, Rule, validate_threshold
 from milepost.entrypoints.action_text import actions_text, conditions_text
 from milepost.entrypoints.cli.action_flags import ActionCommand, action_options, edits, rule_fields
-from milepost.entrypoints.cli.context import App, app_of, json_option, pass_app, pass_context, store_option
+from milepost.entrypoints.cli.amounts import AMOUNT_HELP, Amounts
+from milepost.entrypoints.cli.context import App, Failure, app_of, json_option, pass_app, pass_context, store_option
 from milepost.entrypoints.cli.output import when
 from milepost.entrypoints.cli.program_commands import (
     AwareTime,
@@ -29,16 +31,24 @@ from milepost.errors import ValidationError
 from milepost.formatting import money
 from milepost.service.rules import MAX_CLAWBACK_DAYS, RuleDetails
 
-MAX_THRESHOLD = 10**15  # amount_spent counts minor units
+_WHOLE = re.compile("[0-9]{1,19}")
 
 
-def _check_threshold(metric: str, threshold: int | None) -> None:
-    if threshold is not None:
-        try:
-            validate_threshold(threshold, metric)
-        except ValidationError as exc:
-            reason = exc.problems.get("threshold", str(exc))
-            raise click.BadParameter(reason, param_hint="--threshold") from None
+def _goal_value(amounts: Amounts, metric: str, typed: str, option: str) -> int:
+    """--threshold or --every: an amount for amount_spent (`500` is $500.00 in a USD store),
+    else a whole number; checked against the metric's limits."""
+    if metric == "amount_spent":
+        value = amounts.read(typed, option)
+        if value < 1:
+            raise Failure(f"{option} {typed!r} must be more than {money(0, amounts.currency)}")
+    elif _WHOLE.fullmatch(typed.strip()):
+        value = int(typed)
+    else:
+        raise Failure(f"{option} {typed!r} must be a whole number")
+    try:
+        return validate_threshold(value, metric)
+    except ValidationError as exc:
+        raise Failure(f"{option} {typed!r} {exc.problems.get('threshold', str(exc))}") from None
 
 
 def _json_head(d: RuleDetails) -> dict[str, Any]:
@@ -142,16 +152,17 @@ COMMANDS.add_commands()
 @click.option(
     "--threshold",
     required=True,
-    type=click.IntRange(1, MAX_THRESHOLD),
-    help="The value that triggers it (amount_spent: minor units, 5000 = $50.00).",
+    metavar="T",
+    help=f"The value that triggers it; for amount_spent an amount {AMOUNT_HELP}.",
 )
 @action_options
 @click.option("--starts", type=AwareTime(), help="Crossings before this time do not count.")
 @click.option("--ends", type=AwareTime(), help="Crossings from this time on do not count.")
 @click.option(
     "--every",
-    type=click.IntRange(1, MAX_THRESHOLD),
-    help="Repeat: fire again at threshold + every, + 2 x every, ... (every 5th order: --threshold 5 --every 5).",
+    metavar="N",
+    help="Repeat: fire again at threshold + every, + 2 x every, ... (every 5th order: --threshold 5 --every 5; "
+    "for amount_spent an amount, like the threshold).",
 )
 @inactive_option
 @_CLAWBACK_OPTION
@@ -162,28 +173,28 @@ def create_program(
     store: str,
     name: str,
     metric: str,
-    threshold: int,
+    threshold: str,
     starts: datetime | None,
     ends: datetime | None,
-    every: int | None,
+    every: str | None,
     inactive: bool,
     clawback_days: int | None,
     as_json: bool,
     **params: Any,
 ) -> None:
     """Create a milestone program; actions run in the order the flags are given."""
-    _check_threshold(metric, threshold)
     app = app_of(ctx)
+    amounts = Amounts.of(app, store, params)
     d = app.mp.programs.create(
         store,
         name=name,
         metric=metric,
-        threshold=threshold,
+        threshold=_goal_value(amounts, metric, threshold, "--threshold"),
         starts_at=starts,
         ends_at=ends,
-        every=every,
+        every=None if every is None else _goal_value(amounts, metric, every, "--every"),
         clawback_days=clawback_days,
-        **rule_fields(ctx, params, inactive),
+        **rule_fields(ctx, params, inactive, amounts),
     )
     COMMANDS.report(app, store, d, "created", as_json)
 
@@ -212,9 +223,8 @@ def create_inactivity(
     """Create an inactivity program: it fires DAYS days after a customer's last order, once
     per lapse (a new order starts a new one). Workers check every hour; see check-inactivity."""
     app = app_of(ctx)
-    d = app.mp.programs.create_inactivity(
-        store, name=name, days=days, starts_at=starts, ends_at=ends, **rule_fields(ctx, params, inactive)
-    )
+    fields = rule_fields(ctx, params, inactive, Amounts.of(app, store, params))
+    d = app.mp.programs.create_inactivity(store, name=name, days=days, starts_at=starts, ends_at=ends, **fields)
     COMMANDS.report(app, store, d, "created", as_json)
 
 
@@ -235,8 +245,9 @@ def check_inactivity(app: App, stores: tuple[str, ...]) -> None:
     programs,
     click.option(
         "--threshold",
-        type=click.IntRange(1, MAX_THRESHOLD),
-        help="A new threshold: only customers who cross it from now on get the program.",
+        metavar="T",
+        help="A new threshold (amount_spent: an amount, like create's): only customers who cross it "
+        "from now on get the program.",
     ),
 )
 @click.option("--starts", type=AwareTime(), help="A new start of the window.")
@@ -251,7 +262,7 @@ def update_program(
     ctx: click.Context,
     store: str,
     rule_id: int,
-    threshold: int | None,
+    threshold: str | None,
     name: str | None,
     clear_conditions: bool,
     starts: datetime | None,
@@ -265,14 +276,19 @@ def update_program(
 ) -> None:
     """Edit program ID. Action flags replace all its actions; edits affect only future crossings.
     A window that opens again (--ends later, --no-ends, ...) is not retroactive either."""
-    options = {"threshold": threshold, "name": name, "active": active, "clawback_days": clawback_days}
-    changes = edits(ctx, params, clear_conditions, starts_at=starts, ends_at=ends, **options)
+    app = app_of(ctx)
+    amounts = Amounts.of(app, store, params)
+    metric = app.mp.programs.get(store, rule_id).rule.metric if threshold is not None else ""
+    options = {
+        "threshold": None if threshold is None else _goal_value(amounts, metric, threshold, "--threshold"),
+        "name": name,
+        "active": active,
+        "clawback_days": clawback_days,
+    }
+    changes = edits(ctx, params, clear_conditions, amounts, starts_at=starts, ends_at=ends, **options)
     for bound, removed in (("starts", no_starts), ("ends", no_ends)):
         if removed and f"{bound}_at" in changes:
             raise click.UsageError(f"give --{bound} or --no-{bound}, not both")
         if removed:
             changes[f"{bound}_at"] = None
-    app = app_of(ctx)
-    if threshold is not None:
-        _check_threshold(app.mp.programs.get(store, rule_id).rule.metric, threshold)
     COMMANDS.report(app, store, app.mp.programs.update(store, rule_id, **changes), "updated", as_json)

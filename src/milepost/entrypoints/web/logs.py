@@ -17,15 +17,14 @@ from fastapi.responses import Response
 
 from milepost.domain.actions import ACTION_TYPES
 from milepost.domain.records import MilestoneReached, Store
+from milepost.entrypoints.action_text import outcome_detail
 from milepost.entrypoints.web import auth, forms, render
 from milepost.entrypoints.web.auth import SignedIn
-from milepost.formatting import money
 
 router = APIRouter()
 PAGE = 50
 MAX_ID = 2**63 - 1  # the largest id a database column holds
 LOG = "/{store}/log/milestones"  # under the UI's /admin
-_CREDITED = re.compile(r"^credited (-?\d+) ([A-Z]{3})$")
 
 
 # -- the milestone log ------------------------------------------------------------------------------
@@ -153,10 +152,7 @@ def outcome(action: Mapping[str, Any], store: Store) -> dict[str, Any]:
     (the log reads it so), with a link to that delivery."""
     kind = str(action.get("type", ""))
     spec = ACTION_TYPES.get(kind)
-    detail = str(action.get("detail") or "")
-    credited = _CREDITED.match(detail)
-    if credited:
-        detail = f"credited {money(int(credited.group(1)), credited.group(2))}"
+    detail = outcome_detail(str(action.get("detail") or ""))
     return {
         "label": spec.label if spec else kind,
         "status": str(action.get("status", "")),
