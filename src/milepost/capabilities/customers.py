@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import Iterator, Sequence
+
 from milepost.capabilities.wiring import Capability
 from milepost.domain.delivery import Delivery
 from milepost.domain.records import CustomerLine, CustomerReport
-from milepost.service import delivery, reports
+from milepost.service import customers, delivery, reports
+from milepost.service.ports.customers import CustomerFilter, EventLine
 
 
 class Customers(Capability):
@@ -22,6 +26,41 @@ class Customers(Capability):
         """The emails and texts milestones sent about the customer, newest first."""
         return delivery.customer_messages(self._w.db, self._w.store_id(store), customer_id, limit)
 
-    def list(self, store: str, prefix: str = "", after: str | None = None, limit: int = 50) -> list[CustomerLine]:
-        """Customers by id, those whose id starts with `prefix`; `after` (the last id seen) pages."""
-        return reports.customer_lines(self._w.db, self._w.store_id(store), prefix, after, limit)
+    def list(
+        self,
+        store: str,
+        q: str = "",
+        *,
+        tag: str | None = None,
+        min_orders: int | None = None,
+        max_orders: int | None = None,
+        min_spent: int | None = None,
+        max_spent: int | None = None,
+        after: str | None = None,
+        limit: int = 50,
+    ) -> list[CustomerLine]:
+        """Customers by id: those with `q` in their id, email or name (any case), with the
+        tag `tag`, and order count and spend (minor units) within the bounds given; pass the
+        last id seen as `after` for the next page."""
+        where = CustomerFilter(
+            q=q, tag=tag, min_orders=min_orders, max_orders=max_orders, min_spent=min_spent, max_spent=max_spent
+        )
+        return customers.customer_lines(self._w.db, self._w.store_id(store), where, after, limit)
+
+    search = list
+
+    def export(self, store: str, where: CustomerFilter) -> Iterator[CustomerLine]:
+        """Every customer `where` picks, by id, read a page at a time as it is consumed."""
+        return customers.all_customer_lines(self._w.db, self._w.store_id(store), where)
+
+    def tag(
+        self, store: str, customer_id: str, add: Sequence[str] = (), remove: Sequence[str] = ()
+    ) -> builtins.list[str]:
+        """Add and remove the customer's tags by hand; their tags after it. No milestone
+        fires for it: conditions on tags see the change at the customer's next event."""
+        store_id = self._w.store_id(store)
+        return customers.change_tags(self._w.db, self._w.clock(), store_id, customer_id, add, remove)
+
+    def events(self, store: str, customer_id: str, limit: int = 20) -> builtins.list[EventLine]:
+        """The customer's latest events (type, when, order, as received), newest first."""
+        return customers.recent_events(self._w.db, self._w.store_id(store), customer_id, limit)

@@ -6,13 +6,16 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, delete, exists, func, literal, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from milepost.adapters.storage import tables as t
 from milepost.adapters.storage.base import TxBase
 from milepost.adapters.storage.codes import _code
 from milepost.domain.aggregates import Aggregates
 from milepost.domain.records import CustomerLine, CustomerState, IssuedCode
+from milepost.service.ports.customers import CustomerFilter, EventLine
 
 
 def _lines() -> Any:
@@ -25,17 +28,35 @@ def _line(r: Any) -> CustomerLine:
     return CustomerLine(r.external_id, r.name, r.email, r.order_count, r.amount_spent, r.last_order_at)
 
 
+def _filtered(where: CustomerFilter) -> list[ColumnElement[bool]]:
+    """The conditions of `where`. The search folds case with lower() on both sides, so
+    SQLite and PostgreSQL agree (SQLite folds only ASCII letters, PostgreSQL every letter
+    its collation knows)."""
+    c = t.customers.c
+    found: list[ColumnElement[bool]] = []
+    if where.q:
+        escaped = where.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = func.lower(literal(f"%{escaped}%"))
+        found.append(or_(*(func.lower(col).like(pattern, escape="\\") for col in (c.external_id, c.email, c.name))))
+    if where.tag is not None:
+        tags = t.customer_tags.c
+        found.append(exists().where(tags.customer_id == c.id, tags.tag == where.tag))
+    bounds = ((c.order_count, where.min_orders, where.max_orders), (c.amount_spent, where.min_spent, where.max_spent))
+    for column, low, high in bounds:
+        if low is not None:
+            found.append(column >= low)
+        if high is not None:
+            found.append(column <= high)
+    return found
+
+
 class CustomerQueries(TxBase):
-    def customer_lines(self, store_id: int, prefix: str, after: str | None, limit: int) -> list[CustomerLine]:
-        """Customers by id, those whose id starts with `prefix`, after the id `after`, in
-        the order of the (store, id) index."""
+    def customer_lines(self, store_id: int, where: CustomerFilter, after: str | None, limit: int) -> list[CustomerLine]:
+        """The customers `where` picks, after the id `after`, in the order of the (store, id)
+        index: a page walks the index from `after` and stops at `limit` matches, however
+        many customers the store has."""
         c = t.customers.c
-        q = _lines().where(c.store_id == store_id)
-        if prefix:
-            escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            q = q.where(c.external_id.like(escaped + "%", escape="\\"))
-            if ord(prefix[-1]) < 0xD7FF:  # a range the (store, id) index answers; LIKE keeps it exact
-                q = q.where(c.external_id >= prefix, c.external_id < prefix[:-1] + chr(ord(prefix[-1]) + 1))
+        q = _lines().where(c.store_id == store_id, *_filtered(where))
         if after is not None:
             q = q.where(c.external_id > after)
         rows = self.conn.execute(q.order_by(c.external_id).limit(limit))
@@ -84,6 +105,29 @@ class CustomerQueries(TxBase):
             .order_by(t.customer_tags.c.tag)
         )
         return [r.tag for r in rows]
+
+    def add_tags(self, customer_id: int, tags: list[str], now: datetime) -> None:
+        if not tags:
+            return
+        rows = [{"customer_id": customer_id, "tag": tag, "added_at": now} for tag in tags]
+        dialect_insert = pg_insert if self.pg else sqlite_insert
+        self.conn.execute(dialect_insert(t.customer_tags).on_conflict_do_nothing(), rows)
+
+    def remove_tags(self, customer_id: int, tags: list[str]) -> None:
+        if tags:
+            ct = t.customer_tags.c
+            self.conn.execute(delete(t.customer_tags).where(ct.customer_id == customer_id, ct.tag.in_(tags)))
+
+    def customer_events(self, customer_id: int, limit: int) -> list[EventLine]:
+        """On the (customer, occurred_at) index: the customer is an internal id, of one store."""
+        e = t.events.c
+        q = (
+            select(e.type, e.occurred_at, e.order_id, e.payload)
+            .where(e.customer_id == customer_id)
+            .order_by(e.occurred_at.desc())
+            .limit(limit)
+        )
+        return [EventLine(r.type, r.occurred_at, r.order_id, r.payload) for r in self.conn.execute(q)]
 
     def issued_codes(self, customer_id: int) -> list[IssuedCode]:
         """The customer's codes, oldest first, each with the firing and program that issued it."""

@@ -198,6 +198,7 @@ events = Table(
     Column("received_at", UTCDateTime, nullable=False),
     Column("payload", Text, nullable=False),  # the event as received, JSON
     PrimaryKeyConstraint("store_id", "source", "external_id"),  # exactly once per event
+    Index(None, "customer_id", "occurred_at"),  # a customer's latest events (their admin page)
     sqlite_with_rowid=False,
 )
 
