@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
@@ -16,6 +17,7 @@ from urllib.parse import quote, urlencode
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import Response, StreamingResponse
+from markupsafe import Markup
 
 from milepost.bootstrap import Milepost
 from milepost.domain.aggregates import METRICS
@@ -23,11 +25,13 @@ from milepost.domain.codes import check
 from milepost.domain.delivery import Delivery
 from milepost.domain.progress import ahead
 from milepost.domain.records import CustomerLine, MilestoneReached, Store
+from milepost.domain.users import WebSession
 from milepost.entrypoints.web import auth, forms, logs, render
 from milepost.entrypoints.web.auth import SignedIn
+from milepost.entrypoints.web.logs import customer_url
 from milepost.errors import ValidationError
 from milepost.formatting import money, units
-from milepost.service.ports.customers import CustomerFilter
+from milepost.service.ports.customers import CustomerFilter, EventLine
 
 router = APIRouter()
 PAGE = 50
@@ -166,7 +170,31 @@ def _list_url(store: Store, values: Mapping[str, str], path: str, after: str | N
 
 
 @router.get("/{store}/customers/{customer_id:path}")
-def customer_page(request: Request, store: str, customer_id: str, session: SignedIn) -> Response:
+def customer_page(request: Request, store: str, customer_id: str, session: SignedIn, done: str = "") -> Response:
+    return customer_view(request, session, store, customer_id, notice=NOTICES.get(done, ""))
+
+
+#: What the page says after an action on it (`?done=...`).
+NOTICES = {
+    "tags": "Tags saved. No milestone fires for it: conditions on tags see the change at the customer's next event.",
+    "credit": "Credit adjusted.",
+    "points": "Points adjusted.",
+    "resent": "Queued to be sent again now, with a fresh schedule: the worker picks it up within moments.",
+}
+
+
+def customer_view(
+    request: Request,
+    session: WebSession,
+    store: str,
+    customer_id: str,
+    notice: str = "",
+    problem: str = "",
+    status: int = 200,
+    adjust: forms.Form | None = None,
+) -> Response:
+    """The customer's page, with what an action on it did (`notice`) or why it did not
+    (`problem`, and the adjustment form as typed, with its errors)."""
     mp = auth.mp_of(request)
     found = auth.store_of(request, store)
     report = mp.customers.get(store, customer_id)
@@ -191,11 +219,17 @@ def customer_page(request: Request, store: str, customer_id: str, session: Signe
         c=report,
         points=mp.ledgers.entries(store, customer_id, unit="points"),
         codes=codes,
-        messages=[_message(d, found) for d in mp.customers.messages(store, customer_id)],
+        messages=[_message(d, found, session) for d in mp.customers.messages(store, customer_id)],
         fired=_fired(mp, found, report.milestones),
         next_up=next_up,
         metrics=METRICS,
+        events=[_event(e, found) for e in mp.customers.events(store, customer_id)],
+        page_url=customer_url(found, customer_id),
+        notice=notice,
+        problem=problem,
+        adjust=adjust or forms.Form({"unit": "credit", "key": uuid.uuid4().hex}),
         section="customers",
+        status_code=status,
     )
 
 
@@ -213,7 +247,23 @@ def _fired(mp: Milepost, store: Store, milestones: Sequence[MilestoneReached]) -
     return [logs.firing_row(m, store, sent) for m in reversed(milestones)]
 
 
-def _message(d: Delivery, store: Store) -> list[Any]:
+def _event(e: EventLine, store: Store) -> list[Any]:
+    """A row of the customer's events: when, what (a custom event's name), amount, order."""
+    try:
+        payload = orjson.loads(e.payload)
+    except orjson.JSONDecodeError:
+        payload = {}
+    payload = payload if isinstance(payload, dict) else {}
+    name = payload.get("name") if e.type == "custom" else None
+    what = f"{e.type}: {name}" if isinstance(name, str) else e.type
+    amount = payload.get("refund_amount", payload.get("total"))
+    currency = payload.get("currency")
+    currency = currency if isinstance(currency, str) else store.currency
+    shown = money(amount, currency) if type(amount) is int else ""
+    return [render.when(e.occurred_at, store), what, shown, e.order_id or ""]
+
+
+def _message(d: Delivery, store: Store, session: WebSession) -> list[Any]:
     """A row of the customer's messages: when, what, to whom, status, link to its attempts."""
     try:
         payload = orjson.loads(d.payload)
@@ -228,4 +278,20 @@ def _message(d: Delivery, store: Store) -> list[Any]:
         what = f"text: {text[:60]}{'…' if len(text) > 60 else ''}"
     status = "failing" if d.failing else d.status
     url = f"/admin/{quote(store.key, safe='')}/log/deliveries/{d.id}"
-    return [render.when(d.created_at, store), what, status, render.when(d.sent_at, store), render.link(url, "attempts")]
+    cells = [
+        render.when(d.created_at, store),
+        what,
+        status,
+        render.when(d.sent_at, store),
+        render.link(url, "attempts"),
+    ]
+    return [*cells, _resend(d, store, session) if d.status != "sent" else ""]
+
+
+def _resend(d: Delivery, store: Store, session: WebSession) -> Markup:
+    """The message's Re-send button: the retry capability says whether it may be sent again."""
+    action = f"{customer_url(store, d.customer_id or '')}/messages/{d.id}/resend"
+    return Markup(
+        '<form method="post" action="{}" class="inline"><input type="hidden" name="csrf_token" value="{}">'
+        '<button type="submit">Re-send</button></form>'
+    ).format(action, session.csrf_token)
