@@ -33,9 +33,9 @@ def shop(database_url: str, tmp_path: Path) -> tuple[Milepost, str]:
 
 def test_customers_list_searches_filters_and_pages(shop: tuple[Milepost, str]) -> None:
     milepost, store = shop
-    ids = lambda *args: [
-        c["customer_id"] for c in milepost.json("customers", "list", "--store", store, *args)["customers"]
-    ]  # noqa: E731
+
+    def ids(*args: str) -> list[str]:
+        return [c["customer_id"] for c in milepost.json("customers", "list", "--store", store, *args)["customers"]]
 
     assert ids() == ["LIN", "ada", "grace"]
     assert ids("-q", "LOVELACE") == ["ada"]
