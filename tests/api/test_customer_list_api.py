@@ -50,6 +50,8 @@ def test_search_and_filters(client: TestClient, keys: Any, mp: Milepost) -> None
     mp.customers.tag(keys.store, "c-grace", add=["VIP"])
 
     assert ids(client, keys, q="ADA@EXAMPLE") == ["c-ada"]
+    assert ids(client, keys, q="ada@example.COM") == ["c-ada"]  # a whole address, on its index
+    assert ids(client, keys, q="ada@example.com", min_orders=4) == []
     assert ids(client, keys, q="hopper") == ["c-grace"]
     assert ids(client, keys, q="c-l") == ["C-LIN"]
     assert ids(client, keys, q="%_") == ["c%_"]  # no wildcards

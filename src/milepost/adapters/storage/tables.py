@@ -36,6 +36,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    func,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -146,6 +147,9 @@ customers = Table(
     Index(None, "store_id", "email"),  # the admin UI's search by email
     postgresql_with={"fillfactor": 80},
 )
+
+# a search for a whole email address, in any case (adapters/storage/customers.py)
+Index("ix_customers_store_id_lower_email", customers.c.store_id, func.lower(customers.c.email))
 
 #: The activities counted for a customer (reviews, referrals, billing cycles paid), one
 #: row per item: a review reported twice under two event ids counts once.
