@@ -49,8 +49,22 @@ class Customers(Capability):
 
     search = list
 
-    def export(self, store: str, where: CustomerFilter) -> Iterator[CustomerLine]:
-        """Every customer `where` picks, by id, read a page at a time as it is consumed."""
+    def export(
+        self,
+        store: str,
+        q: str = "",
+        *,
+        tag: str | None = None,
+        min_orders: int | None = None,
+        max_orders: int | None = None,
+        min_spent: int | None = None,
+        max_spent: int | None = None,
+    ) -> Iterator[CustomerLine]:
+        """Every customer `list` would show on all its pages, read a thousand at a time as
+        they are consumed; a bad filter is a ValidationError at the call."""
+        where = CustomerFilter(
+            q=q, tag=tag, min_orders=min_orders, max_orders=max_orders, min_spent=min_spent, max_spent=max_spent
+        )
         return customers.all_customer_lines(self._w.db, self._w.store_id(store), where)
 
     def tag(

@@ -79,7 +79,7 @@ def customer_export(request: Request, store: str, session: SignedIn) -> Response
     form, where = _filters(request.query_params, found)
     lines = None
     try:
-        lines = auth.mp_of(request).customers.export(store, where) if where is not None else None
+        lines = auth.mp_of(request).customers.export(store, **asdict(where)) if where is not None else None
     except ValidationError as e:
         form.errors.update(e.problems)
     if lines is None or form.errors:
