@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterator, Sequence
+from typing import TypedDict, Unpack
 
 from milepost.capabilities.wiring import Capability
 from milepost.domain.delivery import Delivery
 from milepost.domain.records import CustomerLine, CustomerReport
 from milepost.service import customers, delivery, reports
 from milepost.service.ports.customers import CustomerFilter, EventLine
+
+
+class Filters(TypedDict, total=False):
+    """What a customer list may be narrowed by, besides its search."""
+
+    tag: str | None
+    min_orders: int | None
+    max_orders: int | None
+    min_spent: int | None  # minor units of the store's currency
+    max_spent: int | None
 
 
 class Customers(Capability):
@@ -27,44 +38,20 @@ class Customers(Capability):
         return delivery.customer_messages(self._w.db, self._w.store_id(store), customer_id, limit)
 
     def list(
-        self,
-        store: str,
-        q: str = "",
-        *,
-        tag: str | None = None,
-        min_orders: int | None = None,
-        max_orders: int | None = None,
-        min_spent: int | None = None,
-        max_spent: int | None = None,
-        after: str | None = None,
-        limit: int = 50,
+        self, store: str, q: str = "", *, after: str | None = None, limit: int = 50, **filters: Unpack[Filters]
     ) -> list[CustomerLine]:
         """Customers by id: those with `q` in their id, email or name (any case), with the
         tag `tag`, and order count and spend (minor units) within the bounds given; pass the
         last id seen as `after` for the next page."""
-        where = CustomerFilter(
-            q=q, tag=tag, min_orders=min_orders, max_orders=max_orders, min_spent=min_spent, max_spent=max_spent
-        )
+        where = CustomerFilter(q=q, **filters)
         return customers.customer_lines(self._w.db, self._w.store_id(store), where, after, limit)
 
     search = list
 
-    def export(
-        self,
-        store: str,
-        q: str = "",
-        *,
-        tag: str | None = None,
-        min_orders: int | None = None,
-        max_orders: int | None = None,
-        min_spent: int | None = None,
-        max_spent: int | None = None,
-    ) -> Iterator[CustomerLine]:
+    def export(self, store: str, q: str = "", **filters: Unpack[Filters]) -> Iterator[CustomerLine]:
         """Every customer `list` would show on all its pages, read a thousand at a time as
         they are consumed; a bad filter is a ValidationError at the call."""
-        where = CustomerFilter(
-            q=q, tag=tag, min_orders=min_orders, max_orders=max_orders, min_spent=min_spent, max_spent=max_spent
-        )
+        where = CustomerFilter(q=q, **filters)
         return customers.all_customer_lines(self._w.db, self._w.store_id(store), where)
 
     def tag(
