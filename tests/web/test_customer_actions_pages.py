@@ -182,12 +182,15 @@ def test_a_message_is_sent_again_from_the_customers_page(agent: TestClient, mp: 
 
 
 def test_the_page_shows_the_latest_events(agent: TestClient, mp: Milepost, store: str):
-    mp.ingest(store, [paid("ada", f"o{i}", 1000 + i) for i in range(25)])
-    mp.ingest(store, [{"id": "t1", "type": "custom", "customer_id": "ada", "name": "Wishlist added"}])
+    mp.ingest(
+        store, [{**paid("ada", f"o{i}", 1000 + i), "occurred_at": f"2026-02-01T10:{i:02d}:00Z"} for i in range(25)]
+    )
+    mp.ingest(store, [{"id": "t1", "type": "custom", "customer_id": "ada", "name": "Wishlist added"}])  # now
 
     text = text_of(agent.get(f"/admin/{store}/customers/ada").text)
 
     events = text[text.index("Recent events") :]
     assert "custom: Wishlist added" in events
-    assert "order.paid $10.24 o24" in events
+    assert "2026-02-01 10:24 order.paid $10.24 o24" in events  # in the store's time zone (UTC)
+    assert events.index("Wishlist added") < events.index("o24") < events.index("o23")
     assert events.count("order.paid") == 19  # the latest twenty events in all
