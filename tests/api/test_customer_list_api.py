@@ -112,6 +112,10 @@ def test_tags_are_added_and_removed_by_hand(client: TestClient, keys: Any, mp: M
     gone = client.delete(f"{url}/Wholesale", headers=keys.auth())
     assert gone.status_code == 200 and gone.json() == {"tags": ["VIP"]}
     assert client.delete(f"{url}/Never", headers=keys.auth()).json() == {"tags": ["VIP"]}
+    record = [(c.tag, c.added) for c in reversed(mp.customers.tag_changes(keys.store, "ada"))]
+    assert record == [("VIP", True), ("Wholesale", True), ("Wholesale", False)]  # what changed, not "Never"
+    (actor,) = {c.actor for c in mp.customers.tag_changes(keys.store, "ada")}
+    assert actor and actor.startswith("api key mpk_") and keys.admin.startswith(actor.removeprefix("api key "))
     assert ids(client, keys, tag="VIP") == ["ada"]
 
 

@@ -62,7 +62,9 @@ def test_customers_tag_adds_and_removes(shop: tuple[Milepost, str]) -> None:
         c["customer_id"] for c in milepost.json("customers", "list", "--store", store, "--tag", "VIP")["customers"]
     ] == ["ada"]
 
-    changed = milepost.json("customers", "tag", "ada", "--store", store, "--remove", "Wholesale", "--add", "Gold")
+    changed = milepost.json(
+        "customers", "tag", "ada", "--store", store, "--remove", "Wholesale", "--add", "Gold", "--by", "Ops Grace"
+    )
     assert changed == {"customer_id": "ada", "tags": ["Gold", "VIP"]}
     assert milepost.json("customers", "show", "ada", "--store", store)["tags"] == ["Gold", "VIP"]
 

@@ -113,7 +113,13 @@ def test_an_operator_adds_and_removes_tags(agent: TestClient, mp: Milepost, stor
     removed = agent.post(f"{page}/tags/remove", data={"csrf_token": token, "tag": "VIP"})
     assert removed.status_code == 303
     assert mp.customers.get(store, "ada").tags == ()
-    assert "No tags" in agent.get(page).text
+    shown = text_of(agent.get(page).text)
+    assert "No tags" in shown
+    # both changes are on record, with who made them
+    took_off, added_ = mp.customers.tag_changes(store, "ada")
+    assert (took_off.tag, took_off.added, added_.tag, added_.added) == ("VIP", False, "VIP", True)
+    assert took_off.actor == added_.actor and took_off.actor.startswith("agent-")  # type: ignore[union-attr]
+    assert f"took off VIP ({took_off.actor})" in shown and f"added VIP ({added_.actor})" in shown
 
     empty = agent.post(f"{page}/tags", data={"csrf_token": token, "tag": "  "})
     assert empty.status_code == 400 and "A tag is 1 to 100 characters" in empty.text

@@ -10,7 +10,7 @@ from milepost.capabilities.wiring import Capability
 from milepost.domain.delivery import Delivery
 from milepost.domain.records import CustomerLine, CustomerReport
 from milepost.service import customers, delivery, reports
-from milepost.service.ports.customers import CustomerFilter, EventLine
+from milepost.service.ports.customers import CustomerFilter, EventLine, TagChange
 
 
 class Filters(TypedDict, total=False):
@@ -55,12 +55,22 @@ class Customers(Capability):
         return customers.all_customer_lines(self._w.db, self._w.store_id(store), where)
 
     def tag(
-        self, store: str, customer_id: str, add: Sequence[str] = (), remove: Sequence[str] = ()
+        self,
+        store: str,
+        customer_id: str,
+        add: Sequence[str] = (),
+        remove: Sequence[str] = (),
+        actor: str | None = None,
     ) -> builtins.list[str]:
-        """Add and remove the customer's tags by hand; their tags after it. No milestone
-        fires for it: conditions on tags see the change at the customer's next event."""
+        """Add and remove the customer's tags by hand (recorded with `actor`, who did); their
+        tags after it. No milestone fires for it: conditions on tags see the change at the
+        customer's next event."""
         store_id = self._w.store_id(store)
-        return customers.change_tags(self._w.db, self._w.clock(), store_id, customer_id, add, remove)
+        return customers.change_tags(self._w.db, self._w.clock(), store_id, customer_id, add, remove, actor)
+
+    def tag_changes(self, store: str, customer_id: str, limit: int = 20) -> builtins.list[TagChange]:
+        """The tags added and taken off by hand, with who did and when, newest first."""
+        return customers.tag_changes(self._w.db, self._w.store_id(store), customer_id, limit)
 
     def events(self, store: str, customer_id: str, limit: int = 20) -> builtins.list[EventLine]:
         """The customer's latest events (type, when, order, as received), newest first."""

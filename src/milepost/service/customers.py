@@ -10,7 +10,7 @@ from milepost.domain.records import CustomerLine
 from milepost.errors import ValidationError
 from milepost.service.existing import find_customer
 from milepost.service.ports import Storage
-from milepost.service.ports.customers import CustomerFilter, EventLine
+from milepost.service.ports.customers import CustomerFilter, EventLine, TagChange
 
 MAX_TAG = 100
 MAX_QUERY = 320
@@ -88,11 +88,18 @@ def _tags(values: Sequence[str], field: str) -> list[str]:
 
 
 def change_tags(
-    db: Storage, now: datetime, store_id: int, customer_id: str, add: Sequence[str] = (), remove: Sequence[str] = ()
+    db: Storage,
+    now: datetime,
+    store_id: int,
+    customer_id: str,
+    add: Sequence[str] = (),
+    remove: Sequence[str] = (),
+    actor: str | None = None,
 ) -> list[str]:
-    """An operator tags the customer and takes tags off (a tag both added and removed is a
-    ValidationError); the customer's tags after it. Nothing fires: conditions on tags see the
-    change at the customer's next event."""
+    """An operator (`actor`) tags the customer and takes tags off (a tag both added and
+    removed is a ValidationError); what changed is recorded with who changed it. The
+    customer's tags after it. Nothing fires: conditions on tags see the change at the
+    customer's next event."""
     added, removed = _tags(add, "add"), _tags(remove, "remove")
     both = set(added) & set(removed)
     if both:
@@ -101,9 +108,18 @@ def change_tags(
         tx.lock_store(store_id)
         tx.lock_customers(store_id, [customer_id])
         customer = find_customer(tx, store_id, customer_id)
+        before = set(tx.customer_tags(customer.id))
         tx.add_tags(customer.id, added, now)
         tx.remove_tags(customer.id, removed)
+        changes = [(t, True) for t in added if t not in before] + [(t, False) for t in removed if t in before]
+        tx.record_tag_changes(customer.id, changes, actor, now)
         return tx.customer_tags(customer.id)
+
+
+def tag_changes(db: Storage, store_id: int, customer_id: str, limit: int = 20) -> list[TagChange]:
+    """The customer's tags added and taken off by hand, newest first."""
+    with db.read() as tx:
+        return tx.tag_changes(find_customer(tx, store_id, customer_id).id, limit)
 
 
 def recent_events(db: Storage, store_id: int, customer_id: str, limit: int = 20) -> list[EventLine]:

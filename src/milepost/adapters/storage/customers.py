@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, exists, func, literal, or_, select
+from sqlalchemy import ColumnElement, delete, exists, func, insert, literal, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -17,7 +17,7 @@ from milepost.adapters.storage.base import TxBase
 from milepost.adapters.storage.codes import _code
 from milepost.domain.aggregates import Aggregates
 from milepost.domain.records import CustomerLine, CustomerState, IssuedCode
-from milepost.service.ports.customers import CustomerFilter, EventLine
+from milepost.service.ports.customers import CustomerFilter, EventLine, TagChange
 
 
 def _lines() -> Any:
@@ -135,6 +135,22 @@ class CustomerQueries(TxBase):
         if tags:
             ct = t.customer_tags.c
             self.conn.execute(delete(t.customer_tags).where(ct.customer_id == customer_id, ct.tag.in_(tags)))
+
+    def record_tag_changes(
+        self, customer_id: int, changes: list[tuple[str, bool]], actor: str | None, now: datetime
+    ) -> None:
+        if changes:
+            rows = [
+                {"customer_id": customer_id, "tag": t_, "added": a, "actor": actor, "created_at": now}
+                for t_, a in changes
+            ]
+            self.conn.execute(insert(t.tag_changes), rows)
+
+    def tag_changes(self, customer_id: int, limit: int) -> list[TagChange]:
+        tc = t.tag_changes.c
+        q = select(tc.tag, tc.added, tc.actor, tc.created_at).where(tc.customer_id == customer_id)
+        rows = self.conn.execute(q.order_by(tc.id.desc()).limit(limit))
+        return [TagChange(r.tag, bool(r.added), r.actor, r.created_at) for r in rows]
 
     def customer_events(self, customer_id: int, limit: int) -> list[EventLine]:
         """On the (customer, occurred_at) index: the customer is an internal id, of one store."""

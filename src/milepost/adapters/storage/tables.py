@@ -339,6 +339,20 @@ customer_tags = Table(
     sqlite_with_rowid=False,
 )
 
+#: Tags operators added or took off by hand, and who did (milestones' tag changes are in
+#: their firings' outcomes).
+tag_changes = Table(
+    "tag_changes",
+    metadata,
+    _id(),
+    Column("customer_id", Id, nullable=False),
+    Column("tag", String(100), nullable=False),
+    Column("added", Boolean, nullable=False),  # false: taken off
+    Column("actor", String(200)),
+    _created(),
+    Index(None, "customer_id", "id"),
+)
+
 OPEN_DEDUPED = "status = 'open' AND dedupe_key IS NOT NULL"
 alerts = Table(
     "alerts",

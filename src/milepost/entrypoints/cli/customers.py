@@ -123,16 +123,17 @@ def _line(c: CustomerLine) -> dict[str, Any]:
 @store_option
 @click.option("--add", "add", multiple=True, metavar="TAG", help="A tag to add (repeat for more).")
 @click.option("--remove", "remove", multiple=True, metavar="TAG", help="A tag to take off (repeat for more).")
+@click.option("--by", "by", default=None, metavar="NAME", help="Who made the change, for the record.")
 @json_option
 @pass_app
 def tag_customer(
-    app: App, customer_id: str, store: str, add: tuple[str, ...], remove: tuple[str, ...], as_json: bool
+    app: App, customer_id: str, store: str, add: tuple[str, ...], remove: tuple[str, ...], by: str | None, as_json: bool
 ) -> None:
     """Add and remove tags of customer ID by hand. No milestone fires for it: conditions on
     tags see the change at the customer's next event."""
     if not add and not remove:
         raise Failure("give a tag to add (--add TAG) or to remove (--remove TAG)")
-    tags = app.mp.customers.tag(store, customer_id, add=add, remove=remove)
+    tags = app.mp.customers.tag(store, customer_id, add=add, remove=remove, actor=by)
     if as_json:
         print_json({"customer_id": customer_id, "tags": tags})
     else:

@@ -70,7 +70,7 @@ def list_customers(
 )
 def add_tags(admin: AdminCaller, customer_id: CustomerId, body: TagsIn) -> TagsOut:
     check_customer_id(customer_id)
-    return TagsOut(tags=admin.mp.customers.tag(admin.store, customer_id, add=body.given()))
+    return TagsOut(tags=admin.mp.customers.tag(admin.store, customer_id, add=body.given(), actor=admin.actor))
 
 
 @router.delete(
@@ -82,7 +82,7 @@ def add_tags(admin: AdminCaller, customer_id: CustomerId, body: TagsIn) -> TagsO
 )
 def remove_tag(admin: AdminCaller, customer_id: CustomerId, tag: Annotated[str, Path(max_length=100)]) -> TagsOut:
     check_customer_id(customer_id)
-    return TagsOut(tags=admin.mp.customers.tag(admin.store, customer_id, remove=[tag]))
+    return TagsOut(tags=admin.mp.customers.tag(admin.store, customer_id, remove=[tag], actor=admin.actor))
 
 
 # Before the customer itself: its `{customer_id:path}` would take ".../points" as part of the id.

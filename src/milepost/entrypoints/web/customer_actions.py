@@ -34,7 +34,9 @@ async def remove_tag(request: Request, store: str, customer_id: str, session: Si
 async def _tags(request: Request, store: str, customer_id: str, session: WebSession, change: str) -> Response:
     data = await _checked(request, store, customer_id, session)
     try:
-        auth.mp_of(request).customers.tag(store, customer_id, **{change: [forms.text(data, "tag")]})
+        tag = [forms.text(data, "tag")]
+        add, remove = (tag, []) if change == "add" else ([], tag)
+        auth.mp_of(request).customers.tag(store, customer_id, add, remove, actor=session.user.email)
     except ValidationError:
         problem = "A tag is 1 to 100 characters: type one to add." if change == "add" else "There is no such tag."
         return customer_view(request, session, store, customer_id, problem=problem, status=400)

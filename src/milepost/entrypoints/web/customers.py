@@ -224,6 +224,7 @@ def customer_view(
         next_up=next_up,
         metrics=METRICS,
         events=[_event(e, found) for e in mp.customers.events(store, customer_id)],
+        tag_changes=mp.customers.tag_changes(store, customer_id),
         page_url=customer_url(found, customer_id),
         notice=notice,
         problem=problem,

@@ -33,6 +33,16 @@ class EventLine:
     payload: str
 
 
+@dataclass(frozen=True, slots=True)
+class TagChange:
+    """A tag an operator added (or, `added` false, took off) by hand, who did, and when."""
+
+    tag: str
+    added: bool
+    actor: str | None
+    created_at: datetime
+
+
 class CustomersTx(Protocol):
     def customer_lines(self, store_id: int, where: CustomerFilter, after: str | None, limit: int) -> list[CustomerLine]:
         """The customers `where` picks, by id, after the id `after`."""
@@ -43,6 +53,16 @@ class CustomersTx(Protocol):
         ...
 
     def remove_tags(self, customer_id: int, tags: list[str]) -> None: ...
+
+    def record_tag_changes(
+        self, customer_id: int, changes: list[tuple[str, bool]], actor: str | None, now: datetime
+    ) -> None:
+        """Write down the (tag, added) changes an operator made by hand."""
+        ...
+
+    def tag_changes(self, customer_id: int, limit: int) -> list[TagChange]:
+        """The customer's (internal id) tag changes by hand, newest first."""
+        ...
 
     def customer_events(self, customer_id: int, limit: int) -> list[EventLine]:
         """The customer's (internal id) latest events, newest first."""
