@@ -69,6 +69,8 @@ def test_a_filter_that_does_not_parse_says_why(agent: TestClient, mp: Milepost, 
     flipped = agent.get(f"/admin/{store}/customers", params={"min_orders": "5", "max_orders": "2"})
     assert flipped.status_code == 400 and "must not be below min_orders" in flipped.text
     assert agent.get(f"/admin/{store}/customers.csv", params={"max_orders": "x"}).status_code == 400
+    huge = agent.get(f"/admin/{store}/customers", params={"max_spent": "9" * 18})
+    assert huge.status_code == 400 and "is too large" in huge.text
 
 
 def test_the_export_streams_every_page_of_the_filtered_list(agent: TestClient, mp: Milepost, store: str):

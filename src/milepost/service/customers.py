@@ -15,6 +15,7 @@ from milepost.service.ports.customers import CustomerFilter, EventLine, TagChang
 MAX_TAG = 100
 MAX_QUERY = 320
 EXPORT_PAGE = 1000
+MAX_BOUND = 2**62  # an order count or amount no column holds more of
 
 
 def check_filter(where: CustomerFilter) -> CustomerFilter:
@@ -30,6 +31,8 @@ def check_filter(where: CustomerFilter) -> CustomerFilter:
         for name, value in zip((low, high), values, strict=True):
             if value is not None and value < 0:
                 problems[name] = "must be zero or more"
+            elif value is not None and value > MAX_BOUND:
+                problems[name] = "is too large"
         if None not in values and values[0] > values[1] and not problems:
             problems[high] = f"must not be below {low}"
     if problems:

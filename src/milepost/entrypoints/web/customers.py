@@ -133,7 +133,7 @@ def _page(
 
 def _cells(c: CustomerLine, store: Store) -> list[Any]:
     return [
-        render.link(f"/admin/{quote(store.key, safe='')}/customers/{quote(c.external_id, safe='')}", c.external_id),
+        render.link(customer_url(store, c.external_id), c.external_id),
         c.name or "",
         c.email or "",
         c.order_count,
