@@ -57,7 +57,10 @@ ROUTES = [
     Route("PUT", "/api/v1/templates/{key}", {"subject": "Mine", "body_text": "Mine"}, OWN),
     Route("DELETE", "/api/v1/templates/{key}", None, MISSING),
     Route("POST", "/api/v1/templates/{key}/preview", {"customer_id": "{customer_id}"}, MISSING),
+    Route("GET", "/api/v1/customers", None, EMPTY),
     Route("GET", "/api/v1/customers/{customer_id:path}", None, MISSING),
+    Route("POST", "/api/v1/customers/{customer_id:path}/tags", {"tag": "Taken"}, MISSING),
+    Route("DELETE", "/api/v1/customers/{customer_id:path}/tags/{tag}", None, MISSING),
     Route("POST", "/api/v1/customers/{customer_id:path}/credit/spend", {"amount": 1, "idempotency_key": "k"}, MISSING),
     Route(
         "POST",
@@ -191,6 +194,7 @@ def store_a(client: TestClient, keys: Any, mp: Milepost) -> StoreA:
         "program_id": program["id"],
         "key": "welcome-a",
         "customer_id": "cust-a",
+        "tag": "Never-had",
         "alert_id": alert["id"],
         "delivery_id": email["id"],
         "message_id": mail["id"],

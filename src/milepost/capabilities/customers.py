@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import Iterator, Sequence
+from typing import TypedDict, Unpack
+
 from milepost.capabilities.wiring import Capability
 from milepost.domain.consent import EmailReach
 from milepost.domain.delivery import Delivery
 from milepost.domain.records import CustomerLine, CustomerReport
-from milepost.service import delivery, reports
+from milepost.service import customers, delivery, reports
+from milepost.service.ports.customers import CustomerFilter, EventLine, TagChange
+
+
+class Filters(TypedDict, total=False):
+    """What a customer list may be narrowed by, besides its search."""
+
+    tag: str | None
+    min_orders: int | None
+    max_orders: int | None
+    min_spent: int | None  # minor units of the store's currency
+    max_spent: int | None
 
 
 class Customers(Capability):
@@ -29,6 +44,41 @@ class Customers(Capability):
         """The emails and texts milestones sent about the customer, newest first."""
         return delivery.customer_messages(self._w.db, self._w.store_id(store), customer_id, limit)
 
-    def list(self, store: str, prefix: str = "", after: str | None = None, limit: int = 50) -> list[CustomerLine]:
-        """Customers by id, those whose id starts with `prefix`; `after` (the last id seen) pages."""
-        return reports.customer_lines(self._w.db, self._w.store_id(store), prefix, after, limit)
+    def list(
+        self, store: str, q: str = "", *, after: str | None = None, limit: int = 50, **filters: Unpack[Filters]
+    ) -> list[CustomerLine]:
+        """Customers by id: those with `q` in their id, email or name (any case), with the
+        tag `tag`, and order count and spend (minor units) within the bounds given; pass the
+        last id seen as `after` for the next page."""
+        where = CustomerFilter(q=q, **filters)
+        return customers.customer_lines(self._w.db, self._w.store_id(store), where, after, limit)
+
+    search = list
+
+    def export(self, store: str, q: str = "", **filters: Unpack[Filters]) -> Iterator[CustomerLine]:
+        """Every customer `list` would show on all its pages, read a thousand at a time as
+        they are consumed; a bad filter is a ValidationError at the call."""
+        where = CustomerFilter(q=q, **filters)
+        return customers.all_customer_lines(self._w.db, self._w.store_id(store), where)
+
+    def tag(
+        self,
+        store: str,
+        customer_id: str,
+        add: Sequence[str] = (),
+        remove: Sequence[str] = (),
+        actor: str | None = None,
+    ) -> builtins.list[str]:
+        """Add and remove the customer's tags by hand (recorded with `actor`, who did); their
+        tags after it. No milestone fires for it: conditions on tags see the change at the
+        customer's next event."""
+        store_id = self._w.store_id(store)
+        return customers.change_tags(self._w.db, self._w.clock(), store_id, customer_id, add, remove, actor)
+
+    def tag_changes(self, store: str, customer_id: str, limit: int = 20) -> builtins.list[TagChange]:
+        """The tags added and taken off by hand, with who did and when, newest first."""
+        return customers.tag_changes(self._w.db, self._w.store_id(store), customer_id, limit)
+
+    def events(self, store: str, customer_id: str, limit: int = 20) -> builtins.list[EventLine]:
+        """The customer's latest events (type, when, order, as received), newest first."""
+        return customers.recent_events(self._w.db, self._w.store_id(store), customer_id, limit)

@@ -102,15 +102,6 @@ def _change_alert(db: Storage, store_id: int, alert_id: int, change: Callable[[T
     return changed
 
 
-def customer_lines(
-    db: Storage, store_id: int, prefix: str = "", after: str | None = None, limit: int = 50
-) -> list[CustomerLine]:
-    """Customers by id (those whose id starts with `prefix`); pass the last id seen as
-    `after` for the next page."""
-    with db.read() as tx:
-        return tx.customer_lines(store_id, prefix, after, limit)
-
-
 def customers_by_email(db: Storage, store_id: int, email: str, limit: int = 50) -> list[CustomerLine]:
     """Customers with this email address (as sent, or in lower case), by id."""
     with db.read() as tx:

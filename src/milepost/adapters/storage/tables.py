@@ -36,6 +36,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    func,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -151,6 +152,9 @@ customers = Table(
     postgresql_with={"fillfactor": 80},
 )
 
+# a search for a whole email address, in any case (adapters/storage/customers.py)
+Index("ix_customers_store_id_lower_email", customers.c.store_id, func.lower(customers.c.email))
+
 #: The activities counted for a customer (reviews, referrals, billing cycles paid), one
 #: row per item: a review reported twice under two event ids counts once.
 activities = Table(
@@ -202,6 +206,7 @@ events = Table(
     Column("received_at", UTCDateTime, nullable=False),
     Column("payload", Text, nullable=False),  # the event as received, JSON
     PrimaryKeyConstraint("store_id", "source", "external_id"),  # exactly once per event
+    Index(None, "customer_id", "occurred_at"),  # a customer's latest events (their admin page)
     sqlite_with_rowid=False,
 )
 
@@ -336,6 +341,20 @@ customer_tags = Table(
     Column("added_at", UTCDateTime, nullable=False),
     PrimaryKeyConstraint("customer_id", "tag"),
     sqlite_with_rowid=False,
+)
+
+#: Tags operators added or took off by hand, and who did (milestones' tag changes are in
+#: their firings' outcomes).
+tag_changes = Table(
+    "tag_changes",
+    metadata,
+    _id(),
+    Column("customer_id", Id, nullable=False),
+    Column("tag", String(100), nullable=False),
+    Column("added", Boolean, nullable=False),  # false: taken off
+    Column("actor", String(200)),
+    _created(),
+    Index(None, "customer_id", "id"),
 )
 
 OPEN_DEDUPED = "status = 'open' AND dedupe_key IS NOT NULL"

@@ -1,17 +1,19 @@
-"""`milepost customers show`: what Milepost knows of a customer."""
+"""`milepost customers show`, `list` and `tag`: what Milepost knows of a customer, the store's
+customers searched and filtered, a customer's tags changed by hand."""
 
 from __future__ import annotations
 
+import shlex
 from datetime import datetime
 from typing import Any
 
 import click
 
 from milepost.domain.codes import check
-from milepost.domain.records import CustomerReport, IssuedCode
-from milepost.entrypoints.cli.amounts import reached_values
+from milepost.domain.records import CustomerLine, CustomerReport, IssuedCode
+from milepost.entrypoints.cli.amounts import AMOUNT_HELP, Amounts, minor_units_option, reached_values
 from milepost.entrypoints.cli.codes import _gives
-from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
+from milepost.entrypoints.cli.context import App, Failure, json_option, pass_app, store_option
 from milepost.entrypoints.cli.output import console, outcomes_text, print_json, table, when
 from milepost.formatting import money
 
@@ -68,7 +70,79 @@ def _codes_rows(codes: tuple[IssuedCode, ...], now: datetime, tz: str) -> list[t
 
 @click.group()
 def customers() -> None:
-    """What Milepost knows of a customer."""
+    """What Milepost knows of customers; their tags changed by hand."""
+
+
+_count = click.IntRange(0, 2**31 - 1)
+
+
+@customers.command("list")
+@store_option
+@click.option("--search", "-q", "q", default="", metavar="TEXT", help="In the id, email or name, any case.")
+@click.option("--tag", default=None, help="Only customers with this tag.")
+@click.option("--min-orders", type=_count, default=None)
+@click.option("--max-orders", type=_count, default=None)
+@click.option("--min-spent", default=None, metavar="AMOUNT", help=f"Spent at least this much, {AMOUNT_HELP}.")
+@click.option("--max-spent", default=None, metavar="AMOUNT", help="Spent at most this much.")
+@minor_units_option
+@click.option("--after", default=None, metavar="ID", help="Start after this customer id (the next page).")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@json_option
+@pass_app
+def list_customers(app: App, store: str, after: str | None, limit: int, as_json: bool, **where: Any) -> None:
+    """The store's customers by id: searched, filtered, a page at a time."""
+    amounts = Amounts.of(app, store, where)
+    for bound in ("min_spent", "max_spent"):
+        if where[bound] is not None:
+            where[bound] = amounts.read(where[bound], "--" + bound.replace("_", "-"))
+    found = app.mp.customers.list(store, after=after, limit=limit + 1, **where)
+    shown, more = found[:limit], len(found) > limit
+    s = app.mp.stores.get(store)
+    if as_json:
+        lines = [{"customer_id": c.external_id, **_line(c), "currency": s.currency} for c in shown]
+        print_json({"customers": lines, "next_after": shown[-1].external_id if more else None})
+        return
+    rows = (
+        (
+            c.external_id,
+            c.name,
+            c.email,
+            c.order_count,
+            money(c.amount_spent, s.currency),
+            when(c.last_order_at, s.timezone),
+        )
+        for c in shown
+    )
+    out = console()
+    out.print(table("Customers", ("id", "name", "email", "orders", "spent", "last order"), rows))
+    if more:
+        out.print(f"More: --after {shlex.quote(shown[-1].external_id)}")
+
+
+def _line(c: CustomerLine) -> dict[str, Any]:
+    return {k: getattr(c, k) for k in ("name", "email", "order_count", "amount_spent", "last_order_at")}
+
+
+@customers.command("tag")
+@click.argument("customer_id", metavar="ID")
+@store_option
+@click.option("--add", "add", multiple=True, metavar="TAG", help="A tag to add (repeat for more).")
+@click.option("--remove", "remove", multiple=True, metavar="TAG", help="A tag to take off (repeat for more).")
+@click.option("--by", "by", default=None, metavar="NAME", help="Who made the change, for the record.")
+@json_option
+@pass_app
+def tag_customer(
+    app: App, customer_id: str, store: str, add: tuple[str, ...], remove: tuple[str, ...], by: str | None, as_json: bool
+) -> None:
+    """Add and remove tags of customer ID by hand. No milestone fires for it: conditions on
+    tags see the change at the customer's next event."""
+    if not add and not remove:
+        raise Failure("give a tag to add (--add TAG) or to remove (--remove TAG)")
+    tags = app.mp.customers.tag(store, customer_id, add=add, remove=remove, actor=by)
+    if as_json:
+        print_json({"customer_id": customer_id, "tags": tags})
+    else:
+        click.echo(f"{customer_id}: {', '.join(tags) if tags else 'no tags'}")
 
 
 @customers.command("show")

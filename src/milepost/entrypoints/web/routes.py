@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from milepost.entrypoints.web import (
     api_keys,
+    customer_actions,
     customers,
     deliveries,
     email_templates,
@@ -26,6 +27,7 @@ for _area in (
     programs,
     email_templates,
     customers,
+    customer_actions,
     logs,
     deliveries,
     api_keys,

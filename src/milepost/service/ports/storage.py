@@ -8,6 +8,7 @@ from typing import Any, Protocol
 from milepost.service.ports.alerts import AlertsTx
 from milepost.service.ports.batch import BatchTx
 from milepost.service.ports.codes import CodesTx
+from milepost.service.ports.customers import CustomersTx
 from milepost.service.ports.dashboard import DashboardTx
 from milepost.service.ports.delivery import DeliveryTx
 from milepost.service.ports.endpoints import EndpointsTx
@@ -32,6 +33,7 @@ class Tx(
     LedgerTx,
     CodesTx,
     ReportsTx,
+    CustomersTx,
     AlertsTx,
     KeysTx,
     EndpointsTx,

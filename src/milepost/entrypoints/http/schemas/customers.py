@@ -1,16 +1,18 @@
-"""A customer: profile, metrics, tags, credit, points, milestones reached and discount codes."""
+"""A customer: profile, metrics, tags, credit, points, milestones reached and discount codes;
+customers in a list; tags added by hand."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
-from milepost.domain.records import CustomerReport, IssuedCode
+from milepost.domain.records import CustomerLine, CustomerReport, IssuedCode
 from milepost.entrypoints.http.schemas.codes import CodeOut
 from milepost.entrypoints.http.schemas.ledgers import Credit, LedgerEntry
 from milepost.entrypoints.http.schemas.milestones import Milestone
+from milepost.entrypoints.http.schemas.requests import Body, text
 from milepost.entrypoints.http.schemas.responses import Timestamp, from_record
 from milepost.entrypoints.http.wire import public_id
 
@@ -82,3 +84,44 @@ class Customer(BaseModel):
             milestones=[Milestone.of(m) for m in c.milestones],
             codes=[CustomerCode.issued(code, now) for code in c.codes],
         )
+
+
+class CustomerLineOut(BaseModel):
+    """A customer as a list shows them."""
+
+    id: str = Field(description="The store's own customer id.")
+    name: str | None
+    email: str | None
+    order_count: int
+    amount_spent: int = Field(description="Minor units of `currency`.")
+    currency: str
+    last_order_at: Timestamp | None
+
+    @classmethod
+    def line(cls, c: CustomerLine, currency: str) -> CustomerLineOut:
+        return from_record(cls, c, id=c.external_id, currency=currency)
+
+
+Tag = Annotated[str, text(100)]
+
+
+class TagsIn(Body):
+    """One tag, or several: `{"tag": "VIP"}` or `{"tags": ["VIP", "Wholesale"]}`."""
+
+    tag: Tag | None = Field(None, description="A tag to add (1 to 100 characters, kept as typed, trimmed).")
+    tags: list[Tag] | None = Field(None, max_length=100, description="Tags to add.")
+
+    @model_validator(mode="after")
+    def _some(self) -> TagsIn:
+        if self.tag is None and not self.tags:
+            raise ValueError("give a tag as `tag`, or tags as `tags`")
+        return self
+
+    def given(self) -> list[str]:
+        return ([self.tag] if self.tag is not None else []) + (self.tags or [])
+
+
+class TagsOut(BaseModel):
+    """The customer's tags after the change, sorted."""
+
+    tags: list[str]
