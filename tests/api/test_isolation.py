@@ -34,6 +34,7 @@ class Route(NamedTuple):
 ROUTES = [
     Route("GET", "/api/v1/store", None, OWN),
     Route("PATCH", "/api/v1/store", {"name": "Taken over"}, OWN),
+    Route("GET", "/api/v1/store/email-reach", None, OWN),
     Route("GET", "/api/v1/order-count-events", None, EMPTY),
     Route("POST", "/api/v1/order-count-events", {"name": "B", "count": 1, "actions": [{"type": "alert"}]}, OWN),
     Route("GET", "/api/v1/order-count-events/{event_id}", None, MISSING),
