@@ -7,6 +7,7 @@ from fastapi import APIRouter
 from milepost.entrypoints.web import (
     api_keys,
     customer_actions,
+    customer_list,
     customers,
     deliveries,
     email_templates,
@@ -26,6 +27,7 @@ for _area in (
     order_count_events,
     programs,
     email_templates,
+    customer_list,
     customers,
     customer_actions,
     logs,
