@@ -53,14 +53,20 @@ def claw_back(
     tx: BatchTx,
     store: Store,
     batch: BatchWrite,
-    stopped: set[tuple[int, str]],
+    stopped: dict[tuple[int, str], datetime],
     names: dict[int, str],
-    now: datetime,
 ) -> None:
     """Append to `batch` the clawbacks of the orders that stopped counting, `stopped`
-    (customer id, order id); `names` gives the customers' external ids."""
+    (customer id, order id) with when they stopped (event time); `names` gives the
+    customers' external ids. A firing is inside its policy's days when its order stopped
+    counting within them of when it counted."""
     firings = sorted(
-        (f for f in tx.clawable_firings(stopped) if within(f.fired_at, f.clawback_days, now)), key=lambda f: f.id
+        (
+            f
+            for f in tx.clawable_firings(set(stopped))
+            if within(f.counted_at, f.clawback_days, stopped[(f.customer_id, f.order_id)])
+        ),
+        key=lambda f: f.id,
     )
     if not firings:
         return
