@@ -183,14 +183,15 @@ def test_events_create_list_disable_delete(milepost: Milepost) -> None:
         "alert",
     ]  # the order typed
     assert created["conditions"] == [{"tag": "Newsletter", "has": True}]
-    event_id = str(created["id"])
+    event_id = created["id"]
+    assert event_id.startswith("oce_")
     milepost("events", "disable", "--store", store, event_id)
     listed = milepost("events", "list", "--store", store).stdout
     row = next(line for line in listed.splitlines() if name in line)
     assert "credit $5.00; +tag 'Regular'; alert" in row and "has 'Newsletter'" in row
     assert row.rstrip(" │").endswith("no")  # switched off
     milepost("events", "delete", "--store", store, event_id, stdin="y\n")
-    assert int(event_id) not in [e["id"] for e in milepost.json("events", "list", "--store", store)]
+    assert event_id not in [e["id"] for e in milepost.json("events", "list", "--store", store)]
 
 
 # -- credit ------------------------------------------------------------------------------------
@@ -315,7 +316,7 @@ def test_keys_are_shown_once_listed_by_prefix_and_revoked(milepost: Milepost) ->
     bad_scope = milepost("keys", "create", "--store", "demo", "--scope", "root", expect=2)
     assert "root" in bad_scope.stderr
     missing = milepost("keys", "revoke", "key_999999", "--store", "demo", expect=2)
-    assert missing.stderr.startswith("error: no API key 999999")
+    assert missing.stderr.startswith("error: no API key key_999999")
 
 
 # -- templates ---------------------------------------------------------------------------------

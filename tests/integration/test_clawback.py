@@ -143,7 +143,7 @@ def test_credit_already_spent_is_taken_back_down_to_zero_and_the_rest_is_a_debt(
     assert json.loads(row.clawback_debt) == {"credit": 1000}
     (alert,) = mp.alerts.list(store)
     assert alert.customer_id == "c1" and alert.firing_id == row.id
-    assert "c1" in alert.message and "10.00" in alert.message and f"firing {row.id}" in alert.message
+    assert "c1" in alert.message and "10.00" in alert.message and f"(mst_{row.id})" in alert.message
 
 
 def test_points_already_spent_leave_a_debt(mp, store):

@@ -6,9 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from milepost.domain.delivery import Attempt, Delivery, MailboxMessage
+from milepost.domain.ids import format_id
 from milepost.errors import Conflict
 from milepost.service.existing import existing, find_customer
 from milepost.service.ports import Storage
+from milepost.service.ports.delivery import DeliveryTx
 
 
 def customer_messages(db: Storage, store_id: int, customer_id: str, limit: int = 20) -> list[Delivery]:
@@ -20,22 +22,26 @@ def customer_messages(db: Storage, store_id: int, customer_id: str, limit: int =
 
 def get_delivery(db: Storage, store_id: int, delivery_id: int) -> tuple[Delivery, list[Attempt]]:
     with db.read() as tx:
-        found = existing(tx.delivery(store_id, delivery_id), f"no delivery {delivery_id} in this store")
-        return found, tx.attempts_of(delivery_id)
+        return _delivery(tx, store_id, delivery_id), tx.attempts_of(delivery_id)
 
 
 def retry_delivery(db: Storage, now: datetime, store_id: int, delivery_id: int) -> Delivery:
     """Send a dead or pending (failing, or waiting) message again now, with a fresh schedule;
     not one a worker is sending at this moment."""
     with db.write() as tx:
-        found = existing(tx.delivery(store_id, delivery_id), f"no delivery {delivery_id} in this store")
+        found, shown = _delivery(tx, store_id, delivery_id), format_id("delivery", delivery_id)
         if found.status not in ("dead", "pending"):
-            raise Conflict(f"delivery {delivery_id} is {found.status}; only dead or pending ones can be retried")
+            raise Conflict(f"delivery {shown} is {found.status}; only dead or pending ones can be retried")
         if not tx.requeue(store_id, [delivery_id], ("dead", "pending"), now):
-            raise Conflict(f"delivery {delivery_id} is being sent right now; see how it went before retrying it")
+            raise Conflict(f"delivery {shown} is being sent right now; see how it went before retrying it")
         changed = tx.delivery(store_id, delivery_id)
     assert changed is not None  # read back in the transaction that changed it
     return changed
+
+
+def _delivery(tx: DeliveryTx, store_id: int, delivery_id: int) -> Delivery:
+    missing = f"no delivery {format_id('delivery', delivery_id)} in this store"
+    return existing(tx.delivery(store_id, delivery_id), missing)
 
 
 def retry_dead(db: Storage, now: datetime, store_id: int) -> int:
@@ -46,4 +52,7 @@ def retry_dead(db: Storage, now: datetime, store_id: int) -> int:
 
 def get_mailbox_message(db: Storage, store_id: int, message_id: int) -> MailboxMessage:
     with db.read() as tx:
-        return existing(tx.mailbox_message(store_id, message_id), f"no message {message_id} in this store's mailbox")
+        return existing(
+            tx.mailbox_message(store_id, message_id),
+            f"no message {format_id('mailbox_message', message_id)} in this store's mailbox",
+        )

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
+from milepost.domain.ids import format_id
 from milepost.domain.records import Alert, CustomerLine, CustomerReport
 from milepost.errors import NotFound
 from milepost.service.existing import customer_row
@@ -56,7 +57,7 @@ def _change_alert(db: Storage, store_id: int, alert_id: int, change: Callable[[T
     the store's); a change that does not apply leaves it as it was."""
     with db.write() as tx:
         if not tx.alert_exists(store_id, alert_id):
-            raise NotFound(f"no alert {alert_id} in this store")
+            raise NotFound(f"no alert {format_id('alert', alert_id)} in this store")
         change(tx)
         changed = tx.alert(store_id, alert_id)
     assert changed is not None  # read back in the transaction that changed it

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import click
 
+from milepost.domain.ids import format_id
 from milepost.domain.records import CustomerReport, LedgerEntry, PointsEntry
 from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
 from milepost.entrypoints.cli.output import console, print_json, table, when
@@ -70,7 +71,8 @@ def _done(app: App, unit: Unit, store: str, entry: Entry, as_json: bool) -> None
         direction = "raised" if moved > 0 else "lowered"
         done = f"{entry.customer_id}'s {unit.name} {direction} by {unit.count(abs(moved), currency)}"
     balance_text = unit.balance_as.format(unit.count(balance, currency))
-    click.echo(f"{done} ({unit.entry} {entry.id}); balance {balance_text}")
+    kind = "ledger_entry" if isinstance(entry, LedgerEntry) else "points_entry"
+    click.echo(f"{done} ({unit.entry} {format_id(kind, entry.id)}); balance {balance_text}")
 
 
 def ledger_group(unit: Unit) -> click.Group:

@@ -75,7 +75,7 @@ def _operation(summary: str, body: dict[str, Any]) -> dict[str, Any]:
                 "description": "Segment's success, and each message's outcome (some may be rejected)",
                 "content": {"application/json": {"schema": SEGMENT_RESULT_SCHEMA}},
             },
-            **problem_responses(400, 401, 403, 413, 415, 503),
+            **problem_responses(400, 401, 403, 409, 413, 415, 503),
         },
         "response_class": Response,
     }
