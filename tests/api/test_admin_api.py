@@ -246,7 +246,7 @@ def test_the_milestone_log_filters(client: TestClient, keys: Any, fired: list[st
         ({"since": "2026-03-01T12:00:00"}, "query.since"),
         ({"until": "yesterday"}, "query.until"),
         ({"since": "0001-01-01T00:00:00+05:00"}, "query.since"),
-        ({"order_count_event_id": "12"}, "query.order_count_event_id"),
+        ({"order_count_event_id": "dlv_12"}, "query.order_count_event_id"),
         ({"cursor": "%%%"}, "query.cursor"),
     ],
 )

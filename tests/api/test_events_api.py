@@ -238,3 +238,37 @@ def test_unreadable_json_is_400_and_invalid_input_is_422_everywhere(client: Test
     )
     for r in (schema_error, service_error):
         assert r.status_code == 422 and r.json()["type"].endswith("/invalid-request"), r.text
+
+
+def test_an_id_sent_again_with_other_content_is_a_conflict_and_changes_nothing(
+    client: TestClient, keys, mp: Milepost
+) -> None:
+    client.post("/api/v1/events", json={"events": [paid(1), paid(2)]}, headers=keys.auth("ingest"))
+    same_in_another_order = dict(reversed(list(paid(1).items())))
+
+    r = client.post(
+        "/api/v1/events",
+        json={"events": [same_in_another_order, paid(2, total=9999), paid(3), paid(3, total=1)]},
+        headers=keys.auth("ingest"),
+    )
+
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["accepted"], body["duplicates"], body["conflicts"], body["rejected"]) == (1, 1, 2, 0)
+    assert [x["status"] for x in body["results"]] == ["duplicate", "conflict", "accepted", "conflict"]
+    problem = body["results"][1]["problem"]
+    assert problem["field"] == "id" and "other content" in problem["reason"]
+    assert mp.customers.get(keys.store, "c1").amount_spent == 2500 * 3  # e2's first total, e3's first
+
+
+def test_a_single_event_reusing_an_id_with_other_content_is_a_409(client: TestClient, keys, mp: Milepost) -> None:
+    client.post("/api/v1/events", json=paid(1), headers=keys.auth("ingest"))
+
+    r = client.post("/api/v1/events", json=paid(1, total=1), headers=keys.auth("ingest"))
+
+    assert r.status_code == 409 and r.headers["content-type"] == PROBLEM
+    problem = r.json()
+    assert problem["type"].endswith("/event-conflict") and problem["detail"].startswith("id: was sent before")
+    assert [x["status"] for x in problem["results"]] == ["conflict"]
+    assert client.post("/api/v1/events", json=paid(1), headers=keys.auth("ingest")).json()["duplicates"] == 1
+    assert mp.customers.get(keys.store, "c1").amount_spent == 2500

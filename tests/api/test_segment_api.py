@@ -44,6 +44,7 @@ def test_track_stores_an_order_in_minor_units_and_answers_segment_success(client
         "success": True,
         "accepted": 1,
         "duplicates": 0,
+        "conflicts": 0,
         "rejected": 0,
         "results": [{"index": 0, "id": "m1", "status": "accepted"}],
     }
@@ -116,6 +117,21 @@ def test_a_duplicate_messageId_is_harmless(client: TestClient, keys, mp) -> None
     assert again.status_code == 200 and (again.json()["accepted"], again.json()["duplicates"]) == (0, 2)
     assert [x["status"] for x in within.json()["results"]] == ["accepted", "duplicate"]
     assert mp.customers.get(keys.store, "u1").order_count == 3
+
+
+def test_a_messageId_sent_again_with_other_content_is_a_conflict(client: TestClient, keys, mp) -> None:
+    client.post("/v1/batch", json={"batch": [completed(1), completed(2)]}, headers=basic(keys.ingest))
+
+    batch = [completed(1, total=99.0), completed(2), completed(3)]
+    r = client.post("/v1/batch", json={"batch": batch}, headers=basic(keys.ingest))
+    single = client.post("/v1/track", json=completed(1, total=99.0), headers=basic(keys.ingest))
+
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["accepted"], body["duplicates"], body["conflicts"], body["rejected"]) == (1, 1, 1, 0)
+    assert body["results"][0]["status"] == "conflict" and body["results"][0]["problem"]["field"] == "messageId"
+    assert single.status_code == 409 and single.json()["detail"].startswith("messageId: was sent before")
+    assert mp.customers.get(keys.store, "u1").amount_spent == 3 * 2750
 
 
 def test_a_refund_lowers_the_counts(client: TestClient, keys, mp) -> None:

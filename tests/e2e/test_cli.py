@@ -121,7 +121,7 @@ def test_ingest_keeps_valid_events_reports_bad_lines_and_dedupes_a_resend(milepo
     events.write_text("\n".join(lines) + "\n")
     # When the file is ingested: the two valid events are kept, the others reported (exit 1)
     first = milepost("ingest", str(events), "--store", "demo", expect=1)
-    assert "accepted 2, duplicates 0, rejected 2; milestones fired 1" in first.stdout
+    assert "accepted 2, duplicates 0, conflicts 0, rejected 2; milestones fired 1" in first.stdout
     assert "not valid JSON" in first.stdout
     assert f"{customer}-2" in first.stdout and "total" in first.stdout
     # When the same lines are sent again through stdin: all valid ones are duplicates
@@ -131,6 +131,27 @@ def test_ingest_keeps_valid_events_reports_bad_lines_and_dedupes_a_resend(milepo
     report = milepost.json("customers", "show", customer, "--store", "demo")
     assert (report["order_count"], report["amount_spent"]) == (2, 3500)
     assert [m["rule_name"] for m in report["milestones"]] == ["Welcome"]
+
+
+def test_ingest_reports_an_id_sent_again_with_other_content_as_a_conflict(milepost: Milepost, tmp_path: Path) -> None:
+    customer = f"c-{uuid.uuid4().hex[:8]}"
+    event = {"id": f"{customer}-1", "type": "order.paid", "customer_id": customer, "order_id": "o1", "total": 2500}
+    events = tmp_path / "events.jsonl"
+    events.write_text(json.dumps(event) + "\n")
+    milepost("ingest", str(events), "--store", "demo")
+    # When the same id comes again with another total, beside a new event
+    changed = {**event, "total": 9900}
+    fresh = {**event, "id": f"{customer}-2", "order_id": "o2"}
+    events.write_text(json.dumps(changed) + "\n" + json.dumps(fresh) + "\n")
+
+    shown = milepost("ingest", str(events), "--store", "demo", expect=1).stdout
+
+    # Then it is a conflict (exit 1), the new one is kept, and the first total stays
+    assert "accepted 1, duplicates 0, conflicts 1, rejected 0" in shown and "other content" in shown
+    again = json.loads(milepost("ingest", str(events), "--store", "demo", "--json", expect=1).stdout)
+    assert (again["accepted"], again["duplicates"], again["conflicts"], again["rejected"]) == (0, 1, 1, 0)
+    assert [(c["line"], c["id"]) for c in again["conflicting"]] == [(1, f"{customer}-1")]
+    assert milepost.json("customers", "show", customer, "--store", "demo")["amount_spent"] == 5000
 
 
 # -- order count events ------------------------------------------------------------------------
@@ -162,14 +183,15 @@ def test_events_create_list_disable_delete(milepost: Milepost) -> None:
         "alert",
     ]  # the order typed
     assert created["conditions"] == [{"tag": "Newsletter", "has": True}]
-    event_id = str(created["id"])
+    event_id = created["id"]
+    assert event_id.startswith("oce_")
     milepost("events", "disable", "--store", store, event_id)
     listed = milepost("events", "list", "--store", store).stdout
     row = next(line for line in listed.splitlines() if name in line)
     assert "credit $5.00; +tag 'Regular'; alert" in row and "has 'Newsletter'" in row
     assert row.rstrip(" │").endswith("no")  # switched off
     milepost("events", "delete", "--store", store, event_id, stdin="y\n")
-    assert int(event_id) not in [e["id"] for e in milepost.json("events", "list", "--store", store)]
+    assert event_id not in [e["id"] for e in milepost.json("events", "list", "--store", store)]
 
 
 # -- credit ------------------------------------------------------------------------------------
@@ -294,7 +316,7 @@ def test_keys_are_shown_once_listed_by_prefix_and_revoked(milepost: Milepost) ->
     bad_scope = milepost("keys", "create", "--store", "demo", "--scope", "root", expect=2)
     assert "root" in bad_scope.stderr
     missing = milepost("keys", "revoke", "key_999999", "--store", "demo", expect=2)
-    assert missing.stderr.startswith("error: no API key 999999")
+    assert missing.stderr.startswith("error: no API key key_999999")
 
 
 # -- templates ---------------------------------------------------------------------------------

@@ -55,7 +55,8 @@ def test_create_show_update_and_delete_a_program_with_a_window(milepost: Milepos
     assert [a["type"] for a in created["actions"]] == ["alert", "credit"]  # the order typed
     assert created["conditions"] == [{"tag": "vip", "has": True}]
     assert (created["starts_at"], created["ends_at"]) == ("2026-01-01T00:00:00+00:00", "2027-01-01T00:00:00+00:00")
-    program_id = str(created["id"])
+    program_id = created["id"]
+    assert program_id.startswith("prg_")
 
     shown = milepost("programs", "show", "--store", STORE, program_id).stdout
     assert "amount spent reaches $500.00" in shown and "from 2026-01-01 01:00 CET" in shown
@@ -69,9 +70,9 @@ def test_create_show_update_and_delete_a_program_with_a_window(milepost: Milepos
     assert "credit $10.00" in row and "until 2026-06-01 02:00 CEST" in row and row.rstrip(" │").endswith("no")
 
     milepost("programs", "delete", "--store", STORE, program_id, stdin="y\n")
-    assert int(program_id) not in [p["id"] for p in milepost.json("programs", "list", "--store", STORE)]
+    assert program_id not in [p["id"] for p in milepost.json("programs", "list", "--store", STORE)]
     deleted = milepost.json("programs", "list", "--store", STORE, "--deleted")
-    assert [p["deleted_at"] is not None for p in deleted if p["id"] == int(program_id)] == [True]
+    assert [p["deleted_at"] is not None for p in deleted if p["id"] == program_id] == [True]
 
 
 def test_order_count_events_are_listed_as_programs(milepost: Milepost) -> None:
@@ -79,9 +80,10 @@ def test_order_count_events_are_listed_as_programs(milepost: Milepost) -> None:
 
     listed = milepost.json("programs", "list", "--store", STORE)
 
-    [found] = [p for p in listed if p["id"] == event["id"]]
+    [found] = [p for p in listed if p["order_count_event_id"] == event["id"]]
     assert (found["kind"], found["metric"], found["threshold"]) == ("order_count", "order_count", 900)
-    assert milepost.json("programs", "show", "--store", STORE, str(event["id"]))["name"] == "Nine hundred"
+    assert found["id"] == event["id"].replace("oce_", "prg_")  # the same rule: a program too
+    assert milepost.json("programs", "show", "--store", STORE, found["id"])["name"] == "Nine hundred"
 
 
 def test_a_review_program_fires_on_the_third_distinct_review(milepost: Milepost, tmp_path: Path) -> None:
@@ -151,7 +153,7 @@ def test_refusals_exit_2_and_create_nothing(milepost: Milepost, args: list[str],
 def test_an_unknown_program_is_one_line_and_exit_2(milepost: Milepost) -> None:
     for command in (["show"], ["update", "--name", "N"], ["delete", "--yes"]):
         missing = milepost("programs", command[0], "--store", STORE, "999999", *command[1:], expect=2)
-        assert missing.stderr == "error: no milestone program 999999 in this store\n"
+        assert missing.stderr == "error: no milestone program prg_999999 in this store\n"
 
 
 def test_an_inactivity_program_is_created_and_checked_from_the_cli(milepost: Milepost) -> None:
@@ -174,7 +176,8 @@ def test_a_program_with_a_clawback_policy(milepost: Milepost) -> None:
         "--credit", "5", "--clawback-days", "30",
     )  # fmt: skip
     assert created["clawback_days"] == 30
-    program_id = str(created["id"])
+    program_id = created["id"]
+    assert program_id.startswith("prg_")
     updated = milepost.json("programs", "update", "--store", STORE, program_id, "--clawback-days", "0")
     assert updated["clawback_days"] is None
     shown = milepost("programs", "update", "--store", STORE, program_id, "--clawback-days", "7").stdout
@@ -210,7 +213,8 @@ def test_no_ends_reopens_an_ended_program_for_new_crossings_only(
         "programs", "create", "--store", store, "--name", "Ended", "--metric", "review_count", "--threshold", "1",
         "--add-tag", "Reviewer", "--starts", "2020-01-01T00:00:00Z", "--ends", "2020-02-01T00:00:00Z",
     )  # fmt: skip
-    program_id = str(created["id"])
+    program_id = created["id"]
+    assert program_id.startswith("prg_")
     reviews(mp, store, tmp_path, ("crossed", "c1"))  # while it is over
 
     reopened = mp.json("programs", "update", "--store", store, program_id, "--no-ends")
@@ -243,7 +247,8 @@ def test_a_bound_is_either_given_or_removed(milepost: Milepost) -> None:
         "programs", "create", "--store", STORE, "--name", f"Both {uuid.uuid4().hex[:6]}", "--metric", "review_count",
         "--threshold", "5", "--alert", "--ends", "2100-01-01T00:00:00Z",
     )  # fmt: skip
-    program_id = str(created["id"])
+    program_id = created["id"]
+    assert program_id.startswith("prg_")
 
     both = milepost(
         "programs", "update", "--store", STORE, program_id, "--ends", "2101-01-01T00:00:00Z", "--no-ends", expect=2

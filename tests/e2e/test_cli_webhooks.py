@@ -98,7 +98,7 @@ def test_delete_asks_unless_yes(milepost: Milepost) -> None:
         (("add", "http://[2002:7f00:1::1]/"), "which carries 127.0.0.1, a loopback address"),
         (("add", "ftp://1.1.1.1/hook"), "http or https"),
         (("add", URL, "--event", "order.paid"), "order.paid"),
-        (("show", "oce_1"), "not an id like whe_4"),
+        (("show", "oce_1"), "oce_1 is an order count event id, not a webhook endpoint id"),
         (("secret", "whe_999999999"), "no webhook endpoint"),
         (("rotate-secret", "999999999"), "no webhook endpoint"),
         (("delete", "whe_999999999", "--yes"), "no webhook endpoint"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -115,12 +116,17 @@ def test_resending_is_harmless_and_invalid_input_is_not_retried(mp: Milepost, se
     analytics = Client(secret, host=server_url, gzip=True, sync_mode=True, max_retries=0)
     order = {"order_id": "o1", "total": 5, "currency": "USD"}
 
+    at = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)  # a retry sends the message as it was, its timestamp too
     for _ in range(2):  # the same messageId twice, as a sender retrying after a timeout would
-        analytics.track("u1", "Order Completed", order, message_id="fixed-id")
+        analytics.track("u1", "Order Completed", order, message_id="fixed-id", timestamp=at)
     with pytest.raises(APIError) as refused:
         analytics.track(anonymous_id="visitor-1", event="Order Completed", properties=order)
 
+    with pytest.raises(APIError) as conflict:  # the same messageId for another event
+        analytics.track("u1", "Order Completed", {**order, "total": 6}, message_id="fixed-id", timestamp=at)
+
     assert mp.customers.get(store, "u1").order_count == 1
+    assert conflict.value.status == 409 and conflict.value.code == "event-conflict"
     assert refused.value.status == 400
     assert refused.value.message == "userId: is required: Milepost tracks known customers"
 

@@ -143,7 +143,7 @@ def test_credit_already_spent_is_taken_back_down_to_zero_and_the_rest_is_a_debt(
     assert json.loads(row.clawback_debt) == {"credit": 1000}
     (alert,) = mp.alerts.list(store)
     assert alert.customer_id == "c1" and alert.firing_id == row.id
-    assert "c1" in alert.message and "10.00" in alert.message and f"firing {row.id}" in alert.message
+    assert "c1" in alert.message and "10.00" in alert.message and f"(mst_{row.id})" in alert.message
 
 
 def test_points_already_spent_leave_a_debt(mp, store):
@@ -338,3 +338,43 @@ def test_an_order_paid_and_refunded_in_one_batch_is_clawed_back(mp, store):
     (code,) = mp.codes.list(store, "c1")
     assert code.voided_at is not None
     assert firing_row(mp, store).clawed_back_at is not None
+
+
+@pytest.mark.parametrize(
+    ("refunded_at", "clawed_back"),
+    [("2026-02-28T12:00:00Z", False), ("2026-01-20T12:00:00Z", True), ("2026-01-30T12:00:00Z", True)],
+)
+def test_the_days_run_by_event_time_when_events_arrive_late(mp, store, refunded_at, clawed_back):
+    # Given a 30-day policy and an order paid on 2025-12-31, sent today (backfilled)
+    program(mp, store, clawback_days=30)
+    mp.ingest(store, [paid("c1", "c1-o0", at="2025-12-31T12:00:00Z")])
+
+    # When its refund, also sent today, happened 59, 20 or 30 days after the payment
+    mp.ingest(store, [refunded("c1", "c1-o0", at=refunded_at)])
+
+    # Then only a refund within 30 days of the payment, by event time, takes the credit back
+    expected = [(-1500, "clawback"), (1500, "milestone")] if clawed_back else [(1500, "milestone")]
+    assert sorted(entries(mp, store)) == expected
+    assert (firing_row(mp, store).clawed_back_at is not None) is clawed_back
+
+
+def test_a_late_refund_of_a_recent_order_is_clawed_back_though_sent_long_after(mp, store, clock):
+    # Given an order paid today under a 30-day policy
+    program(mp, store, clawback_days=30)
+    buy(mp, store, "c1", 1)
+
+    # When its refund, which happened 10 days later, is sent 60 days later
+    clock.advance(days=60)
+    mp.ingest(store, [refunded("c1", "c1-o0", at="2026-03-11T12:00:00Z")])
+
+    # Then it was within the days, by event time
+    assert sorted(entries(mp, store)) == [(-1500, "clawback"), (1500, "milestone")]
+
+
+def test_paid_and_refunded_60_days_apart_in_one_backfilled_batch_keeps_the_rewards(mp, store):
+    program(mp, store, clawback_days=30)
+    mp.ingest(
+        store,
+        [paid("c1", "c1-o0", at="2025-12-01T12:00:00Z"), refunded("c1", "c1-o0", at="2026-01-30T12:00:00Z")],
+    )
+    assert entries(mp, store) == [(1500, "milestone")]

@@ -412,10 +412,10 @@ def test_resending_an_event_or_a_batch_changes_nothing(mp, store, clock):
     assert counts_after == {**counts, "events": counts["events"] + 1, "customers": 2, "orders": counts["orders"] + 1}
 
 
-def test_an_event_id_repeated_inside_one_batch_is_a_duplicate(mp, store):
+def test_an_event_id_repeated_inside_one_batch_is_a_duplicate_and_with_other_content_a_conflict(mp, store):
     event = paid("c1", "o1")
-    result = mp.ingest(store, [event, {**event, "order_id": "o2"}])
-    assert [r.status for r in result.results] == ["accepted", "duplicate"]
+    result = mp.ingest(store, [event, dict(reversed(event.items())), {**event, "order_id": "o2"}])
+    assert [r.status for r in result.results] == ["accepted", "duplicate", "conflict"]
     assert mp.customers.get(store, "c1").order_count == 1
 
 

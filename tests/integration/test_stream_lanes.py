@@ -67,7 +67,7 @@ def test_rejections_are_reported_at_their_position(mp: Milepost, store: str, lan
     stream: list[Any] = [paid(f"c{n % 5}", f"o{n}", id=f"e{n}") for n in range(23)]
     stream[4] = {"id": "no-customer", "type": "order.paid", "order_id": "x", "total": 100}
     stream[17] = {**paid("c2", "o-neg", id="negative"), "total": -5}
-    stream.append(paid("c1", "o0", id="e0"))  # the first event, sent again at the end
+    stream.append(paid("c0", "o0", id="e0"))  # the first event, sent again at the end
 
     results = list(mp.ingest_stream(store, stream, batch_size=4))
 

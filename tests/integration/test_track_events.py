@@ -45,12 +45,14 @@ def test_a_review_and_a_custom_event_are_stored_and_create_their_customers(mp: M
     assert mp.alerts.list(store) == []
 
 
-def test_resending_them_is_a_duplicate_that_changes_nothing(mp: Milepost, store: str) -> None:
+def test_resending_them_is_a_duplicate_and_a_changed_one_a_conflict_neither_changes_anything(
+    mp: Milepost, store: str
+) -> None:
     mp.ingest(store, [REVIEW, CUSTOM])
 
     again = mp.ingest(store, [REVIEW, {**CUSTOM, "name": "Changed"}])
 
-    assert (again.accepted, again.duplicates) == (0, 2)
+    assert (again.accepted, again.duplicates, len(again.conflicts)) == (0, 1, 1)
     assert stored_events(mp, store)["cus-1"][2]["name"] == "Wishlist Shared"
 
 

@@ -17,7 +17,8 @@ from milepost.service.rules import RuleDetails
 
 @dataclass(frozen=True, slots=True)
 class ProgramCollection:
-    noun: str  # in messages: "no milestone program 12 in this store"
+    noun: str  # in messages: "no milestone program prg_12 in this store"
+    kind: str  # of its ids (domain/ids.py): `program` for prg_12
     capability: Callable[[Milepost], Programs | OrderCountEvents]  # mp.programs or mp.order_count_events
 
     def find(self, mp: Milepost, store: str, rule_id: int) -> RuleDetails:
@@ -34,5 +35,5 @@ class ProgramCollection:
         self.capability(mp).delete(store, rule_id)
 
 
-PROGRAMS = ProgramCollection("milestone program", lambda mp: mp.programs)
-ORDER_COUNT_EVENTS = ProgramCollection("order count event", lambda mp: mp.order_count_events)
+PROGRAMS = ProgramCollection("milestone program", "program", lambda mp: mp.programs)
+ORDER_COUNT_EVENTS = ProgramCollection("order count event", "order_count_event", lambda mp: mp.order_count_events)

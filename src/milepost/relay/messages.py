@@ -9,6 +9,7 @@ from typing import Any
 from milepost.config import Settings
 from milepost.domain.consent import agent_blocked, email_blocked, sms_blocked
 from milepost.domain.delivery import OutboxMessage
+from milepost.domain.ids import parse_id
 from milepost.domain.records import Store
 from milepost.domain.users import User
 from milepost.errors import NotFound
@@ -144,5 +145,4 @@ def _headers(message: OutboxMessage, store: Store) -> dict[str, str]:
 
 
 def _firing_id(payload: dict[str, Any]) -> int:
-    firing = payload["milestone"]["id"]
-    return int(firing.removeprefix("mst_")) if isinstance(firing, str) else int(firing)
+    return parse_id("milestone", payload["milestone"]["id"])

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from milepost.domain.delivery import OutboxMessage
+from milepost.domain.ids import format_id
 from milepost.relay.outcome import Outcome, Verdict
 from milepost.service.ports import AlertsTx, DeliveryTx, EndpointsTx
 
@@ -44,7 +45,7 @@ def disable_gone_endpoint(tx: SettleTx, store_id: int, endpoint_id: int, now: da
     if tx.disable_endpoint(store_id, endpoint_id, reason, now):
         tx.raise_alert(
             store_id,
-            f"Webhook endpoint whe_{endpoint_id} {reason} and was disabled; its pending "
+            f"Webhook endpoint {format_id('webhook_endpoint', endpoint_id)} {reason} and was disabled; its pending "
             "deliveries are parked as dead. Enable it again, then retry them.",
             now,
             dedupe_key=f"endpoint-gone:{endpoint_id}",
@@ -54,10 +55,14 @@ def disable_gone_endpoint(tx: SettleTx, store_id: int, endpoint_id: int, now: da
 
 def dead_letter_alert(tx: AlertsTx, message: OutboxMessage, outcome: Outcome, why: str, now: datetime) -> None:
     """One alert per channel (and endpoint) while its messages keep dying."""
-    target = f"webhook to endpoint whe_{outcome.endpoint_id}" if outcome.endpoint_id else message.channel
+    target = (
+        f"webhook to endpoint {format_id('webhook_endpoint', outcome.endpoint_id)}"
+        if outcome.endpoint_id
+        else message.channel
+    )
     tx.raise_alert(
         message.store_id,
-        f"Delivery dlv_{message.id} ({target}) {why}: {outcome.result.error or 'no reason given'}. "
+        f"Delivery {format_id('delivery', message.id)} ({target}) {why}: {outcome.result.error or 'no reason given'}. "
         "Further failures of this kind are in the deliveries list; retry them there once fixed.",
         now,
         dedupe_key=f"delivery:{message.channel}:{outcome.endpoint_id or ''}",

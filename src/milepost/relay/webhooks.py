@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 
 from milepost.domain.delivery import Endpoint, OutboxMessage
+from milepost.domain.ids import format_id
 from milepost.relay.outcome import Outcome, failed
 from milepost.relay.ports import WebhookChannel
 from milepost.relay.settle import iso
@@ -32,7 +33,8 @@ def send_webhook(
         target = f"the URL {url}" if url else "its endpoint"
         return failed(f"no webhook endpoint is registered for {target}")
     if not endpoint.enabled:
-        return failed(f"endpoint whe_{endpoint.id} is disabled: {endpoint.disabled_reason or 'disabled'}", endpoint.id)
+        why = endpoint.disabled_reason or "disabled"
+        return failed(f"endpoint {format_id('webhook_endpoint', endpoint.id)} is disabled: {why}", endpoint.id)
     now = clock()
     body = orjson.dumps({"type": payload["type"], "timestamp": iso(message.created_at), "data": payload["data"]})
     result = channel.send(endpoint.url, message.key, body.decode(), endpoint.signing_secrets(now), int(now.timestamp()))

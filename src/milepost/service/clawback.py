@@ -25,6 +25,7 @@ from typing import Any
 import orjson
 
 from milepost.domain.clawback import reverse, within
+from milepost.domain.ids import format_id
 from milepost.domain.records import Store
 from milepost.formatting import money
 from milepost.service.effects import milestone_data, notify, subscribers
@@ -53,14 +54,20 @@ def claw_back(
     tx: BatchTx,
     store: Store,
     batch: BatchWrite,
-    stopped: set[tuple[int, str]],
+    stopped: dict[tuple[int, str], datetime],
     names: dict[int, str],
-    now: datetime,
 ) -> None:
     """Append to `batch` the clawbacks of the orders that stopped counting, `stopped`
-    (customer id, order id); `names` gives the customers' external ids."""
+    (customer id, order id) with when they stopped (event time); `names` gives the
+    customers' external ids. A firing is inside its policy's days when its order stopped
+    counting within them of when it counted."""
     firings = sorted(
-        (f for f in tx.clawable_firings(stopped) if within(f.fired_at, f.clawback_days, now)), key=lambda f: f.id
+        (
+            f
+            for f in tx.clawable_firings(set(stopped))
+            if within(f.counted_at, f.clawback_days, stopped[(f.customer_id, f.order_id)])
+        ),
+        key=lambda f: f.id,
     )
     if not firings:
         return
@@ -99,7 +106,7 @@ def _debt_alerts(
     for alert_id, (f, debt) in zip(alert_ids, debts, strict=True):
         message = _message(store, f, names.get(f.customer_id, ""), debt)
         batch.alerts.append((alert_id, f.customer_id, f.id, message, None))
-        alerts[f.id] = {"id": f"alr_{alert_id}", "message": message, "assignee": None}
+        alerts[f.id] = {"id": format_id("alert", alert_id), "message": message, "assignee": None}
     return alerts
 
 
@@ -189,6 +196,6 @@ def _message(store: Store, f: ClawableFiring, customer: str, debt: dict[str, int
         owed.append(f"{debt['points']} points")
     return (
         f"Clawback short for customer {customer}: order {f.order_id} was refunded, but "
-        f"{' and '.join(owed)} of milestone {f.rule_name!r} (firing {f.id}) could not be taken back "
+        f"{' and '.join(owed)} of milestone {f.rule_name!r} ({format_id('milestone', f.id)}) could not be taken back "
         "without a negative balance; recorded as a debt"
     )

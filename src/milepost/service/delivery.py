@@ -9,9 +9,11 @@ from datetime import datetime
 
 from milepost.domain.consent import agent_blocked, email_blocked, sms_blocked
 from milepost.domain.delivery import Attempt, Delivery, MailboxMessage
+from milepost.domain.ids import format_id
 from milepost.errors import Conflict, NotFound
 from milepost.service.existing import existing, find_customer
 from milepost.service.ports import Storage, Tx
+from milepost.service.ports.delivery import DeliveryTx
 from milepost.service.reports import customer_in
 
 
@@ -24,8 +26,7 @@ def customer_messages(db: Storage, store_id: int, customer_id: str, limit: int =
 
 def get_delivery(db: Storage, store_id: int, delivery_id: int) -> tuple[Delivery, list[Attempt]]:
     with db.read() as tx:
-        found = existing(tx.delivery(store_id, delivery_id), f"no delivery {delivery_id} in this store")
-        return found, tx.attempts_of(delivery_id)
+        return _delivery(tx, store_id, delivery_id), tx.attempts_of(delivery_id)
 
 
 def retry_delivery(db: Storage, now: datetime, store_id: int, delivery_id: int) -> Delivery:
@@ -33,21 +34,24 @@ def retry_delivery(db: Storage, now: datetime, store_id: int, delivery_id: int) 
     not one a worker is sending at this moment. A skipped one too, once it may go: the
     customer has an address and the consent it needs now (the same row: sent once at most)."""
     with db.write() as tx:
-        found = existing(tx.delivery(store_id, delivery_id), f"no delivery {delivery_id} in this store")
+        found, shown = _delivery(tx, store_id, delivery_id), format_id("delivery", delivery_id)
         if found.status not in ("dead", "pending", "skipped"):
-            raise Conflict(
-                f"delivery {delivery_id} is {found.status}; only dead, pending or skipped ones can be retried"
-            )
+            raise Conflict(f"delivery {shown} is {found.status}; only dead, pending or skipped ones can be retried")
         if found.status == "skipped":
             blocked = _blocked(tx, store_id, found)
             if blocked:
-                raise Conflict(f"delivery {delivery_id} still cannot be sent: {blocked}")
+                raise Conflict(f"delivery {shown} still cannot be sent: {blocked}")
         statuses = ("skipped",) if found.status == "skipped" else ("dead", "pending")
         if not tx.requeue(store_id, [delivery_id], statuses, now):
-            raise Conflict(f"delivery {delivery_id} is being sent right now; see how it went before retrying it")
+            raise Conflict(f"delivery {shown} is being sent right now; see how it went before retrying it")
         changed = tx.delivery(store_id, delivery_id)
     assert changed is not None  # read back in the transaction that changed it
     return changed
+
+
+def _delivery(tx: DeliveryTx, store_id: int, delivery_id: int) -> Delivery:
+    missing = f"no delivery {format_id('delivery', delivery_id)} in this store"
+    return existing(tx.delivery(store_id, delivery_id), missing)
 
 
 def _blocked(tx: Tx, store_id: int, d: Delivery) -> str | None:
@@ -75,4 +79,7 @@ def retry_dead(db: Storage, now: datetime, store_id: int) -> int:
 
 def get_mailbox_message(db: Storage, store_id: int, message_id: int) -> MailboxMessage:
     with db.read() as tx:
-        return existing(tx.mailbox_message(store_id, message_id), f"no message {message_id} in this store's mailbox")
+        return existing(
+            tx.mailbox_message(store_id, message_id),
+            f"no message {format_id('mailbox_message', message_id)} in this store's mailbox",
+        )

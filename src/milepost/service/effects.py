@@ -31,6 +31,7 @@ from milepost.domain.codes import Pattern
 from milepost.domain.construct import Decided, Firing
 from milepost.domain.delivery import WEBHOOK_EVENT_TYPES
 from milepost.domain.events import OrderEvent
+from milepost.domain.ids import format_id
 from milepost.domain.records import Store
 from milepost.service.ports import POINTS_UNIT, BatchWrite, CodeRow, FiredMilestone, FiringRow, LedgerRow, OutboxRow
 
@@ -41,10 +42,10 @@ def milestone_data(store_key: str, m: FiredMilestone) -> dict[str, Any]:
         "store": store_key,
         "customer": {"id": m.customer_ext, "email": m.email, "name": m.name},
         "milestone": {
-            "id": f"mst_{m.firing_id}",
+            "id": format_id("milestone", m.firing_id),
             "name": m.rule_name,
-            "program_id": f"prg_{m.rule_id}",
-            "order_count_event_id": f"oce_{m.rule_id}" if m.rule_kind == "order_count" else None,
+            "program_id": format_id("program", m.rule_id),
+            "order_count_event_id": format_id("order_count_event", m.rule_id) if m.rule_kind == "order_count" else None,
             "metric": m.metric,
             "version": m.version,
             "count": m.value,
@@ -127,7 +128,7 @@ def effects_of(
             elif kind == "alert":
                 alert_id, message, assignee = next(fresh_alert_ids), intent.get("message"), intent.get("assignee")
                 batch.alerts.append((alert_id, customer.id, firing_id, message, assignee))
-                alert = {"id": f"alr_{alert_id}", "message": message, "assignee": assignee}
+                alert = {"id": format_id("alert", alert_id), "message": message, "assignee": assignee}
                 notify(batch, wanted, "alert.created", key, who, {**data, "alert": alert})
                 if assignee:  # the agent who must act hears of it by email
                     payload = _json({**data, "agent_alert": alert})

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypedDict
 
 from milepost.domain.delivery import WEBHOOK_EVENT_TYPES, Endpoint, Secret, new_secret
+from milepost.domain.ids import format_id
 from milepost.errors import Conflict, ValidationError
 from milepost.service.existing import existing
 from milepost.service.ports import EndpointsTx, RulesTx, Storage, UrlCheck
@@ -58,7 +59,7 @@ def _description(description: Any) -> str:
 def _unique_url(tx: EndpointsTx, store_id: int, url: str, endpoint_id: int | None = None) -> None:
     found = tx.endpoint_by_url(store_id, url)
     if found is not None and found.id != endpoint_id:
-        raise Conflict(f"webhook endpoint whe_{found.id} already has the URL {url}")
+        raise Conflict(f"webhook endpoint {format_id('webhook_endpoint', found.id)} already has the URL {url}")
 
 
 def _rules_sending_to(tx: RulesTx, store_id: int, url: str) -> list[str]:
@@ -70,7 +71,10 @@ def _rules_sending_to(tx: RulesTx, store_id: int, url: str) -> list[str]:
 
 
 def _existing(tx: EndpointsTx, store_id: int, endpoint_id: int) -> Endpoint:
-    return existing(tx.endpoint(store_id, endpoint_id), f"no webhook endpoint whe_{endpoint_id} in this store")
+    return existing(
+        tx.endpoint(store_id, endpoint_id),
+        f"no webhook endpoint {format_id('webhook_endpoint', endpoint_id)} in this store",
+    )
 
 
 def create_endpoint(

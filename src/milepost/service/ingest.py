@@ -23,7 +23,7 @@ from milepost.errors import Conflict, RetryableStorageError
 from milepost.service import pipeline
 from milepost.service.pipeline import Changes, store_config
 from milepost.service.ports import POINTS_UNIT, BatchTx, BatchWrite, LedgerRow, Storage
-from milepost.service.results import DUPLICATE, REJECTED, BatchResult, EventResult, report
+from milepost.service.results import CONFLICT, DUPLICATE, REJECTED, REUSED_ID, BatchResult, EventResult, report
 
 
 def ingest_batch(
@@ -37,9 +37,10 @@ def ingest_batch(
 ) -> BatchResult:
     """Store a batch of events for one store and react to them, exactly once.
 
-    Invalid events are rejected one by one; the valid ones are kept. Events
-    already stored (same source and id) are reported as duplicates and change
-    nothing. A deadlock or lost race retries the whole batch. With `dry_run`, the
+    Invalid events are rejected one by one; the valid ones are kept. An event
+    already stored (same source and id, earlier or in the batch) is a duplicate when
+    its content is the same (`same_content`), else a conflict; neither changes
+    anything. A deadlock or lost race retries the whole batch. With `dry_run`, the
     very same work runs in a transaction that is rolled back: the result says what
     the batch would do, and nothing is stored.
     """
@@ -59,17 +60,40 @@ def ingest_batch(
 def _validate(raw_events: Sequence[Any], now: datetime) -> tuple[list[tuple[int, Event]], dict[int, EventResult]]:
     results: dict[int, EventResult] = {}
     parsed: list[tuple[int, Event]] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}  # each event id, and where the batch first has it
     for index, raw in enumerate(raw_events):
         event = parse_event(raw, index, now)
         if isinstance(event, Rejection):
             results[index] = EventResult(index, event.key, REJECTED, event.field, event.reason)
         elif event.key in seen:
-            results[index] = EventResult(index, event.key, DUPLICATE)
+            first = raw_events[seen[event.key]]
+            results[index] = _again(index, event.key, same_content(_payload(first), raw))
         else:
-            seen.add(event.key)
+            seen[event.key] = index
             parsed.append((index, event))
     return parsed, results
+
+
+def _again(index: int, key: str, same: bool) -> EventResult:
+    """The outcome of an event id sent again: a duplicate, or a conflict with other content."""
+    if same:
+        return EventResult(index, key, DUPLICATE)
+    return EventResult(index, key, CONFLICT, "id", REUSED_ID)
+
+
+def same_content(stored: str, raw: Any) -> bool:
+    """Whether an event as sent, `raw`, is the one stored as `stored` (its JSON as first
+    received): the same fields with the same values, whatever their order or the JSON's
+    spacing. Nothing is left out: a field the server fills when it is missing
+    (`occurred_at`) compares as sent, so the same event sent again without it is the same."""
+    payload = _payload(raw)
+    if payload == stored:
+        return True
+    return _canonical(orjson.loads(stored)) == _canonical(orjson.loads(payload))
+
+
+def _canonical(value: Any) -> bytes:
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
 
 
 def _ingest_valid(
@@ -87,8 +111,12 @@ def _ingest_valid(
         # Locks first, then the duplicate check: a concurrent batch carrying the
         # same event has committed by the time we look.
         tx.lock_customers(store_id, {e.customer_id for _, e in parsed})
-        known = tx.existing_event_keys(store_id, [(source, e.key) for _, e in parsed])
-        results = {i: EventResult(i, e.key, DUPLICATE) for i, e in parsed if (source, e.key) in known}
+        known = tx.stored_events(store_id, [(source, e.key) for _, e in parsed])
+        results = {
+            i: _again(i, e.key, same_content(known[(source, e.key)], raw_events[i]))
+            for i, e in parsed
+            if (source, e.key) in known
+        }
         fresh = [(i, e) for i, e in parsed if (source, e.key) not in known]
         if not fresh:
             return results, []

@@ -6,6 +6,7 @@ import hashlib
 import secrets
 from datetime import datetime
 
+from milepost.domain.ids import format_id
 from milepost.domain.records import ApiKey, Store
 from milepost.errors import NotFound, ValidationError
 from milepost.service.ports import Storage
@@ -48,7 +49,7 @@ def list_keys(db: Storage, store_id: int) -> list[ApiKey]:
 def revoke_key(db: Storage, now: datetime, store_id: int, key_id: int) -> None:
     with db.write() as tx:
         if not tx.revoke_api_key(store_id, key_id, now):
-            raise NotFound(f"no API key {key_id} in this store")
+            raise NotFound(f"no API key {format_id('api_key', key_id)} in this store")
 
 
 def authenticate(db: Storage, secret: str) -> tuple[ApiKey, Store] | None:

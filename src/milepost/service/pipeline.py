@@ -29,10 +29,14 @@ simulation needs.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 
+from milepost.domain.clawback import stopped_at
 from milepost.domain.construct import Applied, Decided, OrderSlot
 from milepost.domain.engine import decide_firings
+from milepost.domain.events import OrderEvent
 from milepost.domain.records import Store
 from milepost.domain.rules import RuleIndex
 from milepost.service.clawback import claw_back
@@ -62,11 +66,11 @@ def run(tx: BatchTx, store: Store, batch: BatchWrite, changes: Changes, subscrip
         batch.tags_added.extend((customer_id, tag) for tag in sorted(tags - before))
         batch.tags_removed.extend((customer_id, tag) for tag in sorted(before - tags))
     tx.write_batch(batch)
-    stopped = _stopped(changes, store, batch.firings) if changes.clawback else set()
+    stopped = _stopped(changes, store, batch.firings, batch.now) if changes.clawback else {}
     if stopped:
         clawbacks = BatchWrite(store.id, batch.now, store.counting_rank)
         names = {a.customer.id: a.customer.external_id for a in changes.applied}
-        claw_back(tx, store, clawbacks, stopped, names, batch.now)
+        claw_back(tx, store, clawbacks, stopped, names)
         tx.write_batch(clawbacks)
     return decided
 
@@ -84,12 +88,20 @@ def _decide(
     return decide_firings(applied, after, blocked), before, after
 
 
-def _stopped(changes: Changes, store: Store, fired: list[FiringRow]) -> set[tuple[int, str]]:
+def _stopped(changes: Changes, store: Store, fired: list[FiringRow], now: datetime) -> dict[tuple[int, str], datetime]:
     """(customer id, order id) of the orders that counted, before the batch or long enough
-    in it to fire a milestone, and no longer do."""
+    in it to fire a milestone, and no longer do; each with when it stopped, by the event
+    time of the batch's refunds and cancellations of it."""
     orders, rank = changes.orders, store.counting_rank
     crossed = {f.order_id for f in fired if f.order_id is not None and f.order_id in orders}
-    return {(orders[oid].customer_id, oid) for oid in changes.counted | crossed if not orders[oid].state.counts(rank)}
+    gone = {oid for oid in changes.counted | crossed if not orders[oid].state.counts(rank)}
+    if not gone:
+        return {}
+    events: dict[str, list[OrderEvent]] = defaultdict(list)
+    for a in changes.applied:
+        if isinstance(a.event, OrderEvent) and a.event.order_id in gone:
+            events[a.event.order_id].append(a.event)
+    return {(orders[oid].customer_id, oid): stopped_at(events[oid]) or now for oid in gone}
 
 
 def store_config(db: Storage, tx: BatchTx, store: Store) -> tuple[RuleIndex, Subscriptions]:

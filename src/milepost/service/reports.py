@@ -9,6 +9,7 @@ from typing import Any, Protocol
 
 from milepost.domain.consent import EmailReach
 from milepost.domain.delivery import Delivery, message_outcome
+from milepost.domain.ids import format_id
 from milepost.domain.records import Alert, CustomerLine, CustomerReport, MilestoneReached
 from milepost.errors import NotFound
 from milepost.service.existing import customer_row, existing
@@ -95,7 +96,7 @@ def _change_alert(db: Storage, store_id: int, alert_id: int, change: Callable[[T
     the store's); a change that does not apply leaves it as it was."""
     with db.write() as tx:
         if not tx.alert_exists(store_id, alert_id):
-            raise NotFound(f"no alert {alert_id} in this store")
+            raise NotFound(f"no alert {format_id('alert', alert_id)} in this store")
         change(tx)
         changed = tx.alert(store_id, alert_id)
     assert changed is not None  # read back in the transaction that changed it

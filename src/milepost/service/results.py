@@ -10,7 +10,9 @@ from milepost.domain.events import Rejection
 from milepost.domain.tuples import tuple_new
 from milepost.service.ports import FiringRow
 
-DUPLICATE, ACCEPTED, REJECTED = "duplicate", "accepted", "rejected"
+DUPLICATE, ACCEPTED, REJECTED, CONFLICT = "duplicate", "accepted", "rejected", "conflict"
+#: why an event id sent before with other content is refused
+REUSED_ID = "was sent before with other content; an event id names one event, so send a new id for a new event"
 
 
 class EventResult(NamedTuple):
@@ -18,7 +20,7 @@ class EventResult(NamedTuple):
 
     index: int  # type: ignore[assignment]  # the field shadows tuple.index, which nothing here calls
     key: str | None
-    status: str  # accepted | duplicate | rejected
+    status: str  # accepted | duplicate | conflict | rejected
     field: str | None = None
     reason: str | None = None
     milestones: tuple[dict[str, Any], ...] = ()
@@ -39,6 +41,11 @@ class BatchResult:
     @property
     def duplicates(self) -> int:
         return self.count(DUPLICATE)
+
+    @property
+    def conflicts(self) -> tuple[EventResult, ...]:
+        """The events whose id was sent before with other content: nothing of them is stored."""
+        return tuple(r for r in self.results if r.status == CONFLICT)
 
     @property
     def rejected(self) -> tuple[EventResult, ...]:

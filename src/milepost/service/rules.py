@@ -23,6 +23,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any, Final, Required, TypedDict
 
+from milepost.domain.ids import format_id, rule_kind
 from milepost.domain.journeys import parse_steps
 from milepost.domain.rules import MAX_INACTIVE_DAYS, Rule
 from milepost.errors import NotFound, ValidationError
@@ -211,7 +212,9 @@ def get_rule(db: Storage, store_id: int, rule_id: int, kind: str | None = "order
     with db.read() as tx:
         row = tx.rule_row(store_id, rule_id)
         if row is None or (kind is not None and row.kind != kind):
-            raise NotFound(f"no {noun(kind or 'program')} {rule_id} in this store")
+            raise NotFound(
+                f"no {noun(kind or 'program')} {format_id(rule_kind(kind or 'program'), rule_id)} in this store"
+            )
         return _details(tx, row)
 
 
@@ -232,7 +235,7 @@ def list_rules(
 def _live_row(tx: RulesTx, store_id: int, rule_id: int, kind: str | None = "order_count") -> Any:
     row = tx.rule_row(store_id, rule_id)
     if row is None or row.deleted_at is not None or (kind is not None and row.kind != kind):
-        raise NotFound(f"no {noun(kind or 'program')} {rule_id} in this store")
+        raise NotFound(f"no {noun(kind or 'program')} {format_id(rule_kind(kind or 'program'), rule_id)} in this store")
     return row
 
 

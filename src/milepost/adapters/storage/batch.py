@@ -90,16 +90,18 @@ class BatchQueries(CodeQueries, ClawbackQueries):  # the batch writes codes and 
             sql = "SELECT count(pg_advisory_xact_lock(k)) FROM unnest(%s::bigint[]) AS k"
             self._rows(sql, (pg_array("bigint", keys),))
 
-    def existing_event_keys(self, store_id: int, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    def stored_events(self, store_id: int, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+        """The payload (JSON as received) of each of the (source, event id) `keys` stored already."""
         wanted = set(keys)
         if not wanted:
-            return set()
-        found: set[tuple[str, str]] = set()
+            return {}
+        found: dict[tuple[str, str], str] = {}
         for source in {s for s, _ in wanted}:
             ids = sorted({k for s, k in wanted if s == source})
             where = f"store_id = {self.ph} AND source = {self.ph}"
-            rows = self._by_keys("external_id", "events", ("external_id", "text"), ids, where, (store_id, source))
-            found.update((source, k) for (k,) in rows)
+            columns = "external_id, payload"
+            rows = self._by_keys(columns, "events", ("external_id", "text"), ids, where, (store_id, source))
+            found.update(((source, k), payload) for k, payload in rows)
         return found
 
     def load_customers(self, store_id: int, external_ids: Iterable[str]) -> dict[str, CustomerState]:

@@ -14,12 +14,15 @@ _ID = ("customer_id", "bigint")
 class ClawbackQueries(TxBase):
     def clawable_firings(self, pairs: set[tuple[int, str]]) -> list[ClawableFiring]:
         """The firings, not clawed back yet, of programs with a clawback policy, caused by
-        the (customer id, order id) `pairs`."""
+        the (customer id, order id) `pairs`, each with when its order counted (by event
+        time; when it fired, for an order gone from the store)."""
         if not pairs:
             return []
         rows = self._by_keys(
-            "f.id, r.name, f.customer_id, f.order_id, f.fired_at, r.clawback_days",
-            "firings f JOIN rules r ON r.id = f.rule_id",
+            "f.id, r.name, f.customer_id, f.order_id, COALESCE(o.counted_at, f.fired_at) AS counted_at,"
+            " r.clawback_days",
+            "firings f JOIN rules r ON r.id = f.rule_id"
+            " LEFT JOIN orders o ON o.store_id = f.store_id AND o.external_id = f.order_id",
             ("f.customer_id", "bigint"),
             sorted({c for c, _ in pairs}),
             "f.clawed_back_at IS NULL AND r.clawback_days IS NOT NULL AND r.deleted_at IS NULL",

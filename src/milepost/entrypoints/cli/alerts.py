@@ -6,8 +6,9 @@ from typing import Any
 
 import click
 
+from milepost.domain.ids import format_id
 from milepost.domain.records import Alert
-from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
+from milepost.entrypoints.cli.context import App, Id, json_option, pass_app, store_option
 from milepost.entrypoints.cli.output import print_list, when
 
 
@@ -30,7 +31,14 @@ def list_alerts(app: App, store: str, show_all: bool, assignee: str | None, limi
 
     def row(a: Alert) -> tuple[Any, ...]:
         status = a.status if a.status == "open" else f"{a.status} by {a.resolved_by or a.acknowledged_by}"
-        return (a.id, when(a.created_at, tz), a.customer_id, a.message, a.assignee or "anyone", status)
+        return (
+            format_id("alert", a.id),
+            when(a.created_at, tz),
+            a.customer_id,
+            a.message,
+            a.assignee or "anyone",
+            status,
+        )
 
     print_list(found, as_json, ("id", "when", "customer", "message", "for", "status"), row)
 
@@ -39,14 +47,14 @@ def _step(name: str, done: str, summary: str, by_help: str) -> None:
     """The command `name` (ack, resolve) that acknowledges or resolves alert ID in the name of --by."""
 
     @alerts.command(name, help=summary)
-    @click.argument("alert_id", metavar="ID", type=int)
+    @click.argument("alert_id", metavar="ID", type=Id("alert"))
     @store_option
     @click.option("--by", required=True, help=by_help)
     @pass_app
     def step(app: App, alert_id: int, store: str, by: str) -> None:
         take = app.mp.alerts.acknowledge if name == "ack" else app.mp.alerts.resolve
         take(store, alert_id, by)
-        click.echo(f"alert {alert_id} {done} by {by}")
+        click.echo(f"alert {format_id('alert', alert_id)} {done} by {by}")
 
 
 _step("ack", "acknowledged", "Acknowledge alert ID.", "Who handled it.")

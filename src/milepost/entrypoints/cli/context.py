@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 
 from milepost.bootstrap import Milepost, connect
 from milepost.config import Settings
+from milepost.domain import ids
 from milepost.errors import MilepostError, ValidationError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -120,13 +121,25 @@ def app_of(ctx: click.Context) -> App:
     return app
 
 
-def id_number(value: str, prefix: str, example: int, param_hint: str | None = None) -> int:
-    """The number of an id given as `<prefix>_<n>` or as `n`; anything else is a bad
-    parameter, its message showing both forms with `example`."""
-    digits = value.removeprefix(f"{prefix}_")
-    if not digits.isdigit():
-        raise click.BadParameter(f"{value!r} is not an id like {prefix}_{example} or {example}", param_hint=param_hint)
-    return int(digits)
+def id_number(value: str, kind: str) -> int:
+    """The number of an id of `kind` (domain/ids.py) given as `oce_9` or as `9`; anything
+    else is a one-line error naming what was expected."""
+    try:
+        return ids.parse_id(kind, value)
+    except ids.BadId as bad:
+        raise Failure(str(bad)) from None
+
+
+class Id(click.ParamType):  # type: ignore[type-arg, unused-ignore]  # generic from click 8.4
+    """An argument or option that takes an id of `kind`: `oce_9`, or `9`."""
+
+    name = "id"
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        return value if isinstance(value, int) else id_number(str(value), self.kind)
 
 
 def store_option(f: F) -> F:

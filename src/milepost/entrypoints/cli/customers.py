@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from milepost.domain.codes import check
+from milepost.domain.ids import format_id
 from milepost.domain.records import CustomerLine, CustomerReport, IssuedCode
 from milepost.entrypoints.cli.amounts import AMOUNT_HELP, Amounts, minor_units_option, reached_values
 from milepost.entrypoints.cli.codes import _gives
@@ -47,7 +48,12 @@ def customer_dict(c: CustomerReport, currency: str, now: datetime) -> dict[str, 
 
 
 def _code_dict(i: IssuedCode) -> dict[str, Any]:
-    milestone = {"firing_id": i.firing_id, "rule_id": i.rule_id, "rule_name": i.rule_name, "occurrence": i.occurrence}
+    milestone = {
+        "firing_id": format_id("milestone", i.firing_id),
+        "rule_id": format_id("program", i.rule_id),
+        "rule_name": i.rule_name,
+        "occurrence": i.occurrence,
+    }
     return {"code": i.code, "milestone": milestone if i.firing_id is not None else None}
 
 
@@ -61,7 +67,7 @@ def _codes_rows(codes: tuple[IssuedCode, ...], now: datetime, tz: str) -> list[t
     for i in codes:
         c = i.code
         used = f"order {c.redeemed_order_id}, {when(c.redeemed_at, tz)}" if c.redeemed_at else None
-        milestone = f"{i.rule_name} (log id {i.firing_id})" if i.firing_id is not None else None
+        milestone = f"{i.rule_name} (log id {format_id('milestone', i.firing_id)})" if i.firing_id is not None else None
         rows.append(
             (c.code, _gives(c.discount), _status(i, now), when(c.expires_at, tz), milestone, used, c.void_reason)
         )

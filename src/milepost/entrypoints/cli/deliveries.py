@@ -114,7 +114,7 @@ def list_deliveries(app: App, store: str, status: str | None, channel: str | Non
 @pass_app
 def show_delivery(app: App, delivery_id: str, store: str, as_json: bool) -> None:
     """One delivery and every attempt made (ID like dlv_12 or 12)."""
-    found, attempts = app.mp.deliveries.get(store, id_number(delivery_id, "dlv", 12))
+    found, attempts = app.mp.deliveries.get(store, id_number(delivery_id, "delivery"))
     if as_json:
         print_json({**_delivery_dict(found), "attempt_log": attempts})
         return
@@ -142,7 +142,7 @@ def retry(app: App, delivery_id: str | None, store: str, all_dead: bool) -> None
         count = app.mp.deliveries.retry_dead(store)
         click.echo(f"queued {count:,} dead {'delivery' if count == 1 else 'deliveries'} again")
         return
-    found = app.mp.deliveries.retry(store, id_number(delivery_id or "", "dlv", 12))
+    found = app.mp.deliveries.retry(store, id_number(delivery_id or "", "delivery"))
     click.echo(f"dlv_{found.id} is due again now")
 
 
@@ -195,7 +195,7 @@ def list_mailbox(app: App, store: str, channel: str | None, limit: int, as_json:
 @pass_app
 def show_mail(app: App, message_id: str, store: str, as_json: bool) -> None:
     """One message in full (ID like msg_3 or 3)."""
-    m = app.mp.mailbox.get(store, id_number(message_id, "msg", 12))
+    m = app.mp.mailbox.get(store, id_number(message_id, "mailbox_message"))
     if as_json:
         print_json(_mail_dict(m))
         return

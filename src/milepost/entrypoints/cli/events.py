@@ -7,11 +7,12 @@ from typing import Any
 
 import click
 
+from milepost.domain.ids import format_id
 from milepost.domain.records import Store
 from milepost.entrypoints.action_text import actions_text, conditions_text
 from milepost.entrypoints.cli.action_flags import ActionCommand, action_options, edits, rule_fields
 from milepost.entrypoints.cli.amounts import Amounts
-from milepost.entrypoints.cli.context import App, app_of, json_option, pass_app, pass_context, store_option
+from milepost.entrypoints.cli.context import App, Id, app_of, json_option, pass_app, pass_context, store_option
 from milepost.entrypoints.cli.program_commands import (
     ProgramCommands,
     active_text,
@@ -25,13 +26,19 @@ from milepost.service.rules import RuleDetails
 
 def _json_head(d: RuleDetails) -> dict[str, Any]:
     r = d.rule
-    return {"id": r.id, "count": r.threshold, "name": r.name, "active": r.active, "version": r.version}
+    return {
+        "id": format_id("order_count_event", r.id),
+        "count": r.threshold,
+        "name": r.name,
+        "active": r.active,
+        "version": r.version,
+    }
 
 
 def _describe(app: App, store: str, d: RuleDetails, verb: str) -> list[str]:
     r = d.rule
-    state = "on" if r.active else "off"
-    lines = [f"{verb} order count event {r.id} {r.name!r} at {r.threshold} orders ({state}, version {r.version})"]
+    state, shown = "on" if r.active else "off", format_id("order_count_event", r.id)
+    lines = [f"{verb} order count event {shown} {r.name!r} at {r.threshold} orders ({state}, version {r.version})"]
     if d.excluded > 0:
         lines.append(
             f"  {d.excluded} customers already at or past {r.threshold} orders will not get it "
@@ -42,7 +49,14 @@ def _describe(app: App, store: str, d: RuleDetails, verb: str) -> list[str]:
 
 def _row(d: RuleDetails, s: Store) -> tuple[Any, ...]:
     r = d.rule
-    return (r.id, r.threshold, r.name, actions_text(r.actions, s.currency), conditions_text(r), active_text(d))
+    return (
+        format_id("order_count_event", r.id),
+        r.threshold,
+        r.name,
+        actions_text(r.actions, s.currency),
+        conditions_text(r),
+        active_text(d),
+    )
 
 
 @click.group()
@@ -83,7 +97,7 @@ def create_event(
     COMMANDS.report(app, store, d, "created", as_json)
 
 
-@update_command(events, click.option("--count", type=int, help=_NEW_COUNT))
+@update_command(events, "order_count_event", click.option("--count", type=int, help=_NEW_COUNT))
 @json_option
 @pass_context
 def update_event(
@@ -105,7 +119,7 @@ def update_event(
 def _switch(name: str, active: bool, verb: str, summary: str) -> None:
     @events.command(name, help=summary)
     @store_option
-    @click.argument("rule_id", metavar="ID", type=int)
+    @click.argument("rule_id", metavar="ID", type=Id("order_count_event"))
     @pass_app
     def switch(app: App, store: str, rule_id: int) -> None:
         COMMANDS.report(app, store, app.mp.order_count_events.set_active(store, rule_id, active), verb, False)

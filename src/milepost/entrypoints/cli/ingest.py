@@ -33,15 +33,18 @@ class Tally:
     duplicates: int = 0
     milestones: int = 0
     rejected: list[dict[str, Any]] = field(default_factory=list)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)  # ids sent before with other content
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "lines": self.lines,
             "accepted": self.accepted,
             "duplicates": self.duplicates,
+            "conflicts": len(self.conflicts),
             "rejected": len(self.rejected),
             "milestones": self.milestones,
             "rejections": self.rejected,
+            "conflicting": self.conflicts,
         }
 
 
@@ -85,6 +88,7 @@ def ingest_lines(
         tally.milestones += len(result.firings)
         for r in result.rejected:
             tally.rejected.append({"line": numbers[r.index], "id": r.key, "field": r.field, "reason": r.reason})
+        tally.conflicts.extend({"line": numbers[r.index], "id": r.key, "reason": r.reason} for r in result.conflicts)
 
 
 def _in_processes(
@@ -115,6 +119,7 @@ def _in_processes(
             tally.duplicates += found.duplicates
             tally.milestones += found.milestones
             tally.rejected.extend(found.rejected)
+            tally.conflicts.extend(found.conflicts)
 
 
 def _share(settings: Settings, path: str, store: str, source: str, batch_size: int, share: int, shares: int) -> Tally:
@@ -183,7 +188,8 @@ def _size(stream: IO[bytes]) -> int | None:
 def ingest(app: App, file: IO[bytes], store: str, source: str, batch_size: int, workers: int, as_json: bool) -> None:
     """Ingest events from FILE, one JSON object per line ('-' reads stdin).
 
-    Exit code 0 when every event was accepted or a duplicate, 1 when some were rejected.
+    Exit code 0 when every event was accepted or a duplicate, 1 when some were rejected
+    or conflict (an id sent before with other content).
     """
     mp, tally = app.mp, Tally()
     mp.stores.get(store)  # fail fast on an unknown store
@@ -205,8 +211,9 @@ def ingest(app: App, file: IO[bytes], store: str, source: str, batch_size: int, 
         else:
             _in_processes(app, file, store, source, batch_size, workers, tally, advance)
     tally.rejected.sort(key=lambda r: r["line"])
+    tally.conflicts.sort(key=lambda r: r["line"])
     _print(tally, as_json)
-    if tally.rejected:
+    if tally.rejected or tally.conflicts:
         click.get_current_context().exit(1)
 
 
@@ -216,12 +223,16 @@ def _print(tally: Tally, as_json: bool) -> None:
         return
     click.echo(
         f"{tally.lines} lines read: accepted {tally.accepted}, duplicates {tally.duplicates}, "
-        f"rejected {len(tally.rejected)}; milestones fired {tally.milestones}"
+        f"conflicts {len(tally.conflicts)}, rejected {len(tally.rejected)}; milestones fired {tally.milestones}"
     )
-    if not tally.rejected:
+    _print_rows("Conflicts", ("line", "id", "reason"), tally.conflicts)
+    _print_rows("Rejected", ("line", "id", "field", "reason"), tally.rejected)
+
+
+def _print_rows(title: str, columns: tuple[str, ...], found: list[dict[str, Any]]) -> None:
+    if not found:
         return
-    shown = tally.rejected[:SHOWN_REJECTIONS]
-    rows = ((r["line"], r["id"], r["field"], r["reason"]) for r in shown)
-    console().print(table("Rejected", ("line", "id", "field", "reason"), rows))
-    if len(tally.rejected) > SHOWN_REJECTIONS:
-        click.echo(f"... and {len(tally.rejected) - SHOWN_REJECTIONS} more (use --json to see them all)")
+    shown = found[:SHOWN_REJECTIONS]
+    console().print(table(title, columns, ([r[c] for c in columns] for r in shown)))
+    if len(found) > SHOWN_REJECTIONS:
+        click.echo(f"... and {len(found) - SHOWN_REJECTIONS} more (use --json to see them all)")

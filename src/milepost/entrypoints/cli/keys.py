@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import click
 
+from milepost.domain.ids import format_id
 from milepost.domain.records import ApiKey
-from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
+from milepost.entrypoints.cli.context import App, Id, json_option, pass_app, store_option
 from milepost.entrypoints.cli.output import console, print_json, table, when
 from milepost.service.keys import SCOPES
 
 
 def _public(key: ApiKey) -> dict[str, object]:
     return {
-        "id": f"key_{key.id}",
+        "id": format_id("api_key", key.id),
         "name": key.name,
         "scope": key.scope,
         "prefix": key.prefix,
@@ -60,20 +61,24 @@ def list_keys(app: App, store: str, as_json: bool) -> None:
         print_json([_public(k) for k in found])
         return
     rows = [
-        (f"key_{k.id}", k.name, k.scope, k.prefix + "…", when(k.created_at), when(k.revoked_at) if k.revoked_at else "")
+        (
+            format_id("api_key", k.id),
+            k.name,
+            k.scope,
+            k.prefix + "…",
+            when(k.created_at),
+            when(k.revoked_at) if k.revoked_at else "",
+        )
         for k in found
     ]
     console().print(table("API keys", ("id", "name", "scope", "prefix", "created", "revoked"), rows))
 
 
 @keys.command("revoke")
-@click.argument("key_id", metavar="ID")
+@click.argument("key_id", metavar="ID", type=Id("api_key"))
 @store_option
 @pass_app
-def revoke_key(app: App, key_id: str, store: str) -> None:
-    """Revoke a key (by its id, like key_3): it stops working at once."""
-    number = key_id.removeprefix("key_")
-    if not number.isdigit():
-        raise click.BadParameter("an id like key_3", param_hint="ID")
-    app.mp.keys.revoke(store, int(number))
-    click.echo(f"revoked key_{number}")
+def revoke_key(app: App, key_id: int, store: str) -> None:
+    """Revoke a key (by its id, like key_3, or 3): it stops working at once."""
+    app.mp.keys.revoke(store, key_id)
+    click.echo(f"revoked {format_id('api_key', key_id)}")

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from milepost.domain.ids import format_id
 from milepost.domain.records import CustomerReport, LedgerEntry, PointsEntry
 from milepost.entrypoints.cli.amounts import AMOUNT_HELP, Amounts, minor_units_option
 from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
@@ -75,7 +76,8 @@ def _done(app: App, unit: Unit, store: str, entry: Entry, as_json: bool) -> None
         direction = "raised" if moved > 0 else "lowered"
         done = f"{entry.customer_id}'s {unit.name} {direction} by {unit.count(abs(moved), currency)}"
     balance_text = unit.balance_as.format(unit.count(balance, currency))
-    click.echo(f"{done} ({unit.entry} {entry.id}); balance {balance_text}")
+    kind = "ledger_entry" if isinstance(entry, LedgerEntry) else "points_entry"
+    click.echo(f"{done} ({unit.entry} {format_id(kind, entry.id)}); balance {balance_text}")
 
 
 def _amount_argument(unit: Unit) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

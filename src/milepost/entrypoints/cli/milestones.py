@@ -7,9 +7,10 @@ from typing import Any
 
 import click
 
+from milepost.domain.ids import format_id
 from milepost.domain.records import MilestoneReached
 from milepost.entrypoints.cli.amounts import reached_values
-from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
+from milepost.entrypoints.cli.context import App, Id, json_option, pass_app, store_option
 from milepost.entrypoints.cli.output import outcomes_text, print_list, when
 
 
@@ -32,13 +33,13 @@ def milestones() -> None:
 @milestones.command("log")
 @store_option
 @click.option("--customer", help="Only this customer.")
-@click.option("--event", "rule_id", type=int, metavar="ID", help="Only this order count event.")
+@click.option("--event", "rule_id", type=Id("order_count_event"), metavar="ID", help="Only this order count event.")
 @click.option("--since", help="From this date or time (UTC unless it has an offset).")
 @click.option("--until", help="Before this date or time.")
 @click.option(
     "--before",
     "before_id",
-    type=int,
+    type=Id("milestone"),
     metavar="LOG_ID",
     help="Entries older than this log id (paging).",
 )
@@ -70,8 +71,16 @@ def milestone_log(
     value = reached_values(app, store, [] if as_json else found)
 
     def row(m: MilestoneReached) -> tuple[Any, ...]:
-        return (m.id, when(m.fired_at, tz), m.customer_id, m.rule_name, value(m), m.order_id, outcomes_text(m))
+        return (
+            format_id("milestone", m.id),
+            when(m.fired_at, tz),
+            m.customer_id,
+            m.rule_name,
+            value(m),
+            m.order_id,
+            outcomes_text(m),
+        )
 
     print_list(found, as_json, ("log id", "when", "customer", "event", "count", "order", "actions"), row)
     if not as_json and len(found) == limit:
-        click.echo(f"more may exist: add --before {found[-1].id}")
+        click.echo(f"more may exist: add --before {format_id('milestone', found[-1].id)}")

@@ -6,7 +6,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, is_dataclass
+from dataclasses import fields, is_dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -14,7 +14,8 @@ from rich.console import Console
 from rich.table import Table
 
 from milepost import formatting
-from milepost.domain.records import MilestoneReached
+from milepost.domain.ids import format_id, rule_kind
+from milepost.domain.records import Alert, IssuedCode, LedgerEntry, MilestoneReached, PointsEntry
 from milepost.entrypoints.action_text import outcome_detail
 
 T = TypeVar("T")
@@ -48,10 +49,25 @@ def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any
     return out
 
 
+#: the numbers of the records the CLI prints as JSON that are ids, each as the public id
+#: of its kind (domain/ids.py); `rule`: an order count event's or a program's, by its kind
+PUBLIC_IDS: dict[type, dict[str, str]] = {
+    Alert: {"id": "alert", "firing_id": "milestone"},
+    LedgerEntry: {"id": "ledger_entry", "firing_id": "milestone"},
+    PointsEntry: {"id": "points_entry", "firing_id": "milestone"},
+    MilestoneReached: {"id": "milestone", "rule_id": "rule"},
+    IssuedCode: {"firing_id": "milestone", "rule_id": "program"},
+}
+
+
 def plain(value: Any) -> Any:
-    """Dataclasses, datetimes and tuples as JSON-ready values."""
+    """Dataclasses, datetimes and tuples as JSON-ready values; ids as public ids."""
     if is_dataclass(value) and not isinstance(value, type):
-        return plain(asdict(value))
+        out = {f.name: plain(getattr(value, f.name)) for f in fields(value)}
+        for name, kind in PUBLIC_IDS.get(type(value), {}).items():
+            kind = rule_kind(getattr(value, "rule_kind", "")) if kind == "rule" else kind
+            out[name] = format_id(kind, out[name])
+        return out
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):

@@ -13,10 +13,11 @@ from typing import Any
 
 import click
 
+from milepost.domain.ids import format_id
 from milepost.domain.records import Store
 from milepost.entrypoints.action_text import action_text, actions_text, conditions_text
 from milepost.entrypoints.cli.action_flags import ActionCommand, action_options
-from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
+from milepost.entrypoints.cli.context import App, Id, json_option, pass_app, store_option
 from milepost.entrypoints.cli.output import console, print_json, table, when
 from milepost.entrypoints.program_collections import ProgramCollection
 from milepost.service.rules import RuleDetails
@@ -45,14 +46,14 @@ class AwareTime(click.ParamType):  # type: ignore[type-arg, unused-ignore]  # ge
             self.fail(f"{value!r} is out of range", param, ctx)
 
 
-def update_command(group: click.Group, *options: Callable[[Any], Any]) -> Callable[[Any], click.Command]:
-    """`update`: --store, the ID, `options` then --name, the action and condition flags and
+def update_command(group: click.Group, kind: str, *options: Callable[[Any], Any]) -> Callable[[Any], click.Command]:
+    """`update`: --store, the ID (of `kind`: domain/ids.py), `options` then --name, the action and condition flags and
     --clear-conditions, then the options stacked below, then --json."""
 
     def decorate(f: Callable[..., Any]) -> click.Command:
         decorators: tuple[Callable[[Any], Any], ...] = (
             store_option,
-            click.argument("rule_id", metavar="ID", type=int),
+            click.argument("rule_id", metavar="ID", type=Id(kind)),
             *options,
             click.option("--name"),
             action_options,
@@ -131,7 +132,7 @@ class ProgramCommands:
     def _add_show(self) -> None:
         @self.group.command("show", help=f"Show {self.word} ID with its actions in order.")
         @store_option
-        @click.argument("rule_id", metavar="ID", type=int)
+        @click.argument("rule_id", metavar="ID", type=Id(self.collection.kind))
         @json_option
         @pass_app
         def show_command(app: App, store: str, rule_id: int, as_json: bool) -> None:
@@ -149,17 +150,18 @@ class ProgramCommands:
                 ("updated", when(d.updated_at, s.timezone)),
             ]
             rows += [(f"action {i + 1}", action_text(a, s.currency)) for i, a in enumerate(r.actions)]
-            console().print(table(f"{self.collection.noun.capitalize()} {r.id}", ("", ""), rows))
+            shown = format_id(self.collection.kind, r.id)
+            console().print(table(f"{self.collection.noun.capitalize()} {shown}", ("", ""), rows))
 
     def _add_delete(self) -> None:
         @self.group.command("delete", help=f"Delete {self.word} ID for good; its past milestones stay in the log.")
         @store_option
-        @click.argument("rule_id", metavar="ID", type=int)
+        @click.argument("rule_id", metavar="ID", type=Id(self.collection.kind))
         @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
         @pass_app
         def delete_command(app: App, store: str, rule_id: int, yes: bool) -> None:
-            d = self.collection.find(app.mp, store, rule_id)
+            d, shown = self.collection.find(app.mp, store, rule_id), format_id(self.collection.kind, rule_id)
             if not yes:
-                click.confirm(f"delete {self.collection.noun} {rule_id} {d.rule.name!r}?", abort=True)
+                click.confirm(f"delete {self.collection.noun} {shown} {d.rule.name!r}?", abort=True)
             self.collection.delete(app.mp, store, rule_id)
-            click.echo(f"deleted {self.collection.noun} {rule_id} {d.rule.name!r}")
+            click.echo(f"deleted {self.collection.noun} {shown} {d.rule.name!r}")

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from milepost.domain.aggregates import METRICS
+from milepost.domain.ids import format_id
 from milepost.domain.records import Store
 from milepost.domain.rules import MAX_INACTIVE_DAYS, Rule, validate_threshold
 from milepost.entrypoints.action_text import actions_text, conditions_text
@@ -54,7 +55,8 @@ def _goal_value(amounts: Amounts, metric: str, typed: str, option: str) -> int:
 def _json_head(d: RuleDetails) -> dict[str, Any]:
     r = d.rule
     return {
-        "id": r.id,
+        "id": format_id("program", r.id),
+        "order_count_event_id": format_id("order_count_event", r.id) if r.kind == "order_count" else None,
         "kind": r.kind,
         "name": r.name,
         "metric": r.metric,
@@ -94,8 +96,8 @@ def _window(r: Rule, timezone: str) -> str:
 
 def _describe(app: App, store: str, d: RuleDetails, verb: str) -> list[str]:
     s, r = app.mp.stores.get(store), d.rule
-    state = "on" if r.active else "off"
-    lines = [f"{verb} milestone program {r.id} {r.name!r}: {_goal(r, s.currency)} ({state}, version {r.version})"]
+    state, shown = "on" if r.active else "off", format_id("program", r.id)
+    lines = [f"{verb} milestone program {shown} {r.name!r}: {_goal(r, s.currency)} ({state}, version {r.version})"]
     if r.starts_at or r.ends_at:
         lines.append(f"  {_window(r, s.timezone)}")
     if r.clawback_days is not None:
@@ -108,7 +110,15 @@ def _describe(app: App, store: str, d: RuleDetails, verb: str) -> list[str]:
 def _row(d: RuleDetails, s: Store) -> tuple[Any, ...]:
     r = d.rule
     goal, actions = _goal(r, s.currency), actions_text(r.actions, s.currency)
-    return (r.id, r.name, goal, actions, conditions_text(r), _window(r, s.timezone), active_text(d))
+    return (
+        format_id("program", r.id),
+        r.name,
+        goal,
+        actions,
+        conditions_text(r),
+        _window(r, s.timezone),
+        active_text(d),
+    )
 
 
 def _head(d: RuleDetails, s: Store) -> list[tuple[str, Any]]:
@@ -243,6 +253,7 @@ def check_inactivity(app: App, stores: tuple[str, ...]) -> None:
 
 @update_command(
     programs,
+    "program",
     click.option(
         "--threshold",
         metavar="T",

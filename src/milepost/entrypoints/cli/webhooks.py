@@ -21,7 +21,7 @@ id_argument = click.argument("endpoint_id", metavar="ID")
 
 
 def _number(value: str) -> int:
-    return id_number(value, "whe", 4, param_hint="ID")
+    return id_number(value, "webhook_endpoint")
 
 
 def _public(e: Endpoint) -> dict[str, Any]:

@@ -13,10 +13,11 @@ from typing import Annotated, Any, NamedTuple, TypeVar
 from fastapi import Depends, Query, Request
 
 from milepost.bootstrap import Milepost
+from milepost.domain import ids
 from milepost.entrypoints.http.auth import AdminKey, Principal, milepost
 from milepost.entrypoints.http.problems import ApiProblem, problem_responses
 from milepost.entrypoints.http.schemas.responses import Answer, Page
-from milepost.entrypoints.http.wire import decode_cursor, encode_cursor, parse_id
+from milepost.entrypoints.http.wire import decode_cursor, encode_cursor
 
 T = TypeVar("T")
 A = TypeVar("A", bound=Answer)
@@ -103,9 +104,9 @@ def filter_id(kind: str, value: str | None, field: str) -> int | None:
     if value is None:
         return None
     try:
-        return parse_id(kind, value)
-    except ApiProblem:
-        raise invalid(field, "not an id of this API") from None
+        return ids.parse_id(kind, value)
+    except ids.BadId as bad:
+        raise invalid(field, str(bad)) from None
 
 
 def possible_external_id(value: str) -> bool:

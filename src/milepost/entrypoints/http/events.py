@@ -13,7 +13,7 @@ from milepost.entrypoints.http.auth import BEARER_CHALLENGE, admit, authenticate
 from milepost.entrypoints.http.body import read_json
 from milepost.entrypoints.http.problems import ApiProblem, problem_responses
 from milepost.entrypoints.http.wire import json_response, public_id
-from milepost.service.results import REJECTED, BatchResult, EventResult
+from milepost.service.results import ACCEPTED, CONFLICT, DUPLICATE, REJECTED, BatchResult, EventResult
 
 MAX_BATCH = 1000
 
@@ -82,10 +82,11 @@ REQUEST_SCHEMA = {
 }
 RESULT_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "required": ["accepted", "duplicates", "rejected", "results"],
+    "required": ["accepted", "duplicates", "conflicts", "rejected", "results"],
     "properties": {
         "accepted": {"type": "integer"},
         "duplicates": {"type": "integer"},
+        "conflicts": {"type": "integer"},
         "rejected": {"type": "integer"},
         "results": {
             "type": "array",
@@ -95,7 +96,7 @@ RESULT_SCHEMA: dict[str, Any] = {
                 "properties": {
                     "index": {"type": "integer"},
                     "id": {"type": ["string", "null"]},
-                    "status": {"type": "string", "enum": ["accepted", "duplicate", "rejected"]},
+                    "status": {"type": "string", "enum": ["accepted", "duplicate", "conflict", "rejected"]},
                     "problem": {"type": "object"},
                     "milestones": {"type": "array", "items": {"type": "object"}},
                 },
@@ -116,7 +117,7 @@ RESULT_SCHEMA: dict[str, Any] = {
             "description": "Each event's outcome (some may be rejected)",
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/IngestResult"}}},
         },
-        **problem_responses(400, 401, 403, 413, 415, 422, 503),
+        **problem_responses(400, 401, 403, 409, 413, 415, 422, 503),
     },
     response_class=Response,
     dependencies=[Depends(bearer_scheme)],  # documents the scheme; the key is checked below
@@ -133,15 +134,27 @@ async def send_events(request: Request) -> Response:
     # pool: a request of events is the hot path, and each trip costs more than the check.
     result = await run_in_threadpool(_ingest, request, secret, events)
     body = outcome(result)
-    if events and body["rejected"] == len(events):
-        detail = "every event was rejected" if len(events) > 1 else _reason(result.results[0])
-        raise ApiProblem(422, detail, slug="invalid-events", results=body["results"])
+    _refused(body)
     return json_response(body)
 
 
 def _ingest(request: Request, secret: str, events: list[Any]) -> BatchResult:
     principal = authenticate(request, secret, "ingest", BEARER_CHALLENGE)
     return milepost(request).ingest(principal.store.key, events)
+
+
+def _refused(body: dict[str, Any]) -> None:
+    """Nothing accepted and nothing a duplicate: a 409 when some were conflicts (an id
+    sent before with other content), else a 422 (all rejected)."""
+    results = body["results"]
+    if body["accepted"] or body["duplicates"] or not results:
+        return
+    if body["conflicts"]:
+        many = f"no event was accepted: {body['conflicts']} reuse an id sent before with other content"
+        detail = results[0]["problem"]["detail"] if len(results) == 1 else many
+        raise ApiProblem(409, detail, slug="event-conflict", results=results)
+    detail = results[0]["problem"]["detail"] if len(results) == 1 else "every event was rejected"
+    raise ApiProblem(422, detail, slug="invalid-events", results=results)
 
 
 def batch_of(document: Any) -> list[Any]:
@@ -164,13 +177,19 @@ def batch_of(document: Any) -> list[Any]:
 
 def outcome(result: BatchResult) -> dict[str, Any]:
     results = [_result(r) for r in result.results]
-    rejected = sum(1 for r in result.results if r.status == REJECTED)
-    return {"accepted": result.accepted, "duplicates": result.duplicates, "rejected": rejected, "results": results}
+    counts = {s: result.count(s) for s in (ACCEPTED, DUPLICATE, CONFLICT, REJECTED)}
+    return {
+        "accepted": counts[ACCEPTED],
+        "duplicates": counts[DUPLICATE],
+        "conflicts": counts[CONFLICT],
+        "rejected": counts[REJECTED],
+        "results": results,
+    }
 
 
 def _result(r: EventResult) -> dict[str, Any]:
     out: dict[str, Any] = {"index": r.index, "id": r.key, "status": r.status}
-    if r.status == REJECTED:
+    if r.status in (REJECTED, CONFLICT):
         out["problem"] = {"field": r.field, "reason": r.reason, "detail": _reason(r)}
     elif r.milestones:
         out["milestones"] = [_milestone(m) for m in r.milestones]

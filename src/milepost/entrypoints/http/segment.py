@@ -75,7 +75,7 @@ def _operation(summary: str, body: dict[str, Any]) -> dict[str, Any]:
                 "description": "Segment's success, and each message's outcome (some may be rejected)",
                 "content": {"application/json": {"schema": SEGMENT_RESULT_SCHEMA}},
             },
-            **problem_responses(400, 401, 403, 413, 415, 503),
+            **problem_responses(400, 401, 403, 409, 413, 415, 503),
         },
         "response_class": Response,
     }
@@ -122,6 +122,8 @@ async def _receive(request: Request, caller: Principal | None, kind: str | None)
     body = _report(messages, translated, results)
     if body["rejected"] == len(messages):
         raise _all_rejected(body["results"])
+    if body["conflicts"] and body["conflicts"] + body["rejected"] == len(messages):
+        raise _conflicts(body["results"])
     return json_response(body)
 
 
@@ -180,29 +182,40 @@ def _report(
             results.append(_rejected(index, key, t.field, t.reason))
             continue
         r = {**next(outcomes), "index": index}
-        if "problem" in r:
+        if "problem" in r:  # rejected, or a conflict
             field = t.fields.get(r["problem"]["field"], r["problem"]["field"])
-            r = _rejected(index, r["id"], field, r["problem"]["reason"])
+            r = _rejected(index, r["id"], field, r["problem"]["reason"], r["status"])
         results.append(r)
-    counts = {s: sum(1 for r in results if r["status"] == s) for s in ("accepted", "duplicate", "rejected")}
+    statuses = ("accepted", "duplicate", "conflict", "rejected")
+    counts = {s: sum(1 for r in results if r["status"] == s) for s in statuses}
     return {
         "success": True,
         "accepted": counts["accepted"],
         "duplicates": counts["duplicate"],
+        "conflicts": counts["conflict"],
         "rejected": counts["rejected"],
         "results": results,
     }
 
 
-def _rejected(index: int, key: Any, field: str, reason: str) -> dict[str, Any]:
+def _rejected(index: int, key: Any, field: str, reason: str, status: str = "rejected") -> dict[str, Any]:
     problem = {"field": field, "reason": reason, "detail": f"{field}: {reason}"}
-    return {"index": index, "id": key if isinstance(key, str) else None, "status": "rejected", "problem": problem}
+    return {"index": index, "id": key if isinstance(key, str) else None, "status": status, "problem": problem}
 
 
 def _all_rejected(results: list[dict[str, Any]]) -> ApiProblem:
     """400, so Segment senders do not retry input that will never be valid."""
     detail = results[0]["problem"]["detail"] if len(results) == 1 else "every message was rejected"
     return _invalid(detail, slug="invalid-messages", results=results)
+
+
+def _conflicts(results: list[dict[str, Any]]) -> ApiProblem:
+    """409 when nothing was stored and some messages reused an id with other content."""
+    if len(results) == 1:
+        detail = results[0]["problem"]["detail"]
+    else:
+        detail = "no message was accepted: some reuse a messageId sent before with other content"
+    return _problem(409, detail, "event-conflict", results=results)
 
 
 def _invalid(detail: str, slug: str = "invalid-request", **extra: Any) -> ApiProblem:

@@ -5,26 +5,17 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import datetime
-from typing import Any, overload
+from typing import Any
 
 import orjson
 from starlette.responses import Response
 
+from milepost.domain import ids
 from milepost.entrypoints.http.problems import ApiProblem
 
-#: Public id prefixes: ids are stable strings like "oce_12", never bare numbers.
-PREFIXES = {
-    "order_count_event": "oce",
-    "program": "prg",
-    "milestone": "mst",
-    "alert": "alr",
-    "ledger_entry": "led",
-    "points_entry": "pts",
-    "api_key": "key",
-    "webhook_endpoint": "whe",
-    "delivery": "dlv",
-    "mailbox_message": "msg",
-}
+#: Public id prefixes (domain/ids.py): ids are stable strings like "oce_12"; a bare number is read too.
+PREFIXES = ids.PREFIXES
+public_id = ids.format_id
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -39,20 +30,13 @@ def _default(value: Any) -> Any:
     raise TypeError(type(value).__name__)
 
 
-@overload
-def public_id(kind: str, number: int) -> str: ...
-@overload
-def public_id(kind: str, number: int | None) -> str | None: ...
-def public_id(kind: str, number: int | None) -> str | None:
-    return None if number is None else f"{PREFIXES[kind]}_{number}"
-
-
 def parse_id(kind: str, value: str) -> int:
-    """The number behind a public id; a malformed one is simply not found."""
-    prefix, _, digits = value.partition("_")
-    if prefix != PREFIXES[kind] or not digits.isdigit() or len(digits) > 18:
-        raise ApiProblem(404, f"no {kind.replace('_', ' ')} {value!r}", slug="not-found")
-    return int(digits)
+    """The number behind a public id (`oce_12`, or `12`); a malformed one is not found,
+    and the problem says why (another kind's prefix is named)."""
+    try:
+        return ids.parse_id(kind, value)
+    except ids.BadId as bad:
+        raise ApiProblem(404, f"no {ids.noun(kind)} {value!r}: {bad}", slug="not-found") from None
 
 
 def encode_cursor(position: Any) -> str:

@@ -84,7 +84,7 @@ async def adjust(request: Request, store: str, customer_id: str, session: Signed
 @router.post(CUSTOMER + "/messages/{delivery_id}/resend")
 async def resend(request: Request, store: str, customer_id: str, delivery_id: str, session: SignedIn) -> Response:
     """The delivery retry capability, on one of the customer's messages; its refusal shown."""
-    mp, number = auth.mp_of(request), positive_id(delivery_id)
+    mp, number = auth.mp_of(request), positive_id(delivery_id, "delivery")
     delivery = mp.deliveries.get(store, number)[0] if number is not None else None
     if delivery is None or delivery.customer_id != customer_id:
         raise NotFound("this customer has no such message")

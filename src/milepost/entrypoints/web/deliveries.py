@@ -17,6 +17,7 @@ from fastapi.responses import Response
 
 from milepost import formatting
 from milepost.domain.delivery import CHANNELS, Delivery
+from milepost.domain.ids import format_id
 from milepost.domain.records import Store
 from milepost.domain.users import WebSession
 from milepost.entrypoints.web import auth, forms, render
@@ -71,7 +72,7 @@ def _deliveries_filters(form: forms.Form, before: str) -> int | None:
         form.errors["channel"] = "choose a channel from the list"
     if not before:
         return None
-    number = positive_id(before)
+    number = positive_id(before, "delivery")
     if number is None:
         form.errors[""] = "This page's address is damaged: start again from the newest deliveries."
     return number
@@ -145,7 +146,7 @@ def _to_the_second(value: datetime, store: Store) -> str:
 
 
 def _id_or_404(raw: str) -> int:
-    number = positive_id(raw)
+    number = positive_id(raw, "delivery")
     if number is None:
         raise NotFound("there is no such delivery")
     return number
@@ -181,7 +182,9 @@ def _target(d: Delivery, urls: Mapping[int, str]) -> str:
         url = payload.get("url") or (urls.get(d.endpoint_id) if d.endpoint_id is not None else None)
         if url:
             return str(url)
-        return f"endpoint whe_{d.endpoint_id}" if d.endpoint_id is not None else "no endpoint"
+        return (
+            f"endpoint {format_id('webhook_endpoint', d.endpoint_id)}" if d.endpoint_id is not None else "no endpoint"
+        )
     customer = payload.get("customer")
     email = customer.get("email") if isinstance(customer, dict) else None
     if d.channel == "email" and email:

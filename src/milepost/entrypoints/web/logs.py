@@ -5,7 +5,6 @@ Administrators alike. The deliveries are in deliveries.py."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -15,6 +14,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from milepost.domain import ids
 from milepost.domain.actions import ACTION_TYPES
 from milepost.domain.records import MilestoneReached, Store
 from milepost.entrypoints.action_text import outcome_detail
@@ -63,7 +63,7 @@ def _log_filters(query: Mapping[str, str], store: Store, rule_ids: set[int]) -> 
             form.errors["customer"] = "is not a customer id (at most 200 characters)"
         filters["customer_id"] = v["customer"]
     if v["program"]:
-        number = positive_id(v["program"])
+        number = positive_id(v["program"], "program")
         if number not in rule_ids:
             form.errors["program"] = "choose a program from the list"
         filters["rule_id"] = number
@@ -75,7 +75,7 @@ def _log_filters(query: Mapping[str, str], store: Store, rule_ids: set[int]) -> 
     filters["until"] = _start_of(until + timedelta(days=1), zone) if until and until < date.max else None
     before = forms.text(query, "before")
     if before:
-        filters["before_id"] = positive_id(before)
+        filters["before_id"] = positive_id(before, "milestone")
         if filters["before_id"] is None:
             form.errors[""] = "This page's address is damaged: start again from the newest milestones."
     return form, filters
@@ -103,12 +103,14 @@ def _start_of(day: date, zone: ZoneInfo) -> datetime | None:
         return None
 
 
-def positive_id(raw: str) -> int | None:
-    """A positive id, `12` or a public one like `dlv_12`; None if it is not one."""
-    digits = raw.strip().rpartition("_")[2]
-    if not re.fullmatch(r"\d{1,19}", digits) or not 0 < int(digits) <= MAX_ID:
+def positive_id(raw: str, kind: str) -> int | None:
+    """A positive id of `kind`, `12` or a public one like `dlv_12` (domain/ids.py); None
+    if it is not one (another kind's included)."""
+    try:
+        number = ids.parse_id(kind, raw)
+    except ids.BadId:
         return None
-    return int(digits)
+    return number if 0 < number <= MAX_ID else None
 
 
 def log_url(

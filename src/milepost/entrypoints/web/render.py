@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from milepost import formatting
+from milepost.domain.ids import format_id
 from milepost.domain.records import Store
 from milepost.domain.users import WebSession
 from milepost.entrypoints.web.forms import MAX_SLOTS, Form
@@ -22,6 +23,7 @@ from milepost.formatting import money
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.filters["money"] = money
+templates.env.filters["public_id"] = format_id
 
 
 def when(value: datetime | None, store: Any = None) -> str:

@@ -34,7 +34,7 @@ class ClawableFiring:
     rule_name: str
     customer_id: int
     order_id: str
-    fired_at: datetime
+    counted_at: datetime  # when its order counted, by event time (else when it fired)
     clawback_days: int
 
 
