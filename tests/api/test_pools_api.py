@@ -38,12 +38,14 @@ def test_a_pool_is_created_and_listed(client: TestClient, keys: Any, spring: dic
 def test_codes_come_from_json_or_csv(client: TestClient, keys: Any, spring: dict[str, Any]) -> None:
     r = client.post("/api/v1/pools/spring/codes", json=["SPR-0001", "spr-0002"], headers=keys.auth())
     assert (r.status_code, r.json()["total"]) == (200, 2), r.text
+    r = client.post("/api/v1/pools/spring/codes", json={"codes": ["SPR-0005"]}, headers=keys.auth())
+    assert (r.status_code, r.json()["total"]) == (200, 3), r.text
     csv = "code\nSPR-0003\nSPR-0004\n"
     headers = {**keys.auth(), "Content-Type": "text/csv"}
     r = client.post("/api/v1/pools/spring/codes", content=csv, headers=headers)
-    assert (r.status_code, r.json()["left"]) == (200, 4), r.text
+    assert (r.status_code, r.json()["left"]) == (200, 5), r.text
     r = client.post("/api/v1/pools/spring/generate", json={"count": 3, "pattern": "SPR-XXXX-XXXX"}, headers=keys.auth())
-    assert (r.status_code, r.json()["total"]) == (200, 7), r.text
+    assert (r.status_code, r.json()["total"]) == (200, 8), r.text
 
 
 def test_a_file_with_bad_rows_is_refused_whole_with_its_lines(
@@ -58,7 +60,7 @@ def test_a_file_with_bad_rows_is_refused_whole_with_its_lines(
         "line 3": "a code has 4 to 64 characters; this one has 2",
     }
     assert client.get("/api/v1/pools/spring", headers=keys.auth()).json()["total"] == 0
-    assert_problem(client.post("/api/v1/pools/spring/codes", json={"codes": []}, headers=keys.auth()), 422)
+    assert_problem(client.post("/api/v1/pools/spring/codes", json={"code": "X"}, headers=keys.auth()), 422)
     other = {**keys.auth(), "Content-Type": "text/plain"}
     assert_problem(client.post("/api/v1/pools/spring/codes", content="x", headers=other), 415)
 

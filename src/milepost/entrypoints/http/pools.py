@@ -23,7 +23,14 @@ PoolKey = Annotated[str, Path(description="The pool's key, like `spring`.", max_
 _IMPORT_BODY = {
     "required": True,
     "content": {
-        "application/json": {"schema": {"type": "array", "items": {"type": "string"}, "maxItems": 1_000_000}},
+        "application/json": {
+            "schema": {
+                "oneOf": [
+                    {"type": "array", "items": {"type": "string"}},
+                    {"type": "object", "properties": {"codes": {"type": "array", "items": {"type": "string"}}}},
+                ]
+            }
+        },
         "text/csv": {"schema": {"type": "string", "description": "The code in the first column; a header `code`."}},
     },
 }
@@ -58,7 +65,8 @@ def get_pool(admin: AdminCaller, key: PoolKey) -> PoolOut:
 @router.post(
     "/{key}/codes",
     summary="Import codes into a pool",
-    description="A JSON array of codes, or a CSV (`Content-Type: text/csv`) with the code in the first column "
+    description='A JSON array of codes (or `{"codes": [...]}`), or a CSV (`Content-Type: text/csv`) '
+    "with the code in the first column "
     "(a header `code` on line 1 is skipped). All or nothing: a bad code, a duplicate or a code the store "
     "already holds refuses the whole import (422), each bad row named by its line in `errors`.",
     response_model=PoolOut,
@@ -86,8 +94,11 @@ def _rows(content_type: str, raw: bytes) -> list[Any]:
         codes = orjson.loads(raw)
     except orjson.JSONDecodeError as exc:
         raise ApiProblem(400, f"the body is not valid JSON: {exc}", slug="invalid-json") from None
+    if isinstance(codes, dict) and set(codes) == {"codes"}:
+        codes = codes["codes"]
     if not isinstance(codes, list):
-        raise ApiProblem(422, 'send a JSON array of codes, like ["SPR-0001"]', slug="invalid-request")
+        detail = 'send a JSON array of codes, like ["SPR-0001"], or {"codes": [...]}'
+        raise ApiProblem(422, detail, slug="invalid-request")
     return codes
 
 
