@@ -11,6 +11,7 @@ import pytest
 from milepost_kit import buy
 
 from milepost import Milepost
+from milepost.adapters.storage import tables as t
 from milepost.errors import Conflict, NotFound, ValidationError
 
 TEN_PERCENT = {"kind": "percentage", "percent": 10}
@@ -156,3 +157,27 @@ def test_a_pool_falling_below_its_threshold_alerts_once(mp, store):
     (alert,) = mp.alerts.list(store)
     assert re.fullmatch(r"pool 'spring' is running low: 2 code\(s\) left \(threshold 3\)", alert.message)
     assert mp.pools.set_threshold(store, "spring", None).low_threshold is None
+
+
+def test_a_pool_code_a_milestone_drew_meanwhile_is_never_given(mp, store):
+    # Given a pool whose first code a program then drew as a reward (by its pattern, forced here)
+    pool(mp, store)
+    mp.pools.import_codes(store, "spring", ["SPRING-0001", "SPRING-0002"])
+    mp.programs.create(
+        store,
+        name="Reward",
+        metric="order_count",
+        threshold=1,
+        actions=[{"type": "code", "discount": TEN_PERCENT, "pattern": "SPRING-0001-XXXXXXXX"}],
+    )
+    buy(mp, store, "c0", 1)
+    (drawn,) = mp.codes.list(store, "c0")
+    with mp.db.write() as tx:
+        tx.conn.execute(t.codes.update().where(t.codes.c.code == drawn.code).values(code="SPRING-0001"))
+    pool_event(mp, store, count=2)
+
+    # When a customer reaches the pool's event
+    buy(mp, store, "c0", 1, start=1)
+
+    # Then they get the other code, and the batch is not refused
+    assert [c.code for c in mp.codes.list(store, "c0")] == ["SPRING-0001", "SPRING-0002"]

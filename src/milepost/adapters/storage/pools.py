@@ -78,7 +78,14 @@ class PoolQueries(TxBase):
         UPDATE takes the row: on PostgreSQL the subquery skips rows other transactions hold
         (FOR UPDATE SKIP LOCKED), so two firings at once never take the same code; SQLite
         has one writer."""
-        free = select(_pc.id).where(and_(_pc.pool_id == pool_id, _pc.customer_id.is_(None))).order_by(_pc.id).limit(1)
+        issued = select(t.codes.c.id).where(t.codes.c.store_id == _pc.store_id, t.codes.c.code == _pc.code)
+        # a code a milestone drew since the import (a chance in 31^8) is never given twice
+        free = (
+            select(_pc.id)
+            .where(and_(_pc.pool_id == pool_id, _pc.customer_id.is_(None), ~issued.exists()))
+            .order_by(_pc.id)
+            .limit(1)
+        )
         if self.pg:
             free = free.with_for_update(skip_locked=True)
         q = (
