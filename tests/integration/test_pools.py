@@ -181,3 +181,9 @@ def test_a_pool_code_a_milestone_drew_meanwhile_is_never_given(mp, store):
 
     # Then they get the other code, and the batch is not refused
     assert [c.code for c in mp.codes.list(store, "c0")] == ["SPRING-0001", "SPRING-0002"]
+
+
+def test_an_action_must_name_a_pool_of_the_store(mp, store):
+    with pytest.raises(ValidationError) as refused:
+        pool_event(mp, store, key="autumn")
+    assert refused.value.problems == {"actions[0].pool": "no coupon pool 'autumn'"}
