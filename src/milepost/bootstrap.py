@@ -25,6 +25,7 @@ from milepost.capabilities.deliveries import Deliveries, Mailbox
 from milepost.capabilities.keys import Keys
 from milepost.capabilities.ledgers import Ledgers
 from milepost.capabilities.order_count_events import OrderCountEvents
+from milepost.capabilities.pools import Pools
 from milepost.capabilities.programs import Programs
 from milepost.capabilities.reports import Reports
 from milepost.capabilities.stores import Stores
@@ -77,6 +78,7 @@ class Milepost:
         self.customers = Customers(w)
         self.ledgers = Ledgers(w)
         self.codes = Codes(w)
+        self.pools = Pools(w)
         self.reports = Reports(w)
         self.alerts = Alerts(w)
         self.webhooks = Webhooks(w)

@@ -110,6 +110,12 @@ ROUTES = [
     Route("GET", "/api/v1/webhook-endpoints/{endpoint_id}/secret", None, MISSING),
     Route("POST", "/api/v1/webhook-endpoints/{endpoint_id}/rotate-secret", None, MISSING),
     Route("DELETE", "/api/v1/webhook-endpoints/{endpoint_id}", None, MISSING),
+    Route("GET", "/api/v1/pools", None, EMPTY),
+    Route("POST", "/api/v1/pools", {"key": "b", "name": "B", "discount": {"kind": "free_shipping"}}, OWN),
+    Route("GET", "/api/v1/pools/{key}", None, MISSING),
+    Route("POST", "/api/v1/pools/{key}/codes", {"codes": ["STOLEN-1"]}, MISSING),
+    Route("POST", "/api/v1/pools/{key}/generate", {"count": 1}, MISSING),
+    Route("PUT", "/api/v1/pools/{key}/threshold", {"low_threshold": 1}, MISSING),
 ]
 
 PROGRAM_A = {
@@ -149,6 +155,7 @@ def _snapshot(client: TestClient, keys: Any, ids: dict[str, str]) -> dict[str, A
         "mailbox": "/api/v1/mailbox",
         "endpoints": "/api/v1/webhook-endpoints",
         "secret": f"/api/v1/webhook-endpoints/{ids['endpoint_id']}/secret",
+        "pools": "/api/v1/pools",
     }
     out = {}
     for name, path in reads.items():
@@ -161,9 +168,11 @@ def _snapshot(client: TestClient, keys: Any, ids: dict[str, str]) -> dict[str, A
 @pytest.fixture
 def store_a(client: TestClient, keys: Any, mp: Milepost) -> StoreA:
     """Store A with one of everything: a template, an event that fired, a review program with a window,
-    a customer with credit, points and a discount code, an alert,
+    a customer with credit, points and a discount code, an alert, a coupon pool,
     an email sent to the local mailbox, a webhook endpoint and deliveries pending for it and for an email."""
     client.put("/api/v1/templates/welcome-a", json={"subject": "Hi", "body_text": "Hello"}, headers=keys.auth())
+    pool = {"key": "welcome-a", "name": "A", "discount": {"kind": "free_shipping"}}  # its key as the template's
+    _post(client, keys, "/api/v1/pools", pool)
     actions = [
         {"type": "credit", "amount": 500},
         {"type": "points", "points": 50},

@@ -69,12 +69,12 @@ def stream_for(process: int) -> list[list[dict[str, Any]]]:
     return batches
 
 
-def run_processes(url: str, store: str) -> None:
+def run_processes(url: str, store: str, streams: list[list[list[dict[str, Any]]]] | None = None) -> None:
+    """Each process ingests its stream (default: `stream_for` it), all starting at once."""
     ctx = multiprocessing.get_context("spawn")
     start, errors = ctx.Event(), ctx.Queue()
-    workers = [
-        ctx.Process(target=ingest_batches, args=(url, store, stream_for(p), start, errors)) for p in range(PROCESSES)
-    ]
+    streams = streams or [stream_for(p) for p in range(PROCESSES)]
+    workers = [ctx.Process(target=ingest_batches, args=(url, store, s, start, errors)) for s in streams]
     for w in workers:
         w.start()
     start.set()
@@ -134,3 +134,35 @@ def test_two_processes_on_the_same_customer_give_a_serial_result(mp, store, data
             .where(t.orders.c.store_id == store_id, t.orders.c.counts.is_(True))
         ).scalar_one()
     assert orders == hot_orders + PROCESSES * BATCHES
+
+
+def test_two_processes_taking_codes_from_one_pool_never_give_a_code_twice(mp, store, database_url):
+    # Given a pool of 40 codes given at the first order, and two streams of 30 batches:
+    # a customer only one process sends, and one both send (the same order, other event ids)
+    mp.pools.create(store, "spring", name="Spring", discount={"kind": "free_shipping"})
+    mp.pools.generate(store, "spring", 40)
+    mp.order_count_events.create(store, count=1, name="Welcome", actions=[{"type": "pool_code", "pool": "spring"}])
+    streams = [
+        [
+            [paid(f"p{p}-{i}", f"own-{p}-{i}", f"own-{p}-{i}", 10), paid(f"p{p}-s{i}", f"both-{i}", f"both-{i}", 10)]
+            for i in range(BATCHES)
+        ]
+        for p in range(PROCESSES)
+    ]
+
+    # When both processes ingest at once
+    run_processes(database_url, store, streams)
+
+    # Then each of the 90 customers fired once; the 40 codes went to 40 of them, one each
+    customers = [f"own-{p}-{i}" for p in range(PROCESSES) for i in range(BATCHES)] + [
+        f"both-{i}" for i in range(BATCHES)
+    ]
+    given = {c: [code.code for code in mp.codes.list(store, c)] for c in customers}
+    assert all(len(codes) <= 1 for codes in given.values())
+    taken = [code for codes in given.values() for code in codes]
+    assert len(taken) == len(set(taken)) == 40
+    (spring,) = mp.pools.list(store)
+    assert (spring.assigned, spring.left) == (40, 0)
+    assert len(firing_pairs(mp, store)) == len(customers)
+    # And each of the other 50 was skipped, with an alert naming them
+    assert len(mp.alerts.list(store, limit=200)) == len(customers) - 40

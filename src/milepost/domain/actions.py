@@ -1,6 +1,6 @@
 """What a milestone can do, described as data so forms and validation share it.
 
-Each action type names its parameters; `validate_actions` checks a rule's
+Each action type (domain/action_types.py) names its parameters; `validate_actions` checks a rule's
 actions when it is saved, and `intents_for` turns them into intents when it
 fires. Nothing here performs an effect.
 """
@@ -13,130 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from milepost.domain.codes import DEFAULT_PATTERN, Discount, Pattern
+from milepost.domain.action_types import ACTION_TYPES, MAX_DAYS, ActionType, Param
+from milepost.domain.codes import Discount, Pattern
 from milepost.errors import ValidationError
 
-
-@dataclass(frozen=True, slots=True)
-class Param:
-    name: str
-    kind: str  # text | minor_units | points | currency | template | url | message | sms | discount | pattern | days
-    # | user (a user's email) | attribute (a customer attribute's name)
-    required: bool = True
-    description: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class ActionType:
-    name: str
-    label: str
-    params: tuple[Param, ...]
-    external: bool = False  # True: delivered through the outbox
-
-
-MAX_DAYS = 3650  # a code's life, at most ten years
-
-ACTION_TYPES: dict[str, ActionType] = {
-    a.name: a
-    for a in (
-        ActionType("add_tag", "Add tag", (Param("tag", "text", description="Tag to add"),)),
-        ActionType("remove_tag", "Remove tag", (Param("tag", "text", description="Tag to remove"),)),
-        ActionType(
-            "credit",
-            "Credit the account",
-            (
-                Param("amount", "minor_units", description="Store credit in minor units (cents)"),
-                Param("currency", "currency", required=False, description="Defaults to the store's"),
-            ),
-        ),
-        ActionType(
-            "points",
-            "Give points",
-            (Param("points", "points", description="Points to add to the customer's points ledger"),),
-        ),
-        ActionType(
-            "code",
-            "Give a discount code",
-            (
-                Param(
-                    "discount",
-                    "discount",
-                    description="What the code gives: {kind: fixed_amount, amount} (minor units), "
-                    "{kind: percentage, percent}, {kind: free_shipping} or {kind: free_gift, product_id}",
-                ),
-                Param(
-                    "pattern",
-                    "pattern",
-                    required=False,
-                    description="Like VIP-XXXX-XXXX: X a random character, 9 a digit, A a letter; "
-                    f"at least 8 random places. Default {DEFAULT_PATTERN}",
-                ),
-                Param(
-                    "expires_in_days",
-                    "days",
-                    required=False,
-                    description=f"Days the code is good for once issued (1 to {MAX_DAYS}); default: no expiry",
-                ),
-            ),
-        ),
-        ActionType(
-            "alert",
-            "Admin alert",
-            (
-                Param(
-                    "message",
-                    "message",
-                    required=False,
-                    description="Text for the agent; may use {customer}, {count}, {milestone}",
-                ),
-                Param(
-                    "assignee",
-                    "user",
-                    required=False,
-                    description="Email of the user who must act: they get an internal email and see the alert "
-                    "as theirs",
-                ),
-                Param(
-                    "assignee_attribute",
-                    "attribute",
-                    required=False,
-                    description="Or a customer attribute holding the email of the customer's account manager, "
-                    "like account_manager",
-                ),
-            ),
-        ),
-        ActionType(
-            "send_email",
-            "Send email",
-            (Param("template", "template", description="Email template key"),),
-            external=True,
-        ),
-        ActionType(
-            "send_sms",
-            "Send text message",
-            (
-                Param(
-                    "text",
-                    "sms",
-                    description="The message, a template like an email's body: {{ customer.name }}, "
-                    "{{ milestone.name }}; at most 1600 characters",
-                ),
-            ),
-            external=True,
-        ),
-        ActionType(
-            "trigger_workflow",
-            "Trigger workflow",
-            (Param("workflow", "text", description="Name of the automation to start"),),
-        ),
-        ActionType(
-            "webhook",
-            "Webhook",
-            (Param("url", "url", description="HTTPS endpoint that receives the milestone"),),
-            external=True,
-        ),
-    )
-}
+__all__ = ["ACTION_TYPES", "MAX_DAYS", "Action", "ActionType", "Param", "validate_actions"]
 
 SMS_MAX = 1600  # characters of one text message, as providers take it
 MESSAGE_FIELDS = frozenset({"customer", "count", "milestone", "customer_id", "order_id"})

@@ -75,6 +75,9 @@ def _plan(
             ("expires_in_days", p.get("expires_in_days")),
         )
         return Intent(position, kind, data), _outcome(position, kind, "done", f"code issued: {discount.describe()}")
+    if kind == "pool_code":  # the code is taken from the pool when the firing is written
+        detail = f"code from pool {p['pool']!r}"
+        return Intent(position, kind, (("pool", p["pool"]),)), _outcome(position, kind, "done", detail)
     if kind == "alert":
         text = alert_text(p.get("message"), customer, value, rule.name, order_id)
         assignee, detail = alert_assignee(p, customer)

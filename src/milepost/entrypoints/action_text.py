@@ -19,6 +19,7 @@ _NAMED = {
     "remove_tag": ("-tag", "tag"),
     "send_email": ("email", "template"),
     "trigger_workflow": ("workflow", "workflow"),
+    "pool_code": ("code from pool", "pool"),
 }
 
 

@@ -27,12 +27,13 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from milepost.domain.codes import Pattern
+from milepost.domain.codes import Discount, Pattern
 from milepost.domain.construct import Decided, Firing
 from milepost.domain.delivery import WEBHOOK_EVENT_TYPES
 from milepost.domain.events import OrderEvent
 from milepost.domain.ids import format_id
 from milepost.domain.records import Store
+from milepost.service.pool_claims import Claims, Taken
 from milepost.service.ports import POINTS_UNIT, BatchWrite, CodeRow, FiredMilestone, FiringRow, LedgerRow, OutboxRow
 
 
@@ -77,12 +78,14 @@ def effects_of(
     subscriptions: Subscriptions = NO_SUBSCRIPTIONS,
     alert_ids: Callable[[int], list[int]] = lambda n: [],
     rng: random.Random | None = None,
+    claims: Claims | None = None,
 ) -> None:
     """Append every internal effect and outbox row of `decided` to `batch`.
     Tags are not written here: the caller writes each customer's net change.
     `alert_ids(n)` hands out ids for the alerts, so their webhooks can name them; `rng`
-    draws the codes (default `secrets.SystemRandom()`)."""
-    rng = rng or secrets.SystemRandom()
+    draws the codes (default `secrets.SystemRandom()`); `claims` are the codes the firings
+    took from pools (service/pool_claims.py)."""
+    rng, claims = rng or secrets.SystemRandom(), claims or {}
     wanted = subscribers(subscriptions.events)
     alerts_needed = sum(1 for d in decided for i in d.firing.intents if i.type == "alert")
     fresh_alert_ids = iter(alert_ids(alerts_needed) if alerts_needed else [])
@@ -91,6 +94,7 @@ def effects_of(
         customer = a.customer
         order_id = a.event.order_id if isinstance(a.event, OrderEvent) else None
         codes = _draw_codes(f, rng)
+        taken = {p: c for (fid, p), c in claims.items() if fid == firing_id} if claims else {}
         batch.firings.append(
             FiringRow(
                 firing_id,
@@ -101,7 +105,7 @@ def effects_of(
                 f.value,
                 order_id,
                 a.event.key,
-                _json(_with_codes(f.outcomes, codes)),
+                _json(_with_codes(f.outcomes, codes, taken)),
             )
         )
         base_key = f"milestone:{f.rule.id}:{customer.id}:{f.occurrence}"
@@ -141,6 +145,12 @@ def effects_of(
                 notify(batch, wanted, "reward.issued", key, who, {**data, **issued})
                 reward = {"type": "code", **issued}
                 notify(batch, wanted, "customer.rewarded", key, who, {**data, "reward": reward})
+            elif kind == "pool_code" and taken[intent.position].code is not None:
+                code, discount = taken[intent.position].code or "", taken[intent.position].discount
+                batch.codes.append(CodeRow(customer.id, code, discount, firing_id, None))
+                issued = {"code": code, "discount": orjson.loads(discount), "expires_at": None}
+                notify(batch, wanted, "reward.issued", key, who, {**data, **issued})
+                notify(batch, wanted, "customer.rewarded", key, who, {**data, "reward": {"type": "code", **issued}})
             elif kind == "trigger_workflow":
                 batch.workflow_runs.append((intent.get("workflow"), customer.id, firing_id))
             elif kind == "send_email":
@@ -180,16 +190,28 @@ def _draw_codes(f: Firing, rng: random.Random) -> dict[int, str]:
     return {i.position: Pattern(i.get("pattern")).generate(rng) for i in f.intents if i.type == "code"}
 
 
-def _with_codes(outcomes: Sequence[dict[str, Any]], codes: dict[int, str]) -> Sequence[dict[str, Any]]:
-    """The firing's outcomes, each code action's naming the code it issued."""
-    if not codes:
+def _with_codes(
+    outcomes: Sequence[dict[str, Any]], codes: dict[int, str], taken: dict[int, Taken]
+) -> Sequence[dict[str, Any]]:
+    """The firing's outcomes, each code action's naming the code it issued, or skipped
+    when its pool had none left."""
+    if not codes and not taken:
         return outcomes
     return [
         {**o, "detail": f"issued {codes[o['position']]}: {o['detail'].removeprefix('code issued: ')}"}
         if o["position"] in codes
+        else _pool_outcome(o, taken[o["position"]])
+        if o["position"] in taken
         else o
         for o in outcomes
     ]
+
+
+def _pool_outcome(outcome: dict[str, Any], taken: Taken) -> dict[str, Any]:
+    if taken.code is None:
+        return {**outcome, "status": "skipped", "detail": f"pool {taken.pool} has no code left"}
+    gives = Discount.of(orjson.loads(taken.discount)).describe()
+    return {**outcome, "detail": f"issued {taken.code} from pool {taken.pool}: {gives}"}
 
 
 def subscribers(events: Sequence[tuple[int, frozenset[str]]]) -> dict[str, list[int]]:

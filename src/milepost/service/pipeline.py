@@ -16,7 +16,8 @@ The changes come evaluated by the pure domain:
 2. decide (domain/engine.py `decide_firings`): at most once, not retroactive, the tag
    conditions, each firing seeing the tags the ones before it left;
 3. effects (service/effects.py): the firing rows, ledger rows (credit and points),
-   codes, alerts, workflow runs and outbox rows;
+   codes (drawn, or taken from a pool: service/pool_claims.py), alerts, workflow runs
+   and outbox rows;
 4. tags: each customer's net change;
 5. write `batch`, with what the caller put in it first (events, customers, orders);
 6. claw back the stopped orders' milestones (service/clawback.py) in a second write: a
@@ -41,6 +42,7 @@ from milepost.domain.records import Store
 from milepost.domain.rules import RuleIndex
 from milepost.service.clawback import claw_back
 from milepost.service.effects import Subscriptions, effects_of
+from milepost.service.pool_claims import claim_pool_codes
 from milepost.service.ports import BatchTx, BatchWrite, FiringRow, Storage
 
 
@@ -60,7 +62,8 @@ def run(tx: BatchTx, store: Store, batch: BatchWrite, changes: Changes, subscrip
     firings, in order (their rows are `batch.firings`)."""
     decided, tags_before, tags_after = _decide(tx, changes.applied)
     firing_ids = tx.next_ids("firings", len(decided))
-    effects_of(batch, decided, firing_ids, store, subscriptions, lambda n: tx.next_ids("alerts", n))
+    claims = claim_pool_codes(tx, store.id, decided, firing_ids, batch.now)
+    effects_of(batch, decided, firing_ids, store, subscriptions, lambda n: tx.next_ids("alerts", n), claims=claims)
     for customer_id, tags in tags_after.items():
         before = tags_before.get(customer_id, frozenset())
         batch.tags_added.extend((customer_id, tag) for tag in sorted(tags - before))

@@ -13,7 +13,7 @@ from milepost.domain.records import Store
 from milepost.domain.rules import RULE_KINDS, validate_conditions, validate_threshold
 from milepost.errors import ValidationError
 from milepost.service.endpoints import ensure_endpoint
-from milepost.service.ports import EndpointsTx, RulesTx, StoresTx, TemplatesTx, UrlCheck, UsersTx
+from milepost.service.ports import EndpointsTx, PoolsTx, RulesTx, StoresTx, TemplatesTx, UrlCheck, UsersTx
 from milepost.service.rendering import TemplateProblem, render
 from milepost.service.templates import sample_context
 
@@ -72,9 +72,9 @@ def active_window(starts_at: Any, ends_at: Any) -> tuple[datetime | None, dateti
     return starts_at, ends_at
 
 
-class EditTx(StoresTx, RulesTx, TemplatesTx, UsersTx, EndpointsTx, Protocol):
+class EditTx(StoresTx, RulesTx, TemplatesTx, UsersTx, EndpointsTx, PoolsTx, Protocol):
     """Saving a program: the store locked, its rules, the templates its emails name, the
-    users its alerts go to and the endpoints its webhooks send to."""
+    users its alerts go to, the endpoints its webhooks send to and the pools it gives codes of."""
 
 
 def checked_fields(
@@ -100,6 +100,7 @@ def checked_fields(
     store = tx.lock_store(store_id, exclusive=True)
     parsed = validate_actions(actions, store.currency, tx.template_keys(store_id))
     _check_external(tx, store, parsed, now, check_url)
+    _check_pools(tx, store_id, parsed)
     return {
         "kind": kind,
         "name": name.strip(),
@@ -132,3 +133,14 @@ def _check_external(tx: EditTx, store: Store, actions: tuple[Action, ...], now: 
             except ValidationError as exc:
                 reason = exc.problems.get("url", str(exc))
                 raise ValidationError(f"actions[{i}].url: {reason}", {f"actions[{i}].url": reason}) from None
+
+
+def _check_pools(tx: EditTx, store_id: int, actions: tuple[Action, ...]) -> None:
+    """A `pool_code` action names a pool of the store."""
+    named = {i: a.param("pool") for i, a in enumerate(actions) if a.type == "pool_code"}
+    if not named:
+        return
+    pools = {p.key for _, p in tx.pools(store_id)}
+    problems = {f"actions[{i}].pool": f"no coupon pool {key!r}" for i, key in named.items() if key not in pools}
+    if problems:
+        raise ValidationError("; ".join(f"{k}: {v}" for k, v in problems.items()), problems)

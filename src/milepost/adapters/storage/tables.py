@@ -531,6 +531,35 @@ codes = Table(
 )
 
 
+pools = Table(
+    "pools",
+    metadata,
+    _id(),
+    _store(),
+    Column("key", String(64), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("discount", Text, nullable=False),  # JSON: Discount.as_dict(), what each of its codes gives
+    Column("low_threshold", Integer),  # an alert when fewer codes than this are left; none: no alert
+    _created(),
+    UniqueConstraint("store_id", "key"),
+)
+
+pool_codes = Table(
+    "pool_codes",
+    metadata,
+    _id(),
+    Column("pool_id", Id, ForeignKey("pools.id"), nullable=False),
+    Column("store_id", Integer, nullable=False),
+    Column("code", String(64), nullable=False),
+    Column("customer_id", Id),  # the customer it was assigned to; none: still in the pool
+    Column("assigned_at", UTCDateTime),
+    Column("firing_id", Id),  # the firing that took it
+    _created(),
+    UniqueConstraint("store_id", "code"),
+    Index(None, "pool_id", "customer_id"),  # the codes left, and how many
+)
+
+
 # -- the admin UI -------------------------------------------------------------------------------
 
 users = Table(

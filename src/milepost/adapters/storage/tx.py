@@ -11,6 +11,7 @@ from milepost.adapters.storage.endpoints import EndpointQueries
 from milepost.adapters.storage.expiry import ExpiryQueries
 from milepost.adapters.storage.keys import KeyQueries
 from milepost.adapters.storage.ledger_reports import LedgerQueries
+from milepost.adapters.storage.pools import PoolQueries
 from milepost.adapters.storage.records import RecordQueries
 from milepost.adapters.storage.reports import ReportQueries
 from milepost.adapters.storage.users import UserQueries
@@ -30,6 +31,7 @@ class Tx(
     ExpiryQueries,
     UserQueries,
     DashboardQueries,
+    PoolQueries,
 ):
     """Everything the services may ask of storage inside one transaction."""
 

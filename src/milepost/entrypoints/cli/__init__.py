@@ -41,6 +41,7 @@ from milepost.entrypoints.cli.keys import keys
 from milepost.entrypoints.cli.ledgers import credit, points
 from milepost.entrypoints.cli.milestones import milestones
 from milepost.entrypoints.cli.output import console, table
+from milepost.entrypoints.cli.pools import pools
 from milepost.entrypoints.cli.programs import programs
 from milepost.entrypoints.cli.stores import stores
 from milepost.entrypoints.cli.templates import templates
@@ -214,6 +215,7 @@ for group in (
     credit,
     points,
     codes,
+    pools,
     keys,
     webhooks,
     deliveries,

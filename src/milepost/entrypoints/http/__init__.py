@@ -11,6 +11,7 @@ One module per resource, named after its URL, holds that resource's routes (`rou
     order_count_events.py     /api/v1/order-count-events
     templates.py              /api/v1/templates
     codes.py                  /api/v1/codes, /api/v1/customers/{id}/codes
+    pools.py                  /api/v1/pools
     customers.py              /api/v1/customers (and their credit and points)
     milestones_and_alerts.py  /api/v1/milestones, /api/v1/alerts
     webhook_endpoints.py      /api/v1/webhook-endpoints
@@ -53,6 +54,7 @@ from milepost.entrypoints.http import (
     health,
     milestones_and_alerts,
     order_count_events,
+    pools,
     problems,
     programs,
     segment,
@@ -85,6 +87,7 @@ def create_app(mp: Milepost, settings: Settings | None = None) -> FastAPI:
         programs,
         templates,
         codes,
+        pools,
         customers,
         milestones_and_alerts,
         webhook_endpoints,

@@ -12,9 +12,23 @@ from milepost.entrypoints.http.problems import ApiProblem
 
 
 async def read_json(request: Request, max_bytes: int, max_inflated: int, max_document: int | None = None) -> Any:
-    """The JSON document of the body: at most `max_bytes` on the wire and, when it is
-    gzip-encoded, at most `max_inflated` once decompressed (so a small bomb is refused).
-    `max_document` bounds the JSON text itself, gzip or not (Segment's 500 KB per batch).
+    """The JSON document of the body (`read_body`); `max_document` bounds the JSON text
+    itself, gzip or not (Segment's 500 KB per batch)."""
+    raw = await read_body(request, max_bytes, max_inflated, max_document, "the JSON document")
+    if not raw.strip():
+        raise ApiProblem(400, "the request body is empty; send a JSON document", slug="invalid-json")
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise ApiProblem(400, f"the body is not valid JSON: {exc}", slug="invalid-json") from None
+
+
+async def read_body(
+    request: Request, max_bytes: int, max_inflated: int, max_document: int | None = None, what: str = "the body"
+) -> bytes:
+    """The body's bytes: at most `max_bytes` on the wire and, when it is gzip-encoded, at
+    most `max_inflated` once decompressed (so a small bomb is refused); at most
+    `max_document` (`what`) once read.
 
     Read it only once the caller is authenticated: this reads and inflates the body."""
     declared = request.headers.get("content-length")
@@ -33,13 +47,8 @@ async def read_json(request: Request, max_bytes: int, max_inflated: int, max_doc
     elif encoding not in ("identity", ""):
         raise ApiProblem(415, f"Content-Encoding {encoding!r} is not supported; send gzip or nothing")
     if max_document is not None and len(raw) > max_document:
-        raise _too_large(max_document, "the JSON document")
-    if not raw.strip():
-        raise ApiProblem(400, "the request body is empty; send a JSON document", slug="invalid-json")
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise ApiProblem(400, f"the body is not valid JSON: {exc}", slug="invalid-json") from None
+        raise _too_large(max_document, what)
+    return raw
 
 
 def _gunzip(raw: bytes, limit: int) -> bytes:

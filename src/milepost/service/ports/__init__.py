@@ -15,6 +15,7 @@ from milepost.service.ports.endpoints import EndpointsTx, UrlCheck
 from milepost.service.ports.expiry import ExpiryTx
 from milepost.service.ports.keys import KeysTx
 from milepost.service.ports.ledger import LedgerTx
+from milepost.service.ports.pools import PoolsTx
 from milepost.service.ports.reports import ReportsTx
 from milepost.service.ports.rows import (
     POINTS_UNIT,
@@ -56,6 +57,7 @@ __all__ = [
     "LedgerTx",
     "OutboxRow",
     "PointsLot",
+    "PoolsTx",
     "ReportsTx",
     "RulesTx",
     "Storage",

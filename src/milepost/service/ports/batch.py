@@ -15,11 +15,14 @@ from milepost.service.rows import POINTS_UNIT, CodeRow, FiredMilestone, FiringRo
 __all__ = ["POINTS_UNIT", "CodeRow", "FiredMilestone", "FiringRow", "LedgerRow", "OutboxRow"]
 
 
+from milepost.service.ports.alerts import AlertsTx
+from milepost.service.ports.pools import PoolsTx
 from milepost.service.ports.rows import BatchWrite, ClawableFiring, Entry
 
 
-class BatchTx(Protocol):
-    """The reads and the one write of an ingest batch, inside one transaction."""
+class BatchTx(PoolsTx, AlertsTx, Protocol):
+    """The reads and the one write of an ingest batch, inside one transaction (with the
+    pools its firings take codes from, and the alerts an empty pool raises)."""
 
     def lock_store(self, store_id: int, exclusive: bool = False) -> Store: ...
     def lock_customers(self, store_id: int, external_ids: Iterable[str]) -> None: ...

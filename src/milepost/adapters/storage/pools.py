@@ -1,0 +1,98 @@
+"""Coupon pools: created, filled (import, generate), counted, and one code at a time
+assigned to a customer, atomically."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import and_, func, insert, select, union_all, update
+
+from milepost.adapters.storage import tables as t
+from milepost.adapters.storage.base import TxBase
+from milepost.domain.codes import Discount
+from milepost.domain.pools import Pool
+
+_p, _pc = t.pools.c, t.pool_codes.c
+_CHUNK = 1000
+
+
+def _pool(r: Any) -> Pool:
+    discount = Discount.of(orjson.loads(r.discount))
+    return Pool(r.key, r.name, discount, r.low_threshold, r.created_at, int(r.total or 0), int(r.assigned or 0))
+
+
+class PoolQueries(TxBase):
+    def insert_pool(self, store_id: int, key: str, name: str, discount: str, low: int | None, now: datetime) -> None:
+        values = {"store_id": store_id, "key": key, "name": name, "discount": discount, "created_at": now}
+        self.conn.execute(insert(t.pools).values(**values, low_threshold=low))
+
+    def pools(self, store_id: int, key: str | None = None, lock: bool = False) -> list[tuple[int, Pool]]:
+        """The store's pools by key (or the one `key`), each with its id and counts;
+        `lock` holds the pool rows for this transaction (PostgreSQL)."""
+        counts = (
+            select(
+                _pc.pool_id,
+                func.count().label("total"),
+                func.count(_pc.customer_id).label("assigned"),
+            )
+            .group_by(_pc.pool_id)
+            .subquery()
+        )
+        q = (
+            select(t.pools, counts.c.total, counts.c.assigned)
+            .outerjoin(counts, counts.c.pool_id == _p.id)
+            .where(_p.store_id == store_id)
+            .order_by(_p.key)
+        )
+        if key is not None:
+            q = q.where(_p.key == key)
+        if lock and self.pg:
+            q = q.with_for_update(of=t.pools)
+        return [(r.id, _pool(r)) for r in self.conn.execute(q)]
+
+    def set_pool_threshold(self, pool_id: int, low: int | None) -> None:
+        self.conn.execute(update(t.pools).where(_p.id == pool_id).values(low_threshold=low))
+
+    def taken_codes(self, store_id: int, texts: Iterable[str]) -> set[str]:
+        """Those of `texts` the store already holds: a reward code or a pool's code."""
+        wanted, found = sorted(set(texts)), set[str]()
+        for i in range(0, len(wanted), _CHUNK):
+            chunk = wanted[i : i + _CHUNK]
+            q = union_all(
+                select(t.codes.c.code).where(t.codes.c.store_id == store_id, t.codes.c.code.in_(chunk)),
+                select(_pc.code).where(_pc.store_id == store_id, _pc.code.in_(chunk)),
+            )
+            found.update(self.conn.execute(q).scalars())
+        return found
+
+    def insert_pool_codes(self, store_id: int, pool_id: int, codes: list[str], now: datetime) -> None:
+        rows = [{"pool_id": pool_id, "store_id": store_id, "code": c, "created_at": now} for c in codes]
+        for i in range(0, len(rows), _CHUNK):
+            self.conn.execute(insert(t.pool_codes), rows[i : i + _CHUNK])
+
+    def claim_pool_code(self, pool_id: int, customer_id: int, firing_id: int, now: datetime) -> str | None:
+        """Give one code left in the pool to the customer, or None when none is left. One
+        UPDATE takes the row: on PostgreSQL the subquery skips rows other transactions hold
+        (FOR UPDATE SKIP LOCKED), so two firings at once never take the same code; SQLite
+        has one writer."""
+        issued = select(t.codes.c.id).where(t.codes.c.store_id == _pc.store_id, t.codes.c.code == _pc.code)
+        # a code a milestone drew since the import (a chance in 31^8) is never given twice
+        free = (
+            select(_pc.id)
+            .where(and_(_pc.pool_id == pool_id, _pc.customer_id.is_(None), ~issued.exists()))
+            .order_by(_pc.id)
+            .limit(1)
+        )
+        if self.pg:
+            free = free.with_for_update(skip_locked=True)
+        q = (
+            update(t.pool_codes)
+            .where(_pc.id == free.scalar_subquery())
+            .values(customer_id=customer_id, firing_id=firing_id, assigned_at=now)
+            .returning(_pc.code)
+        )
+        found: str | None = self.conn.execute(q).scalar_one_or_none()
+        return found

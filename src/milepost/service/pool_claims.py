@@ -1,0 +1,79 @@
+"""The `pool_code` action in the firing pipeline: each firing takes one code left in the
+named pool, in the batch's transaction (adapters' `claim_pool_code`: two firings at once
+never take the same code). A pool with no code left gives nothing: the action is skipped
+and an admin alert names the customer. A pool that falls below its low-stock threshold
+raises one alert, when it falls.
+
+What a firing took is handed to the effects step (service/effects.py) by (firing id,
+action position): the code and the pool's discount, or None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import NamedTuple, Protocol
+
+import orjson
+
+from milepost.domain.construct import Decided
+from milepost.domain.pools import Pool
+from milepost.service.ports import AlertsTx, PoolsTx
+
+
+class Taken(NamedTuple):
+    pool: str  # the pool's key
+    code: str | None  # None: the pool had no code left (or no such pool)
+    discount: str = ""  # JSON: what the code gives
+
+
+Claims = dict[tuple[int, int], Taken]
+
+
+class ClaimTx(PoolsTx, AlertsTx, Protocol):
+    """The pools, and the alerts an empty or low pool raises."""
+
+
+def claim_pool_codes(
+    tx: ClaimTx, store_id: int, decided: Sequence[Decided], firing_ids: Sequence[int], now: datetime
+) -> Claims:
+    """One code for each `pool_code` action of the firings, by (firing id, position)."""
+    wanted = [
+        (d, firing_id, i.position, i.get("pool"))
+        for d, firing_id in zip(decided, firing_ids, strict=True)
+        for i in d.firing.intents
+        if i.type == "pool_code"
+    ]
+    if not wanted:
+        return {}
+    before: dict[str, tuple[int, Pool] | None] = {}
+    claims: Claims = {}
+    for d, firing_id, position, key in wanted:
+        if key not in before:
+            found = tx.pools(store_id, key)
+            before[key] = found[0] if found else None
+        pool = before[key]
+        customer = d.applied.customer
+        code = tx.claim_pool_code(pool[0], customer.id, firing_id, now) if pool else None
+        if code is None:
+            why = "has no code left" if pool else "does not exist"
+            message = f"{customer.external_id} got no code: pool {key!r} {why}"
+            tx.raise_alert(store_id, message, now, customer_id=customer.id, firing_id=firing_id)
+            claims[(firing_id, position)] = Taken(key, None)
+            continue
+        discount = orjson.dumps(pool[1].discount.as_dict()).decode() if pool else ""
+        claims[(firing_id, position)] = Taken(key, code, discount)
+    for key, pool in before.items():
+        if pool is not None:
+            _alert_if_fallen(tx, store_id, key, pool[1], now)
+    return claims
+
+
+def _alert_if_fallen(tx: ClaimTx, store_id: int, key: str, was: Pool, now: datetime) -> None:
+    """One alert when the pool falls below its threshold (not one per code taken)."""
+    if was.low_threshold is None or was.low:
+        return
+    (_, now_pool), *_ = tx.pools(store_id, key)
+    if now_pool.low:
+        message = f"pool {key!r} is running low: {now_pool.left} code(s) left (threshold {was.low_threshold})"
+        tx.raise_alert(store_id, message, now, dedupe_key=f"pool-low:{key}")

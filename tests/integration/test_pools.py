@@ -1,0 +1,189 @@
+"""Coupon pools through the Python API, on every backend: created, filled by import (all or
+nothing, bad rows named by their line) or by pattern, and their codes given out by a
+`pool_code` action, one to each customer, redeemable at checkout; an empty pool skips the
+action and alerts an agent; a pool falling below its threshold alerts once."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from milepost_kit import buy
+
+from milepost import Milepost
+from milepost.adapters.storage import tables as t
+from milepost.errors import Conflict, NotFound, ValidationError
+
+TEN_PERCENT = {"kind": "percentage", "percent": 10}
+
+
+def pool(mp: Milepost, store: str, key: str = "spring", low_threshold: int | None = None):
+    return mp.pools.create(store, key, name="Spring sale", discount=TEN_PERCENT, low_threshold=low_threshold)
+
+
+def pool_event(mp: Milepost, store: str, key: str = "spring", count: int = 1):
+    return mp.order_count_events.create(
+        store, count=count, name="Welcome", actions=[{"type": "pool_code", "pool": key}]
+    )
+
+
+def test_a_pool_is_created_empty_and_listed_with_its_counts(mp, store):
+    created = pool(mp, store, low_threshold=5)
+
+    assert (created.key, created.name, created.low_threshold) == ("spring", "Spring sale", 5)
+    assert created.discount.as_dict() == TEN_PERCENT
+    assert (created.total, created.assigned, created.left) == (0, 0, 0)
+    assert [p.key for p in mp.pools.list(store)] == ["spring"]
+    with pytest.raises(Conflict):
+        pool(mp, store)
+
+
+@pytest.mark.parametrize(
+    ("field", "values"),
+    [("key", {"key": "Spring Sale"}), ("name", {"name": " "}), ("low_threshold", {"low_threshold": 0})],
+)
+def test_a_pool_with_bad_fields_is_refused(mp, store, field, values):
+    given = {"key": "spring", "name": "Spring", "discount": TEN_PERCENT, **values}
+    key = given.pop("key")
+    with pytest.raises(ValidationError) as refused:
+        mp.pools.create(store, key, **given)
+    assert field in refused.value.problems
+
+
+def test_an_import_adds_every_code_normalized_and_skips_a_header(mp, store):
+    pool(mp, store)
+
+    filled = mp.pools.import_codes(store, "spring", [["code"], ["spr-0001"], [" SPR-0002 "], [], ["SPR-0003", "x"]])
+
+    assert (filled.total, filled.left) == (3, 3)
+
+
+def test_an_import_with_bad_rows_stores_nothing_and_names_each_line(mp, store):
+    pool(mp, store)
+    mp.pools.import_codes(store, "spring", ["SPR-0001"])
+
+    rows = ["code", "SPR-0002", "SPR-0002", "SPR-0001", "bad code!", "ab", "SPR-0003"]
+    with pytest.raises(ValidationError) as refused:
+        mp.pools.import_codes(store, "spring", rows)
+
+    message = str(refused.value)
+    assert message.startswith("nothing imported: 4 bad row(s)")
+    assert "line 3: SPR-0002 is a duplicate of line 2" in message
+    assert "line 4: SPR-0001 is already a code of this store" in message
+    assert "line 5: a code may hold only letters" in message
+    assert "line 6: a code has 4 to 64 characters" in message
+    assert set(refused.value.problems) == {"line 3", "line 4", "line 5", "line 6"}
+    assert mp.pools.list(store)[0].total == 1  # nothing of the refused file
+
+
+def test_an_import_refuses_a_code_already_issued_as_a_reward(mp, store):
+    mp.programs.create(
+        store, name="Reward", metric="order_count", threshold=1, actions=[{"type": "code", "discount": TEN_PERCENT}]
+    )
+    buy(mp, store, "c1", 1)
+    (issued,) = mp.codes.list(store, "c1")
+    pool(mp, store)
+
+    with pytest.raises(ValidationError, match=f"line 1: {issued.code} is already a code of this store"):
+        mp.pools.import_codes(store, "spring", [issued.code.lower()])
+
+
+def test_generate_adds_codes_by_pattern(mp, store):
+    pool(mp, store)
+
+    filled = mp.pools.generate(store, "spring", 25, "SPR-XXXX-XXXX")
+    assert filled.total == 25
+    again = mp.pools.generate(store, "spring", 5)
+    assert again.total == 30
+    with pytest.raises(ValidationError, match="random places"):
+        mp.pools.generate(store, "spring", 5, "SPR-XX")
+    with pytest.raises(ValidationError, match="count"):
+        mp.pools.generate(store, "spring", 0)
+    with pytest.raises(NotFound):
+        mp.pools.generate(store, "autumn", 5)
+
+
+def test_each_customer_gets_one_code_once_and_it_redeems_at_checkout(mp, store):
+    pool(mp, store)
+    mp.pools.import_codes(store, "spring", ["SPR-0001", "SPR-0002", "SPR-0003"])
+    pool_event(mp, store)
+
+    buy(mp, store, "c1", 2)
+    buy(mp, store, "c2", 1)
+
+    (c1,) = mp.codes.list(store, "c1")
+    (c2,) = mp.codes.list(store, "c2")
+    assert {c1.code, c2.code} <= {"SPR-0001", "SPR-0002", "SPR-0003"} and c1.code != c2.code
+    assert c1.discount.as_dict() == TEN_PERCENT
+    (firing,) = mp.customers.get(store, "c1").milestones
+    assert firing.actions[0]["detail"] == f"issued {c1.code} from pool spring: 10% off"
+    assert mp.codes.validate(store, c1.code, "c2").status == "not_theirs"
+    assert mp.codes.validate(store, c1.code, "c1").valid
+    redeemed = mp.codes.redeem(store, c1.code, "c1", order_id="o-9", key="k1")
+    assert redeemed.redeemed_order_id == "o-9"
+    assert (mp.pools.list(store)[0].assigned, mp.pools.list(store)[0].left) == (2, 1)
+
+
+def test_an_empty_pool_skips_the_action_and_alerts_an_agent(mp, store):
+    pool(mp, store)
+    mp.pools.import_codes(store, "spring", ["SPR-0001"])
+    mp.order_count_events.create(
+        store,
+        count=1,
+        name="Welcome",
+        actions=[{"type": "pool_code", "pool": "spring"}, {"type": "add_tag", "tag": "w"}],
+    )
+
+    buy(mp, store, "c1", 1)
+    buy(mp, store, "c2", 1)
+
+    assert mp.codes.list(store, "c2") == []
+    (firing,) = mp.customers.get(store, "c2").milestones
+    assert (firing.actions[0]["status"], firing.actions[0]["detail"]) == ("skipped", "pool spring has no code left")
+    assert firing.actions[1]["status"] == "done"  # the rest of the firing goes on
+    assert "w" in mp.customers.get(store, "c2").tags
+    (alert,) = mp.alerts.list(store)
+    assert alert.message == "c2 got no code: pool 'spring' has no code left" and alert.customer_id == "c2"
+
+
+def test_a_pool_falling_below_its_threshold_alerts_once(mp, store):
+    pool(mp, store, low_threshold=3)
+    mp.pools.generate(store, "spring", 5)
+    pool_event(mp, store)
+
+    for n in range(4):
+        buy(mp, store, f"c{n}", 1)
+
+    (alert,) = mp.alerts.list(store)
+    assert re.fullmatch(r"pool 'spring' is running low: 2 code\(s\) left \(threshold 3\)", alert.message)
+    assert mp.pools.set_threshold(store, "spring", None).low_threshold is None
+
+
+def test_a_pool_code_a_milestone_drew_meanwhile_is_never_given(mp, store):
+    # Given a pool whose first code a program then drew as a reward (by its pattern, forced here)
+    pool(mp, store)
+    mp.pools.import_codes(store, "spring", ["SPRING-0001", "SPRING-0002"])
+    mp.programs.create(
+        store,
+        name="Reward",
+        metric="order_count",
+        threshold=1,
+        actions=[{"type": "code", "discount": TEN_PERCENT, "pattern": "SPRING-0001-XXXXXXXX"}],
+    )
+    buy(mp, store, "c0", 1)
+    (drawn,) = mp.codes.list(store, "c0")
+    with mp.db.write() as tx:
+        tx.conn.execute(t.codes.update().where(t.codes.c.code == drawn.code).values(code="SPRING-0001"))
+    pool_event(mp, store, count=2)
+
+    # When a customer reaches the pool's event
+    buy(mp, store, "c0", 1, start=1)
+
+    # Then they get the other code, and the batch is not refused
+    assert [c.code for c in mp.codes.list(store, "c0")] == ["SPRING-0001", "SPRING-0002"]
+
+
+def test_an_action_must_name_a_pool_of_the_store(mp, store):
+    with pytest.raises(ValidationError) as refused:
+        pool_event(mp, store, key="autumn")
+    assert refused.value.problems == {"actions[0].pool": "no coupon pool 'autumn'"}
