@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from milepost.entrypoints.web import auth, render
+from milepost.entrypoints.web import ids as ids  # registers the id path convertors before any route is made
 from milepost.entrypoints.web.routes import router
 from milepost.errors import MilepostError, NotFound
 

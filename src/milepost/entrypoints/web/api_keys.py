@@ -51,14 +51,14 @@ async def create_key(request: Request, store: str, session: Administrator) -> Re
     return _list_page(request, session, found, form, status=400)
 
 
-@router.get(PATH + "/{key_id}/revoke")
+@router.get(PATH + "/{key_id:key}/revoke")
 def confirm_revoke(request: Request, store: str, key_id: KeyId, session: Administrator) -> Response:
     found = auth.store_of(request, store)
     key = _key(request, store, key_id)
     return render.page(request, "api_key_revoke.html", session, store=found, key=_row(key, found), section="api-keys")
 
 
-@router.post(PATH + "/{key_id}/revoke")
+@router.post(PATH + "/{key_id:key}/revoke")
 async def revoke_key(request: Request, store: str, key_id: KeyId, session: Administrator) -> Response:
     _key(request, store, key_id)  # a 404 for another store's
     await auth.checked_form(request, session)

@@ -95,7 +95,7 @@ def dashboard(request: Request, store: str, session: SignedIn) -> Response:
     )
 
 
-@router.post("/{store}/alerts/{alert_id}/{step}")
+@router.post("/{store}/alerts/{alert_id:alr}/{step}")
 async def handle_alert(request: Request, store: str, alert_id: int, step: str, session: SignedIn) -> Response:
     """Acknowledge (someone is on it) or resolve (done) an alert, as the signed-in user."""
     mp = auth.mp_of(request)

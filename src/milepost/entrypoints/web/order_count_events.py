@@ -46,7 +46,7 @@ async def create_event(request: Request, store: str, session: Administrator) -> 
     return await _submit(request, store, session, None, lambda v: mp.order_count_events.create(store, **v))
 
 
-@router.get(PATH + "/{event_id}/edit")
+@router.get(PATH + "/{event_id:oce}/edit")
 def edit_event(request: Request, store: str, event_id: int, session: Administrator) -> Response:
     found = auth.store_of(request, store)
     d = auth.mp_of(request).order_count_events.get(store, event_id)
@@ -63,14 +63,14 @@ def edit_event(request: Request, store: str, event_id: int, session: Administrat
     return _form_page(request, session, found, form, slots, d)
 
 
-@router.post(PATH + "/{event_id}/edit")
+@router.post(PATH + "/{event_id:oce}/edit")
 async def update_event(request: Request, store: str, event_id: int, session: Administrator) -> Response:
     mp = auth.mp_of(request)
     details = mp.order_count_events.get(store, event_id)
     return await _submit(request, store, session, details, lambda v: mp.order_count_events.update(store, event_id, **v))
 
 
-@router.post(PATH + "/{event_id}/toggle")
+@router.post(PATH + "/{event_id:oce}/toggle")
 async def toggle_event(request: Request, store: str, event_id: int, session: Administrator) -> Response:
     mp = auth.mp_of(request)
     d = mp.order_count_events.get(store, event_id)
@@ -79,14 +79,14 @@ async def toggle_event(request: Request, store: str, event_id: int, session: Adm
     return render.redirect(BASE.format(store=store))
 
 
-@router.get(PATH + "/{event_id}/delete")
+@router.get(PATH + "/{event_id:oce}/delete")
 def confirm_delete(request: Request, store: str, event_id: int, session: Administrator) -> Response:
     found = auth.store_of(request, store)
     d = auth.mp_of(request).order_count_events.get(store, event_id)
     return render.page(request, "confirm_delete.html", session, store=found, event=_row(d, found), section="events")
 
 
-@router.post(PATH + "/{event_id}/delete")
+@router.post(PATH + "/{event_id:oce}/delete")
 async def delete_event(request: Request, store: str, event_id: int, session: Administrator) -> Response:
     mp = auth.mp_of(request)
     mp.order_count_events.get(store, event_id)  # a 404 for another store's

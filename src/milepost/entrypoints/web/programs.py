@@ -48,7 +48,7 @@ def program_list(request: Request, store: str, session: Administrator) -> Respon
     return _table(request, store, session)
 
 
-@router.post(PATH + "/{program_id}/toggle")
+@router.post(PATH + "/{program_id:prg}/toggle")
 async def toggle_program(request: Request, store: str, program_id: int, session: Administrator) -> Response:
     d = _live(request, store, program_id)
     await auth.checked_form(request, session)
@@ -60,14 +60,14 @@ async def toggle_program(request: Request, store: str, program_id: int, session:
     return render.redirect(BASE.format(store=store))
 
 
-@router.get(PATH + "/{program_id}/delete")
+@router.get(PATH + "/{program_id:prg}/delete")
 def confirm_delete(request: Request, store: str, program_id: int, session: Administrator) -> Response:
     found = auth.store_of(request, store)
     row = _row(_live(request, store, program_id), found, auth.mp_of(request).clock())
     return render.page(request, "program_delete.html", session, store=found, program=row, section="programs")
 
 
-@router.post(PATH + "/{program_id}/delete")
+@router.post(PATH + "/{program_id:prg}/delete")
 async def delete_program(request: Request, store: str, program_id: int, session: Administrator) -> Response:
     _live(request, store, program_id)  # a 404 for another store's
     await auth.checked_form(request, session)
@@ -121,7 +121,7 @@ async def create_other(request: Request, store: str, kind: NewKind, session: Adm
     return await _submit(request, store, session, kind, None, lambda v: create(store, **v))
 
 
-@router.get(PATH + "/{program_id}/edit")
+@router.get(PATH + "/{program_id:prg}/edit")
 def edit_program(request: Request, store: str, program_id: int, session: Administrator) -> Response:
     found = auth.store_of(request, store)
     d = _live(request, store, program_id)
@@ -130,7 +130,7 @@ def edit_program(request: Request, store: str, program_id: int, session: Adminis
     return _form_page(request, session, found, form, slots, d, **_about(d.rule.kind, found, d))
 
 
-@router.post(PATH + "/{program_id}/edit")
+@router.post(PATH + "/{program_id:prg}/edit")
 async def update_program(request: Request, store: str, program_id: int, session: Administrator) -> Response:
     mp = auth.mp_of(request)
     d = _live(request, store, program_id)

@@ -57,7 +57,7 @@ async def create_endpoint(request: Request, store: str, session: Administrator) 
     return await _submit(request, store, session, None, save)
 
 
-@router.get(PATH + "/{endpoint_id}/edit")
+@router.get(PATH + "/{endpoint_id:whe}/edit")
 def edit_endpoint(request: Request, store: str, endpoint_id: EndpointId, session: Administrator) -> Response:
     found = auth.store_of(request, store)
     e = auth.mp_of(request).webhooks.get(store, endpoint_id)
@@ -67,7 +67,7 @@ def edit_endpoint(request: Request, store: str, endpoint_id: EndpointId, session
     return _form_page(request, session, found, form, e)
 
 
-@router.post(PATH + "/{endpoint_id}/edit")
+@router.post(PATH + "/{endpoint_id:whe}/edit")
 async def update_endpoint(request: Request, store: str, endpoint_id: EndpointId, session: Administrator) -> Response:
     mp = auth.mp_of(request)
     current = mp.webhooks.get(store, endpoint_id)
@@ -86,12 +86,12 @@ async def update_endpoint(request: Request, store: str, endpoint_id: EndpointId,
     return await _submit(request, store, session, current, save)
 
 
-@router.get(PATH + "/{endpoint_id}/rotate")
+@router.get(PATH + "/{endpoint_id:whe}/rotate")
 def confirm_rotate(request: Request, store: str, endpoint_id: EndpointId, session: Administrator) -> Response:
     return _confirm(request, store, endpoint_id, session, "rotate")
 
 
-@router.post(PATH + "/{endpoint_id}/rotate")
+@router.post(PATH + "/{endpoint_id:whe}/rotate")
 async def rotate_secret(request: Request, store: str, endpoint_id: EndpointId, session: Administrator) -> Response:
     found = auth.store_of(request, store)
     await _confirmed(request, store, endpoint_id, session)
@@ -99,12 +99,12 @@ async def rotate_secret(request: Request, store: str, endpoint_id: EndpointId, s
     return _secret_page(request, session, found, endpoint, secret, "rotated")
 
 
-@router.get(PATH + "/{endpoint_id}/delete")
+@router.get(PATH + "/{endpoint_id:whe}/delete")
 def confirm_delete(request: Request, store: str, endpoint_id: EndpointId, session: Administrator) -> Response:
     return _confirm(request, store, endpoint_id, session, "delete")
 
 
-@router.post(PATH + "/{endpoint_id}/delete")
+@router.post(PATH + "/{endpoint_id:whe}/delete")
 async def delete_endpoint(request: Request, store: str, endpoint_id: EndpointId, session: Administrator) -> Response:
     await _confirmed(request, store, endpoint_id, session)
     try:
