@@ -15,7 +15,7 @@ from milepost.entrypoints.cli.amounts import AMOUNT_HELP, Amounts, minor_units_o
 from milepost.entrypoints.cli.codes import _gives
 from milepost.entrypoints.cli.context import App, Failure, json_option, pass_app, store_option
 from milepost.entrypoints.cli.output import console, outcomes_text, print_json, table, when
-from milepost.formatting import money
+from milepost.formatting import store_money
 
 
 def customer_dict(c: CustomerReport, currency: str, now: datetime) -> dict[str, Any]:
@@ -108,7 +108,7 @@ def list_customers(app: App, store: str, after: str | None, limit: int, as_json:
             c.name,
             c.email,
             c.order_count,
-            money(c.amount_spent, s.currency),
+            store_money(s, c.amount_spent),
             when(c.last_order_at, s.timezone),
         )
         for c in shown
@@ -164,13 +164,13 @@ def show_customer(app: App, customer_id: str, store: str, as_json: bool) -> None
         ("email", c.email),
         ("consent", consents),
         ("orders", c.order_count),
-        ("amount spent", money(c.amount_spent, s.currency)),
+        ("amount spent", store_money(s, c.amount_spent)),
         ("first order", when(c.aggregates.first_order_at, tz)),
         ("last order", when(c.aggregates.last_order_at, tz)),
         ("tags", ", ".join(c.tags) or "-"),
         (
             "credit balance",
-            ", ".join(money(v, k) for k, v in sorted(c.balances.items())) or money(0, s.currency),
+            ", ".join(store_money(s, v, k) for k, v in sorted(c.balances.items())) or store_money(s, 0),
         ),
         ("points", f"{c.points_balance:,} (earned {c.points_earned:,})"),
     ]
@@ -178,7 +178,7 @@ def show_customer(app: App, customer_id: str, store: str, as_json: bool) -> None
     ledger = (
         (
             when(e.created_at, tz),
-            money(e.amount, e.currency),
+            store_money(s, e.amount, e.currency),
             e.reason,
             e.milestone or e.note,
             e.order_id,
