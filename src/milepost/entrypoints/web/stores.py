@@ -79,6 +79,7 @@ async def create_store(request: Request, session: Administrator) -> Response:
     data = await auth.checked_form(request, session)
     form = forms.Form({name: forms.text(data, name) for name in NEW_FIELDS})
     form.values["currency"] = form.values["currency"].upper()
+    form.values["locale"] = form.values["locale"] or LOCALE  # a form without the field: the default
     values = dict(form.values)
     try:
         created = auth.mp_of(request).stores.create(values.pop("key"), values.pop("name"), **values)
@@ -113,7 +114,7 @@ async def change_store_settings(request: Request, store: str, session: Administr
     form = forms.Form({name: forms.text(data, name) for name in (*TEXT_FIELDS, *NUMBER_FIELDS)})
     form.values["currency"] = form.values["currency"].upper()
     form.values.update({flag: forms.checkbox(data, flag) for flag in FLAGS})
-    values = {k: v for k, v in form.values.items() if k not in NUMBER_FIELDS}
+    values = {k: v for k, v in form.values.items() if k not in NUMBER_FIELDS and (k != "locale" or v)}
     for name in NUMBER_FIELDS:
         try:
             values[name] = forms.whole(data, name, required=False) or 0
