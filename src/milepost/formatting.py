@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from milepost.domain.records import Store
 
 LOCALE = "en_US"
+MAX_LOCALE = 32  # the longest locale name a store keeps
 MAX_DIGITS = 18  # an amount typed with more digits before the point is refused: it would not fit
 
 #: Locales the admin offers to pick from; any other CLDR locale can be typed.
@@ -74,9 +75,12 @@ def locale_name(typed: str) -> str:
     """A CLDR locale name as Babel writes it (`de-de` -> de_DE); ValueError when Babel knows
     no such locale."""
     try:
-        return str(Locale.parse(typed.strip().replace("-", "_")))
+        name = str(Locale.parse(typed.strip().replace("-", "_")))
     except (UnknownLocaleError, ValueError, TypeError, AttributeError):
-        raise ValueError(f"must be a locale like en_US, de_DE or fr_FR, not {typed!r}") from None
+        name = ""
+    if not name or len(name) > MAX_LOCALE or len(typed) > MAX_LOCALE:
+        raise ValueError(f"must be a locale like en_US, de_DE or fr_FR, not {typed!r}")
+    return name
 
 
 @lru_cache(maxsize=8)
@@ -180,7 +184,7 @@ def _malformed(raw: str, currency: str) -> str:
     if re.fullmatch(r"(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+),[0-9]{1,2}", raw):  # 12,5 or 1.234,50
         return (
             f"must be an amount like {example}: a point before the decimals, commas only between thousands "
-            "in every locale: 12.50, not 12,50"
+            "(12.50, not 12,50, whatever the store's locale)"
         )
     return f"must be an amount like {example}"
 

@@ -194,7 +194,7 @@ def show_customer(app: App, customer_id: str, store: str, as_json: bool) -> None
             f"{m.rule_name} (v{m.rule_version})",
             value(m),
             m.order_id,
-            outcomes_text(m),
+            outcomes_text(m, s.locale),
         )
         for m in c.milestones
     )

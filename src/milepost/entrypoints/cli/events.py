@@ -42,7 +42,14 @@ def _describe(app: App, store: str, d: RuleDetails, verb: str) -> list[str]:
 
 def _row(d: RuleDetails, s: Store) -> tuple[Any, ...]:
     r = d.rule
-    return (r.id, r.threshold, r.name, actions_text(r.actions, s.currency), conditions_text(r), active_text(d))
+    return (
+        r.id,
+        r.threshold,
+        r.name,
+        actions_text(r.actions, s.currency, s.locale),
+        conditions_text(r),
+        active_text(d),
+    )
 
 
 @click.group()

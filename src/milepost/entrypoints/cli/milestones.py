@@ -66,11 +66,20 @@ def milestone_log(
         before_id=before_id,
         limit=limit,
     )
-    tz = app.mp.stores.get(store).timezone
+    s = app.mp.stores.get(store)
+    tz = s.timezone
     value = reached_values(app, store, [] if as_json else found)
 
     def row(m: MilestoneReached) -> tuple[Any, ...]:
-        return (m.id, when(m.fired_at, tz), m.customer_id, m.rule_name, value(m), m.order_id, outcomes_text(m))
+        return (
+            m.id,
+            when(m.fired_at, tz),
+            m.customer_id,
+            m.rule_name,
+            value(m),
+            m.order_id,
+            outcomes_text(m, s.locale),
+        )
 
     print_list(found, as_json, ("log id", "when", "customer", "event", "count", "order", "actions"), row)
     if not as_json and len(found) == limit:

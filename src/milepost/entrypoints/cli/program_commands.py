@@ -104,7 +104,8 @@ class ProgramCommands:
             return
         lines = self.describe(app, store, d, verb)
         if d.rule.actions:
-            lines.insert(1, f"  actions: {actions_text(d.rule.actions, app.mp.stores.get(store).currency)}")
+            s = app.mp.stores.get(store)
+            lines.insert(1, f"  actions: {actions_text(d.rule.actions, s.currency, s.locale)}")
         for line in lines:
             click.echo(line)
 
@@ -148,7 +149,7 @@ class ProgramCommands:
                 ("created", when(d.created_at, s.timezone)),
                 ("updated", when(d.updated_at, s.timezone)),
             ]
-            rows += [(f"action {i + 1}", action_text(a, s.currency)) for i, a in enumerate(r.actions)]
+            rows += [(f"action {i + 1}", action_text(a, s.currency, s.locale)) for i, a in enumerate(r.actions)]
             console().print(table(f"{self.collection.noun.capitalize()} {r.id}", ("", ""), rows))
 
     def _add_delete(self) -> None:

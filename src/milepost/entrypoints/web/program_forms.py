@@ -245,7 +245,7 @@ def action_cell(action: Any, store: Store, template_names: Mapping[str, str]) ->
     it says (the template's key)."""
     a = action.as_dict()
     if a["type"] != "send_email":
-        return {"text": action_text(a, store.currency), "title": ""}
+        return {"text": action_text(a, store.currency, store.locale), "title": ""}
     return {"text": f"email “{template_names.get(a['template'], a['template'])}”", "title": f"template {a['template']}"}
 
 
