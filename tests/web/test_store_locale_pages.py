@@ -94,3 +94,14 @@ def test_settings_change_the_locale_and_refuse_an_unknown_one(admin: TestClient,
     # a form without the field keeps the locale
     assert admin.post(url, data={"csrf_token": csrf(admin, url), **form}).status_code == 303
     assert mp.stores.get(store).locale == "de_DE"
+
+
+def test_programs_show_their_amounts_in_the_store_s_locale(admin: TestClient, mp: Milepost, store: str):
+    mp.stores.update(store, currency="EUR", locale="de_DE")
+    actions = [{"type": "credit", "amount": 1000}]
+    mp.programs.create(store, name="Big spender", metric="amount_spent", threshold=50000, every=10000, actions=actions)
+
+    page = admin.get(f"/admin/{store}/settings/programs").text
+
+    assert "Amount spent ≥ 500,00\xa0€" in page and "Again every 100,00\xa0€" in page
+    assert "credit 10,00\xa0€" in page

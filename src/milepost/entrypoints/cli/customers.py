@@ -55,7 +55,7 @@ def _status(i: IssuedCode, now: datetime) -> str:
     return check(i.code, i.code.customer_id, now).status
 
 
-def _codes_rows(codes: tuple[IssuedCode, ...], now: datetime, tz: str) -> list[tuple[Any, ...]]:
+def _codes_rows(codes: tuple[IssuedCode, ...], now: datetime, tz: str, locale: str) -> list[tuple[Any, ...]]:
     """One line per code: what it gives, its status now, and where it came from and went."""
     rows = []
     for i in codes:
@@ -63,7 +63,15 @@ def _codes_rows(codes: tuple[IssuedCode, ...], now: datetime, tz: str) -> list[t
         used = f"order {c.redeemed_order_id}, {when(c.redeemed_at, tz)}" if c.redeemed_at else None
         milestone = f"{i.rule_name} (log id {i.firing_id})" if i.firing_id is not None else None
         rows.append(
-            (c.code, _gives(c.discount), _status(i, now), when(c.expires_at, tz), milestone, used, c.void_reason)
+            (
+                c.code,
+                _gives(c.discount, locale),
+                _status(i, now),
+                when(c.expires_at, tz),
+                milestone,
+                used,
+                c.void_reason,
+            )
         )
     return rows
 
@@ -200,4 +208,4 @@ def show_customer(app: App, customer_id: str, store: str, as_json: bool) -> None
     )
     out.print(table("Milestones reached", ("when", "event", "count", "order", "actions"), reached))
     header = ("code", "gives", "status", "expires", "milestone", "redeemed", "void reason")
-    out.print(table("Discount codes", header, _codes_rows(c.codes, now, tz)))
+    out.print(table("Discount codes", header, _codes_rows(c.codes, now, tz, s.locale)))
