@@ -3,8 +3,9 @@
 Babel (the Unicode CLDR data) gives the currency symbols, the digit grouping, where the
 sign goes and the date patterns; nothing here is a hand-written table of currencies.
 
-- **Locale.** One for now, `LOCALE` (en_US): stores have no language setting yet. Every
-  function takes `locale=` so that one can be passed once stores have it.
+- **Locale.** Each store has one (`Store.locale`, a CLDR name like de_DE; `LOCALE`, en_US,
+  by default): `store_money` writes a store's amounts as its locale does ($10.00 in en_US,
+  10,00 € in de_DE and fr_FR). `locale_name` checks and normalises a typed name.
 - **Decimals.** An amount is an integer of ISO 4217 minor units (domain/money.py); it is
   shown with exactly that many decimals (2 for USD, 0 for JPY, 3 for KWD). CLDR's own
   digits are a display rounding that differs from ISO 4217 for some currencies (HUF, IDR,
@@ -26,18 +27,60 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime
 from babel.numbers import NumberPattern, get_currency_symbol, parse_pattern
 
 from milepost.domain.money import exponent
 
+if TYPE_CHECKING:
+    from milepost.domain.records import Store
+
 LOCALE = "en_US"
+MAX_LOCALE = 32  # the longest locale name a store keeps
 MAX_DIGITS = 18  # an amount typed with more digits before the point is refused: it would not fit
 
-__all__ = ["LOCALE", "day", "money", "parse_amount", "units", "when"]
+#: Locales the admin offers to pick from; any other CLDR locale can be typed.
+LOCALES = (
+    "en_US",
+    "en_GB",
+    "en_CA",
+    "en_AU",
+    "de_DE",
+    "de_AT",
+    "de_CH",
+    "fr_FR",
+    "fr_CA",
+    "es_ES",
+    "es_MX",
+    "it_IT",
+    "nl_NL",
+    "pt_BR",
+    "pt_PT",
+    "sv_SE",
+    "da_DK",
+    "nb_NO",
+    "fi_FI",
+    "pl_PL",
+    "ja_JP",
+)
+
+__all__ = ["LOCALE", "LOCALES", "day", "locale_name", "money", "parse_amount", "store_money", "units", "when"]
+
+
+def locale_name(typed: str) -> str:
+    """A CLDR locale name as Babel writes it (`de-de` -> de_DE); ValueError when Babel knows
+    no such locale."""
+    try:
+        name = str(Locale.parse(typed.strip().replace("-", "_")))
+    except (UnknownLocaleError, ValueError, TypeError, AttributeError):
+        name = ""
+    if not name or len(name) > MAX_LOCALE or len(typed) > MAX_LOCALE:
+        raise ValueError(f"must be a locale like en_US, de_DE or fr_FR, not {typed!r}")
+    return name
 
 
 @lru_cache(maxsize=8)
@@ -71,6 +114,11 @@ def money(minor_units: int, currency: str, locale: str = LOCALE) -> str:
     amount = Decimal(minor_units).scaleb(-exponent(currency))
     pattern = _pattern(currency, locale)
     return str(pattern.apply(amount, _locale(locale), currency=currency, currency_digits=False))
+
+
+def store_money(store: Store, minor_units: int, currency: str | None = None) -> str:
+    """An amount of a store as its locale writes it, in its currency unless another is given."""
+    return money(minor_units, currency or store.currency, store.locale)
 
 
 def units(minor_units: int, currency: str) -> str:
@@ -133,8 +181,11 @@ def _bare(raw: str, currency: str, locale: str) -> str:
 def _malformed(raw: str, currency: str) -> str:
     """Why `raw` is not an amount; a comma before the decimals is named."""
     example = f"{units(10 ** (exponent(currency) + 1), currency)} {currency}"
-    if re.fullmatch("[0-9]+,[0-9]{1,2}", raw):
-        return f"must be an amount like {example}: a point before the decimals, commas only between thousands"
+    if re.fullmatch(r"(?:[0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+),[0-9]{1,2}", raw):  # 12,5 or 1.234,50
+        return (
+            f"must be an amount like {example}: a point before the decimals, commas only between thousands "
+            "(12.50, not 12,50, whatever the store's locale)"
+        )
     return f"must be an amount like {example}"
 
 

@@ -30,6 +30,7 @@ def test_the_store_shows_and_changes_its_settings(client: TestClient, keys: Any)
         "milestone_emails": "marketing",
         "reply_to_address": None,
         "logo_url": None,
+        "locale": "en_US",
     }
 
     changes = {

@@ -10,7 +10,32 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from milepost.domain.money import exponent
-from milepost.formatting import MAX_DIGITS, day, money, parse_amount, units, when
+from milepost.domain.records import Store
+from milepost.formatting import MAX_DIGITS, day, locale_name, money, parse_amount, store_money, units, when
+
+
+@pytest.mark.parametrize(
+    ("locale", "currency", "shown"),
+    [
+        ("en_US", "USD", "$1,234.50"),
+        ("en_US", "EUR", "€1,234.50"),
+        ("de_DE", "EUR", "1.234,50\xa0€"),
+        ("fr_FR", "EUR", "1\u202f234,50\xa0€"),  # Babel's fr_FR: a narrow no-break space between thousands
+        ("en_GB", "USD", "US$1,234.50"),
+        ("ja_JP", "JPY", "￥123,450"),
+    ],
+)
+def test_a_store_s_money_in_its_locale(locale: str, currency: str, shown: str) -> None:
+    store = Store(1, "s", "Shop", currency, "UTC", locale=locale)
+    assert store_money(store, 123450) == shown
+    assert store_money(Store(1, "s", "Shop", "USD", "UTC", locale="de_DE"), 1000, "EUR") == "10,00\xa0€"
+
+
+def test_a_locale_is_checked_and_written_as_babel_writes_it() -> None:
+    assert [locale_name(n) for n in ("de_DE", "de-de", " fr_FR ", "EN_gb")] == ["de_DE", "de_DE", "fr_FR", "en_GB"]
+    for bad in ("xx_XX", "", "../etc", "de_DE_" + "x" * 40):
+        with pytest.raises(ValueError, match="must be a locale like en_US, de_DE or fr_FR"):
+            locale_name(bad)
 
 
 @pytest.mark.parametrize(
@@ -86,7 +111,8 @@ def test_minor_units_on_request_are_whole_numbers() -> None:
         ("10.5", "JPY", "must be a whole amount: JPY has no decimals"),
         ("12,5", "EUR", "must be an amount like 10.00 EUR: a point before the decimals, commas only between thousands"),
         ("1,23,456", "USD", "must be an amount like 10.00 USD$"),
-        ("1.234,50", "EUR", "must be an amount like 10.00 EUR$"),
+        # a German decimal comma, grouped or not, is named: amounts are typed en-style in every locale
+        ("1.234,50", "EUR", r"a point before the decimals, commas only between thousands \(12.50, not 12,50"),
         ("€5", "USD", "must be an amount like 10.00 USD"),  # another currency's sign
         ("5 EUR", "USD", "must be an amount like 10.00 USD"),
         ("ten", "JPY", "must be an amount like 10 JPY"),

@@ -24,13 +24,15 @@ class Stores(Capability):
         allow_negative_points: bool = False,
         points_expire_days: int = 0,
         milestone_emails: str = "marketing",
+        locale: str = "en_US",
     ) -> Store:
         """A new store. `points_per_unit`: points an order earns per whole unit of the
         currency of its net amount (1: 27.50 USD earns 27); 0, the default, earns none.
         `points_expire_days`: earned points expire that many days later, oldest first; 0,
         the default: never. `milestone_emails`: "marketing" (the default) sends milestone
         emails only to customers who consented to email; "transactional" sends them to every
-        customer with an address."""
+        customer with an address. `locale`: a CLDR locale, how the store's money is written
+        (en_US: $10.00; de_DE: 10,00 €)."""
         settings = dict(
             key=key,
             name=name,
@@ -42,6 +44,7 @@ class Stores(Capability):
             allow_negative_points=allow_negative_points,
             points_expire_days=points_expire_days,
             milestone_emails=milestone_emails,
+            locale=locale,
         )
         return stores.create_store(self._w.db, self._w.clock(), settings)
 
@@ -50,7 +53,7 @@ class Stores(Capability):
 
     def update(self, key: str, **changes: Any) -> Store:
         """Change the settings given (name, currency, timezone, email_from_name, email_from_address,
-        reply_to_address, logo_url, ...); the key never changes. An empty sender, Reply-To or
+        reply_to_address, logo_url, locale, ...); the key never changes. An empty sender, Reply-To or
         logo clears it."""
         return stores.update_store(self._w.db, self._w.clock(), self._w.store_id(key), **changes)
 

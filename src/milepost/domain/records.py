@@ -32,6 +32,7 @@ class Store:
     milestone_emails: str = "marketing"  # or "transactional": sent without marketing consent (domain/consent.py)
     reply_to_address: str | None = None  # the Reply-To of the store's emails; None: replies go to the sender
     logo_url: str | None = None  # an https URL of the store's logo, for its emails and pages
+    locale: str = "en_US"  # a CLDR locale: how the store's money is written ($10.00, 10,00 €)
 
     @property
     def counting_rank(self) -> int:

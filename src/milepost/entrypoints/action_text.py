@@ -8,7 +8,7 @@ from typing import Any
 
 from milepost.domain.codes import Discount
 from milepost.domain.rules import Rule
-from milepost.formatting import money
+from milepost.formatting import LOCALE, money
 
 #: What a credit or a code action did, as the log keeps it: `credited 500 USD`, `issued GIFT-7K2P: 500 USD off`.
 _MONEY_DONE = re.compile(r"^(credited|code issued:|issued \S+:) (-?\d+) ([A-Z]{3})( off)?$")
@@ -23,15 +23,16 @@ _NAMED = {
 }
 
 
-def action_text(action: Any, currency: str) -> str:
-    """One action in the operator's words: `email 'vip'`, `credit $10.00`, `+tag 'VIP'`."""
+def action_text(action: Any, currency: str, locale: str = LOCALE) -> str:
+    """One action in the operator's words: `email 'vip'`, `credit $10.00`, `+tag 'VIP'`; money
+    as the store's `locale` writes it."""
     a = action.as_dict() if hasattr(action, "as_dict") else dict(action)
     kind = a.get("type")
     if kind in _NAMED:
         word, field = _NAMED[kind]
         return f"{word} {a[field]!r}"
     if kind == "credit":
-        return f"credit {money(a['amount'], a.get('currency') or currency)}"
+        return f"credit {money(a['amount'], a.get('currency') or currency, locale)}"
     if kind == "points":
         return f"{a['points']:,} points"
     if kind == "alert":
@@ -41,13 +42,13 @@ def action_text(action: Any, currency: str) -> str:
     if kind == "code":
         discount = Discount.of(a["discount"])
         if discount.kind == "fixed_amount":
-            return f"code {money(discount.amount or 0, discount.currency or currency)} off"
+            return f"code {money(discount.amount or 0, discount.currency or currency, locale)} off"
         return f"code {discount.describe()}"
     return str(kind)
 
 
-def actions_text(actions: Iterable[Any], currency: str) -> str:
-    return "; ".join(action_text(a, currency) for a in actions)
+def actions_text(actions: Iterable[Any], currency: str, locale: str = LOCALE) -> str:
+    return "; ".join(action_text(a, currency, locale) for a in actions)
 
 
 def conditions_text(r: Rule) -> str:
@@ -55,7 +56,7 @@ def conditions_text(r: Rule) -> str:
     return ", ".join(f"{'has' if c.present else 'lacks'} {c.tag!r}" for c in r.conditions) or "everyone"
 
 
-def outcome_detail(detail: str) -> str:
+def outcome_detail(detail: str, locale: str = LOCALE) -> str:
     """What an action did, as the milestone log keeps it, with its money as people read it:
     `credited 500 USD` -> `credited $5.00`, `issued GIFT-7K2P: 500 USD off` -> `issued GIFT-7K2P:
     $5.00 off`; other details as they are."""
@@ -63,4 +64,4 @@ def outcome_detail(detail: str) -> str:
     if found is None:
         return detail
     done, amount, currency, off = found.groups()
-    return f"{done} {money(int(amount), currency)}{off or ''}"
+    return f"{done} {money(int(amount), currency, locale)}{off or ''}"

@@ -27,7 +27,7 @@ import orjson
 from milepost.domain.clawback import reverse, within
 from milepost.domain.ids import format_id
 from milepost.domain.records import Store
-from milepost.formatting import money
+from milepost.formatting import store_money
 from milepost.service.effects import milestone_data, notify, subscribers
 from milepost.service.ledger import book
 from milepost.service.ports import POINTS_UNIT, BatchTx, BatchWrite, ClawableFiring, Entry, LedgerRow
@@ -191,7 +191,7 @@ def _debt(store: Store, debt: dict[str, int]) -> list[dict[str, Any]]:
 def _message(store: Store, f: ClawableFiring, customer: str, debt: dict[str, int]) -> str:
     owed = []
     if debt.get("credit"):
-        owed.append(f"{money(debt['credit'], store.currency)} of credit")
+        owed.append(f"{store_money(store, debt['credit'])} of credit")
     if debt.get("points"):
         owed.append(f"{debt['points']} points")
     return (

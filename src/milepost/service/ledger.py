@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 from milepost.domain.expiry import EXPIRE, Lot, due, upcoming
 from milepost.domain.records import LedgerEntry, PointsEntry, Store
 from milepost.errors import Conflict, InsufficientBalance, ValidationError
-from milepost.formatting import money
+from milepost.formatting import store_money
 from milepost.service.existing import find_customer
 from milepost.service.ports import POINTS_UNIT, LedgerRow, Storage
 
@@ -76,10 +76,10 @@ class _Credit(Book):
         return int(tx.balances(customer_id).get(store.currency, 0))
 
     def describe(self, customer: str, store: Store, balance: int) -> str:
-        return f"{customer} has {money(balance, store.currency)} of credit"
+        return f"{customer} has {store_money(store, balance)} of credit"
 
     def show(self, store: Store, amount: int) -> str:
-        return money(amount, store.currency)
+        return store_money(store, amount)
 
     def row_unit(self, store: Store) -> str:
         return store.currency

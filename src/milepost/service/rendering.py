@@ -13,13 +13,13 @@ from functools import lru_cache
 from types import TracebackType
 from typing import Any, NamedTuple
 
-from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, pass_context
 from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from milepost.errors import ValidationError
-from milepost.formatting import money
+from milepost.formatting import LOCALE, money
 
 MAX_REPEAT = 100_000  # characters or items one `*` may build
 MAX_EXPONENT = 100
@@ -48,11 +48,15 @@ _HTML = _Bounded(undefined=StrictUndefined, autoescape=True, keep_trailing_newli
 PARTS = (("subject", _TEXT), ("body_text", _TEXT), ("body_html", _HTML))
 
 
-def _money(minor_units: Any, currency: Any) -> str:
-    """`{{ 1050|money("USD") }}` -> "$10.50"; `{{ 500|money("JPY") }}` -> "¥500"."""
+@pass_context
+def _money(context: Context, minor_units: Any, currency: Any) -> str:
+    """`{{ 1050|money("USD") }}` -> "$10.50"; `{{ 500|money("JPY") }}` -> "¥500"; in the
+    locale of the context's store (`store.locale`): `{{ 1000|money("EUR") }}` -> "10,00 €" in de_DE."""
     if isinstance(minor_units, bool) or not isinstance(minor_units, int) or not isinstance(currency, str):
         raise TypeError("money needs an integer of minor units and a currency, like x|money(store.currency)")
-    return money(minor_units, currency)
+    store = context.get("store")
+    locale = store.get("locale") if isinstance(store, Mapping) else None
+    return money(minor_units, currency, locale if isinstance(locale, str) and locale else LOCALE)
 
 
 for _env in (_TEXT, _HTML):

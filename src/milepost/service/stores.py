@@ -12,6 +12,7 @@ from milepost.domain.consent import MILESTONE_EMAILS
 from milepost.domain.events import COUNTING_STATUSES
 from milepost.domain.records import Store
 from milepost.errors import Conflict, ValidationError
+from milepost.formatting import locale_name
 from milepost.service.existing import existing
 from milepost.service.ports import Storage
 
@@ -38,6 +39,11 @@ def validate_store(values: dict[str, Any]) -> dict[str, Any]:
             ZoneInfo(values["timezone"])
         except (ZoneInfoNotFoundError, ValueError, TypeError):
             problems["timezone"] = "must be an IANA time zone, like 'Europe/Paris'"
+    if "locale" in values:
+        try:
+            values["locale"] = locale_name(values["locale"])
+        except ValueError as problem:
+            problems["locale"] = str(problem)
     if "counting_status" in values and values["counting_status"] not in COUNTING_STATUSES:
         problems["counting_status"] = f"must be one of {', '.join(COUNTING_STATUSES)}"
     if "points_per_unit" in values:

@@ -84,7 +84,8 @@ def template_context(
     reward: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The variables of a message: customer, milestone, order, store and reward.
-    Amounts are minor units; `{{ x|money(store.currency) }}` shows one as "$10.00"."""
+    Amounts are minor units; `{{ x|money(store.currency) }}` shows one as the store's locale
+    writes it: "$10.00" (en_US), "10,00 €" (de_DE)."""
     return {
         "customer": {
             "id": customer.external_id,
@@ -100,7 +101,13 @@ def template_context(
         },
         "milestone": milestone or {"name": "", "count": customer.order_count},
         "order": order or {"id": "", "total": 0, "currency": store.currency},
-        "store": {"key": store.key, "name": store.name, "currency": store.currency, "logo_url": store.logo_url or ""},
+        "store": {
+            "key": store.key,
+            "name": store.name,
+            "currency": store.currency,
+            "logo_url": store.logo_url or "",
+            "locale": store.locale,  # how `money` writes amounts: en_US $10.00, de_DE 10,00 €
+        },
         "reward": {"credit_amount": 0, "points": 0, "coupon_code": "", **(reward or {})},
     }
 

@@ -64,6 +64,7 @@ def _store(r: Any) -> Store:
         r.milestone_emails,
         r.reply_to_address,
         r.logo_url,
+        r.locale,
     )
 
 

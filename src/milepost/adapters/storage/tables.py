@@ -120,6 +120,7 @@ stores = Table(
     Column("milestone_emails", String(16), nullable=False, server_default="marketing"),
     Column("reply_to_address", String(320)),  # the Reply-To of the store's emails; None: none
     Column("logo_url", String(2000)),  # an https URL of the store's logo
+    Column("locale", String(32), nullable=False, server_default="en_US"),  # a CLDR locale, for its money
     _created(),
     Column("updated_at", UTCDateTime, nullable=False),
 )

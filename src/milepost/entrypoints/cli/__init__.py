@@ -93,13 +93,13 @@ def demo(app: App) -> None:
 
 def show_demo(app: App) -> None:
     mp, out = app.mp, console()
-    currency = mp.stores.get(demo_data.STORE).currency
+    demo = mp.stores.get(demo_data.STORE)
     out.print(
         table(
             "Order count events in the demo store",
             ("id", "count", "name", "actions"),
             (
-                (d.rule.id, d.rule.threshold, d.rule.name, actions_text(d.rule.actions, currency))
+                (d.rule.id, d.rule.threshold, d.rule.name, actions_text(d.rule.actions, demo.currency, demo.locale))
                 for d in mp.order_count_events.list(demo_data.STORE)
             ),
         )

@@ -13,7 +13,7 @@ import click
 
 from milepost.domain.records import MilestoneReached
 from milepost.entrypoints.cli.context import App, Failure
-from milepost.formatting import money, parse_amount
+from milepost.formatting import parse_amount, store_money
 
 minor_units_option = click.option(
     "--minor-units",
@@ -55,6 +55,6 @@ def reached_values(app: App, store: str, reached: Sequence[MilestoneReached]) ->
     ($800.00), else the count. The programs are looked up only when `reached` has any."""
     if all(m.rule_kind == "order_count" for m in reached):
         return lambda m: m.value
-    currency = app.mp.stores.get(store).currency
+    found = app.mp.stores.get(store)
     spend = {d.rule.id for d in app.mp.programs.list(store, include_deleted=True) if d.rule.metric == "amount_spent"}
-    return lambda m: money(m.value, currency) if m.rule_id in spend else m.value
+    return lambda m: store_money(found, m.value) if m.rule_id in spend else m.value

@@ -9,12 +9,12 @@ import click
 from milepost.domain.codes import Code, Discount, check
 from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
 from milepost.entrypoints.cli.output import console, print_json, table, when
-from milepost.formatting import money
+from milepost.formatting import LOCALE, money
 
 
-def _gives(discount: Discount) -> str:
+def _gives(discount: Discount, locale: str = LOCALE) -> str:
     if discount.kind == "fixed_amount" and discount.amount is not None and discount.currency:
-        return f"{money(discount.amount, discount.currency)} off"
+        return f"{money(discount.amount, discount.currency, locale)} off"
     return discount.describe()
 
 
@@ -45,11 +45,12 @@ def list_codes(app: App, store: str, customer_id: str, as_json: bool) -> None:
     if as_json:
         print_json([{"code": c, "status": _status(c, now)} for c in found])
         return
-    tz = app.mp.stores.get(store).timezone
+    s = app.mp.stores.get(store)
+    tz = s.timezone
     rows = (
         (
             c.code,
-            _gives(c.discount),
+            _gives(c.discount, s.locale),
             _status(c, now),
             when(c.issued_at, tz),
             when(c.expires_at, tz) if c.expires_at else "",
@@ -74,7 +75,7 @@ def validate(app: App, store: str, code: str, customer_id: str, as_json: bool) -
         print_json(verdict)
         return
     if verdict.valid and verdict.discount is not None:
-        click.echo(f"valid: {_gives(verdict.discount)}")
+        click.echo(f"valid: {_gives(verdict.discount, app.mp.stores.get(store).locale)}")
     else:
         click.echo(f"{verdict.status}: {verdict.reason}")
 

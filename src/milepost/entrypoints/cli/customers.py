@@ -16,7 +16,7 @@ from milepost.entrypoints.cli.amounts import AMOUNT_HELP, Amounts, minor_units_o
 from milepost.entrypoints.cli.codes import _gives
 from milepost.entrypoints.cli.context import App, Failure, json_option, pass_app, store_option
 from milepost.entrypoints.cli.output import console, outcomes_text, print_json, table, when
-from milepost.formatting import money
+from milepost.formatting import store_money
 
 
 def customer_dict(c: CustomerReport, currency: str, now: datetime) -> dict[str, Any]:
@@ -61,7 +61,7 @@ def _status(i: IssuedCode, now: datetime) -> str:
     return check(i.code, i.code.customer_id, now).status
 
 
-def _codes_rows(codes: tuple[IssuedCode, ...], now: datetime, tz: str) -> list[tuple[Any, ...]]:
+def _codes_rows(codes: tuple[IssuedCode, ...], now: datetime, tz: str, locale: str) -> list[tuple[Any, ...]]:
     """One line per code: what it gives, its status now, and where it came from and went."""
     rows = []
     for i in codes:
@@ -69,7 +69,15 @@ def _codes_rows(codes: tuple[IssuedCode, ...], now: datetime, tz: str) -> list[t
         used = f"order {c.redeemed_order_id}, {when(c.redeemed_at, tz)}" if c.redeemed_at else None
         milestone = f"{i.rule_name} (log id {format_id('milestone', i.firing_id)})" if i.firing_id is not None else None
         rows.append(
-            (c.code, _gives(c.discount), _status(i, now), when(c.expires_at, tz), milestone, used, c.void_reason)
+            (
+                c.code,
+                _gives(c.discount, locale),
+                _status(i, now),
+                when(c.expires_at, tz),
+                milestone,
+                used,
+                c.void_reason,
+            )
         )
     return rows
 
@@ -114,7 +122,7 @@ def list_customers(app: App, store: str, after: str | None, limit: int, as_json:
             c.name,
             c.email,
             c.order_count,
-            money(c.amount_spent, s.currency),
+            store_money(s, c.amount_spent),
             when(c.last_order_at, s.timezone),
         )
         for c in shown
@@ -170,13 +178,13 @@ def show_customer(app: App, customer_id: str, store: str, as_json: bool) -> None
         ("email", c.email),
         ("consent", consents),
         ("orders", c.order_count),
-        ("amount spent", money(c.amount_spent, s.currency)),
+        ("amount spent", store_money(s, c.amount_spent)),
         ("first order", when(c.aggregates.first_order_at, tz)),
         ("last order", when(c.aggregates.last_order_at, tz)),
         ("tags", ", ".join(c.tags) or "-"),
         (
             "credit balance",
-            ", ".join(money(v, k) for k, v in sorted(c.balances.items())) or money(0, s.currency),
+            ", ".join(store_money(s, v, k) for k, v in sorted(c.balances.items())) or store_money(s, 0),
         ),
         ("points", f"{c.points_balance:,} (earned {c.points_earned:,})"),
     ]
@@ -184,7 +192,7 @@ def show_customer(app: App, customer_id: str, store: str, as_json: bool) -> None
     ledger = (
         (
             when(e.created_at, tz),
-            money(e.amount, e.currency),
+            store_money(s, e.amount, e.currency),
             e.reason,
             e.milestone or e.note,
             e.order_id,
@@ -200,10 +208,10 @@ def show_customer(app: App, customer_id: str, store: str, as_json: bool) -> None
             f"{m.rule_name} (v{m.rule_version})",
             value(m),
             m.order_id,
-            outcomes_text(m),
+            outcomes_text(m, s.locale),
         )
         for m in c.milestones
     )
     out.print(table("Milestones reached", ("when", "event", "count", "order", "actions"), reached))
     header = ("code", "gives", "status", "expires", "milestone", "redeemed", "void reason")
-    out.print(table("Discount codes", header, _codes_rows(c.codes, now, tz)))
+    out.print(table("Discount codes", header, _codes_rows(c.codes, now, tz, s.locale)))

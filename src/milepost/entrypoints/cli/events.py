@@ -53,7 +53,7 @@ def _row(d: RuleDetails, s: Store) -> tuple[Any, ...]:
         format_id("order_count_event", r.id),
         r.threshold,
         r.name,
-        actions_text(r.actions, s.currency),
+        actions_text(r.actions, s.currency, s.locale),
         conditions_text(r),
         active_text(d),
     )

@@ -67,7 +67,8 @@ def milestone_log(
         before_id=before_id,
         limit=limit,
     )
-    tz = app.mp.stores.get(store).timezone
+    s = app.mp.stores.get(store)
+    tz = s.timezone
     value = reached_values(app, store, [] if as_json else found)
 
     def row(m: MilestoneReached) -> tuple[Any, ...]:
@@ -78,7 +79,7 @@ def milestone_log(
             m.rule_name,
             value(m),
             m.order_id,
-            outcomes_text(m),
+            outcomes_text(m, s.locale),
         )
 
     print_list(found, as_json, ("log id", "when", "customer", "event", "count", "order", "actions"), row)

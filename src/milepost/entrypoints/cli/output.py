@@ -96,9 +96,9 @@ def print_list(
         console().print(table(title, columns, map(row, found)))
 
 
-def outcomes_text(m: MilestoneReached) -> str:
+def outcomes_text(m: MilestoneReached, locale: str = formatting.LOCALE) -> str:
     """What each action of a milestone did, one numbered line each, money as people read it."""
     return "\n".join(
-        f"{a['position'] + 1}. {a['type']}: {a['status']} ({outcome_detail(str(a.get('detail', '')))})"
+        f"{a['position'] + 1}. {a['type']}: {a['status']} ({outcome_detail(str(a.get('detail', '')), locale)})"
         for a in m.actions
     )

@@ -105,7 +105,8 @@ class ProgramCommands:
             return
         lines = self.describe(app, store, d, verb)
         if d.rule.actions:
-            lines.insert(1, f"  actions: {actions_text(d.rule.actions, app.mp.stores.get(store).currency)}")
+            s = app.mp.stores.get(store)
+            lines.insert(1, f"  actions: {actions_text(d.rule.actions, s.currency, s.locale)}")
         for line in lines:
             click.echo(line)
 
@@ -149,7 +150,7 @@ class ProgramCommands:
                 ("created", when(d.created_at, s.timezone)),
                 ("updated", when(d.updated_at, s.timezone)),
             ]
-            rows += [(f"action {i + 1}", action_text(a, s.currency)) for i, a in enumerate(r.actions)]
+            rows += [(f"action {i + 1}", action_text(a, s.currency, s.locale)) for i, a in enumerate(r.actions)]
             shown = format_id(self.collection.kind, r.id)
             console().print(table(f"{self.collection.noun.capitalize()} {shown}", ("", ""), rows))
 

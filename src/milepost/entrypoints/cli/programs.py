@@ -29,7 +29,7 @@ from milepost.entrypoints.cli.program_commands import (
 )
 from milepost.entrypoints.program_collections import PROGRAMS
 from milepost.errors import ValidationError
-from milepost.formatting import money
+from milepost.formatting import money, store_money
 from milepost.service.rules import MAX_CLAWBACK_DAYS, RuleDetails
 
 _WHOLE = re.compile("[0-9]{1,19}")
@@ -71,7 +71,7 @@ def _json_head(d: RuleDetails) -> dict[str, Any]:
     }
 
 
-def _goal(r: Rule, currency: str) -> str:
+def _goal(r: Rule, store: Store) -> str:
     """`number of reviews reaches 3`, `amount spent reaches $500.00, then every $100.00`,
     `journey: number of orders +1, then number of reviews +1`."""
     if r.kind == "inactivity":
@@ -79,10 +79,10 @@ def _goal(r: Rule, currency: str) -> str:
     if r.steps:
         return "journey: " + ", then ".join(f"{METRICS.get(s.metric, s.metric)} +{s.count}" for s in r.steps)
     amount = r.metric == "amount_spent"
-    value = money(r.threshold, currency) if amount else r.threshold
+    value = store_money(store, r.threshold) if amount else r.threshold
     goal = f"{METRICS.get(r.metric, r.metric)} reaches {value}"
     if r.every is not None:
-        goal += f", then every {money(r.every, currency) if amount else r.every}"
+        goal += f", then every {store_money(store, r.every) if amount else r.every}"
     return goal
 
 
@@ -97,7 +97,7 @@ def _window(r: Rule, timezone: str) -> str:
 def _describe(app: App, store: str, d: RuleDetails, verb: str) -> list[str]:
     s, r = app.mp.stores.get(store), d.rule
     state, shown = "on" if r.active else "off", format_id("program", r.id)
-    lines = [f"{verb} milestone program {shown} {r.name!r}: {_goal(r, s.currency)} ({state}, version {r.version})"]
+    lines = [f"{verb} milestone program {shown} {r.name!r}: {_goal(r, s)} ({state}, version {r.version})"]
     if r.starts_at or r.ends_at:
         lines.append(f"  {_window(r, s.timezone)}")
     if r.clawback_days is not None:
@@ -109,7 +109,7 @@ def _describe(app: App, store: str, d: RuleDetails, verb: str) -> list[str]:
 
 def _row(d: RuleDetails, s: Store) -> tuple[Any, ...]:
     r = d.rule
-    goal, actions = _goal(r, s.currency), actions_text(r.actions, s.currency)
+    goal, actions = _goal(r, s), actions_text(r.actions, s.currency, s.locale)
     return (
         format_id("program", r.id),
         r.name,
@@ -123,7 +123,7 @@ def _row(d: RuleDetails, s: Store) -> tuple[Any, ...]:
 
 def _head(d: RuleDetails, s: Store) -> list[tuple[str, Any]]:
     r = d.rule
-    return [("name", r.name), ("kind", r.kind), ("when", _goal(r, s.currency)), ("window", _window(r, s.timezone))]
+    return [("name", r.name), ("kind", r.kind), ("when", _goal(r, s)), ("window", _window(r, s.timezone))]
 
 
 _CLAWBACK_OPTION = click.option(

@@ -24,6 +24,7 @@ _STORE_COLUMNS = (
     "negative points",
     "points expire",
     "milestone emails",
+    "locale",
 )
 
 
@@ -31,6 +32,8 @@ _MILESTONE_EMAILS_HELP = (
     "marketing: milestone emails go only to customers who consented to email; "
     "transactional: to every customer with an address."
 )
+
+_LOCALE_HELP = "A CLDR locale, how the store's money is written: en_US $10.00, de_DE 10,00 €, fr_FR."
 
 
 def _row(s: Store) -> tuple[str, ...]:
@@ -45,6 +48,7 @@ def _row(s: Store) -> tuple[str, ...]:
         "allowed" if s.allow_negative_points else "no",
         f"after {s.points_expire_days:,} days" if s.points_expire_days else "never",
         s.milestone_emails,
+        s.locale,
     )
 
 
@@ -88,6 +92,7 @@ def stores() -> None:
     show_default=True,
     help=_MILESTONE_EMAILS_HELP,
 )
+@click.option("--locale", default="en_US", show_default=True, help=_LOCALE_HELP)
 @json_option
 @pass_app
 def create_store(app: App, key: str, name: str, as_json: bool, **settings: Any) -> None:
@@ -144,6 +149,7 @@ def show_store(app: App, key: str, as_json: bool) -> None:
 @click.option("--email-from-address", help="The From address of the store's emails; '' for the default.")
 @click.option("--reply-to", "reply_to_address", help="Where replies to the store's emails go; '' for none.")
 @click.option("--logo-url", help="An https URL of the store's logo, for its emails; '' for none.")
+@click.option("--locale", help=_LOCALE_HELP)
 @json_option
 @pass_app
 def update_store(app: App, key: str, as_json: bool, **changes: object) -> None:

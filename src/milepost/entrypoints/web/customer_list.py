@@ -19,7 +19,7 @@ from milepost.entrypoints.web import auth, forms, render
 from milepost.entrypoints.web.auth import SignedIn
 from milepost.entrypoints.web.logs import customer_url
 from milepost.errors import ValidationError
-from milepost.formatting import money, units
+from milepost.formatting import store_money, units
 from milepost.service.ports.customers import CustomerFilter
 
 router = APIRouter()
@@ -119,7 +119,7 @@ def _cells(c: CustomerLine, store: Store) -> list[Any]:
         c.name or "",
         c.email or "",
         c.order_count,
-        money(c.amount_spent, store.currency),
+        store_money(store, c.amount_spent),
         render.when(c.last_order_at, store),
     ]
 

@@ -24,7 +24,7 @@ from milepost.domain.users import WebSession
 from milepost.entrypoints.web import auth, forms, logs, render
 from milepost.entrypoints.web.auth import SignedIn
 from milepost.entrypoints.web.logs import customer_url
-from milepost.formatting import money
+from milepost.formatting import store_money
 from milepost.service.ports.customers import EventLine
 
 router = APIRouter()
@@ -104,7 +104,7 @@ def customer_view(
 
 def _left(metric: str, remaining: int, store: Store) -> str:
     if metric == "amount_spent":
-        return f"{money(remaining, store.currency)} to spend"
+        return f"{store_money(store, remaining)} to spend"
     one, many = _UNITS.get(metric, ("", ""))
     return f"{remaining:,} {one if remaining == 1 else many}"
 
@@ -127,7 +127,7 @@ def _event(e: EventLine, store: Store) -> list[Any]:
     amount = payload.get("refund_amount", payload.get("total"))
     currency = payload.get("currency")
     currency = currency if isinstance(currency, str) else store.currency
-    shown = money(amount, currency) if type(amount) is int else ""
+    shown = store_money(store, amount, currency) if type(amount) is int else ""
     return [render.when(e.occurred_at, store), what, shown, e.order_id or ""]
 
 

@@ -15,7 +15,7 @@ from milepost.domain.records import Store
 from milepost.entrypoints.web import auth, charts, render
 from milepost.entrypoints.web.auth import SignedIn
 from milepost.errors import NotFound
-from milepost.formatting import money
+from milepost.formatting import store_money
 from milepost.service.dashboard import Activity
 from milepost.service.users import LoginRefused, TooManyAttempts
 
@@ -119,7 +119,7 @@ def _charts(activity: Activity, store: Store) -> list[dict[str, Any]]:
     rate = activity.success_rate
 
     def amount(v: float) -> str:
-        return money(int(v), store.currency)
+        return store_money(store, int(v))
 
     return [
         {

@@ -154,7 +154,7 @@ def outcome(action: Mapping[str, Any], store: Store) -> dict[str, Any]:
     (the log reads it so), with a link to that delivery."""
     kind = str(action.get("type", ""))
     spec = ACTION_TYPES.get(kind)
-    detail = outcome_detail(str(action.get("detail") or ""))
+    detail = outcome_detail(str(action.get("detail") or ""), store.locale)
     return {
         "label": spec.label if spec else kind,
         "status": str(action.get("status", "")),

@@ -23,7 +23,7 @@ from milepost.domain.users import WebSession
 from milepost.entrypoints.action_text import action_text
 from milepost.entrypoints.web import auth, forms, render
 from milepost.errors import ValidationError
-from milepost.formatting import money, units
+from milepost.formatting import LOCALE, money, units
 from milepost.service.rules import RuleDetails
 
 #: what each metric counts, in the operator's words
@@ -207,8 +207,8 @@ def fixed(r: Rule, store: Store) -> dict[str, Any]:
     """What an edit shows but cannot change: the metric, the repeat step, a journey's steps."""
     return {
         "metric": label(r.metric),
-        "every": repeat(r, store.currency),
-        "steps": [step_text(s, store.currency) for s in r.steps],
+        "every": repeat(r, store.currency, store.locale),
+        "steps": [step_text(s, store.currency, store.locale) for s in r.steps],
     }
 
 
@@ -226,17 +226,17 @@ def label(metric: str) -> str:
     return METRIC_LABELS.get(metric, metric)
 
 
-def shown(value: int, metric: str, currency: str) -> str:
-    return money(value, currency) if metric in MONEY_METRICS else f"{value:,}"
+def shown(value: int, metric: str, currency: str, locale: str = LOCALE) -> str:
+    return money(value, currency, locale) if metric in MONEY_METRICS else f"{value:,}"
 
 
-def step_text(step: Step, currency: str) -> str:
-    return f"{label(step.metric)} +{shown(step.count, step.metric, currency)}"
+def step_text(step: Step, currency: str, locale: str = LOCALE) -> str:
+    return f"{label(step.metric)} +{shown(step.count, step.metric, currency, locale)}"
 
 
-def repeat(r: Rule, currency: str) -> str:
+def repeat(r: Rule, currency: str, locale: str = LOCALE) -> str:
     if r.every:
-        return f"Again every {shown(r.every, r.metric, currency)}"
+        return f"Again every {shown(r.every, r.metric, currency, locale)}"
     return "Once per lapse" if r.kind == "inactivity" else "Once per customer"
 
 
@@ -245,7 +245,7 @@ def action_cell(action: Any, store: Store, template_names: Mapping[str, str]) ->
     it says (the template's key)."""
     a = action.as_dict()
     if a["type"] != "send_email":
-        return {"text": action_text(a, store.currency), "title": ""}
+        return {"text": action_text(a, store.currency, store.locale), "title": ""}
     return {"text": f"email “{template_names.get(a['template'], a['template'])}”", "title": f"template {a['template']}"}
 
 

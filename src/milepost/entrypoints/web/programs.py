@@ -215,8 +215,8 @@ def _row(
         "name": r.name,
         "kind": r.kind,
         "kind_label": KINDS[r.kind],
-        "goal": _goal(r, store.currency),
-        "repeat": program_forms.repeat(r, store.currency),
+        "goal": _goal(r, store),
+        "repeat": program_forms.repeat(r, store.currency, store.locale),
         "window": _window_text(r, store),
         "window_state": _window_state(r, now),
         "clawback": f"Taken back if refunded within {r.clawback_days} days" if r.clawback_days else "Kept",
@@ -226,13 +226,14 @@ def _row(
     }
 
 
-def _goal(r: Rule, currency: str) -> str:
+def _goal(r: Rule, store: Store) -> str:
     """`Amount spent ≥ $500.00`, `Number of orders +1 → Number of reviews +1`, `90 days without an order`."""
     if r.kind == "inactivity":
         return f"{r.threshold:,} days without an order"
     if r.steps:
-        return " → ".join(program_forms.step_text(s, currency) for s in r.steps)
-    return f"{program_forms.label(r.metric)} ≥ {program_forms.shown(r.threshold, r.metric, currency)}"
+        return " → ".join(program_forms.step_text(s, store.currency, store.locale) for s in r.steps)
+    threshold = program_forms.shown(r.threshold, r.metric, store.currency, store.locale)
+    return f"{program_forms.label(r.metric)} ≥ {threshold}"
 
 
 def _window_text(r: Rule, store: Store) -> str:

@@ -11,6 +11,8 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup
 
 from milepost import formatting
@@ -22,7 +24,17 @@ from milepost.formatting import money
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
-templates.env.filters["money"] = money
+
+
+@pass_context
+def store_money(context: Context, minor_units: int, currency: str, locale: str | None = None) -> str:
+    """`{{ x|money(store.currency) }}`: an amount as the page's store's locale writes it
+    (`locale` names another: a list of stores shows each in its own)."""
+    store = context.get("store")
+    return money(minor_units, currency, locale or (store.locale if isinstance(store, Store) else formatting.LOCALE))
+
+
+templates.env.filters["money"] = store_money
 templates.env.filters["public_id"] = format_id
 
 

@@ -15,6 +15,7 @@ import re
 import zoneinfo
 from typing import Any
 
+from babel import Locale, UnknownLocaleError
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -25,14 +26,16 @@ from milepost.domain.users import WebSession
 from milepost.entrypoints.web import auth, forms, render
 from milepost.entrypoints.web.auth import Administrator, SignedIn
 from milepost.errors import Conflict, ValidationError
+from milepost.formatting import LOCALE, LOCALES, money
 from milepost.service.stores import MAX_URL
 
 router = APIRouter()
 FIGURE_DAYS = 30
-NEW_FIELDS = ("key", "name", "currency", "timezone", "counting_status")
+NEW_FIELDS = ("key", "name", "currency", "locale", "timezone", "counting_status")
 TEXT_FIELDS = (
     "name",
     "currency",
+    "locale",
     "timezone",
     "counting_status",
     "email_from_name",
@@ -65,7 +68,9 @@ def store_list(request: Request, session: SignedIn) -> Response:
 
 @router.get("/stores/new")
 def new_store(request: Request, session: Administrator) -> Response:
-    form = forms.Form({"key": "", "name": "", "currency": "USD", "timezone": "UTC", "counting_status": "paid"})
+    form = forms.Form(
+        {"key": "", "name": "", "currency": "USD", "locale": LOCALE, "timezone": "UTC", "counting_status": "paid"}
+    )
     return _new_page(request, session, form)
 
 
@@ -74,6 +79,7 @@ async def create_store(request: Request, session: Administrator) -> Response:
     data = await auth.checked_form(request, session)
     form = forms.Form({name: forms.text(data, name) for name in NEW_FIELDS})
     form.values["currency"] = form.values["currency"].upper()
+    form.values["locale"] = form.values["locale"] or LOCALE  # a form without the field: the default
     values = dict(form.values)
     try:
         created = auth.mp_of(request).stores.create(values.pop("key"), values.pop("name"), **values)
@@ -108,7 +114,7 @@ async def change_store_settings(request: Request, store: str, session: Administr
     form = forms.Form({name: forms.text(data, name) for name in (*TEXT_FIELDS, *NUMBER_FIELDS)})
     form.values["currency"] = form.values["currency"].upper()
     form.values.update({flag: forms.checkbox(data, flag) for flag in FLAGS})
-    values = {k: v for k, v in form.values.items() if k not in NUMBER_FIELDS}
+    values = {k: v for k, v in form.values.items() if k not in NUMBER_FIELDS and (k != "locale" or v)}
     for name in NUMBER_FIELDS:
         try:
             values[name] = forms.whole(data, name, required=False) or 0
@@ -134,7 +140,7 @@ def _saved(store: Store) -> forms.Form:
 
 
 def _new_page(request: Request, session: WebSession, form: forms.Form, status: int = 200) -> Response:
-    return render.page(request, "store_new.html", session, status, form=form, **_choices())
+    return render.page(request, "store_new.html", session, status, form=form, **_choices(form))
 
 
 def _settings_page(
@@ -150,16 +156,30 @@ def _settings_page(
         notice=notice,
         section="store",
         max_url=MAX_URL,
-        **_choices(),
+        **_choices(form, store.currency),
     )
 
 
-def _choices() -> dict[str, Any]:
+def _choices(form: forms.Form, currency: str = "EUR") -> dict[str, Any]:
     return {
+        "locales": _locales(currency, form.values.get("locale") or LOCALE),
         "timezones": _timezones(),
         "counting_statuses": {s: COUNTING_NAMES.get(s, s) for s in COUNTING_STATUSES},
         "milestone_email_kinds": {k: MILESTONE_EMAIL_NAMES[k] for k in MILESTONE_EMAILS},
     }
+
+
+def _locales(currency: str, chosen: str) -> dict[str, str]:
+    """The common locales, and the one chosen if it is another, each with its name and an
+    amount of `currency` as it writes it: "de_DE: Deutsch (Deutschland), 1.234,50 €"."""
+    shown = {}
+    for name in dict.fromkeys((*LOCALES, chosen)):
+        try:
+            found = Locale.parse(name)
+            shown[name] = f"{name}: {found.display_name}, {money(123450, currency, name)}"
+        except (ValueError, UnknownLocaleError):  # a name typed on the form and refused
+            shown[name] = name
+    return shown
 
 
 @functools.cache

@@ -33,6 +33,7 @@ class Store(BaseModel):
     milestone_emails: MilestoneEmails = Field(description=MILESTONE_EMAILS)
     reply_to_address: str | None = Field(description="The Reply-To of the store's emails; null: none.")
     logo_url: str | None = Field(description="An https URL of the store's logo, for its emails; null: none.")
+    locale: str = Field(description="The CLDR locale its money is written in: en_US $10.00, de_DE 10,00 €.")
 
     @classmethod
     def of(cls, s: records.Store) -> Store:
@@ -77,6 +78,11 @@ class StorePatch(Patch):
         "{{ store.logo_url }}. Null: none.",
     )
     milestone_emails: MilestoneEmails = keep(description=MILESTONE_EMAILS)
+    locale: str = keep(
+        max_length=32,
+        description="A CLDR locale, like en_US, de_DE or fr_FR: how the admin, the CLI and email templates "
+        "write the store's money ($10.00, 10,00 €). The API's amounts stay minor units.",
+    )
 
     def changes(self) -> dict[str, Any]:
         """The fields given; a cleared one (null) as the empty value the service clears."""
