@@ -70,6 +70,7 @@ ROUTES = [
         MISSING,
     ),
     Route("GET", "/api/v1/customers/{customer_id:path}/points", None, MISSING),
+    Route("GET", "/api/v1/customers/{customer_id:path}/events", None, MISSING),
     Route("POST", "/api/v1/customers/{customer_id:path}/points/spend", {"points": 1, "idempotency_key": "k"}, MISSING),
     Route(
         "POST",
@@ -148,6 +149,7 @@ def _snapshot(client: TestClient, keys: Any, ids: dict[str, str]) -> dict[str, A
         "customer": f"/api/v1/customers/{ids['customer_id']}",
         "points": f"/api/v1/customers/{ids['customer_id']}/points",
         "codes": f"/api/v1/customers/{ids['customer_id']}/codes",
+        "customer_events": f"/api/v1/customers/{ids['customer_id']}/events",
         "milestones": "/api/v1/milestones",
         "alerts": "/api/v1/alerts?status=all",
         "deliveries": "/api/v1/deliveries",

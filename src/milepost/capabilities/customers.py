@@ -11,7 +11,7 @@ from milepost.domain.consent import EmailReach
 from milepost.domain.delivery import Delivery
 from milepost.domain.records import CustomerLine, CustomerReport
 from milepost.service import customers, delivery, reports
-from milepost.service.ports.customers import CustomerFilter, EventLine, TagChange
+from milepost.service.ports.customers import CustomerFilter, EventLine, EventPosition, TagChange
 
 
 class Filters(TypedDict, total=False):
@@ -79,6 +79,9 @@ class Customers(Capability):
         """The tags added and taken off by hand, with who did and when, newest first."""
         return customers.tag_changes(self._w.db, self._w.store_id(store), customer_id, limit)
 
-    def events(self, store: str, customer_id: str, limit: int = 20) -> builtins.list[EventLine]:
-        """The customer's latest events (type, when, order, as received), newest first."""
-        return customers.recent_events(self._w.db, self._w.store_id(store), customer_id, limit)
+    def events(
+        self, store: str, customer_id: str, limit: int = 20, before: EventPosition | None = None
+    ) -> builtins.list[EventLine]:
+        """The customer's latest events (type, when, order, as received), newest first; with
+        `before` (an event's `position`), the ones after it in that order: the next page."""
+        return customers.recent_events(self._w.db, self._w.store_id(store), customer_id, limit, before)

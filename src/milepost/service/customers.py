@@ -10,7 +10,7 @@ from milepost.domain.records import CustomerLine
 from milepost.errors import ValidationError
 from milepost.service.existing import find_customer
 from milepost.service.ports import Storage
-from milepost.service.ports.customers import CustomerFilter, EventLine, TagChange
+from milepost.service.ports.customers import CustomerFilter, EventLine, EventPosition, TagChange
 
 MAX_TAG = 100
 MAX_QUERY = 320
@@ -125,7 +125,9 @@ def tag_changes(db: Storage, store_id: int, customer_id: str, limit: int = 20) -
         return tx.tag_changes(find_customer(tx, store_id, customer_id).id, limit)
 
 
-def recent_events(db: Storage, store_id: int, customer_id: str, limit: int = 20) -> list[EventLine]:
-    """The customer's latest events, newest first."""
+def recent_events(
+    db: Storage, store_id: int, customer_id: str, limit: int = 20, before: EventPosition | None = None
+) -> list[EventLine]:
+    """The customer's latest events, newest first; with `before`, those older than that position."""
     with db.read() as tx:
-        return tx.customer_events(find_customer(tx, store_id, customer_id).id, limit)
+        return tx.customer_events(find_customer(tx, store_id, customer_id).id, limit, before)

@@ -17,7 +17,7 @@ from milepost.adapters.storage.base import TxBase
 from milepost.adapters.storage.codes import _code
 from milepost.domain.aggregates import Aggregates
 from milepost.domain.records import CustomerLine, CustomerState, IssuedCode
-from milepost.service.ports.customers import CustomerFilter, EventLine, TagChange
+from milepost.service.ports.customers import CustomerFilter, EventLine, EventPosition, TagChange
 
 
 def _lines() -> Any:
@@ -165,16 +165,29 @@ class CustomerQueries(TxBase):
         rows = self.conn.execute(q.order_by(tc.id.desc()).limit(limit))
         return [TagChange(r.tag, bool(r.added), r.actor, r.created_at) for r in rows]
 
-    def customer_events(self, customer_id: int, limit: int) -> list[EventLine]:
-        """On the (customer, occurred_at) index: the customer is an internal id, of one store."""
+    def customer_events(self, customer_id: int, limit: int, before: EventPosition | None = None) -> list[EventLine]:
+        """On the (customer, occurred_at) index: the customer is an internal id, of one store.
+        Events of the same time are ordered by (source, id), so that pages never skip one."""
         e = t.events.c
-        q = (
-            select(e.type, e.occurred_at, e.order_id, e.payload)
-            .where(e.customer_id == customer_id)
-            .order_by(e.occurred_at.desc())
-            .limit(limit)
+        q = select(e.type, e.occurred_at, e.order_id, e.payload, e.source, e.external_id).where(
+            e.customer_id == customer_id
         )
-        return [EventLine(r.type, r.occurred_at, r.order_id, r.payload) for r in self.conn.execute(q)]
+        if before is not None:
+            at, source, external_id = before
+            q = q.where(
+                or_(
+                    e.occurred_at < at,
+                    and_(
+                        e.occurred_at == at,
+                        or_(e.source < source, and_(e.source == source, e.external_id < external_id)),
+                    ),
+                )
+            )
+        q = q.order_by(e.occurred_at.desc(), e.source.desc(), e.external_id.desc()).limit(limit)
+        return [
+            EventLine(r.type, r.occurred_at, r.order_id, r.payload, r.source, r.external_id)
+            for r in self.conn.execute(q)
+        ]
 
     def issued_codes(self, customer_id: int) -> list[IssuedCode]:
         """The customer's codes, oldest first, each with the firing and program that issued it."""

@@ -4,17 +4,19 @@ credit and points."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
 from milepost.entrypoints.http import ledgers
-from milepost.entrypoints.http.admin import AdminCaller, Cursor, Limit, cursor_position, page, problems
+from milepost.entrypoints.http.admin import AdminCaller, Cursor, Limit, cursor_position, invalid, page, problems
 from milepost.entrypoints.http.customer_params import CustomerId, check_customer_id
-from milepost.entrypoints.http.schemas.customers import Customer, CustomerLineOut, TagsIn, TagsOut
+from milepost.entrypoints.http.schemas.customers import Customer, CustomerEvent, CustomerLineOut, TagsIn, TagsOut
 from milepost.entrypoints.http.schemas.ledgers import Points
 from milepost.entrypoints.http.schemas.requests import MAX_AMOUNT
 from milepost.entrypoints.http.schemas.responses import Page
+from milepost.service.ports.customers import EventPosition
 
 router = APIRouter(prefix="/api/v1/customers", tags=["customers"])
 
@@ -83,6 +85,37 @@ def add_tags(admin: AdminCaller, customer_id: CustomerId, body: TagsIn) -> TagsO
 def remove_tag(admin: AdminCaller, customer_id: CustomerId, tag: Annotated[str, Path(max_length=100)]) -> TagsOut:
     check_customer_id(customer_id)
     return TagsOut(tags=admin.mp.customers.tag(admin.store, customer_id, remove=[tag], actor=admin.actor))
+
+
+# Before the customer itself: its `{customer_id:path}` would take ".../events" as part of the id.
+@router.get(
+    "/{customer_id:path}/events",
+    summary="The customer's events, newest first",
+    description="Every event Milepost received for the customer, newest first (by when it happened), each "
+    "as received. Pass `next_cursor` as `cursor` for the next, older page.",
+    response_model=Page[CustomerEvent],
+    responses=problems(404),
+)
+def list_events(
+    admin: AdminCaller, customer_id: CustomerId, limit: Limit = 50, cursor: Cursor = None
+) -> Page[CustomerEvent]:
+    check_customer_id(customer_id)
+    before = _event_position(cursor_position(cursor, "evt", str, str, str))
+    found = admin.mp.customers.events(admin.store, customer_id, limit + 1, before)
+    kept, next_cursor = page(found, limit, lambda e: ["evt", e.occurred_at.isoformat(), e.source, e.external_id])
+    return Page[CustomerEvent](data=[CustomerEvent.of(e) for e in kept], next_cursor=next_cursor)
+
+
+def _event_position(position: list[Any] | None) -> EventPosition | None:
+    if position is None:
+        return None
+    try:
+        at = datetime.fromisoformat(position[0])
+    except ValueError:
+        raise invalid("query.cursor", "not a cursor this API gave out") from None
+    if at.tzinfo is None:
+        raise invalid("query.cursor", "not a cursor this API gave out")
+    return (at.astimezone(UTC), position[1], position[2])
 
 
 # Before the customer itself: its `{customer_id:path}` would take ".../points" as part of the id.

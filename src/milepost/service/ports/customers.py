@@ -24,13 +24,24 @@ class CustomerFilter:
 
 @dataclass(frozen=True, slots=True)
 class EventLine:
-    """One event of a customer, as stored: its type, when it happened, its order, and the
-    event as received (JSON)."""
+    """One event of a customer, as stored: its type, when it happened, its order, the
+    event as received (JSON), and the source and id it was sent with."""
 
     type: str
     occurred_at: datetime
     order_id: str | None
     payload: str
+    source: str = ""
+    external_id: str = ""
+
+    @property
+    def position(self) -> EventPosition:
+        """Where it stands in the customer's history, newest first."""
+        return (self.occurred_at, self.source, self.external_id)
+
+
+#: An event's place in a customer's history: (occurred_at, source, external_id).
+EventPosition = tuple[datetime, str, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +75,7 @@ class CustomersTx(Protocol):
         """The customer's (internal id) tag changes by hand, newest first."""
         ...
 
-    def customer_events(self, customer_id: int, limit: int) -> list[EventLine]:
-        """The customer's (internal id) latest events, newest first."""
+    def customer_events(self, customer_id: int, limit: int, before: EventPosition | None = None) -> list[EventLine]:
+        """The customer's (internal id) latest events, newest first; with `before`, those
+        older than that position."""
         ...

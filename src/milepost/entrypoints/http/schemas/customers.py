@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
+import orjson
 from pydantic import BaseModel, Field, model_validator
 
 from milepost.domain.records import CustomerLine, CustomerReport, IssuedCode
@@ -15,6 +16,7 @@ from milepost.entrypoints.http.schemas.milestones import Milestone
 from milepost.entrypoints.http.schemas.requests import Body, text
 from milepost.entrypoints.http.schemas.responses import Timestamp, from_record
 from milepost.entrypoints.http.wire import public_id
+from milepost.service.ports.customers import EventLine
 
 
 class CustomerCode(CodeOut):
@@ -125,3 +127,29 @@ class TagsOut(BaseModel):
     """The customer's tags after the change, sorted."""
 
     tags: list[str]
+
+
+class CustomerEvent(BaseModel):
+    """One event of a customer's history, as Milepost received it."""
+
+    id: str = Field(description="The event's id, as its source sent it.")
+    source: str = Field(description="Where it came from (the id is unique per source).")
+    type: str
+    occurred_at: Timestamp
+    order_id: str | None
+    payload: dict[str, Any] = Field(description="The event as received.")
+
+    @classmethod
+    def of(cls, e: EventLine) -> CustomerEvent:
+        try:
+            payload = orjson.loads(e.payload)
+        except orjson.JSONDecodeError:
+            payload = {}
+        return cls(
+            id=e.external_id,
+            source=e.source,
+            type=e.type,
+            occurred_at=e.occurred_at,
+            order_id=e.order_id,
+            payload=payload if isinstance(payload, dict) else {},
+        )
