@@ -221,12 +221,14 @@ def _param(data: Mapping[str, Any], name: str, kind: str, currency: str) -> Any:
     if kind in ("points", "days"):
         return whole(data, name, required=False)
     if kind == "discount":
-        return _discount(data, name, currency)
+        return discount(data, name, currency)
     value = text(data, name)
     return value or None
 
 
-def _discount(data: Mapping[str, Any], name: str, currency: str) -> dict[str, Any] | None:
+def discount(data: Mapping[str, Any], name: str, currency: str) -> dict[str, Any] | None:
+    """The discount of the fields `<name>_kind`, `_amount` (typed as people write money),
+    `_percent` and `_product_id`, as the model takes it; no kind chosen: None."""
     kind = text(data, f"{name}_kind")
     if not kind:
         return None
