@@ -163,3 +163,21 @@ def test_csrf_and_unknown_pools(admin: TestClient, mp: Milepost, store: str) -> 
     assert admin.get(f"{url}/nope").status_code == 404
     assert admin.post(f"{url}/nope/generate", data={"count": "5", "csrf_token": "x"}).status_code == 404
     assert mp.pools.get(store, "spring").total == 0
+
+
+def test_the_action_editor_offers_the_stores_pools(admin: TestClient, mp: Milepost, store: str) -> None:
+    mp.pools.create(store, "spring", name="Spring sale", discount={"kind": "free_shipping"})
+    mp.pools.create(store, "vip", name="VIP", discount={"kind": "percentage", "percent": 20})
+    url = f"/admin/{store}/settings/order-count-events"
+
+    page = admin.get(f"{url}/new").text
+
+    select = re.search(r'<select id="f-0-pool" name="action-0-pool">(.*?)</select>', page, re.S)
+    assert select and re.findall(r"<option[^>]*>([^<]*)</option>", select.group(1)) == ["—", "spring", "vip"]
+    form = {"count": "2", "name": "Second order", "action-0-type": "pool_code", "action-0-pool": "vip"}
+    r = admin.post(f"{url}/new", data={**form, "csrf_token": csrf(admin, f"{url}/new")})
+    assert r.status_code == 303, r.text
+    (event,) = mp.order_count_events.list(store)
+    assert [a.as_dict() for a in event.rule.actions] == [{"type": "pool_code", "pool": "vip"}]
+    edit = admin.get(f"{url}/{event.rule.id}/edit").text
+    assert re.search(r"<option selected>vip</option>", edit)

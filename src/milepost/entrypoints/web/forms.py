@@ -35,13 +35,16 @@ PARAM_LABELS = {
     "text": "Text message",
     "workflow": "Workflow",
     "url": "Webhook URL",
+    "pool": "Coupon pool",
 }
 
 
-def action_editor(slots: list[dict[str, str]], template_keys: list[str], email_reach: str) -> dict[str, Any]:
+def action_editor(
+    slots: list[dict[str, str]], template_keys: list[str], email_reach: str, pool_keys: list[str] | None = None
+) -> dict[str, Any]:
     """What a page with the action editor (actions.html) gives its template: the slots,
-    the action types, their parameters and labels, the store's email templates, and whom
-    an email would reach today, in words."""
+    the action types, their parameters and labels, the store's email templates and coupon
+    pools, and whom an email would reach today, in words."""
     return {
         "slots": slots,
         "action_types": ACTION_TYPES,
@@ -49,6 +52,7 @@ def action_editor(slots: list[dict[str, str]], template_keys: list[str], email_r
         "labels": PARAM_LABELS,
         "email_templates": template_keys,
         "email_reach": email_reach,
+        "pools": pool_keys or [],
     }
 
 

@@ -266,6 +266,7 @@ def editor_page(
     customers an email would reach today."""
     mp = auth.mp_of(request)
     keys = [t["key"] for t in mp.templates.list(store.key)]
+    pool_keys = [p.key for p in mp.pools.list(store.key)]
     return render.page(
         request,
         template,
@@ -275,5 +276,5 @@ def editor_page(
         form=form,
         details=details,
         **context,
-        **forms.action_editor(slots, keys, mp.customers.email_reach(store.key).describe()),
+        **forms.action_editor(slots, keys, mp.customers.email_reach(store.key).describe(), pool_keys),
     )
