@@ -76,6 +76,7 @@ def test_import_a_csv_file_and_pasted_codes(admin: TestClient, mp: Milepost, sto
 
     assert r.status_code == 303, r.text  # type: ignore[attr-defined]
     assert mp.pools.get(store, "spring").total == 3
+    assert "3 codes added." in admin.get(r.headers["location"]).text  # type: ignore[attr-defined]
     r = post(admin, store, "import", codes="SPR-0004\nSPR-0005")
     assert r.status_code == 303 and mp.pools.get(store, "spring").total == 5  # type: ignore[attr-defined]
     page = admin.get(f"{POOLS.format(store=store)}/spring").text
@@ -95,6 +96,7 @@ def test_a_bad_file_imports_nothing_and_names_its_lines(admin: TestClient, mp: M
     assert "line 3:" in text and "line 4: GOOD-0001 is a duplicate of line 2" in text
     assert "line 5: TAKEN-01 is already a code of this store" in text
     assert "line 6" not in text
+    assert "nothing imported: 3 bad row(s):" in text
     assert mp.pools.get(store, "spring").total == 1
 
     r = post(admin, store, "import", codes="  ")
@@ -181,3 +183,15 @@ def test_the_action_editor_offers_the_stores_pools(admin: TestClient, mp: Milepo
     assert [a.as_dict() for a in event.rule.actions] == [{"type": "pool_code", "pool": "vip"}]
     edit = admin.get(f"{url}/{event.rule.id}/edit").text
     assert re.search(r"<option selected>vip</option>", edit)
+
+
+def test_a_file_of_many_bad_rows_says_how_many(admin: TestClient, mp: Milepost, store: str) -> None:
+    create(admin, store)
+
+    r = post(admin, store, "import", codes="\n".join(["x!"] * 60 + ["GOOD-0001"]))
+
+    assert r.status_code == 400  # type: ignore[attr-defined]
+    text = html.unescape(r.text)  # type: ignore[attr-defined]
+    assert "nothing imported: 60 bad row(s), the first ones below" in text
+    assert text.count("<li>line ") == 50 and "<li>line 50: " in text
+    assert mp.pools.get(store, "spring").total == 0

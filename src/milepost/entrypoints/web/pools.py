@@ -12,7 +12,7 @@ import io
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 
@@ -74,8 +74,11 @@ async def create_pool(request: Request, store: str, session: Administrator) -> R
 
 
 @router.get(PATH + "/{key}")
-def pool_page(request: Request, store: str, key: PoolKey, session: SignedIn) -> Response:
-    return _pool_page(request, session, auth.store_of(request, store), key)
+def pool_page(
+    request: Request, store: str, key: PoolKey, session: SignedIn, added: Annotated[int | None, Query(ge=0)] = None
+) -> Response:
+    """The pool; after an import or a generation, `added` says how many codes came in."""
+    return _pool_page(request, session, auth.store_of(request, store), key, added=added)
 
 
 @router.post(PATH + "/{key}/import")
@@ -105,7 +108,7 @@ async def import_codes(request: Request, store: str, key: PoolKey, session: Admi
         given = await rows(data)
     except forms.FormError as e:
         form.errors[e.field] = str(e)
-        return _pool_page(request, session, auth.store_of(request, store), key, imports=form, status=400)
+        return _pool_page(request, session, auth.store_of(request, store), key, status=400, given={"imports": form})
     return _change(
         request, store, key, session, "imports", form, lambda: auth.mp_of(request).pools.import_codes(store, key, given)
     )
@@ -146,20 +149,23 @@ def _change(
 ) -> Response:
     """Do the change and show the pool again; or its page with `form` (`which` of its
     forms) showing the errors next to their fields, or a refused import's bad rows."""
+    before = auth.mp_of(request).pools.get(store, key).total
     try:
-        do()
+        after = do()
     except forms.FormError as e:
         form.errors[e.field] = str(e)
     except ValidationError as e:
         rows = [f"{k}: {v}" for k, v in e.problems.items() if k.startswith("line ")]
         if rows:
-            form.errors[""] = str(e).split(":", 1)[0] + f": {len(rows)} bad row(s) shown below"
+            more = str(e).endswith(" more")  # past the rows an error names
+            form.errors[""] = ": ".join(str(e).split(": ")[:2]) + (", the first ones below" if more else ":")
             form.values["bad_rows"] = rows
         else:
             form.add_error(e, (*form.values, "file"))
     else:
-        return render.redirect(f"{BASE.format(store=store)}/{key}")
-    return _pool_page(request, session, auth.store_of(request, store), key, status=400, **{which: form})
+        added = f"?added={after.total - before}" if which != "threshold" else ""
+        return render.redirect(f"{BASE.format(store=store)}/{key}{added}")
+    return _pool_page(request, session, auth.store_of(request, store), key, status=400, given={which: form})
 
 
 def _field_names(problems: dict[str, str]) -> dict[str, str]:
@@ -186,8 +192,16 @@ def _list_page(request: Request, session: WebSession, store: Store, form: forms.
 
 
 def _pool_page(
-    request: Request, session: WebSession, store: Store, key: str, status: int = 200, **given: forms.Form
+    request: Request,
+    session: WebSession,
+    store: Store,
+    key: str,
+    status: int = 200,
+    added: int | None = None,
+    given: dict[str, forms.Form] | None = None,
 ) -> Response:
+    """The pool's page; `given`: the forms to show as posted (by name), the others empty."""
+    given = given or {}
     pool = auth.mp_of(request).pools.get(store.key, key)
     threshold = "" if pool.low_threshold is None else str(pool.low_threshold)
     return render.page(
@@ -200,6 +214,7 @@ def _pool_page(
         imports=given.get("imports", forms.Form({"codes": ""})),
         generation=given.get("generation", forms.Form({"count": "", "pattern": ""})),
         threshold=given.get("threshold", forms.Form({"low_threshold": threshold})),
+        added=added,
         section="pools",
     )
 
