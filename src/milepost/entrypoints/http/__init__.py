@@ -12,7 +12,7 @@ One module per resource, named after its URL, holds that resource's routes (`rou
     templates.py              /api/v1/templates
     codes.py                  /api/v1/codes, /api/v1/customers/{id}/codes
     pools.py                  /api/v1/pools
-    customers.py              /api/v1/customers (and their credit and points)
+    customers.py              /api/v1/customers (and their events, credit and points)
     milestones_and_alerts.py  /api/v1/milestones, /api/v1/alerts
     webhook_endpoints.py      /api/v1/webhook-endpoints
     deliveries.py             /api/v1/deliveries, /api/v1/mailbox
