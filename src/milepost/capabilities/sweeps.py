@@ -1,15 +1,31 @@
-"""`mp.sweeps`: the periodic passes over every customer that time alone makes due:
-inactivity programs and points expiry. Workers run both every `inactivity_interval`;
-each is safe to run as often as you like."""
+"""`mp.sweeps`: the passes over every customer that time alone makes due: inactivity
+programs and points expiry. `run_daily` runs both as of a store-local date, with catch-up
+of the days missed since the last run; `inactivity` and `points_expiry` run one of them
+as of now. Each is safe to run as often as you like."""
 
 from __future__ import annotations
 
+from datetime import date as Date
+
 from milepost.capabilities.wiring import Capability
+from milepost.scheduler.daily import DailyRun, run_daily
 from milepost.scheduler.expiry import Expiry, expire_points
 from milepost.scheduler.inactivity import Inactivity, check_inactivity
 
 
 class Sweeps(Capability):
+    def run_daily(self, stores: list[str] | None = None, date: Date | None = None) -> list[DailyRun]:
+        """Run the daily work of the stores (all unless named) for `date` (default: today
+        in each store's time zone), and the days missed since each store's last run, each
+        as of the end of its own local day. A date at or before a store's last run adds
+        nothing there."""
+        if stores:
+            found = [self._w.store(key) for key in stores]
+        else:
+            with self._w.db.read() as tx:
+                found = tx.list_stores()
+        return [run_daily(self._w.db, store, date, self._w.clock) for store in found]
+
     def inactivity(self, stores: list[str] | None = None) -> Inactivity:
         """Fire the inactivity programs whose days a customer's lapse reached (all stores
         unless named)."""

@@ -1,0 +1,75 @@
+"""The daily run: what time alone makes due (inactivity programs, points expiry), evaluated
+as of a store-local date, for any date, past or future, whatever the wall clock says.
+
+`run_daily(db, store, day, clock)` runs `day` and, to catch up, the days after the store's
+last completed run that were missed, each as of the end of its own local day, oldest
+first, then marks each completed (one `daily_runs` row per store and day). A store's
+first run has no missed days; a day at or before the last completed one runs nothing.
+Every firing is keyed (rule, customer, lapse) and every expiry by its lot, so two runs at
+once, from two machines, still fire and expire everything once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from milepost.domain.records import Store
+from milepost.scheduler.expiry import expire_points
+from milepost.scheduler.inactivity import check_inactivity
+from milepost.service.ports import Storage
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    """What one store-local day's run did."""
+
+    day: date
+    fired: int  # inactivity milestones fired
+    expired: int  # points expired
+
+
+@dataclass(frozen=True, slots=True)
+class DailyRun:
+    """One store's run: the days it ran, oldest first (none: `day` was done already)."""
+
+    store: str
+    day: date
+    days: tuple[Day, ...]
+
+
+def days_to_run(last: date | None, day: date) -> list[date]:
+    """The days a run for `day` runs after the last completed one: just `day` on a first
+    run, every day after `last` up to `day` otherwise, none when `day` is not after it."""
+    start = day if last is None else last + timedelta(days=1)
+    return [start + timedelta(days=i) for i in range((day - start).days + 1)]
+
+
+def end_of_day(day: date, zone: str) -> datetime:
+    """The last instant of the store-local `day`, in UTC: the day's run is as of then."""
+    tomorrow = datetime.combine(day + timedelta(days=1), time(), tzinfo=ZoneInfo(zone))
+    return tomorrow.astimezone(UTC) - timedelta(microseconds=1)
+
+
+def local_today(store: Store, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(store.timezone)).date()
+
+
+def run_daily(db: Storage, store: Store, day: date | None, clock: Callable[[], datetime]) -> DailyRun:
+    """Run the store's daily work for `day` (default: today in its time zone) and the
+    missed days before it."""
+    day = day or local_today(store, clock())
+    with db.read() as tx:
+        last = tx.last_daily_run(store.id)
+    return DailyRun(store.key, day, tuple(_run_day(db, store, d, clock) for d in days_to_run(last, day)))
+
+
+def _run_day(db: Storage, store: Store, day: date, clock: Callable[[], datetime]) -> Day:
+    as_of = end_of_day(day, store.timezone)
+    fired = check_inactivity(db, as_of, [store.id]).fired
+    expired = expire_points(db, as_of, [store.id]).points
+    with db.write() as tx:
+        tx.mark_daily_run(store.id, day, clock())
+    return Day(day, fired, expired)
