@@ -39,3 +39,13 @@ def test_run_daily_refuses_a_bad_date_or_store_on_one_line(fresh: MilepostCli) -
     assert bad.stderr.count("\n") == 1
     missing = fresh("run-daily", "--store", "nope", expect=2)
     assert missing.stderr.startswith("error: ") and missing.stderr.count("\n") == 1
+
+
+def test_the_scheduler_once_runs_today_in_each_store_then_nothing(fresh: MilepostCli) -> None:
+    fresh("stores", "create", "shop", "--name", "Shop")
+    fresh("stores", "create", "kiwi", "--name", "Kiwi", "--timezone", "Pacific/Auckland")
+    first = fresh("scheduler", "--once").stdout.splitlines()
+    assert first[0].startswith("scheduler on ")
+    assert sorted(line.split(":")[0] for line in first[1:]) == ["kiwi", "shop"]  # today, a first run each
+    assert fresh("scheduler", "--once").stdout.splitlines()[1:] == []  # nobody's day changed
+    assert fresh("run-daily", "--store", "shop").stdout.startswith("shop: nothing to run")

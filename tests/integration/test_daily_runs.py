@@ -15,6 +15,7 @@ from milepost_kit import buy, key
 
 from milepost import Milepost
 from milepost.adapters.storage import tables as t
+from milepost.scheduler.daily import SCHEDULER_LOCK
 from milepost.testing import FrozenClock
 
 MAR = [date(2026, 2, 28) + timedelta(days=d) for d in range(40)]  # MAR[5] is 2026-03-05
@@ -154,3 +155,30 @@ def test_two_runs_at_once_fire_once(postgres_url, postgres_db, clock):
             sa.select(t.daily_runs.c.day).where(t.daily_runs.c.store_id == mp.stores.get(store).id)
         ).scalars()
         assert sorted(days) == MAR[1:7]
+
+
+def test_the_scheduler_runs_each_store_once_its_local_date_changes(mp, clock):
+    """`run_daily_due`, what `milepost scheduler` does when it wakes: today, with catch-up,
+    for the stores whose local date moved past their last run."""
+    utc, kiwi = f"s-{key()}", f"s-{key()}"
+    mp.stores.create(utc, "UTC shop", currency="USD")
+    mp.stores.create(kiwi, "Kiwi shop", currency="USD", timezone="Pacific/Auckland")
+    clock.set(datetime(2026, 3, 1, 10, tzinfo=UTC))  # 03-01 23:00 in Auckland
+    first = {run.store: [d.day for d in run.days] for run in mp.sweeps.run_daily_due() or []}
+    assert (first[utc], first[kiwi]) == ([MAR[1]], [MAR[1]])
+    assert not {run.store for run in mp.sweeps.run_daily_due() or []} & {utc, kiwi}
+    clock.set(datetime(2026, 3, 1, 11, 0, 1, tzinfo=UTC))  # past midnight in Auckland only
+    assert {run.store: [d.day for d in run.days] for run in mp.sweeps.run_daily_due() or []}.get(kiwi) == [MAR[2]]
+    assert utc not in {run.store for run in mp.sweeps.run_daily_due() or []}
+    clock.set(datetime(2026, 3, 4, 0, 0, 1, tzinfo=UTC))  # down for two days: caught up
+    later = {run.store: [d.day for d in run.days] for run in mp.sweeps.run_daily_due() or []}
+    assert (later[utc], later[kiwi]) == ([MAR[2], MAR[3], MAR[4]], [MAR[3], MAR[4]])
+
+
+@pytest.mark.postgres
+def test_only_the_scheduler_holding_the_lock_acts(postgres_db, clock):
+    mp = Milepost(postgres_db, clock)
+    with postgres_db.session_lock(SCHEDULER_LOCK) as held:  # another scheduler acting
+        assert held
+        assert mp.sweeps.run_daily_due() is None
+    assert mp.sweeps.run_daily_due() is not None

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date as Date
 
 from milepost.capabilities.wiring import Capability
-from milepost.scheduler.daily import DailyRun, run_daily
+from milepost.scheduler.daily import SCHEDULER_LOCK, DailyRun, run_daily, run_due_days
 from milepost.scheduler.expiry import Expiry, expire_points
 from milepost.scheduler.inactivity import Inactivity, check_inactivity
 
@@ -25,6 +25,13 @@ class Sweeps(Capability):
             with self._w.db.read() as tx:
                 found = tx.list_stores()
         return [run_daily(self._w.db, store, date, self._w.clock) for store in found]
+
+    def run_daily_due(self) -> list[DailyRun] | None:
+        """What `milepost scheduler` does when it wakes: run today, with catch-up, in every
+        store whose local date moved past its last run. None when another scheduler holds
+        the database's scheduler lock (PostgreSQL) and so acts instead."""
+        with self._w.db.session_lock(SCHEDULER_LOCK) as held:
+            return run_due_days(self._w.db, self._w.clock) if held else None
 
     def inactivity(self, stores: list[str] | None = None) -> Inactivity:
         """Fire the inactivity programs whose days a customer's lapse reached (all stores

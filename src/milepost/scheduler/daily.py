@@ -21,6 +21,8 @@ from milepost.scheduler.expiry import expire_points
 from milepost.scheduler.inactivity import check_inactivity
 from milepost.service.ports import Storage
 
+SCHEDULER_LOCK = 0x6D696C65  # the session lock only one `milepost scheduler` holds at a time
+
 
 @dataclass(frozen=True, slots=True)
 class Day:
@@ -57,6 +59,21 @@ def local_today(store: Store, now: datetime) -> date:
     return now.astimezone(ZoneInfo(store.timezone)).date()
 
 
+def due_today(store: Store, last: date | None, now: datetime) -> bool:
+    """The store's local date moved past its last completed run (or it never ran)."""
+    return last is None or local_today(store, now) > last
+
+
+def seconds_to_midnight(stores: list[Store], now: datetime, poll: float) -> float:
+    """How long `milepost scheduler` sleeps: until just after the next local midnight of
+    the store nearest to one, or `poll` seconds if that is sooner."""
+    wake = poll
+    for store in stores:
+        midnight = end_of_day(local_today(store, now), store.timezone) + timedelta(microseconds=1)
+        wake = min(wake, (midnight - now).total_seconds() + 1)
+    return max(wake, 0.0)
+
+
 def run_daily(db: Storage, store: Store, day: date | None, clock: Callable[[], datetime]) -> DailyRun:
     """Run the store's daily work for `day` (default: today in its time zone) and the
     missed days before it."""
@@ -64,6 +81,16 @@ def run_daily(db: Storage, store: Store, day: date | None, clock: Callable[[], d
     with db.read() as tx:
         last = tx.last_daily_run(store.id)
     return DailyRun(store.key, day, tuple(_run_day(db, store, d, clock) for d in days_to_run(last, day)))
+
+
+def run_due_days(db: Storage, clock: Callable[[], datetime]) -> list[DailyRun]:
+    """What `milepost scheduler` does on each wake: today's run, with catch-up, for every
+    store whose local date moved past its last completed run."""
+    with db.read() as tx:
+        stores = tx.list_stores()
+        last = {store.id: tx.last_daily_run(store.id) for store in stores}
+    now = clock()
+    return [run_daily(db, store, None, clock) for store in stores if due_today(store, last[store.id], now)]
 
 
 def _run_day(db: Storage, store: Store, day: date, clock: Callable[[], datetime]) -> Day:

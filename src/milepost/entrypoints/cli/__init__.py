@@ -33,7 +33,7 @@ from milepost.entrypoints.cli.codes import codes
 from milepost.entrypoints.cli.completion import completion
 from milepost.entrypoints.cli.context import App, pass_app
 from milepost.entrypoints.cli.customers import customers
-from milepost.entrypoints.cli.daily import run_daily
+from milepost.entrypoints.cli.daily import run_daily, scheduler
 from milepost.entrypoints.cli.deliveries import deliveries, mailbox, worker
 from milepost.entrypoints.cli.events import events
 from milepost.entrypoints.cli.group import MilepostGroup
@@ -226,6 +226,7 @@ for group in (
 cli.add_command(ingest)
 cli.add_command(worker)
 cli.add_command(run_daily)
+cli.add_command(scheduler)
 cli.add_command(programs)
 cli.add_command(users)
 cli.add_command(completion)

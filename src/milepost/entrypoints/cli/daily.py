@@ -1,8 +1,12 @@
 """`milepost run-daily`: the daily work (inactivity programs, points expiry) as of a
-store-local date, with catch-up of the days missed since each store's last run."""
+store-local date, with catch-up of the days missed since each store's last run; and
+`milepost scheduler`, which runs it on a clock, just after each store's local midnight."""
 
 from __future__ import annotations
 
+import logging
+import signal
+import threading
 from datetime import datetime
 from typing import Any
 
@@ -10,7 +14,9 @@ import click
 
 from milepost.entrypoints.cli.context import App, json_option, pass_app
 from milepost.entrypoints.cli.output import print_json
-from milepost.scheduler.daily import DailyRun
+from milepost.scheduler.daily import DailyRun, seconds_to_midnight
+
+log = logging.getLogger("milepost.scheduler")
 
 
 @click.command("run-daily")
@@ -34,8 +40,47 @@ def run_daily(app: App, stores: tuple[str, ...], day: datetime | None, as_json: 
     for run in runs:
         if not run.days:
             click.echo(f"{run.store}: nothing to run, {run.day} is done already")
-        for d in run.days:
-            click.echo(f"{run.store}: {d.day}: {d.fired} milestones fired, {d.expired} points expired")
+        _echo_days(run)
+
+
+@click.command("scheduler")
+@click.option("--once", is_flag=True, help="Run the stores whose day changed, then exit.")
+@click.option(
+    "--poll",
+    type=click.FloatRange(1, 86_400),
+    default=300,
+    show_default=True,
+    help="Seconds between looks at most (sooner at a store's midnight).",
+)
+@pass_app
+def scheduler(app: App, once: bool, poll: float) -> None:
+    """Run each store's daily work just after its local midnight, until Ctrl-C or SIGTERM:
+    today's run, with catch-up of the days missed while it was down. On PostgreSQL only one
+    scheduler acts at a time (a database lock); the others wait their turn."""
+    stop = threading.Event()
+    if not once:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: stop.set())
+    click.echo(f"scheduler on {app.safe_url}: the daily runs, after each store's local midnight")
+    while not stop.is_set():
+        try:
+            runs = app.mp.sweeps.run_daily_due()
+        except Exception:  # the database away for a moment must not end the scheduler
+            log.exception("scheduler: the daily run failed; trying again")
+            runs = []
+        if runs is None and once:
+            click.echo("another scheduler holds the lock: nothing run")
+        for run in runs or []:
+            _echo_days(run)
+        if once:
+            return
+        stop.wait(seconds_to_midnight(app.mp.stores.list(), app.mp.clock(), poll))
+    click.echo("stopped")
+
+
+def _echo_days(run: DailyRun) -> None:
+    for d in run.days:
+        click.echo(f"{run.store}: {d.day}: {d.fired} milestones fired, {d.expired} points expired")
 
 
 def _run_dict(run: DailyRun) -> dict[str, Any]:
