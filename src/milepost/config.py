@@ -94,6 +94,9 @@ class Settings(BaseSettings):
         description="Seconds between the workers' sweeps of inactivity programs (days without an order).",
     )
     embedded_worker: bool = Field(default=True, description="`milepost serve` delivers the outbox too.")
+    embedded_scheduler: bool = Field(
+        default=True, description="`milepost serve` runs the daily runs after each store's local midnight too."
+    )
 
     # -- the admin UI ------------------------------------------------------------------------------
     admin_session_hours: float = Field(default=12, gt=0, le=24 * 30, description="How long a sign-in lasts.")

@@ -11,6 +11,8 @@ once, from two machines, still fire and expire everything once.
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -20,6 +22,8 @@ from milepost.domain.records import Store
 from milepost.scheduler.expiry import expire_points
 from milepost.scheduler.inactivity import check_inactivity
 from milepost.service.ports import Storage
+
+log = logging.getLogger("milepost.scheduler")
 
 SCHEDULER_LOCK = 0x6D696C65  # the session lock only one `milepost scheduler` holds at a time
 
@@ -100,3 +104,28 @@ def _run_day(db: Storage, store: Store, day: date, clock: Callable[[], datetime]
     with db.write() as tx:
         tx.mark_daily_run(store.id, day, clock())
     return Day(day, fired, expired)
+
+
+@dataclass(frozen=True, slots=True)
+class DailyScheduler:
+    """`milepost scheduler`'s loop, and the one `milepost serve` embeds: wake just after
+    the nearest store's local midnight (or every `poll` seconds), run the stores whose day
+    changed (`tick`: None when another scheduler holds the lock), report each run."""
+
+    tick: Callable[[], list[DailyRun] | None]
+    stores: Callable[[], list[Store]]
+    clock: Callable[[], datetime]
+    poll: float = 300
+    report: Callable[[DailyRun], None] = lambda run: None
+
+    def run(self, stop: threading.Event) -> None:
+        """Until `stop` is set; a failure is logged and the next wake tries again."""
+        while not stop.is_set():
+            wait = self.poll
+            try:
+                for run in self.tick() or []:
+                    self.report(run)
+                wait = seconds_to_midnight(self.stores(), self.clock(), self.poll)
+            except Exception:  # the database away for a moment must not end the scheduler
+                log.exception("scheduler: the daily run failed; trying again")
+            stop.wait(wait)

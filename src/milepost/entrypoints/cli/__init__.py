@@ -130,9 +130,22 @@ def show_demo(app: App) -> None:
     help="Deliver the outbox in the server too (default: MILEPOST_EMBEDDED_WORKER, on). "
     "Turn it off when `milepost worker` runs on its own.",
 )
+@click.option(
+    "--scheduler/--no-scheduler",
+    "embedded_scheduler",
+    default=None,
+    help="Run the daily runs in the server too (default: MILEPOST_EMBEDDED_SCHEDULER, on). "
+    "Turn it off when `milepost scheduler` runs on its own.",
+)
 @pass_app
 def serve(
-    app: App, with_demo: bool, host: str | None, port: int | None, workers: int, embedded_worker: bool | None
+    app: App,
+    with_demo: bool,
+    host: str | None,
+    port: int | None,
+    workers: int,
+    embedded_worker: bool | None,
+    embedded_scheduler: bool | None,
 ) -> None:
     """Run the HTTP API (OpenAPI docs at /docs) until Ctrl-C or SIGTERM."""
     import uvicorn
@@ -155,6 +168,10 @@ def serve(
     environment = {"MILEPOST_DATABASE_URL": app.url}
     if embedded_worker is not None:
         environment["MILEPOST_EMBEDDED_WORKER"] = "true" if embedded_worker else "false"
+    if embedded_scheduler is not None:
+        environment["MILEPOST_EMBEDDED_SCHEDULER"] = "true" if embedded_scheduler else "false"
+    if s.embedded_scheduler if embedded_scheduler is None else embedded_scheduler:
+        click.echo("running the daily runs in the server, after each store's local midnight")
     if s.embedded_worker if embedded_worker is None else embedded_worker:
         sink = f"SMTP {s.smtp_host}" if s.smtp_host else "the local mailbox (milepost mailbox list)"
         click.echo(f"delivering the outbox in the server: emails to {sink}")

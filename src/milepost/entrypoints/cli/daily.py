@@ -4,7 +4,6 @@ store-local date, with catch-up of the days missed since each store's last run; 
 
 from __future__ import annotations
 
-import logging
 import signal
 import threading
 from datetime import datetime
@@ -14,9 +13,7 @@ import click
 
 from milepost.entrypoints.cli.context import App, json_option, pass_app
 from milepost.entrypoints.cli.output import print_json
-from milepost.scheduler.daily import DailyRun, seconds_to_midnight
-
-log = logging.getLogger("milepost.scheduler")
+from milepost.scheduler.daily import DailyRun
 
 
 @click.command("run-daily")
@@ -62,19 +59,14 @@ def scheduler(app: App, once: bool, poll: float) -> None:
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop.set())
     click.echo(f"scheduler on {app.safe_url}: the daily runs, after each store's local midnight")
-    while not stop.is_set():
-        try:
-            runs = app.mp.sweeps.run_daily_due()
-        except Exception:  # the database away for a moment must not end the scheduler
-            log.exception("scheduler: the daily run failed; trying again")
-            runs = []
-        if runs is None and once:
+    if once:
+        runs = app.mp.sweeps.run_daily_due()
+        if runs is None:
             click.echo("another scheduler holds the lock: nothing run")
         for run in runs or []:
             _echo_days(run)
-        if once:
-            return
-        stop.wait(seconds_to_midnight(app.mp.stores.list(), app.mp.clock(), poll))
+        return
+    app.mp.sweeps.scheduler(poll, _echo_days).run(stop)
     click.echo("stopped")
 
 
