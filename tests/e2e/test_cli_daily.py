@@ -41,11 +41,12 @@ def test_run_daily_refuses_a_bad_date_or_store_on_one_line(fresh: MilepostCli) -
     assert missing.stderr.startswith("error: ") and missing.stderr.count("\n") == 1
 
 
-def test_the_scheduler_once_runs_today_in_each_store_then_nothing(fresh: MilepostCli) -> None:
+def test_the_scheduler_once_runs_the_day_that_ended_in_each_store_then_nothing(fresh: MilepostCli) -> None:
     fresh("stores", "create", "shop", "--name", "Shop")
     fresh("stores", "create", "kiwi", "--name", "Kiwi", "--timezone", "Pacific/Auckland")
     first = fresh("scheduler", "--once").stdout.splitlines()
     assert first[0].startswith("scheduler on ")
-    assert sorted(line.split(":")[0] for line in first[1:]) == ["kiwi", "shop"]  # today, a first run each
-    assert fresh("scheduler", "--once").stdout.splitlines()[1:] == []  # nobody's day changed
-    assert fresh("run-daily", "--store", "shop").stdout.startswith("shop: nothing to run")
+    assert sorted(line.split(":")[0] for line in first[1:]) == ["kiwi", "shop"]  # yesterday, a first run each
+    assert fresh("scheduler", "--once").stdout.splitlines()[1:] == []  # no day ended since
+    ran = fresh.json("run-daily", "--store", "shop")[0]  # today, after the scheduler's yesterday
+    assert [d["date"] for d in ran["days"]] == [ran["date"]]

@@ -157,22 +157,30 @@ def test_two_runs_at_once_fire_once(postgres_url, postgres_db, clock):
         assert sorted(days) == MAR[1:7]
 
 
-def test_the_scheduler_runs_each_store_once_its_local_date_changes(mp, clock):
-    """`run_daily_due`, what `milepost scheduler` does when it wakes: today, with catch-up,
-    for the stores whose local date moved past their last run."""
+def test_the_scheduler_runs_the_day_that_ended_in_each_store(mp, clock):
+    """`run_daily_due`, what `milepost scheduler` does when it wakes: the day that just
+    ended in each store where one did, with catch-up, as of that day's end: never ahead."""
     utc, kiwi = f"s-{key()}", f"s-{key()}"
     mp.stores.create(utc, "UTC shop", currency="USD")
     mp.stores.create(kiwi, "Kiwi shop", currency="USD", timezone="Pacific/Auckland")
     clock.set(datetime(2026, 3, 1, 10, tzinfo=UTC))  # 03-01 23:00 in Auckland
-    first = {run.store: [d.day for d in run.days] for run in mp.sweeps.run_daily_due() or []}
-    assert (first[utc], first[kiwi]) == ([MAR[1]], [MAR[1]])
-    assert not {run.store for run in mp.sweeps.run_daily_due() or []} & {utc, kiwi}
+    quiet_program(mp, kiwi, days=1)
+    buy(mp, kiwi, "c1", 1)  # due 03-02 10:00 UTC, 23:00 in Auckland
+
+    def due() -> dict[str, list[tuple[date, int]]]:
+        return {run.store: [(d.day, d.fired) for d in run.days] for run in mp.sweeps.run_daily_due() or []}
+
+    first = due()
+    assert (first[utc], first[kiwi]) == ([(MAR[0], 0)], [(MAR[0], 0)])  # yesterday in each
+    assert not due().keys() & {utc, kiwi}
     clock.set(datetime(2026, 3, 1, 11, 0, 1, tzinfo=UTC))  # past midnight in Auckland only
-    assert {run.store: [d.day for d in run.days] for run in mp.sweeps.run_daily_due() or []}.get(kiwi) == [MAR[2]]
-    assert utc not in {run.store for run in mp.sweeps.run_daily_due() or []}
+    assert due().get(kiwi) == [(MAR[1], 0)] and utc not in due()
+    clock.set(datetime(2026, 3, 2, 11, 0, 1, tzinfo=UTC))  # 03-02 ended in Auckland: c1 due at its end
+    ended = due()  # and 03-01 ended in UTC
+    assert (ended[kiwi], ended[utc]) == ([(MAR[2], 1)], [(MAR[1], 0)])
     clock.set(datetime(2026, 3, 4, 0, 0, 1, tzinfo=UTC))  # down for two days: caught up
-    later = {run.store: [d.day for d in run.days] for run in mp.sweeps.run_daily_due() or []}
-    assert (later[utc], later[kiwi]) == ([MAR[2], MAR[3], MAR[4]], [MAR[3], MAR[4]])
+    later = due()
+    assert (later[utc], later[kiwi]) == ([(MAR[2], 0), (MAR[3], 0)], [(MAR[3], 0)])
 
 
 @pytest.mark.postgres

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from milepost.domain.records import Store
-from milepost.scheduler.daily import days_to_run, due_today, end_of_day, seconds_to_midnight
+from milepost.scheduler.daily import day_ended, days_to_run, due_now, end_of_day, seconds_to_midnight
 
 
 def store(zone: str) -> Store:
@@ -34,5 +34,9 @@ def test_the_scheduler_wakes_after_the_nearest_local_midnight() -> None:
     now = datetime(2026, 3, 1, 10, 30, tzinfo=UTC)  # 23:30 in Auckland
     assert seconds_to_midnight([store("UTC"), store("Pacific/Auckland")], now, 3600) == 30 * 60 + 1
     assert seconds_to_midnight([store("UTC")], now, 600) == 600
-    assert due_today(store("Pacific/Auckland"), date(2026, 3, 1), now + timedelta(minutes=31))
-    assert not due_today(store("UTC"), date(2026, 3, 1), now)
+    # the day a scheduler runs is the one that just ended there: as of its end, now
+    assert day_ended(store("Pacific/Auckland"), now) == date(2026, 2, 28)
+    assert day_ended(store("Pacific/Auckland"), now + timedelta(minutes=31)) == date(2026, 3, 1)
+    assert due_now(store("Pacific/Auckland"), date(2026, 2, 28), now + timedelta(minutes=31))
+    assert not due_now(store("Pacific/Auckland"), date(2026, 2, 28), now)
+    assert not due_now(store("UTC"), date(2026, 2, 28), now) and due_now(store("UTC"), None, now)

@@ -25,8 +25,8 @@ class Sweeps(Capability):
         return [run_daily(self._w.db, store, date, self._w.clock) for store in found]
 
     def run_daily_due(self) -> list[DailyRun] | None:
-        """What `milepost scheduler` does when it wakes: run today, with catch-up, in every
-        store whose local date moved past its last run. None when another scheduler holds
+        """What `milepost scheduler` does when it wakes: in every store where a local day
+        ended since its last run, run that day (yesterday, there), with catch-up. None when another scheduler holds
         the database's scheduler lock (PostgreSQL) and so acts instead."""
         with self._w.db.session_lock(SCHEDULER_LOCK) as held:
             return run_due_days(self._w.db, self._w.clock) if held else None

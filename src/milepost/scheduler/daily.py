@@ -63,9 +63,16 @@ def local_today(store: Store, now: datetime) -> date:
     return now.astimezone(ZoneInfo(store.timezone)).date()
 
 
-def due_today(store: Store, last: date | None, now: datetime) -> bool:
-    """The store's local date moved past its last completed run (or it never ran)."""
-    return last is None or local_today(store, now) > last
+def day_ended(store: Store, now: datetime) -> date:
+    """The store-local day that ended last: yesterday in the store's time zone. The
+    scheduler runs it just after its midnight, so "as of the end of the day" is now, not
+    hours ahead: nothing fires or expires before its time."""
+    return local_today(store, now) - timedelta(days=1)
+
+
+def due_now(store: Store, last: date | None, now: datetime) -> bool:
+    """A local day ended since the store's last completed run (or it never ran)."""
+    return last is None or day_ended(store, now) > last
 
 
 def seconds_to_midnight(stores: list[Store], now: datetime, poll: float) -> float:
@@ -88,13 +95,14 @@ def run_daily(db: Storage, store: Store, day: date | None, clock: Callable[[], d
 
 
 def run_due_days(db: Storage, clock: Callable[[], datetime]) -> list[DailyRun]:
-    """What `milepost scheduler` does on each wake: today's run, with catch-up, for every
-    store whose local date moved past its last completed run."""
+    """What `milepost scheduler` does on each wake: for every store where a local day
+    ended since its last completed run, the run of that day, with catch-up."""
     with db.read() as tx:
         stores = tx.list_stores()
         last = {store.id: tx.last_daily_run(store.id) for store in stores}
     now = clock()
-    return [run_daily(db, store, None, clock) for store in stores if due_today(store, last[store.id], now)]
+    due = [store for store in stores if due_now(store, last[store.id], now)]
+    return [run_daily(db, store, day_ended(store, now), clock) for store in due]
 
 
 def _run_day(db: Storage, store: Store, day: date, clock: Callable[[], datetime]) -> Day:
@@ -109,8 +117,8 @@ def _run_day(db: Storage, store: Store, day: date, clock: Callable[[], datetime]
 @dataclass(frozen=True, slots=True)
 class DailyScheduler:
     """`milepost scheduler`'s loop, and the one `milepost serve` embeds: wake just after
-    the nearest store's local midnight (or every `poll` seconds), run the stores whose day
-    changed (`tick`: None when another scheduler holds the lock), report each run."""
+    the nearest store's local midnight (or every `poll` seconds), run the day that ended
+    in the stores where one did (`tick`: None when another scheduler holds the lock), report each run."""
 
     tick: Callable[[], list[DailyRun] | None]
     stores: Callable[[], list[Store]]

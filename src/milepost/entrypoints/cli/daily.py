@@ -52,7 +52,7 @@ def run_daily(app: App, stores: tuple[str, ...], day: datetime | None, as_json: 
 @pass_app
 def scheduler(app: App, once: bool, poll: float) -> None:
     """Run each store's daily work just after its local midnight, until Ctrl-C or SIGTERM:
-    today's run, with catch-up of the days missed while it was down. On PostgreSQL only one
+    the day that just ended there, with catch-up of the days missed while it was down. On PostgreSQL only one
     scheduler acts at a time (a database lock); the others wait their turn."""
     stop = threading.Event()
     if not once:
