@@ -398,5 +398,5 @@ def test_the_daily_scheduler_fires_inactivity_programs_and_the_worker_leaves_the
         assert worker.scheduler is None and fired(mp, store, "c1") == []
     finally:
         worker.close()
-    mp.sweeps.run_daily_due()  # at midnight: the days since, each as of its end
+    mp.sweeps.run_daily([store])  # today, and the days since the first run, each as of its end
     assert fired(mp, store, "c1") == [(pid, 10)]
