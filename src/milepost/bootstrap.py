@@ -36,7 +36,6 @@ from milepost.capabilities.webhooks import Webhooks
 from milepost.capabilities.wiring import Clock, Wiring, utc_now
 from milepost.config import Settings
 from milepost.relay import Channels, Worker, worker_name
-from milepost.scheduler import Scheduler, standard_sweeps
 from milepost.service.ingest import ingest, ingest_batch
 from milepost.service.results import BatchResult
 
@@ -56,10 +55,9 @@ def channels(settings: Settings) -> Channels:
 def build_worker(
     db: Database, settings: Settings, clock: Clock, name: str | None, store_ids: list[int] | None
 ) -> Worker:
-    """A relay worker with its channels, running the periodic sweeps between delivery rounds."""
-    name = name or worker_name()
-    sweeps = Scheduler(db, clock, standard_sweeps(settings.inactivity_interval), store_ids, f"worker {name}")
-    return Worker(db, settings, clock, channels(settings), name, store_ids, sweeps)
+    """A relay worker with its channels. Time-based work (inactivity programs, points
+    expiry) is the daily scheduler's (`milepost scheduler`, or the one `serve` embeds)."""
+    return Worker(db, settings, clock, channels(settings), name or worker_name(), store_ids)
 
 
 class Milepost:
@@ -137,7 +135,7 @@ class Milepost:
         self, name: str | None = None, settings: Settings | None = None, stores: list[str] | None = None
     ) -> Worker:
         """A worker delivering the outbox of `stores` (default: every store): `.run(stop_event)`
-        or `.drain()`; close it when done. Between rounds it runs the periodic sweeps."""
+        or `.drain()`; close it when done."""
         w = self.wiring
         return build_worker(w.db, settings or w.settings, w.clock, name, w.store_ids(stores))
 

@@ -88,12 +88,10 @@ class Settings(BaseSettings):
     )
     delivery_concurrency: int = Field(default=8, ge=1, le=256, description="Messages a worker sends at once.")
     delivery_poll: float = Field(default=1.0, gt=0, description="Seconds an idle worker waits before looking again.")
-    inactivity_interval: float = Field(
-        default=3600,
-        gt=0,
-        description="Seconds between the workers' sweeps of inactivity programs (days without an order).",
-    )
     embedded_worker: bool = Field(default=True, description="`milepost serve` delivers the outbox too.")
+    embedded_scheduler: bool = Field(
+        default=True, description="`milepost serve` runs the daily runs after each store's local midnight too."
+    )
 
     # -- the admin UI ------------------------------------------------------------------------------
     admin_session_hours: float = Field(default=12, gt=0, le=24 * 30, description="How long a sign-in lasts.")

@@ -12,6 +12,7 @@ import os
 import re
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -371,3 +372,27 @@ def test_two_workers_on_postgresql_serve_requests(postgres_server: str, tmp_path
             assert len(eventually(lambda: len(server.access_log()) >= 40 and server.access_log())) >= 40
         finally:
             assert server.stop() == 0, server.stderr
+
+
+def test_serve_runs_the_daily_scheduler_unless_told_not_to(tmp_path: Path) -> None:
+    # Given a store that never had a daily run
+    deployment = sqlite_deployment(tmp_path / "data")
+    deployment.cli("stores", "create", "shop", "--name", "Shop")
+
+    def daily_runs() -> int:
+        with sqlite3.connect(tmp_path / "data" / "milepost.db") as db:
+            return int(db.execute("SELECT count(*) FROM daily_runs").fetchone()[0])
+
+    # When the server runs with --no-scheduler, nothing runs the day
+    server = Server(deployment, tmp_path / "logs", "--no-scheduler")
+    server.wait_ready()
+    assert server.stop() == 0 and daily_runs() == 0
+
+    # Then by default it runs the store's day at once (its first run: today)
+    server = Server(deployment, tmp_path / "logs")
+    server.wait_ready()
+    try:
+        assert "running the daily runs in the server" in server.stdout
+        assert eventually(lambda: daily_runs() == 1)
+    finally:
+        assert server.stop() == 0

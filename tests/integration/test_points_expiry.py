@@ -216,12 +216,15 @@ def test_what_expires_next_is_shown(mp, shop, clock):
     assert [(lot.points, (lot.expires_at - start).days) for lot in lots] == [(70, 27), (40, 30)]
 
 
-def test_the_worker_expires_points(mp, shop, clock):
+def test_the_daily_scheduler_expires_points_and_the_worker_leaves_them_to_it(mp, shop, clock):
     earn(mp, shop, "c1", "o1", 100)
+    mp.sweeps.run_daily([shop])  # the store's first run, today
     clock.advance(days=31)
     worker = mp.worker(stores=[shop])
     try:
-        worker.scheduler.run_all()
+        worker.drain()
+        assert worker.scheduler is None and balance(mp, shop) == 100
     finally:
         worker.close()
+    mp.sweeps.run_daily([shop])  # today, and the days since the first run, each as of its end
     assert balance(mp, shop) == 0

@@ -387,13 +387,16 @@ def test_an_inactivity_program_respects_its_window_and_switch(mp, store, clock):
         inactivity(mp, store, days=4000)
 
 
-def test_the_worker_sweeps_inactivity_programs(mp, store, clock):
+def test_the_daily_scheduler_fires_inactivity_programs_and_the_worker_leaves_them_to_it(mp, store, clock):
     pid = inactivity(mp, store, days=10)
     buy(mp, store, "c1", 1)
+    mp.sweeps.run_daily([store])  # the store's first run, today
     clock.advance(days=11)
     worker = mp.worker(stores=[store])
     try:
-        worker.scheduler.run_all()
+        worker.drain()
+        assert worker.scheduler is None and fired(mp, store, "c1") == []
     finally:
         worker.close()
+    mp.sweeps.run_daily([store])  # today, and the days since the first run, each as of its end
     assert fired(mp, store, "c1") == [(pid, 10)]

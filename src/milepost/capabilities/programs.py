@@ -93,9 +93,9 @@ class Programs(Rules):
         ends_at: datetime | None = None,
     ) -> RuleDetails:
         """Fires for a customer `days` days after their last counted order, once per lapse
-        (a new order starts a new one); evaluated by `mp.sweeps.inactivity`, which workers
-        run every `inactivity_interval`. Not retroactive: the lapse a customer is already
-        `days` into now never fires for them."""
+        (a new order starts a new one); evaluated by the daily run (`mp.sweeps.run_daily`,
+        just after each local midnight) or `mp.sweeps.inactivity`, as of now. Not
+        retroactive: the lapse a customer is already `days` into now never fires for them."""
         return self._create(
             store,
             NewRule(

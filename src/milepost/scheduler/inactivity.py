@@ -1,9 +1,9 @@
 """Inactivity programs: "100 points after 90 days without an order", once per lapse.
 
 No event marks the day a customer becomes inactive, so these programs are evaluated by
-a sweep (`check_inactivity`), which the scheduler of `milepost worker` (and of the
-embedded worker of `milepost serve`) runs every `inactivity_interval` seconds, and `milepost programs
-check-inactivity` runs on demand (from cron, for instance). A sweep may run any number
+a sweep (`check_inactivity`), which the daily run (scheduler/daily.py) runs as of the
+end of each store-local day, and `milepost programs check-inactivity` as of now, on
+demand. A sweep may run any number
 of times: each lapse fires at most once per customer.
 
 A **lapse** begins at the customer's last counted order; its occurrence number is that

@@ -1,9 +1,10 @@
-"""The periodic sweeps: jobs that look at every customer of the stores for what time made due.
+"""Sweeps: jobs that look at every customer of the stores for what time made due, as a
+`Scheduler` (runner.py) runs them on a cadence. The daily run (daily.py) runs the same
+two, inactivity and points expiry, as of a store-local date; workers run none.
 
 Each `Sweep` is a name, a cadence and a function of (storage, now, store ids or None for
 every store) that returns a line for the log when it did something. The sweeps' logic
-lives beside it (scheduler/inactivity.py, scheduler/expiry.py); this module only says
-how often each runs.
+lives beside it (scheduler/inactivity.py, scheduler/expiry.py).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from milepost.scheduler.cadence import Cadence, Every
+from milepost.scheduler.cadence import Cadence
 from milepost.scheduler.expiry import expire_points
 from milepost.scheduler.inactivity import check_inactivity
 from milepost.service.ports import Storage
@@ -37,9 +38,3 @@ def expire_due_points(db: Storage, now: datetime, store_ids: Sequence[int] | Non
     """The points whose lots reached their expiry."""
     expired = expire_points(db, now, list(store_ids) if store_ids else None)
     return f"{expired.points} points expired" if expired.points else None
-
-
-def standard_sweeps(interval: float) -> tuple[Sweep, ...]:
-    """What every worker runs, each `interval` seconds (`MILEPOST_INACTIVITY_INTERVAL`)."""
-    every = Every(interval)
-    return (Sweep("inactivity", fire_inactivity, every), Sweep("points expiry", expire_due_points, every))

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy import exc as sa_exc
 
 from milepost.adapters.storage.checkpoint import Checkpointer
@@ -77,6 +77,24 @@ class Database:
             conn = conn.execution_options(milepost_mode="read")
             with conn.begin():
                 yield Tx(conn, self.dialect)
+
+    @contextmanager
+    def session_lock(self, key: int) -> Iterator[bool]:
+        """A lock on the database named by `key`, held until the block ends and not waited
+        for: True when this process got it. On PostgreSQL a session advisory lock (a second
+        process gets False); SQLite has one writer at a time, so always True there."""
+        if self.dialect != "postgresql":
+            yield True
+            return
+        with translate_errors(), self.engine.connect() as conn:
+            held = bool(conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": key}).scalar())
+            conn.commit()
+            try:
+                yield held
+            finally:
+                if held:
+                    conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                    conn.commit()
 
     def retrying(self, work: Callable[[], T], attempts: int = 5) -> T:
         """Run `work` again after a deadlock or lost race, with a short backoff."""

@@ -24,6 +24,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -596,4 +597,13 @@ login_failures = Table(
     Column("at", UTCDateTime, nullable=False),
     Index(None, "email", "at"),
     Index(None, "address", "at"),
+)
+
+daily_runs = Table(
+    "daily_runs",
+    metadata,
+    _store(),
+    Column("day", Date, nullable=False),  # the store-local date that was run
+    Column("completed_at", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("store_id", "day"),  # a day runs once: a second mark is a no-op
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from milepost.adapters.storage.alerts import AlertQueries
 from milepost.adapters.storage.batch import BatchQueries
 from milepost.adapters.storage.customers import CustomerQueries
+from milepost.adapters.storage.daily import DailyQueries
 from milepost.adapters.storage.dashboard import DashboardQueries
 from milepost.adapters.storage.delivery import DeliveryQueries
 from milepost.adapters.storage.endpoints import EndpointQueries
@@ -32,6 +33,7 @@ class Tx(
     UserQueries,
     DashboardQueries,
     PoolQueries,
+    DailyQueries,
 ):
     """Everything the services may ask of storage inside one transaction."""
 

@@ -33,6 +33,7 @@ from milepost.entrypoints.cli.codes import codes
 from milepost.entrypoints.cli.completion import completion
 from milepost.entrypoints.cli.context import App, pass_app
 from milepost.entrypoints.cli.customers import customers
+from milepost.entrypoints.cli.daily import run_daily, scheduler
 from milepost.entrypoints.cli.deliveries import deliveries, mailbox, worker
 from milepost.entrypoints.cli.events import events
 from milepost.entrypoints.cli.group import MilepostGroup
@@ -129,9 +130,22 @@ def show_demo(app: App) -> None:
     help="Deliver the outbox in the server too (default: MILEPOST_EMBEDDED_WORKER, on). "
     "Turn it off when `milepost worker` runs on its own.",
 )
+@click.option(
+    "--scheduler/--no-scheduler",
+    "embedded_scheduler",
+    default=None,
+    help="Run the daily runs in the server too (default: MILEPOST_EMBEDDED_SCHEDULER, on). "
+    "Turn it off when `milepost scheduler` runs on its own.",
+)
 @pass_app
 def serve(
-    app: App, with_demo: bool, host: str | None, port: int | None, workers: int, embedded_worker: bool | None
+    app: App,
+    with_demo: bool,
+    host: str | None,
+    port: int | None,
+    workers: int,
+    embedded_worker: bool | None,
+    embedded_scheduler: bool | None,
 ) -> None:
     """Run the HTTP API (OpenAPI docs at /docs) until Ctrl-C or SIGTERM."""
     import uvicorn
@@ -154,6 +168,10 @@ def serve(
     environment = {"MILEPOST_DATABASE_URL": app.url}
     if embedded_worker is not None:
         environment["MILEPOST_EMBEDDED_WORKER"] = "true" if embedded_worker else "false"
+    if embedded_scheduler is not None:
+        environment["MILEPOST_EMBEDDED_SCHEDULER"] = "true" if embedded_scheduler else "false"
+    if s.embedded_scheduler if embedded_scheduler is None else embedded_scheduler:
+        click.echo("running the daily runs in the server, after each store's local midnight")
     if s.embedded_worker if embedded_worker is None else embedded_worker:
         sink = f"SMTP {s.smtp_host}" if s.smtp_host else "the local mailbox (milepost mailbox list)"
         click.echo(f"delivering the outbox in the server: emails to {sink}")
@@ -224,6 +242,8 @@ for group in (
     cli.add_command(group)
 cli.add_command(ingest)
 cli.add_command(worker)
+cli.add_command(run_daily)
+cli.add_command(scheduler)
 cli.add_command(programs)
 cli.add_command(users)
 cli.add_command(completion)

@@ -190,8 +190,8 @@ def points_ledger(app: App, store: str, customer_id: str, as_json: bool) -> None
 @json_option
 @pass_app
 def expire(app: App, stores: tuple[str, ...], as_json: bool) -> None:
-    """Expire the points that came due now, oldest first (what workers do every hour; safe
-    to run any number of times)."""
+    """Expire the points that came due now, oldest first (the daily scheduler does it each
+    night; safe to run any number of times)."""
     done = app.mp.sweeps.points_expiry(list(stores) or None)
     if as_json:
         print_json(done)

@@ -231,7 +231,7 @@ def create_inactivity(
     **params: Any,
 ) -> None:
     """Create an inactivity program: it fires DAYS days after a customer's last order, once
-    per lapse (a new order starts a new one). Workers check every hour; see check-inactivity."""
+    per lapse (a new order starts a new one). The daily scheduler checks each night; see run-daily."""
     app = app_of(ctx)
     fields = rule_fields(ctx, params, inactive, Amounts.of(app, store, params))
     d = app.mp.programs.create_inactivity(store, name=name, days=days, starts_at=starts, ends_at=ends, **fields)
@@ -242,8 +242,8 @@ def create_inactivity(
 @click.option("--store", "stores", multiple=True, metavar="KEY", help="Only this store (repeatable; default all).")
 @pass_app
 def check_inactivity(app: App, stores: tuple[str, ...]) -> None:
-    """Fire the inactivity programs that came due now (what workers do every hour; safe to
-    run from cron as often as you like: a lapse fires once)."""
+    """Fire the inactivity programs that came due now (the daily scheduler does it each
+    night; safe to run from cron as often as you like: a lapse fires once)."""
     sweep = app.mp.sweeps.inactivity(list(stores) or None)
     click.echo(
         f"checked {sweep.programs} inactivity programs: {sweep.customers} customers past their days, "

@@ -119,6 +119,8 @@ def app_from_environment() -> FastAPI:
     app = create_app(mp, settings)
     if settings.embedded_worker:
         _embed_worker(app, mp)
+    if settings.embedded_scheduler:
+        _embed_scheduler(app, mp)
     app.router.add_event_handler("shutdown", mp.close)
     tune_gc()
     return app
@@ -141,6 +143,21 @@ def _embed_worker(app: FastAPI, mp: Milepost) -> None:
             state["worker"].close()
 
     app.router.add_event_handler("startup", start)
+    app.router.add_event_handler("shutdown", finish)
+
+
+def _embed_scheduler(app: FastAPI, mp: Milepost) -> None:
+    """The daily scheduler in a thread of the server process (on PostgreSQL one process
+    of all acts at a time: its lock)."""
+    stop = threading.Event()
+    thread = threading.Thread(target=mp.sweeps.scheduler().run, args=(stop,), name="milepost-scheduler", daemon=True)
+
+    def finish() -> None:
+        stop.set()
+        if thread.is_alive():
+            thread.join(timeout=30)
+
+    app.router.add_event_handler("startup", thread.start)
     app.router.add_event_handler("shutdown", finish)
 
 

@@ -1,8 +1,8 @@
-"""The inactivity sweep: customers whose lapse is due."""
+"""The inactivity sweep: customers whose lapse is due; the days the daily run completed."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 
@@ -13,3 +13,5 @@ class SweepsTx(Protocol):
     def inactive_customers(
         self, store_id: int, cutoff: datetime, after_id: int, limit: int
     ) -> list[tuple[int, str, datetime]]: ...
+    def last_daily_run(self, store_id: int) -> date | None: ...
+    def mark_daily_run(self, store_id: int, day: date, completed_at: datetime) -> bool: ...

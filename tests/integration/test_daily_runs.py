@@ -1,0 +1,192 @@
+"""`mp.sweeps.run_daily`: inactivity programs and points expiry as of a store-local date,
+with catch-up of the days missed since the store's last run, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import multiprocessing
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from daily_worker import run_day
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from milepost_kit import buy, key
+
+from milepost import Milepost
+from milepost.adapters.storage import tables as t
+from milepost.scheduler.daily import SCHEDULER_LOCK
+from milepost.testing import FrozenClock
+
+MAR = [date(2026, 2, 28) + timedelta(days=d) for d in range(40)]  # MAR[5] is 2026-03-05
+
+
+def end_of(day: date) -> datetime:
+    """The last instant of a day in UTC."""
+    return datetime.combine(day, datetime.max.time(), tzinfo=UTC)
+
+
+def quiet_program(mp: Milepost, store: str, days: int) -> int:
+    details = mp.programs.create_inactivity(
+        store, name=f"{days} days quiet", days=days, actions=[{"type": "add_tag", "tag": "lapsed"}]
+    )
+    return details.rule.id
+
+
+def firings(mp: Milepost, store: str) -> list[tuple[str, int, datetime]]:
+    """(customer, occurrence, fired at) of the store's firings, in the order they fired."""
+    f, c = t.firings.c, t.customers.c
+    q = (
+        sa.select(c.external_id, f.occurrence, f.fired_at)
+        .join(t.customers, c.id == f.customer_id)
+        .where(f.store_id == mp.stores.get(store).id)
+        .order_by(f.id)
+    )
+    with mp.db.engine.connect() as conn:
+        return [(r.external_id, r.occurrence, r.fired_at) for r in conn.execute(q)]
+
+
+def ran(runs: list) -> list[tuple[date, int]]:
+    [run] = runs
+    return [(d.day, d.fired) for d in run.days]
+
+
+def test_a_first_run_has_no_missed_days_and_a_later_one_fills_the_gap_in_order(mp, store, clock):
+    quiet_program(mp, store, days=10)
+    buy(mp, store, "c1", 1)  # 2026-03-01 12:00 UTC: due 03-11
+    clock.advance(days=2)
+    buy(mp, store, "c2", 1, start=1)  # due 03-13
+    clock.set(datetime(2026, 3, 1, 12, tzinfo=UTC))  # the wall clock says nothing about the dates run
+    assert ran(mp.sweeps.run_daily([store], MAR[5])) == [(MAR[5], 0)]
+    days = ran(mp.sweeps.run_daily([store], MAR[14]))
+    assert days == [(MAR[d], 1 if d in (11, 13) else 0) for d in range(6, 15)]
+    assert [(c, at) for c, _, at in firings(mp, store)] == [("c1", end_of(MAR[11])), ("c2", end_of(MAR[13]))]
+    assert ran(mp.sweeps.run_daily([store], MAR[9])) == []  # an earlier date after a later one
+    assert ran(mp.sweeps.run_daily([store], MAR[14])) == []  # the same date again
+    assert len(firings(mp, store)) == 2
+
+
+def test_a_past_date_is_replayed_as_of_that_date(mp, store, clock):
+    quiet_program(mp, store, days=10)
+    buy(mp, store, "c1", 1)
+    clock.advance(days=60)
+    assert ran(mp.sweeps.run_daily([store], MAR[10])) == [(MAR[10], 0)]
+    assert ran(mp.sweeps.run_daily([store], MAR[12])) == [(MAR[11], 1), (MAR[12], 0)]
+    assert [(c, at) for c, _, at in firings(mp, store)] == [("c1", end_of(MAR[11]))]
+
+
+def test_a_store_east_of_utc_runs_its_own_local_date(mp, clock):
+    store = f"s-{key()}"
+    mp.stores.create(store, "Kiwi shop", currency="USD", timezone="Pacific/Auckland")  # UTC+13 in March
+    clock.set(datetime(2026, 2, 28, 14, tzinfo=UTC))
+    quiet_program(mp, store, days=1)
+    clock.set(datetime(2026, 2, 28, 15, tzinfo=UTC))
+    buy(mp, store, "c1", 1)  # due 2026-03-01 15:00 UTC: 03-02 04:00 in Auckland
+    clock.set(datetime(2026, 3, 1, 12, tzinfo=UTC))  # 03-02 01:00 in Auckland
+    assert ran(mp.sweeps.run_daily([store], MAR[1])) == [(MAR[1], 0)]  # a UTC store would fire on 03-01
+    [run] = mp.sweeps.run_daily([store])  # today: Auckland's date
+    assert run.day == MAR[2] and [(d.day, d.fired) for d in run.days] == [(MAR[2], 1)]
+    end_of_auckland_day = datetime(2026, 3, 2, 11, tzinfo=UTC) - timedelta(microseconds=1)
+    assert [at for _, _, at in firings(mp, store)] == [end_of_auckland_day]
+
+
+def test_points_expire_as_of_the_day_run(mp, clock):
+    store = f"s-{key()}"
+    mp.stores.create(store, "Points shop", currency="USD", points_per_unit=1, points_expire_days=5)
+    buy(mp, store, "c1", 1, total=1000)  # 10 points on 03-01 12:00, expiring 03-06 12:00
+    assert ran(mp.sweeps.run_daily([store], MAR[5])) == [(MAR[5], 0)]
+    [run] = mp.sweeps.run_daily([store], MAR[7])
+    assert [(d.day, d.expired) for d in run.days] == [(MAR[6], 10), (MAR[7], 0)]
+    assert mp.customers.get(store, "c1").points_balance == 0
+
+
+def _history(clock: FrozenClock, mp: Milepost, offsets: list[int]) -> str:
+    """A store with a 3-day inactivity program and a customer ordering on each offset day."""
+    store = f"s-{key()}"
+    clock.set(datetime(2026, 3, 1, 12, tzinfo=UTC))
+    mp.stores.create(store, "Property shop", currency="USD", timezone="UTC")
+    quiet_program(mp, store, days=3)
+    for i, offset in enumerate(sorted(offsets)):
+        clock.set(datetime(2026, 3, 1, 12, tzinfo=UTC) + timedelta(days=offset))
+        buy(mp, store, f"c{i}", 1, start=i)
+    return store
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    offsets=st.lists(st.integers(0, 6), min_size=1, max_size=4),
+    first=st.integers(1, 8),
+    later=st.lists(st.integers(0, 16), max_size=6),
+)
+def test_any_runs_give_the_messages_of_each_day_once_in_order(mp, clock, offsets, first, later):
+    """After a first run on day F, any runs (any order, repeats, gaps) whose latest day is L
+    fire exactly what running F, F+1, ..., L once each fires, in the same order."""
+    store = _history(clock, mp, offsets)
+    for day in [first, *later]:
+        mp.sweeps.run_daily([store], MAR[day])
+    expected = _history(clock, mp, offsets)
+    for day in range(first, max([first, *later]) + 1):
+        mp.sweeps.run_daily([expected], MAR[day])
+    assert firings(mp, store) == firings(mp, expected)
+
+
+@pytest.mark.postgres
+def test_two_runs_at_once_fire_once(postgres_url, postgres_db, clock):
+    mp = Milepost(postgres_db, clock)
+    store = f"s-{key()}"
+    mp.stores.create(store, "Busy shop", currency="USD")
+    quiet_program(mp, store, days=2)
+    for i in range(20):
+        buy(mp, store, f"c{i}", 1, start=i)
+    mp.sweeps.run_daily([store], MAR[1])
+    ctx = multiprocessing.get_context("spawn")
+    start, errors = ctx.Event(), ctx.Queue()
+    workers = [ctx.Process(target=run_day, args=(postgres_url, store, MAR[6], start, errors)) for _ in range(2)]
+    for w in workers:
+        w.start()
+    start.set()
+    for w in workers:
+        w.join(120)
+    assert errors.empty(), errors.get()
+    assert all(w.exitcode == 0 for w in workers)
+    assert sorted(c for c, _, _ in firings(mp, store)) == sorted(f"c{i}" for i in range(20))
+    with postgres_db.engine.connect() as conn:
+        days = conn.execute(
+            sa.select(t.daily_runs.c.day).where(t.daily_runs.c.store_id == mp.stores.get(store).id)
+        ).scalars()
+        assert sorted(days) == MAR[1:7]
+
+
+def test_the_scheduler_runs_the_day_that_ended_in_each_store(mp, clock):
+    """`run_daily_due`, what `milepost scheduler` does when it wakes: the day that just
+    ended in each store where one did, with catch-up, as of that day's end: never ahead."""
+    utc, kiwi = f"s-{key()}", f"s-{key()}"
+    mp.stores.create(utc, "UTC shop", currency="USD")
+    mp.stores.create(kiwi, "Kiwi shop", currency="USD", timezone="Pacific/Auckland")
+    clock.set(datetime(2026, 3, 1, 10, tzinfo=UTC))  # 03-01 23:00 in Auckland
+    quiet_program(mp, kiwi, days=1)
+    buy(mp, kiwi, "c1", 1)  # due 03-02 10:00 UTC, 23:00 in Auckland
+
+    def due() -> dict[str, list[tuple[date, int]]]:
+        return {run.store: [(d.day, d.fired) for d in run.days] for run in mp.sweeps.run_daily_due() or []}
+
+    first = due()
+    assert (first[utc], first[kiwi]) == ([(MAR[0], 0)], [(MAR[0], 0)])  # yesterday in each
+    assert not due().keys() & {utc, kiwi}
+    clock.set(datetime(2026, 3, 1, 11, 0, 1, tzinfo=UTC))  # past midnight in Auckland only
+    assert due().get(kiwi) == [(MAR[1], 0)] and utc not in due()
+    clock.set(datetime(2026, 3, 2, 11, 0, 1, tzinfo=UTC))  # 03-02 ended in Auckland: c1 due at its end
+    ended = due()  # and 03-01 ended in UTC
+    assert (ended[kiwi], ended[utc]) == ([(MAR[2], 1)], [(MAR[1], 0)])
+    clock.set(datetime(2026, 3, 4, 0, 0, 1, tzinfo=UTC))  # down for two days: caught up
+    later = due()
+    assert (later[utc], later[kiwi]) == ([(MAR[2], 0), (MAR[3], 0)], [(MAR[3], 0)])
+
+
+@pytest.mark.postgres
+def test_only_the_scheduler_holding_the_lock_acts(postgres_db, clock):
+    mp = Milepost(postgres_db, clock)
+    with postgres_db.session_lock(SCHEDULER_LOCK) as held:  # another scheduler acting
+        assert held
+        assert mp.sweeps.run_daily_due() is None
+    assert mp.sweeps.run_daily_due() is not None

@@ -1,0 +1,42 @@
+"""The daily run's calendar: which days a run runs, a store-local day's last instant, and
+when the scheduler wakes."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from milepost.domain.records import Store
+from milepost.scheduler.daily import day_ended, days_to_run, due_now, end_of_day, seconds_to_midnight
+
+
+def store(zone: str) -> Store:
+    return Store(1, "shop", "Shop", "USD", zone, "paid", False)
+
+
+def test_the_days_a_run_runs() -> None:
+    d = date(2026, 3, 5)
+    assert days_to_run(None, d) == [d]  # a first run: no missed days
+    assert days_to_run(date(2026, 3, 2), d) == [date(2026, 3, 3), date(2026, 3, 4), d]
+    assert days_to_run(d, d) == [] and days_to_run(date(2026, 3, 9), d) == []
+
+
+def test_a_day_ends_at_its_local_midnight_across_dst() -> None:
+    assert end_of_day(date(2026, 3, 2), "Pacific/Auckland") == datetime(2026, 3, 2, 11, tzinfo=UTC) - timedelta(
+        microseconds=1
+    )
+    # Auckland leaves daylight time on 2026-04-05: that day has 25 hours
+    assert end_of_day(date(2026, 4, 5), "Pacific/Auckland") == datetime(2026, 4, 5, 12, tzinfo=UTC) - timedelta(
+        microseconds=1
+    )
+
+
+def test_the_scheduler_wakes_after_the_nearest_local_midnight() -> None:
+    now = datetime(2026, 3, 1, 10, 30, tzinfo=UTC)  # 23:30 in Auckland
+    assert seconds_to_midnight([store("UTC"), store("Pacific/Auckland")], now, 3600) == 30 * 60 + 1
+    assert seconds_to_midnight([store("UTC")], now, 600) == 600
+    # the day a scheduler runs is the one that just ended there: as of its end, now
+    assert day_ended(store("Pacific/Auckland"), now) == date(2026, 2, 28)
+    assert day_ended(store("Pacific/Auckland"), now + timedelta(minutes=31)) == date(2026, 3, 1)
+    assert due_now(store("Pacific/Auckland"), date(2026, 2, 28), now + timedelta(minutes=31))
+    assert not due_now(store("Pacific/Auckland"), date(2026, 2, 28), now)
+    assert not due_now(store("UTC"), date(2026, 2, 28), now) and due_now(store("UTC"), None, now)
