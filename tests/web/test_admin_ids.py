@@ -27,3 +27,10 @@ def test_admin_pages_take_prefixed_and_bare_ids(admin: TestClient, mp: Milepost,
         assert admin.get(page.format(number)).status_code == 200, page
         assert admin.get(page.format(f"{other}_{number}")).status_code == 404, page
         assert admin.get(page.format(f"{prefix}_x")).status_code == 404, page
+
+
+def test_an_id_beyond_any_row_is_no_page(admin: TestClient, store: str) -> None:
+    for page in ("order-count-events/{}/edit", "programs/{}/edit", "api-keys/{}/revoke", "webhooks/{}/edit"):
+        for number in ("0", "99999999999", "oce_99999999999"):
+            r = admin.get(f"/admin/{store}/settings/" + page.format(number))
+            assert r.status_code in (404, 422), (page, number, r.status_code)

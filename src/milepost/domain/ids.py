@@ -21,7 +21,7 @@ PREFIXES = {
     "mailbox_message": "msg",
 }
 _KINDS = {prefix: kind for kind, prefix in PREFIXES.items()}
-_MAX_DIGITS = 18  # a BIGINT holds every number of 18 digits
+MAX_DIGITS = 18  # a BIGINT holds every number of 18 digits
 
 
 class BadId(ValueError):
@@ -58,7 +58,7 @@ def parse_id(kind: str, text: str | int) -> int:
         if other is not None:
             raise BadId(f"{value} is {_a(noun(other))} id, not {_a(noun(kind))} id (like {expected}_9, or 9)")
         raise BadId(f"{value!r} is not {_a(noun(kind))} id (like {expected}_9, or 9)")
-    if not (digits.isascii() and digits.isdigit()) or len(digits) > _MAX_DIGITS:
+    if not (digits.isascii() and digits.isdigit()) or len(digits) > MAX_DIGITS:
         raise BadId(f"{value!r} is not {_a(noun(kind))} id (like {expected}_9, or 9)")
     return int(digits)
 

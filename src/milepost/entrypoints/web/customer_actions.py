@@ -14,7 +14,7 @@ from milepost.domain.users import WebSession
 from milepost.entrypoints.web import auth, forms, render
 from milepost.entrypoints.web.auth import SignedIn
 from milepost.entrypoints.web.customers import customer_view
-from milepost.entrypoints.web.logs import customer_url, positive_id
+from milepost.entrypoints.web.logs import customer_url
 from milepost.errors import Conflict, InsufficientBalance, NotFound, ValidationError
 
 router = APIRouter()
@@ -81,12 +81,12 @@ async def adjust(request: Request, store: str, customer_id: str, session: Signed
     return _back(request, store, customer_id, unit)
 
 
-@router.post(CUSTOMER + "/messages/{delivery_id}/resend")
-async def resend(request: Request, store: str, customer_id: str, delivery_id: str, session: SignedIn) -> Response:
+@router.post(CUSTOMER + "/messages/{delivery_id:dlv}/resend")
+async def resend(request: Request, store: str, customer_id: str, delivery_id: int, session: SignedIn) -> Response:
     """The delivery retry capability, on one of the customer's messages; its refusal shown."""
-    mp, number = auth.mp_of(request), positive_id(delivery_id, "delivery")
-    delivery = mp.deliveries.get(store, number)[0] if number is not None else None
-    if delivery is None or delivery.customer_id != customer_id:
+    mp = auth.mp_of(request)
+    delivery = mp.deliveries.get(store, delivery_id)[0]
+    if delivery.customer_id != customer_id:
         raise NotFound("this customer has no such message")
     await _checked(request, store, customer_id, session)
     try:

@@ -23,7 +23,7 @@ from milepost.domain.users import WebSession
 from milepost.entrypoints.web import auth, forms, render
 from milepost.entrypoints.web.auth import SignedIn
 from milepost.entrypoints.web.logs import PAGE, customer_url, delivery_url, log_url, positive_id
-from milepost.errors import Conflict, NotFound
+from milepost.errors import Conflict
 
 router = APIRouter()
 DELIVERIES = "/{store}/log/deliveries"  # under the UI's /admin
@@ -95,14 +95,14 @@ async def retry_dead(request: Request, store: str, session: SignedIn) -> Respons
     return render.redirect(_deliveries_url(found, {"retried": str(count)}))
 
 
-@router.get(DELIVERIES + "/{delivery_id}")
-def delivery_page(request: Request, store: str, delivery_id: str, session: SignedIn, retried: str = "") -> Response:
-    return _delivery_page(request, session, store, _id_or_404(delivery_id), retried=retried == "1")
+@router.get(DELIVERIES + "/{delivery_id:dlv}")
+def delivery_page(request: Request, store: str, delivery_id: int, session: SignedIn, retried: str = "") -> Response:
+    return _delivery_page(request, session, store, delivery_id, retried=retried == "1")
 
 
-@router.post(DELIVERIES + "/{delivery_id}/retry")
-async def retry_delivery(request: Request, store: str, delivery_id: str, session: SignedIn) -> Response:
-    mp, number = auth.mp_of(request), _id_or_404(delivery_id)
+@router.post(DELIVERIES + "/{delivery_id:dlv}/retry")
+async def retry_delivery(request: Request, store: str, delivery_id: int, session: SignedIn) -> Response:
+    mp, number = auth.mp_of(request), delivery_id
     found = auth.store_of(request, store)
     mp.deliveries.get(store, number)  # another store's: a 404
     await auth.checked_form(request, session)
@@ -143,13 +143,6 @@ def _delivery_page(
 
 def _to_the_second(value: datetime, store: Store) -> str:
     return formatting.when(value, store.timezone, seconds=True)
-
-
-def _id_or_404(raw: str) -> int:
-    number = positive_id(raw, "delivery")
-    if number is None:
-        raise NotFound("there is no such delivery")
-    return number
 
 
 def _delivery_row(d: Delivery, store: Store, urls: Mapping[int, str]) -> dict[str, Any]:

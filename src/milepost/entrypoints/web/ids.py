@@ -7,9 +7,7 @@ from __future__ import annotations
 
 from starlette.convertors import Convertor, register_url_convertor
 
-from milepost.domain.ids import PREFIXES, format_id
-
-_MAX_DIGITS = 18  # a BIGINT holds every number of 18 digits
+from milepost.domain.ids import MAX_DIGITS, PREFIXES, format_id
 
 
 class PublicId(Convertor[int]):
@@ -26,7 +24,7 @@ class PublicId(Convertor[int]):
 
 def convertor(kind: str) -> PublicId:
     """The convertor of one kind of id (the pattern is the class's, as Starlette reads it)."""
-    pattern = rf"(?:{PREFIXES[kind]}_)?[0-9]{{1,{_MAX_DIGITS}}}"
+    pattern = rf"(?:{PREFIXES[kind]}_)?[0-9]{{1,{MAX_DIGITS}}}"
     made: type[PublicId] = type(f"PublicId_{kind}", (PublicId,), {"regex": pattern, "kind": kind})
     return made()
 
