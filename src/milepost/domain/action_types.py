@@ -133,3 +133,42 @@ ACTION_TYPES: dict[str, ActionType] = {
         ),
     )
 }
+
+#: What an automation's branches may do beyond a program's actions (domain/automations.py).
+AUTOMATION_ACTION_TYPES: dict[str, ActionType] = {
+    **ACTION_TYPES,
+    **{
+        a.name: a
+        for a in (
+            ActionType(
+                "record_event",
+                "Record a custom event",
+                (
+                    Param("event", "text", description="The custom event's name, like 'coupon assigned'"),
+                    Param(
+                        "properties",
+                        "properties",
+                        required=False,
+                        description='Its properties: name -> a template, like {"coupon code": "{{ code }}"} '
+                        "(code: the pool code taken earlier in the branch)",
+                    ),
+                ),
+            ),
+            ActionType(
+                "internal_email",
+                "Internal email to an agent",
+                (
+                    Param("to", "user", required=False, description="Email of the user it goes to"),
+                    Param(
+                        "to_attribute",
+                        "attribute",
+                        required=False,
+                        description="Or a customer attribute holding the agent's email, like account_manager",
+                    ),
+                    Param("subject", "text", description="Subject, a template like an email's"),
+                    Param("body", "body", description="Body text, a template like an email's"),
+                ),
+            ),
+        )
+    },
+}

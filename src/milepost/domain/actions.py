@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -44,14 +45,17 @@ class Action:
         return {"type": self.type, **dict(self.params)}
 
 
-def validate_actions(raw: Any, store_currency: str, templates: set[str] | None = None) -> tuple[Action, ...]:
-    """Check a list of action mappings and return them as `Action`s, or raise with every problem."""
+def validate_actions(
+    raw: Any, store_currency: str, templates: set[str] | None = None, types: Mapping[str, ActionType] = ACTION_TYPES
+) -> tuple[Action, ...]:
+    """Check a list of action mappings and return them as `Action`s, or raise with every problem.
+    `types`: the action types allowed (an automation's add record_event and internal_email)."""
     if not isinstance(raw, list | tuple) or not raw:
         raise ValidationError("a milestone needs at least one action", {"actions": "at least one action"})
     problems: dict[str, str] = {}
     actions = []
     for i, item in enumerate(raw):
-        action = _validate_one(item, f"actions[{i}]", store_currency, templates, problems)
+        action = _validate_one(item, f"actions[{i}]", store_currency, templates, problems, types)
         if action is not None:
             actions.append(action)
     if problems:
@@ -60,15 +64,20 @@ def validate_actions(raw: Any, store_currency: str, templates: set[str] | None =
 
 
 def _validate_one(
-    item: Any, where: str, currency: str, templates: set[str] | None, problems: dict[str, str]
+    item: Any,
+    where: str,
+    currency: str,
+    templates: set[str] | None,
+    problems: dict[str, str],
+    types: Mapping[str, ActionType] = ACTION_TYPES,
 ) -> Action | None:
     if not isinstance(item, dict):
         problems[where] = "must be an object with a 'type'"
         return None
     kind = item.get("type")
-    spec = ACTION_TYPES.get(kind) if isinstance(kind, str) else None
+    spec = types.get(kind) if isinstance(kind, str) else None
     if spec is None:
-        problems[f"{where}.type"] = f"must be one of {', '.join(ACTION_TYPES)}"
+        problems[f"{where}.type"] = f"must be one of {', '.join(types)}"
         return None
     known = {p.name for p in spec.params}
     for extra in sorted(set(item) - known - {"type"}):
@@ -97,6 +106,8 @@ def _validate_one(
             params.append((p.name, value.lower() if p.kind == "user" else value))
     if spec.name == "alert" and item.get("assignee") is not None and item.get("assignee_attribute") is not None:
         problems[f"{where}.assignee_attribute"] = "name an agent or an attribute, not both"
+    if spec.name == "internal_email" and (item.get("to") is None) == (item.get("to_attribute") is None):
+        problems[f"{where}.to"] = "name a user (to) or an attribute (to_attribute), one of them"
     if spec.name == "credit" and item.get("currency") not in (None, currency):
         problems[f"{where}.currency"] = f"must be the store's currency, {currency}"
     return Action(spec.name, tuple(params))
@@ -116,8 +127,15 @@ def _days(value: Any, currency: str) -> int:
     return int(value)
 
 
+def _properties(value: Any, currency: str) -> dict[str, str]:
+    ok = isinstance(value, dict) and len(value) <= 50
+    if not ok or not all(isinstance(k, str) and k and isinstance(v, str) and len(v) <= 1000 for k, v in value.items()):
+        raise ValidationError("", {"properties": "must be an object of name: template text (at most 50)"})
+    return dict(value)
+
+
 #: Parameter kinds checked and normalized by the domain's own parsers.
-_STRUCTURED = {"discount": _discount, "pattern": _pattern, "days": _days}
+_STRUCTURED = {"discount": _discount, "pattern": _pattern, "days": _days, "properties": _properties}
 
 
 def _reasons(exc: ValidationError) -> list[tuple[str, str]]:
@@ -149,6 +167,8 @@ def _check(kind: str, value: Any, templates: set[str] | None) -> str | None:
         return "must be a customer attribute's name: letters, digits, _ . - (at most 100)"
     if kind == "sms" and len(value) > SMS_MAX:
         return f"must be at most {SMS_MAX} characters"
+    if kind == "body" and len(value) > 10_000:
+        return "must be at most 10,000 characters"
     if kind == "text" and len(value) > 100:
         return "must be at most 100 characters"
     return None
