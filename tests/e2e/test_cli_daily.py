@@ -24,7 +24,7 @@ def test_run_daily_catches_up_the_missed_days_of_a_past_date(fresh: MilepostCli,
     caught_up = fresh.json("run-daily", "--date", "2026-01-12")
     by_store = {run["store"]: run for run in caught_up}
     assert [(d["date"], d["fired"]) for d in by_store["shop"]["days"]] == [
-        (f"2026-01-{day:02}", 1 if day == 11 else 0) for day in range(6, 13)
+        (f"2026-01-{day:02}", 1 if day == 12 else 0) for day in range(6, 13)
     ]
     assert [d["date"] for d in by_store["kiwi"]["days"]] == ["2026-01-12"]  # its first run
     assert "lapsed" in fresh.json("customers", "show", "c1", "--store", "shop")["tags"]
@@ -41,12 +41,12 @@ def test_run_daily_refuses_a_bad_date_or_store_on_one_line(fresh: MilepostCli) -
     assert missing.stderr.startswith("error: ") and missing.stderr.count("\n") == 1
 
 
-def test_the_scheduler_once_runs_the_day_that_ended_in_each_store_then_nothing(fresh: MilepostCli) -> None:
+def test_the_scheduler_once_runs_the_day_that_began_in_each_store_then_nothing(fresh: MilepostCli) -> None:
     fresh("stores", "create", "shop", "--name", "Shop")
     fresh("stores", "create", "kiwi", "--name", "Kiwi", "--timezone", "Pacific/Auckland")
     first = fresh("scheduler", "--once").stdout.splitlines()
     assert first[0].startswith("scheduler on ")
-    assert sorted(line.split(":")[0] for line in first[1:]) == ["kiwi", "shop"]  # yesterday, a first run each
-    assert fresh("scheduler", "--once").stdout.splitlines()[1:] == []  # no day ended since
-    ran = fresh.json("run-daily", "--store", "shop")[0]  # today, after the scheduler's yesterday
-    assert [d["date"] for d in ran["days"]] == [ran["date"]]
+    assert sorted(line.split(":")[0] for line in first[1:]) == ["kiwi", "shop"]  # today, a first run each
+    assert fresh("scheduler", "--once").stdout.splitlines()[1:] == []  # no day began since
+    ran = fresh.json("run-daily", "--store", "shop")[0]  # today, which the scheduler ran
+    assert ran["days"] == []

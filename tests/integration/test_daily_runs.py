@@ -21,9 +21,9 @@ from milepost.testing import FrozenClock
 MAR = [date(2026, 2, 28) + timedelta(days=d) for d in range(40)]  # MAR[5] is 2026-03-05
 
 
-def end_of(day: date) -> datetime:
-    """The last instant of a day in UTC."""
-    return datetime.combine(day, datetime.max.time(), tzinfo=UTC)
+def start_of(day: date) -> datetime:
+    """The first instant of a day in UTC: a run of the day is as of then."""
+    return datetime.combine(day, datetime.min.time(), tzinfo=UTC)
 
 
 def quiet_program(mp: Milepost, store: str, days: int) -> int:
@@ -53,14 +53,14 @@ def ran(runs: list) -> list[tuple[date, int]]:
 
 def test_a_first_run_has_no_missed_days_and_a_later_one_fills_the_gap_in_order(mp, store, clock):
     quiet_program(mp, store, days=10)
-    buy(mp, store, "c1", 1)  # 2026-03-01 12:00 UTC: due 03-11
+    buy(mp, store, "c1", 1)  # 2026-03-01 12:00 UTC: due 03-11 12:00, so in the run of 03-12
     clock.advance(days=2)
-    buy(mp, store, "c2", 1, start=1)  # due 03-13
+    buy(mp, store, "c2", 1, start=1)  # in the run of 03-14
     clock.set(datetime(2026, 3, 1, 12, tzinfo=UTC))  # the wall clock says nothing about the dates run
     assert ran(mp.sweeps.run_daily([store], MAR[5])) == [(MAR[5], 0)]
     days = ran(mp.sweeps.run_daily([store], MAR[14]))
-    assert days == [(MAR[d], 1 if d in (11, 13) else 0) for d in range(6, 15)]
-    assert [(c, at) for c, _, at in firings(mp, store)] == [("c1", end_of(MAR[11])), ("c2", end_of(MAR[13]))]
+    assert days == [(MAR[d], 1 if d in (12, 14) else 0) for d in range(6, 15)]
+    assert [(c, at) for c, _, at in firings(mp, store)] == [("c1", start_of(MAR[12])), ("c2", start_of(MAR[14]))]
     assert ran(mp.sweeps.run_daily([store], MAR[9])) == []  # an earlier date after a later one
     assert ran(mp.sweeps.run_daily([store], MAR[14])) == []  # the same date again
     assert len(firings(mp, store)) == 2
@@ -71,8 +71,8 @@ def test_a_past_date_is_replayed_as_of_that_date(mp, store, clock):
     buy(mp, store, "c1", 1)
     clock.advance(days=60)
     assert ran(mp.sweeps.run_daily([store], MAR[10])) == [(MAR[10], 0)]
-    assert ran(mp.sweeps.run_daily([store], MAR[12])) == [(MAR[11], 1), (MAR[12], 0)]
-    assert [(c, at) for c, _, at in firings(mp, store)] == [("c1", end_of(MAR[11]))]
+    assert ran(mp.sweeps.run_daily([store], MAR[12])) == [(MAR[11], 0), (MAR[12], 1)]
+    assert [(c, at) for c, _, at in firings(mp, store)] == [("c1", start_of(MAR[12]))]
 
 
 def test_a_store_east_of_utc_runs_its_own_local_date(mp, clock):
@@ -82,12 +82,12 @@ def test_a_store_east_of_utc_runs_its_own_local_date(mp, clock):
     quiet_program(mp, store, days=1)
     clock.set(datetime(2026, 2, 28, 15, tzinfo=UTC))
     buy(mp, store, "c1", 1)  # due 2026-03-01 15:00 UTC: 03-02 04:00 in Auckland
-    clock.set(datetime(2026, 3, 1, 12, tzinfo=UTC))  # 03-02 01:00 in Auckland
-    assert ran(mp.sweeps.run_daily([store], MAR[1])) == [(MAR[1], 0)]  # a UTC store would fire on 03-01
+    assert ran(mp.sweeps.run_daily([store], MAR[2])) == [(MAR[2], 0)]  # a UTC store would fire on 03-02
+    clock.set(datetime(2026, 3, 2, 12, tzinfo=UTC))  # 03-03 01:00 in Auckland
     [run] = mp.sweeps.run_daily([store])  # today: Auckland's date
-    assert run.day == MAR[2] and [(d.day, d.fired) for d in run.days] == [(MAR[2], 1)]
-    end_of_auckland_day = datetime(2026, 3, 2, 11, tzinfo=UTC) - timedelta(microseconds=1)
-    assert [at for _, _, at in firings(mp, store)] == [end_of_auckland_day]
+    assert run.day == MAR[3] and [(d.day, d.fired) for d in run.days] == [(MAR[3], 1)]
+    start_of_auckland_day = datetime(2026, 3, 2, 11, tzinfo=UTC)
+    assert [at for _, _, at in firings(mp, store)] == [start_of_auckland_day]
 
 
 def test_points_expire_as_of_the_day_run(mp, clock):
@@ -95,8 +95,8 @@ def test_points_expire_as_of_the_day_run(mp, clock):
     mp.stores.create(store, "Points shop", currency="USD", points_per_unit=1, points_expire_days=5)
     buy(mp, store, "c1", 1, total=1000)  # 10 points on 03-01 12:00, expiring 03-06 12:00
     assert ran(mp.sweeps.run_daily([store], MAR[5])) == [(MAR[5], 0)]
-    [run] = mp.sweeps.run_daily([store], MAR[7])
-    assert [(d.day, d.expired) for d in run.days] == [(MAR[6], 10), (MAR[7], 0)]
+    [run] = mp.sweeps.run_daily([store], MAR[8])  # as of the start of 03-07: expired
+    assert [(d.day, d.expired) for d in run.days] == [(MAR[6], 0), (MAR[7], 10), (MAR[8], 0)]
     assert mp.customers.get(store, "c1").points_balance == 0
 
 
@@ -157,9 +157,9 @@ def test_two_runs_at_once_fire_once(postgres_url, postgres_db, clock):
         assert sorted(days) == MAR[1:7]
 
 
-def test_the_scheduler_runs_the_day_that_ended_in_each_store(mp, clock):
+def test_the_scheduler_runs_the_day_that_began_in_each_store(mp, clock):
     """`run_daily_due`, what `milepost scheduler` does when it wakes: the day that just
-    ended in each store where one did, with catch-up, as of that day's end: never ahead."""
+    began in each store where one did, with catch-up, as of that day's start: never ahead."""
     utc, kiwi = f"s-{key()}", f"s-{key()}"
     mp.stores.create(utc, "UTC shop", currency="USD")
     mp.stores.create(kiwi, "Kiwi shop", currency="USD", timezone="Pacific/Auckland")
@@ -171,16 +171,16 @@ def test_the_scheduler_runs_the_day_that_ended_in_each_store(mp, clock):
         return {run.store: [(d.day, d.fired) for d in run.days] for run in mp.sweeps.run_daily_due() or []}
 
     first = due()
-    assert (first[utc], first[kiwi]) == ([(MAR[0], 0)], [(MAR[0], 0)])  # yesterday in each
+    assert (first[utc], first[kiwi]) == ([(MAR[1], 0)], [(MAR[1], 0)])  # today in each
     assert not due().keys() & {utc, kiwi}
     clock.set(datetime(2026, 3, 1, 11, 0, 1, tzinfo=UTC))  # past midnight in Auckland only
-    assert due().get(kiwi) == [(MAR[1], 0)] and utc not in due()
-    clock.set(datetime(2026, 3, 2, 11, 0, 1, tzinfo=UTC))  # 03-02 ended in Auckland: c1 due at its end
-    ended = due()  # and 03-01 ended in UTC
-    assert (ended[kiwi], ended[utc]) == ([(MAR[2], 1)], [(MAR[1], 0)])
+    assert due().get(kiwi) == [(MAR[2], 0)] and utc not in due()
+    clock.set(datetime(2026, 3, 2, 11, 0, 1, tzinfo=UTC))  # 03-03 began in Auckland: c1 due by its start
+    began = due()  # and 03-02 began in UTC
+    assert (began[kiwi], began[utc]) == ([(MAR[3], 1)], [(MAR[2], 0)])
     clock.set(datetime(2026, 3, 4, 0, 0, 1, tzinfo=UTC))  # down for two days: caught up
     later = due()
-    assert (later[utc], later[kiwi]) == ([(MAR[2], 0), (MAR[3], 0)], [(MAR[3], 0)])
+    assert (later[utc], later[kiwi]) == ([(MAR[3], 0), (MAR[4], 0)], [(MAR[4], 0)])
 
 
 @pytest.mark.postgres

@@ -226,5 +226,5 @@ def test_the_daily_scheduler_expires_points_and_the_worker_leaves_them_to_it(mp,
         assert worker.scheduler is None and balance(mp, shop) == 100
     finally:
         worker.close()
-    mp.sweeps.run_daily([shop])  # today, and the days since the first run, each as of its end
+    mp.sweeps.run_daily([shop])  # today, and the days since the first run, each as of its start
     assert balance(mp, shop) == 0

@@ -19,14 +19,14 @@ class Sweeps(Capability):
     def run_daily(self, stores: list[str] | None = None, date: Date | None = None) -> list[DailyRun]:
         """Run the daily work of the stores (all unless named) for `date` (default: today
         in each store's time zone), and the days missed since each store's last run, each
-        as of the end of its own local day. A date at or before a store's last run adds
+        as of the start of its own local day. A date at or before a store's last run adds
         nothing there."""
         found = [self._w.store(key) for key in stores] if stores else self._all_stores()
         return [run_daily(self._w.db, store, date, self._w.clock) for store in found]
 
     def run_daily_due(self) -> list[DailyRun] | None:
         """What `milepost scheduler` does when it wakes: in every store where a local day
-        ended since its last run, run that day (yesterday, there), with catch-up. None when another scheduler holds
+        began since its last run, run that day (today, there), with catch-up. None when another scheduler holds
         the database's scheduler lock (PostgreSQL) and so acts instead."""
         with self._w.db.session_lock(SCHEDULER_LOCK) as held:
             return run_due_days(self._w.db, self._w.clock) if held else None

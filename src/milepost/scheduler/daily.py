@@ -1,11 +1,17 @@
-"""The daily run: what time alone makes due (inactivity programs, points expiry), evaluated
-as of a store-local date, for any date, past or future, whatever the wall clock says.
+"""The daily run: what time alone makes due (automations' daily triggers, inactivity
+programs, points expiry), evaluated as of a store-local date, for any date, past or
+future, whatever the wall clock says.
+
+The run of day D is *at the start of D*: as of the first instant of the store-local D,
+and the date triggers of D fire in it (a purchase on D-365 is complete by then, and the
+day's emails go out on the day). `milepost scheduler` runs today just after local
+midnight.
 
 `run_daily(db, store, day, clock)` runs `day` and, to catch up, the days after the store's
-last completed run that were missed, each as of the end of its own local day, oldest
+last completed run that were missed, each as of the start of its own local day, oldest
 first, then marks each completed (one `daily_runs` row per store and day). A store's
 first run has no missed days; a day at or before the last completed one runs nothing.
-Every firing is keyed (rule, customer, lapse) and every expiry by its lot, so two runs at
+Every firing is keyed (rule, customer, lapse or day) and every expiry by its lot, so two runs at
 once, from two machines, still fire and expire everything once.
 """
 
@@ -15,9 +21,10 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from milepost.domain.automations import start_of_day as day_start
 from milepost.domain.records import Store
 from milepost.scheduler.expiry import expire_points
 from milepost.scheduler.inactivity import check_inactivity
@@ -53,26 +60,21 @@ def days_to_run(last: date | None, day: date) -> list[date]:
     return [start + timedelta(days=i) for i in range((day - start).days + 1)]
 
 
-def end_of_day(day: date, zone: str) -> datetime:
-    """The last instant of the store-local `day`, in UTC: the day's run is as of then."""
-    tomorrow = datetime.combine(day + timedelta(days=1), time(), tzinfo=ZoneInfo(zone))
-    return tomorrow.astimezone(UTC) - timedelta(microseconds=1)
+def start_of_day(day: date, zone: str) -> datetime:
+    """The first instant of the store-local `day`, in UTC: the day's run is as of then."""
+    return day_start(day, ZoneInfo(zone))
 
 
 def local_today(store: Store, now: datetime) -> date:
+    """Today in the store's time zone: the day the scheduler runs just after its midnight,
+    so "as of the start of the day" is now, not hours ahead: nothing fires or expires
+    before its time."""
     return now.astimezone(ZoneInfo(store.timezone)).date()
 
 
-def day_ended(store: Store, now: datetime) -> date:
-    """The store-local day that ended last: yesterday in the store's time zone. The
-    scheduler runs it just after its midnight, so "as of the end of the day" is now, not
-    hours ahead: nothing fires or expires before its time."""
-    return local_today(store, now) - timedelta(days=1)
-
-
 def due_now(store: Store, last: date | None, now: datetime) -> bool:
-    """A local day ended since the store's last completed run (or it never ran)."""
-    return last is None or day_ended(store, now) > last
+    """A local day began since the store's last completed run (or it never ran)."""
+    return last is None or local_today(store, now) > last
 
 
 def seconds_to_midnight(stores: list[Store], now: datetime, poll: float) -> float:
@@ -80,7 +82,7 @@ def seconds_to_midnight(stores: list[Store], now: datetime, poll: float) -> floa
     the store nearest to one, or `poll` seconds if that is sooner."""
     wake = poll
     for store in stores:
-        midnight = end_of_day(local_today(store, now), store.timezone) + timedelta(microseconds=1)
+        midnight = start_of_day(local_today(store, now) + timedelta(days=1), store.timezone)
         wake = min(wake, (midnight - now).total_seconds() + 1)
     return max(wake, 0.0)
 
@@ -96,17 +98,17 @@ def run_daily(db: Storage, store: Store, day: date | None, clock: Callable[[], d
 
 def run_due_days(db: Storage, clock: Callable[[], datetime]) -> list[DailyRun]:
     """What `milepost scheduler` does on each wake: for every store where a local day
-    ended since its last completed run, the run of that day, with catch-up."""
+    began since its last completed run, the run of that day, with catch-up."""
     with db.read() as tx:
         stores = tx.list_stores()
         last = {store.id: tx.last_daily_run(store.id) for store in stores}
     now = clock()
     due = [store for store in stores if due_now(store, last[store.id], now)]
-    return [run_daily(db, store, day_ended(store, now), clock) for store in due]
+    return [run_daily(db, store, local_today(store, now), clock) for store in due]
 
 
 def _run_day(db: Storage, store: Store, day: date, clock: Callable[[], datetime]) -> Day:
-    as_of = end_of_day(day, store.timezone)
+    as_of = start_of_day(day, store.timezone)
     fired = check_inactivity(db, as_of, [store.id]).fired
     expired = expire_points(db, as_of, [store.id]).points
     with db.write() as tx:
@@ -117,7 +119,7 @@ def _run_day(db: Storage, store: Store, day: date, clock: Callable[[], datetime]
 @dataclass(frozen=True, slots=True)
 class DailyScheduler:
     """`milepost scheduler`'s loop, and the one `milepost serve` embeds: wake just after
-    the nearest store's local midnight (or every `poll` seconds), run the day that ended
+    the nearest store's local midnight (or every `poll` seconds), run the day that began
     in the stores where one did (`tick`: None when another scheduler holds the lock), report each run."""
 
     tick: Callable[[], list[DailyRun] | None]

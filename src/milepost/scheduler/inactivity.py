@@ -2,7 +2,7 @@
 
 No event marks the day a customer becomes inactive, so these programs are evaluated by
 a sweep (`check_inactivity`), which the daily run (scheduler/daily.py) runs as of the
-end of each store-local day, and `milepost programs check-inactivity` as of now, on
+start of each store-local day, and `milepost programs check-inactivity` as of now, on
 demand. A sweep may run any number
 of times: each lapse fires at most once per customer.
 

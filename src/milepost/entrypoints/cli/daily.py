@@ -27,7 +27,7 @@ from milepost.scheduler.daily import DailyRun
 @json_option
 @pass_app
 def run_daily(app: App, stores: tuple[str, ...], day: datetime | None, as_json: bool) -> None:
-    """Run the inactivity programs and points expiry as of the end of a store-local date, past
+    """Run the automations, inactivity programs and points expiry as of the start of a store-local date, past
     or future, and the days missed since each store's last run, oldest first. A date at or
     before a store's last run adds nothing; running twice does nothing twice."""
     runs = app.mp.sweeps.run_daily(list(stores) or None, day.date() if day else None)
@@ -52,7 +52,7 @@ def run_daily(app: App, stores: tuple[str, ...], day: datetime | None, as_json: 
 @pass_app
 def scheduler(app: App, once: bool, poll: float) -> None:
     """Run each store's daily work just after its local midnight, until Ctrl-C or SIGTERM:
-    the day that just ended there, with catch-up of the days missed while it was down. On PostgreSQL only one
+    the day that just began there, with catch-up of the days missed while it was down. On PostgreSQL only one
     scheduler acts at a time (a database lock); the others wait their turn."""
     stop = threading.Event()
     if not once:
