@@ -88,6 +88,8 @@ class Blocked:
 
     def blocks(self, rule: Rule, customer: int, occurrence: int) -> bool:
         pair = (rule.id, customer)
+        if rule.kind == "automation":  # once per customer and day (the occurrence: the day's number)
+            return (rule.id, customer, occurrence) in self.fired
         if rule.kind == "inactivity":  # once per lapse; the lapse they were in when armed never
             return (rule.id, customer, occurrence) in self.fired or self.excluded.get(pair, -1) == occurrence
         if rule.every is None:  # one-time: once per customer, ever

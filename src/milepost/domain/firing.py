@@ -7,6 +7,7 @@ crossings may fire and applies the intents.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from milepost.domain.codes import DEFAULT_PATTERN, Discount
@@ -15,7 +16,7 @@ from milepost.domain.rules import Crossing, Rule
 from milepost.errors import ValidationError
 
 
-def fire(crossing: Crossing, customer: CustomerView, order_id: str | None) -> Firing | None:
+def fire(crossing: Crossing, customer: CustomerView, order_id: str | None = None) -> Firing | None:
     """The firing of a crossed rule for this customer, or None if its conditions fail."""
     rule = crossing.rule
     tags = customer.tags
@@ -30,8 +31,36 @@ def fire(crossing: Crossing, customer: CustomerView, order_id: str | None) -> Fi
             intent, outcome = _plan(position, kind, p, rule, crossing.value, customer, order_id)
         if intent is not None:
             intents.append(intent)
-        outcomes.append(outcome)
+        outcomes.append(outcome if rule.branch is None else {**outcome, "branch": rule.branch})
     return Firing(rule, crossing.value, crossing.occurrence, tuple(intents), tuple(outcomes), tags)
+
+
+def fail_over(firing: Firing, position: int, pool: str, customer: CustomerView) -> Firing:
+    """An automation's firing whose `pool_code` action at `position` got no code: the
+    actions before it stand, the ones after it are skipped, and the action's `on_failure`
+    list runs instead (numbered after the branch's actions). `customer` is as the firing
+    saw it, with its tags before it."""
+    rule = firing.rule
+    head = fire(
+        Crossing(replace(rule, actions=rule.actions[: position + 1]), firing.value, firing.occurrence), customer
+    )
+    assert head is not None  # an automation's rule has no tag conditions
+    failures = dict(rule.on_failure).get(position, ())
+    after_head = CustomerView(customer.customer_id, customer.name, customer.email, head.tags_after, customer.attributes)
+    tail = fire(Crossing(replace(rule, actions=failures, on_failure=()), firing.value, firing.occurrence), after_head)
+    assert tail is not None
+    base, why = len(rule.actions), f"pool {pool} has no code left"
+    skipped = tuple(
+        {**_outcome(p, a.type, "skipped", why), **({"branch": rule.branch} if rule.branch else {})}
+        for p, a in enumerate(rule.actions)
+        if p > position
+    )
+    moved = tuple(Intent(base + i.position, i.type, i.data) for i in tail.intents)
+    moved_outcomes = tuple({**o, "position": base + o["position"], "on_failure": True} for o in tail.outcomes)
+    intents = head.intents + moved
+    return Firing(
+        rule, firing.value, firing.occurrence, intents, head.outcomes + skipped + moved_outcomes, tail.tags_after
+    )
 
 
 def _tag(
@@ -60,7 +89,7 @@ def _outcome(position: int, kind: str, status: str, detail: str) -> dict[str, An
 
 def _plan(
     position: int, kind: str, p: Mapping[str, Any], rule: Rule, value: int, customer: CustomerView, order_id: str | None
-) -> tuple[Intent, dict[str, Any]]:
+) -> tuple[Intent | None, dict[str, Any]]:
     if kind == "credit":
         data: tuple[tuple[str, Any], ...] = (("amount", p["amount"]), ("currency", p["currency"]))
         return Intent(position, kind, data), _outcome(position, kind, "done", f"credited {p['amount']} {p['currency']}")
@@ -77,7 +106,20 @@ def _plan(
         return Intent(position, kind, data), _outcome(position, kind, "done", f"code issued: {discount.describe()}")
     if kind == "pool_code":  # the code is taken from the pool when the firing is written
         detail = f"code from pool {p['pool']!r}"
-        return Intent(position, kind, (("pool", p["pool"]),)), _outcome(position, kind, "done", detail)
+        fallback = position in dict(rule.on_failure)  # its on_failure list, not the default alert, says it failed
+        return Intent(position, kind, (("pool", p["pool"]), ("on_failure", fallback))), _outcome(
+            position, kind, "done", detail
+        )
+    if kind == "record_event":
+        data = (("event", p["event"]), ("properties", tuple(sorted((p.get("properties") or {}).items()))))
+        return Intent(position, kind, data), _outcome(position, kind, "done", f"recorded event {p['event']!r}")
+    if kind == "internal_email":
+        to = p.get("to") or attribute_email(customer, p.get("to_attribute", ""))
+        if to is None:
+            why = f"the customer has no email in {p.get('to_attribute')!r}"
+            return None, _outcome(position, kind, "skipped", why)
+        data = (("to", to), ("subject", p["subject"]), ("body", p["body"]))
+        return Intent(position, kind, data), _outcome(position, kind, "queued", f"internal email to {to} queued")
     if kind == "alert":
         text = alert_text(p.get("message"), customer, value, rule.name, order_id)
         assignee, detail = alert_assignee(p, customer)
@@ -107,11 +149,18 @@ def alert_assignee(p: Mapping[str, Any], customer: CustomerView) -> tuple[str | 
     attribute = p.get("assignee_attribute")
     if not attribute:
         return None, "alert created"
-    value = customer.attributes.get(attribute)
-    if isinstance(value, str) and "@" in value.strip() and len(value.strip()) <= 254:
-        email = value.strip().lower()
+    email = attribute_email(customer, attribute)
+    if email is not None:
         return email, f"alert created for {email} ({attribute})"
     return None, f"alert created for anyone: the customer has no email in {attribute!r}"
+
+
+def attribute_email(customer: CustomerView, attribute: str) -> str | None:
+    """The email address a customer attribute holds (an account manager's), or None."""
+    value = customer.attributes.get(attribute)
+    if isinstance(value, str) and "@" in value.strip() and len(value.strip()) <= 254:
+        return value.strip().lower()
+    return None
 
 
 def alert_text(template: str | None, customer: CustomerView, value: int, milestone: str, order_id: str | None) -> str:

@@ -62,6 +62,10 @@ class Rule:
     every: int | None = None  # repeating: fires again at threshold + every, + 2 * every, ...
     steps: tuple[Step, ...] = ()  # a sequential journey's steps (kind "journey"); threshold = len(steps)
     clawback_days: int | None = None  # None: keep; N: take back if the order is fully refunded within N days
+    # an automation's firing (kind "automation"): the branch it runs, and what runs instead of the rest of
+    # the branch when a pool_code action at a position gets no code (domain/automations.py)
+    branch: str | None = None
+    on_failure: tuple[tuple[int, tuple[Action, ...]], ...] = ()
 
     def marks(self, value: int) -> int:
         """How many of the rule's marks `value` has reached (a one-time rule has one)."""
@@ -105,7 +109,7 @@ class RuleIndex:
             if rule.steps:
                 journeys.append(rule)
                 continue
-            if rule.kind == "inactivity":  # no event crosses it: a sweep evaluates it
+            if rule.kind in ("inactivity", "automation"):  # no event crosses them: the daily run evaluates them
                 continue
             target = by_metric if rule.every is None else self._repeating
             target.setdefault(rule.metric, []).append(rule)

@@ -41,6 +41,11 @@ class Messages:
                 found = tx.user_by_email(payload["agent_alert"]["assignee"])
                 return self._agent_email(message, payload, store, customer, found[0] if found else None)
             firing = _firing_id(payload)
+            if "agent_email" in payload:  # an automation's internal_email
+                found = tx.user_by_email(payload["agent_email"]["to"])
+                code = tx.firing_code(store.id, customer.external_id, firing)
+                user = found[0] if found else None
+                return self._internal_email(message, payload, store, customer, user, code)
             credit = tx.firing_credit(store.id, customer.external_id, firing)
             points = tx.firing_points(store.id, customer.external_id, firing)
             code = tx.firing_code(store.id, customer.external_id, firing)
@@ -120,6 +125,32 @@ class Messages:
             f"Acknowledge it when you are on it and resolve it when it is done: {where}\n"
         )
         rendered = Rendered(f"[{store.name}] Alert for you: {who}", text, None)
+        return self._send_email(message, store, user.email, user.name, rendered)
+
+    def _internal_email(
+        self,
+        message: OutboxMessage,
+        payload: dict[str, Any],
+        store: Store,
+        customer: Any,
+        user: User | None,
+        code: str | None,
+    ) -> Outcome:
+        """An automation's internal email to an agent: its subject and body are templates
+        with the message variables, and `code`, the pool code the branch took."""
+        agent = payload["agent_email"]
+        blocked = agent_blocked(agent["to"], user)
+        if blocked is not None or user is None:
+            return skip(blocked or "")
+        context = template_context(
+            store, customer, {"name": payload["milestone"]["name"], "count": payload["milestone"]["count"]}
+        )
+        try:
+            rendered = render(
+                {"subject": agent["subject"], "body_text": agent["body"]}, {**context, "code": code or ""}
+            )
+        except TemplateProblem as exc:
+            return failed(f"the internal email does not render: {exc}")
         return self._send_email(message, store, user.email, user.name, rendered)
 
     def _sms(self, message: OutboxMessage, payload: dict[str, Any], customer: Any, context: Any) -> Outcome:

@@ -22,19 +22,20 @@ from __future__ import annotations
 import random
 import secrets
 from collections.abc import Callable, Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 import orjson
 
 from milepost.domain.codes import Discount, Pattern
-from milepost.domain.construct import Decided, Firing
+from milepost.domain.construct import Decided, Firing, Intent
 from milepost.domain.delivery import WEBHOOK_EVENT_TYPES
-from milepost.domain.events import OrderEvent
+from milepost.domain.events import OrderEvent, TrackEvent
 from milepost.domain.ids import format_id
-from milepost.domain.records import Store
+from milepost.domain.records import CustomerState, Store
 from milepost.service.pool_claims import Claims, Taken
 from milepost.service.ports import POINTS_UNIT, BatchWrite, CodeRow, FiredMilestone, FiringRow, LedgerRow, OutboxRow
+from milepost.service.rendering import TemplateProblem, render
 
 
 def milestone_data(store_key: str, m: FiredMilestone) -> dict[str, Any]:
@@ -79,13 +80,15 @@ def effects_of(
     alert_ids: Callable[[int], list[int]] = lambda n: [],
     rng: random.Random | None = None,
     claims: Claims | None = None,
+    hold: Mapping[int, datetime] | None = None,
 ) -> None:
     """Append every internal effect and outbox row of `decided` to `batch`.
     Tags are not written here: the caller writes each customer's net change.
     `alert_ids(n)` hands out ids for the alerts, so their webhooks can name them; `rng`
     draws the codes (default `secrets.SystemRandom()`); `claims` are the codes the firings
-    took from pools (service/pool_claims.py)."""
-    rng, claims = rng or secrets.SystemRandom(), claims or {}
+    took from pools (service/pool_claims.py); `hold`, by customer id, when their emails and
+    texts may go (an automation's local hour)."""
+    rng, claims, hold = rng or secrets.SystemRandom(), claims or {}, hold or {}
     wanted = subscribers(subscriptions.events)
     alerts_needed = sum(1 for d in decided for i in d.firing.intents if i.type == "alert")
     fresh_alert_ids = iter(alert_ids(alerts_needed) if alerts_needed else [])
@@ -155,15 +158,44 @@ def effects_of(
                 batch.workflow_runs.append((intent.get("workflow"), customer.id, firing_id))
             elif kind == "send_email":
                 payload = _json({**data, "template": intent.get("template")})
-                batch.outbox.append(OutboxRow(key, "email", customer.id, firing_id, payload))
+                batch.outbox.append(
+                    OutboxRow(key, "email", customer.id, firing_id, payload, None, hold.get(customer.id))
+                )
             elif kind == "send_sms":
                 payload = _json({**data, "text": intent.get("text")})
-                batch.outbox.append(OutboxRow(key, "sms", customer.id, firing_id, payload))
+                batch.outbox.append(OutboxRow(key, "sms", customer.id, firing_id, payload, None, hold.get(customer.id)))
+            elif kind == "record_event":
+                code = next((c.code for c in taken.values() if c.code), "")
+                batch.events.append(recorded_event(key, intent, customer, batch.now, {**data, "code": code}))
+            elif kind == "internal_email":
+                agent = {k: intent.get(k) for k in ("to", "subject", "body")}
+                batch.outbox.append(
+                    OutboxRow(f"{key}:agent", "email", customer.id, firing_id, _json({**data, "agent_email": agent}))
+                )
             elif kind == "webhook":
                 url = intent.get("url")
                 payload = _json({"url": url, "type": "milestone.reached", "data": data})
                 endpoint_id = subscriptions.urls.get(url)
                 batch.outbox.append(OutboxRow(key, "webhook", customer.id, firing_id, payload, endpoint_id))
+
+
+def recorded_event(
+    key: str, intent: Intent, customer: CustomerState, now: datetime, context: dict[str, Any]
+) -> tuple[TrackEvent, str, int, str]:
+    """An automation's `record_event`: a custom event in the customer's history (source
+    "automation"), its properties' templates filled in (`{{ code }}`: the pool code the
+    branch took; a template that does not render is kept as written)."""
+    properties = {name: _filled(text, context) for name, text in intent.get("properties")}
+    event = TrackEvent(key, "custom", customer.external_id, now, intent.get("event"), properties)
+    raw = {"id": key, "type": "custom", "customer_id": customer.external_id, "name": event.name}
+    return event, "automation", customer.id, _json({**raw, "occurred_at": now.isoformat(), "properties": properties})
+
+
+def _filled(text: str, context: dict[str, Any]) -> str:
+    try:
+        return render({"subject": "", "body_text": text}, context).text
+    except TemplateProblem:
+        return text
 
 
 def _fired(d: Decided, firing_id: int, order_id: str | None) -> FiredMilestone:

@@ -6,6 +6,8 @@ The changes come evaluated by the pure domain:
 - ingest: each accepted event, with the rule crossings it caused (domain/engine.py
   `fold_batch`, domain/rules.py `evaluate`), and the batch's orders;
 - the inactivity sweep: the lapses come due, one crossing each (domain/due.py `lapses`);
+- the automations' daily run: the customers a trigger holds for on a day, each with
+  the branch they take (scheduler/automations.py);
 - clawback: the orders that stopped counting (fully refunded or cancelled), found
   among the batch's orders, whose milestones give back what they gave.
 
@@ -16,8 +18,9 @@ The changes come evaluated by the pure domain:
 2. decide (domain/engine.py `decide_firings`): at most once, not retroactive, the tag
    conditions, each firing seeing the tags the ones before it left;
 3. effects (service/effects.py): the firing rows, ledger rows (credit and points),
-   codes (drawn, or taken from a pool: service/pool_claims.py), alerts, workflow runs
-   and outbox rows;
+   codes (drawn, or taken from a pool: service/pool_claims.py; an automation's branch
+   whose pool had no code is rebuilt first, domain/firing.py `fail_over`), alerts,
+   workflow runs, recorded events and outbox rows;
 4. tags: each customer's net change;
 5. write `batch`, with what the caller put in it first (events, customers, orders);
 6. claw back the stopped orders' milestones (service/clawback.py) in a second write: a
@@ -31,18 +34,20 @@ simulation needs.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from milepost.domain.clawback import stopped_at
-from milepost.domain.construct import Applied, Decided, OrderSlot
+from milepost.domain.construct import Applied, CustomerView, Decided, OrderSlot
 from milepost.domain.engine import decide_firings
 from milepost.domain.events import OrderEvent
+from milepost.domain.firing import fail_over
 from milepost.domain.records import Store
 from milepost.domain.rules import RuleIndex
 from milepost.service.clawback import claw_back
 from milepost.service.effects import Subscriptions, effects_of
-from milepost.service.pool_claims import claim_pool_codes
+from milepost.service.pool_claims import Claims, claim_pool_codes
 from milepost.service.ports import BatchTx, BatchWrite, FiringRow, Storage
 
 
@@ -54,6 +59,7 @@ class Changes:
     orders: dict[str, OrderSlot] = field(default_factory=dict)  # the batch's orders, as it left them
     counted: set[str] = field(default_factory=set)  # the orders among them that counted before it
     clawback: bool = False  # some program takes its rewards back when their order stops counting
+    hold: dict[int, datetime] = field(default_factory=dict)  # customer id -> their messages wait until then
 
 
 def run(tx: BatchTx, store: Store, batch: BatchWrite, changes: Changes, subscriptions: Subscriptions) -> list[Decided]:
@@ -63,7 +69,17 @@ def run(tx: BatchTx, store: Store, batch: BatchWrite, changes: Changes, subscrip
     decided, tags_before, tags_after = _decide(tx, changes.applied)
     firing_ids = tx.next_ids("firings", len(decided))
     claims = claim_pool_codes(tx, store.id, decided, firing_ids, batch.now)
-    effects_of(batch, decided, firing_ids, store, subscriptions, lambda n: tx.next_ids("alerts", n), claims=claims)
+    decided = _fail_over(decided, firing_ids, claims, tags_before, tags_after)
+    effects_of(
+        batch,
+        decided,
+        firing_ids,
+        store,
+        subscriptions,
+        lambda n: tx.next_ids("alerts", n),
+        claims=claims,
+        hold=changes.hold,
+    )
     for customer_id, tags in tags_after.items():
         before = tags_before.get(customer_id, frozenset())
         batch.tags_added.extend((customer_id, tag) for tag in sorted(tags - before))
@@ -76,6 +92,35 @@ def run(tx: BatchTx, store: Store, batch: BatchWrite, changes: Changes, subscrip
         claw_back(tx, store, clawbacks, stopped, names)
         tx.write_batch(clawbacks)
     return decided
+
+
+def _fail_over(
+    decided: list[Decided],
+    firing_ids: Sequence[int],
+    claims: Claims,
+    tags_before: dict[int, frozenset[str]],
+    tags_after: dict[int, frozenset[str]],
+) -> list[Decided]:
+    """The automations' firings whose pool gave no code, rebuilt (domain/firing.py
+    `fail_over`): the rest of the branch skipped, its on_failure list instead, and the
+    customer's tags as that leaves them (an automation fires once per customer in a run)."""
+    failed: dict[int, int] = {}
+    for (firing_id, position), taken in claims.items():
+        if taken.code is None and position < failed.get(firing_id, position + 1):
+            failed[firing_id] = position
+    if not failed:
+        return decided
+    out = []
+    for d, firing_id in zip(decided, firing_ids, strict=True):
+        at = failed.get(firing_id)
+        if at is not None and d.firing.rule.kind == "automation":
+            c = d.applied.customer
+            view = CustomerView(c.external_id, c.name, c.email, tags_before.get(c.id, frozenset()), c.attributes)
+            firing = fail_over(d.firing, at, claims[(firing_id, at)].pool, view)
+            tags_after[c.id] = firing.tags_after
+            d = Decided(d.applied, firing)
+        out.append(d)
+    return out
 
 
 def _decide(

@@ -1,7 +1,9 @@
 """The `pool_code` action in the firing pipeline: each firing takes one code left in the
 named pool, in the batch's transaction (adapters' `claim_pool_code`: two firings at once
 never take the same code). A pool with no code left gives nothing: the action is skipped
-and an admin alert names the customer. A pool that falls below its low-stock threshold
+and an admin alert names the customer (unless the action has an `on_failure` list, which
+runs instead: the pipeline rebuilds an automation's firing with `fail_over`, domain/firing.py,
+and the rest of its branch takes no code). A pool that falls below its low-stock threshold
 raises one alert, when it falls.
 
 What a firing took is handed to the effects step (service/effects.py) by (firing id,
@@ -48,7 +50,11 @@ def claim_pool_codes(
         return {}
     before: dict[str, tuple[int, Pool] | None] = {}
     claims: Claims = {}
+    failed: set[int] = set()  # automations' firings a pool failed: the rest of the branch takes nothing
     for d, firing_id, position, key in wanted:
+        if firing_id in failed:
+            claims[(firing_id, position)] = Taken(key, None)
+            continue
         if key not in before:
             found = tx.pools(store_id, key)
             before[key] = found[0] if found else None
@@ -56,9 +62,12 @@ def claim_pool_codes(
         customer = d.applied.customer
         code = tx.claim_pool_code(pool[0], customer.id, firing_id, now) if pool else None
         if code is None:
-            why = "has no code left" if pool else "does not exist"
-            message = f"{customer.external_id} got no code: pool {key!r} {why}"
-            tx.raise_alert(store_id, message, now, customer_id=customer.id, firing_id=firing_id)
+            if d.firing.rule.kind == "automation":
+                failed.add(firing_id)
+            if not _has_fallback(d, position):  # an on_failure list says it instead
+                why = "has no code left" if pool else "does not exist"
+                message = f"{customer.external_id} got no code: pool {key!r} {why}"
+                tx.raise_alert(store_id, message, now, customer_id=customer.id, firing_id=firing_id)
             claims[(firing_id, position)] = Taken(key, None)
             continue
         discount = orjson.dumps(pool[1].discount.as_dict()).decode() if pool else ""
@@ -67,6 +76,10 @@ def claim_pool_codes(
         if pool is not None:
             _alert_if_fallen(tx, store_id, key, pool[1], now)
     return claims
+
+
+def _has_fallback(d: Decided, position: int) -> bool:
+    return any(i.position == position and i.type == "pool_code" and i.get("on_failure") for i in d.firing.intents)
 
 
 def _alert_if_fallen(tx: ClaimTx, store_id: int, key: str, was: Pool, now: datetime) -> None:

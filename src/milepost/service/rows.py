@@ -153,6 +153,7 @@ class OutboxRow:
     firing_id: int | None
     payload: str  # JSON
     endpoint_id: int | None  # a webhook endpoint subscribed to an internal event
+    available_at: datetime | None  # not sent before then (None: at once)
 
     def __init__(
         self,
@@ -162,6 +163,7 @@ class OutboxRow:
         firing_id: int | None,
         payload: str,
         endpoint_id: int | None = None,
+        available_at: datetime | None = None,
     ) -> None:
         object.__setattr__(self, "key", key)
         object.__setattr__(self, "channel", channel)
@@ -169,6 +171,7 @@ class OutboxRow:
         object.__setattr__(self, "firing_id", firing_id)
         object.__setattr__(self, "payload", payload)
         object.__setattr__(self, "endpoint_id", endpoint_id)
+        object.__setattr__(self, "available_at", available_at)
 
 
 @dataclass(frozen=True, slots=True, init=False)

@@ -52,7 +52,19 @@ class CodeQueries(TxBase):
                 "endpoint_id",
             ),
             [
-                (store_id, o.key, o.channel, o.customer_id, o.firing_id, o.payload, "pending", 0, at, at, o.endpoint_id)
+                (
+                    store_id,
+                    o.key,
+                    o.channel,
+                    o.customer_id,
+                    o.firing_id,
+                    o.payload,
+                    "pending",
+                    0,
+                    self.ts(o.available_at) if o.available_at is not None else at,
+                    at,
+                    o.endpoint_id,
+                )
                 for o in rows
             ],
         )

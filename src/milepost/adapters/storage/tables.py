@@ -151,6 +151,8 @@ customers = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     UniqueConstraint("store_id", "external_id"),
     Index(None, "store_id", "email"),  # the admin UI's search by email
+    Index(None, "store_id", "first_order_at"),  # automations: a first purchase N days ago
+    Index(None, "store_id", "created_at"),  # automations: signed up N days ago
     postgresql_with={"fillfactor": 80},
 )
 
@@ -234,7 +236,10 @@ rules = Table(
     _created(),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("deleted_at", UTCDateTime),
+    Column("key", String(64)),  # an automation's key (kind "automation"), unique in its store
+    Column("definition", Text),  # an automation's definition, JSON (domain/automations.py)
     Index(None, "store_id", "metric"),
+    Index(None, "store_id", "key", unique=True),
 )
 
 rule_versions = Table(
@@ -597,6 +602,24 @@ login_failures = Table(
     Column("at", UTCDateTime, nullable=False),
     Index(None, "email", "at"),
     Index(None, "address", "at"),
+)
+
+#: One automation's run of one day: how many it looked at, let in, fired, and per branch.
+automation_runs = Table(
+    "automation_runs",
+    metadata,
+    _id(),
+    _store(),
+    Column("rule_id", Id, ForeignKey("rules.id"), nullable=False),
+    Column("day", Date, nullable=False),  # the store-local date run
+    Column("candidates", Integer, nullable=False),  # the trigger held for them
+    Column("audience", Integer, nullable=False),  # and the audience let them in
+    Column("fired", Integer, nullable=False),  # firings written (not fired before)
+    Column("skipped", Integer, nullable=False),  # in the audience, in no branch
+    Column("branches", Text, nullable=False),  # JSON {branch name: firings}
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=False),
+    Index(None, "rule_id", "day"),
 )
 
 daily_runs = Table(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from milepost.adapters.storage.alerts import AlertQueries
+from milepost.adapters.storage.automations import AutomationQueries
 from milepost.adapters.storage.batch import BatchQueries
 from milepost.adapters.storage.customers import CustomerQueries
 from milepost.adapters.storage.daily import DailyQueries
@@ -34,6 +35,7 @@ class Tx(
     DashboardQueries,
     PoolQueries,
     DailyQueries,
+    AutomationQueries,
 ):
     """Everything the services may ask of storage inside one transaction."""
 

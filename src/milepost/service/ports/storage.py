@@ -6,6 +6,7 @@ from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
 from milepost.service.ports.alerts import AlertsTx
+from milepost.service.ports.automations import AutomationsTx
 from milepost.service.ports.batch import BatchTx
 from milepost.service.ports.codes import CodesTx
 from milepost.service.ports.customers import CustomersTx
@@ -40,6 +41,7 @@ class Tx(
     DeliveryTx,
     UsersTx,
     DashboardTx,
+    AutomationsTx,
     Protocol,
 ):
     """Everything the services may ask of storage inside one transaction."""
