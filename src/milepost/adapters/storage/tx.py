@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from milepost.adapters.storage.aggregates import AggregateQueries
 from milepost.adapters.storage.alerts import AlertQueries
 from milepost.adapters.storage.batch import BatchQueries
 from milepost.adapters.storage.customers import CustomerQueries
@@ -34,6 +35,7 @@ class Tx(
     DashboardQueries,
     PoolQueries,
     DailyQueries,
+    AggregateQueries,
 ):
     """Everything the services may ask of storage inside one transaction."""
 

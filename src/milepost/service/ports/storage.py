@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
+from milepost.service.ports.aggregates import AggregatesTx
 from milepost.service.ports.alerts import AlertsTx
 from milepost.service.ports.batch import BatchTx
 from milepost.service.ports.codes import CodesTx
@@ -40,6 +41,7 @@ class Tx(
     DeliveryTx,
     UsersTx,
     DashboardTx,
+    AggregatesTx,
     Protocol,
 ):
     """Everything the services may ask of storage inside one transaction."""
