@@ -18,6 +18,7 @@ from milepost.adapters.channels.email import SmtpSender
 from milepost.adapters.channels.sms import TwilioSender
 from milepost.adapters.channels.webhook import WebhookSender
 from milepost.adapters.storage.database import Database
+from milepost.capabilities.aggregates import Aggregates
 from milepost.capabilities.alerts import Alerts
 from milepost.capabilities.codes import Codes
 from milepost.capabilities.customers import Customers
@@ -77,6 +78,7 @@ class Milepost:
         self.ledgers = Ledgers(w)
         self.codes = Codes(w)
         self.pools = Pools(w)
+        self.aggregates = Aggregates(w)
         self.reports = Reports(w)
         self.alerts = Alerts(w)
         self.webhooks = Webhooks(w)

@@ -567,6 +567,23 @@ pool_codes = Table(
 )
 
 
+aggregates = Table(
+    "aggregates",
+    metadata,
+    _id(),
+    _store(),
+    Column("key", String(64), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("source", String(200), nullable=False),  # "orders", an event type, or a custom event's name
+    Column("function", String(8), nullable=False),  # "count" or "sum"
+    Column("property", String(64)),  # the payload's numeric property a sum of events adds
+    Column("window_days", Integer),  # a rolling window of store-local days; none: all time
+    _created(),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("store_id", "key"),
+)
+
+
 # -- the admin UI -------------------------------------------------------------------------------
 
 users = Table(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from milepost.adapters.storage.aggregates import AggregateQueries
 from milepost.adapters.storage.alerts import AlertQueries
 from milepost.adapters.storage.automations import AutomationQueries
 from milepost.adapters.storage.batch import BatchQueries
@@ -36,6 +37,7 @@ class Tx(
     PoolQueries,
     DailyQueries,
     AutomationQueries,
+    AggregateQueries,
 ):
     """Everything the services may ask of storage inside one transaction."""
 

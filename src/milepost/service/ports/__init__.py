@@ -6,6 +6,7 @@ One `Protocol` per capability of a transaction (`BatchTx` for ingest, `RulesTx`,
 for SQLite and PostgreSQL; the service never imports a driver.
 """
 
+from milepost.service.ports.aggregates import AggregatesTx
 from milepost.service.ports.alerts import AlertsTx
 from milepost.service.ports.batch import BatchTx
 from milepost.service.ports.codes import CodesTx
@@ -38,6 +39,7 @@ from milepost.service.ports.users import UsersTx
 
 __all__ = [
     "POINTS_UNIT",
+    "AggregatesTx",
     "AlertsTx",
     "BatchTx",
     "BatchWrite",

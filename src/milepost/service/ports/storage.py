@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
+from milepost.service.ports.aggregates import AggregatesTx
 from milepost.service.ports.alerts import AlertsTx
 from milepost.service.ports.automations import AutomationsTx
 from milepost.service.ports.batch import BatchTx
@@ -42,6 +43,7 @@ class Tx(
     UsersTx,
     DashboardTx,
     AutomationsTx,
+    AggregatesTx,
     Protocol,
 ):
     """Everything the services may ask of storage inside one transaction."""

@@ -2,7 +2,7 @@
 customers indexed by their first counted order and sign-up for the daily triggers
 
 Revision ID: 0022
-Revises: 0020 (0021, the aggregates, once merged)
+Revises: 0021
 Create Date: 2026-12-07
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0022"
-down_revision = "0020"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
