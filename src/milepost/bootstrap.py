@@ -20,6 +20,7 @@ from milepost.adapters.channels.webhook import WebhookSender
 from milepost.adapters.storage.database import Database
 from milepost.capabilities.aggregates import Aggregates
 from milepost.capabilities.alerts import Alerts
+from milepost.capabilities.automations import Automations
 from milepost.capabilities.codes import Codes
 from milepost.capabilities.customers import Customers
 from milepost.capabilities.deliveries import Deliveries, Mailbox
@@ -79,6 +80,7 @@ class Milepost:
         self.codes = Codes(w)
         self.pools = Pools(w)
         self.aggregates = Aggregates(w)
+        self.automations = Automations(w)
         self.reports = Reports(w)
         self.alerts = Alerts(w)
         self.webhooks = Webhooks(w)

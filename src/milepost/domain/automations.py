@@ -607,6 +607,10 @@ def _actions(
             if not isinstance(inner, list) or not inner:
                 problems[f"{where}[{i}].on_failure"] = "must be a non-empty list of actions"
                 continue
+            nested = [k for k, f in enumerate(inner) if isinstance(f, Mapping) and f.get("type") == "pool_code"]
+            if nested:
+                problems[f"{where}[{i}].on_failure[{nested[0]}].type"] = "an on_failure list takes no pool_code"
+                continue
             failures.append((i, _checked(inner, f"{where}[{i}].on_failure", currency, known, problems)))
     return actions, tuple(failures)
 

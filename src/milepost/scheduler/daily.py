@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from milepost.domain.automations import start_of_day as day_start
 from milepost.domain.records import Store
+from milepost.scheduler.automations import Tally, run_automations
 from milepost.scheduler.expiry import expire_points
 from milepost.scheduler.inactivity import check_inactivity
 from milepost.service.ports import Storage
@@ -42,6 +43,7 @@ class Day:
     day: date
     fired: int  # inactivity milestones fired
     expired: int  # points expired
+    automations: tuple[Tally, ...] = ()  # each automation's run of the day
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,11 +111,12 @@ def run_due_days(db: Storage, clock: Callable[[], datetime]) -> list[DailyRun]:
 
 def _run_day(db: Storage, store: Store, day: date, clock: Callable[[], datetime]) -> Day:
     as_of = start_of_day(day, store.timezone)
+    automations = run_automations(db, store, day, clock)
     fired = check_inactivity(db, as_of, [store.id]).fired
     expired = expire_points(db, as_of, [store.id]).points
     with db.write() as tx:
         tx.mark_daily_run(store.id, day, clock())
-    return Day(day, fired, expired)
+    return Day(day, fired, expired, tuple(automations))
 
 
 @dataclass(frozen=True, slots=True)

@@ -99,7 +99,7 @@ def checked_fields(
         raise ValidationError(f"metric {reason}; got {metric!r}", {"metric": reason})
     store = tx.lock_store(store_id, exclusive=True)
     parsed = validate_actions(actions, store.currency, tx.template_keys(store_id))
-    _check_external(tx, store, parsed, now, check_url)
+    check_external(tx, store, parsed, now, check_url)
     _check_pools(tx, store_id, parsed)
     return {
         "kind": kind,
@@ -111,7 +111,7 @@ def checked_fields(
     }
 
 
-def _check_external(tx: EditTx, store: Store, actions: tuple[Action, ...], now: datetime, check_url: UrlCheck) -> None:
+def check_external(tx: EditTx, store: Store, actions: tuple[Action, ...], now: datetime, check_url: UrlCheck) -> None:
     """Text messages must render for a sample customer; an alert's agent must be a user; a
     webhook action's URL becomes a webhook endpoint of the store (unless it is one), whose
     secret signs what it gets."""

@@ -148,7 +148,11 @@ class RecordQueries(TxBase):
         return [rule_from_row(r) for r in self.conn.execute(q.order_by(t.rules.c.id))]
 
     def rule_row(self, store_id: int, rule_id: int) -> Any:
-        return self.conn.execute(select(t.rules).where(t.rules.c.store_id == store_id, t.rules.c.id == rule_id)).first()
+        """A program's row (an automation is not a program: mp.automations has it)."""
+        r = t.rules.c
+        return self.conn.execute(
+            select(t.rules).where(r.store_id == store_id, r.id == rule_id, r.kind != "automation")
+        ).first()
 
     def rule_rows(
         self,
@@ -161,8 +165,8 @@ class RecordQueries(TxBase):
         """By (threshold, id); `after`, a (threshold, id) seen last, and `limit` give one page."""
         r = t.rules.c
         q = select(t.rules).where(r.store_id == store_id)
-        if kind is not None:
-            q = q.where(r.kind == kind)
+        # programs only: automations (mp.automations) are listed apart
+        q = q.where(r.kind == kind) if kind is not None else q.where(r.kind != "automation")
         if not include_deleted:
             q = q.where(r.deleted_at.is_(None))
         if after is not None:

@@ -23,50 +23,7 @@ from milepost.domain.automations import (
     parse,
 )
 from milepost.errors import ValidationError
-
-
-def anniversary() -> dict[str, Any]:
-    return {
-        "key": "first_purchase_anniversary",
-        "name": "First purchase anniversary",
-        "trigger": {"type": "first_purchase", "days": 365},
-        "audience": {"all": [{"field": "email", "op": "valid"}, {"field": "email_consent", "op": "is", "value": True}]},
-        "branches": [
-            {
-                "name": "1-2 orders",
-                "when": {"field": "aggregate.orders_365d", "op": "between", "value": [1, 2]},
-                "actions": [
-                    {
-                        "type": "pool_code",
-                        "pool": "1year_anniversary_discount",
-                        "on_failure": [
-                            {
-                                "type": "alert",
-                                "message": "{customer} got no code: pool 1year_anniversary_discount is empty",
-                                "assignee_attribute": "account_manager",
-                            }
-                        ],
-                    },
-                    {
-                        "type": "record_event",
-                        "event": "coupon assigned",
-                        "properties": {"promotion": "1year_anniversary_discount", "coupon code": "{{ code }}"},
-                    },
-                    {"type": "add_tag", "tag": "coupon_1year_anniversary"},
-                    {"type": "send_email", "template": "anniversary_gift"},
-                ],
-            },
-            {
-                "name": "3+ orders",
-                "when": {"field": "aggregate.orders_365d", "op": ">=", "value": 3},
-                "actions": [{"type": "send_email", "template": "anniversary_thanks"}],
-            },
-        ],
-        "active_from": "2026-01-01",
-        "send_at_local_hour": 9,
-        "active": True,
-    }
-
+from support.automations import anniversary
 
 KNOWN = Known(
     templates={"anniversary_gift", "anniversary_thanks"},

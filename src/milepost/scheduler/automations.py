@@ -1,0 +1,203 @@
+"""Automations' daily triggers in the daily run (scheduler/daily.py): each live automation
+with a daily trigger, as of the start of the store-local day D, built the way the
+inactivity sweep is (scheduler/inactivity.py), through the one firing pipeline.
+
+Per page of customers, in one transaction:
+
+1. storage selects the *candidates* by index: customers whose trigger instant (first
+   counted order, sign-up, last counted order) lies in a UTC range that holds the
+   local date D - days in every zone (domain/automations.py `candidate_window`); a
+   date attribute trigger reads every customer, page by page;
+2. the domain keeps exactly those the trigger holds for on D, in the customer's own
+   time zone (`fires_on`), checks the audience and picks the branch, reading the
+   profile, tags, metrics and the store's aggregates as of D in the customer's
+   calendar (service/aggregate_values.py);
+3. each becomes an applied change with one crossing: the automation, as the branch it
+   takes, and the occurrence D's day number, so (automation, customer, day) fires at
+   most once however often D runs, from however many machines;
+4. `pipeline.run` decides and writes the firings and their effects; the customers'
+   messages wait until the automation's local hour on D, in their own time zone (sent
+   at once when it has passed).
+
+Each run of a day writes one `automation_runs` row: candidates, audience, firings,
+"no branch", and firings per branch.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from milepost.domain.aggregates import METRICS
+from milepost.domain.automations import (
+    Automation,
+    Facts,
+    Profile,
+    candidate_window,
+    choose_branch,
+    day_number,
+    fires_on,
+    holds,
+    instant_day,
+    start_of_day,
+    zone_of,
+)
+from milepost.domain.construct import Applied
+from milepost.domain.events import TrackEvent
+from milepost.domain.records import CustomerState, Store
+from milepost.domain.rules import Crossing, Rule
+from milepost.service import aggregate_values, pipeline
+from milepost.service.automations import stored
+from milepost.service.pipeline import Changes, store_config
+from milepost.service.ports import BatchWrite, Storage, Tx
+
+PAGE = 1_000
+
+
+@dataclass(slots=True)
+class Tally:
+    """What one automation's run of a day did."""
+
+    key: str
+    candidates: int = 0
+    audience: int = 0
+    fired: int = 0
+    skipped: int = 0  # in the audience, in no branch
+    branches: Counter[str] = field(default_factory=Counter)
+
+
+def run_automations(db: Storage, store: Store, day: date, clock: Callable[[], datetime]) -> list[Tally]:
+    """Run every live automation with a daily trigger for the store-local `day`."""
+    with db.read() as tx:
+        found = [(tx.rule_of(row), stored(row, store.currency)) for row in tx.automation_rows(store.id)]
+    due = [(rule, a) for rule, a in found if a.trigger.daily and a.live_on(day)]
+    return [_run(db, store, rule, a, day, clock) for rule, a in due]
+
+
+def _run(
+    db: Storage, store: Store, rule: Rule, automation: Automation, day: date, clock: Callable[[], datetime]
+) -> Tally:
+    started, tally, after = clock(), Tally(automation.key), 0
+    while True:
+        found, after = _page(db, store, rule, automation, day, after, tally, clock)
+        if found < PAGE:
+            break
+    with db.write() as tx:
+        counts = {"candidates": tally.candidates, "audience": tally.audience, "fired": tally.fired}
+        counts["skipped"] = tally.skipped
+        tx.insert_automation_run(store.id, rule.id, day, counts, dict(tally.branches), started, clock())
+    return tally
+
+
+def _page(
+    db: Storage,
+    store: Store,
+    rule: Rule,
+    automation: Automation,
+    day: date,
+    after: int,
+    tally: Tally,
+    clock: Callable[[], datetime],
+) -> tuple[int, int]:
+    trigger = automation.trigger
+    window = candidate_window(instant_day(trigger, day)) if trigger.instant else None
+    as_of = start_of_day(day, ZoneInfo(store.timezone))
+    with db.write() as tx:
+        store = tx.lock_store(store.id)
+        page = tx.automation_candidates(store.id, trigger.instant, window, after, PAGE)
+        if not page:
+            return 0, after
+        externals = [external for _, external, _ in page]
+        tx.lock_customers(store.id, externals)
+        customers = tx.load_customers(store.id, externals)
+        instants = {external: instant for _, external, instant in page}
+        due = [c for e, c in customers.items() if fires_on(trigger, _facts(c, instants[e]), day, store.timezone)]
+        tally.candidates += len(due)
+        applied = _applied(tx, store, rule, automation, day, as_of, due, tally)
+        hold = _hold(automation, applied, day, store, clock()) if automation.send_at_local_hour is not None else {}
+        _, subscriptions = store_config(db, tx, store)
+        batch = BatchWrite(store.id, as_of, store.counting_rank)
+        decided = pipeline.run(tx, store, batch, Changes(applied, hold=hold), subscriptions)
+        tally.fired += len(decided)
+        tally.branches.update(d.firing.rule.branch or "" for d in decided)
+        return len(page), page[-1][0]
+
+
+def _facts(c: CustomerState, instant: datetime | None) -> Facts:
+    """What the trigger reads; the candidate's own instant stands for its sign-up."""
+    agg = c.aggregates
+    return Facts(agg.first_order_at, agg.last_order_at, instant, c.attributes)
+
+
+def _applied(
+    tx: Tx,
+    store: Store,
+    rule: Rule,
+    automation: Automation,
+    day: date,
+    as_of: datetime,
+    due: list[CustomerState],
+    tally: Tally,
+) -> list[Applied]:
+    """The customers in the audience, each with the crossing of the branch they take."""
+    tags = tx.load_tags([c.id for c in due])
+    values = _aggregates(tx, store, automation.aggregates(), due, day)
+    occurrence, found = day_number(day), list[Applied]()
+    for c in due:
+        profile = Profile(
+            c.email,
+            c.email_consent,
+            c.sms_consent,
+            tags.get(c.id, frozenset()),
+            {m: c.aggregates.metric(m) for m in METRICS},
+            c.attributes,
+            values.get(c.id, {}),
+        )
+        if not holds(automation.audience, profile):
+            continue
+        tally.audience += 1
+        branch = choose_branch(automation, profile)
+        if branch is None:
+            tally.skipped += 1
+            continue
+        as_branch = replace(
+            rule, name=automation.name, actions=branch.actions, branch=branch.name, on_failure=branch.on_failure
+        )
+        key = f"automation:{rule.id}:{occurrence}"
+        event = TrackEvent(key, "custom", c.external_id, as_of, "automation", {"day": day.isoformat()})
+        found.append(Applied(len(found), event, c, [Crossing(as_branch, 0, occurrence)]))
+    return found
+
+
+def _aggregates(
+    tx: Tx, store: Store, names: set[str], due: list[CustomerState], day: date
+) -> dict[int, dict[str, int]]:
+    """The store's aggregates as of `day` in each customer's own calendar (their time
+    zone's, as the trigger found them), so a first purchase on D-365 in the customer's
+    zone is inside the 365 days before D there."""
+    if not names or not due:
+        return {}
+    by_zone: dict[str, list[int]] = {}
+    for c in due:
+        by_zone.setdefault(zone_of(c.attributes, store.timezone).key, []).append(c.id)
+    values: dict[int, dict[str, int]] = {}
+    for zone, ids in by_zone.items():
+        values |= aggregate_values.values_for(tx, replace(store, timezone=zone), names, ids, day)
+    return values
+
+
+def _hold(
+    automation: Automation, applied: list[Applied], day: date, store: Store, now: datetime
+) -> dict[int, datetime]:
+    """When each customer's messages may go: the automation's hour on `day`, in their own
+    time zone; not held when that has passed."""
+    hour = time(automation.send_at_local_hour or 0)
+    out = {}
+    for a in applied:
+        at = datetime.combine(day, hour, tzinfo=zone_of(a.customer.attributes, store.timezone)).astimezone(UTC)
+        if at > now:
+            out[a.customer.id] = at
+    return out

@@ -1,0 +1,256 @@
+"""Automations through `mp.*`, on SQLite and PostgreSQL: the first-purchase anniversary
+(a pool code, a recorded event, a tag and an email in a real SMTP mailbox; an empty pool
+telling the account manager instead; the thank-you branch), once per customer and day,
+on the customer's local date across DST, 29 February and the date line."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+import orjson
+import pytest
+from milepost_kit import drain, key, order_event
+
+from milepost import Milepost
+from milepost.errors import ValidationError
+from milepost.scheduler.automations import run_automations
+from support.automations import ANNIVERSARY, POOL, anniversary
+from support.smtp import SmtpSink
+
+
+def shop(mp: Milepost, codes: int, zone: str = "UTC") -> str:
+    store = f"s-{key()}"
+    mp.stores.create(store, "Anniversary shop", currency="USD", timezone=zone)
+    mp.templates.save(
+        store, "anniversary_gift", subject="A year already!", body_text="Your gift: {{ reward.coupon_code }}"
+    )
+    mp.templates.save(store, "anniversary_thanks", subject="Thank you", body_text="Thanks, {{ customer.name }}")
+    mp.pools.create(store, POOL, name="Anniversary", discount={"kind": "percentage", "percent": 15})
+    if codes:
+        mp.pools.import_codes(store, POOL, [f"ANNIV-{i:04}-CODE" for i in range(codes)])
+    mp.aggregates.create(store, "orders_365d", name="Orders in a year", source="orders", window_days=365)
+    return store
+
+
+def customer(mp: Milepost, store: str, cid: str, consent: bool = True, **attributes: Any) -> None:
+    event = {"id": key(), "type": "customer.created", "customer_id": cid, "name": f"Customer {cid}"}
+    event |= {"email": f"{cid}@example.com", "email_consent": consent, "attributes": attributes}
+    event["occurred_at"] = "2024-01-01T00:00:00Z"
+    result = mp.ingest(store, [event])
+    assert result.accepted == 1, result.rejected
+
+
+def order(mp: Milepost, store: str, cid: str, oid: str, at: str, kind: str = "paid") -> None:
+    result = mp.ingest(store, [order_event(kind, cid, oid, 1000, at=at)])
+    assert result.accepted == 1, result.rejected
+
+
+def agent(mp: Milepost) -> str:
+    email = f"am-{uuid.uuid4().hex[:8]}@shop.example"
+    mp.users.create(email, "Avery Manager", "correct horse battery", "agent")
+    return email
+
+
+def smtp(port: int) -> dict[str, object]:
+    return {"smtp_host": "127.0.0.1", "smtp_port": port, "smtp_security": "none"}
+
+
+def fired_days(runs: list[Any]) -> dict[date, int]:
+    """Per day run: the anniversary's firings."""
+    (run,) = runs
+    return {d.day: sum(a.fired for a in d.automations) for d in run.days}
+
+
+def test_the_anniversary_gives_a_code_an_event_a_tag_and_an_email(mp: Milepost):
+    store = shop(mp, codes=2)
+    for cid in ("one", "three", "unpaid", "late"):
+        customer(mp, store, cid)
+    order(mp, store, "one", "o1", "2025-03-01T10:00:00Z")
+    for i, at in enumerate(("2025-03-01T10:00:00Z", "2025-06-01T10:00:00Z", "2026-01-10T10:00:00Z")):
+        order(mp, store, "three", f"t{i}", at)
+    order(mp, store, "unpaid", "u1", "2025-03-01T10:00:00Z", kind="placed")  # placed a year ago, never paid
+    order(mp, store, "late", "l1", "2024-05-01T10:00:00Z", kind="placed")  # placed long ago,
+    order(mp, store, "late", "l1", "2025-03-01T18:00:00Z")  # paid a year ago
+    mp.automations.create(store, anniversary())
+
+    assert fired_days(mp.sweeps.run_daily([store], date(2026, 3, 1))) == {date(2026, 3, 1): 3}
+
+    (run,) = mp.automations.runs(store, ANNIVERSARY)
+    assert (run.day, run.candidates, run.audience, run.fired, run.skipped) == (date(2026, 3, 1), 3, 3, 3, 0)
+    assert run.branches == {"1-2 orders": 2, "3+ orders": 1}
+    by_customer = {c.customer_id: c for c in mp.automations.run(store, ANNIVERSARY, date(2026, 3, 1))}
+    assert {c: r.branch for c, r in by_customer.items()} == {
+        "one": "1-2 orders",
+        "three": "3+ orders",
+        "late": "1-2 orders",
+    }
+    codes = {}
+    for cid in ("one", "late"):
+        report = mp.customers.get(store, cid)
+        assert "coupon_1year_anniversary" in report.tags
+        (event,) = [e for e in mp.customers.events(store, cid) if e.type == "custom"]
+        payload = orjson.loads(event.payload)
+        assert payload["name"] == "coupon assigned" and payload["properties"]["promotion"] == POOL
+        codes[cid] = payload["properties"]["coupon code"]
+        assert codes[cid].startswith("ANNIV-")
+        outcomes = by_customer[cid].outcomes
+        assert [o["status"] for o in outcomes] == ["done", "done", "done", "queued"]
+    assert codes["one"] != codes["late"]
+    assert mp.pools.get(store, POOL).left == 0
+    assert "coupon_1year_anniversary" not in mp.customers.get(store, "three").tags
+    assert mp.alerts.list(store) == []
+
+    with SmtpSink() as server:
+        assert drain(mp, store, **smtp(server.port)) == 3
+    mail = {m["To"].split("<")[1].split("@")[0]: m for m in server.messages}
+    assert set(mail) == {"one", "three", "late"}
+    assert mail["one"]["Subject"] == "A year already!" and codes["one"] in mail["one"].get_content()
+    assert mail["three"]["Subject"] == "Thank you"
+
+
+def test_an_empty_pool_tells_the_account_manager_and_gives_the_customer_nothing(mp: Milepost):
+    store = shop(mp, codes=0)
+    manager = agent(mp)
+    customer(mp, store, "c1", account_manager=manager)
+    order(mp, store, "c1", "o1", "2025-03-01T10:00:00Z")
+    mp.automations.create(store, anniversary())
+
+    assert fired_days(mp.sweeps.run_daily([store], date(2026, 3, 1))) == {date(2026, 3, 1): 1}
+
+    report = mp.customers.get(store, "c1")
+    assert "coupon_1year_anniversary" not in report.tags
+    assert [e for e in mp.customers.events(store, "c1") if e.type == "custom"] == []
+    (alert,) = mp.alerts.list(store)
+    assert alert.assignee == manager and alert.message == f"Customer c1 got no code: pool {POOL} is empty"
+    (ran,) = mp.automations.run(store, ANNIVERSARY, date(2026, 3, 1))
+    statuses = [(o["type"], o["status"], o.get("on_failure", False)) for o in ran.outcomes]
+    assert statuses == [
+        ("pool_code", "skipped", False),
+        ("record_event", "skipped", False),
+        ("add_tag", "skipped", False),
+        ("send_email", "skipped", False),
+        ("alert", "done", True),
+        ("internal_email", "queued", True),
+    ]
+    assert ran.outcomes[1]["detail"] == f"pool {POOL} has no code left"
+
+    with SmtpSink() as server:
+        assert drain(mp, store, **smtp(server.port)) == 2  # the alert's email and the internal email
+    recipients = sorted(m["To"] for m in server.messages)
+    assert all(manager in r for r in recipients)
+    (internal,) = [m for m in server.messages if m["Subject"].startswith("No anniversary code")]
+    assert internal["Subject"] == "No anniversary code for Customer c1"
+    assert "c1 got nothing" in internal.get_content()
+
+
+def test_a_day_run_twice_fires_nothing_twice(mp: Milepost, clock):
+    store = shop(mp, codes=5)
+    customer(mp, store, "c1")
+    order(mp, store, "c1", "o1", "2025-03-01T10:00:00Z")
+    mp.automations.create(store, anniversary())
+    mp.sweeps.run_daily([store], date(2026, 3, 1))
+    stored = mp.stores.get(store)
+    again = run_automations(mp.db, stored, date(2026, 3, 1), clock)  # as a second machine would
+    assert [(t.candidates, t.fired) for t in again] == [(1, 0)]
+    assert mp.pools.get(store, POOL).left == 4
+    assert len(mp.automations.runs(store, ANNIVERSARY)) == 2
+
+
+@pytest.mark.parametrize(
+    ("zone", "paid_at", "before", "after", "day"),
+    [
+        # 2025-03-30: Berlin's clocks go from 02:00 to 03:00; 21:30 UTC is 23:30 there
+        ("Europe/Berlin", "2025-03-30T21:30:00Z", date(2026, 3, 27), date(2026, 4, 2), date(2026, 3, 30)),
+        # 365 days after 2027-03-01 is 2028-02-29
+        ("UTC", "2027-03-01T12:00:00Z", date(2028, 2, 26), date(2028, 3, 3), date(2028, 2, 29)),
+    ],
+    ids=["2330-on-a-dst-day", "a-span-ending-on-29-february"],
+)
+def test_a_first_purchase_is_found_on_its_one_local_day(mp: Milepost, zone, paid_at, before, after, day):
+    store = shop(mp, codes=5, zone=zone)
+    customer(mp, store, "c1")
+    order(mp, store, "c1", "o1", paid_at)
+    mp.automations.create(store, anniversary())
+    mp.sweeps.run_daily([store], before)
+    days = fired_days(mp.sweeps.run_daily([store], after))
+    assert {d for d, n in days.items() if n} == {day} and sum(days.values()) == 1
+
+
+def test_customers_either_side_of_the_date_line_have_their_own_day(mp: Milepost):
+    store = shop(mp, codes=5)
+    customer(mp, store, "east", timezone="Pacific/Kiritimati")  # UTC+14: 2025-03-02 01:00
+    customer(mp, store, "west", timezone="Pacific/Pago_Pago")  # UTC-11: 2025-03-01 00:00
+    for cid in ("east", "west"):
+        order(mp, store, cid, f"{cid}-o", "2025-03-01T11:00:00Z")
+    mp.automations.create(store, anniversary())
+    mp.sweeps.run_daily([store], date(2026, 2, 27))
+    mp.sweeps.run_daily([store], date(2026, 3, 4))
+    fired = {
+        c.customer_id: day
+        for day in (date(2026, 3, d) for d in range(1, 5))
+        for c in mp.automations.run(store, ANNIVERSARY, day)
+    }
+    assert fired == {"west": date(2026, 3, 1), "east": date(2026, 3, 2)}
+
+
+def test_emails_wait_for_the_local_hour(mp: Milepost, clock):
+    clock.set(datetime(2026, 3, 1, 12, tzinfo=UTC))
+    store = shop(mp, codes=0)
+    customer(mp, store, "here")  # UTC: 09:00 has passed, sent at once
+    customer(mp, store, "honolulu", timezone="Pacific/Honolulu")  # 09:00 there is 19:00 UTC
+    for cid in ("here", "honolulu"):
+        order(mp, store, cid, f"{cid}-o1", "2025-03-01T10:00:00Z")
+        order(mp, store, cid, f"{cid}-o2", "2025-05-01T10:00:00Z")
+        order(mp, store, cid, f"{cid}-o3", "2025-07-01T10:00:00Z")
+    mp.automations.create(store, anniversary(send_at_local_hour=9))
+    mp.sweeps.run_daily([store], date(2026, 3, 1))
+    assert drain(mp, store) == 1
+    clock.set(datetime(2026, 3, 1, 19, 0, 1, tzinfo=UTC))
+    assert drain(mp, store) == 1
+    assert sorted(m.recipient.split("<")[1].split("@")[0] for m in mp.mailbox.list(store)) == ["here", "honolulu"]
+
+
+def test_an_automation_naming_what_does_not_exist_is_refused(mp: Milepost):
+    store = shop(mp, codes=0)
+    bad = anniversary()
+    bad["branches"][0]["actions"][0]["pool"] = "nope"
+    bad["branches"][1]["when"]["field"] = "aggregate.orders_2y"
+    with pytest.raises(ValidationError) as exc:
+        mp.automations.create(store, bad)
+    assert exc.value.problems == {
+        "branches[0].actions[0].pool": "no coupon pool with the key 'nope'",
+        "branches[1].when.field": "no aggregate with the key 'orders_2y'",
+    }
+    template = anniversary()
+    template["branches"][0]["actions"][1]["properties"]["coupon code"] = "{{ code"
+    template["branches"][0]["actions"][0]["on_failure"][1]["subject"] = "{{ nobody.name }}"
+    with pytest.raises(ValidationError) as exc:
+        mp.automations.create(store, template)
+    assert set(exc.value.problems) == {
+        "branches[0].actions[1].properties.coupon code",
+        "branches[0].actions[0].on_failure[1].subject",
+    }
+    assert mp.automations.list(store) == []
+
+
+def test_automations_are_kept_by_key_apart_from_programs(mp: Milepost):
+    store = shop(mp, codes=0)
+    saved = mp.automations.create(store, anniversary())
+    assert [s.automation.key for s in mp.automations.list(store)] == [ANNIVERSARY]
+    assert mp.automations.get(store, ANNIVERSARY).automation.as_dict() == saved.automation.as_dict()
+    assert mp.automations.set_active(store, ANNIVERSARY, False).automation.active is False
+    assert mp.programs.list(store) == []
+    mp.automations.delete(store, ANNIVERSARY)
+    assert mp.automations.list(store) == []
+    mp.automations.create(store, anniversary())  # the key may be used again
+
+
+def test_days_before_active_from_never_fire(mp: Milepost):
+    store = shop(mp, codes=5)
+    customer(mp, store, "c1")
+    order(mp, store, "c1", "o1", "2025-03-01T10:00:00Z")
+    mp.automations.create(store, anniversary(active_from="2026-03-02"))
+    assert fired_days(mp.sweeps.run_daily([store], date(2026, 3, 1))) == {date(2026, 3, 1): 0}
+    assert mp.automations.runs(store, ANNIVERSARY) == []
