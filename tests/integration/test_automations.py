@@ -14,7 +14,7 @@ import pytest
 from milepost_kit import drain, key, order_event
 
 from milepost import Milepost
-from milepost.errors import ValidationError
+from milepost.errors import Conflict, ValidationError
 from milepost.scheduler.automations import run_automations
 from support.automations import ANNIVERSARY, POOL, anniversary
 from support.smtp import SmtpSink
@@ -242,8 +242,14 @@ def test_automations_are_kept_by_key_apart_from_programs(mp: Milepost):
     assert mp.automations.get(store, ANNIVERSARY).automation.as_dict() == saved.automation.as_dict()
     assert mp.automations.set_active(store, ANNIVERSARY, False).automation.active is False
     assert mp.programs.list(store) == []
+    with pytest.raises(Conflict, match="first_purchase_anniversary"):
+        mp.templates.delete(store, "anniversary_thanks")
+    with pytest.raises(Conflict, match="first_purchase_anniversary"):
+        mp.aggregates.delete(store, "orders_365d")
     mp.automations.delete(store, ANNIVERSARY)
+    mp.aggregates.delete(store, "orders_365d")
     assert mp.automations.list(store) == []
+    mp.aggregates.create(store, "orders_365d", name="Orders in a year", source="orders", window_days=365)
     mp.automations.create(store, anniversary())  # the key may be used again
 
 

@@ -52,10 +52,12 @@ def update(db: Storage, now: datetime, store_id: int, key: str, changes: dict[st
 
 
 def delete(db: Storage, store_id: int, key: str) -> None:
-    # Automations name aggregates in their conditions: the automations engine refuses
-    # this delete (a Conflict naming them) while one does, here, before the row goes.
     with db.write() as tx:
         tx.lock_store(store_id)
+        users = tx.automations_naming(store_id, "field", f"aggregate.{key}")
+        if users:  # automations name aggregates in their conditions
+            names = ", ".join(repr(n) for n in users)
+            raise Conflict(f"the aggregate {key!r} is used by the automations {names}; change them first")
         if not tx.delete_aggregate(store_id, key):
             raise NotFound(f"no aggregate {key!r} in this store")
 
