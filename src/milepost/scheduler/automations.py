@@ -46,7 +46,7 @@ from milepost.domain.records import CustomerState, Store
 from milepost.domain.rules import Rule
 from milepost.service import pipeline
 from milepost.service.automation_entry import enter
-from milepost.service.automations import stored
+from milepost.service.automations import loaded
 from milepost.service.pipeline import Changes, store_config
 from milepost.service.ports import BatchWrite, Storage
 
@@ -68,7 +68,7 @@ class Tally:
 def run_automations(db: Storage, store: Store, day: date, clock: Callable[[], datetime]) -> list[Tally]:
     """Run every live automation with a daily trigger for the store-local `day`."""
     with db.read() as tx:
-        found = [(tx.rule_of(row), stored(row, store.currency)) for row in tx.automation_rows(store.id)]
+        found = loaded(tx, store)
     due = [(rule, a) for rule, a in found if a.trigger.daily and a.live_on(day)]
     return [_run(db, store, rule, a, day, clock) for rule, a in due]
 

@@ -17,7 +17,7 @@ from milepost.domain.events import TrackEvent
 from milepost.domain.records import CustomerState, Store
 from milepost.domain.rules import Crossing, Rule
 from milepost.service import aggregate_values
-from milepost.service.ports import Tx
+from milepost.service.ports import BatchTx
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +28,7 @@ class Entered:
 
 
 def enter(
-    tx: Tx,
+    tx: BatchTx,
     store: Store,
     rule: Rule,
     automation: Automation,
@@ -69,7 +69,7 @@ def enter(
 
 
 def _aggregates(
-    tx: Tx, store: Store, names: set[str], due: list[CustomerState], day: date
+    tx: BatchTx, store: Store, names: set[str], due: list[CustomerState], day: date
 ) -> dict[int, dict[str, int]]:
     """The store's aggregates as of `day` in each customer's own calendar (their time
     zone's, as the trigger found them), so a first purchase on D-365 in the customer's

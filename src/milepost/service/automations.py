@@ -13,7 +13,7 @@ used again, and what it did stays in the customers' logs and its run log.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -22,9 +22,10 @@ import orjson
 from milepost.domain.actions import Action
 from milepost.domain.automations import Automation, Known, day_number, parse
 from milepost.domain.records import Store
+from milepost.domain.rules import Rule
 from milepost.errors import Conflict, NotFound, ValidationError
 from milepost.service import aggregate_values
-from milepost.service.ports import Storage, Tx, UrlCheck
+from milepost.service.ports import AutomationsTx, Storage, Tx, UrlCheck
 from milepost.service.program_fields import check_external
 from milepost.service.rendering import TemplateProblem, render
 from milepost.service.templates import sample_context
@@ -139,6 +140,15 @@ def run_customers(
 def stored(row: Any, currency: str) -> Automation:
     """The definition of a stored automation (checked against the store when it was saved)."""
     return parse(orjson.loads(row.definition), currency)
+
+
+def loaded(tx: AutomationsTx, store: Store) -> list[tuple[Rule, Automation]]:
+    """The store's automations, each as the rule its firings name and its definition."""
+    out = []
+    for row in tx.automation_rows(store.id):
+        rule = Rule(row.id, row.name, 0, (), active=bool(row.active), version=row.version, arm_seq=row.arm_seq)
+        out.append((replace(rule, kind="automation"), stored(row, store.currency)))
+    return out
 
 
 def _checked(tx: Tx, store: Store, raw: Any, now: datetime, check_url: UrlCheck) -> Automation:
