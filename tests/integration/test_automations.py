@@ -292,3 +292,10 @@ def test_trigger_workflow_starts_the_named_automation_once(mp: Milepost):
         if m.rule_id == mp.automations.get(store, "vip_onboarding").id
     ]
     assert started.actions[0]["branch"] == "all"
+
+
+def test_an_event_trigger_is_refused_until_events_start_automations(mp: Milepost):
+    store = shop(mp, codes=0)
+    with pytest.raises(ValidationError) as exc:
+        mp.automations.create(store, onboarding("on_review", {"type": "event", "event": "review.created"}))
+    assert exc.value.problems["trigger.type"].startswith("not available yet: use first_purchase")
