@@ -48,10 +48,11 @@ class Pools(Capability):
         count: int,
         pattern: str | None = None,
         *,
-        expires_at: date | datetime | None = None,
+        expires_at: date | datetime | str | None = None,
     ) -> Pool:
         """Add `count` new codes drawn by `pattern` (like VIP-XXXX-XXXX, as a `code` action's),
-        expiring at `expires_at` (a date: good through that day in the store's time zone)."""
+        expiring at `expires_at` (a date, or ISO 8601 text of one or of a time; a date is good
+        through that day in the store's time zone)."""
         w = self._w
         return pools.generate_codes(w.db, w.clock(), w.store_id(store), key, count, pattern, expires_at)
 
