@@ -117,6 +117,8 @@ ROUTES = [
     Route("POST", "/api/v1/pools/{key}/codes", {"codes": ["STOLEN-1"]}, MISSING),
     Route("POST", "/api/v1/pools/{key}/generate", {"count": 1}, MISSING),
     Route("PUT", "/api/v1/pools/{key}/threshold", {"low_threshold": 1}, MISSING),
+    Route("POST", "/api/v1/pools/{key}/remove-codes", {"expired": True}, MISSING),
+    Route("DELETE", "/api/v1/pools/{key}", None, MISSING),
 ]
 
 PROGRAM_A = {
