@@ -330,3 +330,21 @@ def test_a_pool_is_deleted_only_while_none_of_its_codes_was_assigned_and_nothing
     assert [p.key for p in mp.pools.list(store)] == ["spring"]
     with pytest.raises(NotFound):
         mp.pools.delete(store, "autumn")
+
+
+def test_a_pool_an_automation_gives_codes_of_is_not_deleted(mp, store):
+    pool(mp, store, key="autumn")
+    mp.pools.generate(store, "autumn", 2)
+    gift = {
+        "key": "signup_gift",
+        "name": "Sign-up gift",
+        "trigger": {"type": "signup", "days": 7},
+        "branches": [{"name": "everyone", "actions": [{"type": "pool_code", "pool": "autumn"}]}],
+    }
+    mp.automations.create(store, gift)
+
+    with pytest.raises(Conflict, match="automation 'signup_gift' give"):
+        mp.pools.delete(store, "autumn")
+    mp.automations.delete(store, "signup_gift")
+    mp.pools.delete(store, "autumn")
+    assert mp.pools.list(store) == []

@@ -140,6 +140,7 @@ def delete_pool(db: Storage, store_id: int, key: str) -> None:
         naming = [
             r.name for r in tx.load_rules(store_id, active_only=False) if any(_gives_from(a, key) for a in r.actions)
         ]
+        naming += [f"automation {a!r}" for a in tx.automations_naming(store_id, "pool", key)]
         if naming:
             raise Conflict(f"pool {key!r} cannot be deleted: {', '.join(sorted(naming))} give(s) codes of it")
         tx.delete_pool(pool_id)
