@@ -1,4 +1,4 @@
-"""The real `milepost` command, run as a subprocess on a SQLite file in a temporary directory."""
+"""The real `milepost` command (support/cli.py; `serve` as a subprocess) on a SQLite file in a temporary directory."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`milepost codes list|validate|redeem|rollback|void` as real subprocesses on a SQLite file:
+"""`milepost codes list|validate|redeem|rollback|void` through the real command (support/cli.py) on a SQLite file:
 a program's code action issues a code, the checkout's questions are answered, a redemption
 is idempotent by key, refusals exit 2 with one line."""
 

@@ -1,4 +1,4 @@
-"""`milepost customers show` lists the customer's discount codes, as real subprocesses on
+"""`milepost customers show` lists the customer's discount codes, through the real command (support/cli.py) on
 SQLite and PostgreSQL: what each gives, its status now, its expiry, the milestone that
 issued it, where it was redeemed and why it was voided."""
 

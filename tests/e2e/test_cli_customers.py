@@ -1,4 +1,4 @@
-"""`milepost customers list` and `milepost customers tag` as real subprocesses on SQLite and
+"""`milepost customers list` and `milepost customers tag` through the real command (support/cli.py) on SQLite and
 PostgreSQL: the list searched and filtered, as a table and as JSON, a page at a time; tags
 added and removed by hand; bad input is one `error:` line and exit 2."""
 

@@ -1,4 +1,4 @@
-"""`milepost run-daily` as a real subprocess on each backend: a past date replayed, the
+"""`milepost run-daily` through the real command (support/cli.py) on each backend: a past date replayed, the
 missed days caught up in order, an earlier date adding nothing, and a bad date refused."""
 
 from __future__ import annotations

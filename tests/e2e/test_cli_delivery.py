@@ -1,4 +1,4 @@
-"""`milepost worker`, `milepost deliveries ...` and `milepost mailbox ...` as real subprocesses
+"""`milepost worker`, `milepost deliveries ...` and `milepost mailbox ...` through the real command (support/cli.py)
 on the demo store: with no SMTP server configured the demo's emails land in the local mailbox."""
 
 from __future__ import annotations

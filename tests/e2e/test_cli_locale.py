@@ -1,4 +1,4 @@
-"""A store's locale on the command line, as real subprocesses on every backend: `stores
+"""A store's locale on the command line, through the real command (support/cli.py) on every backend: `stores
 create|update --locale`, an unknown one refused in one line, and `customers show` writing
 the store's money as its locale does. `--json` keeps minor units."""
 

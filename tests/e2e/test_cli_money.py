@@ -1,4 +1,4 @@
-"""Money on the command line, as real subprocesses on every backend: amounts typed as people
+"""Money on the command line, through the real command (support/cli.py) on every backend: amounts typed as people
 write them in the store's currency (`--credit 5` is $5.00), `500c` or `--minor-units` for the
 API's minor units, the currency's decimals checked, and what was made printed as the store's
 currency is written ($5.00, €12.50, ¥500). `--json` keeps minor units."""

@@ -1,4 +1,4 @@
-"""`milepost points spend|adjust|ledger` as real subprocesses on a SQLite file in a temporary
+"""`milepost points spend|adjust|ledger` through the real command (support/cli.py) on a SQLite file in a temporary
 directory: a store that earns points per unit, orders ingested from a file, spending that is
 idempotent by key, adjustments either way, and refusals that exit 2 with one line."""
 

@@ -1,4 +1,4 @@
-"""`milepost pools create|list|import|generate|threshold` as real subprocesses on a SQLite
+"""`milepost pools create|list|import|generate|threshold` through the real command (support/cli.py) on a SQLite
 file: a pool is filled from a CSV (all or nothing, bad rows named by their line) or by
 pattern, and a `pool_code` action gives its codes out."""
 

@@ -1,4 +1,4 @@
-"""`milepost programs ...` as real subprocesses on a SQLite file in a temporary directory:
+"""`milepost programs ...` through the real command (support/cli.py) on a SQLite file in a temporary directory:
 create with a window, list (order count events too), show, update, delete; a review program
 that fires on ingest; refusals exit 2 with one line. Removing a bound of the window runs on
 every backend (the suite's SQLite file and PostgreSQL schema)."""

@@ -1,4 +1,4 @@
-"""`milepost users` as real subprocesses on a SQLite file: users created with a password
+"""`milepost users` through the real command (support/cli.py) on a SQLite file: users created with a password
 read from standard input (never an option), listed, changed, and able to sign in."""
 
 from __future__ import annotations

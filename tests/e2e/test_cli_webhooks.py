@@ -1,4 +1,4 @@
-"""`milepost webhooks ...` as real subprocesses on a SQLite file in a temporary directory:
+"""`milepost webhooks ...` through the real command (support/cli.py) on a SQLite file in a temporary directory:
 register, list, show, update, rotate the secret, read it, delete; refusals exit 2 with one line."""
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import pytest
 from milepost_kit import paid, refunded
 
 from milepost import Milepost, connect
-from support.cli import MilepostCli
+from support.cli import MilepostCli, MilepostProcess
 
 CUSTOMERS = 12
 ORDERS = 8
@@ -84,8 +84,9 @@ def test_rejections_are_reported_at_their_position(mp: Milepost, store: str, lan
 @pytest.mark.postgres
 @pytest.mark.parametrize("workers", [1, 3])
 def test_the_cli_ingests_a_file_in_lanes_on_postgresql(postgres_url: str, tmp_path: Path, workers: int) -> None:
-    """One process in two lanes, or three processes sharing the customers out."""
-    cli = MilepostCli(tmp_path, MILEPOST_DATABASE_URL=postgres_url)
+    """One process in two lanes, or three processes sharing the customers out (the real
+    command: the processes it spawns start as it does)."""
+    cli = MilepostProcess(tmp_path, MILEPOST_DATABASE_URL=postgres_url)
     store = f"lanes{workers}"
     cli("stores", "create", store, "--name", "Lanes")
     cli("events", "create", "--store", store, "--count", "3", "--name", "Third", "--add-tag", "three")
