@@ -29,6 +29,7 @@ from milepost.bootstrap import Milepost
 from milepost.entrypoints.action_text import actions_text
 from milepost.entrypoints.cli import demo_store as demo_data
 from milepost.entrypoints.cli.alerts import alerts
+from milepost.entrypoints.cli.automations import automations
 from milepost.entrypoints.cli.codes import codes
 from milepost.entrypoints.cli.completion import completion
 from milepost.entrypoints.cli.context import App, pass_app
@@ -234,6 +235,7 @@ for group in (
     points,
     codes,
     pools,
+    automations,
     keys,
     webhooks,
     deliveries,
