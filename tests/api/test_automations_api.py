@@ -191,3 +191,8 @@ def test_a_daily_run_takes_a_date_or_runs_today(client: TestClient, shop: Any) -
     assert ran["date"] == DAY and [d["date"] for d in ran["days"]] == [DAY]  # the frozen clock's day
     later = call(client, shop, "POST", "/api/v1/daily-runs", {"date": "2026-03-03"})
     assert [d["date"] for d in later["days"]] == ["2026-03-02", "2026-03-03"]  # the day missed, caught up
+    far = client.post("/api/v1/daily-runs", json={"date": "2027-03-05"}, headers=shop.auth())
+    assert "would run 367 days, from 2026-03-04 on" in assert_problem(far, 422, "date")["detail"]
+    assert [d["date"] for d in call(client, shop, "POST", "/api/v1/daily-runs", {"date": "2027-03-04"})["days"]][
+        -1:
+    ] == ["2027-03-04"]
