@@ -16,7 +16,6 @@ import pytest
 from admin_kit import assert_problem, walk
 from fastapi.testclient import TestClient
 
-from milepost import Milepost
 from support.cli import CLI, cli_env
 
 POOL = "1year_anniversary_discount"
@@ -38,8 +37,8 @@ def call(client: TestClient, keys: Any, method: str, path: str, body: Any = None
 
 
 @pytest.fixture
-def shop(client: TestClient, keys: Any, mp: Milepost) -> Any:
-    """Templates, the anniversary's pool with two codes, and its aggregate (`orders_365d`)."""
+def shop(client: TestClient, keys: Any) -> Any:
+    """Templates, the anniversary's pool with two codes, and its aggregate (`orders_365d`), through the API."""
     for key, subject, body in (
         ("anniversary_gift", "A year already!", "Your gift: {{ reward.coupon_code }}"),
         ("anniversary_thanks", "Thank you", "Thanks, {{ customer.name }}"),
@@ -48,7 +47,8 @@ def shop(client: TestClient, keys: Any, mp: Milepost) -> Any:
     pool = {"key": POOL, "name": "Anniversary", "discount": {"kind": "percentage", "percent": 15}}
     call(client, keys, "POST", "/api/v1/pools", pool, 201)
     call(client, keys, "POST", f"/api/v1/pools/{POOL}/codes", ["ANNIV-0001-CODE", "ANNIV-0002-CODE"])
-    mp.aggregates.create(keys.store, "orders_365d", name="Orders in a year", source="orders", window_days=365)
+    aggregate = {"key": "orders_365d", "name": "Orders in a year", "source": "orders", "window_days": 365}
+    call(client, keys, "POST", "/api/v1/aggregates", aggregate, 201)
     return keys
 
 

@@ -134,6 +134,12 @@ ROUTES = [
     Route("GET", "/api/v1/automations/{key}/runs/{day}", None, MISSING),
     Route("DELETE", "/api/v1/automations/{key}", None, MISSING),
     Route("POST", "/api/v1/daily-runs", {"date": "2026-03-01"}, OWN),
+    Route("GET", "/api/v1/aggregates", None, EMPTY),
+    Route("POST", "/api/v1/aggregates", {"key": "b", "name": "B", "source": "orders"}, OWN),
+    Route("GET", "/api/v1/aggregates/{aggregate}", None, MISSING),
+    Route("PATCH", "/api/v1/aggregates/{aggregate}", {"name": "taken over"}, MISSING),
+    Route("DELETE", "/api/v1/aggregates/{aggregate}", None, MISSING),
+    Route("GET", "/api/v1/customers/{customer_id:path}/aggregates", None, MISSING),
 ]
 
 PROGRAM_A = {
@@ -178,6 +184,8 @@ def _snapshot(client: TestClient, keys: Any, ids: dict[str, str]) -> dict[str, A
         "automations": "/api/v1/automations",
         "automation_runs": f"/api/v1/automations/{ids['key']}/runs",
         "automation_run": f"/api/v1/automations/{ids['key']}/runs/{ids['day']}",
+        "aggregates": "/api/v1/aggregates",
+        "aggregate_values": f"/api/v1/customers/{ids['customer_id']}/aggregates",
     }
     out = {}
     for name, path in reads.items():
@@ -196,6 +204,7 @@ def store_a(client: TestClient, keys: Any, mp: Milepost) -> StoreA:
     pool = {"key": "welcome-a", "name": "A", "discount": {"kind": "free_shipping"}}  # its key as the template's
     _post(client, keys, "/api/v1/pools", pool)
     _post(client, keys, "/api/v1/automations", {"key": "welcome-a", **AUTOMATION})  # its key as the template's
+    _post(client, keys, "/api/v1/aggregates", {"key": "orders_a", "name": "A", "source": "orders"})
     actions = [
         {"type": "credit", "amount": 500},
         {"type": "points", "points": 50},
@@ -236,6 +245,7 @@ def store_a(client: TestClient, keys: Any, mp: Milepost) -> StoreA:
         "message_id": mail["id"],
         "endpoint_id": endpoint["id"],
         "code": code["code"],
+        "aggregate": "orders_a",
     }
     return StoreA(ids, _snapshot(client, keys, ids))
 

@@ -65,7 +65,7 @@ def delete(db: Storage, store_id: int, key: str) -> None:
 def customer_values(db: Storage, store: Store, customer_id: str, day: date | None, now: datetime) -> dict[str, int]:
     """The customer's value of each of the store's aggregates as of the store-local `day`
     (None: today, so the whole days before today)."""
-    when = day or now.astimezone(ZoneInfo(store.timezone)).date()
+    when = day or local_today(store, now)
     with db.read() as tx:
         customer = find_customer(tx, store.id, customer_id)
         names = aggregate_values.known(tx, store.id)
@@ -77,3 +77,7 @@ def _aggregate(tx: AggregatesTx, store_id: int, key: str) -> Aggregate:
     if not found:
         raise NotFound(f"no aggregate {key!r} in this store")
     return found[0]
+
+
+def local_today(store: Store, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(store.timezone)).date()

@@ -14,6 +14,7 @@ One module per resource, named after its URL, holds that resource's routes (`rou
     pools.py                  /api/v1/pools
     automations.py            /api/v1/automations (and their run log)
     daily_runs.py             /api/v1/daily-runs
+    aggregates.py             /api/v1/aggregates, and a customer's values
     customers.py              /api/v1/customers (and their events, credit and points)
     milestones_and_alerts.py  /api/v1/milestones, /api/v1/alerts
     webhook_endpoints.py      /api/v1/webhook-endpoints
@@ -47,6 +48,7 @@ from milepost.config import Settings
 from milepost.entrypoints import web
 from milepost.entrypoints.http import (
     access_log,
+    aggregates,
     auth,
     automations,
     codes,
@@ -95,6 +97,7 @@ def create_app(mp: Milepost, settings: Settings | None = None) -> FastAPI:
         pools,
         automations,
         daily_runs,
+        aggregates,
         customers,
         milestones_and_alerts,
         webhook_endpoints,
