@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from admin_kit import assert_problem, walk
 from fastapi.testclient import TestClient
@@ -196,3 +197,13 @@ def test_a_daily_run_takes_a_date_or_runs_today(client: TestClient, shop: Any) -
     assert [d["date"] for d in call(client, shop, "POST", "/api/v1/daily-runs", {"date": "2027-03-04"})["days"]][
         -1:
     ] == ["2027-03-04"]
+
+
+def test_the_example_and_the_automation_answered_match_their_documented_schemas(client: TestClient, shop: Any) -> None:
+    document = client.get("/openapi.json").json()
+    created = call(client, shop, "POST", "/api/v1/automations", example(client), 201)
+
+    for name, value in (("AutomationDefinition", example(client)), ("Automation", created)):
+        schema = {**document["components"]["schemas"][name], "components": document["components"]}
+        validator = jsonschema.Draft202012Validator(schema)
+        assert [e.message for e in validator.iter_errors(value)] == [], name
