@@ -62,10 +62,17 @@ def test_an_automation_made_from_a_file_runs_its_day_and_shows_its_log(fresh: Mi
     assert (listed["key"], listed["active"]) == (KEY, True)
     assert "A year with us" in fresh("automations", "list", "--store", STORE).stdout
 
-    ran = fresh.json("run-daily", "--store", STORE, "--date", "2026-03-01")
+    ran = fresh("run-daily", "--store", STORE, "--date", "2026-03-01")
 
-    assert [d["date"] for d in ran[0]["days"]] == ["2026-03-01"]
-    [run] = fresh.json("automations", "runs", KEY, "--store", STORE)
+    assert ran.stdout.splitlines()[1:] == [
+        f"{STORE}: 2026-03-01: automation {KEY}: 2 fired, few orders: 1, loyal: 1, 0 in no branch"
+    ]
+    [next_day] = fresh.json("run-daily", "--store", STORE, "--date", "2026-03-02")[0]["days"]
+    assert next_day["automations"] == [
+        {"key": KEY, "candidates": 0, "audience": 0, "fired": 0, "skipped": 0, "branches": {}}
+    ]
+    [latest, run] = fresh.json("automations", "runs", KEY, "--store", STORE)  # newest first
+    assert (latest["date"], latest["fired"]) == ("2026-03-02", 0)
     assert (run["date"], run["audience"], run["fired"], run["branches"]) == (
         "2026-03-01",
         2,
