@@ -131,7 +131,7 @@ ROUTES = [
     Route("PATCH", "/api/v1/automations/{key}", {"active": False}, MISSING),
     Route("PATCH", "/api/v1/automations/{key}", {"name": "Taken over"}, MISSING),
     Route("GET", "/api/v1/automations/{key}/runs", None, MISSING),
-    Route("GET", "/api/v1/automations/{key}/runs/{day}", None, MISSING),
+    Route("GET", "/api/v1/automations/{key}/runs/{date}", None, MISSING),
     Route("DELETE", "/api/v1/automations/{key}", None, MISSING),
     Route("POST", "/api/v1/daily-runs", {"date": "2026-03-01"}, OWN),
     Route("GET", "/api/v1/aggregates", None, EMPTY),
@@ -183,7 +183,7 @@ def _snapshot(client: TestClient, keys: Any, ids: dict[str, str]) -> dict[str, A
         "pools": "/api/v1/pools",
         "automations": "/api/v1/automations",
         "automation_runs": f"/api/v1/automations/{ids['key']}/runs",
-        "automation_run": f"/api/v1/automations/{ids['key']}/runs/{ids['day']}",
+        "automation_run": f"/api/v1/automations/{ids['key']}/runs/{ids['date']}",
         "aggregates": "/api/v1/aggregates",
         "aggregate_values": f"/api/v1/customers/{ids['customer_id']}/aggregates",
     }
@@ -233,7 +233,7 @@ def store_a(client: TestClient, keys: Any, mp: Milepost) -> StoreA:
     ran = client.post("/api/v1/daily-runs", json={"date": "2026-03-02"}, headers=keys.auth())  # the day after they came
     assert ran.json()["days"][0]["automations"][0]["fired"] == 2, ran.text  # cust-a and later-a
     ids = {
-        "day": "2026-03-02",
+        "date": "2026-03-02",
         "event_id": event["id"],
         "event_program_id": event["id"].replace("oce_", "prg_"),
         "program_id": program["id"],

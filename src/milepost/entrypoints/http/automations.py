@@ -27,7 +27,7 @@ from milepost.errors import NotFound, ValidationError
 router = APIRouter(prefix="/api/v1/automations", tags=["automations"])
 
 Key = Annotated[str, Path(description="The automation's key, like `first_purchase_anniversary`.", max_length=64)]
-Day = Annotated[date, Path(description="The store-local date of the run, YYYY-MM-DD.")]
+Day = Annotated[date, Path(alias="date", description="The store-local date of the run, YYYY-MM-DD.")]
 Definition = Annotated[dict[str, Any], Body()]
 _LOCATION = {"headers": {"Location": {"schema": {"type": "string"}}}}
 
@@ -131,7 +131,7 @@ def list_runs(admin: AdminCaller, key: Key, limit: Limit = 50, cursor: Cursor = 
 
 
 @router.get(
-    "/{key}/runs/{day}",
+    "/{key}/runs/{date}",
     summary="The customers of an automation's run of a day",
     description="Each customer it fired for on that store-local date, in the order they fired: the branch "
     "and what each action did. Pass `next_cursor` as `cursor` for the next page.",
