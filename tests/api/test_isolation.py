@@ -31,6 +31,13 @@ class Route(NamedTuple):
     query: dict[str, str] | None = None
 
 
+#: An automation that names nothing of a store's: valid in both (its key is the path's).
+AUTOMATION = {
+    "name": "Day after sign-up",
+    "trigger": {"type": "signup", "days": 1},
+    "branches": [{"actions": [{"type": "add_tag", "tag": "new"}]}],
+}
+
 ROUTES = [
     Route("GET", "/api/v1/store", None, OWN),
     Route("PATCH", "/api/v1/store", {"name": "Taken over"}, OWN),
@@ -117,6 +124,16 @@ ROUTES = [
     Route("POST", "/api/v1/pools/{key}/codes", {"codes": ["STOLEN-1"]}, MISSING),
     Route("POST", "/api/v1/pools/{key}/generate", {"count": 1}, MISSING),
     Route("PUT", "/api/v1/pools/{key}/threshold", {"low_threshold": 1}, MISSING),
+    Route("GET", "/api/v1/automations", None, EMPTY),
+    Route("POST", "/api/v1/automations", {"key": "b", **AUTOMATION}, OWN),
+    Route("GET", "/api/v1/automations/{key}", None, MISSING),
+    Route("PUT", "/api/v1/automations/{key}", AUTOMATION, OWN),
+    Route("PATCH", "/api/v1/automations/{key}", {"active": False}, MISSING),
+    Route("PATCH", "/api/v1/automations/{key}", {"name": "Taken over"}, MISSING),
+    Route("GET", "/api/v1/automations/{key}/runs", None, MISSING),
+    Route("GET", "/api/v1/automations/{key}/runs/{date}", None, MISSING),
+    Route("DELETE", "/api/v1/automations/{key}", None, MISSING),
+    Route("POST", "/api/v1/daily-runs", {"date": "2026-03-01"}, OWN),
     Route("GET", "/api/v1/aggregates", None, EMPTY),
     Route("POST", "/api/v1/aggregates", {"key": "b", "name": "B", "source": "orders"}, OWN),
     Route("GET", "/api/v1/aggregates/{aggregate}", None, MISSING),
@@ -166,6 +183,9 @@ def _snapshot(client: TestClient, keys: Any, ids: dict[str, str]) -> dict[str, A
         "endpoints": "/api/v1/webhook-endpoints",
         "secret": f"/api/v1/webhook-endpoints/{ids['endpoint_id']}/secret",
         "pools": "/api/v1/pools",
+        "automations": "/api/v1/automations",
+        "automation_runs": f"/api/v1/automations/{ids['key']}/runs",
+        "automation_run": f"/api/v1/automations/{ids['key']}/runs/{ids['date']}",
         "aggregates": "/api/v1/aggregates",
         "aggregate_values": f"/api/v1/customers/{ids['customer_id']}/aggregates",
     }
@@ -185,6 +205,7 @@ def store_a(client: TestClient, keys: Any, mp: Milepost) -> StoreA:
     client.put("/api/v1/templates/welcome-a", json={"subject": "Hi", "body_text": "Hello"}, headers=keys.auth())
     pool = {"key": "welcome-a", "name": "A", "discount": {"kind": "free_shipping"}}  # its key as the template's
     _post(client, keys, "/api/v1/pools", pool)
+    _post(client, keys, "/api/v1/automations", {"key": "welcome-a", **AUTOMATION})  # its key as the template's
     _post(client, keys, "/api/v1/aggregates", {"key": "orders_a", "name": "A", "source": "orders"})
     actions = [
         {"type": "credit", "amount": 500},
@@ -211,7 +232,10 @@ def store_a(client: TestClient, keys: Any, mp: Milepost) -> StoreA:
     )
     orders(client, keys, "later-a", 1)  # an email (no address yet) and a webhook, both pending
     [email] = client.get("/api/v1/deliveries?status=pending&channel=email", headers=keys.auth()).json()["data"]
+    ran = client.post("/api/v1/daily-runs", json={"date": "2026-03-02"}, headers=keys.auth())  # the day after they came
+    assert ran.json()["days"][0]["automations"][0]["fired"] == 2, ran.text  # cust-a and later-a
     ids = {
+        "date": "2026-03-02",
         "event_id": event["id"],
         "event_program_id": event["id"].replace("oce_", "prg_"),
         "program_id": program["id"],
@@ -312,6 +336,8 @@ def test_the_store_s_key_still_reaches_everything(client: TestClient, keys: Any,
             store_a.ids["program_id"] = _post(client, keys, "/api/v1/programs", PROGRAM_A)["id"]
         if route.path.endswith("/templates/{key}") and route.method == "DELETE":
             client.put("/api/v1/templates/welcome-a", json={"subject": "S", "body_text": "B"}, headers=keys.auth())
+        if route.path.endswith("/automations/{key}") and route.method == "DELETE":
+            _post(client, keys, "/api/v1/automations", {"key": "welcome-a", **AUTOMATION})
         if route.path.endswith("/webhook-endpoints/{endpoint_id}") and route.method == "DELETE":
             again = _post(client, keys, "/api/v1/webhook-endpoints", {"url": "https://1.1.1.1/again"})
             store_a.ids["endpoint_id"] = again["id"]

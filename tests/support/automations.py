@@ -1,57 +1,17 @@
-"""The first-purchase anniversary automation as the tests define it (issue 22's example)."""
+"""The first-purchase anniversary automation as the tests define it (issue 22's example):
+the one that ships (domain/automation_examples.py), active from 2025 and sending at once."""
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
-POOL = "1year_anniversary_discount"
-ANNIVERSARY = "first_purchase_anniversary"
+from milepost.domain.automation_examples import ANNIVERSARY as SHIPPED
+from milepost.domain.automation_examples import POOL
+
+ANNIVERSARY = SHIPPED["key"]
+__all__ = ["ANNIVERSARY", "POOL", "anniversary"]
 
 
 def anniversary(**changes: Any) -> dict[str, Any]:
-    return {
-        "key": ANNIVERSARY,
-        "name": "First purchase anniversary",
-        "trigger": {"type": "first_purchase", "days": 365},
-        "audience": {"all": [{"field": "email", "op": "valid"}, {"field": "email_consent", "op": "is", "value": True}]},
-        "branches": [
-            {
-                "name": "1-2 orders",
-                "when": {"field": "aggregate.orders_365d", "op": "between", "value": [1, 2]},
-                "actions": [
-                    {
-                        "type": "pool_code",
-                        "pool": POOL,
-                        "on_failure": [
-                            {
-                                "type": "alert",
-                                "message": "{customer} got no code: pool " + POOL + " is empty",
-                                "assignee_attribute": "account_manager",
-                            },
-                            {
-                                "type": "internal_email",
-                                "to_attribute": "account_manager",
-                                "subject": "No anniversary code for {{ customer.name }}",
-                                "body": "Pool " + POOL + " is empty: {{ customer.id }} got nothing.",
-                            },
-                        ],
-                    },
-                    {
-                        "type": "record_event",
-                        "event": "coupon assigned",
-                        "properties": {"promotion": POOL, "coupon code": "{{ code }}"},
-                    },
-                    {"type": "add_tag", "tag": "coupon_1year_anniversary"},
-                    {"type": "send_email", "template": "anniversary_gift"},
-                ],
-            },
-            {
-                "name": "3+ orders",
-                "when": {"field": "aggregate.orders_365d", "op": ">=", "value": 3},
-                "actions": [{"type": "send_email", "template": "anniversary_thanks"}],
-            },
-        ],
-        "active_from": "2025-01-01",
-        "active": True,
-        **changes,
-    }
+    return {**copy.deepcopy(SHIPPED), "active_from": "2025-01-01", "send_at_local_hour": None, **changes}

@@ -10,7 +10,15 @@ from datetime import date as Date
 
 from milepost.capabilities.wiring import Capability
 from milepost.domain.records import Store
-from milepost.scheduler.daily import SCHEDULER_LOCK, DailyRun, DailyScheduler, run_daily, run_due_days
+from milepost.scheduler.daily import (
+    SCHEDULER_LOCK,
+    DailyRun,
+    DailyScheduler,
+    days_to_run,
+    local_today,
+    run_daily,
+    run_due_days,
+)
 from milepost.scheduler.expiry import Expiry, expire_points
 from milepost.scheduler.inactivity import Inactivity, check_inactivity
 
@@ -23,6 +31,14 @@ class Sweeps(Capability):
         nothing there."""
         found = [self._w.store(key) for key in stores] if stores else self._all_stores()
         return [run_daily(self._w.db, store, date, self._w.clock) for store in found]
+
+    def days_to_run(self, store: str, date: Date | None = None) -> list[Date]:
+        """The days `run_daily` would run in the store for `date` (default: today there), oldest
+        first: the days missed since its last run, then `date`; none when `date` is done."""
+        found = self._w.store(store)
+        with self._w.db.read() as tx:
+            last = tx.last_daily_run(found.id)
+        return days_to_run(last, date or local_today(found, self._w.clock()))
 
     def run_daily_due(self) -> list[DailyRun] | None:
         """What `milepost scheduler` does when it wakes: in every store where a local day

@@ -30,6 +30,7 @@ from milepost.entrypoints.action_text import actions_text
 from milepost.entrypoints.cli import demo_store as demo_data
 from milepost.entrypoints.cli.aggregates import aggregates, customer_aggregates
 from milepost.entrypoints.cli.alerts import alerts
+from milepost.entrypoints.cli.automations import automations
 from milepost.entrypoints.cli.codes import codes
 from milepost.entrypoints.cli.completion import completion
 from milepost.entrypoints.cli.context import App, pass_app
@@ -235,6 +236,7 @@ for group in (
     points,
     codes,
     pools,
+    automations,
     aggregates,
     keys,
     webhooks,

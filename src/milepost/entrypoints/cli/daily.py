@@ -1,4 +1,4 @@
-"""`milepost run-daily`: the daily work (inactivity programs, points expiry) as of a
+"""`milepost run-daily`: the daily work (automations, inactivity programs, points expiry) as of a
 store-local date, with catch-up of the days missed since each store's last run; and
 `milepost scheduler`, which runs it on a clock, just after each store's local midnight."""
 
@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from milepost.entrypoints.cli.context import App, json_option, pass_app
-from milepost.entrypoints.cli.output import print_json
+from milepost.entrypoints.cli.output import plain, print_json
 from milepost.scheduler.daily import DailyRun
 
 
@@ -73,8 +73,19 @@ def scheduler(app: App, once: bool, poll: float) -> None:
 def _echo_days(run: DailyRun) -> None:
     for d in run.days:
         click.echo(f"{run.store}: {d.day}: {d.fired} milestones fired, {d.expired} points expired")
+        for t in d.automations:
+            branches = "".join(f", {name}: {n}" for name, n in t.branches.items())
+            click.echo(f"{run.store}: {d.day}: automation {t.key}: {t.fired} fired{branches}, {t.skipped} in no branch")
 
 
 def _run_dict(run: DailyRun) -> dict[str, Any]:
-    days = [{"date": d.day.isoformat(), "fired": d.fired, "points_expired": d.expired} for d in run.days]
+    days = [
+        {
+            "date": d.day.isoformat(),
+            "fired": d.fired,
+            "points_expired": d.expired,
+            "automations": [{**plain(t), "branches": dict(t.branches)} for t in d.automations],
+        }
+        for d in run.days
+    ]
     return {"store": run.store, "date": run.day.isoformat(), "days": days}

@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import fields, is_dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from rich.console import Console
@@ -61,7 +61,7 @@ PUBLIC_IDS: dict[type, dict[str, str]] = {
 
 
 def plain(value: Any) -> Any:
-    """Dataclasses, datetimes and tuples as JSON-ready values; ids as public ids."""
+    """Dataclasses, dates, times and tuples as JSON-ready values; ids as public ids."""
     if is_dataclass(value) and not isinstance(value, type):
         out = {f.name: plain(getattr(value, f.name)) for f in fields(value)}
         for name, kind in PUBLIC_IDS.get(type(value), {}).items():
@@ -72,7 +72,7 @@ def plain(value: Any) -> Any:
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
         return [plain(v) for v in value]
-    if isinstance(value, datetime):
+    if isinstance(value, date):  # and datetime
         return value.isoformat()
     return value
 

@@ -12,6 +12,8 @@ One module per resource, named after its URL, holds that resource's routes (`rou
     templates.py              /api/v1/templates
     codes.py                  /api/v1/codes, /api/v1/customers/{id}/codes
     pools.py                  /api/v1/pools
+    automations.py            /api/v1/automations (and their run log)
+    daily_runs.py             /api/v1/daily-runs
     aggregates.py             /api/v1/aggregates, and a customer's values
     customers.py              /api/v1/customers (and their events, credit and points)
     milestones_and_alerts.py  /api/v1/milestones, /api/v1/alerts
@@ -48,8 +50,10 @@ from milepost.entrypoints.http import (
     access_log,
     aggregates,
     auth,
+    automations,
     codes,
     customers,
+    daily_runs,
     deliveries,
     events,
     headers,
@@ -64,6 +68,7 @@ from milepost.entrypoints.http import (
     templates,
     webhook_endpoints,
 )
+from milepost.entrypoints.http.schemas import automations as automation_schemas
 from milepost.runtime import tune_gc
 
 DESCRIPTION = """Events in (natively or in Segment's format), order count events,
@@ -90,6 +95,8 @@ def create_app(mp: Milepost, settings: Settings | None = None) -> FastAPI:
         templates,
         codes,
         pools,
+        automations,
+        daily_runs,
         aggregates,
         customers,
         milestones_and_alerts,
@@ -175,6 +182,7 @@ def _document(app: FastAPI) -> None:
             found["Problem"] = problems.problem_schema()
             found["Event"] = events.EVENT_SCHEMA
             found["IngestResult"] = events.RESULT_SCHEMA
+            found.update(automation_schemas.COMPONENTS)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -101,10 +101,17 @@ _PARAM_SCHEMAS: dict[str, dict[str, Any]] = {
     },
     "pattern": {"type": "string", "minLength": 8, "maxLength": MAX_CODE, "pattern": "^[A-Z0-9_-]+$"},
     "days": {"type": "integer", "minimum": 1, "maximum": MAX_DAYS},
+    "body": {"type": "string", "minLength": 1, "maxLength": 10_000, "pattern": NOT_BLANK},
+    "properties": {
+        "type": "object",
+        "maxProperties": 50,
+        "additionalProperties": {"type": "string", "maxLength": 1000},
+    },
 }
 
 
-def _action_schema(spec: ActionType) -> dict[str, Any]:
+def action_schema(spec: ActionType) -> dict[str, Any]:
+    """The JSON schema of one action type: its `type` and its parameters."""
     properties: dict[str, Any] = {"type": {"type": "string", "enum": [spec.name]}}
     for p in spec.params:
         properties[p.name] = {**_PARAM_SCHEMAS[p.kind], "description": p.description}
@@ -123,7 +130,7 @@ ACTIONS_SCHEMA: dict[str, Any] = {
     "minItems": 1,
     "maxItems": 50,
     "description": "What happens, in this order, when a customer reaches the count.",
-    "items": {"oneOf": [_action_schema(spec) for spec in ACTION_TYPES.values()]},
+    "items": {"oneOf": [action_schema(spec) for spec in ACTION_TYPES.values()]},
 }
 
 #: Actions are checked by the service (it knows the store's currency and templates);

@@ -1,0 +1,214 @@
+"""`milepost automations create|list|show|update|enable|disable|delete|runs|run-log`:
+automations (a daily or event trigger, an audience, branches of actions), kept by key,
+and their run log.
+
+A definition is the JSON object the HTTP API takes, read from a file (`-` for stdin).
+A refused one prints each problem on a line of its own, by its field path
+(`branches[0].actions[0].pool: no coupon pool with the key 'spring'`), and exits 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import IO, Any, TypeVar
+
+import click
+import orjson
+
+from milepost.domain.ids import format_id
+from milepost.entrypoints.cli.context import App, Failure, json_option, pass_app, store_option
+from milepost.entrypoints.cli.output import console, plain, print_json, table
+from milepost.errors import ValidationError
+from milepost.service.automations import Run, RunCustomer, Saved
+
+T = TypeVar("T")
+
+definition_file = click.option(
+    "--file",
+    "file",
+    type=click.File("rb"),
+    required=True,
+    help="The definition, a JSON object (- for stdin).",
+)
+
+
+def _json(saved: Saved) -> dict[str, Any]:
+    return {
+        **saved.automation.as_dict(),
+        "created_at": saved.created_at.isoformat(),
+        "updated_at": saved.updated_at.isoformat(),
+    }
+
+
+def _show(saved: Saved, as_json: bool, done: str) -> None:
+    if as_json:
+        print_json(_json(saved))
+        return
+    state = "on" if saved.automation.active else "off"
+    click.echo(f"automation {saved.automation.key} {done} ({state})")
+
+
+def _read(file: IO[bytes]) -> Any:
+    try:
+        return orjson.loads(file.read())
+    except orjson.JSONDecodeError as exc:
+        raise Failure(f"{file.name} is not JSON: {exc}") from None
+
+
+def _checked(save: Callable[[], T]) -> T:
+    """What `save` returns; a refused definition is a failure listing each problem by its field path."""
+    try:
+        return save()
+    except ValidationError as exc:
+        if not exc.problems:
+            raise
+        lines = "".join(f"\n  {field or 'definition'}: {reason}" for field, reason in exc.problems.items())
+        raise Failure(f"the automation is refused:{lines}") from None
+
+
+@click.group()
+def automations() -> None:
+    """Automations: a trigger, an audience and branches of actions, run every day."""
+
+
+@automations.command("create")
+@store_option
+@definition_file
+@json_option
+@pass_app
+def create(app: App, store: str, file: IO[bytes], as_json: bool) -> None:
+    """A new automation from its definition in --file (its key is the definition's)."""
+    definition = _read(file)
+    _show(_checked(lambda: app.mp.automations.create(store, definition)), as_json, "created")
+
+
+@automations.command("update")
+@store_option
+@click.argument("key")
+@definition_file
+@json_option
+@pass_app
+def update(app: App, store: str, key: str, file: IO[bytes], as_json: bool) -> None:
+    """Replace the definition of automation KEY by --file's (the key may be left out there).
+    What it fired stays fired."""
+    raw = _read(file)
+    definition = {"key": key, **raw} if isinstance(raw, dict) else raw
+    _show(_checked(lambda: app.mp.automations.update(store, key, definition)), as_json, "updated")
+
+
+@automations.command("list")
+@store_option
+@json_option
+@pass_app
+def list_automations(app: App, store: str, as_json: bool) -> None:
+    """The store's automations, oldest first."""
+    found = app.mp.automations.list(store)
+    if as_json:
+        print_json([_json(s) for s in found])
+        return
+    rows = (
+        (a.key, a.name, a.trigger.type, len(a.branches), "on" if a.active else "off", a.active_from)
+        for a in (s.automation for s in found)
+    )
+    console().print(table("Automations", ("key", "name", "trigger", "branches", "state", "active from"), rows))
+
+
+@automations.command("show")
+@store_option
+@click.argument("key")
+@pass_app
+def show(app: App, store: str, key: str) -> None:
+    """Automation KEY's definition, as JSON (what `create --file` takes)."""
+    print_json(_json(app.mp.automations.get(store, key)))
+
+
+def _switch(name: str, active: bool, help: str) -> None:
+    """`automations enable|disable KEY`."""
+
+    @automations.command(name, help=help)
+    @store_option
+    @click.argument("key")
+    @json_option
+    @pass_app
+    def switch(app: App, store: str, key: str, as_json: bool) -> None:
+        _show(app.mp.automations.set_active(store, key, active), as_json, f"{name}d")
+
+
+_switch("enable", True, "Switch automation KEY on: the daily run runs it from the next day it runs.")
+_switch("disable", False, "Switch automation KEY off: the daily run passes it by (the days off are not made up).")
+
+
+@automations.command("delete")
+@store_option
+@click.argument("key")
+@pass_app
+def delete(app: App, store: str, key: str) -> None:
+    """Delete automation KEY, fired or not; what it did stays in the logs, and its key may be used again."""
+    app.mp.automations.delete(store, key)
+    click.echo(f"automation {key} deleted")
+
+
+def _run_json(run: Run) -> dict[str, Any]:
+    out: dict[str, Any] = plain(run)
+    out["date"] = out.pop("day")
+    return out
+
+
+@automations.command("runs")
+@store_option
+@click.argument("key")
+@click.option("--limit", type=click.IntRange(1, 1000), default=30, show_default=True, help="At most this many days.")
+@json_option
+@pass_app
+def runs(app: App, store: str, key: str, limit: int, as_json: bool) -> None:
+    """Automation KEY's runs, newest first: per day, the customers the trigger held for, the
+    audience, firings, those in no branch, and firings per branch."""
+    found = app.mp.automations.runs(store, key, None, limit)
+    if as_json:
+        print_json([_run_json(r) for r in found])
+        return
+    rows = (
+        (r.day, r.candidates, r.audience, r.fired, r.skipped, ", ".join(f"{b}: {n}" for b, n in r.branches.items()))
+        for r in found
+    )
+    console().print(table(f"Runs of {key}", ("date", "candidates", "audience", "fired", "no branch", "branches"), rows))
+
+
+def _fired_json(c: RunCustomer) -> dict[str, Any]:
+    return {
+        "customer_id": c.customer_id,
+        "milestone_id": format_id("milestone", c.firing_id),
+        "branch": c.branch,
+        "actions": c.outcomes,
+    }
+
+
+def _outcomes(c: RunCustomer) -> str:
+    parts = []
+    for o in c.outcomes:
+        mark = " (on failure)" if o.get("on_failure") else ""
+        detail = f": {o['detail']}" if o.get("detail") else ""
+        parts.append(f"{o.get('type')} {o.get('status')}{mark}{detail}")
+    return "; ".join(parts)
+
+
+@automations.command("run-log")
+@store_option
+@click.argument("key")
+@click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), required=True, help="The store-local date.")
+@json_option
+@pass_app
+def run_log(app: App, store: str, key: str, day: datetime, as_json: bool) -> None:
+    """The customers automation KEY fired for on --date: the branch, and what each action did."""
+    found: list[RunCustomer] = []
+    while True:
+        page = app.mp.automations.run(store, key, day.date(), found[-1].firing_id if found else 0, 500)
+        found += page
+        if len(page) < 500:
+            break
+    if as_json:
+        print_json([_fired_json(c) for c in found])
+        return
+    rows = ((c.customer_id, c.branch, _outcomes(c)) for c in found)
+    console().print(table(f"{key} on {day.date()}", ("customer", "branch", "actions"), rows))

@@ -1,0 +1,147 @@
+"""Automations, named by their key: created, listed, replaced, changed in part (switched
+on or off, renamed), deleted, and their run log: a run per day, and the customers of a
+day's run with what each action did.
+
+The body is the definition `mp.automations` takes; the domain checks it, and a refused
+one is a 422 whose `errors` name each field path (`branches[0].actions[0].pool`).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path, Response
+
+from milepost.entrypoints.http.admin import AdminCaller, Cursor, Limit, cursor_id, page, problems
+from milepost.entrypoints.http.schemas.automations import (
+    DEFINITION_BODY,
+    PATCH_BODY,
+    Automation,
+    AutomationRun,
+    RunCustomer,
+)
+from milepost.entrypoints.http.schemas.responses import Page
+from milepost.errors import NotFound, ValidationError
+
+router = APIRouter(prefix="/api/v1/automations", tags=["automations"])
+
+Key = Annotated[str, Path(description="The automation's key, like `first_purchase_anniversary`.", max_length=64)]
+Day = Annotated[date, Path(alias="date", description="The store-local date of the run, YYYY-MM-DD.")]
+Definition = Annotated[dict[str, Any], Body()]
+_LOCATION = {"headers": {"Location": {"schema": {"type": "string"}}}}
+
+
+@router.get("", summary="The store's automations, oldest first", response_model=Page[Automation], responses=problems())
+def list_automations(admin: AdminCaller) -> Page[Automation]:
+    found = admin.mp.automations.list(admin.store)
+    return Page[Automation](data=[Automation.of(a) for a in found], next_cursor=None)
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Create an automation",
+    description="The body is the definition (see `AutomationDefinition`, with the first-purchase anniversary "
+    "as its example). 409 when the store has an automation with that key.",
+    response_model=Automation,
+    openapi_extra={"requestBody": DEFINITION_BODY},
+    responses={201: _LOCATION, **problems(409, body=True)},
+)
+def create_automation(admin: AdminCaller, body: Definition, response: Response) -> Automation:
+    saved = admin.mp.automations.create(admin.store, body)
+    response.headers["Location"] = f"{router.prefix}/{saved.automation.key}"
+    return Automation.of(saved)
+
+
+@router.get("/{key}", summary="One automation", response_model=Automation, responses=problems(404))
+def get_automation(admin: AdminCaller, key: Key) -> Automation:
+    return Automation.of(admin.mp.automations.get(admin.store, key))
+
+
+@router.put(
+    "/{key}",
+    summary="Create or replace an automation",
+    description="The whole definition; its `key` may be left out, and must be the path's if given. Answers "
+    "201 when the key is new, 200 when it replaced a definition. What the automation fired stays fired: "
+    "a customer it fired for on a day never gets that day again.",
+    response_model=Automation,
+    openapi_extra={"requestBody": DEFINITION_BODY},
+    responses={201: {"description": "Created", "model": Automation}, **problems(409, body=True)},
+)
+def replace_automation(admin: AdminCaller, key: Key, body: Definition, response: Response) -> Automation:
+    definition = {**body, "key": body.get("key", key)}
+    if definition["key"] != key:
+        raise ValidationError("an automation's key does not change", {"key": f"must be {key!r}, as in the path"})
+    try:
+        return Automation.of(admin.mp.automations.update(admin.store, key, definition))
+    except NotFound:
+        pass
+    saved = admin.mp.automations.create(admin.store, definition)
+    response.status_code = 201
+    response.headers["Location"] = f"{router.prefix}/{key}"
+    return Automation.of(saved)
+
+
+@router.patch(
+    "/{key}",
+    summary="Change some fields of an automation",
+    description='Fields left out stay as they are: `{"active": false}` switches it off (the days it is off '
+    'are not made up), `{"name": ...}` renames it; `branches`, `audience` and `trigger` replace the whole '
+    "field. The result is checked like a new definition.",
+    response_model=Automation,
+    openapi_extra={"requestBody": PATCH_BODY},
+    responses=problems(404, body=True),
+)
+def update_automation(admin: AdminCaller, key: Key, body: Definition) -> Automation:
+    mp = admin.mp
+    if set(body) == {"active"} and isinstance(body["active"], bool):
+        return Automation.of(mp.automations.set_active(admin.store, key, body["active"]))
+    current = mp.automations.get(admin.store, key).automation.as_dict()
+    return Automation.of(mp.automations.update(admin.store, key, {**current, **body}))
+
+
+@router.delete(
+    "/{key}",
+    status_code=204,
+    summary="Delete an automation",
+    description="Always allowed, fired or not: it stops and leaves the lists, and its key may be used again; "
+    "what it did stays in the customers' logs and in its run log.",
+    response_class=Response,
+    responses=problems(404),
+)
+def delete_automation(admin: AdminCaller, key: Key) -> Response:
+    admin.mp.automations.delete(admin.store, key)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/{key}/runs",
+    summary="An automation's runs, newest first",
+    description="One per store-local day it ran: customers the trigger held for, the audience, firings, "
+    "`skipped` (in the audience, in no branch) and firings per branch.",
+    response_model=Page[AutomationRun],
+    responses=problems(404),
+)
+def list_runs(admin: AdminCaller, key: Key, limit: Limit = 50, cursor: Cursor = None) -> Page[AutomationRun]:
+    before = cursor_id(cursor, "run")
+    found = admin.mp.automations.runs(admin.store, key, before, limit + 1)
+    kept, next_cursor = page(found, limit, lambda r: ["run", r.id])
+    return Page[AutomationRun](data=[AutomationRun.of(r) for r in kept], next_cursor=next_cursor)
+
+
+@router.get(
+    "/{key}/runs/{date}",
+    summary="The customers of an automation's run of a day",
+    description="Each customer it fired for on that store-local date, in the order they fired: the branch "
+    "and what each action did. Pass `next_cursor` as `cursor` for the next page.",
+    response_model=Page[RunCustomer],
+    responses=problems(404),
+)
+def list_run_customers(
+    admin: AdminCaller, key: Key, day: Day, limit: Limit = 50, cursor: Cursor = None
+) -> Page[RunCustomer]:
+    after = cursor_id(cursor, "fir") or 0
+    found = admin.mp.automations.run(admin.store, key, day, after, limit + 1)
+    kept, next_cursor = page(found, limit, lambda c: ["fir", c.firing_id])
+    return Page[RunCustomer](data=[RunCustomer.of(c) for c in kept], next_cursor=next_cursor)
