@@ -1,0 +1,214 @@
+"""Settings > Automations: the store's automations in one table (each one's trigger in
+words, whether it is active, its last run's day with its counts), the builder that creates
+and edits one (a trigger, an audience of condition rows, branches each with its conditions,
+its actions and the on-failure list of its pool code, an active-from date, a local hour for
+its messages) saved through `mp.automations` with the API's own checks, and a button that
+runs the store's daily work for today or a chosen date (`mp.sweeps.run_daily`). Agents see
+the table and the run log (automation_runs.py); Administrators change them."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
+
+from milepost.domain.action_types import AUTOMATION_ACTION_TYPES
+from milepost.domain import automations as automation
+from milepost.domain.automations import Trigger
+from milepost.domain.records import Store
+from milepost.domain.users import WebSession
+from milepost.entrypoints.web import auth, automation_forms, forms, render
+from milepost.entrypoints.web.auth import Administrator, SignedIn
+from milepost.errors import Conflict, ValidationError
+from milepost.service.automations import Saved
+
+router = APIRouter()
+PATH = "/{store}/settings/automations"  # under the UI's /admin
+BASE = "/admin" + PATH
+AutomationKey = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
+HOURS = {str(h): f"{h:02}:00" for h in range(24)}
+
+
+# -- the table and the daily run ----------------------------------------------------------------
+
+
+@router.get(PATH)
+def automation_list(
+    request: Request,
+    store: str,
+    session: SignedIn,
+    ran: Annotated[date | None, Query()] = None,
+    fired: Annotated[int | None, Query(ge=0)] = None,
+    days: Annotated[int | None, Query(ge=0)] = None,
+) -> Response:
+    """The table; after a daily run, `ran` (its date), `days` run and automation firings `fired`."""
+    found = auth.store_of(request, store)
+    mp = auth.mp_of(request)
+    rows = [_row(s, found, mp.automations.runs(store, s.automation.key, limit=1)) for s in mp.automations.list(store)]
+    done = {"day": ran, "fired": fired or 0, "days": days or 0} if ran else None
+    return render.page(
+        request, "automations.html", session, store=found, rows=rows, done=done, section="automations"
+    )
+
+
+@router.post(PATH + "/run")
+async def run_daily(request: Request, store: str, session: Administrator) -> Response:
+    """Run the store's daily work for the date typed (empty: today there), with catch-up."""
+    auth.store_of(request, store)
+    data = await auth.checked_form(request, session)
+    raw = forms.text(data, "date")
+    try:
+        day = date.fromisoformat(raw) if raw else None
+    except ValueError:
+        raise ValidationError("the date must be like 2026-03-01", {"date": "must be a date"}) from None
+    (run,) = auth.mp_of(request).sweeps.run_daily([store], day)
+    fired = sum(t.fired for d in run.days for t in d.automations)
+    return render.redirect(f"{BASE.format(store=store)}?ran={run.day}&fired={fired}&days={len(run.days)}")
+
+
+@router.post(PATH + "/{key}/toggle")
+async def toggle(request: Request, store: str, key: AutomationKey, session: Administrator) -> Response:
+    mp = auth.mp_of(request)
+    saved = mp.automations.get(store, key)
+    await auth.checked_form(request, session)
+    mp.automations.set_active(store, key, not saved.automation.active)
+    return render.redirect(BASE.format(store=store))
+
+
+def _row(s: Saved, store: Store, runs: list[Any]) -> dict[str, Any]:
+    a = s.automation
+    last = runs[0] if runs else None
+    return {
+        "key": a.key,
+        "name": a.name,
+        "trigger": trigger_text(a.trigger),
+        "active": a.active,
+        "last": last,
+        "last_url": f"{BASE.format(store=store.key)}/{a.key}/runs/{last.day}" if last else "",
+    }
+
+
+def trigger_text(t: Trigger) -> str:
+    """The trigger in the operator's words: `365 days after the first paid purchase`."""
+    days = f"{t.days:,} day{'s' if abs(t.days) != 1 else ''}"
+    if t.type == "first_purchase":
+        return f"{days} after the first paid purchase"
+    if t.type == "signup":
+        return f"{days} after sign-up"
+    if t.type == "inactive":
+        return f"{days} without an order"
+    if t.type == "date_attribute":
+        if t.yearly:
+            return f"Each year on the date in “{t.attribute}”"
+        when = "on" if not t.days else f"{days.lstrip('-')} {'after' if t.days > 0 else 'before'}"
+        return f"{when} the date in “{t.attribute}”"
+    if t.type == "event":
+        return f"When “{t.event}” happens" + (" (" + ", ".join(f"{k} = {v}" for k, v in t.where) + ")" if t.where else "")
+    if t.type == "milestone":
+        return f"When program {t.program} is reached"
+    return "Started by a Trigger workflow action"
+
+
+# -- the builder ------------------------------------------------------------------------------
+
+
+@router.get(PATH + "/new")
+def new_automation(request: Request, store: str, session: Administrator) -> Response:
+    found = auth.store_of(request, store)
+    form = forms.Form({"active": True, "trigger_type": "first_purchase", "trigger_days": "365", "branch_numbers": [0, 1]})
+    slots = automation_forms.branch_slots({"branches": [{}, {}]}, found.currency)
+    return _builder(request, session, found, form, slots, None)
+
+
+@router.post(PATH + "/new")
+async def create_automation(request: Request, store: str, session: Administrator) -> Response:
+    return await _submit(request, store, session, None)
+
+
+@router.get(PATH + "/{key}/edit")
+def edit_automation(request: Request, store: str, key: AutomationKey, session: Administrator) -> Response:
+    found = auth.store_of(request, store)
+    definition = auth.mp_of(request).automations.get(store, key).automation.as_dict()
+    form = automation_forms.saved(definition, found.currency)
+    more = len(definition["branches"])
+    form.values["branch_numbers"] = [*form.values["branch_numbers"], more]
+    slots = automation_forms.branch_slots({"branches": [*definition["branches"], {}]}, found.currency)
+    return _builder(request, session, found, form, slots, key)
+
+
+@router.post(PATH + "/{key}/edit")
+async def update_automation(request: Request, store: str, key: AutomationKey, session: Administrator) -> Response:
+    auth.mp_of(request).automations.get(store, key)  # a 404 for one the store does not have
+    return await _submit(request, store, session, key)
+
+
+async def _submit(request: Request, store: str, session: WebSession, key: str | None) -> Response:
+    """Save the posted builder, then to the table; or the builder again as typed, with each
+    problem next to its field (and "Add another branch": the builder with one more, unsaved)."""
+    found = auth.store_of(request, store)
+    data = await auth.checked_form(request, session)
+    built = automation_forms.Builder(data, found.currency, key)
+    numbers = built.form.values["branch_numbers"] or [0]
+    if forms.text(data, "more") == "branch":
+        built.form.errors.clear()
+        numbers = [*numbers, max(numbers) + 1]
+    elif built.form.errors:  # some fields did not parse: the model's word on the others too
+        try:
+            automation.parse(built.definition, found.currency)
+        except ValidationError as e:
+            built.add_problems(e)
+    else:
+        try:
+            _save(request, store, key, built.definition)
+        except ValidationError as e:
+            built.add_problems(e)
+        except Conflict as e:
+            built.form.errors["key"] = str(e)
+        else:
+            return render.redirect(BASE.format(store=store))
+    built.form.values["branch_numbers"] = numbers
+    slots = automation_forms.posted_slots(data, numbers)
+    return _builder(request, session, found, built.form, slots, key, 400 if built.form.errors else 200)
+
+
+def _save(request: Request, store: str, key: str | None, definition: dict[str, Any]) -> None:
+    mp = auth.mp_of(request)
+    if key is None:
+        mp.automations.create(store, definition)
+    else:
+        mp.automations.update(store, key, definition)
+
+
+def _builder(
+    request: Request,
+    session: WebSession,
+    store: Store,
+    form: forms.Form,
+    slots: dict[str, list[dict[str, str]]],
+    key: str | None,
+    status: int = 200,
+) -> Response:
+    mp = auth.mp_of(request)
+    templates = [t["key"] for t in mp.templates.list(store.key)]
+    pools = [p.key for p in mp.pools.list(store.key)]
+    aggregates = {a.key: a.name for a in mp.aggregates.list(store.key)}
+    reach = mp.customers.email_reach(store.key).describe()
+    editor = forms.action_editor([], templates, reach, pools, AUTOMATION_ACTION_TYPES)
+    return render.page(
+        request,
+        "automation_form.html",
+        session,
+        status,
+        store=store,
+        form=form,
+        key=key,
+        branch_slots=slots,
+        trigger_types=automation_forms.TRIGGER_TYPES,
+        fields=automation_forms.fields_offered(aggregates),
+        ops=automation_forms.OPS,
+        hours=HOURS,
+        section="automations",
+        **editor,
+    )
