@@ -159,7 +159,7 @@ def test_a_refused_save_shows_each_problem_next_to_its_field(admin: TestClient, 
     assert r.status_code == 400
     assert "no coupon pool" in error_of(r.text, "b0-action-0-pool")
     assert "no aggregate" in error_of(r.text, "b1-cond-0-field")
-    assert '<option selected>no_such_pool</option>' in r.text
+    assert "<option selected>no_such_pool</option>" in r.text
 
     r = create(admin, shop, **{"b0-fail-1-subject": "{{ customer.name", "b0-action-0-type": "add_tag"})
 

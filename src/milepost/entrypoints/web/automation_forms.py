@@ -55,7 +55,7 @@ OPS = {
     "between": "between (like 1 and 2)",
     "in": "is one of (comma-separated)",
 }
-_BETWEEN = re.compile(r"^\s*(.+?)\s*(?:\band\b|\bto\b|\.\.|–|,|(?<=\d)-)\s*(.+?)\s*$")
+_BETWEEN = re.compile(r"^\s*(.+?)\s*(?:\band\b|\bto\b|\.\.|\u2013|,|(?<=\d)-)\s*(.+?)\s*$")
 _TRUE, _FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
 
 
@@ -181,7 +181,9 @@ class Builder:
         if failures:
             pool = next((a for a in actions if a["type"] == "pool_code"), None)
             if pool is None:
-                self.form.errors[f"b{b}-fail"] = "runs when a pool has no code left: add a “Give a code from a pool” action"
+                self.form.errors[f"b{b}-fail"] = (
+                    "runs when a pool has no code left: add a “Give a code from a pool” action"
+                )
             else:
                 pool["on_failure"] = failures
         branch: dict[str, Any] = {"name": name, "actions": actions}
@@ -299,7 +301,7 @@ def branch_slots(definition: Mapping[str, Any] | None, currency: str) -> dict[st
     for b, branch in enumerate((definition or {}).get("branches", [])):
         actions = branch.get("actions", [])
         plain = [{k: v for k, v in a.items() if k != "on_failure"} for a in actions]
-        failures = next((a["on_failure"] for a in actions if a.get("on_failure")), [])
+        failures: list[dict[str, Any]] = next((a["on_failure"] for a in actions if a.get("on_failure")), [])
         out[f"b{b}-action"] = forms.action_slots(plain, currency, extra=1)
         out[f"b{b}-fail"] = forms.action_slots(failures, currency, extra=1)
     return out

@@ -14,8 +14,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from milepost.domain.action_types import AUTOMATION_ACTION_TYPES
 from milepost.domain import automations as automation
+from milepost.domain.action_types import AUTOMATION_ACTION_TYPES
 from milepost.domain.automations import Trigger
 from milepost.domain.records import Store
 from milepost.domain.users import WebSession
@@ -48,9 +48,7 @@ def automation_list(
     mp = auth.mp_of(request)
     rows = [_row(s, found, mp.automations.runs(store, s.automation.key, limit=1)) for s in mp.automations.list(store)]
     done = {"day": ran, "fired": fired or 0, "days": days or 0} if ran else None
-    return render.page(
-        request, "automations.html", session, store=found, rows=rows, done=done, section="automations"
-    )
+    return render.page(request, "automations.html", session, store=found, rows=rows, done=done, section="automations")
 
 
 @router.post(PATH + "/run")
@@ -90,22 +88,22 @@ def _row(s: Saved, store: Store, runs: list[Any]) -> dict[str, Any]:
     }
 
 
+_SINCE = {"first_purchase": "after the first paid purchase", "signup": "after sign-up", "inactive": "without an order"}
+
+
 def trigger_text(t: Trigger) -> str:
     """The trigger in the operator's words: `365 days after the first paid purchase`."""
     days = f"{t.days:,} day{'s' if abs(t.days) != 1 else ''}"
-    if t.type == "first_purchase":
-        return f"{days} after the first paid purchase"
-    if t.type == "signup":
-        return f"{days} after sign-up"
-    if t.type == "inactive":
-        return f"{days} without an order"
+    if t.type in _SINCE:
+        return f"{days} {_SINCE[t.type]}"
     if t.type == "date_attribute":
         if t.yearly:
             return f"Each year on the date in “{t.attribute}”"
         when = "on" if not t.days else f"{days.lstrip('-')} {'after' if t.days > 0 else 'before'}"
         return f"{when} the date in “{t.attribute}”"
     if t.type == "event":
-        return f"When “{t.event}” happens" + (" (" + ", ".join(f"{k} = {v}" for k, v in t.where) + ")" if t.where else "")
+        where = ", ".join(f"{k} = {v}" for k, v in t.where)
+        return f"When “{t.event}” happens" + (f" ({where})" if where else "")
     if t.type == "milestone":
         return f"When program {t.program} is reached"
     return "Started by a Trigger workflow action"
@@ -117,7 +115,8 @@ def trigger_text(t: Trigger) -> str:
 @router.get(PATH + "/new")
 def new_automation(request: Request, store: str, session: Administrator) -> Response:
     found = auth.store_of(request, store)
-    form = forms.Form({"active": True, "trigger_type": "first_purchase", "trigger_days": "365", "branch_numbers": [0, 1]})
+    typed = {"active": True, "trigger_type": "first_purchase", "trigger_days": "365", "branch_numbers": [0, 1]}
+    form = forms.Form(typed)
     slots = automation_forms.branch_slots({"branches": [{}, {}]}, found.currency)
     return _builder(request, session, found, form, slots, None)
 
