@@ -117,6 +117,12 @@ ROUTES = [
     Route("POST", "/api/v1/pools/{key}/codes", {"codes": ["STOLEN-1"]}, MISSING),
     Route("POST", "/api/v1/pools/{key}/generate", {"count": 1}, MISSING),
     Route("PUT", "/api/v1/pools/{key}/threshold", {"low_threshold": 1}, MISSING),
+    Route("GET", "/api/v1/aggregates", None, EMPTY),
+    Route("POST", "/api/v1/aggregates", {"key": "b", "name": "B", "source": "orders"}, OWN),
+    Route("GET", "/api/v1/aggregates/{aggregate}", None, MISSING),
+    Route("PATCH", "/api/v1/aggregates/{aggregate}", {"name": "taken over"}, MISSING),
+    Route("DELETE", "/api/v1/aggregates/{aggregate}", None, MISSING),
+    Route("GET", "/api/v1/customers/{customer_id:path}/aggregates", None, MISSING),
 ]
 
 PROGRAM_A = {
@@ -158,6 +164,8 @@ def _snapshot(client: TestClient, keys: Any, ids: dict[str, str]) -> dict[str, A
         "endpoints": "/api/v1/webhook-endpoints",
         "secret": f"/api/v1/webhook-endpoints/{ids['endpoint_id']}/secret",
         "pools": "/api/v1/pools",
+        "aggregates": "/api/v1/aggregates",
+        "aggregate_values": f"/api/v1/customers/{ids['customer_id']}/aggregates",
     }
     out = {}
     for name, path in reads.items():
@@ -175,6 +183,7 @@ def store_a(client: TestClient, keys: Any, mp: Milepost) -> StoreA:
     client.put("/api/v1/templates/welcome-a", json={"subject": "Hi", "body_text": "Hello"}, headers=keys.auth())
     pool = {"key": "welcome-a", "name": "A", "discount": {"kind": "free_shipping"}}  # its key as the template's
     _post(client, keys, "/api/v1/pools", pool)
+    _post(client, keys, "/api/v1/aggregates", {"key": "orders_a", "name": "A", "source": "orders"})
     actions = [
         {"type": "credit", "amount": 500},
         {"type": "points", "points": 50},
@@ -212,6 +221,7 @@ def store_a(client: TestClient, keys: Any, mp: Milepost) -> StoreA:
         "message_id": mail["id"],
         "endpoint_id": endpoint["id"],
         "code": code["code"],
+        "aggregate": "orders_a",
     }
     return StoreA(ids, _snapshot(client, keys, ids))
 

@@ -14,7 +14,7 @@ import pytest
 from milepost_kit import drain, key, order_event
 
 from milepost import Milepost
-from milepost.errors import ValidationError
+from milepost.errors import Conflict, ValidationError
 from milepost.scheduler.automations import run_automations
 from support.automations import ANNIVERSARY, POOL, anniversary
 from support.smtp import SmtpSink
@@ -242,8 +242,14 @@ def test_automations_are_kept_by_key_apart_from_programs(mp: Milepost):
     assert mp.automations.get(store, ANNIVERSARY).automation.as_dict() == saved.automation.as_dict()
     assert mp.automations.set_active(store, ANNIVERSARY, False).automation.active is False
     assert mp.programs.list(store) == []
+    with pytest.raises(Conflict, match="first_purchase_anniversary"):
+        mp.templates.delete(store, "anniversary_thanks")
+    with pytest.raises(Conflict, match="first_purchase_anniversary"):
+        mp.aggregates.delete(store, "orders_365d")
     mp.automations.delete(store, ANNIVERSARY)
+    mp.aggregates.delete(store, "orders_365d")
     assert mp.automations.list(store) == []
+    mp.aggregates.create(store, "orders_365d", name="Orders in a year", source="orders", window_days=365)
     mp.automations.create(store, anniversary())  # the key may be used again
 
 
@@ -254,3 +260,42 @@ def test_days_before_active_from_never_fire(mp: Milepost):
     mp.automations.create(store, anniversary(active_from="2026-03-02"))
     assert fired_days(mp.sweeps.run_daily([store], date(2026, 3, 1))) == {date(2026, 3, 1): 0}
     assert mp.automations.runs(store, ANNIVERSARY) == []
+
+
+def onboarding(key_: str, trigger: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "key": key_,
+        "name": "VIP onboarding",
+        "trigger": trigger,
+        "branches": [{"name": "all", "actions": [{"type": "add_tag", "tag": f"{key_}-started"}]}],
+    }
+
+
+def test_trigger_workflow_starts_the_named_automation_once(mp: Milepost):
+    store = shop(mp, codes=0)
+    mp.automations.create(store, onboarding("vip_onboarding", {"type": "manual"}))
+    rule_id = mp.order_count_events.create(
+        store, count=3, name="3rd order", actions=[{"type": "trigger_workflow", "workflow": "vip_onboarding"}]
+    ).rule.id
+    mp.automations.create(store, onboarding("after_program", {"type": "milestone", "program": f"oce_{rule_id}"}))
+    customer(mp, store, "c1")
+    for i in range(2):
+        order(mp, store, "c1", f"o{i}", f"2026-02-0{i + 1}T10:00:00Z")
+    assert not {"vip_onboarding-started", "after_program-started"} & set(mp.customers.get(store, "c1").tags)
+    order(mp, store, "c1", "o2", "2026-02-05T10:00:00Z")
+    order(mp, store, "c1", "o3", "2026-02-06T10:00:00Z")  # the 4th: nothing starts again
+    tags = set(mp.customers.get(store, "c1").tags)
+    assert {"vip_onboarding-started", "after_program-started"} <= tags
+    (started,) = [
+        m
+        for m in mp.customers.get(store, "c1").milestones
+        if m.rule_id == mp.automations.get(store, "vip_onboarding").id
+    ]
+    assert started.actions[0]["branch"] == "all"
+
+
+def test_an_event_trigger_is_refused_until_events_start_automations(mp: Milepost):
+    store = shop(mp, codes=0)
+    with pytest.raises(ValidationError) as exc:
+        mp.automations.create(store, onboarding("on_review", {"type": "event", "event": "review.created"}))
+    assert exc.value.problems["trigger.type"].startswith("not available yet: use first_purchase")

@@ -101,11 +101,16 @@ def test_points_expire_as_of_the_day_run(mp, clock):
 
 
 def _history(clock: FrozenClock, mp: Milepost, offsets: list[int]) -> str:
-    """A store with a 3-day inactivity program and a customer ordering on each offset day."""
+    """A store with a 3-day inactivity program, an automation two days after sign-up, and
+    a customer ordering on each offset day."""
     store = f"s-{key()}"
     clock.set(datetime(2026, 3, 1, 12, tzinfo=UTC))
     mp.stores.create(store, "Property shop", currency="USD", timezone="UTC")
     quiet_program(mp, store, days=3)
+    welcome = [{"name": "all", "actions": [{"type": "add_tag", "tag": "welcomed"}]}]
+    mp.automations.create(
+        store, {"key": "welcome", "name": "Welcome", "trigger": {"type": "signup", "days": 2}, "branches": welcome}
+    )
     for i, offset in enumerate(sorted(offsets)):
         clock.set(datetime(2026, 3, 1, 12, tzinfo=UTC) + timedelta(days=offset))
         buy(mp, store, f"c{i}", 1, start=i)

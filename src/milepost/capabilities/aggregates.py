@@ -46,6 +46,10 @@ class Aggregates(Capability):
     def delete(self, store: str, key: str) -> None:
         aggregates.delete(self._w.db, self._w.store_id(store), key)
 
+    def today(self, store: str) -> date:
+        """The store-local date now: the day `values` is as of by default."""
+        return aggregates.local_today(self._w.store(store), self._w.clock())
+
     def values(self, store: str, customer_external_id: str, day: date | None = None) -> dict[str, int]:
         """The customer's value of each aggregate as of the store-local `day` (default:
         today): over the whole days before it."""

@@ -311,6 +311,16 @@ class Automation:
         }
 
 
+def mentions(definition: Any, field_name: str, value: str) -> bool:
+    """Whether a stored definition (JSON) names `value` in `field_name` anywhere: an action's
+    `template` or `pool`, a condition's `field` (`aggregate.<key>`)."""
+    if isinstance(definition, Mapping):
+        return definition.get(field_name) == value or any(mentions(v, field_name, value) for v in definition.values())
+    if isinstance(definition, list):
+        return any(mentions(v, field_name, value) for v in definition)
+    return False
+
+
 def choose_branch(automation: Automation, profile: Profile) -> Branch | None:
     """The first branch whose `when` holds (a branch with no `when` always does)."""
     for branch in automation.branches:

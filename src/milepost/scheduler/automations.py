@@ -27,32 +27,28 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from milepost.domain.aggregates import METRICS
 from milepost.domain.automations import (
     Automation,
     Facts,
-    Profile,
     candidate_window,
-    choose_branch,
     day_number,
     fires_on,
-    holds,
     instant_day,
     start_of_day,
     zone_of,
 )
 from milepost.domain.construct import Applied
-from milepost.domain.events import TrackEvent
 from milepost.domain.records import CustomerState, Store
-from milepost.domain.rules import Crossing, Rule
-from milepost.service import aggregate_values, pipeline
-from milepost.service.automations import stored
+from milepost.domain.rules import Rule
+from milepost.service import pipeline
+from milepost.service.automation_entry import enter
+from milepost.service.automations import loaded
 from milepost.service.pipeline import Changes, store_config
-from milepost.service.ports import BatchWrite, Storage, Tx
+from milepost.service.ports import BatchWrite, Storage
 
 PAGE = 1_000
 
@@ -72,7 +68,7 @@ class Tally:
 def run_automations(db: Storage, store: Store, day: date, clock: Callable[[], datetime]) -> list[Tally]:
     """Run every live automation with a daily trigger for the store-local `day`."""
     with db.read() as tx:
-        found = [(tx.rule_of(row), stored(row, store.currency)) for row in tx.automation_rows(store.id)]
+        found = loaded(tx, store)
     due = [(rule, a) for rule, a in found if a.trigger.daily and a.live_on(day)]
     return [_run(db, store, rule, a, day, clock) for rule, a in due]
 
@@ -116,7 +112,10 @@ def _page(
         instants = {external: instant for _, external, instant in page}
         due = [c for e, c in customers.items() if fires_on(trigger, _facts(c, instants[e]), day, store.timezone)]
         tally.candidates += len(due)
-        applied = _applied(tx, store, rule, automation, day, as_of, due, tally)
+        occurrence = day_number(day)
+        entered = enter(tx, store, rule, automation, day, as_of, due, lambda c: occurrence)
+        tally.audience, tally.skipped = tally.audience + entered.audience, tally.skipped + entered.skipped
+        applied = entered.applied
         hold = _hold(automation, applied, day, store, clock()) if automation.send_at_local_hour is not None else {}
         _, subscriptions = store_config(db, tx, store)
         batch = BatchWrite(store.id, as_of, store.counting_rank)
@@ -130,63 +129,6 @@ def _facts(c: CustomerState, instant: datetime | None) -> Facts:
     """What the trigger reads; the candidate's own instant stands for its sign-up."""
     agg = c.aggregates
     return Facts(agg.first_order_at, agg.last_order_at, instant, c.attributes)
-
-
-def _applied(
-    tx: Tx,
-    store: Store,
-    rule: Rule,
-    automation: Automation,
-    day: date,
-    as_of: datetime,
-    due: list[CustomerState],
-    tally: Tally,
-) -> list[Applied]:
-    """The customers in the audience, each with the crossing of the branch they take."""
-    tags = tx.load_tags([c.id for c in due])
-    values = _aggregates(tx, store, automation.aggregates(), due, day)
-    occurrence, found = day_number(day), list[Applied]()
-    for c in due:
-        profile = Profile(
-            c.email,
-            c.email_consent,
-            c.sms_consent,
-            tags.get(c.id, frozenset()),
-            {m: c.aggregates.metric(m) for m in METRICS},
-            c.attributes,
-            values.get(c.id, {}),
-        )
-        if not holds(automation.audience, profile):
-            continue
-        tally.audience += 1
-        branch = choose_branch(automation, profile)
-        if branch is None:
-            tally.skipped += 1
-            continue
-        as_branch = replace(
-            rule, name=automation.name, actions=branch.actions, branch=branch.name, on_failure=branch.on_failure
-        )
-        key = f"automation:{rule.id}:{occurrence}"
-        event = TrackEvent(key, "custom", c.external_id, as_of, "automation", {"day": day.isoformat()})
-        found.append(Applied(len(found), event, c, [Crossing(as_branch, 0, occurrence)]))
-    return found
-
-
-def _aggregates(
-    tx: Tx, store: Store, names: set[str], due: list[CustomerState], day: date
-) -> dict[int, dict[str, int]]:
-    """The store's aggregates as of `day` in each customer's own calendar (their time
-    zone's, as the trigger found them), so a first purchase on D-365 in the customer's
-    zone is inside the 365 days before D there."""
-    if not names or not due:
-        return {}
-    by_zone: dict[str, list[int]] = {}
-    for c in due:
-        by_zone.setdefault(zone_of(c.attributes, store.timezone).key, []).append(c.id)
-    values: dict[int, dict[str, int]] = {}
-    for zone, ids in by_zone.items():
-        values |= aggregate_values.values_for(tx, replace(store, timezone=zone), names, ids, day)
-    return values
 
 
 def _hold(

@@ -52,10 +52,12 @@ def update(db: Storage, now: datetime, store_id: int, key: str, changes: dict[st
 
 
 def delete(db: Storage, store_id: int, key: str) -> None:
-    # Automations name aggregates in their conditions: the automations engine refuses
-    # this delete (a Conflict naming them) while one does, here, before the row goes.
     with db.write() as tx:
         tx.lock_store(store_id)
+        users = tx.automations_naming(store_id, "field", f"aggregate.{key}")
+        if users:  # automations name aggregates in their conditions
+            names = ", ".join(repr(n) for n in users)
+            raise Conflict(f"the aggregate {key!r} is used by the automations {names}; change them first")
         if not tx.delete_aggregate(store_id, key):
             raise NotFound(f"no aggregate {key!r} in this store")
 
@@ -63,7 +65,7 @@ def delete(db: Storage, store_id: int, key: str) -> None:
 def customer_values(db: Storage, store: Store, customer_id: str, day: date | None, now: datetime) -> dict[str, int]:
     """The customer's value of each of the store's aggregates as of the store-local `day`
     (None: today, so the whole days before today)."""
-    when = day or now.astimezone(ZoneInfo(store.timezone)).date()
+    when = day or local_today(store, now)
     with db.read() as tx:
         customer = find_customer(tx, store.id, customer_id)
         names = aggregate_values.known(tx, store.id)
@@ -75,3 +77,7 @@ def _aggregate(tx: AggregatesTx, store_id: int, key: str) -> Aggregate:
     if not found:
         raise NotFound(f"no aggregate {key!r} in this store")
     return found[0]
+
+
+def local_today(store: Store, now: datetime) -> date:
+    return now.astimezone(ZoneInfo(store.timezone)).date()

@@ -13,21 +13,25 @@ used again, and what it did stays in the customers' logs and its run log.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
 import orjson
 
 from milepost.domain.actions import Action
-from milepost.domain.automations import Automation, Known, day_number, parse
+from milepost.domain.automations import TRIGGERS, Automation, Known, day_number, parse
 from milepost.domain.records import Store
+from milepost.domain.rules import Rule
 from milepost.errors import Conflict, NotFound, ValidationError
 from milepost.service import aggregate_values
-from milepost.service.ports import Storage, Tx, UrlCheck
+from milepost.service.ports import AutomationsTx, Storage, Tx, UrlCheck
 from milepost.service.program_fields import check_external
 from milepost.service.rendering import TemplateProblem, render
 from milepost.service.templates import sample_context
+
+#: Triggers the definition describes that nothing starts yet: refused on save.
+UNAVAILABLE = ("event",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +145,15 @@ def stored(row: Any, currency: str) -> Automation:
     return parse(orjson.loads(row.definition), currency)
 
 
+def loaded(tx: AutomationsTx, store: Store) -> list[tuple[Rule, Automation]]:
+    """The store's automations, each as the rule its firings name and its definition."""
+    out = []
+    for row in tx.automation_rows(store.id):
+        rule = Rule(row.id, row.name, 0, (), active=bool(row.active), version=row.version, arm_seq=row.arm_seq)
+        out.append((replace(rule, kind="automation"), stored(row, store.currency)))
+    return out
+
+
 def _checked(tx: Tx, store: Store, raw: Any, now: datetime, check_url: UrlCheck) -> Automation:
     known = Known(
         templates=tx.template_keys(store.id),
@@ -150,6 +163,8 @@ def _checked(tx: Tx, store: Store, raw: Any, now: datetime, check_url: UrlCheck)
     )
     automation = parse(raw, store.currency, known)
     problems: dict[str, str] = {}
+    if automation.trigger.type in UNAVAILABLE:
+        problems["trigger.type"] = "not available yet: use " + ", ".join(t for t in TRIGGERS if t not in UNAVAILABLE)
     for b, branch in enumerate(automation.branches):
         _check_actions(tx, store, branch.actions, f"branches[{b}].actions", now, check_url, problems)
         for position, failures in branch.on_failure:

@@ -23,7 +23,9 @@ The changes come evaluated by the pure domain:
    workflow runs, recorded events and outbox rows;
 4. tags: each customer's net change;
 5. write `batch`, with what the caller put in it first (events, customers, orders);
-6. claw back the stopped orders' milestones (service/clawback.py) in a second write: a
+6. start the automations the firings start (service/automation_starts.py), through
+   this same `run`;
+7. claw back the stopped orders' milestones (service/clawback.py) in a second write: a
    clawback reads back what step 5 wrote (an order paid and refunded in one batch).
 
 Everything goes through `tx`: run in a transaction the caller rolls back
@@ -45,6 +47,7 @@ from milepost.domain.events import OrderEvent
 from milepost.domain.firing import fail_over
 from milepost.domain.records import Store
 from milepost.domain.rules import RuleIndex
+from milepost.service.automation_starts import started
 from milepost.service.clawback import claw_back
 from milepost.service.effects import Subscriptions, effects_of
 from milepost.service.pool_claims import Claims, claim_pool_codes
@@ -85,6 +88,9 @@ def run(tx: BatchTx, store: Store, batch: BatchWrite, changes: Changes, subscrip
         batch.tags_added.extend((customer_id, tag) for tag in sorted(tags - before))
         batch.tags_removed.extend((customer_id, tag) for tag in sorted(before - tags))
     tx.write_batch(batch)
+    starts = started(tx, store, batch.now, decided, firing_ids) if decided else []
+    if starts:  # automations the firings start (Trigger Workflow, a milestone trigger)
+        run(tx, store, BatchWrite(store.id, batch.now, store.counting_rank), Changes(starts), subscriptions)
     stopped = _stopped(changes, store, batch.firings, batch.now) if changes.clawback else {}
     if stopped:
         clawbacks = BatchWrite(store.id, batch.now, store.counting_rank)

@@ -65,6 +65,10 @@ def delete_template(db: Storage, store_id: int, key: str) -> None:
         if users:
             names = ", ".join(repr(n) for n in users)
             raise Conflict(f"the template {key!r} is sent by the order count events {names}; change them first")
+        automations = tx.automations_naming(store_id, "template", key)
+        if automations:
+            names = ", ".join(repr(n) for n in automations)
+            raise Conflict(f"the template {key!r} is sent by the automations {names}; change them first")
         if not tx.delete_template(store_id, key):
             raise NotFound(f"no email template {key!r} in this store")
 

@@ -11,6 +11,7 @@ from sqlalchemy import and_, insert, select
 
 from milepost.adapters.storage import tables as t
 from milepost.adapters.storage.base import TxBase
+from milepost.domain.automations import mentions
 
 _r, _runs, _cus, _f = t.rules.c, t.automation_runs.c, t.customers.c, t.firings.c
 #: The instant each instant trigger selects by (an index on (store_id, column) where one pays).
@@ -24,6 +25,12 @@ class AutomationQueries(TxBase):
         if key is not None:
             q = q.where(_r.key == key)
         return list(self.conn.execute(q.order_by(_r.id)))
+
+    def automations_naming(self, store_id: int, field_name: str, value: str) -> list[str]:
+        """The keys of the store's automations whose definition names `value` in `field_name`
+        (a template, a pool, `aggregate.<key>`): what may not be deleted under them."""
+        rows = self.automation_rows(store_id)
+        return [r.key for r in rows if mentions(orjson.loads(r.definition), field_name, value)]
 
     def automation_candidates(
         self, store_id: int, instant: str | None, window: tuple[datetime, datetime] | None, after_id: int, limit: int

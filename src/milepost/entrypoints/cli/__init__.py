@@ -28,6 +28,7 @@ import click
 from milepost.bootstrap import Milepost
 from milepost.entrypoints.action_text import actions_text
 from milepost.entrypoints.cli import demo_store as demo_data
+from milepost.entrypoints.cli.aggregates import aggregates, customer_aggregates
 from milepost.entrypoints.cli.alerts import alerts
 from milepost.entrypoints.cli.codes import codes
 from milepost.entrypoints.cli.completion import completion
@@ -234,12 +235,14 @@ for group in (
     points,
     codes,
     pools,
+    aggregates,
     keys,
     webhooks,
     deliveries,
     mailbox,
 ):
     cli.add_command(group)
+customers.add_command(customer_aggregates)
 cli.add_command(ingest)
 cli.add_command(worker)
 cli.add_command(run_daily)

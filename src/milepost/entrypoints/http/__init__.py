@@ -12,6 +12,7 @@ One module per resource, named after its URL, holds that resource's routes (`rou
     templates.py              /api/v1/templates
     codes.py                  /api/v1/codes, /api/v1/customers/{id}/codes
     pools.py                  /api/v1/pools
+    aggregates.py             /api/v1/aggregates, and a customer's values
     customers.py              /api/v1/customers (and their events, credit and points)
     milestones_and_alerts.py  /api/v1/milestones, /api/v1/alerts
     webhook_endpoints.py      /api/v1/webhook-endpoints
@@ -45,6 +46,7 @@ from milepost.config import Settings
 from milepost.entrypoints import web
 from milepost.entrypoints.http import (
     access_log,
+    aggregates,
     auth,
     codes,
     customers,
@@ -88,6 +90,7 @@ def create_app(mp: Milepost, settings: Settings | None = None) -> FastAPI:
         templates,
         codes,
         pools,
+        aggregates,
         customers,
         milestones_and_alerts,
         webhook_endpoints,

@@ -8,6 +8,7 @@ for SQLite and PostgreSQL; the service never imports a driver.
 
 from milepost.service.ports.aggregates import AggregatesTx
 from milepost.service.ports.alerts import AlertsTx
+from milepost.service.ports.automations import AutomationsTx
 from milepost.service.ports.batch import BatchTx
 from milepost.service.ports.codes import CodesTx
 from milepost.service.ports.dashboard import DashboardTx, HourRow
@@ -41,6 +42,7 @@ __all__ = [
     "POINTS_UNIT",
     "AggregatesTx",
     "AlertsTx",
+    "AutomationsTx",
     "BatchTx",
     "BatchWrite",
     "ClawableFiring",

@@ -15,12 +15,14 @@ from milepost.service.rows import POINTS_UNIT, CodeRow, FiredMilestone, FiringRo
 __all__ = ["POINTS_UNIT", "CodeRow", "FiredMilestone", "FiringRow", "LedgerRow", "OutboxRow"]
 
 
+from milepost.service.ports.aggregates import AggregatesTx
 from milepost.service.ports.alerts import AlertsTx
+from milepost.service.ports.automations import AutomationsTx
 from milepost.service.ports.pools import PoolsTx
 from milepost.service.ports.rows import BatchWrite, ClawableFiring, Entry
 
 
-class BatchTx(PoolsTx, AlertsTx, Protocol):
+class BatchTx(PoolsTx, AlertsTx, AutomationsTx, AggregatesTx, Protocol):
     """The reads and the one write of an ingest batch, inside one transaction (with the
     pools its firings take codes from, and the alerts an empty pool raises)."""
 

@@ -1,0 +1,85 @@
+"""Who enters an automation, and by which branch: the customers its trigger found (a
+day's candidates, or the customer a firing starts it for), checked against the audience,
+each given the crossing of the first branch whose condition holds, for the firing
+pipeline. The audience and branches read the profile, tags, metrics, and the store's
+aggregates as of the day in each customer's own calendar."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+
+from milepost.domain.aggregates import METRICS
+from milepost.domain.automations import Automation, Profile, choose_branch, holds, zone_of
+from milepost.domain.construct import Applied
+from milepost.domain.events import TrackEvent
+from milepost.domain.records import CustomerState, Store
+from milepost.domain.rules import Crossing, Rule
+from milepost.service import aggregate_values
+from milepost.service.ports import BatchTx
+
+
+@dataclass(frozen=True, slots=True)
+class Entered:
+    applied: list[Applied]  # each customer in the audience and a branch, with its crossing
+    audience: int  # in the audience
+    skipped: int  # in the audience, in no branch
+
+
+def enter(
+    tx: BatchTx,
+    store: Store,
+    rule: Rule,
+    automation: Automation,
+    day: date,
+    as_of: datetime,
+    due: list[CustomerState],
+    occurrence: Callable[[CustomerState], int],
+) -> Entered:
+    """The customers in the audience, each with the crossing of the branch they take, at
+    its `occurrence` (a day's number; the firing that started it)."""
+    tags = tx.load_tags([c.id for c in due])
+    values = _aggregates(tx, store, automation.aggregates(), due, day)
+    found, audience, skipped = list[Applied](), 0, 0
+    for c in due:
+        profile = Profile(
+            c.email,
+            c.email_consent,
+            c.sms_consent,
+            tags.get(c.id, frozenset()),
+            {m: c.aggregates.metric(m) for m in METRICS},
+            c.attributes,
+            values.get(c.id, {}),
+        )
+        if not holds(automation.audience, profile):
+            continue
+        audience += 1
+        branch = choose_branch(automation, profile)
+        if branch is None:
+            skipped += 1
+            continue
+        as_branch = replace(
+            rule, name=automation.name, actions=branch.actions, branch=branch.name, on_failure=branch.on_failure
+        )
+        n = occurrence(c)
+        event = TrackEvent(f"automation:{rule.id}:{n}", "custom", c.external_id, as_of, "automation", {"day": str(day)})
+        found.append(Applied(len(found), event, c, [Crossing(as_branch, 0, n)]))
+    return Entered(found, audience, skipped)
+
+
+def _aggregates(
+    tx: BatchTx, store: Store, names: set[str], due: list[CustomerState], day: date
+) -> dict[int, dict[str, int]]:
+    """The store's aggregates as of `day` in each customer's own calendar (their time
+    zone's, as the trigger found them), so a first purchase on D-365 in the customer's
+    zone is inside the 365 days before D there."""
+    if not names or not due:
+        return {}
+    by_zone: dict[str, list[int]] = {}
+    for c in due:
+        by_zone.setdefault(zone_of(c.attributes, store.timezone).key, []).append(c.id)
+    values: dict[int, dict[str, int]] = {}
+    for zone, ids in by_zone.items():
+        values |= aggregate_values.values_for(tx, replace(store, timezone=zone), names, ids, day)
+    return values
