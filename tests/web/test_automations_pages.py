@@ -228,7 +228,11 @@ def test_run_a_date_and_read_the_run_log(admin: TestClient, mp: Milepost, shop: 
     again = post(admin, f"{base}/run", base, {"date": "2026-03-01"})
     assert "was run already" in admin.get(again.headers["location"]).text
     assert admin.get(f"{base}/{ANNIVERSARY}/runs/2026-13-01").status_code == 404
-    assert post(admin, f"{base}/run", base, {"date": "March"}).status_code == 400
+    r = post(admin, f"{base}/run", base, {"date": "March"})
+    assert r.status_code == 400 and "must be a date" in error_of(r.text, "date")
+    r = post(admin, f"{base}/run", base, {"date": "2099-03-01"})
+    assert r.status_code == 400 and "milepost run-daily" in error_of(r.text, "date")
+    assert len(mp.automations.runs(shop, ANNIVERSARY)) == 1
 
 
 def test_agents_see_automations_and_runs_but_change_nothing(

@@ -22,6 +22,7 @@ from milepost.domain.users import WebSession
 from milepost.entrypoints.web import auth, automation_forms, forms, render
 from milepost.entrypoints.web.auth import Administrator, SignedIn
 from milepost.errors import Conflict, ValidationError
+from milepost.scheduler.daily import local_today
 from milepost.service.automations import Saved
 
 router = APIRouter()
@@ -29,6 +30,7 @@ PATH = "/{store}/settings/automations"  # under the UI's /admin
 BASE = "/admin" + PATH
 AutomationKey = Annotated[str, Path(pattern=r"^[a-z0-9][a-z0-9_-]{0,63}$")]
 HOURS = {str(h): f"{h:02}:00" for h in range(24)}
+MAX_DAYS_AWAY = 366  # how far from today the Run button goes
 
 
 # -- the table and the daily run ----------------------------------------------------------------
@@ -44,23 +46,46 @@ def automation_list(
     days: Annotated[int | None, Query(ge=0)] = None,
 ) -> Response:
     """The table; after a daily run, `ran` (its date), `days` run and automation firings `fired`."""
-    found = auth.store_of(request, store)
-    mp = auth.mp_of(request)
-    rows = [_row(s, found, mp.automations.runs(store, s.automation.key, limit=1)) for s in mp.automations.list(store)]
     done = {"day": ran, "fired": fired or 0, "days": days or 0} if ran else None
-    return render.page(request, "automations.html", session, store=found, rows=rows, done=done, section="automations")
+    return _list_page(request, session, auth.store_of(request, store), forms.Form(), done)
+
+
+def _list_page(
+    request: Request, session: WebSession, store: Store, form: forms.Form, done: Any = None, status: int = 200
+) -> Response:
+    mp = auth.mp_of(request)
+    saved = mp.automations.list(store.key)
+    rows = [_row(s, store, mp.automations.runs(store.key, s.automation.key, limit=1)) for s in saved]
+    return render.page(
+        request,
+        "automations.html",
+        session,
+        status,
+        store=store,
+        rows=rows,
+        done=done,
+        form=form,
+        section="automations",
+    )
 
 
 @router.post(PATH + "/run")
 async def run_daily(request: Request, store: str, session: Administrator) -> Response:
-    """Run the store's daily work for the date typed (empty: today there), with catch-up."""
-    auth.store_of(request, store)
+    """Run the store's daily work for the date typed (empty: today there), with catch-up;
+    a date within a year of today (further: `milepost run-daily`, whose catch-up may be long)."""
+    found = auth.store_of(request, store)
     data = await auth.checked_form(request, session)
-    raw = forms.text(data, "date")
+    form = forms.Form({"date": forms.text(data, "date")})
+    today = local_today(found, auth.mp_of(request).clock())
     try:
-        day = date.fromisoformat(raw) if raw else None
+        day = date.fromisoformat(form.values["date"]) if form.values["date"] else today
     except ValueError:
-        raise ValidationError("the date must be like 2026-03-01", {"date": "must be a date"}) from None
+        form.errors["date"] = "must be a date like 2026-03-01"
+    else:
+        if abs((day - today).days) > MAX_DAYS_AWAY:
+            form.errors["date"] = f"must be within {MAX_DAYS_AWAY} days of today ({today}): use milepost run-daily"
+    if form.errors:
+        return _list_page(request, session, found, form, status=400)
     (run,) = auth.mp_of(request).sweeps.run_daily([store], day)
     fired = sum(t.fired for d in run.days for t in d.automations)
     return render.redirect(f"{BASE.format(store=store)}?ran={run.day}&fired={fired}&days={len(run.days)}")
