@@ -33,7 +33,7 @@ class Templates(Capability):
 
     def preview(self, store: str, key: str, customer_id: str) -> Rendered:
         """The template `key` as the customer `customer_id` would get it."""
-        return templates.preview_template(self._w.db, self._w.store(store), key, customer_id)
+        return templates.preview_template(self._w.db, self._w.store(store), key, customer_id, self._w.clock())
 
     def preview_draft(
         self,
@@ -47,7 +47,7 @@ class Templates(Capability):
         """A template not saved yet as the customer `customer_id` would get it (None: the
         sample customer); TemplateProblem names the part and the line of what does not render."""
         draft = templates.Parts(subject=subject, body_text=body_text, body_html=body_html)
-        return templates.preview_draft(self._w.db, self._w.store(store), draft, customer_id)
+        return templates.preview_draft(self._w.db, self._w.store(store), draft, self._w.clock(), customer_id)
 
     def list(self, store: str, after_key: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
         """By key; `after_key` (the last key seen) and `limit` give one page."""

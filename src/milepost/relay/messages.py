@@ -3,7 +3,8 @@ or keep it in the local mailbox when that channel is not configured."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from milepost.config import Settings
@@ -16,6 +17,8 @@ from milepost.errors import NotFound
 from milepost.relay.message_ids import message_id_for
 from milepost.relay.outcome import Outcome, failed, kept, skip
 from milepost.relay.ports import Channels, Email
+from milepost.service import aggregate_values
+from milepost.service.existing import find_customer
 from milepost.service.ports import Storage
 from milepost.service.rendering import Rendered, TemplateProblem, render
 from milepost.service.reports import customer_in
@@ -25,8 +28,8 @@ from milepost.service.templates import template_context
 class Messages:
     """Composes and sends the outbox's emails and texts (webhooks are in relay/webhooks.py)."""
 
-    def __init__(self, db: Storage, settings: Settings, channels: Channels) -> None:
-        self.db, self.settings, self.channels = db, settings, channels
+    def __init__(self, db: Storage, settings: Settings, channels: Channels, clock: Callable[[], datetime]) -> None:
+        self.db, self.settings, self.channels, self.clock = db, settings, channels, clock
 
     def send(self, message: OutboxMessage, payload: dict[str, Any]) -> Outcome:
         with self.db.read() as tx:
@@ -50,12 +53,18 @@ class Messages:
             points = tx.firing_points(store.id, customer.external_id, firing)
             code = tx.firing_code(store.id, customer.external_id, firing)
             template = tx.template(store.id, payload["template"]) if message.channel == "email" else None
+            texts = template.values() if template is not None else (payload.get("text"),)
+            aggregates = None
+            if aggregate_values.named_in(*texts):
+                state = find_customer(tx, store.id, customer.external_id)
+                aggregates = aggregate_values.of_customer(tx, store, state, self.clock())
         context = template_context(
             store,
             customer,
             {"name": payload["milestone"]["name"], "count": payload["milestone"]["count"]},
             {"id": payload.get("order_id") or "", "total": 0, "currency": store.currency},
             {"credit_amount": credit, "points": points, "coupon_code": code},  # what the same firing gave
+            aggregates,
         )
         if message.channel == "email":
             return self._email(message, payload, store, customer, context, template)

@@ -62,7 +62,7 @@ class Worker:
         self.name = name or worker_name()
         self.scheduler = scheduler
         self.concurrency = settings.delivery_concurrency
-        self.messages = Messages(db, settings, channels)
+        self.messages = Messages(db, settings, channels, clock)
         self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="milepost-delivery")
         self.delivered = 0  # messages this worker settled as sent (incl. the local mailbox)
 

@@ -6,10 +6,12 @@ is stored when asked, so an event that arrives late or out of order counts from 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
 
 from milepost.domain.aggregate_definitions import Aggregate, window
-from milepost.domain.records import Store
+from milepost.domain.automations import zone_of
+from milepost.domain.records import CustomerState, Store
 from milepost.errors import NotFound
 from milepost.service.ports import AggregatesTx
 
@@ -35,6 +37,23 @@ def values_for(
 def known(tx: AggregatesTx, store_id: int) -> set[str]:
     """The keys of the store's aggregates: what a condition may name."""
     return {a.key for a in tx.aggregates(store_id)}
+
+
+def of_customer(tx: AggregatesTx, store: Store, customer: CustomerState, now: datetime) -> dict[str, int]:
+    """Each of the store's aggregates for one customer as of their local today (in their
+    `timezone` attribute's zone, else the store's: the whole days before it), as a daily
+    automation's branch read them that day: what a message's `{{ aggregates.<key> }}` shows."""
+    names = known(tx, store.id)
+    if not names:
+        return {}
+    zone = zone_of(customer.attributes, store.timezone)
+    local = replace(store, timezone=zone.key)
+    return values_for(tx, local, names, [customer.id], now.astimezone(zone).date())[customer.id]
+
+
+def named_in(*texts: object) -> bool:
+    """Whether a message's texts read `aggregates` (only then are they computed for it)."""
+    return any(isinstance(text, str) and "aggregates" in text for text in texts)
 
 
 def _values(

@@ -190,7 +190,7 @@ def _check_actions(
         check_external(tx, store, actions, now, check_url)
     except ValidationError as exc:
         problems.update({where + k.removeprefix("actions"): v for k, v in exc.problems.items()})
-    context = {**sample_context(store), "code": "SAMPLE-CODE"}
+    context = {**sample_context(store, aggregate_values.known(tx, store.id)), "code": "SAMPLE-CODE"}
     for i, action in enumerate(actions):
         texts = dict(action.param("properties") or {}) if action.type == "record_event" else {}
         if action.type == "internal_email":

@@ -12,8 +12,18 @@ from milepost.domain.aggregates import METRICS
 from milepost.domain.records import Store
 from milepost.domain.rules import RULE_KINDS, validate_conditions, validate_threshold
 from milepost.errors import ValidationError
+from milepost.service import aggregate_values
 from milepost.service.endpoints import ensure_endpoint
-from milepost.service.ports import EndpointsTx, PoolsTx, RulesTx, StoresTx, TemplatesTx, UrlCheck, UsersTx
+from milepost.service.ports import (
+    AggregatesTx,
+    EndpointsTx,
+    PoolsTx,
+    RulesTx,
+    StoresTx,
+    TemplatesTx,
+    UrlCheck,
+    UsersTx,
+)
 from milepost.service.rendering import TemplateProblem, render
 from milepost.service.templates import sample_context
 
@@ -72,9 +82,10 @@ def active_window(starts_at: Any, ends_at: Any) -> tuple[datetime | None, dateti
     return starts_at, ends_at
 
 
-class EditTx(StoresTx, RulesTx, TemplatesTx, UsersTx, EndpointsTx, PoolsTx, Protocol):
+class EditTx(StoresTx, RulesTx, TemplatesTx, UsersTx, EndpointsTx, PoolsTx, AggregatesTx, Protocol):
     """Saving a program: the store locked, its rules, the templates its emails name, the
-    users its alerts go to, the endpoints its webhooks send to and the pools it gives codes of."""
+    users its alerts go to, the endpoints its webhooks send to, the pools it gives codes of
+    and the aggregates its texts may show."""
 
 
 def checked_fields(
@@ -118,7 +129,8 @@ def check_external(tx: EditTx, store: Store, actions: tuple[Action, ...], now: d
     for i, action in enumerate(actions):
         if action.type == "send_sms":
             try:
-                render({"subject": "", "body_text": action.param("text")}, sample_context(store))
+                sample = sample_context(store, aggregate_values.known(tx, store.id))
+                render({"subject": "", "body_text": action.param("text")}, sample)
             except TemplateProblem as exc:
                 reason = next(iter(exc.problems.values()), str(exc))
                 raise ValidationError(f"actions[{i}].text: {reason}", {f"actions[{i}].text": reason}) from None

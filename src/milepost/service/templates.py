@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, TypedDict
 
 from milepost.domain.aggregates import Aggregates
 from milepost.domain.records import CustomerReport, Store
 from milepost.errors import Conflict, NotFound, ValidationError
-from milepost.service.existing import existing
+from milepost.service import aggregate_values
+from milepost.service.existing import existing, find_customer
 from milepost.service.ports import Storage
 from milepost.service.rendering import Rendered, render
 from milepost.service.reports import customer_report
@@ -40,7 +42,9 @@ def save_template(db: Storage, now: datetime, store_id: int, key: str, parts: Pa
         raise ValidationError("; ".join(f"{k}: {v}" for k, v in problems.items()), problems)
     with db.write() as tx:
         store = tx.lock_store(store_id)
-        render(parts, sample_context(store))  # refused, with the line and the reason, unless it renders
+        render(
+            parts, sample_context(store, aggregate_values.known(tx, store_id))
+        )  # refused, with the line and the reason, unless it renders
         return tx.upsert_template(store_id, {"key": key, "name": name or key, **parts}, now)
 
 
@@ -86,8 +90,11 @@ def template_context(
     milestone: dict[str, Any] | None = None,
     order: dict[str, Any] | None = None,
     reward: dict[str, Any] | None = None,
+    aggregates: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
-    """The variables of a message: customer, milestone, order, store and reward.
+    """The variables of a message: customer, milestone, order, store, reward, and the
+    store's aggregates (`{{ aggregates.orders_365d }}`: the customer's value as of the
+    day the message is composed, over the whole days before it).
     Amounts are minor units; `{{ x|money(store.currency) }}` shows one as the store's locale
     writes it: "$10.00" (en_US), "10,00 €" (de_DE)."""
     return {
@@ -113,12 +120,14 @@ def template_context(
             "locale": store.locale,  # how `money` writes amounts: en_US $10.00, de_DE 10,00 €
         },
         "reward": {"credit_amount": 0, "points": 0, "coupon_code": "", **(reward or {})},
+        "aggregates": dict(aggregates or {}),
     }
 
 
-def sample_context(store: Store) -> dict[str, Any]:
-    """A made-up customer at their 5th order, who just got credit, points and a code: what a
-    template must render for to be saved."""
+def sample_context(store: Store, aggregates: Iterable[str] = ()) -> dict[str, Any]:
+    """A made-up customer at their 5th order, who just got credit, points and a code, with
+    a value for each of the store's `aggregates`: what a template must render for to be
+    saved (a template naming an aggregate the store does not define is refused)."""
     sample = CustomerReport(
         external_id="sample-customer",
         email="ada@example.com",
@@ -140,35 +149,39 @@ def sample_context(store: Store) -> dict[str, Any]:
         {"name": "5-Order Club", "count": 5},
         {"id": "sample-order-5", "total": 2_500, "currency": store.currency},
         {"credit_amount": 1_000, "points": 500, "coupon_code": "SAMPLE-CODE"},
+        dict.fromkeys(aggregates, 2),
     )
 
 
-def preview_template(db: Storage, store: Store, key: str, customer_id: str) -> Rendered:
+def preview_template(db: Storage, store: Store, key: str, customer_id: str, now: datetime) -> Rendered:
     """`key` rendered for the customer `customer_id`, with their last milestone (if any)
-    and the credit, points and code it gave."""
+    and the credit, points and code it gave, and their aggregates as of `now`."""
     template = get_template(db, store.id, key)
-    return render(template, customer_context(db, store, customer_id))
+    return render(template, customer_context(db, store, customer_id, now))
 
 
-def preview_draft(db: Storage, store: Store, draft: Parts, customer_id: str | None = None) -> Rendered:
+def preview_draft(db: Storage, store: Store, draft: Parts, now: datetime, customer_id: str | None = None) -> Rendered:
     """A template not saved yet (an editor's draft) as the customer `customer_id` would get
-    it; without a customer, as the sample customer every template must render for."""
-    context = sample_context(store) if customer_id is None else customer_context(db, store, customer_id)
-    return render(draft, context)
+    it at `now`; without a customer, as the sample customer every template must render for."""
+    if customer_id is None:
+        with db.read() as tx:
+            return render(draft, sample_context(store, aggregate_values.known(tx, store.id)))
+    return render(draft, customer_context(db, store, customer_id, now))
 
 
-def customer_context(db: Storage, store: Store, customer_id: str) -> dict[str, Any]:
-    """The variables of a message to `customer_id`: their last milestone (if any) and the
-    credit, points and code it gave."""
+def customer_context(db: Storage, store: Store, customer_id: str, now: datetime) -> dict[str, Any]:
+    """The variables of a message to `customer_id` at `now`: their last milestone (if any),
+    the credit, points and code it gave, and their aggregates."""
     customer = customer_report(db, store.id, customer_id)
     last = customer.milestones[-1] if customer.milestones else None
     milestone = {"name": last.rule_name, "count": last.value} if last else None
     order = {"id": last.order_id or "", "total": 0, "currency": store.currency} if last else None
     credit = sum(e.amount for e in customer.ledger if last and e.firing_id == last.id)
     points, code = 0, ""
-    if last is not None:
-        with db.read() as tx:
+    with db.read() as tx:
+        if last is not None:
             points = tx.firing_points(store.id, customer_id, last.id)
             code = tx.firing_code(store.id, customer_id, last.id)
+        aggregates = aggregate_values.of_customer(tx, store, find_customer(tx, store.id, customer_id), now)
     reward = {"credit_amount": credit, "points": points, "coupon_code": code}
-    return template_context(store, customer, milestone, order, reward)
+    return template_context(store, customer, milestone, order, reward, aggregates)
