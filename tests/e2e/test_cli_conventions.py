@@ -80,7 +80,17 @@ def test_help_lists_every_command_under_its_task() -> None:
     assert headings == ["Run:", "Configure:", "Customers:", "Watch:", "Other:"]
     by_task = {s.splitlines()[0].rstrip(":"): [line.split()[0] for line in s.splitlines()[1:]] for s in sections[3:]}
     assert by_task["Run"][:3] == ["serve", "worker", "ingest"]
-    assert by_task["Configure"] == ["stores", "events", "programs", "pools", "templates", "webhooks", "keys", "users"]
+    assert by_task["Configure"] == [
+        "stores",
+        "events",
+        "programs",
+        "automations",
+        "pools",
+        "templates",
+        "webhooks",
+        "keys",
+        "users",
+    ]
     assert by_task["Customers"] == ["customers", "credit", "points", "codes"]
     assert by_task["Watch"] == ["milestones", "deliveries", "alerts", "mailbox"]
     assert {"demo", "completion"} <= set(by_task["Other"])
