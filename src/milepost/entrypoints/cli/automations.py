@@ -53,7 +53,7 @@ def _read(file: IO[bytes]) -> Any:
     try:
         return orjson.loads(file.read())
     except orjson.JSONDecodeError as exc:
-        raise Failure(f"{file.name} is not JSON: {exc}") from None
+        raise Failure(f"{getattr(file, 'name', '<stdin>')} is not JSON: {exc}") from None  # stdin may have no name
 
 
 def _checked(save: Callable[[], T]) -> T:
