@@ -294,8 +294,47 @@ def test_trigger_workflow_starts_the_named_automation_once(mp: Milepost):
     assert started.actions[0]["branch"] == "all"
 
 
-def test_an_event_trigger_is_refused_until_events_start_automations(mp: Milepost):
+def review(cid: str, rating: int, event_id: str | None = None) -> dict[str, Any]:
+    return {"id": event_id or key(), "type": "custom", "customer_id": cid, "name": "review written"} | {
+        "properties": {"rating": rating},
+        "occurred_at": "2026-02-01T10:00:00Z",
+    }
+
+
+def started_count(mp: Milepost, store: str, cid: str, automation: str) -> int:
+    rule_id = mp.automations.get(store, automation).id
+    return sum(1 for m in mp.customers.get(store, cid).milestones if m.rule_id == rule_id)
+
+
+def test_an_event_starts_an_automation_when_its_properties_match(mp: Milepost):
     store = shop(mp, codes=0)
-    with pytest.raises(ValidationError) as exc:
-        mp.automations.create(store, onboarding("on_review", {"type": "event", "event": "review.created"}))
-    assert exc.value.problems["trigger.type"].startswith("not available yet: use first_purchase")
+    trigger = {"type": "event", "event": "review written", "where": {"rating": 5}}
+    mp.automations.create(store, onboarding("five_stars", trigger))
+    customer(mp, store, "c1")
+    customer(mp, store, "c2")
+    assert mp.ingest(store, [review("c1", 4), review("c2", 5)]).accepted == 2
+    assert "five_stars-started" not in mp.customers.get(store, "c1").tags
+    assert "five_stars-started" in mp.customers.get(store, "c2").tags
+    assert mp.automations.get(store, "five_stars").automation.trigger.as_dict() == trigger
+
+
+def test_an_event_type_starts_an_automation_once_per_event_however_often_it_is_sent(mp: Milepost):
+    store = shop(mp, codes=0)
+    mp.automations.create(store, onboarding("on_order", {"type": "event", "event": "order.paid"}))
+    customer(mp, store, "c1")
+    paid = order_event("paid", "c1", "o1", 1000, at="2026-02-01T10:00:00Z")
+    for _ in range(2):  # the second is a duplicate
+        mp.ingest(store, [paid])
+    assert started_count(mp, store, "c1", "on_order") == 1
+    order(mp, store, "c1", "o2", "2026-02-02T10:00:00Z")
+    assert started_count(mp, store, "c1", "on_order") == 2  # another event: another start
+
+
+def test_events_an_automation_records_start_nothing(mp: Milepost):
+    store = shop(mp, codes=0)
+    loop = onboarding("loop", {"type": "event", "event": "looped"})
+    loop["branches"][0]["actions"].append({"type": "record_event", "event": "looped"})
+    mp.automations.create(store, loop)
+    customer(mp, store, "c1")
+    mp.ingest(store, [{"id": key(), "type": "custom", "customer_id": "c1", "name": "looped"}])
+    assert started_count(mp, store, "c1", "loop") == 1

@@ -18,6 +18,11 @@ the questions the daily run asks of one customer on one store-local day D:
   profile, tags, the metrics of domain/aggregates.py, attributes and the store's
   aggregates) for one customer's `Profile`.
 - `choose_branch`: the first branch whose `when` holds (no `when`: otherwise).
+- `starts_on`: does an accepted event start an event-triggered automation? Its type
+  (`review.created`, `order.paid`), or a custom event's name, is the trigger's `event`,
+  and each property in `where` equals the event's (a custom event's or an activity's
+  `properties`; an order event's `order_id`, `total`, `currency`, `refund_amount`),
+  JSON value for JSON value: `"10"` is not `10`.
 
 The occurrence of a daily firing is D's day number (`day_number`: days since
 1970-01-01), so (automation, customer, day) fires at most once.
@@ -35,6 +40,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from milepost.domain.action_types import AUTOMATION_ACTION_TYPES
 from milepost.domain.actions import Action, validate_actions
 from milepost.domain.aggregates import METRICS
+from milepost.domain.events import Event, TrackEvent
 from milepost.domain.pools import check_key
 from milepost.domain.users import email_problem
 from milepost.errors import ValidationError
@@ -241,6 +247,22 @@ def fires_on(trigger: Trigger, facts: Facts, day: date, store_zone: str) -> bool
             return yearly_on(when, day)
         return when + timedelta(days=trigger.days) == day
     return False
+
+
+def starts_on(trigger: Trigger, event: Event) -> bool:
+    """Whether an accepted event starts an automation with this (event) trigger."""
+    if trigger.type != "event":
+        return False
+    if isinstance(event, TrackEvent):
+        named = event.type == trigger.event or (event.type == "custom" and event.name == trigger.event)
+        properties: Mapping[str, Any] = event.properties or {}
+    else:
+        named = event.type == trigger.event
+        properties = {k: v for k, v in event._asdict().items() if k not in _EVENT_FIELDS}
+    return named and all(name in properties and properties[name] == value for name, value in trigger.where)
+
+
+_EVENT_FIELDS = frozenset({"key", "type", "customer_id", "occurred_at"})
 
 
 def yearly_on(when: date, day: date) -> bool:

@@ -23,8 +23,8 @@ The changes come evaluated by the pure domain:
    workflow runs, recorded events and outbox rows;
 4. tags: each customer's net change;
 5. write `batch`, with what the caller put in it first (events, customers, orders);
-6. start the automations the firings start (service/automation_starts.py), through
-   this same `run`;
+6. start the automations the firings start, and those the accepted events of an ingest
+   start (service/automation_starts.py), through this same `run`;
 7. claw back the stopped orders' milestones (service/clawback.py) in a second write: a
    clawback reads back what step 5 wrote (an order paid and refunded in one batch).
 
@@ -47,7 +47,7 @@ from milepost.domain.events import OrderEvent
 from milepost.domain.firing import fail_over
 from milepost.domain.records import Store
 from milepost.domain.rules import RuleIndex
-from milepost.service.automation_starts import started
+from milepost.service.automation_starts import Live, started, started_by_events
 from milepost.service.clawback import claw_back
 from milepost.service.effects import Subscriptions, effects_of
 from milepost.service.pool_claims import Claims, claim_pool_codes
@@ -63,6 +63,8 @@ class Changes:
     counted: set[str] = field(default_factory=set)  # the orders among them that counted before it
     clawback: bool = False  # some program takes its rewards back when their order stops counting
     hold: dict[int, datetime] = field(default_factory=dict)  # customer id -> their messages wait until then
+    # ingest: the store's event-triggered automations, which the accepted events may start
+    automations: Live = ()
 
 
 def run(tx: BatchTx, store: Store, batch: BatchWrite, changes: Changes, subscriptions: Subscriptions) -> list[Decided]:
@@ -89,7 +91,9 @@ def run(tx: BatchTx, store: Store, batch: BatchWrite, changes: Changes, subscrip
         batch.tags_removed.extend((customer_id, tag) for tag in sorted(before - tags))
     tx.write_batch(batch)
     starts = started(tx, store, batch.now, decided, firing_ids) if decided else []
-    if starts:  # automations the firings start (Trigger Workflow, a milestone trigger)
+    if changes.automations:
+        starts += started_by_events(tx, store, batch.now, changes.applied, changes.automations)
+    if starts:  # automations the firings or the events start (Trigger Workflow, milestone, event)
         run(tx, store, BatchWrite(store.id, batch.now, store.counting_rank), Changes(starts), subscriptions)
     stopped = _stopped(changes, store, batch.firings, batch.now) if changes.clawback else {}
     if stopped:
