@@ -26,6 +26,7 @@ class ActionType:
 
 
 MAX_DAYS = 3650  # a code's life, at most ten years
+MAX_WAIT = 365  # an automation's "wait N days", at most a year
 
 ACTION_TYPES: dict[str, ActionType] = {
     a.name: a
@@ -151,6 +152,18 @@ AUTOMATION_ACTION_TYPES: dict[str, ActionType] = {
                         required=False,
                         description='Its properties: name -> a template, like {"coupon code": "{{ code }}"} '
                         "(code: the pool code taken earlier in the branch)",
+                    ),
+                ),
+            ),
+            ActionType(
+                "wait",
+                "Wait N days",
+                (
+                    Param(
+                        "days",
+                        "wait_days",
+                        description=f"Days to wait (1 to {MAX_WAIT}): the rest of the branch runs on that "
+                        "later day, through the daily run",
                     ),
                 ),
             ),

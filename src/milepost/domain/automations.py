@@ -314,6 +314,11 @@ class Automation:
     def live_on(self, day: date) -> bool:
         return self.active and (self.active_from is None or self.active_from <= day)
 
+    @property
+    def waits(self) -> bool:
+        """Some branch waits ("wait N days"): the daily run resumes what waited."""
+        return any(a.type == "wait" for b in self.branches for a in b.actions)
+
     def aggregates(self) -> set[str]:
         """The store aggregates its conditions read."""
         conditions = [self.audience, *(b.when for b in self.branches)]
@@ -639,12 +644,15 @@ def _actions(
             if not isinstance(inner, list) or not inner:
                 problems[f"{where}[{i}].on_failure"] = "must be a non-empty list of actions"
                 continue
-            nested = [k for k, f in enumerate(inner) if isinstance(f, Mapping) and f.get("type") == "pool_code"]
+            nested = [k for k, f in enumerate(inner) if isinstance(f, Mapping) and f.get("type") in _NOT_ON_FAILURE]
             if nested:
-                problems[f"{where}[{i}].on_failure[{nested[0]}].type"] = "an on_failure list takes no pool_code"
+                problems[f"{where}[{i}].on_failure[{nested[0]}].type"] = "an on_failure list takes no pool_code or wait"
                 continue
             failures.append((i, _checked(inner, f"{where}[{i}].on_failure", currency, known, problems)))
     return actions, tuple(failures)
+
+
+_NOT_ON_FAILURE = ("pool_code", "wait")
 
 
 def _checked(raw: list[Any], where: str, currency: str, known: Known, problems: dict[str, str]) -> tuple[Action, ...]:
