@@ -6,11 +6,13 @@ on the customer's local date across DST, 29 February and the date line."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import orjson
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from milepost_kit import drain, key, order_event
 
 from milepost import Milepost
@@ -420,6 +422,19 @@ def test_an_event_starts_a_branch_that_waits(mp: Milepost, clock):
     assert "followed_up" not in mp.customers.get(store, "c1").tags
     mp.sweeps.run_daily([store], date(2026, 3, 4))
     assert {"welcomed", "followed_up"} <= set(mp.customers.get(store, "c1").tags)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(later=st.lists(st.integers(0, 5), max_size=5))
+def test_any_runs_after_the_first_give_what_waited_once_on_its_day(mp: Milepost, later: list[int]):
+    """After the run of D, any runs (any order, repeats, gaps) fire the rest of the branch
+    once, on D + 3, when the latest of them is D + 3 or after; else not yet."""
+    store = waiting_shop(mp)
+    mp.sweeps.run_daily([store], D)
+    for offset in later:
+        mp.sweeps.run_daily([store], D + timedelta(days=offset))
+    rest = [(date(2026, 4, 3), ["queued", "done"])] if max(later, default=0) >= 3 else []
+    assert followed_up(mp, store) == [(D, ["done", "waiting"]), *rest]
 
 
 WAIT_DAYS = "must be a whole number of days from 1 to 365"
