@@ -59,7 +59,7 @@ from milepost.service import pipeline
 from milepost.service.automation_entry import enter, resumed
 from milepost.service.automations import loaded
 from milepost.service.pipeline import Changes, store_config
-from milepost.service.ports import BatchWrite, Storage
+from milepost.service.ports import BatchWrite, Storage, Tx
 
 PAGE = 1_000
 
@@ -87,16 +87,11 @@ def run_automations(db: Storage, store: Store, day: date, clock: Callable[[], da
 def _run(
     db: Storage, store: Store, rule: Rule, automation: Automation, day: date, clock: Callable[[], datetime]
 ) -> Tally:
-    started, tally, after = clock(), Tally(automation.key), 0
-    while automation.trigger.daily:
-        found, after = _page(db, store, rule, automation, day, after, tally, clock)
-        if found < PAGE:
-            break
-    after = 0
-    while automation.waits:
-        found, after = _resume(db, store, rule, automation, day, after, tally, clock)
-        if found < PAGE:
-            break
+    started, tally = clock(), Tally(automation.key)
+    for wanted, step in ((automation.trigger.daily, _page), (automation.waits, _resume)):
+        after, found = 0, PAGE
+        while wanted and found == PAGE:
+            found, after = step(db, store, rule, automation, day, after, tally, clock)
     with db.write() as tx:
         counts = {"candidates": tally.candidates, "audience": tally.audience, "fired": tally.fired}
         counts["skipped"] = tally.skipped
@@ -131,13 +126,7 @@ def _page(
         occurrence = day_number(day)
         entered = enter(tx, store, rule, automation, day, as_of, due, lambda c: occurrence)
         tally.audience, tally.skipped = tally.audience + entered.audience, tally.skipped + entered.skipped
-        applied = entered.applied
-        hold = _hold(automation, applied, day, store, clock()) if automation.send_at_local_hour is not None else {}
-        _, subscriptions = store_config(db, tx, store)
-        batch = BatchWrite(store.id, as_of, store.counting_rank)
-        decided = pipeline.run(tx, store, batch, Changes(applied, hold=hold), subscriptions)
-        tally.fired += len(decided)
-        tally.branches.update(d.firing.rule.branch or "" for d in decided)
+        _fire(db, tx, store, automation, entered.applied, day, tally, clock)
         return len(page), page[-1][0]
 
 
@@ -169,14 +158,29 @@ def _resume(
             event = TrackEvent(f"automation:{rule.id}:wait:{w.id}", "custom", w.external_id, as_of, "automation")
             crossing = Crossing(resumed(rule, automation, branch, w.step + 1), 0, -w.id)
             applied.append(Applied(len(applied), event, customers[w.external_id], [crossing]))
-        hold = _hold(automation, applied, day, store, clock()) if automation.send_at_local_hour is not None else {}
-        _, subscriptions = store_config(db, tx, store)
-        batch = BatchWrite(store.id, as_of, store.counting_rank)
-        decided = pipeline.run(tx, store, batch, Changes(applied, hold=hold), subscriptions)
+        _fire(db, tx, store, automation, applied, day, tally, clock)
         tx.resume_waits([w.id for w in page], clock())
-        tally.fired += len(decided)
-        tally.branches.update(d.firing.rule.branch or "" for d in decided)
         return len(page), page[-1].id
+
+
+def _fire(
+    db: Storage,
+    tx: Tx,
+    store: Store,
+    automation: Automation,
+    applied: list[Applied],
+    day: date,
+    tally: Tally,
+    clock: Callable[[], datetime],
+) -> None:
+    """The firings, through the one pipeline, as of the start of `day`; their messages held
+    until the automation's local hour."""
+    hold = _hold(automation, applied, day, store, clock()) if automation.send_at_local_hour is not None else {}
+    _, subscriptions = store_config(db, tx, store)
+    batch = BatchWrite(store.id, start_of_day(day, ZoneInfo(store.timezone)), store.counting_rank)
+    decided = pipeline.run(tx, store, batch, Changes(applied, hold=hold), subscriptions)
+    tally.fired += len(decided)
+    tally.branches.update(d.firing.rule.branch or "" for d in decided)
 
 
 def _facts(c: CustomerState, instant: datetime | None) -> Facts:
