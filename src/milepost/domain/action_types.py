@@ -12,7 +12,7 @@ from milepost.domain.codes import DEFAULT_PATTERN
 class Param:
     name: str
     kind: str  # text | minor_units | points | currency | template | url | message | sms | discount | pattern | days
-    # | user (a user's email) | attribute (a customer attribute's name)
+    # | user (a user's email) | attribute (a customer attribute's name) | wait_days (an automation's wait)
     required: bool = True
     description: str = ""
 

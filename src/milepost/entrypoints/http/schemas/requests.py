@@ -21,6 +21,7 @@ from pydantic import (
     field_validator,
 )
 
+from milepost.domain.action_types import MAX_WAIT
 from milepost.domain.actions import ACTION_TYPES, MAX_DAYS, SMS_MAX, ActionType
 from milepost.domain.codes import MAX_LENGTH as MAX_CODE
 from milepost.domain.events import COUNTING_STATUSES
@@ -101,6 +102,7 @@ _PARAM_SCHEMAS: dict[str, dict[str, Any]] = {
     },
     "pattern": {"type": "string", "minLength": 8, "maxLength": MAX_CODE, "pattern": "^[A-Z0-9_-]+$"},
     "days": {"type": "integer", "minimum": 1, "maximum": MAX_DAYS},
+    "wait_days": {"type": "integer", "minimum": 1, "maximum": MAX_WAIT},
 }
 
 
