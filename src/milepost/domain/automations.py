@@ -484,8 +484,8 @@ def _trigger(raw: Any, problems: dict[str, str]) -> Trigger | None:
         event, where = raw.get("event"), raw.get("where") or {}
         if not isinstance(event, str) or not event.strip() or len(event) > 100:
             problems["trigger.event"] = "must name an event type or custom event, at most 100 characters"
-        if not isinstance(where, Mapping) or not all(isinstance(k, str) for k in where):
-            problems["trigger.where"] = "must be an object of property: value"
+        if not isinstance(where, Mapping) or not all(isinstance(k, str) and _scalar(v) for k, v in where.items()):
+            problems["trigger.where"] = "must be an object of property: value (a string, number or boolean)"
             where = {}
         return Trigger(kind, event=str(event).strip(), where=tuple(sorted(where.items())))
     if kind == "milestone":
@@ -494,6 +494,10 @@ def _trigger(raw: Any, problems: dict[str, str]) -> Trigger | None:
             problems["trigger.program"] = "must name a program"
         return Trigger(kind, program=str(program).strip())
     return Trigger(kind)
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool)
 
 
 def _date_trigger(raw: Mapping[str, Any], problems: dict[str, str]) -> Trigger:
