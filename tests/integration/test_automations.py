@@ -6,11 +6,13 @@ on the customer's local date across DST, 29 February and the date line."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import orjson
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from milepost_kit import drain, key, order_event
 
 from milepost import Milepost
@@ -294,8 +296,164 @@ def test_trigger_workflow_starts_the_named_automation_once(mp: Milepost):
     assert started.actions[0]["branch"] == "all"
 
 
-def test_an_event_trigger_is_refused_until_events_start_automations(mp: Milepost):
+def review(cid: str, rating: int, event_id: str | None = None) -> dict[str, Any]:
+    return {"id": event_id or key(), "type": "custom", "customer_id": cid, "name": "review written"} | {
+        "properties": {"rating": rating},
+        "occurred_at": "2026-02-01T10:00:00Z",
+    }
+
+
+def started_count(mp: Milepost, store: str, cid: str, automation: str) -> int:
+    rule_id = mp.automations.get(store, automation).id
+    return sum(1 for m in mp.customers.get(store, cid).milestones if m.rule_id == rule_id)
+
+
+def test_an_event_starts_an_automation_when_its_properties_match(mp: Milepost):
+    store = shop(mp, codes=0)
+    trigger = {"type": "event", "event": "review written", "where": {"rating": 5}}
+    mp.automations.create(store, onboarding("five_stars", trigger))
+    customer(mp, store, "c1")
+    customer(mp, store, "c2")
+    assert mp.ingest(store, [review("c1", 4), review("c2", 5)]).accepted == 2
+    assert "five_stars-started" not in mp.customers.get(store, "c1").tags
+    assert "five_stars-started" in mp.customers.get(store, "c2").tags
+    assert mp.automations.get(store, "five_stars").automation.trigger.as_dict() == trigger
+
+
+def test_an_event_type_starts_an_automation_once_per_event_however_often_it_is_sent(mp: Milepost):
+    store = shop(mp, codes=0)
+    mp.automations.create(store, onboarding("on_order", {"type": "event", "event": "order.paid"}))
+    customer(mp, store, "c1")
+    paid = order_event("paid", "c1", "o1", 1000, at="2026-02-01T10:00:00Z")
+    for _ in range(2):  # the second is a duplicate
+        mp.ingest(store, [paid])
+    assert started_count(mp, store, "c1", "on_order") == 1
+    order(mp, store, "c1", "o2", "2026-02-02T10:00:00Z")
+    assert started_count(mp, store, "c1", "on_order") == 2  # another event: another start
+
+
+def test_events_an_automation_records_start_nothing(mp: Milepost):
+    store = shop(mp, codes=0)
+    loop = onboarding("loop", {"type": "event", "event": "looped"})
+    loop["branches"][0]["actions"].append({"type": "record_event", "event": "looped"})
+    mp.automations.create(store, loop)
+    customer(mp, store, "c1")
+    mp.ingest(store, [{"id": key(), "type": "custom", "customer_id": "c1", "name": "looped"}])
+    assert started_count(mp, store, "c1", "loop") == 1
+
+
+def follow_up(**changes: Any) -> dict[str, Any]:
+    """A month after the first purchase: tag now, and 3 days later the thank-you email and a tag."""
+    actions = [
+        {"type": "add_tag", "tag": "welcomed"},
+        {"type": "wait", "days": 3},
+        {"type": "send_email", "template": "anniversary_thanks"},
+        {"type": "add_tag", "tag": "followed_up"},
+    ]
+    definition = {
+        "key": "follow_up",
+        "name": "Follow-up",
+        "trigger": {"type": "first_purchase", "days": 30},
+        "branches": [{"name": "all", "actions": actions}],
+    }
+    return definition | changes
+
+
+D = date(2026, 3, 31)  # 30 days after the first purchase
+
+
+def waiting_shop(mp: Milepost) -> str:
+    store = shop(mp, codes=0)
+    customer(mp, store, "c1")
+    order(mp, store, "c1", "o1", "2026-03-01T10:00:00Z")
+    mp.automations.create(store, follow_up())
+    return store
+
+
+def followed_up(mp: Milepost, store: str) -> list[tuple[date, list[str]]]:
+    """Per day the follow-up fired for c1 on: each action's status."""
+    days = [date(2026, 3, 31 + i) if i < 1 else date(2026, 4, i) for i in range(6)]
+    found = [(day, mp.automations.run(store, "follow_up", day)) for day in days]
+    return [(day, [o["status"] for c in fired for o in c.outcomes]) for day, fired in found if fired]
+
+
+def test_a_wait_runs_the_rest_of_the_branch_on_its_day_once(mp: Milepost, clock):
+    store = waiting_shop(mp)
+    mp.sweeps.run_daily([store], D)
+    ((waited,),) = [mp.automations.run(store, "follow_up", D)]
+    assert waited.outcomes[-1] == {
+        "position": 1,
+        "type": "wait",
+        "status": "waiting",
+        "detail": "waiting until 2026-04-03",
+        "branch": "all",
+    }
+    assert {"welcomed"} & set(mp.customers.get(store, "c1").tags)
+    for day in (date(2026, 4, 1), date(2026, 4, 2)):
+        mp.sweeps.run_daily([store], day)
+        assert "followed_up" not in mp.customers.get(store, "c1").tags
+    mp.sweeps.run_daily([store], date(2026, 4, 3))
+    assert "followed_up" in mp.customers.get(store, "c1").tags
+    again = run_automations(mp.db, mp.stores.get(store), date(2026, 4, 3), clock)  # as a second machine would
+    assert [t.fired for t in again] == [0]
+    mp.sweeps.run_daily([store], date(2026, 4, 5))
+    assert followed_up(mp, store) == [(D, ["done", "waiting"]), (date(2026, 4, 3), ["queued", "done"])]
+    clock.set(datetime(2026, 4, 5, 12, 0, tzinfo=UTC))
+    with SmtpSink() as server:
+        assert drain(mp, store, **smtp(server.port)) == 1
+    assert server.messages[0]["Subject"] == "Thank you"
+
+
+def test_a_catch_up_run_across_the_day_fires_what_waited(mp: Milepost):
+    store = waiting_shop(mp)
+    mp.sweeps.run_daily([store], D)
+    days = fired_days(mp.sweeps.run_daily([store], date(2026, 4, 5)))  # runs 1 April to 5 April
+    assert days == {date(2026, 4, i): int(i == 3) for i in range(1, 6)}
+    assert followed_up(mp, store) == [(D, ["done", "waiting"]), (date(2026, 4, 3), ["queued", "done"])]
+
+
+def test_an_event_starts_a_branch_that_waits(mp: Milepost, clock):
+    store = shop(mp, codes=0)
+    mp.automations.create(store, follow_up(trigger={"type": "event", "event": "order.paid"}))
+    customer(mp, store, "c1")
+    mp.sweeps.run_daily([store], date(2026, 3, 1))
+    order(mp, store, "c1", "o1", "2026-03-01T10:00:00Z")  # ingested on 1 March (the clock)
+    mp.sweeps.run_daily([store], date(2026, 3, 3))
+    assert "followed_up" not in mp.customers.get(store, "c1").tags
+    mp.sweeps.run_daily([store], date(2026, 3, 4))
+    assert {"welcomed", "followed_up"} <= set(mp.customers.get(store, "c1").tags)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(later=st.lists(st.integers(0, 5), max_size=5))
+def test_any_runs_after_the_first_give_what_waited_once_on_its_day(mp: Milepost, later: list[int]):
+    """After the run of D, any runs (any order, repeats, gaps) fire the rest of the branch
+    once, on D + 3, when the latest of them is D + 3 or after; else not yet."""
+    store = waiting_shop(mp)
+    mp.sweeps.run_daily([store], D)
+    for offset in later:
+        mp.sweeps.run_daily([store], D + timedelta(days=offset))
+    rest = [(date(2026, 4, 3), ["queued", "done"])] if max(later, default=0) >= 3 else []
+    assert followed_up(mp, store) == [(D, ["done", "waiting"]), *rest]
+
+
+WAIT_DAYS = "must be a whole number of days from 1 to 365"
+
+
+@pytest.mark.parametrize(
+    ("actions", "field", "reason"),
+    [
+        ([{"type": "wait", "days": 0}], "branches[0].actions[0].days", WAIT_DAYS),
+        ([{"type": "wait", "days": 366}], "branches[0].actions[0].days", WAIT_DAYS),
+        (
+            [{"type": "pool_code", "pool": POOL, "on_failure": [{"type": "wait", "days": 1}]}],
+            "branches[0].actions[0].on_failure[0].type",
+            "an on_failure list takes no pool_code or wait",
+        ),
+    ],
+)
+def test_a_wait_is_checked_on_save(mp: Milepost, actions: list[dict[str, Any]], field: str, reason: str):
     store = shop(mp, codes=0)
     with pytest.raises(ValidationError) as exc:
-        mp.automations.create(store, onboarding("on_review", {"type": "event", "event": "review.created"}))
-    assert exc.value.problems["trigger.type"].startswith("not available yet: use first_purchase")
+        mp.automations.create(store, follow_up(branches=[{"name": "all", "actions": actions}]))
+    assert exc.value.problems[field] == reason

@@ -21,7 +21,9 @@ from milepost.domain.automations import (
     fires_on,
     holds,
     parse,
+    starts_on,
 )
+from milepost.domain.events import OrderEvent, TrackEvent
 from milepost.errors import ValidationError
 from support.automations import anniversary
 
@@ -198,3 +200,54 @@ def _days_around(day: date) -> list[date]:
 
 def _year(year: int) -> list[date]:
     return [date(year, 1, 1) + timedelta(i) for i in range((date(year + 1, 1, 1) - date(year, 1, 1)).days)]
+
+
+AT = datetime(2026, 3, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("trigger", "event", "expected"),
+    [
+        (Trigger("event", event="review written"), TrackEvent("e", "custom", "c", AT, "review written"), True),
+        (Trigger("event", event="review written"), TrackEvent("e", "custom", "c", AT, "other"), False),
+        (Trigger("event", event="order.paid"), OrderEvent("e", "order.paid", "c", "o1", AT, 500), True),
+        (
+            Trigger("event", event="order.paid", where=(("total", 500),)),
+            OrderEvent("e", "order.paid", "c", "o", AT, 500),
+            True,
+        ),
+        (
+            Trigger("event", event="order.paid", where=(("total", 9),)),
+            OrderEvent("e", "order.paid", "c", "o", AT, 500),
+            False,
+        ),
+        (
+            Trigger("event", event="x", where=(("rating", 5),)),
+            TrackEvent("e", "custom", "c", AT, "x", {"rating": 5}),
+            True,
+        ),
+        (
+            Trigger("event", event="x", where=(("rating", 5),)),
+            TrackEvent("e", "custom", "c", AT, "x", {"rating": "5"}),
+            False,
+        ),
+        (Trigger("event", event="x", where=(("rating", 5),)), TrackEvent("e", "custom", "c", AT, "x"), False),
+        (Trigger("milestone", program="prg_1"), TrackEvent("e", "custom", "c", AT, "x"), False),
+    ],
+)
+def test_an_event_starts_an_automation_on_its_type_or_name_and_equal_properties(
+    trigger: Trigger, event: Any, expected: bool
+) -> None:
+    assert starts_on(trigger, event) is expected
+
+
+def test_an_event_trigger_filters_on_plain_values() -> None:
+    trigger = {"type": "event", "event": "x", "where": {"tags": ["a"]}}
+    assert problems(anniversary(trigger=trigger))["trigger.where"].startswith("must be an object of property: value")
+
+
+def test_a_wait_parses_and_round_trips() -> None:
+    branches = [{"name": "all", "actions": [{"type": "wait", "days": 3}, {"type": "add_tag", "tag": "t"}]}]
+    automation = parse(anniversary(branches=branches), "USD", KNOWN)
+    assert automation.waits and automation.branches[0].actions[0].kw == {"days": 3}
+    assert parse(automation.as_dict(), "USD", KNOWN) == automation

@@ -12,7 +12,7 @@ from milepost.domain.codes import DEFAULT_PATTERN
 class Param:
     name: str
     kind: str  # text | minor_units | points | currency | template | url | message | sms | discount | pattern | days
-    # | user (a user's email) | attribute (a customer attribute's name)
+    # | user (a user's email) | attribute (a customer attribute's name) | wait_days (an automation's wait)
     required: bool = True
     description: str = ""
 
@@ -26,6 +26,7 @@ class ActionType:
 
 
 MAX_DAYS = 3650  # a code's life, at most ten years
+MAX_WAIT = 365  # an automation's "wait N days", at most a year
 
 ACTION_TYPES: dict[str, ActionType] = {
     a.name: a
@@ -151,6 +152,18 @@ AUTOMATION_ACTION_TYPES: dict[str, ActionType] = {
                         required=False,
                         description='Its properties: name -> a template, like {"coupon code": "{{ code }}"} '
                         "(code: the pool code taken earlier in the branch)",
+                    ),
+                ),
+            ),
+            ActionType(
+                "wait",
+                "Wait N days",
+                (
+                    Param(
+                        "days",
+                        "wait_days",
+                        description=f"Days to wait (1 to {MAX_WAIT}): the rest of the branch runs on that "
+                        "later day, through the daily run",
                     ),
                 ),
             ),

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from milepost.domain.action_types import ACTION_TYPES, MAX_DAYS, ActionType, Param
+from milepost.domain.action_types import ACTION_TYPES, MAX_DAYS, MAX_WAIT, ActionType, Param
 from milepost.domain.codes import Discount, Pattern
 from milepost.errors import ValidationError
 
@@ -127,6 +127,12 @@ def _days(value: Any, currency: str) -> int:
     return int(value)
 
 
+def _wait_days(value: Any, currency: str) -> int:
+    if value.__class__ is not int or not 1 <= value <= MAX_WAIT:
+        raise ValidationError("", {"days": f"must be a whole number of days from 1 to {MAX_WAIT}"})
+    return int(value)
+
+
 def _properties(value: Any, currency: str) -> dict[str, str]:
     ok = isinstance(value, dict) and len(value) <= 50
     if not ok or not all(isinstance(k, str) and k and isinstance(v, str) and len(v) <= 1000 for k, v in value.items()):
@@ -135,7 +141,13 @@ def _properties(value: Any, currency: str) -> dict[str, str]:
 
 
 #: Parameter kinds checked and normalized by the domain's own parsers.
-_STRUCTURED = {"discount": _discount, "pattern": _pattern, "days": _days, "properties": _properties}
+_STRUCTURED = {
+    "discount": _discount,
+    "pattern": _pattern,
+    "days": _days,
+    "wait_days": _wait_days,
+    "properties": _properties,
+}
 
 
 def _reasons(exc: ValidationError) -> list[tuple[str, str]]:

@@ -18,6 +18,11 @@ the questions the daily run asks of one customer on one store-local day D:
   profile, tags, the metrics of domain/aggregates.py, attributes and the store's
   aggregates) for one customer's `Profile`.
 - `choose_branch`: the first branch whose `when` holds (no `when`: otherwise).
+- `starts_on`: does an accepted event start an event-triggered automation? Its type
+  (`review.created`, `order.paid`), or a custom event's name, is the trigger's `event`,
+  and each property in `where` equals the event's (a custom event's or an activity's
+  `properties`; an order event's `order_id`, `total`, `currency`, `refund_amount`),
+  JSON value for JSON value: `"10"` is not `10`.
 
 The occurrence of a daily firing is D's day number (`day_number`: days since
 1970-01-01), so (automation, customer, day) fires at most once.
@@ -35,6 +40,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from milepost.domain.action_types import AUTOMATION_ACTION_TYPES
 from milepost.domain.actions import Action, validate_actions
 from milepost.domain.aggregates import METRICS
+from milepost.domain.events import Event, TrackEvent
 from milepost.domain.pools import check_key
 from milepost.domain.users import email_problem
 from milepost.errors import ValidationError
@@ -243,6 +249,22 @@ def fires_on(trigger: Trigger, facts: Facts, day: date, store_zone: str) -> bool
     return False
 
 
+def starts_on(trigger: Trigger, event: Event) -> bool:
+    """Whether an accepted event starts an automation with this (event) trigger."""
+    if trigger.type != "event":
+        return False
+    if isinstance(event, TrackEvent):
+        named = event.type == trigger.event or (event.type == "custom" and event.name == trigger.event)
+        properties: Mapping[str, Any] = event.properties or {}
+    else:
+        named = event.type == trigger.event
+        properties = {k: v for k, v in event._asdict().items() if k not in _EVENT_FIELDS}
+    return named and all(name in properties and properties[name] == value for name, value in trigger.where)
+
+
+_EVENT_FIELDS = frozenset({"key", "type", "customer_id", "occurred_at"})
+
+
 def yearly_on(when: date, day: date) -> bool:
     """A yearly date (a birthday) falls on `day`: same month and day; 29 February falls on
     28 February in years without one."""
@@ -291,6 +313,11 @@ class Automation:
 
     def live_on(self, day: date) -> bool:
         return self.active and (self.active_from is None or self.active_from <= day)
+
+    @property
+    def waits(self) -> bool:
+        """Some branch waits ("wait N days"): the daily run resumes what waited."""
+        return any(a.type == "wait" for b in self.branches for a in b.actions)
 
     def aggregates(self) -> set[str]:
         """The store aggregates its conditions read."""
@@ -457,8 +484,8 @@ def _trigger(raw: Any, problems: dict[str, str]) -> Trigger | None:
         event, where = raw.get("event"), raw.get("where") or {}
         if not isinstance(event, str) or not event.strip() or len(event) > 100:
             problems["trigger.event"] = "must name an event type or custom event, at most 100 characters"
-        if not isinstance(where, Mapping) or not all(isinstance(k, str) for k in where):
-            problems["trigger.where"] = "must be an object of property: value"
+        if not isinstance(where, Mapping) or not all(isinstance(k, str) and _scalar(v) for k, v in where.items()):
+            problems["trigger.where"] = "must be an object of property: value (a string, number or boolean)"
             where = {}
         return Trigger(kind, event=str(event).strip(), where=tuple(sorted(where.items())))
     if kind == "milestone":
@@ -467,6 +494,10 @@ def _trigger(raw: Any, problems: dict[str, str]) -> Trigger | None:
             problems["trigger.program"] = "must name a program"
         return Trigger(kind, program=str(program).strip())
     return Trigger(kind)
+
+
+def _scalar(value: Any) -> bool:
+    return isinstance(value, str | int | float | bool)
 
 
 def _date_trigger(raw: Mapping[str, Any], problems: dict[str, str]) -> Trigger:
@@ -617,12 +648,15 @@ def _actions(
             if not isinstance(inner, list) or not inner:
                 problems[f"{where}[{i}].on_failure"] = "must be a non-empty list of actions"
                 continue
-            nested = [k for k, f in enumerate(inner) if isinstance(f, Mapping) and f.get("type") == "pool_code"]
+            nested = [k for k, f in enumerate(inner) if isinstance(f, Mapping) and f.get("type") in _NOT_ON_FAILURE]
             if nested:
-                problems[f"{where}[{i}].on_failure[{nested[0]}].type"] = "an on_failure list takes no pool_code"
+                problems[f"{where}[{i}].on_failure[{nested[0]}].type"] = "an on_failure list takes no pool_code or wait"
                 continue
             failures.append((i, _checked(inner, f"{where}[{i}].on_failure", currency, known, problems)))
     return actions, tuple(failures)
+
+
+_NOT_ON_FAILURE = ("pool_code", "wait")
 
 
 def _checked(raw: list[Any], where: str, currency: str, known: Known, problems: dict[str, str]) -> tuple[Action, ...]:

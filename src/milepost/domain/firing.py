@@ -25,6 +25,12 @@ def fire(crossing: Crossing, customer: CustomerView, order_id: str | None = None
     intents, outcomes = [], []
     for position, action in enumerate(rule.actions):
         kind, p = action.type, action.kw
+        if position < rule.resume_at:  # ran before the wait this firing resumes after
+            continue
+        if kind == "wait":  # the rest of the branch runs on a later day, as a firing of its own
+            intents.append(Intent(position, kind, (("days", p["days"]),)))
+            outcomes.append({**_outcome(position, kind, "waiting", f"waiting {p['days']} days"), "branch": rule.branch})
+            break
         if kind == "add_tag" or kind == "remove_tag":
             intent, outcome, tags = _tag(position, kind, p["tag"], tags)
         else:
@@ -61,6 +67,15 @@ def fail_over(firing: Firing, position: int, pool: str, customer: CustomerView) 
     return Firing(
         rule, firing.value, firing.occurrence, intents, head.outcomes + skipped + moved_outcomes, tail.tags_after
     )
+
+
+def waiting_until(firing: Firing, until: str) -> Firing:
+    """The firing, its wait's outcome naming the day the rest of the branch runs."""
+    outcomes = tuple(
+        {**o, "detail": f"waiting until {until}"} if o["type"] == "wait" and o["status"] == "waiting" else o
+        for o in firing.outcomes
+    )
+    return Firing(firing.rule, firing.value, firing.occurrence, firing.intents, outcomes, firing.tags_after)
 
 
 def _tag(

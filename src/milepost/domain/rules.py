@@ -66,6 +66,7 @@ class Rule:
     # the branch when a pool_code action at a position gets no code (domain/automations.py)
     branch: str | None = None
     on_failure: tuple[tuple[int, tuple[Action, ...]], ...] = ()
+    resume_at: int = 0  # an automation's branch resumed after a wait: the position it goes on from
 
     def marks(self, value: int) -> int:
         """How many of the rule's marks `value` has reached (a one-time rule has one)."""

@@ -19,8 +19,18 @@ Per page of customers, in one transaction:
    messages wait until the automation's local hour on D, in their own time zone (sent
    at once when it has passed).
 
+Then the waits due (`_resume`): the rest of a branch after "wait N days", reached on
+day D, runs on D + N (or, if the automation was off then, on the first day it runs
+after) as a firing of its own, whatever the automation's trigger. Its occurrence is minus
+the wait's id (a `automation_waits` row, unique per (automation, customer, occurrence,
+step)), so it fires at most once however often, and from however many machines, D + N
+runs; the wait is marked resumed in the same transaction. It runs the branch as the
+automation defines it that day, from the action after the wait, without checking the
+audience again (the customer entered on D); a branch renamed or removed since then
+resumes nothing.
+
 Each run of a day writes one `automation_runs` row: candidates, audience, firings,
-"no branch", and firings per branch.
+"no branch", and firings per branch (continuations included).
 """
 
 from __future__ import annotations
@@ -42,13 +52,14 @@ from milepost.domain.automations import (
     zone_of,
 )
 from milepost.domain.construct import Applied
+from milepost.domain.events import TrackEvent
 from milepost.domain.records import CustomerState, Store
-from milepost.domain.rules import Rule
+from milepost.domain.rules import Crossing, Rule
 from milepost.service import pipeline
-from milepost.service.automation_entry import enter
+from milepost.service.automation_entry import enter, resumed
 from milepost.service.automations import loaded
 from milepost.service.pipeline import Changes, store_config
-from milepost.service.ports import BatchWrite, Storage
+from milepost.service.ports import BatchWrite, Storage, Tx
 
 PAGE = 1_000
 
@@ -69,18 +80,18 @@ def run_automations(db: Storage, store: Store, day: date, clock: Callable[[], da
     """Run every live automation with a daily trigger for the store-local `day`."""
     with db.read() as tx:
         found = loaded(tx, store)
-    due = [(rule, a) for rule, a in found if a.trigger.daily and a.live_on(day)]
+    due = [(rule, a) for rule, a in found if (a.trigger.daily or a.waits) and a.live_on(day)]
     return [_run(db, store, rule, a, day, clock) for rule, a in due]
 
 
 def _run(
     db: Storage, store: Store, rule: Rule, automation: Automation, day: date, clock: Callable[[], datetime]
 ) -> Tally:
-    started, tally, after = clock(), Tally(automation.key), 0
-    while True:
-        found, after = _page(db, store, rule, automation, day, after, tally, clock)
-        if found < PAGE:
-            break
+    started, tally = clock(), Tally(automation.key)
+    for wanted, step in ((automation.trigger.daily, _page), (automation.waits, _resume)):
+        after, found = 0, PAGE
+        while wanted and found == PAGE:
+            found, after = step(db, store, rule, automation, day, after, tally, clock)
     with db.write() as tx:
         counts = {"candidates": tally.candidates, "audience": tally.audience, "fired": tally.fired}
         counts["skipped"] = tally.skipped
@@ -115,14 +126,61 @@ def _page(
         occurrence = day_number(day)
         entered = enter(tx, store, rule, automation, day, as_of, due, lambda c: occurrence)
         tally.audience, tally.skipped = tally.audience + entered.audience, tally.skipped + entered.skipped
-        applied = entered.applied
-        hold = _hold(automation, applied, day, store, clock()) if automation.send_at_local_hour is not None else {}
-        _, subscriptions = store_config(db, tx, store)
-        batch = BatchWrite(store.id, as_of, store.counting_rank)
-        decided = pipeline.run(tx, store, batch, Changes(applied, hold=hold), subscriptions)
-        tally.fired += len(decided)
-        tally.branches.update(d.firing.rule.branch or "" for d in decided)
+        _fire(db, tx, store, automation, entered.applied, day, tally, clock)
         return len(page), page[-1][0]
+
+
+def _resume(
+    db: Storage,
+    store: Store,
+    rule: Rule,
+    automation: Automation,
+    day: date,
+    after: int,
+    tally: Tally,
+    clock: Callable[[], datetime],
+) -> tuple[int, int]:
+    """A page of the automation's waits due on `day`: the rest of each branch, fired."""
+    as_of = start_of_day(day, ZoneInfo(store.timezone))
+    with db.write() as tx:
+        store = tx.lock_store(store.id)
+        page = tx.due_waits(store.id, rule.id, day, after, PAGE)
+        if not page:
+            return 0, after
+        tx.lock_customers(store.id, [w.external_id for w in page])
+        customers = tx.load_customers(store.id, [w.external_id for w in page])
+        branches = {b.name: b for b in automation.branches}
+        applied: list[Applied] = []
+        for w in page:
+            branch = branches.get(w.branch)
+            if branch is None or w.step + 1 >= len(branch.actions):
+                continue
+            event = TrackEvent(f"automation:{rule.id}:wait:{w.id}", "custom", w.external_id, as_of, "automation")
+            crossing = Crossing(resumed(rule, automation, branch, w.step + 1), 0, -w.id)
+            applied.append(Applied(len(applied), event, customers[w.external_id], [crossing]))
+        _fire(db, tx, store, automation, applied, day, tally, clock)
+        tx.resume_waits([w.id for w in page], clock())
+        return len(page), page[-1].id
+
+
+def _fire(
+    db: Storage,
+    tx: Tx,
+    store: Store,
+    automation: Automation,
+    applied: list[Applied],
+    day: date,
+    tally: Tally,
+    clock: Callable[[], datetime],
+) -> None:
+    """The firings, through the one pipeline, as of the start of `day`; their messages held
+    until the automation's local hour."""
+    hold = _hold(automation, applied, day, store, clock()) if automation.send_at_local_hour is not None else {}
+    _, subscriptions = store_config(db, tx, store)
+    batch = BatchWrite(store.id, start_of_day(day, ZoneInfo(store.timezone)), store.counting_rank)
+    decided = pipeline.run(tx, store, batch, Changes(applied, hold=hold), subscriptions)
+    tally.fired += len(decided)
+    tally.branches.update(d.firing.rule.branch or "" for d in decided)
 
 
 def _facts(c: CustomerState, instant: datetime | None) -> Facts:

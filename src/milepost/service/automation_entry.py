@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from milepost.domain.aggregates import METRICS
-from milepost.domain.automations import Automation, Profile, choose_branch, holds, zone_of
+from milepost.domain.automations import Automation, Branch, Profile, choose_branch, holds, zone_of
 from milepost.domain.construct import Applied
 from milepost.domain.events import TrackEvent
 from milepost.domain.records import CustomerState, Store
@@ -59,13 +59,24 @@ def enter(
         if branch is None:
             skipped += 1
             continue
-        as_branch = replace(
-            rule, name=automation.name, actions=branch.actions, branch=branch.name, on_failure=branch.on_failure
-        )
+        as_branch = resumed(rule, automation, branch, 0)
         n = occurrence(c)
         event = TrackEvent(f"automation:{rule.id}:{n}", "custom", c.external_id, as_of, "automation", {"day": str(day)})
         found.append(Applied(len(found), event, c, [Crossing(as_branch, 0, n)]))
     return Entered(found, audience, skipped)
+
+
+def resumed(rule: Rule, automation: Automation, branch: Branch, at: int) -> Rule:
+    """The automation's rule as the branch it runs, from the action at position `at` (0:
+    the whole branch; after a wait, the action after it)."""
+    return replace(
+        rule,
+        name=automation.name,
+        actions=branch.actions,
+        branch=branch.name,
+        on_failure=branch.on_failure,
+        resume_at=at,
+    )
 
 
 def _aggregates(

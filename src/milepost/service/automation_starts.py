@@ -8,10 +8,19 @@ customer in the same transaction, through the same pipeline.
   starts when program P (its id: `prg_123`, `oce_123` for an order count event, or `123`)
   fires.
 
-Each start's occurrence is the starting firing's id, so one firing starts an automation
-once. What an automation's own firing does starts nothing further (no loops). The
-audience and branch are checked as for a daily trigger (service/automation_entry.py), as
-of the store-local day of the batch.
+- **Event**: an automation whose trigger is `{"type": "event", "event": E, "where": {...}}`
+  starts for the customer of every accepted event that matches (domain/automations.py
+  `starts_on`), in the batch's transaction. A redelivered event is a duplicate that
+  ingest never accepts, so one event starts an automation once.
+
+A start by a firing has that firing's id as its occurrence, so one firing starts an
+automation once. A start by an event has the next *ordinal* of (automation, customer):
+one more than the highest occurrence the automation fired at for the customer, read
+under the customer's lock that ingest holds, so it is unique and the same whenever the
+batch is retried. What an automation's own firing does starts nothing further (no
+loops): its recorded events (`record_event`) are written by the firing, not ingested,
+and the firings it starts start no others. The audience and branch are checked as for
+a daily trigger (service/automation_entry.py), as of the store-local day of the batch.
 """
 
 from __future__ import annotations
@@ -20,13 +29,29 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from milepost.domain.automations import Automation
+from milepost.domain.automations import Automation, starts_on
 from milepost.domain.construct import Applied, Decided
 from milepost.domain.ids import format_id
 from milepost.domain.records import CustomerState, Store
+from milepost.domain.rules import Rule
 from milepost.service.automation_entry import enter
 from milepost.service.automations import loaded
-from milepost.service.ports import BatchTx
+from milepost.service.ports import BatchTx, Storage
+
+Live = tuple[tuple[Rule, Automation], ...]
+
+
+def event_automations(db: Storage, tx: BatchTx, store: Store) -> Live:
+    """The store's active event-triggered automations, loaded once per change to its rules
+    (saving an automation bumps the store's rules version): a store with none pays nothing
+    per batch."""
+    cached = db.automation_cache.get(store.id)
+    if cached is not None and cached[0] == store.rules_version:
+        found: Live = cached[1]
+        return found
+    found = tuple((rule, a) for rule, a in loaded(tx, store) if a.active and a.trigger.type == "event")
+    db.automation_cache[store.id] = (store.rules_version, found)
+    return found
 
 
 def started(
@@ -48,6 +73,27 @@ def started(
             entered = enter(tx, store, rule, automation, day, now, [d.applied.customer], _at(firing_id))
             for applied in entered.applied:
                 found.append(Applied(len(found), applied.event, applied.customer, applied.crossings))
+    return found
+
+
+def started_by_events(
+    tx: BatchTx, store: Store, now: datetime, applied: Sequence[Applied], automations: Live
+) -> list[Applied]:
+    """The event-triggered automations the batch's accepted events start, each an applied
+    change for the pipeline, at the (automation, customer) ordinal."""
+    day = now.astimezone(ZoneInfo(store.timezone)).date()
+    live = [(rule, a) for rule, a in automations if a.live_on(day)]
+    matched = [(a, rule, auto) for a in applied for rule, auto in live if starts_on(auto.trigger, a.event)]
+    if not matched:
+        return []
+    last: dict[tuple[int, int], int] = {}
+    for r, c, o in tx.blocked({(rule.id, rule.arm_seq, a.customer.id) for a, rule, _ in matched}).fired:
+        last[(r, c)] = max(last.get((r, c), 0), o)
+    found: list[Applied] = []
+    for a, rule, automation in matched:
+        n = last[(rule.id, a.customer.id)] = last.get((rule.id, a.customer.id), 0) + 1
+        entered = enter(tx, store, rule, automation, day, now, [a.customer], _at(n))
+        found.extend(Applied(len(found), e.event, e.customer, e.crossings) for e in entered.applied)
     return found
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 
 from milepost.domain.actions import Action
-from milepost.domain.automations import TRIGGERS, Automation, Known, day_number, parse
+from milepost.domain.automations import Automation, Known, day_number, parse
 from milepost.domain.records import Store
 from milepost.domain.rules import Rule
 from milepost.errors import Conflict, NotFound, ValidationError
@@ -29,9 +29,6 @@ from milepost.service.ports import AutomationsTx, Storage, Tx, UrlCheck
 from milepost.service.program_fields import check_external
 from milepost.service.rendering import TemplateProblem, render
 from milepost.service.templates import sample_context
-
-#: Triggers the definition describes that nothing starts yet: refused on save.
-UNAVAILABLE = ("event",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,8 +160,6 @@ def _checked(tx: Tx, store: Store, raw: Any, now: datetime, check_url: UrlCheck)
     )
     automation = parse(raw, store.currency, known)
     problems: dict[str, str] = {}
-    if automation.trigger.type in UNAVAILABLE:
-        problems["trigger.type"] = "not available yet: use " + ", ".join(t for t in TRIGGERS if t not in UNAVAILABLE)
     for b, branch in enumerate(automation.branches):
         _check_actions(tx, store, branch.actions, f"branches[{b}].actions", now, check_url, problems)
         for position, failures in branch.on_failure:

@@ -17,16 +17,18 @@ The changes come evaluated by the pure domain:
    armed (`tx.blocked`), and the customers' tags (`tx.load_tags`);
 2. decide (domain/engine.py `decide_firings`): at most once, not retroactive, the tag
    conditions, each firing seeing the tags the ones before it left;
-3. effects (service/effects.py): the firing rows, ledger rows (credit and points),
+3. waits: an automation's firing that reached a "wait N days" keeps the rest of its
+   branch for the daily run of day + N (`_waiting`);
+4. effects (service/effects.py): the firing rows, ledger rows (credit and points),
    codes (drawn, or taken from a pool: service/pool_claims.py; an automation's branch
    whose pool had no code is rebuilt first, domain/firing.py `fail_over`), alerts,
    workflow runs, recorded events and outbox rows;
-4. tags: each customer's net change;
-5. write `batch`, with what the caller put in it first (events, customers, orders);
-6. start the automations the firings start (service/automation_starts.py), through
-   this same `run`;
-7. claw back the stopped orders' milestones (service/clawback.py) in a second write: a
-   clawback reads back what step 5 wrote (an order paid and refunded in one batch).
+5. tags: each customer's net change;
+6. write `batch`, with what the caller put in it first (events, customers, orders);
+7. start the automations the firings start, and those the accepted events of an ingest
+   start (service/automation_starts.py), through this same `run`;
+8. claw back the stopped orders' milestones (service/clawback.py) in a second write: a
+   clawback reads back what step 6 wrote (an order paid and refunded in one batch).
 
 Everything goes through `tx`: run in a transaction the caller rolls back
 (`Database.write(rollback=True)`), it is the very same code with no effect, as a
@@ -38,20 +40,21 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from milepost.domain.clawback import stopped_at
 from milepost.domain.construct import Applied, CustomerView, Decided, OrderSlot
 from milepost.domain.engine import decide_firings
 from milepost.domain.events import OrderEvent
-from milepost.domain.firing import fail_over
+from milepost.domain.firing import fail_over, waiting_until
 from milepost.domain.records import Store
 from milepost.domain.rules import RuleIndex
-from milepost.service.automation_starts import started
+from milepost.service.automation_starts import Live, started, started_by_events
 from milepost.service.clawback import claw_back
 from milepost.service.effects import Subscriptions, effects_of
 from milepost.service.pool_claims import Claims, claim_pool_codes
-from milepost.service.ports import BatchTx, BatchWrite, FiringRow, Storage
+from milepost.service.ports import BatchTx, BatchWrite, FiringRow, Storage, WaitRow
 
 
 @dataclass(slots=True)
@@ -63,6 +66,8 @@ class Changes:
     counted: set[str] = field(default_factory=set)  # the orders among them that counted before it
     clawback: bool = False  # some program takes its rewards back when their order stops counting
     hold: dict[int, datetime] = field(default_factory=dict)  # customer id -> their messages wait until then
+    # ingest: the store's event-triggered automations, which the accepted events may start
+    automations: Live = ()
 
 
 def run(tx: BatchTx, store: Store, batch: BatchWrite, changes: Changes, subscriptions: Subscriptions) -> list[Decided]:
@@ -73,6 +78,7 @@ def run(tx: BatchTx, store: Store, batch: BatchWrite, changes: Changes, subscrip
     firing_ids = tx.next_ids("firings", len(decided))
     claims = claim_pool_codes(tx, store.id, decided, firing_ids, batch.now)
     decided = _fail_over(decided, firing_ids, claims, tags_before, tags_after)
+    decided = _waiting(tx, store, batch, decided)
     effects_of(
         batch,
         decided,
@@ -89,7 +95,9 @@ def run(tx: BatchTx, store: Store, batch: BatchWrite, changes: Changes, subscrip
         batch.tags_removed.extend((customer_id, tag) for tag in sorted(before - tags))
     tx.write_batch(batch)
     starts = started(tx, store, batch.now, decided, firing_ids) if decided else []
-    if starts:  # automations the firings start (Trigger Workflow, a milestone trigger)
+    if changes.automations:
+        starts += started_by_events(tx, store, batch.now, changes.applied, changes.automations)
+    if starts:  # automations the firings or the events start (Trigger Workflow, milestone, event)
         run(tx, store, BatchWrite(store.id, batch.now, store.counting_rank), Changes(starts), subscriptions)
     stopped = _stopped(changes, store, batch.firings, batch.now) if changes.clawback else {}
     if stopped:
@@ -126,6 +134,25 @@ def _fail_over(
             tags_after[c.id] = firing.tags_after
             d = Decided(d.applied, firing)
         out.append(d)
+    return out
+
+
+def _waiting(tx: BatchTx, store: Store, batch: BatchWrite, decided: list[Decided]) -> list[Decided]:
+    """The automations' firings that reached a "wait N days": the rest of their branch
+    kept as a wait due on the store-local day of the batch + N (the daily run of that day
+    fires it), and the wait's outcome naming that day."""
+    waits = [(i, d, w) for i, d in enumerate(decided) for w in d.firing.intents if w.type == "wait"]
+    if not waits:
+        return decided
+    day = batch.now.astimezone(ZoneInfo(store.timezone)).date()
+    out = list(decided)
+    for wait_id, (i, d, intent) in zip(tx.next_ids("automation_waits", len(waits)), waits, strict=True):
+        f, until = d.firing, day + timedelta(days=intent.get("days"))
+        customer = d.applied.customer.id
+        batch.waits.append(
+            WaitRow(wait_id, f.rule.id, customer, f.occurrence, intent.position, f.rule.branch or "", until)
+        )
+        out[i] = Decided(d.applied, waiting_until(f, until.isoformat()))
     return out
 
 

@@ -7,13 +7,13 @@ from datetime import date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import and_, insert, select
+from sqlalchemy import and_, insert, or_, select, update
 
 from milepost.adapters.storage import tables as t
 from milepost.adapters.storage.base import TxBase
 from milepost.domain.automations import mentions
 
-_r, _runs, _cus, _f = t.rules.c, t.automation_runs.c, t.customers.c, t.firings.c
+_r, _runs, _cus, _f, _w = t.rules.c, t.automation_runs.c, t.customers.c, t.firings.c, t.automation_waits.c
 #: The instant each instant trigger selects by (an index on (store_id, column) where one pays).
 _INSTANTS = {"first_order_at": _cus.first_order_at, "created_at": _cus.created_at, "last_order_at": _cus.last_order_at}
 
@@ -79,12 +79,34 @@ class AutomationQueries(TxBase):
     def automation_firings(
         self, store_id: int, rule_id: int, occurrence: int, after_id: int, limit: int
     ) -> list[tuple[int, str, str]]:
-        """(firing id, customer's external id, outcomes JSON) of one day's firings, by id."""
+        """(firing id, customer's external id, outcomes JSON) of one day's firings, by id: the
+        day's own (at `occurrence`, the day's number) and the waits it resumed (at minus the
+        wait's id)."""
+        day = date.fromordinal(date(1970, 1, 1).toordinal() + occurrence)
+        resumed = select(-_w.id).where(_w.rule_id == rule_id, _w.due_day == day)
         q = (
             select(_f.id, _cus.external_id, _f.actions)
             .join(t.customers, _cus.id == _f.customer_id)
-            .where(and_(_f.store_id == store_id, _f.rule_id == rule_id, _f.occurrence == occurrence, _f.id > after_id))
+            .where(and_(_f.store_id == store_id, _f.rule_id == rule_id, _f.id > after_id))
+            .where(or_(_f.occurrence == occurrence, _f.occurrence.in_(resumed)))
             .order_by(_f.id)
             .limit(limit)
         )
         return [(r.id, r.external_id, r.actions) for r in self.conn.execute(q)]
+
+    def due_waits(self, store_id: int, rule_id: int, day: date, after_id: int, limit: int) -> list[Any]:
+        """A page, by id after `after_id`, of the automation's waits due on or before `day`
+        and not resumed yet, each with its customer's external id."""
+        q = (
+            select(_w.id, _w.customer_id, _w.step, _w.branch, _w.due_day, _cus.external_id)
+            .join(t.customers, _cus.id == _w.customer_id)
+            .where(_w.store_id == store_id, _w.rule_id == rule_id, _w.due_day <= day, _w.resumed_at.is_(None))
+            .where(_w.id > after_id)
+            .order_by(_w.id)
+            .limit(limit)
+        )
+        return list(self.conn.execute(q))
+
+    def resume_waits(self, wait_ids: list[int], now: datetime) -> None:
+        if wait_ids:
+            self.conn.execute(update(t.automation_waits).where(_w.id.in_(wait_ids)).values(resumed_at=now))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import date, datetime
 from hashlib import blake2b
 
 from sqlalchemy import text
@@ -262,6 +262,18 @@ class BatchQueries(CodeQueries, ClawbackQueries):  # the batch writes codes and 
             ("store_id", "workflow", "customer_id", "firing_id", "status", "created_at"),
             [(sid, wf, cid, fid, "recorded", now) for wf, cid, fid in b.workflow_runs],
         )
+        self._insert(
+            "automation_waits",
+            ("id", "store_id", "rule_id", "customer_id", "occurrence", "step", "branch", "due_day", "created_at"),
+            [
+                (w.id, sid, w.rule_id, w.customer_id, w.occurrence, w.step, w.branch, self._day(w.due_day), now)
+                for w in b.waits
+            ],
+        )
+
+    def _day(self, day: date) -> date | str:
+        """A date as the driver takes it (SQLite: the ISO text SQLAlchemy's Date keeps)."""
+        return day if self.pg else day.isoformat()
 
     def _write_clawbacks(self, b: BatchWrite) -> None:
         """Firings clawed back (never deleted: they stay in the log), and their codes voided."""

@@ -34,6 +34,8 @@ class Database:
         self._checkpointer = Checkpointer(path).start() if path and path != ":memory:" else None
         # store id -> (rules version, the service's index of its active rules)
         self.rule_indexes: dict[int, tuple[int, Any]] = {}
+        # store id -> (rules version, its event-triggered automations)
+        self.automation_cache: dict[int, tuple[int, Any]] = {}
         # SQLite has one writer at a time. Threads of this process queue here, in order,
         # instead of polling the database lock with the busy handler's growing sleeps.
         self._writer: AbstractContextManager[Any] = threading.Lock() if self.dialect == "sqlite" else nullcontext()

@@ -640,6 +640,25 @@ automation_runs = Table(
     Index(None, "rule_id", "day"),
 )
 
+#: The rest of an automation's branch after a "wait N days" action: pending until the daily
+#: run of `due_day` (or the first after it) fires it, at the occurrence minus the wait's id.
+automation_waits = Table(
+    "automation_waits",
+    metadata,
+    _id(),
+    _store(),
+    Column("rule_id", Id, ForeignKey("rules.id"), nullable=False),
+    Column("customer_id", Id, nullable=False),
+    Column("occurrence", Integer, nullable=False),  # of the firing that reached the wait
+    Column("step", Integer, nullable=False),  # the wait action's position in the branch
+    Column("branch", String(200), nullable=False),  # the branch's name
+    Column("due_day", Date, nullable=False),  # the store-local day the rest runs
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("resumed_at", UTCDateTime),  # the daily run fired the rest
+    UniqueConstraint("rule_id", "customer_id", "occurrence", "step"),  # one continuation per wait reached
+    Index(None, "rule_id", "due_day"),
+)
+
 daily_runs = Table(
     "daily_runs",
     metadata,

@@ -247,7 +247,7 @@ def _param(data: Mapping[str, Any], name: str, kind: str, currency: str) -> Any:
         return None  # the store's
     if kind == "minor_units":
         return money(data, name, currency)
-    if kind in ("points", "days"):
+    if kind in ("points", "days", "wait_days"):
         return whole(data, name, required=False)
     if kind == "discount":
         return discount(data, name, currency)

@@ -30,6 +30,7 @@ from milepost.service.ports.rows import (
     LedgerRow,
     OutboxRow,
     PointsLot,
+    WaitRow,
 )
 from milepost.service.ports.rules import RulesTx
 from milepost.service.ports.storage import Storage, Tx
@@ -71,4 +72,5 @@ __all__ = [
     "Tx",
     "UrlCheck",
     "UsersTx",
+    "WaitRow",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from milepost.domain.construct import OrderSlot
 from milepost.domain.events import Event
@@ -50,6 +50,19 @@ class Entry:
     idempotency_key: str
 
 
+@dataclass(frozen=True, slots=True)
+class WaitRow:
+    """The rest of an automation's branch, waiting for its day (a "wait N days" action)."""
+
+    id: int
+    rule_id: int
+    customer_id: int
+    occurrence: int  # of the firing that reached the wait
+    step: int  # the wait action's position in the branch
+    branch: str
+    due_day: date
+
+
 @dataclass(slots=True)
 class BatchWrite:
     """Everything one batch writes, in one transaction."""
@@ -76,3 +89,4 @@ class BatchWrite:
     workflow_runs: list[tuple[str, int, int]] = field(default_factory=list)  # workflow, customer, firing
     clawbacks: list[tuple[int, str | None]] = field(default_factory=list)  # firing clawed back, its debt (JSON)
     voided_codes: list[tuple[int, str]] = field(default_factory=list)  # code row id, why
+    waits: list[WaitRow] = field(default_factory=list)  # automations' branches waiting for a later day

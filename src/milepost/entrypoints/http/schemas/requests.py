@@ -21,6 +21,7 @@ from pydantic import (
     field_validator,
 )
 
+from milepost.domain.action_types import MAX_WAIT
 from milepost.domain.actions import ACTION_TYPES, MAX_DAYS, SMS_MAX, ActionType
 from milepost.domain.codes import MAX_LENGTH as MAX_CODE
 from milepost.domain.events import COUNTING_STATUSES
@@ -107,6 +108,7 @@ _PARAM_SCHEMAS: dict[str, dict[str, Any]] = {
         "maxProperties": 50,
         "additionalProperties": {"type": "string", "maxLength": 1000},
     },
+    "wait_days": {"type": "integer", "minimum": 1, "maximum": MAX_WAIT},
 }
 
 
