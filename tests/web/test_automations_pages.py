@@ -278,3 +278,31 @@ def test_an_automation_another_store_has_is_not_found(admin: TestClient, mp: Mil
     mp.automations.create(shop, anniversary())
     for url in (f"{ANNIVERSARY}", f"{ANNIVERSARY}/edit", f"{ANNIVERSARY}/runs/2026-03-01", "nope"):
         assert admin.get(f"{BASE.format(store=other)}/{url}").status_code == 404
+
+
+def test_an_event_trigger_is_built_in_the_form(admin: TestClient, mp: Milepost, shop: str) -> None:
+    page = admin.get(f"{BASE.format(store=shop)}/new").text
+    assert '<option value="event"' in page and 'name="trigger_where"' in page
+    typed = {
+        "key": "gift_wrap_thanks",
+        "name": "Gift wrap thanks",
+        "trigger_type": "event",
+        "trigger_event": "gift wrapped",
+        "trigger_where": "paper: gold",
+        "b0-name": "everyone",
+        "b0-action-0-type": "add_tag",
+        "b0-action-0-tag": "wrapped_in_gold",
+        "active": "on",
+    }
+    url = f"{BASE.format(store=shop)}/new"
+    r = post(admin, url, url, typed)
+
+    assert r.status_code == 303, error_texts(r.text)
+    trigger = mp.automations.get(shop, "gift_wrap_thanks").automation.as_dict()["trigger"]
+    assert trigger == {"type": "event", "event": "gift wrapped", "where": {"paper": "gold"}}
+    edit = admin.get(f"{BASE.format(store=shop)}/gift_wrap_thanks/edit").text
+    assert "paper: gold</textarea>" in edit
+
+    bad = post(admin, url, url, {**typed, "key": "bad_where", "trigger_where": "no colon here"})
+    assert bad.status_code == 400
+    assert error_of(bad.text, "trigger_where") == "line 1: write it as name: value"

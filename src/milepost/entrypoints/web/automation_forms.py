@@ -29,13 +29,13 @@ MAX_ROWS = 20
 MONEY_FIELDS = frozenset({"amount_spent"})
 TRIGGER_FIELDS = ("type", "days", "attribute", "yearly", "event", "where", "program")
 TOP_FIELDS = ("key", "name", "active_from", "send_at_local_hour", "active")
-#: Each trigger type in the operator's words, as the form's choice offers it (not `event`:
-#: the model refuses it until events start automations; the form reads its fields already).
+#: Each trigger type in the operator's words, as the form's choice offers it.
 TRIGGER_TYPES = {
     "first_purchase": "Days after the first paid purchase",
     "signup": "Days after sign-up",
     "inactive": "Days without an order",
     "date_attribute": "A date in a customer attribute (a birthday, a renewal)",
+    "event": "An event arrives (an event type or a custom event's name)",
     "milestone": "A milestone program is reached",
     "manual": "Started by a Trigger workflow action",
 }
