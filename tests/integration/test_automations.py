@@ -98,7 +98,7 @@ def test_the_anniversary_gives_a_code_an_event_a_tag_and_an_email(mp: Milepost):
         codes[cid] = payload["properties"]["coupon code"]
         assert codes[cid].startswith("ANNIV-")
         outcomes = by_customer[cid].outcomes
-        assert [o["status"] for o in outcomes] == ["done", "done", "done", "queued"]
+        assert [o["status"] for o in outcomes] == ["done", "done", "done", "pending"]  # the email, not sent yet
     assert codes["one"] != codes["late"]
     assert mp.pools.get(store, POOL).left == 0
     assert "coupon_1year_anniversary" not in mp.customers.get(store, "three").tags
@@ -110,6 +110,8 @@ def test_the_anniversary_gives_a_code_an_event_a_tag_and_an_email(mp: Milepost):
     assert set(mail) == {"one", "three", "late"}
     assert mail["one"]["Subject"] == "A year already!" and codes["one"] in mail["one"].get_content()
     assert mail["three"]["Subject"] == "Thank you"
+    sent = {c.customer_id: c.outcomes[-1] for c in mp.automations.run(store, ANNIVERSARY, date(2026, 3, 1))}
+    assert {cid: o["status"] for cid, o in sent.items()} == {"one": "sent", "three": "sent", "late": "sent"}
 
 
 def test_an_empty_pool_tells_the_account_manager_and_gives_the_customer_nothing(mp: Milepost):
@@ -134,7 +136,7 @@ def test_an_empty_pool_tells_the_account_manager_and_gives_the_customer_nothing(
         ("add_tag", "skipped", False),
         ("send_email", "skipped", False),
         ("alert", "done", True),
-        ("internal_email", "queued", True),
+        ("internal_email", "pending", True),
     ]
     assert ran.outcomes[1]["detail"] == f"pool {POOL} has no code left"
 
@@ -397,7 +399,7 @@ def test_a_wait_runs_the_rest_of_the_branch_on_its_day_once(mp: Milepost, clock)
     again = run_automations(mp.db, mp.stores.get(store), date(2026, 4, 3), clock)  # as a second machine would
     assert [t.fired for t in again] == [0]
     mp.sweeps.run_daily([store], date(2026, 4, 5))
-    assert followed_up(mp, store) == [(D, ["done", "waiting"]), (date(2026, 4, 3), ["queued", "done"])]
+    assert followed_up(mp, store) == [(D, ["done", "waiting"]), (date(2026, 4, 3), ["pending", "done"])]
     clock.set(datetime(2026, 4, 5, 12, 0, tzinfo=UTC))
     with SmtpSink() as server:
         assert drain(mp, store, **smtp(server.port)) == 1
@@ -409,7 +411,7 @@ def test_a_catch_up_run_across_the_day_fires_what_waited(mp: Milepost):
     mp.sweeps.run_daily([store], D)
     days = fired_days(mp.sweeps.run_daily([store], date(2026, 4, 5)))  # runs 1 April to 5 April
     assert days == {date(2026, 4, i): int(i == 3) for i in range(1, 6)}
-    assert followed_up(mp, store) == [(D, ["done", "waiting"]), (date(2026, 4, 3), ["queued", "done"])]
+    assert followed_up(mp, store) == [(D, ["done", "waiting"]), (date(2026, 4, 3), ["pending", "done"])]
 
 
 def test_an_event_starts_a_branch_that_waits(mp: Milepost, clock):
@@ -433,7 +435,7 @@ def test_any_runs_after_the_first_give_what_waited_once_on_its_day(mp: Milepost,
     mp.sweeps.run_daily([store], D)
     for offset in later:
         mp.sweeps.run_daily([store], D + timedelta(days=offset))
-    rest = [(date(2026, 4, 3), ["queued", "done"])] if max(later, default=0) >= 3 else []
+    rest = [(date(2026, 4, 3), ["pending", "done"])] if max(later, default=0) >= 3 else []
     assert followed_up(mp, store) == [(D, ["done", "waiting"]), *rest]
 
 

@@ -28,6 +28,7 @@ from milepost.service import aggregate_values
 from milepost.service.ports import AutomationsTx, Storage, Tx, UrlCheck
 from milepost.service.program_fields import check_external
 from milepost.service.rendering import TemplateProblem, render
+from milepost.service.reports import outcomes_now
 from milepost.service.templates import sample_context
 
 
@@ -129,9 +130,11 @@ def run_customers(
     with db.read() as tx:
         row = _row(tx, store_id, key)
         found = tx.automation_firings(store_id, row.id, day_number(day), after, limit)
+        logged = {firing_id: orjson.loads(outcomes_json) for firing_id, _, outcomes_json in found}
+        delivered = outcomes_now(tx, store_id, logged)  # each message as it stands now, not "queued"
     out = []
-    for firing_id, customer, outcomes_json in found:
-        outcomes = orjson.loads(outcomes_json)
+    for firing_id, customer, _ in found:
+        outcomes = delivered.get(firing_id, logged[firing_id])
         branch = next((o.get("branch") for o in outcomes if o.get("branch")), None)
         out.append(RunCustomer(firing_id, customer, branch, outcomes))
     return out

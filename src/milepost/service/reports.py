@@ -56,14 +56,21 @@ def milestone_log(tx: ReportsTx, store_id: int, **filters: Any) -> list[Mileston
 
 def as_delivered(tx: ReportsTx, store_id: int, milestones: Sequence[MilestoneReached]) -> list[MilestoneReached]:
     """The milestones with each queued action's outcome read from its delivery now."""
-    queued = [m.id for m in milestones if any(a.get("status") == "queued" for a in m.actions)]
+    now = outcomes_now(tx, store_id, {m.id: m.actions for m in milestones})
+    return [replace(m, actions=tuple(now[m.id])) if m.id in now else m for m in milestones]
+
+
+def outcomes_now(
+    tx: ReportsTx, store_id: int, outcomes: Mapping[int, Sequence[dict[str, Any]]]
+) -> dict[int, list[dict[str, Any]]]:
+    """Firing id -> its action outcomes, each queued message's read from its delivery now
+    (sent, skipped and why, ...); only the firings that queued one are in the answer."""
+    queued = [firing for firing, actions in outcomes.items() if any(a.get("status") == "queued" for a in actions)]
     sent: dict[tuple[int, int], Delivery] = {}
     for start in range(0, len(queued), _CHUNK):  # a long history in bounded lists of ids
         sent.update(tx.firing_deliveries(store_id, queued[start : start + _CHUNK]))
     fired = {firing for firing, _ in sent}
-    return [
-        replace(m, actions=tuple(_now(m.id, a, sent) for a in m.actions)) if m.id in fired else m for m in milestones
-    ]
+    return {firing: [_now(firing, a, sent) for a in outcomes[firing]] for firing in fired}
 
 
 def _now(firing: int, action: dict[str, Any], sent: Mapping[tuple[int, int], Delivery]) -> dict[str, Any]:

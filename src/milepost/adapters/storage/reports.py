@@ -18,6 +18,10 @@ from milepost.domain.records import MilestoneReached
 from milepost.service.ports.rows import FiredMilestone
 
 
+#: The actions whose message goes to an agent, not the customer: their outbox key's suffix.
+_AGENT = {"internal_email": ":agent"}
+
+
 class ReportQueries(TxBase):
     def fired_milestones(self, firing_ids: list[int]) -> list[FiredMilestone]:
         """The firings as their webhooks name them: the customer and the milestone."""
@@ -123,7 +127,8 @@ class ReportQueries(TxBase):
     def firing_deliveries(self, store_id: int, firing_ids: list[int]) -> dict[tuple[int, int], Delivery]:
         """The email, text or webhook each queued action of these firings put in the outbox, by
         (firing id, action position). Found through the outbox's unique key, which names the
-        action as service/effects.py does: `milestone:<rule>:<customer>:<occurrence>:<position>`."""
+        action as service/effects.py does: `milestone:<rule>:<customer>:<occurrence>:<position>`
+        (and `:agent` after it for an internal email)."""
         if not firing_ids:
             return {}
         fir = t.firings.c
@@ -133,7 +138,10 @@ class ReportQueries(TxBase):
             )
         )
         wanted = {
-            f"milestone:{r.rule_id}:{r.customer_id}:{r.occurrence}:{a['position']}": (r.id, a["position"])
+            f"milestone:{r.rule_id}:{r.customer_id}:{r.occurrence}:{a['position']}{_AGENT.get(a.get('type'), '')}": (
+                r.id,
+                a["position"],
+            )
             for r in rows
             for a in json.loads(r.actions)
             if a.get("status") == "queued"
