@@ -17,7 +17,6 @@ from milepost.domain.delivery import Delivery
 from milepost.domain.records import MilestoneReached
 from milepost.service.ports.rows import FiredMilestone
 
-
 #: The actions whose message goes to an agent, not the customer: their outbox key's suffix.
 _AGENT = {"internal_email": ":agent"}
 
