@@ -459,3 +459,19 @@ def test_a_wait_is_checked_on_save(mp: Milepost, actions: list[dict[str, Any]], 
     with pytest.raises(ValidationError) as exc:
         mp.automations.create(store, follow_up(branches=[{"name": "all", "actions": actions}]))
     assert exc.value.problems[field] == reason
+
+
+def test_an_event_automation_a_workflow_also_starts_counts_every_start(mp: Milepost):
+    """One numbering for every start: the program's Trigger Workflow and the event in the
+    same batch, then the event again, are three firings of the automation."""
+    store = shop(mp, codes=0)
+    mp.automations.create(store, onboarding("welcome_flow", {"type": "event", "event": "order.paid"}))
+    mp.order_count_events.create(
+        store, count=1, name="First order", actions=[{"type": "trigger_workflow", "workflow": "welcome_flow"}]
+    )
+    customer(mp, store, "c1")
+    order(mp, store, "c1", "o1", "2026-03-01T10:00:00Z")  # fires the program and matches the event
+    order(mp, store, "c1", "o2", "2026-03-01T11:00:00Z")  # matches the event only
+
+    fired = [m for m in mp.customers.get(store, "c1").milestones if m.rule_name == "VIP onboarding"]
+    assert sorted(m.occurrence for m in fired) == [1, 2, 3]

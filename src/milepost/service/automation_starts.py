@@ -13,20 +13,24 @@ customer in the same transaction, through the same pipeline.
   `starts_on`), in the batch's transaction. A redelivered event is a duplicate that
   ingest never accepts, so one event starts an automation once.
 
-A start by a firing has that firing's id as its occurrence, so one firing starts an
-automation once. A start by an event has the next *ordinal* of (automation, customer):
-one more than the highest occurrence the automation fired at for the customer, read
-under the customer's lock that ingest holds, so it is unique and the same whenever the
-batch is retried. What an automation's own firing does starts nothing further (no
-loops): its recorded events (`record_event`) are written by the firing, not ingested,
-and the firings it starts start no others. The audience and branch are checked as for
+Every start, by a firing or by an event, has the next *ordinal* of (automation,
+customer) as its occurrence: one more than the highest occurrence the automation fired
+at for the customer, read under the customer's lock that ingest (and every daily sweep)
+holds, so it is unique and the same whenever the batch is retried; one firing or one
+event starts an automation once because it happens once. One scheme for every start,
+counted once per batch: an event automation a Trigger Workflow also starts, in the same
+batch or not, never reuses an occurrence.
+
+What an automation's own firing does starts nothing further (no loops): its recorded
+events (`record_event`) are written by the firing, not ingested, and the firings it
+starts start no others. The audience and branch are checked as for
 a daily trigger (service/automation_entry.py), as of the store-local day of the batch.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from milepost.domain.automations import Automation, starts_on
@@ -39,6 +43,7 @@ from milepost.service.automations import loaded
 from milepost.service.ports import BatchTx, Storage
 
 Live = tuple[tuple[Rule, Automation], ...]
+Match = tuple[Applied, Rule, Automation]  # what started it (its customer's), the automation
 
 
 def event_automations(db: Storage, tx: BatchTx, store: Store) -> Live:
@@ -55,35 +60,36 @@ def event_automations(db: Storage, tx: BatchTx, store: Store) -> Live:
 
 
 def started(
-    tx: BatchTx, store: Store, now: datetime, decided: Sequence[Decided], firing_ids: Sequence[int]
+    tx: BatchTx, store: Store, now: datetime, decided: Sequence[Decided], applied: Sequence[Applied], events: Live
 ) -> list[Applied]:
-    """The automations the firings start, each an applied change for the pipeline."""
-    firings = [(d, f) for d, f in zip(decided, firing_ids, strict=True) if d.firing.rule.kind != "automation"]
+    """The automations the batch starts, each an applied change for the pipeline at the
+    next ordinal of (automation, customer): those its firings start (Trigger Workflow, a
+    milestone trigger) and those its accepted events start (`events`: the store's live
+    event-triggered automations)."""
+    day = now.astimezone(ZoneInfo(store.timezone)).date()
+    return _enter(tx, store, now, day, _by_firings(tx, store, day, decided) + _by_events(day, applied, events))
+
+
+def _by_firings(tx: BatchTx, store: Store, day: date, decided: Sequence[Decided]) -> list[Match]:
+    firings = [d for d in decided if d.firing.rule.kind != "automation"]
     if not firings:
         return []
     live = [(rule, a) for rule, a in loaded(tx, store) if a.active and not a.trigger.daily]
-    if not live:
-        return []
-    day = now.astimezone(ZoneInfo(store.timezone)).date()
-    found: list[Applied] = []
-    for d, firing_id in firings:
-        for rule, automation in live:
-            if not automation.live_on(day) or not _starts(automation, d):
-                continue
-            entered = enter(tx, store, rule, automation, day, now, [d.applied.customer], _at(firing_id))
-            for applied in entered.applied:
-                found.append(Applied(len(found), applied.event, applied.customer, applied.crossings))
-    return found
+    return [
+        (d.applied, rule, automation)
+        for d in firings
+        for rule, automation in live
+        if automation.live_on(day) and _starts(automation, d)
+    ]
 
 
-def started_by_events(
-    tx: BatchTx, store: Store, now: datetime, applied: Sequence[Applied], automations: Live
-) -> list[Applied]:
-    """The event-triggered automations the batch's accepted events start, each an applied
-    change for the pipeline, at the (automation, customer) ordinal."""
-    day = now.astimezone(ZoneInfo(store.timezone)).date()
-    live = [(rule, a) for rule, a in automations if a.live_on(day)]
-    matched = [(a, rule, auto) for a in applied for rule, auto in live if starts_on(auto.trigger, a.event)]
+def _by_events(day: date, applied: Sequence[Applied], events: Live) -> list[Match]:
+    live = [(rule, a) for rule, a in events if a.live_on(day)]
+    return [(a, rule, auto) for a in applied for rule, auto in live if starts_on(auto.trigger, a.event)] if live else []
+
+
+def _enter(tx: BatchTx, store: Store, now: datetime, day: date, matched: Sequence[Match]) -> list[Applied]:
+    """Each (what started it, automation) entered for its customer at the next ordinal."""
     if not matched:
         return []
     last: dict[tuple[int, int], int] = {}
@@ -97,8 +103,8 @@ def started_by_events(
     return found
 
 
-def _at(firing_id: int) -> Callable[[CustomerState], int]:
-    return lambda customer: firing_id
+def _at(occurrence: int) -> Callable[[CustomerState], int]:
+    return lambda customer: occurrence
 
 
 def _starts(automation: Automation, d: Decided) -> bool:

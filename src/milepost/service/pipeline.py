@@ -50,7 +50,7 @@ from milepost.domain.events import OrderEvent
 from milepost.domain.firing import fail_over, waiting_until
 from milepost.domain.records import Store
 from milepost.domain.rules import RuleIndex
-from milepost.service.automation_starts import Live, started, started_by_events
+from milepost.service.automation_starts import Live, started
 from milepost.service.clawback import claw_back
 from milepost.service.effects import Subscriptions, effects_of
 from milepost.service.pool_claims import Claims, claim_pool_codes
@@ -94,9 +94,7 @@ def run(tx: BatchTx, store: Store, batch: BatchWrite, changes: Changes, subscrip
         batch.tags_added.extend((customer_id, tag) for tag in sorted(tags - before))
         batch.tags_removed.extend((customer_id, tag) for tag in sorted(before - tags))
     tx.write_batch(batch)
-    starts = started(tx, store, batch.now, decided, firing_ids) if decided else []
-    if changes.automations:
-        starts += started_by_events(tx, store, batch.now, changes.applied, changes.automations)
+    starts = started(tx, store, batch.now, decided, changes.applied, changes.automations)
     if starts:  # automations the firings or the events start (Trigger Workflow, milestone, event)
         run(tx, store, BatchWrite(store.id, batch.now, store.counting_rank), Changes(starts), subscriptions)
     stopped = _stopped(changes, store, batch.firings, batch.now) if changes.clawback else {}
