@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from daily_worker import run_day
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from milepost_kit import buy, key
+from milepost_kit import buy, key, paid
 
 from milepost import Milepost
 from milepost.adapters.storage import tables as t
@@ -132,6 +132,15 @@ def test_the_daily_run_looks_at_the_lapses_due_on_its_day_not_at_every_quiet_cus
     # the on-demand check, as of now, still looks at every quiet customer, and fires nothing again
     clock.set(start_of(MAR[16]))
     assert (mp.sweeps.inactivity([store]).customers, len(firings(mp, store))) == (4, 4)
+
+
+def test_lapses_due_at_the_same_instant_fire_once_each_across_pages(mp, store, clock):
+    quiet_program(mp, store, days=10)
+    for part in range(2):  # 1,001 customers whose last order is the same instant: two pages
+        mp.ingest(store, [paid(f"c{i}", f"o{i}", 1000) for i in range(part * 1000, min(1001, (part + 1) * 1000))])
+    assert ran(mp.sweeps.run_daily([store], MAR[5])) == [(MAR[5], 0)]
+    assert lapses_looked_at(mp.sweeps.run_daily([store], MAR[12])) == [(MAR[12], 1001, 1001)]
+    assert len({c for c, _, _ in firings(mp, store)}) == 1001
 
 
 def test_a_lapse_due_while_the_program_was_not_live_does_not_fire_later(mp, store, clock):

@@ -12,7 +12,10 @@ last completed run that were missed, each as of the start of its own local day, 
 first, then marks each completed (one `daily_runs` row per store and day). A store's
 first run has no missed days; a day at or before the last completed one runs nothing.
 Every firing is keyed (rule, customer, lapse or day) and every expiry by its lot, so two runs at
-once, from two machines, still fire and expire everything once.
+once, from two machines, still fire and expire everything once. The inactivity sweep of a
+day reads the lapses that became due since the day before (scheduler/inactivity.py): the
+days run one after another, so each lapse is in one day's window; a store's first run
+reads every lapse due.
 """
 
 from __future__ import annotations

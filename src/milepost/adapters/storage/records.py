@@ -214,7 +214,7 @@ class RecordQueries(TxBase):
         if since is not None:
             q = q.where(_cus.last_order_at > since)
         if after is not None:
-            q = q.where(_cus.last_order_at >= after[0], tuple_(_cus.last_order_at, _cus.id) > tuple_(*after))
+            q = q.where(_cus.last_order_at >= after[0], tuple_(_cus.last_order_at, _cus.id) > after)
         rows = self.conn.execute(q.order_by(_cus.last_order_at, _cus.id).limit(limit))
         return [(r.id, r.external_id, r.last_order_at) for r in rows]
 
