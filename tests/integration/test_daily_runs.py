@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from daily_worker import run_day
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from milepost_kit import buy, key
+from milepost_kit import buy, key, paid
 
 from milepost import Milepost
 from milepost.adapters.storage import tables as t
@@ -88,6 +88,72 @@ def test_a_store_east_of_utc_runs_its_own_local_date(mp, clock):
     assert run.day == MAR[3] and [(d.day, d.fired) for d in run.days] == [(MAR[3], 1)]
     start_of_auckland_day = datetime(2026, 3, 2, 11, tzinfo=UTC)
     assert [at for _, _, at in firings(mp, store)] == [start_of_auckland_day]
+
+
+def lapses_looked_at(runs: list) -> list[tuple[date, int, int]]:
+    """(day, inactivity candidates looked at, fired) of the days run that looked at any."""
+    [run] = runs
+    return [(d.day, d.lapses, d.fired) for d in run.days if d.lapses]
+
+
+def test_a_lapse_due_on_a_day_the_scheduler_missed_fires_in_the_catch_up(mp, store, clock):
+    quiet_program(mp, store, days=10)
+    buy(mp, store, "c1", 1)  # 2026-03-01 12:00 UTC: due in the run of 03-12
+    clock.advance(days=2)
+    buy(mp, store, "c2", 1, start=1)  # due in the run of 03-14
+    clock.advance(days=3)
+    buy(mp, store, "c3", 1, start=2)  # 03-06: due in the run of 03-17
+    assert ran(mp.sweeps.run_daily([store], MAR[5])) == [(MAR[5], 0)]
+    # the scheduler ran nothing from 03-06 to 03-19: the run of 03-20 catches up, each day
+    # looking only at the lapses that became due on it
+    assert lapses_looked_at(mp.sweeps.run_daily([store], MAR[20])) == [
+        (MAR[12], 1, 1),
+        (MAR[14], 1, 1),
+        (MAR[17], 1, 1),
+    ]
+    assert [(c, at) for c, _, at in firings(mp, store)] == [
+        ("c1", start_of(MAR[12])),
+        ("c2", start_of(MAR[14])),
+        ("c3", start_of(MAR[17])),
+    ]
+
+
+def test_the_daily_run_looks_at_the_lapses_due_on_its_day_not_at_every_quiet_customer(mp, store, clock):
+    quiet_program(mp, store, days=10)
+    for i in range(3):
+        buy(mp, store, f"c{i}", 1, start=i)  # 03-01 12:00: all due in the run of 03-12
+    clock.advance(days=1)
+    buy(mp, store, "c9", 1, start=9)  # 03-02: due in the run of 03-13
+    # a store's first run looks at every lapse due and fires the backlog once
+    assert lapses_looked_at(mp.sweeps.run_daily([store], MAR[13])) == [(MAR[13], 4, 4)]
+    # the next days: the three quiet customers and the fourth are outside their windows
+    [run] = mp.sweeps.run_daily([store], MAR[16])
+    assert [(d.day, d.lapses, d.fired) for d in run.days] == [(MAR[d], 0, 0) for d in (14, 15, 16)]
+    # the on-demand check, as of now, still looks at every quiet customer, and fires nothing again
+    clock.set(start_of(MAR[16]))
+    assert (mp.sweeps.inactivity([store]).customers, len(firings(mp, store))) == (4, 4)
+
+
+def test_lapses_due_at_the_same_instant_fire_once_each_across_pages(mp, store, clock):
+    quiet_program(mp, store, days=10)
+    for part in range(2):  # 1,001 customers whose last order is the same instant: two pages
+        mp.ingest(store, [paid(f"c{i}", f"o{i}", 1000) for i in range(part * 1000, min(1001, (part + 1) * 1000))])
+    assert ran(mp.sweeps.run_daily([store], MAR[5])) == [(MAR[5], 0)]
+    assert lapses_looked_at(mp.sweeps.run_daily([store], MAR[12])) == [(MAR[12], 1001, 1001)]
+    assert len({c for c, _, _ in firings(mp, store)}) == 1001
+
+
+def test_a_lapse_due_while_the_program_was_not_live_does_not_fire_later(mp, store, clock):
+    rule_id = quiet_program(mp, store, days=10)
+    buy(mp, store, "c1", 1)  # due in the run of 03-12
+    clock.advance(days=4)
+    buy(mp, store, "c2", 1, start=1)  # 03-05: due in the run of 03-16
+    assert ran(mp.sweeps.run_daily([store], MAR[5])) == [(MAR[5], 0)]
+    mp.programs.update(store, rule_id, active=False)
+    assert ran(mp.sweeps.run_daily([store], MAR[13])) == [(MAR[d], 0) for d in range(6, 14)]
+    mp.programs.update(store, rule_id, active=True)  # switched on: re-armed
+    assert ran(mp.sweeps.run_daily([store], MAR[17])) == [(MAR[d], 1 if d == 16 else 0) for d in range(14, 18)]
+    assert [c for c, _, _ in firings(mp, store)] == ["c2"]
 
 
 def test_points_expire_as_of_the_day_run(mp, clock):

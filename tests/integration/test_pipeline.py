@@ -73,7 +73,7 @@ def test_the_inactivity_pipeline_rolled_back_wrote_inside_its_transaction_only(m
     with mp.db.write(rollback=True) as tx:
         locked = tx.lock_store(store_id)
         (rule,) = [r for r in tx.load_rules(store_id) if r.kind == "inactivity"]
-        page = tx.inactive_customers(store_id, cutoff(rule.threshold, clock()), 0, 100)
+        page = tx.inactive_customers(store_id, (None, cutoff(rule.threshold, clock())), None, 100)
         customers = tx.load_customers(store_id, [external for _, external, _ in page])
         due = lapses(rule, [(external, last) for _, external, last in page], customers, clock())
         _, subscriptions = store_config(mp.db, tx, locked)

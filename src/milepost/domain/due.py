@@ -1,8 +1,9 @@
 """Who a program is due for, and what it may not fire for: pure.
 
 No event marks the day a customer becomes inactive: a sweep asks storage for the
-*candidates* (customers whose last counted order is at or before `cutoff`, which is
-only a bound an index can use) and these functions decide:
+*candidates* (customers whose last counted order lies in a `due_window`: at or before
+`cutoff`, and for the daily run after the previous day's cutoff -- bounds an index can
+use) and these functions decide:
 
 - `is_due`: the program has waited its days since the customer's last counted order;
 - `lapse_of`: the lapse's number, its occurrence: the day of that order, so a new
@@ -43,6 +44,17 @@ def cutoff(days: int, now: datetime) -> datetime:
     """The latest last order a customer inactive for `days` at `now` can have: the bound
     storage selects the candidates by."""
     return now - timedelta(days=days)
+
+
+#: The last-order times (since, until] of the lapses a sweep looks at: since None, any.
+Window = tuple[datetime | None, datetime]
+
+
+def due_window(days: int, now: datetime, since: datetime | None) -> Window:
+    """The last counted orders whose lapse is due at `now` and was not yet at `since` (None:
+    every lapse due at `now`): the daily run of a day looks at the lapses that became due
+    since the previous day's run, an index range, not at every quiet customer."""
+    return (None if since is None else cutoff(days, since), cutoff(days, now))
 
 
 def is_due(days: int, last_order_at: datetime | None, now: datetime) -> bool:

@@ -12,7 +12,10 @@ last completed run that were missed, each as of the start of its own local day, 
 first, then marks each completed (one `daily_runs` row per store and day). A store's
 first run has no missed days; a day at or before the last completed one runs nothing.
 Every firing is keyed (rule, customer, lapse or day) and every expiry by its lot, so two runs at
-once, from two machines, still fire and expire everything once.
+once, from two machines, still fire and expire everything once. The inactivity sweep of a
+day reads the lapses that became due since the day before (scheduler/inactivity.py): the
+days run one after another, so each lapse is in one day's window; a store's first run
+reads every lapse due.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ class Day:
     fired: int  # inactivity milestones fired
     expired: int  # points expired
     automations: tuple[Tally, ...] = ()  # each automation's run of the day
+    lapses: int = 0  # inactivity candidates looked at: customers whose lapse became due on the day
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +99,8 @@ def run_daily(db: Storage, store: Store, day: date | None, clock: Callable[[], d
     day = day or local_today(store, clock())
     with db.read() as tx:
         last = tx.last_daily_run(store.id)
-    return DailyRun(store.key, day, tuple(_run_day(db, store, d, clock) for d in days_to_run(last, day)))
+    days = days_to_run(last, day)
+    return DailyRun(store.key, day, tuple(_run_day(db, store, d, clock, first=last is None) for d in days))
 
 
 def run_due_days(db: Storage, clock: Callable[[], datetime]) -> list[DailyRun]:
@@ -109,14 +114,17 @@ def run_due_days(db: Storage, clock: Callable[[], datetime]) -> list[DailyRun]:
     return [run_daily(db, store, local_today(store, now), clock) for store in due]
 
 
-def _run_day(db: Storage, store: Store, day: date, clock: Callable[[], datetime]) -> Day:
+def _run_day(db: Storage, store: Store, day: date, clock: Callable[[], datetime], *, first: bool) -> Day:
+    """Run `day`; the inactivity programs look at the lapses that became due since the run
+    of the day before, or on the store's `first` run, at every lapse due."""
     as_of = start_of_day(day, store.timezone)
+    since = None if first else start_of_day(day - timedelta(days=1), store.timezone)
     automations = run_automations(db, store, day, clock)
-    fired = check_inactivity(db, as_of, [store.id]).fired
+    inactivity = check_inactivity(db, as_of, [store.id], since)
     expired = expire_points(db, as_of, [store.id]).points
     with db.write() as tx:
         tx.mark_daily_run(store.id, day, clock())
-    return Day(day, fired, expired, tuple(automations))
+    return Day(day, inactivity.fired, expired, tuple(automations), inactivity.customers)
 
 
 @dataclass(frozen=True, slots=True)

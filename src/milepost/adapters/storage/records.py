@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, and_, delete, insert, or_, select, update
+from sqlalchemy import Integer, and_, delete, insert, or_, select, tuple_, update
 from sqlalchemy import cast as sa_cast
 from sqlalchemy import false as sa_false
 
@@ -14,10 +14,12 @@ from milepost.adapters.storage import tables as t
 from milepost.adapters.storage.base import TxBase
 from milepost.domain.actions import Action
 from milepost.domain.aggregates import METRICS
-from milepost.domain.due import cutoff, excluded_lapse
+from milepost.domain.due import Window, cutoff, excluded_lapse
 from milepost.domain.journeys import Step
 from milepost.domain.records import Store
 from milepost.domain.rules import Rule, TagCondition
+
+_cus = t.customers.c
 
 
 def rule_from_row(r: Any) -> Rule:
@@ -199,26 +201,30 @@ class RecordQueries(TxBase):
         return [r.id for r in self.conn.execute(select(t.stores.c.id).order_by(t.stores.c.id))]
 
     def inactive_customers(
-        self, store_id: int, cutoff: datetime, after_id: int, limit: int
+        self, store_id: int, window: Window, after: tuple[datetime, int] | None, limit: int
     ) -> list[tuple[int, str, datetime]]:
-        """(id, external id, last order time) of customers whose last counted order is at
-        or before `cutoff`, by id after `after_id`: an inactivity program's candidates
-        (domain/due.py decides who is due)."""
-        cus = t.customers.c
-        q = (
-            select(cus.id, cus.external_id, cus.last_order_at)
-            .where(cus.store_id == store_id, cus.last_order_at <= cutoff, cus.id > after_id)
-            .order_by(cus.id)
-            .limit(limit)
+        """(id, external id, last order time) of customers whose last counted order lies in
+        `window` (since, cutoff]: after `since` (None: any) and at or before `cutoff`; a page
+        by (last order time, id) after `after`, read from the index on (store_id,
+        last_order_at): an inactivity program's candidates (domain/due.py decides who is due)."""
+        since, until = window
+        q = select(_cus.id, _cus.external_id, _cus.last_order_at).where(
+            _cus.store_id == store_id, _cus.last_order_at <= until
         )
-        return [(r.id, r.external_id, r.last_order_at) for r in self.conn.execute(q)]
+        if since is not None:
+            q = q.where(_cus.last_order_at > since)
+        if after is not None:
+            q = q.where(_cus.last_order_at >= after[0], tuple_(_cus.last_order_at, _cus.id) > after)
+        rows = self.conn.execute(q.order_by(_cus.last_order_at, _cus.id).limit(limit))
+        return [(r.id, r.external_id, r.last_order_at) for r in rows]
 
     def exclude_lapsed(self, store_id: int, rule_id: int, arm_seq: int, days: int, now: datetime) -> int:
         """Arm an inactivity program of `days` at `now`: the lapse each customer is already
         due in never fires for them (domain/due.py decides; the value noted is the lapse)."""
-        after, added, since = 0, 0, cutoff(days, now)
+        after: tuple[datetime, int] | None = None
+        added = 0
         while True:
-            page = self.inactive_customers(store_id, since, after, 5_000)
+            page = self.inactive_customers(store_id, (None, cutoff(days, now)), after, 5_000)
             if not page:
                 return added
             lapsed = [(cid, excluded_lapse(days, last, now)) for cid, _, last in page]
@@ -238,7 +244,7 @@ class RecordQueries(TxBase):
             if rows:
                 self.conn.execute(insert(t.rule_exclusions), rows)
             added += len(rows)
-            after = page[-1][0]
+            after = (page[-1][2], page[-1][0])
 
     def start_journey(self, store_id: int, rule_id: int, metric: str) -> int:
         """A journey's first step counts from each customer's value now: a progress row

@@ -153,6 +153,8 @@ customers = Table(
     Index(None, "store_id", "email"),  # the admin UI's search by email
     Index(None, "store_id", "first_order_at"),  # automations: a first purchase N days ago
     Index(None, "store_id", "created_at"),  # automations: signed up N days ago
+    # the lapses that came due on a day, paged by (last_order_at, id); automations: no order for N days
+    Index(None, "store_id", "last_order_at", "id"),
     postgresql_with={"fillfactor": 80},
 )
 

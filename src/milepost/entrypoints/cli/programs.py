@@ -243,7 +243,9 @@ def create_inactivity(
 @pass_app
 def check_inactivity(app: App, stores: tuple[str, ...]) -> None:
     """Fire the inactivity programs that came due now (the daily scheduler does it each
-    night; safe to run from cron as often as you like: a lapse fires once)."""
+    night; safe to run from cron as often as you like: a lapse fires once). It looks at
+    every lapse due, not only the day's as the daily run does: it also fires the lapses
+    of orders that arrived late with an old date."""
     sweep = app.mp.sweeps.inactivity(list(stores) or None)
     click.echo(
         f"checked {sweep.programs} inactivity programs: {sweep.customers} customers past their days, "
