@@ -35,6 +35,7 @@ SMOKE: dict[str, list[str]] = {
         *("--customers", "100", "--events", "600", "--small-customers", "30", "--small-events", "200"),
         *("--repeat", "2", "--warmup", "1", "--fresh"),
     ],
+    "daily": ["--customers", "3000"],
 }
 SCRIPTS = tuple(SMOKE)
 

@@ -123,6 +123,8 @@ ROUTES = [
     Route("PATCH", "/api/v1/aggregates/{aggregate}", {"name": "taken over"}, MISSING),
     Route("DELETE", "/api/v1/aggregates/{aggregate}", None, MISSING),
     Route("GET", "/api/v1/customers/{customer_id:path}/aggregates", None, MISSING),
+    Route("POST", "/api/v1/pools/{key}/remove-codes", {"expired": True}, MISSING),
+    Route("DELETE", "/api/v1/pools/{key}", None, MISSING),
 ]
 
 PROGRAM_A = {

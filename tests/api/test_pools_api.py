@@ -74,3 +74,65 @@ def test_an_event_gives_each_customer_a_code_of_the_pool(client: TestClient, key
     assert code["code"] in ("SPR-0001", "SPR-0002") and code["status"] == "valid"
     r = client.put("/api/v1/pools/spring/threshold", json={"low_threshold": None}, headers=keys.auth())
     assert (r.json()["assigned"], r.json()["low_threshold"]) == (1, None)
+
+
+def test_a_pool_code_validates_and_redeems_at_checkout_once_assigned(
+    client: TestClient, keys: Any, spring: dict[str, Any]
+) -> None:
+    # Given a pool of two codes, one given to ada by her first order
+    client.post("/api/v1/pools/spring/codes", json=["SPR-0001", "SPR-0002"], headers=keys.auth())
+    create_event(client, keys, name="Welcome", count=1, actions=[{"type": "pool_code", "pool": "spring"}])
+    orders(client, keys, "ada", 1)
+    [given] = client.get("/api/v1/customers/ada/codes", headers=keys.auth()).json()["data"]
+    kept = ({"SPR-0001", "SPR-0002"} - {given["code"]}).pop()
+
+    def checkout(path: str, body: dict[str, Any]) -> Any:
+        return client.post(f"/api/v1/codes/{path}", json=body, headers=keys.auth())
+
+    # Then the code still in the pool is unknown at checkout
+    assert checkout("validate", {"code": kept, "customer_id": "ada"}).json()["status"] == "unknown"
+    # and hers validates with the pool's discount, and redeems once
+    verdict = checkout("validate", {"code": given["code"], "customer_id": "ada"}).json()
+    assert verdict["status"] == "valid" and verdict["discount"] == SPRING["discount"]
+    body = {"code": given["code"], "customer_id": "ada", "order_id": "o-1", "idempotency_key": "k1"}
+    assert checkout("redeem", body).status_code == 200
+    again = {**body, "order_id": "o-2", "idempotency_key": "k2"}
+    assert assert_problem(checkout("redeem", again), 409)["verdict"] == "already_redeemed"
+
+
+def test_codes_with_an_expiry_are_counted_removed_and_a_pool_deleted(
+    client: TestClient, keys: Any, spring: dict[str, Any]
+) -> None:
+    headers = {**keys.auth(), "Content-Type": "text/csv"}
+    csv = "code,expires_at\nSPR-0001,2027-01-31\nSPR-0002,\n"
+    r = client.post("/api/v1/pools/spring/codes", content=csv, headers=headers)
+    assert (r.status_code, r.json()["total"], r.json()["expired"]) == (200, 2, 0), r.text
+    r = client.post("/api/v1/pools/spring/codes", content="code,expires_at\nSPR-0003,someday\n", headers=headers)
+    assert_problem(r, 422, "line 2")
+    r = client.post("/api/v1/pools/spring/generate", json={"count": 2, "expires_at": "2027-06-30"}, headers=keys.auth())
+    assert r.json()["total"] == 4, r.text
+    assert_problem(
+        client.post(
+            "/api/v1/pools/spring/generate", json={"count": 2, "expires_at": "2001-01-01"}, headers=keys.auth()
+        ),
+        422,
+        "expires_at",
+    )
+
+    r = client.post("/api/v1/pools/spring/remove-codes", json={"codes": ["SPR-0009"]}, headers=keys.auth())
+    assert_problem(r, 422, "SPR-0009")
+    r = client.post("/api/v1/pools/spring/remove-codes", json={"codes": ["spr-0001"]}, headers=keys.auth())
+    assert (r.status_code, r.json()["removed"], r.json()["pool"]["total"]) == (200, 1, 3), r.text
+    assert client.delete("/api/v1/pools/spring", headers=keys.auth()).status_code == 204
+    assert_problem(client.get("/api/v1/pools/spring", headers=keys.auth()), 404)
+
+
+def test_a_pool_with_a_code_given_out_is_not_deleted(client: TestClient, keys: Any, spring: Any) -> None:
+    client.post("/api/v1/pools/spring/codes", json=["SPR-0001", "SPR-0002"], headers=keys.auth())
+    create_event(client, keys, name="Welcome", count=1, actions=[{"type": "pool_code", "pool": "spring"}])
+
+    refused = assert_problem(client.delete("/api/v1/pools/spring", headers=keys.auth()), 409)
+    assert "Welcome" in refused["detail"]
+    orders(client, keys, "ada", 1)
+    r = client.post("/api/v1/pools/spring/remove-codes", json={}, headers=keys.auth())
+    assert (r.json()["removed"], r.json()["pool"]["assigned"], r.json()["pool"]["left"]) == (1, 1, 0)

@@ -6,13 +6,15 @@ action and alerts an agent; a pool falling below its threshold alerts once."""
 from __future__ import annotations
 
 import re
+import uuid
+from datetime import UTC, date, datetime
 
 import pytest
 from milepost_kit import buy
 
 from milepost import Milepost
 from milepost.adapters.storage import tables as t
-from milepost.errors import Conflict, NotFound, ValidationError
+from milepost.errors import CodeRefused, Conflict, NotFound, ValidationError
 
 TEN_PERCENT = {"kind": "percentage", "percent": 10}
 
@@ -187,3 +189,144 @@ def test_an_action_must_name_a_pool_of_the_store(mp, store):
     with pytest.raises(ValidationError) as refused:
         pool_event(mp, store, key="autumn")
     assert refused.value.problems == {"actions[0].pool": "no coupon pool 'autumn'"}
+
+
+# -- at checkout -------------------------------------------------------------------------------
+
+
+def test_a_pool_code_validates_only_once_assigned_and_redeems_once(mp, store):
+    # Given a pool of two codes, one of which a customer got through an event
+    pool(mp, store)
+    mp.pools.import_codes(store, "spring", ["SPR-0001", "SPR-0002"])
+    pool_event(mp, store)
+    buy(mp, store, "c1", 1)
+    (given,) = mp.codes.list(store, "c1")
+    (kept,) = {"SPR-0001", "SPR-0002"} - {given.code}
+
+    # Then the code still in the pool is no code at checkout, for anyone
+    assert mp.codes.validate(store, kept, "c1").status == "unknown"
+    with pytest.raises(CodeRefused):
+        mp.codes.redeem(store, kept, "c1", order_id="o-1", key="k-kept")
+    # and the given one validates with the pool's discount, in any case, and redeems once
+    verdict = mp.codes.validate(store, given.code.lower(), "c1")
+    assert verdict.valid and verdict.discount.as_dict() == TEN_PERCENT
+    mp.codes.redeem(store, given.code, "c1", order_id="o-1", key="k1")
+    assert mp.codes.redeem(store, given.code, "c1", order_id="o-1", key="k1").redeemed_order_id == "o-1"
+    with pytest.raises(CodeRefused) as refused:
+        mp.codes.redeem(store, given.code, "c1", order_id="o-2", key="k2")
+    assert refused.value.status == "already_redeemed"
+
+
+# -- expiry ----------------------------------------------------------------------------------
+
+
+def test_an_import_reads_each_codes_expiry_from_its_column(mp, store, clock):
+    # 2026-03-01 12:00 UTC now; a date is good through that day (the store is on UTC)
+    pool(mp, store)
+    rows = [["code", "expires_at", "note"], ["SPR-0001", "2026-03-10", "x"], ["SPR-0002", "", ""], ["SPR-0003"]]
+
+    filled = mp.pools.import_codes(store, "spring", rows)
+
+    assert (filled.total, filled.expired, filled.left) == (3, 0, 3)
+    clock.set(datetime(2026, 3, 11, 0, 0, tzinfo=UTC))
+    assert (mp.pools.get(store, "spring").expired, mp.pools.get(store, "spring").left) == (1, 2)
+
+
+def test_bad_or_past_expiries_refuse_the_import_by_line(mp, store):
+    pool(mp, store)
+    rows = [["code", "expires_at"], ["SPR-0001", "soon"], ["SPR-0002", "2026-02-01"], ["SPR-0003", "2026-04-01"]]
+
+    with pytest.raises(ValidationError) as refused:
+        mp.pools.import_codes(store, "spring", rows)
+
+    assert set(refused.value.problems) == {"line 2", "line 3"}
+    assert "not a date like 2027-01-31" in refused.value.problems["line 2"]
+    assert "past already" in refused.value.problems["line 3"]
+    assert mp.pools.get(store, "spring").total == 0
+
+
+def test_an_expired_code_is_never_assigned_and_an_assigned_one_keeps_its_date(mp, store, clock):
+    # Given a pool with a code expiring soon and one expiring later
+    pool(mp, store, low_threshold=2)
+    mp.pools.import_codes(store, "spring", [["code", "expires_at"], ["SPR-0001", "2026-03-05"]])
+    mp.pools.generate(store, "spring", 1, "LT-XXXX-XXXX", expires_at=date(2026, 6, 30))
+    pool_event(mp, store)
+
+    # When a customer reaches the event after the first expired
+    clock.set(datetime(2026, 3, 6, 9, 0, tzinfo=UTC))
+    buy(mp, store, "c1", 1)
+
+    # Then they get the code still good, with its expiry, and checkout refuses it once past
+    (got,) = mp.codes.list(store, "c1")
+    assert got.code.startswith("LT-") and got.expires_at == datetime(2026, 7, 1, tzinfo=UTC)
+    assert (mp.pools.get(store, "spring").expired, mp.pools.get(store, "spring").left) == (1, 0)
+    buy(mp, store, "c2", 1)
+    assert mp.codes.list(store, "c2") == []  # the expired one is never given
+    clock.set(datetime(2026, 7, 1, 0, 0, tzinfo=UTC))
+    assert mp.codes.validate(store, got.code, "c1").status == "expired"
+
+
+def test_generate_refuses_a_past_expiry(mp, store):
+    pool(mp, store)
+    with pytest.raises(ValidationError) as refused:
+        mp.pools.generate(store, "spring", 5, expires_at=datetime(2026, 3, 1, 11, tzinfo=UTC))
+    assert "expires_at" in refused.value.problems
+    assert mp.pools.get(store, "spring").total == 0
+
+
+def test_a_date_expiry_is_the_end_of_that_day_in_the_stores_time_zone(mp, clock):
+    store = f"s-{uuid.uuid4().hex}"
+    mp.stores.create(store, "Kiwi shop", currency="USD", timezone="Pacific/Auckland")  # UTC+13 in March
+    pool(mp, store)
+    mp.pools.import_codes(store, "spring", [["code", "expires_at"], ["SPR-0001", "2026-03-10"]])
+
+    clock.set(datetime(2026, 3, 10, 10, 59, tzinfo=UTC))  # 23:59 on the 10th in Auckland
+    assert mp.pools.get(store, "spring").expired == 0
+    clock.set(datetime(2026, 3, 10, 11, 0, tzinfo=UTC))  # midnight starting the 11th
+    assert mp.pools.get(store, "spring").expired == 1
+
+
+# -- removing codes, deleting a pool --------------------------------------------------------------
+
+
+def test_unassigned_codes_are_removed_by_name_or_when_expired(mp, store, clock):
+    pool(mp, store)
+    mp.pools.import_codes(
+        store, "spring", [["code", "expires_at"], ["SPR-0001", ""], ["SPR-0002", "2026-03-02"], ["SPR-0003", ""]]
+    )
+    pool_event(mp, store)
+    buy(mp, store, "c1", 1)  # takes SPR-0001, the first left
+    assert [c.code for c in mp.codes.list(store, "c1")] == ["SPR-0001"]
+
+    with pytest.raises(Conflict, match="assigned to customers already: SPR-0001"):
+        mp.pools.remove_codes(store, "spring", ["SPR-0001", "spr-0003"])
+    with pytest.raises(ValidationError) as refused:
+        mp.pools.remove_codes(store, "spring", ["SPR-0003", "NOPE-0001"])
+    assert refused.value.problems == {"NOPE-0001": "is not a code of this pool"}
+    assert mp.pools.get(store, "spring").total == 3  # nothing removed
+
+    clock.set(datetime(2026, 3, 3, tzinfo=UTC))
+    after, removed = mp.pools.remove_codes(store, "spring", expired=True)
+    assert (removed, after.total, after.expired, after.left) == (1, 2, 0, 1)
+    after, removed = mp.pools.remove_codes(store, "spring", ["spr-0003"])
+    assert (removed, after.total, after.assigned, after.left) == (1, 1, 1, 0)
+
+
+def test_a_pool_is_deleted_only_while_none_of_its_codes_was_assigned_and_nothing_gives_them(mp, store):
+    pool(mp, store)
+    mp.pools.generate(store, "spring", 3)
+    event = pool_event(mp, store)
+
+    with pytest.raises(Conflict, match="Welcome give"):
+        mp.pools.delete(store, "spring")
+    buy(mp, store, "c1", 1)
+    mp.order_count_events.update(store, event.rule.id, actions=[{"type": "add_tag", "tag": "welcome"}])
+    with pytest.raises(Conflict, match="1 of its codes were assigned"):
+        mp.pools.delete(store, "spring")
+
+    pool(mp, store, key="autumn")
+    mp.pools.generate(store, "autumn", 3)
+    mp.pools.delete(store, "autumn")
+    assert [p.key for p in mp.pools.list(store)] == ["spring"]
+    with pytest.raises(NotFound):
+        mp.pools.delete(store, "autumn")

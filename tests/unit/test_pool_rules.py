@@ -9,7 +9,7 @@ from milepost.errors import ValidationError
 
 
 def test_good_rows_come_back_normalized_in_order():
-    assert check_rows([(1, " spr-1a "), (2, "SPR_2B")]) == ["SPR-1A", "SPR_2B"]
+    assert [c.code for c in check_rows([(1, " spr-1a "), (2, "SPR_2B")])] == ["SPR-1A", "SPR_2B"]
 
 
 def test_every_bad_row_is_named_by_its_line():

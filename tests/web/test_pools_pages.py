@@ -151,6 +151,7 @@ def test_agents_see_but_cannot_change(agent: TestClient, mp: Milepost, store: st
         (f"{url}/spring/import", {"codes": "STOLEN-1"}),
         (f"{url}/spring/generate", {"count": "5"}),
         (f"{url}/spring/threshold", {"low_threshold": "1"}),
+        (f"{url}/spring/delete", {}),
     ):
         assert agent.post(path, data={**data, "csrf_token": token}).status_code == 403
     assert [p.key for p in mp.pools.list(store)] == ["spring"] and mp.pools.get(store, "spring").total == 0
@@ -195,3 +196,23 @@ def test_a_file_of_many_bad_rows_says_how_many(admin: TestClient, mp: Milepost, 
     assert "nothing imported: 60 bad row(s), the first ones below" in text
     assert text.count("<li>line ") == 50 and "<li>line 50: " in text
     assert mp.pools.get(store, "spring").total == 0
+
+
+def test_codes_with_an_expiry_and_a_pool_deleted(admin: TestClient, mp: Milepost, store: str) -> None:
+    create(admin, store)
+    csv_file = b"code,expires_at\nSPR-0001,2099-01-31\n"
+    assert post(admin, store, "import", files={"file": ("codes.csv", csv_file, "text/csv")}).status_code == 303  # type: ignore[attr-defined]
+    r = post(admin, store, "generate", count="2", expires_at="2001-01-01")
+    assert r.status_code == 400 and "past already" in error_of(r.text, "expires_at")  # type: ignore[attr-defined]
+    assert post(admin, store, "generate", count="2", expires_at="2099-06-30").status_code == 303  # type: ignore[attr-defined]
+    page = admin.get(f"{POOLS.format(store=store)}/spring").text
+    assert '<span class="total">3</span>' in page and '<span class="expired">0</span>' in page
+    mp.order_count_events.create(store, count=1, name="Welcome", actions=[{"type": "pool_code", "pool": "spring"}])
+
+    r = post(admin, store, "delete")
+
+    assert r.status_code == 409 and "Welcome give" in html.unescape(r.text)  # type: ignore[attr-defined]
+    mp.pools.create(store, "autumn", name="Autumn", discount={"kind": "free_shipping"})
+    url = f"{POOLS.format(store=store)}/autumn"
+    r = admin.post(f"{url}/delete", data={"csrf_token": csrf(admin, url)})
+    assert r.status_code == 303 and [p.key for p in mp.pools.list(store)] == ["spring"]

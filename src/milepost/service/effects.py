@@ -150,8 +150,9 @@ def effects_of(
                 notify(batch, wanted, "customer.rewarded", key, who, {**data, "reward": reward})
             elif kind == "pool_code" and taken[intent.position].code is not None:
                 code, discount = taken[intent.position].code or "", taken[intent.position].discount
-                batch.codes.append(CodeRow(customer.id, code, discount, firing_id, None))
-                issued = {"code": code, "discount": orjson.loads(discount), "expires_at": None}
+                expires_at = taken[intent.position].expires_at
+                batch.codes.append(CodeRow(customer.id, code, discount, firing_id, expires_at))
+                issued = {"code": code, "discount": orjson.loads(discount), "expires_at": expires_at}
                 notify(batch, wanted, "reward.issued", key, who, {**data, **issued})
                 notify(batch, wanted, "customer.rewarded", key, who, {**data, "reward": {"type": "code", **issued}})
             elif kind == "trigger_workflow":

@@ -27,6 +27,7 @@ class Taken(NamedTuple):
     pool: str  # the pool's key
     code: str | None  # None: the pool had no code left (or no such pool)
     discount: str = ""  # JSON: what the code gives
+    expires_at: datetime | None = None  # the code's own expiry
 
 
 Claims = dict[tuple[int, int], Taken]
@@ -56,12 +57,12 @@ def claim_pool_codes(
             claims[(firing_id, position)] = Taken(key, None)
             continue
         if key not in before:
-            found = tx.pools(store_id, key)
+            found = tx.pools(store_id, key, now=now)
             before[key] = found[0] if found else None
         pool = before[key]
         customer = d.applied.customer
-        code = tx.claim_pool_code(pool[0], customer.id, firing_id, now) if pool else None
-        if code is None:
+        claimed = tx.claim_pool_code(pool[0], customer.id, firing_id, now) if pool else None
+        if claimed is None:
             if d.firing.rule.kind == "automation":
                 failed.add(firing_id)
             if not _has_fallback(d, position):  # an on_failure list says it instead
@@ -71,7 +72,7 @@ def claim_pool_codes(
             claims[(firing_id, position)] = Taken(key, None)
             continue
         discount = orjson.dumps(pool[1].discount.as_dict()).decode() if pool else ""
-        claims[(firing_id, position)] = Taken(key, code, discount)
+        claims[(firing_id, position)] = Taken(key, claimed[0], discount, claimed[1])
     for key, pool in before.items():
         if pool is not None:
             _alert_if_fallen(tx, store_id, key, pool[1], now)
@@ -86,7 +87,7 @@ def _alert_if_fallen(tx: ClaimTx, store_id: int, key: str, was: Pool, now: datet
     """One alert when the pool falls below its threshold (not one per code taken)."""
     if was.low_threshold is None or was.low:
         return
-    (_, now_pool), *_ = tx.pools(store_id, key)
+    (_, now_pool), *_ = tx.pools(store_id, key, now=now)
     if now_pool.low:
         message = f"pool {key!r} is running low: {now_pool.left} code(s) left (threshold {was.low_threshold})"
         tx.raise_alert(store_id, message, now, dedupe_key=f"pool-low:{key}")

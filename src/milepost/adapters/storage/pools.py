@@ -8,12 +8,12 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import and_, func, insert, select, union_all, update
+from sqlalchemy import and_, delete, func, insert, or_, select, union_all, update
 
 from milepost.adapters.storage import tables as t
 from milepost.adapters.storage.base import TxBase
 from milepost.domain.codes import Discount
-from milepost.domain.pools import Pool
+from milepost.domain.pools import NewCode, Pool
 
 _p, _pc = t.pools.c, t.pool_codes.c
 _CHUNK = 1000
@@ -21,7 +21,8 @@ _CHUNK = 1000
 
 def _pool(r: Any) -> Pool:
     discount = Discount.of(orjson.loads(r.discount))
-    return Pool(r.key, r.name, discount, r.low_threshold, r.created_at, int(r.total or 0), int(r.assigned or 0))
+    counts = int(r.total or 0), int(r.assigned or 0), int(r.expired or 0)
+    return Pool(r.key, r.name, discount, r.low_threshold, r.created_at, *counts)
 
 
 class PoolQueries(TxBase):
@@ -29,20 +30,25 @@ class PoolQueries(TxBase):
         values = {"store_id": store_id, "key": key, "name": name, "discount": discount, "created_at": now}
         self.conn.execute(insert(t.pools).values(**values, low_threshold=low))
 
-    def pools(self, store_id: int, key: str | None = None, lock: bool = False) -> list[tuple[int, Pool]]:
-        """The store's pools by key (or the one `key`), each with its id and counts;
-        `lock` holds the pool rows for this transaction (PostgreSQL)."""
+    def pools(
+        self, store_id: int, key: str | None = None, lock: bool = False, now: datetime | None = None
+    ) -> list[tuple[int, Pool]]:
+        """The store's pools by key (or the one `key`), each with its id and counts (the
+        codes expired as of `now`; none without it); `lock` holds the pool rows for this
+        transaction (PostgreSQL)."""
+        expired = and_(_pc.customer_id.is_(None), _pc.expires_at <= now) if now is not None else None
         counts = (
             select(
                 _pc.pool_id,
                 func.count().label("total"),
                 func.count(_pc.customer_id).label("assigned"),
+                (func.count(_pc.id).filter(expired) if expired is not None else func.count(None)).label("expired"),
             )
             .group_by(_pc.pool_id)
             .subquery()
         )
         q = (
-            select(t.pools, counts.c.total, counts.c.assigned)
+            select(t.pools, counts.c.total, counts.c.assigned, counts.c.expired)
             .outerjoin(counts, counts.c.pool_id == _p.id)
             .where(_p.store_id == store_id)
             .order_by(_p.key)
@@ -68,13 +74,19 @@ class PoolQueries(TxBase):
             found.update(self.conn.execute(q).scalars())
         return found
 
-    def insert_pool_codes(self, store_id: int, pool_id: int, codes: list[str], now: datetime) -> None:
-        rows = [{"pool_id": pool_id, "store_id": store_id, "code": c, "created_at": now} for c in codes]
+    def insert_pool_codes(self, store_id: int, pool_id: int, codes: list[NewCode], now: datetime) -> None:
+        rows = [
+            {"pool_id": pool_id, "store_id": store_id, "code": c, "expires_at": at, "created_at": now}
+            for c, at in codes
+        ]
         for i in range(0, len(rows), _CHUNK):
             self.conn.execute(insert(t.pool_codes), rows[i : i + _CHUNK])
 
-    def claim_pool_code(self, pool_id: int, customer_id: int, firing_id: int, now: datetime) -> str | None:
-        """Give one code left in the pool to the customer, or None when none is left. One
+    def claim_pool_code(
+        self, pool_id: int, customer_id: int, firing_id: int, now: datetime
+    ) -> tuple[str, datetime | None] | None:
+        """Give one code left in the pool to the customer (and its expiry), or None when
+        none is left; an expired code is never given. One
         UPDATE takes the row: on PostgreSQL the subquery skips rows other transactions hold
         (FOR UPDATE SKIP LOCKED), so two firings at once never take the same code; SQLite
         has one writer."""
@@ -82,7 +94,10 @@ class PoolQueries(TxBase):
         # a code a milestone drew since the import (a chance in 31^8) is never given twice
         free = (
             select(_pc.id)
-            .where(and_(_pc.pool_id == pool_id, _pc.customer_id.is_(None), ~issued.exists()))
+            .where(
+                and_(_pc.pool_id == pool_id, _pc.customer_id.is_(None), ~issued.exists()),
+                or_(_pc.expires_at.is_(None), _pc.expires_at > now),
+            )
             .order_by(_pc.id)
             .limit(1)
         )
@@ -92,7 +107,33 @@ class PoolQueries(TxBase):
             update(t.pool_codes)
             .where(_pc.id == free.scalar_subquery())
             .values(customer_id=customer_id, firing_id=firing_id, assigned_at=now)
-            .returning(_pc.code)
+            .returning(_pc.code, _pc.expires_at)
         )
-        found: str | None = self.conn.execute(q).scalar_one_or_none()
+        found = self.conn.execute(q).one_or_none()
+        return (found.code, found.expires_at) if found else None
+
+    def pool_codes_state(self, pool_id: int, codes: Iterable[str]) -> dict[str, bool]:
+        """Those of `codes` in the pool, each True when it was assigned."""
+        wanted, found = sorted(set(codes)), dict[str, bool]()
+        for i in range(0, len(wanted), _CHUNK):
+            q = select(_pc.code, _pc.customer_id).where(_pc.pool_id == pool_id, _pc.code.in_(wanted[i : i + _CHUNK]))
+            found.update((r.code, r.customer_id is not None) for r in self.conn.execute(q))
         return found
+
+    def remove_pool_codes(self, pool_id: int, codes: list[str] | None, expired_by: datetime | None) -> int:
+        """Remove the pool's unassigned codes: those named (every one, with None), and with
+        `expired_by` only those expired by then; how many went."""
+        q = delete(t.pool_codes).where(_pc.pool_id == pool_id, _pc.customer_id.is_(None))
+        if expired_by is not None:
+            q = q.where(_pc.expires_at <= expired_by)
+        if codes is None:
+            return int(self.conn.execute(q).rowcount)
+        return sum(
+            int(self.conn.execute(q.where(_pc.code.in_(codes[i : i + _CHUNK]))).rowcount)
+            for i in range(0, len(codes), _CHUNK)
+        )
+
+    def delete_pool(self, pool_id: int) -> None:
+        """The pool and its codes (the service refuses a pool with codes assigned)."""
+        self.conn.execute(delete(t.pool_codes).where(_pc.pool_id == pool_id))
+        self.conn.execute(delete(t.pools).where(_p.id == pool_id))

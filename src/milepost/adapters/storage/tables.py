@@ -561,6 +561,7 @@ pool_codes = Table(
     Column("customer_id", Id),  # the customer it was assigned to; none: still in the pool
     Column("assigned_at", UTCDateTime),
     Column("firing_id", Id),  # the firing that took it
+    Column("expires_at", UTCDateTime),  # none: never; once past, never assigned (an assigned code keeps it)
     _created(),
     UniqueConstraint("store_id", "code"),
     Index(None, "pool_id", "customer_id"),  # the codes left, and how many

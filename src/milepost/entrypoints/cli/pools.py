@@ -1,5 +1,5 @@
-"""`milepost pools create|list|import|generate|threshold`: coupon pools, sets of codes
-made ahead that `pool_code` actions give out."""
+"""`milepost pools create|list|import|generate|remove|delete|threshold`: coupon pools, sets
+of codes made ahead that `pool_code` actions give out."""
 
 from __future__ import annotations
 
@@ -25,8 +25,9 @@ def _json(pool: Pool) -> dict[str, Any]:
 def _show(pool: Pool, as_json: bool, done: str) -> None:
     if as_json:
         print_json(_json(pool))
-    else:
-        click.echo(f"pool {pool.key} {done}: {pool.total} codes, {pool.assigned} assigned, {pool.left} left")
+        return
+    expired = f", {pool.expired} expired" if pool.expired else ""
+    click.echo(f"pool {pool.key} {done}: {pool.total} codes, {pool.assigned} assigned{expired}, {pool.left} left")
 
 
 @click.group()
@@ -81,8 +82,9 @@ def list_pools(app: App, store: str, as_json: bool) -> None:
     if as_json:
         print_json([_json(p) for p in found])
         return
-    rows = ((p.key, p.name, _gives(p.discount), p.total, p.assigned, p.left, p.low_threshold) for p in found)
-    console().print(table("Pools", ("key", "name", "gives", "codes", "assigned", "left", "alert below"), rows))
+    rows = ((p.key, p.name, _gives(p.discount), p.total, p.assigned, p.expired, p.left, p.low_threshold) for p in found)
+    headers = ("key", "name", "gives", "codes", "assigned", "expired", "left", "alert below")
+    console().print(table("Pools", headers, rows))
 
 
 @pools.command("import")
@@ -92,8 +94,10 @@ def list_pools(app: App, store: str, as_json: bool) -> None:
 @json_option
 @pass_app
 def import_codes(app: App, store: str, key: str, file: IO[str], as_json: bool) -> None:
-    """Add the codes of FILE (CSV, the code in the first column; a header 'code' is skipped)
-    to pool KEY: all of them, or none, with each bad row named by its line."""
+    """Add the codes of FILE (CSV, the code in the first column; a header 'code' is skipped,
+    and its column 'expires_at', if any, gives each code's expiry: a date like 2027-01-31,
+    good through that day in the store's time zone, or an ISO 8601 time) to pool KEY: all
+    of them, or none, with each bad row named by its line."""
     rows = list(_read(file))
     _show(app.mp.pools.import_codes(store, key, rows), as_json, "filled")
 
@@ -116,11 +120,45 @@ def _read(file: IO[str]) -> Iterator[list[str]]:
 @click.argument("key")
 @click.argument("count", type=int)
 @click.option("--pattern", help="Like SPRING-XXXX-XXXX: X a random character, 9 a digit, A a letter.")
+@click.option("--expires", metavar="DATE", help="The codes expire: a date like 2027-01-31 (through that day).")
 @json_option
 @pass_app
-def generate(app: App, store: str, key: str, count: int, pattern: str | None, as_json: bool) -> None:
-    """Add COUNT new codes drawn by --pattern to pool KEY."""
-    _show(app.mp.pools.generate(store, key, count, pattern), as_json, "filled")
+def generate(
+    app: App, store: str, key: str, count: int, pattern: str | None, expires: str | None, as_json: bool
+) -> None:
+    """Add COUNT new codes drawn by --pattern to pool KEY; an expired code is never given."""
+    _show(app.mp.pools.generate(store, key, count, pattern, expires_at=expires), as_json, "filled")
+
+
+@pools.command("remove")
+@store_option
+@click.argument("key")
+@click.argument("codes", nargs=-1)
+@click.option("--expired", is_flag=True, help="Only the codes past their expiry.")
+@click.option("--all", "every", is_flag=True, help="Every code not assigned yet (with --expired: every expired one).")
+@json_option
+@pass_app
+def remove(app: App, store: str, key: str, codes: tuple[str, ...], expired: bool, every: bool, as_json: bool) -> None:
+    """Remove CODES, not assigned yet, from pool KEY (all or none); or with --all or
+    --expired, every code not assigned (only the expired ones with --expired)."""
+    if bool(codes) == (every or expired):
+        raise Failure("name the CODES to remove, or give --all or --expired")
+    pool, removed = app.mp.pools.remove_codes(store, key, list(codes) or None, expired=expired)
+    if as_json:
+        print_json({"removed": removed, "pool": _json(pool)})
+    else:
+        _show(pool, False, f"lost {removed} code(s)")
+
+
+@pools.command("delete")
+@store_option
+@click.argument("key")
+@pass_app
+def delete(app: App, store: str, key: str) -> None:
+    """Delete pool KEY and its codes; refused while any of its codes was assigned to a
+    customer or an action gives codes of it."""
+    app.mp.pools.delete(store, key)
+    click.echo(f"pool {key} deleted")
 
 
 @pools.command("threshold")

@@ -1,5 +1,6 @@
 """Coupon pools: listed with what is left, created, filled from a JSON list or a CSV (all
-or nothing) or by pattern, and their low-stock threshold set."""
+or nothing, each code's expiry in a column `expires_at`) or by pattern, their unassigned
+codes removed, deleted while none was assigned, and their low-stock threshold set."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ import io
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from milepost.entrypoints.http.admin import AdminCaller, problems
 from milepost.entrypoints.http.body import read_body
 from milepost.entrypoints.http.problems import ApiProblem
-from milepost.entrypoints.http.schemas.pools import GenerateIn, PoolIn, PoolOut, ThresholdIn
+from milepost.entrypoints.http.schemas.pools import GenerateIn, PoolIn, PoolOut, RemovedOut, RemoveIn, ThresholdIn
 from milepost.entrypoints.http.schemas.responses import Page
 
 router = APIRouter(prefix="/api/v1/pools", tags=["pools"])
@@ -31,7 +32,13 @@ _IMPORT_BODY = {
                 ]
             }
         },
-        "text/csv": {"schema": {"type": "string", "description": "The code in the first column; a header `code`."}},
+        "text/csv": {
+            "schema": {
+                "type": "string",
+                "description": "The code in the first column; a header `code`, whose column `expires_at` "
+                "(if any) gives each code's expiry: a date (through that day, store-local) or an ISO 8601 time.",
+            }
+        },
     },
 }
 
@@ -109,7 +116,35 @@ def _rows(content_type: str, raw: bytes) -> list[Any]:
     responses=problems(404, body=True),
 )
 def generate(admin: AdminCaller, key: PoolKey, body: GenerateIn) -> PoolOut:
-    return PoolOut.of(admin.mp.pools.generate(admin.store, key, body.count, body.pattern))
+    return PoolOut.of(admin.mp.pools.generate(admin.store, key, body.count, body.pattern, expires_at=body.expires_at))
+
+
+@router.post(
+    "/{key}/remove-codes",
+    summary="Remove codes not assigned yet from a pool",
+    description="The codes named (each must be in the pool and not assigned, or nothing is removed: 422 for "
+    "one not in the pool, 409 for one assigned), or every code not assigned; with `expired`, only those past "
+    "their expiry.",
+    response_model=RemovedOut,
+    responses=problems(404, 409, body=True),
+)
+def remove_codes(admin: AdminCaller, key: PoolKey, body: RemoveIn) -> RemovedOut:
+    pool, removed = admin.mp.pools.remove_codes(admin.store, key, body.codes, expired=body.expired)
+    return RemovedOut(removed=removed, pool=PoolOut.of(pool))
+
+
+@router.delete(
+    "/{key}",
+    status_code=204,
+    summary="Delete a coupon pool and its codes",
+    description="Refused (409, with the reason) while any of its codes was assigned to a customer, or an "
+    "order count event or program gives codes of it.",
+    response_class=Response,
+    responses=problems(404, 409),
+)
+def delete_pool(admin: AdminCaller, key: PoolKey) -> Response:
+    admin.mp.pools.delete(admin.store, key)
+    return Response(status_code=204)
 
 
 @router.put(

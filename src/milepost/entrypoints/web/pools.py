@@ -117,11 +117,12 @@ async def import_codes(request: Request, store: str, key: PoolKey, session: Admi
 @router.post(PATH + "/{key}/generate")
 async def generate_codes(request: Request, store: str, key: PoolKey, session: Administrator) -> Response:
     data = await _checked(request, store, key, session)
-    form = forms.Form({"count": forms.text(data, "count"), "pattern": forms.text(data, "pattern")})
+    form = forms.Form({name: forms.text(data, name) for name in ("count", "pattern", "expires_at")})
 
     def generate() -> Pool:
         count = forms.whole(data, "count") or 0  # required: never None
-        return auth.mp_of(request).pools.generate(store, key, count, form.values["pattern"] or None)
+        pattern, expires_at = form.values["pattern"] or None, form.values["expires_at"] or None
+        return auth.mp_of(request).pools.generate(store, key, count, pattern, expires_at=expires_at)
 
     return _change(request, store, key, session, "generation", form, generate)
 
@@ -136,6 +137,19 @@ async def set_threshold(request: Request, store: str, key: PoolKey, session: Adm
         return auth.mp_of(request).pools.set_threshold(store, key, low)
 
     return _change(request, store, key, session, "threshold", form, save)
+
+
+@router.post(PATH + "/{key}/delete")
+async def delete_pool(request: Request, store: str, key: PoolKey, session: Administrator) -> Response:
+    """Delete the pool, or show its page with the reason it cannot be."""
+    await _checked(request, store, key, session)
+    try:
+        auth.mp_of(request).pools.delete(store, key)
+    except Conflict as e:
+        form = forms.Form({})
+        form.errors[""] = str(e)
+        return _pool_page(request, session, auth.store_of(request, store), key, status=409, given={"deletion": form})
+    return render.redirect(BASE.format(store=store))
 
 
 async def _checked(request: Request, store: str, key: str, session: WebSession) -> dict[str, Any]:
@@ -212,7 +226,8 @@ def _pool_page(
         store=store,
         pool=_row(pool, store),
         imports=given.get("imports", forms.Form({"codes": ""})),
-        generation=given.get("generation", forms.Form({"count": "", "pattern": ""})),
+        generation=given.get("generation", forms.Form({"count": "", "pattern": "", "expires_at": ""})),
+        deletion=given.get("deletion", forms.Form({})),
         threshold=given.get("threshold", forms.Form({"low_threshold": threshold})),
         added=added,
         section="pools",
@@ -228,6 +243,7 @@ def _row(p: Pool, store: Store) -> dict[str, Any]:
         "discount": gives,
         "total": p.total,
         "assigned": p.assigned,
+        "expired": p.expired,
         "left": p.left,
         "low_threshold": p.low_threshold,
         "low": p.low,

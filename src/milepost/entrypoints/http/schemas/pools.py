@@ -24,7 +24,8 @@ class PoolOut(BaseModel):
     low_threshold: int | None = Field(description="An alert is raised when fewer codes than this are left.")
     total: int = Field(description="Codes in the pool.")
     assigned: int = Field(description="Codes given to customers.")
-    left: int = Field(description="Codes still to give.")
+    expired: int = Field(description="Codes not given and past their expiry: never given.")
+    left: int = Field(description="Codes still to give: neither given nor expired.")
     created_at: Timestamp
 
     @classmethod
@@ -44,6 +45,23 @@ class GenerateIn(Body):
     pattern: Annotated[str, text(64)] | None = Field(
         None, description="Like SPRING-XXXX-XXXX: X a random character, 9 a digit, A a letter; at least 8 random."
     )
+    expires_at: Annotated[str, text(40)] | None = Field(
+        None,
+        description="When the codes expire: a date like 2027-01-31 (good through that day in the store's time "
+        "zone) or an ISO 8601 time. An expired code is never assigned. None: never.",
+    )
+
+
+class RemoveIn(Body):
+    codes: list[Annotated[str, text(64)]] | None = Field(
+        None, max_length=MAX_GENERATE, description="The codes to remove; none: every code not assigned."
+    )
+    expired: bool = Field(False, description="Only the codes past their expiry.")
+
+
+class RemovedOut(BaseModel):
+    removed: int = Field(description="Codes removed.")
+    pool: PoolOut
 
 
 class ThresholdIn(Body):
