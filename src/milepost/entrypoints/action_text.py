@@ -20,6 +20,7 @@ _NAMED = {
     "send_email": ("email", "template"),
     "trigger_workflow": ("workflow", "workflow"),
     "pool_code": ("code from pool", "pool"),
+    "record_event": ("record event", "event"),
 }
 
 
@@ -37,6 +38,8 @@ def action_text(action: Any, currency: str, locale: str = LOCALE) -> str:
         return f"{a['points']:,} points"
     if kind == "alert":
         return f"alert {a['message']!r}" if a.get("message") else "alert"
+    if kind == "internal_email":
+        return f"internal email to {a.get('to') or 'the user in ' + repr(a.get('to_attribute'))}"
     if kind == "webhook":
         return f"webhook {a['url']}"
     if kind == "code":

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from milepost.domain.actions import ACTION_TYPES
+from milepost.domain.actions import ACTION_TYPES, ActionType
 from milepost.errors import ValidationError
 from milepost.formatting import parse_amount, units
 
@@ -36,19 +36,29 @@ PARAM_LABELS = {
     "workflow": "Workflow",
     "url": "Webhook URL",
     "pool": "Coupon pool",
+    "event": "Custom event name",
+    "properties": "Properties, one a line: name: template (like coupon code: {{ code }})",
+    "to": "To (a user's email)",
+    "to_attribute": "Or the customer's account manager, from the attribute (like account_manager)",
+    "subject": "Subject",
+    "body": "Body",
 }
 
 
 def action_editor(
-    slots: list[dict[str, str]], template_keys: list[str], email_reach: str, pool_keys: list[str] | None = None
+    slots: list[dict[str, str]],
+    template_keys: list[str],
+    email_reach: str,
+    pool_keys: list[str] | None = None,
+    types: Mapping[str, ActionType] = ACTION_TYPES,
 ) -> dict[str, Any]:
     """What a page with the action editor (actions.html) gives its template: the slots,
-    the action types, their parameters and labels, the store's email templates and coupon
-    pools, and whom an email would reach today, in words."""
+    the action types (a program's unless `types` says), their parameters and labels, the
+    store's email templates and coupon pools, and whom an email would reach today, in words."""
     return {
         "slots": slots,
-        "action_types": ACTION_TYPES,
-        "action_params": action_params(),
+        "action_types": types,
+        "action_params": action_params(types),
         "labels": PARAM_LABELS,
         "email_templates": template_keys,
         "email_reach": email_reach,
@@ -56,11 +66,11 @@ def action_editor(
     }
 
 
-def action_params() -> dict[str, tuple[Any, list[str]]]:
+def action_params(types: Mapping[str, ActionType] = ACTION_TYPES) -> dict[str, tuple[Any, list[str]]]:
     """Each parameter name of the action types once, with the types that take it (a
     slot shows one field per name: `tag` serves both add_tag and remove_tag)."""
     found: dict[str, tuple[Any, list[str]]] = {}
-    for spec in ACTION_TYPES.values():
+    for spec in types.values():
         for p in spec.params:
             if p.kind == "currency":
                 continue  # always the store's
@@ -143,18 +153,33 @@ def checkbox(data: Mapping[str, Any], name: str) -> bool:
 def actions_from(data: Mapping[str, Any], currency: str, form: Form) -> list[dict[str, Any]]:
     """The actions of the editor's slots, in order; fields that do not parse go to
     `form.errors` (the model checks the rest)."""
+    actions, slots = slot_actions(data, currency, form)
+    # the model numbers actions by their place in the list: keep slot numbers for errors
+    form.values["_slots"] = slots
+    return actions
+
+
+def slot_actions(
+    data: Mapping[str, Any],
+    currency: str,
+    form: Form,
+    prefix: str = "action",
+    types: Mapping[str, ActionType] = ACTION_TYPES,
+) -> tuple[list[dict[str, Any]], list[int]]:
+    """The actions of the editor whose fields are named `<prefix>-<slot>-<param>`, in
+    order, and the slot each came from."""
     found = []
     for i in range(MAX_SLOTS):
-        kind = text(data, f"action-{i}-type")
+        kind = text(data, f"{prefix}-{i}-type")
         if not kind:
             continue
-        spec = ACTION_TYPES.get(kind)
+        spec = types.get(kind)
         action: dict[str, Any] = {"type": kind}
         if spec is None:
-            form.errors[f"action-{i}-type"] = "choose an action"
+            form.errors[f"{prefix}-{i}-type"] = "choose an action"
             continue
         for p in spec.params:
-            name = f"action-{i}-{p.name}"
+            name = f"{prefix}-{i}-{p.name}"
             try:
                 value = _param(data, name, p.kind, currency)
             except FormError as e:
@@ -163,9 +188,7 @@ def actions_from(data: Mapping[str, Any], currency: str, form: Form) -> list[dic
             if value is not None:
                 action[p.name] = value
         found.append((i, action))
-    # the model numbers actions by their place in the list: keep slot numbers for errors
-    form.values["_slots"] = [i for i, _ in found]
-    return [a for _, a in found]
+    return [a for _, a in found], [i for i, _ in found]
 
 
 def renumber(problems: Mapping[str, str], slots: list[int]) -> dict[str, str]:
@@ -190,6 +213,8 @@ def action_slots(actions: list[dict[str, Any]], currency: str, extra: int = 2) -
                 continue
             if key == "amount" and a.get("type") == "credit" and isinstance(value, int):
                 shown[key] = units(value, currency)
+            elif key == "properties" and isinstance(value, dict):
+                shown[key] = "\n".join(f"{k}: {v}" for k, v in value.items())
             elif key == "discount" and isinstance(value, dict):
                 shown["discount_kind"] = value.get("kind", "")
                 if "amount" in value:
@@ -204,15 +229,15 @@ def action_slots(actions: list[dict[str, Any]], currency: str, extra: int = 2) -
     return slots + [{"type": ""} for _ in range(extra)]
 
 
-def slots_from_form(data: Mapping[str, Any]) -> list[dict[str, str]]:
+def slots_from_form(data: Mapping[str, Any], prefix: str = "action", least: int = 3) -> list[dict[str, str]]:
     """The slots as the browser posted them, to show a refused form again as it was."""
     slots = []
     for i in range(MAX_SLOTS):
-        prefix = f"action-{i}-"
-        found = {k[len(prefix) :]: text(data, k) for k in data if k.startswith(prefix)}
-        if found or i < 3:
+        start = f"{prefix}-{i}-"
+        found = {k[len(start) :]: text(data, k) for k in data if k.startswith(start)}
+        if found or i < least:
             slots.append({"type": "", **found})
-    while slots and len(slots) > 3 and not any(slots[-1].values()):
+    while slots and len(slots) > least and not any(slots[-1].values()):
         slots.pop()
     return [*slots, {"type": ""}]
 
@@ -226,6 +251,8 @@ def _param(data: Mapping[str, Any], name: str, kind: str, currency: str) -> Any:
         return whole(data, name, required=False)
     if kind == "discount":
         return discount(data, name, currency)
+    if kind == "properties":
+        return properties(data, name)
     value = text(data, name)
     return value or None
 
@@ -244,6 +271,19 @@ def discount(data: Mapping[str, Any], name: str, currency: str) -> dict[str, Any
     elif kind == "free_gift":
         found["product_id"] = text(data, f"{name}_product_id") or None
     return {k: v for k, v in found.items() if v is not None}
+
+
+def properties(data: Mapping[str, Any], name: str) -> dict[str, str] | None:
+    """`name: template` lines as the model's properties; none typed: None."""
+    found = {}
+    for n, line in enumerate(text(data, name).splitlines(), 1):
+        if not line.strip():
+            continue
+        key, colon, value = line.partition(":")
+        if not colon or not key.strip():
+            raise FormError(name, f"line {n}: write it as name: value")
+        found[key.strip()] = value.strip()
+    return found or None
 
 
 # -- tag conditions and times of day, as operators type them ------------------------------------

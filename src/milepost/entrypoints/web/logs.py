@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from milepost.domain import ids
-from milepost.domain.actions import ACTION_TYPES
+from milepost.domain.action_types import AUTOMATION_ACTION_TYPES
 from milepost.domain.records import MilestoneReached, Store
 from milepost.entrypoints.action_text import outcome_detail
 from milepost.entrypoints.web import auth, forms, render
@@ -153,7 +153,7 @@ def outcome(action: Mapping[str, Any], store: Store) -> dict[str, Any]:
     """What one action did, in words; an email, text or webhook as its delivery stands now
     (the log reads it so), with a link to that delivery."""
     kind = str(action.get("type", ""))
-    spec = ACTION_TYPES.get(kind)
+    spec = AUTOMATION_ACTION_TYPES.get(kind)  # a program's types and an automation's
     detail = outcome_detail(str(action.get("detail") or ""), store.locale)
     return {
         "label": spec.label if spec else kind,

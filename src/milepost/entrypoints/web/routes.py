@@ -6,6 +6,8 @@ from fastapi import APIRouter
 
 from milepost.entrypoints.web import (
     api_keys,
+    automation_runs,
+    automations,
     customer_actions,
     customer_list,
     customers,
@@ -29,6 +31,8 @@ for _area in (
     programs,
     email_templates,
     pools,
+    automations,  # before automation_runs: its /new is not an automation's key
+    automation_runs,
     customer_list,
     customers,
     customer_actions,

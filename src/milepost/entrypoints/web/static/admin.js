@@ -21,9 +21,14 @@
     }
   }
 
-  // Rows are numbered 0, 1, 2, ... in their fields' names (action-0-type, ...), as the server reads them
-  var NUMBERED = /^(f-action-|action-|f-)\d+-/;
+  // Rows are numbered 0, 1, 2, ... in their fields' names (action-0-type, ...), as the server reads them;
+  // a page with several editors gives each a prefix of its own (data-prefix: b0-action-0-type, ...)
+  function numbered(editor) {
+    var prefix = (editor.getAttribute("data-prefix") || "action").replace(/[^a-z0-9-]/g, "");
+    return new RegExp("^(f-" + prefix + "-|" + prefix + "-|f-)\\d+-");
+  }
   function renumber(editor) {
+    var NUMBERED = numbered(editor);
     var slots = editor.querySelectorAll(".action-slot");
     slots.forEach(function (slot, i) {
       slot.setAttribute("data-slot", i);
