@@ -194,6 +194,16 @@ def test_edit_shows_the_saved_automation_and_saves_it(admin: TestClient, mp: Mil
     assert saved["branches"] == mp.automations.create(shop, anniversary(key="twin")).automation.as_dict()["branches"]
 
 
+def test_a_condition_the_rows_cannot_show_says_so(admin: TestClient, mp: Milepost, shop: str) -> None:
+    nested = {"not": {"field": "tag", "op": "has", "value": "vip"}}
+    mp.automations.create(shop, anniversary(audience=nested))
+
+    page = admin.get(f"{BASE.format(store=shop)}/{ANNIVERSARY}/edit")
+
+    assert page.status_code == 200 and "nested groups this form cannot show" in page.text
+    assert "not (tag has vip)" in admin.get(f"{BASE.format(store=shop)}/{ANNIVERSARY}").text
+
+
 def customer(mp: Milepost, store: str, cid: str) -> None:
     event = {"id": f"c-{cid}", "type": "customer.created", "customer_id": cid, "name": f"Customer {cid}"}
     event |= {"email": f"{cid}@example.com", "email_consent": True, "occurred_at": "2024-01-01T00:00:00Z"}
