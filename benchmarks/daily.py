@@ -62,6 +62,7 @@ from sqlalchemy import Connection, inspect, text
 
 from milepost import Milepost
 from milepost.adapters.storage.times import sqlite_time
+from milepost.domain.automations import candidate_window
 from milepost.entrypoints.cli import demo_anniversary
 from milepost.scheduler import daily as scheduler_daily
 
@@ -237,6 +238,24 @@ WHERE store_id = :s AND first_order_at >= :lo AND first_order_at < :hi
   AND email IS NOT NULL AND email <> '' AND email_consent"""
 
 
+# The engine's candidate page (adapters/storage/automations.py `automation_candidates`):
+# first_order_at in a UTC range holding D - 365 in every zone, by id, a page at a time.
+CANDIDATES = """SELECT id, external_id, first_order_at FROM customers
+WHERE store_id = :s AND id > 0 AND first_order_at >= :lo AND first_order_at < :hi
+ORDER BY id LIMIT 1000"""
+
+
+def candidates_plan(mp: Milepost, store_id: int, day: date) -> list[str]:
+    """The plan of the engine's candidate query for `day`: it must read the index on
+    first_order_at, not walk every customer by id."""
+    lo, hi = candidate_window(day - timedelta(days=365))
+    sqlite = mp.db.engine.dialect.name == "sqlite"
+    params = {"s": store_id, "lo": sqlite_time(lo) if sqlite else lo, "hi": sqlite_time(hi) if sqlite else hi}
+    explain = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN "
+    with mp.db.engine.connect() as conn:
+        return [" ".join(str(c) for c in r) for r in conn.execute(text(explain + CANDIDATES), params)]
+
+
 def local_day(day: date, zone: str) -> tuple[datetime, datetime]:
     """The store-local `day` as a UTC range [start, end)."""
     tz = ZoneInfo(zone)
@@ -326,13 +345,19 @@ def bench_backend(backend: Backend, args: argparse.Namespace) -> dict[str, Any]:
             f"{made['arm_seconds']:.1f} s; index customers(store_id, first_order_at) {index}"
         )
         found = audience(mp, made["store_id"], args.date, args.timezone)
+        found["engine_plan"] = candidates_plan(mp, made["store_id"], args.date)
         ran = daily(mp, args.date, args.customers)
-    uses_index = any(INDEX in line or ("first_order_at" in line and "INDEX" in line.upper()) for line in found["plan"])
+
+    def indexed(plan: list[str]) -> bool:
+        return any(INDEX in line or ("first_order_at" in line and "INDEX" in line.upper()) for line in plan)
+
+    uses_index, engine_indexed = indexed(found["plan"]), indexed(found["engine_plan"])
     print(
         f"  baseline:  bare SQL audience of {args.date}: {found['customers']:,} customers in "
         f"{found['seconds'] * 1000:,.1f} ms (first run {found['first_seconds'] * 1000:,.1f} ms)"
     )
     print("             plan: " + " | ".join(found["plan"]))
+    print("  engine's candidates plan: " + " | ".join(found["engine_plan"]))
     print(
         f"  engine:    run_daily({args.date}): {ran['seconds']:,.2f} s, "
         f"{ran['customers_per_s']:,.0f} customers/s; {ran['fired']:,} fired, {ran['expired']:,} expired"
@@ -347,9 +372,11 @@ def bench_backend(backend: Backend, args: argparse.Namespace) -> dict[str, Any]:
     print(f"  ratio:     automation / bare SQL = {auto['seconds'] / max(found['seconds'], 1e-9):,.0f}x")
     print(f"  ratio:     run_daily / bare SQL = {ran['seconds'] / max(found['seconds'], 1e-9):,.0f}x")
     problems = [] if uses_index else ["the audience query does not use an index on first_order_at"]
+    problems += [] if engine_indexed else ["the engine's candidate query does not use the index on first_order_at"]
     for p in problems:
         print(f"  PROBLEM:   {p}")
-    return {"setup": made, "audience": {**found, "uses_index": uses_index}, "run_daily": ran, "problems": problems}
+    audience_figures = {**found, "uses_index": uses_index, "engine_uses_index": engine_indexed}
+    return {"setup": made, "audience": audience_figures, "run_daily": ran, "problems": problems}
 
 
 def main(argv: list[str] | None = None) -> int:
