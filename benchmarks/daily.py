@@ -10,11 +10,14 @@ customers, one for their orders, one for the pool's codes, not the API (a millio
 customers through ingest would take an hour before anything is measured). Each customer
 has a first counted order spread over the last ~3 years (customers.first_order_at, an
 `orders` row that counts, paid, counted_at = first_order_at); every 4th a second one 10
-days later; 90% have an email, 80% email consent. The store's time zone is `--timezone`
-(Europe/Paris). A coupon pool `1year_anniversary_discount` holds `--codes` codes (default
-a hundredth of the customers, ten times a day's audience). An inactivity program (90 days
-without an order: a tag, `--inactivity-days`, 0 for none) is created after the load, so
-its arming excludes the lapses already due, as it would in a live store.
+days later; each order has the `order.paid` event that made it count (an orders
+aggregate reads orders through their events); 90% have an email, 80% email consent. The
+store's time zone is `--timezone` (Europe/Paris). A coupon pool `1year_anniversary_discount`
+holds `--codes` codes (default a hundredth of the customers, ten times a day's audience).
+The first-purchase anniversary automation is installed as the demo ships it
+(`install_anniversary`: its aggregate `orders_365d`, its two emails). An inactivity program (90 days without an
+order: a tag, `--inactivity-days`, 0 for none) is created after the load, so its arming
+excludes the lapses already due, as it would in a live store.
 
 The audience query needs an index on customers(store_id, first_order_at). Migration 0022
 (automations) adds it; on a schema without it, the setup creates it (and says so).
@@ -24,10 +27,11 @@ Timed, for the date D (`--date`, default today in UTC):
 1. the baseline: the bare SQL selecting the anniversary audience of D (store-local date
    of first_order_at = D - 365, an email, email consent), best of 3 after a first run;
    its plan is printed, so an audience found by scanning every customer shows;
-2. `mp.sweeps.run_daily([store], D)`: today the inactivity programs and points expiry;
-   `install_anniversary` adds the anniversary automation once `mp.automations` exists
-   (the automations engine), so the same command then measures it. Printed as seconds and
-   customers/s of the store.
+2. `mp.sweeps.run_daily([store], D)`: the anniversary automation, the inactivity
+   programs and points expiry, each part timed on its own (the functions
+   scheduler/daily.py calls, wrapped): the automation's seconds and customers/s of the
+   store are printed beside the bare SQL, and the whole run's. `--inactivity-days 0`
+   leaves the inactivity sweep out.
 """
 
 from __future__ import annotations
@@ -44,6 +48,9 @@ import argparse
 import json
 import time
 import warnings
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
@@ -55,6 +62,9 @@ from sqlalchemy import Connection, inspect, text
 
 from milepost import Milepost
 from milepost.adapters.storage.times import sqlite_time
+from milepost.domain.automations import candidate_window
+from milepost.entrypoints.cli import demo_anniversary
+from milepost.scheduler import daily as scheduler_daily
 
 STORE = "bench"
 POOL = "1year_anniversary_discount"
@@ -148,6 +158,16 @@ def populate(mp: Milepost, conn: Connection, store_id: int, customers: int, code
             ),
             {"s": store_id},
         )
+    conn.execute(  # the events that made them count: an orders aggregate reads orders through them
+        text(
+            """INSERT INTO events (store_id, source, external_id, type, customer_id, order_id, occurred_at,
+                received_at, payload)
+            SELECT store_id, 'bench', 'e-' || external_id, 'order.paid', customer_id, external_id, counted_at,
+                counted_at, '{}'
+            FROM orders WHERE store_id = :s"""
+        ),
+        {"s": store_id},
+    )
     conn.execute(
         text(
             f"""{d.series}
@@ -176,16 +196,15 @@ def analyze(conn: Connection) -> None:
     conn.execute(text("ANALYZE"))
 
 
-def install_anniversary(mp: Milepost, store: str) -> bool:
-    """THE ANNIVERSARY AUTOMATION: to be filled in by the automations engine.
-
-    Install the first-purchase anniversary automation in `store` (audience: first paid
-    purchase 365 days ago, an email, consent; 1-2 orders in the last 365 days: a code from
-    the pool POOL, an event, a tag and the gift email; 3+: the thank-you email), so that
-    `run_daily` measures it. Until `mp.automations` exists, a no-op returning False."""
-    if not hasattr(mp, "automations"):
-        return False
-    return False  # the automations engine installs the automation here, and returns True
+def install_anniversary(mp: Milepost, store: str, day: date) -> bool:
+    """The first-purchase anniversary automation as the demo store ships it
+    (entrypoints/cli/demo_anniversary.py): the aggregate `orders_365d`, the gift and
+    thank-you emails, and the automation (audience: an email, consent; 1-2 orders in the
+    last 365 days: a code from the pool POOL, an event, a tag and the gift email, or, the
+    pool empty, an email to the account manager and an alert; 3+: the thank-you email),
+    live before `day`. The pool and its codes are the setup's."""
+    demo_anniversary.configure(mp, store, day)
+    return True
 
 
 def setup(mp: Milepost, args: argparse.Namespace, now: datetime) -> dict[str, Any]:
@@ -208,7 +227,7 @@ def setup(mp: Milepost, args: argparse.Namespace, now: datetime) -> dict[str, An
         "load_seconds": round(loaded, 2),
         "arm_seconds": round(armed, 2),
         "index_created": created,
-        "anniversary_installed": install_anniversary(mp, STORE),
+        "anniversary_installed": install_anniversary(mp, STORE, args.date),
     }
 
 
@@ -217,6 +236,24 @@ def setup(mp: Milepost, args: argparse.Namespace, now: datetime) -> dict[str, An
 AUDIENCE = """SELECT id, external_id, email FROM customers
 WHERE store_id = :s AND first_order_at >= :lo AND first_order_at < :hi
   AND email IS NOT NULL AND email <> '' AND email_consent"""
+
+
+# The engine's candidate page (adapters/storage/automations.py `automation_candidates`):
+# first_order_at in a UTC range holding D - 365 in every zone, by id, a page at a time.
+CANDIDATES = """SELECT id, external_id, first_order_at FROM customers
+WHERE store_id = :s AND id > 0 AND first_order_at >= :lo AND first_order_at < :hi
+ORDER BY id LIMIT 1000"""
+
+
+def candidates_plan(mp: Milepost, store_id: int, day: date) -> list[str]:
+    """The plan of the engine's candidate query for `day`: it must read the index on
+    first_order_at, not walk every customer by id."""
+    lo, hi = candidate_window(day - timedelta(days=365))
+    sqlite = mp.db.engine.dialect.name == "sqlite"
+    params = {"s": store_id, "lo": sqlite_time(lo) if sqlite else lo, "hi": sqlite_time(hi) if sqlite else hi}
+    explain = "EXPLAIN QUERY PLAN " if sqlite else "EXPLAIN "
+    with mp.db.engine.connect() as conn:
+        return [" ".join(str(c) for c in r) for r in conn.execute(text(explain + CANDIDATES), params)]
 
 
 def local_day(day: date, zone: str) -> tuple[datetime, datetime]:
@@ -243,16 +280,57 @@ def audience(mp: Milepost, store_id: int, day: date, zone: str) -> dict[str, Any
     return {"customers": found, "first_seconds": times[0], "seconds": min(times[1:]), "plan": plan}
 
 
+PARTS = ("run_automations", "check_inactivity", "expire_points")  # what scheduler/daily.py's run of a day calls
+
+
+@contextmanager
+def timed_parts() -> Iterator[dict[str, float]]:
+    """Seconds spent in each part of the daily run, by wrapping the functions
+    scheduler/daily.py calls (restored after)."""
+    spent = dict.fromkeys(PARTS, 0.0)
+    originals = {name: getattr(scheduler_daily, name) for name in PARTS}
+
+    def wrap(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[name] += time.perf_counter() - t0
+
+        return timed
+
+    for name, fn in originals.items():
+        setattr(scheduler_daily, name, wrap(name, fn))
+    try:
+        yield spent
+    finally:
+        for name, fn in originals.items():
+            setattr(scheduler_daily, name, fn)
+
+
 def daily(mp: Milepost, day: date, customers: int) -> dict[str, Any]:
-    t0 = time.perf_counter()
-    (run,) = mp.sweeps.run_daily([STORE], day)
-    seconds = time.perf_counter() - t0
+    with timed_parts() as spent:
+        t0 = time.perf_counter()
+        (run,) = mp.sweeps.run_daily([STORE], day)
+        seconds = time.perf_counter() - t0
+    tallies = [t for d in run.days for t in d.automations]
+    automation = spent["run_automations"]
     return {
         "seconds": seconds,
         "customers_per_s": customers / seconds,
         "days": len(run.days),
         "fired": sum(d.fired for d in run.days),
         "expired": sum(d.expired for d in run.days),
+        "parts": {name: round(v, 3) for name, v in spent.items()},
+        "automation": {
+            "seconds": automation,
+            "customers_per_s": customers / max(automation, 1e-9),
+            "candidates": sum(t.candidates for t in tallies),
+            "audience": sum(t.audience for t in tallies),
+            "fired": sum(t.fired for t in tallies),
+            "branches": dict(sum((t.branches for t in tallies), Counter())),
+        },
     }
 
 
@@ -266,28 +344,39 @@ def bench_backend(backend: Backend, args: argparse.Namespace) -> dict[str, Any]:
             f"  setup:     loaded in {made['load_seconds']:.1f} s; inactivity program armed in "
             f"{made['arm_seconds']:.1f} s; index customers(store_id, first_order_at) {index}"
         )
-        if not made["anniversary_installed"]:
-            print(
-                "  note:      no anniversary automation yet (mp.automations missing): run_daily runs "
-                "inactivity and expiry only"
-            )
         found = audience(mp, made["store_id"], args.date, args.timezone)
+        found["engine_plan"] = candidates_plan(mp, made["store_id"], args.date)
         ran = daily(mp, args.date, args.customers)
-    uses_index = any(INDEX in line or ("first_order_at" in line and "INDEX" in line.upper()) for line in found["plan"])
+
+    def indexed(plan: list[str]) -> bool:
+        return any(INDEX in line or ("first_order_at" in line and "INDEX" in line.upper()) for line in plan)
+
+    uses_index, engine_indexed = indexed(found["plan"]), indexed(found["engine_plan"])
     print(
         f"  baseline:  bare SQL audience of {args.date}: {found['customers']:,} customers in "
         f"{found['seconds'] * 1000:,.1f} ms (first run {found['first_seconds'] * 1000:,.1f} ms)"
     )
     print("             plan: " + " | ".join(found["plan"]))
+    print("  engine's candidates plan: " + " | ".join(found["engine_plan"]))
     print(
         f"  engine:    run_daily({args.date}): {ran['seconds']:,.2f} s, "
         f"{ran['customers_per_s']:,.0f} customers/s; {ran['fired']:,} fired, {ran['expired']:,} expired"
     )
+    auto = ran["automation"]
+    print(
+        f"  automation: {auto['seconds']:,.2f} s of it, {auto['customers_per_s']:,.0f} customers/s; "
+        f"{auto['candidates']:,} candidates, {auto['audience']:,} in the audience, {auto['fired']:,} fired "
+        f"{auto['branches']}"
+    )
+    print("  parts:     " + ", ".join(f"{k} {v:,.2f} s" for k, v in ran["parts"].items()))
+    print(f"  ratio:     automation / bare SQL = {auto['seconds'] / max(found['seconds'], 1e-9):,.0f}x")
     print(f"  ratio:     run_daily / bare SQL = {ran['seconds'] / max(found['seconds'], 1e-9):,.0f}x")
     problems = [] if uses_index else ["the audience query does not use an index on first_order_at"]
+    problems += [] if engine_indexed else ["the engine's candidate query does not use the index on first_order_at"]
     for p in problems:
         print(f"  PROBLEM:   {p}")
-    return {"setup": made, "audience": {**found, "uses_index": uses_index}, "run_daily": ran, "problems": problems}
+    audience_figures = {**found, "uses_index": uses_index, "engine_uses_index": engine_indexed}
+    return {"setup": made, "audience": audience_figures, "run_daily": ran, "problems": problems}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -49,6 +49,14 @@ def test_the_demo_has_a_program_of_each_kind_and_months_of_history(fresh: Milepo
     assert [m["rule_name"] for m in ada["milestones"]] == ["Welcome", "5-Order Club", "Loyal customer", "Legend"]
     assert any("Call Ada Lovelace" in a["message"] for a in fresh.json("alerts", "list", "--store", "demo"))
 
+    # And the first-purchase anniversary ran the last seven days: Nora's gift today
+    assert "anniversary automation: pool 1year_anniversary_discount, aggregate orders_365d" in seeded
+    assert "daily runs: 7 day(s)" in seeded
+    nora = fresh.json("customers", "show", "nora", "--store", "demo")
+    assert "coupon_1year_anniversary" in nora["tags"]
+    assert [m["rule_name"] for m in nora["milestones"]] == ["Welcome", "First purchase anniversary"]
+    assert fresh.json("customers", "aggregates", "nora", "--store", "demo")["values"] == {"orders_365d": 1}
+
     # And a second run changes nothing
     assert "nothing changed" in fresh("demo").stdout
     assert len(fresh.json("milestones", "log", "--store", "demo", "--limit", "10000")) == len(log)

@@ -23,4 +23,7 @@ def test_daily_benchmark_runs_and_finds_the_audience_by_its_index(
     measured = figures_of(figures, backend)
     assert measured["audience"]["uses_index"] and measured["audience"]["customers"] > 0
     assert measured["run_daily"]["days"] == 1 and measured["run_daily"]["seconds"] > 0
-    assert measured["setup"]["anniversary_installed"] is False  # until the automations engine is in
+    assert measured["setup"]["anniversary_installed"] is True
+    automation = measured["run_daily"]["automation"]
+    assert automation["audience"] == measured["audience"]["customers"] == automation["fired"]
+    assert "automation:" in run.stdout and "run_automations" in run.stdout

@@ -10,7 +10,7 @@ import uuid
 from datetime import UTC, date, datetime
 
 import pytest
-from milepost_kit import buy
+from milepost_kit import buy, orders
 
 from milepost import Milepost
 from milepost.adapters.storage import tables as t
@@ -348,3 +348,22 @@ def test_a_pool_an_automation_gives_codes_of_is_not_deleted(mp, store):
     mp.automations.delete(store, "signup_gift")
     mp.pools.delete(store, "autumn")
     assert mp.pools.list(store) == []
+
+
+def test_one_batch_gives_its_customers_the_codes_in_order_until_the_pool_runs_out(mp, store):
+    pool(mp, store)
+    mp.pools.import_codes(store, "spring", ["SPR-0001", "SPR-0002"])
+    pool(mp, store, "summer")
+    mp.pools.import_codes(store, "summer", ["SUM-0001", "SUM-0002", "SUM-0003", "SUM-0004"])
+    actions = [{"type": "pool_code", "pool": "spring"}, {"type": "pool_code", "pool": "summer"}]
+    mp.order_count_events.create(store, count=1, name="Welcome", actions=actions)
+
+    result = mp.ingest(store, [e for c in ("c1", "c2", "c3") for e in orders(c, 1)])  # one batch, three firings
+
+    assert result.accepted == 3
+    given = {c: sorted(code.code for code in mp.codes.list(store, c)) for c in ("c1", "c2", "c3")}
+    assert given == {"c1": ["SPR-0001", "SUM-0001"], "c2": ["SPR-0002", "SUM-0002"], "c3": ["SUM-0003"]}
+    spring, summer = mp.pools.list(store)
+    assert (spring.assigned, spring.left, summer.assigned, summer.left) == (2, 0, 3, 1)
+    (alert,) = [a for a in mp.alerts.list(store) if a.customer_id]
+    assert alert.message == "c3 got no code: pool 'spring' has no code left"

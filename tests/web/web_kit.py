@@ -3,6 +3,7 @@ form as a browser fills it, a page's CSRF token."""
 
 from __future__ import annotations
 
+import html
 import re
 import uuid
 
@@ -30,3 +31,9 @@ def csrf(client: TestClient, url: str) -> str:
     page = client.get(url)
     assert page.status_code == 200, page.text
     return re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+
+
+def error_of(page: str, name: str) -> str:
+    """The error shown next to the form field `name` ("" when none)."""
+    found = re.search(rf'<p class="error" id="e-{re.escape(name)}">([^<]*)</p>', page)
+    return html.unescape(found.group(1)) if found else ""

@@ -60,6 +60,14 @@ class NewCode(NamedTuple):
     expires_at: datetime | None = None
 
 
+class FreeCode(NamedTuple):
+    """A code left in a pool, held for the batch that may assign it."""
+
+    id: int
+    code: str
+    expires_at: datetime | None = None
+
+
 def check_key(key: Any) -> str:
     if not isinstance(key, str) or not _KEY.match(key):
         raise _invalid("key", "lowercase letters, digits, '-' or '_', at most 64")

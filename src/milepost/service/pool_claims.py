@@ -1,10 +1,13 @@
 """The `pool_code` action in the firing pipeline: each firing takes one code left in the
-named pool, in the batch's transaction (adapters' `claim_pool_code`: two firings at once
-never take the same code). A pool with no code left gives nothing: the action is skipped
-and an admin alert names the customer (unless the action has an `on_failure` list, which
-runs instead: the pipeline rebuilds an automation's firing with `fail_over`, domain/firing.py,
-and the rest of its branch takes no code). A pool that falls below its low-stock threshold
-raises one alert, when it falls.
+named pool, in the batch's transaction. A batch holds as many of a pool's codes as its
+firings ask for in one query (adapters' `hold_pool_codes`: two batches at once never hold
+the same code) and assigns those it gives in one statement, so a day's audience costs two
+round trips per pool, not one per customer; a held code no firing took stays in the pool.
+A pool with no code left gives nothing: the action is skipped and an admin alert names
+the customer (unless the action has an `on_failure` list, which runs instead: the
+pipeline rebuilds an automation's firing with `fail_over`, domain/firing.py, and the rest
+of its branch takes no code). A pool that falls below its low-stock threshold raises one
+alert, when it falls.
 
 What a firing took is handed to the effects step (service/effects.py) by (firing id,
 action position): the code and the pool's discount, or None.
@@ -12,6 +15,7 @@ action position): the code and the pool's discount, or None.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
 from datetime import datetime
 from typing import NamedTuple, Protocol
@@ -19,7 +23,7 @@ from typing import NamedTuple, Protocol
 import orjson
 
 from milepost.domain.construct import Decided
-from milepost.domain.pools import Pool
+from milepost.domain.pools import FreeCode, Pool
 from milepost.service.ports import AlertsTx, PoolsTx
 
 
@@ -50,6 +54,8 @@ def claim_pool_codes(
     if not wanted:
         return {}
     before: dict[str, tuple[int, Pool] | None] = {}
+    held: dict[str, deque[FreeCode]] = {}
+    assigned: list[tuple[int, int, int]] = []  # (pool code id, customer id, firing id)
     claims: Claims = {}
     failed: set[int] = set()  # automations' firings a pool failed: the rest of the branch takes nothing
     for d, firing_id, position, key in wanted:
@@ -59,9 +65,11 @@ def claim_pool_codes(
         if key not in before:
             found = tx.pools(store_id, key, now=now)
             before[key] = found[0] if found else None
+            asked = sum(1 for w in wanted if w[3] == key)
+            held[key] = deque(tx.hold_pool_codes(found[0][0], asked, now) if found else ())
         pool = before[key]
         customer = d.applied.customer
-        claimed = tx.claim_pool_code(pool[0], customer.id, firing_id, now) if pool else None
+        claimed = held[key].popleft() if held[key] else None
         if claimed is None:
             if d.firing.rule.kind == "automation":
                 failed.add(firing_id)
@@ -71,8 +79,10 @@ def claim_pool_codes(
                 tx.raise_alert(store_id, message, now, customer_id=customer.id, firing_id=firing_id)
             claims[(firing_id, position)] = Taken(key, None)
             continue
+        assigned.append((claimed.id, customer.id, firing_id))
         discount = orjson.dumps(pool[1].discount.as_dict()).decode() if pool else ""
-        claims[(firing_id, position)] = Taken(key, claimed[0], discount, claimed[1])
+        claims[(firing_id, position)] = Taken(key, claimed.code, discount, claimed.expires_at)
+    tx.assign_pool_codes(assigned, now)
     for key, pool in before.items():
         if pool is not None:
             _alert_if_fallen(tx, store_id, key, pool[1], now)

@@ -1,5 +1,5 @@
-"""Coupon pools: created, filled (import, generate), counted, and one code at a time
-assigned to a customer, atomically."""
+"""Coupon pools: created, filled (import, generate), counted, and their codes held for a batch and
+assigned to customers, atomically."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import and_, delete, func, insert, or_, select, union_all, update
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, union_all, update
 
 from milepost.adapters.storage import tables as t
 from milepost.adapters.storage.base import TxBase
 from milepost.domain.codes import Discount
-from milepost.domain.pools import NewCode, Pool
+from milepost.domain.pools import FreeCode, NewCode, Pool
 
 _p, _pc = t.pools.c, t.pool_codes.c
 _CHUNK = 1000
@@ -82,35 +82,37 @@ class PoolQueries(TxBase):
         for i in range(0, len(rows), _CHUNK):
             self.conn.execute(insert(t.pool_codes), rows[i : i + _CHUNK])
 
-    def claim_pool_code(
-        self, pool_id: int, customer_id: int, firing_id: int, now: datetime
-    ) -> tuple[str, datetime | None] | None:
-        """Give one code left in the pool to the customer (and its expiry), or None when
-        none is left; an expired code is never given. One
-        UPDATE takes the row: on PostgreSQL the subquery skips rows other transactions hold
-        (FOR UPDATE SKIP LOCKED), so two firings at once never take the same code; SQLite
-        has one writer."""
+    def hold_pool_codes(self, pool_id: int, count: int, now: datetime) -> list[FreeCode]:
+        """Up to `count` codes left in the pool, oldest first, held for this transaction
+        (an expired code is never given): one query for a batch's firings. On PostgreSQL
+        the rows are locked and rows other transactions hold are skipped (FOR UPDATE SKIP
+        LOCKED), so two batches at once never hold the same code; SQLite has one writer."""
         issued = select(t.codes.c.id).where(t.codes.c.store_id == _pc.store_id, t.codes.c.code == _pc.code)
         # a code a milestone drew since the import (a chance in 31^8) is never given twice
         free = (
-            select(_pc.id)
+            select(_pc.id, _pc.code, _pc.expires_at)
             .where(
                 and_(_pc.pool_id == pool_id, _pc.customer_id.is_(None), ~issued.exists()),
                 or_(_pc.expires_at.is_(None), _pc.expires_at > now),
             )
             .order_by(_pc.id)
-            .limit(1)
+            .limit(count)
         )
         if self.pg:
             free = free.with_for_update(skip_locked=True)
+        return [FreeCode(r.id, r.code, r.expires_at) for r in self.conn.execute(free)]
+
+    def assign_pool_codes(self, assigned: list[tuple[int, int, int]], now: datetime) -> None:
+        """Give held codes: (pool code id, customer id, firing id), in one statement."""
+        if not assigned:
+            return
         q = (
             update(t.pool_codes)
-            .where(_pc.id == free.scalar_subquery())
-            .values(customer_id=customer_id, firing_id=firing_id, assigned_at=now)
-            .returning(_pc.code, _pc.expires_at)
+            .where(_pc.id == bindparam("code_id"))
+            .values(customer_id=bindparam("customer"), firing_id=bindparam("firing"), assigned_at=now)
         )
-        found = self.conn.execute(q).one_or_none()
-        return (found.code, found.expires_at) if found else None
+        rows = [{"code_id": c, "customer": customer, "firing": firing} for c, customer, firing in assigned]
+        self.conn.execute(q, rows)
 
     def pool_codes_state(self, pool_id: int, codes: Iterable[str]) -> dict[str, bool]:
         """Those of `codes` in the pool, each True when it was assigned."""

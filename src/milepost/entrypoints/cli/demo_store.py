@@ -1,5 +1,6 @@
 """The demo store: a typical loyalty ladder, a milestone program of each kind, six
-named customers and six months of other customers' traffic (`demo_history`), seeded
+named customers, six months of other customers' traffic (`demo_history`) and the
+first-purchase anniversary automation with its run log (`demo_anniversary`), seeded
 through the Python API only. Seeding twice changes nothing: the store, templates,
 events and programs are created only when missing, every demo event has a fixed id,
 and the history is replayed only into a store this run created."""
@@ -9,13 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from milepost.bootstrap import Milepost
-from milepost.entrypoints.cli import demo_history
+from milepost.entrypoints.cli import demo_anniversary, demo_history
 from milepost.errors import NotFound
 
 STORE = "demo"
 SOURCE = "demo"
+TIMEZONE = "America/New_York"
 
 TEMPLATES = {
     "welcome": (
@@ -114,6 +117,8 @@ class Seeded:
     templates_saved: list[str] = field(default_factory=list)
     events_created: list[str] = field(default_factory=list)
     programs_created: list[str] = field(default_factory=list)
+    anniversary_created: list[str] = field(default_factory=list)  # its pool, aggregate, emails, automation
+    daily_runs: int = 0  # days the daily run ran
     accepted: int = 0
     duplicates: int = 0
     milestones: int = 0
@@ -121,7 +126,12 @@ class Seeded:
     @property
     def changed(self) -> bool:
         return bool(
-            self.store_created or self.templates_saved or self.events_created or self.programs_created or self.accepted
+            self.store_created
+            or self.templates_saved
+            or self.events_created
+            or self.programs_created
+            or self.anniversary_created
+            or self.accepted
         )
 
 
@@ -134,10 +144,13 @@ def seed(mp: Milepost) -> Seeded:
     real, done = mp.clock, Seeded()
     now = real().replace(minute=0, second=0, microsecond=0)
     start = now - timedelta(days=demo_history.DAYS)
+    today = now.astimezone(ZoneInfo(TIMEZONE)).date()
     mp.clock = lambda: start
     try:
         _configure(mp, done)
-        result = mp.ingest(STORE, demo_events(start - timedelta(days=NAMED_DAYS)), source=SOURCE)
+        named = demo_events(start - timedelta(days=NAMED_DAYS))
+        named += demo_anniversary.events(today, TIMEZONE, ADMIN_EMAIL)
+        result = mp.ingest(STORE, named, source=SOURCE)
         done.accepted, done.duplicates = result.accepted, result.duplicates
         done.milestones = len(result.firings)
         _programs(mp, done)  # after the named customers: programs are not retroactive
@@ -147,6 +160,10 @@ def seed(mp: Milepost) -> Seeded:
         replayed = demo_history.replay(mp, STORE, demo_history.history(start), now)
         done.accepted += replayed.accepted
         done.milestones += replayed.milestones
+    done.anniversary_created = demo_anniversary.configure(mp, STORE, today)
+    if done.store_created:  # the last days through the daily run: the automation's run log
+        mp.sweeps.run_daily([STORE], today - timedelta(days=demo_anniversary.RUN_DAYS - 1))
+        done.daily_runs = sum(len(run.days) for run in mp.sweeps.run_daily([STORE], today)) + 1
     return done
 
 
@@ -154,7 +171,7 @@ def _configure(mp: Milepost, done: Seeded) -> None:
     try:
         mp.stores.get(STORE)
     except NotFound:
-        mp.stores.create(STORE, "Demo Store", currency="USD", timezone="America/New_York")
+        mp.stores.create(STORE, "Demo Store", currency="USD", timezone=TIMEZONE)
         done.store_created = True
     existing = {t["key"] for t in mp.templates.list(STORE)}
     for key, (subject, body) in TEMPLATES.items():

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
+from milepost.bootstrap import Milepost
 from milepost.domain.aggregates import METRICS
 from milepost.domain.codes import check
 from milepost.domain.delivery import Delivery
@@ -22,6 +23,7 @@ from milepost.domain.progress import ahead
 from milepost.domain.records import MilestoneReached, Store
 from milepost.domain.users import WebSession
 from milepost.entrypoints.web import auth, forms, logs, render
+from milepost.entrypoints.web.aggregates import describe
 from milepost.entrypoints.web.auth import SignedIn
 from milepost.entrypoints.web.logs import customer_url
 from milepost.formatting import store_money
@@ -93,6 +95,7 @@ def customer_view(
         metrics=METRICS,
         events=[_event(e, found) for e in mp.customers.events(store, customer_id)],
         tag_changes=mp.customers.tag_changes(store, customer_id),
+        aggregates=_aggregates(mp, store, customer_id),
         page_url=customer_url(found, customer_id),
         notice=notice,
         problem=problem,
@@ -165,3 +168,13 @@ def _resend(d: Delivery, store: Store, session: WebSession) -> Markup:
         '<form method="post" action="{}" class="inline"><input type="hidden" name="csrf_token" value="{}">'
         '<button type="submit">Re-send</button></form>'
     ).format(action, session.csrf_token)
+
+
+def _aggregates(mp: Milepost, store: str, customer_id: str) -> dict[str, Any]:
+    """The store's aggregates with the customer's value of each as of today (store-local)."""
+    defined = mp.aggregates.list(store)
+    if not defined:
+        return {"today": None, "rows": []}
+    values = mp.aggregates.values(store, customer_id)
+    rows = [{"key": a.key, "name": a.name, "describe": describe(a), "value": values.get(a.key, 0)} for a in defined]
+    return {"today": mp.aggregates.today(store), "rows": rows}

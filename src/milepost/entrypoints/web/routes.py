@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from milepost.entrypoints.web import (
+    aggregates,
     api_keys,
     automation_runs,
     automations,
@@ -31,6 +32,7 @@ for _area in (
     programs,
     email_templates,
     pools,
+    aggregates,
     automations,  # before automation_runs: its /new is not an automation's key
     automation_runs,
     customer_list,

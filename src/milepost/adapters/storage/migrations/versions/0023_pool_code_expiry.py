@@ -1,7 +1,7 @@
 """Pool codes may expire: an expired code is never assigned, and an assigned one keeps its date
 
 Revision ID: 0023
-Revises: 0020
+Revises: 0022
 Create Date: 2026-12-07
 """
 
