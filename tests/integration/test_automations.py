@@ -475,3 +475,21 @@ def test_an_event_automation_a_workflow_also_starts_counts_every_start(mp: Milep
 
     fired = [m for m in mp.customers.get(store, "c1").milestones if m.rule_name == "VIP onboarding"]
     assert sorted(m.occurrence for m in fired) == [1, 2, 3]
+
+
+def test_an_automation_saved_between_batches_starts_from_the_next_one(mp: Milepost):
+    """Ingest keeps the store's startable automations per rules version: one saved after a
+    batch read them is in the next batch's, as is a switch-off."""
+    store = shop(mp, codes=0)
+    second = [{"type": "add_tag", "tag": "second"}]
+    rule_id = mp.order_count_events.create(store, count=2, name="2nd order", actions=second).rule.id
+    customer(mp, store, "c1")
+    customer(mp, store, "c2")
+    order(mp, store, "c1", "o1", "2026-02-01T10:00:00Z")  # a batch with no automation to start
+    mp.automations.create(store, onboarding("after_second", {"type": "milestone", "program": f"oce_{rule_id}"}))
+    order(mp, store, "c1", "o2", "2026-02-02T10:00:00Z")
+    assert "after_second-started" in mp.customers.get(store, "c1").tags
+    mp.automations.set_active(store, "after_second", False)
+    for oid in ("o3", "o4"):
+        order(mp, store, "c2", oid, "2026-02-03T10:00:00Z")
+    assert "after_second-started" not in mp.customers.get(store, "c2").tags

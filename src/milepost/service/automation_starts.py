@@ -46,46 +46,51 @@ Live = tuple[tuple[Rule, Automation], ...]
 Match = tuple[Applied, Rule, Automation]  # what started it (its customer's), the automation
 
 
-def event_automations(db: Storage, tx: BatchTx, store: Store) -> Live:
-    """The store's active event-triggered automations, loaded once per change to its rules
-    (saving an automation bumps the store's rules version): a store with none pays nothing
-    per batch."""
+def startable(db: Storage, tx: BatchTx, store: Store) -> Live:
+    """The store's active automations that a firing or an event starts (not daily ones),
+    loaded once per change to its rules (saving an automation bumps the store's rules
+    version): ingest hands them to the pipeline, so a batch reads no automation row."""
     cached = db.automation_cache.get(store.id)
     if cached is not None and cached[0] == store.rules_version:
         found: Live = cached[1]
         return found
-    found = tuple((rule, a) for rule, a in loaded(tx, store) if a.active and a.trigger.type == "event")
+    found = _startable(tx, store)
     db.automation_cache[store.id] = (store.rules_version, found)
     return found
 
 
+def _startable(tx: BatchTx, store: Store) -> Live:
+    return tuple((rule, a) for rule, a in loaded(tx, store) if a.active and not a.trigger.daily)
+
+
 def started(
-    tx: BatchTx, store: Store, now: datetime, decided: Sequence[Decided], applied: Sequence[Applied], events: Live
+    tx: BatchTx,
+    store: Store,
+    now: datetime,
+    decided: Sequence[Decided],
+    applied: Sequence[Applied],
+    automations: Live | None,
 ) -> list[Applied]:
     """The automations the batch starts, each an applied change for the pipeline at the
     next ordinal of (automation, customer): those its firings start (Trigger Workflow, a
-    milestone trigger) and those its accepted events start (`events`: the store's live
-    event-triggered automations)."""
+    milestone trigger) and those its accepted events start. `automations`: the store's
+    `startable` ones as ingest holds them; None (the daily sweeps): read when a firing may
+    start one."""
     day = now.astimezone(ZoneInfo(store.timezone)).date()
-    return _enter(tx, store, now, day, _by_firings(tx, store, day, decided) + _by_events(day, applied, events))
-
-
-def _by_firings(tx: BatchTx, store: Store, day: date, decided: Sequence[Decided]) -> list[Match]:
     firings = [d for d in decided if d.firing.rule.kind != "automation"]
-    if not firings:
-        return []
-    live = [(rule, a) for rule, a in loaded(tx, store) if a.active and not a.trigger.daily]
-    return [
-        (d.applied, rule, automation)
-        for d in firings
-        for rule, automation in live
-        if automation.live_on(day) and _starts(automation, d)
-    ]
+    if firings and automations is None:
+        automations = _startable(tx, store)
+    live = [(rule, a) for rule, a in automations or () if a.live_on(day)]
+    return _enter(tx, store, now, day, _by_firings(firings, live) + _by_events(applied, live))
 
 
-def _by_events(day: date, applied: Sequence[Applied], events: Live) -> list[Match]:
-    live = [(rule, a) for rule, a in events if a.live_on(day)]
-    return [(a, rule, auto) for a in applied for rule, auto in live if starts_on(auto.trigger, a.event)] if live else []
+def _by_firings(firings: Sequence[Decided], live: Sequence[tuple[Rule, Automation]]) -> list[Match]:
+    return [(d.applied, rule, automation) for d in firings for rule, automation in live if _starts(automation, d)]
+
+
+def _by_events(applied: Sequence[Applied], live: Sequence[tuple[Rule, Automation]]) -> list[Match]:
+    events = [(rule, a) for rule, a in live if a.trigger.type == "event"]
+    return [(a, rule, auto) for a in applied for rule, auto in events if starts_on(auto.trigger, a.event)]
 
 
 def _enter(tx: BatchTx, store: Store, now: datetime, day: date, matched: Sequence[Match]) -> list[Applied]:

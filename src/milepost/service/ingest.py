@@ -21,7 +21,7 @@ from milepost.domain.events import ACTIVITY_TYPES, Event, OrderEvent, Rejection,
 from milepost.domain.records import CustomerState, Store
 from milepost.errors import Conflict, RetryableStorageError
 from milepost.service import pipeline
-from milepost.service.automation_starts import event_automations
+from milepost.service.automation_starts import startable
 from milepost.service.pipeline import Changes, store_config
 from milepost.service.ports import POINTS_UNIT, BatchTx, BatchWrite, LedgerRow, Storage
 from milepost.service.results import CONFLICT, DUPLICATE, REJECTED, REUSED_ID, BatchResult, EventResult, report
@@ -136,7 +136,7 @@ def _ingest_valid(
         batch = _batch_write(store, now, source, raw_events, applied, customers, orders)
         if journeys is not None:
             batch.journeys = [(r, c, journeys.progress[(r, c)]) for r, c in sorted(journeys.changed)]
-        changes = Changes(applied, orders, counting, rules.clawback, automations=event_automations(db, tx, store))
+        changes = Changes(applied, orders, counting, rules.clawback, automations=startable(db, tx, store))
         decided = pipeline.run(tx, store, batch, changes, subscriptions)
     return report(results, applied, rejected, decided, batch.firings)
 

@@ -66,8 +66,9 @@ class Changes:
     counted: set[str] = field(default_factory=set)  # the orders among them that counted before it
     clawback: bool = False  # some program takes its rewards back when their order stops counting
     hold: dict[int, datetime] = field(default_factory=dict)  # customer id -> their messages wait until then
-    # ingest: the store's event-triggered automations, which the accepted events may start
-    automations: Live = ()
+    # ingest: the store's automations a firing or an accepted event may start (None: read
+    # them when a firing may start one)
+    automations: Live | None = None
 
 
 def run(tx: BatchTx, store: Store, batch: BatchWrite, changes: Changes, subscriptions: Subscriptions) -> list[Decided]:

@@ -52,7 +52,7 @@ class Tx(
 class Storage(Protocol):
     dialect: str
     rule_indexes: dict[int, tuple[int, Any]]  # a cache the service keeps per store, by rules version
-    automation_cache: dict[int, tuple[int, Any]]  # the same, of its event-triggered automations
+    automation_cache: dict[int, tuple[int, Any]]  # the same, of its automations a firing or an event starts
     ingest_lanes: int  # how many batches of a stream may be stored at once (customers shared out)
 
     def write(self, rollback: bool = False) -> AbstractContextManager[Tx]:
