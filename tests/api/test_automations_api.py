@@ -207,3 +207,38 @@ def test_the_example_and_the_automation_answered_match_their_documented_schemas(
         schema = {**document["components"]["schemas"][name], "components": document["components"]}
         validator = jsonschema.Draft202012Validator(schema)
         assert [e.message for e in validator.iter_errors(value)] == [], name
+
+
+def test_the_customers_a_day_fired_nothing_for_read_over_http_and_the_cli(
+    client: TestClient, shop: Any, database_url: str
+) -> None:
+    # Given three first purchases 30 days before the day, and an automation only VIPs are in a branch of
+    send(client, shop, *(customer(c) for c in ("ann", "bob", "vic")))
+    send(client, shop, *(paid(c, f"{c}-1", "2026-01-30T10:00:00Z") for c in ("ann", "bob", "vic")))
+    call(client, shop, "POST", "/api/v1/customers/vic/tags", {"tag": "vip"})
+    vip = {"name": "vip", "when": {"field": "tag", "op": "has", "value": "vip"}}
+    definition = {
+        "key": "vip_month",
+        "name": "VIP month",
+        "trigger": {"type": "first_purchase", "days": 30},
+        "branches": [{**vip, "actions": [{"type": "add_tag", "tag": "thanked"}]}],
+    }
+    call(client, shop, "POST", "/api/v1/automations", definition, 201)
+
+    # When the day runs
+    call(client, shop, "POST", "/api/v1/daily-runs", {"date": DAY})
+
+    # Then the two in no branch are listed, page by page, by name, with why; the run counts them
+    (run,) = call(client, shop, "GET", "/api/v1/automations/vip_month/runs")["data"]
+    assert (run["fired"], run["skipped"], run["stopped"]) == (1, 2, 0)
+    missed = walk(client, f"/api/v1/automations/vip_month/runs/{DAY}/misses", shop.auth(), limit=1)
+    failed = {"branches": [{"name": "vip", "failed": ["tag has vip: has no tags"]}]}
+    assert missed == [
+        {"customer_id": c, "name": None, "email": f"{c}@example.com", "reason": "no_branch"}
+        | {"why": "no branch matched", "detail": failed}
+        for c in ("ann", "bob")
+    ]
+    args = ("automations", "run-log", "vip_month", "--date", DAY, "--store", shop.store)
+    assert _cli(database_url, *args, "--missed", "--json") == missed
+    assert [c["customer_id"] for c in _cli(database_url, *args, "--json")] == ["vic"]
+    assert_problem(client.get(f"/api/v1/automations/nope/runs/{DAY}/misses", headers=shop.auth()), 404)

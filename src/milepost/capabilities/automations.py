@@ -17,7 +17,7 @@ from typing import Any
 
 from milepost.capabilities.wiring import Capability
 from milepost.service import automations
-from milepost.service.automations import Run, RunCustomer, Saved
+from milepost.service.automations import Run, RunCustomer, RunMiss, Saved
 
 
 class Automations(Capability):
@@ -61,3 +61,10 @@ class Automations(Capability):
         status and detail; `on_failure` on what ran because a pool had no code); `after`
         (a `firing_id`) gives the next page."""
         return automations.run_customers(self._w.db, self._w.store_id(store), key, day, after, limit)
+
+    def misses(self, store: str, key: str, day: date, after: int = 0, limit: int = 100) -> builtins.list[RunMiss]:
+        """The customers it reached on `day` and fired nothing for, and why: in the audience
+        but in no branch (`no_branch`, with the conditions each branch failed), or the rest of
+        a branch after a wait stopped (`left_audience`, `disabled`, `branch_gone`); `after`
+        (an `id`) gives the next page."""
+        return automations.run_misses(self._w.db, self._w.store_id(store), key, day, after, limit)

@@ -20,17 +20,21 @@ Per page of customers, in one transaction:
    at once when it has passed).
 
 Then the waits due (`_resume`): the rest of a branch after "wait N days", reached on
-day D, runs on D + N (or, if the automation was off then, on the first day it runs
-after) as a firing of its own, whatever the automation's trigger. Its occurrence is minus
-the wait's id (a `automation_waits` row, unique per (automation, customer, occurrence,
-step)), so it fires at most once however often, and from however many machines, D + N
-runs; the wait is marked resumed in the same transaction. It runs the branch as the
-automation defines it that day, from the action after the wait, without checking the
-audience again (the customer entered on D); a branch renamed or removed since then
-resumes nothing.
+day D, runs on D + N as a firing of its own, whatever the automation's trigger. Its
+occurrence is minus the wait's id (a `automation_waits` row, unique per (automation,
+customer, occurrence, step)), so it fires at most once however often, and from however
+many machines, D + N runs; the wait is marked resumed in the same transaction. It runs the
+branch as the automation defines it that day, from the action after the wait, once it has
+checked again, as every step of a flow is: the automation is still on (off: the rest is
+stopped, "automation disabled"), the customer still matches its audience as of D + N
+(else "left the audience", with the audience's conditions they fail), and the branch is
+still in it. What is stopped fires nothing and is in the run log of D + N with its reason.
+An automation whose active-from date is after D + N keeps its waits until it starts.
 
 Each run of a day writes one `automation_runs` row: candidates, audience, firings,
-"no branch", and firings per branch (continuations included).
+"no branch", the rests stopped, and firings per branch (continuations included); and the
+customers it fired nothing for, each with the reason (`automation_run_misses`, one
+statement per page: in no branch, or a rest stopped).
 """
 
 from __future__ import annotations
@@ -39,14 +43,18 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from milepost.domain.automation_misses import BRANCH_GONE, DISABLED, LEFT_AUDIENCE, Miss, failed
 from milepost.domain.automations import (
     Automation,
+    Branch,
     Facts,
     candidate_window,
     day_number,
     fires_on,
+    holds,
     instant_day,
     start_of_day,
     zone_of,
@@ -56,7 +64,7 @@ from milepost.domain.events import TrackEvent
 from milepost.domain.records import CustomerState, Store
 from milepost.domain.rules import Crossing, Rule
 from milepost.service import pipeline
-from milepost.service.automation_entry import enter, resumed
+from milepost.service.automation_entry import enter, profiles_of, record, resumed
 from milepost.service.automations import loaded
 from milepost.service.pipeline import Changes, store_config
 from milepost.service.ports import BatchWrite, Storage, Tx
@@ -73,14 +81,16 @@ class Tally:
     audience: int = 0
     fired: int = 0
     skipped: int = 0  # in the audience, in no branch
+    stopped: int = 0  # the rest of a branch after a wait, not run
     branches: Counter[str] = field(default_factory=Counter)
 
 
 def run_automations(db: Storage, store: Store, day: date, clock: Callable[[], datetime]) -> list[Tally]:
-    """Run every live automation with a daily trigger for the store-local `day`."""
+    """Run every live automation with a daily trigger or waits for the store-local `day`;
+    of one switched off, only stop the waits due."""
     with db.read() as tx:
         found = loaded(tx, store)
-    due = [(rule, a) for rule, a in found if (a.trigger.daily or a.waits) and a.live_on(day)]
+    due = [(rule, a) for rule, a in found if (a.trigger.daily or a.waits) and (a.live_on(day) or not a.active)]
     return [_run(db, store, rule, a, day, clock) for rule, a in due]
 
 
@@ -88,13 +98,15 @@ def _run(
     db: Storage, store: Store, rule: Rule, automation: Automation, day: date, clock: Callable[[], datetime]
 ) -> Tally:
     started, tally = clock(), Tally(automation.key)
-    for wanted, step in ((automation.trigger.daily, _page), (automation.waits, _resume)):
+    for wanted, step in ((automation.trigger.daily and automation.active, _page), (automation.waits, _resume)):
         after, found = 0, PAGE
         while wanted and found == PAGE:
             found, after = step(db, store, rule, automation, day, after, tally, clock)
+    if not automation.active and not tally.stopped:
+        return tally
     with db.write() as tx:
         counts = {"candidates": tally.candidates, "audience": tally.audience, "fired": tally.fired}
-        counts["skipped"] = tally.skipped
+        counts |= {"skipped": tally.skipped, "stopped": tally.stopped}
         tx.insert_automation_run(store.id, rule.id, day, counts, dict(tally.branches), started, clock())
     return tally
 
@@ -127,6 +139,7 @@ def _page(
         entered = enter(tx, store, rule, automation, day, as_of, due, lambda c: occurrence)
         tally.audience, tally.skipped = tally.audience + entered.audience, tally.skipped + entered.skipped
         _fire(db, tx, store, automation, entered.applied, day, tally, clock)
+        record(tx, store, rule, day, entered.missed, clock())
         return len(page), page[-1][0]
 
 
@@ -140,7 +153,8 @@ def _resume(
     tally: Tally,
     clock: Callable[[], datetime],
 ) -> tuple[int, int]:
-    """A page of the automation's waits due on `day`: the rest of each branch, fired."""
+    """A page of the automation's waits due on `day`: the rest of each branch, fired, or
+    stopped and why."""
     as_of = start_of_day(day, ZoneInfo(store.timezone))
     with db.write() as tx:
         store = tx.lock_store(store.id)
@@ -149,18 +163,40 @@ def _resume(
             return 0, after
         tx.lock_customers(store.id, [w.external_id for w in page])
         customers = tx.load_customers(store.id, [w.external_id for w in page])
-        branches = {b.name: b for b in automation.branches}
+        go, stopped = _rests(tx, store, automation, day, page, customers)
         applied: list[Applied] = []
-        for w in page:
-            branch = branches.get(w.branch)
-            if branch is None or w.step + 1 >= len(branch.actions):
-                continue
+        for w, branch in go:
             event = TrackEvent(f"automation:{rule.id}:wait:{w.id}", "custom", w.external_id, as_of, "automation")
             crossing = Crossing(resumed(rule, automation, branch, w.step + 1), 0, -w.id)
             applied.append(Applied(len(applied), event, customers[w.external_id], [crossing]))
         _fire(db, tx, store, automation, applied, day, tally, clock)
+        record(tx, store, rule, day, stopped, clock())
+        tally.stopped += len(stopped)
         tx.resume_waits([w.id for w in page], clock())
         return len(page), page[-1].id
+
+
+def _rests(
+    tx: Tx, store: Store, automation: Automation, day: date, page: list[Any], customers: dict[str, CustomerState]
+) -> tuple[list[tuple[Any, Branch]], list[Miss]]:
+    """The waits whose rest runs (with the branch as it is today), and those stopped: the
+    automation off, the customer out of its audience as of `day`, the branch gone."""
+    if not automation.active:
+        return [], [Miss(customers[w.external_id], DISABLED, {"branch": w.branch}) for w in page]
+    branches = {b.name: b for b in automation.branches}
+    audience = automation.audience
+    profiles = profiles_of(tx, store, automation, list(customers.values()), day) if audience else {}
+    go: list[tuple[Any, Branch]] = []
+    stopped: list[Miss] = []
+    for w in page:
+        c, branch = customers[w.external_id], branches.get(w.branch)
+        if branch is None:
+            stopped.append(Miss(c, BRANCH_GONE, {"branch": w.branch}))
+        elif audience is not None and not holds(audience, profiles[c.id]):
+            stopped.append(Miss(c, LEFT_AUDIENCE, {"branch": w.branch, "failed": failed(audience, profiles[c.id])}))
+        elif w.step + 1 < len(branch.actions):
+            go.append((w, branch))
+    return go, stopped
 
 
 def _fire(

@@ -2,7 +2,9 @@
 day's candidates, or the customer a firing starts it for), checked against the audience,
 each given the crossing of the first branch whose condition holds, for the firing
 pipeline. The audience and branches read the profile, tags, metrics, and the store's
-aggregates as of the day in each customer's own calendar."""
+aggregates as of the day in each customer's own calendar. A customer in the audience and
+in no branch is a miss (`no_branch`, with the conditions each branch failed): no firing, so
+they may qualify another day or start; `record` writes a page's misses in one statement."""
 
 from __future__ import annotations
 
@@ -10,7 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+import orjson
+
 from milepost.domain.aggregates import METRICS
+from milepost.domain.automation_misses import NO_BRANCH, Miss, no_branch
 from milepost.domain.automations import Automation, Branch, Profile, choose_branch, holds, zone_of
 from milepost.domain.construct import Applied
 from milepost.domain.events import TrackEvent
@@ -24,7 +29,11 @@ from milepost.service.ports import BatchTx
 class Entered:
     applied: list[Applied]  # each customer in the audience and a branch, with its crossing
     audience: int  # in the audience
-    skipped: int  # in the audience, in no branch
+    missed: list[Miss]  # in the audience, in no branch
+
+    @property
+    def skipped(self) -> int:
+        return len(self.missed)
 
 
 def enter(
@@ -39,11 +48,32 @@ def enter(
 ) -> Entered:
     """The customers in the audience, each with the crossing of the branch they take, at
     its `occurrence` (a day's number; the firing that started it)."""
+    profiles = profiles_of(tx, store, automation, due, day)
+    found, audience, missed = list[Applied](), 0, list[Miss]()
+    for c in due:
+        profile = profiles[c.id]
+        if not holds(automation.audience, profile):
+            continue
+        audience += 1
+        branch = choose_branch(automation, profile)
+        if branch is None:
+            missed.append(Miss(c, NO_BRANCH, no_branch(automation, profile)))
+            continue
+        as_branch = resumed(rule, automation, branch, 0)
+        n = occurrence(c)
+        event = TrackEvent(f"automation:{rule.id}:{n}", "custom", c.external_id, as_of, "automation", {"day": str(day)})
+        found.append(Applied(len(found), event, c, [Crossing(as_branch, 0, n)]))
+    return Entered(found, audience, missed)
+
+
+def profiles_of(
+    tx: BatchTx, store: Store, automation: Automation, due: list[CustomerState], day: date
+) -> dict[int, Profile]:
+    """What the automation's conditions read of each customer, as of `day`."""
     tags = tx.load_tags([c.id for c in due])
     values = _aggregates(tx, store, automation.aggregates(), due, day)
-    found, audience, skipped = list[Applied](), 0, 0
-    for c in due:
-        profile = Profile(
+    return {
+        c.id: Profile(
             c.email,
             c.email_consent,
             c.sms_consent,
@@ -52,18 +82,14 @@ def enter(
             c.attributes,
             values.get(c.id, {}),
         )
-        if not holds(automation.audience, profile):
-            continue
-        audience += 1
-        branch = choose_branch(automation, profile)
-        if branch is None:
-            skipped += 1
-            continue
-        as_branch = resumed(rule, automation, branch, 0)
-        n = occurrence(c)
-        event = TrackEvent(f"automation:{rule.id}:{n}", "custom", c.external_id, as_of, "automation", {"day": str(day)})
-        found.append(Applied(len(found), event, c, [Crossing(as_branch, 0, n)]))
-    return Entered(found, audience, skipped)
+        for c in due
+    }
+
+
+def record(tx: BatchTx, store: Store, rule: Rule, day: date, misses: list[Miss], now: datetime) -> None:
+    """The misses of a page of the day, in one statement (a second run of the day adds none)."""
+    rows = [(m.customer.id, m.reason, orjson.dumps(m.detail).decode()) for m in misses]
+    tx.insert_automation_misses(store.id, rule.id, day, rows, now)
 
 
 def resumed(rule: Rule, automation: Automation, branch: Branch, at: int) -> Rule:

@@ -24,7 +24,8 @@ batch or not, never reuses an occurrence.
 What an automation's own firing does starts nothing further (no loops): its recorded
 events (`record_event`) are written by the firing, not ingested, and the firings it
 starts start no others. The audience and branch are checked as for
-a daily trigger (service/automation_entry.py), as of the store-local day of the batch.
+a daily trigger (service/automation_entry.py), as of the store-local day of the batch; a
+customer in the audience and in no branch is in the run log of that day, started nothing.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from milepost.domain.construct import Applied, Decided
 from milepost.domain.ids import format_id
 from milepost.domain.records import CustomerState, Store
 from milepost.domain.rules import Rule
-from milepost.service.automation_entry import enter
+from milepost.service.automation_entry import enter, record
 from milepost.service.automations import loaded
 from milepost.service.ports import BatchTx, Storage
 
@@ -105,6 +106,7 @@ def _enter(tx: BatchTx, store: Store, now: datetime, day: date, matched: Sequenc
         n = last[(rule.id, a.customer.id)] = last.get((rule.id, a.customer.id), 0) + 1
         entered = enter(tx, store, rule, automation, day, now, [a.customer], _at(n))
         found.extend(Applied(len(found), e.event, e.customer, e.crossings) for e in entered.applied)
+        record(tx, store, rule, day, entered.missed, now)
     return found
 
 

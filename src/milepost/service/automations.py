@@ -20,6 +20,7 @@ from typing import Any
 import orjson
 
 from milepost.domain.actions import Action
+from milepost.domain.automation_misses import REASONS
 from milepost.domain.automations import Automation, Known, day_number, parse
 from milepost.domain.records import Store
 from milepost.domain.rules import Rule
@@ -55,6 +56,7 @@ class Run:
     branches: dict[str, int]  # firings per branch name
     started_at: datetime
     finished_at: datetime
+    stopped: int = 0  # the rest of a branch after a wait, not run (automation off, customer left the audience)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +67,21 @@ class RunCustomer:
     customer_id: str
     branch: str | None
     outcomes: list[dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class RunMiss:
+    """A customer an automation reached on a day and fired nothing for, and why: `reason`
+    (no_branch, left_audience, disabled, branch_gone), in words (`why`), and its `detail`
+    (per branch the conditions failed; the branch a wait stopped)."""
+
+    id: int
+    customer_id: str
+    name: str | None
+    email: str | None
+    reason: str
+    why: str
+    detail: dict[str, Any]
 
 
 def create(db: Storage, now: datetime, store_id: int, raw: Any, check_url: UrlCheck) -> Saved:
@@ -138,6 +155,18 @@ def run_customers(
         branch = next((o.get("branch") for o in outcomes if o.get("branch")), None)
         out.append(RunCustomer(firing_id, customer, branch, outcomes))
     return out
+
+
+def run_misses(db: Storage, store_id: int, key: str, day: date, after: int = 0, limit: int = 100) -> list[RunMiss]:
+    """The customers the automation reached on `day` and fired nothing for, by id; `after`
+    (a miss's id) pages on."""
+    with db.read() as tx:
+        row = _row(tx, store_id, key)
+        found = tx.automation_misses(store_id, row.id, day, after, limit)
+    return [
+        RunMiss(m.id, m.external_id, m.name, m.email, m.reason, REASONS.get(m.reason, m.reason), orjson.loads(m.detail))
+        for m in found
+    ]
 
 
 def stored(row: Any, currency: str) -> Automation:
@@ -228,4 +257,4 @@ def _saved(row: Any, currency: str) -> Saved:
 
 def _run(r: Any) -> Run:
     counts = (r.candidates, r.audience, r.fired, r.skipped)
-    return Run(r.id, r.day, *counts, orjson.loads(r.branches), r.started_at, r.finished_at)
+    return Run(r.id, r.day, *counts, orjson.loads(r.branches), r.started_at, r.finished_at, r.stopped)

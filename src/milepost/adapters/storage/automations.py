@@ -8,12 +8,15 @@ from typing import Any
 
 import orjson
 from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from milepost.adapters.storage import tables as t
 from milepost.adapters.storage.base import TxBase
 from milepost.domain.automations import mentions
 
 _r, _runs, _cus, _f, _w = t.rules.c, t.automation_runs.c, t.customers.c, t.firings.c, t.automation_waits.c
+_m = t.automation_run_misses.c
 #: The instant each instant trigger selects by (an index on (store_id, column) where one pays).
 _INSTANTS = {"first_order_at": _cus.first_order_at, "created_at": _cus.created_at, "last_order_at": _cus.last_order_at}
 
@@ -93,6 +96,33 @@ class AutomationQueries(TxBase):
             .limit(limit)
         )
         return [(r.id, r.external_id, r.actions) for r in self.conn.execute(q)]
+
+    def insert_automation_misses(
+        self, store_id: int, rule_id: int, day: date, misses: list[tuple[int, str, str]], now: datetime
+    ) -> None:
+        """(customer id, reason, detail JSON) of the day's customers it fired nothing for, in
+        one statement; one already recorded for (automation, day, customer, reason) stays."""
+        if not misses:
+            return
+        rows = [
+            {"store_id": store_id, "rule_id": rule_id, "day": day, "customer_id": c, "reason": r, "detail": d}
+            | {"created_at": now}
+            for c, r, d in misses
+        ]
+        dialect_insert = pg_insert if self.pg else sqlite_insert
+        self.conn.execute(dialect_insert(t.automation_run_misses).on_conflict_do_nothing(), rows)
+
+    def automation_misses(self, store_id: int, rule_id: int, day: date, after_id: int, limit: int) -> list[Any]:
+        """A page, by id after `after_id`, of the day's misses, each with its customer's
+        external id, name and email."""
+        q = (
+            select(_m.id, _m.reason, _m.detail, _cus.external_id, _cus.name, _cus.email)
+            .join(t.customers, _cus.id == _m.customer_id)
+            .where(_m.store_id == store_id, _m.rule_id == rule_id, _m.day == day, _m.id > after_id)
+            .order_by(_m.id)
+            .limit(limit)
+        )
+        return list(self.conn.execute(q))
 
     def due_waits(self, store_id: int, rule_id: int, day: date, after_id: int, limit: int) -> list[Any]:
         """A page, by id after `after_id`, of the automation's waits due on or before `day`

@@ -636,10 +636,28 @@ automation_runs = Table(
     Column("audience", Integer, nullable=False),  # and the audience let them in
     Column("fired", Integer, nullable=False),  # firings written (not fired before)
     Column("skipped", Integer, nullable=False),  # in the audience, in no branch
+    Column("stopped", Integer, nullable=False, server_default="0"),  # the rest after a wait, not run
     Column("branches", Text, nullable=False),  # JSON {branch name: firings}
     Column("started_at", UTCDateTime, nullable=False),
     Column("finished_at", UTCDateTime, nullable=False),
     Index(None, "rule_id", "day"),
+)
+
+#: Who an automation's run of a day reached but fired nothing for, and why: in the audience
+#: but in no branch (`no_branch`), or the rest of a branch after a wait stopped (`left_audience`,
+#: `disabled`, `branch_gone`). Written set-based; a second run of the day adds nothing.
+automation_run_misses = Table(
+    "automation_run_misses",
+    metadata,
+    _id(),
+    _store(),
+    Column("rule_id", Id, ForeignKey("rules.id"), nullable=False),
+    Column("day", Date, nullable=False),  # the store-local date run
+    Column("customer_id", Id, nullable=False),
+    Column("reason", String(40), nullable=False),
+    Column("detail", Text, nullable=False),  # JSON: the conditions that failed, the branch stopped
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("rule_id", "day", "customer_id", "reason"),
 )
 
 #: The rest of an automation's branch after a "wait N days" action: pending until the daily

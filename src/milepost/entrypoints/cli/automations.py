@@ -20,7 +20,7 @@ from milepost.domain.ids import format_id
 from milepost.entrypoints.cli.context import App, Failure, json_option, pass_app, store_option
 from milepost.entrypoints.cli.output import console, plain, print_json, table
 from milepost.errors import ValidationError
-from milepost.service.automations import Run, RunCustomer, Saved
+from milepost.service.automations import Run, RunCustomer, RunMiss, Saved
 
 T = TypeVar("T")
 
@@ -169,10 +169,19 @@ def runs(app: App, store: str, key: str, limit: int, as_json: bool) -> None:
         print_json([_run_json(r) for r in found])
         return
     rows = (
-        (r.day, r.candidates, r.audience, r.fired, r.skipped, ", ".join(f"{b}: {n}" for b, n in r.branches.items()))
+        (
+            r.day,
+            r.candidates,
+            r.audience,
+            r.fired,
+            r.skipped,
+            r.stopped,
+            ", ".join(f"{b}: {n}" for b, n in r.branches.items()),
+        )
         for r in found
     )
-    console().print(table(f"Runs of {key}", ("date", "candidates", "audience", "fired", "no branch", "branches"), rows))
+    heads = ("date", "candidates", "audience", "fired", "no branch", "stopped", "branches")
+    console().print(table(f"Runs of {key}", heads, rows))
 
 
 def _fired_json(c: RunCustomer) -> dict[str, Any]:
@@ -197,18 +206,53 @@ def _outcomes(c: RunCustomer) -> str:
 @store_option
 @click.argument("key")
 @click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]), required=True, help="The store-local date.")
+@click.option("--missed", is_flag=True, help="Only the customers it reached and fired nothing for, and why.")
 @json_option
 @pass_app
-def run_log(app: App, store: str, key: str, day: datetime, as_json: bool) -> None:
-    """The customers automation KEY fired for on --date: the branch, and what each action did."""
-    found: list[RunCustomer] = []
+def run_log(app: App, store: str, key: str, day: datetime, missed: bool, as_json: bool) -> None:
+    """The customers automation KEY fired for on --date: the branch, and what each action did;
+    then those it reached and fired nothing for, and why (no branch matched, with the
+    conditions each branch failed; the rest of a branch after a wait stopped)."""
+    misses = _all(lambda after: app.mp.automations.misses(store, key, day.date(), after, 500), lambda m: m.id)
+    if missed:
+        if as_json:
+            print_json([_missed_json(m) for m in misses])
+            return
+    else:
+        fired = _all(lambda after: app.mp.automations.run(store, key, day.date(), after, 500), lambda c: c.firing_id)
+        if as_json:
+            print_json([_fired_json(c) for c in fired])
+            return
+        rows = ((c.customer_id, c.branch, _outcomes(c)) for c in fired)
+        console().print(table(f"{key} on {day.date()}", ("customer", "branch", "actions"), rows))
+    if misses or missed:
+        nothing = ((m.customer_id, m.name or "", m.email or "", _why(m)) for m in misses)
+        heads = ("customer", "name", "email", "why")
+        console().print(table(f"{key} on {day.date()}: fired nothing for", heads, nothing))
+
+
+def _all(fetch: Callable[[int], list[T]], position: Callable[[T], int]) -> list[T]:
+    """Every page of a day's log."""
+    found: list[T] = []
     while True:
-        page = app.mp.automations.run(store, key, day.date(), found[-1].firing_id if found else 0, 500)
+        page = fetch(position(found[-1]) if found else 0)
         found += page
         if len(page) < 500:
-            break
-    if as_json:
-        print_json([_fired_json(c) for c in found])
-        return
-    rows = ((c.customer_id, c.branch, _outcomes(c)) for c in found)
-    console().print(table(f"{key} on {day.date()}", ("customer", "branch", "actions"), rows))
+            return found
+
+
+def _missed_json(m: RunMiss) -> dict[str, Any]:
+    return {"customer_id": m.customer_id, "name": m.name, "email": m.email} | {
+        "reason": m.reason,
+        "why": m.why,
+        "detail": m.detail,
+    }
+
+
+def _why(m: RunMiss) -> str:
+    """`no branch matched (1-2 orders: orders_365d between [1, 2]: is 0)`."""
+    if m.reason == "no_branch":
+        parts = [f"{b['name']}: {'; '.join(b['failed'])}" for b in m.detail.get("branches", []) if b.get("failed")]
+    else:
+        parts = [f"branch {m.detail.get('branch')}", *m.detail.get("failed", [])]
+    return f"{m.why} ({'; '.join(parts)})" if parts else m.why

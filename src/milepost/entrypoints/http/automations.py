@@ -1,6 +1,6 @@
 """Automations, named by their key: created, listed, replaced, changed in part (switched
-on or off, renamed), deleted, and their run log: a run per day, and the customers of a
-day's run with what each action did.
+on or off, renamed), deleted, and their run log: a run per day, the customers of a
+day's run with what each action did, and those it reached but fired nothing for, and why.
 
 The body is the definition `mp.automations` takes; the domain checks it, and a refused
 one is a 422 whose `errors` name each field path (`branches[0].actions[0].pool`).
@@ -13,13 +13,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Response
 
-from milepost.entrypoints.http.admin import AdminCaller, Cursor, Limit, cursor_id, page, problems
+from milepost.entrypoints.http.admin import AdminCaller, Cursor, Limit, cursor_id, id_page, page, problems
 from milepost.entrypoints.http.schemas.automations import (
     DEFINITION_BODY,
     PATCH_BODY,
     Automation,
     AutomationRun,
     RunCustomer,
+    RunMiss,
 )
 from milepost.entrypoints.http.schemas.responses import Page
 from milepost.errors import NotFound, ValidationError
@@ -145,3 +146,18 @@ def list_run_customers(
     found = admin.mp.automations.run(admin.store, key, day, after, limit + 1)
     kept, next_cursor = page(found, limit, lambda c: ["fir", c.firing_id])
     return Page[RunCustomer](data=[RunCustomer.of(c) for c in kept], next_cursor=next_cursor)
+
+
+@router.get(
+    "/{key}/runs/{date}/misses",
+    summary="The customers an automation's run of a day fired nothing for, and why",
+    description="Each customer the run of that store-local date reached and fired nothing for: in the audience "
+    "but in no branch (`no_branch`, with the conditions each branch failed), or the rest of a branch after a "
+    "wait stopped (`left_audience`, `disabled`, `branch_gone`). No firing was written for them: they may qualify "
+    "another day. Pass `next_cursor` as `cursor` for the next page.",
+    response_model=Page[RunMiss],
+    responses=problems(404),
+)
+def list_run_misses(admin: AdminCaller, key: Key, day: Day, limit: Limit = 50, cursor: Cursor = None) -> Page[RunMiss]:
+    after = cursor_id(cursor, "mis") or 0
+    return id_page(RunMiss, "mis", admin.mp.automations.misses(admin.store, key, day, after, limit + 1), limit)

@@ -1,8 +1,10 @@
 """Settings > Automations > one automation: what it is, in words (its trigger, audience,
 branches with their conditions, actions and on-failure lists), and its run log: per day
-run, the candidates, the audience, the firings, the firings per branch and those in no
-branch; a day's page lists the customers it fired for, each linked, with the branch and
-what each action did ("skipped: pool … has no code left"). Agents and Administrators alike."""
+run, the candidates, the audience, the firings, the firings per branch, those in no
+branch and the rests after a wait stopped; a day's page lists the customers it fired for,
+each linked, with the branch and what each action did ("skipped: pool … has no code
+left"), and those it reached and fired nothing for, each with why ("no branch matched",
+with the conditions each branch failed; "left the audience"). Agents and Administrators alike."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from milepost.entrypoints.action_text import action_text
 from milepost.entrypoints.web import auth, automation_forms, logs, render
 from milepost.entrypoints.web.auth import SignedIn
 from milepost.entrypoints.web.automations import BASE, PATH, AutomationKey, trigger_text
+from milepost.service.automations import RunMiss
 
 router = APIRouter()
 RUNS, CUSTOMERS = 50, 100  # a page of each
@@ -60,8 +63,10 @@ def run_day(
     day: date,
     session: SignedIn,
     after: Annotated[int, Query(ge=0, le=logs.MAX_ID)] = 0,
+    missed_after: Annotated[int, Query(ge=0, le=logs.MAX_ID)] = 0,
 ) -> Response:
-    """The customers it fired for on `day`, by firing; `after` (a firing's id) pages on."""
+    """The customers it fired for on `day`, by firing, and those it fired nothing for;
+    `after` (a firing's id) and `missed_after` (a miss's id) page on."""
     found = auth.store_of(request, store)
     mp = auth.mp_of(request)
     saved = mp.automations.get(store, key)
@@ -77,6 +82,8 @@ def run_day(
         }
         for c in shown
     ]
+    misses = mp.automations.misses(store, key, day, missed_after, CUSTOMERS + 1)
+    missed = [_missed(m, found) for m in misses[:CUSTOMERS]]
     return render.page(
         request,
         "automation_run.html",
@@ -90,8 +97,23 @@ def run_day(
         base=f"{BASE.format(store=store)}/{key}",
         older=f"{here}?after={shown[-1].firing_id}" if len(fetched) > CUSTOMERS else None,
         newest=here if after else None,
+        missed=missed,
+        missed_older=f"{here}?missed_after={misses[CUSTOMERS - 1].id}" if len(misses) > CUSTOMERS else None,
+        missed_newest=here if missed_after else None,
         section="automations",
     )
+
+
+def _missed(m: RunMiss, store: Store) -> dict[str, Any]:
+    """A customer it fired nothing for, and why: per branch the conditions failed, or the
+    branch a wait stopped (and the audience's conditions failed)."""
+    if m.reason == "no_branch":
+        details = [f"{b['name']}: {'; '.join(b['failed'])}" for b in m.detail.get("branches", []) if b.get("failed")]
+    else:
+        details = [f"Branch {m.detail.get('branch')} stopped after its wait", *m.detail.get("failed", [])]
+    who = " · ".join(p for p in (m.name, m.email) if p)
+    url = logs.customer_url(store, m.customer_id)
+    return {"customer": m.customer_id, "who": who, "url": url, "why": m.why, "reason": m.reason, "details": details}
 
 
 def _outcome(o: dict[str, Any], store: Store) -> dict[str, Any]:

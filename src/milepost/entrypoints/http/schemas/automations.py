@@ -202,6 +202,10 @@ class AutomationRun(BaseModel):
     audience: int = Field(description="Of those, the ones the audience let in.")
     fired: int = Field(description="Firings written (a customer the day already fired for is not counted again).")
     skipped: int = Field(description="In the audience but in no branch.")
+    stopped: int = Field(
+        description="Rests of a branch after a wait that did not run: the automation was off, or the customer "
+        "had left its audience."
+    )
     branches: dict[str, int] = Field(description="Firings per branch name.")
     started_at: Timestamp
     finished_at: Timestamp
@@ -214,6 +218,7 @@ class AutomationRun(BaseModel):
             audience=run.audience,
             fired=run.fired,
             skipped=run.skipped,
+            stopped=run.stopped,
             branches=run.branches,
             started_at=run.started_at,
             finished_at=run.finished_at,
@@ -240,3 +245,31 @@ class RunCustomer(BaseModel):
     def of(cls, found: kept.RunCustomer) -> RunCustomer:
         milestone = format_id("milestone", found.firing_id)
         return cls(customer_id=found.customer_id, milestone_id=milestone, branch=found.branch, actions=found.outcomes)
+
+
+class RunMiss(BaseModel):
+    """A customer an automation reached on a day and fired nothing for, and why."""
+
+    customer_id: str
+    name: str | None
+    email: str | None
+    reason: str = Field(
+        description="`no_branch` (in the audience, in no branch), or the rest of a branch after a wait stopped: "
+        "`left_audience`, `disabled`, `branch_gone`."
+    )
+    why: str = Field(description="The reason in words, like `no branch matched`.")
+    detail: dict[str, Any] = Field(
+        description="`no_branch`: `branches`, each `{name, failed}` (the conditions that did not hold, with the "
+        "customer's value); a stopped rest: its `branch`, and for `left_audience` the audience's `failed` conditions."
+    )
+
+    @classmethod
+    def of(cls, found: kept.RunMiss) -> RunMiss:
+        return cls(
+            customer_id=found.customer_id,
+            name=found.name,
+            email=found.email,
+            reason=found.reason,
+            why=found.why,
+            detail=found.detail,
+        )
