@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from milepost.domain import event_filters
 from milepost.domain.automations import (
     Facts,
     Known,
@@ -23,6 +24,7 @@ from milepost.domain.automations import (
     parse,
     starts_on,
 )
+from milepost.domain.event_filters import PropertyTest
 from milepost.domain.events import OrderEvent, TrackEvent
 from milepost.errors import ValidationError
 from support.automations import anniversary
@@ -212,26 +214,30 @@ AT = datetime(2026, 3, 1, tzinfo=UTC)
         (Trigger("event", event="review written"), TrackEvent("e", "custom", "c", AT, "other"), False),
         (Trigger("event", event="order.paid"), OrderEvent("e", "order.paid", "c", "o1", AT, 500), True),
         (
-            Trigger("event", event="order.paid", where=(("total", 500),)),
+            Trigger("event", event="order.paid", where=(PropertyTest("total", "eq", 500),)),
             OrderEvent("e", "order.paid", "c", "o", AT, 500),
             True,
         ),
         (
-            Trigger("event", event="order.paid", where=(("total", 9),)),
+            Trigger("event", event="order.paid", where=(PropertyTest("total", "eq", 9),)),
             OrderEvent("e", "order.paid", "c", "o", AT, 500),
             False,
         ),
         (
-            Trigger("event", event="x", where=(("rating", 5),)),
+            Trigger("event", event="x", where=(PropertyTest("rating", "eq", 5),)),
             TrackEvent("e", "custom", "c", AT, "x", {"rating": 5}),
             True,
         ),
         (
-            Trigger("event", event="x", where=(("rating", 5),)),
+            Trigger("event", event="x", where=(PropertyTest("rating", "eq", 5),)),
             TrackEvent("e", "custom", "c", AT, "x", {"rating": "5"}),
             False,
         ),
-        (Trigger("event", event="x", where=(("rating", 5),)), TrackEvent("e", "custom", "c", AT, "x"), False),
+        (
+            Trigger("event", event="x", where=(PropertyTest("rating", "eq", 5),)),
+            TrackEvent("e", "custom", "c", AT, "x"),
+            False,
+        ),
         (Trigger("milestone", program="prg_1"), TrackEvent("e", "custom", "c", AT, "x"), False),
     ],
 )
@@ -241,9 +247,74 @@ def test_an_event_starts_an_automation_on_its_type_or_name_and_equal_properties(
     assert starts_on(trigger, event) is expected
 
 
-def test_an_event_trigger_filters_on_plain_values() -> None:
+def test_an_event_trigger_compares_plain_values_for_equality() -> None:
     trigger = {"type": "event", "event": "x", "where": {"tags": ["a"]}}
-    assert problems(anniversary(trigger=trigger))["trigger.where"].startswith("must be an object of property: value")
+    assert problems(anniversary(trigger=trigger)) == {"trigger.where.tags": "must be a string, number or boolean"}
+
+
+def _passes(where: dict[str, Any], properties: dict[str, Any]) -> bool:
+    trigger = Trigger("event", event="x", where=event_filters.parse(where, "trigger.where", {}))
+    return starts_on(trigger, TrackEvent("e", "custom", "c", AT, "x", properties))
+
+
+@pytest.mark.parametrize(
+    ("where", "properties", "expected"),
+    [
+        ({"value": {"gt": 50}}, {"value": 60}, True),
+        ({"value": {"gt": 50}}, {"value": 50}, False),
+        ({"value": {"gt": 50}}, {"value": 40}, False),
+        ({"value": {"gt": 50}}, {"value": "60"}, False),  # a numeric string is not a number
+        ({"value": {"gt": 50}}, {"value": True}, False),
+        ({"value": {"gt": 50}}, {}, False),
+        ({"value": {"gte": 50, "lt": 100}}, {"value": 50}, True),
+        ({"value": {"gte": 50, "lt": 100}}, {"value": 100}, False),
+        ({"value": {"lte": 9.5}}, {"value": 9.5}, True),
+        ({"plan": {"ne": "gold"}}, {"plan": "silver"}, True),
+        ({"plan": {"ne": "gold"}}, {}, True),
+        ({"plan": {"ne": "gold"}}, {"plan": "gold"}, False),
+        ({"plan": {"eq": "gold"}}, {"plan": "gold"}, True),
+        ({"flag": True}, {"flag": 1}, False),  # true is not 1
+        ({"plan": {"in": ["gold", "silver"]}}, {"plan": "silver"}, True),
+        ({"plan": {"in": ["gold", "silver"]}}, {"plan": "bronze"}, False),
+        ({"note": {"contains": "gift"}}, {"note": "a gift wrap"}, True),
+        ({"note": {"contains": "gift"}}, {"note": "plain"}, False),
+        ({"tags": {"contains": "vip"}}, {"tags": ["new", "vip"]}, True),
+        ({"tags": {"contains": "vip"}}, {"tags": ["new"]}, False),
+        ({"coupon": {"exists": True}}, {"coupon": "X"}, True),
+        ({"coupon": {"exists": True}}, {"coupon": None}, False),
+        ({"coupon": {"exists": False}}, {}, True),
+        ({"coupon": {"exists": False}}, {"coupon": "X"}, False),
+    ],
+)
+def test_an_event_trigger_tests_properties_with_operators(
+    where: dict[str, Any], properties: dict[str, Any], expected: bool
+) -> None:
+    assert _passes(where, properties) is expected
+
+
+@pytest.mark.parametrize(
+    ("where", "path", "reason"),
+    [
+        ({"value": {"over": 50}}, "trigger.where.value.over", "is not an operator; one of eq, ne, gt, gte, lt, lte"),
+        ({"value": {"gt": "50"}}, "trigger.where.value.gt", "gt compares numbers: must be a number"),
+        ({"value": {"lte": True}}, "trigger.where.value.lte", "lte compares numbers: must be a number"),
+        ({"plan": {"in": []}}, "trigger.where.plan.in", "must be a non-empty list of strings, numbers or booleans"),
+        ({"plan": {"in": "gold"}}, "trigger.where.plan.in", "must be a non-empty list of strings, numbers or booleans"),
+        ({"coupon": {"exists": "yes"}}, "trigger.where.coupon.exists", "must be true or false"),
+        ({"tags": {"contains": ["a"]}}, "trigger.where.tags.contains", "must be a string, number or boolean"),
+        ({"value": {}}, "trigger.where.value", "must name an operator: eq, ne, gt, gte, lt, lte"),
+        (["value"], "trigger.where", "must be an object of property: value, or property: {operator: value}"),
+    ],
+)
+def test_an_event_trigger_where_is_checked_with_its_path(where: Any, path: str, reason: str) -> None:
+    found = problems(anniversary(trigger={"type": "event", "event": "x", "where": where}))
+    assert list(found) == [path] and found[path].startswith(reason)
+
+
+def test_an_event_trigger_where_round_trips() -> None:
+    where = {"plan": "gold", "value": {"gt": 50, "lte": 100}, "tags": {"contains": "vip"}}
+    trigger = parse(anniversary(trigger={"type": "event", "event": "x", "where": where}), "USD").trigger
+    assert trigger.as_dict()["where"] == where
 
 
 def test_a_wait_parses_and_round_trips() -> None:

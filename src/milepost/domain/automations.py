@@ -20,9 +20,10 @@ the questions the daily run asks of one customer on one store-local day D:
 - `choose_branch`: the first branch whose `when` holds (no `when`: otherwise).
 - `starts_on`: does an accepted event start an event-triggered automation? Its type
   (`review.created`, `order.paid`), or a custom event's name, is the trigger's `event`,
-  and each property in `where` equals the event's (a custom event's or an activity's
-  `properties`; an order event's `order_id`, `total`, `currency`, `refund_amount`),
-  JSON value for JSON value: `"10"` is not `10`.
+  and the event's properties (a custom event's or an activity's `properties`; an order
+  event's `order_id`, `total`, `currency`, `refund_amount`) pass each test of `where`
+  (domain/event_filters.py: equality, JSON value for JSON value, `"10"` is not `10`; or
+  an operator: ne, gt, gte, lt, lte, in, contains, exists).
 
 The occurrence of a daily firing is D's day number (`day_number`: days since
 1970-01-01), so (automation, customer, day) fires at most once.
@@ -37,9 +38,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from milepost.domain import event_filters
 from milepost.domain.action_types import AUTOMATION_ACTION_TYPES
 from milepost.domain.actions import Action, validate_actions
 from milepost.domain.aggregates import METRICS
+from milepost.domain.event_filters import PropertyTest
 from milepost.domain.events import Event, TrackEvent
 from milepost.domain.pools import check_key
 from milepost.domain.users import email_problem
@@ -156,7 +159,7 @@ class Trigger:
     attribute: str | None = None  # date_attribute
     yearly: bool = False  # date_attribute: each year on the date's month and day
     event: str | None = None  # event: an event type or custom event name
-    where: tuple[tuple[str, Any], ...] = ()  # event: property filters
+    where: tuple[PropertyTest, ...] = ()  # event: property tests (domain/event_filters.py)
     program: str | None = None  # milestone: the program's id
 
     @property
@@ -179,7 +182,7 @@ class Trigger:
         if self.type == "event":
             out["event"] = self.event
             if self.where:
-                out["where"] = dict(self.where)
+                out["where"] = event_filters.as_dict(self.where)
         if self.type == "milestone":
             out["program"] = self.program
         return out
@@ -259,7 +262,7 @@ def starts_on(trigger: Trigger, event: Event) -> bool:
     else:
         named = event.type == trigger.event
         properties = {k: v for k, v in event._asdict().items() if k not in _EVENT_FIELDS}
-    return named and all(name in properties and properties[name] == value for name, value in trigger.where)
+    return named and event_filters.passes(trigger.where, properties)
 
 
 _EVENT_FIELDS = frozenset({"key", "type", "customer_id", "occurred_at"})
@@ -481,23 +484,17 @@ def _trigger(raw: Any, problems: dict[str, str]) -> Trigger | None:
     if kind == "date_attribute":
         return _date_trigger(raw, problems)
     if kind == "event":
-        event, where = raw.get("event"), raw.get("where") or {}
+        event = raw.get("event")
         if not isinstance(event, str) or not event.strip() or len(event) > 100:
             problems["trigger.event"] = "must name an event type or custom event, at most 100 characters"
-        if not isinstance(where, Mapping) or not all(isinstance(k, str) and _scalar(v) for k, v in where.items()):
-            problems["trigger.where"] = "must be an object of property: value (a string, number or boolean)"
-            where = {}
-        return Trigger(kind, event=str(event).strip(), where=tuple(sorted(where.items())))
+        where = event_filters.parse(raw.get("where"), "trigger.where", problems)
+        return Trigger(kind, event=str(event).strip(), where=where)
     if kind == "milestone":
         program = raw.get("program")
         if not isinstance(program, str) or not program.strip():
             problems["trigger.program"] = "must name a program"
         return Trigger(kind, program=str(program).strip())
     return Trigger(kind)
-
-
-def _scalar(value: Any) -> bool:
-    return isinstance(value, str | int | float | bool)
 
 
 def _date_trigger(raw: Mapping[str, Any], problems: dict[str, str]) -> Trigger:

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from milepost.domain import automations as automation
+from milepost.domain import event_filters
 from milepost.domain.action_types import AUTOMATION_ACTION_TYPES
 from milepost.domain.automations import Trigger
 from milepost.domain.records import Store
@@ -127,7 +128,7 @@ def trigger_text(t: Trigger) -> str:
         when = "on" if not t.days else f"{days.lstrip('-')} {'after' if t.days > 0 else 'before'}"
         return f"{when} the date in “{t.attribute}”"
     if t.type == "event":
-        where = ", ".join(f"{k} = {v}" for k, v in t.where)
+        where = ", ".join(event_filters.said(w) for w in t.where)
         return f"When “{t.event}” happens" + (f" ({where})" if where else "")
     if t.type == "milestone":
         return f"When program {t.program} is reached"
