@@ -280,15 +280,24 @@ def test_an_automation_another_store_has_is_not_found(admin: TestClient, mp: Mil
         assert admin.get(f"{BASE.format(store=other)}/{url}").status_code == 404
 
 
-def test_an_event_trigger_is_built_in_the_form(admin: TestClient, mp: Milepost, shop: str) -> None:
+def test_an_event_trigger_is_built_in_the_form_with_its_operators(admin: TestClient, mp: Milepost, shop: str) -> None:
     page = admin.get(f"{BASE.format(store=shop)}/new").text
-    assert '<option value="event"' in page and 'name="trigger_where"' in page
+    assert '<option value="event"' in page and 'name="where-0-property"' in page
+    assert '<option value="gt" >&gt;</option>' in page.replace("selected", "")
     typed = {
         "key": "gift_wrap_thanks",
         "name": "Gift wrap thanks",
         "trigger_type": "event",
         "trigger_event": "gift wrapped",
-        "trigger_where": "paper: gold",
+        "where-0-property": "paper",
+        "where-0-op": "eq",
+        "where-0-value": "gold",
+        "where-1-property": "value",
+        "where-1-op": "gt",
+        "where-1-value": "50",
+        "where-2-property": "size",
+        "where-2-op": "in",
+        "where-2-value": 'S, M, "10"',
         "b0-name": "everyone",
         "b0-action-0-type": "add_tag",
         "b0-action-0-tag": "wrapped_in_gold",
@@ -299,10 +308,43 @@ def test_an_event_trigger_is_built_in_the_form(admin: TestClient, mp: Milepost, 
 
     assert r.status_code == 303, error_texts(r.text)
     trigger = mp.automations.get(shop, "gift_wrap_thanks").automation.as_dict()["trigger"]
-    assert trigger == {"type": "event", "event": "gift wrapped", "where": {"paper": "gold"}}
+    where = {"paper": "gold", "size": {"in": ["S", "M", "10"]}, "value": {"gt": 50}}
+    assert trigger == {"type": "event", "event": "gift wrapped", "where": where}
     edit = admin.get(f"{BASE.format(store=shop)}/gift_wrap_thanks/edit").text
-    assert "paper: gold</textarea>" in edit
+    assert 'name="where-2-value" value="50"' in edit and '<option value="gt" selected>' in edit
+    assert 'name="where-1-value" value="S, M, &#34;10&#34;"' in edit
 
-    bad = post(admin, url, url, {**typed, "key": "bad_where", "trigger_where": "no colon here"})
+    bad = post(admin, url, url, {**typed, "key": "bad_where", "where-1-value": "fifty"})
     assert bad.status_code == 400
-    assert error_of(bad.text, "trigger_where") == "line 1: write it as name: value"
+    assert error_of(bad.text, "where-1-value") == "must be a number, like 50 or 9.5"
+    refused = post(admin, url, url, {**typed, "key": "bad_where", "where-2-value": "", "where-2-op": "exists"})
+    assert refused.status_code == 400
+    assert error_of(refused.text, "where-2-value") == "must be true or false"
+    empty = post(admin, url, url, {**typed, "key": "bad_where", "where-2-value": ","})  # refused by the model
+    assert empty.status_code == 400
+    assert error_of(empty.text, "where-2-value") == "must be a non-empty list of strings, numbers or booleans"
+
+
+def test_the_run_log_lists_who_was_in_no_branch_by_name_with_why(admin: TestClient, mp: Milepost, shop: str) -> None:
+    loyal = {"name": "3+ orders", "when": {"field": "aggregate.orders_365d", "op": ">=", "value": 3}}
+    definition = {
+        "key": "loyal_only",
+        "name": "Loyal only",
+        "trigger": {"type": "first_purchase", "days": 365},
+        "branches": [{**loyal, "actions": [{"type": "add_tag", "tag": "loyal"}]}],
+    }
+    mp.automations.create(shop, definition)
+    customer(mp, shop, "ann")
+    mp.sweeps.run_daily([shop], date(2026, 3, 1))
+    base = BASE.format(store=shop)
+
+    listing = html.unescape(admin.get(f"{base}/loyal_only").text)
+    day = html.unescape(admin.get(f"{base}/loyal_only/runs/2026-03-01").text)
+
+    assert "1 in no branch" in day and "It fired for nobody that day." in day
+    row = day[day.index('<tr data-customer="ann" data-reason="no_branch">') :]
+    row = re.sub(r"\s+", " ", row[: row.index("</tr>")])
+    assert f'href="/admin/{shop}/customers/ann"' in row and "Customer ann · ann@example.com" in row
+    assert "<strong>no branch matched</strong>" in row
+    assert "<li>3+ orders: aggregate.orders_365d >= 3: is 1</li>" in row
+    assert "Stopped after a wait" in listing

@@ -5,7 +5,10 @@ into the definition `mp.automations` takes, the same JSON the HTTP API takes; th
 problems, named by their field paths (`branches[0].actions[1].pool`), put back next to the
 fields they name; and a saved definition shown in the form as it was typed.
 
-Field names: `trigger_<field>`; condition rows `<rows>-<r>-field|op|value` with
+Field names: `trigger_<field>`; an event trigger's property rows `where-<r>-property|op|value`
+(the operator one of `event_filters.OPS`; a row's value typed as a number, true/false, a
+comma-separated list for "is one of", or text, `"quoted"` when text looks like a number);
+condition rows `<rows>-<r>-field|op|value` with
 `<rows>-match` (`audience`, or `b<b>-cond` for branch b); a branch's `b<b>-name`, its
 actions `b<b>-action-<slot>-<param>` and its on-failure list `b<b>-fail-<slot>-<param>`.
 Empty rows, slots and branches are left out. Amounts (the amount spent, credit) are typed
@@ -18,6 +21,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from milepost.domain import event_filters
 from milepost.domain.action_types import AUTOMATION_ACTION_TYPES
 from milepost.domain.aggregates import METRICS
 from milepost.entrypoints.web import forms
@@ -27,7 +31,10 @@ from milepost.formatting import units
 MAX_BRANCHES = 10
 MAX_ROWS = 20
 MONEY_FIELDS = frozenset({"amount_spent"})
-TRIGGER_FIELDS = ("type", "days", "attribute", "yearly", "event", "where", "program")
+TRIGGER_FIELDS = ("type", "days", "attribute", "yearly", "event", "program")
+#: The operators an event trigger's property row offers, in words.
+WHERE_OPS = event_filters.OP_WORDS
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 TOP_FIELDS = ("key", "name", "active_from", "send_at_local_hour", "active")
 #: Each trigger type in the operator's words, as the form's choice offers it.
 TRIGGER_TYPES = {
@@ -86,6 +93,7 @@ class Builder:
         self.form = forms.Form({"key": key if key is not None else forms.text(data, "key")})
         self.rows: dict[str, list[int]] = {}  # condition rows' prefix -> the posted rows filled, in order
         self.slots: dict[str, list[int]] = {}  # action editor's prefix -> the slots filled, in order
+        self.where_rows: dict[tuple[str, str], int] = {}  # (property, operator) -> its posted row
         self.branch_of: list[int] = []  # the definition's branch k came from the form's branch b
         self.definition = self._read()
 
@@ -128,12 +136,32 @@ class Builder:
             trigger["yearly"] = self.form.values["trigger_yearly"]
         elif kind == "event":
             trigger["event"] = self.form.values["trigger_event"]
-            where = self._try(forms.properties, d, "trigger_where")
+            where = self._where()
             if where:
                 trigger["where"] = where
         elif kind == "milestone":
             trigger["program"] = self.form.values["trigger_program"]
         return trigger
+
+    def _where(self) -> dict[str, Any] | None:
+        """The event's property rows `where-<r>-…` as the trigger's `where`: a property's lone
+        `eq` as its plain value, else its operators."""
+        typed, found = [], dict[str, dict[str, Any]]()
+        for r in range(MAX_ROWS):
+            row = {part: forms.text(self.data, f"where-{r}-{part}") for part in ("property", "op", "value")}
+            if not any(row.values()):
+                continue
+            typed.append(row)
+            op = row["op"] or "eq"
+            if not row["property"]:
+                self.form.errors[f"where-{r}-property"] = "is required"
+                continue
+            self.where_rows[(row["property"], op)] = r
+            value = self._try(_where_value, op, row["value"], f"where-{r}-value")
+            if value is not None:
+                found.setdefault(row["property"], {})[op] = value
+        self.form.values["where-rows"] = typed
+        return {name: ops["eq"] if list(ops) == ["eq"] else ops for name, ops in found.items()} or None
 
     def _condition(self, prefix: str) -> dict[str, Any] | None:
         """The rows `<prefix>-<r>-…` combined by `<prefix>-match`; no row filled: None."""
@@ -208,6 +236,8 @@ class Builder:
     def _field(self, path: str) -> str:
         if path in TOP_FIELDS:
             return path
+        if path.startswith("trigger.where"):
+            return self._where_field(path[14:])
         if path.startswith("trigger."):
             return "trigger_" + path[8:].split(".")[0]
         if path.startswith("audience"):
@@ -238,6 +268,15 @@ class Builder:
             return f"{prefix}-match"
         return f"{prefix}-{rows[k]}-{m.group(2) or 'field'}"
 
+    def _where_field(self, rest: str) -> str:
+        """A `where` problem's path (`value.gt`, `value`) to its row's field."""
+        name, _, op = rest.rpartition(".")
+        for key in ((name, op), (rest, "eq")):
+            if key in self.where_rows:
+                return f"where-{self.where_rows[key]}-value"
+        rows = [r for (n, _), r in self.where_rows.items() if n == rest]
+        return f"where-{rows[0]}-property" if rows else "where"
+
     def _slot_field(self, prefix: str, k: int, param: str | None) -> str:
         slots = self.slots.get(prefix, [])
         slot = slots[k] if k < len(slots) else k
@@ -264,6 +303,53 @@ def _value(row: Mapping[str, str], name: str, currency: str) -> Any:
     return _number(f, raw, name, currency)
 
 
+def _where_value(op: str, raw: str, name: str) -> Any:
+    """A property row's value: true/false for `exists`, a number to compare, a list for
+    `in`, else a number, true/false or text as typed (`"10"`, quoted, is text)."""
+    if op == "exists":
+        if raw.lower() not in _TRUE + _FALSE:
+            raise forms.FormError(name, "must be true or false")
+        return raw.lower() in _TRUE
+    if not raw:
+        raise forms.FormError(name, "is required")
+    if op in ("gt", "gte", "lt", "lte"):
+        if not _NUMBER.match(raw):
+            raise forms.FormError(name, "must be a number, like 50 or 9.5")
+        return _json_value(raw)
+    if op == "in":
+        return [_json_value(v.strip()) for v in raw.split(",") if v.strip()]
+    return _json_value(raw)
+
+
+def _json_value(raw: str) -> Any:
+    if _NUMBER.match(raw):
+        return float(raw) if "." in raw else int(raw)
+    if raw in ("true", "false"):
+        return raw == "true"
+    if len(raw) >= 2 and raw[0] == raw[-1] == '"':
+        return raw[1:-1]
+    return raw
+
+
+def _where_shown(value: Any) -> str:
+    """A `where` value as a row shows it: text that would read as a number or true/false, quoted."""
+    if isinstance(value, list):
+        return ", ".join(_where_shown(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and _json_value(value) != value:
+        return f'"{value}"'
+    return str(value)
+
+
+def _where_rows(where: Mapping[str, Any]) -> list[dict[str, str]]:
+    rows = []
+    for name, test in where.items():
+        for op, value in test.items() if isinstance(test, Mapping) else [("eq", test)]:
+            rows.append({"property": name, "op": op, "value": _where_shown(value)})
+    return rows
+
+
 def _number(f: str, raw: str, name: str, currency: str) -> int | None:
     if f in MONEY_FIELDS:
         return forms.money({name: raw}, name, currency)
@@ -282,8 +368,7 @@ def saved(definition: Mapping[str, Any], currency: str) -> forms.Form:
     for name in TRIGGER_FIELDS:
         values[f"trigger_{name}"] = _shown(trigger.get(name))
     values["trigger_yearly"] = bool(trigger.get("yearly"))
-    if trigger.get("where"):
-        values["trigger_where"] = "\n".join(f"{k}: {v}" for k, v in trigger["where"].items())
+    values["where-rows"] = _where_rows(trigger.get("where") or {})
     form = forms.Form(values)
     _rows(form, "audience", definition.get("audience"), currency)
     numbers = []

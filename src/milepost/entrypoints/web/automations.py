@@ -233,6 +233,7 @@ def _builder(
         trigger_types=automation_forms.TRIGGER_TYPES,
         fields=automation_forms.fields_offered(aggregates),
         ops=automation_forms.OPS,
+        where_ops=automation_forms.WHERE_OPS,
         hours=HOURS,
         section="automations",
         **editor,
