@@ -69,7 +69,7 @@ def test_an_automation_made_from_a_file_runs_its_day_and_shows_its_log(fresh: Mi
     ]
     [next_day] = fresh.json("run-daily", "--store", STORE, "--date", "2026-03-02")[0]["days"]
     assert next_day["automations"] == [
-        {"key": KEY, "candidates": 0, "audience": 0, "fired": 0, "skipped": 0, "branches": {}}
+        {"key": KEY, "candidates": 0, "audience": 0, "fired": 0, "skipped": 0, "stopped": 0, "branches": {}}
     ]
     [latest, run] = fresh.json("automations", "runs", KEY, "--store", STORE)  # newest first
     assert (latest["date"], latest["fired"]) == ("2026-03-02", 0)

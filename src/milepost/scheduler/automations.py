@@ -91,7 +91,8 @@ def run_automations(db: Storage, store: Store, day: date, clock: Callable[[], da
     with db.read() as tx:
         found = loaded(tx, store)
     due = [(rule, a) for rule, a in found if (a.trigger.daily or a.waits) and (a.live_on(day) or not a.active)]
-    return [_run(db, store, rule, a, day, clock) for rule, a in due]
+    tallies = [(a, _run(db, store, rule, a, day, clock)) for rule, a in due]
+    return [t for a, t in tallies if a.active or t.stopped]
 
 
 def _run(

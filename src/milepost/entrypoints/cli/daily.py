@@ -75,7 +75,9 @@ def _echo_days(run: DailyRun) -> None:
         click.echo(f"{run.store}: {d.day}: {d.fired} milestones fired, {d.expired} points expired")
         for t in d.automations:
             branches = "".join(f", {name}: {n}" for name, n in t.branches.items())
-            click.echo(f"{run.store}: {d.day}: automation {t.key}: {t.fired} fired{branches}, {t.skipped} in no branch")
+            stopped = f", {t.stopped} stopped after a wait" if t.stopped else ""
+            counts = f"{t.fired} fired{branches}, {t.skipped} in no branch{stopped}"
+            click.echo(f"{run.store}: {d.day}: automation {t.key}: {counts}")
 
 
 def _run_dict(run: DailyRun) -> dict[str, Any]:

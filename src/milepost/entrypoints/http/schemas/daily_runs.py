@@ -35,11 +35,15 @@ class AutomationDay(BaseModel):
     audience: int
     fired: int
     skipped: int = Field(description="In the audience, in no branch.")
+    stopped: int = Field(
+        0, description="Rests of a branch after a wait not run: automation off, customer out of its audience."
+    )
     branches: dict[str, int]
 
     @classmethod
     def of(cls, t: Tally) -> AutomationDay:
         counts = {"candidates": t.candidates, "audience": t.audience, "fired": t.fired, "skipped": t.skipped}
+        counts["stopped"] = t.stopped
         return cls(key=t.key, branches=dict(t.branches), **counts)
 
 
