@@ -163,7 +163,7 @@ def _run_json(run: Run) -> dict[str, Any]:
 @pass_app
 def runs(app: App, store: str, key: str, limit: int, as_json: bool) -> None:
     """Automation KEY's runs, newest first: per day, the customers the trigger held for, the
-    audience, firings, those in no branch, and firings per branch."""
+    audience, firings, those in no branch, the rests after a wait stopped, and firings per branch."""
     found = app.mp.automations.runs(store, key, None, limit)
     if as_json:
         print_json([_run_json(r) for r in found])

@@ -120,7 +120,7 @@ def delete_automation(admin: AdminCaller, key: Key) -> Response:
     "/{key}/runs",
     summary="An automation's runs, newest first",
     description="One per store-local day it ran: customers the trigger held for, the audience, firings, "
-    "`skipped` (in the audience, in no branch) and firings per branch.",
+    "`skipped` (in the audience, in no branch), `stopped` (rests after a wait not run) and firings per branch.",
     response_model=Page[AutomationRun],
     responses=problems(404),
 )
