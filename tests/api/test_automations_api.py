@@ -241,4 +241,8 @@ def test_the_customers_a_day_fired_nothing_for_read_over_http_and_the_cli(
     args = ("automations", "run-log", "vip_month", "--date", DAY, "--store", shop.store)
     assert _cli(database_url, *args, "--missed", "--json") == missed
     assert [c["customer_id"] for c in _cli(database_url, *args, "--json")] == ["vic"]
+    command = [*CLI, "--database-url", database_url, *args]
+    shown = subprocess.run(command, capture_output=True, text=True, env=cli_env(Path("unused")), timeout=60)
+    assert shown.returncode == 0, shown.stderr
+    assert "fired nothing for" in shown.stdout and "no branch matched (vip: tag has vip: has no" in shown.stdout
     assert_problem(client.get(f"/api/v1/automations/nope/runs/{DAY}/misses", headers=shop.auth()), 404)

@@ -115,3 +115,18 @@ def test_the_rest_after_a_wait_stops_when_the_automation_is_off(mp: Milepost):
     mp.automations.set_active(store, "follow_up", True)
     mp.sweeps.run_daily([store], date(2026, 4, 4))
     assert not {"followed_up"} & (set(mp.customers.get(store, "c1").tags) | set(mp.customers.get(store, "c2").tags))
+
+
+def test_the_rest_after_a_wait_stops_when_its_branch_is_gone(mp: Milepost):
+    store = waiting_pair(mp)
+    renamed = mp.automations.get(store, "follow_up").automation.as_dict()
+    renamed["branches"][0]["name"] = "everyone"
+    mp.automations.update(store, "follow_up", renamed)
+
+    mp.sweeps.run_daily([store], RESUMED)
+
+    assert mp.automations.run(store, "follow_up", RESUMED) == []
+    assert {(m.customer_id, m.reason, m.why) for m in mp.automations.misses(store, "follow_up", RESUMED)} == {
+        ("c1", "branch_gone", "branch no longer in the automation"),
+        ("c2", "branch_gone", "branch no longer in the automation"),
+    }
