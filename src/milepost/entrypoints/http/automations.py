@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Response
 
-from milepost.entrypoints.http.admin import AdminCaller, Cursor, Limit, cursor_id, page, problems
+from milepost.entrypoints.http.admin import AdminCaller, Cursor, Limit, ReadCaller, cursor_id, page, problems
 from milepost.entrypoints.http.schemas.automations import (
     DEFINITION_BODY,
     PATCH_BODY,
@@ -33,7 +33,7 @@ _LOCATION = {"headers": {"Location": {"schema": {"type": "string"}}}}
 
 
 @router.get("", summary="The store's automations, oldest first", response_model=Page[Automation], responses=problems())
-def list_automations(admin: AdminCaller) -> Page[Automation]:
+def list_automations(admin: ReadCaller) -> Page[Automation]:
     found = admin.mp.automations.list(admin.store)
     return Page[Automation](data=[Automation.of(a) for a in found], next_cursor=None)
 
@@ -55,7 +55,7 @@ def create_automation(admin: AdminCaller, body: Definition, response: Response) 
 
 
 @router.get("/{key}", summary="One automation", response_model=Automation, responses=problems(404))
-def get_automation(admin: AdminCaller, key: Key) -> Automation:
+def get_automation(admin: ReadCaller, key: Key) -> Automation:
     return Automation.of(admin.mp.automations.get(admin.store, key))
 
 
@@ -123,7 +123,7 @@ def delete_automation(admin: AdminCaller, key: Key) -> Response:
     response_model=Page[AutomationRun],
     responses=problems(404),
 )
-def list_runs(admin: AdminCaller, key: Key, limit: Limit = 50, cursor: Cursor = None) -> Page[AutomationRun]:
+def list_runs(admin: ReadCaller, key: Key, limit: Limit = 50, cursor: Cursor = None) -> Page[AutomationRun]:
     before = cursor_id(cursor, "run")
     found = admin.mp.automations.runs(admin.store, key, before, limit + 1)
     kept, next_cursor = page(found, limit, lambda r: ["run", r.id])
@@ -139,7 +139,7 @@ def list_runs(admin: AdminCaller, key: Key, limit: Limit = 50, cursor: Cursor = 
     responses=problems(404),
 )
 def list_run_customers(
-    admin: AdminCaller, key: Key, day: Day, limit: Limit = 50, cursor: Cursor = None
+    admin: ReadCaller, key: Key, day: Day, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[RunCustomer]:
     after = cursor_id(cursor, "fir") or 0
     found = admin.mp.automations.run(admin.store, key, day, after, limit + 1)
