@@ -1,6 +1,7 @@
 """Automations, named by their key: created, listed, replaced, changed in part (switched
 on or off, renamed), deleted, and their run log: a run per day, and the customers of a
-day's run with what each action did.
+day's run with what each action did. And a start on request: the automation started for
+one customer now, as a Trigger Workflow action starts it.
 
 The body is the definition `mp.automations` takes; the domain checks it, and a refused
 one is a 422 whose `errors` name each field path (`branches[0].actions[0].pool`).
@@ -14,12 +15,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path, Response
 
 from milepost.entrypoints.http.admin import AdminCaller, Cursor, Limit, ReadCaller, cursor_id, page, problems
+from milepost.entrypoints.http.customer_params import KeyHeader, optional_idempotency_key
 from milepost.entrypoints.http.schemas.automations import (
     DEFINITION_BODY,
     PATCH_BODY,
     Automation,
     AutomationRun,
     RunCustomer,
+    Started,
+    StartIn,
 )
 from milepost.entrypoints.http.schemas.responses import Page
 from milepost.errors import NotFound, ValidationError
@@ -145,3 +149,24 @@ def list_run_customers(
     found = admin.mp.automations.run(admin.store, key, day, after, limit + 1)
     kept, next_cursor = page(found, limit, lambda c: ["fir", c.firing_id])
     return Page[RunCustomer](data=[RunCustomer.of(c) for c in kept], next_cursor=next_cursor)
+
+
+@router.post(
+    "/{key}/start",
+    summary="Start an automation for a customer now",
+    description="Starts it the way a Trigger Workflow action does, through the same pipeline: the audience "
+    "is checked and the first branch whose condition holds runs its actions now (no send hour). The answer "
+    "says what happened: `started` with the branch and each action's outcome, or not started and why "
+    "(`reason`): switched off, not active yet, a daily trigger (a daily automation starts on its days), not in "
+    "the audience, in no branch. Only `manual`, `event` and `milestone` automations start on request. An "
+    "unknown automation or customer is a 404. With an `Idempotency-Key` header (or `idempotency_key`), a "
+    "retry starts it once: it answers the first start (`repeated: true`), each action as it stands now; the "
+    "same key for another automation or customer is a 409. A request not started writes nothing, so it may "
+    "be retried with its key. Each start is in the customer's events (`automation started`, source `start`).",
+    response_model=Started,
+    responses=problems(404, 409, body=True),
+)
+def start_automation(admin: AdminCaller, key: Key, body: StartIn, header: KeyHeader = None) -> Started:
+    request_key = optional_idempotency_key(body.idempotency_key, header)
+    done = admin.mp.automations.start(admin.store, key, body.customer_id, request_key=request_key, actor=admin.actor)
+    return Started.of(done)
