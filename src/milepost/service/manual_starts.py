@@ -15,8 +15,10 @@ Every start is written in the customer's event history as the custom event
 request's idempotency key (`key:<key>`) when there is one: the events' unique key
 (store, source, id) then makes a retried request start the automation once, and answer
 what the first one started, each action as it stands now. The same key for another
-automation or customer is a Conflict. A request not started leaves no trace, so it may be
-retried, with the same key, once the reason is gone.
+automation or customer is a Conflict (so is a race of one key for two customers: the
+second insert breaks the unique key and its transaction, start included, is rolled
+back). A request not started leaves no trace, so it may be retried, with the same key,
+once the reason is gone.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from milepost.domain.events import TrackEvent
 from milepost.domain.ids import format_id
 from milepost.domain.records import CustomerState, Store
 from milepost.domain.rules import Rule
-from milepost.errors import Conflict, NotFound
+from milepost.errors import Conflict, NotFound, ValidationError
 from milepost.service import pipeline
 from milepost.service.automation_entry import enter
 from milepost.service.automation_starts import at, last_ordinals
@@ -42,6 +44,7 @@ from milepost.service.ports import BatchWrite, Storage, Tx
 from milepost.service.reports import as_delivered
 
 SOURCE = "start"
+MAX_KEY = 180  # an event id holds 200 characters, with "key:" before it
 EVENT = "automation started"
 #: Why an automation was not started, and what the answer says of it.
 REASONS = {
@@ -84,6 +87,10 @@ def start(
 ) -> Start:
     """Start automation `key` for the customer now (NotFound for an unknown automation or
     customer); `request_key`: the idempotency key, so a retry starts it once."""
+    if request_key is not None and not (0 < len(request_key) <= MAX_KEY and "\x00" not in request_key):
+        raise ValidationError(
+            f"an idempotency key is 1 to {MAX_KEY} characters, without NUL", {"idempotency_key": "malformed"}
+        )
     with db.write() as tx:
         store = tx.lock_store(store_id)
         rule, automation = loaded_one(tx, store, key)
