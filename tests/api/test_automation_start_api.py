@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import jsonschema
 import pytest
 from admin_kit import assert_problem
 from fastapi.testclient import TestClient
@@ -179,3 +180,14 @@ def test_an_unknown_customer_or_automation_is_a_404_and_a_bad_body_a_422(client:
     assert_problem(no_customer_id, 422, "customer_id")
     assert_problem(extra, 422, "at")
     assert milestones(client, shop, "ada") == []
+
+
+def test_the_answers_match_the_documented_schema(client: TestClient, shop: Any) -> None:
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["Started"]
+
+    started = call(client, shop, "POST", START, {"customer_id": "ada"})
+    refused = call(client, shop, "POST", START, {"customer_id": "nil"})
+
+    for answer in (started, refused):
+        jsonschema.validate(answer, schema)
+    assert set(schema["required"]) <= set(started)

@@ -24,7 +24,7 @@ once the reason is gone.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -100,27 +100,45 @@ def start(
             raise NotFound(f"no customer {customer_id!r} in this store")
         record = f"key:{request_key}" if request_key is not None else None
         earlier = tx.stored_events(store.id, [(SOURCE, record)]) if record is not None else {}
-        if earlier:
-            return _again(tx, store, rule, customer, key, earlier[(SOURCE, record or "")])
+        if record is not None and earlier:
+            return _again(tx, store, rule, customer, key, earlier[(SOURCE, record)])
         day = now.astimezone(ZoneInfo(store.timezone)).date()
         reason = _refused(automation, day)
         if reason is not None:
             return Start(key, customer_id, False, reason)
-        n = last_ordinals(tx, {(rule.id, rule.arm_seq, customer.id)}).get((rule.id, customer.id), 0) + 1
-        entered = enter(tx, store, rule, automation, day, now, [customer], at(n))
-        if not entered.applied:
-            return Start(key, customer_id, False, "not_in_audience" if not entered.audience else "no_branch")
-        subscriptions = pipeline.store_config(db, tx, store)[1]
-        batch = BatchWrite(store.id, now, store.counting_rank)
-        pipeline.run(tx, store, batch, pipeline.Changes(entered.applied), subscriptions)
-        (firing,) = batch.firings
-        branch = entered.applied[0].crossings[0].rule.branch
-        properties = {"automation": key, "branch": branch, "milestone_id": format_id("milestone", firing.id)}
-        _write_record(tx, store, now, customer, record or f"auto:{firing.id}", {**properties, "by": actor})
-        return _answer(tx, store, rule, customer, key, firing.id)
+        return _fire(db, tx, store, rule, automation, customer, day, now, record, actor)
 
 
-def _refused(automation: Automation, day: Any) -> str | None:
+def _fire(
+    db: Storage,
+    tx: Tx,
+    store: Store,
+    rule: Rule,
+    automation: Automation,
+    customer: CustomerState,
+    day: date,
+    now: datetime,
+    record: str | None,
+    actor: str,
+) -> Start:
+    """Enter the customer at the next ordinal, as a Trigger Workflow start does, fire the
+    branch through the pipeline and record the start; or say why they did not enter."""
+    key = automation.key
+    n = last_ordinals(tx, {(rule.id, rule.arm_seq, customer.id)}).get((rule.id, customer.id), 0) + 1
+    entered = enter(tx, store, rule, automation, day, now, [customer], at(n))
+    if not entered.applied:
+        return Start(key, customer.external_id, False, "not_in_audience" if not entered.audience else "no_branch")
+    subscriptions = pipeline.store_config(db, tx, store)[1]
+    batch = BatchWrite(store.id, now, store.counting_rank)
+    pipeline.run(tx, store, batch, pipeline.Changes(entered.applied), subscriptions)
+    (firing,) = batch.firings
+    branch = entered.applied[0].crossings[0].rule.branch
+    properties = {"automation": key, "branch": branch, "milestone_id": format_id("milestone", firing.id), "by": actor}
+    _write_record(tx, store, now, customer, record or f"auto:{firing.id}", properties)
+    return _answer(tx, store, rule, customer, key, firing.id)
+
+
+def _refused(automation: Automation, day: date) -> str | None:
     if automation.trigger.daily:
         return "daily_trigger"
     if not automation.active:

@@ -22,7 +22,7 @@ from milepost.domain.ids import format_id
 from milepost.entrypoints.http.schemas.requests import Body, IdempotencyKey, action_schema, text
 from milepost.entrypoints.http.schemas.responses import Timestamp
 from milepost.service import automations as kept
-from milepost.service.manual_starts import Start
+from milepost.service.manual_starts import REASONS, Start
 
 _REF = "#/components/schemas/"
 _DAYS = {"type": "integer", "minimum": 1, "maximum": MAX_TRIGGER_DAYS}
@@ -260,7 +260,7 @@ class Started(BaseModel):
     automation: str
     customer_id: str
     started: bool
-    reason: Literal["disabled", "not_active_yet", "daily_trigger", "not_in_audience", "no_branch"] | None = Field(
+    reason: Literal[tuple(REASONS)] | None = Field(  # type: ignore[valid-type]
         description="Not started: why. disabled (switched off), not_active_yet (its active_from is later), "
         "daily_trigger (it starts on its days, not on request), not_in_audience, no_branch (in the audience, "
         "in no branch)."
@@ -281,7 +281,7 @@ class Started(BaseModel):
             automation=done.automation,
             customer_id=done.customer_id,
             started=done.started,
-            reason=done.reason,  # type: ignore[arg-type]
+            reason=done.reason,
             detail=done.detail,
             branch=done.branch,
             milestone_id=milestone,
