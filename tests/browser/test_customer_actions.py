@@ -132,3 +132,33 @@ def test_an_agent_sends_a_dead_email_again(page: Page, live_url: str, mp: Milepo
     expect(page.locator("#messages tbody tr").first).to_contain_text("sent")
     expect(page.get_by_role("button", name="Re-send")).to_have_count(0)
     page.screenshot(path=shots / "customer-resent.png", full_page=True)
+
+
+def test_an_administrator_starts_an_automation_from_the_customers_page(
+    page: Page, live_url: str, mp: Milepost, store: str, administrator: str
+) -> None:
+    # Given a manual automation and a customer with one order
+    mp.automations.create(
+        store,
+        {
+            "key": "vip_call",
+            "name": "VIP call",
+            "trigger": {"type": "manual"},
+            "branches": [{"name": "everyone", "actions": [{"type": "add_tag", "tag": "called"}]}],
+        },
+    )
+    mp.ingest(store, [paid("c-ada", "a1", 12000)])
+    url = f"/admin/{store}/customers/c-ada"
+    page.goto(f"{live_url}{url}")
+    page.get_by_label("Email").fill(administrator)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    # When the Administrator picks it and starts it
+    page.get_by_label("Automation", exact=True).select_option("vip_call")
+    page.get_by_role("button", name="Start automation").click()
+
+    # Then the page says which branch ran and what each action did, and the tag is there
+    expect(page.get_by_role("status")).to_contain_text("Automation vip_call started by the branch “everyone”")
+    expect(page.locator("#tags")).to_contain_text("called")
+    assert "called" in mp.customers.get(store, "c-ada").tags

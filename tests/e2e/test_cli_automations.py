@@ -123,3 +123,41 @@ def test_a_refused_definition_prints_each_problem_by_its_field_path(fresh: Milep
     assert fresh.json("automations", "list", "--store", STORE) == []
     not_json = fresh("automations", "create", "--store", STORE, "--file", "-", stdin="{", expect=2)
     assert not_json.stderr.startswith("error: <stdin> is not JSON")
+
+
+def test_an_automation_started_for_a_customer_from_the_cli(fresh: MilepostCli, tmp_path: Path) -> None:
+    # Given a manual automation: a tag for customers with one or two orders, an email for the others
+    _shop(fresh, tmp_path)
+    manual = {**DEFINITION, "key": "welcome", "trigger": {"type": "manual"}}
+    fresh("automations", "create", "--store", STORE, "--file", _file(tmp_path, "m.json", manual))
+    start = ("automations", "start", "welcome", "--store", STORE)
+
+    # When it is started for ann (one order), twice with one idempotency key, and for bob as a table
+    first = fresh.json(*start, "--customer", "ann", "--idempotency-key", "k1")
+    again = fresh.json(*start, "--customer", "ann", "--idempotency-key", "k1")
+    shown = fresh(*start, "--customer", "bob").stdout
+
+    # Then ann took her branch once, and bob's start is printed with what each action did
+    assert (first["started"], first["branch"], first["repeated"], again["repeated"]) == (
+        True,
+        "few orders",
+        False,
+        True,
+    )
+    assert first["milestone_id"] == again["milestone_id"] and first["milestone_id"].startswith("mst_")
+    assert [(a["type"], a["status"]) for a in first["actions"]] == [("add_tag", "done")]
+    assert "year-one" in fresh.json("customers", "show", "ann", "--store", STORE)["tags"]
+    assert shown.splitlines() == [
+        "automation welcome started for bob: branch 'loyal'",
+        "  send_email pending: email 'thanks' waiting to be sent",
+    ]
+    # not started: why, and exit 1; an unknown customer is an error (exit 2)
+    fresh("automations", "disable", "welcome", "--store", STORE)
+    off = fresh(*start, "--customer", "ann", expect=1)
+    assert off.stdout == "automation welcome not started for ann: the automation is switched off\n"
+    off_json = json.loads(
+        fresh("automations", "start", "welcome", "--store", STORE, "--customer", "ann", "--json", expect=1).stdout
+    )
+    assert (off_json["started"], off_json["reason"]) == (False, "disabled")
+    nobody = fresh(*start, "--customer", "nobody", expect=2)
+    assert nobody.stderr == "error: no customer 'nobody' in this store\n"

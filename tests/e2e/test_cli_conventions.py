@@ -31,7 +31,8 @@ USAGE_ERRORS = [
     (["customers", "show"], "error: missing argument 'ID' (see milepost customers show --help)"),
     (
         ["keys", "create", "--store", "demo", "--scope", "root"],
-        "error: invalid value for '--scope': 'root' is not one of 'ingest', 'admin' (see milepost keys create --help)",
+        "error: invalid value for '--scope': 'root' is not one of 'ingest', 'read', 'admin' "
+        "(see milepost keys create --help)",
     ),
     (
         ["events", "create", "--store", "demo", "--count", "many"],
@@ -162,5 +163,5 @@ def test_bash_completes_a_subcommand_with_the_script_sourced(tmp_path: Path) -> 
     done = subprocess.run(["bash", "--norc", "-c", script], capture_output=True, text=True, env=env, timeout=60)
     # Then it offers the commands and choices that fit
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == ["events", "create", "ingest admin"]
+    assert done.stdout.splitlines() == ["events", "create", "ingest read admin"]
     assert not (tmp_path / "milepost.db").exists()  # completing opens no database

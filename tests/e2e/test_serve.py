@@ -235,6 +235,33 @@ def test_a_revoked_key_is_refused_at_once(served: Served) -> None:
     assert served.client.post(EVENTS, json=paid("cy", 3), headers=served.auth()).status_code == 200
 
 
+def test_a_read_key_made_with_the_cli_reads_and_is_refused_every_change(served: Served) -> None:
+    # Given a customer, and a read key made with `milepost keys create --scope read`
+    assert served.client.post(EVENTS, json=paid("rae"), headers=served.auth()).status_code == 200
+    key = served.deployment.new_key(served.store, "read")
+    assert key["scope"] == "read"
+    reader = served.auth(key["secret"])
+
+    # When it reads and then tries to change things over real HTTP
+    customer = served.client.get("/api/v1/customers/rae", headers=reader)
+    automations = served.client.get("/api/v1/automations", headers=reader)
+    refused = [
+        served.client.post(EVENTS, json=paid("rae", 2), headers=reader),
+        served.client.patch("/api/v1/store", json={"name": "Renamed"}, headers=reader),
+        served.client.post("/api/v1/customers/rae/tags", json={"tags": ["x"]}, headers=reader),
+        served.client.delete("/api/v1/customers/rae/tags/x", headers=reader),
+    ]
+
+    # Then it reads, every change is a 403 problem naming the scope needed, and nothing changed
+    assert customer.status_code == 200 and customer.json()["order_count"] == 1
+    assert automations.status_code == 200 and automations.json()["data"] == []
+    assert [r.status_code for r in refused] == [403, 403, 403, 403]
+    assert all(r.headers["content-type"].startswith(PROBLEM) for r in refused)
+    assert [r.json()["detail"].rsplit(" ", 1)[-1] for r in refused] == ["'ingest'", "'admin'", "'admin'", "'admin'"]
+    shown = served.deployment.cli("customers", "show", "rae", "--store", served.store, "--json")
+    assert json.loads(shown.stdout)["order_count"] == 1
+
+
 def test_each_request_is_one_json_access_log_line_without_secrets(served: Served) -> None:
     # Given requests of every kind, each with its own request id
     tag = uuid.uuid4().hex

@@ -203,3 +203,68 @@ def test_the_page_shows_the_latest_events(agent: TestClient, mp: Milepost, store
     assert "2026-02-01 10:24 order.paid $10.24 o24" in events  # in the store's time zone (UTC)
     assert events.index("Wishlist added") < events.index("o24") < events.index("o23")
     assert events.count("order.paid") == 19  # the latest twenty events in all
+
+
+MANUAL = {
+    "key": "vip_call",
+    "name": "VIP call",
+    "trigger": {"type": "manual"},
+    "branches": [
+        {
+            "name": "big",
+            "when": {"field": "order_count", "op": ">=", "value": 3},
+            "actions": [{"type": "add_tag", "tag": "big"}],
+        },
+        {"name": "others", "actions": [{"type": "add_tag", "tag": "small"}]},
+    ],
+}
+DAILY = {**MANUAL, "key": "yearly", "name": "Yearly", "trigger": {"type": "signup", "days": 365}}
+
+
+def test_an_administrator_starts_an_automation_for_the_customer_once_per_form(
+    admin: TestClient, agent: TestClient, mp: Milepost, store: str
+):
+    # Given a manual automation and a daily one, and a customer with three orders
+    shop(mp, store)
+    mp.automations.create(store, MANUAL)
+    mp.automations.create(store, DAILY)
+    url = f"/admin/{store}/customers/c-ada"
+    page = admin.get(url).text
+    assert "Start automation" in page and '<option value="vip_call">VIP call</option>' in page
+    assert 'value="yearly"' not in page  # a daily automation starts on its days
+    form_key = re.search(r'name="key" value="([0-9a-f]{32})">\s*<div class="field"><label for="f-automation"', page)
+    assert form_key is not None
+
+    # When the Administrator starts it, and the same form is sent again
+    form = {"csrf_token": csrf(admin, url), "automation": "vip_call", "key": form_key.group(1)}
+    started = admin.post(f"{url}/start", data=form)
+    again = admin.post(f"{url}/start", data=form)
+
+    # Then it started once, by the branch the customer takes, and the page says so
+    assert started.status_code == 200
+    assert "Automation vip_call started by the branch “big”: add_tag done." in text_of(started.text)
+    assert "(by this same form, before)" in text_of(again.text)
+    assert "big" in mp.customers.get(store, "c-ada").tags
+    assert mp.automations.start(store, "vip_call", "c-ada", request_key=form_key.group(1)).repeated is True
+    assert len([m for m in mp.customers.get(store, "c-ada").milestones if m.rule_name == "VIP call"]) == 1
+
+
+def test_a_start_that_does_not_happen_says_why_and_agents_cannot_start(
+    admin: TestClient, agent: TestClient, mp: Milepost, store: str
+):
+    shop(mp, store)
+    mp.automations.create(store, {**MANUAL, "active": False})
+    url = f"/admin/{store}/customers/c-grace"
+
+    off = admin.post(f"{url}/start", data={"csrf_token": csrf(admin, url), "automation": "vip_call", "key": "k"})
+    unknown = admin.post(f"{url}/start", data={"csrf_token": csrf(admin, url), "automation": "none", "key": "k2"})
+
+    assert off.status_code == 409
+    assert "Automation vip_call not started: the automation is switched off." in text_of(off.text)
+    assert unknown.status_code == 400 and "Choose an automation." in unknown.text
+    # an Agent sees the page without the control, and is refused the start
+    page = agent.get(url).text
+    assert "Start automation" not in page and "Add tag" in page
+    refused = agent.post(f"{url}/start", data={"csrf_token": csrf(agent, url), "automation": "vip_call", "key": "k3"})
+    assert refused.status_code == 403
+    assert mp.customers.get(store, "c-grace").milestones == ()

@@ -87,6 +87,20 @@ def test_an_ingest_key_sends_events_but_cannot_configure(admin: TestClient, mp: 
     assert [k.name for k in mp.keys.list(store)] == ["ingest key"]  # a name when none is given
 
 
+def test_a_read_key_is_listed_with_its_scope_reads_and_changes_nothing(admin: TestClient, mp: Milepost, store: str):
+    url = KEYS.format(store=store)
+    assert "Read: read everything through the API, change nothing" in admin.get(url).text
+
+    r = admin.post(url, data={"csrf_token": csrf(admin, url), "name": "Dashboard", "scope": "read"})
+
+    bearer = {"Authorization": f"Bearer {shown_secret(r.text)}"}
+    assert admin.get("/api/v1/store", headers=bearer).json()["key"] == store
+    assert admin.patch("/api/v1/store", json={"name": "X"}, headers=bearer).status_code == 403
+    assert customer_event(bearer["Authorization"][7:], admin).status_code == 403
+    (key,) = mp.keys.list(store)
+    assert rows(admin.get(url).text) == [f"Dashboard read {key.prefix}… 2026-03-01 12:00 Active Revoke"]
+
+
 def test_revoking_a_key_after_a_confirmation(admin: TestClient, mp: Milepost, store: str):
     key, secret = mp.keys.create(store, "ingest", "Old shop")
     url = KEYS.format(store=store)

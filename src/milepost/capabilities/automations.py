@@ -16,8 +16,9 @@ from datetime import date
 from typing import Any
 
 from milepost.capabilities.wiring import Capability
-from milepost.service import automations
+from milepost.service import automations, manual_starts
 from milepost.service.automations import Run, RunCustomer, RunMiss, Saved
+from milepost.service.manual_starts import Start
 
 
 class Automations(Capability):
@@ -68,3 +69,14 @@ class Automations(Capability):
         a branch after a wait stopped (`left_audience`, `disabled`, `branch_gone`); `after`
         (an `id`) gives the next page."""
         return automations.run_misses(self._w.db, self._w.store_id(store), key, day, after, limit)
+
+    def start(self, store: str, key: str, customer_id: str, request_key: str | None = None, actor: str = "") -> Start:
+        """Start automation `key` for the customer now, as a Trigger Workflow action would:
+        the audience checked, the branch chosen, its actions fired. `.started` says whether
+        it did (`.branch`, `.actions`: what each action did) or why not (`.reason`:
+        disabled, not_active_yet, daily_trigger, not_in_audience, no_branch). NotFound for
+        an unknown automation or customer. `request_key`: an idempotency key, so that a
+        retry starts it once and answers the first start (`.repeated`); Conflict when it
+        started another automation or customer. `actor` is kept with the start."""
+        w = self._w
+        return manual_starts.start(w.db, w.clock(), w.store_id(store), key, customer_id, request_key, actor)

@@ -10,7 +10,8 @@ from milepost.service import keys
 class Keys(Capability):
     def create(self, store: str, scope: str, name: str = "") -> tuple[ApiKey, str]:
         """A new key and its secret, which is shown this once and stored only as a hash.
-        `scope`: "ingest" (send events) or "admin" (everything)."""
+        `scope`: "ingest" (send events), "read" (read everything, change nothing) or
+        "admin" (everything)."""
         return keys.create_key(self._w.db, self._w.clock(), self._w.store_id(store), scope, name)
 
     def revoke(self, store: str, key_id: int) -> None:

@@ -98,19 +98,27 @@ def _enter(tx: BatchTx, store: Store, now: datetime, day: date, matched: Sequenc
     """Each (what started it, automation) entered for its customer at the next ordinal."""
     if not matched:
         return []
-    last: dict[tuple[int, int], int] = {}
-    for r, c, o in tx.blocked({(rule.id, rule.arm_seq, a.customer.id) for a, rule, _ in matched}).fired:
-        last[(r, c)] = max(last.get((r, c), 0), o)
+    last = last_ordinals(tx, {(rule.id, rule.arm_seq, a.customer.id) for a, rule, _ in matched})
     found: list[Applied] = []
     for a, rule, automation in matched:
         n = last[(rule.id, a.customer.id)] = last.get((rule.id, a.customer.id), 0) + 1
-        entered = enter(tx, store, rule, automation, day, now, [a.customer], _at(n))
+        entered = enter(tx, store, rule, automation, day, now, [a.customer], at(n))
         found.extend(Applied(len(found), e.event, e.customer, e.crossings) for e in entered.applied)
         record(tx, store, rule, day, entered.missed, now)
     return found
 
 
-def _at(occurrence: int) -> Callable[[CustomerState], int]:
+def last_ordinals(tx: BatchTx, started: set[tuple[int, int, int]]) -> dict[tuple[int, int], int]:
+    """(rule id, customer id) -> the highest occurrence the automation fired at for the
+    customer, for each (rule id, arm_seq, customer id) of `started` it fired for; read
+    under the customer's lock, so one more is the next start's ordinal."""
+    last: dict[tuple[int, int], int] = {}
+    for r, c, o in tx.blocked(started).fired:
+        last[(r, c)] = max(last.get((r, c), 0), o)
+    return last
+
+
+def at(occurrence: int) -> Callable[[CustomerState], int]:
     return lambda customer: occurrence
 
 

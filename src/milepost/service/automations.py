@@ -176,11 +176,17 @@ def stored(row: Any, currency: str) -> Automation:
 
 def loaded(tx: AutomationsTx, store: Store) -> list[tuple[Rule, Automation]]:
     """The store's automations, each as the rule its firings name and its definition."""
-    out = []
-    for row in tx.automation_rows(store.id):
-        rule = Rule(row.id, row.name, 0, (), active=bool(row.active), version=row.version, arm_seq=row.arm_seq)
-        out.append((replace(rule, kind="automation"), stored(row, store.currency)))
-    return out
+    return [_loaded(row, store) for row in tx.automation_rows(store.id)]
+
+
+def loaded_one(tx: Tx, store: Store, key: str) -> tuple[Rule, Automation]:
+    """The automation `key` as `loaded` gives it; NotFound when the store has none."""
+    return _loaded(_row(tx, store.id, key), store)
+
+
+def _loaded(row: Any, store: Store) -> tuple[Rule, Automation]:
+    rule = Rule(row.id, row.name, 0, (), active=bool(row.active), version=row.version, arm_seq=row.arm_seq)
+    return replace(rule, kind="automation"), stored(row, store.currency)
 
 
 def _checked(tx: Tx, store: Store, raw: Any, now: datetime, check_url: UrlCheck) -> Automation:

@@ -11,7 +11,7 @@ from milepost.domain.records import ApiKey, Store
 from milepost.errors import NotFound, ValidationError
 from milepost.service.ports import Storage
 
-SCOPES = ("ingest", "admin")  # admin includes ingest
+SCOPES = ("ingest", "read", "admin")  # admin includes the others
 KEY_PREFIX = "mpk_"
 _SHOWN = len(KEY_PREFIX) + 8
 
@@ -61,4 +61,7 @@ def authenticate(db: Storage, secret: str) -> tuple[ApiKey, Store] | None:
 
 
 def allows(key: ApiKey, scope: str) -> bool:
+    """Does `key` carry `scope`? `ingest` sends events, `read` reads everything (every GET of
+    the API, the Agent's role for integrations), `admin` does everything; ingest and read
+    carry nothing but themselves."""
     return key.scope == "admin" or key.scope == scope

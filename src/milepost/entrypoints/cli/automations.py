@@ -1,6 +1,6 @@
-"""`milepost automations create|list|show|update|enable|disable|delete|runs|run-log`:
+"""`milepost automations create|list|show|update|enable|disable|delete|runs|run-log|start`:
 automations (a daily or event trigger, an audience, branches of actions), kept by key,
-and their run log.
+their run log, and a start for one customer now.
 
 A definition is the JSON object the HTTP API takes, read from a file (`-` for stdin).
 A refused one prints each problem on a line of its own, by its field path
@@ -21,6 +21,7 @@ from milepost.entrypoints.cli.context import App, Failure, json_option, pass_app
 from milepost.entrypoints.cli.output import console, plain, print_json, table
 from milepost.errors import ValidationError
 from milepost.service.automations import Run, RunCustomer, RunMiss, Saved
+from milepost.service.manual_starts import Start
 
 T = TypeVar("T")
 
@@ -193,9 +194,9 @@ def _fired_json(c: RunCustomer) -> dict[str, Any]:
     }
 
 
-def _outcomes(c: RunCustomer) -> str:
+def _outcomes(outcomes: list[dict[str, Any]]) -> str:
     parts = []
-    for o in c.outcomes:
+    for o in outcomes:
         mark = " (on failure)" if o.get("on_failure") else ""
         detail = f": {o['detail']}" if o.get("detail") else ""
         parts.append(f"{o.get('type')} {o.get('status')}{mark}{detail}")
@@ -223,7 +224,7 @@ def run_log(app: App, store: str, key: str, day: datetime, missed: bool, as_json
         if as_json:
             print_json([_fired_json(c) for c in fired])
             return
-        rows = ((c.customer_id, c.branch, _outcomes(c)) for c in fired)
+        rows = ((c.customer_id, c.branch, _outcomes(c.outcomes)) for c in fired)
         console().print(table(f"{key} on {day.date()}", ("customer", "branch", "actions"), rows))
     if misses or missed:
         nothing = ((m.customer_id, m.name or "", m.email or "", _why(m)) for m in misses)
@@ -256,3 +257,39 @@ def _why(m: RunMiss) -> str:
     else:
         parts = [f"branch {m.detail.get('branch')}", *m.detail.get("failed", [])]
     return f"{m.why} ({'; '.join(parts)})" if parts else m.why
+
+
+def _start_json(done: Start) -> dict[str, Any]:
+    out: dict[str, Any] = plain(done)
+    firing = out.pop("firing_id")
+    out["milestone_id"] = format_id("milestone", firing) if firing is not None else None
+    return {**out, "detail": done.detail}
+
+
+@automations.command("start")
+@store_option
+@click.argument("key")
+@click.option("--customer", "customer_id", required=True, help="The store's own customer id.")
+@click.option(
+    "--idempotency-key",
+    "request_key",
+    default=None,
+    help="A retry with the same key starts it once and prints the first start.",
+)
+@json_option
+@pass_app
+def start(app: App, store: str, key: str, customer_id: str, request_key: str | None, as_json: bool) -> None:
+    """Start automation KEY for --customer now, as a Trigger Workflow action would: the
+    audience checked, the branch chosen, its actions fired. Prints the branch and what
+    each action did, or why it did not start (then exits 1)."""
+    done = app.mp.automations.start(store, key, customer_id, request_key=request_key, actor="cli")
+    if as_json:
+        print_json(_start_json(done))
+    elif done.started:
+        again = " (already, by this idempotency key)" if done.repeated else ""
+        click.echo(f"automation {key} started for {customer_id}{again}: branch {done.branch!r}")
+        click.echo(f"  {_outcomes(done.actions)}")
+    else:
+        click.echo(f"automation {key} not started for {customer_id}: {done.detail}")
+    if not done.started:
+        raise SystemExit(1)

@@ -33,7 +33,8 @@ def keys() -> None:
     "--scope",
     type=click.Choice(SCOPES),
     required=True,
-    help="ingest: may only send events. admin: may also manage rules, templates and read customers.",
+    help="ingest: may only send events. read: may read everything (every GET), change nothing. "
+    "admin: may do everything.",
 )
 @click.option("--name", default="", help="What the key is for, like 'Shopify webhooks'.")
 @json_option

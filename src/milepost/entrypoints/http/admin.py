@@ -14,7 +14,7 @@ from fastapi import Depends, Query, Request
 
 from milepost.bootstrap import Milepost
 from milepost.domain import ids
-from milepost.entrypoints.http.auth import AdminKey, Principal, milepost
+from milepost.entrypoints.http.auth import AdminKey, Principal, ReadKey, milepost
 from milepost.entrypoints.http.problems import ApiProblem, problem_responses
 from milepost.entrypoints.http.schemas.responses import Answer, Page
 from milepost.entrypoints.http.wire import decode_cursor, encode_cursor
@@ -34,10 +34,21 @@ class Admin(NamedTuple):
 
 
 def _admin(request: Request, principal: Principal = AdminKey) -> Admin:
+    return _caller(request, principal)
+
+
+def _reader(request: Request, principal: Principal = ReadKey) -> Admin:
+    return _caller(request, principal)
+
+
+def _caller(request: Request, principal: Principal) -> Admin:
     return Admin(milepost(request), principal.store.key, f"api key {principal.key.prefix}")
 
 
 AdminCaller = Annotated[Admin, Depends(_admin)]
+"""An operation that changes something: an `admin` key."""
+ReadCaller = Annotated[Admin, Depends(_reader)]
+"""An operation that only reads: a `read` key, or an `admin` one."""
 Limit = Annotated[int, Query(ge=1, le=200, description="At most this many items (1 to 200).")]
 Cursor = Annotated[str | None, Query(max_length=500, description="`next_cursor` of the previous page.")]
 

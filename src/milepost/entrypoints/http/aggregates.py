@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from milepost.entrypoints.http.admin import AdminCaller, problems
+from milepost.entrypoints.http.admin import AdminCaller, ReadCaller, problems
 from milepost.entrypoints.http.customer_params import CustomerId, check_customer_id
 from milepost.entrypoints.http.schemas.aggregates import AggregateIn, AggregateOut, AggregatePatch, AggregateValues
 from milepost.entrypoints.http.schemas.responses import Page
@@ -25,7 +25,7 @@ Day = Annotated[
 
 
 @router.get(_PATH, summary="The store's aggregates", response_model=Page[AggregateOut], responses=problems())
-def list_aggregates(admin: AdminCaller) -> Page[AggregateOut]:
+def list_aggregates(admin: ReadCaller) -> Page[AggregateOut]:
     return Page[AggregateOut](
         data=[AggregateOut.of(a) for a in admin.mp.aggregates.list(admin.store)], next_cursor=None
     )
@@ -45,7 +45,7 @@ def create_aggregate(admin: AdminCaller, body: AggregateIn) -> AggregateOut:
 
 
 @router.get(_PATH + "/{aggregate}", summary="One aggregate", response_model=AggregateOut, responses=problems(404))
-def get_aggregate(admin: AdminCaller, aggregate: AggregateKey) -> AggregateOut:
+def get_aggregate(admin: ReadCaller, aggregate: AggregateKey) -> AggregateOut:
     return AggregateOut.of(admin.mp.aggregates.get(admin.store, aggregate))
 
 
@@ -82,7 +82,7 @@ def delete_aggregate(admin: AdminCaller, aggregate: AggregateKey) -> Response:
     response_model=AggregateValues,
     responses=problems(404),
 )
-def customer_aggregates(admin: AdminCaller, customer_id: CustomerId, day: Day = None) -> AggregateValues:
+def customer_aggregates(admin: ReadCaller, customer_id: CustomerId, day: Day = None) -> AggregateValues:
     check_customer_id(customer_id)
     values = admin.mp.aggregates.values(admin.store, customer_id, day)
     return AggregateValues(customer_id=customer_id, date=(day or _today(admin)).isoformat(), values=values)

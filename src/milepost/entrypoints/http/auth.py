@@ -1,5 +1,8 @@
 """Who is calling: a store's API key, as a Bearer token (our API) or as the HTTP basic
-user name (Segment's write key). Scopes: `ingest` sends events; `admin` does everything.
+user name (Segment's write key). Scopes: `ingest` sends events; `read` reads (every GET of
+the admin endpoints but a webhook signing secret) and changes nothing; `admin` does
+everything. Each operation's OpenAPI `security` names the scope it needs (an admin key
+carries them all): `require(scope)` declares it and checks it.
 
 The key is checked before any body is read: `KeyBeforeBody` refuses a bad key on every
 /api/ route with a body (FastAPI reads a route's body before its dependencies run), and
@@ -19,7 +22,7 @@ import time
 from collections.abc import Callable
 from typing import Annotated, Any, NamedTuple
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBasic, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
@@ -32,7 +35,10 @@ from milepost.service.keys import allows, secret_hash
 bearer_scheme = HTTPBearer(
     auto_error=False,
     scheme_name="apiKey",
-    description="A store's API key (`milepost keys create`): `Authorization: Bearer mpk_...`",
+    description="A store's API key (`milepost keys create`): `Authorization: Bearer mpk_...`. "
+    "Its scope decides what it may do; each operation's security names the scope it needs: `ingest` "
+    "(send events), `read` (read, change nothing) or `admin` (everything). An `admin` key carries "
+    "every scope; a key without the one needed gets a 403 problem naming it.",
 )
 basic_scheme = HTTPBasic(
     auto_error=False,
@@ -171,10 +177,12 @@ class KeyBeforeBody:
 
 
 def require(scope: str) -> Callable[..., Principal]:
-    """A dependency: the caller's key, which must carry `scope` (admin carries both)."""
+    """A dependency: the caller's key, which must carry `scope` (admin carries them all).
+    The operation's OpenAPI security names the scope."""
 
     def dependency(
-        request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)]
+        request: Request,
+        credentials: HTTPAuthorizationCredentials | None = Security(bearer_scheme, scopes=[scope]),  # noqa: B008
     ) -> Principal:
         secret = credentials.credentials if credentials is not None else None
         return authenticate(request, secret, scope, BEARER_CHALLENGE)
@@ -182,7 +190,7 @@ def require(scope: str) -> Callable[..., Principal]:
     return dependency
 
 
-def require_write_key(request: Request, _: Annotated[object, Depends(basic_scheme)]) -> Principal:
+def require_write_key(request: Request, _: Annotated[object, Security(basic_scheme, scopes=["ingest"])]) -> Principal:
     """Segment's convention: the write key is the basic-auth user name; a Bearer key works too."""
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
@@ -198,3 +206,4 @@ def require_write_key(request: Request, _: Annotated[object, Depends(basic_schem
 
 
 AdminKey = Depends(require("admin"))
+ReadKey = Depends(require("read"))

@@ -1,6 +1,8 @@
 """Automations, named by their key: created, listed, replaced, changed in part (switched
 on or off, renamed), deleted, and their run log: a run per day, the customers of a
 day's run with what each action did, and those it reached but fired nothing for, and why.
+And a start on request: the automation started for one customer now, as a Trigger Workflow
+action starts it.
 
 The body is the definition `mp.automations` takes; the domain checks it, and a refused
 one is a 422 whose `errors` name each field path (`branches[0].actions[0].pool`).
@@ -13,7 +15,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Response
 
-from milepost.entrypoints.http.admin import AdminCaller, Cursor, Limit, cursor_id, id_page, page, problems
+from milepost.entrypoints.http.admin import AdminCaller, Cursor, Limit, ReadCaller, cursor_id, id_page, page, problems
+from milepost.entrypoints.http.customer_params import KeyHeader, optional_idempotency_key
 from milepost.entrypoints.http.schemas.automations import (
     DEFINITION_BODY,
     PATCH_BODY,
@@ -21,6 +24,8 @@ from milepost.entrypoints.http.schemas.automations import (
     AutomationRun,
     RunCustomer,
     RunMiss,
+    Started,
+    StartIn,
 )
 from milepost.entrypoints.http.schemas.responses import Page
 from milepost.errors import NotFound, ValidationError
@@ -34,7 +39,7 @@ _LOCATION = {"headers": {"Location": {"schema": {"type": "string"}}}}
 
 
 @router.get("", summary="The store's automations, oldest first", response_model=Page[Automation], responses=problems())
-def list_automations(admin: AdminCaller) -> Page[Automation]:
+def list_automations(admin: ReadCaller) -> Page[Automation]:
     found = admin.mp.automations.list(admin.store)
     return Page[Automation](data=[Automation.of(a) for a in found], next_cursor=None)
 
@@ -56,7 +61,7 @@ def create_automation(admin: AdminCaller, body: Definition, response: Response) 
 
 
 @router.get("/{key}", summary="One automation", response_model=Automation, responses=problems(404))
-def get_automation(admin: AdminCaller, key: Key) -> Automation:
+def get_automation(admin: ReadCaller, key: Key) -> Automation:
     return Automation.of(admin.mp.automations.get(admin.store, key))
 
 
@@ -124,7 +129,7 @@ def delete_automation(admin: AdminCaller, key: Key) -> Response:
     response_model=Page[AutomationRun],
     responses=problems(404),
 )
-def list_runs(admin: AdminCaller, key: Key, limit: Limit = 50, cursor: Cursor = None) -> Page[AutomationRun]:
+def list_runs(admin: ReadCaller, key: Key, limit: Limit = 50, cursor: Cursor = None) -> Page[AutomationRun]:
     before = cursor_id(cursor, "run")
     found = admin.mp.automations.runs(admin.store, key, before, limit + 1)
     kept, next_cursor = page(found, limit, lambda r: ["run", r.id])
@@ -140,7 +145,7 @@ def list_runs(admin: AdminCaller, key: Key, limit: Limit = 50, cursor: Cursor = 
     responses=problems(404),
 )
 def list_run_customers(
-    admin: AdminCaller, key: Key, day: Day, limit: Limit = 50, cursor: Cursor = None
+    admin: ReadCaller, key: Key, day: Day, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[RunCustomer]:
     after = cursor_id(cursor, "fir") or 0
     found = admin.mp.automations.run(admin.store, key, day, after, limit + 1)
@@ -158,6 +163,27 @@ def list_run_customers(
     response_model=Page[RunMiss],
     responses=problems(404),
 )
-def list_run_misses(admin: AdminCaller, key: Key, day: Day, limit: Limit = 50, cursor: Cursor = None) -> Page[RunMiss]:
+def list_run_misses(admin: ReadCaller, key: Key, day: Day, limit: Limit = 50, cursor: Cursor = None) -> Page[RunMiss]:
     after = cursor_id(cursor, "mis") or 0
     return id_page(RunMiss, "mis", admin.mp.automations.misses(admin.store, key, day, after, limit + 1), limit)
+
+
+@router.post(
+    "/{key}/start",
+    summary="Start an automation for a customer now",
+    description="Starts it the way a Trigger Workflow action does, through the same pipeline: the audience "
+    "is checked and the first branch whose condition holds runs its actions now (no send hour). The answer "
+    "says what happened: `started` with the branch and each action's outcome, or not started and why "
+    "(`reason`): switched off, not active yet, a daily trigger (a daily automation starts on its days), not in "
+    "the audience, in no branch. Only `manual`, `event` and `milestone` automations start on request. An "
+    "unknown automation or customer is a 404. With an `Idempotency-Key` header (or `idempotency_key`), a "
+    "retry starts it once: it answers the first start (`repeated: true`), each action as it stands now; the "
+    "same key for another automation or customer is a 409. A request not started writes nothing, so it may "
+    "be retried with its key. Each start is in the customer's events (`automation started`, source `start`).",
+    response_model=Started,
+    responses=problems(404, 409, body=True),
+)
+def start_automation(admin: AdminCaller, key: Key, body: StartIn, header: KeyHeader = None) -> Started:
+    request_key = optional_idempotency_key(body.idempotency_key, header)
+    done = admin.mp.automations.start(admin.store, key, body.customer_id, request_key=request_key, actor=admin.actor)
+    return Started.of(done)

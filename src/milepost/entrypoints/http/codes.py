@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from milepost.domain import codes as domain
-from milepost.entrypoints.http.admin import AdminCaller, problems
+from milepost.entrypoints.http.admin import AdminCaller, ReadCaller, problems
 from milepost.entrypoints.http.customer_params import KeyHeader
 from milepost.entrypoints.http.customer_params import check_customer_id as _check
 from milepost.entrypoints.http.customer_params import idempotency_key as _idempotency_key
@@ -28,7 +28,7 @@ CustomerId = Annotated[str, Path(description="The store's own customer id, as se
     response_model=Codes,
     responses=problems(404),
 )
-def list_codes(admin: AdminCaller, customer_id: CustomerId) -> Codes:
+def list_codes(admin: ReadCaller, customer_id: CustomerId) -> Codes:
     _check(customer_id)
     now = admin.mp.clock()
     return Codes(data=[CodeOut.of(c, now) for c in admin.mp.codes.list(admin.store, customer_id)])

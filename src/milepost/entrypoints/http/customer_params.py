@@ -26,9 +26,14 @@ def check_customer_id(customer_id: str) -> None:
 
 def idempotency_key(in_body: str | None, in_header: str | None) -> str:
     """The key, from the body or the header (the same if both); one is required."""
-    if in_body is not None and in_header is not None and in_body != in_header:
-        raise invalid("idempotency_key", "differs from the Idempotency-Key header")
-    key = in_body if in_body is not None else in_header
+    key = optional_idempotency_key(in_body, in_header)
     if key is None:
         raise invalid("idempotency_key", "is required (in the body or as the Idempotency-Key header)")
     return key
+
+
+def optional_idempotency_key(in_body: str | None, in_header: str | None) -> str | None:
+    """The key, from the body or the header (the same if both), if one is given."""
+    if in_body is not None and in_header is not None and in_body != in_header:
+        raise invalid("idempotency_key", "differs from the Idempotency-Key header")
+    return in_body if in_body is not None else in_header

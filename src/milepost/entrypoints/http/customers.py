@@ -10,7 +10,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from milepost.entrypoints.http import ledgers
-from milepost.entrypoints.http.admin import AdminCaller, Cursor, Limit, cursor_position, invalid, page, problems
+from milepost.entrypoints.http.admin import (
+    AdminCaller,
+    Cursor,
+    Limit,
+    ReadCaller,
+    cursor_position,
+    invalid,
+    page,
+    problems,
+)
 from milepost.entrypoints.http.customer_params import CustomerId, check_customer_id
 from milepost.entrypoints.http.schemas.customers import Customer, CustomerEvent, CustomerLineOut, TagsIn, TagsOut
 from milepost.entrypoints.http.schemas.ledgers import Points
@@ -35,7 +44,7 @@ Amount = Annotated[int | None, Query(ge=0, le=MAX_AMOUNT, description="Minor uni
     responses=problems(),
 )
 def list_customers(
-    admin: AdminCaller,
+    admin: ReadCaller,
     q: Annotated[str, Query(max_length=320, description="In the id, email or name, any case.")] = "",
     tag: Annotated[str | None, Query(max_length=100, description="Only customers with this tag.")] = None,
     min_orders: Count = None,
@@ -97,7 +106,7 @@ def remove_tag(admin: AdminCaller, customer_id: CustomerId, tag: Annotated[str, 
     responses=problems(404),
 )
 def list_events(
-    admin: AdminCaller, customer_id: CustomerId, limit: Limit = 50, cursor: Cursor = None
+    admin: ReadCaller, customer_id: CustomerId, limit: Limit = 50, cursor: Cursor = None
 ) -> Page[CustomerEvent]:
     check_customer_id(customer_id)
     before = _event_position(cursor_position(cursor, "evt", str, str, str))
@@ -128,7 +137,7 @@ def _event_position(position: list[Any] | None) -> EventPosition | None:
     response_model=Points,
     responses=problems(404),
 )
-def get_points(admin: AdminCaller, customer_id: CustomerId) -> Points:
+def get_points(admin: ReadCaller, customer_id: CustomerId) -> Points:
     check_customer_id(customer_id)
     mp = admin.mp
     return Points.of(
@@ -143,7 +152,7 @@ def get_points(admin: AdminCaller, customer_id: CustomerId) -> Points:
     response_model=Customer,
     responses=problems(404),
 )
-def get_customer(admin: AdminCaller, customer_id: CustomerId) -> Customer:
+def get_customer(admin: ReadCaller, customer_id: CustomerId) -> Customer:
     check_customer_id(customer_id)
     currency = admin.mp.stores.get(admin.store).currency
     return Customer.of(admin.mp.customers.get(admin.store, customer_id), currency, admin.mp.clock())

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 
-from milepost.entrypoints.http.admin import AdminCaller, Cursor, Limit, cursor_id, id_page, problems
+from milepost.entrypoints.http.admin import AdminCaller, Cursor, Limit, ReadCaller, cursor_id, id_page, problems
 from milepost.entrypoints.http.schemas.deliveries import Delivery, MailboxMessage, Retried
 from milepost.entrypoints.http.schemas.responses import Page
 from milepost.entrypoints.http.wire import parse_id
@@ -26,7 +26,7 @@ Channel = Annotated[Literal["email", "webhook", "sms"] | None, Query(description
     responses=problems(),
 )
 def list_deliveries(
-    admin: AdminCaller,
+    admin: ReadCaller,
     status: Annotated[
         Literal["pending", "failing", "sent", "skipped", "dead"] | None, Query(description="Only this status.")
     ] = None,
@@ -57,7 +57,7 @@ def retry_dead(admin: AdminCaller) -> Retried:
     response_model=Delivery,
     responses=problems(404),
 )
-def get_delivery(admin: AdminCaller, delivery_id: DeliveryId) -> Delivery:
+def get_delivery(admin: ReadCaller, delivery_id: DeliveryId) -> Delivery:
     found, attempts = admin.mp.deliveries.get(admin.store, parse_id("delivery", delivery_id))
     return Delivery.of(found, attempts)
 
@@ -84,7 +84,7 @@ def retry_delivery(admin: AdminCaller, delivery_id: DeliveryId) -> Delivery:
     responses=problems(),
 )
 def list_mailbox(
-    admin: AdminCaller,
+    admin: ReadCaller,
     channel: Annotated[Literal["email", "sms"] | None, Query(description="Only emails or only texts.")] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
@@ -100,6 +100,6 @@ def list_mailbox(
     responses=problems(404),
 )
 def get_mailbox_message(
-    admin: AdminCaller, message_id: Annotated[str, Path(description="The message's id, like msg_3.")]
+    admin: ReadCaller, message_id: Annotated[str, Path(description="The message's id, like msg_3.")]
 ) -> MailboxMessage:
     return MailboxMessage.of(admin.mp.mailbox.get(admin.store, parse_id("mailbox_message", message_id)))

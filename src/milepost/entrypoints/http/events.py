@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request, Security
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -120,7 +120,7 @@ RESULT_SCHEMA: dict[str, Any] = {
         **problem_responses(400, 401, 403, 409, 413, 415, 422, 503),
     },
     response_class=Response,
-    dependencies=[Depends(bearer_scheme)],  # documents the scheme; the key is checked below
+    dependencies=[Security(bearer_scheme, scopes=["ingest"])],  # documents it; the key is checked below
 )
 async def send_events(request: Request) -> Response:
     # `KeyBeforeBody` has refused a missing or unknown key before any body is read; a key

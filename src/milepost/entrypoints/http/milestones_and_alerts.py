@@ -11,6 +11,7 @@ from milepost.entrypoints.http.admin import (
     AdminCaller,
     Cursor,
     Limit,
+    ReadCaller,
     cursor_id,
     filter_id,
     id_page,
@@ -38,7 +39,7 @@ Time = Annotated[AwareDatetime | None, Query(description="ISO 8601 with an offse
     responses=problems(),
 )
 def milestone_log(
-    admin: AdminCaller,
+    admin: ReadCaller,
     order_count_event_id: Annotated[str | None, Query(description="Only this order count event (oce_...).")] = None,
     program_id: Annotated[str | None, Query(description="Only this milestone program (prg_...).")] = None,
     customer_id: Annotated[str | None, Query(description="Only this customer (the store's id).")] = None,
@@ -75,7 +76,7 @@ def milestone_log(
     responses=problems(),
 )
 def list_alerts(
-    admin: AdminCaller,
+    admin: ReadCaller,
     status: Annotated[
         Literal["open", "acknowledged", "resolved", "unresolved", "all"],
         Query(description="Which alerts; `unresolved`: open or acknowledged."),

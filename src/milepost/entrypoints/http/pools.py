@@ -12,7 +12,7 @@ import orjson
 from fastapi import APIRouter, Path, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from milepost.entrypoints.http.admin import AdminCaller, problems
+from milepost.entrypoints.http.admin import AdminCaller, ReadCaller, problems
 from milepost.entrypoints.http.body import read_body
 from milepost.entrypoints.http.problems import ApiProblem
 from milepost.entrypoints.http.schemas.pools import GenerateIn, PoolIn, PoolOut, RemovedOut, RemoveIn, ThresholdIn
@@ -46,7 +46,7 @@ _IMPORT_BODY = {
 @router.get(
     "", summary="The store's coupon pools, with their codes left", response_model=Page[PoolOut], responses=problems()
 )
-def list_pools(admin: AdminCaller) -> Page[PoolOut]:
+def list_pools(admin: ReadCaller) -> Page[PoolOut]:
     return Page[PoolOut](data=[PoolOut.of(p) for p in admin.mp.pools.list(admin.store)], next_cursor=None)
 
 
@@ -65,7 +65,7 @@ def create_pool(admin: AdminCaller, body: PoolIn) -> PoolOut:
 
 
 @router.get("/{key}", summary="One coupon pool", response_model=PoolOut, responses=problems(404))
-def get_pool(admin: AdminCaller, key: PoolKey) -> PoolOut:
+def get_pool(admin: ReadCaller, key: PoolKey) -> PoolOut:
     return PoolOut.of(admin.mp.pools.get(admin.store, key))
 
 

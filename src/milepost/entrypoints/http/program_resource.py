@@ -15,7 +15,17 @@ from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Path, Response
 
-from milepost.entrypoints.http.admin import Admin, AdminCaller, Cursor, Limit, cursor_position, page, problems, utc
+from milepost.entrypoints.http.admin import (
+    Admin,
+    AdminCaller,
+    Cursor,
+    Limit,
+    ReadCaller,
+    cursor_position,
+    page,
+    problems,
+    utc,
+)
 from milepost.entrypoints.http.schemas.requests import Patch
 from milepost.entrypoints.http.schemas.responses import Answer, Page
 from milepost.entrypoints.http.wire import PREFIXES, parse_id, public_id
@@ -80,14 +90,14 @@ def add_routes(res: ProgramResource, texts: Texts) -> None:
         response_model=Page[model],  # type: ignore[valid-type]
         responses=problems(),
     )
-    def list_items(admin: AdminCaller, limit: Limit = 50, cursor: Cursor = None) -> Any:
+    def list_items(admin: ReadCaller, limit: Limit = 50, cursor: Cursor = None) -> Any:
         after = cursor_position(cursor, cursor_kind, int, int)
         found = programs.find_all(admin.mp, admin.store, after=(after[0], after[1]) if after else None, limit=limit + 1)
         kept, next_cursor = page(found, limit, lambda d: [cursor_kind, d.rule.threshold, d.rule.id])
         return Page[model](data=[model.of(d) for d in kept], next_cursor=next_cursor)  # type: ignore[valid-type]
 
     @router.get(item, name=f"get_{res.name}", summary=texts.get, response_model=model, responses=problems(404))
-    def get_item(admin: AdminCaller, item_id: ItemId) -> Any:
+    def get_item(admin: ReadCaller, item_id: ItemId) -> Any:
         return model.of(res.live(admin, item_id))
 
     @router.patch(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Security
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -81,7 +81,9 @@ def _operation(summary: str, body: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def write_key_header(request: Request, _: Annotated[object, Depends(basic_scheme)]) -> Principal | None:
+def write_key_header(
+    request: Request, _: Annotated[object, Security(basic_scheme, scopes=["ingest"])]
+) -> Principal | None:
     """The caller named by the Authorization header; None without one (the body's writeKey may name it)."""
     if "authorization" not in request.headers:
         return None

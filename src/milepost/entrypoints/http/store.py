@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from milepost.entrypoints.http.admin import AdminCaller, problems
+from milepost.entrypoints.http.admin import AdminCaller, ReadCaller, problems
 from milepost.entrypoints.http.schemas.store import EmailReach, Store, StorePatch
 
 router = APIRouter(prefix="/api/v1", tags=["store"])
 
 
 @router.get("/store", summary="The key's store and its settings", response_model=Store, responses=problems())
-def get_store(admin: AdminCaller) -> Store:
+def get_store(admin: ReadCaller) -> Store:
     return Store.of(admin.mp.stores.get(admin.store))
 
 
@@ -37,5 +37,5 @@ def update_store(admin: AdminCaller, body: StorePatch) -> Store:
     response_model=EmailReach,
     responses=problems(),
 )
-def email_reach(admin: AdminCaller) -> EmailReach:
+def email_reach(admin: ReadCaller) -> EmailReach:
     return EmailReach.of(admin.mp.customers.email_reach(admin.store))

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response
 
-from milepost.entrypoints.http.admin import AdminCaller, Cursor, Limit, cursor_position, page, problems
+from milepost.entrypoints.http.admin import AdminCaller, Cursor, Limit, ReadCaller, cursor_position, page, problems
 from milepost.entrypoints.http.schemas.responses import Page
 from milepost.entrypoints.http.schemas.templates import Preview, PreviewIn, Template, TemplateIn
 from milepost.errors import NotFound
@@ -26,7 +26,7 @@ NewKey = Annotated[
 
 
 @router.get("", summary="List the email templates by key", response_model=Page[Template], responses=problems())
-def list_templates(admin: AdminCaller, limit: Limit = 50, cursor: Cursor = None) -> Page[Template]:
+def list_templates(admin: ReadCaller, limit: Limit = 50, cursor: Cursor = None) -> Page[Template]:
     after = cursor_position(cursor, "tpl", str)
     found = admin.mp.templates.list(admin.store, after_key=after[0] if after else None, limit=limit + 1)
     kept, next_cursor = page(found, limit, lambda t: ["tpl", t["key"]])
@@ -34,7 +34,7 @@ def list_templates(admin: AdminCaller, limit: Limit = 50, cursor: Cursor = None)
 
 
 @router.get("/{key}", summary="One email template", response_model=Template, responses=problems(404))
-def get_template(admin: AdminCaller, key: TemplateKey) -> Template:
+def get_template(admin: ReadCaller, key: TemplateKey) -> Template:
     return Template.of(admin.mp.templates.get(admin.store, _existing_key(key)))
 
 

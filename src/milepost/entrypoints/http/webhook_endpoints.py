@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from milepost.domain import delivery as d
-from milepost.entrypoints.http.admin import Admin, AdminCaller, Cursor, Limit, cursor_id, id_page, problems
+from milepost.entrypoints.http.admin import Admin, AdminCaller, Cursor, Limit, ReadCaller, cursor_id, id_page, problems
 from milepost.entrypoints.http.schemas.responses import Page
 from milepost.entrypoints.http.schemas.webhook_endpoints import (
     WebhookEndpoint,
@@ -27,7 +27,7 @@ EndpointId = Annotated[str, Path(description="The webhook endpoint's id, like wh
 
 
 @router.get("", summary="List the webhook endpoints", response_model=Page[WebhookEndpoint], responses=problems())
-def list_endpoints(admin: AdminCaller, limit: Limit = 50, cursor: Cursor = None) -> Page[WebhookEndpoint]:
+def list_endpoints(admin: ReadCaller, limit: Limit = 50, cursor: Cursor = None) -> Page[WebhookEndpoint]:
     found = admin.mp.webhooks.list(admin.store, after_id=cursor_id(cursor, "whe"), limit=limit + 1)
     return id_page(WebhookEndpoint, "whe", found, limit)
 
@@ -50,7 +50,7 @@ def create_endpoint(admin: AdminCaller, body: WebhookEndpointIn, response: Respo
 
 
 @router.get("/{endpoint_id}", summary="One webhook endpoint", response_model=WebhookEndpoint, responses=problems(404))
-def get_endpoint(admin: AdminCaller, endpoint_id: EndpointId) -> WebhookEndpoint:
+def get_endpoint(admin: ReadCaller, endpoint_id: EndpointId) -> WebhookEndpoint:
     return WebhookEndpoint.of(_existing(admin, endpoint_id))
 
 
@@ -98,7 +98,8 @@ def rotate_secret(admin: AdminCaller, endpoint_id: EndpointId) -> WebhookEndpoin
 @router.get(
     "/{endpoint_id}/secret",
     summary="The current signing secret",
-    description="The newest secret: the one receivers should verify with.",
+    description="The newest secret: the one receivers should verify with. An `admin` key only: a `read` key "
+    "reads every other GET, never a secret.",
     response_model=WebhookSecret,
     responses=problems(404),
 )

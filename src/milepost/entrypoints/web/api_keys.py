@@ -24,6 +24,7 @@ KeyId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 SCOPE_NAMES = {
     "ingest": "Ingest: send events",
+    "read": "Read: read everything through the API, change nothing (like an Agent)",
     "admin": "Admin: configure the store through the API (sending events included)",
 }
 

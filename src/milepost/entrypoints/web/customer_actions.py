@@ -1,7 +1,11 @@
 """What operators do on a customer's page: add and remove tags, adjust credit or points
 with a reason, send a message again. Agents and Administrators alike: it is operations,
 not configuration. Each form posts here and comes back to the page (303), saying what it
-did, or shows the page again with why it did not."""
+did, or shows the page again with why it did not.
+
+Starting an automation for the customer now is for Administrators: the page answers
+with the branch it took and what each action did, or why it did not start. The form
+carries an idempotency key, so sending it twice starts the automation once."""
 
 from __future__ import annotations
 
@@ -12,7 +16,7 @@ from fastapi.responses import Response
 
 from milepost.domain.users import WebSession
 from milepost.entrypoints.web import auth, forms, render
-from milepost.entrypoints.web.auth import SignedIn
+from milepost.entrypoints.web.auth import Administrator, SignedIn
 from milepost.entrypoints.web.customers import customer_view
 from milepost.entrypoints.web.logs import customer_url
 from milepost.errors import Conflict, InsufficientBalance, NotFound, ValidationError
@@ -94,6 +98,27 @@ async def resend(request: Request, store: str, customer_id: str, delivery_id: in
     except Conflict as e:
         return customer_view(request, session, store, customer_id, problem=f"Not sent again: {e}", status=409)
     return _back(request, store, customer_id, "resent")
+
+
+@router.post(CUSTOMER + "/start")
+async def start_automation(request: Request, store: str, customer_id: str, session: Administrator) -> Response:
+    data = await _checked(request, store, customer_id, session)
+    key, request_key = forms.text(data, "automation"), forms.text(data, "key")[:180] or None
+    try:
+        done = auth.mp_of(request).automations.start(
+            store, key, customer_id, request_key=request_key, actor=session.user.email
+        )
+    except NotFound:
+        return customer_view(request, session, store, customer_id, problem="Choose an automation.", status=400)
+    except Conflict as e:
+        return customer_view(request, session, store, customer_id, problem=f"Not started: {e}.", status=409)
+    if not done.started:
+        problem = f"Automation {key} not started: {done.detail}."
+        return customer_view(request, session, store, customer_id, problem=problem, status=409)
+    did = "; ".join(f"{a.get('type')} {a.get('status')}" for a in done.actions)
+    again = " (by this same form, before)" if done.repeated else ""
+    notice = f"Automation {key} started{again} by the branch “{done.branch}”: {did}."
+    return customer_view(request, session, store, customer_id, notice=notice)
 
 
 async def _checked(request: Request, store: str, customer_id: str, session: WebSession) -> dict[str, Any]:

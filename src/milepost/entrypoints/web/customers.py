@@ -1,7 +1,8 @@
 """A customer's page: their counts and totals, tags, credit and points ledgers, discount
 codes, milestones reached and what each did, the emails and texts sent, their latest
-events, and how far they are from the next milestones. Agents and Administrators alike;
-the list is in customer_list.py, what they do on the page in customer_actions.py."""
+events, and how far they are from the next milestones. Agents and Administrators alike
+(Administrators also see the automations they may start for the customer); the list is
+in customer_list.py, what they do on the page in customer_actions.py."""
 
 from __future__ import annotations
 
@@ -100,9 +101,20 @@ def customer_view(
         notice=notice,
         problem=problem,
         adjust=adjust or forms.Form({"unit": "credit", "key": uuid.uuid4().hex}),
+        startable=_startable(mp, store, session),
+        start_key=uuid.uuid4().hex,
         section="customers",
         status_code=status,
     )
+
+
+def _startable(mp: Milepost, store: str, session: WebSession) -> dict[str, str]:
+    """The automations an Administrator may start for the customer (a manual, event or
+    milestone trigger), by key; none for an Agent."""
+    if not session.user.is_administrator:
+        return {}
+    found = [a.automation for a in mp.automations.list(store)]
+    return {a.key: a.name + ("" if a.active else " (off)") for a in found if not a.trigger.daily}
 
 
 def _left(metric: str, remaining: int, store: Store) -> str:

@@ -10,7 +10,7 @@ whether it came over HTTP, from the CLI or from Python. These schemas document i
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, WithJsonSchema
 
@@ -19,9 +19,10 @@ from milepost.domain.aggregates import METRICS
 from milepost.domain.automation_examples import ANNIVERSARY
 from milepost.domain.automations import MAX_TRIGGER_DAYS, NUMERIC_OPS, TRIGGERS
 from milepost.domain.ids import format_id
-from milepost.entrypoints.http.schemas.requests import action_schema
+from milepost.entrypoints.http.schemas.requests import Body, IdempotencyKey, action_schema, text
 from milepost.entrypoints.http.schemas.responses import Timestamp
 from milepost.service import automations as kept
+from milepost.service.manual_starts import REASONS, Start
 
 _REF = "#/components/schemas/"
 _DAYS = {"type": "integer", "minimum": 1, "maximum": MAX_TRIGGER_DAYS}
@@ -272,4 +273,51 @@ class RunMiss(BaseModel):
             reason=found.reason,
             why=found.why,
             detail=found.detail,
+        )
+
+
+class StartIn(Body):
+    """Start an automation for one customer now."""
+
+    customer_id: Annotated[str, text(200), Field(description="The store's own customer id, as sent in events.")]
+    idempotency_key: Annotated[
+        IdempotencyKey | None,
+        Field(description="A retry with the same key starts it once. Or send the Idempotency-Key header."),
+    ] = None
+
+
+class Started(BaseModel):
+    """What a request to start an automation did: started (by which branch, and what each
+    action did) or not, and why."""
+
+    automation: str
+    customer_id: str
+    started: bool
+    reason: Literal[tuple(REASONS)] | None = Field(  # type: ignore[valid-type]
+        description="Not started: why. disabled (switched off), not_active_yet (its active_from is later), "
+        "daily_trigger (it starts on its days, not on request), not_in_audience, no_branch (in the audience, "
+        "in no branch)."
+    )
+    detail: str = Field(description="The same, in words.")
+    branch: str | None
+    milestone_id: str | None = Field(description="Started: the firing in the milestone log, like mst_12.")
+    actions: Annotated[list[dict[str, Any]], WithJsonSchema(_OUTCOMES)]
+    repeated: bool = Field(
+        description="True when an earlier request with the same idempotency key started it: this is its "
+        "answer, each action as it stands now, and nothing started again."
+    )
+
+    @classmethod
+    def of(cls, done: Start) -> Started:
+        milestone = format_id("milestone", done.firing_id) if done.firing_id is not None else None
+        return cls(
+            automation=done.automation,
+            customer_id=done.customer_id,
+            started=done.started,
+            reason=done.reason,
+            detail=done.detail,
+            branch=done.branch,
+            milestone_id=milestone,
+            actions=done.actions,
+            repeated=done.repeated,
         )
