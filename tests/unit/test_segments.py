@@ -18,9 +18,9 @@ from milepost.domain.segments import (
 from milepost.errors import ValidationError
 
 
-def _refused(raw: dict, known: Known = Known()) -> dict[str, str]:
+def _refused(raw: dict, known: Known | None = None) -> dict[str, str]:
     with pytest.raises(ValidationError) as caught:
-        parse(raw, known)
+        parse(raw, known or Known())
     return caught.value.problems
 
 
