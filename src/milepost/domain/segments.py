@@ -177,6 +177,7 @@ class Segment:
     groups: Groups
     created_at: datetime | None = None
     updated_at: datetime | None = None
+    id: int | None = None  # its row, once stored
 
     def filters(self) -> Iterator[Filter]:
         for group in self.groups:
@@ -225,6 +226,15 @@ def changes_with_time(key: str, segments: Mapping[str, Segment]) -> bool:
         if segments[k].changes_with_time:
             return True
     return False
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """A customer in a segment, as a list shows them."""
+
+    external_id: str
+    name: str | None
+    email: str | None
 
 
 # --- parsing ----------------------------------------------------------------------------

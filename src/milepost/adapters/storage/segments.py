@@ -1,0 +1,105 @@
+"""Segments: their definitions, and their members, from scratch (one query built by
+segment_sql.py) or as stored (a static segment's snapshot)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import orjson
+from sqlalchemy import delete, func, insert, select, text, update
+
+from milepost.adapters.storage import tables as t
+from milepost.adapters.storage.aggregates import AggregateQueries
+from milepost.adapters.storage.segment_sql import Scope, SegmentSql
+from milepost.domain.segments import Groups, Known, Member, Segment, parse
+
+_s = t.segments.c
+_m = t.segment_members.c
+_MEMBER = "c.external_id, c.name, c.email"
+
+
+def _segment(r: Any) -> Segment:
+    """A stored definition, read back: it was checked when saved."""
+    raw = {"key": r.key, "name": r.name, "kind": r.kind, **orjson.loads(r.definition)}
+    s = parse(raw, Known())
+    return Segment(s.key, s.name, s.kind, s.groups, r.created_at, r.updated_at, r.id)
+
+
+class SegmentQueries(AggregateQueries):
+    def segments(self, store_id: int, key: str | None = None) -> list[Segment]:
+        """The store's segments by key (or the one `key`)."""
+        q = select(t.segments).where(_s.store_id == store_id).order_by(_s.key)
+        if key is not None:
+            q = q.where(_s.key == key)
+        return [_segment(r) for r in self.conn.execute(q)]
+
+    def insert_segment(self, store_id: int, s: Segment, now: datetime) -> int:
+        values = self._segment_values(s) | {"store_id": store_id, "key": s.key, "created_at": now, "updated_at": now}
+        return int(self.conn.execute(insert(t.segments).values(**values).returning(_s.id)).scalar_one())
+
+    def update_segment(self, store_id: int, s: Segment, now: datetime) -> None:
+        where = (_s.store_id == store_id) & (_s.key == s.key)
+        self.conn.execute(update(t.segments).where(where).values(updated_at=now, **self._segment_values(s)))
+
+    def _segment_values(self, s: Segment) -> dict[str, Any]:
+        definition = self.dumps(s.definition())
+        return {"name": s.name, "kind": s.kind, "definition": definition, "time_based": s.changes_with_time}
+
+    def delete_segment(self, segment_id: int) -> None:
+        self.clear_segment(segment_id)
+        self.conn.execute(delete(t.segments).where(_s.id == segment_id))
+
+    def clear_segment(self, segment_id: int) -> None:
+        self.conn.execute(delete(t.segment_members).where(_m.segment_id == segment_id))
+
+    def program_ids(self, store_id: int) -> set[int]:
+        """The ids of the store's programs (order count events included) not deleted."""
+        r = t.rules.c
+        q = select(r.id).where(r.store_id == store_id, r.deleted_at.is_(None), r.kind != "automation")
+        return {int(i) for i in self.conn.execute(q).scalars()}
+
+    # -- members ---------------------------------------------------------------------------
+
+    def segment_size(self, store_id: int, groups: Groups, as_of: datetime) -> int:
+        """How many customers the definition holds as of `as_of`."""
+        where, params = self._members_where(store_id, groups, as_of)
+        return int(self.conn.execute(text(f"SELECT COUNT(*) FROM customers c WHERE {where}"), params).scalar_one())
+
+    def segment_page(
+        self, store_id: int, groups: Groups, as_of: datetime, after: str | None, limit: int
+    ) -> list[Member]:
+        """The definition's members as of `as_of`, by customer id after `after`."""
+        where, params = self._members_where(store_id, groups, as_of)
+        if after is not None:
+            where += " AND c.external_id > :after"
+            params["after"] = after
+        sql = f"SELECT {_MEMBER} FROM customers c WHERE {where} ORDER BY c.external_id LIMIT {int(limit)}"
+        return [Member(*r) for r in self.conn.execute(text(sql), params)]
+
+    def fill_segment(self, segment_id: int, store_id: int, groups: Groups, as_of: datetime) -> int:
+        """Store the definition's members as of `as_of` as the segment's, since then."""
+        where, params = self._members_where(store_id, groups, as_of)
+        params |= {"segment": segment_id, "since": self.ts(as_of)}
+        sql = "INSERT INTO segment_members (segment_id, customer_id, since) SELECT :segment, c.id, :since"
+        return int(self.conn.execute(text(f"{sql} FROM customers c WHERE {where}"), params).rowcount)
+
+    def stored_size(self, segment_id: int) -> int:
+        q = select(func.count()).select_from(t.segment_members).where(_m.segment_id == segment_id)
+        return int(self.conn.execute(q).scalar_one())
+
+    def stored_page(self, segment_id: int, after: str | None, limit: int) -> list[Member]:
+        """The segment's stored members, by customer id after `after`."""
+        c = t.customers.c
+        q = select(c.external_id, c.name, c.email).join_from(t.segment_members, t.customers, c.id == _m.customer_id)
+        q = q.where(_m.segment_id == segment_id)
+        if after is not None:
+            q = q.where(c.external_id > after)
+        return [Member(*r) for r in self.conn.execute(q.order_by(c.external_id).limit(limit))]
+
+    def _members_where(self, store_id: int, groups: Groups, as_of: datetime) -> tuple[str, dict[str, Any]]:
+        zone = self.conn.execute(select(t.stores.c.timezone).where(t.stores.c.id == store_id)).scalar_one()
+        segments = {s.key: (s.id or 0, s) for s in self.segments(store_id)}
+        aggregates = {a.key: a for a in self.aggregates(store_id)}
+        sql = SegmentSql(Scope(store_id, zone, as_of, segments, aggregates), self.pg, self.ts)
+        return f"c.store_id = :store AND ({sql.condition(groups)})", sql.params
