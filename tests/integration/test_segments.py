@@ -61,7 +61,7 @@ def test_the_example_that_ships_new_customers_who_just_made_their_first_redempti
     internal(mp, store, "bo", "redemption.succeeded", code="B2")
 
     # When
-    segment = mp.segments.create(store, **FIRST_REDEMPTION)
+    segment = mp.segments.create(store, FIRST_REDEMPTION)
 
     # Then
     assert (segment.kind, mp.segments.size(store, segment.key)) == ("auto", 1)
@@ -71,16 +71,16 @@ def test_the_example_that_ships_new_customers_who_just_made_their_first_redempti
 
 def test_a_segment_is_created_listed_changed_and_deleted(mp, store):
     ingest(mp, store, custom("a", "cart_abandoned"), custom("b", "wishlist"))
-    made = mp.segments.create(store, "carts", name="Abandoned carts", filters=[event("cart_abandoned")])
+    made = mp.segments.create(store, {"key": "carts", "name": "Abandoned carts", "filters": [event("cart_abandoned")]})
 
     assert [s.key for s in mp.segments.list(store)] == ["carts"] and made.created_at is not None
     with pytest.raises(Conflict):
-        mp.segments.create(store, "carts", name="Again", filters=[event("x")])
-    changed = mp.segments.update(store, "carts", name="Wishers", filters=[event("wishlist")])
+        mp.segments.create(store, {"key": "carts", "name": "Again", "filters": [event("x")]})
+    changed = mp.segments.update(store, "carts", {"name": "Wishers", "filters": [event("wishlist")]})
     assert changed.name == "Wishers" and mp.segments.get(store, "carts") == changed
     assert ids(mp.segments.members(store, "carts")) == ["b"]
     with pytest.raises(ValidationError) as caught:
-        mp.segments.update(store, "carts", kind="static")
+        mp.segments.update(store, "carts", {"kind": "static"})
     assert caught.value.problems == {"kind": "cannot be changed"}
     mp.segments.delete(store, "carts")
     assert mp.segments.list(store) == []
@@ -101,7 +101,7 @@ def test_an_event_filter_counts_within_days_compares_properties_and_reads_days_s
     big = [{"property": "properties.value", "op": ">", "value": 50}]
 
     def members(*filters: dict) -> list[str]:
-        return ids(mp.segments.preview(store, filters=list(filters)).members)
+        return ids(mp.segments.preview(store, {"filters": list(filters)}).members)
 
     assert members(event("cart_abandoned", where=big)) == ["new", "old"]
     assert members(event("cart_abandoned", within_days=7)) == ["new", "small"]
@@ -133,7 +133,7 @@ def test_tags_attributes_metrics_and_milestones(mp, store):
     mp.customers.tag(store, "bob", add=["vip"])
 
     def members(f: dict) -> list[str]:
-        return ids(mp.segments.preview(store, filters=[f]).members)
+        return ids(mp.segments.preview(store, {"filters": [f]}).members)
 
     attr = {"type": "attribute", "attribute": "city"}
     assert members(attr | {"op": "=", "value": "Paris"}) == ["ada"]
@@ -167,7 +167,7 @@ def test_an_aggregate_filter_reads_the_value_as_of_today(mp, store):
     )
 
     def members(f: dict) -> list[str]:
-        return ids(mp.segments.preview(store, filters=[f]).members)
+        return ids(mp.segments.preview(store, {"filters": [f]}).members)
 
     assert members({"type": "aggregate", "aggregate": "orders_30d", "condition": "more_than", "value": 1}) == ["a"]
     assert members({"type": "aggregate", "aggregate": "spent_30d", "condition": "more_than", "value": 5000}) == ["b"]
@@ -177,46 +177,48 @@ def test_an_aggregate_filter_reads_the_value_as_of_today(mp, store):
 def test_groups_are_alternatives_and_a_segment_may_name_another(mp, store):
     ingest(mp, store, custom("a", "cart_abandoned"), custom("b", "wishlist"), custom("c", "other"))
     mp.customers.tag(store, "c", add=["vip"])
-    mp.segments.create(store, "carts", name="Carts", filters=[event("cart_abandoned")])
+    mp.segments.create(store, {"key": "carts", "name": "Carts", "filters": [event("cart_abandoned")]})
     groups = [
         {"filters": [{"type": "segment", "segment": "carts"}]},
         {"filters": [event("wishlist")]},
     ]
-    either = mp.segments.create(store, "either", name="Carts or wishes", groups=groups)
+    either = mp.segments.create(store, {"key": "either", "name": "Carts or wishes", "groups": groups})
 
     assert ids(mp.segments.members(store, "either")) == ["a", "b"]
     outside = [{"type": "segment", "segment": "either", "member": False}]
-    assert ids(mp.segments.preview(store, filters=outside).members) == ["c"]
+    assert ids(mp.segments.preview(store, {"filters": outside}).members) == ["c"]
     assert either.refers_to() == {"carts"}
     with pytest.raises(Conflict, match="named by the segments 'either'"):
         mp.segments.delete(store, "carts")
     with pytest.raises(ValidationError) as caught:  # carts → either → carts
-        mp.segments.update(store, "carts", filters=[{"type": "segment", "segment": "either"}])
+        mp.segments.update(store, "carts", {"filters": [{"type": "segment", "segment": "either"}]})
     assert caught.value.problems == {"filters[0].segment": "refers back to this segment (carts → either → carts)"}
 
 
 def test_a_static_segment_keeps_the_members_it_had_when_created(mp, store):
     ingest(mp, store, custom("a", "cart_abandoned"))
-    mp.segments.create(store, "then", name="Carts then", kind="static", filters=[event("cart_abandoned")])
-    mp.segments.create(store, "now", name="Carts now", filters=[event("cart_abandoned")])
+    mp.segments.create(
+        store, {"key": "then", "name": "Carts then", "kind": "static", "filters": [event("cart_abandoned")]}
+    )
+    mp.segments.create(store, {"key": "now", "name": "Carts now", "filters": [event("cart_abandoned")]})
 
     ingest(mp, store, custom("b", "cart_abandoned"))
 
     assert ids(mp.segments.members(store, "then")) == ["a"]
     assert ids(mp.segments.members(store, "now")) == ["a", "b"]
-    assert ids(mp.segments.preview(store, filters=[{"type": "segment", "segment": "then"}]).members) == ["a"]
+    assert ids(mp.segments.preview(store, {"filters": [{"type": "segment", "segment": "then"}]}).members) == ["a"]
     assert (mp.segments.size(store, "then"), mp.segments.size(store, "now")) == (1, 2)
 
 
 def test_members_come_in_pages_and_the_preview_counts_them_all(mp, store):
     ingest(mp, store, *[custom(f"c{i:02}", "seen") for i in range(12)])
-    mp.segments.create(store, "seen", name="Seen", filters=[event("seen")])
+    mp.segments.create(store, {"key": "seen", "name": "Seen", "filters": [event("seen")]})
 
     first = mp.segments.members(store, "seen", limit=5)
     second = mp.segments.members(store, "seen", after=first[-1].external_id, limit=10)
 
     assert ids(first) + ids(second) == [f"c{i:02}" for i in range(12)]
-    preview = mp.segments.preview(store, filters=[event("seen")], limit=3)
+    preview = mp.segments.preview(store, {"filters": [event("seen")]}, limit=3)
     assert (preview.size, ids(preview.members)) == (12, ["c00", "c01", "c02"])
     assert mp.segments.list(store)[0].key == "seen"  # a preview saves nothing
     assert len(mp.segments.list(store)) == 1
@@ -225,20 +227,22 @@ def test_members_come_in_pages_and_the_preview_counts_them_all(mp, store):
 def test_what_a_definition_names_must_exist_in_the_store(mp, store):
     other = f"o-{key()}"
     mp.stores.create(other, "Other", currency="USD", timezone="UTC")
-    mp.segments.create(other, "theirs", name="Theirs", filters=[event("x")])
+    mp.segments.create(other, {"key": "theirs", "name": "Theirs", "filters": [event("x")]})
     mp.aggregates.create(other, "agg", name="Agg", source="orders")
 
     with pytest.raises(ValidationError) as caught:
         mp.segments.create(
             store,
-            "mine",
-            name="Mine",
-            filters=[
-                {"type": "segment", "segment": "theirs"},
-                {"type": "aggregate", "aggregate": "agg", "condition": "exactly", "value": 1},
-                {"type": "milestone", "program": 424242},
-                event("x", within_days=-1),
-            ],
+            {
+                "key": "mine",
+                "name": "Mine",
+                "filters": [
+                    {"type": "segment", "segment": "theirs"},
+                    {"type": "aggregate", "aggregate": "agg", "condition": "exactly", "value": 1},
+                    {"type": "milestone", "program": "prg_424242"},
+                    event("x", within_days=-1),
+                ],
+            },
         )
 
     assert set(caught.value.problems) == {

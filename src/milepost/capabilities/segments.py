@@ -1,6 +1,9 @@
 """`mp.segments`: groups of customers a store defines by filters (events, tags,
 attributes, counts and totals, aggregates, milestones, other segments), auto-updating or
-a snapshot, with their size and members, and a preview before saving."""
+a snapshot, with their size and members, and a preview before saving.
+
+A definition is the JSON object of domain/segments.py: `key`, `name`, `kind` ("auto" or
+"static"), and `filters` (all must hold) or `groups` ({"filters": [...]}, one must hold)."""
 
 from __future__ import annotations
 
@@ -13,31 +16,21 @@ from milepost.service.segments import Preview
 
 
 class Segments(Capability):
-    def create(
-        self,
-        store: str,
-        key: str,
-        *,
-        name: str,
-        filters: list[dict[str, Any]] | None = None,
-        groups: list[dict[str, Any]] | None = None,
-        kind: str = "auto",
-    ) -> Segment:
-        """A new segment: `filters` that must all hold, or `groups` ({"filters": [...]})
-        of which one must hold. `kind` "auto" follows its filters; "static" keeps the
-        members they give now."""
-        return segments.create(
-            self._w.db, self._w.clock(), self._w.store_id(store), _values(key, name, kind, filters, groups)
-        )
+    def create(self, store: str, definition: dict[str, Any]) -> Segment:
+        """A new segment; Conflict when the store has one with its key already. A static
+        segment keeps the members its filters give now."""
+        return segments.create(self._w.db, self._w.clock(), self._w.store_id(store), definition)
 
     def get(self, store: str, key: str) -> Segment:
+        """The segment `key`: `.as_dict()` is its definition."""
         return segments.get(self._w.db, self._w.store_id(store), key)
 
-    def update(self, store: str, key: str, **changes: Any) -> Segment:
-        """Change `name`, `filters` or `groups` (not the key or the kind)."""
+    def update(self, store: str, key: str, changes: dict[str, Any]) -> Segment:
+        """Change `name`, and `filters` or `groups` (not the key or the kind)."""
         return segments.update(self._w.db, self._w.clock(), self._w.store_id(store), key, changes)
 
     def delete(self, store: str, key: str) -> None:
+        """Conflict while another segment names it."""
         segments.delete(self._w.db, self._w.store_id(store), key)
 
     def size(self, store: str, key: str) -> int:
@@ -48,29 +41,11 @@ class Segments(Capability):
         """The segment's members by customer id, the page after the customer id `after`."""
         return segments.members(self._w.db, self._w.clock(), self._w.store_id(store), key, after, limit)
 
-    def preview(
-        self,
-        store: str,
-        *,
-        filters: list[dict[str, Any]] | None = None,
-        groups: list[dict[str, Any]] | None = None,
-        limit: int = 10,
-    ) -> Preview:
-        """The size and first `limit` members a definition would have now, without saving it."""
-        values = _values(None, None, None, filters, groups)
-        return segments.preview(self._w.db, self._w.clock(), self._w.store_id(store), values, limit)
+    def preview(self, store: str, definition: dict[str, Any], limit: int = 10) -> Preview:
+        """The size and first `limit` members the `filters` or `groups` of `definition`
+        would give now, without saving anything (its key and name may be left out)."""
+        return segments.preview(self._w.db, self._w.clock(), self._w.store_id(store), definition, limit)
 
     def list(self, store: str) -> list[Segment]:
         """The store's segments by key."""
         return segments.list_all(self._w.db, self._w.store_id(store))
-
-
-def _values(
-    key: str | None,
-    name: str | None,
-    kind: str | None,
-    filters: list[dict[str, Any]] | None,
-    groups: list[dict[str, Any]] | None,
-) -> dict[str, Any]:
-    given = {"key": key, "name": name, "kind": kind, "filters": filters, "groups": groups}
-    return {k: v for k, v in given.items() if v is not None}

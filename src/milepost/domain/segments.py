@@ -45,6 +45,7 @@ from datetime import datetime
 from typing import Any
 
 from milepost.domain.aggregates import METRICS
+from milepost.domain.ids import BadId, format_id, parse_id
 from milepost.domain.pools import check_key
 from milepost.errors import ValidationError
 
@@ -151,7 +152,7 @@ class MilestoneFilter:
     changes_with_time = False
 
     def as_dict(self) -> dict[str, Any]:
-        return {"type": "milestone", "program": self.program, "reached": self.reached}
+        return {"type": "milestone", "program": format_id("program", self.program), "reached": self.reached}
 
 
 @dataclass(frozen=True, slots=True)
@@ -460,11 +461,9 @@ def _aggregate(raw: Mapping[str, Any], p: _Problems, known: Known) -> Filter | N
 
 
 def _milestone(raw: Mapping[str, Any], p: _Problems, known: Known) -> Filter | None:
-    program, reached = raw.get("program"), raw.get("reached", True)
-    if isinstance(program, str) and program.isdigit():
-        program = int(program)
-    if program.__class__ is not int:
-        p.add("program", "must be a program's id")
+    program, reached = _program_id(raw.get("program")), raw.get("reached", True)
+    if program is None:
+        p.add("program", "must be a program's id, like prg_9 (an order count event's too)")
     elif known.programs is not None and program not in known.programs:
         p.add("program", f"no program with the id {program} in this store")
     if not isinstance(reached, bool):
@@ -481,6 +480,17 @@ def _segment(raw: Mapping[str, Any], p: _Problems, known: Known) -> Filter | Non
     if not isinstance(member, bool):
         p.add("member", "must be true (a member) or false (not a member)")
     return None if p.any else SegmentFilter(str(key), member)
+
+
+def _program_id(value: Any) -> int | None:
+    if value.__class__ is int:
+        return int(value)
+    for kind in ("program", "order_count_event"):
+        try:
+            return parse_id(kind, value) if isinstance(value, str) else None
+        except BadId:
+            continue
+    return None
 
 
 _PARSERS = {

@@ -81,7 +81,7 @@ def delete(db: Storage, store_id: int, key: str) -> None:
 def preview(db: Storage, now: datetime, store_id: int, values: dict[str, Any], limit: int) -> Preview:
     """The size and first members of a definition not saved (its key may be left out)."""
     with db.read() as tx:
-        s = parse({"key": _PREVIEW_KEY, "name": "preview"} | values, _known(tx, store_id))
+        s = parse({"key": _PREVIEW_KEY, "name": "preview", "kind": "auto"} | values, _known(tx, store_id))
         return Preview(tx.segment_size(store_id, s.groups, now), tx.segment_page(store_id, s.groups, now, None, limit))
 
 
