@@ -67,13 +67,15 @@ def preview_segment(admin: AdminCaller, body: Definition, limit: PreviewLimit = 
     return PreviewOut(size=found.size, members=[MemberOut.of(m) for m in found.members])
 
 
-@router.get("/{key}", summary="One segment, with its size now", response_model=SegmentWithSize, responses=problems(404))
-def get_segment(admin: AdminCaller, key: Key) -> SegmentWithSize:
-    return _sized(admin, key)
+@router.get(
+    "/{segment}", summary="One segment, with its size now", response_model=SegmentWithSize, responses=problems(404)
+)
+def get_segment(admin: AdminCaller, segment: Key) -> SegmentWithSize:
+    return _sized(admin, segment)
 
 
 @router.patch(
-    "/{key}",
+    "/{segment}",
     summary="Change a segment's name or filters",
     description="`name`, and `filters` or `groups` (which replace the segment's); not the key or the kind. "
     "New filters give a static segment a new snapshot, as of now.",
@@ -81,35 +83,35 @@ def get_segment(admin: AdminCaller, key: Key) -> SegmentWithSize:
     openapi_extra={"requestBody": PATCH_BODY},
     responses=problems(404, body=True),
 )
-def update_segment(admin: AdminCaller, key: Key, body: Definition) -> SegmentWithSize:
-    admin.mp.segments.update(admin.store, key, body)
-    return _sized(admin, key)
+def update_segment(admin: AdminCaller, segment: Key, body: Definition) -> SegmentWithSize:
+    admin.mp.segments.update(admin.store, segment, body)
+    return _sized(admin, segment)
 
 
 @router.delete(
-    "/{key}",
+    "/{segment}",
     status_code=204,
     summary="Delete a segment",
     description="409 while another segment names it.",
     response_class=Response,
     responses=problems(404, 409),
 )
-def delete_segment(admin: AdminCaller, key: Key) -> Response:
-    admin.mp.segments.delete(admin.store, key)
+def delete_segment(admin: AdminCaller, segment: Key) -> Response:
+    admin.mp.segments.delete(admin.store, segment)
     return Response(status_code=204)
 
 
 @router.get(
-    "/{key}/members",
+    "/{segment}/members",
     summary="A segment's members, by customer id",
     description="An auto segment's as its filters say now; a static one's as kept. Pass `next_cursor` as "
     "`cursor` for the next page.",
     response_model=Page[MemberOut],
     responses=problems(404),
 )
-def list_members(admin: AdminCaller, key: Key, limit: Limit = 50, cursor: Cursor = None) -> Page[MemberOut]:
+def list_members(admin: AdminCaller, segment: Key, limit: Limit = 50, cursor: Cursor = None) -> Page[MemberOut]:
     after = cursor_position(cursor, "mem", str)
-    found = admin.mp.segments.members(admin.store, key, after=after[0] if after else None, limit=limit + 1)
+    found = admin.mp.segments.members(admin.store, segment, after=after[0] if after else None, limit=limit + 1)
     kept, next_cursor = page(found, limit, lambda m: ["mem", m.external_id])
     return Page[MemberOut](data=[MemberOut.of(m) for m in kept], next_cursor=next_cursor)
 
