@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from milepost.capabilities.wiring import Capability
-from milepost.domain.segments import Member, Segment
+from milepost.domain.segments import Member, Segment, Transition
 from milepost.service import segments
 from milepost.service.segments import Preview
 
@@ -45,6 +45,12 @@ class Segments(Capability):
         """The size and first `limit` members the `filters` or `groups` of `definition`
         would give now, without saving anything (its key and name may be left out)."""
         return segments.preview(self._w.db, self._w.clock(), self._w.store_id(store), definition, limit)
+
+    def transitions(self, store: str, key: str, after: int = 0, limit: int = 100) -> list[Transition]:
+        """An auto segment's entries and exits as ingested events moved its members, in
+        order (`id`, `customer_id`, `entered`, `at`), after the transition `after`. Each
+        move is recorded once; the members it had when created entered no transition."""
+        return segments.transitions(self._w.db, self._w.store_id(store), key, after, limit)
 
     def list(self, store: str) -> list[Segment]:
         """The store's segments by key."""

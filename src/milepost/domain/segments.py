@@ -238,6 +238,16 @@ class Member:
     email: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """A customer entering (or leaving) a segment, recorded once."""
+
+    id: int
+    customer_id: str  # the store's id of the customer
+    entered: bool  # false: left
+    at: datetime
+
+
 # --- parsing ----------------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from milepost.domain.segments import Known, Member, Segment, parse
+from milepost.domain.segments import Known, Member, Segment, Transition, parse
 from milepost.errors import Conflict, NotFound, ValidationError
 from milepost.service.ports import Storage, Tx
 
@@ -98,6 +98,12 @@ def members(db: Storage, now: datetime, store_id: int, key: str, after: str | No
         if s.kind == "static":
             return tx.stored_page(_id(s), after, limit)
         return tx.segment_page(store_id, s.groups, now, after, limit)
+
+
+def transitions(db: Storage, store_id: int, key: str, after: int, limit: int) -> list[Transition]:
+    """The auto segment's entries and exits as events moved its members, in order."""
+    with db.read() as tx:
+        return tx.transitions(_id(_segment(tx, store_id, key)), after, limit)
 
 
 def _known(tx: Tx, store_id: int) -> Known:

@@ -63,7 +63,8 @@ class SegmentSql:
     def condition(self, groups: Groups, depth: int = 0) -> str:
         if depth > _MAX_DEPTH:
             raise ValueError("segments name each other too deeply")
-        ors = [" AND ".join(f"({self._filter(f, depth)})" for f in group) for group in groups]
+        false = "FALSE" if self.pg else "0"  # an unknown (NULL) filter is false: NOT must not keep it unknown
+        ors = [" AND ".join(f"COALESCE(({self._filter(f, depth)}), {false})" for f in group) for group in groups]
         return " OR ".join(f"({o})" for o in ors)
 
     def _bind(self, value: Any) -> str:

@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import bindparam, delete, func, insert, select, text, update
 
 from milepost.adapters.storage import tables as t
 from milepost.adapters.storage.aggregates import AggregateQueries
 from milepost.adapters.storage.segment_sql import Scope, SegmentSql
-from milepost.domain.segments import Groups, Known, Member, Segment, parse
+from milepost.domain.segments import Groups, Known, Member, Segment, Transition, parse
 
 _s = t.segments.c
 _m = t.segment_members.c
@@ -48,6 +48,7 @@ class SegmentQueries(AggregateQueries):
 
     def delete_segment(self, segment_id: int) -> None:
         self.clear_segment(segment_id)
+        self.conn.execute(delete(t.segment_transitions).where(t.segment_transitions.c.segment_id == segment_id))
         self.conn.execute(delete(t.segments).where(_s.id == segment_id))
 
     def clear_segment(self, segment_id: int) -> None:
@@ -98,8 +99,65 @@ class SegmentQueries(AggregateQueries):
         return [Member(*r) for r in self.conn.execute(q.order_by(c.external_id).limit(limit))]
 
     def _members_where(self, store_id: int, groups: Groups, as_of: datetime) -> tuple[str, dict[str, Any]]:
+        sql = self._sql(store_id, as_of)
+        return f"c.store_id = :store AND ({sql.condition(groups)})", sql.params
+
+    def _sql(self, store_id: int, as_of: datetime) -> SegmentSql:
         zone = self.conn.execute(select(t.stores.c.timezone).where(t.stores.c.id == store_id)).scalar_one()
         segments = {s.key: (s.id or 0, s) for s in self.segments(store_id)}
         aggregates = {a.key: a for a in self.aggregates(store_id)}
-        sql = SegmentSql(Scope(store_id, zone, as_of, segments, aggregates), self.pg, self.ts)
-        return f"c.store_id = :store AND ({sql.condition(groups)})", sql.params
+        return SegmentSql(Scope(store_id, zone, as_of, segments, aggregates), self.pg, self.ts)
+
+    # -- live membership -------------------------------------------------------------------
+
+    def auto_segments(self, store_id: int) -> list[Segment]:
+        """The store's auto segments (the ones whose members follow their filters)."""
+        q = select(t.segments).where(_s.store_id == store_id, _s.kind == "auto").order_by(_s.id)
+        return [_segment(r) for r in self.conn.execute(q)]
+
+    def members_now(
+        self, store_id: int, segments: list[Segment], customer_ids: list[int], as_of: datetime
+    ) -> set[tuple[int, int]]:
+        """(segment id, customer id) for each of the customers in each of the segments as
+        of `as_of`, by their definitions: one query, a column per segment."""
+        if not segments or not customer_ids:
+            return set()
+        sql = self._sql(store_id, as_of)
+        columns = ", ".join(f"CASE WHEN ({sql.condition(s.groups)}) THEN 1 ELSE 0 END" for s in segments)
+        q = text(f"SELECT c.id, {columns} FROM customers c WHERE c.store_id = :store AND c.id IN :ids")
+        rows = self.conn.execute(q.bindparams(bindparam("ids", expanding=True)), {**sql.params, "ids": customer_ids})
+        return {(s.id or 0, int(r[0])) for r in rows for i, s in enumerate(segments) if r[i + 1]}
+
+    def members_kept(self, segment_ids: list[int], customer_ids: list[int]) -> set[tuple[int, int]]:
+        """(segment id, customer id) for each of the customers stored as in each segment."""
+        if not segment_ids or not customer_ids:
+            return set()
+        q = select(_m.segment_id, _m.customer_id).where(
+            _m.customer_id.in_(customer_ids), _m.segment_id.in_(segment_ids)
+        )
+        return {(int(a), int(b)) for a, b in self.conn.execute(q)}
+
+    def move_members(
+        self, store_id: int, entered: set[tuple[int, int]], left: set[tuple[int, int]], now: datetime
+    ) -> None:
+        """Store who entered and who left each segment, and record each move once."""
+        if entered:
+            rows = [{"segment_id": s, "customer_id": c, "since": now} for s, c in sorted(entered)]
+            self.conn.execute(insert(t.segment_members), rows)
+        for s, c in sorted(left):
+            self.conn.execute(delete(t.segment_members).where(_m.segment_id == s, _m.customer_id == c))
+        moves = [(s, c, True) for s, c in sorted(entered)] + [(s, c, False) for s, c in sorted(left)]
+        if moves:
+            rows = [
+                {"store_id": store_id, "segment_id": s, "customer_id": c, "entered": e, "at": now} for s, c, e in moves
+            ]
+            self.conn.execute(insert(t.segment_transitions), rows)
+
+    def transitions(self, segment_id: int, after: int, limit: int) -> list[Transition]:
+        """The segment's entries and exits in the order they happened, after the one `after`."""
+        x, c = t.segment_transitions.c, t.customers.c
+        q = select(x.id, c.external_id, x.entered, x.at).join_from(
+            t.segment_transitions, t.customers, c.id == x.customer_id
+        )
+        q = q.where(x.segment_id == segment_id, x.id > after).order_by(x.id).limit(limit)
+        return [Transition(int(r.id), r.external_id, bool(r.entered), r.at) for r in self.conn.execute(q)]
