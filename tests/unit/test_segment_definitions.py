@@ -13,6 +13,7 @@ from milepost.domain.segments import (
     SegmentFilter,
     TagFilter,
     changes_with_time,
+    moved_by,
     parse,
 )
 from milepost.errors import ValidationError
@@ -161,3 +162,20 @@ def test_a_definition_gives_groups_or_filters_not_both_and_knows_its_fields():
         "colour": "is not a field of a segment",
         "kind": "must be 'auto' (follows its filters) or 'static' (the members when it was created)",
     }
+
+
+def test_which_event_names_may_move_a_segment():
+    carts = parse(_one({"type": "event", "event": "cart_abandoned", "condition": "more_than", "value": 0}, key="carts"))
+    via = parse(_one({"type": "segment", "segment": "carts"}, key="via"))
+    tagged = parse(_one({"type": "tag", "op": "has", "tag": "vip"}, key="tagged"))
+    frozen = parse({**_one({"type": "tag", "op": "has", "tag": "vip"}, key="frozen"), "kind": "static"})
+    via_frozen = parse(_one({"type": "segment", "segment": "frozen"}, key="via_frozen"))
+    segments = {s.key: s for s in (carts, via, tagged, frozen, via_frozen)}
+
+    def moved(s, *names):
+        return moved_by(s, frozenset(names), segments)
+
+    assert moved(carts, "cart_abandoned") and not moved(carts, "order.paid")
+    assert moved(via, "cart_abandoned") and not moved(via, "order.paid")
+    assert moved(tagged, "order.paid")  # tags, attributes and totals change with any event's effects
+    assert not moved(via_frozen, "order.paid")  # a static segment's members never move

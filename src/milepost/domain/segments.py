@@ -248,6 +248,26 @@ class Transition:
     at: datetime
 
 
+def moved_by(segment: Segment, names: frozenset[str], segments: Mapping[str, Segment]) -> bool:
+    """Whether events of these names (types, internal or custom names) may move customers
+    in or out of `segment`: a filter of another kind (tags, attributes, totals, ...) always
+    may; an event filter when it names one of them; a segment filter when that auto
+    segment may be moved (a static one never is)."""
+    seen: set[str] = set()
+    todo = [segment]
+    while todo:
+        s = todo.pop()
+        for f in s.filters():
+            if isinstance(f, SegmentFilter):
+                other = segments.get(f.segment)
+                if other is not None and other.kind == "auto" and other.key not in seen:
+                    seen.add(other.key)
+                    todo.append(other)
+            elif not isinstance(f, EventFilter) or f.event in names:
+                return True
+    return False
+
+
 # --- parsing ----------------------------------------------------------------------------
 
 

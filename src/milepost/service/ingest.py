@@ -138,7 +138,8 @@ def _ingest_valid(
             batch.journeys = [(r, c, journeys.progress[(r, c)]) for r, c in sorted(journeys.changed)]
         changes = Changes(applied, orders, counting, rules.clawback, automations=startable(db, tx, store))
         decided = pipeline.run(tx, store, batch, changes, subscriptions)
-        segment_membership.refresh(tx, store_id, (c.id for c in customers.values()), now)
+        names = segment_membership.event_names(batch.events)
+        segment_membership.refresh(tx, store_id, (c.id for c in customers.values()), now, names)
     return report(results, applied, rejected, decided, batch.firings)
 
 

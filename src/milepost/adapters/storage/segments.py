@@ -132,26 +132,23 @@ class SegmentQueries(AggregateQueries):
         """(segment id, customer id) for each of the customers stored as in each segment."""
         if not segment_ids or not customer_ids:
             return set()
-        q = select(_m.segment_id, _m.customer_id).where(
-            _m.customer_id.in_(customer_ids), _m.segment_id.in_(segment_ids)
+        wanted = set(segment_ids)
+        found = self._by_keys(
+            "segment_id, customer_id", "segment_members", ("customer_id", "bigint"), customer_ids, unique=False
         )
-        return {(int(a), int(b)) for a, b in self.conn.execute(q)}
+        return {(int(s), int(c)) for s, c in found if s in wanted}
 
     def move_members(
         self, store_id: int, entered: set[tuple[int, int]], left: set[tuple[int, int]], now: datetime
     ) -> None:
         """Store who entered and who left each segment, and record each move once."""
-        if entered:
-            rows = [{"segment_id": s, "customer_id": c, "since": now} for s, c in sorted(entered)]
-            self.conn.execute(insert(t.segment_members), rows)
-        for s, c in sorted(left):
-            self.conn.execute(delete(t.segment_members).where(_m.segment_id == s, _m.customer_id == c))
-        moves = [(s, c, True) for s, c in sorted(entered)] + [(s, c, False) for s, c in sorted(left)]
-        if moves:
-            rows = [
-                {"store_id": store_id, "segment_id": s, "customer_id": c, "entered": e, "at": now} for s, c, e in moves
-            ]
-            self.conn.execute(insert(t.segment_transitions), rows)
+        at = self.ts(now)
+        self._insert("segment_members", ("segment_id", "customer_id", "since"), [(s, c, at) for s, c in entered])
+        ph = self.ph
+        self._many(f"DELETE FROM segment_members WHERE segment_id = {ph} AND customer_id = {ph}", sorted(left))
+        moves = [(store_id, s, c, self.flag(True), at) for s, c in sorted(entered)]
+        moves += [(store_id, s, c, self.flag(False), at) for s, c in sorted(left)]
+        self._insert("segment_transitions", ("store_id", "segment_id", "customer_id", "entered", "at"), moves)
 
     def transitions(self, segment_id: int, after: int, limit: int) -> list[Transition]:
         """The segment's entries and exits in the order they happened, after the one `after`."""
