@@ -54,6 +54,14 @@ SEGMENTS = [
         ],
     },
     {"key": "not_valued", "name": "Not valued", "filters": [{"type": "segment", "segment": "valued", "member": False}]},
+    {
+        "key": "recent",
+        "name": "Carts in the last 45 days, last checkout over 40 days ago",
+        "filters": [
+            has("cart_abandoned") | {"within_days": 45},
+            {"type": "event", "event": "checkout", "metric": "last_occurred", "condition": "more_than", "value": 40},
+        ],
+    },
 ]
 
 
@@ -166,6 +174,7 @@ def test_each_segment_s_moves_are_its_own(mp, store):
         "lost": [("ann", True)],
         "valued": [("bob", True)],
         "not_valued": [("ann", True)],
+        "recent": [],
     }
 
 

@@ -56,9 +56,13 @@ class Scope:
 class SegmentSql:
     """Builds the condition's text and its bound values; `ts` is the backend's time binder."""
 
-    def __init__(self, scope: Scope, pg: bool, ts: Callable[[datetime | None], Any]) -> None:
+    def __init__(self, scope: Scope, pg: bool, ts: Callable[[datetime | None], Any], folded: bool = False) -> None:
         self.scope, self.pg, self.ts = scope, pg, ts
         self.params: dict[str, Any] = {"store": scope.store_id, "as_of": ts(scope.as_of)}
+        # folded: the event filters read columns of `ev`, one row per customer that folds
+        # their events once (`folded_events`), not a subquery each
+        self.folded = folded
+        self.columns: dict[tuple[Any, ...], tuple[str, str]] = {}  # filter's events -> (column, SQL)
 
     def condition(self, groups: Groups, depth: int = 0) -> str:
         if depth > _MAX_DEPTH:
@@ -104,17 +108,46 @@ class SegmentSql:
 
     def _events(self, f: EventFilter, since: datetime | None = None) -> str:
         """The customer's events that `f` counts, up to `as_of` (from `since`, excluded)."""
+        base = "FROM events e WHERE e.customer_id = c.id AND e.store_id = :store AND e.occurred_at <= :as_of"
+        return f"{base} AND {self._matches(f, since)}"
+
+    def _matches(self, f: EventFilter, since: datetime | None) -> str:
+        """Whether the event `e` is one that `f` counts (its name, `since`, its properties)."""
         name = self._bind(f.event)
         custom_name = "(e.payload::json ->> 'name')" if self.pg else "json_extract(e.payload, '$.name')"
-        sql = (
-            "FROM events e WHERE e.customer_id = c.id AND e.store_id = :store AND e.occurred_at <= :as_of"
-            f" AND (e.type = {name} OR (e.type = 'custom' AND {custom_name} = {name}))"
-        )
+        sql = f"(e.type = {name} OR (e.type = 'custom' AND {custom_name} = {name}))"
         if since is not None:
             sql += f" AND e.occurred_at > {self._bind(self.ts(since))}"
         for w in f.where:
             sql += " AND " + self._property(w)
         return sql
+
+    def _column(self, f: EventFilter, since: datetime | None, last: bool) -> str:
+        """The `ev` column of the count (or latest time) of the events `f` counts: one per
+        distinct set of events, however many filters read it."""
+        key = (f.event, since, f.where, last)
+        if key not in self.columns:
+            name, match = f"v{len(self.columns)}", self._matches(f, since)
+            folded = (
+                f"MAX(CASE WHEN {match} THEN e.occurred_at END)"
+                if last
+                else f"SUM(CASE WHEN {match} THEN 1 ELSE 0 END)"
+            )
+            self.columns[key] = (name, folded)
+        column = "ev." + self.columns[key][0]
+        return column if last else f"COALESCE({column}, 0)"
+
+    def folded_events(self, ids: str) -> str:
+        """The join of `ev` for the customers `ids` (an expanding parameter's name), or ''
+        when no event filter was folded."""
+        if not self.columns:
+            return ""
+        columns = ", ".join(f"{sql} AS {name}" for name, sql in self.columns.values())
+        return (
+            f" LEFT JOIN (SELECT e.customer_id AS customer_id, {columns} FROM events e"
+            f" WHERE e.customer_id IN :{ids} AND e.store_id = :store AND e.occurred_at <= :as_of"
+            " GROUP BY e.customer_id) ev ON ev.customer_id = c.id"
+        )
 
     def _property(self, w: PropertyFilter) -> str:
         return self._compare("e.payload", w.path, w.op, w.value)
@@ -122,7 +155,7 @@ class SegmentSql:
     def _event(self, f: EventFilter) -> str:
         as_of = self.scope.as_of
         if f.metric == "last_occurred":
-            last = f"(SELECT MAX(e.occurred_at) {self._events(f)})"
+            last = self._column(f, None, True) if self.folded else f"(SELECT MAX(e.occurred_at) {self._events(f)})"
             newest, oldest = as_of - f.value * _DAY, as_of - (f.value + 1) * _DAY  # f.value whole days ago
             if f.condition == "more_than":
                 return f"{last} <= {self._bind(self.ts(oldest))}"
@@ -130,6 +163,8 @@ class SegmentSql:
                 return f"{last} > {self._bind(self.ts(newest))}"
             return f"{last} > {self._bind(self.ts(oldest))} AND {last} <= {self._bind(self.ts(newest))}"
         since = None if f.within_days is None else as_of - f.within_days * _DAY
+        if self.folded:
+            return f"{self._column(f, since, False)} {_OPS[f.condition]} {self._bind(f.value)}"
         events = self._events(f, since)
         if (f.condition, f.value) == ("more_than", 0):
             return f"EXISTS (SELECT 1 {events})"

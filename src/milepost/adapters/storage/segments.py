@@ -102,11 +102,11 @@ class SegmentQueries(AggregateQueries):
         sql = self._sql(store_id, as_of)
         return f"c.store_id = :store AND ({sql.condition(groups)})", sql.params
 
-    def _sql(self, store_id: int, as_of: datetime) -> SegmentSql:
+    def _sql(self, store_id: int, as_of: datetime, folded: bool = False) -> SegmentSql:
         zone = self.conn.execute(select(t.stores.c.timezone).where(t.stores.c.id == store_id)).scalar_one()
         segments = {s.key: (s.id or 0, s) for s in self.segments(store_id)}
         aggregates = {a.key: a for a in self.aggregates(store_id)}
-        return SegmentSql(Scope(store_id, zone, as_of, segments, aggregates), self.pg, self.ts)
+        return SegmentSql(Scope(store_id, zone, as_of, segments, aggregates), self.pg, self.ts, folded)
 
     # -- live membership -------------------------------------------------------------------
 
@@ -122,10 +122,15 @@ class SegmentQueries(AggregateQueries):
         of `as_of`, by their definitions: one query, a column per segment."""
         if not segments or not customer_ids:
             return set()
-        sql = self._sql(store_id, as_of)
+        sql = self._sql(store_id, as_of, folded=True)
         columns = ", ".join(f"CASE WHEN ({sql.condition(s.groups)}) THEN 1 ELSE 0 END" for s in segments)
-        q = text(f"SELECT c.id, {columns} FROM customers c WHERE c.store_id = :store AND c.id IN :ids")
-        rows = self.conn.execute(q.bindparams(bindparam("ids", expanding=True)), {**sql.params, "ids": customer_ids})
+        joined = sql.folded_events("event_ids")
+        q = text(f"SELECT c.id, {columns} FROM customers c{joined} WHERE c.store_id = :store AND c.id IN :ids")
+        params = {**sql.params, "ids": customer_ids}
+        q = q.bindparams(bindparam("ids", expanding=True))
+        if joined:
+            q, params["event_ids"] = q.bindparams(bindparam("event_ids", expanding=True)), customer_ids
+        rows = self.conn.execute(q, params)
         return {(s.id or 0, int(r[0])) for r in rows for i, s in enumerate(segments) if r[i + 1]}
 
     def members_kept(self, segment_ids: list[int], customer_ids: list[int]) -> set[tuple[int, int]]:
