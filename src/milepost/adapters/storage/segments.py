@@ -4,6 +4,7 @@ segment_sql.py) or as stored (a static segment's snapshot)."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -21,9 +22,14 @@ _MEMBER = "c.external_id, c.name, c.email"
 
 def _segment(r: Any) -> Segment:
     """A stored definition, read back: it was checked when saved."""
-    raw = {"key": r.key, "name": r.name, "kind": r.kind, **orjson.loads(r.definition)}
-    s = parse(raw, Known())
+    s = _parsed(r.key, r.name, r.kind, r.definition)
     return Segment(s.key, s.name, s.kind, s.groups, r.created_at, r.updated_at, r.id)
+
+
+@lru_cache(maxsize=1024)
+def _parsed(key: str, name: str, kind: str, definition: str) -> Segment:
+    """A definition parsed once: ingest reads the store's segments every batch."""
+    return parse({"key": key, "name": name, "kind": kind, **orjson.loads(definition)}, Known())
 
 
 class SegmentQueries(AggregateQueries):
@@ -131,7 +137,8 @@ class SegmentQueries(AggregateQueries):
         if joined:
             q, params["event_ids"] = q.bindparams(bindparam("event_ids", expanding=True)), customer_ids
         rows = self.conn.execute(q, params)
-        return {(s.id or 0, int(r[0])) for r in rows for i, s in enumerate(segments) if r[i + 1]}
+        ids = [s.id or 0 for s in segments]
+        return {(sid, int(row[0])) for row in rows for sid, inside in zip(ids, row[1:], strict=True) if inside}
 
     def members_kept(self, segment_ids: list[int], customer_ids: list[int]) -> set[tuple[int, int]]:
         """(segment id, customer id) for each of the customers stored as in each segment."""
