@@ -30,6 +30,7 @@ from milepost.capabilities.order_count_events import OrderCountEvents
 from milepost.capabilities.pools import Pools
 from milepost.capabilities.programs import Programs
 from milepost.capabilities.reports import Reports
+from milepost.capabilities.segments import Segments
 from milepost.capabilities.stores import Stores
 from milepost.capabilities.sweeps import Sweeps
 from milepost.capabilities.templates import Templates
@@ -80,6 +81,7 @@ class Milepost:
         self.codes = Codes(w)
         self.pools = Pools(w)
         self.aggregates = Aggregates(w)
+        self.segments = Segments(w)
         self.automations = Automations(w)
         self.reports = Reports(w)
         self.alerts = Alerts(w)

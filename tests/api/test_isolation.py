@@ -38,6 +38,9 @@ AUTOMATION = {
     "branches": [{"actions": [{"type": "add_tag", "tag": "new"}]}],
 }
 
+#: A segment filter any store's customers could match: store A's customer has orders.
+SEGMENT_FILTER = {"type": "metric", "metric": "order_count", "condition": "more_than", "value": 0}
+
 ROUTES = [
     Route("GET", "/api/v1/store", None, OWN),
     Route("PATCH", "/api/v1/store", {"name": "Taken over"}, OWN),
@@ -141,6 +144,13 @@ ROUTES = [
     Route("PATCH", "/api/v1/aggregates/{aggregate}", {"name": "taken over"}, MISSING),
     Route("DELETE", "/api/v1/aggregates/{aggregate}", None, MISSING),
     Route("GET", "/api/v1/customers/{customer_id:path}/aggregates", None, MISSING),
+    Route("GET", "/api/v1/segments", None, EMPTY),
+    Route("POST", "/api/v1/segments", {"key": "b", "name": "B", "filters": [SEGMENT_FILTER]}, OWN),
+    Route("POST", "/api/v1/segments/preview", {"filters": [SEGMENT_FILTER]}, OWN),
+    Route("GET", "/api/v1/segments/{segment}", None, MISSING),
+    Route("PATCH", "/api/v1/segments/{segment}", {"name": "taken over"}, MISSING),
+    Route("GET", "/api/v1/segments/{segment}/members", None, MISSING),
+    Route("DELETE", "/api/v1/segments/{segment}", None, MISSING),
     Route("POST", "/api/v1/pools/{key}/remove-codes", {"expired": True}, MISSING),
     Route("DELETE", "/api/v1/pools/{key}", None, MISSING),
 ]
@@ -189,6 +199,9 @@ def _snapshot(client: TestClient, keys: Any, ids: dict[str, str]) -> dict[str, A
         "automation_run": f"/api/v1/automations/{ids['key']}/runs/{ids['date']}",
         "aggregates": "/api/v1/aggregates",
         "aggregate_values": f"/api/v1/customers/{ids['customer_id']}/aggregates",
+        "segments": "/api/v1/segments",
+        "segment": f"/api/v1/segments/{ids['segment']}",
+        "segment_members": f"/api/v1/segments/{ids['segment']}/members",
     }
     out = {}
     for name, path in reads.items():
@@ -208,6 +221,7 @@ def store_a(client: TestClient, keys: Any, mp: Milepost) -> StoreA:
     _post(client, keys, "/api/v1/pools", pool)
     _post(client, keys, "/api/v1/automations", {"key": "welcome-a", **AUTOMATION})  # its key as the template's
     _post(client, keys, "/api/v1/aggregates", {"key": "orders_a", "name": "A", "source": "orders"})
+    _post(client, keys, "/api/v1/segments", {"key": "buyers_a", "name": "A", "filters": [SEGMENT_FILTER]})
     actions = [
         {"type": "credit", "amount": 500},
         {"type": "points", "points": 50},
@@ -249,6 +263,7 @@ def store_a(client: TestClient, keys: Any, mp: Milepost) -> StoreA:
         "endpoint_id": endpoint["id"],
         "code": code["code"],
         "aggregate": "orders_a",
+        "segment": "buyers_a",
     }
     return StoreA(ids, _snapshot(client, keys, ids))
 

@@ -38,7 +38,7 @@ USAGE_ERRORS = [
         ["events", "create", "--store", "demo", "--count", "many"],
         "error: invalid value for '--count': 'many' is not a valid integer (see milepost events create --help)",
     ),
-    (["evnts", "list"], "error: no such command: evnts; did you mean events? (see milepost --help)"),
+    (["evnts", "list"], "error: no such command: evnts; did you mean events or segments? (see milepost --help)"),
     (["events", "lst"], "error: no such command: lst; did you mean list? (see milepost events --help)"),
     (["frobnicate"], "error: no such command: frobnicate (see milepost --help)"),
     (
@@ -86,6 +86,7 @@ def test_help_lists_every_command_under_its_task() -> None:
         "events",
         "programs",
         "automations",
+        "segments",
         "pools",
         "templates",
         "webhooks",

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from milepost.domain.records import CustomerLine
 from milepost.errors import ValidationError
+from milepost.service import segment_membership
 from milepost.service.existing import find_customer
 from milepost.service.ports import Storage
 from milepost.service.ports.customers import CustomerFilter, EventLine, EventPosition, TagChange
@@ -102,7 +103,7 @@ def change_tags(
     """An operator (`actor`) tags the customer and takes tags off (a tag both added and
     removed is a ValidationError); what changed is recorded with who changed it. The
     customer's tags after it. Nothing fires: conditions on tags see the change at the
-    customer's next event."""
+    customer's next event; their auto segments follow it at once."""
     added, removed = _tags(add, "add"), _tags(remove, "remove")
     both = set(added) & set(removed)
     if both:
@@ -116,6 +117,7 @@ def change_tags(
         tx.remove_tags(customer.id, removed)
         changes = [(t, True) for t in added if t not in before] + [(t, False) for t in removed if t in before]
         tx.record_tag_changes(customer.id, changes, actor, now)
+        segment_membership.refresh(tx, store_id, [customer.id], now)  # a tag filter sees the change at once
         return tx.customer_tags(customer.id)
 
 

@@ -20,7 +20,7 @@ from milepost.domain.engine import JourneyState, fold_batch
 from milepost.domain.events import ACTIVITY_TYPES, Event, OrderEvent, Rejection, TrackEvent, parse_event
 from milepost.domain.records import CustomerState, Store
 from milepost.errors import Conflict, RetryableStorageError
-from milepost.service import pipeline
+from milepost.service import pipeline, segment_membership
 from milepost.service.automation_starts import startable
 from milepost.service.pipeline import Changes, store_config
 from milepost.service.ports import POINTS_UNIT, BatchTx, BatchWrite, LedgerRow, Storage
@@ -138,6 +138,8 @@ def _ingest_valid(
             batch.journeys = [(r, c, journeys.progress[(r, c)]) for r, c in sorted(journeys.changed)]
         changes = Changes(applied, orders, counting, rules.clawback, automations=startable(db, tx, store))
         decided = pipeline.run(tx, store, batch, changes, subscriptions)
+        names = segment_membership.event_names(batch.events)
+        segment_membership.refresh(tx, store_id, (c.id for c in customers.values()), now, names)
     return report(results, applied, rejected, decided, batch.firings)
 
 

@@ -687,3 +687,47 @@ daily_runs = Table(
     Column("completed_at", UTCDateTime, nullable=False),
     PrimaryKeyConstraint("store_id", "day"),  # a day runs once: a second mark is a no-op
 )
+
+
+# -- segments -----------------------------------------------------------------------------------
+
+segments = Table(
+    "segments",
+    metadata,
+    _id(),
+    _store(),
+    Column("key", String(64), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(8), nullable=False),  # auto | static
+    Column("definition", Text, nullable=False),  # JSON {"groups": [{"filters": [...]}]} (domain/segments.py)
+    Column("time_based", Boolean, nullable=False),  # a filter of its own changes with time alone
+    _created(),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("store_id", "key"),
+)
+
+#: Who is in each segment now, and since when: an auto segment's as its filters last
+#: said, a static one's as they said when it was created.
+segment_members = Table(
+    "segment_members",
+    metadata,
+    Column("segment_id", Id, nullable=False),
+    Column("customer_id", Id, nullable=False),
+    Column("since", UTCDateTime, nullable=False),
+    PrimaryKeyConstraint("segment_id", "customer_id"),
+    Index(None, "customer_id"),  # a customer's segments
+    sqlite_with_rowid=False,
+)
+
+#: Each entry into and exit from a segment, once.
+segment_transitions = Table(
+    "segment_transitions",
+    metadata,
+    _id(),
+    Column("store_id", Integer, nullable=False),
+    Column("segment_id", Id, nullable=False),
+    Column("customer_id", Id, nullable=False),
+    Column("entered", Boolean, nullable=False),  # false: left
+    Column("at", UTCDateTime, nullable=False),
+    Index(None, "segment_id", "id"),
+)

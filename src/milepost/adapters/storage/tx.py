@@ -17,6 +17,7 @@ from milepost.adapters.storage.ledger_reports import LedgerQueries
 from milepost.adapters.storage.pools import PoolQueries
 from milepost.adapters.storage.records import RecordQueries
 from milepost.adapters.storage.reports import ReportQueries
+from milepost.adapters.storage.segments import SegmentQueries
 from milepost.adapters.storage.users import UserQueries
 from milepost.service import ports
 
@@ -37,6 +38,7 @@ class Tx(
     PoolQueries,
     DailyQueries,
     AutomationQueries,
+    SegmentQueries,
     AggregateQueries,
 ):
     """Everything the services may ask of storage inside one transaction."""

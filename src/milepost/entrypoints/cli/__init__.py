@@ -46,6 +46,7 @@ from milepost.entrypoints.cli.milestones import milestones
 from milepost.entrypoints.cli.output import console, table
 from milepost.entrypoints.cli.pools import pools
 from milepost.entrypoints.cli.programs import programs
+from milepost.entrypoints.cli.segments import segments
 from milepost.entrypoints.cli.stores import stores
 from milepost.entrypoints.cli.templates import templates
 from milepost.entrypoints.cli.users import users
@@ -240,6 +241,7 @@ for group in (
     pools,
     automations,
     aggregates,
+    segments,
     keys,
     webhooks,
     deliveries,

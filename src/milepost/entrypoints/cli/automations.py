@@ -14,24 +14,15 @@ from datetime import datetime
 from typing import IO, Any, TypeVar
 
 import click
-import orjson
 
 from milepost.domain.ids import format_id
-from milepost.entrypoints.cli.context import App, Failure, json_option, pass_app, store_option
+from milepost.entrypoints.cli.context import App, json_option, pass_app, store_option
+from milepost.entrypoints.cli.definitions import checked, definition_file, read_definition
 from milepost.entrypoints.cli.output import console, plain, print_json, table
-from milepost.errors import ValidationError
 from milepost.service.automations import Run, RunCustomer, RunMiss, Saved
 from milepost.service.manual_starts import Start
 
 T = TypeVar("T")
-
-definition_file = click.option(
-    "--file",
-    "file",
-    type=click.File("rb"),
-    required=True,
-    help="The definition, a JSON object (- for stdin).",
-)
 
 
 def _json(saved: Saved) -> dict[str, Any]:
@@ -50,24 +41,6 @@ def _show(saved: Saved, as_json: bool, done: str) -> None:
     click.echo(f"automation {saved.automation.key} {done} ({state})")
 
 
-def _read(file: IO[bytes]) -> Any:
-    try:
-        return orjson.loads(file.read())
-    except orjson.JSONDecodeError as exc:
-        raise Failure(f"{getattr(file, 'name', '<stdin>')} is not JSON: {exc}") from None  # stdin may have no name
-
-
-def _checked(save: Callable[[], T]) -> T:
-    """What `save` returns; a refused definition is a failure listing each problem by its field path."""
-    try:
-        return save()
-    except ValidationError as exc:
-        if not exc.problems:
-            raise
-        lines = "".join(f"\n  {field or 'definition'}: {reason}" for field, reason in exc.problems.items())
-        raise Failure(f"the automation is refused:{lines}") from None
-
-
 @click.group()
 def automations() -> None:
     """Automations: a trigger, an audience and branches of actions, run every day."""
@@ -80,8 +53,8 @@ def automations() -> None:
 @pass_app
 def create(app: App, store: str, file: IO[bytes], as_json: bool) -> None:
     """A new automation from its definition in --file (its key is the definition's)."""
-    definition = _read(file)
-    _show(_checked(lambda: app.mp.automations.create(store, definition)), as_json, "created")
+    definition = read_definition(file)
+    _show(checked(lambda: app.mp.automations.create(store, definition), "automation"), as_json, "created")
 
 
 @automations.command("update")
@@ -93,9 +66,9 @@ def create(app: App, store: str, file: IO[bytes], as_json: bool) -> None:
 def update(app: App, store: str, key: str, file: IO[bytes], as_json: bool) -> None:
     """Replace the definition of automation KEY by --file's (the key may be left out there).
     What it fired stays fired."""
-    raw = _read(file)
+    raw = read_definition(file)
     definition = {"key": key, **raw} if isinstance(raw, dict) else raw
-    _show(_checked(lambda: app.mp.automations.update(store, key, definition)), as_json, "updated")
+    _show(checked(lambda: app.mp.automations.update(store, key, definition), "automation"), as_json, "updated")
 
 
 @automations.command("list")

@@ -14,7 +14,18 @@ from milepost.errors import MilepostError
 # not named here is listed under "Other".
 TASKS: dict[str, tuple[str, ...]] = {
     "Run": ("serve", "worker", "ingest", "migrate"),
-    "Configure": ("stores", "events", "programs", "automations", "pools", "templates", "webhooks", "keys", "users"),
+    "Configure": (
+        "stores",
+        "events",
+        "programs",
+        "automations",
+        "segments",
+        "pools",
+        "templates",
+        "webhooks",
+        "keys",
+        "users",
+    ),
     "Customers": ("customers", "credit", "points", "codes"),
     "Watch": ("milestones", "deliveries", "alerts", "mailbox"),
     "Other": ("demo", "completion"),

@@ -15,6 +15,7 @@ One module per resource, named after its URL, holds that resource's routes (`rou
     automations.py            /api/v1/automations (and their run log)
     daily_runs.py             /api/v1/daily-runs
     aggregates.py             /api/v1/aggregates, and a customer's values
+    segments.py               /api/v1/segments (their members, a preview)
     customers.py              /api/v1/customers (and their events, credit and points)
     milestones_and_alerts.py  /api/v1/milestones, /api/v1/alerts
     webhook_endpoints.py      /api/v1/webhook-endpoints
@@ -64,11 +65,13 @@ from milepost.entrypoints.http import (
     problems,
     programs,
     segment,
+    segments,
     store,
     templates,
     webhook_endpoints,
 )
 from milepost.entrypoints.http.schemas import automations as automation_schemas
+from milepost.entrypoints.http.schemas import segments as segment_schemas
 from milepost.runtime import tune_gc
 
 DESCRIPTION = """Events in (natively or in Segment's format), order count events,
@@ -98,6 +101,7 @@ def create_app(mp: Milepost, settings: Settings | None = None) -> FastAPI:
         automations,
         daily_runs,
         aggregates,
+        segments,
         customers,
         milestones_and_alerts,
         webhook_endpoints,
@@ -183,6 +187,7 @@ def _document(app: FastAPI) -> None:
             found["Event"] = events.EVENT_SCHEMA
             found["IngestResult"] = events.RESULT_SCHEMA
             found.update(automation_schemas.COMPONENTS)
+            found.update(segment_schemas.COMPONENTS)
             app.openapi_schema = schema
         return app.openapi_schema
 

@@ -33,6 +33,7 @@ from milepost.service.ports.rows import (
     WaitRow,
 )
 from milepost.service.ports.rules import RulesTx
+from milepost.service.ports.segments import SegmentsTx
 from milepost.service.ports.storage import Storage, Tx
 from milepost.service.ports.stores import StoresTx
 from milepost.service.ports.sweeps import SweepsTx
@@ -65,6 +66,7 @@ __all__ = [
     "PoolsTx",
     "ReportsTx",
     "RulesTx",
+    "SegmentsTx",
     "Storage",
     "StoresTx",
     "SweepsTx",

@@ -19,6 +19,7 @@ from milepost.service.ports.keys import KeysTx
 from milepost.service.ports.ledger import LedgerTx
 from milepost.service.ports.reports import ReportsTx
 from milepost.service.ports.rules import RulesTx
+from milepost.service.ports.segments import SegmentsTx
 from milepost.service.ports.stores import StoresTx
 from milepost.service.ports.sweeps import SweepsTx
 from milepost.service.ports.templates import TemplatesTx
@@ -44,6 +45,7 @@ class Tx(
     DashboardTx,
     AutomationsTx,
     AggregatesTx,
+    SegmentsTx,
     Protocol,
 ):
     """Everything the services may ask of storage inside one transaction."""
