@@ -299,8 +299,8 @@ def scalar_text(value: Any, listed: bool = False) -> str:
     if isinstance(value, int | float):
         return json.dumps(value)
     text = str(value)
-    plain = text and text == text.strip() and scalar(text, "") == text and not text.startswith('"')
-    return text if plain and not (listed and "," in text) else json.dumps(text, ensure_ascii=False)
+    plain = text.isprintable() and text == text.strip() and scalar(text, "") == text and not text.startswith('"')
+    return text if text and plain and not (listed and "," in text) else json.dumps(text, ensure_ascii=False)
 
 
 def where_lines(data: Mapping[str, Any], name: str) -> dict[str, Any] | None:
