@@ -37,7 +37,7 @@ def given_a_shop(mp: Milepost, store: str) -> None:
         assert mp.ingest(store, [profile, *orders]).accepted == 1 + len(orders)
 
 
-def condition(rows: Locator, n: int, field: str, op: str, value: str = "") -> None:
+def condition(rows: Locator, n: int | str, field: str, op: str, value: str = "") -> None:
     rows.get_by_label(f"Field {n}", exact=True).fill(field)
     rows.get_by_label(f"Operator {n}", exact=True).select_option(op)
     if value:
