@@ -215,6 +215,33 @@ def test_a_nested_condition_shows_as_groups(admin: TestClient, mp: Milepost, sho
     )
 
 
+def test_a_group_is_built_in_the_form_and_its_problems_shown_at_its_rows(
+    admin: TestClient, mp: Milepost, shop: str
+) -> None:
+    page = admin.get(f"{BASE.format(store=shop)}/new").text
+    assert 'name="audience-2-match"' in page and 'name="audience-2-0-field"' in page  # the empty group to fill
+    group = {"audience-2-match": "any", "audience-2-not": "on", "audience-2-0-field": "tag", "audience-2-0-op": "has"}
+    group |= {"audience-2-0-value": "churned", "audience-2-1-field": "attribute.plan", "audience-2-1-op": "in"}
+
+    r = create(admin, shop, **group, **{"audience-2-1-value": 'free, "10", 10'})
+
+    assert r.status_code == 303, error_texts(r.text)
+    assert mp.automations.get(shop, ANNIVERSARY).automation.as_dict()["audience"]["all"][2] == {
+        "not": {
+            "any": [
+                {"field": "tag", "op": "has", "value": "churned"},
+                {"field": "attribute.plan", "op": "in", "value": ["free", "10", 10]},
+            ]
+        }
+    }
+
+    r = create(admin, shop, key="other", **(group | {"audience-2-1-op": "<", "audience-2-1-value": "x"}))
+
+    assert r.status_code == 400
+    assert error_of(r.text, "audience-2-1-op") == "must be one of =, !=, present, in for attribute.plan"
+    assert 'name="audience-2-not" checked' in r.text
+
+
 def customer(mp: Milepost, store: str, cid: str) -> None:
     event = {"id": f"c-{cid}", "type": "customer.created", "customer_id": cid, "name": f"Customer {cid}"}
     event |= {"email": f"{cid}@example.com", "email_consent": True, "occurred_at": "2024-01-01T00:00:00Z"}
