@@ -117,6 +117,7 @@ def test_build_nested_groups_and_two_on_failure_lists(
         expect(other.get_by_role("textbox", name="Alert message")).to_have_value("no gold code")
         expect(other.get_by_role("button", name="Save")).to_have_count(0)
         expect(other.get_by_role("button", name="Add a group")).to_have_count(0)
+        other.screenshot(path=shots / "automation-builder-read-only.png", full_page=True)
     finally:
         other.close()
     assert mp.automations.get(store, "vip_nudge").automation.as_dict() == BUILT

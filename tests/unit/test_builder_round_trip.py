@@ -167,3 +167,9 @@ def test_a_problem_deep_in_a_group_is_shown_at_its_row() -> None:
     except ValidationError as e:
         built.add_problems(e)
     assert built.form.errors == {"audience-1-1-op": "must be one of =, !=, <, <=, >, >=, between for order_count"}
+
+
+def test_a_branch_with_more_actions_than_the_page_offers_keeps_them_all() -> None:
+    many = [{"type": "add_tag", "tag": f"t{i}"} for i in range(25)]
+    definition = model.parse(ANNIVERSARY | {"branches": [{"name": "many", "actions": many}]}, CURRENCY).as_dict()
+    assert through_the_builder(definition) == definition

@@ -169,7 +169,7 @@ def slot_actions(
     """The actions of the editor whose fields are named `<prefix>-<slot>-<param>`, in
     order, and the slot each came from."""
     found = []
-    for i in range(MAX_SLOTS):
+    for i in slot_numbers(data, prefix):
         kind = text(data, f"{prefix}-{i}-type")
         if not kind:
             continue
@@ -189,6 +189,13 @@ def slot_actions(
                 action[p.name] = value
         found.append((i, action))
     return [a for _, a in found], [i for i, _ in found]
+
+
+def slot_numbers(data: Mapping[str, Any], prefix: str) -> list[int]:
+    """The slots the editor at `prefix` posted a type for, in order (MAX_SLOTS in the page;
+    more when a definition saved over the API has more actions)."""
+    pattern = re.compile(rf"^{re.escape(prefix)}-(\d+)-type$")
+    return sorted({int(m.group(1)) for k in data if (m := pattern.match(k))})
 
 
 def renumber(problems: Mapping[str, str], slots: list[int]) -> dict[str, str]:
@@ -232,7 +239,7 @@ def action_slots(actions: list[dict[str, Any]], currency: str, extra: int = 2) -
 def slots_from_form(data: Mapping[str, Any], prefix: str = "action", least: int = 3) -> list[dict[str, str]]:
     """The slots as the browser posted them, to show a refused form again as it was."""
     slots = []
-    for i in range(MAX_SLOTS):
+    for i in range(max([MAX_SLOTS - 1, *slot_numbers(data, prefix)]) + 1):
         start = f"{prefix}-{i}-"
         found = {k[len(start) :]: text(data, k) for k in data if k.startswith(start)}
         if found or i < least:
