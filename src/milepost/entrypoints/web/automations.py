@@ -156,7 +156,8 @@ def edit_automation(request: Request, store: str, key: AutomationKey, session: S
     found = auth.store_of(request, store)
     definition = auth.mp_of(request).automations.get(store, key).automation.as_dict()
     data = automation_forms.encode(definition, found.currency)
-    return _builder(request, session, found, forms.Form(data), automation_forms.view(data, more=1), key)
+    shown = automation_forms.view(data, more=int(session.user.is_administrator))  # an empty branch to fill
+    return _builder(request, session, found, forms.Form(data), shown, key)
 
 
 @router.post(PATH + "/{key}/edit")
