@@ -24,6 +24,7 @@ words = (
     .filter(bool)
 )
 keys = st.from_regex(r"[a-z][a-z0-9_]{0,10}", fullmatch=True)
+names = st.text(min_size=1, max_size=10)  # a property's: any text, colons, quotes and line breaks too
 scalars = st.one_of(
     st.text(max_size=12),
     st.integers(-(10**12), 10**12),
@@ -84,7 +85,7 @@ plain_actions = st.one_of(
     st.builds(
         lambda e, p: {"type": "record_event", "event": e, "properties": p},
         words,
-        st.dictionaries(keys, words, min_size=1, max_size=2),
+        st.dictionaries(names, st.text(max_size=12), min_size=1, max_size=2),
     ),
     st.builds(lambda d: {"type": "wait", "days": d}, st.integers(1, 365)),
 )
@@ -108,7 +109,7 @@ triggers = st.one_of(
     st.builds(lambda a, d: {"type": "date_attribute", "attribute": a, "days": d}, keys, st.integers(-3660, 3660)),
     keys.map(lambda a: {"type": "date_attribute", "attribute": a, "yearly": True}),
     st.builds(
-        lambda e, w: {"type": "event", "event": e, "where": w}, words, st.dictionaries(keys, scalars, max_size=3)
+        lambda e, w: {"type": "event", "event": e, "where": w}, words, st.dictionaries(names, scalars, max_size=3)
     ),
     st.just({"type": "milestone", "program": "prg_12"}),
     st.just({"type": "manual"}),

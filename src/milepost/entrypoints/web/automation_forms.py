@@ -300,13 +300,13 @@ def scalar_text(value: Any, listed: bool = False) -> str:
         return json.dumps(value)
     text = str(value)
     plain = text.isprintable() and text == text.strip() and scalar(text, "") == text and not text.startswith('"')
-    return text if text and plain and not (listed and "," in text) else json.dumps(text, ensure_ascii=False)
+    return text if text and plain and not (listed and "," in text) else json.dumps(text)
 
 
 def where_lines(data: Mapping[str, Any], name: str) -> dict[str, Any] | None:
     """An event trigger's `name: value` lines, each value a `scalar`; none typed: None."""
-    typed = forms.properties(data, name)
-    return {k: scalar(v, name) for k, v in typed.items()} if typed else None
+    typed = forms.property_lines(data, name)
+    return {k: scalar(v, name) for k, v in typed.items()} or None
 
 
 # -- a definition to the form -----------------------------------------------------------------
@@ -319,7 +319,8 @@ def encode(definition: Mapping[str, Any], currency: str) -> dict[str, str]:
     out = {k: _shown(definition.get(k)) for k in ("key", "name", "active_from", "send_at_local_hour")}
     for name in TRIGGER_FIELDS:
         out[f"trigger_{name}"] = _shown(trigger.get(name)) if name != "where" else ""
-    out["trigger_where"] = "\n".join(f"{k}: {scalar_text(v)}" for k, v in (trigger.get("where") or {}).items())
+    where = (trigger.get("where") or {}).items()
+    out["trigger_where"] = "\n".join(f"{forms.property_name(k)}: {scalar_text(v)}" for k, v in where)
     for name, on in (("active", definition.get("active")), ("trigger_yearly", trigger.get("yearly"))):
         out.pop(name, None)
         if on:
