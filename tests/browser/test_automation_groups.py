@@ -37,7 +37,11 @@ BUILT = {
             "name": "everyone",
             "when": None,
             "actions": [
-                {"type": "pool_code", "pool": "gold", "on_failure": [{"type": "alert", "message": "no gold code"}]},
+                {
+                    "type": "pool_code",
+                    "pool": "gold",
+                    "on_failure": [{"type": "alert", "message": "no gold code\nfor {customer}"}],
+                },
                 {"type": "pool_code", "pool": "silver", "on_failure": [{"type": "add_tag", "tag": "no_silver"}]},
                 {"type": "add_tag", "tag": "nudged"},
             ],
@@ -79,7 +83,7 @@ def test_build_nested_groups_and_two_on_failure_lists(
     gold = action(actions, 1, "pool_code")
     gold.get_by_label("Coupon pool").select_option("gold")
     action(gold.locator("fieldset.actions"), 1, "alert", "On failure").get_by_label("Alert message").fill(
-        "no gold code"
+        "no gold code\nfor {customer}"
     )
     silver = action(actions, 2, "pool_code")
     silver.get_by_label("Coupon pool").select_option("silver")
@@ -114,7 +118,7 @@ def test_build_nested_groups_and_two_on_failure_lists(
         expect(other.get_by_role("note")).to_contain_text("Read-only")
         expect(other.get_by_label("Group 2: customers who meet")).to_have_value("any")
         expect(other.get_by_label("Field 2.1", exact=True)).to_be_disabled()
-        expect(other.get_by_role("textbox", name="Alert message")).to_have_value("no gold code")
+        expect(other.get_by_role("textbox", name="Alert message")).to_have_value("no gold code\nfor {customer}")
         expect(other.get_by_role("button", name="Save")).to_have_count(0)
         expect(other.get_by_role("button", name="Add a group")).to_have_count(0)
         other.screenshot(path=shots / "automation-builder-read-only.png", full_page=True)

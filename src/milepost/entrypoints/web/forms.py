@@ -124,8 +124,9 @@ class FormError(ValueError):
 
 
 def text(data: Mapping[str, Any], name: str) -> str:
+    """The field's value, stripped; line breaks as `\n` (a browser posts a textarea's as `\r\n`)."""
     value = data.get(name, "")
-    return value.strip() if isinstance(value, str) else ""
+    return value.strip().replace("\r\n", "\n") if isinstance(value, str) else ""
 
 
 def whole(data: Mapping[str, Any], name: str, *, required: bool = True) -> int | None:
