@@ -37,19 +37,21 @@ def given_a_shop(mp: Milepost, store: str) -> None:
         assert mp.ingest(store, [profile, *orders]).accepted == 1 + len(orders)
 
 
-def condition(rows: Locator, n: int, field: str, op: str, value: str = "") -> None:
+def condition(rows: Locator, n: int | str, field: str, op: str, value: str = "") -> None:
     rows.get_by_label(f"Field {n}", exact=True).fill(field)
     rows.get_by_label(f"Operator {n}", exact=True).select_option(op)
     if value:
         rows.get_by_label(f"Value {n}", exact=True).fill(value)
 
 
-def action(editor: Locator, n: int, kind: str) -> Locator:
-    """Action `n` of the editor set to `kind` (a row added when the editor has fewer)."""
-    if editor.locator(".action-slot").count() < n:
-        editor.get_by_role("button", name="Add another action").click()
-    slot = editor.locator(".action-slot").nth(n - 1)
-    slot.get_by_label(f"Action {n}").select_option(kind)
+def action(editor: Locator, n: int, kind: str, label: str = "Action") -> Locator:
+    """Row `n` of the editor (not of the on-failure lists inside it) set to `kind`, a row
+    added when the editor has fewer; `label`: its rows' ("On failure" for an on-failure list)."""
+    slots = editor.locator(":scope > .action-slot")
+    if slots.count() < n:
+        editor.locator(":scope > .add-row").get_by_role("button", name="Add another action").click()
+    slot = slots.nth(n - 1)
+    slot.get_by_label(f"{label} {n}", exact=True).select_option(kind)
     return slot
 
 
@@ -74,14 +76,15 @@ def test_build_the_anniversary_run_a_day_and_see_the_email_and_the_log(
     one = page.locator("fieldset.branch").nth(0)
     one.get_by_label("Branch name").fill("1-2 orders")
     condition(one.locator("fieldset.conditions"), 1, "aggregate.orders_365d", "between", "1 and 2")
-    actions, on_failure = one.locator("fieldset.actions").nth(0), one.locator("fieldset.actions").nth(1)
-    action(actions, 1, "pool_code").get_by_label("Coupon pool").select_option(POOL)
+    actions = one.locator("fieldset.actions").nth(0)
+    code_slot = action(actions, 1, "pool_code")
+    code_slot.get_by_label("Coupon pool").select_option(POOL)
     event = action(actions, 2, "record_event")
     event.get_by_label("Custom event name").fill("coupon assigned")
     event.get_by_label("Properties").fill(f"promotion: {POOL}\ncoupon code: {{{{ code }}}}")
     action(actions, 3, "add_tag").get_by_label("Tag", exact=True).fill("coupon_1year_anniversary")
     action(actions, 4, "send_email").get_by_label("Email template").select_option("anniversary_gift")
-    alert = action(on_failure, 1, "alert")
+    alert = action(code_slot.locator("fieldset.actions"), 1, "alert", "On failure")
     alert.get_by_label("Alert message").fill("{customer} got no code: pool " + POOL + " is empty")
 
     # Branch 2: the thank-you email

@@ -60,13 +60,13 @@ def anniversary_form(**changes: str) -> dict[str, str]:
         "b0-action-2-tag": "coupon_1year_anniversary",
         "b0-action-3-type": "send_email",
         "b0-action-3-template": "anniversary_gift",
-        "b0-fail-0-type": "alert",
-        "b0-fail-0-message": "{customer} got no code: pool " + POOL + " is empty",
-        "b0-fail-0-assignee_attribute": "account_manager",
-        "b0-fail-1-type": "internal_email",
-        "b0-fail-1-to_attribute": "account_manager",
-        "b0-fail-1-subject": "No anniversary code for {{ customer.name }}",
-        "b0-fail-1-body": "Pool " + POOL + " is empty: {{ customer.id }} got nothing.",
+        "b0-action-0-fail-0-type": "alert",
+        "b0-action-0-fail-0-message": "{customer} got no code: pool " + POOL + " is empty",
+        "b0-action-0-fail-0-assignee_attribute": "account_manager",
+        "b0-action-0-fail-1-type": "internal_email",
+        "b0-action-0-fail-1-to_attribute": "account_manager",
+        "b0-action-0-fail-1-subject": "No anniversary code for {{ customer.name }}",
+        "b0-action-0-fail-1-body": "Pool " + POOL + " is empty: {{ customer.id }} got nothing.",
         "b1-name": "3+ orders",
         "b1-cond-0-field": "aggregate.orders_365d",
         "b1-cond-0-op": ">=",
@@ -101,7 +101,7 @@ def error_of(page: str, name: str) -> str:
 def test_build_the_anniversary_in_the_form(admin: TestClient, mp: Milepost, shop: str) -> None:
     page = admin.get(f"{BASE.format(store=shop)}/new")
     assert page.status_code == 200
-    assert 'name="b1-action-0-type"' in page.text and 'name="b0-fail-0-type"' in page.text
+    assert 'name="b1-action-0-type"' in page.text and 'name="b0-action-0-fail-0-type"' in page.text
     assert '<option value="aggregate.orders_365d">Aggregate: Orders in a year</option>' in page.text
 
     r = create(admin, shop)
@@ -161,10 +161,10 @@ def test_a_refused_save_shows_each_problem_next_to_its_field(admin: TestClient, 
     assert "no aggregate" in error_of(r.text, "b1-cond-0-field")
     assert "<option selected>no_such_pool</option>" in r.text
 
-    r = create(admin, shop, **{"b0-fail-1-subject": "{{ customer.name", "b0-action-0-type": "add_tag"})
+    r = create(admin, shop, **{"b0-action-0-fail-1-subject": "{{ customer.name", "b0-action-0-type": "add_tag"})
 
     assert r.status_code == 400
-    assert "pool" in error_of(r.text, "b0-fail")
+    assert "pool" in error_of(r.text, "b0-action-0-fail")
     assert mp.automations.list(shop) == []
 
 
@@ -182,7 +182,9 @@ def test_edit_shows_the_saved_automation_and_saves_it(admin: TestClient, mp: Mil
     url = f"{BASE.format(store=shop)}/{ANNIVERSARY}/edit"
     page = admin.get(url).text
     assert 'value="1 and 2"' in page and f"<option selected>{POOL}</option>" in page
-    assert 'name="b0-fail-1-subject" value="No anniversary code for {{ customer.name }}"' in html.unescape(page)
+    assert 'name="b0-action-0-fail-1-subject" value="No anniversary code for {{ customer.name }}"' in html.unescape(
+        page
+    )
 
     r = post(admin, url, url, anniversary_form(name="Anniversary, renamed", key=""))
 
@@ -194,14 +196,50 @@ def test_edit_shows_the_saved_automation_and_saves_it(admin: TestClient, mp: Mil
     assert saved["branches"] == mp.automations.create(shop, anniversary(key="twin")).automation.as_dict()["branches"]
 
 
-def test_a_condition_the_rows_cannot_show_says_so(admin: TestClient, mp: Milepost, shop: str) -> None:
-    nested = {"not": {"field": "tag", "op": "has", "value": "vip"}}
+def test_a_nested_condition_shows_as_groups(admin: TestClient, mp: Milepost, shop: str) -> None:
+    nested = {
+        "not": {
+            "any": [{"field": "tag", "op": "has", "value": "vip"}, {"field": "attribute.age", "op": "=", "value": "30"}]
+        }
+    }
     mp.automations.create(shop, anniversary(audience=nested))
 
     page = admin.get(f"{BASE.format(store=shop)}/{ANNIVERSARY}/edit")
 
-    assert page.status_code == 200 and "nested groups this form cannot show" in page.text
-    assert "not (tag has vip)" in admin.get(f"{BASE.format(store=shop)}/{ANNIVERSARY}").text
+    assert page.status_code == 200 and "cannot show" not in page.text
+    assert 'name="audience-not" checked' in page.text
+    assert '<option value="any" selected>' in page.text
+    assert 'name="audience-1-value" value="&#34;30&#34;"' in page.text  # the text "30", not the number
+    assert 'not ((tag has vip or attribute.age = "30"))' in html.unescape(
+        admin.get(f"{BASE.format(store=shop)}/{ANNIVERSARY}").text
+    )
+
+
+def test_a_group_is_built_in_the_form_and_its_problems_shown_at_its_rows(
+    admin: TestClient, mp: Milepost, shop: str
+) -> None:
+    page = admin.get(f"{BASE.format(store=shop)}/new").text
+    assert 'name="audience-2-match"' in page and 'name="audience-2-0-field"' in page  # the empty group to fill
+    group = {"audience-2-match": "any", "audience-2-not": "on", "audience-2-0-field": "tag", "audience-2-0-op": "has"}
+    group |= {"audience-2-0-value": "churned", "audience-2-1-field": "attribute.plan", "audience-2-1-op": "in"}
+
+    r = create(admin, shop, **group, **{"audience-2-1-value": 'free, "10", 10'})
+
+    assert r.status_code == 303, error_texts(r.text)
+    assert mp.automations.get(shop, ANNIVERSARY).automation.as_dict()["audience"]["all"][2] == {
+        "not": {
+            "any": [
+                {"field": "tag", "op": "has", "value": "churned"},
+                {"field": "attribute.plan", "op": "in", "value": ["free", "10", 10]},
+            ]
+        }
+    }
+
+    r = create(admin, shop, key="other", **(group | {"audience-2-1-op": "<", "audience-2-1-value": "x"}))
+
+    assert r.status_code == 400
+    assert error_of(r.text, "audience-2-1-op") == "must be one of =, !=, present, in for attribute.plan"
+    assert 'name="audience-2-not" checked' in r.text
 
 
 def customer(mp: Milepost, store: str, cid: str) -> None:
@@ -258,10 +296,13 @@ def test_agents_see_automations_and_runs_but_change_nothing(
     assert "/toggle" not in listing.text and f'action="{base}/run"' not in listing.text
     assert f'href="{base}"' in agent.get(f"/admin/{shop}").text  # in the agent's nav
     page = agent.get(f"{base}/{ANNIVERSARY}")
-    assert page.status_code == 200 and "/edit" not in page.text
+    assert page.status_code == 200 and f'href="{base}/{ANNIVERSARY}/edit">Open in the builder</a>' in page.text
     assert agent.get(f"{base}/{ANNIVERSARY}/runs/2026-03-01").status_code == 200
     assert agent.get(f"{base}/new").status_code == 403
-    assert agent.get(f"{base}/{ANNIVERSARY}/edit").status_code == 403
+    builder = agent.get(f"{base}/{ANNIVERSARY}/edit")  # the builder, read-only
+    assert builder.status_code == 200 and "Read-only" in builder.text
+    form = builder.text.split('class="automation readonly"')[1].split("</form>")[0]
+    assert '<fieldset class="readonly" disabled>' in form and 'type="submit"' not in form
     token = csrf(agent, base)  # the sign-out form's
     for url in (f"{base}/new", f"{base}/{ANNIVERSARY}/edit", f"{base}/{ANNIVERSARY}/toggle", f"{base}/run"):
         assert agent.post(url, data={**anniversary_form(), "csrf_token": token}).status_code == 403

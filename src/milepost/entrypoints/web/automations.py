@@ -1,10 +1,11 @@
 """Settings > Automations: the store's automations in one table (each one's trigger in
 words, whether it is active, its last run's day with its counts), the builder that creates
-and edits one (a trigger, an audience of condition rows, branches each with its conditions,
-its actions and the on-failure list of its pool code, an active-from date, a local hour for
-its messages) saved through `mp.automations` with the API's own checks, and a button that
-runs the store's daily work for today or a chosen date (`mp.sweeps.run_daily`). Agents see
-the table and the run log (automation_runs.py); Administrators change them."""
+and edits one (a trigger, an audience of nested condition groups, branches each with its
+conditions, its actions and the on-failure list of each pool code, an active-from date, a
+local hour for its messages) saved through `mp.automations` with the API's own checks, and
+a button that runs the store's daily work for today or a chosen date
+(`mp.sweeps.run_daily`). Agents see the table, the run log (automation_runs.py) and the
+builder read-only; Administrators change them."""
 
 from __future__ import annotations
 
@@ -141,10 +142,8 @@ def trigger_text(t: Trigger) -> str:
 @router.get(PATH + "/new")
 def new_automation(request: Request, store: str, session: Administrator) -> Response:
     found = auth.store_of(request, store)
-    typed = {"active": True, "trigger_type": "first_purchase", "trigger_days": "365", "branch_numbers": [0, 1]}
-    form = forms.Form(typed)
-    slots = automation_forms.branch_slots({"branches": [{}, {}]}, found.currency)
-    return _builder(request, session, found, form, slots, None)
+    typed = {"active": "on", "trigger_type": "first_purchase", "trigger_days": "365", "b0-name": "", "b1-name": ""}
+    return _builder(request, session, found, forms.Form(typed), automation_forms.view(typed), None)
 
 
 @router.post(PATH + "/new")
@@ -153,14 +152,13 @@ async def create_automation(request: Request, store: str, session: Administrator
 
 
 @router.get(PATH + "/{key}/edit")
-def edit_automation(request: Request, store: str, key: AutomationKey, session: Administrator) -> Response:
+def edit_automation(request: Request, store: str, key: AutomationKey, session: SignedIn) -> Response:
+    """The builder showing the saved automation, every part of it; an Agent sees it read-only."""
     found = auth.store_of(request, store)
     definition = auth.mp_of(request).automations.get(store, key).automation.as_dict()
-    form = automation_forms.saved(definition, found.currency)
-    more = len(definition["branches"])
-    form.values["branch_numbers"] = [*form.values["branch_numbers"], more]
-    slots = automation_forms.branch_slots({"branches": [*definition["branches"], {}]}, found.currency)
-    return _builder(request, session, found, form, slots, key)
+    data = automation_forms.encode(definition, found.currency)
+    shown = automation_forms.view(data, more=int(session.user.is_administrator))  # an empty branch to fill
+    return _builder(request, session, found, forms.Form(data), shown, key)
 
 
 @router.post(PATH + "/{key}/edit")
@@ -175,10 +173,9 @@ async def _submit(request: Request, store: str, session: WebSession, key: str | 
     found = auth.store_of(request, store)
     data = await auth.checked_form(request, session)
     built = automation_forms.Builder(data, found.currency, key)
-    numbers = built.form.values["branch_numbers"] or [0]
-    if forms.text(data, "more") == "branch":
+    more = forms.text(data, "more") == "branch"
+    if more:
         built.form.errors.clear()
-        numbers = [*numbers, max(numbers) + 1]
     elif built.form.errors:  # some fields did not parse: the model's word on the others too
         try:
             automation.parse(built.definition, found.currency)
@@ -193,9 +190,8 @@ async def _submit(request: Request, store: str, session: WebSession, key: str | 
             built.form.errors["key"] = str(e)
         else:
             return render.redirect(BASE.format(store=store))
-    built.form.values["branch_numbers"] = numbers
-    slots = automation_forms.posted_slots(data, numbers)
-    return _builder(request, session, found, built.form, slots, key, 400 if built.form.errors else 200)
+    shown = automation_forms.view(data, more=int(more))
+    return _builder(request, session, found, built.form, shown, key, 400 if built.form.errors else 200)
 
 
 def _save(request: Request, store: str, key: str | None, definition: dict[str, Any]) -> None:
@@ -211,7 +207,7 @@ def _builder(
     session: WebSession,
     store: Store,
     form: forms.Form,
-    slots: dict[str, list[dict[str, str]]],
+    shown: dict[str, Any],
     key: str | None,
     status: int = 200,
 ) -> Response:
@@ -221,6 +217,7 @@ def _builder(
     aggregates = {a.key: a.name for a in mp.aggregates.list(store.key)}
     reach = mp.customers.email_reach(store.key).describe()
     editor = forms.action_editor([], templates, reach, pools, AUTOMATION_ACTION_TYPES)
+    failure_params = forms.action_params(automation_forms.FAILURE_TYPES)
     return render.page(
         request,
         "automation_form.html",
@@ -229,7 +226,10 @@ def _builder(
         store=store,
         form=form,
         key=key,
-        branch_slots=slots,
+        readonly=not session.user.is_administrator,
+        failure_types=automation_forms.FAILURE_TYPES,
+        failure_params=failure_params,
+        **shown,
         trigger_types=automation_forms.TRIGGER_TYPES,
         fields=automation_forms.fields_offered(aggregates),
         ops=automation_forms.OPS,

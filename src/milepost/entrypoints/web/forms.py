@@ -9,6 +9,7 @@ field per parameter, `action-i-<param>`; a slot with no type is left out.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
@@ -123,8 +124,9 @@ class FormError(ValueError):
 
 
 def text(data: Mapping[str, Any], name: str) -> str:
+    """The field's value, stripped; line breaks as `\n` (a browser posts a textarea's as `\r\n`)."""
     value = data.get(name, "")
-    return value.strip() if isinstance(value, str) else ""
+    return value.strip().replace("\r\n", "\n") if isinstance(value, str) else ""
 
 
 def whole(data: Mapping[str, Any], name: str, *, required: bool = True) -> int | None:
@@ -169,7 +171,7 @@ def slot_actions(
     """The actions of the editor whose fields are named `<prefix>-<slot>-<param>`, in
     order, and the slot each came from."""
     found = []
-    for i in range(MAX_SLOTS):
+    for i in slot_numbers(data, prefix):
         kind = text(data, f"{prefix}-{i}-type")
         if not kind:
             continue
@@ -189,6 +191,13 @@ def slot_actions(
                 action[p.name] = value
         found.append((i, action))
     return [a for _, a in found], [i for i, _ in found]
+
+
+def slot_numbers(data: Mapping[str, Any], prefix: str) -> list[int]:
+    """The slots the editor at `prefix` posted a type for, in order (MAX_SLOTS in the page;
+    more when a definition saved over the API has more actions)."""
+    pattern = re.compile(rf"^{re.escape(prefix)}-(\d+)-type$")
+    return sorted({int(m.group(1)) for k in data if (m := pattern.match(k))})
 
 
 def renumber(problems: Mapping[str, str], slots: list[int]) -> dict[str, str]:
@@ -214,7 +223,7 @@ def action_slots(actions: list[dict[str, Any]], currency: str, extra: int = 2) -
             if key == "amount" and a.get("type") == "credit" and isinstance(value, int):
                 shown[key] = units(value, currency)
             elif key == "properties" and isinstance(value, dict):
-                shown[key] = "\n".join(f"{k}: {v}" for k, v in value.items())
+                shown[key] = "\n".join(property_line(k, v) for k, v in value.items())
             elif key == "discount" and isinstance(value, dict):
                 shown["discount_kind"] = value.get("kind", "")
                 if "amount" in value:
@@ -232,7 +241,7 @@ def action_slots(actions: list[dict[str, Any]], currency: str, extra: int = 2) -
 def slots_from_form(data: Mapping[str, Any], prefix: str = "action", least: int = 3) -> list[dict[str, str]]:
     """The slots as the browser posted them, to show a refused form again as it was."""
     slots = []
-    for i in range(MAX_SLOTS):
+    for i in range(max([MAX_SLOTS - 1, *slot_numbers(data, prefix)]) + 1):
         start = f"{prefix}-{i}-"
         found = {k[len(start) :]: text(data, k) for k in data if k.startswith(start)}
         if found or i < least:
@@ -274,16 +283,58 @@ def discount(data: Mapping[str, Any], name: str, currency: str) -> dict[str, Any
 
 
 def properties(data: Mapping[str, Any], name: str) -> dict[str, str] | None:
-    """`name: template` lines as the model's properties; none typed: None."""
+    """`name: template` lines as the model's properties; none typed: None. A name or value
+    in double quotes is read as JSON text (`"a: b": "  two\\nlines"`), as `property_line` writes
+    one that a plain line cannot hold."""
+    found = {k: _quoted(v, name) if v.startswith('"') else v for k, v in property_lines(data, name).items()}
+    return found or None
+
+
+def property_lines(data: Mapping[str, Any], name: str) -> dict[str, str]:
+    """The `name: value` lines typed in the field `name`, each name read (in quotes: as JSON
+    text), each value as typed, stripped."""
     found = {}
     for n, line in enumerate(text(data, name).splitlines(), 1):
         if not line.strip():
             continue
-        key, colon, value = line.partition(":")
-        if not colon or not key.strip():
+        line = line.strip()
+        if line.startswith('"'):
+            try:
+                key, end = json.JSONDecoder().raw_decode(line)
+            except ValueError:
+                raise FormError(name, f"line {n}: a name in quotes must end with a quote") from None
+            colon, value = line[end:].lstrip()[:1], line[end:].lstrip()[1:]
+        else:
+            key, colon, value = line.partition(":")
+            key = key.strip()
+        if not colon or not isinstance(key, str) or not key:
             raise FormError(name, f"line {n}: write it as name: value")
-        found[key.strip()] = value.strip()
-    return found or None
+        found[key] = value.strip()
+    return found
+
+
+def property_line(key: str, value: str) -> str:
+    """A property as `properties` reads it back: a name or value a plain line cannot hold, in quotes."""
+    return f"{property_name(key)}: {_plain(value, '') or json.dumps(value)}"
+
+
+def property_name(key: str, banned: str = ":") -> str:
+    """A property's name as `property_lines` reads it back (with a colon, in quotes; and
+    with surrounding spaces, a line break or a leading quote, as the builder's rows too)."""
+    return _plain(key, banned) or json.dumps(key)
+
+
+def _plain(typed: str, banned: str) -> str:
+    ok = typed.isprintable() and typed == typed.strip() and not typed.startswith('"')
+    return typed if ok and not (banned and banned in typed) else ""
+
+
+def _quoted(value: str, name: str) -> str:
+    try:
+        found = json.loads(value)
+    except ValueError:
+        return value  # quotes a template means to keep
+    return found if isinstance(found, str) else value
 
 
 # -- tag conditions and times of day, as operators type them ------------------------------------
