@@ -136,6 +136,7 @@ ROUTES = [
     Route("GET", "/api/v1/automations/{key}/runs", None, MISSING),
     Route("GET", "/api/v1/automations/{key}/runs/{date}", None, MISSING),
     Route("GET", "/api/v1/automations/{key}/runs/{date}/misses", None, MISSING),
+    Route("POST", "/api/v1/automations/{key}/start", {"customer_id": "{customer_id}"}, MISSING),
     Route("DELETE", "/api/v1/automations/{key}", None, MISSING),
     Route("POST", "/api/v1/daily-runs", {"date": "2026-03-01"}, OWN),
     Route("GET", "/api/v1/aggregates", None, EMPTY),
