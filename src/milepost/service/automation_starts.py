@@ -70,18 +70,20 @@ def started(
     decided: Sequence[Decided],
     applied: Sequence[Applied],
     automations: Live | None,
+    internal: Sequence[Applied] = (),
 ) -> list[Applied]:
     """The automations the batch starts, each an applied change for the pipeline at the
     next ordinal of (automation, customer): those its firings start (Trigger Workflow, a
     milestone trigger) and those its accepted events start. `automations`: the store's
     `startable` ones as ingest holds them; None (the daily sweeps): read when a firing may
-    start one."""
+    start one. `internal`: the internal events the batch wrote, which start event
+    automations as the accepted events do."""
     day = now.astimezone(ZoneInfo(store.timezone)).date()
     firings = [d for d in decided if d.firing.rule.kind != "automation"]
-    if firings and automations is None:
+    if (firings or internal) and automations is None:
         automations = _startable(tx, store)
     live = [(rule, a) for rule, a in automations or () if a.live_on(day)]
-    return _enter(tx, store, now, day, _by_firings(firings, live) + _by_events(applied, live))
+    return _enter(tx, store, now, day, _by_firings(firings, live) + _by_events([*applied, *internal], live))
 
 
 def _by_firings(firings: Sequence[Decided], live: Sequence[tuple[Rule, Automation]]) -> list[Match]:
