@@ -52,7 +52,7 @@ def _failed(tx: SettleTx, message: OutboxMessage, outcome: Outcome, why: str, no
         "endpoint_id": format_id("webhook_endpoint", outcome.endpoint_id),
         "milestone_id": format_id("milestone", message.firing_id),
     }
-    key = event_key("delivery.failed", message.id, message.attempts + 1)
+    key = event_key(f"delivery.failed:{message.id}:{message.attempts + 1}")
     row = InternalEventRow("delivery.failed", key, message.customer_id, now, {"delivery": delivery})
     tx.insert_internal_events(message.store_id, [row], now)
 

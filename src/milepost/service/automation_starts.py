@@ -21,9 +21,13 @@ event starts an automation once because it happens once. One scheme for every st
 counted once per batch: an event automation a Trigger Workflow also starts, in the same
 batch or not, never reuses an occurrence.
 
-What an automation's own firing does starts nothing further (no loops): its recorded
-events (`record_event`) are written by the firing, not ingested, and the firings it
-starts start no others. The audience and branch are checked as for
+- **Internal events**: Milepost's own events the batch wrote (service/internal_events.py)
+  start event automations as accepted events do (`started`'s `internal`).
+
+What an automation's own firing does starts nothing by a Trigger Workflow, and its
+recorded events (`record_event`) are written by the firing, not ingested; its internal
+events may start automations, generation after generation, up to the pipeline's loop
+guard (service/pipeline.py `MAX_GENERATIONS`). The audience and branch are checked as for
 a daily trigger (service/automation_entry.py), as of the store-local day of the batch.
 """
 

@@ -133,7 +133,7 @@ def _notify(
 ) -> None:
     """The internal event `kind`, and one message of it for each endpoint subscribed to it,
     once per redemption key."""
-    row = InternalEventRow(kind, event_key("redemption", key, kind), customer, now, data, data.get("order_id"))
+    row = InternalEventRow(kind, event_key(f"redemption:{key}:{kind}"), customer, now, data, data.get("order_id"))
     tx.insert_internal_events(store_id, [row], now)
     body = orjson.dumps({"type": kind, "data": data}).decode()
     rows = [

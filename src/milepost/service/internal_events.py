@@ -78,12 +78,12 @@ INTERNAL_EVENTS: dict[str, tuple[str, str]] = {
 MAX_KEY = 200
 
 
-def event_key(*parts: object) -> str:
-    """An internal event's id from what it describes; a long one hashed to fit the column."""
-    key = ":".join(map(str, parts))
+def event_key(key: str) -> str:
+    """An internal event's id from what it describes (`order.paid:<order id>`); a long one
+    hashed to fit the column, after its name."""
     if len(key) <= MAX_KEY:
         return key
-    return f"{parts[0]}:{sha256(key.encode()).hexdigest()}"
+    return f"{key.partition(':')[0]}:{sha256(key.encode()).hexdigest()}"
 
 
 def customer_data(store_key: str, c: CustomerState) -> dict[str, Any]:
@@ -109,13 +109,13 @@ def of_batch(
             found.append(
                 InternalEventRow(
                     "customer.created",
-                    event_key("customer.created", c.external_id),
+                    event_key(f"customer.created:{c.external_id}"),
                     c.id,
                     when,
                     {**customer_data(store_key, c), "attributes": c.attributes},
                 )
             )
-    seen_orders: set[str] = set()
+    seen_orders: dict[str, CustomerState] = {}  # the batch's orders, and their customer
     for a in applied:
         e, c = a.event, a.customer
         if isinstance(e, CustomerEvent) and not c.is_new and e.profile:
@@ -123,14 +123,13 @@ def of_batch(
             found.append(_row("customer.updated", (source, e.key), c.id, e.occurred_at, data))
         elif isinstance(e, OrderEvent):
             found.extend(_order_events(store_key, source, a, e, orders[e.order_id], e.order_id not in seen_orders))
-            seen_orders.add(e.order_id)
-    for oid in seen_orders:  # reached the counting status in this batch
+            seen_orders[e.order_id] = c
+    for oid, c in seen_orders.items():  # reached the counting status in this batch
         slot = orders[oid]
         if slot.state.counted_at is not None and oid not in counted_before:
-            c = next(a.customer for a in applied if isinstance(a.event, OrderEvent) and a.event.order_id == oid)
             data = {**customer_data(store_key, c), "order": _order(oid, slot)}
             found.append(
-                InternalEventRow("order.paid", event_key("order.paid", oid), c.id, slot.state.counted_at, data, oid)
+                InternalEventRow("order.paid", event_key(f"order.paid:{oid}"), c.id, slot.state.counted_at, data, oid)
             )
     return found
 
@@ -138,14 +137,17 @@ def of_batch(
 def _order_events(
     store_key: str, source: str, a: Applied, e: OrderEvent, slot: OrderSlot, first_in_batch: bool
 ) -> Iterable[InternalEventRow]:
+    created = first_in_batch and not slot.stored
+    if not created and e.type not in ("order.cancelled", "order.refunded"):
+        return  # most of them: an order seen before, paid or completed (order.paid comes after)
     data = {**customer_data(store_key, a.customer), "order": _order(e.order_id, slot)}
-    if first_in_batch and not slot.stored:
+    if created:
         yield InternalEventRow(
-            "order.created", event_key("order.created", e.order_id), a.customer.id, e.occurred_at, data, e.order_id
+            "order.created", event_key(f"order.created:{e.order_id}"), a.customer.id, e.occurred_at, data, e.order_id
         )
     if e.type == "order.cancelled":
         yield InternalEventRow(
-            "order.canceled", event_key("order.canceled", e.order_id), a.customer.id, e.occurred_at, data, e.order_id
+            "order.canceled", event_key(f"order.canceled:{e.order_id}"), a.customer.id, e.occurred_at, data, e.order_id
         )
     elif e.type == "order.refunded":
         refund = {"amount": e.refund_amount, "full": e.refund_amount is None}
@@ -162,7 +164,7 @@ def _row(
     data: dict[str, Any],
     order_id: str | None = None,
 ) -> InternalEventRow:
-    return InternalEventRow(name, event_key(name, *about), customer_id, when, data, order_id)
+    return InternalEventRow(name, event_key(f"{name}:{about[0]}:{about[1]}"), customer_id, when, data, order_id)
 
 
 def _order(order_id: str, slot: OrderSlot) -> dict[str, Any]:
@@ -187,7 +189,7 @@ def emit(
 ) -> None:
     """The internal event `kind` about `key` (a firing's action), with its messages
     (`record`); `who` is the customer and the firing."""
-    row = InternalEventRow(kind, event_key(key, kind), who[0], batch.now, data, data.get("order_id"))
+    row = InternalEventRow(kind, event_key(f"{key}:{kind}"), who[0], batch.now, data, data.get("order_id"))
     record(batch, wanted, row, who[1])
 
 
@@ -230,6 +232,6 @@ def raise_alert(
         alert = {"id": format_id("alert", alert_id), "message": message, "assignee": None}
         data = {"customer": {"id": customer[1]} if customer and customer[1] else None, "alert": alert}
         tx.insert_internal_events(
-            store_id, [InternalEventRow("alert.created", event_key("alert", alert_id), customer_id, now, data)], now
+            store_id, [InternalEventRow("alert.created", event_key(f"alert:{alert_id}"), customer_id, now, data)], now
         )
     return alert_id

@@ -26,7 +26,9 @@ The changes come evaluated by the pure domain:
 5. tags: each customer's net change;
 6. write `batch`, with what the caller put in it first (events, customers, orders);
 7. start the automations the firings start, and those the accepted events of an ingest
-   start (service/automation_starts.py), through this same `run`;
+   and the internal events step 6 wrote start (service/automation_starts.py), through
+   this same `run`, one generation further; past `MAX_GENERATIONS` nothing more starts
+   and one alert names the chain (the loop guard);
 8. claw back the stopped orders' milestones (service/clawback.py) in a second write: a
    clawback reads back what step 6 wrote (an order paid and refunded in one batch).
 
@@ -105,7 +107,8 @@ def run(tx: BatchTx, store: Store, batch: BatchWrite, changes: Changes, subscrip
         batch.tags_added.extend((customer_id, tag) for tag in sorted(tags - before))
         batch.tags_removed.extend((customer_id, tag) for tag in sorted(before - tags))
     written = tx.write_batch(batch)
-    internal = _internal(batch, written, changes.applied, decided)
+    wanted = _event_triggers(changes.automations)
+    internal = _internal(batch, written, changes.applied, decided, wanted) if wanted != set() else []
     events = changes.applied if changes.depth == 0 else []  # a start is no event
     starts = started(tx, store, batch.now, decided, events, changes.automations, internal)
     if starts:  # automations the firings or the events start (Trigger Workflow, milestone, event)
@@ -148,10 +151,20 @@ def _start(
     run(tx, store, BatchWrite(store.id, now, store.counting_rank), nested, subscriptions)
 
 
-def _internal(batch: BatchWrite, written: set[str], applied: list[Applied], decided: list[Decided]) -> list[Applied]:
-    """The internal events the batch wrote (not stored before), as events that may start
-    an automation: those of a customer of the batch, named as no event a store sends (an
-    automation on `order.paid` starts on the store's own order.paid)."""
+def _event_triggers(automations: Live | None) -> set[str] | None:
+    """The event names the store's automations start on (None: not known, the daily sweeps
+    read them when something may start one)."""
+    if automations is None:
+        return None
+    return {a.trigger.event for _, a in automations if a.trigger.type == "event" and a.trigger.event}
+
+
+def _internal(
+    batch: BatchWrite, written: set[str], applied: list[Applied], decided: list[Decided], names: set[str] | None
+) -> list[Applied]:
+    """The internal events the batch wrote (not stored before) that may start an automation
+    (`names`; None: any), as events: those of a customer of the batch, named as no event a
+    store sends (an automation on `order.paid` starts on the store's own order.paid)."""
     if not written:
         return []
     people = {a.customer.id: a.customer for a in applied}
@@ -159,7 +172,8 @@ def _internal(batch: BatchWrite, written: set[str], applied: list[Applied], deci
     found: list[Applied] = []
     for row in batch.internal:
         customer = people.get(row.customer_id) if row.customer_id is not None else None
-        if row.key in written and customer is not None and row.name not in INCOMING_TYPES:
+        wanted = names is None or row.name in names
+        if wanted and row.key in written and customer is not None and row.name not in INCOMING_TYPES:
             event = TrackEvent(row.key, row.name, customer.external_id, row.occurred_at, None, row.data)
             found.append(Applied(len(found), event, customer, []))
             written.discard(row.key)  # once, if the batch derived it twice

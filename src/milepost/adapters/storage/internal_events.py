@@ -66,19 +66,7 @@ class InternalEventQueries(TxBase):
             )
             for r in unique
         ]
-        if self.pg:
-            written = self._pg_insert(values)
-        else:
-            keys = [r.key for r in unique]
-            where = f"store_id = {self.ph} AND source = {self.ph}"
-            known = {
-                k
-                for (k,) in self._by_keys(
-                    "external_id", "events", ("external_id", "text"), keys, where, (store_id, INTERNAL_SOURCE)
-                )
-            }
-            self._many(f"INSERT INTO events ({_COLUMNS}) VALUES ({','.join('?' * 9)}) ON CONFLICT DO NOTHING", values)
-            written = set(keys) - known
+        written = self._pg_insert(values) if self.pg else self._sqlite_insert(values)
         self.count_event_names(store_id, [(r.name, r.occurred_at) for r in unique if r.key in written], internal=True)
         return written
 
@@ -93,6 +81,15 @@ class InternalEventQueries(TxBase):
         return {
             k for (k,) in self._rows(sql, [pg_array(kind, list(c)) for kind, c in zip(kinds, columns, strict=True)])
         }
+
+    def _sqlite_insert(self, values: list[tuple[Any, ...]]) -> set[str]:
+        """One statement for the whole list: the rows as one JSON array (json_each)."""
+        picks = ", ".join(f"value ->> {i}" for i in range(9))
+        sql = (
+            f"INSERT INTO events ({_COLUMNS}) SELECT {picks} FROM json_each(?) WHERE true "
+            "ON CONFLICT DO NOTHING RETURNING external_id"
+        )
+        return {k for (k,) in self._rows(sql, (orjson.dumps(values).decode(),))}
 
     def event_names(self, store_id: int) -> list[EventName]:
         """Every event name the store has seen, by name."""
