@@ -52,6 +52,7 @@ class InternalEventQueries(TxBase):
         if not rows:
             return set()
         unique = list({r.key: r for r in rows}.values())
+        received, ts = self.ts(now), self.ts
         values = [
             (
                 store_id,
@@ -60,8 +61,8 @@ class InternalEventQueries(TxBase):
                 r.name,
                 r.customer_id,
                 r.order_id,
-                self.ts(r.occurred_at),
-                self.ts(now),
+                ts(r.occurred_at),
+                received,
                 orjson.dumps({"type": r.name, "data": r.data}, default=str).decode(),
             )
             for r in unique
