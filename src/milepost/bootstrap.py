@@ -24,6 +24,7 @@ from milepost.capabilities.automations import Automations
 from milepost.capabilities.codes import Codes
 from milepost.capabilities.customers import Customers
 from milepost.capabilities.deliveries import Deliveries, Mailbox
+from milepost.capabilities.events import Events
 from milepost.capabilities.keys import Keys
 from milepost.capabilities.ledgers import Ledgers
 from milepost.capabilities.order_count_events import OrderCountEvents
@@ -91,6 +92,7 @@ class Milepost:
         self.users = Users(w)
         self.sessions = Sessions(w)
         self.sweeps = Sweeps(w)
+        self.events = Events(w)
 
     @property
     def db(self) -> Database:

@@ -141,7 +141,7 @@ def test_a_deleted_endpoint_is_gone_and_its_pending_deliveries_are_dead(client: 
         ({"url": "https://user:pw@1.1.1.1/hook"}, "url"),
         ({"url": "https://1.1.1.1/" + "x" * 2000}, "url"),
         ({"url": 5}, "url"),
-        ({"url": URL, "event_types": ["order.paid"]}, "event_types.0"),
+        ({"url": URL, "event_types": ["order.shipped"]}, "event_types.0"),
         ({"url": URL, "event_types": "milestone.reached"}, "event_types"),
         ({"url": URL, "description": "x" * 201}, "description"),
         ({"url": URL, "enabled": False}, "enabled"),

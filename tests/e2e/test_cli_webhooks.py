@@ -97,7 +97,7 @@ def test_delete_asks_unless_yes(milepost: Milepost) -> None:
         (("add", "http://100.100.100.200/latest/meta-data/"), "a shared address"),
         (("add", "http://[2002:7f00:1::1]/"), "which carries 127.0.0.1, a loopback address"),
         (("add", "ftp://1.1.1.1/hook"), "http or https"),
-        (("add", URL, "--event", "order.paid"), "order.paid"),
+        (("add", URL, "--event", "order.shipped"), "order.shipped"),
         (("show", "oce_1"), "oce_1 is an order count event id, not a webhook endpoint id"),
         (("secret", "whe_999999999"), "no webhook endpoint"),
         (("rotate-secret", "999999999"), "no webhook endpoint"),

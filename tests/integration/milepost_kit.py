@@ -81,11 +81,13 @@ def fired(mp: Milepost, store: str, customer: str) -> list[tuple[int, int]]:
 
 
 def count_rows(mp: Milepost, store: str, table: sa.Table) -> int:
+    """The store's rows of `table`; of `events`, those it was sent (not Milepost's own)."""
     store_id = mp.stores.get(store).id
+    query = sa.select(sa.func.count()).select_from(table).where(table.c.store_id == store_id)
+    if table is t.events:
+        query = query.where(table.c.source != "milepost")
     with mp.db.engine.connect() as conn:
-        return conn.execute(
-            sa.select(sa.func.count()).select_from(table).where(table.c.store_id == store_id)
-        ).scalar_one()
+        return conn.execute(query).scalar_one()
 
 
 def store_counts(mp: Milepost, store: str) -> dict[str, int]:

@@ -22,6 +22,13 @@ from support.smtp import SmtpSink
 FAST = dict(webhooks_allow_private=True, delivery_jitter=0, delivery_concurrency=4)
 
 
+def recorded(mp: Milepost, store: str) -> list[tuple[str, dict]]:
+    """Milepost's internal events of the store: (type, data)."""
+    everyone = [c.external_id for c in mp.customers.list(store)]
+    found = [e for c in everyone for e in mp.customers.events(store, c, limit=200) if e.source == "milepost"]
+    return [(e.type, json.loads(e.payload)["data"]) for e in found]
+
+
 def settings(**changes) -> Settings:
     return Settings(**{**FAST, **changes})
 
@@ -238,6 +245,11 @@ def test_after_the_last_attempt_a_message_is_dead_with_one_alert_and_can_be_retr
     (alert,) = mp.alerts.list(store)  # one open alert for the endpoint, not one per message
     assert f"dlv_{dead[0].id}" in alert.message or f"dlv_{dead[1].id}" in alert.message
     assert "HTTP 500" in alert.message
+    failed = [e for e in recorded(mp, store) if e[0] in ("delivery.failed", "alert.created")]
+    assert sorted(kind for kind, _ in failed) == ["alert.created", "delivery.failed", "delivery.failed"]
+    assert {data["delivery"]["id"] for kind, data in failed if kind == "delivery.failed"} == {
+        f"dlv_{d.id}" for d in dead
+    }
     assert mp.deliveries.retry_dead(store) == 2
     assert drain(mp, store) == 2
     assert {d.status for d in mp.deliveries.list(store)} == {"sent"}

@@ -225,7 +225,13 @@ def test_the_firing_unique_key_is_in_the_database(mp, store, occurrence):
 def test_the_event_unique_key_is_in_the_database(mp, store):
     buy(mp, store, "c1", 1)
     with mp.db.engine.connect() as conn:
-        row = conn.execute(sa.select(t.events).where(t.events.c.store_id == mp.stores.get(store).id)).one()._asdict()
+        row = (
+            conn.execute(
+                sa.select(t.events).where(t.events.c.store_id == mp.stores.get(store).id, t.events.c.source == "api")
+            )
+            .one()
+            ._asdict()
+        )
     with pytest.raises(sa.exc.IntegrityError), mp.db.engine.begin() as conn:
         conn.execute(sa.insert(t.events).values(**{k: v for k, v in row.items() if k != "id"}))
 

@@ -20,10 +20,10 @@ CUSTOM = {
 
 
 def stored_events(mp: Milepost, store: str) -> dict[str, tuple]:
-    """Each stored event of the store by id: (type, order_id, payload)."""
+    """Each event the store was sent, by id: (type, order_id, payload)."""
     e = t.events
     query = sa.select(e.c.external_id, e.c.type, e.c.order_id, e.c.payload).where(
-        e.c.store_id == mp.stores.get(store).id
+        e.c.store_id == mp.stores.get(store).id, e.c.source != "milepost"
     )
     with mp.db.engine.connect() as conn:
         return {r.external_id: (r.type, r.order_id, orjson.loads(r.payload)) for r in conn.execute(query)}

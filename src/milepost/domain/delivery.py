@@ -137,6 +137,13 @@ def next_attempt_at(
 
 #: The internal events a webhook endpoint may subscribe to.
 WEBHOOK_EVENT_TYPES = (
+    "customer.created",
+    "customer.updated",
+    "order.created",
+    "order.paid",
+    "order.canceled",
+    "order.updated",
+    "coupon.assigned",
     "milestone.reached",
     "customer.rewarded",
     "alert.created",

@@ -10,10 +10,11 @@ from typing import Protocol
 from milepost.domain.delivery import OutboxMessage
 from milepost.domain.ids import format_id
 from milepost.relay.outcome import Outcome, Verdict
-from milepost.service.ports import AlertsTx, DeliveryTx, EndpointsTx
+from milepost.service.internal_events import event_key, raise_alert
+from milepost.service.ports import AlertsTx, DeliveryTx, EndpointsTx, InternalEventRow, InternalEventsTx
 
 
-class SettleTx(DeliveryTx, EndpointsTx, AlertsTx, Protocol):
+class SettleTx(DeliveryTx, EndpointsTx, AlertsTx, InternalEventsTx, Protocol):
     """Settling an attempt: the outbox, the endpoint a 410 disables, and the alerts raised."""
 
 
@@ -36,6 +37,24 @@ def settle(
             disable_gone_endpoint(tx, message.store_id, outcome.endpoint_id, now)
         if tx.settle(message, worker, now, "dead", code=result.code, error=result.error):
             dead_letter_alert(tx, message, outcome, verdict.why, now)
+            _failed(tx, message, outcome, verdict.why, now)
+
+
+def _failed(tx: SettleTx, message: OutboxMessage, outcome: Outcome, why: str, now: datetime) -> None:
+    """`delivery.failed`: the relay gave the message up (once per time it dies)."""
+    delivery = {
+        "id": format_id("delivery", message.id),
+        "channel": message.channel,
+        "key": message.key,
+        "attempts": message.attempts + 1,
+        "why": why,
+        "error": outcome.result.error,
+        "endpoint_id": format_id("webhook_endpoint", outcome.endpoint_id),
+        "milestone_id": format_id("milestone", message.firing_id),
+    }
+    key = event_key(f"delivery.failed:{message.id}:{message.attempts + 1}")
+    row = InternalEventRow("delivery.failed", key, message.customer_id, now, {"delivery": delivery})
+    tx.insert_internal_events(message.store_id, [row], now)
 
 
 def disable_gone_endpoint(tx: SettleTx, store_id: int, endpoint_id: int, now: datetime) -> None:
@@ -43,7 +62,8 @@ def disable_gone_endpoint(tx: SettleTx, store_id: int, endpoint_id: int, now: da
     messages parked as dead."""
     reason = f"answered 410 Gone on {iso(now)}"
     if tx.disable_endpoint(store_id, endpoint_id, reason, now):
-        tx.raise_alert(
+        raise_alert(
+            tx,
             store_id,
             f"Webhook endpoint {format_id('webhook_endpoint', endpoint_id)} {reason} and was disabled; its pending "
             "deliveries are parked as dead. Enable it again, then retry them.",
@@ -53,20 +73,21 @@ def disable_gone_endpoint(tx: SettleTx, store_id: int, endpoint_id: int, now: da
     tx.dead_for_endpoint(store_id, endpoint_id, f"endpoint disabled: {reason}", now)
 
 
-def dead_letter_alert(tx: AlertsTx, message: OutboxMessage, outcome: Outcome, why: str, now: datetime) -> None:
+def dead_letter_alert(tx: SettleTx, message: OutboxMessage, outcome: Outcome, why: str, now: datetime) -> None:
     """One alert per channel (and endpoint) while its messages keep dying."""
     target = (
         f"webhook to endpoint {format_id('webhook_endpoint', outcome.endpoint_id)}"
         if outcome.endpoint_id
         else message.channel
     )
-    tx.raise_alert(
+    raise_alert(
+        tx,
         message.store_id,
         f"Delivery {format_id('delivery', message.id)} ({target}) {why}: {outcome.result.error or 'no reason given'}. "
         "Further failures of this kind are in the deliveries list; retry them there once fixed.",
         now,
         dedupe_key=f"delivery:{message.channel}:{outcome.endpoint_id or ''}",
-        customer_id=message.customer_id,
+        customer=(message.customer_id, None) if message.customer_id else None,
         firing_id=message.firing_id,
     )
 

@@ -21,11 +21,15 @@ event starts an automation once because it happens once. One scheme for every st
 counted once per batch: an event automation a Trigger Workflow also starts, in the same
 batch or not, never reuses an occurrence.
 
-What an automation's own firing does starts nothing further (no loops): its recorded
-events (`record_event`) are written by the firing, not ingested, and the firings it
-starts start no others. The audience and branch are checked as for
-a daily trigger (service/automation_entry.py), as of the store-local day of the batch; a
-customer in the audience and in no branch is in the run log of that day, started nothing.
+- **Internal events**: Milepost's own events the batch wrote (service/internal_events.py)
+  start event automations as accepted events do (`started`'s `internal`).
+
+What an automation's own firing does starts nothing by a Trigger Workflow, and its
+recorded events (`record_event`) are written by the firing, not ingested; its internal
+events may start automations, generation after generation, up to the pipeline's loop
+guard (service/pipeline.py `MAX_GENERATIONS`). The audience and branch are checked as for
+a daily trigger (service/automation_entry.py), as of the store-local day of the batch.
+A customer in the audience and in no branch is in the run log of that day, started nothing.
 """
 
 from __future__ import annotations
@@ -71,18 +75,20 @@ def started(
     decided: Sequence[Decided],
     applied: Sequence[Applied],
     automations: Live | None,
+    internal: Sequence[Applied] = (),
 ) -> list[Applied]:
     """The automations the batch starts, each an applied change for the pipeline at the
     next ordinal of (automation, customer): those its firings start (Trigger Workflow, a
     milestone trigger) and those its accepted events start. `automations`: the store's
     `startable` ones as ingest holds them; None (the daily sweeps): read when a firing may
-    start one."""
+    start one. `internal`: the internal events the batch wrote, which start event
+    automations as the accepted events do."""
     day = now.astimezone(ZoneInfo(store.timezone)).date()
     firings = [d for d in decided if d.firing.rule.kind != "automation"]
-    if firings and automations is None:
+    if (firings or internal) and automations is None:
         automations = _startable(tx, store)
     live = [(rule, a) for rule, a in automations or () if a.live_on(day)]
-    return _enter(tx, store, now, day, _by_firings(firings, live) + _by_events(applied, live))
+    return _enter(tx, store, now, day, _by_firings(firings, live) + _by_events([*applied, *internal], live))
 
 
 def _by_firings(firings: Sequence[Decided], live: Sequence[tuple[Rule, Automation]]) -> list[Match]:

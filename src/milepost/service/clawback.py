@@ -28,7 +28,8 @@ from milepost.domain.clawback import reverse, within
 from milepost.domain.ids import format_id
 from milepost.domain.records import Store
 from milepost.formatting import store_money
-from milepost.service.effects import milestone_data, notify, subscribers
+from milepost.service.effects import milestone_data, subscribers
+from milepost.service.internal_events import emit
 from milepost.service.ledger import book
 from milepost.service.ports import POINTS_UNIT, BatchTx, BatchWrite, ClawableFiring, Entry, LedgerRow
 
@@ -135,9 +136,9 @@ def _tell_endpoints(
         key = f"{CLAWBACK}:milestone:{m.rule_id}:{f.customer_id}:{m.occurrence}"
         if r.taken or r.debt or r.codes:
             clawed = {"taken_back": r.taken, "debt": _debt(store, r.debt), "voided_codes": r.codes}
-            notify(batch, wanted, "reward.clawed_back", key, who, {**data, **clawed})
+            emit(batch, wanted, "reward.clawed_back", key, who, {**data, **clawed})
         if f.id in alerts:
-            notify(batch, wanted, "alert.created", key, who, {**data, "alert": alerts[f.id]})
+            emit(batch, wanted, "alert.created", key, who, {**data, "alert": alerts[f.id]})
 
 
 def _balances(stored: list[Entry], pending: Iterable[tuple[int, str | None, int]]) -> Balances:

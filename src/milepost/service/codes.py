@@ -17,7 +17,8 @@ import orjson
 from milepost.domain.codes import Code, Verdict, check, normalize
 from milepost.errors import CodeRefused, Conflict, ValidationError
 from milepost.service.existing import existing, find_customer
-from milepost.service.ports import CodesTx, EndpointsTx, OutboxRow, Storage
+from milepost.service.internal_events import event_key
+from milepost.service.ports import CodesTx, EndpointsTx, InternalEventRow, InternalEventsTx, OutboxRow, Storage
 
 MAX_REASON = 500
 
@@ -122,14 +123,18 @@ def _key(code: str, key: str) -> str:
     return sha256(f"{code}\x00{key}".encode()).hexdigest()[:32]
 
 
-class _NotifyTx(CodesTx, EndpointsTx, Protocol):
-    """Telling the subscribed endpoints: their subscriptions, and the outbox."""
+class _NotifyTx(CodesTx, EndpointsTx, InternalEventsTx, Protocol):
+    """Telling the subscribed endpoints: their subscriptions, and the outbox; and the
+    event store."""
 
 
 def _notify(
     tx: _NotifyTx, store_id: int, kind: str, key: str, customer: int | None, data: dict[str, Any], now: datetime
 ) -> None:
-    """One `kind` message for each endpoint subscribed to it, once per redemption key."""
+    """The internal event `kind`, and one message of it for each endpoint subscribed to it,
+    once per redemption key."""
+    row = InternalEventRow(kind, event_key(f"redemption:{key}:{kind}"), customer, now, data, data.get("order_id"))
+    tx.insert_internal_events(store_id, [row], now)
     body = orjson.dumps({"type": kind, "data": data}).decode()
     rows = [
         OutboxRow(f"redemption:{store_id}:{key}:{kind}:{endpoint}", "webhook", customer, None, body, endpoint)

@@ -33,6 +33,7 @@ from milepost.domain.delivery import WEBHOOK_EVENT_TYPES
 from milepost.domain.events import OrderEvent, TrackEvent
 from milepost.domain.ids import format_id
 from milepost.domain.records import CustomerState, Store
+from milepost.service.internal_events import emit
 from milepost.service.pool_claims import Claims, Taken
 from milepost.service.ports import POINTS_UNIT, BatchWrite, CodeRow, FiredMilestone, FiringRow, LedgerRow, OutboxRow
 from milepost.service.rendering import TemplateProblem, render
@@ -114,7 +115,7 @@ def effects_of(
         base_key = f"milestone:{f.rule.id}:{customer.id}:{f.occurrence}"
         data = milestone_data(store.key, _fired(d, firing_id, order_id))
         who = (customer.id, firing_id)
-        notify(batch, wanted, "milestone.reached", base_key, who, data)
+        emit(batch, wanted, "milestone.reached", base_key, who, data)
         for intent in f.intents:
             key = f"{base_key}:{intent.position}"
             kind = intent.type
@@ -124,19 +125,19 @@ def effects_of(
                     LedgerRow(customer.id, amount, currency, "milestone", key, firing_id, order_id, f.rule.name)
                 )
                 reward = {"type": "credit", "amount": amount, "currency": currency}
-                notify(batch, wanted, "customer.rewarded", key, who, {**data, "reward": reward})
+                emit(batch, wanted, "customer.rewarded", key, who, {**data, "reward": reward})
             elif kind == "points":
                 points = intent.get("points")
                 batch.ledger.append(
                     LedgerRow(customer.id, points, POINTS_UNIT, "milestone", key, firing_id, order_id, f.rule.name)
                 )
                 reward = {"type": "points", "points": points}
-                notify(batch, wanted, "customer.rewarded", key, who, {**data, "reward": reward})
+                emit(batch, wanted, "customer.rewarded", key, who, {**data, "reward": reward})
             elif kind == "alert":
                 alert_id, message, assignee = next(fresh_alert_ids), intent.get("message"), intent.get("assignee")
                 batch.alerts.append((alert_id, customer.id, firing_id, message, assignee))
                 alert = {"id": format_id("alert", alert_id), "message": message, "assignee": assignee}
-                notify(batch, wanted, "alert.created", key, who, {**data, "alert": alert})
+                emit(batch, wanted, "alert.created", key, who, {**data, "alert": alert})
                 if assignee:  # the agent who must act hears of it by email
                     payload = _json({**data, "agent_alert": alert})
                     batch.outbox.append(OutboxRow(f"{key}:agent", "email", customer.id, firing_id, payload))
@@ -145,16 +146,19 @@ def effects_of(
                 expires_at = batch.now + timedelta(days=days) if days else None
                 batch.codes.append(CodeRow(customer.id, code, _json(discount), firing_id, expires_at))
                 issued = {"code": code, "discount": discount, "expires_at": expires_at}
-                notify(batch, wanted, "reward.issued", key, who, {**data, **issued})
+                emit(batch, wanted, "reward.issued", key, who, {**data, **issued})
                 reward = {"type": "code", **issued}
-                notify(batch, wanted, "customer.rewarded", key, who, {**data, "reward": reward})
+                emit(batch, wanted, "customer.rewarded", key, who, {**data, "reward": reward})
             elif kind == "pool_code" and taken[intent.position].code is not None:
                 code, discount = taken[intent.position].code or "", taken[intent.position].discount
                 expires_at = taken[intent.position].expires_at
                 batch.codes.append(CodeRow(customer.id, code, discount, firing_id, expires_at))
                 issued = {"code": code, "discount": orjson.loads(discount), "expires_at": expires_at}
-                notify(batch, wanted, "reward.issued", key, who, {**data, **issued})
-                notify(batch, wanted, "customer.rewarded", key, who, {**data, "reward": {"type": "code", **issued}})
+                emit(
+                    batch, wanted, "coupon.assigned", key, who, {**data, **issued, "pool": taken[intent.position].pool}
+                )
+                emit(batch, wanted, "reward.issued", key, who, {**data, **issued})
+                emit(batch, wanted, "customer.rewarded", key, who, {**data, "reward": {"type": "code", **issued}})
             elif kind == "trigger_workflow":
                 batch.workflow_runs.append((intent.get("workflow"), customer.id, firing_id))
             elif kind == "send_email":
@@ -250,14 +254,3 @@ def _pool_outcome(outcome: dict[str, Any], taken: Taken) -> dict[str, Any]:
 def subscribers(events: Sequence[tuple[int, frozenset[str]]]) -> dict[str, list[int]]:
     """The endpoints subscribed to each internal event, from (endpoint id, its event types)."""
     return {kind: [e for e, kinds in events if kind in kinds] for kind in WEBHOOK_EVENT_TYPES}
-
-
-def notify(
-    batch: BatchWrite, wanted: dict[str, list[int]], kind: str, key: str, who: tuple[int, int], data: dict[str, Any]
-) -> None:
-    """One message of the internal event `kind` for each endpoint subscribed to it (`wanted`,
-    from `subscribers`), keyed `<key>:<kind>:<endpoint id>`; `who` is the customer and the firing."""
-    endpoints = wanted[kind]
-    body = _json({"type": kind, "data": data}) if endpoints else ""
-    for endpoint_id in endpoints:
-        batch.outbox.append(OutboxRow(f"{key}:{kind}:{endpoint_id}", "webhook", *who, body, endpoint_id))

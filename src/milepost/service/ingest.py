@@ -20,8 +20,10 @@ from milepost.domain.engine import JourneyState, fold_batch
 from milepost.domain.events import ACTIVITY_TYPES, Event, OrderEvent, Rejection, TrackEvent, parse_event
 from milepost.domain.records import CustomerState, Store
 from milepost.errors import Conflict, RetryableStorageError
-from milepost.service import pipeline, segment_membership
+from milepost.service import internal_events, pipeline, segment_membership
 from milepost.service.automation_starts import startable
+from milepost.service.effects import subscribers
+from milepost.service.internal_events import record
 from milepost.service.pipeline import Changes, store_config
 from milepost.service.ports import POINTS_UNIT, BatchTx, BatchWrite, LedgerRow, Storage
 from milepost.service.results import CONFLICT, DUPLICATE, REJECTED, REUSED_ID, BatchResult, EventResult, report
@@ -132,13 +134,17 @@ def _ingest_valid(
             ids = [c.id for c in customers.values() if not c.is_new]
             journeys = JourneyState(tx.load_journey_progress([j.id for j in rules.journeys], ids))
         counting = {oid for oid, slot in orders.items() if slot.state.counts(store.counting_rank)}
+        counted_before = {oid for oid, slot in orders.items() if slot.state.counted_at is not None}
         applied, rejected = fold_batch(fresh, store, customers, orders, rules, now, activities, journeys)
         batch = _batch_write(store, now, source, raw_events, applied, customers, orders)
+        wanted = subscribers(subscriptions.events)
+        for row in internal_events.of_batch(store.key, source, applied, customers, orders, counted_before):
+            record(batch, wanted, row)
         if journeys is not None:
             batch.journeys = [(r, c, journeys.progress[(r, c)]) for r, c in sorted(journeys.changed)]
         changes = Changes(applied, orders, counting, rules.clawback, automations=startable(db, tx, store))
         decided = pipeline.run(tx, store, batch, changes, subscriptions)
-        names = segment_membership.event_names(batch.events)
+        names = segment_membership.event_names(batch.events) | {row.name for row in batch.internal}
         segment_membership.refresh(tx, store_id, (c.id for c in customers.values()), now, names)
     return report(results, applied, rejected, decided, batch.firings)
 

@@ -26,7 +26,9 @@ The changes come evaluated by the pure domain:
 5. tags: each customer's net change;
 6. write `batch`, with what the caller put in it first (events, customers, orders);
 7. start the automations the firings start, and those the accepted events of an ingest
-   start (service/automation_starts.py), through this same `run`;
+   and the internal events step 6 wrote start (service/automation_starts.py), through
+   this same `run`, one generation further; past `MAX_GENERATIONS` nothing more starts
+   and one alert names the chain (the loop guard);
 8. claw back the stopped orders' milestones (service/clawback.py) in a second write: a
    clawback reads back what step 6 wrote (an order paid and refunded in one batch).
 
@@ -46,15 +48,21 @@ from zoneinfo import ZoneInfo
 from milepost.domain.clawback import stopped_at
 from milepost.domain.construct import Applied, CustomerView, Decided, OrderSlot
 from milepost.domain.engine import decide_firings
-from milepost.domain.events import OrderEvent
+from milepost.domain.events import EVENT_TYPES, OrderEvent, TrackEvent
 from milepost.domain.firing import fail_over, waiting_until
 from milepost.domain.records import Store
 from milepost.domain.rules import RuleIndex
 from milepost.service.automation_starts import Live, started
 from milepost.service.clawback import claw_back
 from milepost.service.effects import Subscriptions, effects_of
+from milepost.service.internal_events import raise_alert
 from milepost.service.pool_claims import Claims, claim_pool_codes
 from milepost.service.ports import BatchTx, BatchWrite, FiringRow, Storage, WaitRow
+
+#: How many automation starts one ingested event (or one daily sweep's firing) may lead
+#: to, each started by what the one before did (its internal events): the loop guard.
+MAX_GENERATIONS = 5
+INCOMING_TYPES = frozenset(EVENT_TYPES)
 
 
 @dataclass(slots=True)
@@ -69,6 +77,10 @@ class Changes:
     # ingest: the store's automations a firing or an accepted event may start (None: read
     # them when a firing may start one)
     automations: Live | None = None
+    # how many automation starts led here from what the caller ingested or swept (0: none),
+    # and the names of the automations started at each of them (the loop guard's alert)
+    depth: int = 0
+    chain: tuple[str, ...] = ()
 
 
 def run(tx: BatchTx, store: Store, batch: BatchWrite, changes: Changes, subscriptions: Subscriptions) -> list[Decided]:
@@ -94,10 +106,13 @@ def run(tx: BatchTx, store: Store, batch: BatchWrite, changes: Changes, subscrip
         before = tags_before.get(customer_id, frozenset())
         batch.tags_added.extend((customer_id, tag) for tag in sorted(tags - before))
         batch.tags_removed.extend((customer_id, tag) for tag in sorted(before - tags))
-    tx.write_batch(batch)
-    starts = started(tx, store, batch.now, decided, changes.applied, changes.automations)
+    written = tx.write_batch(batch)
+    wanted = _event_triggers(changes.automations)
+    internal = _internal(batch, written, changes.applied, decided, wanted) if wanted != set() else []
+    events = changes.applied if changes.depth == 0 else []  # a start is no event
+    starts = started(tx, store, batch.now, decided, events, changes.automations, internal)
     if starts:  # automations the firings or the events start (Trigger Workflow, milestone, event)
-        run(tx, store, BatchWrite(store.id, batch.now, store.counting_rank), Changes(starts), subscriptions)
+        _start(tx, store, batch.now, starts, changes, subscriptions)
     stopped = _stopped(changes, store, batch.firings, batch.now) if changes.clawback else {}
     if stopped:
         clawbacks = BatchWrite(store.id, batch.now, store.counting_rank)
@@ -105,6 +120,64 @@ def run(tx: BatchTx, store: Store, batch: BatchWrite, changes: Changes, subscrip
         claw_back(tx, store, clawbacks, stopped, names)
         tx.write_batch(clawbacks)
     return decided
+
+
+def _start(
+    tx: BatchTx, store: Store, now: datetime, starts: list[Applied], changes: Changes, subscriptions: Subscriptions
+) -> None:
+    """Run the automations started, one generation further; past `MAX_GENERATIONS` (an
+    automation whose own events start it again, or two that start each other) nothing more
+    starts, and one alert names the chain."""
+    names = ", ".join(sorted({c.rule.name for a in starts for c in a.crossings}))
+    if changes.depth >= MAX_GENERATIONS:
+        chain = " → ".join((*changes.chain, names))
+        customer = starts[0].customer
+        message = (
+            f"Automations stopped after {MAX_GENERATIONS} generations started by one event of "
+            f"{customer.external_id}: {chain}. Their triggers on Milepost's own events start each other; "
+            "change a trigger or an audience."
+        )
+        rules = ",".join(sorted({str(c.rule.id) for a in starts for c in a.crossings}))
+        raise_alert(
+            tx,
+            store.id,
+            message,
+            now,
+            dedupe_key=f"automation-loop:{rules}",
+            customer=(customer.id, customer.external_id),
+        )
+        return
+    nested = Changes(starts, automations=changes.automations, depth=changes.depth + 1, chain=(*changes.chain, names))
+    run(tx, store, BatchWrite(store.id, now, store.counting_rank), nested, subscriptions)
+
+
+def _event_triggers(automations: Live | None) -> set[str] | None:
+    """The event names the store's automations start on (None: not known, the daily sweeps
+    read them when something may start one)."""
+    if automations is None:
+        return None
+    return {a.trigger.event for _, a in automations if a.trigger.type == "event" and a.trigger.event}
+
+
+def _internal(
+    batch: BatchWrite, written: set[str], applied: list[Applied], decided: list[Decided], names: set[str] | None
+) -> list[Applied]:
+    """The internal events the batch wrote (not stored before) that may start an automation
+    (`names`; None: any), as events: those of a customer of the batch, named as no event a
+    store sends (an automation on `order.paid` starts on the store's own order.paid)."""
+    if not written:
+        return []
+    people = {a.customer.id: a.customer for a in applied}
+    people.update((d.applied.customer.id, d.applied.customer) for d in decided)
+    found: list[Applied] = []
+    for row in batch.internal:
+        customer = people.get(row.customer_id) if row.customer_id is not None else None
+        wanted = names is None or row.name in names
+        if wanted and row.key in written and customer is not None and row.name not in INCOMING_TYPES:
+            event = TrackEvent(row.key, row.name, customer.external_id, row.occurred_at, None, row.data)
+            found.append(Applied(len(found), event, customer, []))
+            written.discard(row.key)  # once, if the batch derived it twice
+    return found
 
 
 def _fail_over(

@@ -24,7 +24,8 @@ import orjson
 
 from milepost.domain.construct import Decided
 from milepost.domain.pools import FreeCode, Pool
-from milepost.service.ports import AlertsTx, PoolsTx
+from milepost.service.internal_events import raise_alert
+from milepost.service.ports import AlertsTx, InternalEventsTx, PoolsTx
 
 
 class Taken(NamedTuple):
@@ -37,7 +38,7 @@ class Taken(NamedTuple):
 Claims = dict[tuple[int, int], Taken]
 
 
-class ClaimTx(PoolsTx, AlertsTx, Protocol):
+class ClaimTx(PoolsTx, AlertsTx, InternalEventsTx, Protocol):
     """The pools, and the alerts an empty or low pool raises."""
 
 
@@ -76,7 +77,8 @@ def claim_pool_codes(
             if not _has_fallback(d, position):  # an on_failure list says it instead
                 why = "has no code left" if pool else "does not exist"
                 message = f"{customer.external_id} got no code: pool {key!r} {why}"
-                tx.raise_alert(store_id, message, now, customer_id=customer.id, firing_id=firing_id)
+                customer_ref = (customer.id, customer.external_id)
+                raise_alert(tx, store_id, message, now, customer=customer_ref, firing_id=firing_id)
             claims[(firing_id, position)] = Taken(key, None)
             continue
         assigned.append((claimed.id, customer.id, firing_id))
@@ -100,4 +102,4 @@ def _alert_if_fallen(tx: ClaimTx, store_id: int, key: str, was: Pool, now: datet
     (_, now_pool), *_ = tx.pools(store_id, key, now=now)
     if now_pool.low:
         message = f"pool {key!r} is running low: {now_pool.left} code(s) left (threshold {was.low_threshold})"
-        tx.raise_alert(store_id, message, now, dedupe_key=f"pool-low:{key}")
+        raise_alert(tx, store_id, message, now, dedupe_key=f"pool-low:{key}")

@@ -36,6 +36,9 @@ class TxBase:
         # a flag as the driver binds it best: SQLite's driver looks for an adapter for
         # every value that is not exactly an int, str, float or bytes
         self.flag: Callable[[Any], Any] = _same if self.pg else int
+        # (store, event name, internal) -> (how many, latest occurred_at) stored by this transaction:
+        # the event catalogue's change, written once before it commits
+        self.seen_names: dict[tuple[int, str, bool], tuple[int, datetime]] = {}
 
     @property
     def cursor(self) -> Any:

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from milepost.adapters.storage.base import pg_array
 from milepost.adapters.storage.clawback import ClawbackQueries
 from milepost.adapters.storage.codes import CodeQueries
+from milepost.adapters.storage.internal_events import InternalEventQueries
 from milepost.adapters.storage.rows import (
     COUNTS,
     COUNTS_EARNING,
@@ -37,6 +38,7 @@ from milepost.adapters.storage.rows import (
 )
 from milepost.domain.construct import OrderSlot
 from milepost.domain.due import Blocked
+from milepost.domain.events import Event, TrackEvent
 from milepost.domain.journeys import Progress
 from milepost.domain.records import CustomerState, Store
 from milepost.errors import NotFound
@@ -49,7 +51,14 @@ def lock_key(store_id: int, external_id: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
-class BatchQueries(CodeQueries, ClawbackQueries):  # the batch writes codes and outbox rows as the code services do
+def _name(event: Event) -> str:
+    """The event's name in the catalogue: a custom event's own name, else its type."""
+    return (event.name or event.type) if isinstance(event, TrackEvent) else event.type
+
+
+class BatchQueries(CodeQueries, ClawbackQueries, InternalEventQueries):
+    """The batch writes codes and outbox rows as the code services do, and internal events."""
+
     def lock_store(self, store_id: int, exclusive: bool = False) -> Store:
         """Ingest holds the store shared; rule changes hold it exclusive, so a rule
         is armed against a stable picture of the customers."""
@@ -188,14 +197,16 @@ class BatchQueries(CodeQueries, ClawbackQueries):  # the batch writes codes and 
 
     # -- the write ---------------------------------------------------------------
 
-    def write_batch(self, b: BatchWrite) -> None:
-        """Every row of the batch, table by table, parents first."""
+    def write_batch(self, b: BatchWrite) -> set[str]:
+        """Every row of the batch, table by table, parents first; the keys of the
+        internal events it wrote (those not stored already)."""
         self._write_customers(b)
         self._insert(
             "events",
             EVENT_COLUMNS,
             event_rows(b, self.ts),
         )
+        self.count_event_names(b.store_id, [(_name(e), e.occurred_at) for e, _, _, _ in b.events])
         self._write_orders(b)
         now = self.ts(b.now)
         self._insert(
@@ -217,6 +228,7 @@ class BatchQueries(CodeQueries, ClawbackQueries):  # the batch writes codes and 
                 ],
             )
         self._write_effects(b)
+        return self.insert_internal_events(b.store_id, b.internal, b.now)
 
     def _write_customers(self, b: BatchWrite) -> None:
         """Points earned are written only by a batch that earns points (or takes them back);

@@ -69,9 +69,12 @@ class Database:
         `rollback`, it is rolled back instead: everything the block did is run, seen by
         the block itself, and leaves no trace (a dry run, a simulation)."""
         with self._writer, translate_errors(), self.engine.connect() as conn, conn.begin() as transaction:
-            yield Tx(conn, self.dialect)
+            tx = Tx(conn, self.dialect)
+            yield tx
             if rollback:
                 transaction.rollback()
+            else:
+                tx.flush_event_names()
 
     @contextmanager
     def read(self) -> Iterator[Tx]:

@@ -731,3 +731,15 @@ segment_transitions = Table(
     Column("at", UTCDateTime, nullable=False),
     Index(None, "segment_id", "id"),
 )
+
+
+event_names = Table(
+    "event_names",
+    metadata,
+    _store(),
+    Column("name", String(200), nullable=False),  # a type, a custom event's name, or an internal event
+    Column("internal", Boolean, nullable=False),  # Milepost's own events (source 'milepost')
+    Column("count", BigInteger, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),  # the latest occurred_at among them
+    PrimaryKeyConstraint("store_id", "name", "internal"),  # upserted once per transaction that stores events
+)

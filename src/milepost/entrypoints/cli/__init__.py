@@ -6,7 +6,8 @@ command is in the module named after its group (`milepost <noun> ...` in `<noun>
 and where the noun alone does not say it all:
 
     deliveries.py  `deliveries`, `mailbox` and `worker`: the outbox and who sends it
-    events.py      `events`: order count events (programs on the number of orders)
+    events.py      `events`: order count events (programs on the number of orders);
+                   event_names.py adds `events names`, the store's event catalogue
     ledgers.py     `credit` and `points`: one ledger's commands, made for each unit
     stores.py      `stores`; their email `templates` are in templates.py
 
@@ -37,6 +38,7 @@ from milepost.entrypoints.cli.context import App, pass_app
 from milepost.entrypoints.cli.customers import customers
 from milepost.entrypoints.cli.daily import run_daily, scheduler
 from milepost.entrypoints.cli.deliveries import deliveries, mailbox, worker
+from milepost.entrypoints.cli.event_names import names as _names  # noqa: F401  (registers `events names`)
 from milepost.entrypoints.cli.events import events
 from milepost.entrypoints.cli.group import MilepostGroup
 from milepost.entrypoints.cli.ingest import ingest

@@ -61,7 +61,7 @@ def _row(d: RuleDetails, s: Store) -> tuple[Any, ...]:
 
 @click.group()
 def events() -> None:
-    """Order count events: what happens when a customer's order count reaches N."""
+    """Order count events: what happens when a customer's order count reaches N; `names`: the event catalogue."""
 
 
 COMMANDS = ProgramCommands(

@@ -56,6 +56,7 @@ from milepost.entrypoints.http import (
     customers,
     daily_runs,
     deliveries,
+    event_names,
     events,
     headers,
     health,
@@ -91,6 +92,7 @@ def create_app(mp: Milepost, settings: Settings | None = None) -> FastAPI:
     routers = (
         health,
         events,
+        event_names,
         segment,
         store,
         order_count_events,

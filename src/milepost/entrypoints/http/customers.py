@@ -100,8 +100,9 @@ def remove_tag(admin: AdminCaller, customer_id: CustomerId, tag: Annotated[str, 
 @router.get(
     "/{customer_id:path}/events",
     summary="The customer's events, newest first",
-    description="Every event Milepost received for the customer, newest first (by when it happened), each "
-    "as received. Pass `next_cursor` as `cursor` for the next, older page.",
+    description="Every event Milepost received for the customer, and the internal events it recorded about "
+    "them (source `milepost`), newest first (by when it happened), each as received. Pass `next_cursor` as "
+    "`cursor` for the next, older page.",
     response_model=Page[CustomerEvent],
     responses=problems(404),
 )

@@ -23,12 +23,11 @@ from milepost.domain.delivery import Delivery
 from milepost.domain.progress import ahead
 from milepost.domain.records import MilestoneReached, Store
 from milepost.domain.users import WebSession
-from milepost.entrypoints.web import auth, forms, logs, render
+from milepost.entrypoints.web import auth, customer_events, forms, logs, render
 from milepost.entrypoints.web.aggregates import describe
 from milepost.entrypoints.web.auth import SignedIn
 from milepost.entrypoints.web.logs import customer_url
 from milepost.formatting import store_money
-from milepost.service.ports.customers import EventLine
 
 router = APIRouter()
 _UNITS = {
@@ -41,8 +40,10 @@ _UNITS = {
 
 
 @router.get("/{store}/customers/{customer_id:path}")
-def customer_page(request: Request, store: str, customer_id: str, session: SignedIn, done: str = "") -> Response:
-    return customer_view(request, session, store, customer_id, notice=NOTICES.get(done, ""))
+def customer_page(
+    request: Request, store: str, customer_id: str, session: SignedIn, done: str = "", events: str = ""
+) -> Response:
+    return customer_view(request, session, store, customer_id, notice=NOTICES.get(done, ""), events=events)
 
 
 #: What the page says after an action on it (`?done=...`).
@@ -63,9 +64,11 @@ def customer_view(
     problem: str = "",
     status: int = 200,
     adjust: forms.Form | None = None,
+    events: str = "",
 ) -> Response:
     """The customer's page, with what an action on it did (`notice`) or why it did not
-    (`problem`, and the adjustment form as typed, with its errors)."""
+    (`problem`, and the adjustment form as typed, with its errors); `events`: where its
+    event history's page starts (customer_events.py)."""
     mp = auth.mp_of(request)
     found = auth.store_of(request, store)
     report = mp.customers.get(store, customer_id)
@@ -94,7 +97,7 @@ def customer_view(
         fired=_fired(found, report.milestones),
         next_up=next_up,
         metrics=METRICS,
-        events=[_event(e, found) for e in mp.customers.events(store, customer_id)],
+        events=customer_events.history(mp, found, customer_id, customer_url(found, customer_id), events),
         tag_changes=mp.customers.tag_changes(store, customer_id),
         aggregates=_aggregates(mp, store, customer_id),
         page_url=customer_url(found, customer_id),
@@ -128,22 +131,6 @@ def _fired(store: Store, milestones: Sequence[MilestoneReached]) -> list[dict[st
     """The customer's milestones, newest first, as the log shows them (each action's
     outcome, its message as its delivery stands now)."""
     return [logs.firing_row(m, store) for m in reversed(milestones)]
-
-
-def _event(e: EventLine, store: Store) -> list[Any]:
-    """A row of the customer's events: when, what (a custom event's name), amount, order."""
-    try:
-        payload = orjson.loads(e.payload)
-    except orjson.JSONDecodeError:
-        payload = {}
-    payload = payload if isinstance(payload, dict) else {}
-    name = payload.get("name") if e.type == "custom" else None
-    what = f"{e.type}: {name}" if isinstance(name, str) else e.type
-    amount = payload.get("refund_amount", payload.get("total"))
-    currency = payload.get("currency")
-    currency = currency if isinstance(currency, str) else store.currency
-    shown = store_money(store, amount, currency) if type(amount) is int else ""
-    return [render.when(e.occurred_at, store), what, shown, e.order_id or ""]
 
 
 def _message(d: Delivery, store: Store, session: WebSession) -> list[Any]:

@@ -15,6 +15,7 @@ from milepost.service.ports.dashboard import DashboardTx, HourRow
 from milepost.service.ports.delivery import DeliveryTx
 from milepost.service.ports.endpoints import EndpointsTx, UrlCheck
 from milepost.service.ports.expiry import ExpiryTx
+from milepost.service.ports.internal_events import InternalEventsTx
 from milepost.service.ports.keys import KeysTx
 from milepost.service.ports.ledger import LedgerTx
 from milepost.service.ports.pools import PoolsTx
@@ -25,8 +26,10 @@ from milepost.service.ports.rows import (
     ClawableFiring,
     CodeRow,
     Entry,
+    EventName,
     FiredMilestone,
     FiringRow,
+    InternalEventRow,
     LedgerRow,
     OutboxRow,
     PointsLot,
@@ -54,10 +57,13 @@ __all__ = [
     "DeliveryTx",
     "EndpointsTx",
     "Entry",
+    "EventName",
     "ExpiryTx",
     "FiredMilestone",
     "FiringRow",
     "HourRow",
+    "InternalEventRow",
+    "InternalEventsTx",
     "KeysTx",
     "LedgerRow",
     "LedgerTx",

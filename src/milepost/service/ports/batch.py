@@ -18,11 +18,12 @@ __all__ = ["POINTS_UNIT", "CodeRow", "FiredMilestone", "FiringRow", "LedgerRow",
 from milepost.service.ports.aggregates import AggregatesTx
 from milepost.service.ports.alerts import AlertsTx
 from milepost.service.ports.automations import AutomationsTx
+from milepost.service.ports.internal_events import InternalEventsTx
 from milepost.service.ports.pools import PoolsTx
 from milepost.service.ports.rows import BatchWrite, ClawableFiring, Entry
 
 
-class BatchTx(PoolsTx, AlertsTx, AutomationsTx, AggregatesTx, Protocol):
+class BatchTx(PoolsTx, AlertsTx, AutomationsTx, AggregatesTx, InternalEventsTx, Protocol):
     """The reads and the one write of an ingest batch, inside one transaction (with the
     pools its firings take codes from, and the alerts an empty pool raises)."""
 
@@ -45,4 +46,4 @@ class BatchTx(PoolsTx, AlertsTx, AutomationsTx, AggregatesTx, Protocol):
     def clawback_entries(self, customer_ids: Iterable[int]) -> tuple[list[Entry], list[Entry]]: ...
     def unused_codes(self, firing_ids: Iterable[int]) -> list[tuple[int, int, str]]: ...
     def fired_milestones(self, firing_ids: list[int]) -> list[FiredMilestone]: ...
-    def write_batch(self, batch: BatchWrite) -> None: ...
+    def write_batch(self, batch: BatchWrite) -> set[str]: ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any, NamedTuple
 
 from milepost.domain.construct import OrderSlot
 from milepost.domain.events import Event
@@ -63,6 +64,29 @@ class WaitRow:
     due_day: date
 
 
+class InternalEventRow(NamedTuple):
+    """One of Milepost's own events (docs/reference/events.md), as the event store keeps
+    it: source 'milepost', `key` its id (derived from what it describes, so deriving it
+    again writes nothing), payload `{"type": name, "data": data}`."""
+
+    name: str
+    key: str
+    customer_id: int | None
+    occurred_at: datetime
+    data: dict[str, Any]
+    order_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EventName:
+    """An event name of the store's catalogue: how many events had it, the latest when."""
+
+    name: str
+    internal: bool  # one of Milepost's own events (docs/reference/events.md), not one sent to it
+    count: int
+    last_seen_at: datetime
+
+
 @dataclass(slots=True)
 class BatchWrite:
     """Everything one batch writes, in one transaction."""
@@ -90,3 +114,4 @@ class BatchWrite:
     clawbacks: list[tuple[int, str | None]] = field(default_factory=list)  # firing clawed back, its debt (JSON)
     voided_codes: list[tuple[int, str]] = field(default_factory=list)  # code row id, why
     waits: list[WaitRow] = field(default_factory=list)  # automations' branches waiting for a later day
+    internal: list[InternalEventRow] = field(default_factory=list)  # Milepost's own events

@@ -132,12 +132,14 @@ class TagsOut(BaseModel):
 class CustomerEvent(BaseModel):
     """One event of a customer's history, as Milepost received it."""
 
-    id: str = Field(description="The event's id, as its source sent it.")
-    source: str = Field(description="Where it came from (the id is unique per source).")
+    id: str = Field(
+        description="The event's id, as its source sent it (Milepost's own: derived from what it describes)."
+    )
+    source: str = Field(description="Where it came from (the id is unique per source); `milepost`: an internal event.")
     type: str
     occurred_at: Timestamp
     order_id: str | None
-    payload: dict[str, Any] = Field(description="The event as received.")
+    payload: dict[str, Any] = Field(description='The event as received; an internal event\'s `{"type", "data"}`.')
 
     @classmethod
     def of(cls, e: EventLine) -> CustomerEvent:
