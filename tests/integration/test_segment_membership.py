@@ -187,3 +187,18 @@ def test_a_tag_given_by_hand_moves_the_customer_at_once(mp, store):
     mp.customers.tag(store, "ann", remove=["vip"])
 
     assert moves(mp, store, "vip_carts") == [("ann", True), ("ann", False)]
+
+
+def test_milepost_s_own_events_move_auto_segments_in_the_batch_that_records_them(mp, store):
+    # Given a segment on an event only Milepost records: two orders first seen (order.created)
+    mp.segments.create(
+        store,
+        {"key": "paid_twice", "name": "Two orders seen", "filters": [has("order.created", "more_than", 1)]},
+    )
+
+    # When one customer pays for two orders and another for one
+    mp.ingest(store, [paid("ann", "o1"), paid("ann", "o2"), paid("bob", "o3")])
+
+    # Then the customer with two orders entered in that batch, once, as from scratch
+    assert moves(mp, store, "paid_twice") == [("ann", True)]
+    assert from_scratch(mp, store, "paid_twice") == {"ann"}
