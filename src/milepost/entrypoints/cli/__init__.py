@@ -83,7 +83,8 @@ def migrate(app: App) -> None:
 @pass_app
 def demo(app: App) -> None:
     """Seed the demo store: a ladder, a program of each kind, six months of customers,
-    the first-purchase anniversary automation (idempotent: a second run changes nothing)."""
+    the first-purchase anniversary automation, two segments (idempotent: a second run
+    changes nothing)."""
     seeded = demo_data.seed(app.mp)
     if seeded.changed:
         click.echo(f"seeded the demo store in {app.safe_url}:")
@@ -93,6 +94,7 @@ def demo(app: App) -> None:
         click.echo(f"  milestone programs created: {', '.join(seeded.programs_created) or 'none'}")
         click.echo(f"  events accepted: {seeded.accepted}, milestones fired: {seeded.milestones}")
         click.echo(f"  anniversary automation: {', '.join(seeded.anniversary_created) or 'there already'}")
+        click.echo(f"  segments: {', '.join(seeded.segments_created) or 'there already'}")
         click.echo(f"  daily runs: {seeded.daily_runs} day(s), the automation's run log")
     else:
         click.echo(f"the demo store is already seeded in {app.safe_url}: nothing changed")

@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from milepost.bootstrap import Milepost
+from milepost.domain.segments import FIRST_REDEMPTION
 from milepost.entrypoints.cli import demo_anniversary, demo_history
 from milepost.errors import NotFound
 
@@ -118,6 +119,7 @@ class Seeded:
     events_created: list[str] = field(default_factory=list)
     programs_created: list[str] = field(default_factory=list)
     anniversary_created: list[str] = field(default_factory=list)  # its pool, aggregate, emails, automation
+    segments_created: list[str] = field(default_factory=list)
     daily_runs: int = 0  # days the daily run ran
     accepted: int = 0
     duplicates: int = 0
@@ -131,6 +133,7 @@ class Seeded:
             or self.events_created
             or self.programs_created
             or self.anniversary_created
+            or self.segments_created
             or self.accepted
         )
 
@@ -161,6 +164,7 @@ def seed(mp: Milepost) -> Seeded:
         done.accepted += replayed.accepted
         done.milestones += replayed.milestones
     done.anniversary_created = demo_anniversary.configure(mp, STORE, today)
+    done.segments_created = _segments(mp)
     if done.store_created:  # the last days through the daily run: the automation's run log
         mp.sweeps.run_daily([STORE], today - timedelta(days=demo_anniversary.RUN_DAYS - 1))
         done.daily_runs = sum(len(run.days) for run in mp.sweeps.run_daily([STORE], today)) + 1
@@ -183,6 +187,27 @@ def _configure(mp: Milepost, done: Seeded) -> None:
         if rung["name"] not in names:
             mp.order_count_events.create(STORE, **rung)
             done.events_created.append(rung["name"])
+
+
+#: The demo's segments: the example that ships, and its most loyal customers; auto
+#: segments, kept current by every event from here on.
+SEGMENTS: list[dict[str, Any]] = [
+    FIRST_REDEMPTION,
+    {
+        "key": "loyal",
+        "name": "Ten orders or more",
+        "filters": [{"type": "metric", "metric": "order_count", "condition": "more_than", "value": 9}],
+    },
+]
+
+
+def _segments(mp: Milepost) -> list[str]:
+    """The demo's segments the store lacks, created (their members found as of now)."""
+    existing = {s.key for s in mp.segments.list(STORE)}
+    made = [s for s in SEGMENTS if s["key"] not in existing]
+    for segment in made:
+        mp.segments.create(STORE, segment)
+    return [s["name"] for s in made]
 
 
 def _programs(mp: Milepost, done: Seeded) -> None:
