@@ -6,6 +6,11 @@
   once and dropped at the end. No server: the PostgreSQL tests skip, unless CI=true.
 - `mp`: a connected Milepost on each backend, with a frozen, settable `clock`.
 - `store`: a store with a random key; isolation comes from the key, not from cleanup.
+
+Under pytest-xdist (README's command runs the suite on one worker per CPU) each worker
+has a PostgreSQL database of its own beside the configured one (`test_gw0`, `test_gw1`,
+...), created when missing. Passwords are hashed at a low cost (MILEPOST_PASSWORD_HASH_COST)
+in the tests' own processes: the suite signs in hundreds of users.
 """
 
 from __future__ import annotations
@@ -30,6 +35,9 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 # No example database in the working tree; failures print a reproduction blob instead.
 settings.register_profile("milepost", database=None, deadline=None, print_blob=True)
 settings.load_profile("milepost")
+
+# Every Settings() the tests build hashes passwords cheaply; the setting's default is untouched.
+os.environ.setdefault("MILEPOST_PASSWORD_HASH_COST", str(2**4))
 
 
 @pytest.fixture
@@ -73,9 +81,30 @@ def schema_url(server_url: str, schema: str) -> str:
     return f"{server_url}{sep}options={quote(f'-csearch_path={schema}', safe='')}"
 
 
+def _worker_database(url: str) -> str:
+    """`url` itself, or under pytest-xdist a database of this worker's own beside it
+    (`test_gw0`, `test_gw1`, ...), created when missing: advisory locks, such as the
+    scheduler's, are held per database, so two workers must not share one."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    parsed = sa.engine.make_url(url)
+    name = f"{parsed.database}_{worker}"
+    engine = _server_engine(url).execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            found = conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first()
+            if found is None:
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> str:
-    """The server URL, or a skip (a failure when CI=true) if it does not answer."""
+    """The server URL (this worker's database under pytest-xdist), or a skip (a failure
+    when CI=true) if it does not answer."""
     url = _server_url()
     engine = _server_engine(url)
     try:
@@ -87,7 +116,7 @@ def postgres_server() -> str:
         pytest.skip(f"PostgreSQL at {url} does not answer: {exc.__class__.__name__}")
     finally:
         engine.dispose()
-    return url
+    return _worker_database(url)
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "milepost"
@@ -99,6 +99,21 @@ class Settings(BaseSettings):
         default=None,
         description="Mark the admin UI's cookies Secure (sent over HTTPS only). Unset: in production only.",
     )
+    password_hash_cost: int = Field(
+        default=2**14,
+        ge=2,
+        le=2**20,
+        description="scrypt's N (a power of two) for new password hashes: about 16 MiB and a few tens of "
+        "milliseconds at the default. A password hashed at another cost is hashed again at its next sign-in. "
+        "Lower it only for tests.",
+    )
+
+    @field_validator("password_hash_cost")
+    @classmethod
+    def _power_of_two(cls, n: int) -> int:
+        if n & (n - 1):
+            raise ValueError("must be a power of two")
+        return n
 
     @property
     def cookies_secure(self) -> bool:

@@ -12,10 +12,12 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from pydantic import ValidationError as PydanticValidationError
 
 from milepost import Milepost
 from milepost.adapters.storage import tables as t
 from milepost.bootstrap import connect
+from milepost.config import Settings
 from milepost.errors import Conflict, ValidationError
 from milepost.service.users import MAX_PER_ADDRESS, MAX_PER_EMAIL, LoginRefused, TooManyAttempts
 
@@ -110,6 +112,47 @@ def test_a_new_password_signs_out_everywhere(mp: Milepost):
     with pytest.raises(LoginRefused):
         mp.sessions.sign_in(user.email, PASSWORD, "10.0.0.3")
     mp.sessions.sign_in(user.email, "another good one", "10.0.0.3")
+
+
+def stored_hash(mp: Milepost, user_id: int) -> str:
+    with mp.db.engine.connect() as conn:
+        return str(conn.execute(sa.select(t.users.c.password_hash).where(t.users.c.id == user_id)).scalar_one())
+
+
+def test_passwords_are_hashed_at_the_configured_cost_and_again_after_it_changes(mp: Milepost):
+    # Given users hashed at a cost of 2**4
+    mp.settings = Settings(password_hash_cost=2**4)
+    user = mp.users.create(email(), "Ada", PASSWORD)
+    assert stored_hash(mp, user.id).startswith("scrypt$16$8$1$")
+    mp.users.update(user.id, password="another good one")
+    assert stored_hash(mp, user.id).startswith("scrypt$16$8$1$")
+
+    # When the cost rises to 2**5: a wrong password changes nothing, the right one is hashed again
+    mp.settings = Settings(password_hash_cost=2**5)
+    before = stored_hash(mp, user.id)
+    with pytest.raises(LoginRefused):
+        mp.sessions.sign_in(user.email, PASSWORD, "10.0.0.4")
+    assert stored_hash(mp, user.id) == before
+    token, _ = mp.sessions.sign_in(user.email, "another good one", "10.0.0.4")
+    assert mp.sessions.get(token) is not None
+    assert stored_hash(mp, user.id).startswith("scrypt$32$8$1$")
+
+    # And it still signs in, now without hashing again
+    again = stored_hash(mp, user.id)
+    mp.sessions.sign_in(user.email, "another good one", "10.0.0.4")
+    assert stored_hash(mp, user.id) == again
+
+
+def test_the_password_cost_is_a_power_of_two_with_a_safe_default(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.delenv("MILEPOST_PASSWORD_HASH_COST", raising=False)
+    assert Settings().password_hash_cost == 2**14
+    monkeypatch.setenv("MILEPOST_PASSWORD_HASH_COST", "1024")
+    assert Settings().password_hash_cost == 1024
+    for bad, why in ((1000, "power of two"), (1, "greater than or equal to 2"), (2**21, "less than or equal to")):
+        with pytest.raises(PydanticValidationError) as e:
+            Settings(password_hash_cost=bad)
+        [error] = e.value.errors()
+        assert error["loc"] == ("password_hash_cost",) and why in error["msg"]
 
 
 @contextmanager

@@ -11,7 +11,8 @@ from milepost.service import users
 class Users(Capability):
     def create(self, email: str, name: str, password: str, role: str = "agent") -> User:
         """A user of the admin UI: `role` "administrator" (changes configuration) or "agent"."""
-        return users.create_user(self._w.db, self._w.clock(), email, name, password, role)
+        w = self._w
+        return users.create_user(w.db, w.clock(), email, name, password, role, w.settings.password_hash_cost)
 
     def get(self, user_id: int) -> User:
         return users.user(self._w.db, user_id)
@@ -27,7 +28,8 @@ class Users(Capability):
     ) -> User:
         """What is not given stays; a new password or disabling signs the user out."""
         changes = users.UserChanges(name=name, role=role, disabled=disabled, password=password)
-        return users.update_user(self._w.db, self._w.clock(), user_id, changes)
+        w = self._w
+        return users.update_user(w.db, w.clock(), user_id, changes, w.settings.password_hash_cost)
 
     def list(self) -> list[User]:
         return users.users(self._w.db)
@@ -38,7 +40,8 @@ class Sessions(Capability):
         """A session for the admin UI: the cookie's token and the session (rate limited by
         `address`); it lasts `admin_session_hours`."""
         w = self._w
-        return users.sign_in(w.db, w.clock(), email, password, address, w.settings.admin_session_hours)
+        hours, cost = w.settings.admin_session_hours, w.settings.password_hash_cost
+        return users.sign_in(w.db, w.clock(), email, password, address, hours, cost)
 
     def get(self, token: str) -> WebSession | None:
         """The live session of this token, or None."""

@@ -1,6 +1,7 @@
 """Password hashes for the admin UI's users: scrypt from the standard library, with a
 random salt per password, stored as `scrypt$<n>$<r>$<p>$<salt>$<hash>` (base64), so
-the cost can rise later without breaking the hashes stored before."""
+the cost can rise later without breaking the hashes stored before. The cost of new hashes
+is `N` unless the caller gives another (the `password_hash_cost` setting)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,11 @@ N, R, P = 2**14, 8, 1  # about 16 MiB and a few tens of milliseconds per check
 MIN_LENGTH, MAX_LENGTH = 10, 256
 
 
-def hash_password(password: str) -> str:
+def hash_password(password: str, n: int = N) -> str:
+    """A new hash of `password` at the cost `n` (scrypt's N, a power of two)."""
     salt = secrets.token_bytes(16)
-    digest = _scrypt(password, salt, N, R, P)
-    return f"scrypt${N}${R}${P}${_b64(salt)}${_b64(digest)}"
+    digest = _scrypt(password, salt, n, R, P)
+    return f"scrypt${n}${R}${P}${_b64(salt)}${_b64(digest)}"
 
 
 def verify_password(password: str, stored: str) -> bool:
@@ -31,9 +33,9 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(found, _unb64(digest))
 
 
-def needs_rehash(stored: str) -> bool:
-    """Whether `stored` was made with other costs than today's."""
-    return not stored.startswith(f"scrypt${N}${R}${P}$")
+def needs_rehash(stored: str, n: int = N) -> bool:
+    """Whether `stored` was made with other costs than today's (`n`)."""
+    return not stored.startswith(f"scrypt${n}${R}${P}$")
 
 
 def password_problem(password: str) -> str | None:
@@ -47,8 +49,10 @@ def password_problem(password: str) -> str | None:
     return None
 
 
-# a hash to check against when the user does not exist, so a wrong email takes as long
-DUMMY_HASH = f"scrypt${N}${R}${P}${'A' * 22}==${'A' * 86}=="
+def dummy_hash(n: int = N) -> str:
+    """A hash at the cost `n` to check against when the user does not exist, so a wrong
+    email takes as long as a wrong password."""
+    return f"scrypt${n}${R}${P}${'A' * 22}==${'A' * 86}=="
 
 
 def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:

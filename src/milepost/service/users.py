@@ -17,7 +17,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import TypedDict
 
-from milepost.domain.passwords import DUMMY_HASH, hash_password, needs_rehash, password_problem, verify_password
+from milepost.domain.passwords import N, dummy_hash, hash_password, needs_rehash, password_problem, verify_password
 from milepost.domain.users import ADMINISTRATOR, ROLES, User, WebSession, email_problem
 from milepost.errors import Conflict, MilepostError, ValidationError
 from milepost.service.existing import existing
@@ -42,7 +42,8 @@ class TooManyAttempts(MilepostError):
         self.retry_after = retry_after  # seconds
 
 
-def create_user(db: Storage, now: datetime, email: str, name: str, password: str, role: str) -> User:
+def create_user(db: Storage, now: datetime, email: str, name: str, password: str, role: str, cost: int = N) -> User:
+    """A new user; the password is hashed at `cost` (scrypt's N)."""
     email = _normal(email)
     problems = {}
     if (why := email_problem(email)) is not None:
@@ -58,7 +59,7 @@ def create_user(db: Storage, now: datetime, email: str, name: str, password: str
     with db.write() as tx:
         if tx.user_by_email(email) is not None:
             raise ValidationError(f"a user with the email {email!r} exists already", {"email": "is taken"})
-        return tx.insert_user(email, name.strip(), hash_password(password), role, now)
+        return tx.insert_user(email, name.strip(), hash_password(password, cost), role, now)
 
 
 def users(db: Storage) -> list[User]:
@@ -80,9 +81,9 @@ class UserChanges(TypedDict):
     password: str | None
 
 
-def update_user(db: Storage, now: datetime, user_id: int, changes: UserChanges) -> User:
+def update_user(db: Storage, now: datetime, user_id: int, changes: UserChanges, cost: int = N) -> User:
     """Change a user; the last active Administrator cannot be demoted or disabled. A new
-    password or disabling signs the user out everywhere."""
+    password (hashed at `cost`) or disabling signs the user out everywhere."""
     name, role, disabled, password = changes["name"], changes["role"], changes["disabled"], changes["password"]
     values: dict[str, object] = {}
     problems = {}
@@ -97,7 +98,7 @@ def update_user(db: Storage, now: datetime, user_id: int, changes: UserChanges) 
     if password is not None:
         if (why := password_problem(password)) is not None:
             problems["password"] = why
-        values["password_hash"] = hash_password(password)
+        values["password_hash"] = hash_password(password, cost)
     if disabled is not None:
         values["disabled_at"] = now if disabled else None
     if problems:
@@ -121,11 +122,12 @@ def update_user(db: Storage, now: datetime, user_id: int, changes: UserChanges) 
 
 
 def sign_in(
-    db: Storage, now: datetime, email: str, password: str, address: str, hours: float
+    db: Storage, now: datetime, email: str, password: str, address: str, hours: float, cost: int = N
 ) -> tuple[str, WebSession]:
     """A new session for the user with this email and password: its cookie token and
     the session. Refused (LoginRefused) when they do not match or the user is disabled;
-    TooManyAttempts after too many failures."""
+    TooManyAttempts after too many failures. A password hashed at another cost than
+    `cost` is hashed again at `cost`."""
     email = _normal(email)
     since = now - WINDOW
     with db.read() as tx:
@@ -134,7 +136,7 @@ def sign_in(
         found = tx.user_by_email(email)
     if per_email >= MAX_PER_EMAIL or per_address >= MAX_PER_ADDRESS:
         raise TooManyAttempts("too many failed sign-ins: wait a few minutes and try again", int(WINDOW.total_seconds()))
-    stored = found[1] if found is not None else DUMMY_HASH
+    stored = found[1] if found is not None else dummy_hash(cost)
     matches = verify_password(password, stored)  # checked even for an unknown email: the same time either way
     if found is None or not matches or found[0].disabled_at is not None:
         with db.write() as tx:
@@ -149,8 +151,8 @@ def sign_in(
         tx.delete_sessions(before=now)  # the expired ones, anyone's
         tx.insert_session(_digest(token), user.id, csrf, now, expires)
         values: dict[str, object] = {"last_login_at": now}
-        if needs_rehash(stored):
-            values["password_hash"] = hash_password(password)
+        if needs_rehash(stored, cost):
+            values["password_hash"] = hash_password(password, cost)
         tx.update_user(user.id, values)
         signed_in = tx.user(user.id)
     assert signed_in is not None  # read back in the transaction that changed it
