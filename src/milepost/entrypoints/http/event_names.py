@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from milepost.entrypoints.http.admin import AdminCaller, problems
+from milepost.entrypoints.http.admin import ReadCaller, problems
 from milepost.entrypoints.http.schemas.responses import Page, Timestamp
 from milepost.service.ports import EventName
 
@@ -35,5 +35,5 @@ class EventNameOut(BaseModel):
     response_model=Page[EventNameOut],
     responses=problems(),
 )
-def list_event_names(admin: AdminCaller) -> Page[EventNameOut]:
+def list_event_names(admin: ReadCaller) -> Page[EventNameOut]:
     return Page[EventNameOut](data=[EventNameOut.of(e) for e in admin.mp.events.names(admin.store)], next_cursor=None)

@@ -12,7 +12,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Path, Query, Response
 
-from milepost.entrypoints.http.admin import AdminCaller, Cursor, Limit, cursor_position, page, problems
+from milepost.entrypoints.http.admin import (
+    Admin,
+    AdminCaller,
+    Cursor,
+    Limit,
+    ReadCaller,
+    cursor_position,
+    page,
+    problems,
+)
 from milepost.entrypoints.http.schemas.responses import Page
 from milepost.entrypoints.http.schemas.segments import (
     DEFINITION_BODY,
@@ -33,7 +42,7 @@ _LOCATION = {"headers": {"Location": {"schema": {"type": "string"}}}}
 
 
 @router.get("", summary="The store's segments by key", response_model=Page[SegmentOut], responses=problems())
-def list_segments(admin: AdminCaller) -> Page[SegmentOut]:
+def list_segments(admin: ReadCaller) -> Page[SegmentOut]:
     return Page[SegmentOut](data=[SegmentOut.of(s) for s in admin.mp.segments.list(admin.store)], next_cursor=None)
 
 
@@ -70,7 +79,7 @@ def preview_segment(admin: AdminCaller, body: Definition, limit: PreviewLimit = 
 @router.get(
     "/{segment}", summary="One segment, with its size now", response_model=SegmentWithSize, responses=problems(404)
 )
-def get_segment(admin: AdminCaller, segment: Key) -> SegmentWithSize:
+def get_segment(admin: ReadCaller, segment: Key) -> SegmentWithSize:
     return _sized(admin, segment)
 
 
@@ -109,13 +118,13 @@ def delete_segment(admin: AdminCaller, segment: Key) -> Response:
     response_model=Page[MemberOut],
     responses=problems(404),
 )
-def list_members(admin: AdminCaller, segment: Key, limit: Limit = 50, cursor: Cursor = None) -> Page[MemberOut]:
+def list_members(admin: ReadCaller, segment: Key, limit: Limit = 50, cursor: Cursor = None) -> Page[MemberOut]:
     after = cursor_position(cursor, "mem", str)
     found = admin.mp.segments.members(admin.store, segment, after=after[0] if after else None, limit=limit + 1)
     kept, next_cursor = page(found, limit, lambda m: ["mem", m.external_id])
     return Page[MemberOut](data=[MemberOut.of(m) for m in kept], next_cursor=next_cursor)
 
 
-def _sized(admin: AdminCaller, key: str) -> SegmentWithSize:
+def _sized(admin: Admin, key: str) -> SegmentWithSize:
     s = admin.mp.segments.get(admin.store, key)
     return SegmentWithSize(**SegmentOut.of(s).model_dump(), size=admin.mp.segments.size(admin.store, key))
