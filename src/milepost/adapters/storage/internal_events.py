@@ -84,13 +84,18 @@ class InternalEventQueries(TxBase):
         }
 
     def _sqlite_insert(self, values: list[tuple[Any, ...]]) -> set[str]:
-        """One statement for the whole list: the rows as one JSON array (json_each)."""
-        picks = ", ".join(f"value ->> {i}" for i in range(9))
+        """The rows not stored already (one lookup of their keys), then inserted in one
+        `executemany`: SQLite has one writer, so nothing comes between the two."""
+        keys = [v[2] for v in values]
         sql = (
-            f"INSERT INTO events ({_COLUMNS}) SELECT {picks} FROM json_each(?) WHERE true "
-            "ON CONFLICT DO NOTHING RETURNING external_id"
+            "SELECT external_id FROM events WHERE store_id = ? AND source = ? "
+            "AND external_id IN (SELECT value FROM json_each(?))"
         )
-        return {k for (k,) in self._rows(sql, (orjson.dumps(values).decode(),))}
+        stored = {k for (k,) in self._rows(sql, (values[0][0], values[0][1], orjson.dumps(keys).decode()))}
+        fresh = [v for v in values if v[2] not in stored]
+        marks = ", ".join("?" * 9)
+        self._many(f"INSERT INTO events ({_COLUMNS}) VALUES ({marks})", fresh)
+        return {v[2] for v in fresh}
 
     def event_names(self, store_id: int) -> list[EventName]:
         """Every event name the store has seen, by name."""
